@@ -1,0 +1,122 @@
+"""The one seam every source platform implements.
+
+A connector reads a reseller's database with SELECT rights only (it creates
+nothing there: no triggers, no tables) and hands the agent rows as canonical
+COPY-text lines (:mod:`shared.copytext`, :mod:`shared.types`), in bounded
+batches, so a table ten times larger never needs ten times the memory.
+
+A new platform is one small module: subclass :class:`Connector`, state the
+dialect's facts in :class:`Dialect`, implement the few methods that differ,
+register it in :mod:`connectors.registry`, and make it pass the conformance
+suite in ``tests/connectors/conformance.py``.
+
+Driver exceptions never leave a connector: they are translated at this
+boundary into :mod:`shared.errors` classes that say whether a retry can help.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Iterator, Optional, Sequence
+
+from shared.types import Column
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """Facts about a platform, as data rather than code."""
+
+    name: str
+    quote: str = '"'  # identifier quote character
+    supports_cursor: bool = True  # incremental reads by a cursor column
+    fast_path: str = ""  # e.g. "COPY TO STDOUT"; shown by `syncagent check`
+    tested: bool = True  # False for the generic SQLAlchemy path
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """What to read from one dataset.
+
+    ``table`` or ``query`` names the rows (a query is wrapped as a subquery).
+    ``columns`` is the allow-list in output order (None: every column).
+    With ``cursor_column`` and ``cursor_from`` set, only rows whose cursor is
+    ``>= cursor_from`` (canonical text of the cursor's type) are read, ordered
+    by the cursor: the overlap window and boundary de-duplication are the
+    agent's job, so that rows sharing the last cursor value are never lost.
+    """
+
+    table: Optional[str] = None
+    query: Optional[str] = None
+    columns: Optional[Sequence[str]] = None
+    cursor_column: Optional[str] = None
+    cursor_from: Optional[str] = None
+    batch_rows: int = 10_000
+
+
+@dataclass
+class ReadWarnings:
+    """Values a connector had to change under a stated policy (e.g. invalid dates -> NULL)."""
+
+    counts: dict[str, int] = field(default_factory=dict)  # "column: reason" -> rows affected
+
+    def add(self, column: str, reason: str, n: int = 1) -> None:
+        key = f"{column}: {reason}"
+        self.counts[key] = self.counts.get(key, 0) + n
+
+
+class Connector(ABC):
+    """Base for every source platform. Use as a context manager."""
+
+    dialect: ClassVar[Dialect]
+
+    def __init__(self, url: str, **options: Any) -> None:
+        self.url = url
+        self.options = options
+        self.warnings = ReadWarnings()
+
+    # -- lifecycle ---------------------------------------------------------
+    def __enter__(self) -> Connector:
+        self.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @abstractmethod
+    def connect(self) -> None:
+        """Open the connection; raise SourceUnavailable / SourceAccessDenied."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- discovery ---------------------------------------------------------
+    @abstractmethod
+    def list_tables(self) -> list[str]:
+        """Tables and views the credentials can read."""
+
+    @abstractmethod
+    def describe(self, request: ReadRequest) -> list[Column]:
+        """Columns (portable type + native type) the request yields, in order.
+
+        Raises SourceObjectMissing naming the table/column that does not exist.
+        """
+
+    @abstractmethod
+    def primary_key(self, table: str) -> list[str]:
+        """Declared primary key columns ([] when none or not a table)."""
+
+    # -- reading -----------------------------------------------------------
+    @abstractmethod
+    def read(self, request: ReadRequest) -> Iterator[bytes]:
+        """Rows as UTF-8 COPY-text lines, yielded in chunks of whole lines.
+
+        Memory stays bounded by ``request.batch_rows`` whatever the table size.
+        """
+
+    def count(self, request: ReadRequest) -> int:
+        """Rows the request would yield (used by ``export --dry-run``)."""
+        n = 0
+        for chunk in self.read(request):
+            n += chunk.count(b"\n")
+        return n

@@ -1,0 +1,52 @@
+"""`synchub` — the distributor's hub: serve, ingest, resellers, data, users.
+
+Each capability contributes its own click group from ``hub/<capability>/cli.py``;
+this file only wires them together (top floor of the layering).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from shared.errors import SyncHubError
+
+# (module, attribute) of each capability's command or group, in --help order.
+COMMANDS: list[tuple[str, str]] = [
+]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="synchub")
+def cli() -> None:
+    """SyncHub hub: receives resellers' sealed snapshots over SFTP, merges them
+    with history, and serves the web UI and API.
+
+    Settings come from SYNCHUB_* environment variables (SYNCHUB_HOME is the
+    data directory, default ./synchub-data; SYNCHUB_DATABASE_URL defaults to
+    SQLite inside it).
+    """
+
+
+for module_name, attr in COMMANDS:
+    cli.add_command(getattr(importlib.import_module(module_name), attr))
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except SyncHubError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""The project's errors, named by what the caller should do about them.
+
+Every error carries a plain-language message (what is wrong, which value, what
+to do next) plus structured ``context`` that the hub can store and show (file,
+dataset, row, column...). Callers decide by class — ``retriable`` says whether
+trying again later can help — never by parsing a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+
+class SyncHubError(Exception):
+    """Root of every error this project raises on purpose."""
+
+    retriable: bool = False
+
+    def __init__(self, message: str, *, hint: str | None = None, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.context = context
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
+
+class RetriableError(SyncHubError):
+    """Something outside us is unavailable right now (network, server, lock): try again later."""
+
+    retriable = True
+
+
+class FatalError(SyncHubError):
+    """Retrying the same thing will fail the same way: a person must change something."""
+
+
+class ConfigError(FatalError):
+    """The configuration is wrong; ``problems`` lists every (path, message) found at once."""
+
+    def __init__(
+        self,
+        problems: Sequence[tuple[str, str]] | str,
+        *,
+        source: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        if isinstance(problems, str):
+            problems = [("", problems)]
+        self.problems = list(problems)
+        self.source = source
+        lines = [f"{path}: {msg}" if path else msg for path, msg in self.problems]
+        where = f" in {source}" if source else ""
+        header = f"{len(lines)} configuration problem{'s' if len(lines) != 1 else ''}{where}"
+        super().__init__(header + ":\n  " + "\n  ".join(lines), hint=hint, source=source)
+
+
+class DataError(FatalError):
+    """The data itself is wrong (a value, a row, a file); context says where."""
+
+
+class SkippableError(DataError):
+    """One item is bad but the rest can go on (the item is reported, not silently dropped)."""
+
+
+# --- sources (connectors) -------------------------------------------------------
+
+
+class SourceUnavailable(RetriableError):
+    """The reseller's database cannot be reached right now."""
+
+
+class SourceAccessDenied(FatalError):
+    """The database refused the credentials or the SELECT right."""
+
+
+class SourceObjectMissing(FatalError):
+    """A table, view or column named in the configuration does not exist."""
+
+
+class SourceQueryFailed(FatalError):
+    """The database rejected a query for a reason retrying will not fix."""
+
+
+# --- snapshot format and seal -------------------------------------------------
+
+
+class SnapshotFormatError(DataError):
+    """A snapshot is not in the format this version understands, or is incomplete."""
+
+
+class SnapshotIntegrityError(DataError):
+    """A snapshot's content does not match its manifest (hash, row count, size)."""
+
+
+class SealError(DataError):
+    """A sealed file cannot be opened; the subclass says why."""
+
+
+class SealTampered(SealError):
+    """The bytes were changed after sealing (signature or authentication tag mismatch)."""
+
+
+class SealWrongSigner(SealError):
+    """The file was signed by another key than the one expected for this reseller."""
+
+
+class SealWrongRecipient(SealError):
+    """The file was encrypted to another hub key than this hub's."""
+
+
+class SealTruncated(SealError):
+    """The file ends before its last chunk: an upload that did not finish."""
+
+
+# --- transfer -----------------------------------------------------------------
+
+
+class TransferError(RetriableError):
+    """Delivery over SFTP failed in a way that a later attempt may fix."""
+
+
+class HostKeyMismatch(FatalError):
+    """The hub's SSH host key is unknown or changed: refuse rather than talk to an impostor."""
+
+
+def format_problems(problems: Iterable[tuple[str, str]]) -> str:
+    """One line per problem, for CLI output."""
+    return "\n".join(f"  {path}: {msg}" if path else f"  {msg}" for path, msg in problems)
