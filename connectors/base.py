@@ -17,9 +17,11 @@ boundary into :mod:`shared.errors` classes that say whether a retry can help.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterator, Optional, Sequence
 
+from shared.errors import ConfigError, SourceQueryFailed, SyncHubError
 from shared.types import Column
 
 
@@ -32,6 +34,9 @@ class Dialect:
     supports_cursor: bool = True  # incremental reads by a cursor column
     fast_path: str = ""  # e.g. "COPY TO STDOUT"; shown by `syncagent check`
     tested: bool = True  # False for the generic SQLAlchemy path
+    placeholder: str = "%s"  # DB-API parameter marker of the driver
+    supports_query: bool = True  # datasets may be a SELECT, not only a table
+    schemas: bool = True  # "a.b" names table b in schema a (else the dot is part of the name)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,19 @@ class ReadRequest:
     cursor_column: Optional[str] = None
     cursor_from: Optional[str] = None
     batch_rows: int = 10_000
+
+    def __post_init__(self) -> None:
+        if (self.table is None) == (self.query is None):
+            raise ConfigError("a dataset names exactly one of `table` or `query`")
+        if self.batch_rows < 1:
+            raise ConfigError(f"batch_rows must be at least 1, got {self.batch_rows}")
+        if (self.cursor_from is not None) and not self.cursor_column:
+            raise ConfigError("cursor_from is set but cursor_column is not")
+
+    @property
+    def label(self) -> str:
+        """How messages name this dataset."""
+        return self.table if self.table is not None else "(query)"
 
 
 @dataclass
@@ -89,6 +107,22 @@ class Connector(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    # -- errors --------------------------------------------------------------
+    def translate_error(self, exc: BaseException, doing: str) -> SyncHubError:
+        """Map one driver exception to a :mod:`shared.errors` class (override per platform)."""
+        return SourceQueryFailed(f"{self.dialect.name}: {doing} failed: {exc}",
+                                 hint="check the dataset's definition against the source")
+
+    @contextmanager
+    def boundary(self, doing: str) -> Iterator[None]:
+        """Translate any driver exception raised inside into the project's errors, once."""
+        try:
+            yield
+        except SyncHubError:
+            raise
+        except Exception as exc:
+            raise self.translate_error(exc, doing) from exc
 
     # -- discovery ---------------------------------------------------------
     @abstractmethod

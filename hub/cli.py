@@ -15,6 +15,12 @@ from shared.errors import SyncHubError
 
 # (module, attribute) of each capability's command or group, in --help order.
 COMMANDS: list[tuple[str, str]] = [
+    ("hub.data.cli", "data"),
+    ("hub.resellers.cli", "reseller"),
+    ("hub.ingest.cli", "ingest"),
+    ("hub.ingest.cli", "quarantine"),
+    ("hub.ingest.cli", "snapshots"),
+    ("hub.shipping.cli", "shipping"),
 ]
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -153,14 +154,26 @@ def encode_value(ptype: PortableType, value: Any) -> Optional[str]:
 # --- decoding: canonical text -> Python value ---------------------------------
 
 
+_FRACTION = re.compile(r"\.(\d{1,6})")
+
+
+def _pad_fraction(text: str) -> str:
+    """Canonical text trims trailing zeros (``.5``); Python < 3.11 parses only 3 or 6 digits."""
+    return _FRACTION.sub(lambda m: "." + m.group(1).ljust(6, "0"), text, count=1)
+
+
+def _decode_time(text: str) -> dt.time:
+    return dt.time.fromisoformat(_pad_fraction(text))
+
+
 def _decode_timestamp(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
+    return dt.datetime.fromisoformat(_pad_fraction(text))
 
 
 def _decode_timestamptz(text: str) -> dt.datetime:
     if text.endswith(("+00", "-00")):
         text = text[:-3] + "+00:00"
-    v = dt.datetime.fromisoformat(text)
+    v = dt.datetime.fromisoformat(_pad_fraction(text))
     if v.tzinfo is None:
         v = v.replace(tzinfo=dt.timezone.utc)
     return v.astimezone(dt.timezone.utc)
@@ -184,7 +197,7 @@ DECODERS: dict[PortableType, Callable[[str], Any]] = {
     PortableType.TEXT: str,
     PortableType.BINARY: _decode_binary,
     PortableType.DATE: dt.date.fromisoformat,
-    PortableType.TIME: dt.time.fromisoformat,
+    PortableType.TIME: _decode_time,
     PortableType.TIMESTAMP: _decode_timestamp,
     PortableType.TIMESTAMPTZ: _decode_timestamptz,
     PortableType.JSON: json.loads,

@@ -30,14 +30,27 @@ class HubSettings(BaseSettings):
     http_port: int = 8000
     inbox_quota_bytes: int = 2 * 1024**3
     ingest_interval_seconds: float = 5.0
+    # web: sessions, sign-in throttling, proxies, language
+    session_max_age_seconds: int = 12 * 3600
+    login_max_failures: int = 5  # per username inside the window, then locked out
+    login_ip_max_failures: int = 20  # per client address inside the window
+    login_window_seconds: int = 15 * 60
+    cookie_secure: bool | None = None  # None: secure in production or when the request is https
+    trusted_proxies: str = "127.0.0.1"  # comma-separated; "*" trusts any (only behind your own proxy)
+    default_locale: Literal["id", "en"] = "id"
 
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.home / 'hub.db').resolve()}"
 
     @property
-    def inbox_root(self) -> Path:
-        return self.home / "inbox"
+    def sftp_root(self) -> Path:
+        """One folder per reseller: ``<id>/inbox`` (uploads) and ``<id>/outbox`` (hub's replies)."""
+        return self.home / "sftp"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.home / "quarantine"
 
     @property
     def keys_dir(self) -> Path:

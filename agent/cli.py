@@ -1,0 +1,223 @@
+"""``syncagent``: export your shop database as sealed snapshots and deliver them to the hub.
+
+Every command reads the config file (``--config``, ``$SYNCAGENT_CONFIG``,
+``./syncagent.toml`` or ``/etc/syncagent/syncagent.toml``). Errors are printed
+as one message saying what is wrong and what to do — never a traceback —
+with exit code 2 for configuration problems and 1 for the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import click
+
+from agent import __version__
+from agent.config import AgentConfig, check_config, default_config_path, load_config
+from shared.errors import ConfigError, SyncHubError, format_problems
+
+EXIT_CONFIG = 2
+
+
+def _fail(exc: SyncHubError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(EXIT_CONFIG if isinstance(exc, ConfigError) else 1)
+
+
+def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the project's errors into a message and an exit code."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SyncHubError as exc:
+            _fail(exc)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+    return wrapper
+
+
+def _config(ctx: click.Context) -> AgentConfig:
+    return load_config(ctx.obj["config"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "-c", type=click.Path(path_type=Path), default=None,
+              help="Config file (default: $SYNCAGENT_CONFIG, ./syncagent.toml, /etc/syncagent/syncagent.toml).")
+@click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
+@click.version_option(__version__, prog_name="syncagent")
+@click.pass_context
+def main(ctx: click.Context, config: Optional[Path], verbose: bool) -> None:
+    """Share agreed tables of your shop database with the distributor's hub.
+
+    Typical first run: `syncagent init`, send the printed keys to the hub
+    operator, then `syncagent check` and `syncagent push`. Install
+    `syncagent run` as a service for the nightly schedule.
+    """
+    from agent.logs import setup_logging
+
+    setup_logging(verbose)
+    ctx.obj = {"config": config or default_config_path()}
+
+
+@main.command()
+@click.option("--reseller-id", required=True, help="Your id at the hub (ask the hub operator).")
+@click.option("--source-url", required=True, help="Database URL, e.g. mysql://shop@127.0.0.1/toko (no password).")
+@click.option("--hub-host", required=True, help="The hub's SFTP host name.")
+@click.option("--hub-port", default=22, show_default=True, help="The hub's SFTP port.")
+@click.option("--hub-username", default=None, help="SFTP login (default: the reseller id).")
+@click.option("--hub-host-key", default="", help="The hub's SSH host key line or SHA256: fingerprint.")
+@click.option("--hub-seal-key", default="", help="The hub's seal public key (base64 X25519).")
+@click.option("--hub-signing-key", default="", help="The hub's signing public key (base64 Ed25519).")
+@click.option("--state-dir", default="state", show_default=True, help="Outbox, cursors and history.")
+@click.option("--force", is_flag=True, help="Overwrite an existing config file (keys are always kept).")
+@click.pass_context
+@_guard
+def init(ctx: click.Context, reseller_id: str, source_url: str, hub_host: str, hub_port: int,
+         hub_username: Optional[str], hub_host_key: str, hub_seal_key: str, hub_signing_key: str,
+         state_dir: str, force: bool) -> None:
+    """Create keys and a commented config file; print what to give the hub operator."""
+    from agent.setup import run_init
+
+    run_init(Path(ctx.obj["config"]), force=force, reseller_id=reseller_id, url=source_url, hub_host=hub_host,
+             hub_port=hub_port, hub_username=hub_username, host_key=hub_host_key, seal_key=hub_seal_key,
+             signing_key=hub_signing_key, state_dir=state_dir)
+
+
+@main.command()
+@click.option("--offline", is_flag=True, help="Only check the file, not the database or the hub.")
+@click.pass_context
+@_guard
+def check(ctx: click.Context, offline: bool) -> None:
+    """Check the config (every problem at once), the database, and the hub's host key."""
+    path = Path(ctx.obj["config"])
+    problems = check_config(path)
+    notes: list[str] = []
+    if not problems and not offline:
+        from agent.checks import check_hub, check_source
+
+        cfg = load_config(path)
+        for probe in (check_source, check_hub):
+            p, n = probe(cfg)
+            problems += p
+            notes += n
+    for n in notes:
+        click.echo(n)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {path}:\n{format_problems(problems)}", err=True)
+        sys.exit(EXIT_CONFIG)
+    click.echo(f"{path}: OK")
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="List datasets, columns, types and row counts; write nothing.")
+@click.option("--full", is_flag=True, help="Force a full snapshot (otherwise the schedule decides).")
+@click.pass_context
+@_guard
+def export(ctx: click.Context, dry_run: bool, full: bool) -> None:
+    """Write a sealed snapshot into the local outbox (not delivered: see `push`)."""
+    cfg = _config(ctx)
+    from agent.state import AgentState
+
+    if dry_run:
+        from agent.export import preview
+
+        with AgentState(cfg.agent.state_dir) as state:
+            kind, items = preview(cfg, state, full=full)
+        click.echo(f"next snapshot would be {kind}")
+        for it in items:
+            click.echo(f"{it.name}: {it.rows} row(s), {it.mode}")
+            for name, ptype, native in it.columns:
+                click.echo(f"    {name:<30} {ptype:<12} {native}")
+        return
+    from agent.logs import progress_bars
+    from agent.runner import run_once
+
+    with progress_bars() as (rows, _):
+        summary = run_once(cfg, full=full, deliver=False, on_rows=rows)
+    click.echo(json.dumps(summary))
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Force a full snapshot.")
+@click.option("--no-export", is_flag=True, help="Only deliver what is already in the outbox.")
+@click.pass_context
+@_guard
+def push(ctx: click.Context, full: bool, no_export: bool) -> None:
+    """Export, then deliver every snapshot in the outbox to the hub, in order."""
+    cfg = _config(ctx)
+    from agent.logs import progress_bars
+
+    with progress_bars() as (rows, upload):
+        if no_export:
+            from agent.push import deliver_pending
+            from agent.runner import run_lock
+            from agent.state import AgentState
+
+            with run_lock(cfg.agent.state_dir), AgentState(cfg.agent.state_dir) as st:
+                r = deliver_pending(cfg, st, progress=upload)
+            summary: dict[str, Any] = {"delivered": r.delivered, "messages": r.messages}
+        else:
+            from agent.runner import run_once
+
+            summary = run_once(cfg, full=full, on_rows=rows, upload_progress=upload)
+    click.echo(json.dumps(summary))
+
+
+@main.command()
+@click.option("--now", is_flag=True, help="Also run once immediately at start.")
+@click.pass_context
+@_guard
+def run(ctx: click.Context, now: bool) -> None:
+    """Run as a daemon on the [schedule] (nightly by default); one run at a time."""
+    cfg = _config(ctx)
+    from agent.runner import make_scheduler, next_run, scheduled_run
+
+    if now:
+        scheduled_run(cfg)
+    click.echo(f"syncagent scheduled with cron {cfg.schedule.cron!r} (+ up to {cfg.schedule.jitter_seconds}s "
+               f"jitter); next run {next_run(cfg)}", err=True)
+    make_scheduler(cfg).start()
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@_guard
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Last runs, outbox content, cursors and the next scheduled run."""
+    cfg = _config(ctx)
+    from agent.status import collect, render
+
+    doc = collect(cfg)
+    click.echo(json.dumps(doc, indent=2, default=str) if as_json else render(doc))
+
+
+@main.command()
+@click.option("--fetch/--no-fetch", default=True, help="Download new messages from the hub first.")
+@click.pass_context
+@_guard
+def offers(ctx: click.Context, fetch: bool) -> None:
+    """Download and verify the hub's signed messages; list the offers received."""
+    cfg = _config(ctx)
+    from agent.status import list_offers
+
+    if fetch:
+        from agent.push import deliver_pending
+        from agent.state import AgentState
+
+        # delivering first keeps the outbox order guarantee; it is a no-op when the outbox is empty
+        with AgentState(cfg.agent.state_dir) as st:
+            deliver_pending(cfg, st)
+    for line in list_offers(cfg):
+        click.echo(line)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,170 @@
+"""Reading one configured dataset into a snapshot: full or incremental.
+
+Full read: bytes straight from the connector into the writer (hashing columns
+is the only per-line work), plus the cursor's maximum when there is a cursor.
+Incremental read: rows with ``cursor >= last max − overlap``; each re-read row
+whose key and content match the overlap window saved last time is dropped,
+everything else is sent. The new window is saved only when the snapshot is
+committed. Every snapshot also carries the key set (a separate read of the
+key columns) so the hub can tell deleted rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Optional
+
+from agent.config import DatasetSection
+from agent.state import DatasetAdvance
+from agent.transform import (
+    LineHasher,
+    field_value,
+    iter_lines,
+    max_value,
+    minus_overlap,
+    short_hash,
+)
+from connectors.base import Connector, ReadRequest
+from shared.errors import SourceObjectMissing
+from shared.types import Column, PortableType, encode_value
+
+RowProgress = Callable[[str, int], None]
+
+
+@dataclass
+class Plan:
+    """What will be read for one dataset, with its output columns (after drop/hash)."""
+
+    section: DatasetSection
+    columns: list[Column]
+    request: ReadRequest
+    hash_indexes: list[int]
+    cursor_index: Optional[int]
+    cursor_type: Optional[PortableType]
+    digest: str  # config fingerprint: a change forces a full snapshot
+    warnings: dict[str, int] = field(default_factory=dict)
+
+
+def config_digest(d: DatasetSection) -> str:
+    return hashlib.sha256(json.dumps(d.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def plan_dataset(conn: Connector, d: DatasetSection) -> Plan:
+    """Describe the dataset at the source and work out the projection; SourceObjectMissing names what's absent."""
+    base = ReadRequest(table=d.table, query=d.query)
+    available = conn.describe(base)
+    by_name = {c.name: c for c in available}
+    wanted = list(d.columns) if d.columns is not None else [c.name for c in available]
+    for c in [*wanted, *d.key, *([d.cursor] if d.cursor else [])]:
+        if c not in by_name:
+            raise SourceObjectMissing(f"dataset {d.name}: column {c!r} does not exist in {d.table or 'the query'}",
+                                      hint=f"columns there: {', '.join(by_name)}", dataset=d.name, column=c)
+    names = [n for n in wanted if n not in d.drop_columns]
+    columns = []
+    for n in names:
+        c = by_name[n]
+        if n in d.hash_columns:
+            c = Column(n, PortableType.TEXT, c.nullable, f"sha256({c.native})")
+        columns.append(c)
+    cursor_index = names.index(d.cursor) if d.cursor else None
+    return Plan(d, columns, ReadRequest(table=d.table, query=d.query, columns=names),
+                [names.index(n) for n in d.hash_columns if n in names], cursor_index,
+                by_name[d.cursor].type if d.cursor else None, config_digest(d))
+
+
+def _chunks(conn: Connector, request: ReadRequest, hasher: Optional[LineHasher]) -> Iterator[bytes]:
+    for chunk in conn.read(request):
+        yield hasher.feed(chunk) if hasher else chunk
+
+
+def _hasher(salt: bytes, indexes: list[int]) -> Optional[LineHasher]:
+    return LineHasher(salt, indexes) if indexes else None
+
+
+def write_keys(conn: Connector, plan: Plan, writer: Any, salt: bytes) -> None:
+    d = plan.section
+    req = ReadRequest(table=d.table, query=d.query, columns=list(d.key), batch_rows=plan.request.batch_rows)
+    idx = [i for i, k in enumerate(d.key) if k in d.hash_columns]
+    writer.add_keys(b"")  # an empty table still gets a key set (empty), so the hub sees "all deleted"
+    for chunk in _chunks(conn, req, _hasher(salt, idx)):
+        writer.add_keys(chunk)
+
+
+def _key_hash(fields: list[bytes], key_idx: list[int]) -> bytes:
+    return short_hash(b"\t".join(fields[i] for i in key_idx))
+
+
+@dataclass
+class ReadResult:
+    rows: int
+    advance: DatasetAdvance
+
+
+def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Optional[RowProgress]) -> ReadResult:
+    """Every row; bytes-only unless hashing or a cursor needs one field of each line."""
+    rows, top = 0, None
+    ci, ct = plan.cursor_index, plan.cursor_type
+    for chunk in _chunks(conn, plan.request, _hasher(salt, plan.hash_indexes)):
+        writer.write(chunk)
+        n = chunk.count(b"\n")
+        rows += n
+        if ci is not None and ct is not None and n:
+            for line in chunk.split(b"\n")[:-1]:
+                top = max_value(top, field_value(ct, line.split(b"\t")[ci]))
+        if on_rows:
+            on_rows(plan.section.name, rows)
+    cursor_max = encode_value(ct, top) if ct is not None and top is not None else None
+    window = None
+    if cursor_max is not None:
+        assert ct is not None
+        since = minus_overlap(cursor_max, ct, plan.section.overlap)
+        window = {}
+        for _, kh, rh, _line in _scan_since(conn, plan, salt, since):
+            window[kh] = rh
+    writer.set_cursor_range(None, cursor_max)
+    return ReadResult(rows, DatasetAdvance(cursor_max, ct.value if ct else None, plan.digest, window or {}))
+
+
+def _scan_since(conn: Connector, plan: Plan, salt: bytes, since: str) -> Iterator[tuple[Any, bytes, bytes, bytes]]:
+    """(cursor value, key hash, row hash, line) of every row with cursor >= since."""
+    d = plan.section
+    req = ReadRequest(table=d.table, query=d.query, columns=plan.request.columns, cursor_column=d.cursor,
+                      cursor_from=since, batch_rows=plan.request.batch_rows)
+    names = list(plan.request.columns or [])
+    key_idx = [names.index(k) for k in d.key]
+    assert plan.cursor_index is not None and plan.cursor_type is not None
+    for line in iter_lines(_chunks(conn, req, _hasher(salt, plan.hash_indexes))):
+        fields = line.split(b"\t")
+        yield (field_value(plan.cursor_type, fields[plan.cursor_index]), _key_hash(fields, key_idx),
+               short_hash(line), line)
+
+
+def read_incremental(conn: Connector, plan: Plan, writer: Any, salt: bytes, last_max: str,
+                     window: dict[bytes, bytes], on_rows: Optional[RowProgress]) -> ReadResult:
+    """Rows changed since ``last_max`` (minus the overlap), boundary rows de-duplicated."""
+    ct = plan.cursor_type
+    assert ct is not None
+    since = minus_overlap(last_max, ct, plan.section.overlap)
+    seen: list[tuple[Any, bytes, bytes]] = []
+    rows, lo, hi, top = 0, None, None, None
+    for value, kh, rh, line in _scan_since(conn, plan, salt, since):
+        seen.append((value, kh, rh))
+        top = max_value(top, value)
+        if window.get(kh) == rh:
+            continue  # re-read boundary row, unchanged since it was sent
+        writer.write(line + b"\n")
+        rows += 1
+        lo = value if lo is None or (value is not None and value < lo) else lo
+        hi = max_value(hi, value)
+        if on_rows:
+            on_rows(plan.section.name, rows)
+    writer.set_cursor_range(encode_value(ct, lo), encode_value(ct, hi))
+    if top is None:  # nothing at or after the window start: keep cursor and window as they were
+        return ReadResult(rows, DatasetAdvance(last_max, ct.value, plan.digest, None))
+    new_max = encode_value(ct, top)
+    assert new_max is not None
+    floor = field_value(ct, minus_overlap(new_max, ct, plan.section.overlap).encode())
+    new_window = {kh: rh for value, kh, rh in seen if value is not None and value >= floor}
+    return ReadResult(rows, DatasetAdvance(new_max, ct.value, plan.digest, new_window))

@@ -1,0 +1,228 @@
+"""Deliver the outbox to the hub over SFTP, and fetch the hub's messages back.
+
+Safety properties, in the order they are enforced:
+
+* the hub's host key must be the pinned one (:mod:`agent.ssh`);
+* a snapshot is written to ``/inbox/<name>.part`` and only renamed to its
+  final name after its size on the server equals the local size, so the hub
+  never sees a complete-looking partial file;
+* a dropped connection leaves the ``.part`` behind; the next attempt checks
+  its tail against the local file and appends from there (resume);
+* snapshots go strictly in sequence order, one connection for the whole
+  outbox, and a file leaves the outbox (to ``sent/``) only after the rename
+  succeeded — a hub that is down for days loses nothing.
+
+paramiko and socket errors are translated into :mod:`shared.errors` in
+:func:`translate` only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import socket
+import stat as statmod
+import time
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+import paramiko
+
+from agent.config import HubSection
+from agent.ssh import load_ssh_key, verify_host_key
+from shared.errors import FatalError, HostKeyMismatch, SyncHubError, TransferError
+
+log = logging.getLogger("syncagent.deliver")
+
+INBOX = "/inbox"
+OUTBOX = "/outbox"
+BLOCK = 32 * 1024  # stay within OpenSSH sftp-server's request limit
+TAIL_CHECK = 64 * 1024
+PREFERRED_CIPHERS = ("aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr", "aes128-ctr")
+
+Progress = Callable[[int, int], None]  # (bytes done, total)
+
+
+class HubAuthRejected(FatalError):
+    """The hub refused the agent's SSH key: the operator has not registered it (yet)."""
+
+
+def translate(exc: BaseException, action: str, where: str) -> SyncHubError:
+    """The one place paramiko/socket errors become project errors."""
+    if isinstance(exc, SyncHubError):
+        return exc
+    if isinstance(exc, paramiko.AuthenticationException):
+        return HubAuthRejected(
+            f"the hub at {where} refused our SSH key while {action}",
+            hint="give the hub operator the SSH public key printed by `syncagent init` "
+                 "(or `syncagent check`) and the reseller id",
+            host=where)
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return TransferError(f"timed out while {action} ({where})", hint="will retry", host=where)
+    if isinstance(exc, ConnectionRefusedError):
+        return TransferError(f"the hub at {where} refused the connection while {action}",
+                             hint="is the hub's SFTP server running? will retry", host=where)
+    if isinstance(exc, (OSError, EOFError, paramiko.SSHException)):
+        return TransferError(f"connection problem while {action} ({where}): {str(exc) or type(exc).__name__}",
+                             hint="will retry", host=where)
+    return TransferError(f"unexpected failure while {action} ({where}): {exc!r}", host=where)
+
+
+class HubConnection:
+    """One authenticated SFTP session to the hub, reused for a whole delivery."""
+
+    def __init__(self, hub: HubSection) -> None:
+        self.hub = hub
+        self.where = f"{hub.host}:{hub.port}"
+        self.transport: Optional[paramiko.Transport] = None
+        self.sftp: Optional[paramiko.SFTPClient] = None
+
+    def __enter__(self) -> HubConnection:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:
+        key = load_ssh_key(self.hub.ssh_key)
+        try:
+            sock = socket.create_connection((self.hub.host, self.hub.port), timeout=self.hub.timeout_seconds)
+            t = paramiko.Transport(sock)
+            self.transport = t
+            opts = t.get_security_options()
+            opts.ciphers = tuple(c for c in PREFERRED_CIPHERS if c in opts.ciphers) + tuple(
+                c for c in opts.ciphers if c not in PREFERRED_CIPHERS)
+            t.start_client(timeout=self.hub.timeout_seconds)
+            verify_host_key(self.hub.host_key, t.get_remote_server_key(), self.where)
+            t.auth_publickey(self.hub.username, key)
+            self.sftp = paramiko.SFTPClient.from_transport(t)
+            self.sftp.get_channel().settimeout(self.hub.timeout_seconds)
+        except BaseException as exc:
+            self.close()
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise translate(exc, "connecting", self.where) from exc
+
+    def close(self) -> None:
+        for thing in (self.sftp, self.transport):
+            if thing is not None:
+                with contextlib.suppress(Exception):  # closing a broken connection: nothing more to do
+                    thing.close()
+        self.sftp = self.transport = None
+
+    @property
+    def cipher(self) -> str:
+        return self.transport.local_cipher if self.transport else ""
+
+    def _remote_size(self, path: str) -> Optional[int]:
+        try:
+            return self.sftp.stat(path).st_size
+        except FileNotFoundError:
+            return None
+
+    def _resume_offset(self, local: Path, part: str, size: int) -> int:
+        """Bytes of ``part`` that match ``local`` (0 when absent, too big or different)."""
+        have = self._remote_size(part)
+        if not have or have > size:
+            return 0
+        start = max(0, have - TAIL_CHECK)
+        with self.sftp.open(part, "rb") as rf, open(local, "rb") as lf:
+            rf.seek(start)
+            lf.seek(start)
+            if rf.read(have - start) != lf.read(have - start):
+                log.warning("partial upload %s differs from the local file; starting over", part)
+                return 0
+        return have
+
+    def upload(self, local: Path, progress: Optional[Progress] = None) -> None:
+        """Upload ``local`` to the hub's inbox under its own name; resume a previous partial upload."""
+        name = local.name
+        final, part = f"{INBOX}/{name}", f"{INBOX}/{name}.part"
+        size = local.stat().st_size
+        try:
+            if self._remote_size(final) == size:
+                log.info("%s is already on the hub", name)
+                return
+            offset = self._resume_offset(local, part, size)
+            if offset:
+                log.info("resuming %s at byte %d of %d", name, offset, size)
+            self._send(local, part, offset, size, progress)
+            got = self._remote_size(part)
+            if got != size:
+                raise TransferError(f"{part} has {got} bytes on the hub, expected {size}", hint="will retry")
+            self._rename(part, final)
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise translate(exc, f"uploading {name}", self.where) from exc
+
+    def _send(self, local: Path, part: str, offset: int, size: int, progress: Optional[Progress]) -> None:
+        mode = "r+b" if offset else "wb"
+        with open(local, "rb") as lf, self.sftp.open(part, mode) as rf:
+            rf.set_pipelined(True)
+            lf.seek(offset)
+            rf.seek(offset)
+            done = offset
+            while True:
+                block = lf.read(BLOCK * 8)
+                if not block:
+                    break
+                rf.write(block)
+                done += len(block)
+                if progress:
+                    progress(done, size)
+            rf.flush()
+
+    def _rename(self, part: str, final: str) -> None:
+        try:
+            self.sftp.posix_rename(part, final)
+        except OSError:
+            # servers without the posix-rename extension: rename refuses to overwrite
+            if self._remote_size(final) is not None:
+                self.sftp.remove(final)
+            self.sftp.rename(part, final)
+
+    def list_messages(self) -> list[str]:
+        try:
+            entries = self.sftp.listdir_attr(OUTBOX)
+        except FileNotFoundError:
+            return []
+        except BaseException as exc:
+            raise translate(exc, "listing the hub's messages", self.where) from exc
+        return sorted(e.filename for e in entries
+                      if statmod.S_ISREG(e.st_mode or 0) and e.filename.endswith(".json"))
+
+    def download(self, name: str, dest: Path) -> None:
+        tmp = dest.with_name(dest.name + ".tmp")
+        try:
+            self.sftp.get(f"{OUTBOX}/{name}", str(tmp))
+        except BaseException as exc:
+            raise translate(exc, f"downloading {name}", self.where) from exc
+        tmp.replace(dest)
+
+
+def backoff_delays(retries: int, base: float = 2.0, cap: float = 300.0) -> Iterator[float]:
+    """Exponential back-off with full jitter: attempt k waits up to min(cap, base·2^k)."""
+    for k in range(retries):
+        yield random.uniform(0, min(cap, base * (2 ** k)))
+
+
+def with_retries(action: Callable[[], object], retries: int, sleep: Callable[[float], None] = time.sleep,
+                 base: float = 2.0) -> object:
+    """Run ``action``; on a retriable error wait and try again, up to ``retries`` times."""
+    delays = backoff_delays(retries, base)
+    while True:
+        try:
+            return action()
+        except HostKeyMismatch:
+            raise
+        except SyncHubError as exc:
+            if not exc.retriable:
+                raise
+            delay = next(delays, None)
+            if delay is None:
+                raise
+            log.warning("%s; retrying in %.1fs", exc, delay)
+            sleep(delay)

@@ -1,0 +1,84 @@
+"""Empty the outbox into the hub, in order, and bring the hub's messages back.
+
+A connection failure mid-way is retried with back-off (reconnecting and
+resuming the partial upload); snapshots delivered before the failure are
+already in ``sent/``. When retries run out the remaining snapshots simply stay
+in the outbox for the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from agent.config import AgentConfig
+from agent.deliver import HubConnection, Progress, with_retries
+from agent.outbox import Outbox
+from agent.state import AgentState
+from shared.errors import SyncHubError
+
+log = logging.getLogger("syncagent.push")
+
+
+@dataclass
+class DeliveryReport:
+    delivered: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    rejected_messages: list[str] = field(default_factory=list)
+    cipher: str = ""
+
+
+def verify_and_store(raw: bytes, name: str, inbox: Path, signing_public_key: str) -> bool:
+    """Keep a hub message only if the hub's signature verifies; park others under ``rejected/``."""
+    from shared.keys import signing_public_key_from_b64
+    from shared.messages import verify_message
+
+    try:
+        verify_message(raw, signing_public_key_from_b64(signing_public_key, source="[hub].signing_public_key"))
+    except (SyncHubError, ValueError) as exc:
+        log.error("hub message %s rejected: %s", name, exc)
+        (inbox / "rejected").mkdir(exist_ok=True)
+        (inbox / "rejected" / name).write_bytes(raw)
+        return False
+    (inbox / name).write_bytes(raw)
+    return True
+
+
+def _fetch_messages(conn: HubConnection, outbox: Outbox, cfg: AgentConfig, report: DeliveryReport) -> None:
+    for name in conn.list_messages():
+        if (outbox.inbox / name).exists() or (outbox.inbox / "rejected" / name).exists():
+            continue
+        tmp = outbox.work / (name + ".download")
+        conn.download(name, tmp)
+        ok = verify_and_store(tmp.read_bytes(), name, outbox.inbox, cfg.hub.signing_public_key)
+        tmp.unlink()
+        (report.messages if ok else report.rejected_messages).append(name)
+
+
+def deliver_pending(cfg: AgentConfig, state: AgentState, *, progress: Optional[Callable[[str], Progress]] = None,
+                    sleep: Callable[[float], None] = time.sleep, fetch: bool = True,
+                    connection: Callable[[], HubConnection] | None = None) -> DeliveryReport:
+    """Deliver every outbox snapshot in sequence order over one connection (reconnecting on failure)."""
+    outbox = Outbox(cfg.agent.state_dir)
+    report = DeliveryReport()
+    make = connection or (lambda: HubConnection(cfg.hub))
+
+    def attempt() -> None:
+        with make() as conn:
+            report.cipher = conn.cipher
+            for path in outbox.pending():
+                conn.upload(path, progress(path.name) if progress else None)
+                outbox.mark_sent(path)
+                state.mark_delivered(path.name)
+                report.delivered.append(path.name)
+                log.info(json.dumps({"event": "delivered", "snapshot": path.name}))
+            if fetch:
+                _fetch_messages(conn, outbox, cfg, report)
+
+    with_retries(attempt, cfg.hub.retries, sleep=sleep)
+    outbox.prune_sent(cfg.hub.keep_sent_days)
+    return report

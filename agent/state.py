@@ -1,0 +1,167 @@
+"""What the agent remembers between runs (SQLite in the state folder).
+
+* the next snapshot sequence — it only moves when a snapshot is committed to
+  the outbox, in the same transaction as the cursors that snapshot advanced;
+* per dataset: the last cursor value sent and the *overlap window* — key hash
+  and row hash of every row whose cursor is within ``overlap`` of that value.
+  The next incremental re-reads from ``max − overlap`` (so rows sharing the
+  last cursor value, or committed late, are never lost) and drops re-read rows
+  whose hash is unchanged (so unchanged boundary rows are not sent twice);
+* run history for ``syncagent status``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cursors (
+    dataset TEXT PRIMARY KEY, cursor_max TEXT, cursor_type TEXT,
+    config_digest TEXT NOT NULL, sequence INTEGER NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS window_rows (
+    dataset TEXT NOT NULL, key_hash BLOB NOT NULL, row_hash BLOB NOT NULL,
+    PRIMARY KEY (dataset, key_hash));
+CREATE TABLE IF NOT EXISTS snapshots (
+    sequence INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, rows INTEGER NOT NULL,
+    bytes INTEGER NOT NULL, created_at TEXT NOT NULL, delivered_at TEXT);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL, started_at TEXT NOT NULL,
+    finished_at TEXT, status TEXT NOT NULL, message TEXT NOT NULL DEFAULT '');
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class CursorState:
+    cursor_max: Optional[str]
+    cursor_type: Optional[str]
+    config_digest: str
+    sequence: int
+
+
+@dataclass
+class DatasetAdvance:
+    """How one dataset's cursor moves when a snapshot commits (window=None keeps the old one)."""
+
+    cursor_max: Optional[str]
+    cursor_type: Optional[str]
+    config_digest: str
+    window: Optional[dict[bytes, bytes]] = None
+
+
+class AgentState:
+    """The state database; open it per command (it is small and local)."""
+
+    def __init__(self, state_dir: Path) -> None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.path = state_dir / "state.db"
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> AgentState:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sequence --------------------------------------------------------------
+    def next_sequence(self, highest_on_disk: int = 0) -> int:
+        """The sequence for the next snapshot; never reuses one already in the outbox or sent/."""
+        row = self.db.execute("SELECT max(sequence) FROM snapshots").fetchone()
+        return max(row[0] or 0, highest_on_disk) + 1
+
+    def snapshots_since_full(self) -> Optional[int]:
+        """Snapshots committed since the last full one (None: never a full one)."""
+        row = self.db.execute("SELECT max(sequence) FROM snapshots WHERE kind='full'").fetchone()
+        if row[0] is None:
+            return None
+        return self.db.execute("SELECT count(*) FROM snapshots WHERE sequence > ?", (row[0],)).fetchone()[0]
+
+    # -- cursors ---------------------------------------------------------------
+    def cursor(self, dataset: str) -> Optional[CursorState]:
+        row = self.db.execute(
+            "SELECT cursor_max, cursor_type, config_digest, sequence FROM cursors WHERE dataset=?",
+            (dataset,)).fetchone()
+        return CursorState(*row) if row else None
+
+    def window(self, dataset: str) -> dict[bytes, bytes]:
+        return dict(self.db.execute("SELECT key_hash, row_hash FROM window_rows WHERE dataset=?", (dataset,)))
+
+    def cursors(self) -> dict[str, CursorState]:
+        rows = self.db.execute("SELECT dataset, cursor_max, cursor_type, config_digest, sequence FROM cursors")
+        return {r[0]: CursorState(*r[1:]) for r in rows}
+
+    # -- commit ------------------------------------------------------------------
+    def commit_snapshot(self, sequence: int, name: str, kind: str, rows: int, size: int,
+                        advances: dict[str, DatasetAdvance]) -> None:
+        """Record a snapshot now in the outbox and advance its cursors, atomically."""
+        now = _now()
+        with self._tx():
+            self.db.execute("INSERT INTO snapshots (sequence, name, kind, rows, bytes, created_at) "
+                            "VALUES (?,?,?,?,?,?)", (sequence, name, kind, rows, size, now))
+            for ds, adv in advances.items():
+                self.db.execute(
+                    "INSERT OR REPLACE INTO cursors VALUES (?,?,?,?,?,?)",
+                    (ds, adv.cursor_max, adv.cursor_type, adv.config_digest, sequence, now))
+                if adv.window is not None:
+                    self.db.execute("DELETE FROM window_rows WHERE dataset=?", (ds,))
+                    self.db.executemany("INSERT INTO window_rows VALUES (?,?,?)",
+                                        ((ds, k, v) for k, v in adv.window.items()))
+
+    def mark_delivered(self, name: str) -> None:
+        self.db.execute("UPDATE snapshots SET delivered_at=? WHERE name=?", (_now(), name))
+
+    def snapshots(self, limit: int = 10) -> list[dict[str, Any]]:
+        cur = self.db.execute("SELECT sequence, name, kind, rows, bytes, created_at, delivered_at "
+                              "FROM snapshots ORDER BY sequence DESC LIMIT ?", (limit,))
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur]
+
+    # -- runs --------------------------------------------------------------------
+    def start_run(self, command: str) -> int:
+        cur = self.db.execute("INSERT INTO runs (command, started_at, status) VALUES (?,?,'running')",
+                              (command, _now()))
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, message: str = "") -> None:
+        self.db.execute("UPDATE runs SET finished_at=?, status=?, message=? WHERE id=?",
+                        (_now(), status, message, run_id))
+
+    def runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        cur = self.db.execute("SELECT id, command, started_at, finished_at, status, message "
+                              "FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur]
+
+    def get_meta(self, key: str) -> Optional[str]:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
+
+    def _tx(self) -> _Tx:
+        return _Tx(self.db)
+
+
+class _Tx:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -1,0 +1,114 @@
+"""Row-level work the agent does on COPY lines: privacy hashing and cursor arithmetic.
+
+Dropping and allow-listing columns is done by *not selecting* them, so the
+common path never parses a line. Only datasets with ``hash_columns`` (and the
+small incremental reads, which must look at the cursor) split lines here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator, Optional, Sequence
+
+from shared.copytext import unescape
+from shared.errors import ConfigError
+from shared.types import PortableType, decode_value, encode_value
+
+NULL = b"\\N"
+SALT_FILE = "hash-salt"
+
+
+def load_salt(state_dir: Path) -> bytes:
+    """The per-reseller salt for column hashing (created once, 0600, kept with the state)."""
+    path = state_dir / SALT_FILE
+    if not path.exists():
+        state_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(os.urandom(32).hex())
+    return bytes.fromhex(path.read_text().strip())
+
+
+def hash_field(salt: bytes, field: bytes) -> bytes:
+    """Salted SHA-256 (hex) of a field's *value* (unescaped), so escaping never changes the hash."""
+    if field == NULL:
+        return field
+    value = unescape(field.decode("utf-8")).encode("utf-8")
+    return hashlib.sha256(salt + value).hexdigest().encode("ascii")
+
+
+class LineHasher:
+    """Replaces the fields at ``indexes`` of every line with their salted hash."""
+
+    def __init__(self, salt: bytes, indexes: Sequence[int]) -> None:
+        self.salt = salt
+        self.indexes = list(indexes)
+        self._rest = b""
+
+    def feed(self, chunk: bytes) -> bytes:
+        data = self._rest + chunk
+        end = data.rfind(b"\n") + 1
+        self._rest = data[end:]
+        out = []
+        for line in data[:end].split(b"\n")[:-1]:
+            fields = line.split(b"\t")
+            for i in self.indexes:
+                fields[i] = hash_field(self.salt, fields[i])
+            out.append(b"\t".join(fields))
+        return b"\n".join(out) + b"\n" if out else b""
+
+
+def iter_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Whole lines (without newline) out of chunks that may split lines."""
+    rest = b""
+    for chunk in chunks:
+        data = rest + chunk
+        lines = data.split(b"\n")
+        rest = lines.pop()
+        yield from lines
+    if rest:
+        yield rest
+
+
+def field_value(ptype: PortableType, field: bytes) -> Any:
+    """Typed value of one raw COPY field (None for NULL), for comparing cursor values."""
+    if field == NULL:
+        return None
+    return decode_value(ptype, unescape(field.decode("utf-8")))
+
+
+def minus_overlap(text: str, ptype: PortableType, overlap: float) -> str:
+    """The cursor value ``overlap`` units before ``text`` (seconds for dates/times)."""
+    if not overlap:
+        return text
+    v = decode_value(ptype, text)
+    if ptype is PortableType.INTEGER:
+        out: Any = v - math.ceil(overlap)
+    elif ptype in (PortableType.DECIMAL, PortableType.FLOAT):
+        out = v - type(v)(str(overlap)) if isinstance(v, Decimal) else v - overlap
+    elif ptype in (PortableType.TIMESTAMP, PortableType.TIMESTAMPTZ):
+        out = v - dt.timedelta(seconds=overlap)
+    elif ptype is PortableType.DATE:
+        out = v - dt.timedelta(days=math.ceil(overlap / 86400))
+    else:
+        raise ConfigError([("overlap", f"a {ptype.value} cursor cannot have an overlap; set overlap = 0")])
+    result = encode_value(ptype, out)
+    assert result is not None
+    return result
+
+
+def short_hash(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()[:16]
+
+
+def max_value(a: Optional[Any], b: Optional[Any]) -> Optional[Any]:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return b if b > a else a

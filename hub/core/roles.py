@@ -1,0 +1,63 @@
+"""Who may do what: the roles of the hub and the principal a request acts as.
+
+Authorization is declared per route with ``require(...)`` (hub.core.deps) and
+per row with :func:`restrict` — never as ``if owner != ...`` inside a route.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Optional, TypeVar
+
+from sqlalchemy import Select
+
+
+class Role(str, Enum):
+    OWNER = "owner"  # director: everything, reports, audit log
+    OPERATIONS = "operations"  # operations manager: resellers, sync health, offers, catalog
+    MARKETING = "marketing"
+    FINANCE = "finance"  # payments
+    INVENTORY = "inventory"  # stock, shipping
+    REPAIR = "repair"  # warranty returns
+    RESELLER = "reseller"  # a reseller's user or API token: only its own reseller's data
+    RESELLER_ADMIN = "reseller_admin"  # a reseller's admin user: also manages its users/tokens
+
+
+STAFF = frozenset({Role.OWNER, Role.OPERATIONS, Role.MARKETING, Role.FINANCE, Role.INVENTORY, Role.REPAIR})
+RESELLER_ROLES = frozenset({Role.RESELLER, Role.RESELLER_ADMIN})
+EVERYONE = STAFF | RESELLER_ROLES
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: a staff user, a reseller user, or a reseller API token."""
+
+    role: Role
+    user_id: Optional[int] = None
+    username: str = ""
+    reseller_id: Optional[str] = None  # set exactly for reseller roles
+    token_id: Optional[int] = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF
+
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def restrict(stmt: S, principal: Principal, reseller_column: Any) -> S:
+    """Scope a query to what ``principal`` may see: resellers only their own rows.
+
+    The one place row-level scoping happens (netbox's ``restrict`` idea). A
+    reseller principal without a reseller id sees nothing.
+    """
+    if principal.is_staff:
+        return stmt
+    return stmt.where(reseller_column == principal.reseller_id)  # type: ignore[return-value]
+
+
+def can_see_reseller(principal: Principal, reseller_id: str) -> bool:
+    """For routes addressed by reseller id: staff see all, a reseller only itself."""
+    return principal.is_staff or principal.reseller_id == reseller_id

@@ -1,0 +1,22 @@
+"""Opening the hub's database for an entry point (CLI command, server, worker).
+
+One place that turns settings into a migrated engine and a session factory,
+so every command sees the newest schema without a separate upgrade step.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.core.db import make_engine, session_factory
+from hub.core.migrate import upgrade
+from hub.core.settings import HubSettings
+
+
+def open_hub(settings: HubSettings) -> tuple[Engine, sessionmaker[Session]]:
+    """Create the data directory if needed, migrate the database, return (engine, session factory)."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    return engine, session_factory(engine)

@@ -1,0 +1,1 @@
+"""Reading the merged data: JSON API routes and `synchub data` CLI (current, as-of, CSV)."""

@@ -1,0 +1,128 @@
+"""``synchub ingest``, ``synchub quarantine list|retry``, ``synchub snapshots list``."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import threading
+from typing import Any
+
+import click
+
+from hub.core.keys import HubKeys
+from hub.core.runtime import open_hub
+from hub.core.settings import HubSettings
+from hub.ingest.models import Snapshot
+from hub.ingest.quarantine import list_quarantined, retry
+from hub.ingest.service import list_snapshots
+from hub.ingest.store import Store
+from hub.ingest.worker import run_forever, run_once, worker_id
+
+
+def _open(settings: HubSettings) -> tuple[Any, Any, HubKeys]:
+    settings.check_secrets()
+    engine, factory = open_hub(settings)
+    return engine, factory, HubKeys.load_or_create(settings.keys_dir)
+
+
+def _worker_main(n: int, once: bool, interval: float | None) -> None:
+    """One worker process: its own engine and connections (never shared across a fork)."""
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s worker{n} %(levelname)s %(message)s")
+    settings = HubSettings()
+    _engine, factory, keys = _open(settings)
+    if once:
+        report = run_once(settings, factory, keys, worker=worker_id(n))
+        click.echo(f"worker {n}: {report.summary()}")
+        for line in report.scan.ignored:
+            click.echo(f"  ignored {line}")
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    run_forever(settings, factory, keys, stop_event=stop, interval=interval, worker=worker_id(n))
+
+
+@click.command("ingest")
+@click.option("--once", is_flag=True, help="One round (scan the inboxes, process what is ready), then exit.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (several need PostgreSQL).")
+@click.option("--interval", type=float, default=None, help="Seconds between rounds (default: settings).")
+def ingest(once: bool, workers: int, interval: float | None) -> None:
+    """Verify, decrypt and merge the uploaded snapshots, exactly once and in sequence order."""
+    settings = HubSettings()
+    if workers > 1 and settings.db_url.startswith("sqlite"):
+        raise click.UsageError("several workers need PostgreSQL (SQLite serialises writers); "
+                               "set SYNCHUB_DATABASE_URL or use --workers 1")
+    if workers == 1:
+        _worker_main(0, once, interval)
+        return
+    _open(settings)  # migrate and create keys once, before the workers race for it
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_worker_main, args=(n, once, interval), name=f"ingest-{n}")
+             for n in range(workers)]
+    for p in procs:
+        p.start()
+    try:
+        for p in procs:
+            p.join()
+    except KeyboardInterrupt:
+        for p in procs:
+            p.terminate()
+            p.join()
+    failed = [p.name for p in procs if p.exitcode not in (0, -signal.SIGTERM)]
+    if failed:
+        raise click.ClickException(f"worker(s) failed: {', '.join(failed)} (see the log above)")
+
+
+def _line(s: Snapshot) -> str:
+    when = s.received_at.strftime("%Y-%m-%d %H:%M:%S")
+    rows = "" if s.rows is None else f" rows={s.rows}"
+    return f"#{s.id:<6} {s.reseller_id:<20} seq={s.sequence:<6} {s.kind:<11} {s.status:<11} {when}{rows}"
+
+
+@click.group("quarantine")
+def quarantine() -> None:
+    """Snapshots that were refused, with the reason; retry one after fixing the cause."""
+
+
+@quarantine.command("list")
+@click.option("--reseller", default=None, help="Only this reseller's.")
+def quarantine_list(reseller: str | None) -> None:
+    _engine, factory, _keys = _open(HubSettings())
+    with factory() as session:
+        rows = list_quarantined(session, reseller)
+    if not rows:
+        click.echo("no quarantined snapshots")
+    for s in rows:
+        click.echo(_line(s))
+        click.echo(f"        reason: {s.reason}")
+
+
+@quarantine.command("retry")
+@click.argument("snapshot_id", type=int)
+def quarantine_retry(snapshot_id: int) -> None:
+    """Run every check again on SNAPSHOT_ID (e.g. after enabling the reseller or registering its new key)."""
+    settings = HubSettings()
+    _engine, factory, keys = _open(settings)
+    outcome = retry(factory, snapshot_id, store=Store.from_settings(settings), keys=keys)
+    assert outcome is not None
+    click.echo(f"snapshot #{snapshot_id}: {outcome.status}" + (f" — {outcome.reason}" if outcome.reason else ""))
+
+
+@click.group("snapshots")
+def snapshots() -> None:
+    """The ingest history: every received snapshot, its status, rows and timings."""
+
+
+@snapshots.command("list")
+@click.option("--reseller", default=None, help="Only this reseller's.")
+@click.option("--status", default=None, help="received, applied, duplicate, held, quarantined, superseded.")
+@click.option("--limit", default=50, show_default=True)
+def snapshots_list(reseller: str | None, status: str | None, limit: int) -> None:
+    _engine, factory, _keys = _open(HubSettings())
+    with factory() as session:
+        rows, total = list_snapshots(session, reseller_id=reseller, status=status, limit=limit)
+    for s in rows:
+        click.echo(_line(s) + (f"  ({s.reason})" if s.reason else ""))
+    click.echo(f"{len(rows)} of {total} snapshot(s)")

@@ -1,0 +1,76 @@
+"""Ingest tables: one row per received file (``snapshots``) and one per reseller (``reseller_sync``).
+
+``snapshots`` is the ledger that makes ingest exactly-once: a file is registered
+once (unique reseller + SHA-256, so a double upload is recognised), and its
+status only moves forward inside the same transaction that merges its rows.
+``reseller_sync`` is the per-reseller high-water mark; workers lock its row to
+apply one reseller's sequence strictly in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.core.db import Base, UTCDateTime, utcnow
+
+
+class Status(str, Enum):
+    RECEIVED = "received"  # registered, waiting for a worker
+    PROCESSING = "processing"  # only ever visible inside the claiming transaction
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # sequence already applied: no-op
+    HELD = "held"  # a gap before it: waits until the missing sequences arrive
+    QUARANTINED = "quarantined"  # something is wrong; `reason` says what, retry after a fix
+    SUPERSEDED = "superseded"  # a held incremental made obsolete by a later full snapshot
+
+
+PENDING = (Status.RECEIVED.value, Status.HELD.value)
+TERMINAL = (Status.APPLIED.value, Status.DUPLICATE.value, Status.SUPERSEDED.value)
+
+
+class Snapshot(Base):
+    __tablename__ = "snapshots"
+    __table_args__ = (
+        UniqueConstraint("reseller_id", "file_sha256", name="uq_snapshots_reseller_sha"),
+        Index("ix_snapshots_status_sequence", "status", "sequence"),
+        Index("ix_snapshots_reseller_sequence", "reseller_id", "sequence"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The inbox the file came from (the uploader), which may differ from the name's reseller.
+    reseller_id: Mapped[str] = mapped_column(String(63))
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    file_bytes: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default=Status.RECEIVED.value)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    error_class: Mapped[str | None] = mapped_column(String(100), default=None)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    applied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    rows: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    stats: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    agent_version: Mapped[str | None] = mapped_column(String(64), default=None)
+    source_created_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(200), default=None)
+
+    def __repr__(self) -> str:
+        return f"<Snapshot #{self.id} {self.reseller_id} seq={self.sequence} {self.kind} {self.status}>"
+
+
+class ResellerSync(Base):
+    __tablename__ = "reseller_sync"
+
+    reseller_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    last_applied_sequence: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_full_sequence: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_snapshot_id: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -1,0 +1,142 @@
+"""Where a snapshot file lives on the hub's disk, and moving it there safely.
+
+Layout (all under ``settings.home`` unless said otherwise)::
+
+    sftp/<reseller>/inbox/<name>.snap         upload, finished (renamed from .part)
+    received/<reseller>/<stem>.<sha256>.snap  registered, waiting or held
+    archive/<reseller>/<stem>.<sha256>.snap   applied, duplicate or superseded (kept for audit)
+    <quarantine_dir>/<reseller>/<stem>.<sha256>.snap   quarantined, with the reason in the DB
+
+The stored name carries the file's SHA-256, so two different files with the
+same wire name never collide, and a file found in ``received/`` can be matched
+to its ``snapshots`` row without hashing it again. Files move *after* the
+database commit; :func:`locate` therefore looks in every place, which makes a
+crash between the commit and the move harmless (the scanner finishes the move).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import shutil
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub.core.settings import HubSettings
+from hub.ingest.models import Snapshot, Status
+
+_STORED_RE = re.compile(r"^(?P<stem>.+)\.(?P<sha>[0-9a-f]{64})\.snap$")
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Store:
+    """The hub's snapshot folders, derived from settings."""
+
+    sftp_root: Path
+    received: Path
+    archive: Path
+    quarantine: Path
+    staging: Path
+
+    @classmethod
+    def from_settings(cls, settings: HubSettings) -> Store:
+        home = settings.home
+        return cls(settings.sftp_root, home / "received", home / "archive", settings.quarantine_dir, home / "staging")
+
+    def inbox(self, reseller_id: str) -> Path:
+        return self.sftp_root / reseller_id / "inbox"
+
+    def outbox(self, reseller_id: str) -> Path:
+        return self.sftp_root / reseller_id / "outbox"
+
+    def place_for(self, status: str) -> Path:
+        """The folder a snapshot with this status belongs in."""
+        if status == Status.QUARANTINED.value:
+            return self.quarantine
+        if status in (Status.APPLIED.value, Status.DUPLICATE.value, Status.SUPERSEDED.value):
+            return self.archive
+        return self.received
+
+    def path_for(self, row: Snapshot, status: str | None = None) -> Path:
+        return self.place_for(status or row.status) / row.reseller_id / stored_name(row.file_name, row.file_sha256)
+
+    def locate(self, row: Snapshot) -> Path | None:
+        """Where the row's file is now (expected place first), or None if it is gone."""
+        name = stored_name(row.file_name, row.file_sha256)
+        places = [self.place_for(row.status), self.received, self.quarantine, self.archive]
+        for base in dict.fromkeys(places):
+            p = base / row.reseller_id / name
+            if os.path.lexists(p):
+                return p
+        return None
+
+    def settle(self, row: Snapshot) -> Path | None:
+        """Move the row's file to the folder its (committed) status calls for."""
+        current = self.locate(row)
+        target = self.path_for(row)
+        if current is None or current == target:
+            return current
+        move_file(current, target)
+        return target
+
+
+def stored_name(file_name: str, sha256: str) -> str:
+    stem = file_name[:-5] if file_name.endswith(".snap") else file_name
+    return f"{stem}.{sha256}.snap"
+
+
+def parse_stored_name(name: str) -> tuple[str, str] | None:
+    """``(wire file name, sha256)`` of a stored file, or None for anything else."""
+    m = _STORED_RE.match(name)
+    return None if m is None else (m.group("stem") + ".snap", m.group("sha"))
+
+
+def hash_regular_file(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a regular file, never following a symlink (an inbox may hold one)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
+        h = hashlib.sha256()
+        size = 0
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            while chunk := f.read(CHUNK):
+                h.update(chunk)
+                size += len(chunk)
+        return h.hexdigest(), size
+    finally:
+        os.close(fd)
+
+
+def move_file(src: Path, dst: Path) -> None:
+    """Atomic move; across file systems copy to a temp name in ``dst``'s folder, fsync, rename."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(src, dst)
+        return
+    except OSError as e:
+        if e.errno != errno.EXDEV:
+            raise
+    tmp = dst.with_name(dst.name + ".moving")
+    with open(src, "rb") as fin, open(tmp, "wb") as fout:
+        shutil.copyfileobj(fin, fout, CHUNK)
+        fout.flush()
+        os.fsync(fout.fileno())
+    os.replace(tmp, dst)
+    os.unlink(src)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a small file so that readers see either nothing or all of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,83 @@
+"""Tables of the merged database: every version of every record, and each dataset's schema history.
+
+``record_versions`` is the "dynamic DBMS": one row per (reseller, dataset, key)
+*version*, with the interval ``[valid_from, valid_to)`` in source time, the
+snapshot that brought it and when the hub received it. The current row of a
+key is the one with ``valid_to IS NULL`` (at most one, enforced by a partial
+unique index). Values are a JSON array of canonical texts (see
+:mod:`shared.types`) laid out by the dataset's *layout* — every column name
+ever seen, in order of first appearance — so old versions stay readable after
+columns are added or dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.core.db import Base, UTCDateTime
+
+ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+
+
+class RecordVersion(Base):
+    __tablename__ = "record_versions"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    reseller_id: Mapped[str] = mapped_column(String(63))
+    dataset: Mapped[str] = mapped_column(String(64))
+    row_key: Mapped[str] = mapped_column(Text)  # the key columns as a COPY line (no newline)
+    row_values: Mapped[str] = mapped_column(Text)  # JSON array of canonical texts, by layout
+    valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    valid_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    snapshot_id: Mapped[int] = mapped_column(Integer)  # ingest's snapshot row id (no FK: decoupled)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index(
+            "uq_record_versions_current",
+            "reseller_id", "dataset", "row_key",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index("ix_record_versions_history", "reseller_id", "dataset", "row_key", "valid_from"),
+    )
+
+
+class DatasetSchema(Base):
+    """One version of a dataset's columns; a new version whenever the source's schema drifts."""
+
+    __tablename__ = "dataset_schemas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reseller_id: Mapped[str] = mapped_column(String(63))
+    dataset: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    columns: Mapped[str] = mapped_column(Text)  # JSON list of Column.to_dict()
+    key: Mapped[str] = mapped_column(Text)  # JSON list of key column names
+    layout: Mapped[str] = mapped_column(Text)  # JSON list: storage position of every column ever seen
+    changes: Mapped[str] = mapped_column(Text, default="")  # drift log, one change per line
+    snapshot_id: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # source time of that snapshot
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("uq_dataset_schemas_version", "reseller_id", "dataset", "version", unique=True),
+    )
+
+
+class MergedDataset(Base):
+    """Per reseller and dataset: the newest schema version and the last merge (for listings)."""
+
+    __tablename__ = "merged_datasets"
+
+    reseller_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(64), primary_key=True)
+    schema_version: Mapped[int] = mapped_column(Integer)
+    last_snapshot_id: Mapped[int] = mapped_column(Integer)
+    last_source_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    current_rows: Mapped[int] = mapped_column(BigInteger, default=0)

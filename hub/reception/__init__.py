@@ -1,0 +1,1 @@
+"""Reception: the embedded SFTP server that takes resellers' uploads into their inboxes."""

@@ -1,0 +1,164 @@
+"""`synchub reseller ...`: enrol resellers and manage their keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+from sqlalchemy.orm import Session
+
+from hub.core.runtime import open_hub
+from hub.core.settings import HubSettings
+from hub.resellers import service
+from hub.resellers.schemas import ResellerPublic
+from shared.errors import ConfigError
+
+
+def _with_session(fn: Callable[[Session], Any]) -> Any:
+    engine, factory = open_hub(HubSettings())
+    try:
+        with factory() as session:
+            return fn(session)
+    finally:
+        engine.dispose()
+
+
+def _key_text(value: str | None, option: str) -> str | None:
+    """A key given inline or as the path of a file holding it."""
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if len(value) < 4096 and path.is_file():
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError([(option, f"cannot read key file {path}: {exc}")]) from None
+    return value
+
+
+def _show(r: ResellerPublic, as_json: bool) -> None:
+    if as_json:
+        doc = r.model_dump(mode="json")
+        doc.update(ssh_fingerprint=r.ssh_fingerprint, signing_fingerprint=r.signing_fingerprint)
+        click.echo(json.dumps(doc, indent=2))
+        return
+    rows = [
+        ("id", r.id),
+        ("name", r.name),
+        ("region", r.region_code or "-"),
+        ("platform", r.platform or "-"),
+        (
+            "status",
+            "enabled" if r.enabled else f"DISABLED since {r.disabled_at:%Y-%m-%d %H:%M} UTC",
+        ),
+        ("ssh key", r.ssh_public_key),
+        ("ssh fingerprint", r.ssh_fingerprint),
+        ("signing key", r.signing_public_key),
+        ("signing fingerprint", r.signing_fingerprint),
+        ("created", f"{r.created_at:%Y-%m-%d %H:%M:%S} UTC"),
+        ("updated", f"{r.updated_at:%Y-%m-%d %H:%M:%S} UTC"),
+    ]
+    for label, value in rows:
+        click.echo(f"{label + ':':<21}{value}")
+
+
+@click.group("reseller")
+def reseller() -> None:
+    """Enrol resellers and manage their SSH and signing keys."""
+
+
+@reseller.command("add")
+@click.argument("reseller_id")
+@click.option("--name", required=True, help="Display name of the reseller.")
+@click.option("--region", default=None, help="Kemendagri region code, e.g. 31.71.")
+@click.option(
+    "--platform", default=None, help="Source platform (mysql, postgresql, sqlite, files...)."
+)
+@click.option(
+    "--ssh-key", required=True, help="OpenSSH public key line, or a .pub file holding it."
+)
+@click.option(
+    "--signing-key", required=True, help="Base64 Ed25519 signing public key, or a file holding it."
+)
+def add(
+    reseller_id: str,
+    name: str,
+    region: str | None,
+    platform: str | None,
+    ssh_key: str,
+    signing_key: str,
+) -> None:
+    """Enrol a reseller: it can log in over SFTP at once."""
+    data = {
+        "id": reseller_id,
+        "name": name,
+        "region_code": region,
+        "platform": platform,
+        "ssh_public_key": _key_text(ssh_key, "--ssh-key"),
+        "signing_public_key": _key_text(signing_key, "--signing-key"),
+    }
+    created = service.validate_create(data)  # report bad input before touching the database
+    r = _with_session(lambda s: service.add_reseller(s, created))
+    click.echo(f"added reseller {r.id} ({r.name}); ssh key {r.ssh_fingerprint}")
+
+
+@reseller.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_(as_json: bool) -> None:
+    """List enrolled resellers."""
+    rows = _with_session(service.list_resellers)
+    if as_json:
+        click.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
+        return
+    if not rows:
+        click.echo("no resellers yet: enrol one with `synchub reseller add`")
+        return
+    click.echo(f"{'ID':<32}{'STATUS':<10}{'REGION':<14}{'PLATFORM':<12}NAME")
+    for r in rows:
+        status = "enabled" if r.enabled else "disabled"
+        click.echo(
+            f"{r.id:<32}{status:<10}{r.region_code or '-':<14}{r.platform or '-':<12}{r.name}"
+        )
+
+
+@reseller.command("show")
+@click.argument("reseller_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def show(reseller_id: str, as_json: bool) -> None:
+    """Show one reseller with its key fingerprints."""
+    _show(_with_session(lambda s: service.get_reseller(s, reseller_id)), as_json)
+
+
+@reseller.command("disable")
+@click.argument("reseller_id")
+def disable(reseller_id: str) -> None:
+    """Refuse the reseller's logins from now on (data is kept)."""
+    r = _with_session(lambda s: service.disable_reseller(s, reseller_id))
+    click.echo(f"reseller {r.id} disabled: new SFTP logins and file operations are refused")
+
+
+@reseller.command("enable")
+@click.argument("reseller_id")
+def enable(reseller_id: str) -> None:
+    """Allow a disabled reseller to log in again."""
+    r = _with_session(lambda s: service.enable_reseller(s, reseller_id))
+    click.echo(f"reseller {r.id} enabled")
+
+
+@reseller.command("rotate-key")
+@click.argument("reseller_id")
+@click.option("--ssh-key", default=None, help="New OpenSSH public key line, or a .pub file.")
+@click.option(
+    "--signing-key", default=None, help="New base64 Ed25519 signing public key, or a file."
+)
+def rotate_key(reseller_id: str, ssh_key: str | None, signing_key: str | None) -> None:
+    """Replace a reseller's SSH and/or signing key; the old one stops working at once."""
+    new_ssh = _key_text(ssh_key, "--ssh-key")
+    new_sign = _key_text(signing_key, "--signing-key")
+    r = _with_session(lambda s: service.rotate_keys(s, reseller_id, new_ssh, new_sign))
+    changed = " and ".join(n for n, v in (("ssh key", new_ssh), ("signing key", new_sign)) if v)
+    click.echo(
+        f"reseller {r.id}: {changed} replaced (ssh {r.ssh_fingerprint}, signing {r.signing_fingerprint[:16]}…)"
+    )

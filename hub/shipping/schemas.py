@@ -1,0 +1,85 @@
+"""API shapes of the shipping capability (kept apart from the ORM tables)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from hub.shipping.rules import Item
+
+
+class QuoteItem(BaseModel):
+    weight: Decimal = Field(ge=0, description="kg per unit")
+    length: Decimal = Field(default=Decimal(0), ge=0, description="cm")
+    width: Decimal = Field(default=Decimal(0), ge=0)
+    height: Decimal = Field(default=Decimal(0), ge=0)
+    quantity: int = Field(default=1, ge=1, le=10_000)
+    value: Decimal = Field(default=Decimal(0), ge=0, description="IDR per unit")
+
+    def to_item(self) -> Item:
+        return Item(self.weight, self.length, self.width, self.height, self.quantity, self.value)
+
+
+class QuoteCreate(BaseModel):
+    origin: str = Field(description="warehouse code, or a Kemendagri region code")
+    destination: str | None = Field(default=None, description="region code in `scheme`")
+    scheme: str = "kemendagri"
+    postal_code: str | None = None
+    items: list[QuoteItem] = Field(min_length=1, max_length=500)
+    date: dt.date | None = Field(default=None, description="tariff date; default today (UTC)")
+    sort: Literal["price", "speed"] = "price"
+    insured: bool = False
+
+    @model_validator(mode="after")
+    def _destination_given(self) -> QuoteCreate:
+        if not self.destination and not self.postal_code:
+            raise ValueError("give destination (a region code) or postal_code")
+        return self
+
+
+class RegionPublic(BaseModel):
+    kode: str
+    name: str
+    level: str
+    path: str = ""
+
+
+class QuoteOptionPublic(BaseModel):
+    courier: str
+    service: str
+    name: str
+    fee: Decimal
+    shipping: Decimal
+    insurance: Decimal
+    surcharge: Decimal
+    total: Decimal
+    chargeable_weight: Decimal
+    parcels: int
+    price_per_kg: Decimal
+    etd_min: int
+    etd_max: int
+    breakdown: list[str]
+    source: str
+
+
+class QuotePublic(BaseModel):
+    origin: RegionPublic
+    destination: RegionPublic
+    date: dt.date
+    source: str
+    notices: list[str]
+    data: list[QuoteOptionPublic]
+    count: int
+
+
+class RegionsPublic(BaseModel):
+    data: list[RegionPublic]
+    count: int
+
+
+class RateCardImportPublic(BaseModel):
+    replaced_from: dict[str, dt.date]  # "JNE REG" → first date of the new tariff
+    rows: int

@@ -1,0 +1,156 @@
+"""Shipping use cases on the database: quotes, warehouses, addresses, territories.
+
+Everything here takes a ``Session`` and never commits except where it says
+so; routes and the CLI own the transaction (``hub.core.db.transaction``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from typing import Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.shipping.live import LiveRateProvider, LiveRateRequest, LiveRatesUnavailable
+from hub.shipping.models import RegionCode, ResellerAddress, ResellerTerritory, Warehouse
+from hub.shipping.quotes import QuoteOption, QuotePolicy, cached_book, quote, sort_options
+from hub.shipping.regions import ResolvedRegion, resolve
+from hub.shipping.rules import DEFAULT_RULES, Item, ServiceRules, total
+from shared.errors import DataError
+
+
+@dataclass
+class QuoteResult:
+    origin: ResolvedRegion
+    destination: ResolvedRegion
+    day: dt.date
+    options: list[QuoteOption]
+    source: str = "rate card"
+    notices: list[str] = field(default_factory=list)
+
+
+def origin_region(session: Session, origin: str) -> ResolvedRegion:
+    """A warehouse code, or a Kemendagri region code used directly as the origin."""
+    wh = session.execute(select(Warehouse).where(Warehouse.code == origin)).scalar()
+    if wh is not None:
+        if not wh.active:
+            raise DataError(f"warehouse {origin!r} is inactive", hint="pick an active warehouse")
+        return resolve(session, wh.region_kode)
+    try:
+        return resolve(session, origin)
+    except DataError:
+        known = ", ".join(session.execute(select(Warehouse.code)).scalars()) or "none yet"
+        raise DataError(f"unknown origin {origin!r}: not a warehouse code nor a region code",
+                        hint=f"warehouses: {known}") from None
+
+
+def quote_shipment(session: Session, *, origin: str, items: Sequence[Item],
+                   destination: str | None = None, scheme: str = "kemendagri",
+                   postal_code: str | None = None, day: dt.date | None = None,
+                   sort: str = "price", insured: bool = False,
+                   policy: QuotePolicy = QuotePolicy(),
+                   rules: Mapping[tuple[str, str], ServiceRules] = DEFAULT_RULES,
+                   live: LiveRateProvider | None = None) -> QuoteResult:
+    """All options for shipping ``items`` from ``origin`` to a destination given in any code set."""
+    if not items:
+        raise DataError("a quote needs at least one item")
+    orig = origin_region(session, origin)
+    dest = resolve(session, destination, scheme=scheme, postal_code=postal_code)
+    if dest.level == "province":
+        raise DataError(f"destination {dest.kode} ({dest.name}) is a province",
+                        hint="give a regency, district or village (or a postal code)")
+    day = day or dt.datetime.now(dt.timezone.utc).date()
+    book = cached_book(session)
+    target = dest.ancestor(3) if dest.level in ("district", "village") else dest.kode
+    options = quote(book, orig.kode, target, items, day=day, rules=rules, policy=policy,
+                    insured=insured, sort=sort)
+    result = QuoteResult(orig, dest, day, options)
+    if dest.ambiguous:
+        result.notices.append(f"postal code {postal_code} spans several regencies: "
+                              f"quoted to {dest.name}, the most common one")
+    if live is not None:
+        _apply_live(session, live, result, items, sort)
+    if not result.options:
+        result.notices.append(f"no rate card covers {orig.kode} → {target} on {day}")
+    return result
+
+
+def _provider_id(session: Session, scheme: str, kode: str) -> str:
+    mapped = session.execute(select(RegionCode.code).where(
+        RegionCode.scheme == scheme, RegionCode.region_kode == kode)).scalar()
+    return mapped or kode
+
+
+def _apply_live(session: Session, live: LiveRateProvider, result: QuoteResult,
+                items: Sequence[Item], sort: str) -> None:
+    """Replace card prices by live ones when the provider answers sensibly; else say why not."""
+    grams = (total(i.weight * i.quantity for i in items) * 1000).to_integral_value(ROUND_CEILING)
+    couriers = tuple(sorted({o.courier.lower() for o in result.options})) or ("jne",)
+    request = LiveRateRequest(_provider_id(session, live.name, result.origin.kode),
+                              _provider_id(session, live.name, result.destination.kode),
+                              max(int(grams), 1), couriers)
+    try:
+        rates = live.rates(request)
+    except LiveRatesUnavailable as exc:
+        result.notices.append(f"live rates unavailable ({exc.message}); "
+                              "prices are from the rate cards")
+        return
+    options = []
+    for r in rates:
+        options.append(QuoteOption(
+            r.courier, r.service, f"{r.courier} {r.service}", r.price, r.price,
+            Decimal(0), Decimal(0), r.price, Decimal(0), 0, Decimal(0), r.etd_min, r.etd_max,
+            [f"live rate from {live.name} for {request.weight_grams} g: Rp {r.price}"],
+            source=live.name))
+    result.options = sort_options(options, sort)
+    result.source = live.name
+
+
+# --- origins, addresses, territories ------------------------------------------------
+
+
+def add_warehouse(session: Session, code: str, name: str, region_kode: str,
+                  address: str = "") -> Warehouse:
+    region = resolve(session, region_kode)
+    wh = Warehouse(code=code, name=name, region_kode=region.kode, address=address, active=True)
+    session.add(wh)
+    session.flush()
+    return wh
+
+
+def add_address(session: Session, reseller_id: str, *, region_kode: str | None = None,
+                scheme: str = "kemendagri", postal_code: str = "", **fields: str) -> ResellerAddress:
+    """A delivery address; BPS- or postal-code-only input is stored as its Kemendagri region."""
+    region = resolve(session, region_kode, scheme=scheme, postal_code=postal_code or None)
+    addr = ResellerAddress(reseller_id=reseller_id, region_kode=region.kode,
+                           postal_code=postal_code, is_default=False, **fields)
+    session.add(addr)
+    session.flush()
+    return addr
+
+
+def assign_territory(session: Session, reseller_id: str, region_kode: str) -> ResellerTerritory:
+    region = resolve(session, region_kode)
+    t = session.get(ResellerTerritory, (reseller_id, region.kode))
+    if t is None:
+        t = ResellerTerritory(reseller_id=reseller_id, region_kode=region.kode)
+        session.add(t)
+        session.flush()
+    return t
+
+
+def territories_of(session: Session, reseller_id: str) -> list[str]:
+    return list(session.execute(select(ResellerTerritory.region_kode).where(
+        ResellerTerritory.reseller_id == reseller_id).order_by(
+        ResellerTerritory.region_kode)).scalars())
+
+
+def resellers_for_region(session: Session, region_kode: str) -> list[str]:
+    """Resellers whose territory contains this region (assigned to it or to an ancestor)."""
+    parts = region_kode.split(".")
+    ancestors = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    return sorted(set(session.execute(select(ResellerTerritory.reseller_id).where(
+        ResellerTerritory.region_kode.in_(ancestors))).scalars()))

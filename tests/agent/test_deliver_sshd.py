@@ -1,0 +1,150 @@
+"""Delivery through a real OpenSSH sshd with the production chroot (acceptance 3)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from agent.deliver import HubConnection
+from agent.outbox import Outbox, snapshot_name
+from agent.push import deliver_pending
+from agent.state import AgentState
+from shared.errors import HostKeyMismatch, TransferError
+from tests.servers import free_port
+
+pytestmark = pytest.mark.sshd
+
+
+def _enrolled(sshd_server, make_agent, rid: str, **kw):
+    setup = make_agent(rid, host=sshd_server.host, port=sshd_server.port,
+                       host_key=sshd_server.host_public_key, **kw)
+    chroot = sshd_server.add_reseller(rid, setup.ssh_public_key)
+    text = setup.config_path.read_text().replace(f'username = "{rid}"',
+                                                 f'username = "{sshd_server.logins[rid]}"')
+    setup.config_path.write_text(text)
+    return setup, chroot
+
+
+def _put(cfg, seq: int, size: int = 300_000) -> Path:
+    """A stand-in sealed file (delivery does not look inside)."""
+    ob = Outbox(cfg.agent.state_dir)
+    name = snapshot_name(cfg.agent.reseller_id, seq, "full")
+    tmp = ob.temp_path(name)
+    tmp.write_bytes(os.urandom(size))
+    return ob.commit(tmp, name)
+
+
+def test_delivers_in_order_and_moves_to_sent(sshd_server, make_agent):
+    setup, chroot = _enrolled(sshd_server, make_agent, "deliv-a")
+    cfg = setup.config()
+    files = [_put(cfg, s) for s in (1, 2, 3)]
+    data = {f.name: f.read_bytes() for f in files}
+    with AgentState(cfg.agent.state_dir) as st:
+        report = deliver_pending(cfg, st, fetch=False)
+    assert report.delivered == [f.name for f in files]
+    assert report.cipher == "aes256-gcm@openssh.com"
+    for name, raw in data.items():
+        assert (chroot / "inbox" / name).read_bytes() == raw
+        assert (cfg.agent.state_dir / "sent" / name).exists()
+    assert not list((chroot / "inbox").glob("*.part"))
+    assert Outbox(cfg.agent.state_dir).pending() == []
+
+
+def test_cut_mid_upload_resumes_without_complete_looking_file(sshd_server, make_agent):
+    setup, chroot = _enrolled(sshd_server, make_agent, "deliv-b")
+    cfg = setup.config()
+    snap = _put(cfg, 1, size=8_000_000)
+    raw = snap.read_bytes()
+    conns: list[HubConnection] = []
+
+    def connection() -> HubConnection:
+        conns.append(HubConnection(cfg.hub))
+        return conns[-1]
+
+    def progress(name):
+        def cb(done, total):
+            if done >= 3_000_000 and len(conns) == 1 and conns[0].transport is not None:
+                # the network drops: the server sees the TCP connection end mid-upload
+                conns[0].transport.sock.shutdown(socket.SHUT_RDWR)
+        return cb
+
+    cfg.hub.retries = 0
+    with AgentState(cfg.agent.state_dir) as st, pytest.raises(TransferError):
+        deliver_pending(cfg, st, progress=progress, fetch=False, connection=connection)
+    inbox = chroot / "inbox"
+    assert not (inbox / snap.name).exists()  # never under the final name
+    part = inbox / (snap.name + ".part")
+    assert part.exists() and part.stat().st_size < len(raw)
+    assert raw.startswith(part.read_bytes())
+    partial = part.stat().st_size
+    assert Outbox(cfg.agent.state_dir).pending() == [snap]
+
+    resumed_from: list[int] = []
+    with AgentState(cfg.agent.state_dir) as st:
+        report = deliver_pending(cfg, st, progress=lambda n: lambda d, t: resumed_from.append(d),
+                                 fetch=False, connection=connection)
+    assert report.delivered == [snap.name]
+    assert (inbox / snap.name).read_bytes() == raw
+    assert not part.exists()
+    if partial:  # continued where the server's copy ended, not from zero
+        assert resumed_from[0] > partial
+
+
+def test_retry_reconnects_and_resumes_after_server_drops(sshd_server, make_agent):
+    setup, chroot = _enrolled(sshd_server, make_agent, "deliv-e")
+    cfg = setup.config()
+    snap = _put(cfg, 1, size=8_000_000)
+    cut: list[int] = []
+
+    def progress(name):
+        def cb(done, total):
+            if done >= 3_000_000 and not cut:
+                cut.append(sshd_server.kill_connections())
+        return cb
+
+    with AgentState(cfg.agent.state_dir) as st:
+        report = deliver_pending(cfg, st, progress=progress, fetch=False, sleep=lambda s: None)
+    assert report.delivered == [snap.name]
+    assert (chroot / "inbox" / snap.name).read_bytes() == (cfg.agent.state_dir / "sent" / snap.name).read_bytes()
+
+
+def test_changed_host_key_refused_with_both_fingerprints(sshd_server, make_agent):
+    setup, chroot = _enrolled(sshd_server, make_agent, "deliv-c")
+    cfg = setup.config()
+    other = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHxv7L2GzcQ0xMvZ9qkVvuRZWQ0rJp1m8+Jw4cH2Q0XN"
+    cfg.hub.host_key = other
+    _put(cfg, 1)
+    with pytest.raises(HostKeyMismatch) as err:
+        HubConnection(cfg.hub).open()
+    from agent.ssh import pinned_fingerprint
+    msg = str(err.value)
+    assert pinned_fingerprint(other) in msg
+    assert pinned_fingerprint(sshd_server.host_public_key) in msg
+    with AgentState(cfg.agent.state_dir) as st, pytest.raises(HostKeyMismatch):
+        deliver_pending(cfg, st, fetch=False, sleep=lambda s: None)
+    assert len(Outbox(cfg.agent.state_dir).pending()) == 1
+    assert list((chroot / "inbox").iterdir()) == []
+
+
+def test_unreachable_hub_accumulates_then_delivers_in_order(sshd_server, make_agent):
+    setup, chroot = _enrolled(sshd_server, make_agent, "deliv-d")
+    cfg = setup.config()
+    real_port = cfg.hub.port
+    cfg.hub.port = free_port()  # nothing listens there
+    cfg.hub.retries = 2
+    sleeps = []
+    for seq in (1, 2, 3):
+        _put(cfg, seq, size=10_000)
+        with AgentState(cfg.agent.state_dir) as st, pytest.raises(TransferError):
+            deliver_pending(cfg, st, fetch=False, sleep=sleeps.append)
+    assert len(sleeps) == 6 and all(s >= 0 for s in sleeps)
+    assert [p.name for p in Outbox(cfg.agent.state_dir).pending()] == [
+        snapshot_name("deliv-d", s, "full") for s in (1, 2, 3)]
+    cfg.hub.port = real_port
+    with AgentState(cfg.agent.state_dir) as st:
+        report = deliver_pending(cfg, st, fetch=False)
+    assert report.delivered == [snapshot_name("deliv-d", s, "full") for s in (1, 2, 3)]
+    assert sorted(p.name for p in (chroot / "inbox").iterdir()) == report.delivered

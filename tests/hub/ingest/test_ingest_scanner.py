@@ -1,0 +1,42 @@
+"""The scanner takes only finished regular files, and repairs a crash between move and register."""
+
+from __future__ import annotations
+
+import os
+
+from ingest_kit import Hub
+
+from hub.ingest.scanner import scan
+from hub.ingest.store import Store, hash_regular_file, stored_name
+
+V1 = {1: ("Mouse", "9.50")}
+
+
+def test_symlinks_and_foreign_names_are_never_read(hub: Hub) -> None:
+    hub.reseller("toko-a")
+    inbox = hub.settings.sftp_root / "toko-a" / "inbox"
+    secret = hub.tmp / "secret"
+    secret.write_text("hub secrets")
+    os.symlink(secret, inbox / "toko-a-000000000001-full.snap")
+    (inbox / "notes.txt").write_text("hello")
+    report = hub.ingest()
+    assert report.outcomes == [] and hub.snapshots() == []
+    assert sorted(line.split(": ")[1] for line in report.scan.ignored) == [
+        "not a regular file", "not a snapshot file name"]
+    assert secret.read_text() == "hub secrets" and (inbox / "notes.txt").exists()
+
+
+def test_file_moved_but_not_registered_is_picked_up_by_the_next_scan(hub: Hub) -> None:
+    r = hub.reseller("toko-a")
+    sealed = r.seal(1, "full", V1)
+    store = Store.from_settings(hub.settings)
+    sha, _ = hash_regular_file(sealed)
+    target = store.received / "toko-a" / stored_name(sealed.name, sha)
+    target.parent.mkdir(parents=True)
+    os.replace(sealed, target)  # as if the hub died right after the move
+    report = scan(store, hub.factory)
+    assert len(report.registered) == 1 and report.moved == 0
+    assert scan(store, hub.factory).registered == []  # idempotent
+    hub.ingest()
+    assert [s.status for s in hub.snapshots()] == ["applied"]
+    assert hub.products("toko-a") == V1

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.errors import SnapshotFormatError
+from shared.keyset import KeySetDigest
+from shared.manifest import (
+    DatasetManifest,
+    Manifest,
+    PartInfo,
+    parse_snapshot_filename,
+    snapshot_filename,
+)
+from shared.types import Column
+from shared.types import PortableType as T
+
+UTC = dt.timezone.utc
+COLS = [Column("id", T.INTEGER), Column("name", T.TEXT)]
+
+
+def manifest(**kw: object) -> Manifest:
+    base: dict = dict(reseller_id="acme-1", agent_version="1", sequence=1, kind="full",
+                      created_at=dt.datetime(2024, 1, 1, tzinfo=UTC), source_platform="sqlite")
+    base.update(kw)
+    return Manifest(**base)
+
+
+def test_json_round_trip_and_utc() -> None:
+    ds = DatasetManifest(name="p", columns=COLS, key=["id"], rows=2,
+                         parts=[PartInfo(name="data/p/1.tsv.zst", rows=2, bytes=8, sha256="0" * 64)])
+    m = manifest(created_at=dt.datetime(2024, 1, 1, 2, tzinfo=dt.timezone(dt.timedelta(hours=2))), datasets=[ds])
+    assert m.created_at == dt.datetime(2024, 1, 1, tzinfo=UTC) and m.created_at.utcoffset() == dt.timedelta(0)
+    assert Manifest.from_json(m.to_json()) == m
+    assert b'"created_at": "2024-01-01T00:00:00+00:00"' in m.to_json()
+
+
+@pytest.mark.parametrize("bad, fragment", [
+    (dict(reseller_id="Acme"), "reseller_id"),
+    (dict(sequence=0), "sequence"),
+    (dict(kind="partial"), "kind"),
+    (dict(created_at="2024-01-01T00:00:00"), "created_at"),
+    (dict(extra_field=1), "extra_field"),
+])
+def test_invalid_manifest_is_a_format_error(bad: dict, fragment: str) -> None:
+    doc = manifest().model_dump(mode="json")
+    doc.update(bad)
+    import json
+    with pytest.raises(SnapshotFormatError, match=fragment):
+        Manifest.from_json(json.dumps(doc))
+
+
+@pytest.mark.parametrize("kw", [
+    dict(name=".."), dict(name="a/b"), dict(key=["nope"]), dict(key=[]), dict(cursor_column="x"),
+    dict(rows=3), dict(parts=[PartInfo(name="data/p/2.tsv.zst", rows=2, bytes=1, sha256="0" * 64)]),
+])
+def test_dataset_validation(kw: dict) -> None:
+    base: dict = dict(name="p", columns=COLS, key=["id"], rows=2,
+                      parts=[PartInfo(name="data/p/1.tsv.zst", rows=2, bytes=1, sha256="0" * 64)])
+    base.update(kw)
+    with pytest.raises(ValueError):
+        DatasetManifest(**base)
+
+
+def test_wire_file_name() -> None:
+    assert snapshot_filename("acme", 42, "incremental") == "acme-000000000042-incremental.snap"
+    assert parse_snapshot_filename("acme-000000000042-incremental.snap") == ("acme", 42, "incremental")
+    with pytest.raises(SnapshotFormatError):
+        parse_snapshot_filename("acme-42-full.snap")
+
+
+@given(st.lists(st.binary(max_size=20).filter(lambda b: b"\n" not in b), unique=True, max_size=50), st.randoms())
+def test_keyset_is_order_independent(keys: list[bytes], rnd: random.Random) -> None:
+    a, b = KeySetDigest(), KeySetDigest()
+    for k in keys:
+        a.add(k)
+    shuffled = keys[:]
+    rnd.shuffle(shuffled)
+    b.add_lines(b"".join(k + b"\n" for k in shuffled))
+    assert (a.count, a.hexdigest()) == (b.count, b.hexdigest()) == (len(keys), b.hexdigest())
+    expected = sum(int.from_bytes(hashlib.sha256(k).digest(), "big") for k in keys) % (1 << 256)
+    assert a.hexdigest() == f"{expected:064x}"
+
+
+def test_keyset_differs_when_a_key_differs() -> None:
+    a, b = KeySetDigest(), KeySetDigest()
+    a.add_lines(b"1\n2\n")
+    b.add_lines(b"1\n3\n")
+    assert a.hexdigest() != b.hexdigest()
+    c = KeySetDigest()
+    c.add(b"1\n")
+    c.add(b"2")
+    assert c.hexdigest() == a.hexdigest()
