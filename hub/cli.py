@@ -15,6 +15,9 @@ from shared.errors import SyncHubError
 
 # (module, attribute) of each capability's command or group, in --help order.
 COMMANDS: list[tuple[str, str]] = [
+    ("hub.serve", "serve"),
+    ("hub.demo.run", "demo"),
+    ("hub.serve", "keys"),
     ("hub.data.cli", "data"),
     ("hub.resellers.cli", "reseller"),
     ("hub.ingest.cli", "ingest"),
