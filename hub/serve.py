@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import click
@@ -99,10 +99,8 @@ def serve(no_web: bool, no_ingest: bool) -> None:
         click.echo(f"SFTP: {settings.sftp_host}:{bg.sftp.port}  host key {bg.keys.host_fingerprint}")
         if no_web:
             click.echo("serving until Ctrl-C")
-            try:
+            with suppress(KeyboardInterrupt):
                 bg.stop_event.wait()
-            except KeyboardInterrupt:
-                pass
         else:
             run_web(settings)
 

@@ -1,18 +1,40 @@
-"""Dependency aliases for routes: import these, never build sessions in a route.
+"""Dependency aliases for routes: import these, never build sessions or check roles in a route.
 
-The app factory stores the session factory on ``app.state``; routes declare
-``session: SessionDep``. Role guards and reseller scoping live here too, so
-every capability's routes import only downward.
+* ``SessionDep`` / ``SettingsDep``: the request's database session and the hub settings.
+* ``CurrentPrincipal``: who is calling (session cookie, or ``Authorization: Bearer`` API token).
+* ``require(*roles)``: the ONE role guard. Every route declares who may use it with
+  ``dependencies=[require(Role.OWNER, ...)]`` (or ``public()`` for sign-in pages);
+  :func:`declared_access` reads the declaration back, so a test can fail any route
+  that has none. A route whose path has ``{reseller_id}`` is scoped automatically:
+  a reseller principal addressing another reseller gets 404.
+* Row scoping in queries: :func:`hub.core.roles.restrict`; list filters: :func:`reseller_filter`.
+
+Cookie-authenticated unsafe requests (POST/PUT/PATCH/DELETE) must carry the
+session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Iterator
+from typing import Annotated, Any, Callable, Iterator
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.params import Depends as DependsParam
 from sqlalchemy.orm import Session
 
+from hub.core.roles import EVERYONE, Principal, Role, can_see_reseller
+from hub.core.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
 from hub.core.settings import HubSettings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PUBLIC = "public"  # the access of sign-in page, static files, OpenAPI document
+
+
+class NotAuthenticated(HTTPException):
+    """No valid session or token: API answers 401, pages redirect to the sign-in page."""
+
+    def __init__(self) -> None:
+        super().__init__(401, "sign in first (session cookie) or send Authorization: Bearer <token>",
+                         headers={"WWW-Authenticate": "Bearer"})
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -27,3 +49,116 @@ def get_settings(request: Request) -> HubSettings:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[HubSettings, Depends(get_settings)]
+
+
+def _bearer(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def _check_csrf(request: Request, expected: str) -> None:
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent and "form" in request.headers.get("content-type", ""):
+        sent = str((await request.form()).get(CSRF_FIELD) or "")
+    if not same(sent, expected):
+        raise HTTPException(403, "CSRF token missing or wrong: reload the page and submit the form again")
+
+
+async def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The caller, or None when not signed in. Caches on ``request.state``; checks CSRF."""
+    if hasattr(request.state, "principal"):
+        return request.state.principal  # type: ignore[no-any-return]
+    auth = request.app.state.authenticator  # hub.users.auth.Authenticator, set by the app factory
+    principal: Principal | None = None
+    token = _bearer(request)
+    if token is not None:
+        principal = auth.from_token(session, token)
+        if principal is None:
+            raise HTTPException(401, "the API token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"})
+    elif sid := request.cookies.get(SESSION_COOKIE):
+        found = auth.from_session(session, sid)
+        if found is not None:
+            principal, request.state.user, request.state.csrf_token = found
+            if request.method not in SAFE_METHODS:
+                await _check_csrf(request, request.state.csrf_token)
+    request.state.principal = principal
+    return principal
+
+
+async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    if principal is None:
+        raise NotAuthenticated()
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require(*roles: Role) -> Any:
+    """The role guard: ``dependencies=[require(Role.OWNER, Role.OPERATIONS)]``; no roles = anyone signed in.
+
+    Also enforces reseller scoping for paths with ``{reseller_id}`` (404, so ids do not leak).
+    """
+    allowed = frozenset(roles) if roles else EVERYONE
+
+    async def guard(request: Request, principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise HTTPException(403, f"your role ({principal.role.value}) may not use this page or endpoint")
+        rid = request.path_params.get("reseller_id")
+        if rid is not None and not can_see_reseller(principal, str(rid)):
+            raise HTTPException(404, f"no reseller {rid!r}")
+        return principal
+
+    guard.allowed_roles = allowed  # type: ignore[attr-defined]
+    return Depends(guard)
+
+
+def public() -> Any:
+    """Declares a route usable without signing in (sign-in page, language switch, OpenAPI)."""
+
+    def anyone() -> None:
+        return None
+
+    anyone.allowed_roles = PUBLIC  # type: ignore[attr-defined]
+    return Depends(anyone)
+
+
+def _declarations(dependant: Any) -> Iterator[Any]:
+    for dep in getattr(dependant, "dependencies", []):
+        if hasattr(dep.call, "allowed_roles"):
+            yield dep.call.allowed_roles
+        yield from _declarations(dep)
+
+
+def declared_access(route: Any) -> frozenset[Role] | str | None:
+    """What a route declared: a set of roles, :data:`PUBLIC`, or None (undeclared — a bug)."""
+    if hasattr(route, "allowed_roles"):  # mounts (static files) carry it as an attribute
+        return route.allowed_roles  # type: ignore[no-any-return]
+    found = list(_declarations(getattr(route, "dependant", None)))
+    if not found:
+        return None
+    roles = [f for f in found if f != PUBLIC]
+    if not roles:
+        return PUBLIC
+    out = frozenset(EVERYONE)
+    for r in roles:
+        out &= r
+    return out
+
+
+def reseller_filter(principal: Principal, requested: str | None) -> str | None:
+    """The reseller a list may show: staff any (or all with None), a reseller only its own."""
+    return requested if principal.is_staff else principal.reseller_id
+
+
+def mark_public(route: Any) -> Any:
+    """For mounts and framework routes that cannot take dependencies (static files)."""
+    route.allowed_roles = PUBLIC
+    return route
+
+
+Guard = Callable[..., Any]
+__all__ = ["CurrentPrincipal", "OptionalPrincipal", "SessionDep", "SettingsDep", "require", "public",
+           "declared_access", "reseller_filter", "NotAuthenticated", "get_session", "get_settings", "PUBLIC"]
