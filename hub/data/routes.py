@@ -13,7 +13,7 @@ from typing import Any, Iterator
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
-from hub.core.deps import SessionDep
+from hub.core.deps import SessionDep, require
 from hub.data.export import csv_lines
 from hub.data.schemas import (
     ColumnPublic,
@@ -30,7 +30,8 @@ from hub.merge import query, store
 from hub.merge.errors import DatasetNotFound
 from shared.errors import DataError
 
-router = APIRouter(prefix="/api/v1/resellers/{reseller_id}", tags=["merged data"])
+# Anyone signed in; the guard 404s a reseller principal addressing another reseller_id.
+router = APIRouter(prefix="/api/v1/resellers/{reseller_id}", tags=["merged data"], dependencies=[require()])
 RESERVED = {"as_of", "limit", "offset"}
 
 
