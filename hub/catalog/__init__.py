@@ -1,0 +1,1 @@
+"""The master catalog: products, reseller SKU matching, B2B price lists and promotions."""

@@ -1,0 +1,156 @@
+"""Catalog import and export (CSV, XLSX): preview first, then apply all-or-nothing.
+
+``preview`` reads the whole file and reports, per row, what would be created
+or updated and every problem (row number as a spreadsheet shows it, column,
+message). ``apply`` refuses a file with any problem, so the catalog never
+holds half an import; rows are matched to products by SKU.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.catalog.errors import ImportRefused
+from hub.catalog.models import Product
+from hub.catalog.rows import COLUMNS, REQUIRED, format_row, parse_row
+from shared.errors import DataError
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 1 = header line, so the first product is row 2 (as a spreadsheet shows it)
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)  # SKUs
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _read_cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str]]:
+    if fmt == "csv":
+        raw = data if data is not None else Path(path).read_bytes()  # type: ignore[arg-type]
+        text = raw.decode("utf-8-sig")
+        yield from csv.reader(io.StringIO(text, newline=""))
+    elif fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(data) if data is not None else path, read_only=True, data_only=True)
+        for r in wb.worksheets[0].iter_rows(values_only=True):
+            yield ["" if v is None else (format(v, "f") if hasattr(v, "as_tuple") else str(v)) for v in r]
+    else:
+        raise DataError(f"unknown catalog file format {fmt!r}", hint="use a .csv or .xlsx file")
+
+
+def _format(name: str) -> str:
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix not in ("csv", "xlsx"):
+        raise DataError(f"{name}: catalog files must be .csv or .xlsx", hint="export the sheet as CSV or XLSX")
+    return suffix
+
+
+def read_rows(name: str, data: bytes | None = None) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
+    """Parsed rows (row number, fields) and per-row errors of a catalog file (``data`` or the file ``name``)."""
+    rows = _read_cells(None if data is not None else Path(name), data, _format(name))
+    header = [h.strip().lower() for h in next(rows, [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise DataError(f"{name}: the header lacks column(s) {', '.join(missing)}",
+                        hint=f"the first row must name the columns; known columns: {', '.join(COLUMNS)}")
+    unknown = [h for h in header if h and h not in COLUMNS]
+    errors = [RowError(1, h, "unknown column: rename it to a known one or remove it") for h in unknown]
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
+    for n, cells in enumerate(rows, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        fields, problems = parse_row(dict(zip(header, cells)))
+        errors += [RowError(n, c, m) for c, m in problems]
+        sku = fields.get("sku")
+        if sku and sku in seen:
+            problems.append(("sku", f"{sku!r} already appears on row {seen[sku]}"))
+            errors.append(RowError(n, *problems[-1]))
+        elif sku:
+            seen[sku] = n
+        if not problems:
+            parsed.append((n, fields))
+    return parsed, errors
+
+
+def _changes(p: Product, fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if getattr(p, k) != v}
+
+
+def import_catalog(session: Session, name: str, data: bytes | None = None, *, preview: bool = False) -> ImportReport:
+    """Preview (nothing written) or apply a catalog file; apply raises ``ImportRefused`` on any row error."""
+    parsed, errors = read_rows(name, data)
+    report = ImportReport(errors=errors)
+    existing = {p.sku: p for p in session.scalars(select(Product).where(
+        Product.sku.in_([f["sku"] for _, f in parsed])))} if parsed else {}
+    for _, fields in parsed:
+        p = existing.get(fields["sku"])
+        if p is None:
+            report.created.append(fields["sku"])
+        elif _changes(p, fields):
+            report.updated.append(fields["sku"])
+        else:
+            report.unchanged.append(fields["sku"])
+    if preview:
+        return report
+    if errors:
+        raise ImportRefused(f"{name}: {len(errors)} problem(s); nothing was imported:\n  "
+                            + "\n  ".join(map(str, errors[:50])),
+                            hint="fix the rows listed (preview shows them all) and import again",
+                            errors=[str(e) for e in errors])
+    for _, fields in parsed:
+        p = existing.get(fields["sku"])
+        if p is None:
+            session.add(Product(**fields))
+        else:
+            for k, v in _changes(p, fields).items():
+                setattr(p, k, v)
+    session.flush()
+    report.applied = True
+    return report
+
+
+def export_catalog(session: Session, fmt: str = "csv") -> bytes:
+    """Every product, in SKU order, in the same columns the import reads."""
+    products = list(session.scalars(select(Product).order_by(Product.sku)))
+    if fmt == "csv":
+        buf = io.StringIO(newline="")
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(COLUMNS)
+        w.writerows(format_row(p) for p in products)
+        return buf.getvalue().encode("utf-8")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("catalog")
+        ws.append(COLUMNS)
+        for p in products:
+            ws.append(format_row(p))
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+    raise DataError(f"unknown export format {fmt!r}", hint="use csv or xlsx")

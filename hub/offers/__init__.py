@@ -1,0 +1,1 @@
+"""Offers computed from each reseller's own sales: replenishment, range and clearance."""
