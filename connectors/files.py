@@ -121,6 +121,9 @@ class FilesConnector(SqlConnector):
         super().__init__(url, **options)
         self.folder = Path(unquote(urlsplit(url).path))
         self._types: dict[tuple[str, float, int], list[Column]] = {}
+        # sheet names per workbook (path, mtime_ns, size): opening a workbook parses every sheet's
+        # dimensions, and every describe/read looks its table up, so list them once per version
+        self._sheets: dict[tuple[str, int, int], list[str]] = {}
 
     def connect(self) -> None:
         if not self.folder.is_dir():
@@ -132,6 +135,7 @@ class FilesConnector(SqlConnector):
 
     def close(self) -> None:
         self._types.clear()
+        self._sheets.clear()
 
     def translate_error(self, exc: BaseException, doing: str) -> SyncHubError:
         where = f"files {self.folder}: {doing}: {exc}"
@@ -154,14 +158,20 @@ class FilesConnector(SqlConnector):
                 if path.suffix.lower() == ".csv":
                     found[path.stem] = (path, None)
                 elif path.suffix.lower() == ".xlsx":
-                    from openpyxl import load_workbook
-
-                    wb = load_workbook(path, read_only=True)
-                    sheets = list(wb.sheetnames)
-                    wb.close()
-                    for sheet in sheets:
+                    for sheet in (sheets := self._sheet_names(path)):
                         found[path.stem if len(sheets) == 1 else f"{path.stem}.{sheet}"] = (path, sheet)
         return found
+
+    def _sheet_names(self, path: Path) -> list[str]:
+        st = path.stat()
+        key = (str(path), st.st_mtime_ns, st.st_size)
+        if key not in self._sheets:
+            from openpyxl import load_workbook
+
+            wb = load_workbook(path, read_only=True)
+            self._sheets[key] = list(wb.sheetnames)
+            wb.close()
+        return self._sheets[key]
 
     def list_tables(self) -> list[str]:
         return list(self._sources())

@@ -14,7 +14,7 @@ import binascii
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any, Dict, List, Literal
+from typing import Any, Dict, List, Literal, Optional
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -24,7 +24,7 @@ from shared.errors import SealTampered, SealWrongSigner
 from shared.keys import fingerprint, short_fingerprint
 from shared.manifest import RESELLER_ID_RE
 
-AckStatus = Literal["applied", "duplicate", "held", "quarantined"]
+AckStatus = Literal["applied", "duplicate", "held", "quarantined", "superseded"]
 
 
 def _default(v: Any) -> Any:
@@ -92,7 +92,7 @@ class _Payload(BaseModel):
         return v
 
     def to_payload(self) -> Dict[str, Any]:
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 def _aware(v: dt.datetime) -> dt.datetime:
@@ -109,6 +109,14 @@ class Ack(_Payload):
     status: AckStatus
     reason: str = ""
     at: dt.datetime
+    # optional detail the hub adds (absent from older hubs' acks)
+    snapshot_kind: Optional[Literal["full", "incremental"]] = None
+    file_name: Optional[str] = None
+    file_sha256: Optional[str] = None
+    snapshot_id: Optional[int] = None
+    rows: Optional[int] = None
+    last_applied_sequence: Optional[int] = None
+    missing_sequences: List[int] = Field(default_factory=list)
 
     @field_validator("at")
     @classmethod

@@ -22,7 +22,7 @@ from hub.core.db import utcnow
 from hub.ingest.models import ResellerSync, Snapshot, Status
 from hub.ingest.sequence import missing_sequences
 from hub.ingest.store import Store, write_atomic
-from shared.messages import sign_message
+from shared.messages import Ack, sign_message
 
 log = logging.getLogger(__name__)
 
@@ -38,21 +38,21 @@ def held_sequences(session: Session, reseller_id: str) -> list[int]:
 
 
 def ack_payload(row: Snapshot, last_applied: int, missing: list[int]) -> dict[str, Any]:
-    return {
-        "type": "ack",
+    """The contract's ``Ack`` (``shared.messages``), so the agent's ``parse_payload`` accepts it."""
+    return Ack.model_validate({
         "reseller_id": row.reseller_id,
         "sequence": row.sequence,
-        "kind": row.kind,
+        "status": row.status,
+        "reason": row.reason or "",
+        "at": utcnow(),
+        "snapshot_kind": row.kind,
         "file_name": row.file_name,
         "file_sha256": row.file_sha256,
         "snapshot_id": row.id,
-        "status": row.status,
-        "reason": row.reason,
         "rows": row.rows,
         "last_applied_sequence": last_applied,
         "missing_sequences": missing,
-        "at": utcnow().isoformat(),
-    }
+    }).to_payload()
 
 
 def write_ack(session: Session, store: Store, signing_key: Ed25519PrivateKey, row: Snapshot) -> Path | None:
