@@ -1,27 +1,104 @@
-"""The app factory: builds settings-dependent state and includes each capability's router."""
+"""The app factory: builds settings-dependent state and includes each capability's router.
+
+Every route must declare who may use it (``hub.core.deps.require`` / ``public``);
+``tests/hub/web/test_role_matrix.py`` fails for any route that does not.
+"""
 
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
-from fastapi import FastAPI
+import sqlalchemy.exc
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from hub.core.deps import NotAuthenticated, mark_public, public
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
 
+STATIC = Path(__file__).resolve().parent / "web" / "static"
+
 # (module, attribute) of each capability's APIRouter.
 ROUTERS: list[tuple[str, str]] = [
+    ("hub.web.auth_pages", "router"),
+    ("hub.web.ops_pages", "router"),
+    ("hub.web.data_pages", "router"),
+    ("hub.web.admin_pages", "router"),
+    ("hub.users.routes", "router"),
+    ("hub.audit.routes", "router"),
+    ("hub.resellers.routes", "router"),
+    ("hub.ingest.routes", "router"),
+    ("hub.data.routes", "router"),
+    ("hub.shipping.routes", "router"),
+    ("hub.catalog.routes", "router"),
+    ("hub.offers.routes", "router"),
+    ("hub.orders.routes", "router"),
+    ("hub.payments.routes", "router"),
+    ("hub.inventory.routes", "router"),
 ]
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    """API callers get JSON; browsers get a redirect to sign in, or an error page."""
+
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None))
+        if isinstance(exc, NotAuthenticated):
+            return RedirectResponse(f"/login?next={request.url.path}", 303)
+        from hub.core.templating import render  # noqa: PLC0415  (Jinja loads on first page only)
+
+        return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
+                      status_code=exc.status_code)
+
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        # A number too large for the database column (SQLite OverflowError, PostgreSQL DataError).
+        return JSONResponse({"detail": f"a value is out of range for the database: {str(exc)[:200]}"}, 422)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(OverflowError, out_of_range)
+    app.add_exception_handler(sqlalchemy.exc.DataError, out_of_range)
+
+
+def _docs(app: FastAPI) -> None:
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[public()])
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/api/docs", include_in_schema=False, dependencies=[public()])
+    def docs() -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="SyncHub API")
 
 
 def create_app(settings: HubSettings | None = None) -> FastAPI:
     settings = settings or HubSettings()
     settings.check_secrets()
     engine, factory = open_hub(settings)
-    app = FastAPI(title="SyncHub", version="0.1.0", docs_url="/api/docs", openapi_url="/openapi.json")
+    app = FastAPI(title="SyncHub", version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
+    from hub.users.auth import Authenticator  # noqa: PLC0415
+
+    app.state.authenticator = Authenticator()
+    _install_error_pages(app)
+    _docs(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    mark_public(app.routes[-1])
     for module_name, attr in ROUTERS:
         app.include_router(getattr(importlib.import_module(module_name), attr))
+    trusted = [h.strip() for h in settings.trusted_proxies.split(",") if h.strip()]
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted or "127.0.0.1")
     return app
+
+
+__all__ = ["ROUTERS", "create_app", "HTTPException"]

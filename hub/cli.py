@@ -24,6 +24,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.ingest.cli", "quarantine"),
     ("hub.ingest.cli", "snapshots"),
     ("hub.shipping.cli", "shipping"),
+    ("hub.catalog.cli", "catalog"),
+    ("hub.offers.cli", "offers"),
 ]
 
 

@@ -11,6 +11,8 @@ converted to the same text.
 Policies (stated once, tested in the connector conformance suite):
 
 * ``decimal`` is exact (``Decimal``), never float; written without exponent.
+* ``float`` text is not unique across platforms (PostgreSQL prints ``14``,
+  Python ``14.0``): compare decoded values, not text.
 * ``timestamp`` has no zone: the source's wall-clock time, kept as is (naive).
   ``timestamptz`` is converted to UTC and written with ``+00``.
 * ``NULL`` is distinct from the empty string (``\\N`` vs an empty field).

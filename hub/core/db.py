@@ -68,14 +68,31 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            # IMMEDIATE takes the write lock up front: no upgrade deadlocks between writers.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers: IMMEDIATE takes the write lock up front, so two transactions that read
+            # then write never deadlock on the lock upgrade (a deferred one would get SQLITE_BUSY
+            # at its first write, without waiting). Readers (``read_only_session_factory``): a
+            # plain deferred BEGIN takes no write lock — under WAL they read a consistent
+            # snapshot while a writer works, and neither waits for the other. A read-only
+            # session must never write (it would lose the upgrade-deadlock protection).
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY)
+                                 else "BEGIN IMMEDIATE")
 
     return engine
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+READ_ONLY = "synchub_read_only"  # execution option read by the SQLite "begin" listener above
+
+
+def read_only_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for pure reads (GET pages, quotes, auth look-ups): no write lock on SQLite.
+
+    Same pool and pragmas as ``engine``; only the BEGIN differs. Other databases ignore it.
+    """
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 @contextmanager

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Callable, Iterator
 
-from fastapi import Depends, HTTPException, Request
-from fastapi.params import Depends as DependsParam
+from fastapi import Depends, HTTPException, Path, Request
 from sqlalchemy.orm import Session
 
 from hub.core.roles import EVERYONE, Principal, Role, can_see_reseller
@@ -48,6 +47,8 @@ def get_settings(request: Request) -> HubSettings:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+# A row id in a path: bounded, so a huge number is a 422, not a database overflow.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 SettingsDep = Annotated[HubSettings, Depends(get_settings)]
 
 
@@ -82,6 +83,8 @@ async def optional_principal(request: Request, session: SessionDep) -> Principal
             principal, request.state.user, request.state.csrf_token = found
             if request.method not in SAFE_METHODS:
                 await _check_csrf(request, request.state.csrf_token)
+    if session.in_transaction():  # end the read: on SQLite it would hold the write lock (BEGIN IMMEDIATE)
+        session.commit()
     request.state.principal = principal
     return principal
 
@@ -160,5 +163,14 @@ def mark_public(route: Any) -> Any:
 
 
 Guard = Callable[..., Any]
-__all__ = ["CurrentPrincipal", "OptionalPrincipal", "SessionDep", "SettingsDep", "require", "public",
-           "declared_access", "reseller_filter", "NotAuthenticated", "get_session", "get_settings", "PUBLIC"]
+__all__ = ["CurrentPrincipal", "OptionalPrincipal", "RowId", "SessionDep", "SettingsDep", "require", "public",
+           "declared_access", "iter_routes", "reseller_filter", "NotAuthenticated", "get_session", "get_settings", "PUBLIC"]
+
+
+def iter_routes(routes: Any) -> Iterator[Any]:
+    """Every endpoint of an app, flattened (newer FastAPI nests included routers in ``app.routes``)."""
+    for route in routes:
+        if hasattr(route, "effective_candidates"):
+            yield from iter_routes(route.effective_candidates())
+        else:
+            yield route

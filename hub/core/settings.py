@@ -38,6 +38,8 @@ class HubSettings(BaseSettings):
     cookie_secure: bool | None = None  # None: secure in production or when the request is https
     trusted_proxies: str = "127.0.0.1"  # comma-separated; "*" trusts any (only behind your own proxy)
     default_locale: Literal["id", "en"] = "id"
+    shipping_live_url: str = ""  # live courier-rate provider (hub.shipping.live); empty = rate cards only
+    shipping_live_token: SecretStr = SecretStr("")  # its API key, sent as the `key` header
 
     @property
     def db_url(self) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import select
 
-from hub.core.deps import SessionDep, SettingsDep
+from hub.core.deps import CurrentPrincipal, SessionDep, SettingsDep, require, reseller_filter
+from hub.core.roles import Role
 from hub.ingest.models import Snapshot
 from hub.ingest.quarantine import NotQuarantined, SnapshotNotFound, list_quarantined, requeue
 from hub.ingest.schemas import ResellerSyncPublic, SnapshotPublic, SnapshotsPublic
@@ -15,22 +16,24 @@ from hub.ingest.store import Store
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 
 
-@router.get("/snapshots", response_model=SnapshotsPublic)
-def get_snapshots(session: SessionDep, reseller_id: str | None = None, status: str | None = None,
+@router.get("/snapshots", response_model=SnapshotsPublic, dependencies=[require()])
+def get_snapshots(session: SessionDep, principal: CurrentPrincipal, reseller_id: str | None = None, status: str | None = None,
                   limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> SnapshotsPublic:
     """Received snapshots, newest first: status, sequence, rows, timings, reason."""
+    reseller_id = reseller_filter(principal, reseller_id)  # a reseller sees only its own
     rows, count = list_snapshots(session, reseller_id=reseller_id, status=status, limit=limit, offset=offset)
     return SnapshotsPublic(data=[SnapshotPublic.model_validate(r) for r in rows], count=count)
 
 
-@router.get("/quarantine", response_model=SnapshotsPublic)
+@router.get("/quarantine", response_model=SnapshotsPublic, dependencies=[require(Role.OWNER, Role.OPERATIONS)])
 def get_quarantine(session: SessionDep, reseller_id: str | None = None) -> SnapshotsPublic:
     """Quarantined snapshots with the reason each was refused."""
     rows = list_quarantined(session, reseller_id)
     return SnapshotsPublic(data=[SnapshotPublic.model_validate(r) for r in rows], count=len(rows))
 
 
-@router.post("/quarantine/{snapshot_id}/retry", response_model=SnapshotPublic, status_code=202)
+@router.post("/quarantine/{snapshot_id}/retry", response_model=SnapshotPublic, status_code=202,
+             dependencies=[require(Role.OWNER, Role.OPERATIONS)])
 def post_retry(snapshot_id: int, request: Request, settings: SettingsDep) -> SnapshotPublic:
     """Queue a quarantined snapshot again; the ingest worker re-runs every check on its next round."""
     try:  # requeue commits on its own session (from the app's factory)
@@ -42,7 +45,7 @@ def post_retry(snapshot_id: int, request: Request, settings: SettingsDep) -> Sna
     return SnapshotPublic.model_validate(row)
 
 
-@router.get("/resellers/{reseller_id}/sync", response_model=ResellerSyncPublic)
+@router.get("/resellers/{reseller_id}/sync", response_model=ResellerSyncPublic, dependencies=[require()])
 def get_sync(reseller_id: str, session: SessionDep) -> ResellerSyncPublic:
     """Sync health: last success and its age, sequence gaps, quarantine, last rows, agent version."""
     health = sync_health(session, reseller_id)

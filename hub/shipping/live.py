@@ -117,3 +117,12 @@ class HttpRateProvider:
 
     def close(self) -> None:
         self._client.close()
+
+
+def provider_from_settings(url: str, token: str = "", *, name: str = "live") -> HttpRateProvider | None:
+    """The configured provider (``SYNCHUB_SHIPPING_LIVE_URL`` / ``_TOKEN``), or None when unset."""
+    if not url.strip():
+        return None
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"shipping_live_url {url!r} must start with http:// or https://")
+    return HttpRateProvider(url.strip(), token, name=name)

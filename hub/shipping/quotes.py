@@ -3,8 +3,7 @@
 ``quote`` is pure: it takes a ``RateBook`` (the rate cards, indexed in
 memory), the service rules, the origin and destination codes, the items and
 a date, and returns sorted options. ``RateBook.load`` reads the cards once;
-``cached_book`` reloads only when the table changed (every import inserts new
-ids), so a quote costs no rate-card query.
+``hub.shipping.cache`` keeps the book in memory, so a quote costs no query.
 
 Card choice per service: the most specific destination (district before
 regency), then the most specific origin (regency before province), among
@@ -14,17 +13,24 @@ cards effective on the quote date (``effective_from ≤ date < effective_to``).
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Mapping, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.shipping.models import RateCard
-from hub.shipping.rules import DEFAULT_RULES, ZERO, Item, ServiceRules, shipment_weight, total
+from hub.shipping.rules import (
+    DEFAULT_RULES,
+    ZERO,
+    Item,
+    ServiceRules,
+    ShipmentWeight,
+    shipment_weight,
+    total,
+)
 
 RUPIAH = Decimal(1)
 
@@ -122,11 +128,17 @@ def quote(book: RateBook, origin: str, destination: str, items: Sequence[Item], 
         item.check(f"item {i}")
     value = total(i.value * i.quantity for i in items)
     options = []
+    # Services that bill weight alike (JNE OKE/REG/YES, TIKI…) share one packing+weighing.
+    weights: dict[tuple[Decimal, ...], ShipmentWeight] = {}
     for key, card in book.cards_for(origin, destination, day).items():
         svc = rules.get(key)
         if svc is None:
             continue  # a card for a service the hub has no rules for is not offered
-        weight = shipment_weight(items, svc, card.min_weight)
+        alike = (svc.divisor, svc.tolerance, svc.step, svc.min_weight, svc.max_parcel_weight,
+                 card.min_weight)
+        weight = weights.get(alike)
+        if weight is None:
+            weight = weights[alike] = shipment_weight(items, svc, card.min_weight)
         kg = weight.chargeable
         shipping = (kg * card.price_per_kg).quantize(RUPIAH, ROUND_HALF_UP)
         lines = [f"parcel {n}: {w.explanation}" for n, w in enumerate(weight.parcels, 1)]
@@ -160,30 +172,3 @@ def sort_options(options: list[QuoteOption], sort: str) -> list[QuoteOption]:
     if sort != "price":
         raise ValueError(f"sort must be 'price' or 'speed', got {sort!r}")
     return sorted(options, key=lambda o: (o.total, o.etd_max, o.courier, o.service))
-
-
-_cache_lock = threading.Lock()
-_cache: dict[str, tuple[tuple[object, ...], RateBook]] = {}
-
-
-def cached_book(session: Session) -> RateBook:
-    """The rate book, reloaded only when the cards table changed (one aggregate query)."""
-    version = tuple(session.execute(select(
-        func.count(RateCard.id), func.max(RateCard.id), func.sum(RateCard.price_per_kg),
-        func.count(RateCard.effective_to), func.max(RateCard.effective_to),
-        func.max(RateCard.effective_from))).one())
-    key = str(session.get_bind().url)
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit and hit[0] == version:
-            return hit[1]
-    book = RateBook.load(session)
-    with _cache_lock:
-        _cache[key] = (version, book)
-    return book
-
-
-def forget_cached_books() -> None:
-    """Drop every cached rate book (called after an import in this process)."""
-    with _cache_lock:
-        _cache.clear()

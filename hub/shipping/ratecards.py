@@ -21,7 +21,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from hub.shipping.models import RateCard, Region
-from hub.shipping.quotes import forget_cached_books
+from hub.shipping.cache import forget_cached
 from hub.shipping.rules import DEFAULT_RULES, ServiceRules
 from shared.errors import DataError
 
@@ -206,11 +206,11 @@ def import_file(session: Session, path: Path | None = None, *, data: bytes | Non
         assert path is not None
         data, filename = path.read_bytes(), path.name
     starts = apply(session, validate(session, read_rows(data, filename)))
-    forget_cached_books()
+    forget_cached()
     return starts
 
 
-__all__ = ["RateCardRejected", "apply", "export_bytes", "forget_cached_books", "import_file",
+__all__ = ["RateCardRejected", "apply", "export_bytes", "import_file",
            "read_rows", "validate"]
 
 

@@ -30,6 +30,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from sqlalchemy import Connection, Table, delete, func, insert, select
 
 from hub.shipping import regiondata as rd
+from hub.shipping.cache import forget_cached
 from hub.shipping.models import PostalCode, Region, RegionCode
 
 CHUNK = 20_000
@@ -114,6 +115,7 @@ def import_regions(conn: Connection, root: Path = rd.DEFAULT_DIR) -> RegionImpor
     for batch in _chunks(mapping):
         conn.execute(insert(RegionCode), batch)
     report.seconds = time.perf_counter() - started
+    forget_cached()  # resolved regions cached in this process may be renamed or gone
     return report
 
 

@@ -1,14 +1,20 @@
-"""HTTP routes: thin — parse, call the service, return a schema. Auth is added by the app."""
+"""HTTP routes: thin — parse, call the service, return a schema. Who may call: ``require(...)``.
+
+Origins, delivery addresses and territories live in ``hub.shipping.places``
+(included below), so the app wires one router for the whole capability.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
-from fastapi import APIRouter, HTTPException, Query, UploadFile
+from fastapi import APIRouter, HTTPException, Query, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
-from hub.core.deps import SessionDep
-from hub.shipping import ratecards
+from hub.core.db import read_only_session_factory
+from hub.core.deps import SessionDep, require
+from hub.core.roles import Role
+from hub.shipping import places, ratecards
+from hub.shipping.cache import forget_cached
+from hub.shipping.live import LiveRateProvider, provider_from_settings
 from hub.shipping.models import LEVELS
 from hub.shipping.regions import ResolvedRegion, search
 from hub.shipping.schemas import (
@@ -19,33 +25,69 @@ from hub.shipping.schemas import (
     RegionPublic,
     RegionsPublic,
 )
-from hub.shipping.service import quote_shipment
+from hub.shipping.service import QuoteResult, quote_shipment
 from shared.errors import DataError
 
 router = APIRouter(tags=["shipping"])
+router.include_router(places.router)
+STAFF_SHIPPING = (Role.OWNER, Role.OPERATIONS, Role.INVENTORY)
 
 
 def _region(r: ResolvedRegion) -> RegionPublic:
-    return RegionPublic(kode=r.kode, name=r.name, level=r.level)
+    return RegionPublic.model_construct(kode=r.kode, name=r.name, level=r.level, path="")
 
 
-@router.post("/api/v1/shipping/quote", response_model=QuotePublic)
-def create_quote(body: QuoteCreate, session: SessionDep) -> QuotePublic:
-    """Every courier service for this shipment, with fee, weight breakdown and ETD."""
+def _live(request: Request) -> LiveRateProvider | None:
+    """The provider named by settings (built once per app), or None."""
+    state = request.app.state
+    if not hasattr(state, "shipping_live"):
+        settings = getattr(state, "settings", None)
+        state.shipping_live = None if settings is None else provider_from_settings(
+            settings.shipping_live_url, settings.shipping_live_token.get_secret_value())
+    return state.shipping_live  # type: ignore[no-any-return]
+
+
+def _reader(request: Request, session: Session) -> Session:
+    """A read-only session on the request's database (no SQLite write lock for a quote)."""
+    state = request.app.state
+    if not hasattr(state, "shipping_reader"):
+        state.shipping_reader = read_only_session_factory(session.get_bind())  # type: ignore[arg-type]
+    return state.shipping_reader()  # type: ignore[no-any-return]
+
+
+def quote_public(result: QuoteResult) -> QuotePublic:
+    """The API shape, built without re-validating what the service computed (all Decimal)."""
+    options = [QuoteOptionPublic.model_construct(
+        courier=o.courier, service=o.service, name=o.name, fee=o.fee, shipping=o.shipping,
+        insurance=o.insurance, surcharge=o.surcharge, total=o.total,
+        chargeable_weight=o.chargeable_weight, parcels=o.parcels, price_per_kg=o.price_per_kg,
+        etd_min=o.etd_min, etd_max=o.etd_max, breakdown=o.breakdown, source=o.source)
+        for o in result.options]
+    return QuotePublic.model_construct(
+        origin=_region(result.origin), destination=_region(result.destination), date=result.day,
+        source=result.source, notices=result.notices, data=options, count=len(options))
+
+
+@router.post("/api/v1/shipping/quote", response_model=QuotePublic, dependencies=[require()])
+def create_quote(body: QuoteCreate, request: Request, session: SessionDep) -> Response:
+    """Every courier service for this shipment, with fee, weight breakdown and ETD.
+
+    Falls back to the rate cards (and says so in ``notices``) when the live provider fails.
+    """
+    session.rollback()  # end the sign-in look-up's transaction: a quote only reads
     try:
-        result = quote_shipment(session, origin=body.origin, destination=body.destination,
-                                scheme=body.scheme, postal_code=body.postal_code,
-                                items=[i.to_item() for i in body.items], day=body.date,
-                                sort=body.sort, insured=body.insured)
+        with _reader(request, session) as reader:
+            result = quote_shipment(reader, origin=body.origin, destination=body.destination,
+                                    scheme=body.scheme, postal_code=body.postal_code,
+                                    items=[i.to_item() for i in body.items], day=body.date,
+                                    sort=body.sort, insured=body.insured, live=_live(request))
     except DataError as exc:
         raise HTTPException(422, detail=str(exc)) from None
-    options = [QuoteOptionPublic.model_construct(**asdict(o)) for o in result.options]
-    return QuotePublic(origin=_region(result.origin), destination=_region(result.destination),
-                       date=result.day, source=result.source, notices=result.notices,
-                       data=options, count=len(options))
+    # Serialized once by pydantic-core; response_model above still documents the shape.
+    return Response(quote_public(result).model_dump_json(), media_type="application/json")
 
 
-@router.get("/api/v1/regions", response_model=RegionsPublic)
+@router.get("/api/v1/regions", response_model=RegionsPublic, dependencies=[require()])
 def search_regions(session: SessionDep, q: str = "", postal_code: str = "",
                    level: int | None = Query(default=None, ge=1, le=4),
                    limit: int = Query(default=20, ge=1, le=200)) -> RegionsPublic:
@@ -58,21 +100,20 @@ def search_regions(session: SessionDep, q: str = "", postal_code: str = "",
     return RegionsPublic(data=data, count=len(data))
 
 
-@router.post("/api/v1/shipping/ratecards", response_model=RateCardImportPublic)
-async def import_ratecards(file: UploadFile, session: SessionDep) -> RateCardImportPublic:
+@router.post("/api/v1/shipping/ratecards", response_model=RateCardImportPublic,
+             dependencies=[require(*STAFF_SHIPPING)])
+def import_ratecards(file: UploadFile, session: SessionDep) -> RateCardImportPublic:
     """Import a CSV/XLSX rate card; a bad file is refused whole with every row's reason."""
-    data = await file.read()
-    return _import(session, data, file.filename or "upload.csv")
-
-
-def _import(session: Session, data: bytes, filename: str) -> RateCardImportPublic:
+    data = file.file.read()
+    filename = file.filename or "upload.csv"
     try:
-        with session.begin():
-            rows = ratecards.validate(session, ratecards.read_rows(data, filename))
-            starts = ratecards.apply(session, rows)
+        rows = ratecards.validate(session, ratecards.read_rows(data, filename))
+        starts = ratecards.apply(session, rows)
+        session.commit()
     except ratecards.RateCardRejected as exc:
+        session.rollback()
         raise HTTPException(422, detail={"message": exc.message,
                                          "errors": [str(e) for e in exc.errors]}) from None
-    ratecards.forget_cached_books()
+    forget_cached()
     return RateCardImportPublic(replaced_from={f"{c} {s}": d for (c, s), d in starts.items()},
                                 rows=len(rows))

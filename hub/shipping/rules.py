@@ -153,16 +153,22 @@ def pack(items: Sequence[Item], rules: ServiceRules) -> list[Parcel]:
     A parcel's volume is the sum of its units' volumes (no nesting assumed).
     """
     parcels: list[Parcel] = []
+    limit = rules.max_parcel_weight
     cur_w, cur_v, cur_n = ZERO, ZERO, 0
     for item in items:
-        unit_v = item.length * item.width * item.height
-        for _ in range(item.quantity):
-            if cur_n and cur_w + item.weight > rules.max_parcel_weight:
+        w, unit_v, left = item.weight, item.length * item.width * item.height, item.quantity
+        while left:  # same result as placing the units one by one, in O(parcels) steps
+            if cur_n and cur_w + w > limit:
                 parcels.append(Parcel(cur_w, cur_v, cur_n))
                 cur_w, cur_v, cur_n = ZERO, ZERO, 0
-            cur_w += item.weight
-            cur_v += unit_v
-            cur_n += 1
+            if w == 0 or cur_w + w * left <= limit:
+                k = left  # all the rest fit
+            else:  # as many as keep cur_w + k·w ≤ limit (< left, so no huge quotient); ≥ 1 if empty
+                k = max(0 if cur_n else 1, int((limit - cur_w) // w))
+            cur_w += w * k
+            cur_v += unit_v * k
+            cur_n += k
+            left -= k
     if cur_n:
         parcels.append(Parcel(cur_w, cur_v, cur_n))
     return parcels

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hub.core.roles import Principal, restrict
+from hub.shipping.cache import CACHE, forget_cached
 from hub.shipping.live import LiveRateProvider, LiveRateRequest, LiveRatesUnavailable
-from hub.shipping.models import RegionCode, ResellerAddress, ResellerTerritory, Warehouse
-from hub.shipping.quotes import QuoteOption, QuotePolicy, cached_book, quote, sort_options
+from hub.shipping.models import Region, RegionCode, ResellerAddress, ResellerTerritory, Warehouse
+from hub.shipping.quotes import QuoteOption, QuotePolicy, quote, sort_options
 from hub.shipping.regions import ResolvedRegion, resolve
 from hub.shipping.rules import DEFAULT_RULES, Item, ServiceRules, total
 from shared.errors import DataError
@@ -34,15 +37,15 @@ class QuoteResult:
 
 def origin_region(session: Session, origin: str) -> ResolvedRegion:
     """A warehouse code, or a Kemendagri region code used directly as the origin."""
-    wh = session.execute(select(Warehouse).where(Warehouse.code == origin)).scalar()
+    wh = CACHE.warehouse(session, origin)
     if wh is not None:
         if not wh.active:
             raise DataError(f"warehouse {origin!r} is inactive", hint="pick an active warehouse")
-        return resolve(session, wh.region_kode)
+        return CACHE.region(session, wh.region_kode)
     try:
-        return resolve(session, origin)
+        return CACHE.region(session, origin)
     except DataError:
-        known = ", ".join(session.execute(select(Warehouse.code)).scalars()) or "none yet"
+        known = ", ".join(CACHE.warehouse_codes(session)) or "none yet"
         raise DataError(f"unknown origin {origin!r}: not a warehouse code nor a region code",
                         hint=f"warehouses: {known}") from None
 
@@ -58,12 +61,12 @@ def quote_shipment(session: Session, *, origin: str, items: Sequence[Item],
     if not items:
         raise DataError("a quote needs at least one item")
     orig = origin_region(session, origin)
-    dest = resolve(session, destination, scheme=scheme, postal_code=postal_code)
+    dest = CACHE.region(session, destination, scheme=scheme, postal_code=postal_code)
     if dest.level == "province":
         raise DataError(f"destination {dest.kode} ({dest.name}) is a province",
                         hint="give a regency, district or village (or a postal code)")
     day = day or dt.datetime.now(dt.timezone.utc).date()
-    book = cached_book(session)
+    book = CACHE.book(session)
     target = dest.ancestor(3) if dest.level in ("district", "village") else dest.kode
     options = quote(book, orig.kode, target, items, day=day, rules=rules, policy=policy,
                     insured=insured, sort=sort)
@@ -114,32 +117,74 @@ def _apply_live(session: Session, live: LiveRateProvider, result: QuoteResult,
 
 def add_warehouse(session: Session, code: str, name: str, region_kode: str,
                   address: str = "") -> Warehouse:
+    """A new origin (flushed, not committed); its region must be a known Kemendagri code."""
     region = resolve(session, region_kode)
+    if session.execute(select(Warehouse.id).where(Warehouse.code == code)).first():
+        raise DataError(f"warehouse {code!r} exists already", hint="pick another code")
     wh = Warehouse(code=code, name=name, region_kode=region.kode, address=address, active=True)
     session.add(wh)
     session.flush()
+    forget_cached()
     return wh
 
 
+def list_warehouses(session: Session) -> list[Warehouse]:
+    return list(session.execute(select(Warehouse).order_by(Warehouse.code)).scalars())
+
+
 def add_address(session: Session, reseller_id: str, *, region_kode: str | None = None,
-                scheme: str = "kemendagri", postal_code: str = "", **fields: str) -> ResellerAddress:
-    """A delivery address; BPS- or postal-code-only input is stored as its Kemendagri region."""
+                scheme: str = "kemendagri", postal_code: str = "", is_default: bool = False,
+                **fields: str) -> ResellerAddress:
+    """A delivery address; BPS- or postal-code-only input is stored as its Kemendagri region.
+
+    A new default address clears the reseller's other defaults. Unknown reseller → DataError.
+    """
     region = resolve(session, region_kode, scheme=scheme, postal_code=postal_code or None)
+    if is_default:
+        session.execute(update(ResellerAddress).where(
+            ResellerAddress.reseller_id == reseller_id).values(is_default=False))
     addr = ResellerAddress(reseller_id=reseller_id, region_kode=region.kode,
-                           postal_code=postal_code, is_default=False, **fields)
-    session.add(addr)
-    session.flush()
+                           postal_code=postal_code, is_default=is_default, **fields)
+    _insert(session, addr, reseller_id)
     return addr
 
 
+def list_addresses(session: Session, principal: Principal,
+                   reseller_id: str | None = None) -> list[ResellerAddress]:
+    """Addresses the principal may see (a reseller: only its own), optionally of one reseller."""
+    stmt = select(ResellerAddress).order_by(ResellerAddress.reseller_id, ResellerAddress.id)
+    if reseller_id is not None:
+        stmt = stmt.where(ResellerAddress.reseller_id == reseller_id)
+    return list(session.execute(restrict(stmt, principal, ResellerAddress.reseller_id)).scalars())
+
+
 def assign_territory(session: Session, reseller_id: str, region_kode: str) -> ResellerTerritory:
+    """Give a region to a reseller (idempotent; flushed, not committed)."""
     region = resolve(session, region_kode)
+    if region.level == "village":
+        raise DataError(f"{region.kode} ({region.name}) is a village",
+                        hint="territories are provinces, regencies or districts")
     t = session.get(ResellerTerritory, (reseller_id, region.kode))
     if t is None:
         t = ResellerTerritory(reseller_id=reseller_id, region_kode=region.kode)
-        session.add(t)
-        session.flush()
+        _insert(session, t, reseller_id)
     return t
+
+
+def _insert(session: Session, row: ResellerAddress | ResellerTerritory, reseller_id: str) -> None:
+    """Insert in a savepoint: an unknown reseller (foreign key) becomes a clear DataError."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise DataError(f"no reseller {reseller_id!r}", hint="enrol the reseller first") from None
+
+
+def territory_regions(session: Session, reseller_id: str) -> list[Region]:
+    """A reseller's territories as regions (code, name, level), by code."""
+    return list(session.execute(select(Region).join(
+        ResellerTerritory, ResellerTerritory.region_kode == Region.kode).where(
+        ResellerTerritory.reseller_id == reseller_id).order_by(Region.kode)).scalars())
 
 
 def territories_of(session: Session, reseller_id: str) -> list[str]:

@@ -8,15 +8,22 @@ import io
 from decimal import Decimal
 
 from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from hub.cli import cli
 from hub.core.db import transaction
+from hub.core.roles import Principal, Role
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
 from hub.data.routes import router
 from hub.merge import merge_snapshot
+from hub.resellers.service import add_reseller
+from hub.users.auth import Authenticator
+from hub.users.sessions import issue_token
+from shared import keys
 from tests.hub.merge.snapbuild import build, cols
 
 UTC = dt.timezone.utc
@@ -34,10 +41,18 @@ def _load(factory, tmp_path):
 
 
 def _client(factory) -> TestClient:
+    """The data router behind the real authenticator, called with reseller r1's Bearer token."""
     app = FastAPI()
     app.state.session_factory = factory
+    app.state.authenticator = Authenticator()
     app.include_router(router)
-    return TestClient(app)
+    ssh = Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    with factory() as s:  # both services commit themselves
+        add_reseller(s, {"id": "r1", "name": "Toko r1", "ssh_public_key": ssh,
+                         "signing_public_key": keys.public_b64(keys.generate_signing_key())})
+        token, _ = issue_token(s, Principal(role=Role.OWNER, username="tests"), "r1", "r1 shop")
+    return TestClient(app, headers={"Authorization": f"Bearer {token}"})
 
 
 def test_rows_as_of_history_and_csv(db, tmp_path):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from hub.core.db import make_engine, session_factory
 from hub.core.migrate import upgrade
 from hub.shipping.models import RateCard, ResellerAddress, ResellerTerritory, Warehouse
-from hub.shipping.quotes import forget_cached_books
+from hub.shipping.cache import forget_cached
 from hub.shipping.regionimport import RegionImportReport, import_regions
 
 
@@ -45,4 +45,4 @@ def db(engine: Engine) -> Iterator[Session]:
     with factory() as session, session.begin():
         for model in (RateCard, ResellerAddress, ResellerTerritory, Warehouse):
             session.execute(delete(model))
-    forget_cached_books()
+    forget_cached()

@@ -1,61 +1,147 @@
-"""The HTTP routes through FastAPI's TestClient on the shared region database."""
+"""The HTTP routes through the real app (auth guards included) on the shared region database."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from hub.core.db import session_factory
-from hub.shipping.routes import router
+from tests.hub.shipping.apikit import Auth, make_app, seed
 from tests.hub.shipping.helpers import GOOD, HEADER
+
+QUOTE = {"origin": "32.73", "destination": "35.78.01", "date": "2025-03-01",
+         "items": [{"weight": "1.30", "length": 10, "width": 10, "height": 10,
+                    "quantity": 1, "value": "250000"}]}
+
+
+@pytest.fixture(scope="session")
+def api(region_db: tuple[Engine, object], tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    app = make_app(str(region_db[0].url), Path(tmp_path_factory.mktemp("api")))
+    return app, seed(app.state.session_factory)
 
 
 @pytest.fixture
-def client(engine, db: Session) -> Iterator[TestClient]:
-    app = FastAPI()
-    app.state.session_factory = session_factory(engine)
-    app.include_router(router)
-    with TestClient(app) as c:
-        yield c
+def as_(api: tuple, db: Session) -> Iterator[Callable[[str | None], TestClient]]:
+    """``as_("owner")``, ``as_("r1")``, ``as_(None)``: a client signed in as that principal."""
+    app, auth = api
+    clients: list[TestClient] = []
+
+    def make(who: str | None) -> TestClient:
+        c = TestClient(app, headers=auth.headers.get(who or "", {}),
+                       cookies=auth.cookies.get(who or "", {}))
+        clients.append(c)
+        return c
+
+    yield make
+    for c in clients:
+        c.close()
 
 
-def test_import_then_quote(client: TestClient) -> None:
-    r = client.post("/api/v1/shipping/ratecards", files={"file": ("c.csv", GOOD.encode())})
+def test_import_then_quote(as_: Callable[[str | None], TestClient]) -> None:
+    r = as_("inventory").post("/api/v1/shipping/ratecards", files={"file": ("c.csv", GOOD.encode())})
     assert r.status_code == 200, r.text
     assert r.json()["replaced_from"]["JNE REG"] == "2025-01-01"
-    body = {"origin": "32.73", "destination": "35.78.01", "date": "2025-03-01",
-            "items": [{"weight": "1.30", "length": 10, "width": 10, "height": 10,
-                       "quantity": 1, "value": "250000"}]}
-    r = client.post("/api/v1/shipping/quote", json=body)
+    r = as_("r1").post("/api/v1/shipping/quote", json=QUOTE)
     assert r.status_code == 200, r.text
     data = r.json()
     assert data["destination"]["level"] == "district" and data["count"] == 5
+    assert data["source"] == "rate card"
     reg = next(o for o in data["data"] if o["service"] == "REG" and o["courier"] == "JNE")
     assert reg["chargeable_weight"] == "1" and reg["fee"] == "12500"
+    totals = [Decimal(o["total"]) for o in data["data"]]
+    assert totals == sorted(totals)
 
 
-def test_bad_rate_card_is_refused_with_rows(client: TestClient) -> None:
+def test_guards(as_: Callable[[str | None], TestClient]) -> None:
+    assert as_(None).post("/api/v1/shipping/quote", json=QUOTE).status_code == 401
+    r = as_("r1").post("/api/v1/shipping/ratecards", files={"file": ("c.csv", GOOD.encode())})
+    assert r.status_code == 403
+    r = as_("marketing").post("/api/v1/shipping/warehouses",
+                              json={"code": "BDG", "name": "Bandung", "region_kode": "32.73"})
+    assert r.status_code == 403
+
+
+def test_bad_rate_card_is_refused_with_rows(as_: Callable[[str | None], TestClient]) -> None:
     bad = f"{HEADER}\nJNE,REG,32.73,35.78,-1,1,2,3,2025-01-01,\n"
-    r = client.post("/api/v1/shipping/ratecards", files={"file": ("c.csv", bad.encode())})
+    r = as_("owner").post("/api/v1/shipping/ratecards", files={"file": ("c.csv", bad.encode())})
     assert r.status_code == 422
     assert r.json()["detail"]["errors"] == ["row 2, price_per_kg: -1 is negative"]
 
 
-def test_quote_errors_are_422(client: TestClient) -> None:
-    r = client.post("/api/v1/shipping/quote", json={"origin": "32.73", "items": [{"weight": 1}]})
+def test_quote_errors_are_422(as_: Callable[[str | None], TestClient]) -> None:
+    c = as_("r2")
+    r = c.post("/api/v1/shipping/quote", json={"origin": "32.73", "items": [{"weight": 1}]})
     assert r.status_code == 422
-    r = client.post("/api/v1/shipping/quote",
-                    json={"origin": "32.73", "destination": "77.77", "items": [{"weight": 1}]})
+    r = c.post("/api/v1/shipping/quote",
+               json={"origin": "32.73", "destination": "77.77", "items": [{"weight": 1}]})
     assert r.status_code == 422 and "unknown kemendagri region code" in r.text
 
 
-def test_region_search(client: TestClient) -> None:
-    r = client.get("/api/v1/regions", params={"q": "surabaya", "level": 2})
+def test_region_search(as_: Callable[[str | None], TestClient]) -> None:
+    c = as_("r1")
+    r = c.get("/api/v1/regions", params={"q": "surabaya", "level": 2})
     assert [d["kode"] for d in r.json()["data"]] == ["35.78"]
-    r = client.get("/api/v1/regions", params={"postal_code": "40111"})
+    r = c.get("/api/v1/regions", params={"postal_code": "40111"})
     assert r.json()["count"] >= 1 and all(d["level"] == "village" for d in r.json()["data"])
-    assert client.get("/api/v1/regions").status_code == 422
+    assert c.get("/api/v1/regions").status_code == 422
+
+
+def test_warehouse_is_an_origin(as_: Callable[[str | None], TestClient]) -> None:
+    staff = as_("inventory")
+    assert staff.post("/api/v1/shipping/ratecards",
+                      files={"file": ("c.csv", GOOD.encode())}).status_code == 200
+    r = staff.post("/api/v1/shipping/warehouses",
+                   json={"code": "BDG-1", "name": "Gudang Bandung", "region_kode": "32.73.01"})
+    assert r.status_code == 201, r.text
+    assert staff.post("/api/v1/shipping/warehouses", json={
+        "code": "BDG-1", "name": "again", "region_kode": "32.73"}).status_code == 422
+    assert staff.post("/api/v1/shipping/warehouses", json={
+        "code": "X", "name": "nowhere", "region_kode": "99.99"}).status_code == 422
+    reseller = as_("r1")
+    assert [w["code"] for w in reseller.get("/api/v1/shipping/warehouses").json()["data"]] == ["BDG-1"]
+    # the new warehouse is quotable at once (the cache is told), from its district's regency cards
+    r = reseller.post("/api/v1/shipping/quote", json={**QUOTE, "origin": "BDG-1"})
+    assert r.status_code == 200 and r.json()["origin"]["kode"] == "32.73.01", r.text
+    assert r.json()["count"] == 5
+
+
+def test_addresses_are_scoped_to_their_reseller(as_: Callable[[str | None], TestClient]) -> None:
+    staff = as_("inventory")
+    r = staff.post("/api/v1/resellers/r1/addresses",
+                   json={"label": "toko", "street": "Jl. Braga 1", "region_kode": "32.73.01"})
+    assert r.status_code == 201, r.text
+    r = staff.post("/api/v1/resellers/r2/addresses", json={"postal_code": "60111", "is_default": True})
+    assert r.status_code == 201, r.text
+    assert r.json()["region_kode"].startswith("35.78") and r.json()["is_default"]
+    r = staff.post("/api/v1/resellers/nobody/addresses", json={"region_kode": "32.73"})
+    assert r.status_code == 422 and "no reseller" in r.text
+    assert as_("r1").post("/api/v1/resellers/r1/addresses",
+                          json={"region_kode": "32.73"}).status_code == 403
+
+    assert staff.get("/api/v1/shipping/addresses").json()["count"] == 2
+    mine = as_("r1").get("/api/v1/shipping/addresses").json()["data"]
+    assert [a["reseller_id"] for a in mine] == ["r1"]
+    # asking for another reseller's list never shows it
+    assert as_("r1").get("/api/v1/shipping/addresses", params={"reseller_id": "r2"}).json()["count"] == 0
+    assert as_("r1").get("/api/v1/resellers/r2/addresses").status_code == 404
+    assert as_("r2").get("/api/v1/resellers/r2/addresses").json()["count"] == 1
+
+
+def test_territories(as_: Callable[[str | None], TestClient]) -> None:
+    owner = as_("owner")
+    for kode in ("32.73", "35.78.01", "32.73"):
+        r = owner.post("/api/v1/resellers/r1/territories", json={"region_kode": kode})
+        assert r.status_code == 201, r.text
+    assert [t["kode"] for t in r.json()["data"]] == ["32.73", "35.78.01"]
+    assert owner.post("/api/v1/resellers/r1/territories",
+                      json={"region_kode": "32.73.01.1001"}).status_code == 422
+    assert as_("inventory").post("/api/v1/resellers/r1/territories",
+                                 json={"region_kode": "32"}).status_code == 403
+    got = as_("r1").get("/api/v1/resellers/r1/territories").json()
+    assert got["count"] == 2 and got["data"][0]["level"] == "regency"
+    assert as_("r2").get("/api/v1/resellers/r1/territories").status_code == 404
