@@ -20,6 +20,7 @@ from hub.core.keys import HubKeys
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
 from hub.ingest.worker import run_forever
+from hub.jobs import start_scheduler
 from hub.reception.server import SftpServer
 
 log = logging.getLogger("hub.serve")
@@ -57,11 +58,15 @@ def background_services(settings: HubSettings, *, ingest: bool = True) -> Iterat
     sftp = SftpServer(settings, factory, keys.host_key)
     sftp.start()
     bg = Background(settings, factory, keys, sftp, stop)
+    scheduler = None
     if ingest:
         bg.start_ingest()
+        scheduler = start_scheduler(factory, settings)
     try:
         yield bg
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         stop.set()
         if bg.ingest_thread is not None:
             bg.ingest_thread.join(timeout=30)

@@ -1,0 +1,70 @@
+"""Periodic jobs of the hub, fired by one leader among however many hub processes run.
+
+Each job is a plain function of the session factory and settings, owned by its
+capability; this module only schedules them (APScheduler) and makes sure that
+only the process holding the job's advisory lock runs it (on PostgreSQL;
+SQLite has a single process anyway).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.core.settings import HubSettings
+from hub.ingest.leader import leadership
+from hub.offers.service import run_nightly
+from hub.orders.expiry import expire_due
+
+log = logging.getLogger("hub.jobs")
+
+JobFn = Callable[[sessionmaker[Session], HubSettings], Any]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    trigger: BaseTrigger
+    run: JobFn
+
+
+def default_jobs() -> list[Job]:
+    return [
+        # After the nightly syncs (agents default to 01:30 with jitter): offers from fresh data.
+        Job("offers-nightly", CronTrigger(hour=4, minute=0, timezone="UTC"),
+            lambda factory, settings: run_nightly(factory, settings)),
+        Job("orders-expiry", IntervalTrigger(minutes=15),
+            lambda factory, _settings: expire_due(factory)),
+    ]
+
+
+def run_as_leader(job: Job, factory: sessionmaker[Session], settings: HubSettings) -> None:
+    """Run ``job`` if this process wins its lock; otherwise another process runs it."""
+    engine = factory.kw["bind"]
+    with leadership(engine, f"job:{job.name}") as leader:
+        if not leader:
+            log.debug("job %s: another process is the leader", job.name)
+            return
+        try:
+            result = job.run(factory, settings)
+            log.info("job %s done: %s", job.name, result)
+        except Exception:  # keep the scheduler alive; the cause is logged
+            log.exception("job %s failed", job.name)
+
+
+def start_scheduler(factory: sessionmaker[Session], settings: HubSettings,
+                    jobs: list[Job] | None = None) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone="UTC")
+    for job in jobs if jobs is not None else default_jobs():
+        scheduler.add_job(run_as_leader, job.trigger, args=(job, factory, settings), id=job.name,
+                          max_instances=1, coalesce=True)
+    scheduler.start()
+    return scheduler
