@@ -1,0 +1,184 @@
+"""Helpers shared by the spine benchmarks: timing, result lines, agent folders, hub keys.
+
+Benchmarks are scripts, not tests: they print what they measured next to a
+baseline measured in the same run, and never assert timings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional, TypeVar
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+R = TypeVar("R")
+
+
+def machine() -> str:
+    """One line saying where the numbers come from (they mean nothing without it)."""
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
+
+
+def header(title: str, **params: Any) -> None:
+    print(f"== {title}")
+    print(f"   machine: {machine()}")
+    if params:
+        print("   " + ", ".join(f"{k}={v}" for k, v in params.items()))
+
+
+def timed(fn: Callable[[], R]) -> tuple[float, R]:
+    """Wall seconds of ``fn()`` and its result."""
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def speed_ratio(label: str, ours: float, baseline: float, target: float, base_name: str) -> bool:
+    """Print ours vs baseline as a speed ratio (baseline time / our time; higher is better)."""
+    ratio = baseline / ours if ours > 0 else float("inf")
+    met = ratio >= target
+    print(f"{label}: ours {ours:.2f} s, {base_name} {baseline:.2f} s -> {ratio:.2f}x of {base_name}'s speed "
+          f"(target >= {target}x: {'MET' if met else 'MISSED'})")
+    return met
+
+
+def limit_line(label: str, seconds: float, limit: float) -> bool:
+    met = seconds < limit
+    print(f"{label}: {seconds:.2f} s (target < {limit} s: {'MET' if met else 'MISSED'})")
+    return met
+
+
+def run_quiet(argv: list[str], **kw: Any) -> subprocess.CompletedProcess:
+    r = subprocess.run(argv, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {r.returncode}:\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
+    return r
+
+
+@contextmanager
+def started(server: Any) -> Iterator[Any]:
+    """Start a tests.servers server and always stop it (by its PID) afterwards."""
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+# ------------------------------------------------------------------ hub keys and agent folders
+
+@dataclass
+class HubKeyPair:
+    seal_private: Any
+    signing_private: Any
+
+    @classmethod
+    def generate(cls) -> HubKeyPair:
+        from shared import keys
+
+        return cls(keys.generate_sealing_key(), keys.generate_signing_key())
+
+    @property
+    def seal_b64(self) -> str:
+        from shared import keys
+
+        return keys.public_b64(self.seal_private)
+
+    @property
+    def signing_b64(self) -> str:
+        from shared import keys
+
+        return keys.public_b64(self.signing_private)
+
+
+@dataclass
+class AgentFolder:
+    dir: Path
+    config_path: Path
+    ssh_public_key: str
+    signing_public_key: str
+
+
+def make_agent(folder: Path, reseller_id: str, url: str, datasets: list[dict[str, Any]], *,
+               seal_b64: str, signing_b64: str, hub_host: str = "127.0.0.1", hub_port: int = 22,
+               username: Optional[str] = None, host_key: str = "SHA256:unset") -> AgentFolder:
+    """An agent folder as `syncagent init` makes it: keys/ + syncagent.toml (state in ./state)."""
+    from agent.setup import ensure_keys, render_config
+
+    folder.mkdir(parents=True, exist_ok=True)
+    handoff = ensure_keys(folder / "keys", reseller_id)
+    blocks = "\n".join("[[datasets]]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in d.items())
+                       for d in datasets)
+    text = render_config(reseller_id=reseller_id, state_dir="state", url=url, hub_host=hub_host,
+                         hub_port=hub_port, hub_username=username, host_key=host_key, seal_key=seal_b64,
+                         signing_key=signing_b64, datasets=blocks)
+    cfg = folder / "syncagent.toml"
+    cfg.write_text(text)
+    return AgentFolder(folder, cfg, handoff.ssh_public_key, handoff.signing_public_key)
+
+
+# ------------------------------------------------------------------ source tables
+
+ITEMS_DATASET = {"name": "items", "table": "items", "key": ["id"]}
+
+PG_ITEMS_DDL = ("CREATE TABLE items (id bigint PRIMARY KEY, sku text NOT NULL, name text, "
+                "price numeric(12,2), stock integer, updated_at timestamptz NOT NULL)")
+PG_ITEMS_FILL = ("INSERT INTO items SELECT g, 'SKU-' || lpad(g::text, 8, '0'), "
+                 "'Product ' || g || ' kabel HDMI 2m', (g %% 100000) / 100.0 + 1, g %% 500, "
+                 "timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second' "
+                 "FROM generate_series(%s, %s) g")
+
+
+def pg_items(dsn: str, rows: int) -> None:
+    """A 1M-row-style `items` table (≈ 85 bytes per row as COPY text) filled server-side."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as con:
+        con.execute("DROP TABLE IF EXISTS items")
+        con.execute(PG_ITEMS_DDL)
+        step = 1_000_000
+        for a in range(1, rows + 1, step):
+            con.execute(PG_ITEMS_FILL, (a, min(a + step - 1, rows)))
+        con.execute("VACUUM ANALYZE items")
+
+
+def mariadb_items(server: Any, database: str, rows: int) -> None:
+    """The same table on MariaDB, filled server-side from the Sequence engine (seq_1_to_N)."""
+    with server.connect(database) as con, con.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS items")
+        cur.execute("CREATE TABLE items (id bigint PRIMARY KEY, sku varchar(32) NOT NULL, name varchar(200), "
+                    "price decimal(12,2), stock int, updated_at datetime(0) NOT NULL) ENGINE=InnoDB")
+        step = 500_000
+        for a in range(1, rows + 1, step):
+            b = min(a + step - 1, rows)
+            cur.execute(f"INSERT INTO items SELECT seq, CONCAT('SKU-', LPAD(seq, 8, '0')), "
+                        f"CONCAT('Product ', seq, ' kabel HDMI 2m'), (seq % 100000) / 100.0 + 1, seq % 500, "
+                        f"TIMESTAMP '2024-01-01 00:00:00' + INTERVAL seq SECOND FROM seq_{a}_to_{b}")
+        cur.execute("ANALYZE TABLE items")
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set (VmHWM) in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

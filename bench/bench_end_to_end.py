@@ -1,0 +1,162 @@
+"""End to end: from starting `syncagent push` to the merged commit at the hub (issue 3).
+
+Real parts only: the source is a PostgreSQL table, `syncagent push` runs as
+its own process (start-up included), uploads through a real OpenSSH sshd with
+the production chroot config, and the hub (on PostgreSQL, its home laid over
+sshd's chroot root) polls `hub.ingest.worker.run_once` every few milliseconds
+in this process — the way `synchub ingest` runs continuously. The clock stops
+when the round that committed the snapshot returns.
+
+Runs, in order:
+  1. full snapshot into an empty hub (initial load)     target < 5 s
+  2. 1 % of the rows changed, incremental push          target < 1.5 s
+  3. 1 % changed again, `push --full` (full snapshot)   target < 5 s
+
+    python bench/bench_end_to_end.py               # 1,000,000 rows
+    python bench/bench_end_to_end.py --quick       # 100,000 rows
+
+Needs root (sshd chroots). The baseline for the merge itself is in bench_merge.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _common as c
+
+POLL = 0.02  # seconds between hub ingest rounds while waiting
+
+
+class HubUnderTest:
+    """The hub's ingest on PostgreSQL, reading the inboxes that sshd writes."""
+
+    def __init__(self, home: Path, dsn: str, statement_timeout: float) -> None:
+        from hub.core.keys import HubKeys
+        from hub.core.runtime import open_hub
+        from hub.core.settings import HubSettings
+
+        # a statement stuck longer than the run's timeout is cancelled by the server (reported as MISSED)
+        url = dsn.replace("postgresql://", "postgresql+psycopg://", 1)
+        url += f"?options=-c%20statement_timeout%3D{int(statement_timeout * 1000)}"
+        self.settings = HubSettings(home=home, database_url=url, environment="test")
+        self.engine, self.factory = open_hub(self.settings)
+        self.keys = HubKeys.load_or_create(self.settings.keys_dir)
+
+    def enrol(self, reseller_id: str, ssh_line: str, signing_b64: str) -> None:
+        from hub.resellers.service import add_reseller
+
+        with self.factory() as s:
+            add_reseller(s, {"id": reseller_id, "name": reseller_id, "ssh_public_key": ssh_line,
+                             "signing_public_key": signing_b64})
+
+    def wait_applied(self, sequence: int, timeout: float = 600) -> tuple[float, dict]:
+        """Poll ingest rounds until ``sequence`` is committed; (monotonic time of the commit, stats)."""
+        from hub.ingest.models import Snapshot
+        from hub.ingest.worker import run_once
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            report = run_once(self.settings, self.factory, self.keys)
+            done = time.monotonic()
+            for o in report.outcomes:
+                if o.sequence == sequence:
+                    if o.status != "applied":
+                        raise SystemExit(f"snapshot {sequence} was {o.status}: {o.reason}")
+                    with self.factory() as s:
+                        row = s.get(Snapshot, o.snapshot_id)
+                        return done, dict(row.stats or {})
+            if time.monotonic() >= deadline:
+                break
+            if report.errors and any("statement timeout" in e for e in report.errors):
+                raise TimeoutError(f"snapshot {sequence}: a hub statement ran over {timeout:.0f} s "
+                                   "and was cancelled")
+            if report.errors:
+                raise SystemExit(f"ingest errors: {report.errors}")
+            time.sleep(POLL)
+        raise TimeoutError(f"snapshot {sequence} not committed at the hub within {timeout:.0f} s")
+
+
+def push(agent: c.AgentFolder, hub: HubUnderTest, sequence: int, *extra: str,
+         timeout: float = 600) -> dict[str, float]:
+    """Start `syncagent push`, wait for the hub's commit; the times that matter, in seconds."""
+    syncagent = str(Path(sys.executable).parent / "syncagent")
+    t0 = time.monotonic()
+    proc = subprocess.Popen([syncagent, "-c", str(agent.config_path), "push", *extra], cwd=agent.dir,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        committed, stats = hub.wait_applied(sequence, timeout)
+    finally:
+        out, err = proc.communicate(timeout=600)
+    if proc.returncode != 0:
+        raise SystemExit(f"syncagent push failed ({proc.returncode}):\n{err[-3000:]}")
+    timings = stats.get("timings", {})
+    return {"total": committed - t0, "verify": timings.get("verify_extract_s", 0.0),
+            "merge": timings.get("merge_s", 0.0)}
+
+
+def change_one_percent(dsn: str, round_: int) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as con:
+        con.execute("UPDATE items SET stock = stock + %s, updated_at = now() WHERE id %% 100 = %s",
+                    (round_, round_ % 100))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--quick", action="store_true", help="100,000 rows")
+    ap.add_argument("--timeout", type=float, default=300, help="give up on one push after this many seconds")
+    ap.add_argument("--analyze", action="store_true",
+                    help="ANALYZE the hub's record_versions after each push (what autovacuum does "
+                         "within a minute; works around stale planner statistics, see bench/README.md)")
+    args = ap.parse_args()
+    rows = 100_000 if args.quick else args.rows
+    c.header("end to end: syncagent push -> merged commit at the hub (PostgreSQL, OpenSSH sshd)", rows=rows)
+    from tests.servers import PostgresServer, SshdServer
+
+    rid = "bench-e2e"
+    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp, c.started(PostgresServer()) as pg, \
+            c.started(SshdServer()) as sshd:
+        shop = pg.create_database("shop")
+        c.pg_items(shop, rows)
+        hub = HubUnderTest(sshd.base, pg.create_database("hub"), args.timeout)
+        from shared import keys as sk
+
+        agent = c.make_agent(Path(tmp) / "agent", rid, shop,
+                             [{**c.ITEMS_DATASET, "cursor": "updated_at"}],
+                             seal_b64=sk.public_b64(hub.keys.seal_key),
+                             signing_b64=sk.public_b64(hub.keys.signing_key),
+                             hub_host=sshd.host, hub_port=sshd.port, username=sshd.login_name(rid),
+                             host_key=sshd.host_public_key)
+        sshd.add_reseller(rid, agent.ssh_public_key)
+        hub.enrol(rid, agent.ssh_public_key, agent.signing_public_key)
+
+        results = []
+        runs = [("full snapshot, initial load", (), 5.0), ("1 % changes, incremental", (), 1.5),
+                ("1 % changes, full snapshot", ("--full",), 5.0)]
+        for seq, (label, extra, limit) in enumerate(runs, start=1):
+            if seq > 1:
+                change_one_percent(shop, seq)
+            try:
+                results.append((label, push(agent, hub, seq, *extra, timeout=args.timeout), limit))
+            except TimeoutError as exc:
+                print(f"{label}: MISSED — {exc}; stopping here")
+                break
+            if args.analyze:
+                with hub.engine.begin() as con:
+                    con.exec_driver_sql("ANALYZE record_versions")
+        hub.engine.dispose()
+    for label, r, limit in results:
+        c.limit_line(f"{label:<30} ({rows:,} rows)", r["total"], limit)
+        print(f"    of which hub verify+extract {r['verify']:.2f} s, merge {r['merge']:.2f} s; "
+              f"agent start+export+upload+poll {r['total'] - r['verify'] - r['merge']:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
