@@ -18,6 +18,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.serve", "serve"),
     ("hub.demo.run", "demo"),
     ("hub.serve", "keys"),
+    ("hub.users.cli", "user"),
     ("hub.data.cli", "data"),
     ("hub.resellers.cli", "reseller"),
     ("hub.ingest.cli", "ingest"),

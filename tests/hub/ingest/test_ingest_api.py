@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from ingest_kit import Hub
 
 from hub.cli import cli
+from hub.core.deps import optional_principal
+from hub.core.roles import Principal, Role
 from hub.ingest.routes import router
 from hub.resellers.service import disable_reseller, enable_reseller
 
@@ -17,9 +19,11 @@ V1 = {1: ("Mouse", "9.50")}
 
 @pytest.fixture
 def client(hub: Hub) -> TestClient:
+    """The ingest router called by the operations manager (sign-in itself is tested in tests/hub/web)."""
     app = FastAPI()
     app.state.settings, app.state.session_factory = hub.settings, hub.factory
     app.include_router(router)
+    app.dependency_overrides[optional_principal] = lambda: Principal(role=Role.OPERATIONS, username="ops")
     return TestClient(app)
 
 

@@ -1,0 +1,86 @@
+"""Recording and reading the audit log.
+
+Capabilities call :func:`record` inside the transaction that makes the change,
+so an entry exists exactly when the change was committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from hub.audit.models import AuditEntry
+from hub.core.roles import Principal
+
+
+def jsonable(value: Any) -> Any:
+    """Before/after values as exact JSON: Decimal as string, times ISO 8601, enums by value."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return "\\x" + value.hex()
+    return value
+
+
+def record(session: Session, principal: Principal | None, action: str, entity: str,
+           entity_id: Any = None, before: Any = None, after: Any = None) -> AuditEntry:
+    """Add one audit entry to ``session`` (the caller's transaction commits it).
+
+    ``principal`` None means the hub itself (CLI, scheduled job).
+    """
+    if principal is None:
+        actor, role, user_id, reseller = "system", None, None, None
+    else:
+        actor = principal.username or (f"token:{principal.token_id}" if principal.token_id else "?")
+        role, user_id, reseller = principal.role.value, principal.user_id, principal.reseller_id
+    entry = AuditEntry(actor=actor, actor_role=role, actor_user_id=user_id, reseller_id=reseller,
+                       action=action, entity=entity, entity_id=None if entity_id is None else str(entity_id),
+                       before=jsonable(before), after=jsonable(after))
+    session.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    entity: str | None = None
+    entity_id: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+def _filtered(f: AuditFilter) -> Select[Any]:
+    stmt = select(AuditEntry)
+    for column, value in ((AuditEntry.actor, f.actor), (AuditEntry.action, f.action),
+                          (AuditEntry.entity, f.entity), (AuditEntry.entity_id, f.entity_id)):
+        if value:
+            stmt = stmt.where(column == value)
+    if f.since:
+        stmt = stmt.where(AuditEntry.at >= f.since)
+    if f.until:
+        stmt = stmt.where(AuditEntry.at < f.until)
+    return stmt
+
+
+def list_entries(session: Session, f: AuditFilter, *, limit: int = 100,
+                 offset: int = 0) -> tuple[list[AuditEntry], int]:
+    """Newest first, with the number of matching entries."""
+    stmt = _filtered(f)
+    count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
+    return list(rows), int(count)

@@ -1,0 +1,172 @@
+"""Users: create, authenticate, change and reset passwords, language preference (no HTTP).
+
+Every mutation is recorded in the audit log inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hub.audit.service import record
+from hub.core.db import utcnow
+from hub.core.roles import RESELLER_ROLES, Principal, Role
+from hub.core.security import hash_password, new_secret, verify_password
+from hub.core.settings import HubSettings
+from hub.users import throttle
+from hub.users.models import User, WebSession
+from shared.errors import ConfigError, FatalError
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
+
+
+class UserNotFound(FatalError):
+    """No user with that id or name."""
+
+
+class UserExists(FatalError):
+    """The username is taken."""
+
+
+class BadCredentials(Exception):
+    """Unknown user, wrong password or inactive account (deliberately not told apart)."""
+
+
+def principal_of(user: User) -> Principal:
+    role = Role(user.role)
+    return Principal(role=role, user_id=user.id, username=user.username,
+                     reseller_id=user.reseller_id if role in RESELLER_ROLES else None)
+
+
+def public(user: User) -> dict[str, object]:
+    """The audit form of a user (never the hash)."""
+    return {"username": user.username, "display_name": user.display_name, "role": user.role,
+            "reseller_id": user.reseller_id, "active": user.active, "locale": user.locale}
+
+
+def validate(username: str, role: str, reseller_id: str | None) -> tuple[str, Role]:
+    problems: list[tuple[str, str]] = []
+    name = username.strip().lower()
+    if not USERNAME.fullmatch(name):
+        problems.append(("username", f"{username!r}: use 2-64 lower-case letters, digits, . _ @ -"))
+    try:
+        r = Role(role)
+    except ValueError:
+        problems.append(("role", f"{role!r} is not a role; choose one of {', '.join(x.value for x in Role)}"))
+        r = Role.OWNER
+    if r in RESELLER_ROLES and not reseller_id:
+        problems.append(("reseller_id", f"a {r.value} user belongs to exactly one reseller: give its id"))
+    if r not in RESELLER_ROLES and reseller_id:
+        problems.append(("reseller_id", f"a {r.value} user is staff and belongs to no reseller"))
+    if problems:
+        raise ConfigError(problems, source="user", hint="fix the values above and try again")
+    return name, r
+
+
+def create_user(session: Session, actor: Principal | None, *, username: str, password: str, role: str,
+                reseller_id: str | None = None, display_name: str = "",
+                must_change_password: bool = False) -> User:
+    """Create (and commit) a user; password rules and role/reseller consistency are checked."""
+    name, r = validate(username, role, reseller_id)
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise UserExists(f"username {name!r} is taken", hint="choose another username")
+    now = utcnow()
+    user = User(username=name, display_name=display_name or name, password_hash=hash_password(password),
+                role=r.value, reseller_id=reseller_id if r in RESELLER_ROLES else None, active=True,
+                must_change_password=must_change_password, created_at=now, updated_at=now,
+                password_changed_at=now)
+    session.add(user)
+    try:
+        session.flush()
+        record(session, actor, "user.create", "user", user.id, None, public(user))
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise UserExists(f"username {name!r} is taken", hint="choose another username") from None
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserNotFound(f"no user #{user_id}", hint="see the users page for ids")
+    return user
+
+
+def list_users(session: Session, reseller_id: str | None = None) -> list[User]:
+    stmt = select(User).order_by(User.username)
+    if reseller_id is not None:
+        stmt = stmt.where(User.reseller_id == reseller_id)
+    return list(session.scalars(stmt))
+
+
+def authenticate(session: Session, settings: HubSettings, username: str, password: str, ip: str) -> User:
+    """The user if the password is right; throttled per username and address.
+
+    Raises :class:`throttle.LockedOut` (even for a right password while locked) or
+    :class:`BadCredentials`. Every attempt is recorded and committed.
+    """
+    name = username.strip().lower()[:64]
+    throttle.check(session, settings, name, ip)
+    user = session.scalar(select(User).where(User.username == name))
+    ok = verify_password(user.password_hash if user else None, password) and user is not None and user.active
+    throttle.note(session, name, ip, ok)
+    session.commit()
+    if not ok or user is None:
+        raise BadCredentials("wrong username or password")
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """The user's own change: needs the current password; ends the user's other sessions."""
+    if not verify_password(user.password_hash, current):
+        raise BadCredentials("the current password is wrong")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.password_changed_at = utcnow()
+    record(session, principal_of(user), "user.password_change", "user", user.id)
+    session.commit()
+
+
+def reset_password(session: Session, actor: Principal, user_id: int) -> str:
+    """Admin-initiated reset: a random temporary password (returned once), to be changed at next sign-in.
+
+    All the user's sessions end at once.
+    """
+    user = get_user(session, user_id)
+    temporary = new_secret()[:16]
+    user.password_hash = hash_password(temporary)
+    user.must_change_password = True
+    user.password_changed_at = utcnow()
+    session.query(WebSession).filter(WebSession.user_id == user.id).delete()
+    record(session, actor, "user.password_reset", "user", user.id)
+    session.commit()
+    return temporary
+
+
+def update_user(session: Session, actor: Principal, user_id: int, *, active: bool | None = None,
+                role: str | None = None, display_name: str | None = None) -> User:
+    user = get_user(session, user_id)
+    before = public(user)
+    if role is not None:
+        validate(user.username, role, user.reseller_id)
+        user.role = role
+    if display_name is not None:
+        user.display_name = display_name
+    if active is not None:
+        user.active = active
+        if not active:
+            session.query(WebSession).filter(WebSession.user_id == user.id).delete()
+    record(session, actor, "user.update", "user", user.id, before, public(user))
+    session.commit()
+    return user
+
+
+def set_locale(session: Session, user_id: int, locale: str) -> None:
+    user = session.get(User, user_id)
+    if user is not None and user.locale != locale:
+        user.locale = locale
+        session.commit()

@@ -1,0 +1,77 @@
+"""Owner's pages: the audit log (filterable, read-only) and user administration."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from hub.audit.service import AuditFilter, list_entries
+from hub.core import nav
+from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
+from hub.core.roles import Role
+from hub.core.security import WeakPassword
+from hub.core.templating import render
+from hub.users import service
+from shared.errors import ConfigError, FatalError
+
+router = APIRouter(include_in_schema=False)
+OWNER = frozenset({Role.OWNER})
+
+nav.register(nav.NavItem("Audit log", "/audit", OWNER, order=80))
+nav.register(nav.NavItem("Users", "/users", OWNER, order=90))
+
+
+@router.get("/audit", dependencies=[require(Role.OWNER)])
+def audit(request: Request, session: SessionDep, actor: str = "", action: str = "", entity: str = "",
+          entity_id: str = "", since: dt.date | None = None, until: dt.date | None = None,
+          page: int = Query(1, ge=1, le=100_000)) -> Response:
+    f = AuditFilter(actor or None, action or None, entity or None, entity_id or None,
+                    dt.datetime.combine(since, dt.time.min, dt.timezone.utc) if since else None,
+                    dt.datetime.combine(until, dt.time.max, dt.timezone.utc) if until else None)
+    entries, total = list_entries(session, f, limit=100, offset=(page - 1) * 100)
+    return render(request, "audit.html", {"entries": entries, "total": total, "f": f, "page": page,
+                                          "since": since, "until": until})
+
+
+def _users_page(request: Request, session: SessionDep, message: str = "", error: str = "",
+                status: int = 200) -> Response:
+    return render(request, "users.html", {"users": service.list_users(session), "roles": list(Role),
+                                          "message": message, "error": error}, status_code=status)
+
+
+@router.get("/users", dependencies=[require(Role.OWNER)])
+def users(request: Request, session: SessionDep) -> Response:
+    return _users_page(request, session)
+
+
+@router.post("/users", dependencies=[require(Role.OWNER)])
+def add_user(request: Request, session: SessionDep, principal: CurrentPrincipal, username: str = Form(""),
+             password: str = Form(""), role: str = Form(""), reseller_id: str = Form(""),
+             display_name: str = Form("")) -> Response:
+    try:
+        service.create_user(session, principal, username=username, password=password, role=role,
+                            reseller_id=reseller_id or None, display_name=display_name,
+                            must_change_password=True)
+    except (ConfigError, FatalError, WeakPassword) as exc:
+        return _users_page(request, session, error=str(exc), status=422)
+    return _users_page(request, session, message=f"User {username} created.")
+
+
+@router.post("/users/{user_id}/reset", dependencies=[require(Role.OWNER)])
+def reset(user_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    try:
+        temporary = service.reset_password(session, principal, user_id)
+    except service.UserNotFound as exc:
+        return _users_page(request, session, error=str(exc), status=404)
+    return _users_page(request, session, message=f"Temporary password: {temporary}")
+
+
+@router.post("/users/{user_id}/active", dependencies=[require(Role.OWNER)])
+def set_active(user_id: RowId, session: SessionDep, principal: CurrentPrincipal,
+               active: bool = Form(False)) -> Response:
+    with contextlib.suppress(service.UserNotFound):
+        service.update_user(session, principal, user_id, active=active)
+    return RedirectResponse("/users", 303)

@@ -1,0 +1,133 @@
+"""Sign-in, sign-out, language switch and the user's own account page (password change)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from hub.core.deps import (
+    CurrentPrincipal,
+    OptionalPrincipal,
+    SessionDep,
+    SettingsDep,
+    public,
+    require,
+)
+from hub.core.i18n import LOCALES
+from hub.core.security import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    WeakPassword,
+    new_secret,
+    same,
+    signed_csrf,
+    unsign_csrf,
+)
+from hub.core.templating import render
+from hub.users import service, sessions
+from hub.users.throttle import LockedOut
+from hub.web import cookies
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect to another host after sign-in."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _login_page(request: Request, settings: SettingsDep, error: str = "", status: int = 200,
+                next_: str = "/") -> Response:
+    token = new_secret()
+    request.state.login_csrf = token
+    response = render(request, "login.html", {"error": error, "next": next_}, status_code=status)
+    cookies.set_login_csrf(request, response, signed_csrf(settings.secret_key.get_secret_value(), token))
+    return response
+
+
+@router.get("/login", dependencies=[public()])
+def login_form(request: Request, settings: SettingsDep, next: str = "/") -> Response:  # noqa: A002
+    """Shown even when signed in (to switch user); signing in again replaces the session."""
+    return _login_page(request, settings, next_=safe_next(next))
+
+
+@router.post("/login", dependencies=[public()])
+def login(request: Request, session: SessionDep, settings: SettingsDep, username: str = Form(""),
+          password: str = Form(""), csrf_token: str = Form(""), next: str = Form("/")) -> Response:  # noqa: A002
+    expected = unsign_csrf(settings.secret_key.get_secret_value(), request.cookies.get(CSRF_COOKIE))
+    if not same(csrf_token, expected):
+        raise HTTPException(403, "CSRF token missing or wrong: reload the sign-in page and try again")
+    ip = request.client.host if request.client else "?"
+    try:
+        user = service.authenticate(session, settings, username, password, ip)
+    except LockedOut as exc:
+        resp = _login_page(request, settings, "Too many failed sign-ins. Try again later.", 429, safe_next(next))
+        resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
+    except service.BadCredentials:
+        return _login_page(request, settings, "Wrong username or password.", 401, safe_next(next))
+    # A fresh session id, and any session id the browser brought dies (session fixation).
+    sid, _ = sessions.start_session(session, user, settings.session_max_age_seconds,
+                                    replaces=request.cookies.get(SESSION_COOKIE))
+    target = "/account" if user.must_change_password else safe_next(next)
+    response = RedirectResponse(target, 303)
+    cookies.set_session(request, response, sid)
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    if user.locale:
+        cookies.set_lang(request, response, user.locale)
+    return response
+
+
+@router.post("/logout", dependencies=[require()])
+def logout(request: Request, session: SessionDep) -> Response:
+    sid = request.cookies.get(SESSION_COOKIE)
+    if sid:
+        sessions.end_session(session, sid)
+    response = RedirectResponse("/login", 303)
+    cookies.clear_session(request, response)
+    return response
+
+
+@router.get("/lang/{code}", dependencies=[public()])
+def switch_language(code: str, request: Request, session: SessionDep, principal: OptionalPrincipal,
+                    next: str = "/") -> Response:  # noqa: A002
+    """Remembered twice: in a cookie (this browser) and as the user's preference (next sign-in)."""
+    if code not in LOCALES:
+        raise HTTPException(404, f"no language {code!r}; choose one of {', '.join(LOCALES)}")
+    if principal is not None and principal.user_id is not None:
+        service.set_locale(session, principal.user_id, code)
+    response = RedirectResponse(safe_next(next), 303)
+    cookies.set_lang(request, response, code)
+    return response
+
+
+@router.get("/account", dependencies=[require()])
+def account(request: Request) -> Response:
+    return render(request, "account.html", {"message": "", "error": ""})
+
+
+@router.post("/account/password", dependencies=[require()])
+def change_password(request: Request, session: SessionDep, principal: CurrentPrincipal,
+                    current: str = Form(""), new: str = Form(""), repeat: str = Form("")) -> Response:
+    user = getattr(request.state, "user", None)
+    if user is None:
+        raise HTTPException(403, "API tokens have no password")
+    error = ""
+    if new != repeat:
+        error = "The two new passwords differ."
+    else:
+        try:
+            service.change_password(session, user, current, new)
+        except service.BadCredentials:
+            error = "The current password is wrong."
+        except WeakPassword as exc:
+            error = str(exc)
+    return render(request, "account.html", {"message": "" if error else "Password changed.", "error": error},
+                  status_code=422 if error else 200)

@@ -1,0 +1,121 @@
+"""Role × route matrix over EVERY route of create_app(): declared, enforced, and reseller-scoped.
+
+Routes added later by other capabilities are covered automatically: each must
+declare its roles (``require``/``public``), and the declaration is then tested
+by calling the route as every role and as an anonymous visitor.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from hub.core.deps import PUBLIC, declared_access, iter_routes
+from hub.core.roles import EVERYONE, RESELLER_ROLES, STAFF, Role
+from hub.users.models import ApiToken
+from tests.hub.web.webkit import Seeded
+
+OWNER = frozenset({Role.OWNER})
+OPS = frozenset({Role.OWNER, Role.OPERATIONS})
+# Sensitive routes whose declaration is pinned here (a change must be deliberate).
+EXPECTED = {
+    ("GET", "/audit"): OWNER, ("GET", "/api/v1/audit"): OWNER,
+    ("GET", "/users"): OWNER, ("POST", "/users"): OWNER, ("GET", "/api/v1/users"): OWNER,
+    ("POST", "/api/v1/users"): OWNER, ("PATCH", "/api/v1/users/{user_id}"): OWNER,
+    ("POST", "/api/v1/users/{user_id}/reset-password"): OWNER,
+    ("GET", "/dashboard"): STAFF, ("GET", "/quarantine"): OPS, ("POST", "/quarantine/{snapshot_id}/retry"): OPS,
+    ("GET", "/api/v1/quarantine"): OPS, ("POST", "/api/v1/quarantine/{snapshot_id}/retry"): OPS,
+    ("GET", "/api/v1/resellers"): STAFF, ("GET", "/portal"): RESELLER_ROLES,
+    ("GET", "/api/v1/resellers/{reseller_id}/datasets"): EVERYONE, ("GET", "/api/v1/snapshots"): EVERYONE,
+    ("GET", "/login"): PUBLIC, ("POST", "/login"): PUBLIC, ("GET", "/openapi.json"): PUBLIC,
+}
+
+
+def endpoints(app):  # noqa: ANN001, ANN201
+    for route in iter_routes(app.routes):
+        for method in sorted(getattr(route, "methods", None) or ()):
+            if method != "HEAD":
+                yield method, route
+
+
+def fill(path: str, values: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values.get(m.group(1), "x"), path)
+
+
+def values_for(hub: Seeded, reseller: str) -> dict[str, str]:
+    """Path parameters naming ``reseller``'s objects (its snapshot, token, user)."""
+    with hub.app.state.session_factory() as s:
+        token_id = s.scalar(select(ApiToken.id).where(ApiToken.reseller_id == reseller))
+    return {"reseller_id": reseller, "snapshot_id": str(hub.snapshot_ids[reseller]["applied"]),
+            "token_id": str(token_id), "user_id": str(hub.users[f"reseller-{reseller}"].id),
+            "code": "en", "name": "products", "dataset": "products", "key": "1", "entity": "product"}
+
+
+def call(client, method: str, path: str):  # noqa: ANN001, ANN201
+    kw = {"json": {}} if path.startswith("/api/") and method in ("POST", "PATCH", "PUT") else {}
+    return client.request(method, path, **kw)
+
+
+def test_every_route_declares_who_may_use_it(hub: Seeded) -> None:
+    undeclared = [f"{m} {r.path}" for m, r in endpoints(hub.app) if declared_access(r) is None]
+    undeclared += [r.path for r in iter_routes(hub.app.routes) if not getattr(r, "methods", None)
+                   and declared_access(r) is None]
+    assert not undeclared, f"routes without require(...)/public(): {undeclared}"
+
+
+def test_pinned_declarations(hub: Seeded) -> None:
+    declared = {(m, r.path): declared_access(r) for m, r in endpoints(hub.app)}
+    for key, roles in EXPECTED.items():
+        assert declared.get(key) == roles, f"{key}: declared {declared.get(key)}, expected {roles}"
+
+
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda r: getattr(r, "value", "anonymous"))
+def test_allowed_roles_succeed_and_others_are_refused(hub: Seeded, role: Role | None) -> None:
+    values = values_for(hub, "r1")
+    problems = []
+    for method, route in endpoints(hub.app):
+        access = declared_access(route)
+        path = fill(route.path, {**values, "token_id": "999999", "user_id": "999999"})
+        r = call(hub.client(role), method, path)
+        allowed = access == PUBLIC or (role is not None and role in access)  # type: ignore[operator]
+        csrf_only = r.status_code == 403 and "CSRF" in r.text  # sign-in form without its token: see test_security
+        if allowed and r.status_code in (401, 403) and not csrf_only:
+            problems.append(f"{method} {path}: {role} allowed but got {r.status_code} {r.text[:120]}")
+        if not allowed:
+            refused = r.status_code in (401, 403) or (role is None and r.status_code == 303
+                                                      and r.headers["location"].startswith("/login"))
+            if not refused:
+                problems.append(f"{method} {path}: {role} not allowed but got {r.status_code}")
+        if r.status_code >= 500:
+            problems.append(f"{method} {path}: {role} got a server error {r.status_code}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("how", ["reseller", "reseller_admin", "token"])
+def test_reseller_probing_another_resellers_ids_gets_404_or_403(hub: Seeded, how: str) -> None:
+    other = values_for(hub, "r2")
+    client = hub.token_client("r1") if how == "token" else hub.client(Role(how), "r1")
+    leaks = []
+    for method, route in endpoints(hub.app):
+        if not re.search(r"\{(reseller_id|snapshot_id|token_id|user_id)\}", route.path):
+            continue
+        r = call(client, method, fill(route.path, other))
+        if r.status_code not in (403, 404):
+            leaks.append(f"{method} {route.path}: {r.status_code} {r.text[:100]}")
+    assert not leaks, "\n".join(leaks)
+
+
+def test_reseller_lists_show_only_its_own(hub: Seeded) -> None:
+    for client in (hub.client(Role.RESELLER, "r1"), hub.token_client("r1")):
+        snaps = client.get("/api/v1/snapshots", params={"reseller_id": "r2"}).json()
+        assert snaps["count"] == 2 and {s["reseller_id"] for s in snaps["data"]} == {"r1"}
+    toks = hub.client(Role.RESELLER_ADMIN, "r1").get("/api/v1/tokens", params={"reseller_id": "r2"}).json()
+    assert {t["reseller_id"] for t in toks["data"]} == {"r1"}
+    portal = hub.client(Role.RESELLER, "r1").get("/portal").text.split("<main>")[1]
+    assert "(r1)" in portal and "r2" not in portal
+
+
+def test_static_files_are_public(hub: Seeded) -> None:
+    assert hub.client().get("/static/vendor/htmx/htmx.min.js").status_code == 200
