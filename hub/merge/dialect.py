@@ -1,14 +1,15 @@
 """The few places where SQLite and PostgreSQL differ for the merge, and nothing else.
 
-Everything else in the merge is one SQL text for both. Here: bulk-loading the
-staging table (COPY FROM STDIN on PostgreSQL, batched executemany on SQLite),
-quoting a text as a JSON string, reading one JSON array element, and the
-key-set digest of the current keys (set-based on PostgreSQL, streamed on SQLite).
+Everything else in the merge is one SQL text for both. Here: creating and
+bulk-loading the staging table (COPY FROM STDIN on PostgreSQL, batched
+executemany on SQLite), planner statistics and memory (PostgreSQL), quoting a
+text as a JSON string, reading one JSON array element, and the key-set digest
+of the current keys (set-based on PostgreSQL, streamed on SQLite).
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -43,24 +44,82 @@ def json_element(session: Session, expr: str, position: int) -> str:
     return f"json_extract({expr}, '$[{int(position)}]')"
 
 
-def load(session: Session, table: str, width: int, chunks: Iterable[bytes], what: str) -> int:
-    """Bulk-load COPY-text ``chunks`` (whole lines) into ``table`` (``width`` text columns)."""
+def create_stage(session: Session, table: str, width: int, key_expr: str, hash_expr: str | None) -> None:
+    """A temp table ``c0..c{width-1}`` (text) whose key line ``k`` (and row hash ``h``) derive on load.
+
+    ``k`` is a generated column on both databases, so COPY computes it with no
+    second pass; ``h`` too on PostgreSQL, while SQLite's loader fills it from
+    Python (``hash_expr`` is then ignored: SQLite has no md5).
+    """
+    session.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    cols = [f"c{i} text" for i in range(width)]
+    if hash_expr is not None:
+        cols.append(f"h text GENERATED ALWAYS AS ({hash_expr}) STORED" if name(session) == "postgresql"
+                    else "h text")
+    cols.append(f"k text GENERATED ALWAYS AS ({key_expr}) STORED")
+    session.execute(text(f"CREATE TEMP TABLE {table} ({', '.join(cols)})"))
+    if name(session) == "sqlite":  # its joins on the stage are index look-ups
+        session.execute(text(f"CREATE INDEX {table}_k ON {table} (k)"))
+
+
+def tune(session: Session) -> None:
+    """Memory for this transaction's hash joins and sorts (PostgreSQL; ends with the transaction).
+
+    ``random_page_cost`` as for cached/SSD storage: a small diff then closes its
+    versions by primary-key look-ups instead of scanning every version.
+    """
     if name(session) == "postgresql":
-        return _copy(session, table, chunks, what)
-    cols = ", ".join(f"c{i}" for i in range(width))
-    marks = ", ".join("?" for _ in range(width))
+        session.execute(text("SET LOCAL random_page_cost = 1.1"))
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+        session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+
+
+def refresh_stats(session: Session, table: str, expected_rows: int, columns: str) -> None:
+    """ANALYZE ``table`` when its statistics lag far behind (PostgreSQL).
+
+    A merge right after a big one (autovacuum has not run yet) would otherwise
+    plan with "the table is empty" and pick nested loops over a million rows.
+    """
+    if name(session) != "postgresql" or expected_rows < 10_000:
+        return
+    est = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+                          {"t": table}).scalar_one()
+    if est < expected_rows / 2:
+        session.execute(text(f"ANALYZE {table} ({columns})"))
+
+
+def analyze(session: Session, table: str, columns: str) -> None:
+    """Row count and the join columns' statistics only: the other columns' cost time, not plans."""
+    if name(session) == "postgresql":
+        session.execute(text(f"ANALYZE {table} ({columns})"))
+
+
+def load(session: Session, table: str, width: int, chunks: Iterable[bytes], what: str,
+         row_hash: Callable[[list[str | None]], str] | None = None) -> int:
+    """Bulk-load COPY-text ``chunks`` (whole lines) into the stage ``table`` (``width`` fields).
+
+    PostgreSQL: the bytes go to COPY as they are (no Python per row). SQLite:
+    parsed and inserted in batches, with ``h`` = ``row_hash(fields)`` if given.
+    """
+    if name(session) == "postgresql":
+        return _copy(session, table, width, chunks, what)
+    names = [f"c{i}" for i in range(width)] + (["h"] if row_hash else [])
+    marks = ", ".join("?" for _ in names)
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
     cur = session.connection().connection.driver_connection.cursor()
     n = 0
     try:
         batch: list[list[str | None]] = []
         for row in _parse(chunks, width, what):
+            if row_hash is not None:
+                row.append(row_hash(row))
             batch.append(row)
             if len(batch) >= BATCH:
-                cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", batch)
+                cur.executemany(sql, batch)
                 n += len(batch)
                 batch = []
         if batch:
-            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", batch)
+            cur.executemany(sql, batch)
             n += len(batch)
     finally:
         cur.close()
@@ -82,13 +141,14 @@ def _parse(chunks: Iterable[bytes], width: int, what: str) -> Iterator[list[str 
             yield fields
 
 
-def _copy(session: Session, table: str, chunks: Iterable[bytes], what: str) -> int:
+def _copy(session: Session, table: str, width: int, chunks: Iterable[bytes], what: str) -> int:
     import psycopg  # hub extra; imported here so SQLite-only installs need no driver
 
     conn = session.connection().connection.driver_connection
     try:
         with conn.cursor() as cur:
-            with cur.copy(f"COPY {table} FROM STDIN") as copy:
+            cols = ", ".join(f"c{i}" for i in range(width))
+            with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for chunk in chunks:
                     copy.write(chunk)
             n = cur.rowcount
@@ -97,7 +157,7 @@ def _copy(session: Session, table: str, chunks: Iterable[bytes], what: str) -> i
             f"{what}: PostgreSQL refused the rows: {str(e).splitlines()[0]}",
             hint="the snapshot does not match its manifest; quarantine it and re-export",
         ) from None
-    session.execute(text(f"ANALYZE {table}"))
+    session.execute(text(f"ANALYZE {table} (k)"))
     return n
 
 

@@ -30,6 +30,8 @@ class RecordVersion(Base):
     dataset: Mapped[str] = mapped_column(String(64))
     row_key: Mapped[str] = mapped_column(Text)  # the key columns as a COPY line (no newline)
     row_values: Mapped[str] = mapped_column(Text)  # JSON array of canonical texts, by layout
+    # md5 of the source fields and the layout mapping (see hub.merge.rowhash): equal hash = unchanged row
+    row_hash: Mapped[str | None] = mapped_column(String(32), nullable=True)
     valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     valid_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     snapshot_id: Mapped[int] = mapped_column(Integer)  # ingest's snapshot row id (no FK: decoupled)

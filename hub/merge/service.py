@@ -1,9 +1,10 @@
 """Merge one snapshot into the versioned store, set-based, inside the caller's transaction.
 
-Per dataset: check schema drift, bulk-load the rows into a staging table,
-derive each row's key line and canonical values in SQL, then four statements
-do the work — close changed current versions, close deleted keys, insert new
-versions — whatever the row count. Nothing is committed here: the ingest
+Per dataset: check schema drift, bulk-load the rows into a staging table
+(COPY on PostgreSQL; key line and row hash derived as generated columns), then
+one join against the current versions keeps only new, changed and deleted
+rows (values JSON built for those alone), and a few set-based statements close
+changed or deleted versions and insert new ones — whatever the row count. Nothing is committed here: the ingest
 owns the transaction (and the exactly-once bookkeeping that goes with it).
 """
 
@@ -17,17 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.core.db import UTCDateTime
-from hub.merge import dialect, store
+from hub.merge import dialect, rowsql, store
 from hub.merge.models import MergedDataset
-from hub.merge.schema import SchemaState, compare
+from hub.merge.schema import compare
 from hub.merge.stats import DatasetStats, MergeStats
 from shared.errors import DataError
 from shared.manifest import DatasetManifest, Manifest
-from shared.types import PortableType
 
-RAW, ROWS, KEYS = "merge_raw", "merge_rows", "merge_keys"
-# types whose canonical text may contain characters that COPY escapes
-_ESCAPED_TYPES = {PortableType.TEXT, PortableType.JSON, PortableType.BINARY}
+RAW, DIFF, KEYS = "merge_raw", "merge_diff", "merge_keys"
 CURRENT = "reseller_id = :r AND dataset = :d AND valid_to IS NULL"
 
 
@@ -88,46 +86,35 @@ def _merge_dataset(
     params = {"r": reseller_id, "d": ds.name, "t": valid_from, "recv": received_at, "sid": snapshot_id}
     what = f"dataset {ds.name}"
     width = len(ds.columns)
-    _create_stage(session, RAW, width)
-    staged = dialect.load(session, RAW, width, reader.iter_chunks(ds.name), what)
-    session.execute(text(f"DROP TABLE IF EXISTS {ROWS}"))
-    session.execute(text(
-        f"CREATE TEMP TABLE {ROWS} AS SELECT {_key_sql(session, ds)} AS k, "
-        f"{_values_sql(session, ds, state)} AS v FROM {RAW}"
-    ))
-    _index_stage(session, ROWS)
-    session.execute(text(f"DROP TABLE {RAW}"))
+    dialect.tune(session)
+    dialect.refresh_stats(session, "record_versions", md.current_rows if md is not None else 0,
+                          "reseller_id, dataset, row_key, valid_to")
+    values = rowsql.values_sql(session, ds, state)
+    sig = rowsql.signature(values)
+    dialect.create_stage(session, RAW, width, rowsql.key_sql(session, ds), rowsql.hash_sql(width, sig))
+    staged = dialect.load(session, RAW, width, reader.iter_chunks(ds.name), what,
+                          row_hash=lambda fields: rowsql.python_row_hash(sig, fields))
+    full = manifest.kind == "full"
+    _diff(session, values, full, params)
 
+    session.execute(text(  # same values, other hash (older rows, schema changes): remember the new hash
+        f"UPDATE record_versions SET row_hash = (SELECT d.h FROM {DIFF} d WHERE d.cur_id = record_versions.id) "
+        f"WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NOT NULL AND v = cur_v)"
+    ))
     out.updated = session.execute(_sql(
-        f"UPDATE record_versions SET valid_to = :t WHERE {CURRENT} AND EXISTS "
-        f"(SELECT 1 FROM {ROWS} s WHERE s.k = record_versions.row_key AND s.v <> record_versions.row_values)"
+        f"UPDATE record_versions SET valid_to = :t WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NOT NULL AND v <> cur_v)"
     ), params).rowcount
-    keyset_part = ds.keyset is not None and ds.keyset.part is not None
-    if manifest.kind == "full":
+    if full:
         out.deleted = session.execute(_sql(
-            f"UPDATE record_versions SET valid_to = :t WHERE {CURRENT} AND NOT EXISTS "
-            f"(SELECT 1 FROM {ROWS} s WHERE s.k = record_versions.row_key)"
+            f"UPDATE record_versions SET valid_to = :t WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NULL)"
         ), params).rowcount
-    elif keyset_part:
-        key_cols = [ds.column(k) for k in ds.key]
-        _create_stage(session, KEYS, len(key_cols))
-        dialect.load(session, KEYS, len(key_cols), _batched(reader.iter_keys(ds.name)), f"{what} keys")
-        session.execute(text(f"ALTER TABLE {KEYS} ADD COLUMN k text"))
-        session.execute(text(f"UPDATE {KEYS} SET k = {_key_sql(session, ds, positional=True)}"))
-        _index_stage(session, KEYS)
-        out.deleted = session.execute(_sql(
-            f"UPDATE record_versions SET valid_to = :t WHERE {CURRENT} "
-            f"AND NOT EXISTS (SELECT 1 FROM {KEYS} s WHERE s.k = record_versions.row_key) "
-            f"AND NOT EXISTS (SELECT 1 FROM {ROWS} s WHERE s.k = record_versions.row_key)"
-        ), params).rowcount
-        session.execute(text(f"DROP TABLE {KEYS}"))
+    elif ds.keyset is not None and ds.keyset.part is not None:
+        out.deleted = _close_unlisted_keys(session, ds, reader, params, what)
     try:
         written = session.execute(_sql(
-            "INSERT INTO record_versions (reseller_id, dataset, row_key, row_values, valid_from, valid_to, "
-            "snapshot_id, received_at) SELECT CAST(:r AS VARCHAR(63)), CAST(:d AS VARCHAR(64)), s.k, s.v, :t, NULL, "
-            f"CAST(:sid AS INTEGER), :recv FROM {ROWS} s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM record_versions c WHERE c.reseller_id = :r AND c.dataset = :d "
-            "AND c.valid_to IS NULL AND c.row_key = s.k)"
+            "INSERT INTO record_versions (reseller_id, dataset, row_key, row_values, row_hash, valid_from, valid_to, "
+            "snapshot_id, received_at) SELECT CAST(:r AS VARCHAR(63)), CAST(:d AS VARCHAR(64)), k, v, h, :t, NULL, "
+            f"CAST(:sid AS INTEGER), :recv FROM {DIFF} WHERE k IS NOT NULL AND (cur_id IS NULL OR v <> cur_v)"
         ), params).rowcount
     except IntegrityError:
         raise DataError(
@@ -135,7 +122,8 @@ def _merge_dataset(
             hint="the dataset's key is not unique at the source; fix the key in the agent's configuration",
             dataset=ds.name,
         ) from None
-    session.execute(text(f"DROP TABLE {ROWS}"))
+    session.execute(text(f"DROP TABLE {DIFF}"))
+    session.execute(text(f"DROP TABLE {RAW}"))
     out.inserted = written - out.updated
     out.unchanged = staged - written
 
@@ -149,7 +137,8 @@ def _merge_dataset(
         md.schema_version, md.last_snapshot_id, md.current_rows = state.version, snapshot_id, current
         md.last_source_at, md.last_received_at = valid_from, received_at
     if ds.keyset is not None:
-        _check_keyset(session, ds, params, current, verify_digest, out)
+        # a full snapshot's rows are the key set (deletes closed exactly): its digest needs no recomputation
+        _check_keyset(session, ds, params, current, verify_digest and not full, out)
     session.flush()
     return out
 
@@ -183,60 +172,34 @@ def _batched(lines: Iterator[bytes], size: int = 1 << 20) -> Iterator[bytes]:
         yield b"".join(buf)
 
 
-def _create_stage(session: Session, table: str, width: int) -> None:
-    session.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    cols = ", ".join(f"c{i} text" for i in range(width))
-    session.execute(text(f"CREATE TEMP TABLE {table} ({cols})"))
-
-
-def _index_stage(session: Session, table: str) -> None:
-    # SQLite needs the index for its correlated subqueries; PostgreSQL hash-joins on fresh statistics.
-    if dialect.name(session) == "sqlite":
-        session.execute(text(f"CREATE INDEX {table}_k ON {table} (k)"))
-    else:
-        session.execute(text(f"ANALYZE {table}"))
-
-
-def _escape_sql(session: Session, expr: str) -> str:
-    """SQL escaping a field as COPY text does (backslash first), NULL as \\N."""
-    for code, esc in ((92, "\\\\"), (9, "\\t"), (10, "\\n"), (13, "\\r"), (8, "\\b"), (12, "\\f"), (11, "\\v")):
-        expr = f"replace({expr}, {dialect.char(session, code)}, '{esc}')"
-    return expr
-
-
-def _key_sql(session: Session, ds: DatasetManifest, positional: bool = False) -> str:
-    """SQL for the key line of a staged row (key columns as a COPY line, no newline)."""
-    names = [c.name for c in ds.columns]
-    parts = []
-    for i, k in enumerate(ds.key):
-        col = f"c{i if positional else names.index(k)}"
-        field = _escape_sql(session, col) if ds.column(k).type in _ESCAPED_TYPES else col
-        parts.append(f"COALESCE({field}, '\\N')")
-    tab = dialect.char(session, 9)
-    return f" || {tab} || ".join(parts)
-
-
-def _values_sql(session: Session, ds: DatasetManifest, state: SchemaState) -> str:
-    """SQL for a staged row's values as a JSON array by layout, trailing NULLs trimmed.
-
-    Trimming makes a row read the same before and after a nullable column is
-    added at the end, so adding a column does not version every row.
+def _diff(session: Session, values: str, full: bool, params: dict) -> None:
+    """Stage → DIFF: the staged rows that are new or whose hash differs from their current version
+    (values built only for those), plus, for a full snapshot, the current versions no row matches
+    (``k`` NULL: deleted). One hash join (full) or index look-ups (small incremental) on PostgreSQL.
     """
-    names = [c.name for c in ds.columns]
-    cols = [f"c{names.index(n)}" if n in names else None for n in state.layout]
-    mandatory = [j for j, n in enumerate(state.layout)
-                 if n in names and (n in ds.key or not ds.column(n).nullable)]
-    last_mandatory = max(mandatory, default=0)
-    pieces = []
-    for j, col in enumerate(cols):
-        elem = dialect.json_string(session, col) if col else "'null'"
-        piece = elem if j == 0 else f"',' || {elem}"
-        if j <= last_mandatory:
-            pieces.append(piece)
-            continue
-        later = [c for c in cols[j:] if c]
-        if not later:
-            break
-        cond = later[0] if len(later) == 1 else f"COALESCE({', '.join(later)})"
-        pieces.append(f"CASE WHEN {cond} IS NOT NULL THEN {piece} ELSE '' END")
-    return "'[' || " + " || ".join(pieces) + " || ']'"
+    session.execute(text(f"DROP TABLE IF EXISTS {DIFF}"))
+    session.execute(text(f"CREATE TEMP TABLE {DIFF} (cur_id bigint, cur_v text, k text, h text, v text)"))
+    join = "FULL JOIN" if full else "LEFT JOIN"
+    session.execute(text(
+        f"INSERT INTO {DIFF} (cur_id, cur_v, k, h, v) SELECT c.id, c.row_values, s.k, s.h, "
+        f"CASE WHEN s.k IS NOT NULL THEN {values} END FROM {RAW} s {join} "
+        "(SELECT id, row_key, row_hash, row_values FROM record_versions WHERE " + CURRENT + ") c "
+        "ON c.row_key = s.k WHERE c.id IS NULL OR s.k IS NULL OR c.row_hash IS DISTINCT FROM s.h"
+    ), {"r": params["r"], "d": params["d"]})
+    if dialect.name(session) == "sqlite":
+        session.execute(text(f"CREATE INDEX {DIFF}_cur ON {DIFF} (cur_id)"))
+    dialect.analyze(session, DIFF, "cur_id, k")
+
+
+def _close_unlisted_keys(session: Session, ds: DatasetManifest, reader: Reader, params: dict, what: str) -> int:
+    """Incremental with a keys part: close current versions whose key the source no longer has."""
+    key_cols = [ds.column(k) for k in ds.key]
+    dialect.create_stage(session, KEYS, len(key_cols), rowsql.key_sql(session, ds, positional=True), None)
+    dialect.load(session, KEYS, len(key_cols), _batched(reader.iter_keys(ds.name)), f"{what} keys")
+    n = session.execute(_sql(
+        f"UPDATE record_versions SET valid_to = :t WHERE {CURRENT} "
+        f"AND NOT EXISTS (SELECT 1 FROM {KEYS} s WHERE s.k = record_versions.row_key) "
+        f"AND NOT EXISTS (SELECT 1 FROM {RAW} s WHERE s.k = record_versions.row_key)"
+    ), params).rowcount
+    session.execute(text(f"DROP TABLE {KEYS}"))
+    return int(n)

@@ -1,0 +1,87 @@
+"""SQL expressions over a staged row (columns ``c0..cN`` as text): its key line, values JSON and hash.
+
+The row hash lets the merge skip unchanged rows without building their JSON:
+md5 of a *signature* (which identifies the values expression, i.e. the
+mapping from snapshot columns to the stored layout) followed by every field
+length-prefixed (``N`` for NULL) — an injective encoding, so equal hashes
+mean equal fields under the same mapping. PostgreSQL computes it in SQL
+(a generated column of the staging table, filled by COPY); SQLite, whose rows
+pass through Python anyway, with :func:`python_row_hash` — same definition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Sequence
+
+from sqlalchemy.orm import Session
+
+from hub.merge import dialect
+from hub.merge.schema import SchemaState
+from shared.manifest import DatasetManifest
+from shared.types import PortableType
+
+# types whose canonical text may contain characters that COPY escapes
+_ESCAPED_TYPES = {PortableType.TEXT, PortableType.JSON, PortableType.BINARY}
+
+
+def escape_sql(session: Session, expr: str) -> str:
+    """SQL escaping a field as COPY text does (backslash first)."""
+    for code, esc in ((92, "\\\\"), (9, "\\t"), (10, "\\n"), (13, "\\r"), (8, "\\b"), (12, "\\f"), (11, "\\v")):
+        expr = f"replace({expr}, {dialect.char(session, code)}, '{esc}')"
+    return expr
+
+
+def key_sql(session: Session, ds: DatasetManifest, positional: bool = False) -> str:
+    """SQL for the key line of a staged row (key columns as a COPY line, no newline)."""
+    names = [c.name for c in ds.columns]
+    parts = []
+    for i, k in enumerate(ds.key):
+        col = f"c{i if positional else names.index(k)}"
+        field = escape_sql(session, col) if ds.column(k).type in _ESCAPED_TYPES else col  # type: ignore[union-attr]
+        parts.append(f"COALESCE({field}, '\\N')")
+    tab = dialect.char(session, 9)
+    return f" || {tab} || ".join(parts)
+
+
+def values_sql(session: Session, ds: DatasetManifest, state: SchemaState) -> str:
+    """SQL for a staged row's values as a JSON array by layout, trailing NULLs trimmed.
+
+    Trimming makes a row read the same before and after a nullable column is
+    added at the end, so adding a column does not version every row.
+    """
+    names = [c.name for c in ds.columns]
+    cols = [f"c{names.index(n)}" if n in names else None for n in state.layout]
+    mandatory = [j for j, n in enumerate(state.layout)
+                 if n in names and (n in ds.key or not ds.column(n).nullable)]  # type: ignore[union-attr]
+    last_mandatory = max(mandatory, default=0)
+    pieces = []
+    for j, col in enumerate(cols):
+        elem = dialect.json_string(session, col) if col else "'null'"
+        piece = elem if j == 0 else f"',' || {elem}"
+        if j <= last_mandatory:
+            pieces.append(piece)
+            continue
+        later = [c for c in cols[j:] if c]
+        if not later:
+            break
+        cond = later[0] if len(later) == 1 else f"COALESCE({', '.join(later)})"
+        pieces.append(f"CASE WHEN {cond} IS NOT NULL THEN {piece} ELSE '' END")
+    return "'[' || " + " || ".join(pieces) + " || ']'"
+
+
+def signature(values_expression: str) -> str:
+    """16 hex digits naming the values mapping: a schema change that moves fields changes every hash."""
+    return hashlib.sha256(values_expression.encode("utf-8")).hexdigest()[:16]
+
+
+def hash_sql(width: int, sig: str) -> str:
+    """PostgreSQL expression of the row hash (immutable, usable in a generated column)."""
+    fields = " || ".join(f"COALESCE(length(c{i})::text || ':' || c{i}, 'N')" for i in range(width))
+    return f"md5('{sig}' || {fields})"
+
+
+def python_row_hash(sig: str, fields: Sequence[str | None]) -> str:
+    """The same hash as :func:`hash_sql`, for rows already parsed in Python (SQLite)."""
+    text = sig + "".join("N" if f is None else f"{len(f)}:{f}" for f in fields)
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
