@@ -37,6 +37,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.shipping.routes", "router"),
     ("hub.catalog.routes", "router"),
     ("hub.offers.routes", "router"),
+    ("hub.catalog.pages", "router"),
+    ("hub.offers.pages", "router"),
     ("hub.orders.routes", "router"),
     ("hub.payments.routes", "router"),
     ("hub.inventory.routes", "router"),

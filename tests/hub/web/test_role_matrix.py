@@ -30,6 +30,14 @@ EXPECTED = {
     ("GET", "/api/v1/resellers"): STAFF, ("GET", "/portal"): RESELLER_ROLES,
     ("GET", "/api/v1/resellers/{reseller_id}/datasets"): EVERYONE, ("GET", "/api/v1/snapshots"): EVERYONE,
     ("GET", "/login"): PUBLIC, ("POST", "/login"): PUBLIC, ("GET", "/openapi.json"): PUBLIC,
+    # catalog and offer pages: marketing reads, owner and operations decide, resellers see their offers
+    ("GET", "/catalog"): OPS | {Role.MARKETING}, ("GET", "/catalog/products/{product_id}"): OPS | {Role.MARKETING},
+    ("GET", "/catalog/import"): OPS, ("POST", "/catalog/import"): OPS, ("POST", "/catalog/import/{upload}/apply"): OPS,
+    ("GET", "/catalog/matching"): OPS, ("POST", "/catalog/matching/link"): OPS,
+    ("POST", "/catalog/matching/{suggestion_id}/{decision}"): OPS,
+    ("GET", "/offers"): OPS | {Role.MARKETING}, ("GET", "/offers/conversion"): OPS | {Role.MARKETING},
+    ("POST", "/offers/decide"): OPS, ("POST", "/offers/publish"): OPS, ("POST", "/offers/{offer_id}/quantity"): OPS,
+    ("GET", "/portal/offers"): RESELLER_ROLES, ("POST", "/portal/offers/{offer_id}/order"): RESELLER_ROLES,
 }
 
 
