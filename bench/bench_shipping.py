@@ -117,7 +117,11 @@ def bench_in_process(url: str, n: int = 5000) -> None:
 def app_factory():  # noqa: ANN201  (uvicorn --factory target; one app per worker)
     from tests.hub.shipping.apikit import make_app
 
-    return make_app(os.environ["SHIPPING_BENCH_DB"], Path(os.environ["SHIPPING_BENCH_HOME"]))
+    app = make_app(os.environ["SHIPPING_BENCH_DB"], Path(os.environ["SHIPPING_BENCH_HOME"]))
+    if os.environ.get("SHIPPING_BENCH_READ_ONLY") == "1":
+        # what-if: request sessions (and so the sign-in token look-up) without SQLite's write lock
+        app.state.session_factory = read_only_session_factory(app.state.engine)
+    return app
 
 
 def _request(port: int, token: str) -> bytes:
@@ -164,6 +168,22 @@ def client(port: int, token: str, seconds: float, connections: int, q: mp.Queue)
     q.put((latencies, errors))
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its descendants, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -171,10 +191,11 @@ def free_port() -> int:
 
 
 def bench_http(home: Path, token: str, seconds: float, workers: int, clients: int,
-               connections: int) -> None:
+               connections: int, read_only: bool = False) -> None:
     port = free_port()
     env = {**os.environ, "SHIPPING_BENCH_DB": f"sqlite:///{home / 'hub.db'}",
-           "SHIPPING_BENCH_HOME": str(home), "PYTHONPATH": str(ROOT)}
+           "SHIPPING_BENCH_HOME": str(home), "PYTHONPATH": str(ROOT),
+           "SHIPPING_BENCH_READ_ONLY": "1" if read_only else "0"}
     argv = [sys.executable, "-m", "uvicorn", "--factory", "bench_shipping:app_factory",
             "--app-dir", str(ROOT / "bench"), "--host", "127.0.0.1", "--port", str(port),
             "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
@@ -192,10 +213,11 @@ def bench_http(home: Path, token: str, seconds: float, workers: int, clients: in
         q: mp.Queue = mp.Queue()
         procs = [mp.Process(target=client, args=(port, token, seconds, connections, q))
                  for _ in range(clients)]
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), tree_cpu_seconds(server.pid)
         for p in procs:
             p.start()
         results = [q.get() for _ in procs]
+        cpu = tree_cpu_seconds(server.pid) - cpu
         for p in procs:
             p.join()
         elapsed = time.perf_counter() - t
@@ -204,7 +226,11 @@ def bench_http(home: Path, token: str, seconds: float, workers: int, clients: in
         print(f"HTTP: {len(lat) / elapsed:,.0f} quotes/s ({len(lat)} in {elapsed:.1f} s; latency "
               f"p50 {pct(lat, .5):.1f} ms, p99 {pct(lat, .99):.1f} ms; {len(errors)} non-200) — "
               f"target ≥ 2,000/s; {workers} uvicorn worker(s), {clients} client process(es) × "
-              f"{connections} connections, all on {os.cpu_count()} CPUs")
+              f"{connections} connections, all on {os.cpu_count()} CPUs"
+              + (", request sessions read-only (what-if)" if read_only else ""))
+        per = cpu / max(len(lat), 1)
+        print(f"HTTP server CPU: {per * 1000:.2f} ms per quote → {1 / per:,.0f} quotes/s per "
+              f"fully available core (server CPU {cpu:.1f} s of {elapsed:.1f} s wall)")
     finally:
         server.terminate()
         server.wait(20)
@@ -217,6 +243,8 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=1, help="load-generating processes")
     ap.add_argument("--connections", type=int, default=16, help="keep-alive connections per client")
     ap.add_argument("--skip-http", action="store_true")
+    ap.add_argument("--read-only-sessions", action="store_true",
+                    help="what-if: serve with read-only request sessions (no SQLite write lock at sign-in)")
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
@@ -224,7 +252,8 @@ def main() -> None:
         token = prepare(home)
         bench_in_process(f"sqlite:///{home / 'hub.db'}")
         if not args.skip_http:
-            bench_http(home, token, args.seconds, args.workers, args.clients, args.connections)
+            bench_http(home, token, args.seconds, args.workers, args.clients, args.connections,
+                       args.read_only_sessions)
 
 
 if __name__ == "__main__":

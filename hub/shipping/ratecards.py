@@ -20,8 +20,8 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from hub.shipping.models import RateCard, Region
 from hub.shipping.cache import forget_cached
+from hub.shipping.models import RateCard, Region
 from hub.shipping.rules import DEFAULT_RULES, ServiceRules
 from shared.errors import DataError
 

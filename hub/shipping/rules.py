@@ -79,6 +79,12 @@ class Unit:
         return self.length * self.width * self.height
 
 
+#: Largest accepted per-unit values: far above any parcel, small enough that no product
+#: of them overflows ``Decimal`` (an unbounded 1E+999999 would, and answer 500).
+LIMITS = {"weight": Decimal(100_000), "length": Decimal(100_000), "width": Decimal(100_000),
+          "height": Decimal(100_000), "value": Decimal(10) ** 15}
+
+
 @dataclass(frozen=True)
 class Item:
     """An order line: per-unit weight and dimensions, quantity, unit value (IDR)."""
@@ -91,10 +97,10 @@ class Item:
     value: Decimal = ZERO
 
     def check(self, where: str) -> None:
-        for field in ("weight", "length", "width", "height", "value"):
+        for field, most in LIMITS.items():
             v = getattr(self, field)
-            if not isinstance(v, Decimal) or not v.is_finite() or v < 0:
-                raise DataError(f"{where}: {field} must be a number ≥ 0, got {v!r}",
+            if not isinstance(v, Decimal) or not v.is_finite() or not 0 <= v <= most:
+                raise DataError(f"{where}: {field} must be a number from 0 to {most}, got {v!r}",
                                 hint="weights in kg, dimensions in cm, value in IDR")
         if self.quantity < 1:
             raise DataError(f"{where}: quantity must be ≥ 1, got {self.quantity}")

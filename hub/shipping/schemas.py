@@ -8,16 +8,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hub.shipping.rules import Item
+from hub.shipping.rules import LIMITS, Item
 
 
 class QuoteItem(BaseModel):
-    weight: Decimal = Field(ge=0, description="kg per unit")
-    length: Decimal = Field(default=Decimal(0), ge=0, description="cm")
-    width: Decimal = Field(default=Decimal(0), ge=0)
-    height: Decimal = Field(default=Decimal(0), ge=0)
+    weight: Decimal = Field(ge=0, le=LIMITS["weight"], description="kg per unit")
+    length: Decimal = Field(default=Decimal(0), ge=0, le=LIMITS["length"], description="cm")
+    width: Decimal = Field(default=Decimal(0), ge=0, le=LIMITS["width"])
+    height: Decimal = Field(default=Decimal(0), ge=0, le=LIMITS["height"])
     quantity: int = Field(default=1, ge=1, le=10_000)
-    value: Decimal = Field(default=Decimal(0), ge=0, description="IDR per unit")
+    value: Decimal = Field(default=Decimal(0), ge=0, le=LIMITS["value"], description="IDR per unit")
 
     def to_item(self) -> Item:
         return Item(self.weight, self.length, self.width, self.height, self.quantity, self.value)

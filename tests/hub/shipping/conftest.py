@@ -6,6 +6,7 @@ the ``db`` fixture so they can share the (2 s) region import.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -15,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from hub.core.db import make_engine, session_factory
 from hub.core.migrate import upgrade
-from hub.shipping.models import RateCard, ResellerAddress, ResellerTerritory, Warehouse
 from hub.shipping.cache import forget_cached
+from hub.shipping.models import RateCard, ResellerAddress, ResellerTerritory, Warehouse
 from hub.shipping.regionimport import RegionImportReport, import_regions
+from tests.hub.shipping.helpers import FakeProvider, Handler
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +48,13 @@ def db(engine: Engine) -> Iterator[Session]:
         for model in (RateCard, ResellerAddress, ResellerTerritory, Warehouse):
             session.execute(delete(model))
     forget_cached()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeProvider]:
+    server = FakeProvider(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

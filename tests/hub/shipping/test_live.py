@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
-import time
 from decimal import Decimal as D
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
 
 import pytest
 from sqlalchemy.orm import Session
@@ -17,52 +12,7 @@ from hub.shipping.live import HttpRateProvider
 from hub.shipping.ratecards import import_file
 from hub.shipping.rules import Item
 from hub.shipping.service import quote_shipment
-from tests.hub.shipping.helpers import GOOD
-
-GOOD_ANSWER = {"rates": [{"courier": "jne", "service": "reg", "price": 19000,
-                          "etd_min": 1, "etd_max": 2}]}
-
-
-class FakeProvider(ThreadingHTTPServer):
-    mode = "ok"
-    calls = 0
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: FakeProvider
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        self.server.calls += 1
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        mode = self.server.mode
-        if mode == "slow":
-            time.sleep(0.6)
-        status, body = 200, json.dumps(GOOD_ANSWER)
-        if mode == "error":
-            status, body = 503, "down for maintenance"
-        elif mode == "nonsense":
-            body = json.dumps({"rates": [{"courier": "jne", "service": "reg", "price": -3,
-                                          "etd_min": 5, "etd_max": 1}]})
-        elif mode == "html":
-            body = "<html>login</html>"
-        payload = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeProvider]:
-    server = FakeProvider(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+from tests.hub.shipping.helpers import GOOD, FakeProvider
 
 
 def _quote(db: Session, provider: HttpRateProvider):

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from tests.hub.shipping.apikit import Auth, make_app, seed
-from tests.hub.shipping.helpers import GOOD, HEADER
+from tests.hub.shipping.apikit import make_app, seed
+from tests.hub.shipping.helpers import GOOD, HEADER, FakeProvider
 
 QUOTE = {"origin": "32.73", "destination": "35.78.01", "date": "2025-03-01",
          "items": [{"weight": "1.30", "length": 10, "width": 10, "height": 10,
@@ -145,3 +145,32 @@ def test_territories(as_: Callable[[str | None], TestClient]) -> None:
     got = as_("r1").get("/api/v1/resellers/r1/territories").json()
     assert got["count"] == 2 and got["data"][0]["level"] == "regency"
     assert as_("r2").get("/api/v1/resellers/r1/territories").status_code == 404
+
+
+def test_live_provider_from_settings_with_fallback(api: tuple, db: Session, fake: FakeProvider,
+                                                   tmp_path: Path) -> None:
+    """SYNCHUB_SHIPPING_LIVE_URL wires the live provider into the quote route; failures fall back."""
+    _, auth = api
+    app = make_app(str(db.get_bind().url), tmp_path, shipping_live_url=(
+        f"http://127.0.0.1:{fake.server_address[1]}"), shipping_live_token="k-123")
+    staff = TestClient(app, headers=auth.headers["owner"], cookies=auth.cookies["owner"])
+    assert staff.post("/api/v1/shipping/ratecards",
+                      files={"file": ("c.csv", GOOD.encode())}).status_code == 200
+    reseller = TestClient(app, headers=auth.headers["r1"])
+    live = reseller.post("/api/v1/shipping/quote", json=QUOTE).json()
+    assert live["source"] == "live" and [(o["courier"], o["service"], o["fee"])
+                                         for o in live["data"]] == [("JNE", "REG", "19000")]
+    assert fake.last_key == "k-123"
+    fake.mode = "error"
+    fallback = reseller.post("/api/v1/shipping/quote",
+                             json={**QUOTE, "items": [{"weight": "2.5"}]}).json()
+    assert fallback["source"] == "rate card" and fallback["count"] == 5
+    assert "live rates unavailable" in fallback["notices"][0] and "HTTP 503" in fallback["notices"][0]
+    staff.close()
+    reseller.close()
+
+
+def test_absurd_numbers_are_422_not_500(as_: Callable[[str | None], TestClient]) -> None:
+    huge = {"weight": "1e999999", "length": "1e999999", "width": "1e999999", "height": 2}
+    r = as_("r1").post("/api/v1/shipping/quote", json={**QUOTE, "items": [huge]})
+    assert r.status_code == 422 and "less than or equal" in r.text

@@ -128,3 +128,36 @@ def test_order_fee_never_decreases_when_a_weight_grows(rules, items, data) -> No
     old = items[i]
     grown[i] = Item(old.weight + extra, old.length, old.width, old.height, quantity=old.quantity)
     assert _fee(grown, rules) >= _fee(items, rules)
+
+
+def _pack_unit_by_unit(items: list[Item], rules) -> list[Parcel]:
+    """The packing rule as documented, one unit at a time (the reference for ``pack``)."""
+    parcels, cur_w, cur_v, cur_n = [], D(0), D(0), 0
+    for item in items:
+        for _ in range(item.quantity):
+            if cur_n and cur_w + item.weight > rules.max_parcel_weight:
+                parcels.append(Parcel(cur_w, cur_v, cur_n))
+                cur_w, cur_v, cur_n = D(0), D(0), 0
+            cur_w += item.weight
+            cur_v += item.length * item.width * item.height
+            cur_n += 1
+    if cur_n:
+        parcels.append(Parcel(cur_w, cur_v, cur_n))
+    return parcels
+
+
+zero_or_kg = st.one_of(st.just(D(0)), kg, st.decimals(min_value=D("0.001"), max_value=D("1200"), places=3))
+
+
+@settings(max_examples=400, deadline=None)
+@given(services, st.lists(st.builds(Item, weight=zero_or_kg, length=cm, width=cm, height=cm,
+                                    quantity=st.integers(min_value=1, max_value=60)),
+                          min_size=1, max_size=8))
+def test_pack_equals_unit_by_unit_packing(rules, items) -> None:
+    """``pack`` places whole runs of identical units at once; the parcels must be the same."""
+    assert pack(items, rules) == _pack_unit_by_unit(items, rules)
+
+
+def test_pack_is_fast_for_large_quantities() -> None:
+    parcels = pack([Item(weight=D("0.5"), quantity=10_000)] * 500, JNE_REG)  # 5 M units
+    assert sum(p.units for p in parcels) == 5_000_000 and all(p.actual == D(50) for p in parcels)
