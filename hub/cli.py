@@ -25,6 +25,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.ingest.cli", "quarantine"),
     ("hub.ingest.cli", "snapshots"),
     ("hub.shipping.cli", "shipping"),
+    ("hub.orders.cli", "orders"),
     ("hub.catalog.cli", "catalog"),
     ("hub.offers.cli", "offers"),
 ]

@@ -1,0 +1,1 @@
+"""Notifications to resellers: an outbox table, email (SMTP) and WhatsApp (provider webhook)."""

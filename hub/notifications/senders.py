@@ -1,0 +1,95 @@
+"""Channels: e-mail over SMTP and WhatsApp through a provider's HTTP webhook.
+
+A sender raises :class:`SendFailed` for anything that went wrong; the outbox
+decides about retries. Both are configured by :class:`NotifySettings`
+(``SYNCHUB_NOTIFY_*`` environment variables).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from typing import Optional, Protocol
+
+import httpx
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.errors import RetriableError
+
+
+class SendFailed(RetriableError):
+    """The channel refused or could not be reached; the outbox retries later."""
+
+
+class Sender(Protocol):
+    def send(self, recipient: str, subject: str, body: str) -> None: ...
+
+
+class NotifySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SYNCHUB_NOTIFY_", extra="ignore")
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "synchub@localhost"
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+    whatsapp_url: str = ""
+    whatsapp_token: SecretStr = SecretStr("")
+    timeout_seconds: float = 10.0
+    max_attempts: int = 6
+
+
+class SmtpSender:
+    def __init__(self, host: str, port: int, sender: str, *, user: str = "", password: str = "",
+                 starttls: bool = False, timeout: float = 10.0) -> None:
+        self.host, self.port, self.sender = host, port, sender
+        self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
+
+    def send(self, recipient: str, subject: str, body: str) -> None:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = self.sender, recipient, subject
+        msg.set_content(body)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls()
+                if self.user:
+                    smtp.login(self.user, self.password)
+                smtp.send_message(msg)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise SendFailed(f"SMTP {self.host}:{self.port}: {exc}") from exc
+
+
+class WhatsAppSender:
+    """POSTs ``{"to", "text", "subject"}`` as JSON with a Bearer token to the provider's URL."""
+
+    def __init__(self, url: str, token: str, *, timeout: float = 10.0,
+                 client: Optional[httpx.Client] = None) -> None:
+        self.url, self.token = url, token
+        self.client = client or httpx.Client(timeout=timeout)
+
+    def send(self, recipient: str, subject: str, body: str) -> None:
+        try:
+            resp = self.client.post(self.url, json={"to": recipient, "subject": subject, "text": body},
+                                    headers={"Authorization": f"Bearer {self.token}"})
+        except httpx.HTTPError as exc:
+            raise SendFailed(f"WhatsApp provider {self.url}: {exc}") from exc
+        if resp.status_code >= 300:
+            raise SendFailed(f"WhatsApp provider answered {resp.status_code}: {resp.text[:200]}")
+
+
+def senders_from(settings: NotifySettings) -> dict[str, Sender]:
+    """The configured channels; a channel without settings is left out (its messages wait)."""
+    out: dict[str, Sender] = {}
+    if settings.smtp_host:
+        out["email"] = SmtpSender(settings.smtp_host, settings.smtp_port, settings.smtp_from,
+                                  user=settings.smtp_user,
+                                  password=settings.smtp_password.get_secret_value(),
+                                  starttls=settings.smtp_starttls, timeout=settings.timeout_seconds)
+    if settings.whatsapp_url:
+        out["whatsapp"] = WhatsAppSender(settings.whatsapp_url,
+                                         settings.whatsapp_token.get_secret_value(),
+                                         timeout=settings.timeout_seconds)
+    return out

@@ -1,0 +1,105 @@
+"""Queue and deliver notifications.
+
+:func:`notify` only inserts outbox rows in the caller's transaction, so a
+slow or broken mail server can never block or roll back an order. The
+delivery job (:func:`deliver_due`) sends what is due, with exponential
+back-off; after ``max_attempts`` a message is ``failed`` and stays visible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.core.db import utcnow
+from hub.notifications.models import Contact, OutboxMessage
+from hub.notifications.senders import Sender, SendFailed
+from hub.notifications.templates import LOCALES, TEMPLATES, render
+from shared.errors import DataError
+
+CHANNELS = ("email", "whatsapp")
+
+
+def add_contact(session: Session, reseller_id: str, channel: str, address: str, locale: str = "id") -> Contact:
+    if channel not in CHANNELS:
+        raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
+    if locale not in LOCALES:
+        raise DataError(f"unknown locale {locale!r}", hint=f"locales: {', '.join(LOCALES)}")
+    contact = Contact(reseller_id=reseller_id, channel=channel, address=address.strip(), locale=locale)
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def notify(session: Session, reseller_id: str, template: str, payload: Mapping[str, Any]) -> int:
+    """Queue ``template`` for every contact of the reseller; returns how many messages were queued."""
+    if template not in TEMPLATES:
+        raise KeyError(f"unknown notification template {template!r}")
+    contacts = session.execute(select(Contact).where(Contact.reseller_id == reseller_id)).scalars().all()
+    clean = {k: str(v) for k, v in payload.items()}
+    for c in contacts:
+        session.add(OutboxMessage(reseller_id=reseller_id, channel=c.channel, recipient=c.address,
+                                  template=template, locale=c.locale, payload=clean))
+    return len(contacts)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
+
+
+def deliver_due(factory: sessionmaker[Session], senders: Mapping[str, Sender], *,
+                now: Optional[dt.datetime] = None, max_attempts: int = 6, limit: int = 100) -> DeliveryReport:
+    """Send due messages, one short transaction per message (claimed with SKIP LOCKED on PostgreSQL)."""
+    report = DeliveryReport()
+    now = now or utcnow()
+    for _ in range(limit):
+        with factory() as session, session.begin():
+            stmt = (select(OutboxMessage).where(OutboxMessage.status == "pending",
+                                                OutboxMessage.next_attempt_at <= now,
+                                                OutboxMessage.channel.in_(list(senders)))
+                    .order_by(OutboxMessage.id).limit(1))
+            if session.get_bind().dialect.name != "sqlite":
+                stmt = stmt.with_for_update(skip_locked=True)
+            msg = session.execute(stmt).scalar()
+            if msg is None:
+                break
+            subject, body = render(msg.template, msg.locale, msg.payload or {})
+            msg.attempts += 1
+            try:
+                senders[msg.channel].send(msg.recipient, subject, body)
+            except SendFailed as exc:
+                msg.last_error = str(exc)[:2000]
+                if msg.attempts >= max_attempts:
+                    msg.status = "failed"
+                    report.failed += 1
+                else:
+                    msg.next_attempt_at = now + _backoff(msg.attempts)
+                    report.retried += 1
+                continue
+            msg.status, msg.sent_at, msg.last_error = "sent", utcnow(), ""
+            report.sent += 1
+    return report
+
+
+def failures(session: Session, limit: int = 100) -> list[OutboxMessage]:
+    """Messages that gave up: shown to operations, retried by :func:`retry_failed`."""
+    return list(session.execute(select(OutboxMessage).where(OutboxMessage.status == "failed")
+                                .order_by(OutboxMessage.id.desc()).limit(limit)).scalars())
+
+
+def retry_failed(session: Session, message_id: int) -> None:
+    msg = session.get(OutboxMessage, message_id)
+    if msg is None:
+        raise DataError(f"no notification #{message_id}")
+    msg.status, msg.attempts, msg.next_attempt_at = "pending", 0, utcnow()

@@ -1,0 +1,1 @@
+"""Reseller orders: cart, quick order, CSV and SFTP order files, lifecycle, documents."""

@@ -1,0 +1,59 @@
+"""Turning the service's errors into HTTP answers, in one place for orders and payments."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from fastapi import HTTPException, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.core.roles import Principal
+from hub.inventory.service import InsufficientStock
+from hub.orders.idempotency import IdempotencyConflict
+from hub.orders.lifecycle import IllegalTransition
+from hub.orders.service import OrderContext, OrderNotFound, OrderPolicy
+from shared.errors import SyncHubError
+
+NOT_FOUND = ("OrderNotFound", "ConfirmationNotFound")
+
+
+def http_error(exc: SyncHubError) -> HTTPException:
+    """Status by class: 404 unseen, 403 wrong role, 409 conflicts, 413 too large, else 422."""
+    name = type(exc).__name__
+    if name in NOT_FOUND:
+        status = 404
+    elif isinstance(exc, IllegalTransition):
+        status = 403 if exc.context.get("forbidden") else 409
+    elif isinstance(exc, (InsufficientStock, IdempotencyConflict)):
+        status = 409
+    elif exc.context.get("too_large"):
+        status = 413
+    else:
+        status = 422
+    detail = {"error": name, "message": exc.message, "hint": exc.hint}
+    detail.update({k: v for k, v in exc.context.items() if k in ("problems", "shortfalls")})
+    return HTTPException(status, detail)
+
+
+def owner_key(principal: Principal) -> str:
+    """Who an Idempotency-Key belongs to: keys of different callers never collide."""
+    return f"reseller:{principal.reseller_id}" if principal.reseller_id else f"user:{principal.user_id}"
+
+
+def factory_of(request: Request) -> sessionmaker[Session]:
+    return request.app.state.session_factory  # type: ignore[no-any-return]
+
+
+def order_context(request: Request) -> OrderContext:
+    """The catalog/shipping seams for this app (tests and the bench may set ``app.state.order_context``)."""
+    ctx: Optional[OrderContext] = getattr(request.app.state, "order_context", None)
+    if ctx is None:
+        from hub.orders.catalog import HubCatalog
+        from hub.orders.shipping import HubShipping
+
+        ctx = OrderContext(catalog=HubCatalog(), shipping=HubShipping(), policy=OrderPolicy.from_env())
+        request.app.state.order_context = ctx
+    return ctx
+
+
+__all__ = ["http_error", "owner_key", "factory_of", "order_context", "OrderNotFound"]

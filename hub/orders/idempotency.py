@@ -1,0 +1,87 @@
+"""``Idempotency-Key`` handling: a retried request gets the first answer, a reused key
+with another body gets 409.
+
+The record is written in the same transaction as the effect it guards, so an
+effect without its record (or the reverse) cannot exist. Two requests racing
+with the same key: the loser's insert fails on the unique constraint, its
+transaction (and its effect) rolls back, and it answers from the winner's record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.orders.models import IdempotencyRecord
+from shared.errors import FatalError
+
+T = TypeVar("T")
+
+
+class IdempotencyConflict(FatalError):
+    """The key was already used for a request with a different body."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int
+    body: Any
+    replayed: bool
+
+
+def request_hash(payload: Any) -> str:
+    """Stable SHA-256 of a JSON-able payload (key order does not matter)."""
+    raw = payload if isinstance(payload, bytes) else json.dumps(payload, sort_keys=True, default=str).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _existing(session: Session, scope: str, owner: str, key: str) -> Optional[IdempotencyRecord]:
+    return session.execute(select(IdempotencyRecord).where(
+        IdempotencyRecord.scope == scope, IdempotencyRecord.owner == owner,
+        IdempotencyRecord.key == key)).scalar()
+
+
+def _replay(rec: IdempotencyRecord, digest: str) -> Outcome:
+    if rec.request_hash != digest:
+        raise IdempotencyConflict(
+            f"Idempotency-Key {rec.key!r} was already used with a different request",
+            hint="send a new key for a new request; reuse a key only to retry the same request")
+    return Outcome(rec.status_code, rec.response, True)
+
+
+def run_once(factory: sessionmaker[Session], *, scope: str, owner: str, key: Optional[str],
+             payload: Any, work: Callable[[Session], Any], status_code: int = 201) -> Outcome:
+    """Run ``work(session)`` in one transaction unless ``key`` was seen; return its JSON body.
+
+    ``work`` returns the JSON-able response body; it must not commit.
+    """
+    digest = request_hash(payload)
+    if key is not None and not 1 <= len(key) <= 200:
+        raise FatalError("Idempotency-Key must be 1 to 200 characters")
+    try:
+        with factory() as session, session.begin():
+            # Checked inside the transaction: on SQLite (BEGIN IMMEDIATE) this is serialized;
+            # on PostgreSQL a concurrent twin is caught by the unique constraint below.
+            rec = _existing(session, scope, owner, key) if key is not None else None
+            if rec is not None:
+                return _replay(rec, digest)
+            body = work(session)
+            if key is not None:
+                session.add(IdempotencyRecord(scope=scope, owner=owner, key=key, request_hash=digest,
+                                              status_code=status_code, response=body))
+                session.flush()
+    except IntegrityError:
+        if key is None:
+            raise
+        with factory() as session:
+            rec = _existing(session, scope, owner, key)
+        if rec is None:
+            raise
+        return _replay(rec, digest)
+    return Outcome(status_code, body, False)

@@ -1,0 +1,274 @@
+"""Order use cases: build, place, move through the lifecycle, book payments.
+
+Nothing here commits: callers wrap one use case in one transaction
+(``hub.core.db.transaction`` or :func:`hub.orders.idempotency.run_once`), so a
+refused order leaves nothing behind. Locks are always taken in the same
+order — the order row, then stock rows by ascending product id, then the
+invoice counter — so concurrent use cases cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Optional, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.audit.service import record
+from hub.core.db import utcnow
+from hub.core.roles import Principal, restrict
+from hub.inventory import service as stock
+from hub.notifications.service import notify
+from hub.orders import lifecycle
+from hub.orders.catalog import Catalog, NotPriced, ProductFacts
+from hub.orders.lifecycle import SYSTEM, State, Stock
+from hub.orders.models import Order, OrderLine
+from hub.orders.numbering import next_invoice_number
+from hub.orders.shipping import FlatShipping, ShippingQuoter
+from shared.errors import DataError, FatalError
+
+MAX_LINES = 500
+MAX_QUANTITY = 1_000_000
+
+
+class OrderNotFound(FatalError):
+    """No order with that id is visible to the caller (another reseller's order looks the same)."""
+
+
+class OrderInputError(DataError):
+    """The order request is wrong; ``context['problems']`` lists every problem found."""
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    quantity: Any
+    product_id: Optional[int] = None
+    sku: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class OrderPolicy:
+    """Payment window and grace before an unpaid order expires (see docs/orders.md)."""
+
+    payment_window: dt.timedelta = dt.timedelta(days=7)
+    grace: dt.timedelta = dt.timedelta(days=1)
+    remind_before: dt.timedelta = dt.timedelta(days=1)
+
+    @classmethod
+    def from_env(cls) -> OrderPolicy:
+        """``SYNCHUB_ORDER_PAYMENT_DAYS`` (default 7) and ``SYNCHUB_ORDER_GRACE_HOURS`` (default 24)."""
+        import os
+
+        try:
+            days = float(os.environ.get("SYNCHUB_ORDER_PAYMENT_DAYS", "7"))
+            hours = float(os.environ.get("SYNCHUB_ORDER_GRACE_HOURS", "24"))
+        except ValueError as exc:
+            raise DataError(f"SYNCHUB_ORDER_PAYMENT_DAYS / SYNCHUB_ORDER_GRACE_HOURS must be numbers: {exc}") from None
+        if days <= 0 or hours < 0:
+            raise DataError("the payment window must be positive and the grace not negative")
+        return cls(payment_window=dt.timedelta(days=days), grace=dt.timedelta(hours=hours))
+
+
+@dataclass
+class OrderContext:
+    """What placing needs besides the session: catalog, shipping, policy."""
+
+    catalog: Catalog
+    shipping: ShippingQuoter = field(default_factory=FlatShipping)
+    policy: OrderPolicy = field(default_factory=OrderPolicy)
+
+
+def actor_of(principal: Optional[Principal]) -> str:
+    return SYSTEM if principal is None else principal.role.value
+
+
+def snapshot(order: Order) -> dict[str, Any]:
+    """The audit's before/after picture of an order."""
+    return {"state": order.state, "paid_amount": str(order.paid_amount), "waybill": order.waybill,
+            "shipping_fee": str(order.shipping_fee)}
+
+
+def get_order(session: Session, principal: Optional[Principal], order_id: int, *, lock: bool = False) -> Order:
+    """The order if ``principal`` may see it (None = the hub itself); row-locked with ``lock``."""
+    stmt = select(Order).where(Order.id == order_id)
+    if principal is not None:
+        stmt = restrict(stmt, principal, Order.reseller_id)
+    if lock and session.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update(of=Order)
+    order = session.execute(stmt).scalar()
+    if order is None:
+        raise OrderNotFound(f"order #{order_id} not found", hint="check the order number in your order list")
+    return order
+
+
+def _resolve_lines(session: Session, catalog: Catalog, lines: Sequence[LineRequest]
+                   ) -> tuple[dict[int, int], dict[int, ProductFacts]]:
+    """Validate every line at once and sum quantities per product."""
+    problems: list[str] = []
+    if not lines:
+        problems.append("the order has no lines: add at least one product with a quantity")
+    if len(lines) > MAX_LINES:
+        problems.append(f"the order has {len(lines)} lines; at most {MAX_LINES} are accepted")
+    skus = {str(line.sku).strip() for line in lines if line.sku}
+    ids = {int(line.product_id) for line in lines if line.product_id is not None}
+    facts = catalog.products(session, ids=ids, skus=skus) if not problems else []
+    by_id = {f.id: f for f in facts}
+    by_sku = {f.sku: f for f in facts}
+    wanted: dict[int, int] = {}
+    for n, line in enumerate(lines, 1):
+        qty = line.quantity
+        if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= MAX_QUANTITY:
+            problems.append(f"line {n}: quantity must be a whole number from 1 to {MAX_QUANTITY}, got {qty!r}")
+            continue
+        product = (by_id.get(int(line.product_id)) if line.product_id is not None
+                   else by_sku.get(str(line.sku or "").strip()))
+        if product is None:
+            what = f"product #{line.product_id}" if line.product_id is not None else f"SKU {line.sku!r}"
+            problems.append(f"line {n}: {what} is not in the catalog")
+            continue
+        if not product.active:
+            problems.append(f"line {n}: {product.sku} is no longer sold")
+            continue
+        wanted[product.id] = wanted.get(product.id, 0) + qty
+    if problems:
+        raise OrderInputError("; ".join(problems), hint="fix these lines and send the order again",
+                              problems=problems)
+    return wanted, by_id
+
+
+def priced_lines(session: Session, reseller_id: str, lines: Sequence[LineRequest], ctx: OrderContext,
+                 now: dt.datetime) -> list[OrderLine]:
+    """One line per product with the reseller's price for the summed quantity, frozen now."""
+    wanted, facts = _resolve_lines(session, ctx.catalog, lines)
+    out, unpriced = [], []
+    for pid in sorted(wanted):
+        try:
+            price = ctx.catalog.price(session, reseller_id, pid, wanted[pid], now)
+        except NotPriced as exc:
+            unpriced.append(f"{facts[pid].sku}: {exc.message}")
+            continue
+        out.append(OrderLine(product_id=pid, sku=facts[pid].sku, name=facts[pid].name[:200],
+                             quantity=wanted[pid], unit_price=price.unit_price, price_rule=price.rule[:120]))
+    if unpriced:
+        raise NotPriced("not in your price list — " + "; ".join(unpriced),
+                        hint="remove these products or ask the distributor to price them",
+                        problems=unpriced)
+    return out
+
+
+def build_draft(session: Session, principal: Optional[Principal], reseller_id: str,
+                lines: Sequence[LineRequest], ctx: OrderContext, *, source: str = "api",
+                offer_id: Optional[int] = None, note: str = "", now: Optional[dt.datetime] = None) -> Order:
+    """A draft order with prices frozen from the reseller's price list (one line per product)."""
+    now = now or utcnow()
+    if principal is not None and not principal.is_staff and principal.reseller_id != reseller_id:
+        raise OrderNotFound(f"no reseller {reseller_id!r}")
+    order = Order(reseller_id=reseller_id, state=State.DRAFT.value, source=source, offer_id=offer_id,
+                  note=note[:2000], subtotal=Decimal(0), shipping_fee=Decimal(0), paid_amount=Decimal(0),
+                  unique_code=0, pending_proofs=0, waybill="", shipping_courier="", shipping_service="",
+                  shipping_note="", currency="IDR", created_at=now)
+    order.lines.extend(priced_lines(session, reseller_id, lines, ctx, now))
+    order.subtotal = sum((line.line_total for line in order.lines), Decimal(0))
+    session.add(order)
+    session.flush()
+    record(session, principal, "order.create", "order", order.id, None, snapshot(order))
+    return order
+
+
+def apply_event(session: Session, principal: Optional[Principal], order: Order, event: str,
+                **changes: Any) -> Order:
+    """Fire ``event`` if the table allows it for the caller's role; apply its stock effect; audit it."""
+    t = lifecycle.check(State(order.state), event, actor_of(principal))
+    before = snapshot(order)
+    if t.stock is Stock.RESERVE:
+        stock.reserve(session, order.quantities())
+    elif t.stock is Stock.RELEASE:
+        stock.release(session, order.quantities())
+    elif t.stock is Stock.SHIP:
+        stock.ship(session, order.quantities())
+    for name, value in changes.items():
+        setattr(order, name, value)
+    order.state = t.target.value
+    session.flush()
+    record(session, principal, f"order.{event}", "order", order.id, before, snapshot(order))
+    return order
+
+
+def place(session: Session, principal: Optional[Principal], order: Order, ctx: OrderContext,
+          *, now: Optional[dt.datetime] = None) -> Order:
+    """Reserve stock, freeze the shipping fee, number the invoice, and ask for payment."""
+    now = now or utcnow()
+    facts = {f.id: f for f in ctx.catalog.products(session, ids=[ln.product_id for ln in order.lines])}
+    parcels = [(facts[ln.product_id], ln.quantity) for ln in order.lines if ln.product_id in facts]
+    choice = ctx.shipping.choose(session, order.reseller_id, parcels, order.subtotal)
+    apply_event(session, principal, order, "place", placed_at=now, shipping_fee=choice.fee,
+                shipping_courier=choice.courier, shipping_service=choice.service,
+                shipping_note=choice.note[:200])
+    order.invoice_number = next_invoice_number(session, now.year)
+    order.unique_code = (order.id - 1) % 999 + 1
+    order.payment_reference = f"SH{order.id:08d}"
+    due = now + ctx.policy.payment_window
+    apply_event(session, principal, order, "request_payment", payment_due_at=due)
+    notify(session, order.reseller_id, "order_placed",
+           {"order_id": order.id, "invoice": order.invoice_number, "amount": order.transfer_amount,
+            "reference": order.payment_reference, "due": due.date().isoformat()})
+    return order
+
+
+def create_order(session: Session, principal: Optional[Principal], reseller_id: str,
+                 lines: Sequence[LineRequest], ctx: OrderContext, *, source: str = "api",
+                 offer_id: Optional[int] = None, note: str = "", submit: bool = True,
+                 now: Optional[dt.datetime] = None) -> Order:
+    """Build and (unless ``submit`` is False: a cart) place an order in the caller's transaction."""
+    order = build_draft(session, principal, reseller_id, lines, ctx, source=source, offer_id=offer_id,
+                        note=note, now=now)
+    return place(session, principal, order, ctx, now=now) if submit else order
+
+
+def reorder(session: Session, principal: Principal, order_id: int, ctx: OrderContext,
+            *, submit: bool = True) -> Order:
+    """A new order with the same products and quantities, priced today."""
+    old = get_order(session, principal, order_id)
+    lines = [LineRequest(quantity=ln.quantity, product_id=ln.product_id) for ln in old.lines]
+    return create_order(session, principal, old.reseller_id, lines, ctx, source="reorder", submit=submit)
+
+
+def book_payment(session: Session, principal: Optional[Principal], order: Order, amount: Decimal) -> Order:
+    """Credit a confirmed transfer: paid when nothing is due any more, else partially paid.
+
+    Over-payment is kept visible as ``order.overpaid`` (to refund or credit), never hidden.
+    """
+    if amount <= 0:
+        raise DataError(f"a payment must be positive, got {amount}")
+    paid = Decimal(order.paid_amount) + amount
+    event = "pay_full" if paid >= order.transfer_amount else "pay_partial"
+    return apply_event(session, principal, order, event, paid_amount=paid)
+
+
+def ship(session: Session, principal: Principal, order: Order, *, courier: str, service: str,
+         waybill: str) -> Order:
+    """Hand the parcels to the courier; the waybill is required and shown to the reseller."""
+    waybill, courier = waybill.strip(), courier.strip()
+    if not waybill or not courier:
+        raise DataError("shipping needs the courier and the waybill number",
+                        hint="fill in the courier (e.g. JNE), service (e.g. REG) and the waybill")
+    apply_event(session, principal, order, "ship", waybill=waybill[:60], shipping_courier=courier[:40],
+                shipping_service=(service.strip() or order.shipping_service)[:40])
+    notify(session, order.reseller_id, "order_shipped",
+           {"order_id": order.id, "courier": order.shipping_courier, "service": order.shipping_service,
+            "waybill": order.waybill})
+    return order
+
+
+def list_orders(session: Session, principal: Principal, *, reseller_id: Optional[str] = None,
+                state: Optional[str] = None, limit: int = 50, offset: int = 0) -> list[Order]:
+    stmt = restrict(select(Order), principal, Order.reseller_id)
+    if reseller_id:
+        stmt = stmt.where(Order.reseller_id == reseller_id)
+    if state:
+        stmt = stmt.where(Order.state == state)
+    stmt = stmt.order_by(Order.id.desc()).limit(min(limit, 500)).offset(offset)
+    return list(session.execute(stmt).scalars())

@@ -1,0 +1,28 @@
+"""Payment terms shown on an order and its invoice: the receiving account and amounts due."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hub.orders.models import Order
+
+
+class BankAccount(BaseSettings):
+    """The distributor's receiving account (``SYNCHUB_BANK_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="SYNCHUB_BANK_", extra="ignore")
+
+    name: str = "BCA"
+    account_number: str = "0000000000"
+    account_holder: str = "PT Distributor"
+
+
+def instructions(order: Order, bank: BankAccount) -> dict[str, Any]:
+    return {"bank": bank.name, "account_number": bank.account_number, "account_holder": bank.account_holder,
+            "transfer_amount": str(order.transfer_amount), "amount_due": str(order.amount_due),
+            "paid_amount": str(order.paid_amount), "overpaid": str(order.overpaid),
+            "unique_code": order.unique_code, "reference": order.payment_reference,
+            "invoice_number": order.invoice_number,
+            "payment_due_at": order.payment_due_at.isoformat() if order.payment_due_at else None}

@@ -1,0 +1,1 @@
+"""Bank-transfer payments: instructions, reseller confirmations with proof, finance review."""

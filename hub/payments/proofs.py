@@ -1,0 +1,80 @@
+"""Transfer proofs on disk: type by magic bytes, size-limited, random names, outside the web root.
+
+A proof is written to a temporary file while it streams in and renamed into
+place only after every check passed, so a refused upload leaves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from shared.errors import DataError
+
+MAX_PROOF_BYTES = 10 * 1024 * 1024
+CHUNK = 64 * 1024
+# (magic prefix, MIME type, extension) — the file name's extension is never trusted.
+SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"%PDF-", "application/pdf", ".pdf"),
+)
+
+
+class ProofRefused(DataError):
+    """The uploaded proof is not an accepted type, is empty, or is too large."""
+
+
+@dataclass(frozen=True)
+class StoredProof:
+    name: str
+    mime: str
+    size: int
+
+
+def sniff(head: bytes) -> tuple[str, str]:
+    for magic, mime, ext in SIGNATURES:
+        if head.startswith(magic):
+            return mime, ext
+    raise ProofRefused("the proof is not a PNG, JPEG or PDF file (its content was checked, not its name)",
+                       hint="upload a photo or screenshot of the transfer receipt, or the bank's PDF")
+
+
+def store(stream: BinaryIO, directory: Path, *, max_bytes: int = MAX_PROOF_BYTES) -> StoredProof:
+    """Copy ``stream`` into ``directory`` under a random name, refusing bad type or size."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    head = stream.read(16)
+    if not head:
+        raise ProofRefused("the proof file is empty", hint="choose the file again and re-upload")
+    mime, ext = sniff(head)
+    name = secrets.token_hex(16) + ext
+    tmp = directory / f".{name}.part"
+    size = len(head)
+    try:
+        with open(tmp, "xb") as out:
+            os.chmod(tmp, 0o600)
+            out.write(head)
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ProofRefused(f"the proof is larger than {max_bytes // (1024 * 1024)} MB",
+                                       hint="send a smaller photo or a compressed PDF")
+                out.write(chunk)
+        os.replace(tmp, directory / name)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return StoredProof(name, mime, size)
+
+
+def path_of(directory: Path, name: str) -> Path:
+    """The file of a stored proof; names are ours (hex + extension), never a user's path."""
+    if not name or "/" in name or name.startswith("."):
+        raise ProofRefused(f"invalid proof name {name!r}")
+    return directory / name
+
+
+def remove(directory: Path, name: str) -> None:
+    path_of(directory, name).unlink(missing_ok=True)

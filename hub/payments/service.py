@@ -1,0 +1,181 @@
+"""Bank-transfer payments: what to transfer, the reseller's confirmation, finance's review.
+
+The order shows one bank account, the exact amount (total + a unique code
+so finance can spot it in the statement) and a unique reference. A reseller
+confirms a transfer with a proof; finance confirms (crediting what really
+arrived — partial, full or over) or rejects with a reason. While a
+confirmation waits, the order cannot expire (``Order.pending_proofs``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.audit.service import record
+from hub.core.db import utcnow
+from hub.core.roles import Principal, Role, restrict
+from hub.notifications.service import notify
+from hub.orders.lifecycle import State
+from hub.orders.models import Order
+from hub.orders.service import book_payment, get_order
+from hub.payments.models import TransferConfirmation
+from hub.payments.proofs import StoredProof
+from shared.errors import DataError, FatalError
+
+PAYABLE = frozenset({State.AWAITING_PAYMENT.value, State.PARTIALLY_PAID.value})
+PROOF_VIEWERS = frozenset({Role.FINANCE, Role.OWNER, Role.RESELLER, Role.RESELLER_ADMIN})
+
+
+class ConfirmationNotFound(FatalError):
+    """No transfer confirmation with that id is visible to the caller."""
+
+
+class PaymentRefused(DataError):
+    """The confirmation or review request is not acceptable; the message says which field."""
+
+
+def proofs_dir(home: Path) -> Path:
+    """Outside any web root: only the proof route reads it, after the access check."""
+    return home / "private" / "payment-proofs"
+
+
+@dataclass(frozen=True)
+class TransferClaim:
+    invoice_number: str
+    bank: str
+    account_holder: str
+    transfer_date: dt.date
+    amount: Decimal
+
+
+def parse_amount(raw: Any, field: str = "amount") -> Decimal:
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise PaymentRefused(f"{field} {raw!r} is not a number", hint="write it like 1250000 or 1250000.00") from None
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise PaymentRefused(f"{field} must be a positive amount with at most 2 decimals, got {raw!r}")
+    return value
+
+
+def check_claim(order: Order, claim: TransferClaim, today: dt.date) -> None:
+    problems = []
+    if order.state not in PAYABLE:
+        problems.append(f"order #{order.id} is {order.state}: it takes no payment now")
+    if claim.invoice_number.strip() != (order.invoice_number or ""):
+        problems.append(f"invoice number {claim.invoice_number!r} is not this order's ({order.invoice_number})")
+    if not claim.bank.strip():
+        problems.append("the bank you transferred from is missing")
+    if not claim.account_holder.strip():
+        problems.append("the account holder is missing")
+    if claim.transfer_date > today + dt.timedelta(days=1):
+        problems.append(f"transfer date {claim.transfer_date} is in the future")
+    if claim.amount <= 0:
+        problems.append("the amount must be positive")
+    if problems:
+        raise PaymentRefused("; ".join(problems), hint="correct the form and send it again", problems=problems)
+
+
+def submit(session: Session, principal: Principal, order_id: int, claim: TransferClaim,
+           proof: StoredProof) -> TransferConfirmation:
+    """Record a reseller's confirmation; the proof file is already stored (the caller removes it on error)."""
+    order = get_order(session, principal, order_id, lock=True)
+    check_claim(order, claim, utcnow().date())
+    conf = TransferConfirmation(order_id=order.id, reseller_id=order.reseller_id,
+                                invoice_number=claim.invoice_number.strip(), bank=claim.bank.strip()[:60],
+                                account_holder=claim.account_holder.strip()[:120],
+                                transfer_date=claim.transfer_date, amount=claim.amount,
+                                proof_name=proof.name, proof_type=proof.mime, proof_size=proof.size,
+                                status="pending", reason="", reviewed_by="",
+                                submitted_by=principal.username or f"token:{principal.token_id}")
+    session.add(conf)
+    order.pending_proofs += 1
+    session.flush()
+    record(session, principal, "payment.submit", "payment", conf.id, None,
+           {"order_id": order.id, "amount": str(claim.amount)})
+    return conf
+
+
+def _pending(session: Session, order: Order, confirmation_id: int) -> TransferConfirmation:
+    stmt = select(TransferConfirmation).where(TransferConfirmation.id == confirmation_id)
+    conf = session.execute(stmt).scalar()
+    if conf is None or conf.order_id != order.id:
+        raise ConfirmationNotFound(f"transfer confirmation #{confirmation_id} not found")
+    if conf.status != "pending":
+        raise PaymentRefused(f"confirmation #{confirmation_id} was already {conf.status}",
+                             hint="refresh the review queue")
+    return conf
+
+
+def _order_of(session: Session, confirmation_id: int) -> Order:
+    order_id = session.execute(select(TransferConfirmation.order_id)
+                               .where(TransferConfirmation.id == confirmation_id)).scalar()
+    if order_id is None:
+        raise ConfirmationNotFound(f"transfer confirmation #{confirmation_id} not found")
+    return get_order(session, None, order_id, lock=True)
+
+
+def confirm(session: Session, principal: Principal, confirmation_id: int,
+            received_amount: Optional[Decimal] = None) -> TransferConfirmation:
+    """Finance saw the money: credit ``received_amount`` (default: the claimed amount) to the order."""
+    order = _order_of(session, confirmation_id)
+    conf = _pending(session, order, confirmation_id)
+    received = conf.amount if received_amount is None else received_amount
+    if received <= 0:
+        raise PaymentRefused("the received amount must be positive; reject the confirmation instead")
+    order.pending_proofs -= 1
+    book_payment(session, principal, order, Decimal(received))
+    conf.status, conf.received_amount = "confirmed", Decimal(received)
+    conf.reviewed_by, conf.reviewed_at = principal.username, utcnow()
+    session.flush()
+    record(session, principal, "payment.confirm", "payment", conf.id, {"status": "pending"},
+           {"status": "confirmed", "received_amount": str(received), "order_state": order.state})
+    notify(session, order.reseller_id, "payment_received",
+           {"order_id": order.id, "amount": received, "due": order.amount_due})
+    return conf
+
+
+def reject(session: Session, principal: Principal, confirmation_id: int, reason: str) -> TransferConfirmation:
+    """Finance did not find the transfer (or the proof is wrong): the reseller is told why."""
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise PaymentRefused("a rejection needs a reason the reseller can act on")
+    order = _order_of(session, confirmation_id)
+    conf = _pending(session, order, confirmation_id)
+    order.pending_proofs -= 1
+    conf.status, conf.reason = "rejected", reason[:2000]
+    conf.reviewed_by, conf.reviewed_at = principal.username, utcnow()
+    session.flush()
+    record(session, principal, "payment.reject", "payment", conf.id, {"status": "pending"},
+           {"status": "rejected", "reason": conf.reason})
+    notify(session, order.reseller_id, "payment_rejected", {"order_id": order.id, "reason": conf.reason})
+    return conf
+
+
+def queue(session: Session, status: str = "pending", limit: int = 100) -> list[TransferConfirmation]:
+    stmt = (select(TransferConfirmation).where(TransferConfirmation.status == status)
+            .order_by(TransferConfirmation.id).limit(limit))
+    return list(session.execute(stmt).scalars())
+
+
+def for_order(session: Session, principal: Principal, order_id: int) -> list[TransferConfirmation]:
+    get_order(session, principal, order_id)
+    return list(session.execute(select(TransferConfirmation).where(TransferConfirmation.order_id == order_id)
+                                .order_by(TransferConfirmation.id)).scalars())
+
+
+def visible(session: Session, principal: Principal, confirmation_id: int) -> TransferConfirmation:
+    """A confirmation for its own reseller, finance or the owner — for anyone else it does not exist."""
+    stmt = restrict(select(TransferConfirmation).where(TransferConfirmation.id == confirmation_id),
+                    principal, TransferConfirmation.reseller_id)
+    conf = session.execute(stmt).scalar()
+    if conf is None or principal.role not in PROOF_VIEWERS:
+        raise ConfirmationNotFound(f"transfer confirmation #{confirmation_id} not found")
+    return conf

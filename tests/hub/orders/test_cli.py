@@ -1,0 +1,27 @@
+"""`synchub orders ...` jobs run against a real (SQLite) hub home."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hub.cli import cli
+
+
+def test_jobs_run_on_an_empty_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCHUB_HOME", str(tmp_path))
+    monkeypatch.setenv("SYNCHUB_ORDER_GRACE_HOURS", "12")
+    runner = CliRunner()
+    for args, out in ((["orders", "expire"], "expired 0 order(s)"), (["orders", "remind"], "reminded 0"),
+                      (["orders", "scan-files"], "accepted 0, refused 0")):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert out in result.output
+    monkeypatch.delenv("SYNCHUB_NOTIFY_SMTP_HOST", raising=False)
+    monkeypatch.delenv("SYNCHUB_NOTIFY_WHATSAPP_URL", raising=False)
+    result = runner.invoke(cli, ["orders", "notify"])
+    assert result.exit_code != 0 and "no channel configured" in result.output
+    result = runner.invoke(cli, ["orders", "receive-stock", "7", "5", "--reference", "PO-1"])
+    assert result.exit_code == 0 and "on hand 5" in result.output
