@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from hub.ingest.worker import run_once
 from hub.mapping.profiles import PROFILES
 from hub.mapping.service import apply as apply_profile
 from hub.mapping.service import entity_rows
-from hub.merge.query import count_rows
+from hub.merge.query import count_rows, record_history
 from hub.resellers.schemas import ResellerCreate
 from hub.resellers.service import add_reseller, find_reseller
 from hub.serve import Background, background_services, run_web
@@ -117,6 +118,25 @@ def enrol_and_push(bg: Background, reseller: DemoReseller, root: Path) -> None:
     _agent(["push"], cwd=folder)
 
 
+def a_day_later(bg: Background, root: Path) -> None:
+    """The SQLite shop sells and restocks; its agent pushes again: the hub keeps both versions."""
+    reseller = RESELLERS[0]
+    folder = root / "resellers" / reseller.id
+    with sqlite3.connect(folder / "shop.sqlite") as db:
+        db.execute('UPDATE Products SET UnitsInStock = MAX(UnitsInStock - 7, 0) WHERE ProductID <= 10')
+        db.execute('UPDATE Products SET UnitPrice = UnitPrice + 1 WHERE ProductID = 1')
+    _agent(["push"], cwd=folder)
+    report = run_once(bg.settings, bg.session_factory, bg.keys)
+    click.echo(f"\na day later at {reseller.id} (stock sold, a price raised) — ingest: {report.summary()}")
+    with bg.session_factory() as session:
+        columns, versions = record_history(session, reseller.id, "Products", "1")
+    names = [c.name for c in columns]
+    for v in versions:
+        row = dict(zip(names, v.values))
+        click.echo(f"    Products #1 {row['ProductName']}: price {row['UnitPrice']}, stock {row['UnitsInStock']}"
+                   f"  (valid {v.valid_from:%Y-%m-%d %H:%M:%S} → {f'{v.valid_to:%H:%M:%S}' if v.valid_to else 'now'})")
+
+
 def summarize(bg: Background) -> None:
     """Print what the hub merged: rows per dataset and revenue per reseller."""
     profile = PROFILES["northwind"]
@@ -172,6 +192,7 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
         report = run_once(settings, bg.session_factory, bg.keys)
         click.echo(f"\ningest: {report.summary()}")
         summarize(bg)
+        a_day_later(bg, home)
         password = secrets.token_urlsafe(12)
         with bg.session_factory() as session:
             create_user(session, None, username="owner", password=password, role="owner")
