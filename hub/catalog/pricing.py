@@ -173,3 +173,49 @@ def price_for(session: Session, reseller_id: str, product_id: int, quantity: int
         raise ProductNotPriced(f"product #{product_id} does not exist: it cannot be priced",
                                hint="pick a product of the catalog", product_id=product_id)
     return PriceBook(session, [product_id], [reseller_id]).quote(product, reseller_id, quantity, at)
+
+
+def _products(session: Session, product_ids: list[int]) -> dict[int, Product]:
+    """Products by id; those already in the session's identity map cost no query."""
+    found: dict[int, Product] = {}
+    missing = []
+    for pid in product_ids:
+        obj = session.identity_map.get(session.identity_key(Product, pid))
+        if obj is not None:
+            found[pid] = obj  # type: ignore[assignment]
+        else:
+            missing.append(pid)
+    if missing:
+        found.update({p.id: p for p in session.scalars(select(Product).where(Product.id.in_(missing)))})
+    return found
+
+
+def prices_for(session: Session, reseller_id: str, lines: list[tuple[int, int]],
+               at: dt.datetime) -> dict[int, PriceQuote | ProductNotPriced]:
+    """:func:`price_for` for many (product id, quantity) pairs with one price book (one query per table).
+
+    Same rules and ``rule`` text as ``price_for``; a line that cannot be priced maps to its
+    ``ProductNotPriced`` instead of raising, so a caller can list every problem at once.
+    Quantities are per product: sum an order's lines first (one pair per product id).
+    """
+    if at.tzinfo is None:
+        raise DataError(f"price time {at!r} is naive", hint="pass a UTC-aware datetime")
+    for pid, quantity in lines:
+        if quantity < 1:
+            raise DataError(f"product #{pid}: quantity must be at least 1 (got {quantity})",
+                            hint="order one unit or more")
+    ids = sorted({pid for pid, _ in lines})
+    products = _products(session, ids)
+    book = PriceBook(session, ids, [reseller_id]) if products else None
+    out: dict[int, PriceQuote | ProductNotPriced] = {}
+    for pid, quantity in lines:
+        product = products.get(pid)
+        if product is None or book is None:
+            out[pid] = ProductNotPriced(f"product #{pid} does not exist: it cannot be priced",
+                                        hint="pick a product of the catalog", product_id=pid)
+            continue
+        try:
+            out[pid] = book.quote(product, reseller_id, quantity, at)
+        except ProductNotPriced as exc:
+            out[pid] = exc
+    return out

@@ -1,7 +1,8 @@
-"""The orders' seam to the catalog: product facts by id or SKU, and the reseller's price.
+"""The orders' seam to the catalog: product facts by id or SKU, and the reseller's prices.
 
-``HubCatalog`` reads ``hub.catalog`` (models and ``pricing.price_for``); any
-other object with the same two methods can stand in (tests of a capability
+``HubCatalog`` reads ``hub.catalog`` (models and ``pricing.prices_for``, all
+lines of an order with one price book); any other object with the same
+methods can stand in (tests of a capability
 that must not wait for the catalog, or a future remote catalog).
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, Optional, Protocol
+from typing import Iterable, Mapping, Optional, Protocol, Union
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -47,6 +48,9 @@ class Catalog(Protocol):
     def price(self, session: Session, reseller_id: str, product_id: int, quantity: int,
               at: dt.datetime) -> Price: ...
 
+    def prices(self, session: Session, reseller_id: str, quantities: Mapping[int, int],
+               at: dt.datetime) -> dict[int, Union[Price, "NotPriced"]]: ...
+
 
 def _dec(value: Optional[Decimal]) -> Decimal:
     return Decimal(value) if value is not None else Decimal(0)
@@ -63,9 +67,13 @@ class HubCatalog:
         if not ids and not skus:
             return []
         stmt = select(Product).where(or_(Product.id.in_(ids), Product.sku.in_(skus)))
+        rows = list(session.execute(stmt).scalars())
+        # Held for the session's life: the identity map is weak, and pricing the same
+        # products right after should find them there instead of querying again.
+        session.info.setdefault("orders.products", []).extend(rows)
         return [ProductFacts(p.id, p.sku, p.name, bool(p.active) and not p.discontinued,
                              _dec(p.weight_kg), _dec(p.length_cm), _dec(p.width_cm), _dec(p.height_cm))
-                for p in session.execute(stmt).scalars()]
+                for p in rows]
 
     def price(self, session: Session, reseller_id: str, product_id: int, quantity: int,
               at: dt.datetime) -> Price:
@@ -75,6 +83,19 @@ class HubCatalog:
         try:
             quote = price_for(session, reseller_id, product_id, quantity, at)
         except ProductNotPriced as exc:
-            raise NotPriced(str(exc), hint="ask the distributor to add it to your price list",
-                            product_id=product_id) from exc
+            raise _not_priced(exc, product_id) from exc
         return Price(Decimal(quote.unit_price), str(quote.rule))
+
+    def prices(self, session: Session, reseller_id: str, quantities: Mapping[int, int],
+               at: dt.datetime) -> dict[int, Union[Price, NotPriced]]:
+        """Every product's price at once (one price book); unpriced products map to ``NotPriced``."""
+        from hub.catalog.errors import ProductNotPriced
+        from hub.catalog.pricing import prices_for
+
+        quotes = prices_for(session, reseller_id, list(quantities.items()), at)
+        return {pid: _not_priced(q, pid) if isinstance(q, ProductNotPriced)
+                else Price(Decimal(q.unit_price), str(q.rule)) for pid, q in quotes.items()}
+
+
+def _not_priced(exc: Exception, product_id: int) -> NotPriced:
+    return NotPriced(str(exc), hint="ask the distributor to add it to your price list", product_id=product_id)

@@ -104,6 +104,16 @@ def get_order(session: Session, principal: Optional[Principal], order_id: int, *
     return order
 
 
+Audit = list[tuple[str, Optional[dict[str, Any]], dict[str, Any]]]  # (action, before, after) held back
+
+
+def _flush_audit(session: Session, principal: Optional[Principal], order: Order, audit: Audit) -> None:
+    """Write held-back audit rows together: one flush inserts them as one batch."""
+    for action, before, after in audit:
+        record(session, principal, action, "order", order.id, before, after)
+    audit.clear()
+
+
 def _resolve_lines(session: Session, catalog: Catalog, lines: Sequence[LineRequest]
                    ) -> tuple[dict[int, int], dict[int, ProductFacts]]:
     """Validate every line at once and sum quantities per product."""
@@ -142,13 +152,19 @@ def _resolve_lines(session: Session, catalog: Catalog, lines: Sequence[LineReque
 def priced_lines(session: Session, reseller_id: str, lines: Sequence[LineRequest], ctx: OrderContext,
                  now: dt.datetime) -> list[OrderLine]:
     """One line per product with the reseller's price for the summed quantity, frozen now."""
+    return _priced(session, reseller_id, lines, ctx, now)[0]
+
+
+def _priced(session: Session, reseller_id: str, lines: Sequence[LineRequest], ctx: OrderContext,
+            now: dt.datetime) -> tuple[list[OrderLine], dict[int, ProductFacts]]:
+    """The priced lines and the facts of their products (kept for shipping: no second lookup)."""
     wanted, facts = _resolve_lines(session, ctx.catalog, lines)
+    prices = ctx.catalog.prices(session, reseller_id, wanted, now)  # all lines, one price book
     out, unpriced = [], []
     for pid in sorted(wanted):
-        try:
-            price = ctx.catalog.price(session, reseller_id, pid, wanted[pid], now)
-        except NotPriced as exc:
-            unpriced.append(f"{facts[pid].sku}: {exc.message}")
+        price = prices[pid]
+        if isinstance(price, NotPriced):
+            unpriced.append(f"{facts[pid].sku}: {price.message}")
             continue
         out.append(OrderLine(product_id=pid, sku=facts[pid].sku, name=facts[pid].name[:200],
                              quantity=wanted[pid], unit_price=price.unit_price, price_rule=price.rule[:120]))
@@ -156,13 +172,23 @@ def priced_lines(session: Session, reseller_id: str, lines: Sequence[LineRequest
         raise NotPriced("not in your price list — " + "; ".join(unpriced),
                         hint="remove these products or ask the distributor to price them",
                         problems=unpriced)
-    return out
+    return out, facts
 
 
 def build_draft(session: Session, principal: Optional[Principal], reseller_id: str,
                 lines: Sequence[LineRequest], ctx: OrderContext, *, source: str = "api",
                 offer_id: Optional[int] = None, note: str = "", now: Optional[dt.datetime] = None) -> Order:
     """A draft order with prices frozen from the reseller's price list (one line per product)."""
+    audit: Audit = []
+    order = _draft(session, principal, reseller_id, lines, ctx, audit, source=source, offer_id=offer_id,
+                   note=note, now=now)[0]
+    _flush_audit(session, principal, order, audit)
+    return order
+
+
+def _draft(session: Session, principal: Optional[Principal], reseller_id: str, lines: Sequence[LineRequest],
+           ctx: OrderContext, audit: Audit, *, source: str, offer_id: Optional[int], note: str,
+           now: Optional[dt.datetime]) -> tuple[Order, dict[int, ProductFacts]]:
     now = now or utcnow()
     if principal is not None and not principal.is_staff and principal.reseller_id != reseller_id:
         raise OrderNotFound(f"no reseller {reseller_id!r}")
@@ -170,17 +196,28 @@ def build_draft(session: Session, principal: Optional[Principal], reseller_id: s
                   note=note[:2000], subtotal=Decimal(0), shipping_fee=Decimal(0), paid_amount=Decimal(0),
                   unique_code=0, pending_proofs=0, waybill="", shipping_courier="", shipping_service="",
                   shipping_note="", currency="IDR", created_at=now)
-    order.lines.extend(priced_lines(session, reseller_id, lines, ctx, now))
+    priced, facts = _priced(session, reseller_id, lines, ctx, now)
+    order.lines.extend(priced)
     order.subtotal = sum((line.line_total for line in order.lines), Decimal(0))
     session.add(order)
-    session.flush()
-    record(session, principal, "order.create", "order", order.id, None, snapshot(order))
-    return order
+    session.flush()  # the order id: invoice reference and audit rows need it
+    audit.append(("order.create", None, snapshot(order)))
+    return order, facts
 
 
 def apply_event(session: Session, principal: Optional[Principal], order: Order, event: str,
                 **changes: Any) -> Order:
     """Fire ``event`` if the table allows it for the caller's role; apply its stock effect; audit it."""
+    audit: Audit = []
+    _fire(session, principal, order, event, changes, audit)
+    session.flush()
+    _flush_audit(session, principal, order, audit)
+    return order
+
+
+def _fire(session: Session, principal: Optional[Principal], order: Order, event: str,
+          changes: dict[str, Any], audit: Audit) -> None:
+    """:func:`apply_event` without flushing; its audit row is held back in ``audit``."""
     t = lifecycle.check(State(order.state), event, actor_of(principal))
     before = snapshot(order)
     if t.stock is Stock.RESERVE:
@@ -192,40 +229,61 @@ def apply_event(session: Session, principal: Optional[Principal], order: Order, 
     for name, value in changes.items():
         setattr(order, name, value)
     order.state = t.target.value
-    session.flush()
-    record(session, principal, f"order.{event}", "order", order.id, before, snapshot(order))
-    return order
+    audit.append((f"order.{event}", before, snapshot(order)))
 
 
 def place(session: Session, principal: Optional[Principal], order: Order, ctx: OrderContext,
           *, now: Optional[dt.datetime] = None) -> Order:
     """Reserve stock, freeze the shipping fee, number the invoice, and ask for payment."""
-    now = now or utcnow()
-    facts = {f.id: f for f in ctx.catalog.products(session, ids=[ln.product_id for ln in order.lines])}
-    parcels = [(facts[ln.product_id], ln.quantity) for ln in order.lines if ln.product_id in facts]
-    choice = ctx.shipping.choose(session, order.reseller_id, parcels, order.subtotal)
-    apply_event(session, principal, order, "place", placed_at=now, shipping_fee=choice.fee,
-                shipping_courier=choice.courier, shipping_service=choice.service,
-                shipping_note=choice.note[:200])
-    order.invoice_number = next_invoice_number(session, now.year)
-    order.unique_code = (order.id - 1) % 999 + 1
-    order.payment_reference = f"SH{order.id:08d}"
-    due = now + ctx.policy.payment_window
-    apply_event(session, principal, order, "request_payment", payment_due_at=due)
-    notify(session, order.reseller_id, "order_placed",
-           {"order_id": order.id, "invoice": order.invoice_number, "amount": order.transfer_amount,
-            "reference": order.payment_reference, "due": due.date().isoformat()})
+    audit: Audit = []
+    _place(session, principal, order, ctx, audit, None, now)
+    _flush_audit(session, principal, order, audit)
     return order
+
+
+def _place(session: Session, principal: Optional[Principal], order: Order, ctx: OrderContext, audit: Audit,
+           facts: Optional[dict[int, ProductFacts]], now: Optional[dt.datetime]) -> None:
+    """:func:`place` with the audit rows held back and the product facts reused when known.
+
+    No autoflush: the order's two transitions become one UPDATE, written with the audit,
+    outbox and idempotency rows at the end of the transaction. The locks are still taken
+    here, in the documented order (stock rows ascending, then the invoice counter).
+    """
+    now = now or utcnow()
+    with session.no_autoflush:
+        if facts is None:
+            facts = {f.id: f for f in ctx.catalog.products(session, ids=[ln.product_id for ln in order.lines])}
+        parcels = [(facts[ln.product_id], ln.quantity) for ln in order.lines if ln.product_id in facts]
+        choice = ctx.shipping.choose(session, order.reseller_id, parcels, order.subtotal)
+        _fire(session, principal, order, "place", dict(placed_at=now, shipping_fee=choice.fee,
+              shipping_courier=choice.courier, shipping_service=choice.service,
+              shipping_note=choice.note[:200]), audit)
+        order.invoice_number = next_invoice_number(session, now.year)
+        order.unique_code = (order.id - 1) % 999 + 1
+        order.payment_reference = f"SH{order.id:08d}"
+        due = now + ctx.policy.payment_window
+        _fire(session, principal, order, "request_payment", dict(payment_due_at=due), audit)
+        notify(session, order.reseller_id, "order_placed",
+               {"order_id": order.id, "invoice": order.invoice_number, "amount": order.transfer_amount,
+                "reference": order.payment_reference, "due": due.date().isoformat()})
 
 
 def create_order(session: Session, principal: Optional[Principal], reseller_id: str,
                  lines: Sequence[LineRequest], ctx: OrderContext, *, source: str = "api",
                  offer_id: Optional[int] = None, note: str = "", submit: bool = True,
                  now: Optional[dt.datetime] = None) -> Order:
-    """Build and (unless ``submit`` is False: a cart) place an order in the caller's transaction."""
-    order = build_draft(session, principal, reseller_id, lines, ctx, source=source, offer_id=offer_id,
-                        note=note, now=now)
-    return place(session, principal, order, ctx, now=now) if submit else order
+    """Build and (unless ``submit`` is False: a cart) place an order in the caller's transaction.
+
+    The products are looked up once (facts reused for shipping) and the audit rows of
+    create/place/request_payment are written together.
+    """
+    audit: Audit = []
+    order, facts = _draft(session, principal, reseller_id, lines, ctx, audit, source=source,
+                          offer_id=offer_id, note=note, now=now)
+    if submit:
+        _place(session, principal, order, ctx, audit, facts, now)
+    _flush_audit(session, principal, order, audit)
+    return order
 
 
 def reorder(session: Session, principal: Principal, order_id: int, ctx: OrderContext,
