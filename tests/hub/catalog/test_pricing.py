@@ -16,7 +16,7 @@ from hub.catalog.models import (
     ResellerGroup,
     ResellerGroupMember,
 )
-from hub.catalog.pricing import price_for
+from hub.catalog.pricing import price_for, prices_for
 
 UTC = dt.timezone.utc
 AT = dt.datetime(2024, 6, 15, tzinfo=UTC)
@@ -75,3 +75,17 @@ def test_not_priced_errors_say_why(book):
         s.query(PriceListItem).filter(PriceListItem.min_quantity < 10).delete()
         with pytest.raises(ProductNotPriced, match="fewer than 10 units"):
             price_for(s, "r-x", pid, 3, AT)
+
+
+@pytest.mark.parametrize("reseller", ["r-any", "r-group", "r-own"])
+@pytest.mark.parametrize("at", [AT, dt.datetime(2024, 7, 1, tzinfo=UTC)])
+def test_batch_pricing_equals_one_by_one(book, reseller, at):
+    """Orders price all lines at once: same price, same rule, same refusals as price_for."""
+    db, pid, off = book
+    for qty in (1, 4, 5, 10, 49, 50, 120):
+        with db() as s:
+            batch = prices_for(s, reseller, [(pid, qty), (off, qty), (9999, qty)], at)
+            single = price_for(s, reseller, pid, qty, at)
+        assert batch[pid].unit_price == single.unit_price and batch[pid].rule == single.rule
+        assert isinstance(batch[off], ProductNotPriced) and "inactive" in str(batch[off])
+        assert isinstance(batch[9999], ProductNotPriced) and "does not exist" in str(batch[9999])
