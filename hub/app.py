@@ -42,6 +42,9 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.orders.routes", "router"),
     ("hub.payments.routes", "router"),
     ("hub.inventory.routes", "router"),
+    ("hub.orders.pages", "router"),
+    ("hub.payments.pages", "router"),
+    ("hub.shipping.pages", "router"),
 ]
 
 

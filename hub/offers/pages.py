@@ -1,7 +1,7 @@
 """Offer pages: staff review (filter, bulk approve/drop, edit quantity, publish, conversion) and the reseller portal.
 
-Every rule lives in :mod:`hub.offers.workflow` (and ordering in ``hub.orders``);
-these handlers parse forms, call it, commit, and render. htmx requests get
+Every rule lives in :mod:`hub.offers.workflow`; the order-this-offer route belongs to the
+orders capability's pages (orders imports offers, never the reverse). These handlers parse forms, call it, commit, and render. htmx requests get
 the swapped fragment with status 200 (htmx swaps only 2xx answers), plain
 form posts the whole page with the real status.
 """
@@ -21,12 +21,11 @@ from hub.catalog.models import Product
 from hub.core import nav
 from hub.core.db import utcnow
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require, reseller_filter
-from hub.core.i18n import Formatter
 from hub.core.roles import RESELLER_ROLES, Principal, Role
-from hub.core.templating import language, render
+from hub.core.templating import render
 from hub.offers import workflow
 from hub.offers.models import KINDS, STATUSES, Offer
-from shared.errors import DataError, SyncHubError
+from shared.errors import DataError
 
 router = APIRouter(include_in_schema=False)
 VIEW = (Role.OWNER, Role.OPERATIONS, Role.MARKETING)  # marketing reads offers and conversion
@@ -202,8 +201,9 @@ def conversion(request: Request, session: SessionDep) -> Response:
 # --- reseller portal ---------------------------------------------------------------------
 
 
-def _portal(request: Request, session: Session, principal: Principal, *, message: Message | None = None,
-            error: str = "", status: int = 200) -> Response:
+def render_portal(request: Request, session: Session, principal: Principal, *, message: Message | None = None,
+                  error: str = "", status: int = 200) -> Response:
+    """The reseller's offers page, with a message or error (the orders pages re-render it after ordering)."""
     offers = workflow.list_offers(session, principal, reseller_id=reseller_filter(principal, None))
     return render(request, "offers_portal.html", {
         "rows": _with_products(session, offers), "labels": NUMBER_LABELS, "now": utcnow(), "message": message,
@@ -213,28 +213,4 @@ def _portal(request: Request, session: Session, principal: Principal, *, message
 @router.get("/portal/offers", dependencies=[require(*RESELLER_ROLES)])
 def portal(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """The reseller's published offers: reason, price and validity, each orderable."""
-    return _portal(request, session, principal)
-
-
-@router.post("/portal/offers/{offer_id}/order", dependencies=[require(*RESELLER_ROLES)])
-def order(offer_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
-    """Order what the offer proposes (hub.orders' order-from-offer: priced, stock reserved, invoiced)."""
-    from hub.orders.http import order_context  # noqa: PLC0415  (orders loads inventory and shipping)
-    from hub.orders.sources import from_offer  # noqa: PLC0415
-
-    try:
-        workflow.get_offer(session, offer_id, principal)
-    except DataError:
-        raise HTTPException(404, f"no offer #{offer_id}") from None
-    session.rollback()
-    try:
-        with request.app.state.session_factory() as s, s.begin():
-            placed = from_offer(s, principal, offer_id, order_context(request))
-            done: dict[str, Any] = {"id": placed.id, "invoice": placed.invoice_number or "—"}
-            amount = placed.transfer_amount
-    except SyncHubError as exc:
-        return _portal(request, session, principal, error=str(exc), status=409)
-    session.expire_all()  # only now: the request session must not start a write while orders holds the lock
-    done["amount"] = Formatter(language(request)).money(amount)
-    return _portal(request, session, principal,
-                   message=("Order #{id} placed (invoice {invoice}). Please transfer {amount}.", done))
+    return render_portal(request, session, principal)

@@ -1,15 +1,13 @@
 """Browser: a reseller orders from an offer, sends a transfer proof; finance confirms; the
 warehouse ships with a waybill; the reseller sees the status and downloads the invoice.
 
-The portal has an order button but no pages yet for proofs, the finance queue or
-shipping: those steps call the API from the same signed-in browser sessions
-(cookie + the page's CSRF token), as the pages will. The invoice is downloaded
-by the browser and rendered to PNG with pdftoppm.
+Every step is a click on the real pages (offers portal, order page with the proof form,
+finance's queue, the warehouse's pack-and-ship list); the invoice is downloaded from
+the order page by the browser and rendered to PNG with pdftoppm.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -27,10 +25,6 @@ pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def _csrf(page) -> dict[str, str]:  # noqa: ANN001
-    return json.loads(page.locator("body").get_attribute("hx-headers"))
-
-
 def test_order_pay_confirm_ship_invoice(live_hub, browser, tmp_path) -> None:  # noqa: ANN001
     hub, base = live_hub
     ids = seed_offers(hub.app)
@@ -45,36 +39,51 @@ def test_order_pay_confirm_ship_invoice(live_hub, browser, tmp_path) -> None:  #
     shop.locator("#portal-message").wait_for()
     order_id = int(re.search(r"#(\d+)", shop.locator("#portal-message").inner_text()).group(1))
 
+    shop.goto(f"{base}/portal/orders")
+    shop.locator(f"#order-{order_id} a").click()
+    shop.wait_for_url(f"{base}/portal/orders/{order_id}")
     order = shop.request.get(f"{base}/api/orders/{order_id}").json()
     assert order["state"] == "awaiting_payment" and order["source"] == "offer"
-    sent = shop.request.post(f"{base}/api/orders/{order_id}/payments", headers=_csrf(shop), multipart={
-        "invoice_number": order["invoice_number"], "bank": "BCA", "account_holder": "Toko r1",
-        "transfer_date": utcnow().date().isoformat(), "amount": order["transfer_amount"],
-        "proof": {"name": "bukti.png", "mimeType": "image/png", "buffer": PNG}})
-    assert sent.status == 201, sent.text()
+    assert order["payment_reference"] in shop.locator("#bank").inner_text()
+    form = shop.locator("#proof-form")
+    form.locator("input[name=bank]").fill("BCA")
+    form.locator("input[name=account_holder]").fill("Toko r1")
+    form.locator("input[name=transfer_date]").fill(utcnow().date().isoformat())
+    form.locator("input[name=proof]").set_input_files(
+        {"name": "bukti.png", "mimeType": "image/png", "buffer": PNG})
+    form.locator("button[type=submit]").click()
+    shop.locator("#order-message").wait_for()
 
     finance = browser.new_page()
     sign_in(finance, base, "finance")
     finance.wait_for_load_state()
-    queue = finance.request.get(f"{base}/api/payments/queue").json()["data"]
-    conf = next(c for c in queue if c["order_id"] == order_id)
-    assert finance.request.get(f"{base}{conf['proof_url']}").body() == PNG
-    assert finance.request.post(f"{base}/api/payments/{conf['id']}/confirm", headers=_csrf(finance)).ok
+    finance.goto(f"{base}/payments")
+    row = finance.locator("#payment-queue tr", has_text=f"#{order_id}")
+    proof_href = row.locator("a.proof").get_attribute("href")
+    assert finance.request.get(f"{base}{proof_href}").body() == PNG
+    row.locator("button.confirm").click()
+    finance.locator("#payments-message").wait_for()
 
     stock = browser.new_page()
     sign_in(stock, base, "inventory")
     stock.wait_for_load_state()
-    for event, body in (("pack", None), ("ship", {"courier": "JNE", "service": "REG", "waybill": "JNE00042"})):
-        r = stock.request.post(f"{base}/api/orders/{order_id}/events/{event}", headers=_csrf(stock), data=body)
-        assert r.ok, r.text()
+    stock.goto(f"{base}/fulfilment")
+    stock.locator(f"#pack-{order_id} button.pack").click()
+    stock.locator("#fulfilment-message").wait_for()
+    ship = stock.locator(f"#ship-{order_id}")
+    ship.locator("input[name=courier]").fill("JNE")
+    ship.locator("input[name=service]").fill("REG")
+    ship.locator("input[name=waybill]").fill("JNE00042")
+    ship.locator("button.ship").click()
+    stock.locator("#fulfilment-message").wait_for()
 
-    shop.goto(f"{base}/api/orders/{order_id}")
-    seen = json.loads(shop.locator("body").inner_text())
+    shop.goto(f"{base}/portal/orders/{order_id}")
+    assert shop.locator("#waybill").inner_text() == "JNE00042"
+    assert shop.locator("#history li").count() >= 5
+    seen = shop.request.get(f"{base}/api/orders/{order_id}").json()
     assert seen["state"] == "shipped" and seen["waybill"] == "JNE00042" and seen["amount_due"] == "0.00"
-    shop.goto(f"{base}/portal")
     with shop.expect_download() as dl:
-        shop.evaluate("""(href) => { const a = document.createElement('a'); a.href = href; a.download = '';
-                         document.body.appendChild(a); a.click(); }""", f"/api/orders/{order_id}/invoice.pdf")
+        shop.locator("#invoice-link").click()
     pdf = tmp_path / "invoice.pdf"
     dl.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF-")

@@ -38,6 +38,16 @@ EXPECTED = {
     ("GET", "/offers"): OPS | {Role.MARKETING}, ("GET", "/offers/conversion"): OPS | {Role.MARKETING},
     ("POST", "/offers/decide"): OPS, ("POST", "/offers/publish"): OPS, ("POST", "/offers/{offer_id}/quantity"): OPS,
     ("GET", "/portal/offers"): RESELLER_ROLES, ("POST", "/portal/offers/{offer_id}/order"): RESELLER_ROLES,
+    # order, payment and shipping pages: resellers their orders, finance the transfers, the warehouse shipping
+    ("GET", "/portal/orders"): RESELLER_ROLES, ("POST", "/portal/orders"): RESELLER_ROLES,
+    ("POST", "/portal/orders/csv"): RESELLER_ROLES, ("GET", "/portal/orders/{order_id}"): RESELLER_ROLES,
+    ("POST", "/portal/orders/{order_id}/reorder"): RESELLER_ROLES,
+    ("POST", "/portal/orders/{order_id}/payments"): RESELLER_ROLES,
+    ("GET", "/payments"): OWNER | {Role.FINANCE}, ("POST", "/payments/{confirmation_id}/confirm"): OWNER | {Role.FINANCE},
+    ("POST", "/payments/{confirmation_id}/reject"): OWNER | {Role.FINANCE},
+    ("GET", "/fulfilment"): OPS | {Role.INVENTORY}, ("POST", "/fulfilment/{order_id}/pack"): OPS | {Role.INVENTORY},
+    ("POST", "/fulfilment/{order_id}/ship"): OPS | {Role.INVENTORY},
+    ("GET", "/shipping/calculator"): EVERYONE, ("GET", "/shipping/calculator/regions"): EVERYONE,
 }
 
 

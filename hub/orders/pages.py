@@ -1,0 +1,224 @@
+"""Order pages: the reseller's orders (list, quick order, CSV, detail with tracking, reorder),
+ordering an offer from the offers portal, and the warehouse's pack-and-ship list.
+
+Every rule lives in :mod:`hub.orders.service`; these handlers parse forms, run one use case
+in its own transaction (:func:`write`), and render. Errors re-render the page with the
+message and the real status. Transfer proofs are posted to ``hub.payments.pages``, which
+re-renders the order with :func:`render_order`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from hub.audit.service import AuditFilter, list_entries
+from hub.core import nav
+from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
+from hub.core.i18n import Formatter
+from hub.core.roles import RESELLER_ROLES, Principal, Role
+from hub.core.templating import language, render
+from hub.offers import workflow
+from hub.offers.pages import render_portal
+from hub.orders import service
+from hub.orders.http import order_context
+from hub.orders.lifecycle import State, events_for
+from hub.orders.models import Order
+from hub.orders.sources import MAX_CSV_BYTES, from_offer, parse_csv
+from hub.orders.terms import BankAccount
+from hub.payments import service as payments
+from shared.errors import DataError, SyncHubError
+
+router = APIRouter(include_in_schema=False)
+WAREHOUSE = (Role.OWNER, Role.INVENTORY, Role.OPERATIONS)  # who packs and ships (lifecycle table)
+QUICK_ROWS = 5  # empty SKU/quantity lines on the quick-order form
+Message = tuple[str, dict[str, Any]]
+
+nav.register(nav.NavItem("My orders", "/portal/orders", RESELLER_ROLES, order=16))
+nav.register(nav.NavItem("Pack and ship", "/fulfilment", frozenset(WAREHOUSE), order=55))
+
+
+def write(request: Request, session: Session, work: Callable[[Session], Any]) -> Any:
+    """Run ``work`` in its own transaction; the request session's read ends first (SQLite write lock)."""
+    session.rollback()
+    try:
+        with request.app.state.session_factory() as s, s.begin():
+            return work(s)
+    finally:
+        session.expire_all()
+
+
+def _placed(request: Request, order: Order) -> Message:
+    amount = Formatter(language(request)).money(order.transfer_amount)
+    return ("Order #{id} placed (invoice {invoice}). Please transfer {amount}.",
+            {"id": order.id, "invoice": order.invoice_number or "—", "amount": amount})
+
+
+# --- ordering an offer (the button on the offers portal) ---------------------------------
+
+
+@router.post("/portal/offers/{offer_id}/order", dependencies=[require(*RESELLER_ROLES)])
+def order_offer(offer_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """Order what the offer proposes: priced, stock reserved, invoiced; the offers page says so."""
+    try:
+        workflow.get_offer(session, offer_id, principal)
+    except DataError:
+        raise HTTPException(404, f"no offer #{offer_id}") from None
+    try:
+        message = write(request, session, lambda s: _placed(request, from_offer(s, principal, offer_id,
+                                                                                 order_context(request))))
+    except SyncHubError as exc:
+        return render_portal(request, session, principal, error=str(exc), status=409)
+    return render_portal(request, session, principal, message=message)
+
+
+# --- the reseller's orders ----------------------------------------------------------------
+
+
+def _list(request: Request, session: Session, principal: Principal, *, error: str = "",
+          lines: Optional[list[tuple[str, str]]] = None, status: int = 200) -> Response:
+    orders = service.list_orders(session, principal, limit=200)
+    rows = lines or []
+    rows = rows + [("", "")] * max(0, QUICK_ROWS - len(rows))
+    return render(request, "orders_portal.html", {"orders": orders, "error": error, "lines": rows},
+                  status_code=status)
+
+
+@router.get("/portal/orders", dependencies=[require(*RESELLER_ROLES)])
+def my_orders(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """Order history with status and what is still due; quick order by SKU or CSV."""
+    return _list(request, session, principal)
+
+
+def _quick_lines(skus: list[str], quantities: list[str]) -> list[service.LineRequest]:
+    lines, problems = [], []
+    for n, (sku, qty) in enumerate(zip(skus, quantities), 1):
+        sku, qty = sku.strip(), qty.strip()
+        if not sku and not qty:
+            continue
+        if not qty.isdigit():
+            problems.append(f"line {n}: quantity {qty!r} is not a whole number")
+            continue
+        lines.append(service.LineRequest(quantity=int(qty), sku=sku))
+    if problems:
+        raise service.OrderInputError("; ".join(problems), hint="fix these lines and order again")
+    return lines
+
+
+@router.post("/portal/orders", dependencies=[require(*RESELLER_ROLES)])
+def quick_order(request: Request, session: SessionDep, principal: CurrentPrincipal,
+                sku: list[str] = Form([]), quantity: list[str] = Form([])) -> Response:
+    """Place an order from SKU + quantity lines; every bad line is reported at once."""
+    rid = str(principal.reseller_id)
+    try:
+        lines = _quick_lines(sku, quantity)
+        order_id = write(request, session, lambda s: service.create_order(
+            s, principal, rid, lines, order_context(request), source="portal").id)
+    except SyncHubError as exc:
+        return _list(request, session, principal, error=str(exc), lines=list(zip(sku, quantity))[:50], status=422)
+    return RedirectResponse(f"/portal/orders/{order_id}", 303)
+
+
+@router.post("/portal/orders/csv", dependencies=[require(*RESELLER_ROLES)])
+async def csv_order(request: Request, session: SessionDep, principal: CurrentPrincipal,
+                    file: UploadFile) -> Response:
+    """Place an order from a CSV file with the columns ``sku,quantity``."""
+    data = await file.read(MAX_CSV_BYTES + 1)
+    rid = str(principal.reseller_id)
+    try:
+        lines = parse_csv(data)
+        order_id = write(request, session, lambda s: service.create_order(
+            s, principal, rid, lines, order_context(request), source="csv").id)
+    except SyncHubError as exc:
+        return _list(request, session, principal, error=str(exc), status=422)
+    return RedirectResponse(f"/portal/orders/{order_id}", 303)
+
+
+def _history(session: Session, order_id: int) -> list[Any]:
+    entries, _ = list_entries(session, AuditFilter(entity="order", entity_id=str(order_id)), limit=200)
+    return [e for e in reversed(entries) if e.action.startswith("order.")]
+
+
+def render_order(request: Request, session: Session, principal: Principal, order_id: int, *,
+                 message: Optional[Message] = None, error: str = "", form: Optional[dict[str, str]] = None,
+                 status: int = 200) -> Response:
+    """The order page: lines, amounts, transfer instructions, proofs sent, tracking and history."""
+    try:
+        order = service.get_order(session, principal, order_id)
+        confirmations = payments.for_order(session, principal, order_id)
+    except SyncHubError:
+        raise HTTPException(404, f"no order #{order_id}") from None
+    return render(request, "order_detail.html", {
+        "o": order, "bank": BankAccount(), "confirmations": confirmations, "history": _history(session, order.id),
+        "payable": order.state in payments.PAYABLE, "message": message, "error": error, "form": form or {},
+        "next_events": events_for(State(order.state), principal.role.value)}, status_code=status)
+
+
+@router.get("/portal/orders/{order_id}", dependencies=[require(*RESELLER_ROLES)])
+def order_page(order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """One order: what to transfer and where, the proof form, tracking, documents."""
+    return render_order(request, session, principal, order_id)
+
+
+@router.post("/portal/orders/{order_id}/reorder", dependencies=[require(*RESELLER_ROLES)])
+def reorder(order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """The same products and quantities again, at today's prices."""
+    try:
+        new_id = write(request, session, lambda s: service.reorder(s, principal, order_id, order_context(request)).id)
+    except service.OrderNotFound:
+        raise HTTPException(404, f"no order #{order_id}") from None
+    except SyncHubError as exc:
+        return render_order(request, session, principal, order_id, error=str(exc), status=409)
+    return RedirectResponse(f"/portal/orders/{new_id}", 303)
+
+
+# --- the warehouse: pack and ship -----------------------------------------------------------
+
+
+def _fulfilment(request: Request, session: Session, principal: Principal, *, message: Optional[Message] = None,
+                error: str = "", status: int = 200) -> Response:
+    paid = service.list_orders(session, principal, state=State.PAID.value, limit=500)
+    packed = service.list_orders(session, principal, state=State.PACKED.value, limit=500)
+    return render(request, "orders_fulfilment.html", {
+        "paid": sorted(paid, key=lambda o: o.id), "packed": sorted(packed, key=lambda o: o.id),
+        "message": message, "error": error}, status_code=status)
+
+
+@router.get("/fulfilment", dependencies=[require(*WAREHOUSE)])
+def fulfilment(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """Paid orders to pack, packed orders to hand to the courier."""
+    return _fulfilment(request, session, principal)
+
+
+def _move(request: Request, session: Session, principal: Principal, order_id: int,
+          work: Callable[[Session, Order], Any], done: str) -> Response:
+    def run(s: Session) -> None:
+        work(s, service.get_order(s, principal, order_id, lock=True))
+
+    try:
+        write(request, session, run)
+    except service.OrderNotFound:
+        raise HTTPException(404, f"no order #{order_id}") from None
+    except SyncHubError as exc:
+        return _fulfilment(request, session, principal, error=f"#{order_id}: {exc}", status=409)
+    return _fulfilment(request, session, principal, message=(done, {"id": order_id}))
+
+
+@router.post("/fulfilment/{order_id}/pack", dependencies=[require(*WAREHOUSE)])
+def pack(order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """The parcels are packed (print the packing slip first)."""
+    return _move(request, session, principal, order_id,
+                 lambda s, o: service.apply_event(s, principal, o, "pack"), "Order #{id} packed.")
+
+
+@router.post("/fulfilment/{order_id}/ship", dependencies=[require(*WAREHOUSE)])
+def ship(order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal,
+         courier: str = Form(""), service_code: str = Form("", alias="service"),
+         waybill: str = Form("")) -> Response:
+    """Handed to the courier: courier, service and waybill are shown to the reseller."""
+    return _move(request, session, principal, order_id,
+                 lambda s, o: service.ship(s, principal, o, courier=courier, service=service_code, waybill=waybill),
+                 "Order #{id} shipped.")
