@@ -4,7 +4,10 @@ Three steps, each timed for both (numbers are printed, never asserted):
 
 1. initial load: a full snapshot of N rows into an empty store / empty keyed table;
 2. the same N rows with 1 % changed, as a full snapshot (target: hub <= 1.5x plain);
-3. a 10k-change incremental into the N rows (target: hub <= 0.3 s).
+3. a 10k-change incremental into the N rows, carrying the full key list as the
+   agent sends it, no deletes (target: hub <= 0.3 s; the hub's key-set digest
+   proves "no deletes" and skips delete detection);
+4. (hub only) the same with one key deleted at the source: full delete detection.
 
 "plain" = COPY into a typed temp table, ANALYZE, ``MERGE`` into a table keyed
 by id (no history). "hub" = :func:`hub.merge.merge_snapshot` in one
@@ -54,11 +57,15 @@ def lines(ids: range, version: int, changed_every: int = 0) -> bytes:
     return "".join(out).encode()
 
 
-def snapshot(work: Path, seq: int, kind: str, chunks: list[bytes], at: dt.datetime) -> SnapshotReader:
+def snapshot(work: Path, seq: int, kind: str, chunks: list[bytes], at: dt.datetime,
+             keys: list[bytes] | None = None) -> SnapshotReader:
+    """A snapshot of ``chunks``; ``keys``: key lines of every key at the source (an incremental's keys part)."""
     w = SnapshotWriter(work / f"s{seq}", "bench", seq, kind, "bench", "postgresql", created_at=at, level=1)
-    dw = w.dataset("items", COLUMNS, ["id"], keys_part=False)
+    dw = w.dataset("items", COLUMNS, ["id"], keys_part=keys is not None)
     for c in chunks:
         dw.write(c)
+    for k in keys or []:
+        dw.add_keys(k)
     w.finish()
     return SnapshotReader.from_directory(work / f"s{seq}")
 
@@ -96,8 +103,10 @@ def hub_merge(engine: Any, factory: Any, reader: SnapshotReader, sid: int, profi
                                    reader=reader, received_at=dt.datetime.now(UTC))
         took = time.perf_counter() - t
     tot = stats.totals()
+    checks = sorted({d.delete_check for d in stats.datasets.values()})
     print(f"     hub: inserted {tot.inserted:,}, updated {tot.updated:,}, deleted {tot.deleted:,}, "
-          f"unchanged {tot.unchanged:,}" + (f"; warnings: {stats.warnings}" if stats.warnings else ""))
+          f"unchanged {tot.unchanged:,}, delete check {'/'.join(checks)}"
+          + (f"; warnings: {stats.warnings}" if stats.warnings else ""))
     if profile:
         sql_time = sum(t for t, _ in log)
         for secs, stmt in sorted(log, reverse=True)[:8]:
@@ -143,12 +152,17 @@ def run(dsn: str, n: int, profile: bool) -> None:
     changed = [lines(range(a, min(a + chunk, n + 1)), 1, changed_every=100) for a in range(1, n + 1, chunk)]
     stride = max(1, n // DELTA_ROWS)
     delta = [lines(range(50, n + 1, stride)[:DELTA_ROWS], 2, changed_every=1)]
+    delta2 = [lines(range(51, n + 1, stride)[:DELTA_ROWS], 3, changed_every=1)]
+    all_keys = ["".join(f"{i}\n" for i in range(a, min(a + chunk, n + 1))).encode() for a in range(1, n + 1, chunk)]
+    gone = n // 2 + 7  # one key deleted at the source before step 4 (not among delta2's rows)
+    fewer_keys = [k.replace(f"\n{gone}\n".encode(), b"\n") for k in all_keys]
     t0 = dt.datetime(2024, 1, 1, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         s1 = snapshot(work, 1, "full", base, t0)
         s2 = snapshot(work, 2, "full", changed, t0 + dt.timedelta(days=1))
-        s3 = snapshot(work, 3, "incremental", delta, t0 + dt.timedelta(days=2))
+        s3 = snapshot(work, 3, "incremental", delta, t0 + dt.timedelta(days=2), keys=all_keys)
+        s4 = snapshot(work, 4, "incremental", delta2, t0 + dt.timedelta(days=3), keys=fewer_keys)
         print(f"  rows {n:,}; 1 % step changes {n // 100:,} rows; incremental {s3.manifest.datasets[0].rows:,} rows")
         hub = hub_merge(engine, factory, s1, 1, profile)
         step(f"1. initial load of {n:,} rows (full snapshot)", hub, plain_merge(dsn, base), "(no target)")
@@ -159,6 +173,8 @@ def run(dsn: str, n: int, profile: bool) -> None:
         hub = hub_merge(engine, factory, s3, 3, profile)
         step(f"3. {DELTA_ROWS:,}-change incremental into {n:,} rows", hub, plain_merge(dsn, delta),
              f"target hub <= 0.3 s: {'MET' if hub <= 0.3 else 'MISSED'}")
+        hub = hub_merge(engine, factory, s4, 4, profile)
+        print(f"  4. the same with 1 key deleted (full delete detection, hub only)\n     hub merge:        {hub:8.3f} s")
     engine.dispose()
 
 

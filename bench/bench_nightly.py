@@ -117,6 +117,22 @@ def night(settings, factory, workers: int) -> tuple[float, float, int]:  # noqa:
     return t_scan, total, applied
 
 
+def merge_report(factory, seq: int) -> str:  # noqa: ANN001
+    """How the hub merged the night's snapshots (sequence ``seq``): delete checks and mean merge time."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from hub.ingest.models import Snapshot
+
+    with factory() as s:
+        stats = [r.stats or {} for r in s.scalars(select(Snapshot).where(Snapshot.sequence == seq))]
+    checks = Counter(d.get("delete_check", "?") for st in stats for d in st.get("datasets", {}).values())
+    merge_s = [st["timings"]["merge_s"] for st in stats if "timings" in st]
+    mean = sum(merge_s) / len(merge_s) if merge_s else float("nan")
+    return f"delete checks {dict(checks)}, mean merge {mean:.3f} s"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--resellers", type=int, default=40)
@@ -171,7 +187,7 @@ def main() -> None:
             t_scan, total, applied = night(settings, factory, workers)
             timings[workers] = total
             print(f"    scan {t_scan:.2f} s, scan+ingest {total:.2f} s for {applied}/{n} applied "
-                  f"= {total / n:.3f} s per reseller")
+                  f"= {total / n:.3f} s per reseller; {merge_report(factory, night_no + 1)}")
         engine.dispose()
     per = timings[1] / n
     print(f"measured: {n} resellers x {args.rows:,} rows, 1 worker {timings[1]:.1f} s, "

@@ -72,7 +72,7 @@ class DatasetSchema(Base):
 
 
 class MergedDataset(Base):
-    """Per reseller and dataset: the newest schema version and the last merge (for listings)."""
+    """Per reseller and dataset: the newest schema version, the last merge and the current key set's digest."""
 
     __tablename__ = "merged_datasets"
 
@@ -83,3 +83,5 @@ class MergedDataset(Base):
     last_source_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     last_received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     current_rows: Mapped[int] = mapped_column(BigInteger, default=0)
+    # shared.keyset digest of the current keys, kept up to date by every merge (None: not yet computed)
+    key_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.core.db import UTCDateTime
-from hub.merge import dialect, rowsql, store
+from hub.merge import dialect, keydigest, rowsql, store
 from hub.merge.models import MergedDataset
 from hub.merge.schema import compare
 from hub.merge.stats import DatasetStats, MergeStats
@@ -96,6 +96,10 @@ def _merge_dataset(
                           row_hash=lambda fields: rowsql.python_row_hash(sig, fields))
     full = manifest.kind == "full"
     _diff(session, values, full, params)
+    base = 0 if md is None else keydigest.parse(md.key_digest)  # None: not known yet (computed below, once)
+    new_n, new_sum = (keydigest.sum_keys(session, f"SELECT k AS key_line FROM {DIFF} WHERE k IS NOT NULL "
+                                                  "AND cur_id IS NULL") if base is not None else (0, 0))
+    previous_rows = md.current_rows if md is not None else 0
 
     session.execute(text(  # same values, other hash (older rows, schema changes): remember the new hash
         f"UPDATE record_versions SET row_hash = (SELECT d.h FROM {DIFF} d WHERE d.cur_id = record_versions.id) "
@@ -104,12 +108,22 @@ def _merge_dataset(
     out.updated = session.execute(_sql(
         f"UPDATE record_versions SET valid_to = :t WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NOT NULL AND v <> cur_v)"
     ), params).rowcount
+    closed_sum = 0
     if full:
-        out.deleted = session.execute(_sql(
-            f"UPDATE record_versions SET valid_to = :t WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NULL)"
-        ), params).rowcount
+        out.delete_check = "full"
+        out.deleted, closed_sum = keydigest.close_returning(session, _sql(
+            f"UPDATE record_versions SET valid_to = :t WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NULL) "
+            "RETURNING row_key"
+        ), params)
     elif ds.keyset is not None and ds.keyset.part is not None:
-        out.deleted = _close_unlisted_keys(session, ds, reader, params, what)
+        if (base is not None and previous_rows + new_n == ds.keyset.count
+                and keydigest.combine(base, new_sum) == ds.keyset.digest):
+            out.delete_check = "skipped"  # the source holds exactly our keys plus the new ones: no deletes
+        else:
+            out.delete_check = "full"
+            out.deleted, closed_sum = _close_unlisted_keys(session, ds, reader, params, what)
+    else:
+        out.delete_check = "none"  # an incremental without its key list cannot tell deletes
     try:
         written = session.execute(_sql(
             "INSERT INTO record_versions (reseller_id, dataset, row_key, row_values, row_hash, valid_from, valid_to, "
@@ -127,36 +141,39 @@ def _merge_dataset(
     out.inserted = written - out.updated
     out.unchanged = staged - written
 
-    current = (md.current_rows if md is not None else 0) + out.inserted - out.deleted
+    current = previous_rows + out.inserted - out.deleted
+    if base is not None:
+        key_digest = keydigest.combine(base, new_sum, closed_sum)
+    else:  # merged before the hub kept digests: compute it once from the current keys
+        _, key_digest = dialect.current_keys_digest(session, CURRENT, params)
     if md is None:
         session.add(MergedDataset(
             reseller_id=reseller_id, dataset=ds.name, schema_version=state.version, last_snapshot_id=snapshot_id,
-            last_source_at=valid_from, last_received_at=received_at, current_rows=current,
+            last_source_at=valid_from, last_received_at=received_at, current_rows=current, key_digest=key_digest,
         ))
     else:
         md.schema_version, md.last_snapshot_id, md.current_rows = state.version, snapshot_id, current
-        md.last_source_at, md.last_received_at = valid_from, received_at
+        md.last_source_at, md.last_received_at, md.key_digest = valid_from, received_at, key_digest
     if ds.keyset is not None:
-        # a full snapshot's rows are the key set (deletes closed exactly): its digest needs no recomputation
-        _check_keyset(session, ds, params, current, verify_digest and not full, out)
+        # a full snapshot's rows are the key set (deletes closed exactly): its digest is not compared
+        _check_keyset(ds, current, key_digest, verify_digest and not full, out)
     session.flush()
     return out
 
 
-def _check_keyset(
-    session: Session, ds: DatasetManifest, params: dict, current: int, verify: bool, out: DatasetStats
-) -> None:
-    """After the merge the hub's current keys must be exactly the source's: else warn (a full resync fixes it)."""
+def _check_keyset(ds: DatasetManifest, current: int, key_digest: str, verify: bool, out: DatasetStats) -> None:
+    """After the merge the hub's current keys must be exactly the source's: else warn (a full resync fixes it).
+
+    ``key_digest`` is the hub's maintained digest of its current keys (see :mod:`hub.merge.keydigest`).
+    """
     assert ds.keyset is not None
     if current != ds.keyset.count:
         out.warnings.append(f"key set mismatch: the hub holds {current} current keys, the source {ds.keyset.count}; "
                             "the next full snapshot will resynchronise")
         return
-    if verify:
-        _, digest = dialect.current_keys_digest(session, CURRENT, params)
-        if digest != ds.keyset.digest:
-            out.warnings.append("key set digest mismatch (same count, different keys); "
-                                "the next full snapshot will resynchronise")
+    if verify and key_digest != ds.keyset.digest:
+        out.warnings.append("key set digest mismatch (same count, different keys); "
+                            "the next full snapshot will resynchronise")
 
 
 def _batched(lines: Iterator[bytes], size: int = 1 << 20) -> Iterator[bytes]:
@@ -191,15 +208,20 @@ def _diff(session: Session, values: str, full: bool, params: dict) -> None:
     dialect.analyze(session, DIFF, "cur_id, k")
 
 
-def _close_unlisted_keys(session: Session, ds: DatasetManifest, reader: Reader, params: dict, what: str) -> int:
-    """Incremental with a keys part: close current versions whose key the source no longer has."""
+def _close_unlisted_keys(
+    session: Session, ds: DatasetManifest, reader: Reader, params: dict, what: str
+) -> tuple[int, int]:
+    """Incremental with a keys part: close current versions whose key the source no longer has.
+
+    Returns (versions closed, digest sum of their keys).
+    """
     key_cols = [ds.column(k) for k in ds.key]
     dialect.create_stage(session, KEYS, len(key_cols), rowsql.key_sql(session, ds, positional=True), None)
     dialect.load(session, KEYS, len(key_cols), _batched(reader.iter_keys(ds.name)), f"{what} keys")
-    n = session.execute(_sql(
+    closed = keydigest.close_returning(session, _sql(
         f"UPDATE record_versions SET valid_to = :t WHERE {CURRENT} "
         f"AND NOT EXISTS (SELECT 1 FROM {KEYS} s WHERE s.k = record_versions.row_key) "
-        f"AND NOT EXISTS (SELECT 1 FROM {RAW} s WHERE s.k = record_versions.row_key)"
-    ), params).rowcount
+        f"AND NOT EXISTS (SELECT 1 FROM {RAW} s WHERE s.k = record_versions.row_key) RETURNING row_key"
+    ), params)
     session.execute(text(f"DROP TABLE {KEYS}"))
-    return int(n)
+    return closed

@@ -12,6 +12,9 @@ class DatasetStats:
     updated: int = 0  # keys whose values changed: old version closed, new one opened
     deleted: int = 0  # keys gone at the source: current version closed
     unchanged: int = 0  # rows identical to the current version (no new version)
+    # how deletes were found: "full" (every key compared), "skipped" (the key-set digest proved there were
+    # none), "none" (an incremental without its key list: deletes cannot be seen); "" before a merge
+    delete_check: str = ""
     schema_version: int = 0
     schema_changes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
