@@ -5,8 +5,10 @@ is the only per-line work), plus the cursor's maximum when there is a cursor.
 Incremental read: rows with ``cursor >= last max − overlap``; each re-read row
 whose key and content match the overlap window saved last time is dropped,
 everything else is sent. The new window is saved only when the snapshot is
-committed. Every snapshot also carries the key set (a separate read of the
-key columns) so the hub can tell deleted rows.
+committed. Every snapshot also carries the key set so the hub can tell deleted
+rows: a full read cuts the key lines out of the data lines it already has; an
+incremental (and a full whose key is not among the exported columns) reads
+the key columns separately.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from agent.config import DatasetSection
 from agent.state import DatasetAdvance
 from agent.transform import (
     LineHasher,
+    column_max,
     field_value,
     iter_lines,
+    key_projector,
     max_value,
     minus_overlap,
     short_hash,
@@ -57,10 +61,10 @@ def plan_dataset(conn: Connector, d: DatasetSection) -> Plan:
     available = conn.describe(base)
     by_name = {c.name: c for c in available}
     wanted = list(d.columns) if d.columns is not None else [c.name for c in available]
-    for c in [*wanted, *d.key, *([d.cursor] if d.cursor else [])]:
-        if c not in by_name:
-            raise SourceObjectMissing(f"dataset {d.name}: column {c!r} does not exist in {d.table or 'the query'}",
-                                      hint=f"columns there: {', '.join(by_name)}", dataset=d.name, column=c)
+    for name in [*wanted, *d.key, *([d.cursor] if d.cursor else [])]:
+        if name not in by_name:
+            raise SourceObjectMissing(f"dataset {d.name}: column {name!r} does not exist in {d.table or 'the query'}",
+                                      hint=f"columns there: {', '.join(by_name)}", dataset=d.name, column=name)
     names = [n for n in wanted if n not in d.drop_columns]
     columns = []
     for n in names:
@@ -100,19 +104,24 @@ def _key_hash(fields: list[bytes], key_idx: list[int]) -> bytes:
 class ReadResult:
     rows: int
     advance: DatasetAdvance
+    keys_done: bool = False  # the key set was taken from the data lines (no separate key read needed)
 
 
 def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Optional[RowProgress]) -> ReadResult:
     """Every row; bytes-only unless hashing or a cursor needs one field of each line."""
     rows, top = 0, None
     ci, ct = plan.cursor_index, plan.cursor_type
+    keys = key_projector(list(plan.request.columns or []), plan.section.key)
+    if keys is not None:
+        writer.add_keys(b"")  # an empty table still gets a key set (empty), so the hub sees "all deleted"
     for chunk in _chunks(conn, plan.request, _hasher(salt, plan.hash_indexes)):
         writer.write(chunk)
+        if keys is not None:
+            writer.add_keys(keys(chunk))
         n = chunk.count(b"\n")
         rows += n
         if ci is not None and ct is not None and n:
-            for line in chunk.split(b"\n")[:-1]:
-                top = max_value(top, field_value(ct, line.split(b"\t")[ci]))
+            top = max_value(top, column_max(chunk, ci, ct))
         if on_rows:
             on_rows(plan.section.name, rows)
     cursor_max = encode_value(ct, top) if ct is not None and top is not None else None
@@ -124,7 +133,8 @@ def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Op
         for _, kh, rh, _line in _scan_since(conn, plan, salt, since):
             window[kh] = rh
     writer.set_cursor_range(None, cursor_max)
-    return ReadResult(rows, DatasetAdvance(cursor_max, ct.value if ct else None, plan.digest, window or {}))
+    return ReadResult(rows, DatasetAdvance(cursor_max, ct.value if ct else None, plan.digest, window or {}),
+                      keys_done=keys is not None)
 
 
 def _scan_since(conn: Connector, plan: Plan, salt: bytes, since: str) -> Iterator[tuple[Any, bytes, bytes, bytes]]:

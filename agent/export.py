@@ -32,9 +32,15 @@ from agent.transform import load_salt, minus_overlap
 from connectors.base import Connector
 from shared import keys
 from shared.errors import ConfigError, SourceObjectMissing
-from shared.manifest import Manifest
+from shared.manifest import Kind, Manifest
 from shared.seal import seal_snapshot
 from shared.snapshot import SnapshotWriter
+
+# zstd level 1: about twice level 3's speed for a few % more bytes, and compression is a large share
+# of an export's CPU. Worker threads (zstd threads >= 1) did not help on a 2-core box whose other core
+# runs the database (bench/bench_export.py).
+ZSTD_LEVEL = 1
+ZSTD_THREADS = 0
 
 
 @dataclass
@@ -53,7 +59,7 @@ class Preview:
     rows: int
 
 
-def choose_kind(cfg: AgentConfig, state: AgentState, force_full: bool, today: Optional[dt.date] = None) -> str:
+def choose_kind(cfg: AgentConfig, state: AgentState, force_full: bool, today: Optional[dt.date] = None) -> Kind:
     """Full when asked, when a dataset is new or changed, or when the schedule says so."""
     if force_full:
         return "full"
@@ -100,7 +106,8 @@ def _read(conn: Connector, plan: Plan, snap: SnapshotWriter, state: AgentState, 
         result = read_incremental(conn, plan, writer, salt, cur.cursor_max, state.window(d.name), on_rows)
     else:
         result = read_full(conn, plan, writer, salt, on_rows)
-    write_keys(conn, plan, writer, salt)
+    if not result.keys_done:
+        write_keys(conn, plan, writer, salt)
     writer.warn({k: v - before.get(k, 0) for k, v in conn.warnings.counts.items() if v != before.get(k, 0)})
     writer.close()
     return result.rows, result.advance
@@ -121,7 +128,8 @@ def export(cfg: AgentConfig, state: AgentState, *, full: bool = False,
     try:
         with open_source(cfg) as conn:
             plans = plan_all(conn, cfg)
-            snap = SnapshotWriter(workdir, cfg.agent.reseller_id, sequence, kind, __version__, conn.dialect.name)
+            snap = SnapshotWriter(workdir, cfg.agent.reseller_id, sequence, kind, __version__, conn.dialect.name,
+                                  level=ZSTD_LEVEL, threads=ZSTD_THREADS)
             advances, rows = {}, 0
             for plan in plans:
                 n, advances[plan.section.name] = _read(conn, plan, snap, state, kind, salt, on_rows)

@@ -2,7 +2,8 @@
 
 Dropping and allow-listing columns is done by *not selecting* them, so the
 common path never parses a line. Only datasets with ``hash_columns`` (and the
-small incremental reads, which must look at the cursor) split lines here.
+small incremental reads, which must look at the cursor) split lines here; key
+lines are cut out of data lines (:func:`key_projector`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import datetime as dt
 import hashlib
 import math
 import os
+import re
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from shared.copytext import unescape
 from shared.errors import ConfigError
@@ -61,6 +64,73 @@ class LineHasher:
                 fields[i] = hash_field(self.salt, fields[i])
             out.append(b"\t".join(fields))
         return b"\n".join(out) + b"\n" if out else b""
+
+
+_AFTER_FIRST_FIELD = re.compile(rb"\t[^\n]*")
+
+
+def key_projector(names: Sequence[str], key: Sequence[str]) -> Optional[Callable[[bytes], bytes]]:
+    """A function: chunk of data lines -> the same rows' key lines (None: a key column is not read).
+
+    Fields are canonical, so a key line cut out of a data line has exactly the
+    bytes a separate read of the key columns would give; a full export gets its
+    key set without reading the table twice. The common shapes (the key is the
+    first column, or every column) take no Python step per row. A line split
+    across chunks is kept until its end arrives.
+    """
+    if not all(k in names for k in key):
+        return None
+    idx = [list(names).index(k) for k in key]
+    width = len(idx)
+    project: Callable[[bytes], bytes]
+    if idx == list(range(len(names))):
+        project = bytes
+    elif idx == [0]:
+        project = partial(_AFTER_FIRST_FIELD.sub, b"")
+    else:
+        def project(whole: bytes) -> bytes:
+            lines = whole.split(b"\n")
+            lines.pop()  # the empty string after the last newline
+            if idx == list(range(width)):
+                keys = [b"\t".join(line.split(b"\t", width)[:width]) for line in lines]
+            else:
+                keys = [b"\t".join([f[i] for i in idx]) for f in (line.split(b"\t") for line in lines)]
+            return b"\n".join(keys) + b"\n" if keys else b""
+
+    rest = b""
+
+    def feed(chunk: bytes) -> bytes:
+        nonlocal rest
+        data = rest + chunk if rest else chunk
+        cut = data.rfind(b"\n") + 1
+        rest = data[cut:]
+        return project(data[:cut] if cut < len(data) else data) if cut else b""
+
+    return feed
+
+
+# canonical date / timestamp / timestamptz texts whose byte order is their time order (4-digit AD years)
+_ISO_TEXTS = re.compile(rb"(?:\d{4}-\d\d-\d\d(?: \d\d:\d\d:\d\d(?:\.\d+)?)?(?:\+00)?\n)*")
+_ISO_TYPES = (PortableType.DATE, PortableType.TIMESTAMP, PortableType.TIMESTAMPTZ)
+
+
+def column_max(chunk: bytes, index: int, ptype: PortableType) -> Any:
+    """Largest typed value of field ``index`` over a chunk of whole lines (None: all NULL).
+
+    For the cursor's maximum in a full read: integers are compared as ints and
+    ISO dates/timestamps as their bytes, so only the winner is decoded.
+    """
+    lines = chunk.split(b"\n")
+    lines.pop()
+    values = {line.split(b"\t", index + 1)[index] for line in lines}
+    values.discard(NULL)
+    if not values:
+        return None
+    if ptype is PortableType.INTEGER:
+        return max(map(int, values))
+    if ptype in _ISO_TYPES and _ISO_TEXTS.fullmatch(b"\n".join(values) + b"\n"):
+        return field_value(ptype, max(values))
+    return max(field_value(ptype, v) for v in values)
 
 
 def iter_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:

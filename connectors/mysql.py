@@ -2,7 +2,10 @@
 
 Speed: the server builds each row's whole COPY line (``CONCAT_WS`` of
 per-column expressions that format, escape and mark NULL) and returns it as
-one binary value, so Python only joins bytes — no per-value decoding.
+one binary value, so Python only joins bytes — no per-value decoding. A full
+read of a table with a one-column integer or (var)char primary key goes
+further: the server joins a whole page of lines (``GROUP_CONCAT`` over a key
+range), so PyMySQL parses one result row per page instead of one per row.
 
 Session: ``utf8mb4`` (4-byte unicode), ``time_zone='+00:00'`` (TIMESTAMP
 columns are UTC instants -> ``timestamptz``; DATETIME is wall time ->
@@ -20,7 +23,14 @@ from typing import Any, Iterator, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from connectors.base import Dialect, ReadRequest
-from connectors.sql import SqlConnector, build_select, check_select, quote_ident
+from connectors.sql import (
+    SqlConnector,
+    build_select,
+    check_select,
+    prefetch,
+    quote_ident,
+    table_ref,
+)
 from shared.errors import (
     SourceAccessDenied,
     SourceObjectMissing,
@@ -76,15 +86,19 @@ def value_expr(col: Column, ref: str) -> str:
     if col.type is P.BINARY:
         return f"CONCAT({lit(chr(92) * 2 + 'x')}, LOWER(HEX({ref})))"
     if col.type is P.DATE:
-        return f"IF({valid_date(ref)}, DATE_FORMAT({ref}, '%Y-%m-%d'), NULL)"
+        return f"IF({valid_date(ref)}, CAST({ref} AS CHAR), NULL)"
     if col.type in (P.TIMESTAMP, P.TIMESTAMPTZ):
-        text = _FRACTION.format(f"DATE_FORMAT({ref}, '%Y-%m-%d %H:%i:%s.%f')")
+        # CAST is about twice as cheap as DATE_FORMAT; a fraction's trailing zeros are cut only when
+        # there is a fraction (a query's column does not tell its precision)
+        text = (f"IF(MICROSECOND({ref}) = 0, LEFT(CAST({ref} AS CHAR), 19), "
+                f"TRIM(TRAILING '0' FROM CAST({ref} AS CHAR)))")
         zone = ", '+00'" if col.type is P.TIMESTAMPTZ else ""
         return f"IF({valid_date(ref)}, CONCAT({text}{zone}), NULL)"
     if col.type is P.TIME:
         text = _FRACTION.format(f"TIME_FORMAT({ref}, '%H:%i:%s.%f')")
         return f"IF({valid_time(ref)}, {text}, NULL)"
-    text = f"CONVERT({ref} USING utf8mb4)"
+    # byte-wise REPLACE (2-3x cheaper than on text; safe: UTF-8 never puts an ASCII byte inside a character)
+    text = f"CAST(CONVERT({ref} USING utf8mb4) AS BINARY)"
     for raw, escaped in _ESCAPES:
         text = f"REPLACE({text}, {lit(raw)}, {lit(escaped)})"
     return text
@@ -205,16 +219,24 @@ class MysqlConnector(SqlConnector):
                 "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE "
                 f"{where} AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION", params)]
 
-    def read(self, request: ReadRequest) -> Iterator[bytes]:
-        import pymysql
-
-        selected, cursor = self.plan(request)
+    def _line_exprs(self, selected: list[Column]) -> tuple[str, list[tuple[Column, str]], Optional[str]]:
+        """SQL of a row's whole COPY line (binary), the flagged columns, and SQL of their flags."""
         refs = [quote_ident(c.name, "`") for c in selected]
         line = ", ".join(f"IFNULL({value_expr(c, r)}, {lit(chr(92) + 'N')})" for c, r in zip(selected, refs))
-        exprs = [f"CAST(CONCAT_WS({lit(chr(9))}, {line}) AS BINARY)"]
         flagged = [(c, f) for c, r in zip(selected, refs) if (f := flag_expr(c, r)) is not None]
-        if flagged:
-            exprs.append(f"CONCAT({', '.join(f for _, f in flagged)})")
+        flags = f"CONCAT({', '.join(f for _, f in flagged)})" if flagged else None
+        return f"CAST(CONCAT_WS({lit(chr(9))}, {line}) AS BINARY)", flagged, flags
+
+    def read(self, request: ReadRequest) -> Iterator[bytes]:
+        selected, cursor = self.plan(request)
+        page_key = self._page_key(request) if cursor is None else None
+        if page_key is not None:
+            yield from self._read_pages(request, selected, page_key)
+            return
+        import pymysql
+
+        line, flagged, flags = self._line_exprs(selected)
+        exprs = [line] + ([flags] if flags else [])
         sql, params = build_select(self.dialect, request, selected, cursor, exprs)
         if params:  # inline the one cursor value: the DATE_FORMAT patterns hold '%' signs
             head, mark, tail = sql.rpartition(f" >= {self.dialect.placeholder}")
@@ -230,13 +252,84 @@ class MysqlConnector(SqlConnector):
                     if not rows:
                         break
                     if flagged:
-                        for _, flags in rows:
-                            if flags != clean:
-                                self._count_flags(flagged, flags)
+                        for _, row_flags in rows:
+                            if row_flags != clean:
+                                self._count_flags(flagged, row_flags)
                     yield b"\n".join([r[0] for r in rows]) + b"\n"
             finally:
                 cur.close()
                 self.conn.rollback()
+
+    def _page_key(self, request: ReadRequest) -> Optional[Column]:
+        """The table's one-column integer or (var)char primary key, which pages can walk (else None)."""
+        if request.table is None:
+            return None
+        pk = self.primary_key(request.table)
+        if len(pk) != 1:
+            return None
+        col = next((c for c in self.native_columns(ReadRequest(table=request.table)) if c.name == pk[0]), None)
+        if col is None:
+            return None
+        base = col.native.lower().split("(")[0].split()[0]
+        ok = (col.type is P.INTEGER and base != "bit") or base in ("char", "varchar")
+        return col if ok else None
+
+    def _read_pages(self, request: ReadRequest, selected: list[Column], key: Column) -> Iterator[bytes]:
+        """A full read in primary-key pages, each page one result value of up to ``batch_rows`` lines.
+
+        PyMySQL decodes every result row in Python; here the server joins a
+        page's lines (``GROUP_CONCAT``) so Python handles one value per page,
+        and a thread fetches the next page while the caller compresses this
+        one. Each page is a key range (its upper bound from an index-only
+        ``ORDER BY key LIMIT n``), all from one consistent snapshot
+        (REPEATABLE READ, READ ONLY). A page the server had to truncate
+        (``group_concat_max_len``, capped by ``max_allowed_packet``) is seen
+        by its line count and read again in smaller pages.
+        """
+        line, flagged, flags = self._line_exprs(selected)
+        ref = quote_ident(key.name, "`")
+        table = table_ref(request.table or "", self.dialect)
+        clean = lit("0" * len(flagged))
+        bad_sql = f"GROUP_CONCAT(NULLIF({flags}, {clean}) SEPARATOR ',')" if flags else "NULL"
+
+        def pages() -> Iterator[bytes]:
+            page, last = request.batch_rows, None
+            with self.boundary(f"reading {request.label}"):
+                cur = self.conn.cursor()
+                try:
+                    cur.execute("SET SESSION group_concat_max_len = @@max_allowed_packet")
+                    cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+                    while True:
+                        after = "" if last is None else f"{ref} > {self.conn.escape(last)}"
+                        cur.execute(f"SELECT MAX(_k), COUNT(*) FROM (SELECT {ref} AS _k FROM {table}"
+                                    f"{' WHERE ' + after if after else ''} ORDER BY {ref} LIMIT {page}) AS b")
+                        top, n = cur.fetchone()
+                        if not n:
+                            return
+                        bound = f"{ref} <= {self.conn.escape(top)}"
+                        cur.execute(f"SELECT GROUP_CONCAT({line} SEPARATOR '\\n'), COUNT(*), {bad_sql} "
+                                    f"FROM {table} WHERE {after + ' AND ' if after else ''}{bound}")
+                        data, got, bad = cur.fetchone()
+                        if data is None or data.count(b"\n") != got - 1:
+                            if page == 1:
+                                raise SourceQueryFailed(
+                                    f"MySQL: reading {request.label}: one row is longer than max_allowed_packet",
+                                    hint="raise the server's max_allowed_packet")
+                            page = max(1, page // 2)  # truncated by group_concat_max_len: smaller pages
+                            continue
+                        if bad:
+                            for row_flags in bad.split(","):
+                                self._count_flags(flagged, row_flags)
+                        yield bytes(data) + b"\n"
+                        last = top
+                        if n < page:
+                            return
+                finally:
+                    cur.close()
+                    self.conn.rollback()
+
+        yield from prefetch(pages())
 
     def _count_flags(self, flagged: list[tuple[Column, str]], flags: str) -> None:
         for (col, _), flag in zip(flagged, flags):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from connectors.base import Dialect, ReadRequest
-from connectors.sql import SqlConnector, build_select, check_select, rechunk, table_ref
+from connectors.sql import SqlConnector, build_select, check_select, table_ref
 from shared.errors import (
     SourceAccessDenied,
     SourceObjectMissing,
@@ -138,9 +138,62 @@ class PostgresConnector(SqlConnector):
         with self.boundary(f"reading {request.label}"):
             try:
                 with self.conn.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
-                    yield from rechunk(map(bytes, copy), request.batch_rows)
+                    yield from self._copy_chunks(copy, request.batch_rows)
             finally:
                 self.conn.rollback()
+
+    def _copy_chunks(self, copy: Any, batch_rows: int) -> Iterator[bytes]:
+        """``batch_rows`` COPY rows per chunk, with as little Python per row as libpq allows.
+
+        PostgreSQL sends one CopyData message per row. ``Copy.read()`` costs a
+        few generator and wait calls per row, so rows already in libpq's input
+        buffer are taken with ``PQgetCopyData`` (non-blocking) directly; only
+        when the buffer is empty does ``Copy.read()`` wait for the socket. The
+        end of the COPY, when met here, is finished here (final result, error).
+        """
+        import psycopg
+
+        pgconn = self.conn.pgconn
+        get = pgconn.get_copy_data
+        done = False
+        while not done:
+            held: list[Any] = []
+            add = held.append
+            while len(held) < batch_rows:
+                n, data = get(1)
+                while n > 0:
+                    add(data)
+                    if len(held) >= batch_rows:
+                        break
+                    n, data = get(1)
+                if n > 0:
+                    break
+                if n == 0:  # nothing buffered: let psycopg wait for the socket (one row, or b"" at the end)
+                    row = copy.read()
+                    if not row:
+                        done = True
+                        break
+                    add(row)
+                    continue
+                if n == -2:
+                    raise psycopg.OperationalError(pgconn.error_message.decode(errors="replace"))
+                self._finish_copy(pgconn)
+                done = True
+                break
+            if held:
+                yield b"".join(held)
+
+    def _finish_copy(self, pgconn: Any) -> None:
+        """After PQgetCopyData said -1: the COPY's final result (raises the server's error if any)."""
+        import psycopg
+        from psycopg import pq
+
+        error = None
+        while (res := pgconn.get_result()) is not None:
+            if res.status != pq.ExecStatus.COMMAND_OK and error is None:
+                error = psycopg.errors.error_from_result(res, encoding=self.conn.info.encoding)
+        if error is not None:
+            raise error
 
     def count(self, request: ReadRequest) -> int:
         selected, cursor = self.plan(request)
