@@ -81,6 +81,8 @@ async def optional_principal(request: Request, session: SessionDep) -> Principal
         found = auth.from_session(session, sid)
         if found is not None:
             principal, request.state.user, request.state.csrf_token = found
+            # Pages read the preference as a plain value: error pages render after the session closed.
+            request.state.user_locale = request.state.user.locale
             if request.method not in SAFE_METHODS:
                 await _check_csrf(request, request.state.csrf_token)
     if session.in_transaction():  # end the read: on SQLite it would hold the write lock (BEGIN IMMEDIATE)

@@ -31,9 +31,8 @@ def environment() -> Environment:
 
 def language(request: Request) -> str:
     """Cookie (explicit switch) first, then the user's saved preference, then the hub default."""
-    user = getattr(request.state, "user", None)
     default = request.app.state.settings.default_locale
-    return pick(request.cookies.get(LANG_COOKIE) or (user.locale if user is not None else None), default)
+    return pick(request.cookies.get(LANG_COOKIE) or getattr(request.state, "user_locale", None), default)
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,

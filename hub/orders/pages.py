@@ -4,7 +4,9 @@ ordering an offer from the offers portal, and the warehouse's pack-and-ship list
 Every rule lives in :mod:`hub.orders.service`; these handlers parse forms, run one use case
 in its own transaction (:func:`write`), and render. Errors re-render the page with the
 message and the real status. Transfer proofs are posted to ``hub.payments.pages``, which
-re-renders the order with :func:`render_order`.
+re-renders the order with :func:`render_order` and adds its part of the order page (proofs
+sent, whether a transfer can be confirmed) through :func:`extend_order_page` — so orders
+never imports payments, which is built on orders.
 """
 
 from __future__ import annotations
@@ -29,13 +31,20 @@ from hub.orders.lifecycle import State, events_for
 from hub.orders.models import Order
 from hub.orders.sources import MAX_CSV_BYTES, from_offer, parse_csv
 from hub.orders.terms import BankAccount
-from hub.payments import service as payments
 from shared.errors import DataError, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 WAREHOUSE = (Role.OWNER, Role.INVENTORY, Role.OPERATIONS)  # who packs and ships (lifecycle table)
 QUICK_ROWS = 5  # empty SKU/quantity lines on the quick-order form
 Message = tuple[str, dict[str, Any]]
+PageExtension = Callable[[Session, Principal, Order], dict[str, Any]]
+_PAGE_EXTENSIONS: list[PageExtension] = []
+
+
+def extend_order_page(extension: PageExtension) -> PageExtension:
+    """Let a capability built on orders add template context to the order page."""
+    _PAGE_EXTENSIONS.append(extension)
+    return extension
 
 nav.register(nav.NavItem("My orders", "/portal/orders", RESELLER_ROLES, order=16))
 nav.register(nav.NavItem("Pack and ship", "/fulfilment", frozenset(WAREHOUSE), order=55))
@@ -148,12 +157,14 @@ def render_order(request: Request, session: Session, principal: Principal, order
     """The order page: lines, amounts, transfer instructions, proofs sent, tracking and history."""
     try:
         order = service.get_order(session, principal, order_id)
-        confirmations = payments.for_order(session, principal, order_id)
+        extra: dict[str, Any] = {"confirmations": [], "payable": False}
+        for extension in _PAGE_EXTENSIONS:
+            extra.update(extension(session, principal, order))
     except SyncHubError:
         raise HTTPException(404, f"no order #{order_id}") from None
     return render(request, "order_detail.html", {
-        "o": order, "bank": BankAccount(), "confirmations": confirmations, "history": _history(session, order.id),
-        "payable": order.state in payments.PAYABLE, "message": message, "error": error, "form": form or {},
+        "o": order, "bank": BankAccount(), "history": _history(session, order.id), **extra,
+        "message": message, "error": error, "form": form or {},
         "next_events": events_for(State(order.state), principal.role.value)}, status_code=status)
 
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
-from hub.core.roles import RESELLER_ROLES, Role
+from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.templating import render
 from hub.orders.models import Order
-from hub.orders.pages import render_order, write
+from hub.orders.pages import extend_order_page, render_order, write
 from hub.payments import proofs, service
 from shared.errors import SyncHubError
 
@@ -30,6 +30,13 @@ FINANCE = (Role.OWNER, Role.FINANCE)
 Message = tuple[str, dict[str, Any]]
 
 nav.register(nav.NavItem("Payments", "/payments", frozenset(FINANCE), order=50))
+
+
+@extend_order_page
+def _proofs_on_order_page(session: Session, principal: Principal, order: Order) -> dict[str, Any]:
+    """The order page shows the proofs sent and offers the proof form while money is due."""
+    return {"confirmations": service.for_order(session, principal, order.id),
+            "payable": order.state in service.PAYABLE}
 
 
 def _date(raw: str) -> dt.date:
