@@ -6,12 +6,16 @@ so every command sees the newest schema without a separate upgrade step.
 
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.db import make_engine, session_factory
 from hub.core.migrate import upgrade
 from hub.core.settings import HubSettings
+
+T = TypeVar("T")
 
 
 def open_hub(settings: HubSettings) -> tuple[Engine, sessionmaker[Session]]:
@@ -20,3 +24,13 @@ def open_hub(settings: HubSettings) -> tuple[Engine, sessionmaker[Session]]:
     engine = make_engine(settings.db_url)
     upgrade(engine)
     return engine, session_factory(engine)
+
+
+def with_hub_session(fn: Callable[[Session], T]) -> T:
+    """For one CLI command: open the hub from the environment's settings, run ``fn`` in a session."""
+    engine, factory = open_hub(HubSettings())
+    try:
+        with factory() as session:
+            return fn(session)
+    finally:
+        engine.dispose()

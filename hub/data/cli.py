@@ -5,27 +5,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sys
-from typing import Any, Callable
 
 import click
 from sqlalchemy.orm import Session
 
-from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.runtime import with_hub_session
 from hub.data.export import csv_lines
 from hub.mapping import service as mapping
 from hub.mapping.profiles import PROFILES
 from hub.merge import query, store
 from shared.errors import ConfigError
-
-
-def _with_session(fn: Callable[[Session], Any]) -> Any:
-    engine, factory = open_hub(HubSettings())
-    try:
-        with factory() as session:
-            return fn(session)
-    finally:
-        engine.dispose()
 
 
 def _as_of(value: str | None) -> dt.datetime | None:
@@ -55,7 +44,7 @@ def data() -> None:
 @click.argument("reseller_id")
 def datasets(reseller_id: str) -> None:
     """List RESELLER_ID's merged datasets."""
-    rows = _with_session(lambda s: store.list_datasets(s, reseller_id))
+    rows = with_hub_session(lambda s: store.list_datasets(s, reseller_id))
     if not rows:
         click.echo(f"no merged data for reseller {reseller_id!r} yet")
         return
@@ -85,7 +74,7 @@ def export(reseller_id: str, dataset: str, as_of: str | None, where: tuple[str, 
                 n += chunk.count("\n")
         return n
 
-    n = _with_session(run)
+    n = with_hub_session(run)
     if csv_file:
         click.echo(f"{n} rows written to {csv_file}", err=True)
 
@@ -97,7 +86,7 @@ def export(reseller_id: str, dataset: str, as_of: str | None, where: tuple[str, 
 def map_(reseller_id: str, profile: str, do_apply: bool) -> None:
     """Preview (and with --apply, store) a ready-made mapping PROFILE for RESELLER_ID."""
     p = PROFILES[profile]
-    result = _with_session(lambda s: (mapping.apply if do_apply else mapping.preview)(s, reseller_id, p))
+    result = with_hub_session(lambda s: (mapping.apply if do_apply else mapping.preview)(s, reseller_id, p))
     for entity, pv in result.items():
         click.echo(f"{entity}: dataset {pv.dataset or '?'}, {pv.count} rows")
         for problem in pv.problems:

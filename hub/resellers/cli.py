@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable
 
 import click
-from sqlalchemy.orm import Session
 
-from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.runtime import with_hub_session
 from hub.resellers import service
 from hub.resellers.schemas import ResellerPublic
 from shared.errors import ConfigError
-
-
-def _with_session(fn: Callable[[Session], Any]) -> Any:
-    engine, factory = open_hub(HubSettings())
-    try:
-        with factory() as session:
-            return fn(session)
-    finally:
-        engine.dispose()
 
 
 def _key_text(value: str | None, option: str) -> str | None:
@@ -100,7 +88,7 @@ def add(
         "signing_public_key": _key_text(signing_key, "--signing-key"),
     }
     created = service.validate_create(data)  # report bad input before touching the database
-    r = _with_session(lambda s: service.add_reseller(s, created))
+    r = with_hub_session(lambda s: service.add_reseller(s, created))
     click.echo(f"added reseller {r.id} ({r.name}); ssh key {r.ssh_fingerprint}")
 
 
@@ -108,7 +96,7 @@ def add(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_(as_json: bool) -> None:
     """List enrolled resellers."""
-    rows = _with_session(service.list_resellers)
+    rows = with_hub_session(service.list_resellers)
     if as_json:
         click.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
         return
@@ -128,14 +116,14 @@ def list_(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def show(reseller_id: str, as_json: bool) -> None:
     """Show one reseller with its key fingerprints."""
-    _show(_with_session(lambda s: service.get_reseller(s, reseller_id)), as_json)
+    _show(with_hub_session(lambda s: service.get_reseller(s, reseller_id)), as_json)
 
 
 @reseller.command("disable")
 @click.argument("reseller_id")
 def disable(reseller_id: str) -> None:
     """Refuse the reseller's logins from now on (data is kept)."""
-    r = _with_session(lambda s: service.disable_reseller(s, reseller_id))
+    r = with_hub_session(lambda s: service.disable_reseller(s, reseller_id))
     click.echo(f"reseller {r.id} disabled: new SFTP logins and file operations are refused")
 
 
@@ -143,7 +131,7 @@ def disable(reseller_id: str) -> None:
 @click.argument("reseller_id")
 def enable(reseller_id: str) -> None:
     """Allow a disabled reseller to log in again."""
-    r = _with_session(lambda s: service.enable_reseller(s, reseller_id))
+    r = with_hub_session(lambda s: service.enable_reseller(s, reseller_id))
     click.echo(f"reseller {r.id} enabled")
 
 
@@ -157,7 +145,7 @@ def rotate_key(reseller_id: str, ssh_key: str | None, signing_key: str | None) -
     """Replace a reseller's SSH and/or signing key; the old one stops working at once."""
     new_ssh = _key_text(ssh_key, "--ssh-key")
     new_sign = _key_text(signing_key, "--signing-key")
-    r = _with_session(lambda s: service.rotate_keys(s, reseller_id, new_ssh, new_sign))
+    r = with_hub_session(lambda s: service.rotate_keys(s, reseller_id, new_ssh, new_sign))
     changed = " and ".join(n for n, v in (("ssh key", new_ssh), ("signing key", new_sign)) if v)
     click.echo(
         f"reseller {r.id}: {changed} replaced (ssh {r.ssh_fingerprint}, signing {r.signing_fingerprint[:16]}…)"
