@@ -162,7 +162,9 @@ def push(ctx: click.Context, full: bool, no_export: bool) -> None:
 
             with run_lock(cfg.agent.state_dir), AgentState(cfg.agent.state_dir) as st:
                 r = deliver_pending(cfg, st, progress=upload)
-            summary: dict[str, Any] = {"delivered": r.delivered, "messages": r.messages}
+            summary: dict[str, Any] = {"delivered": r.delivered, "messages": r.messages,
+                                       "orders_sent": r.orders.sent, "orders_invalid": sorted(r.orders.invalid),
+                                       "order_results": r.orders.results}
         else:
             from agent.runner import run_once
 
@@ -201,9 +203,13 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 @main.command()
 @click.option("--fetch/--no-fetch", default=True, help="Download new messages from the hub first.")
+@click.option("--write-table", "table", default=None, metavar="TABLE",
+              help="Also upsert the newest verified offers into TABLE of your database (created if missing).")
+@click.option("--url", default=None, help="Database URL for --write-table (default: [offers].write_url; "
+                                          "password from $SYNCAGENT_OFFERS_PASSWORD).")
 @click.pass_context
 @_guard
-def offers(ctx: click.Context, fetch: bool) -> None:
+def offers(ctx: click.Context, fetch: bool, table: Optional[str], url: Optional[str]) -> None:
     """Download and verify the hub's signed messages; list the offers received."""
     cfg = _config(ctx)
     from agent.status import list_offers
@@ -217,6 +223,38 @@ def offers(ctx: click.Context, fetch: bool) -> None:
             deliver_pending(cfg, st)
     for line in list_offers(cfg):
         click.echo(line)
+    if table:
+        from agent.offers_table import latest_offers, write_offers
+        from agent.outbox import Outbox
+
+        target = url or cfg.offers.write_url
+        if not target:
+            raise ConfigError([("[offers].write_url", "not set: add it (a user allowed to CREATE/INSERT/UPDATE "
+                                                      "the table, not the export user) or pass --url")])
+        name, items = latest_offers(Outbox(cfg.agent.state_dir).inbox, cfg.hub.signing_public_key)
+        r = write_offers(target, table, items, name, password=cfg.offers_password())
+        click.echo(f"{table}: {r.inserted} offer(s) added, {r.updated} updated from {name}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@_guard
+def orders(ctx: click.Context, as_json: bool) -> None:
+    """Order files: waiting in the drop folder (or invalid), sent, and the hub's answers."""
+    cfg = _config(ctx)
+    from agent.orders import OrderFolder, order_status
+
+    folder = OrderFolder(cfg.orders_dir)
+    rows = order_status(folder)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(f"drop folder: {folder.dir}")
+    for r in rows:
+        click.echo(f"{r['where']:<8} {r['file']}: {r['status']}")
+    if not rows:
+        click.echo("no order files (drop order-<id>.json files into the folder; `syncagent push` sends them)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,6 +30,7 @@ else:  # pragma: no cover - Python 3.9/3.10 reseller servers
     import tomli as tomllib
 
 PASSWORD_ENV = "SYNCAGENT_SOURCE_PASSWORD"
+OFFERS_PASSWORD_ENV = "SYNCAGENT_OFFERS_PASSWORD"
 RESELLER_ID = r"^[a-z0-9][a-z0-9-]{1,62}$"
 DATASET_NAME = r"^[A-Za-z0-9_.-]+$"
 KNOWN_SCHEMES = ("sqlite", "postgresql", "postgres", "mysql", "mariadb", "files")
@@ -77,6 +78,19 @@ class ScheduleSection(_Section):
     timezone: Optional[str] = None
 
 
+class OrdersSection(_Section):
+    """Order files the reseller's own system drops for the hub (default folder: ``<state_dir>/orders``)."""
+
+    drop_dir: Optional[Path] = None
+
+
+class OffersSection(_Section):
+    """Where ``syncagent offers --write-table`` writes: a user separate from the SELECT-only export user."""
+
+    write_url: Optional[str] = None
+    password_file: Optional[Path] = None
+
+
 class DatasetSection(_Section):
     name: str = Field(pattern=DATASET_NAME)
     table: Optional[str] = None
@@ -97,6 +111,8 @@ class AgentConfig(BaseModel):
     hub: HubSection
     signing: SigningSection
     schedule: ScheduleSection = Field(default_factory=ScheduleSection)
+    orders: OrdersSection = Field(default_factory=OrdersSection)
+    offers: OffersSection = Field(default_factory=OffersSection)
     datasets: list[DatasetSection]
     path: Path
 
@@ -107,6 +123,19 @@ class AgentConfig(BaseModel):
             return env
         if self.source.password_file:
             return self.source.password_file.read_text(encoding="utf-8").strip()
+        return None
+
+    @property
+    def orders_dir(self) -> Path:
+        return self.orders.drop_dir or self.agent.state_dir / "orders"
+
+    def offers_password(self) -> Optional[str]:
+        """The offers writer's password (``SYNCAGENT_OFFERS_PASSWORD`` or ``[offers].password_file``)."""
+        env = os.environ.get(OFFERS_PASSWORD_ENV)
+        if env:
+            return env
+        if self.offers.password_file:
+            return self.offers.password_file.read_text(encoding="utf-8").strip()
         return None
 
     def dataset(self, name: str) -> DatasetSection:
@@ -122,8 +151,12 @@ _SECTIONS: dict[str, type[_Section]] = {
     "hub": HubSection,
     "signing": SigningSection,
     "schedule": ScheduleSection,
+    "orders": OrdersSection,
+    "offers": OffersSection,
 }
-_PATH_FIELDS = {"agent": ("state_dir",), "source": ("password_file",), "hub": ("ssh_key",), "signing": ("key",)}
+_OPTIONAL = {"schedule", "orders", "offers"}
+_PATH_FIELDS = {"agent": ("state_dir",), "source": ("password_file",), "hub": ("ssh_key",), "signing": ("key",),
+                "orders": ("drop_dir",), "offers": ("password_file",)}
 
 
 def _loc(section: str, loc: tuple[Any, ...], index: Optional[int] = None) -> str:
@@ -173,7 +206,7 @@ def _parse(path: Path) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         problems.append((f"[{name}]", f"unknown section; known: {', '.join([*_SECTIONS, 'datasets'])}"))
     for name, model in _SECTIONS.items():
         raw = data.get(name)
-        if raw is None and name != "schedule":
+        if raw is None and name not in _OPTIONAL:
             problems.append((f"[{name}]", "section is missing"))
             continue
         if not isinstance(raw or {}, dict):
@@ -229,6 +262,8 @@ def _semantic(parsed: dict[str, Any]) -> list[tuple[str, str]]:
         out += rules.check_key_file(parsed["signing"].key, "[signing].key", "signing private key", load_signing_key)
     if "schedule" in parsed:
         out += rules.check_schedule(parsed["schedule"], WEEKDAYS)
+    if "offers" in parsed:
+        out += rules.check_offers(parsed["offers"], parsed.get("source"))
     out += rules.check_datasets(parsed["datasets"])
     return out
 

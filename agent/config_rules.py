@@ -10,11 +10,18 @@ import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
+from urllib.parse import urlsplit
 
 from shared.errors import ConfigError
 
 if TYPE_CHECKING:
-    from agent.config import DatasetSection, HubSection, ScheduleSection
+    from agent.config import (
+        DatasetSection,
+        HubSection,
+        OffersSection,
+        ScheduleSection,
+        SourceSection,
+    )
 
 Problems = list[tuple[str, str]]
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9]*)(\+[a-zA-Z0-9_]+)?://")
@@ -29,6 +36,27 @@ def check_url(url: str, known: tuple[str, ...]) -> Problems:
     if scheme not in known:
         return [("[source].url", f"unknown scheme {scheme!r}; known: {', '.join(known)}")]
     return []
+
+
+WRITE_SCHEMES = ("sqlite", "postgresql", "postgres", "mysql", "mariadb")
+
+
+def check_offers(o: OffersSection, source: Optional[SourceSection]) -> Problems:
+    """The offers writer: a database URL without a password, and not the SELECT-only export user."""
+    out = check_readable(o.password_file, "[offers].password_file", "password file")
+    if not o.write_url:
+        return out
+    probs = check_url(o.write_url, WRITE_SCHEMES)
+    if probs:
+        return out + [("[offers].write_url", msg) for _, msg in probs]
+    parts = urlsplit(o.write_url)
+    if parts.password is not None:
+        out.append(("[offers].write_url", "contains a password; remove it and set SYNCAGENT_OFFERS_PASSWORD "
+                                          "or [offers].password_file instead"))
+    if source is not None and parts.username and urlsplit(source.url).username == parts.username:
+        out.append(("[offers].write_url", f"uses the export user {parts.username!r}; give the offers table its own "
+                                          "user so the export user stays SELECT-only"))
+    return out
 
 
 def check_readable(path: Optional[Path], where: str, what: str) -> Problems:

@@ -17,6 +17,7 @@ from typing import Callable, Optional
 
 from agent.config import AgentConfig
 from agent.deliver import HubConnection, Progress, with_retries
+from agent.orders import RESULT_NAME, OrderFolder, OrdersReport, fetch_results, send_orders
 from agent.outbox import Outbox
 from agent.state import AgentState
 from shared.errors import SyncHubError
@@ -30,6 +31,7 @@ class DeliveryReport:
     messages: list[str] = field(default_factory=list)
     rejected_messages: list[str] = field(default_factory=list)
     cipher: str = ""
+    orders: OrdersReport = field(default_factory=OrdersReport)
 
 
 def verify_and_store(raw: bytes, name: str, inbox: Path, signing_public_key: str) -> bool:
@@ -48,8 +50,11 @@ def verify_and_store(raw: bytes, name: str, inbox: Path, signing_public_key: str
     return True
 
 
-def _fetch_messages(conn: HubConnection, outbox: Outbox, cfg: AgentConfig, report: DeliveryReport) -> None:
-    for name in conn.list_messages():
+def _fetch_messages(conn: HubConnection, outbox: Outbox, cfg: AgentConfig, report: DeliveryReport,
+                    names: list[str]) -> None:
+    for name in names:
+        if RESULT_NAME.match(name):
+            continue  # order answers: agent.orders fetches them
         if (outbox.inbox / name).exists() or (outbox.inbox / "rejected" / name).exists():
             continue
         tmp = outbox.work / (name + ".download")
@@ -62,8 +67,10 @@ def _fetch_messages(conn: HubConnection, outbox: Outbox, cfg: AgentConfig, repor
 def deliver_pending(cfg: AgentConfig, state: AgentState, *, progress: Optional[Callable[[str], Progress]] = None,
                     sleep: Callable[[float], None] = time.sleep, fetch: bool = True,
                     connection: Callable[[], HubConnection] | None = None) -> DeliveryReport:
-    """Deliver every outbox snapshot in sequence order over one connection (reconnecting on failure)."""
+    """Deliver every outbox snapshot in sequence order, then dropped order files, over one connection
+    (reconnecting on failure); then fetch the hub's messages and order answers."""
     outbox = Outbox(cfg.agent.state_dir)
+    orders = OrderFolder(cfg.orders_dir)
     report = DeliveryReport()
     make = connection or (lambda: HubConnection(cfg.hub))
 
@@ -76,8 +83,11 @@ def deliver_pending(cfg: AgentConfig, state: AgentState, *, progress: Optional[C
                 state.mark_delivered(path.name)
                 report.delivered.append(path.name)
                 log.info(json.dumps({"event": "delivered", "snapshot": path.name}))
+            send_orders(conn, orders, report.orders)
             if fetch:
-                _fetch_messages(conn, outbox, cfg, report)
+                names = conn.list_messages()
+                _fetch_messages(conn, outbox, cfg, report, names)
+                fetch_results(conn, orders, names, report.orders)
 
     with_retries(attempt, cfg.hub.retries, sleep=sleep)
     outbox.prune_sent(cfg.hub.keep_sent_days)

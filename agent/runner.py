@@ -66,7 +66,8 @@ def run_once(cfg: AgentConfig, *, full: bool = False, deliver: bool = True,
                                        "rows": sum(d.rows for d in result.manifest.datasets)}
             if deliver:
                 report = deliver_pending(cfg, state, progress=upload_progress)
-                summary.update(delivered=report.delivered, messages=report.messages)
+                summary.update(delivered=report.delivered, messages=report.messages,
+                               orders_sent=report.orders.sent, order_results=report.orders.results)
         except SyncHubError as exc:
             state.finish_run(run_id, "failed", str(exc))
             raise
