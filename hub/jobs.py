@@ -21,8 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.settings import HubSettings
 from hub.ingest.leader import leadership
+from hub.notifications.senders import NotifySettings, senders_from
+from hub.notifications.service import deliver_due
 from hub.offers.service import run_nightly
-from hub.orders.expiry import expire_due
+from hub.orders.catalog import HubCatalog
+from hub.orders.expiry import expire_due, remind_due
+from hub.orders.service import OrderContext, OrderPolicy
+from hub.orders.sftp import scan_order_files
+from hub.orders.shipping import HubShipping
 
 log = logging.getLogger("hub.jobs")
 
@@ -36,13 +42,30 @@ class Job:
     run: JobFn
 
 
+def _order_files(factory: sessionmaker[Session], settings: HubSettings) -> Any:
+    """Answer the order files resellers' systems dropped in their SFTP inboxes."""
+    ctx = OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_env())
+    return scan_order_files(factory, settings.sftp_root, settings.home / "order-files", ctx)
+
+
+def _notifications(factory: sessionmaker[Session], _settings: HubSettings) -> Any:
+    """Send due emails / WhatsApp messages; without a configured channel they wait (visible)."""
+    cfg = NotifySettings()
+    senders = senders_from(cfg)
+    return deliver_due(factory, senders, max_attempts=cfg.max_attempts) if senders else "no channel configured"
+
+
 def default_jobs() -> list[Job]:
     return [
+        Job("order-files", IntervalTrigger(minutes=1), _order_files),
+        Job("notifications", IntervalTrigger(minutes=1), _notifications),
         # After the nightly syncs (agents default to 01:30 with jitter): offers from fresh data.
         Job("offers-nightly", CronTrigger(hour=4, minute=0, timezone="UTC"),
             lambda factory, settings: run_nightly(factory, settings)),
         Job("orders-expiry", IntervalTrigger(minutes=15),
-            lambda factory, _settings: expire_due(factory)),
+            lambda factory, _settings: expire_due(factory, OrderPolicy.from_env())),
+        Job("orders-reminders", IntervalTrigger(hours=1),
+            lambda factory, _settings: remind_due(factory, OrderPolicy.from_env())),
     ]
 
 
