@@ -9,8 +9,8 @@ Layout (``[orders] drop_dir``, default ``<state_dir>/orders``)::
 A file is checked here first (same JSON shape the hub accepts) so a typo is
 reported locally, naming the file and the field, instead of travelling to the
 hub. Uploads use :class:`agent.deliver.HubConnection` (``.part``, size check,
-rename). The hub does not sign its order answers: they are plain JSON in the
-reseller's read-only SFTP outbox, so they are only checked for shape here.
+rename). The hub signs its answers like acks and offers; only answers that
+verify against the pinned hub key, and answer the file sent, are kept.
 Hidden files and ``*.tmp`` / ``*.part`` are ignored, so a system may write a
 temp name and rename it into the folder.
 """
@@ -25,7 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from agent.deliver import HubConnection
+from shared.errors import SealError
+from shared.messages import verify_message
 
 log = logging.getLogger("syncagent.orders")
 
@@ -140,20 +144,20 @@ class OrderFolder:
     def has_result(self, name: str) -> bool:
         return (self.results / name).exists() or (self.results / "rejected" / name).exists()
 
-    def store_result(self, name: str, raw: bytes) -> bool:
-        """Keep an answer if it has the hub's shape (it is unsigned); park anything else under ``rejected/``."""
+    def store_result(self, name: str, raw: bytes, hub_signing_key: Ed25519PublicKey) -> bool:
+        """Keep an answer signed by the hub (its payload); park anything else under ``rejected/``."""
         try:
-            doc = json.loads(raw.decode("utf-8"))
-            ok = isinstance(doc, dict) and doc.get("status") in ("accepted", "refused") \
-                and doc.get("file") == name.replace(".result.json", ".json")
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            ok = False
+            doc = verify_message(raw, hub_signing_key)
+            ok = doc.get("status") in ("accepted", "refused") and doc.get("file") == name.replace(".result.json", ".json")
+            why = "is not an answer to this order"
+        except SealError as exc:
+            ok, why = False, str(exc)
         target = self.results / name if ok else self.results / "rejected" / name
         tmp = target.with_name(f".{name}.tmp")
-        tmp.write_bytes(raw)
+        tmp.write_bytes(json.dumps(doc, indent=1, sort_keys=True).encode("utf-8") if ok else raw)
         os.replace(tmp, target)
         if not ok:
-            log.error("order answer %s does not look like the hub's answer; kept in results/rejected", name)
+            log.error("order answer %s refused (%s); kept in results/rejected", name, why)
         return ok
 
 
@@ -171,8 +175,9 @@ def send_orders(conn: HubConnection, folder: OrderFolder, report: OrdersReport) 
         log.info(json.dumps({"event": "order_sent", "file": path.name}))
 
 
-def fetch_results(conn: HubConnection, folder: OrderFolder, names: list[str], report: OrdersReport) -> None:
-    """Download the hub's answers (from the outbox listing ``names``) not fetched yet."""
+def fetch_results(conn: HubConnection, folder: OrderFolder, names: list[str], report: OrdersReport,
+                  hub_signing_key: Ed25519PublicKey) -> None:
+    """Download the hub's signed answers (from the outbox listing ``names``) not fetched yet."""
     for name in names:
         if not RESULT_NAME.match(name) or folder.has_result(name):
             continue
@@ -180,7 +185,7 @@ def fetch_results(conn: HubConnection, folder: OrderFolder, names: list[str], re
         conn.download(name, tmp)
         raw = tmp.read_bytes()
         tmp.unlink()
-        if folder.store_result(name, raw):
+        if folder.store_result(name, raw, hub_signing_key):
             report.results.append(name)
 
 

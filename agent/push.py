@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from agent.config import AgentConfig
 from agent.deliver import HubConnection, Progress, with_retries
@@ -21,6 +21,9 @@ from agent.orders import RESULT_NAME, OrderFolder, OrdersReport, fetch_results, 
 from agent.outbox import Outbox
 from agent.state import AgentState
 from shared.errors import SyncHubError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 log = logging.getLogger("syncagent.push")
 
@@ -32,6 +35,12 @@ class DeliveryReport:
     rejected_messages: list[str] = field(default_factory=list)
     cipher: str = ""
     orders: OrdersReport = field(default_factory=OrdersReport)
+
+
+def _hub_signing_key(cfg: AgentConfig) -> Ed25519PublicKey:
+    from shared.keys import signing_public_key_from_b64
+
+    return signing_public_key_from_b64(cfg.hub.signing_public_key, source="[hub].signing_public_key")
 
 
 def verify_and_store(raw: bytes, name: str, inbox: Path, signing_public_key: str) -> bool:
@@ -87,7 +96,7 @@ def deliver_pending(cfg: AgentConfig, state: AgentState, *, progress: Optional[C
             if fetch:
                 names = conn.list_messages()
                 _fetch_messages(conn, outbox, cfg, report, names)
-                fetch_results(conn, orders, names, report.orders)
+                fetch_results(conn, orders, names, report.orders, _hub_signing_key(cfg))
 
     with_retries(attempt, cfg.hub.retries, sleep=sleep)
     outbox.prune_sent(cfg.hub.keep_sent_days)

@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.keys import HubKeys
 from hub.core.settings import HubSettings
 from hub.ingest.leader import leadership
 from hub.notifications.senders import NotifySettings, senders_from
@@ -45,7 +46,8 @@ class Job:
 def _order_files(factory: sessionmaker[Session], settings: HubSettings) -> Any:
     """Answer the order files resellers' systems dropped in their SFTP inboxes."""
     ctx = OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_env())
-    return scan_order_files(factory, settings.sftp_root, settings.home / "order-files", ctx)
+    signing_key = HubKeys.load_or_create(settings.keys_dir).signing_key
+    return scan_order_files(factory, settings.sftp_root, settings.home / "order-files", ctx, signing_key)
 
 
 def _notifications(factory: sessionmaker[Session], _settings: HubSettings) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from hub.core.db import transaction
+from hub.core.keys import HubKeys
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
 from hub.inventory import service as stock
@@ -54,7 +55,8 @@ def scan_files() -> None:
     engine, factory = open_hub(settings)
     try:
         report = scan_order_files(factory, settings.sftp_root, settings.home / "order-files",
-                                  OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_env()))
+                                  OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_env()),
+                                  HubKeys.load_or_create(settings.keys_dir).signing_key)
     finally:
         engine.dispose()
     click.echo(f"accepted {len(report.accepted)}, refused {len(report.refused)}")

@@ -4,7 +4,8 @@ A reseller's own system writes ``{"client_ref": "...", "lines": [{"sku": ..., "q
 "note": "..."}``; the agent carries it up the snapshot channel. The hub places
 the order as that reseller (the inbox it arrived in is the authenticated
 uploader), answers with ``outbox/order-*.result.json`` (accepted with the
-order, or refused with every problem), and moves the file out of the inbox.
+order, or refused with every problem) signed with the hub's key like acks and
+offers (``shared.messages``), and moves the file out of the inbox.
 The file name (or ``client_ref``) is the idempotency key: a re-sent file gets
 the first answer, never a second order.
 """
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.db import utcnow
@@ -27,6 +29,7 @@ from hub.orders.idempotency import run_once
 from hub.orders.schemas import order_json
 from hub.orders.service import LineRequest, OrderContext, OrderInputError, create_order
 from shared.errors import SyncHubError
+from shared.messages import sign_message
 
 ORDER_FILE = re.compile(r"^order-[A-Za-z0-9_.-]{1,80}\.json$")
 MAX_FILE_BYTES = 256 * 1024
@@ -55,10 +58,10 @@ def parse_order_file(raw: bytes) -> tuple[str, list[LineRequest], str]:
     return str(doc.get("client_ref") or ""), lines, str(doc.get("note") or "")
 
 
-def _write_atomic(path: Path, doc: dict[str, Any]) -> None:
+def _write_signed(path: Path, doc: dict[str, Any], signing_key: Ed25519PrivateKey) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(json.dumps(doc, indent=2, sort_keys=True), encoding="utf-8")
+    tmp.write_bytes(sign_message(doc, signing_key))
     os.replace(tmp, path)
 
 
@@ -78,7 +81,7 @@ def _answer(factory: sessionmaker[Session], ctx: OrderContext, rid: str, name: s
 
 
 def scan_order_files(factory: sessionmaker[Session], sftp_root: Path, archive: Path,
-                     ctx: OrderContext) -> FileScan:
+                     ctx: OrderContext, signing_key: Ed25519PrivateKey) -> FileScan:
     """Answer every finished order file in every inbox (safe to run repeatedly)."""
     report = FileScan()
     if not sftp_root.is_dir():
@@ -97,7 +100,7 @@ def scan_order_files(factory: sessionmaker[Session], sftp_root: Path, archive: P
             doc = (_answer(factory, ctx, rid, entry.name, raw) if raw else
                    {"file": entry.name, "status": "refused",
                     "error": f"the file is empty or larger than {MAX_FILE_BYTES // 1024} KiB"})
-            _write_atomic(folder / "outbox" / entry.name.replace(".json", ".result.json"), doc)
+            _write_signed(folder / "outbox" / entry.name.replace(".json", ".result.json"), doc, signing_key)
             dest = archive / rid / f"{utcnow():%Y%m%dT%H%M%S}-{entry.name}"
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(entry.path, dest)

@@ -91,13 +91,14 @@ def test_drop_push_hub_answers_result_comes_back(tmp_path: Path) -> None:
         inbox = hub.settings.sftp_root / "r1" / "inbox"
         assert sorted(p.name for p in inbox.iterdir()) == ["order-po-1.json", "order-po-2.json"]  # renamed, no .part
 
-        scan = scan_order_files(hub.factory, hub.settings.sftp_root, tmp_path / "archive", orders_hub.ctx)
+        scan = scan_order_files(hub.factory, hub.settings.sftp_root, tmp_path / "archive", orders_hub.ctx,
+                                hub.keys.signing_key)
         assert scan.accepted == ["r1/order-po-1.json"] and scan.refused == ["r1/order-po-2.json"]
 
         with AgentState(cfg.agent.state_dir) as state:
             r2 = deliver_pending(cfg, state, sleep=lambda _: None)
         assert r2.orders.sent == [] and r2.orders.results == ["order-po-1.result.json", "order-po-2.result.json"]
-        assert r2.rejected_messages == []  # unsigned order answers are not mistaken for forged hub messages
+        assert r2.rejected_messages == []  # order answers are not mistaken for other hub messages
         ok = json.loads((folder.results / "order-po-1.result.json").read_text())
         assert ok["status"] == "accepted" and ok["order"]["lines"][0]["sku"] == "SSD"
         status = {r["file"]: r for r in order_status(folder)}
@@ -105,3 +106,20 @@ def test_drop_push_hub_answers_result_comes_back(tmp_path: Path) -> None:
         assert status["order-po-2.json"]["status"].startswith("refused: ")
         assert status["order-po-3.json"]["status"].startswith("invalid: order-po-3.json: lines[1].quantity")
         assert ".order-po-4.json.tmp" not in status
+
+
+def test_only_answers_signed_by_the_pinned_hub_key_are_kept(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from shared.messages import sign_message
+
+    hub_key, impostor = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    folder = OrderFolder(tmp_path / "orders")
+    answer = {"file": "order-a.json", "status": "accepted", "order": {"id": 7}}
+    assert folder.store_result("order-a.result.json", sign_message(answer, hub_key), hub_key.public_key())
+    assert json.loads((folder.results / "order-a.result.json").read_text()) == answer
+    for name, raw in [("order-b.result.json", json.dumps({**answer, "file": "order-b.json"}).encode()),
+                      ("order-c.result.json", sign_message({**answer, "file": "order-c.json"}, impostor)),
+                      ("order-d.result.json", sign_message(answer, hub_key))]:  # signed, but for another file
+        assert not folder.store_result(name, raw, hub_key.public_key())
+        assert (folder.results / "rejected" / name).exists() and not (folder.results / name).exists()
