@@ -34,6 +34,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.resellers.routes", "router"),
     ("hub.ingest.routes", "router"),
     ("hub.data.routes", "router"),
+    ("hub.data.mapping_routes", "router"),
     ("hub.shipping.routes", "router"),
     ("hub.catalog.routes", "router"),
     ("hub.offers.routes", "router"),

@@ -1,0 +1,78 @@
+"""Mapping profiles over HTTP (part of the read API): the ready-made ones, a reseller's applied one, preview, apply."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+
+from hub.audit.service import record
+from hub.core.deps import CurrentPrincipal, SessionDep, require
+from hub.core.roles import Role
+from hub.data.schemas import json_value
+from hub.mapping import service
+from hub.mapping.profiles import PROFILES, Profile
+from hub.mapping.schemas import (
+    AppliedProfilePublic,
+    ApplyRequest,
+    EntityPreviewPublic,
+    PreviewPublic,
+    ProfilePublic,
+    ProfilesPublic,
+)
+from shared.errors import DataError
+
+router = APIRouter(prefix="/api/v1", tags=["mapping"])
+MAPPERS = (Role.OWNER, Role.OPERATIONS)
+
+
+def _public(p: Profile) -> ProfilePublic:
+    return ProfilePublic(name=p.name, description=p.description,
+                         entities={k: v.model_dump() for k, v in p.entities.items()})
+
+
+def _profile(name: str) -> Profile:
+    if name not in PROFILES:
+        raise HTTPException(404, f"no mapping profile {name!r}; ready-made: {', '.join(PROFILES)}")
+    return PROFILES[name]
+
+
+def _preview(session: SessionDep, reseller_id: str, profile: Profile) -> PreviewPublic:
+    result = service.preview(session, reseller_id, profile)
+    entities = {e: EntityPreviewPublic(dataset=p.dataset, fields=p.fields, count=p.count, problems=p.problems,
+                                       sample=[[json_value(v) for v in row] for row in p.rows])
+                for e, p in result.items()}
+    return PreviewPublic(reseller_id=reseller_id, profile=profile.name, entities=entities,
+                         ok=not any(p.problems for p in entities.values()))
+
+
+@router.get("/mapping/profiles", dependencies=[require(*MAPPERS)])
+def list_profiles() -> ProfilesPublic:
+    """The ready-made mapping profiles (e.g. Northwind-like shops)."""
+    data = [_public(p) for p in PROFILES.values()]
+    return ProfilesPublic(data=data, count=len(data))
+
+
+@router.get("/resellers/{reseller_id}/mapping", dependencies=[require()])
+def applied(reseller_id: str, session: SessionDep) -> AppliedProfilePublic:
+    """The profile that turns this reseller's tables into canonical entities (null if none yet)."""
+    profile = service.applied_profile(session, reseller_id)
+    return AppliedProfilePublic(reseller_id=reseller_id, profile=_public(profile) if profile else None)
+
+
+@router.get("/resellers/{reseller_id}/mapping/preview", dependencies=[require(*MAPPERS)])
+def preview(reseller_id: str, profile: str, session: SessionDep) -> PreviewPublic:
+    """What a profile would give on this reseller's current data: sample rows and problems per entity."""
+    return _preview(session, reseller_id, _profile(profile))
+
+
+@router.post("/resellers/{reseller_id}/mapping", dependencies=[require(*MAPPERS)])
+def apply(reseller_id: str, body: ApplyRequest, session: SessionDep, principal: CurrentPrincipal) -> PreviewPublic:
+    """Apply a profile after its preview shows no problem (422 with the problems otherwise)."""
+    profile = _profile(body.profile)
+    before = service.applied_profile(session, reseller_id)
+    record(session, principal, "mapping.apply", "reseller", reseller_id,
+           before.name if before else None, profile.name)
+    try:
+        service.apply(session, reseller_id, profile)  # commits the mapping and the audit entry together
+    except DataError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return _preview(session, reseller_id, profile)

@@ -1,0 +1,49 @@
+"""Mapping over HTTP: staff preview and apply a ready-made profile; problems are shown, not applied."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from hub.audit.models import AuditEntry
+from hub.core.deps import optional_principal
+from hub.core.roles import Principal, Role
+from hub.data.mapping_routes import router
+from hub.users.auth import Authenticator
+from tests.hub.mapping.test_northwind import merged, northwind_snapshot  # noqa: F401  (fixtures)
+
+
+def _client(factory, role: Role = Role.OPERATIONS) -> TestClient:
+    """The mapping router as the operations manager (sign-in itself is tested in tests/hub/web)."""
+    app = FastAPI()
+    app.state.session_factory = factory
+    app.state.authenticator = Authenticator()
+    app.include_router(router)
+    app.dependency_overrides[optional_principal] = lambda: Principal(role=role, username=role.value, user_id=1)
+    return TestClient(app)
+
+
+def test_preview_then_apply_northwind(merged) -> None:  # noqa: F811
+    factory, rid = merged, "nw-sqlite"
+    c = _client(factory)
+    assert [p["name"] for p in c.get("/api/v1/mapping/profiles").json()["data"]] == ["northwind"]
+    assert c.get(f"/api/v1/resellers/{rid}/mapping").json()["profile"] is None
+    preview = c.get(f"/api/v1/resellers/{rid}/mapping/preview", params={"profile": "northwind"}).json()
+    assert preview["ok"] and preview["entities"]["sale_line"]["count"] == 2155
+    assert preview["entities"]["product"]["sample"][0][1] == "Chai"
+    assert c.get(f"/api/v1/resellers/{rid}/mapping/preview", params={"profile": "nope"}).status_code == 404
+    applied = c.post(f"/api/v1/resellers/{rid}/mapping", json={"profile": "northwind"})
+    assert applied.status_code == 200 and applied.json()["ok"]
+    assert c.get(f"/api/v1/resellers/{rid}/mapping").json()["profile"]["name"] == "northwind"
+    with factory() as s:
+        assert s.query(AuditEntry).filter_by(action="mapping.apply").count() == 1
+
+
+def test_a_profile_that_does_not_fit_is_refused_with_its_problems(merged) -> None:  # noqa: F811
+    factory = merged
+    c = _client(factory)
+    r = c.post("/api/v1/resellers/empty-shop/mapping", json={"profile": "northwind"})
+    assert r.status_code == 422 and "does not fit" in r.json()["detail"]
+    assert c.get("/api/v1/resellers/empty-shop/mapping").json()["profile"] is None
+    with factory() as s:
+        assert s.query(AuditEntry).filter_by(action="mapping.apply").count() == 0
