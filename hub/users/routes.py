@@ -1,4 +1,7 @@
-"""`/api/v1/me`, `/api/v1/users` (owner) and `/api/v1/tokens` (reseller API tokens)."""
+"""`/api/v1/me`, `/api/v1/users` (owner; reseller admins their own reseller's) and `/api/v1/tokens`.
+
+Who may manage which user is decided in :mod:`hub.users.service`, not here.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from shared.errors import ConfigError
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 TOKEN_ADMINS = (Role.OWNER, Role.OPERATIONS, Role.RESELLER_ADMIN)
+USER_ADMINS = (Role.OWNER, Role.RESELLER_ADMIN)
 
 
 @router.get("/me", dependencies=[require()])
@@ -49,16 +53,15 @@ def change_my_password(body: PasswordChange, request: Request, session: SessionD
         raise HTTPException(422, str(exc)) from None
 
 
-@router.get("/users", dependencies=[require(Role.OWNER)])
-def list_users(session: SessionDep) -> UsersPublic:
-    users = [UserPublic.model_validate(u) for u in service.list_users(session)]
+@router.get("/users", dependencies=[require(*USER_ADMINS)])
+def list_users(session: SessionDep, principal: CurrentPrincipal) -> UsersPublic:
+    users = [UserPublic.model_validate(u) for u in service.list_users(session, actor=principal)]
     return UsersPublic(data=users, count=len(users))
 
 
-@router.post("/users", status_code=201, dependencies=[require(Role.OWNER)])
+@router.post("/users", status_code=201, dependencies=[require(*USER_ADMINS)])
 def create_user(body: UserCreate, session: SessionDep, principal: CurrentPrincipal) -> UserPublic:
-    if body.reseller_id and find_reseller(session, body.reseller_id) is None:
-        raise HTTPException(422, f"no reseller {body.reseller_id!r}")
+    """A reseller admin creates reseller users of its own reseller (``reseller_id`` may be left out)."""
     try:
         user = service.create_user(session, principal, username=body.username, password=body.password,
                                    role=body.role, reseller_id=body.reseller_id, display_name=body.display_name,
@@ -67,22 +70,28 @@ def create_user(body: UserCreate, session: SessionDep, principal: CurrentPrincip
         raise HTTPException(422, str(exc)) from None
     except service.UserExists as exc:
         raise HTTPException(409, str(exc)) from None
+    except service.UserNotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    except service.NotPermitted as exc:
+        raise HTTPException(403, str(exc)) from None
     return UserPublic.model_validate(user)
 
 
-@router.patch("/users/{user_id}", dependencies=[require(Role.OWNER)])
+@router.patch("/users/{user_id}", dependencies=[require(*USER_ADMINS)])
 def update_user(user_id: RowId, body: UserUpdate, session: SessionDep, principal: CurrentPrincipal) -> UserPublic:
     try:
         user = service.update_user(session, principal, user_id, active=body.active, role=body.role,
                                    display_name=body.display_name)
     except service.UserNotFound as exc:
         raise HTTPException(404, str(exc)) from None
+    except service.NotPermitted as exc:
+        raise HTTPException(403, str(exc)) from None
     except ConfigError as exc:
         raise HTTPException(422, str(exc)) from None
     return UserPublic.model_validate(user)
 
 
-@router.post("/users/{user_id}/reset-password", dependencies=[require(Role.OWNER)])
+@router.post("/users/{user_id}/reset-password", dependencies=[require(*USER_ADMINS)])
 def reset_password(user_id: RowId, session: SessionDep, principal: CurrentPrincipal) -> PasswordReset:
     """A temporary password (shown once); the user must change it at the next sign-in."""
     try:

@@ -1,6 +1,10 @@
 """Users: create, authenticate, change and reset passwords, language preference (no HTTP).
 
 Every mutation is recorded in the audit log inside the same transaction.
+Who may manage whom is decided here, once, for the API, the pages and the CLI:
+the owner (or the CLI, ``actor=None``) manages everyone; a reseller admin only the
+users of its own reseller — another reseller's users do not exist for it (404),
+and it can never hand out a staff role (403).
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import record
 from hub.core.db import utcnow
-from hub.core.roles import RESELLER_ROLES, Principal, Role
+from hub.core.roles import RESELLER_ROLES, Principal, Role, restrict
 from hub.core.security import hash_password, new_secret, verify_password
 from hub.core.settings import HubSettings
+from hub.resellers.service import find_reseller
 from hub.users import throttle
 from hub.users.models import User, WebSession
 from shared.errors import ConfigError, FatalError
@@ -29,6 +34,10 @@ class UserNotFound(FatalError):
 
 class UserExists(FatalError):
     """The username is taken."""
+
+
+class NotPermitted(FatalError):
+    """The actor may not do this at all (e.g. a reseller admin asking for a staff role)."""
 
 
 class BadCredentials(Exception):
@@ -66,11 +75,40 @@ def validate(username: str, role: str, reseller_id: str | None) -> tuple[str, Ro
     return name, r
 
 
+def _scoped(actor: Principal | None) -> bool:
+    """True when ``actor`` manages only its own reseller's users; refuses actors who manage none."""
+    if actor is None or actor.role is Role.OWNER:
+        return False
+    if actor.role is Role.RESELLER_ADMIN and actor.reseller_id:
+        return True
+    raise NotPermitted(f"your role ({actor.role.value}) may not manage users",
+                       hint="ask the owner (or your reseller's admin) to do it")
+
+
+def _check_role(actor: Principal | None, role: str) -> None:
+    """A reseller admin hands out reseller roles only (an unknown role is left to :func:`validate`)."""
+    if _scoped(actor) and role in {r.value for r in Role} and Role(role) not in RESELLER_ROLES:
+        raise NotPermitted(f"a reseller admin may not give the {role} role",
+                           hint=f"choose {Role.RESELLER.value} or {Role.RESELLER_ADMIN.value}")
+
+
 def create_user(session: Session, actor: Principal | None, *, username: str, password: str, role: str,
                 reseller_id: str | None = None, display_name: str = "",
                 must_change_password: bool = False) -> User:
-    """Create (and commit) a user; password rules and role/reseller consistency are checked."""
+    """Create (and commit) a user; password rules and role/reseller consistency are checked.
+
+    A reseller admin's users always belong to its own reseller (naming another → 404).
+    """
+    _check_role(actor, role)
+    if _scoped(actor):
+        assert actor is not None
+        if reseller_id and reseller_id != actor.reseller_id:
+            raise UserNotFound(f"no reseller {reseller_id!r}", hint="you can add users to your own reseller only")
+        reseller_id = actor.reseller_id
     name, r = validate(username, role, reseller_id)
+    if r in RESELLER_ROLES and reseller_id and find_reseller(session, reseller_id) is None:
+        raise ConfigError([("reseller_id", f"no reseller {reseller_id!r}")], source="user",
+                          hint="enrol the reseller first, or check its id on the resellers page")
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         raise UserExists(f"username {name!r} is taken", hint="choose another username")
     now = utcnow()
@@ -89,15 +127,19 @@ def create_user(session: Session, actor: Principal | None, *, username: str, pas
     return user
 
 
-def get_user(session: Session, user_id: int) -> User:
+def get_user(session: Session, user_id: int, actor: Principal | None = None) -> User:
+    """The user ``actor`` may manage; anyone else is reported as not found (ids do not leak)."""
     user = session.get(User, user_id)
-    if user is None:
+    if user is None or (_scoped(actor) and user.reseller_id != actor.reseller_id):  # type: ignore[union-attr]
         raise UserNotFound(f"no user #{user_id}", hint="see the users page for ids")
     return user
 
 
-def list_users(session: Session, reseller_id: str | None = None) -> list[User]:
+def list_users(session: Session, reseller_id: str | None = None, actor: Principal | None = None) -> list[User]:
+    """Users by name; a reseller admin's list is restricted to its own reseller."""
     stmt = select(User).order_by(User.username)
+    if _scoped(actor):
+        stmt = restrict(stmt, actor, User.reseller_id)  # type: ignore[arg-type]
     if reseller_id is not None:
         stmt = stmt.where(User.reseller_id == reseller_id)
     return list(session.scalars(stmt))
@@ -131,12 +173,12 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     session.commit()
 
 
-def reset_password(session: Session, actor: Principal, user_id: int) -> str:
+def reset_password(session: Session, actor: Principal | None, user_id: int) -> str:
     """Admin-initiated reset: a random temporary password (returned once), to be changed at next sign-in.
 
     All the user's sessions end at once.
     """
-    user = get_user(session, user_id)
+    user = get_user(session, user_id, actor)
     temporary = new_secret()[:16]
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
@@ -147,11 +189,12 @@ def reset_password(session: Session, actor: Principal, user_id: int) -> str:
     return temporary
 
 
-def update_user(session: Session, actor: Principal, user_id: int, *, active: bool | None = None,
+def update_user(session: Session, actor: Principal | None, user_id: int, *, active: bool | None = None,
                 role: str | None = None, display_name: str | None = None) -> User:
-    user = get_user(session, user_id)
+    user = get_user(session, user_id, actor)
     before = public(user)
     if role is not None:
+        _check_role(actor, role)
         validate(user.username, role, user.reseller_id)
         user.role = role
     if display_name is not None:

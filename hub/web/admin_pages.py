@@ -1,8 +1,11 @@
-"""Owner's pages: the audit log (filterable, read-only) and user administration."""
+"""Owner's pages: the audit log (filterable, read-only) and user administration.
+
+The users page also serves reseller admins: :mod:`hub.users.service` scopes what
+they see and may change to their own reseller, so the page only adapts the form.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 from fastapi import APIRouter, Form, Query, Request
@@ -11,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from hub.audit.service import AuditFilter, list_entries
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
-from hub.core.roles import Role
+from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.security import WeakPassword
 from hub.core.templating import render
 from hub.users import service
@@ -19,9 +22,10 @@ from shared.errors import ConfigError, FatalError
 
 router = APIRouter(include_in_schema=False)
 OWNER = frozenset({Role.OWNER})
+USER_ADMINS = (Role.OWNER, Role.RESELLER_ADMIN)
 
 nav.register(nav.NavItem("Audit log", "/audit", OWNER, order=80))
-nav.register(nav.NavItem("Users", "/users", OWNER, order=90))
+nav.register(nav.NavItem("Users", "/users", frozenset(USER_ADMINS), order=90))
 
 
 @router.get("/audit", dependencies=[require(Role.OWNER)])
@@ -36,18 +40,28 @@ def audit(request: Request, session: SessionDep, actor: str = "", action: str = 
                                           "since": since, "until": until})
 
 
-def _users_page(request: Request, session: SessionDep, message: str = "", error: str = "",
+def _users_page(request: Request, session: SessionDep, principal: Principal, message: str = "", error: str = "",
                 status: int = 200) -> Response:
-    return render(request, "users.html", {"users": service.list_users(session), "roles": list(Role),
-                                          "message": message, "error": error}, status_code=status)
+    """The list and the add form; a reseller admin is offered reseller roles of its own reseller only."""
+    own = principal.reseller_id if principal.role is Role.RESELLER_ADMIN else None
+    roles = [r for r in Role if r in RESELLER_ROLES] if own else list(Role)
+    return render(request, "users.html", {"users": service.list_users(session, actor=principal), "roles": roles,
+                                          "own_reseller": own, "message": message, "error": error},
+                  status_code=status)
 
 
-@router.get("/users", dependencies=[require(Role.OWNER)])
-def users(request: Request, session: SessionDep) -> Response:
-    return _users_page(request, session)
+def _status(exc: Exception) -> int:
+    if isinstance(exc, service.UserNotFound):
+        return 404
+    return 403 if isinstance(exc, service.NotPermitted) else 422
 
 
-@router.post("/users", dependencies=[require(Role.OWNER)])
+@router.get("/users", dependencies=[require(*USER_ADMINS)])
+def users(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    return _users_page(request, session, principal)
+
+
+@router.post("/users", dependencies=[require(*USER_ADMINS)])
 def add_user(request: Request, session: SessionDep, principal: CurrentPrincipal, username: str = Form(""),
              password: str = Form(""), role: str = Form(""), reseller_id: str = Form(""),
              display_name: str = Form("")) -> Response:
@@ -56,22 +70,25 @@ def add_user(request: Request, session: SessionDep, principal: CurrentPrincipal,
                             reseller_id=reseller_id or None, display_name=display_name,
                             must_change_password=True)
     except (ConfigError, FatalError, WeakPassword) as exc:
-        return _users_page(request, session, error=str(exc), status=422)
-    return _users_page(request, session, message=f"User {username} created.")
+        return _users_page(request, session, principal, error=str(exc), status=_status(exc))
+    return _users_page(request, session, principal, message=f"User {username} created.")
 
 
-@router.post("/users/{user_id}/reset", dependencies=[require(Role.OWNER)])
+@router.post("/users/{user_id}/reset", dependencies=[require(*USER_ADMINS)])
 def reset(user_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     try:
         temporary = service.reset_password(session, principal, user_id)
-    except service.UserNotFound as exc:
-        return _users_page(request, session, error=str(exc), status=404)
-    return _users_page(request, session, message=f"Temporary password: {temporary}")
+    except FatalError as exc:
+        return _users_page(request, session, principal, error=str(exc), status=_status(exc))
+    return _users_page(request, session, principal, message=f"Temporary password: {temporary}")
 
 
-@router.post("/users/{user_id}/active", dependencies=[require(Role.OWNER)])
-def set_active(user_id: RowId, session: SessionDep, principal: CurrentPrincipal,
+@router.post("/users/{user_id}/active", dependencies=[require(*USER_ADMINS)])
+def set_active(user_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal,
                active: bool = Form(False)) -> Response:
-    with contextlib.suppress(service.UserNotFound):
+    """Deactivate (ends the user's sessions) or reactivate; another reseller's user is a 404."""
+    try:
         service.update_user(session, principal, user_id, active=active)
+    except FatalError as exc:
+        return _users_page(request, session, principal, error=str(exc), status=_status(exc))
     return RedirectResponse("/users", 303)

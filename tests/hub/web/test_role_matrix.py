@@ -19,12 +19,15 @@ from tests.hub.web.webkit import Seeded
 
 OWNER = frozenset({Role.OWNER})
 OPS = frozenset({Role.OWNER, Role.OPERATIONS})
+USER_ADMINS = frozenset({Role.OWNER, Role.RESELLER_ADMIN})
 # Sensitive routes whose declaration is pinned here (a change must be deliberate).
 EXPECTED = {
     ("GET", "/audit"): OWNER, ("GET", "/api/v1/audit"): OWNER,
-    ("GET", "/users"): OWNER, ("POST", "/users"): OWNER, ("GET", "/api/v1/users"): OWNER,
-    ("POST", "/api/v1/users"): OWNER, ("PATCH", "/api/v1/users/{user_id}"): OWNER,
-    ("POST", "/api/v1/users/{user_id}/reset-password"): OWNER,
+    # user administration: the owner everyone, a reseller admin its own reseller's users (scoped in the service)
+    ("GET", "/users"): USER_ADMINS, ("POST", "/users"): USER_ADMINS, ("GET", "/api/v1/users"): USER_ADMINS,
+    ("POST", "/users/{user_id}/reset"): USER_ADMINS, ("POST", "/users/{user_id}/active"): USER_ADMINS,
+    ("POST", "/api/v1/users"): USER_ADMINS, ("PATCH", "/api/v1/users/{user_id}"): USER_ADMINS,
+    ("POST", "/api/v1/users/{user_id}/reset-password"): USER_ADMINS,
     ("GET", "/dashboard"): STAFF, ("GET", "/quarantine"): OPS, ("POST", "/quarantine/{snapshot_id}/retry"): OPS,
     ("GET", "/api/v1/quarantine"): OPS, ("POST", "/api/v1/quarantine/{snapshot_id}/retry"): OPS,
     ("GET", "/api/v1/resellers"): STAFF, ("GET", "/portal"): RESELLER_ROLES,
