@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -54,13 +55,17 @@ class RateCardRejected(DataError):
 
 def read_rows(data: bytes, filename: str) -> list[dict[str, Any]]:
     """Rows of a .csv or .xlsx file as dicts keyed by lower-case header."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+    try:
+        if filename.lower().endswith(".xlsx"):
+            from openpyxl import load_workbook
 
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        values = [list(r) for r in sheet.iter_rows(values_only=True)]  # type: ignore[union-attr]
-    else:
-        values = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+            values = [list(r) for r in sheet.iter_rows(values_only=True)]  # type: ignore[union-attr]
+        else:
+            values = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    except (csv.Error, UnicodeDecodeError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        kind = "an XLSX workbook" if filename.lower().endswith(".xlsx") else "UTF-8 CSV"
+        raise RateCardRejected([RowError(1, "file", f"cannot be read as {kind}: {exc}")]) from None
     if not values:
         raise RateCardRejected([RowError(1, "header", "the file is empty")])
     header = [str(h or "").strip().lower() for h in values[0]]

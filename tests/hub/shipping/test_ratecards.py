@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.shipping.models import RateCard
 from hub.shipping.quotes import RateBook, quote
-from hub.shipping.ratecards import RateCardRejected, export_bytes, import_file
+from hub.shipping.ratecards import RateCardRejected, export_bytes, import_file, read_rows
 from hub.shipping.rules import Item
 from tests.hub.shipping.helpers import GOOD, HEADER
 
@@ -88,3 +89,14 @@ def test_export_round_trips_csv_and_xlsx(db: Session) -> None:
     after = sorted((c.courier, c.service, c.destination, c.price_per_kg)
                    for c in db.execute(select(RateCard)).scalars())
     assert before == after
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    # a line break inside a quoted field used to crash the API with a 500
+    ("tariff.csv", b'courier,service\n"JNE\rREG",x\r\n\x00"unclosed', "missing column(s) origin"),
+    ("tariff.csv", b"\xff\xfe not utf-8", "cannot be read as UTF-8 CSV"),
+    ("tariff.xlsx", b"PK\x03\x04 not really a workbook", "cannot be read as an XLSX workbook"),
+])
+def test_unreadable_files_are_refused_with_a_reason(name, data, reason):
+    with pytest.raises(RateCardRejected, match=re.escape(reason)):
+        read_rows(data, name)
