@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -47,6 +48,16 @@ class ImportReport:
 
 
 def _read_cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str]]:
+    """Cells of the file, row by row; a file that is not readable CSV/XLSX is a DataError naming why."""
+    try:
+        yield from _cells(path, data, fmt)
+    except (csv.Error, UnicodeDecodeError, zipfile.BadZipFile, KeyError) as exc:
+        kind = "UTF-8 CSV" if fmt == "csv" else "an XLSX workbook"
+        raise DataError(f"the file cannot be read as {kind}: {exc}",
+                        hint="export it again as CSV UTF-8 or XLSX and upload that") from None
+
+
+def _cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str]]:
     if fmt == "csv":
         raw = data if data is not None else Path(path).read_bytes()  # type: ignore[arg-type]
         text = raw.decode("utf-8-sig")

@@ -45,7 +45,11 @@ def parse_csv(data: bytes) -> list[LineRequest]:
         dialect: Any = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
     except csv.Error:  # one column, or no delimiter at all: read as plain CSV and report the header
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise OrderInputError(f"the CSV cannot be read: {exc}", hint="save it as 'CSV UTF-8' and upload again") from None
     headers = {h.strip().lower(): h for h in (reader.fieldnames or [])}
     sku_col = next((headers[h] for h in SKU_HEADERS if h in headers), None)
     qty_col = next((headers[h] for h in QTY_HEADERS if h in headers), None)
@@ -53,7 +57,7 @@ def parse_csv(data: bytes) -> list[LineRequest]:
         raise OrderInputError(f"the CSV needs the columns sku and quantity, found {list(headers) or 'none'}",
                               hint="first line: sku,quantity")
     lines, problems = [], []
-    for n, row in enumerate(reader, 2):
+    for n, row in enumerate(rows, 2):
         sku, raw = (row.get(sku_col) or "").strip(), (row.get(qty_col) or "").strip()
         if not sku and not raw:
             continue

@@ -67,3 +67,14 @@ def test_cli_import_preview(tmp_path, monkeypatch):
     out = CliRunner().invoke(cli, ["catalog", "import", str(CATALOG_CSV), "--preview"])
     assert out.exit_code == 0, out.output
     assert "would create 77" in out.output
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("cat.csv", b"\xff\xfe\x00", "cannot be read as UTF-8 CSV"),
+    ("cat.xlsx", b"PK\x03\x04 not a workbook", "cannot be read as an XLSX workbook"),
+])
+def test_unreadable_files_are_refused_with_the_reason(db, name, data, reason):
+    from shared.errors import DataError
+
+    with db() as s, pytest.raises(DataError, match=reason):
+        import_catalog(s, name, data, preview=True)

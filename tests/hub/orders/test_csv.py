@@ -18,6 +18,7 @@ def test_comma_semicolon_and_bom() -> None:
     (b"x", "needs the columns sku and quantity"),
     (b"sku,quantity\nA,two\nB,1.5\n", "row 2: quantity 'two' is not a whole number; row 3"),
     (b"\xff\xfe\x00", "not UTF-8"),
+    (b'sku,quantity\n"A\rB,2\n', "row 2: quantity '' is not a whole number"),  # unclosed quote: no 500
 ])
 def test_refusals_name_the_problem(data: bytes, words: str) -> None:
     with pytest.raises(OrderInputError, match=words.replace("(", r"\(")):
