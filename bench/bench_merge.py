@@ -39,7 +39,8 @@ from bench._common import header  # noqa: E402
 from hub.core.db import make_engine, session_factory, transaction  # noqa: E402
 from hub.core.migrate import upgrade  # noqa: E402
 from hub.merge import merge_snapshot  # noqa: E402
-from shared.snapshot import SnapshotReader, SnapshotWriter  # noqa: E402
+from shared.snapshot import SnapshotWriter  # noqa: E402
+from shared.snapshot_reader import SnapshotReader  # noqa: E402
 from shared.types import Column, PortableType  # noqa: E402
 
 COLUMNS = [Column("id", PortableType.INTEGER, False), Column("name", PortableType.TEXT),

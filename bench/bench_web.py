@@ -58,7 +58,9 @@ def generate(factory, resellers: int, rows: int) -> None:  # noqa: ANN001
                            "snapshot_id, valid_from, first_seen_at) VALUES (:r, 'products', 1, :c, '[\"id\"]', :l, '', "
                            ":s, :at, :at)"), {"r": rid, "c": cols, "l": layout, "s": last,
                                              "at": now - dt.timedelta(days=40)})
-            s.execute(text("INSERT INTO merged_datasets VALUES (:r, 'products', 1, :s, :at, :at, :n)"),
+            s.execute(text("INSERT INTO merged_datasets (reseller_id, dataset, schema_version, last_snapshot_id, "
+                           "last_source_at, last_received_at, current_rows) "
+                           "VALUES (:r, 'products', 1, :s, :at, :at, :n)"),
                       {"r": rid, "s": last, "at": now, "n": per})
             s.execute(text(
                 "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < :per) "

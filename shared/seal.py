@@ -38,7 +38,8 @@ from shared.errors import (
 )
 from shared.keys import fingerprint, public_bytes, short_fingerprint
 from shared.manifest import KINDS, RESELLER_ID_RE, Manifest
-from shared.snapshot import CHUNK, SnapshotReader, SnapshotWriter, iter_tar, load_manifest
+from shared.snapshot import CHUNK, SnapshotWriter, iter_tar, load_manifest
+from shared.snapshot_reader import SnapshotReader
 
 MAGIC = b"SYNCHUB-SEAL\x00\x00\x00\x01"
 MAGIC_PREFIX = MAGIC[:12]

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from shared.copytext import format_line
 from shared.errors import SnapshotFormatError, SnapshotIntegrityError
 from shared.keyset import KeySetDigest
-from shared.snapshot import SnapshotReader, SnapshotWriter
+from shared.snapshot import SnapshotWriter
+from shared.snapshot_reader import SnapshotReader
 from shared.types import Column, encode_value
 from shared.types import PortableType as T
 from tests.shared.test_types_roundtrip import VALUES, same

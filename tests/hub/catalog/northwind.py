@@ -13,7 +13,8 @@ from hub.core.db import transaction
 from hub.mapping import service as mapping
 from hub.mapping.profiles import NORTHWIND
 from hub.merge import merge_snapshot
-from shared.snapshot import SnapshotReader, SnapshotWriter
+from shared.snapshot import SnapshotWriter
+from shared.snapshot_reader import SnapshotReader
 
 T1 = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
 TABLES = ("Products", "Order Details", "Orders", "Customers")

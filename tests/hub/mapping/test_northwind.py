@@ -16,7 +16,8 @@ from hub.mapping import service
 from hub.mapping.profiles import NORTHWIND, EntityMap, Profile
 from hub.merge import merge_snapshot
 from shared.errors import DataError
-from shared.snapshot import SnapshotReader, SnapshotWriter
+from shared.snapshot import SnapshotWriter
+from shared.snapshot_reader import SnapshotReader
 
 UTC = dt.timezone.utc
 T1 = dt.datetime(2024, 6, 1, tzinfo=UTC)

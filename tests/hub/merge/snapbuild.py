@@ -9,7 +9,8 @@ from typing import Any, Sequence
 
 from shared.copytext import format_line
 from shared.manifest import Manifest
-from shared.snapshot import SnapshotReader, SnapshotWriter
+from shared.snapshot import SnapshotWriter
+from shared.snapshot_reader import SnapshotReader
 from shared.types import Column, PortableType, encode_value
 
 _counter = itertools.count(1)
