@@ -30,7 +30,8 @@ from hub.ingest.worker import run_once
 from hub.mapping.profiles import PROFILES
 from hub.mapping.service import apply as apply_profile
 from hub.mapping.service import entity_rows
-from hub.merge.query import count_rows, record_history
+from hub.merge.query import record_history
+from hub.merge.store import list_datasets
 from hub.resellers.schemas import ResellerCreate
 from hub.resellers.service import add_reseller, find_reseller
 from hub.serve import Background, background_services, run_web
@@ -144,7 +145,7 @@ def summarize(bg: Background) -> None:
         for reseller in RESELLERS:
             apply_profile(session, reseller.id, profile)
             session.commit()
-            datasets = {name: count_rows(session, reseller.id, name) for name in _dataset_names(session, reseller.id)}
+            datasets = {d.dataset: d.current_rows for d in list_datasets(session, reseller.id)}
             fields, lines = entity_rows(session, reseller.id, "sale_line")
             revenue = sum(
                 (_line_revenue(dict(zip(fields, line))) for line in lines),
@@ -159,14 +160,6 @@ def summarize(bg: Background) -> None:
 def _line_revenue(line: dict) -> Decimal:  # type: ignore[type-arg]
     discount = Decimal(str(line["discount"] or 0))
     return Decimal(str(line["unit_price"])) * line["quantity"] * (1 - discount)
-
-
-def _dataset_names(session, reseller_id: str) -> list[str]:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    from hub.merge.models import DatasetSchema
-
-    return sorted(set(session.scalars(select(DatasetSchema.dataset).where(DatasetSchema.reseller_id == reseller_id))))
 
 
 @click.command("demo")
