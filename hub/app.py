@@ -82,7 +82,11 @@ def _docs(app: FastAPI) -> None:
 
     @app.get("/api/docs", include_in_schema=False, dependencies=[public()])
     def docs() -> Response:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="SyncHub API")
+        # Vendored assets: the hub often runs on a closed network (no CDN).
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="SyncHub API",
+                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+                                   swagger_favicon_url="/static/vendor/swagger-ui/favicon.png")
 
 
 def create_app(settings: HubSettings | None = None) -> FastAPI:
