@@ -36,6 +36,9 @@ class HubSettings(BaseSettings):
     login_ip_max_failures: int = 20  # per client address inside the window
     login_window_seconds: int = 15 * 60
     cookie_secure: bool | None = None  # None: secure in production or when the request is https
+    # A valid API token is remembered per worker for this long: revoking it takes effect at once in the
+    # worker that revoked it, within this many seconds in the others (0: look it up on every request).
+    api_token_cache_seconds: float = Field(default=10.0, ge=0, le=300)
     trusted_proxies: str = "127.0.0.1"  # comma-separated; "*" trusts any (only behind your own proxy)
     default_locale: Literal["id", "en"] = "id"
     shipping_live_url: str = ""  # live courier-rate provider (hub.shipping.live); empty = rate cards only

@@ -118,8 +118,11 @@ def create_token(body: TokenCreate, session: SessionDep, principal: CurrentPrinc
 
 
 @router.post("/tokens/{token_id}/revoke", dependencies=[require(*TOKEN_ADMINS)])
-def revoke_token(token_id: RowId, session: SessionDep, principal: CurrentPrincipal) -> TokenPublic:
+def revoke_token(token_id: RowId, session: SessionDep, principal: CurrentPrincipal, request: Request) -> TokenPublic:
+    """Refused at once by this worker; other workers forget it within ``api_token_cache_seconds``."""
     try:
-        return TokenPublic.model_validate(sessions.revoke_token(session, principal, token_id))
+        row = sessions.revoke_token(session, principal, token_id)
     except sessions.TokenNotFound as exc:
         raise HTTPException(404, str(exc)) from None
+    request.app.state.authenticator.forget_token(token_id)
+    return TokenPublic.model_validate(row)
