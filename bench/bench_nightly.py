@@ -85,12 +85,43 @@ def _worker(home: str, url: str, n: int, ready, go, done) -> None:  # noqa: ANN0
     keys = HubKeys.load_or_create(settings.keys_dir)
     ready.put(n)
     go.wait()
+    cpu0 = _own_cpu()
     report = run_once(settings, factory, keys, worker=worker_id(n))
-    done.put((n, len(report.outcomes), report.counts(), report.errors))
+    done.put((n, len(report.outcomes), report.counts(), report.errors, _own_cpu() - cpu0))
 
 
-def night(settings, factory, workers: int) -> tuple[float, float, int]:  # noqa: ANN001
-    """Scan the inboxes, then process with ``workers`` processes; (scan s, total s, applied)."""
+def _own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the PostgreSQL server ``pid`` and its backends (live and exited), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(p: str) -> list[str]:
+        with open(f"/proc/{p}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+
+    own = fields(str(pid))
+    total = sum(int(x) for x in own[11:15])  # utime stime cutime cstime (exited backends are reaped here)
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                f = fields(p)
+            except OSError:
+                continue
+            if f[1] == str(pid):
+                total += int(f[11]) + int(f[12])
+    return total / tick
+
+
+def night(settings, factory, workers: int, pg_pid: int) -> tuple[float, float, int]:  # noqa: ANN001
+    """Scan the inboxes, then process with ``workers`` processes; (scan s, total s, applied).
+
+    Also prints where the CPU went (worker processes vs the PostgreSQL server) against the
+    wall time: with 2 workers on a 2-core box, the sum is the ceiling of any speed-up.
+    """
     from hub.ingest.scanner import scan
     from hub.ingest.store import Store
 
@@ -103,17 +134,24 @@ def night(settings, factory, workers: int) -> tuple[float, float, int]:  # noqa:
     for _ in procs:
         ready.get(timeout=120)
     t0 = time.perf_counter()
+    pg0, load0 = server_cpu(pg_pid), os.getloadavg()[0]
     scan(Store.from_settings(settings), factory)
     t_scan = time.perf_counter() - t0
     go.set()
     results = [done.get(timeout=3600) for _ in procs]
     total = time.perf_counter() - t0
+    pg_cpu = server_cpu(pg_pid) - pg0
     for p in procs:
         p.join()
     applied = 0
-    for n, count, counts, errors in sorted(results):
-        print(f"    worker {n}: {count} snapshot(s) {counts}" + (f" errors: {errors}" if errors else ""))
+    worker_cpu = 0.0
+    for n, count, counts, errors, cpu in sorted(results):
+        print(f"    worker {n}: {count} snapshot(s) {counts}, CPU {cpu:.2f} s" + (f" errors: {errors}" if errors else ""))
         applied += counts.get("applied", 0)
+        worker_cpu += cpu
+    print(f"    CPU: workers {worker_cpu:.2f} s + PostgreSQL {pg_cpu:.2f} s = {worker_cpu + pg_cpu:.2f} s in "
+          f"{total:.2f} s wall = {(worker_cpu + pg_cpu) / total:.2f} cores busy on {os.cpu_count()} "
+          f"(load average before {load0:.2f}, after {os.getloadavg()[0]:.2f})")
     return t_scan, total, applied
 
 
@@ -184,7 +222,7 @@ def main() -> None:
             gen = upload_all(night_no)
             print(f"night {night_no}: {n} incrementals ({args.rows // 100:,} changed rows + {args.rows:,} keys "
                   f"each) written+sealed in {gen:.1f} s; ingest with {workers} worker(s):")
-            t_scan, total, applied = night(settings, factory, workers)
+            t_scan, total, applied = night(settings, factory, workers, pg.pid)
             timings[workers] = total
             print(f"    scan {t_scan:.2f} s, scan+ingest {total:.2f} s for {applied}/{n} applied "
                   f"= {total / n:.3f} s per reseller; {merge_report(factory, night_no + 1)}")

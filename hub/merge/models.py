@@ -4,7 +4,8 @@
 *version*, with the interval ``[valid_from, valid_to)`` in source time, the
 snapshot that brought it and when the hub received it. The current row of a
 key is the one with ``valid_to IS NULL`` (at most one, enforced by a partial
-unique index). Values are a JSON array of canonical texts (see
+unique index); closed versions have their own partial index, so readers query
+the two halves separately (see :mod:`hub.merge.query`). Values are a JSON array of canonical texts (see
 :mod:`shared.types`) laid out by the dataset's *layout* — every column name
 ever seen, in order of first appearance — so old versions stay readable after
 columns are added or dropped.
@@ -30,7 +31,7 @@ class RecordVersion(Base):
     dataset: Mapped[str] = mapped_column(String(64))
     row_key: Mapped[str] = mapped_column(Text)  # the key columns as a COPY line (no newline)
     row_values: Mapped[str] = mapped_column(Text)  # JSON array of canonical texts, by layout
-    # md5 of the source fields and the layout mapping (see hub.merge.rowhash): equal hash = unchanged row
+    # hash of the source fields and the layout mapping (see hub.merge.rowsql): equal hash = unchanged row
     row_hash: Mapped[str | None] = mapped_column(String(32), nullable=True)
     valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     valid_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -45,7 +46,14 @@ class RecordVersion(Base):
             sqlite_where=text("valid_to IS NULL"),
             postgresql_where=text("valid_to IS NULL"),
         ),
-        Index("ix_record_versions_history", "reseller_id", "dataset", "row_key", "valid_from"),
+        # closed versions only (merge_0005): a new current version costs one index entry less, and
+        # readers take current rows from the index above, earlier ones from this one
+        Index(
+            "ix_record_versions_closed",
+            "reseller_id", "dataset", "row_key", "valid_from",
+            sqlite_where=text("valid_to IS NOT NULL"),
+            postgresql_where=text("valid_to IS NOT NULL"),
+        ),
     )
 
 

@@ -63,12 +63,29 @@ def _decoder(session: Session, reseller_id: str, dataset: str, state: SchemaStat
     return decode
 
 
-def _where(session: Session, state: SchemaState, at: dt.datetime | None,
-           filters: Mapping[str, str] | None) -> tuple[str, dict[str, Any]]:
+# Current versions are in the partial index ``valid_to IS NULL``, closed ones in the partial index
+# ``valid_to IS NOT NULL`` (merge_0005): every query names its half so the planner can use that index.
+CURRENT, CLOSED = "valid_to IS NULL", "valid_to IS NOT NULL"
+
+
+def _halves(at: dt.datetime | None) -> list[str]:
+    """The time condition per half: current rows only, or both halves as of ``at``."""
     if at is None:
-        clauses = ["valid_to IS NULL"]
-    else:
-        clauses = ["valid_from <= :at", "(valid_to IS NULL OR valid_to > :at)"]
+        return [CURRENT]
+    return [f"{CURRENT} AND valid_from <= :at", f"{CLOSED} AND valid_from <= :at AND valid_to > :at"]
+
+
+def _select(columns: str, halves: list[str], where: str) -> str:
+    """SELECT ``columns`` of one dataset's versions per half (UNION ALL), with the extra ``where``."""
+    return " UNION ALL ".join(
+        f"SELECT {columns} FROM record_versions WHERE reseller_id = :r AND dataset = :d AND {half}{where}"
+        for half in halves
+    )
+
+
+def _where(session: Session, state: SchemaState, filters: Mapping[str, str] | None) -> tuple[str, dict[str, Any]]:
+    """`` AND …`` for the value filters (empty without), and their parameters."""
+    clauses: list[str] = []
     params: dict[str, Any] = {}
     for i, (name, value) in enumerate((filters or {}).items()):
         col = state.column(name)
@@ -83,7 +100,7 @@ def _where(session: Session, state: SchemaState, at: dt.datetime | None,
             raise DataError(f"filter {name}={value!r} is not a valid {col.type.value}: {e}", column=name) from None
         clauses.append(f"{dialect.json_element(session, 'row_values', state.layout.index(name))} = :f{i}")
         params[f"f{i}"] = canonical
-    return " AND ".join(clauses), params
+    return "".join(f" AND {c}" for c in clauses), params
 
 
 def _statement(sql: str, at: dt.datetime | None) -> Any:
@@ -97,13 +114,16 @@ def iter_rows(
 ) -> tuple[list[Column], Iterator[Row]]:
     """Columns and a row iterator (current rows, or those valid at ``at``), ordered by key."""
     state = _schema(session, reseller_id, dataset, at)
-    where, params = _where(session, state, at, filters)
+    where, params = _where(session, state, filters)
     params.update(r=reseller_id, d=dataset, at=at, lim=limit if limit is not None else -1, off=offset)
     page = " LIMIT :lim OFFSET :off" if limit is not None or offset else ""
     if page and limit is None and dialect.name(session) == "postgresql":
         page = " OFFSET :off"
-    sql = (f"SELECT row_values FROM record_versions WHERE reseller_id = :r AND dataset = :d AND {where} "
-           f"ORDER BY row_key{page}")
+    halves = _halves(at)
+    if len(halves) == 1:
+        sql = f"{_select('row_values', halves, where)} ORDER BY row_key{page}"
+    else:  # PostgreSQL merges the two index-ordered halves (Merge Append): a page reads only its rows
+        sql = f"SELECT row_values FROM ({_select('row_key, row_values', halves, where)}) v ORDER BY row_key{page}"
     decode = _decoder(session, reseller_id, dataset, state)
     result = session.execute(_statement(sql, at), params).scalars()
     return list(state.columns), (decode(raw) for raw in result)
@@ -112,9 +132,9 @@ def iter_rows(
 def count_rows(session: Session, reseller_id: str, dataset: str, *, at: dt.datetime | None = None,
                filters: Mapping[str, str] | None = None) -> int:
     state = _schema(session, reseller_id, dataset, at)
-    where, params = _where(session, state, at, filters)
+    where, params = _where(session, state, filters)
     params.update(r=reseller_id, d=dataset, at=at)
-    sql = f"SELECT count(*) FROM record_versions WHERE reseller_id = :r AND dataset = :d AND {where}"
+    sql = f"SELECT count(*) FROM ({_select('id', _halves(at), where)}) v"
     return int(session.execute(_statement(sql, at), params).scalar_one())
 
 
@@ -148,8 +168,9 @@ def record_history(session: Session, reseller_id: str, dataset: str, key: str) -
     state = _schema(session, reseller_id, dataset, None)
     decode = _decoder(session, reseller_id, dataset, state)
     rows = session.execute(
-        text("SELECT valid_from, valid_to, snapshot_id, received_at, row_values FROM record_versions "
-             "WHERE reseller_id = :r AND dataset = :d AND row_key = :k ORDER BY valid_from, id")
+        text(f"SELECT valid_from, valid_to, snapshot_id, received_at, row_values FROM "
+             f"({_select('id, valid_from, valid_to, snapshot_id, received_at, row_values', [CURRENT, CLOSED], ' AND row_key = :k')}) v "
+             "ORDER BY valid_from, id")
         .columns(valid_from=UTCDateTime(), valid_to=UTCDateTime(), received_at=UTCDateTime()),
         {"r": reseller_id, "d": dataset, "k": key},
     ).all()

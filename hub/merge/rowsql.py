@@ -1,12 +1,23 @@
 """SQL expressions over a staged row (columns ``c0..cN`` as text): its key line, values JSON and hash.
 
-The row hash lets the merge skip unchanged rows without building their JSON:
-md5 of a *signature* (which identifies the values expression, i.e. the
-mapping from snapshot columns to the stored layout) followed by every field
-length-prefixed (``N`` for NULL) — an injective encoding, so equal hashes
-mean equal fields under the same mapping. PostgreSQL computes it in SQL
-(a generated column of the staging table, filled by COPY); SQLite, whose rows
-pass through Python anyway, with :func:`python_row_hash` — same definition.
+The row hash lets the merge skip unchanged rows without building their JSON.
+It covers a *signature* (which identifies the values expression, i.e. the
+mapping from snapshot columns to the stored layout) and every field, NULL
+told apart from any text, so equal hashes mean equal fields under the same
+mapping. Each database has its own definition, only ever compared within that
+database (a hash from elsewhere just differs, and the merge then compares the
+values once and stores the new hash):
+
+* PostgreSQL (:func:`hash_sql`, a generated column of the staging table, filled
+  by COPY): a chain of 64-bit ``hashtextextended`` (the hash-partitioning
+  function, stable across versions), field ``i`` hashed with the previous
+  result as seed, the signature as first seed. About ten times cheaper than
+  ``md5`` over a length-prefixed concatenation, which cost ~1 s per million
+  rows — most of a 1M-row full snapshot's load.
+* SQLite (:func:`python_row_hash`, rows pass through Python anyway): md5 of the
+  signature followed by every field length-prefixed (``N`` for NULL).
+
+A 64-bit hash misses a real change with probability 2⁻⁶⁴ per changed row.
 """
 
 from __future__ import annotations
@@ -76,12 +87,17 @@ def signature(values_expression: str) -> str:
 
 
 def hash_sql(width: int, sig: str) -> str:
-    """PostgreSQL expression of the row hash (immutable, usable in a generated column)."""
-    fields = " || ".join(f"COALESCE(length(c{i})::text || ':' || c{i}, 'N')" for i in range(width))
-    return f"md5('{sig}' || {fields})"
+    """PostgreSQL expression of the row hash as text (immutable, usable in a generated column).
+
+    ``|| 'v'`` / ``'n'`` keeps NULL apart from every text (``'n'`` never ends in ``v``).
+    """
+    expr = f"CAST({int(sig, 16) - (1 << 63)} AS bigint)"  # the signature as a signed 64-bit seed
+    for i in range(width):
+        expr = f"hashtextextended(COALESCE(c{i} || 'v', 'n'), {expr})"
+    return f"CAST({expr} AS text)"
 
 
 def python_row_hash(sig: str, fields: Sequence[str | None]) -> str:
-    """The same hash as :func:`hash_sql`, for rows already parsed in Python (SQLite)."""
+    """The row hash for rows already parsed in Python (SQLite; see the module docstring)."""
     text = sig + "".join("N" if f is None else f"{len(f)}:{f}" for f in fields)
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()

@@ -27,6 +27,8 @@ from shared.manifest import DatasetManifest, Manifest
 
 RAW, DIFF, KEYS = "merge_raw", "merge_diff", "merge_keys"
 CURRENT = "reseller_id = :r AND dataset = :d AND valid_to IS NULL"
+STATS_COLUMNS = "reseller_id, dataset, row_key, valid_to"  # the merge's join and filter columns
+STATS_AFTER = 10_000  # rows a merge must add (and more than were there) to refresh the statistics
 
 
 class Reader(Protocol):
@@ -87,8 +89,7 @@ def _merge_dataset(
     what = f"dataset {ds.name}"
     width = len(ds.columns)
     dialect.tune(session)
-    dialect.refresh_stats(session, "record_versions", md.current_rows if md is not None else 0,
-                          "reseller_id, dataset, row_key, valid_to")
+    dialect.refresh_stats(session, "record_versions", md.current_rows if md is not None else 0, STATS_COLUMNS)
     values = rowsql.values_sql(session, ds, state)
     sig = rowsql.signature(values)
     dialect.create_stage(session, RAW, width, rowsql.key_sql(session, ds), rowsql.hash_sql(width, sig))
@@ -139,6 +140,10 @@ def _merge_dataset(
     session.execute(text(f"DROP TABLE {DIFF}"))
     session.execute(text(f"DROP TABLE {RAW}"))
     out.inserted = written - out.updated
+    if out.inserted >= STATS_AFTER and out.inserted > previous_rows:
+        # the table grew a lot (an initial load): refresh the statistics now, so the next merge
+        # neither plans with "empty table" nor pays for the ANALYZE (see dialect.refresh_stats)
+        dialect.analyze(session, "record_versions", STATS_COLUMNS)
     out.unchanged = staged - written
 
     current = previous_rows + out.inserted - out.deleted
