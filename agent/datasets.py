@@ -5,10 +5,11 @@ is the only per-line work), plus the cursor's maximum when there is a cursor.
 Incremental read: rows with ``cursor >= last max − overlap``; each re-read row
 whose key and content match the overlap window saved last time is dropped,
 everything else is sent. The new window is saved only when the snapshot is
-committed. Every snapshot also carries the key set so the hub can tell deleted
-rows: a full read cuts the key lines out of the data lines it already has; an
-incremental (and a full whose key is not among the exported columns) reads
-the key columns separately.
+committed. An incremental snapshot also carries every dataset's key set so the
+hub can tell deleted rows: a dataset read whole (no cursor) cuts the key lines
+out of the data lines it already has; a cursor read (or a key that is not
+exported) reads the key columns separately. A full snapshot carries no key
+set: its rows are every key, and the hub closes whatever is not among them.
 """
 
 from __future__ import annotations
@@ -104,21 +105,25 @@ def _key_hash(fields: list[bytes], key_idx: list[int]) -> bytes:
 class ReadResult:
     rows: int
     advance: DatasetAdvance
-    keys_done: bool = False  # the key set was taken from the data lines (no separate key read needed)
+    keys_done: bool = False  # no separate key read needed (keys cut from the data lines, or none wanted)
 
 
-def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Optional[RowProgress]) -> ReadResult:
-    """Every row; bytes-only unless hashing or a cursor needs one field of each line."""
+def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Optional[RowProgress],
+              with_keys: bool = False) -> ReadResult:
+    """Every row; bytes-only unless hashing or a cursor needs one field of each line.
+
+    ``with_keys`` (a whole dataset inside an incremental snapshot) also sends
+    the key set, cut from the data lines when the key columns are exported.
+    """
     rows, top = 0, None
     ci, ct = plan.cursor_index, plan.cursor_type
-    keys = key_projector(list(plan.request.columns or []), plan.section.key)
+    keys = key_projector(list(plan.request.columns or []), plan.section.key) if with_keys else None
     if keys is not None:
         writer.add_keys(b"")  # an empty table still gets a key set (empty), so the hub sees "all deleted"
     for chunk in _chunks(conn, plan.request, _hasher(salt, plan.hash_indexes)):
-        writer.write(chunk)
+        n = writer.write(chunk)
         if keys is not None:
             writer.add_keys(keys(chunk))
-        n = chunk.count(b"\n")
         rows += n
         if ci is not None and ct is not None and n:
             top = max_value(top, column_max(chunk, ci, ct))
@@ -134,7 +139,7 @@ def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Op
             window[kh] = rh
     writer.set_cursor_range(None, cursor_max)
     return ReadResult(rows, DatasetAdvance(cursor_max, ct.value if ct else None, plan.digest, window or {}),
-                      keys_done=keys is not None)
+                      keys_done=keys is not None or not with_keys)
 
 
 def _scan_since(conn: Connector, plan: Plan, salt: bytes, since: str) -> Iterator[tuple[Any, bytes, bytes, bytes]]:

@@ -104,8 +104,8 @@ def _read(conn: Connector, plan: Plan, snap: SnapshotWriter, state: AgentState, 
     if incremental:
         assert cur is not None and cur.cursor_max is not None
         result = read_incremental(conn, plan, writer, salt, cur.cursor_max, state.window(d.name), on_rows)
-    else:
-        result = read_full(conn, plan, writer, salt, on_rows)
+    else:  # a full snapshot's rows are its key set; a whole dataset in an incremental sends its keys
+        result = read_full(conn, plan, writer, salt, on_rows, with_keys=kind == "incremental")
     if not result.keys_done:
         write_keys(conn, plan, writer, salt)
     writer.warn({k: v - before.get(k, 0) for k, v in conn.warnings.counts.items() if v != before.get(k, 0)})

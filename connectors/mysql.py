@@ -19,10 +19,11 @@ are TIME values outside a day (MySQL's TIME is a duration up to 838 hours).
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+import re
+from typing import Any, Iterator, Optional, Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from connectors.base import Dialect, ReadRequest
+from connectors.base import Dialect, ReadRequest, ReadWarnings
 from connectors.sql import (
     SqlConnector,
     build_select,
@@ -74,8 +75,13 @@ def lit(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def value_expr(col: Column, ref: str) -> str:
-    """SQL that formats one column's value as its escaped canonical text (NULL stays NULL)."""
+def value_expr(col: Column, ref: str, *, whole_seconds: bool = False) -> str:
+    """SQL that formats one column's value as its escaped canonical text (NULL stays NULL).
+
+    ``whole_seconds``: a table's DATETIME/TIMESTAMP column declared without
+    fractional seconds, whose own text is already canonical (no CAST, no
+    fraction trimming: about half the server's cost for the column).
+    """
     native = col.native.lower()
     if col.type is P.BOOLEAN:
         return f"CASE WHEN {ref} IS NULL THEN NULL WHEN {ref} <> 0 THEN 't' ELSE 'f' END"
@@ -86,17 +92,19 @@ def value_expr(col: Column, ref: str) -> str:
     if col.type is P.BINARY:
         return f"CONCAT({lit(chr(92) * 2 + 'x')}, LOWER(HEX({ref})))"
     if col.type is P.DATE:
-        return f"IF({valid_date(ref)}, CAST({ref} AS CHAR), NULL)"
+        return _date_or_marker(ref, f"CAST({ref} AS CHAR)")
     if col.type in (P.TIMESTAMP, P.TIMESTAMPTZ):
         # CAST is about twice as cheap as DATE_FORMAT; a fraction's trailing zeros are cut only when
         # there is a fraction (a query's column does not tell its precision)
+        zone = ", '+00'" if col.type is P.TIMESTAMPTZ else ""
+        if whole_seconds:
+            return _date_or_marker(ref, f"CONCAT({ref}{zone})" if zone else ref)
         text = (f"IF(MICROSECOND({ref}) = 0, LEFT(CAST({ref} AS CHAR), 19), "
                 f"TRIM(TRAILING '0' FROM CAST({ref} AS CHAR)))")
-        zone = ", '+00'" if col.type is P.TIMESTAMPTZ else ""
-        return f"IF({valid_date(ref)}, CONCAT({text}{zone}), NULL)"
+        return _date_or_marker(ref, f"CONCAT({text}{zone})")
     if col.type is P.TIME:
         text = _FRACTION.format(f"TIME_FORMAT({ref}, '%H:%i:%s.%f')")
-        return f"IF({valid_time(ref)}, {text}, NULL)"
+        return f"CASE WHEN {valid_time(ref)} THEN {text} WHEN {ref} IS NULL THEN NULL ELSE {_MARK['t']} END"
     # byte-wise REPLACE (2-3x cheaper than on text; safe: UTF-8 never puts an ASCII byte inside a character)
     text = f"CAST(CONVERT({ref} USING utf8mb4) AS BINARY)"
     for raw, escaped in _ESCAPES:
@@ -112,18 +120,32 @@ def valid_time(ref: str) -> str:
     return f"({ref} >= '00:00:00' AND {ref} < '24:00:00')"
 
 
-def flag_expr(col: Column, ref: str) -> Optional[str]:
-    """One character per checked column: 'z' zero date, 'i' invalid date, 't' time out of range."""
-    if col.type in (P.DATE, P.TIMESTAMP, P.TIMESTAMPTZ):
-        return (f"CASE WHEN {ref} IS NULL OR {valid_date(ref)} THEN '0' "
-                f"WHEN LEFT({ref}, 10) = '0000-00-00' THEN 'z' ELSE 'i' END")
-    if col.type is P.TIME:
-        return f"CASE WHEN {ref} IS NULL OR {valid_time(ref)} THEN '0' ELSE 't' END"
-    return None
+# A date or time a portable type cannot hold leaves a marker as its field: \zz zero date, \zi invalid
+# date, \zt time outside a day. Escaped COPY text never has a field starting with \z (its escapes are
+# \\ \t \n \r \b \f \v \N), so the agent finds markers with one search per page instead of the
+# server checking every row a second time for a warnings column.
+REASONS = {b"z": "zero date read as NULL", b"i": "invalid date read as NULL",
+           b"t": "time outside 00:00-24:00 read as NULL"}
+_MARK = {k.decode(): lit(chr(92) + "z" + k.decode()) for k in REASONS}
+_MARKED = re.compile(rb"(?:(?<=[\t\n])|\A)\\z([zit])(?=[\t\n])")
 
 
-REASONS = {"z": "zero date read as NULL", "i": "invalid date read as NULL",
-           "t": "time outside 00:00-24:00 read as NULL"}
+def _date_or_marker(ref: str, text: str) -> str:
+    return (f"CASE WHEN {valid_date(ref)} THEN {text} WHEN {ref} IS NULL THEN NULL "
+            f"WHEN LEFT({ref}, 10) = '0000-00-00' THEN {_MARK['z']} ELSE {_MARK['i']} END")
+
+
+def unmark(data: bytes, columns: Sequence[Column], warnings: ReadWarnings) -> bytes:
+    """Whole COPY lines with every marker field made ``\\N`` and counted in ``warnings`` under its column."""
+    if b"\\z" not in data:
+        return data  # the common case: one C-speed scan
+
+    def clear(m: re.Match[bytes]) -> bytes:
+        line_start = data.rfind(b"\n", 0, m.start()) + 1
+        warnings.add(columns[data.count(b"\t", line_start, m.start())].name, REASONS[m.group(1)])
+        return b"\\N"
+
+    return _MARKED.sub(clear, data)
 
 
 class MysqlConnector(SqlConnector):
@@ -219,13 +241,14 @@ class MysqlConnector(SqlConnector):
                 "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE "
                 f"{where} AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION", params)]
 
-    def _line_exprs(self, selected: list[Column]) -> tuple[str, list[tuple[Column, str]], Optional[str]]:
-        """SQL of a row's whole COPY line (binary), the flagged columns, and SQL of their flags."""
+    def _line_expr(self, selected: list[Column], request: ReadRequest) -> str:
+        """SQL of a row's whole COPY line (binary; invalid dates and times left as markers, see unmark)."""
         refs = [quote_ident(c.name, "`") for c in selected]
-        line = ", ".join(f"IFNULL({value_expr(c, r)}, {lit(chr(92) + 'N')})" for c, r in zip(selected, refs))
-        flagged = [(c, f) for c, r in zip(selected, refs) if (f := flag_expr(c, r)) is not None]
-        flags = f"CONCAT({', '.join(f for _, f in flagged)})" if flagged else None
-        return f"CAST(CONCAT_WS({lit(chr(9))}, {line}) AS BINARY)", flagged, flags
+        # a table's column types carry their precision ("datetime(3)"); a query's do not
+        whole = request.table is not None
+        line = ", ".join(f"IFNULL({value_expr(c, r, whole_seconds=whole and '(' not in c.native)}, "
+                         f"{lit(chr(92) + 'N')})" for c, r in zip(selected, refs))
+        return f"CAST(CONCAT_WS({lit(chr(9))}, {line}) AS BINARY)"
 
     def read(self, request: ReadRequest) -> Iterator[bytes]:
         selected, cursor = self.plan(request)
@@ -235,13 +258,10 @@ class MysqlConnector(SqlConnector):
             return
         import pymysql
 
-        line, flagged, flags = self._line_exprs(selected)
-        exprs = [line] + ([flags] if flags else [])
-        sql, params = build_select(self.dialect, request, selected, cursor, exprs)
+        sql, params = build_select(self.dialect, request, selected, cursor, [self._line_expr(selected, request)])
         if params:  # inline the one cursor value: the DATE_FORMAT patterns hold '%' signs
             head, mark, tail = sql.rpartition(f" >= {self.dialect.placeholder}")
             sql = f"{head} >= {self.conn.escape(params[0])}{tail}"
-        clean = "0" * len(flagged)
         with self.boundary(f"reading {request.label}"):
             cur = self.conn.cursor(pymysql.cursors.SSCursor)
             try:
@@ -251,11 +271,7 @@ class MysqlConnector(SqlConnector):
                     rows = cur.fetchmany(request.batch_rows)
                     if not rows:
                         break
-                    if flagged:
-                        for _, row_flags in rows:
-                            if row_flags != clean:
-                                self._count_flags(flagged, row_flags)
-                    yield b"\n".join([r[0] for r in rows]) + b"\n"
+                    yield unmark(b"\n".join([r[0] for r in rows]) + b"\n", selected, self.warnings)
             finally:
                 cur.close()
                 self.conn.rollback()
@@ -281,16 +297,14 @@ class MysqlConnector(SqlConnector):
         page's lines (``GROUP_CONCAT``) so Python handles one value per page,
         and a thread fetches the next page while the caller compresses this
         one. Each page is a key range (its upper bound from an index-only
-        ``ORDER BY key LIMIT n``), all from one consistent snapshot
+        ``ORDER BY key LIMIT 1 OFFSET n-1``), all from one consistent snapshot
         (REPEATABLE READ, READ ONLY). A page the server had to truncate
         (``group_concat_max_len``, capped by ``max_allowed_packet``) is seen
         by its line count and read again in smaller pages.
         """
-        line, flagged, flags = self._line_exprs(selected)
+        line = self._line_expr(selected, request)
         ref = quote_ident(key.name, "`")
         table = table_ref(request.table or "", self.dialect)
-        clean = lit("0" * len(flagged))
-        bad_sql = f"GROUP_CONCAT(NULLIF({flags}, {clean}) SEPARATOR ',')" if flags else "NULL"
 
         def pages() -> Iterator[bytes]:
             page, last = request.batch_rows, None
@@ -302,15 +316,18 @@ class MysqlConnector(SqlConnector):
                     cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
                     while True:
                         after = "" if last is None else f"{ref} > {self.conn.escape(last)}"
-                        cur.execute(f"SELECT MAX(_k), COUNT(*) FROM (SELECT {ref} AS _k FROM {table}"
-                                    f"{' WHERE ' + after if after else ''} ORDER BY {ref} LIMIT {page}) AS b")
-                        top, n = cur.fetchone()
-                        if not n:
+                        # the page's last key: an index-only skip (None: fewer than a page left)
+                        cur.execute(f"SELECT {ref} FROM {table}{' WHERE ' + after if after else ''} "
+                                    f"ORDER BY {ref} LIMIT 1 OFFSET {page - 1}")
+                        found = cur.fetchone()
+                        top = found[0] if found else None
+                        where = " AND ".join(w for w in (after, top is not None and f"{ref} <= "
+                                                         f"{self.conn.escape(top)}") if w)
+                        cur.execute(f"SELECT GROUP_CONCAT({line} SEPARATOR '\\n'), COUNT(*) "
+                                    f"FROM {table}{' WHERE ' + where if where else ''}")
+                        data, got = cur.fetchone()
+                        if not got:
                             return
-                        bound = f"{ref} <= {self.conn.escape(top)}"
-                        cur.execute(f"SELECT GROUP_CONCAT({line} SEPARATOR '\\n'), COUNT(*), {bad_sql} "
-                                    f"FROM {table} WHERE {after + ' AND ' if after else ''}{bound}")
-                        data, got, bad = cur.fetchone()
                         if data is None or data.count(b"\n") != got - 1:
                             if page == 1:
                                 raise SourceQueryFailed(
@@ -318,20 +335,12 @@ class MysqlConnector(SqlConnector):
                                     hint="raise the server's max_allowed_packet")
                             page = max(1, page // 2)  # truncated by group_concat_max_len: smaller pages
                             continue
-                        if bad:
-                            for row_flags in bad.split(","):
-                                self._count_flags(flagged, row_flags)
-                        yield bytes(data) + b"\n"
-                        last = top
-                        if n < page:
+                        yield unmark(bytes(data) + b"\n", selected, self.warnings)
+                        if top is None:
                             return
+                        last = top
                 finally:
                     cur.close()
                     self.conn.rollback()
 
         yield from prefetch(pages())
-
-    def _count_flags(self, flagged: list[tuple[Column, str]], flags: str) -> None:
-        for (col, _), flag in zip(flagged, flags):
-            if flag != "0":
-                self.warnings.add(col.name, REASONS[flag])

@@ -8,10 +8,12 @@ agent without Python touching a value. Every transaction is READ ONLY.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import logging
+from functools import partial
+from typing import Any, Callable, Iterator, Sequence
 
 from connectors.base import Dialect, ReadRequest
-from connectors.sql import SqlConnector, build_select, check_select, table_ref
+from connectors.sql import SqlConnector, build_select, check_select, prefetch, produce, table_ref
 from shared.errors import (
     SourceAccessDenied,
     SourceObjectMissing,
@@ -22,6 +24,7 @@ from shared.errors import (
 from shared.types import Column, PortableType
 
 P = PortableType
+log = logging.getLogger(__name__)
 # Keyed by the base type's regtype text (domains resolve to their base type).
 TYPES: dict[str, PortableType] = {
     **dict.fromkeys(["smallint", "integer", "bigint", "oid"], P.INTEGER),
@@ -36,7 +39,9 @@ TYPES: dict[str, PortableType] = {
     "timestamp with time zone": P.TIMESTAMPTZ,
     **dict.fromkeys(["json", "jsonb"], P.JSON),
 }
-SESSION = "-c TimeZone=UTC -c DateStyle=ISO -c bytea_output=hex -c extra_float_digits=3"
+# the server writes the canonical text itself (asyncpg sets client_encoding UTF8; psycopg is told to)
+SETTINGS = {"TimeZone": "UTC", "DateStyle": "ISO", "bytea_output": "hex", "extra_float_digits": "3"}
+SESSION = " ".join(f"-c {k}={v}" for k, v in SETTINGS.items())
 _TABLE_COLUMNS = """
 SELECT a.attname, COALESCE(NULLIF(t.typbasetype, 0), t.oid)::regtype::text,
        format_type(a.atttypid, a.atttypmod), NOT a.attnotnull
@@ -63,6 +68,63 @@ _CONNECT_TEXTS = {"password authentication failed": "28P01", "no pg_hba.conf ent
                   "does not exist": "28000", "permission denied": "42501"}
 
 
+class _Stopped(Exception):
+    """The consumer of a threaded read stopped early."""
+
+
+class _NoAsyncpg(Exception):
+    """asyncpg could not open a connection (the cause is chained); read through libpq instead."""
+
+
+def _has_asyncpg() -> bool:
+    try:
+        import asyncpg  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def psycopg_client_query(conn: Any, sql: str, params: Sequence[Any]) -> str:
+    """``sql`` with its parameters as typed literals (psycopg's quoting), for a driver that gets none."""
+    import psycopg
+
+    if not params:
+        return sql
+    return psycopg.ClientCursor(conn).mogrify(sql, params)
+
+
+class Batcher:
+    """Whole-line pieces of COPY text -> chunks of at most ``batch_rows`` lines, to ``emit``."""
+
+    def __init__(self, batch_rows: int, emit: Callable[[bytes], bool]) -> None:
+        self.batch_rows, self.emit = batch_rows, emit
+        self.held: list[bytes] = []
+        self.rows = 0
+
+    def add(self, data: bytes) -> bool:
+        """Take ``data`` (whole lines); False once ``emit`` said the caller stopped."""
+        n = data.count(b"\n")
+        if self.rows + n > self.batch_rows and not self.flush():
+            return False
+        if n > self.batch_rows:  # one piece larger than a chunk (small batch_rows): cut it by lines
+            lines = [line + b"\n" for line in data[:-1].split(b"\n")]
+            for i in range(0, len(lines) - self.batch_rows, self.batch_rows):
+                if not self.emit(b"".join(lines[i:i + self.batch_rows])):
+                    return False
+            rest = len(lines) % self.batch_rows or self.batch_rows
+            data, n = b"".join(lines[-rest:]), rest
+        self.held.append(data)
+        self.rows += n
+        return True
+
+    def flush(self) -> bool:
+        if not self.held:
+            return True
+        chunk = b"".join(self.held)
+        self.held, self.rows = [], 0
+        return self.emit(chunk)
+
+
 class PostgresConnector(SqlConnector):
     dialect = Dialect(name="postgresql", fast_path="COPY (SELECT ...) TO STDOUT")
     types = TYPES
@@ -73,7 +135,7 @@ class PostgresConnector(SqlConnector):
         with self.boundary("connecting"):
             self.conn = psycopg.connect(self.url, options=SESSION,
                                         connect_timeout=int(self.options.get("connect_timeout", 10)),
-                                        application_name="syncagent")
+                                        application_name="syncagent", client_encoding="utf8")
             self.conn.read_only = True
 
     def close(self) -> None:
@@ -133,55 +195,108 @@ class PostgresConnector(SqlConnector):
         return [r[0] for r in rows]
 
     def read(self, request: ReadRequest) -> Iterator[bytes]:
+        """The COPY, read by a thread one chunk ahead of the caller (compression overlaps it).
+
+        With asyncpg installed (the agent's dependencies) the COPY runs on
+        its own asyncpg connection: asyncpg hands over whole network reads of
+        rows, where libpq (psycopg) costs one call per row — about a third of
+        the CPU. Both give the server's COPY text byte for byte (same session
+        settings, same statement). ``copy_driver = "psycopg"`` in the source
+        options forces the libpq path.
+        """
         selected, cursor = self.plan(request)
         sql, params = build_select(self.dialect, request, selected, cursor)
-        with self.boundary(f"reading {request.label}"):
+        if self.options.get("copy_driver", "asyncpg") == "asyncpg" and _has_asyncpg():
+            with self.boundary(f"reading {request.label}"):
+                query = psycopg_client_query(self.conn, sql, params)
             try:
-                with self.conn.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
-                    yield from self._copy_chunks(copy, request.batch_rows)
-            finally:
-                self.conn.rollback()
+                yield from produce(partial(self._asyncpg_copy, query, request.batch_rows, request.label))
+                return
+            except _NoAsyncpg as exc:  # nothing was read yet: the libpq path below reads it all
+                log.info("asyncpg could not connect (%s); reading %s through libpq", exc.__cause__, request.label)
+
+        def chunks() -> Iterator[bytes]:
+            with self.boundary(f"reading {request.label}"):
+                try:
+                    with self.conn.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
+                        yield from self._copy_chunks(copy, request.batch_rows)
+                finally:
+                    self.conn.rollback()
+
+        yield from prefetch(chunks())
 
     def _copy_chunks(self, copy: Any, batch_rows: int) -> Iterator[bytes]:
-        """``batch_rows`` COPY rows per chunk, with as little Python per row as libpq allows.
+        """About ``batch_rows`` COPY rows per chunk, with as little Python per row as libpq allows.
 
-        PostgreSQL sends one CopyData message per row. ``Copy.read()`` costs a
-        few generator and wait calls per row, so rows already in libpq's input
-        buffer are taken with ``PQgetCopyData`` (non-blocking) directly; only
-        when the buffer is empty does ``Copy.read()`` wait for the socket. The
-        end of the COPY, when met here, is finished here (final result, error).
+        PostgreSQL sends one CopyData message per row, and ``Copy.read()``
+        costs a few generator and wait calls per row. Here rows are drained
+        from libpq's input buffer with ``PQgetCopyData`` (non-blocking) in a
+        two-line loop; only when the buffer runs dry is the batch size
+        checked, the socket waited on (``select``) and more input read. The
+        end of the COPY is finished here (final result, error).
+        ``copy`` stays open so that leaving early cancels the COPY.
         """
+        import select
+
         import psycopg
 
         pgconn = self.conn.pgconn
-        get = pgconn.get_copy_data
-        done = False
-        while not done:
-            held: list[Any] = []
-            add = held.append
-            while len(held) < batch_rows:
+        get, consume, fd = pgconn.get_copy_data, pgconn.consume_input, pgconn.socket
+        held: list[Any] = []
+        add = held.append
+        while True:
+            n, data = get(1)
+            while n > 0:
+                add(data)
                 n, data = get(1)
-                while n > 0:
-                    add(data)
-                    if len(held) >= batch_rows:
-                        break
-                    n, data = get(1)
-                if n > 0:
-                    break
-                if n == 0:  # nothing buffered: let psycopg wait for the socket (one row, or b"" at the end)
-                    row = copy.read()
-                    if not row:
-                        done = True
-                        break
-                    add(row)
-                    continue
-                if n == -2:
-                    raise psycopg.OperationalError(pgconn.error_message.decode(errors="replace"))
-                self._finish_copy(pgconn)
-                done = True
+            if n != 0:
                 break
-            if held:
-                yield b"".join(held)
+            while len(held) >= batch_rows:
+                yield b"".join(held[:batch_rows])
+                del held[:batch_rows]
+            select.select([fd], [], [])
+            consume()
+        if n == -2:
+            raise psycopg.OperationalError(pgconn.error_message.decode(errors="replace"))
+        self._finish_copy(pgconn)
+        for i in range(0, len(held), batch_rows):
+            yield b"".join(held[i:i + batch_rows])
+
+    def _asyncpg_copy(self, query: str, batch_rows: int, label: str, emit: Callable[[bytes], bool]) -> None:
+        """Run in a thread: one READ ONLY COPY on an asyncpg connection, chunks of whole lines to ``emit``."""
+        import asyncio
+
+        import asyncpg
+
+        rows = Batcher(batch_rows, emit)
+
+        async def sink(data: bytes) -> None:
+            if not rows.add(data):
+                raise _Stopped  # the caller went away: asyncpg cancels the COPY
+
+        async def main() -> None:
+            try:
+                conn = await asyncpg.connect(self.url, timeout=float(self.options.get("connect_timeout", 10)),
+                                             server_settings={**SETTINGS, "application_name": "syncagent"},
+                                             statement_cache_size=0)
+            except Exception as exc:  # e.g. a URL option only libpq knows; psycopg connected with it
+                raise _NoAsyncpg() from exc
+            try:
+                async with conn.transaction(readonly=True):
+                    await conn.copy_from_query(query, output=sink, format="text")
+            finally:
+                await conn.close(timeout=5)
+
+        stopped: Exception | None = None
+        with self.boundary(f"reading {label}"):
+            try:
+                asyncio.run(main())
+            except (_Stopped, _NoAsyncpg) as exc:
+                stopped = exc
+        if isinstance(stopped, _NoAsyncpg):
+            raise stopped
+        if stopped is None:
+            rows.flush()
 
     def _finish_copy(self, pgconn: Any) -> None:
         """After PQgetCopyData said -1: the COPY's final result (raises the server's error if any)."""

@@ -180,34 +180,49 @@ def prefetch(source: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
 
     For reads that wait on the server page by page: the server computes the
     next page while the caller compresses this one (socket waits release the
-    GIL). Memory: ``depth`` + 1 items. The source runs, and is closed, in the
-    thread (its connection is used by that thread only until this generator
-    ends); its exceptions are raised here. While it runs, the interpreter's
-    switch interval is cut to 0.5 ms: else the reading thread, woken by its
-    socket, waits up to 5 ms per wake-up for the busy caller to let it run
-    (about 7 % of a MariaDB export).
+    GIL). The source runs, and is closed, in the thread (its connection is
+    used by that thread only until this generator ends). See :func:`produce`.
+    """
+    def run(emit: Callable[[T], bool]) -> None:
+        try:
+            for item in source:
+                if not emit(item):
+                    return
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+
+    return produce(run, depth)
+
+
+def produce(run: Callable[[Callable[[T], bool]], None], depth: int = 2) -> Generator[T, None, None]:
+    """The items a thread running ``run(emit)`` hands to ``emit``, up to ``depth`` ahead.
+
+    ``emit(item)`` blocks while the caller is ``depth`` items behind and
+    returns False once the caller has stopped (``run`` should then return).
+    Memory: ``depth`` + 1 items. ``run``'s exceptions are raised here. While
+    it runs, the interpreter's switch interval is cut to 0.5 ms: else the
+    reading thread, woken by its socket, waits up to 5 ms per wake-up for the
+    busy caller to let it run (about 7 % of a MariaDB export).
     """
     q: queue.Queue = queue.Queue(depth)
     stop = threading.Event()
     interval = sys.getswitchinterval()
     sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
 
-    def run() -> None:
+    def emit(item: T) -> bool:
+        return _put(q, stop, (item, None))
+
+    def work() -> None:
         try:
-            try:
-                for item in source:
-                    if not _put(q, stop, (item, None)):
-                        return
-            finally:
-                close = getattr(source, "close", None)
-                if close is not None:
-                    close()
+            run(emit)
         except BaseException as exc:  # handed to the consumer, raised there
             _put(q, stop, (_END, exc))
             return
         _put(q, stop, (_END, None))
 
-    worker = threading.Thread(target=run, name="prefetch", daemon=True)
+    worker = threading.Thread(target=work, name="prefetch", daemon=True)
     worker.start()
     try:
         while True:

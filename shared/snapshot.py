@@ -129,24 +129,28 @@ class DatasetWriter:
         self._keys_sink: _PartSink | None = self._snap._sink(keys_part_name(name)) if keys_part else None
         self.result: DatasetManifest | None = None
 
-    def write(self, chunk: bytes) -> None:
-        """Append COPY lines; a chunk may end mid-line (the rest is kept for the next call)."""
+    def write(self, chunk: bytes) -> int:
+        """Append COPY lines; a chunk may end mid-line (the rest is kept for the next call).
+
+        Returns how many lines this call completed (the caller need not count them again).
+        """
         self._check_open()
         data = self._lines.feed(chunk)
+        total = n = data.count(b"\n")
         limit = self._snap.part_rows
         while data:
             if self._part is None:
                 self._part = self._snap._sink(part_name(self.name, len(self._parts) + 1))
             room = limit - self._part.rows
-            n = data.count(b"\n")
             if n < room:
                 self._part.write(data, n)
-                return
+                break
             cut = _nth_newline(data, room) + 1
             self._part.write(data[:cut], room)
             self._parts.append(self._part.close())
             self._part = None
-            data = data[cut:]
+            data, n = data[cut:], n - room
+        return total
 
     def add_keys(self, chunk: bytes) -> None:
         """Add key lines (key columns as COPY lines) to the keyset digest and the keys part if any."""

@@ -74,7 +74,10 @@ def test_incremental_carries_exactly_the_changes(shop, make_agent, hub_keys, tmp
 
     fourth = _run(cfg, full=True)
     assert fourth.kind == "full" and fourth.sequence == 4
-    assert first.manifest.datasets[0].keyset.digest != fourth.manifest.datasets[0].keyset.digest
+    # a full snapshot's rows are its key set: no key set is sent, the keys come from the data lines
+    assert first.manifest.datasets[0].keyset is None and fourth.manifest.datasets[0].keyset is None
+    r4 = _open(fourth, hub_keys, setup, tmp_path / "o4")
+    assert sorted(int(k) for k in r4.iter_keys("sales")) == [1, 3, 4, 5]
 
 
 def test_overlap_window_catches_late_rows(shop, make_agent, hub_keys, tmp_path):
@@ -87,3 +90,23 @@ def test_overlap_window_catches_late_rows(shop, make_agent, hub_keys, tmp_path):
     inc = _run(cfg)
     rows = list(_open(inc, hub_keys, setup, tmp_path / "o").iter_rows("sales"))
     assert [r[0] for r in rows] == [6]
+
+
+def test_a_dataset_without_cursor_sends_its_keys_in_an_incremental(shop, make_agent, hub_keys, tmp_path):
+    """Read whole inside an incremental snapshot, a dataset's key set comes along (cut from its data
+    lines), so the hub can close deleted rows; a cursor dataset reads its keys separately."""
+    setup = make_agent("toko-whole", url=f"sqlite:///{shop}", datasets=[
+        {"name": "sales", "table": "sales", "key": ["id"], "cursor": "changed"},
+        {"name": "skus", "table": "sales", "key": ["sku"], "columns": ["qty", "sku"]}])
+    cfg = setup.config()
+    assert _run(cfg).kind == "full"
+    with sqlite3.connect(shop) as c:
+        c.execute("DELETE FROM sales WHERE id = 2")
+    inc = _run(cfg)
+    assert inc.kind == "incremental"
+    by_name = {d.name: d for d in inc.manifest.datasets}
+    r = _open(inc, hub_keys, setup, tmp_path / "inc")
+    ks = by_name["skus"].keyset
+    assert ks is not None and ks.part is not None and ks.count == 3  # the keys part, not the data lines
+    assert sorted(r.iter_keys("skus")) == [b"A\n", b"C\n", b"D\n"]
+    assert sorted(r.iter_keys("sales")) == [b"1\n", b"3\n", b"4\n"]

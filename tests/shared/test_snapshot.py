@@ -52,10 +52,12 @@ def test_multi_part_round_trip(n: int, part_rows: int, cuts: list[int]) -> None:
         ds = w.dataset("products", COLS, ["id"], cursor_column="id", since="0")
         blob = b"".join(lines(n))
         pos, i = 0, 0
+        completed = 0
         while pos < len(blob):  # arbitrary chunk boundaries, mid-line included
             step = cuts[i % len(cuts)]
-            ds.write(blob[pos:pos + step])
+            completed += ds.write(blob[pos:pos + step])
             pos, i = pos + step, i + 1
+            assert completed == blob.count(b"\n", 0, pos)  # write() says how many lines it completed
         ds.add_keys(b"".join(f"{k}\n".encode() for k in range(n)))
         ds.set_cursor_range("0" if n else None, str(n - 1) if n else None)
         m = w.finish().dataset("products")
