@@ -19,10 +19,9 @@ from hub.shipping import places, ratecards
 from hub.shipping.cache import forget_cached
 from hub.shipping.live import LiveRateProvider, provider_from_settings
 from hub.shipping.models import LEVELS
-from hub.shipping.regions import ResolvedRegion, search
+from hub.shipping.regions import search
 from hub.shipping.schemas import (
     QuoteCreate,
-    QuoteOptionPublic,
     QuotePublic,
     RateCardImportPublic,
     RegionPublic,
@@ -34,10 +33,6 @@ from shared.errors import DataError
 router = APIRouter(tags=["shipping"])
 router.include_router(places.router)
 STAFF_SHIPPING = (Role.OWNER, Role.OPERATIONS, Role.INVENTORY)
-
-
-def _region(r: ResolvedRegion) -> RegionPublic:
-    return RegionPublic.model_construct(kode=r.kode, name=r.name, level=r.level, path="")
 
 
 def _live(request: Request) -> LiveRateProvider | None:
@@ -59,16 +54,12 @@ def _reader(request: Request, session: Session) -> Session:
 
 
 def quote_public(result: QuoteResult) -> QuotePublic:
-    """The API shape, built without re-validating what the service computed (all Decimal)."""
-    options = [QuoteOptionPublic.model_construct(
-        courier=o.courier, service=o.service, name=o.name, fee=o.fee, shipping=o.shipping,
-        insurance=o.insurance, surcharge=o.surcharge, total=o.total,
-        chargeable_weight=o.chargeable_weight, parcels=o.parcels, price_per_kg=o.price_per_kg,
-        etd_min=o.etd_min, etd_max=o.etd_max, breakdown=o.breakdown, source=o.source)
-        for o in result.options]
-    return QuotePublic.model_construct(
-        origin=_region(result.origin), destination=_region(result.destination), date=result.day,
-        source=result.source, notices=result.notices, data=options, count=len(options))
+    """The API shape, read from the service's dataclasses by pydantic-core (about twice as fast
+    as building each option in Python with ``model_construct``)."""
+    return QuotePublic.model_validate(
+        {"origin": result.origin, "destination": result.destination, "date": result.day,
+         "source": result.source, "notices": result.notices, "data": result.options,
+         "count": len(result.options)}, from_attributes=True)
 
 
 @router.post("/api/v1/shipping/quote", response_model=QuotePublic, dependencies=[require()])
