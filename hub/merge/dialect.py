@@ -174,13 +174,18 @@ def keys_sum(session: Session, select_keys: str, params: dict[str, object]) -> t
                                  params)
         n = total = 0
         while rows := result.fetchmany(50_000):
-            total += sum(int.from_bytes(h, "big") for (h,) in rows)
+            total += sum_sha256(h for (h,) in rows)
             n += len(rows)
         return n, total % _MOD
     digest = KeySetDigest()
     for (key,) in session.execute(text(select_keys), params):
         digest.add(key.encode("utf-8"))
     return digest.count, int(digest.hexdigest(), 16)
+
+
+def sum_sha256(digests: Iterable[bytes]) -> int:
+    """Σ of 32-byte SHA-256 digests as integers, mod 2**256 (the :mod:`shared.keyset` digest sum)."""
+    return sum(int.from_bytes(h, "big") for h in digests) % _MOD
 
 
 def current_keys_digest(session: Session, where: str, params: dict[str, object]) -> tuple[int, str]:

@@ -143,6 +143,15 @@ def test_duplicate_key_in_a_snapshot_is_a_data_error_and_nothing_is_applied(db, 
     assert by_id(current(db)) == V1
 
 
+@pytest.mark.parametrize("dup", [(1, "a", None, 1), (7, "a", None, 1)], ids=["existing key", "new key"])
+def test_duplicate_key_in_an_incremental_is_a_data_error_and_nothing_is_applied(db, tmp_path, dup):
+    merge(db, tmp_path, V1, T1, sid=1)
+    changed = [(dup[0], "b", None, 2), dup]
+    with pytest.raises(DataError, match="same key more than once"):
+        merge(db, tmp_path, changed, T2, kind="incremental", sid=2)
+    assert by_id(current(db)) == V1
+
+
 def test_wrong_reseller_is_refused(db, tmp_path):
     manifest, reader = build(tmp_path, {"products": (PRODUCTS, ["id"], V1)}, created_at=T1, reseller_id="r2")
     with pytest.raises(DataError, match="belongs to reseller 'r2'"), transaction(db) as s:

@@ -26,8 +26,8 @@ ITEMS = cols("id:integer!", "name:text", "note:text")
 ROWS = [(1, "Chai", "a\tb\\c"), (2, "", None), (3, "Ñandú 🍵", "x:y")]
 
 
-def merge(db, tmp, columns, rows, at, sid):
-    manifest, reader = build(tmp, {"items": (columns, ["id"], rows)}, created_at=at)
+def merge(db, tmp, columns, rows, at, sid, kind="full"):
+    manifest, reader = build(tmp, {"items": (columns, ["id"], rows)}, created_at=at, kind=kind)
     with transaction(db) as s:
         return merge_snapshot(s, reseller_id="r1", snapshot_id=sid, manifest=manifest, reader=reader,
                               received_at=at).datasets["items"]
@@ -49,15 +49,33 @@ def test_same_rows_again_write_nothing_and_changes_still_version(db, tmp_path):
         assert [r[2] for r in current_rows(s, "r1", "items", limit=None)[1]] == ["a\tb\\c ", None]
 
 
-def test_rows_without_a_hash_are_compared_by_value_once_then_get_one(db, tmp_path):
+@pytest.mark.parametrize("kind", ["full", "incremental"])  # PostgreSQL: incrementals take their own path
+def test_rows_without_a_hash_are_compared_by_value_once_then_get_one(db, tmp_path, kind):
     merge(db, tmp_path, ITEMS, ROWS, T1, 1)
     with transaction(db) as s:  # as left by merge_0002: no hashes
         s.execute(text("UPDATE record_versions SET row_hash = NULL"))
-    again = merge(db, tmp_path, ITEMS, ROWS, T2, 2)
+    again = merge(db, tmp_path, ITEMS, ROWS, T2, 2, kind)
     assert (again.unchanged, again.updated, again.inserted) == (3, 0, 0)
     with db() as s:
         assert s.execute(text("SELECT count(*) FROM record_versions WHERE row_hash IS NULL")).scalar_one() == 0
     assert versions(db) == 3
+
+
+def test_incremental_mixing_new_changed_rehashed_and_unchanged_rows(db, tmp_path):
+    merge(db, tmp_path, ITEMS, ROWS, T1, 1)
+    with transaction(db) as s:  # row 2 as written before hashes existed
+        s.execute(text("UPDATE record_versions SET row_hash = NULL WHERE row_key = '2'"))
+    rows = [(1, "Chai", "new note"), (2, "", None), (3, "Ñandú 🍵", "x:y"), (4, "Ikura", None)]
+    st2 = merge(db, tmp_path, ITEMS, rows, T2, 2, "incremental")
+    assert (st2.inserted, st2.updated, st2.unchanged, st2.deleted) == (1, 1, 2, 0)
+    assert versions(db) == 5
+    with db() as s:
+        assert s.execute(text("SELECT count(*) FROM record_versions WHERE row_hash IS NULL")).scalar_one() == 0
+        assert sorted(current_rows(s, "r1", "items", limit=None)[1]) == rows
+        _, hist = record_history(s, "r1", "items", "1")
+        assert [(v.values[2], v.valid_from, v.valid_to, v.snapshot_id) for v in hist] == [
+            (ROWS[0][2], T1, T2, 1), ("new note", T2, None, 2)]
+        assert rows_as_of(s, "r1", "items", T1 + dt.timedelta(hours=1), limit=None)[1] == ROWS
 
 
 def test_same_fields_under_a_renamed_column_are_a_new_version(db, tmp_path):
