@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.base import ReadRequest
-from connectors.postgres import Batcher
+from connectors.batching import Batcher
 from connectors.registry import connect
 from shared.errors import SourceQueryFailed
 from tests.connectors.conformance import TORTURE
