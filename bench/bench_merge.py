@@ -96,6 +96,9 @@ def statement_log(engine: Any, enabled: bool) -> Iterator[list[tuple[float, str]
         event.remove(engine, "after_cursor_execute", after)
 
 
+LAST_STATS: list[str] = []  # what the last hub merge did, printed under its step's timings
+
+
 def hub_merge(engine: Any, factory: Any, reader: SnapshotReader, sid: int, profile: bool) -> float:
     with statement_log(engine, profile) as log:
         t = time.perf_counter()
@@ -105,9 +108,9 @@ def hub_merge(engine: Any, factory: Any, reader: SnapshotReader, sid: int, profi
         took = time.perf_counter() - t
     tot = stats.totals()
     checks = sorted({d.delete_check for d in stats.datasets.values()})
-    print(f"     hub: inserted {tot.inserted:,}, updated {tot.updated:,}, deleted {tot.deleted:,}, "
-          f"unchanged {tot.unchanged:,}, delete check {'/'.join(checks)}"
-          + (f"; warnings: {stats.warnings}" if stats.warnings else ""))
+    LAST_STATS[:] = [f"     hub: inserted {tot.inserted:,}, updated {tot.updated:,}, deleted {tot.deleted:,}, "
+                     f"unchanged {tot.unchanged:,}, delete check {'/'.join(checks)}"
+                     + (f"; warnings: {stats.warnings}" if stats.warnings else "")]
     if profile:
         sql_time = sum(t for t, _ in log)
         for secs, stmt in sorted(log, reverse=True)[:8]:
@@ -142,6 +145,7 @@ def step(title: str, hub: float, plain: float, target: str) -> None:
     print(f"  {title}")
     print(f"     plain COPY+MERGE: {plain:8.3f} s")
     print(f"     hub merge:        {hub:8.3f} s   ratio hub/plain {hub / plain:5.2f}   {target}")
+    print(*LAST_STATS, sep="\n")
 
 
 def run(dsn: str, n: int, profile: bool) -> None:
@@ -176,6 +180,7 @@ def run(dsn: str, n: int, profile: bool) -> None:
              f"target hub <= 0.3 s: {'MET' if hub <= 0.3 else 'MISSED'}")
         hub = hub_merge(engine, factory, s4, 4, profile)
         print(f"  4. the same with 1 key deleted (full delete detection, hub only)\n     hub merge:        {hub:8.3f} s")
+        print(*LAST_STATS, sep="\n")
     engine.dispose()
 
 
