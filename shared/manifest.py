@@ -94,18 +94,29 @@ class PartInfo(_Strict):
 
 
 class KeySet(_Strict):
-    """Every key currently at the source: count, order-independent digest, optional member."""
+    """Every key currently at the source: count, order-independent digest, optional member.
+
+    ``digest`` and ``part`` both null: the agent checked against its key ledger and a
+    count of the source that no key was deleted since its previous snapshot, so it
+    sends only the count (the hub compares it with its own).
+    """
 
     count: int = Field(ge=0)
-    digest: str
+    digest: Optional[str] = None
     part: Optional[PartInfo] = None
 
     @field_validator("digest")
     @classmethod
-    def _hex(cls, v: str) -> str:
-        if not SHA256_RE.match(v):
+    def _hex(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None and not SHA256_RE.match(v):
             raise ValueError("must be 64 lowercase hex digits")
         return v
+
+    @model_validator(mode="after")
+    def _part_has_digest(self) -> KeySet:
+        if self.part is not None and self.digest is None:
+            raise ValueError("a key set with its keys part must carry their digest")
+        return self
 
 
 class DatasetManifest(_Strict):

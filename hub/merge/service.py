@@ -121,6 +121,10 @@ def _merge_dataset(
         else:
             out.delete_check = "full"  # after the inserts: the new versions' keys are staged, so stay open
             out.deleted, closed_sum = _close_unlisted_keys(session, ds, reader, params, what)
+    elif ds.keyset is not None and ds.keyset.digest is None:
+        # the agent checked against its key ledger and a count of the source that nothing was
+        # deleted; the count is compared below (a mismatch warns, the next full resynchronises)
+        out.delete_check = "agent"
     else:
         out.delete_check = "none"  # an incremental without its key list cannot tell deletes
     if by_diff:
@@ -163,7 +167,7 @@ def _check_keyset(ds: DatasetManifest, current: int, key_digest: str, verify: bo
         out.warnings.append(f"key set mismatch: the hub holds {current} current keys, the source {ds.keyset.count}; "
                             "the next full snapshot will resynchronise")
         return
-    if verify and key_digest != ds.keyset.digest:
+    if verify and ds.keyset.digest is not None and key_digest != ds.keyset.digest:
         out.warnings.append("key set digest mismatch (same count, different keys); "
                             "the next full snapshot will resynchronise")
 

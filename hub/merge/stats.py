@@ -13,7 +13,9 @@ class DatasetStats:
     deleted: int = 0  # keys gone at the source: current version closed
     unchanged: int = 0  # rows identical to the current version (no new version)
     # how deletes were found: "full" (every key compared), "skipped" (the key-set digest proved there were
-    # none), "none" (an incremental without its key list: deletes cannot be seen); "" before a merge
+    # none), "agent" (the agent checked against its key ledger and a count of the source that there were
+    # none; only the count is sent), "none" (an incremental without its key list: deletes cannot be seen);
+    # "" before a merge
     delete_check: str = ""
     schema_version: int = 0
     schema_changes: list[str] = field(default_factory=list)

@@ -134,3 +134,42 @@ def test_stored_digest_always_equals_a_recomputation(db, tmp_path, steps):
         stored, recomputed, n = stored_and_recomputed(db, rid)
         assert stored == recomputed == source_digest(sorted(hub_keys))
         assert n == len(hub_keys)
+
+
+def push_count_only(db: sessionmaker[Session], tmp: Path, rid: str, day: int, rows: Rows, count: int) -> DatasetStats:
+    """An incremental whose agent proved locally that nothing was deleted: the key set is a count only."""
+    from shared.manifest import KeySet
+
+    manifest, reader = build(tmp, {"items": (ITEMS, KEY, [(i, c, n) for (i, c), n in rows.items()])},
+                             kind="incremental", created_at=T0 + dt.timedelta(days=day), reseller_id=rid)
+    ds = manifest.datasets[0].model_copy(update={"keyset": KeySet(count=count)})
+    manifest = manifest.model_copy(update={"datasets": [ds]})
+    with transaction(db) as s:
+        stats = merge_snapshot(s, reseller_id=rid, snapshot_id=day + 1, manifest=manifest, reader=reader,
+                               received_at=T0 + dt.timedelta(days=day, minutes=5))
+    return stats.datasets["items"]
+
+
+def test_count_only_key_set_is_checked_against_the_hubs_count(db, tmp_path):
+    rid = f"kd{next(_resellers)}"
+    push(db, tmp_path, rid, 0, BASE)
+    st_ = push_count_only(db, tmp_path, rid, 1, {(2, "tab\there"): "two v2", (7, "n"): "seven"}, count=5)
+    assert st_.delete_check == "agent"
+    assert (st_.inserted, st_.updated, st_.deleted, st_.warnings) == (1, 1, 0, [])
+    stored, recomputed, n = stored_and_recomputed(db, rid)
+    assert stored == recomputed == source_digest([*BASE, (7, "n")]) and n == 5
+    # a count that does not add up is reported (the next full snapshot resynchronises)
+    st_ = push_count_only(db, tmp_path, rid, 2, {(1, "a"): "uno"}, count=4)
+    assert st_.delete_check == "agent" and st_.deleted == 0
+    assert any("key set mismatch" in w for w in st_.warnings)
+
+
+def test_a_keys_part_without_its_digest_is_refused() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from shared.manifest import KeySet, PartInfo
+
+    part = PartInfo(name="data/items/keys.tsv.zst", rows=1, bytes=2, sha256="0" * 64)
+    with pytest.raises(ValidationError, match="must carry their digest"):
+        KeySet(count=1, part=part)
