@@ -36,6 +36,7 @@ from shared.errors import SourceObjectMissing
 from shared.types import Column, PortableType, encode_value
 
 RowProgress = Callable[[str, int], None]
+KeySink = Callable[[bytes], None]  # whole key lines, e.g. a key ledger's add()
 
 
 @dataclass
@@ -88,17 +89,22 @@ def _hasher(salt: bytes, indexes: list[int]) -> Optional[LineHasher]:
     return LineHasher(salt, indexes) if indexes else None
 
 
-def write_keys(conn: Connector, plan: Plan, writer: Any, salt: bytes) -> None:
+def write_keys(conn: Connector, plan: Plan, writer: Any, salt: bytes, sink: Optional[KeySink] = None) -> None:
+    """Every key of the dataset (a separate read of the key columns) into the writer and ``sink``."""
     d = plan.section
     req = ReadRequest(table=d.table, query=d.query, columns=list(d.key), batch_rows=plan.request.batch_rows)
     idx = [i for i, k in enumerate(d.key) if k in d.hash_columns]
     writer.add_keys(b"")  # an empty table still gets a key set (empty), so the hub sees "all deleted"
+    lines = key_projector(list(d.key), d.key) if sink is not None else None  # whole lines for the sink
     for chunk in _chunks(conn, req, _hasher(salt, idx)):
         writer.add_keys(chunk)
+        if lines is not None and sink is not None:
+            sink(lines(chunk))
 
 
-def _key_hash(fields: list[bytes], key_idx: list[int]) -> bytes:
-    return short_hash(b"\t".join(fields[i] for i in key_idx))
+def key_lines_exported(plan: Plan) -> bool:
+    """Whether the key columns are among the exported ones (key lines can be cut from data lines)."""
+    return all(k in (plan.request.columns or []) for k in plan.section.key)
 
 
 @dataclass
@@ -106,24 +112,31 @@ class ReadResult:
     rows: int
     advance: DatasetAdvance
     keys_done: bool = False  # no separate key read needed (keys cut from the data lines, or none wanted)
+    key_lines: Optional[list[bytes]] = None  # incremental: key lines (no newline) of the rows written
 
 
 def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Optional[RowProgress],
-              with_keys: bool = False) -> ReadResult:
+              with_keys: bool = False, sink: Optional[KeySink] = None) -> ReadResult:
     """Every row; bytes-only unless hashing or a cursor needs one field of each line.
 
     ``with_keys`` (a whole dataset inside an incremental snapshot) also sends
-    the key set, cut from the data lines when the key columns are exported.
+    the key set, cut from the data lines when the key columns are exported;
+    ``sink`` (a key ledger) gets those key lines too.
     """
     rows, top = 0, None
     ci, ct = plan.cursor_index, plan.cursor_type
-    keys = key_projector(list(plan.request.columns or []), plan.section.key) if with_keys else None
-    if keys is not None:
+    wanted = with_keys or sink is not None
+    keys = key_projector(list(plan.request.columns or []), plan.section.key) if wanted else None
+    if keys is not None and with_keys:
         writer.add_keys(b"")  # an empty table still gets a key set (empty), so the hub sees "all deleted"
     for chunk in _chunks(conn, plan.request, _hasher(salt, plan.hash_indexes)):
         n = writer.write(chunk)
         if keys is not None:
-            writer.add_keys(keys(chunk))
+            cut = keys(chunk)
+            if with_keys:
+                writer.add_keys(cut)
+            if sink is not None:
+                sink(cut)
         rows += n
         if ci is not None and ct is not None and n:
             top = max_value(top, column_max(chunk, ci, ct))
@@ -135,15 +148,15 @@ def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Op
         assert ct is not None
         since = minus_overlap(cursor_max, ct, plan.section.overlap)
         window = {}
-        for _, kh, rh, _line in _scan_since(conn, plan, salt, since):
-            window[kh] = rh
+        for _, key, rh, _line in _scan_since(conn, plan, salt, since):
+            window[short_hash(key)] = rh
     writer.set_cursor_range(None, cursor_max)
     return ReadResult(rows, DatasetAdvance(cursor_max, ct.value if ct else None, plan.digest, window or {}),
-                      keys_done=keys is not None or not with_keys)
+                      keys_done=(keys is not None and with_keys) or not with_keys)
 
 
 def _scan_since(conn: Connector, plan: Plan, salt: bytes, since: str) -> Iterator[tuple[Any, bytes, bytes, bytes]]:
-    """(cursor value, key hash, row hash, line) of every row with cursor >= since."""
+    """(cursor value, key line, row hash, line) of every row with cursor >= since."""
     d = plan.section
     req = ReadRequest(table=d.table, query=d.query, columns=plan.request.columns, cursor_column=d.cursor,
                       cursor_from=since, batch_rows=plan.request.batch_rows)
@@ -152,7 +165,7 @@ def _scan_since(conn: Connector, plan: Plan, salt: bytes, since: str) -> Iterato
     assert plan.cursor_index is not None and plan.cursor_type is not None
     for line in iter_lines(_chunks(conn, req, _hasher(salt, plan.hash_indexes))):
         fields = line.split(b"\t")
-        yield (field_value(plan.cursor_type, fields[plan.cursor_index]), _key_hash(fields, key_idx),
+        yield (field_value(plan.cursor_type, fields[plan.cursor_index]), b"\t".join([fields[i] for i in key_idx]),
                short_hash(line), line)
 
 
@@ -163,13 +176,16 @@ def read_incremental(conn: Connector, plan: Plan, writer: Any, salt: bytes, last
     assert ct is not None
     since = minus_overlap(last_max, ct, plan.section.overlap)
     seen: list[tuple[Any, bytes, bytes]] = []
+    written: list[bytes] = []
     rows, lo, hi, top = 0, None, None, None
-    for value, kh, rh, line in _scan_since(conn, plan, salt, since):
+    for value, key, rh, line in _scan_since(conn, plan, salt, since):
+        kh = short_hash(key)
         seen.append((value, kh, rh))
         top = max_value(top, value)
         if window.get(kh) == rh:
             continue  # re-read boundary row, unchanged since it was sent
         writer.write(line + b"\n")
+        written.append(key)
         rows += 1
         lo = value if lo is None or (value is not None and value < lo) else lo
         hi = max_value(hi, value)
@@ -177,9 +193,9 @@ def read_incremental(conn: Connector, plan: Plan, writer: Any, salt: bytes, last
             on_rows(plan.section.name, rows)
     writer.set_cursor_range(encode_value(ct, lo), encode_value(ct, hi))
     if top is None:  # nothing at or after the window start: keep cursor and window as they were
-        return ReadResult(rows, DatasetAdvance(last_max, ct.value, plan.digest, None))
+        return ReadResult(rows, DatasetAdvance(last_max, ct.value, plan.digest, None), key_lines=written)
     new_max = encode_value(ct, top)
     assert new_max is not None
     floor = field_value(ct, minus_overlap(new_max, ct, plan.section.overlap).encode())
     new_window = {kh: rh for value, kh, rh in seen if value is not None and value >= floor}
-    return ReadResult(rows, DatasetAdvance(new_max, ct.value, plan.digest, new_window))
+    return ReadResult(rows, DatasetAdvance(new_max, ct.value, plan.digest, new_window), key_lines=written)

@@ -14,12 +14,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
-from agent import __version__
+from agent import __version__, ledger
 from agent.config import WEEKDAYS, AgentConfig
 from agent.datasets import (
     Plan,
     RowProgress,
     config_digest,
+    key_lines_exported,
     plan_dataset,
     read_full,
     read_incremental,
@@ -29,7 +30,7 @@ from agent.outbox import Outbox, snapshot_name
 from agent.source import open_source
 from agent.state import AgentState, DatasetAdvance
 from agent.transform import load_salt, minus_overlap
-from connectors.base import Connector
+from connectors.base import Connector, ReadRequest
 from shared import keys
 from shared.errors import ConfigError, SourceObjectMissing
 from shared.manifest import Kind, Manifest
@@ -91,23 +92,47 @@ def plan_all(conn: Connector, cfg: AgentConfig) -> list[Plan]:
 
 
 def _read(conn: Connector, plan: Plan, snap: SnapshotWriter, state: AgentState, kind: str, salt: bytes,
-          on_rows: Optional[RowProgress]) -> tuple[int, DatasetAdvance]:
+          on_rows: Optional[RowProgress], sequence: int, state_dir: Path) -> tuple[int, DatasetAdvance]:
+    """One dataset into the snapshot; a cursor dataset also gets its key ledger (agent/ledger.py)."""
     d = plan.section
     cur = state.cursor(d.name)
     incremental = kind == "incremental" and d.cursor is not None and cur is not None and cur.cursor_max is not None
+    with_ledger = d.cursor is not None and key_lines_exported(plan)
+    fp = ledger.fingerprint(plan.digest, salt)
+    old = ledger.load(state, state_dir, d.name, fp) if with_ledger and incremental else None
+    # count FIRST: a row inserted between count and read makes the count too small -> full key read
+    count_now = conn.count(ReadRequest(table=d.table, query=d.query)) if old is not None else None
     since = None
     if incremental:
         assert cur is not None and cur.cursor_max is not None and plan.cursor_type is not None
         since = minus_overlap(cur.cursor_max, plan.cursor_type, d.overlap)
     writer = snap.dataset(d.name, plan.columns, d.key, cursor_column=d.cursor, since=since)
     before = dict(conn.warnings.counts)
-    if incremental:
-        assert cur is not None and cur.cursor_max is not None
-        result = read_incremental(conn, plan, writer, salt, cur.cursor_max, state.window(d.name), on_rows)
-    else:  # a full snapshot's rows are its key set; a whole dataset in an incremental sends its keys
-        result = read_full(conn, plan, writer, salt, on_rows, with_keys=kind == "incremental")
-    if not result.keys_done:
-        write_keys(conn, plan, writer, salt)
+    book: Optional[ledger.LedgerWriter] = None
+    try:
+        if incremental:
+            assert cur is not None and cur.cursor_max is not None
+            result = read_incremental(conn, plan, writer, salt, cur.cursor_max, state.window(d.name), on_rows)
+            new = set(result.key_lines or ()) - old.keys if old is not None else set()
+            if old is not None and count_now is not None and count_now == old.count + len(new):  # none deleted
+                writer.set_key_count(count_now)
+                book = ledger.LedgerWriter(state_dir, d.name, sequence, fp, base=old)
+                book.add(b"".join(k + b"\n" for k in new))
+                result.keys_done = True
+            elif with_ledger:
+                book = ledger.LedgerWriter(state_dir, d.name, sequence, fp)
+        else:  # a full snapshot's rows are its key set; a whole dataset in an incremental sends its keys
+            book = ledger.LedgerWriter(state_dir, d.name, sequence, fp) if with_ledger else None
+            result = read_full(conn, plan, writer, salt, on_rows, with_keys=kind == "incremental",
+                               sink=book.add if book else None)
+        if not result.keys_done:
+            write_keys(conn, plan, writer, salt, sink=book.add if book else None)
+        if book is not None:
+            result.advance.ledger = book.finish()
+    except BaseException:
+        if book is not None:
+            book.discard()
+        raise
     writer.warn({k: v - before.get(k, 0) for k, v in conn.warnings.counts.items() if v != before.get(k, 0)})
     writer.close()
     return result.rows, result.advance
@@ -132,13 +157,15 @@ def export(cfg: AgentConfig, state: AgentState, *, full: bool = False,
                                   level=ZSTD_LEVEL, threads=ZSTD_THREADS)
             advances, rows = {}, 0
             for plan in plans:
-                n, advances[plan.section.name] = _read(conn, plan, snap, state, kind, salt, on_rows)
+                n, advances[plan.section.name] = _read(conn, plan, snap, state, kind, salt, on_rows, sequence,
+                                                       cfg.agent.state_dir)
                 rows += n
         manifest = snap.finish()
         tmp = outbox.temp_path(name)
         seal_snapshot(snap, tmp, signing_key=signing_key, hub_public_key=hub_key)
         path = outbox.commit(tmp, name)
         state.commit_snapshot(sequence, name, kind, rows, path.stat().st_size, advances)
+        ledger.prune(state, cfg.agent.state_dir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return ExportResult(path, sequence, kind, manifest)

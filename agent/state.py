@@ -7,6 +7,8 @@
   The next incremental re-reads from ``max − overlap`` (so rows sharing the
   last cursor value, or committed late, are never lost) and drops re-read rows
   whose hash is unchanged (so unchanged boundary rows are not sent twice);
+* per cursor dataset: which key-ledger file is valid (agent/ledger.py), committed
+  with the cursors;
 * run history for ``syncagent status``.
 """
 
@@ -55,6 +57,7 @@ class DatasetAdvance:
     cursor_type: Optional[str]
     config_digest: str
     window: Optional[dict[bytes, bytes]] = None
+    ledger: Optional[str] = None  # the key ledger's record (agent/ledger.py); None forgets the old one
 
 
 class AgentState:
@@ -115,6 +118,10 @@ class AgentState:
                 self.db.execute(
                     "INSERT OR REPLACE INTO cursors VALUES (?,?,?,?,?,?)",
                     (ds, adv.cursor_max, adv.cursor_type, adv.config_digest, sequence, now))
+                if adv.ledger is not None:
+                    self.db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (f"ledger:{ds}", adv.ledger))
+                else:
+                    self.db.execute("DELETE FROM meta WHERE key=?", (f"ledger:{ds}",))
                 if adv.window is not None:
                     self.db.execute("DELETE FROM window_rows WHERE dataset=?", (ds,))
                     self.db.executemany("INSERT INTO window_rows VALUES (?,?,?)",
@@ -151,6 +158,11 @@ class AgentState:
 
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
+
+    def meta_items(self, prefix: str) -> list[tuple[str, str]]:
+        """Every (key, value) of the meta table whose key starts with ``prefix``."""
+        rows = self.db.execute("SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))
+        return [(k, v) for k, v in rows]
 
     def _tx(self) -> _Tx:
         return _Tx(self.db)

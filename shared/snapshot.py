@@ -127,6 +127,7 @@ class DatasetWriter:
         self._parts: List[PartInfo] = []
         self._digest: KeySetDigest | None = KeySetDigest() if keys_part else None
         self._keys_sink: _PartSink | None = self._snap._sink(keys_part_name(name)) if keys_part else None
+        self._key_count: int | None = None
         self.result: DatasetManifest | None = None
 
     def write(self, chunk: bytes) -> int:
@@ -162,6 +163,15 @@ class DatasetWriter:
         if self._keys_sink is not None and data:
             self._keys_sink.write(data, data.count(b"\n"))
 
+    def set_key_count(self, count: int) -> None:
+        """Send only the key count (``KeySet(count=n)``): the agent proved no key was deleted."""
+        self._check_open()
+        if count < 0:
+            raise ValueError("a key count cannot be negative")
+        if self._digest is not None and self._digest.count:
+            raise RuntimeError(f"dataset {self.name}: key lines were already added; a count-only key set has none")
+        self._key_count = count
+
     def set_cursor_range(self, cursor_min: str | None, cursor_max: str | None) -> None:
         """Canonical text of the lowest and highest cursor value written (None when no rows)."""
         self.cursor_min, self.cursor_max = cursor_min, cursor_max
@@ -180,7 +190,12 @@ class DatasetWriter:
             self._parts.append(self._part.close())
             self._part = None
         keyset = None
-        if self._digest is not None:
+        if self._key_count is not None:
+            if self._keys_sink is not None:  # started empty; nothing of it goes into the snapshot
+                self._keys_sink.close()
+                (self._snap.workdir / self._keys_sink.name).unlink()
+            keyset = KeySet(count=self._key_count)
+        elif self._digest is not None:
             kp = self._keys_sink.close() if self._keys_sink is not None else None
             keyset = KeySet(count=self._digest.count, digest=self._digest.hexdigest(), part=kp)
         self.result = DatasetManifest(

@@ -187,3 +187,22 @@ def test_from_directory_verify(tmp_path: Path) -> None:
     (w.workdir / "data/a/1.tsv.zst").write_bytes(zstandard.compress(b"0\tx\n1\ty\n2\tz\n"))
     with pytest.raises(SnapshotIntegrityError, match="dataset a: part data/a/1.tsv.zst"):
         SnapshotReader.from_directory(w.workdir, verify=True)
+
+
+def test_count_only_key_set_has_no_keys_part(tmp_path: Path) -> None:
+    w = writer(tmp_path, kind="incremental")
+    ds = w.dataset("products", COLS, ["id"], cursor_column="id", since="0")
+    ds.write(b"".join(lines(2)))
+    ds.set_key_count(5)  # the agent proved against its key ledger that no key was deleted
+    m = w.finish().dataset("products")
+    assert m.keyset is not None and (m.keyset.count, m.keyset.digest, m.keyset.part) == (5, None, None)
+    assert [p.name for p in w.finish().members()] == [p.name for p in m.parts]  # no keys part travels
+    on_disk = sorted(str(p.relative_to(tmp_path / "w")) for p in (tmp_path / "w").rglob("*") if p.is_file())
+    assert on_disk == sorted(["manifest.json", *(p.name for p in m.parts)])
+    r = read_back(w, tmp_path / "r")
+    assert list(r.iter_lines("products")) == lines(2)
+
+    other = writer(tmp_path / "b", kind="incremental").dataset("products", COLS, ["id"])
+    other.add_keys(b"1\n")
+    with pytest.raises(RuntimeError, match="already added"):
+        other.set_key_count(1)
