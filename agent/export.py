@@ -113,8 +113,10 @@ def _read(conn: Connector, plan: Plan, snap: SnapshotWriter, state: AgentState, 
         if incremental:
             assert cur is not None and cur.cursor_max is not None
             result = read_incremental(conn, plan, writer, salt, cur.cursor_max, state.window(d.name), on_rows)
-            new = set(result.key_lines or ()) - old.keys if old is not None else set()
-            if old is not None and count_now is not None and count_now == old.count + len(new):  # none deleted
+            changed = set(result.key_lines or ())
+            present = old.present(changed) if old is not None else None  # None: no ledger, or damaged
+            new = changed - present if present is not None else set()
+            if old is not None and present is not None and count_now == old.count + len(new):  # none deleted
                 writer.set_key_count(count_now)
                 book = ledger.LedgerWriter(state_dir, d.name, sequence, fp, base=old)
                 book.add(b"".join(k + b"\n" for k in new))

@@ -51,15 +51,49 @@ def ledger_path(state_dir: Path, dataset: str, sequence: int) -> Path:
 
 @dataclass
 class Ledger:
-    """A committed ledger: its key lines (without newline) and the source's count then."""
+    """A committed ledger: its file and the source's key count then.
+
+    The keys are never all held in memory: a night's question is only which of
+    its few changed keys the ledger already has, answered by streaming the file.
+    """
 
     path: Path
     count: int
-    keys: set[bytes]
+
+    def present(self, candidates: set[bytes], chunk_size: int = 1 << 20) -> Optional[set[bytes]]:
+        """The ``candidates`` (key lines without newline) found in the ledger; None: the file is damaged."""
+        found: set[bytes] = set()
+        lines, tail = 0, b""
+        try:
+            with open(self.path, "rb") as fh:
+                reader = zstandard.ZstdDecompressor().stream_reader(fh, read_across_frames=True)
+                while chunk := reader.read(chunk_size):
+                    data = tail + chunk if tail else chunk
+                    cut = data.rfind(b"\n") + 1
+                    tail = data[cut:]
+                    if cut:
+                        whole = data[:cut - 1].split(b"\n")
+                        lines += len(whole)
+                        if candidates:
+                            found.update(candidates.intersection(whole))
+        except zstandard.ZstdError:
+            return None
+        if tail or lines != self.count:
+            return None  # truncated or not the file the record describes
+        return found
+
+    def all_keys(self) -> set[bytes]:
+        """Every key line (for checks and tests; a night never needs them all)."""
+        with open(self.path, "rb") as fh:
+            data = zstandard.ZstdDecompressor().stream_reader(fh, read_across_frames=True).read()
+        return set(data.split(b"\n")) - {b""}
 
 
 def load(state: AgentState, state_dir: Path, dataset: str, fp: str) -> Optional[Ledger]:
-    """The dataset's ledger when it was written for this config and salt (None: rebuild it)."""
+    """The dataset's ledger when it was written for this config and salt (None: rebuild it).
+
+    Checks the record and the file's size only; :meth:`Ledger.present` checks its lines.
+    """
     raw = state.get_meta(meta_key(dataset))
     if raw is None:
         return None
@@ -72,16 +106,7 @@ def load(state: AgentState, state_dir: Path, dataset: str, fp: str) -> Optional[
     path = ledger_path(state_dir, dataset, seq)
     if stored_fp != fp or not path.is_file() or path.stat().st_size != size:
         return None
-    try:
-        with open(path, "rb") as fh:
-            data = zstandard.ZstdDecompressor().stream_reader(fh, read_across_frames=True).read()
-    except zstandard.ZstdError:
-        return None  # damaged: the caller falls back to reading every key
-    if data.count(b"\n") != count or (data and not data.endswith(b"\n")):
-        return None  # truncated or not the file the record describes
-    keys = set(data.split(b"\n"))
-    keys.discard(b"")
-    return Ledger(path, count, keys)
+    return Ledger(path, count)
 
 
 class LedgerWriter:

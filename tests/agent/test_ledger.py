@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import agent.export as export_mod
 from agent import ledger
@@ -31,7 +35,7 @@ def test_round_trip_append_and_prune(tmp_path: Path):
         w.add(b"a\\tb\n")
         _commit(st, 1, w.finish())
         first = ledger.load(st, tmp_path, "items", FP)
-        assert first is not None and first.count == 3 and first.keys == {b"1", b"2", b"a\\tb"}
+        assert first is not None and first.count == 3 and first.all_keys() == {b"1", b"2", b"a\\tb"}
         before = first.path.read_bytes()
 
         w2 = ledger.LedgerWriter(tmp_path, "items", 2, FP, base=first)
@@ -39,7 +43,7 @@ def test_round_trip_append_and_prune(tmp_path: Path):
         _commit(st, 2, w2.finish())
         ledger.prune(st, tmp_path)
         second = ledger.load(st, tmp_path, "items", FP)
-        assert second is not None and second.count == 4 and second.keys == {b"1", b"2", b"a\\tb", b"7"}
+        assert second is not None and second.count == 4 and second.all_keys() == {b"1", b"2", b"a\\tb", b"7"}
         assert not first.path.exists()  # pruned: no record points to it
         assert second.path.read_bytes().startswith(before)  # the committed frames, then one more
 
@@ -70,7 +74,7 @@ def test_an_uncommitted_ledger_leaves_the_previous_one_valid(tmp_path: Path):
         w3.add(b"4\n")
         w3.discard()
         again = ledger.load(st, tmp_path, "items", FP)
-        assert again is not None and again.keys == {b"1", b"2"} and again.count == 2
+        assert again is not None and again.all_keys() == {b"1", b"2"} and again.count == 2
         ledger.prune(st, tmp_path)
         assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == [again.path.name]
 
@@ -134,7 +138,7 @@ def test_quiet_nights_send_a_count_deletes_send_every_key(shop, make_agent, hub_
     with AgentState(cfg.agent.state_dir) as st:
         fp = ledger.fingerprint(export_mod.config_digest(cfg.datasets[0]), export_mod.load_salt(cfg.agent.state_dir))
         rebuilt = ledger.load(st, cfg.agent.state_dir, "items", fp)
-    assert rebuilt is not None and rebuilt.keys == sent and rebuilt.count == 51  # rebuilt from the keys read
+    assert rebuilt is not None and rebuilt.all_keys() == sent and rebuilt.count == 51  # rebuilt from the keys read
     assert (b"c7" in sent) is False and (len(next(iter(sent))) == 64) is hashed
 
     # deleting the ledger is safe: the next incremental reads every key and rebuilds it
@@ -162,3 +166,29 @@ def test_a_failed_export_keeps_the_ledger(shop, make_agent, hub_keys, tmp_path, 
     kind, ks, reader = _keyset(cfg, hub_keys, setup, tmp_path, "n2")
     assert kind == "incremental" and ks is not None and (ks.count, ks.part) == (51, None)
     assert [r[0] for r in reader.iter_rows("items")] == [51]
+
+
+KEY_LINES = st.sets(st.binary(min_size=1, max_size=12).map(lambda b: b.replace(b"\n", b"\\n")), max_size=60)
+
+
+@settings(max_examples=60, deadline=None)
+@given(KEY_LINES, KEY_LINES, st.integers(1, 40))
+def test_present_streams_the_file_and_finds_exactly_the_known_candidates(stored: set[bytes],
+                                                                          candidates: set[bytes], chunk: int):
+    with tempfile.TemporaryDirectory() as tmp, AgentState(Path(tmp)) as st_:
+        w = ledger.LedgerWriter(Path(tmp), "items", 1, FP)
+        w.add(b"".join(k + b"\n" for k in stored))
+        _commit(st_, 1, w.finish())
+        book = ledger.load(st_, Path(tmp), "items", FP)
+        assert book is not None and book.count == len(stored)
+        assert book.present(candidates, chunk_size=chunk) == candidates & stored
+
+
+def test_a_record_whose_count_disagrees_with_the_file_is_not_trusted(tmp_path: Path):
+    with AgentState(tmp_path) as st_:
+        w = ledger.LedgerWriter(tmp_path, "items", 1, FP)
+        w.add(b"1\n2\n")
+        record = json.loads(w.finish())
+        _commit(st_, 1, json.dumps({**record, "count": 3}))
+        book = ledger.load(st_, tmp_path, "items", FP)
+        assert book is not None and book.present({b"1"}) is None  # the export then reads every key
