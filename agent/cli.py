@@ -107,8 +107,8 @@ def check(ctx: click.Context, offline: bool) -> None:
             p, n = probe(cfg)
             problems += p
             notes += n
-    for n in notes:
-        click.echo(n)
+    for note in notes:
+        click.echo(note)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {path}:\n{format_problems(problems)}", err=True)
         sys.exit(EXIT_CONFIG)

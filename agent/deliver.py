@@ -113,12 +113,18 @@ class HubConnection:
         self.sftp = self.transport = None
 
     @property
+    def _sftp(self) -> paramiko.SFTPClient:
+        """The open SFTP client; only the transfer methods use it, always between open() and close()."""
+        assert self.sftp is not None, "HubConnection used before open() or after close()"
+        return self.sftp
+
+    @property
     def cipher(self) -> str:
         return self.transport.local_cipher if self.transport else ""
 
     def _remote_size(self, path: str) -> Optional[int]:
         try:
-            return self.sftp.stat(path).st_size
+            return self._sftp.stat(path).st_size
         except FileNotFoundError:
             return None
 
@@ -128,7 +134,7 @@ class HubConnection:
         if not have or have > size:
             return 0
         start = max(0, have - TAIL_CHECK)
-        with self.sftp.open(part, "rb") as rf, open(local, "rb") as lf:
+        with self._sftp.open(part, "rb") as rf, open(local, "rb") as lf:
             rf.seek(start)
             lf.seek(start)
             if rf.read(have - start) != lf.read(have - start):
@@ -160,7 +166,7 @@ class HubConnection:
 
     def _send(self, local: Path, part: str, offset: int, size: int, progress: Optional[Progress]) -> None:
         mode = "r+b" if offset else "wb"
-        with open(local, "rb") as lf, self.sftp.open(part, mode) as rf:
+        with open(local, "rb") as lf, self._sftp.open(part, mode) as rf:
             rf.set_pipelined(True)
             lf.seek(offset)
             rf.seek(offset)
@@ -177,16 +183,16 @@ class HubConnection:
 
     def _rename(self, part: str, final: str) -> None:
         try:
-            self.sftp.posix_rename(part, final)
+            self._sftp.posix_rename(part, final)
         except OSError:
             # servers without the posix-rename extension: rename refuses to overwrite
             if self._remote_size(final) is not None:
-                self.sftp.remove(final)
-            self.sftp.rename(part, final)
+                self._sftp.remove(final)
+            self._sftp.rename(part, final)
 
     def list_messages(self) -> list[str]:
         try:
-            entries = self.sftp.listdir_attr(OUTBOX)
+            entries = self._sftp.listdir_attr(OUTBOX)
         except FileNotFoundError:
             return []
         except BaseException as exc:
@@ -197,7 +203,7 @@ class HubConnection:
     def download(self, name: str, dest: Path) -> None:
         tmp = dest.with_name(dest.name + ".tmp")
         try:
-            self.sftp.get(f"{OUTBOX}/{name}", str(tmp))
+            self._sftp.get(f"{OUTBOX}/{name}", str(tmp))
         except BaseException as exc:
             raise translate(exc, f"downloading {name}", self.where) from exc
         tmp.replace(dest)

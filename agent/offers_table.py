@@ -143,7 +143,7 @@ def write_offers(url: str, table_name: str, items: list[dict[str, Any]], source_
             if new:
                 conn.execute(table.insert(), new)
             if old:
-                values = {c.name: sa.bindparam(c.name) for c in table.columns if c.name != "offer_id"}
+                values: dict[str, sa.BindParameter[Any]] = {c.name: sa.bindparam(c.name) for c in table.columns if c.name != "offer_id"}
                 conn.execute(table.update().where(table.c.offer_id == sa.bindparam("b_id")).values(values), old)
     except sa.exc.SQLAlchemyError as exc:
         raise OffersTableError(f"writing offers into {table_name} failed: {exc.__class__.__name__}: "

@@ -140,7 +140,8 @@ class AgentState:
     def start_run(self, command: str) -> int:
         cur = self.db.execute("INSERT INTO runs (command, started_at, status) VALUES (?,?,'running')",
                               (command, _now()))
-        return int(cur.lastrowid)
+        assert cur.lastrowid is not None, "an INSERT always sets lastrowid"
+        return cur.lastrowid
 
     def finish_run(self, run_id: int, status: str, message: str = "") -> None:
         self.db.execute("UPDATE runs SET finished_at=?, status=?, message=? WHERE id=?",

@@ -9,7 +9,7 @@ of the current keys (set-based on PostgreSQL, streamed on SQLite).
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -24,6 +24,13 @@ _MOD = 1 << 256
 
 def name(session: Session) -> str:
     return session.get_bind().dialect.name
+
+
+def _driver_connection(session: Session) -> Any:
+    """The DBAPI connection under ``session`` (sqlite3 or psycopg), for bulk loads."""
+    conn = session.connection().connection.driver_connection
+    assert conn is not None, "a live Session connection always has a driver connection"
+    return conn
 
 
 def char(session: Session, code: int) -> str:
@@ -106,7 +113,7 @@ def load(session: Session, table: str, width: int, chunks: Iterable[bytes], what
     names = [f"c{i}" for i in range(width)] + (["h"] if row_hash else [])
     marks = ", ".join("?" for _ in names)
     sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
-    cur = session.connection().connection.driver_connection.cursor()
+    cur = _driver_connection(session).cursor()
     n = 0
     try:
         batch: list[list[str | None]] = []
@@ -144,7 +151,7 @@ def _parse(chunks: Iterable[bytes], width: int, what: str) -> Iterator[list[str 
 def _copy(session: Session, table: str, width: int, chunks: Iterable[bytes], what: str) -> int:
     import psycopg  # hub extra; imported here so SQLite-only installs need no driver
 
-    conn = session.connection().connection.driver_connection
+    conn = _driver_connection(session)
     try:
         with conn.cursor() as cur:
             cols = ", ".join(f"c{i}" for i in range(width))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import text
+from sqlalchemy import TextClause
 from sqlalchemy.orm import Session
 
 from hub.merge import dialect
@@ -46,6 +46,6 @@ def sum_lines(keys: Iterable[str]) -> tuple[int, int]:
     return d.count, int(d.hexdigest(), 16)
 
 
-def close_returning(session: Session, update: text, params: dict[str, object]) -> tuple[int, int]:
+def close_returning(session: Session, update: TextClause, params: dict[str, object]) -> tuple[int, int]:
     """Run an ``UPDATE … RETURNING row_key`` that closes versions: (rows closed, digest sum of their keys)."""
     return sum_lines(key for (key,) in session.execute(update, params))

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from typing import Iterator, Protocol
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import CursorResult, TextClause, bindparam, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -63,10 +63,17 @@ def merge_snapshot(
     return stats
 
 
-def _sql(statement: str) -> text:
+def _sql(statement: str) -> TextClause:
     """A text statement whose time parameters go through UTCDateTime (same storage as the ORM)."""
     names = [n for n in ("t", "recv") if re.search(rf"(?<![:\w]):{n}\b", statement)]  # not ``::text``
     return text(statement).bindparams(*(bindparam(n, type_=UTCDateTime()) for n in names))
+
+
+def _rowcount(session: Session, statement: TextClause, params: dict) -> int:
+    """Rows an UPDATE/INSERT ``statement`` changed."""
+    result = session.execute(statement, params)
+    assert isinstance(result, CursorResult), "a textual DML statement always gives a CursorResult"
+    return result.rowcount
 
 
 def _merge_dataset(
@@ -215,13 +222,13 @@ def _apply_by_diff(
         f"UPDATE record_versions SET row_hash = (SELECT d.h FROM {DIFF} d WHERE d.cur_id = record_versions.id) "
         f"WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NOT NULL AND v = cur_v)"
     ))
-    closed = session.execute(_sql(
+    closed = _rowcount(session, _sql(
         f"UPDATE record_versions SET valid_to = :t WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NOT NULL AND v <> cur_v)"
-    ), params).rowcount
+    ), params)
     try:
-        written = session.execute(_sql(
+        written = _rowcount(session, _sql(
             INSERT_VERSIONS + f"{DIFF} WHERE k IS NOT NULL AND (cur_id IS NULL OR v <> cur_v)"
-        ), params).rowcount
+        ), params)
     except IntegrityError:
         raise _duplicate_key(what, dataset) from None
     return closed, written, new_n, new_sum

@@ -50,7 +50,9 @@ def parse_items(rows: list[dict[str, str]]) -> list[Item]:
         qty = row["quantity"].strip() or "1"
         if not qty.isdigit() or not 1 <= int(qty) <= 10_000:
             raise DataError(f"item {n}: quantity {qty!r} must be a whole number from 1 to 10000")
-        item = Item(*(_number(row[f], f"item {n}: {f}") for f in ("weight", "length", "width", "height")),
+        weight, length, width, height = (_number(row[f], f"item {n}: {f}")
+                                         for f in ("weight", "length", "width", "height"))
+        item = Item(weight, length, width, height,
                     quantity=int(qty), value=_number(row["value"], f"item {n}: value"))
         item.check(f"item {n}")
         items.append(item)

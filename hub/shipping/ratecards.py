@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from hub.shipping.cache import forget_cached
@@ -200,7 +200,9 @@ def apply(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str, str],
             *same, RateCard.effective_from < start,
             or_(RateCard.effective_to.is_(None), RateCard.effective_to > start),
         ).values(effective_to=start))
-    session.execute(RateCard.__table__.insert(), rows)
+    table = RateCard.__table__
+    assert isinstance(table, Table), "a declarative model maps one Table"
+    session.execute(table.insert(), rows)
     return starts
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, Table, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.shipping import regiondata as rd
 from hub.shipping.cache import forget_cached
@@ -72,13 +73,13 @@ def _upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
             keys: Sequence[str]) -> None:
     """INSERT … ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike."""
     dialect = conn.dialect.name
+    stmt: sqlite.Insert | postgresql.Insert
     if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        stmt = sqlite.insert(table)
     elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        stmt = postgresql.insert(table)
     else:  # pragma: no cover - the hub runs on SQLite or PostgreSQL
         raise NotImplementedError(dialect)
-    stmt = dialect_insert(table)
     update = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
     conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=update), rows)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hub.core.db import utcnow
 from hub.core.settings import HubSettings
@@ -25,7 +25,7 @@ class LockedOut(Exception):
         self.retry_after = retry_after
 
 
-def _failures(session: Session, column: object, value: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+def _failures(session: Session, column: InstrumentedAttribute[str], value: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
     last_ok = session.scalar(select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.success))
     start = max(since, last_ok) if last_ok else since
     row = session.execute(select(func.count(), func.min(LoginAttempt.at)).where(

@@ -49,8 +49,9 @@ def reseller_page(reseller_id: str, request: Request, session: SessionDep) -> Re
         raise HTTPException(404, f"no reseller {reseller_id!r}") from None
     points = history(session, reseller_id)
     snaps, total = list_snapshots(session, reseller_id=reseller_id, limit=20)
+    found = board(session, [reseller_id])
     return render(request, "reseller.html", {
-        "reseller": reseller, "row": (board(session, [reseller_id]) or [None])[0],
+        "reseller": reseller, "row": found[0] if found else None,
         "rows_chart": line_chart([p.rows for p in points]),
         "delay_chart": line_chart([p.delay_seconds / 60 for p in points]), "points": points,
         "snapshots": snaps, "total": total, "datasets": list_datasets(session, reseller_id)})
