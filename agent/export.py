@@ -26,6 +26,7 @@ from agent.datasets import (
     read_incremental,
     write_keys,
 )
+from agent.keydigest import SplitKeySetDigest
 from agent.outbox import Outbox, snapshot_name
 from agent.source import open_source
 from agent.state import AgentState, DatasetAdvance
@@ -123,10 +124,9 @@ def _read(conn: Connector, plan: Plan, snap: SnapshotWriter, state: AgentState, 
                 result.keys_done = True
             elif with_ledger:
                 book = ledger.LedgerWriter(state_dir, d.name, sequence, fp)
-        else:  # a full snapshot's rows are its key set; a whole dataset in an incremental sends its keys
+        else:  # every row, with the key-set digest (and, inside an incremental, the keys part)
             book = ledger.LedgerWriter(state_dir, d.name, sequence, fp) if with_ledger else None
-            result = read_full(conn, plan, writer, salt, on_rows, with_keys=kind == "incremental",
-                               sink=book.add if book else None)
+            result = read_full(conn, plan, writer, salt, on_rows, with_keys=True, sink=book.add if book else None)
         if not result.keys_done:
             write_keys(conn, plan, writer, salt, sink=book.add if book else None)
         if book is not None:
@@ -156,7 +156,7 @@ def export(cfg: AgentConfig, state: AgentState, *, full: bool = False,
         with open_source(cfg) as conn:
             plans = plan_all(conn, cfg)
             snap = SnapshotWriter(workdir, cfg.agent.reseller_id, sequence, kind, __version__, conn.dialect.name,
-                                  level=ZSTD_LEVEL, threads=ZSTD_THREADS)
+                                  level=ZSTD_LEVEL, threads=ZSTD_THREADS, digest_factory=SplitKeySetDigest)
             advances, rows = {}, 0
             for plan in plans:
                 n, advances[plan.section.name] = _read(conn, plan, snap, state, kind, salt, on_rows, sequence,

@@ -14,8 +14,19 @@ A *key line* is the key columns of a row as a COPY line (:mod:`shared.copytext`)
 from __future__ import annotations
 
 import hashlib
+from typing import Protocol
 
 _MOD = 1 << 256
+
+
+class KeyDigest(Protocol):
+    """What a snapshot writer needs of a key-set digest (``KeySetDigest`` or a parallel one)."""
+
+    count: int
+
+    def add_lines(self, chunk: bytes) -> None: ...
+
+    def hexdigest(self) -> str: ...
 
 
 class KeySetDigest:
@@ -52,3 +63,27 @@ class KeySetDigest:
 
     def hexdigest(self) -> str:
         return f"{self._sum % _MOD:064x}"
+
+
+def main() -> None:
+    """``python -m shared.keyset < key-lines``: prints ``<count> <digest>`` of the lines on stdin.
+
+    The agent runs this in a child process for large key sets (``agent.keydigest``), so the
+    hashing overlaps its reading and compressing on another core.
+    """
+    import sys
+
+    digest, tail = KeySetDigest(), b""
+    read = sys.stdin.buffer.read
+    while chunk := read(1 << 20):
+        data = tail + chunk if tail else chunk
+        cut = data.rfind(b"\n") + 1
+        tail = data[cut:]
+        digest.add_lines(data[:cut])
+    if tail:
+        digest.add_lines(tail + b"\n")
+    sys.stdout.write(f"{digest.count} {digest.hexdigest()}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -14,12 +14,12 @@ import hashlib
 import os
 import tarfile
 from pathlib import Path
-from typing import IO, Dict, Iterator, List, Sequence
+from typing import IO, Callable, Dict, Iterator, List, Sequence
 
 import zstandard
 
 from shared.errors import SnapshotFormatError
-from shared.keyset import KeySetDigest
+from shared.keyset import KeyDigest, KeySetDigest
 from shared.manifest import (
     DATASET_NAME_RE,
     DatasetManifest,
@@ -125,7 +125,7 @@ class DatasetWriter:
         self._key_lines = _Lines(f"dataset {name} keys")
         self._part: _PartSink | None = None
         self._parts: List[PartInfo] = []
-        self._digest: KeySetDigest | None = KeySetDigest() if keys_part else None
+        self._digest: KeyDigest | None = snapshot.digest_factory() if keys_part else None
         self._keys_sink: _PartSink | None = self._snap._sink(keys_part_name(name)) if keys_part else None
         self._key_count: int | None = None
         self.result: DatasetManifest | None = None
@@ -158,7 +158,7 @@ class DatasetWriter:
         self._check_open()
         data = self._key_lines.feed(chunk)
         if self._digest is None:
-            self._digest = KeySetDigest()
+            self._digest = self._snap.digest_factory()
         self._digest.add_lines(data)
         if self._keys_sink is not None and data:
             self._keys_sink.write(data, data.count(b"\n"))
@@ -226,6 +226,7 @@ class SnapshotWriter:
         created_at: dt.datetime | None = None,
         level: int = ZSTD_LEVEL,
         threads: int = 0,
+        digest_factory: Callable[[], KeyDigest] = KeySetDigest,
     ) -> None:
         if part_rows < 1:
             raise ValueError("part_rows must be at least 1")
@@ -233,6 +234,7 @@ class SnapshotWriter:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.part_rows = part_rows
         self.level, self.threads = level, threads
+        self.digest_factory = digest_factory  # the agent passes one that hashes large key sets on another core
         # validated now, not after an hour of export
         self._base = Manifest(
             reseller_id=reseller_id, sequence=sequence, kind=kind, agent_version=agent_version,

@@ -74,8 +74,10 @@ def test_incremental_carries_exactly_the_changes(shop, make_agent, hub_keys, tmp
 
     fourth = _run(cfg, full=True)
     assert fourth.kind == "full" and fourth.sequence == 4
-    # a full snapshot's rows are its key set: no key set is sent, the keys come from the data lines
-    assert first.manifest.datasets[0].keyset is None and fourth.manifest.datasets[0].keyset is None
+    # a full snapshot's key-set digest reveals the delete (and the keys part stays an incremental's)
+    ks1, ks4 = first.manifest.datasets[0].keyset, fourth.manifest.datasets[0].keyset
+    assert ks1 is not None and ks4 is not None and ks4.part is None
+    assert ks1.digest != ks4.digest and ks4.count == 4
     r4 = _open(fourth, hub_keys, setup, tmp_path / "o4")
     assert sorted(int(k) for k in r4.iter_keys("sales")) == [1, 3, 4, 5]
 

@@ -123,7 +123,7 @@ def test_quiet_nights_send_a_count_deletes_send_every_key(shop, make_agent, hub_
         **({"hash_columns": ["code"]} if hashed else {})}])
     cfg = setup.config()
     kind, ks, _ = _keyset(cfg, hub_keys, setup, tmp_path, "n1")
-    assert kind == "full" and ks is None
+    assert kind == "full" and ks is not None and (ks.count, ks.part) == (50, None)
 
     _sql(shop, "UPDATE items SET qty = 0, changed = 60 WHERE id = 3",
          "INSERT INTO items VALUES (51, 'c51', 1, 61)")

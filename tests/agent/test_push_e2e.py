@@ -69,7 +69,7 @@ def test_init_check_push_from_northwind(sshd_server, hub_keys, tmp_path: Path):
         for ds in manifest.datasets:
             table = ds.name if ds.name in tables else ds.name.replace("_", " ")
             assert ds.rows == c.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-            assert ds.keyset is None  # a full snapshot: its rows are the key set
+            assert ds.keyset is not None and ds.keyset.count == ds.rows and ds.keyset.part is None
         ids = [r[0] for r in reader.iter_rows("Products")]
         assert sorted(ids) == [i for (i,) in c.execute("SELECT ProductID FROM Products ORDER BY 1")]
         assert len(ids) > 50

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from hub.merge import query
+from shared import keyset
 from shared.copytext import parse_line
 from tests.integration.spine_kit import (
     Source,
@@ -154,11 +155,18 @@ def test_incremental_then_full_and_as_of(platform, sources, hub, sshd_server, tm
     for name in after:
         assert hub.rows(rid, name) == after[name], f"{platform} {name} after the incremental"
 
-    # 3. a full snapshot: no key set (its rows are every key); the hub closes the deleted row itself
+    # 3. a full snapshot: its key-set digest reveals the delete; the hub still equals the source
     assert agent.push(full=True)["kind"] == "full"
     assert [o.status for o in hub.ingest().outcomes] == ["applied"]
     full = open_sealed_file(sent / f"{rid}-000000000003-full.snap", hub.keys, agent.signing_public, tmp_path / "s3")
-    assert all(d.keyset is None for d in [*first.manifest.datasets, *full.manifest.datasets])
+    old_ks = {d.name: d for d in first.manifest.datasets}["orders"].keyset
+    new_ks = {d.name: d for d in full.manifest.datasets}["orders"].keyset
+    assert old_ks is not None and new_ks is not None
+    digest = keyset.KeySetDigest()
+    for line in [parse_line(x)[0] for x in after["orders"][1]]:
+        digest.add(str(line).encode())
+    assert (new_ks.count, new_ks.digest) == (digest.count, digest.hexdigest())
+    assert new_ks.count == old_ks.count + len(INSERTED_ON_NEW) + 1 - 1 and new_ks.digest != old_ks.digest
     want = sorted(str(parse_line(x)[0]) for x in after["orders"][1])
     assert sorted(line.decode().rstrip("\n") for line in full.iter_keys("orders")) == want
     # the source gained INSERTED_ON_NEW and LATE_ON_LAST and lost DELETED

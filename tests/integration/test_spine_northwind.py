@@ -154,6 +154,6 @@ def test_syncagent_export_cli_decodes_to_the_source(platform, sources, tmp_path)
         assert [c.name for c in ds.columns] == src_cols
         lines = sorted(recanonical(ds.columns, line) for line in snapshot_lines(reader, ds.name))
         assert lines == src_lines, f"{platform} {d.name}"
-        assert ds.rows == len(src_lines) and ds.keyset is None  # full: the rows are the key set
+        assert ds.rows == len(src_lines) and ds.keyset is not None and ds.keyset.count == ds.rows
     counts = {norm(d.name): d.rows for d in manifest.datasets}
     assert {k: counts[k] for k in PUBLISHED} == PUBLISHED
