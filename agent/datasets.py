@@ -5,11 +5,11 @@ is the only per-line work), plus the cursor's maximum when there is a cursor.
 Incremental read: rows with ``cursor >= last max − overlap``; each re-read row
 whose key and content match the overlap window saved last time is dropped,
 everything else is sent. The new window is saved only when the snapshot is
-committed. An incremental snapshot also carries every dataset's key set so the
-hub can tell deleted rows: a dataset read whole (no cursor) cuts the key lines
-out of the data lines it already has; a cursor read (or a key that is not
-exported) reads the key columns separately. A full snapshot carries no key
-set: its rows are every key, and the hub closes whatever is not among them.
+committed. Every snapshot carries each dataset's key set so deleted rows can be
+told: a dataset read whole cuts the key lines out of the data lines it already
+has (a full snapshot sends their digest; an incremental also the keys part); a
+cursor read (or a key that is not exported) reads the key columns separately,
+unless the key ledger (agent/ledger.py) shows nothing was deleted.
 """
 
 from __future__ import annotations
@@ -95,10 +95,10 @@ def write_keys(conn: Connector, plan: Plan, writer: Any, salt: bytes, sink: Opti
     req = ReadRequest(table=d.table, query=d.query, columns=list(d.key), batch_rows=plan.request.batch_rows)
     idx = [i for i, k in enumerate(d.key) if k in d.hash_columns]
     writer.add_keys(b"")  # an empty table still gets a key set (empty), so the hub sees "all deleted"
-    lines = key_projector(list(d.key), d.key) if sink is not None else None  # whole lines for the sink
+    lines = key_projector(list(d.key), d.key)  # whole lines (a chunk may end mid-line) for the sink
     for chunk in _chunks(conn, req, _hasher(salt, idx)):
         writer.add_keys(chunk)
-        if lines is not None and sink is not None:
+        if sink is not None and lines is not None:
             sink(lines(chunk))
 
 
@@ -111,30 +111,28 @@ def key_lines_exported(plan: Plan) -> bool:
 class ReadResult:
     rows: int
     advance: DatasetAdvance
-    keys_done: bool = False  # no separate key read needed (keys cut from the data lines, or none wanted)
+    keys_done: bool = False  # no separate key read needed (keys cut from the data lines, or a ledger count)
     key_lines: Optional[list[bytes]] = None  # incremental: key lines (no newline) of the rows written
 
 
 def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Optional[RowProgress],
-              with_keys: bool = False, sink: Optional[KeySink] = None) -> ReadResult:
+              sink: Optional[KeySink] = None) -> ReadResult:
     """Every row; bytes-only unless hashing or a cursor needs one field of each line.
 
-    ``with_keys`` (a whole dataset inside an incremental snapshot) also sends
-    the key set, cut from the data lines when the key columns are exported;
+    The key set is cut from the data lines when the key columns are exported
+    (else ``keys_done`` is False: the caller reads the keys separately);
     ``sink`` (a key ledger) gets those key lines too.
     """
     rows, top = 0, None
     ci, ct = plan.cursor_index, plan.cursor_type
-    wanted = with_keys or sink is not None
-    keys = key_projector(list(plan.request.columns or []), plan.section.key) if wanted else None
-    if keys is not None and with_keys:
+    keys = key_projector(list(plan.request.columns or []), plan.section.key)
+    if keys is not None:
         writer.add_keys(b"")  # an empty table still gets a key set (empty), so the hub sees "all deleted"
     for chunk in _chunks(conn, plan.request, _hasher(salt, plan.hash_indexes)):
         n = writer.write(chunk)
         if keys is not None:
             cut = keys(chunk)
-            if with_keys:
-                writer.add_keys(cut)
+            writer.add_keys(cut)
             if sink is not None:
                 sink(cut)
         rows += n
@@ -152,7 +150,7 @@ def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Op
             window[short_hash(key)] = rh
     writer.set_cursor_range(None, cursor_max)
     return ReadResult(rows, DatasetAdvance(cursor_max, ct.value if ct else None, plan.digest, window or {}),
-                      keys_done=(keys is not None and with_keys) or not with_keys)
+                      keys_done=keys is not None)
 
 
 def _scan_since(conn: Connector, plan: Plan, salt: bytes, since: str) -> Iterator[tuple[Any, bytes, bytes, bytes]]:

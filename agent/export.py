@@ -126,7 +126,7 @@ def _read(conn: Connector, plan: Plan, snap: SnapshotWriter, state: AgentState, 
                 book = ledger.LedgerWriter(state_dir, d.name, sequence, fp)
         else:  # every row, with the key-set digest (and, inside an incremental, the keys part)
             book = ledger.LedgerWriter(state_dir, d.name, sequence, fp) if with_ledger else None
-            result = read_full(conn, plan, writer, salt, on_rows, with_keys=True, sink=book.add if book else None)
+            result = read_full(conn, plan, writer, salt, on_rows, sink=book.add if book else None)
         if not result.keys_done:
             write_keys(conn, plan, writer, salt, sink=book.add if book else None)
         if book is not None:

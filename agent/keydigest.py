@@ -18,6 +18,7 @@ import queue
 import subprocess
 import sys
 import threading
+import weakref
 from typing import Optional
 
 from shared.errors import SyncHubError
@@ -66,23 +67,12 @@ class SplitKeySetDigest:
         if self._child is None:
             self._child = subprocess.Popen([sys.executable, "-m", "shared.keyset"], stdin=subprocess.PIPE,
                                            stdout=subprocess.PIPE)
-            self._pump = threading.Thread(target=self._feed, name="keyset-digest", daemon=True)
+            self._pump = threading.Thread(target=_feed, args=(self._queue, self._child),
+                                          name="keyset-digest", daemon=True)
             self._pump.start()
+            # an export that fails before hexdigest() drops this object: end the thread and the child
+            weakref.finalize(self, self._queue.put, _DONE)
         self._queue.put(chunk)
-
-    def _feed(self) -> None:
-        child = self._child
-        assert child is not None and child.stdin is not None
-        try:
-            while (chunk := self._queue.get()) is not _DONE:
-                assert isinstance(chunk, bytes)
-                child.stdin.write(chunk)
-        except OSError:  # the child died: hexdigest() reports the missing keys
-            while self._queue.get() is not _DONE:
-                pass
-        finally:
-            with contextlib.suppress(OSError):  # a dead child's pipe is already broken
-                child.stdin.close()
 
     def _finish_child(self) -> tuple[int, str]:
         child, pump = self._child, self._pump
@@ -95,3 +85,21 @@ class SplitKeySetDigest:
             raise SyncHubError(f"key-set digest: the helper process failed (exit {child.returncode})",
                                hint="run the export again; report it if it repeats")
         return int(out[0]), out[1]
+
+
+def _feed(chunks: queue.Queue[object], child: subprocess.Popen[bytes]) -> None:
+    """The thread: key lines from the queue into the child's stdin, then close it (EOF = done).
+
+    Holds no reference to the digest object, so dropping that object ends it (see ``weakref.finalize``).
+    """
+    assert child.stdin is not None
+    try:
+        while (chunk := chunks.get()) is not _DONE:
+            assert isinstance(chunk, bytes)
+            child.stdin.write(chunk)
+    except OSError:  # the child died: hexdigest() reports the missing keys
+        while chunks.get() is not _DONE:
+            pass
+    finally:
+        with contextlib.suppress(OSError):  # a dead child's pipe is already broken
+            child.stdin.close()

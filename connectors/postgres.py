@@ -187,14 +187,14 @@ class PostgresConnector(SqlConnector):
         def chunks() -> Iterator[bytes]:
             with self.boundary(f"reading {request.label}"):
                 try:
-                    with self.conn.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
-                        yield from self._copy_chunks(copy, request.batch_rows)
+                    with self.conn.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT", params):
+                        yield from self._copy_chunks(request.batch_rows)
                 finally:
                     self.conn.rollback()
 
         yield from prefetch(chunks())
 
-    def _copy_chunks(self, copy: Any, batch_rows: int) -> Iterator[bytes]:
+    def _copy_chunks(self, batch_rows: int) -> Iterator[bytes]:
         """About ``batch_rows`` COPY rows per chunk, with as little Python per row as libpq allows.
 
         PostgreSQL sends one CopyData message per row, and ``Copy.read()``
@@ -202,8 +202,8 @@ class PostgresConnector(SqlConnector):
         from libpq's input buffer with ``PQgetCopyData`` (non-blocking) in a
         two-line loop; only when the buffer runs dry is the batch size
         checked, the socket waited on (``select``) and more input read. The
-        end of the COPY is finished here (final result, error).
-        ``copy`` stays open so that leaving early cancels the COPY.
+        end of the COPY is finished here (final result, error); the caller's
+        ``cursor.copy()`` block stays open, so leaving early cancels the COPY.
         """
         import select
 

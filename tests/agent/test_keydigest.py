@@ -70,3 +70,16 @@ def test_the_module_is_a_command_that_digests_stdin() -> None:
     plain = KeySetDigest()
     plain.add_lines(data)
     assert out.stdout.decode().split() == [str(plain.count), plain.hexdigest()]
+
+
+def test_an_abandoned_digest_ends_its_child() -> None:
+    """An export that fails mid-way drops the digest: the helper process must not linger."""
+    import gc
+
+    split = SplitKeySetDigest(threshold=0)
+    split.add_lines(b"".join(str(i).encode() + b"\n" for i in range(1000)))
+    child = split._child
+    assert child is not None
+    del split
+    gc.collect()
+    assert child.wait(timeout=10) == 0
