@@ -71,20 +71,25 @@ def bench_postgres(rows: int, repeat: int, work: Path, hub: c.HubKeyPair) -> boo
         dump_bytes = dump.stat().st_size
         custom = best(repeat, lambda: c.timed(lambda: c.run_quiet(
             ["pg_dump", "-Fc", "-t", "items", "-f", str(dump), "shop"], env=pg.psql_env))[0])
-        sealed_bytes = 0
-
-        def ours() -> float:
-            nonlocal sealed_bytes
-            secs, sealed_bytes = agent_export(agent)
-            return secs
-
-        mine = best(repeat, ours)
+        mine, sealed_bytes = best_export(agent, repeat)
     print(f"PostgreSQL, {rows:,} rows: pg_dump plain {dump_bytes / 2**20:.0f} MiB in {plain:.2f} s; "
           f"pg_dump -Fc (gzip) {custom:.2f} s; sealed snapshot {sealed_bytes / 2**20:.1f} MiB in {mine:.2f} s "
           f"({cpu_note()})")
     met = c.speed_ratio("  export vs pg_dump (plain)", mine, plain, 0.7, "pg_dump")
     print(f"  (vs pg_dump -Fc, which also compresses: {custom / mine:.2f}x)")
     return met
+
+
+def best_export(agent: c.AgentFolder, repeat: int) -> tuple[float, int]:
+    """The best of ``repeat`` sealed exports: (seconds, sealed bytes of the last one)."""
+    sealed = 0
+
+    def once() -> float:
+        nonlocal sealed
+        secs, sealed = agent_export(agent)
+        return secs
+
+    return best(repeat, once), sealed
 
 
 def bench_mariadb(rows: int, repeat: int, work: Path, hub: c.HubKeyPair) -> bool:
@@ -102,14 +107,7 @@ def bench_mariadb(rows: int, repeat: int, work: Path, hub: c.HubKeyPair) -> bool
                 "--single-transaction", "--quick", f"--result-file={dump}", db, "items"]
         base = best(repeat, lambda: c.timed(lambda: c.run_quiet(argv))[0])
         dump_bytes = dump.stat().st_size
-        sealed_bytes = 0
-
-        def ours() -> float:
-            nonlocal sealed_bytes
-            secs, sealed_bytes = agent_export(agent)
-            return secs
-
-        mine = best(repeat, ours)
+        mine, sealed_bytes = best_export(agent, repeat)
     print(f"MariaDB, {rows:,} rows: mysqldump {dump_bytes / 2**20:.0f} MiB in {base:.2f} s; "
           f"sealed snapshot {sealed_bytes / 2**20:.1f} MiB in {mine:.2f} s ({cpu_note()})")
     return c.speed_ratio("  export vs mysqldump", mine, base, 0.3, "mysqldump")

@@ -44,18 +44,12 @@ from hub.shipping.ratecards import import_file  # noqa: E402
 from hub.shipping.regionimport import import_regions  # noqa: E402
 from hub.shipping.rules import Item  # noqa: E402
 from hub.shipping.service import quote_shipment  # noqa: E402
+from tests.hub.shipping.helpers import GOOD  # noqa: E402
 
 DAY = dt.date(2025, 3, 1)
-CARDS = """courier,service,origin,destination,price_per_kg,min_weight,etd_min,etd_max,effective_from,effective_to
-JNE,REG,32.73,35.78,11000,1,2,3,2025-01-01,
-JNE,REG,32.73,35.78.01,12500,1,2,3,2025-01-01,
-JNE,OKE,32,35.78,9000,1,3,5,2025-01-01,
-JNE,YES,32.73,35.78,21000,1,1,1,2025-01-01,
-JNE,JTR,32.73,35.78,4500,10,4,6,2025-01-01,
-TIKI,REG,32.73,35.78,10500,1,2,4,2025-01-01,
-TIKI,ECO,32.73,35.78.01,8500,1,4,6,2025-01-01,
+CARDS = GOOD + """TIKI,ECO,32.73,35.78.01,8500,1,4,6,2025-01-01,
 POS,REG,32,35.78,9500,1,3,6,2025-01-01,
-"""
+"""  # the tests' rate card (same origin and destinations) plus two more services
 ITEMS = [Item(D("0.35") + D(i) / 10, D(10 + i), D(8 + i % 5), D(5 + i % 3), 1 + i % 3,
               D(150000 + 1000 * i)) for i in range(20)]
 BODY = {"origin": "32.73", "destination": "35.78.01", "date": str(DAY),
