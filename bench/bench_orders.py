@@ -37,6 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _common import tree_cpu_seconds  # noqa: E402
+
 from tests.hub.orders.apikit import make_api  # noqa: E402
 from tests.servers import PostgresServer, free_port  # noqa: E402
 
@@ -199,10 +201,16 @@ def main() -> None:
         print(f"open loop {args.rate:.0f} orders/s for {args.seconds:.0f}s: {n} orders, {errors} errors, "
               f"p50 {pct(lat, 50):.1f} ms, p99 {pct(lat, 99):.1f} ms, max {max(lat) * 1000:.1f} ms "
               f"(target p99 < 50 ms)")
+        cpu = (tree_cpu_seconds(server.pid), tree_cpu_seconds(pg.pid), time.process_time())
         done, errors, elapsed = asyncio.run(closed_loop(port, toks, skus, args.connections, args.seconds))
+        server_ms, pg_ms, client_ms = (1000 * (after - before) / max(done, 1) for before, after in
+                                       zip(cpu, (tree_cpu_seconds(server.pid), tree_cpu_seconds(pg.pid),
+                                                 time.process_time())))
         print(f"saturation, {args.connections} connections, {args.workers} workers: {done / elapsed:.0f} orders/s "
               f"({done} in {elapsed:.1f}s, {errors} errors) (target >= 400/s; server, PostgreSQL and "
               f"load generator share {os.cpu_count()} cores)")
+        print(f"CPU per order at saturation: server {server_ms:.2f} ms, PostgreSQL {pg_ms:.2f} ms, "
+              f"load generator {client_ms:.2f} ms; load average {os.getloadavg()[0]:.2f}")
     finally:
         if server is not None:
             server.terminate()

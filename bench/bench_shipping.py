@@ -36,6 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _common import tree_cpu_seconds  # noqa: E402
+
 from hub.core.db import make_engine, read_only_session_factory, session_factory, transaction  # noqa: E402
 from hub.core.migrate import upgrade  # noqa: E402
 from hub.shipping.cache import CACHE  # noqa: E402
@@ -160,22 +162,6 @@ def client(port: int, token: str, seconds: float, connections: int, q: mp.Queue)
 
     asyncio.run(run())
     q.put((latencies, errors))
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its descendants, from /proc (Linux)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total, todo = 0.0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
 
 
 def free_port() -> int:

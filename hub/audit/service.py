@@ -10,12 +10,13 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from hub.audit.models import AuditEntry
+from hub.core.db import table_of
 from hub.core.roles import Principal
 
 
@@ -36,22 +37,40 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _actor(principal: Principal | None) -> dict[str, Any]:
+    """Who did it, as audit columns; ``principal`` None means the hub itself (CLI, scheduled job)."""
+    if principal is None:
+        return {"actor": "system", "actor_role": None, "actor_user_id": None, "reseller_id": None}
+    return {"actor": principal.username or (f"token:{principal.token_id}" if principal.token_id else "?"),
+            "actor_role": principal.role.value, "actor_user_id": principal.user_id,
+            "reseller_id": principal.reseller_id}
+
+
+def _entry(actor: dict[str, Any], action: str, entity: str, entity_id: Any, before: Any, after: Any
+           ) -> dict[str, Any]:
+    return {**actor, "action": action, "entity": entity,
+            "entity_id": None if entity_id is None else str(entity_id),
+            "before": jsonable(before), "after": jsonable(after)}
+
+
 def record(session: Session, principal: Principal | None, action: str, entity: str,
            entity_id: Any = None, before: Any = None, after: Any = None) -> AuditEntry:
-    """Add one audit entry to ``session`` (the caller's transaction commits it).
-
-    ``principal`` None means the hub itself (CLI, scheduled job).
-    """
-    if principal is None:
-        actor, role, user_id, reseller = "system", None, None, None
-    else:
-        actor = principal.username or (f"token:{principal.token_id}" if principal.token_id else "?")
-        role, user_id, reseller = principal.role.value, principal.user_id, principal.reseller_id
-    entry = AuditEntry(actor=actor, actor_role=role, actor_user_id=user_id, reseller_id=reseller,
-                       action=action, entity=entity, entity_id=None if entity_id is None else str(entity_id),
-                       before=jsonable(before), after=jsonable(after))
+    """Add one audit entry to ``session`` (the caller's transaction commits it)."""
+    entry = AuditEntry(**_entry(_actor(principal), action, entity, entity_id, before, after))
     session.add(entry)
     return entry
+
+
+def record_many(session: Session, principal: Principal | None, entity: str, entity_id: Any,
+                changes: Iterable[tuple[str, Any, Any]]) -> None:
+    """Write several (action, before, after) entries of one entity now, in one INSERT.
+
+    For hot paths (placing an order): a Core statement, no ORM objects to flush.
+    """
+    actor = _actor(principal)
+    rows = [_entry(actor, action, entity, entity_id, before, after) for action, before, after in changes]
+    if rows:
+        session.connection().execute(insert(table_of(AuditEntry)), rows)
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,30 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Iterable, Mapping, NamedTuple, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from hub.catalog.errors import ProductNotPriced
 from hub.catalog.models import PriceList, PriceListItem, Product, Promotion, ResellerGroupMember
+from hub.core.db import table_of
 from shared.errors import DataError
 
 CENT = Decimal("0.01")
+
+
+class Priceable(Protocol):
+    """What pricing reads of a product (a ``Product`` row, or an order's product facts)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def sku(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def list_price(self) -> Decimal: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +67,7 @@ def group_ids(session: Session, reseller_id: str) -> list[int]:
                                 .where(ResellerGroupMember.reseller_id == reseller_id)))
 
 
-def _break(items: list[PriceListItem], quantity: int) -> PriceListItem | None:
+def _break(items: list[Any], quantity: int) -> Any:
     fitting = [i for i in items if i.min_quantity <= quantity]
     return max(fitting, key=lambda i: i.min_quantity) if fitting else None
 
@@ -61,14 +76,29 @@ class PriceBook:
     """Price lists, breaks, promotions and group memberships in memory: one query each.
 
     ``price_for`` loads a book for one product; the nightly offer run loads one
-    for everything and prices thousands of offers without a query per offer.
-    Both go through :meth:`quote`, so the explanation is the same everywhere.
+    for everything and prices thousands of offers without a query per offer;
+    an order loads only what applies to its reseller (:meth:`for_reseller`).
+    All go through :meth:`quote`, so the explanation is the same everywhere.
+    The book reads attributes only: ORM objects and plain rows both do.
     """
 
-    def __init__(self, session: Session, product_ids: list[int] | None = None,
-                 reseller_ids: list[str] | None = None) -> None:
-        self.lists = {p.id: p for p in session.scalars(select(PriceList).where(PriceList.active.is_(True)))}
-        items = select(PriceListItem).where(PriceListItem.price_list_id.in_(list(self.lists)))
+    def __init__(self, lists: Iterable[Any], items: Iterable[Any], promos: Iterable[Any],
+                 groups: dict[str, set[int]]) -> None:
+        self.lists = {p.id: p for p in lists}
+        self.items: dict[int, list[Any]] = {}
+        for i in items:
+            self.items.setdefault(i.product_id, []).append(i)
+        self.promos: dict[int, list[Any]] = {}
+        for pr in sorted(promos, key=lambda pr: pr.id):
+            self.promos.setdefault(pr.product_id, []).append(pr)
+        self.groups = groups
+
+    @classmethod
+    def load(cls, session: Session, product_ids: list[int] | None = None,
+             reseller_ids: list[str] | None = None) -> PriceBook:
+        """Every active list (and the items, promotions, memberships of the given products/resellers)."""
+        lists = list(session.scalars(select(PriceList).where(PriceList.active.is_(True))))
+        items = select(PriceListItem).where(PriceListItem.price_list_id.in_([p.id for p in lists]))
         promos = select(Promotion)
         members = select(ResellerGroupMember)
         if product_ids is not None:
@@ -76,24 +106,38 @@ class PriceBook:
             promos = promos.where(Promotion.product_id.in_(product_ids))
         if reseller_ids is not None:
             members = members.where(ResellerGroupMember.reseller_id.in_(reseller_ids))
-        self.items: dict[int, list[PriceListItem]] = {}
-        for i in session.scalars(items):
-            self.items.setdefault(i.product_id, []).append(i)
-        self.promos: dict[int, list[Promotion]] = {}
-        for pr in session.scalars(promos.order_by(Promotion.id)):
-            self.promos.setdefault(pr.product_id, []).append(pr)
-        self.groups: dict[str, set[int]] = {}
+        groups: dict[str, set[int]] = {}
         for m in session.scalars(members):
-            self.groups.setdefault(m.reseller_id, set()).add(m.group_id)
+            groups.setdefault(m.reseller_id, set()).add(m.group_id)
+        return cls(lists, session.scalars(items), session.scalars(promos), groups)
 
-    def _tier(self, plist: PriceList, reseller_id: str, groups: set[int]) -> int | None:
+    @classmethod
+    def for_reseller(cls, session: Session, reseller_id: str, product_ids: list[int]) -> PriceBook:
+        """Only the lists and promotions that apply to one reseller: two Core queries (the order path).
+
+        Lists and promotions are filtered in SQL to the reseller's own, its groups' and
+        everyone's, so the groups that matter are exactly those the rows name.
+        """
+        conn = session.connection()
+        params = {"rid": reseller_id, "ids": product_ids}
+        lists: dict[int, _List] = {}
+        items = []
+        for r in conn.execute(_APPLICABLE_ITEMS, params):
+            lists.setdefault(r.list_id, _List(r.list_id, r.list_name, r.list_reseller_id, r.list_group_id))
+            items.append(r)
+        promos = list(conn.execute(_APPLICABLE_PROMOS, params))
+        mine = {pl.group_id for pl in lists.values() if pl.group_id is not None}
+        mine |= {pr.group_id for pr in promos if pr.group_id is not None}
+        return cls(lists.values(), items, promos, {reseller_id: mine})
+
+    def _tier(self, plist: Any, reseller_id: str, groups: set[int]) -> int | None:
         if plist.reseller_id is not None:
             return 0 if plist.reseller_id == reseller_id else None
         if plist.group_id is not None:
             return 1 if plist.group_id in groups else None
         return 2
 
-    def quote(self, product: Product, reseller_id: str, quantity: int, at: dt.datetime) -> PriceQuote:
+    def quote(self, product: Priceable, reseller_id: str, quantity: int, at: dt.datetime) -> PriceQuote:
         if not product.active:
             raise ProductNotPriced(f"product #{product.id} ({product.sku}) is inactive: it cannot be priced",
                                    hint="pick an active product of the catalog", product_id=product.id)
@@ -142,6 +186,32 @@ class PriceBook:
                           promotion_id=promo.id if promo is not None else None)
 
 
+class _List(NamedTuple):
+    id: int
+    name: str
+    reseller_id: str | None
+    group_id: int | None
+
+
+def _applies(table: Any) -> Any:
+    """The reseller's own rows, its groups' and everyone's (``:rid`` bound at execution)."""
+    mine = select(_MEMBERS.c.group_id).where(_MEMBERS.c.reseller_id == bindparam("rid")).scalar_subquery()
+    return or_(table.c.reseller_id == bindparam("rid"), table.c.group_id.in_(mine),
+               and_(table.c.reseller_id.is_(None), table.c.group_id.is_(None)))
+
+
+_MEMBERS = table_of(ResellerGroupMember)
+_LISTS, _ITEMS, _PROMOS = table_of(PriceList), table_of(PriceListItem), table_of(Promotion)
+_APPLICABLE_ITEMS = (
+    select(_ITEMS.c.price_list_id, _ITEMS.c.product_id, _ITEMS.c.min_quantity, _ITEMS.c.unit_price,
+           _LISTS.c.id.label("list_id"), _LISTS.c.name.label("list_name"),
+           _LISTS.c.reseller_id.label("list_reseller_id"), _LISTS.c.group_id.label("list_group_id"))
+    .join_from(_ITEMS, _LISTS, _ITEMS.c.price_list_id == _LISTS.c.id)
+    .where(_ITEMS.c.product_id.in_(bindparam("ids", expanding=True)), _LISTS.c.active.is_(True), _applies(_LISTS)))
+_APPLICABLE_PROMOS = select(_PROMOS).where(_PROMOS.c.product_id.in_(bindparam("ids", expanding=True)),
+                                           _applies(_PROMOS))
+
+
 TIER_WORDS = {0: "the reseller's own price list", 1: "its group's price list", 2: "the general price list"}
 
 
@@ -172,31 +242,23 @@ def price_for(session: Session, reseller_id: str, product_id: int, quantity: int
     if product is None:
         raise ProductNotPriced(f"product #{product_id} does not exist: it cannot be priced",
                                hint="pick a product of the catalog", product_id=product_id)
-    return PriceBook(session, [product_id], [reseller_id]).quote(product, reseller_id, quantity, at)
+    return PriceBook.load(session, [product_id], [reseller_id]).quote(product, reseller_id, quantity, at)
 
 
-def _products(session: Session, product_ids: list[int]) -> dict[int, Product]:
-    """Products by id; those already in the session's identity map cost no query."""
-    found: dict[int, Product] = {}
-    missing = []
-    for pid in product_ids:
-        obj = session.identity_map.get(session.identity_key(Product, pid))
-        if obj is not None:
-            found[pid] = obj  # type: ignore[assignment]
-        else:
-            missing.append(pid)
-    if missing:
-        found.update({p.id: p for p in session.scalars(select(Product).where(Product.id.in_(missing)))})
-    return found
+_PRODUCTS = table_of(Product)
+_PRICEABLE = select(_PRODUCTS.c.id, _PRODUCTS.c.sku, _PRODUCTS.c.active, _PRODUCTS.c.list_price).where(
+    _PRODUCTS.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def prices_for(session: Session, reseller_id: str, lines: list[tuple[int, int]],
-               at: dt.datetime) -> dict[int, PriceQuote | ProductNotPriced]:
+               at: dt.datetime, products: Mapping[int, Priceable] | None = None,
+               ) -> dict[int, PriceQuote | ProductNotPriced]:
     """:func:`price_for` for many (product id, quantity) pairs with one price book (one query per table).
 
     Same rules and ``rule`` text as ``price_for``; a line that cannot be priced maps to its
     ``ProductNotPriced`` instead of raising, so a caller can list every problem at once.
     Quantities are per product: sum an order's lines first (one pair per product id).
+    ``products``: the caller's rows of these products, when it has them (saves a query).
     """
     if at.tzinfo is None:
         raise DataError(f"price time {at!r} is naive", hint="pass a UTC-aware datetime")
@@ -205,8 +267,9 @@ def prices_for(session: Session, reseller_id: str, lines: list[tuple[int, int]],
             raise DataError(f"product #{pid}: quantity must be at least 1 (got {quantity})",
                             hint="order one unit or more")
     ids = sorted({pid for pid, _ in lines})
-    products = _products(session, ids)
-    book = PriceBook(session, ids, [reseller_id]) if products else None
+    if products is None or not set(ids) <= set(products):
+        products = {r.id: r for r in session.connection().execute(_PRICEABLE, {"ids": ids})}
+    book = PriceBook.for_reseller(session, reseller_id, ids) if products else None
     out: dict[int, PriceQuote | ProductNotPriced] = {}
     for pid, quantity in lines:
         product = products.get(pid)

@@ -11,11 +11,12 @@ Nothing here commits — the caller's transaction owns the unit of work.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from hub.core.db import table_of
 from hub.inventory.models import StockItem, StockReceipt
 from shared.errors import DataError
 
@@ -57,51 +58,99 @@ def lock_items(session: Session, product_ids: Iterable[int], *, create: bool = F
     return rows
 
 
+Step = Callable[[int, int, Any], "tuple[int, int, int] | str"]  # (product id, quantity, locked row or None)
+_STOCK = table_of(StockItem)
+_LOCK = (select(_STOCK.c.product_id, _STOCK.c.on_hand, _STOCK.c.reserved, _STOCK.c.shipped)
+         .where(_STOCK.c.product_id.in_(bindparam("ids", expanding=True))).order_by(_STOCK.c.product_id))
+_LOCK_FOR_UPDATE = _LOCK.with_for_update()
+_WRITE = (update(_STOCK).where(_STOCK.c.product_id == bindparam("pid"))
+          .values(on_hand=bindparam("new_on_hand"), reserved=bindparam("new_reserved"),
+                  shipped=bindparam("new_shipped")))
+
+
+def _change(session: Session, quantities: Mapping[int, int], step: Step) -> None:
+    """Lock the rows (ascending id), compute every new level with ``step``, then write them all.
+
+    ``step(product_id, quantity, row)`` returns the new (on hand, reserved, shipped) or a
+    problem; any problem refuses the whole change before anything is written. Core
+    statements built once: this is the order path's hottest part.
+    """
+    ids = sorted(quantities)
+    if not ids:
+        return
+    conn = session.connection()
+    lock = _LOCK if conn.dialect.name == "sqlite" else _LOCK_FOR_UPDATE  # SQLite: BEGIN IMMEDIATE holds the lock
+    rows = {r.product_id: r for r in conn.execute(lock, {"ids": ids})}
+    writes, problems = [], []
+    for pid in ids:
+        out = step(pid, quantities[pid], rows.get(pid))
+        if isinstance(out, str):
+            problems.append(out)
+        else:
+            writes.append({"pid": pid, "new_on_hand": out[0], "new_reserved": out[1], "new_shipped": out[2]})
+    if problems:
+        raise _Refused(problems)
+    conn.execute(_WRITE, writes)
+    for pid in ids:  # ORM copies of these rows in this session are stale now
+        item = session.identity_map.get(session.identity_key(StockItem, pid))
+        if item is not None:
+            session.expire(item)
+
+
+class _Refused(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+
+
 def reserve(session: Session, quantities: Mapping[int, int]) -> None:
     """Reserve all quantities or none; raises :class:`InsufficientStock` listing every shortfall."""
-    items = lock_items(session, quantities)
-    short = []
-    for pid in sorted(quantities):
-        item = items.get(pid)
-        available = item.available if item else 0
-        if quantities[pid] > available:
-            short.append((pid, quantities[pid], available))
-    if short:
+    short: list[tuple[int, int, int]] = []
+
+    def step(pid: int, qty: int, row: Any) -> tuple[int, int, int] | str:
+        available = row.on_hand - row.reserved if row is not None else 0
+        if row is None or qty > available:
+            short.append((pid, qty, available))
+            return "short"
+        return row.on_hand, row.reserved + qty, row.shipped
+
+    try:
+        _change(session, quantities, step)
+    except _Refused:
         detail = "; ".join(f"product {p}: asked {q}, available {a}" for p, q, a in short)
         raise InsufficientStock(f"not enough stock — {detail}",
                                 hint="lower the quantities or wait for a stock receipt",
                                 shortfalls=[{"product_id": p, "requested": q, "available": a}
-                                            for p, q, a in short])
-    for pid, qty in quantities.items():
-        items[pid].reserved += qty
-    session.flush()
+                                            for p, q, a in short]) from None
+
+
+def _from_reserved(verb: str, levels: Callable[[Any, int], tuple[int, int, int]]) -> Step:
+    """A step that needs ``quantity`` reserved first (release, ship)."""
+    def step(pid: int, qty: int, row: Any) -> tuple[int, int, int] | str:
+        if row is None or row.reserved < qty:
+            return f"product {pid}: cannot {verb} {qty}, only {row.reserved if row is not None else 0} reserved"
+        return levels(row, qty)
+    return step
+
+
+_RELEASE = _from_reserved("release", lambda r, q: (r.on_hand, r.reserved - q, r.shipped))
+_SHIP = _from_reserved("ship", lambda r, q: (r.on_hand - q, r.reserved - q, r.shipped + q))
 
 
 def release(session: Session, quantities: Mapping[int, int]) -> None:
     """Give reserved quantities back (cancelled or expired order)."""
-    items = lock_items(session, quantities)
-    for pid in sorted(quantities):
-        item = items.get(pid)
-        if item is None or item.reserved < quantities[pid]:
-            raise StockInconsistent(f"product {pid}: cannot release {quantities[pid]}, "
-                                    f"only {item.reserved if item else 0} reserved")
-        item.reserved -= quantities[pid]
-    session.flush()
+    _refuse_inconsistent(session, quantities, _RELEASE)
 
 
 def ship(session: Session, quantities: Mapping[int, int]) -> None:
     """Reserved stock leaves the warehouse: on hand and reserved go down, shipped up."""
-    items = lock_items(session, quantities)
-    for pid in sorted(quantities):
-        item = items.get(pid)
-        qty = quantities[pid]
-        if item is None or item.reserved < qty:
-            raise StockInconsistent(f"product {pid}: cannot ship {qty}, only "
-                                    f"{item.reserved if item else 0} reserved")
-        item.reserved -= qty
-        item.on_hand -= qty
-        item.shipped += qty
-    session.flush()
+    _refuse_inconsistent(session, quantities, _SHIP)
+
+
+def _refuse_inconsistent(session: Session, quantities: Mapping[int, int], step: Step) -> None:
+    try:
+        _change(session, quantities, step)
+    except _Refused as exc:
+        raise StockInconsistent("; ".join(exc.problems)) from None
 
 
 def receive(session: Session, product_id: int, quantity: int, *, reference: str = "",

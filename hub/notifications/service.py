@@ -12,10 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-from sqlalchemy import select
+from sqlalchemy import JSON, String, bindparam, insert, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.core.db import utcnow
+from hub.core.db import UTCDateTime, table_of, utcnow
 from hub.notifications.models import Contact, OutboxMessage
 from hub.notifications.senders import Sender, SendFailed
 from hub.notifications.templates import LOCALES, TEMPLATES, render
@@ -35,16 +35,26 @@ def add_contact(session: Session, reseller_id: str, channel: str, address: str, 
     return contact
 
 
+_CONTACTS, _OUTBOX = table_of(Contact), table_of(OutboxMessage)
+# One statement queues a message per contact (Core, built once: notify runs in every order placement).
+_QUEUE = insert(_OUTBOX).from_select(
+    ["reseller_id", "channel", "recipient", "template", "locale", "payload", "status", "attempts",
+     "next_attempt_at", "last_error", "created_at"],
+    select(_CONTACTS.c.reseller_id, _CONTACTS.c.channel, _CONTACTS.c.address, bindparam("template", type_=String),
+           _CONTACTS.c.locale, bindparam("payload", type_=JSON), literal("pending"), literal(0),
+           bindparam("now", type_=UTCDateTime), literal(""), bindparam("now", type_=UTCDateTime))
+    .where(_CONTACTS.c.reseller_id == bindparam("rid")))
+
+
 def notify(session: Session, reseller_id: str, template: str, payload: Mapping[str, Any]) -> int:
     """Queue ``template`` for every contact of the reseller; returns how many messages were queued."""
     if template not in TEMPLATES:
         raise KeyError(f"unknown notification template {template!r}")
-    contacts = session.execute(select(Contact).where(Contact.reseller_id == reseller_id)).scalars().all()
+    session.flush()  # contacts added in this session count too
     clean = {k: str(v) for k, v in payload.items()}
-    for c in contacts:
-        session.add(OutboxMessage(reseller_id=reseller_id, channel=c.channel, recipient=c.address,
-                                  template=template, locale=c.locale, payload=clean))
-    return len(contacts)
+    result = session.connection().execute(_QUEUE, {"rid": reseller_id, "template": template, "payload": clean,
+                                                   "now": utcnow()})
+    return int(result.rowcount)
 
 
 @dataclass

@@ -133,7 +133,7 @@ def compute(session: Session, *, at: dt.datetime | None = None, thresholds: Thre
                 acc[1] += qty
     to_clear = overstock(hub, network, t)
     targets = sorted(regions) if reseller_ids is None else [r for r in reseller_ids if r in regions]
-    book = PriceBook(session, reseller_ids=targets)
+    book = PriceBook.load(session, reseller_ids=targets)
     products = {p.id: p for p in session.scalars(select(Product))}
     summary = RunSummary(run.id, resellers=len(targets))
     valid_to = at + dt.timedelta(days=t.validity_days)

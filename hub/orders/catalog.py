@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, Mapping, Optional, Protocol, Union
+from functools import cache
+from typing import Any, Iterable, Mapping, Optional, Protocol, Union
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from shared.errors import DataError
@@ -33,6 +34,7 @@ class ProductFacts:
     length_cm: Decimal = Decimal(0)
     width_cm: Decimal = Decimal(0)
     height_cm: Decimal = Decimal(0)
+    list_price: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,24 @@ class Catalog(Protocol):
               at: dt.datetime) -> Price: ...
 
     def prices(self, session: Session, reseller_id: str, quantities: Mapping[int, int],
-               at: dt.datetime) -> dict[int, Union[Price, NotPriced]]: ...
+               at: dt.datetime, products: Optional[Mapping[int, ProductFacts]] = None,
+               ) -> dict[int, Union[Price, NotPriced]]: ...
 
 
 def _dec(value: Optional[Decimal]) -> Decimal:
     return Decimal(value) if value is not None else Decimal(0)
+
+
+@cache
+def _facts_query() -> Select[Any]:
+    """Products by id or SKU, only the columns orders need (built once: every order runs it)."""
+    from hub.catalog.models import Product
+    from hub.core.db import table_of
+
+    t = table_of(Product)
+    return select(t.c.id, t.c.sku, t.c.name, t.c.active, t.c.discontinued, t.c.weight_kg, t.c.length_cm,
+                  t.c.width_cm, t.c.height_cm, t.c.list_price).where(
+        or_(t.c.id.in_(bindparam("ids", expanding=True)), t.c.sku.in_(bindparam("skus", expanding=True))))
 
 
 class HubCatalog:
@@ -61,18 +76,12 @@ class HubCatalog:
 
     def products(self, session: Session, ids: Iterable[int] = (),
                  skus: Iterable[str] = ()) -> list[ProductFacts]:
-        from hub.catalog.models import Product
-
         ids, skus = list(ids), list(skus)
         if not ids and not skus:
             return []
-        stmt = select(Product).where(or_(Product.id.in_(ids), Product.sku.in_(skus)))
-        rows = list(session.execute(stmt).scalars())
-        # Held for the session's life: the identity map is weak, and pricing the same
-        # products right after should find them there instead of querying again.
-        session.info.setdefault("orders.products", []).extend(rows)
-        return [ProductFacts(p.id, p.sku, p.name, bool(p.active) and not p.discontinued,
-                             _dec(p.weight_kg), _dec(p.length_cm), _dec(p.width_cm), _dec(p.height_cm))
+        rows = session.connection().execute(_facts_query(), {"ids": ids, "skus": skus})
+        return [ProductFacts(p.id, p.sku, p.name, bool(p.active) and not p.discontinued, _dec(p.weight_kg),
+                             _dec(p.length_cm), _dec(p.width_cm), _dec(p.height_cm), _dec(p.list_price))
                 for p in rows]
 
     def price(self, session: Session, reseller_id: str, product_id: int, quantity: int,
@@ -87,12 +96,13 @@ class HubCatalog:
         return Price(Decimal(quote.unit_price), str(quote.rule))
 
     def prices(self, session: Session, reseller_id: str, quantities: Mapping[int, int],
-               at: dt.datetime) -> dict[int, Union[Price, NotPriced]]:
+               at: dt.datetime, products: Optional[Mapping[int, ProductFacts]] = None,
+               ) -> dict[int, Union[Price, NotPriced]]:
         """Every product's price at once (one price book); unpriced products map to ``NotPriced``."""
         from hub.catalog.errors import ProductNotPriced
         from hub.catalog.pricing import prices_for
 
-        quotes = prices_for(session, reseller_id, list(quantities.items()), at)
+        quotes = prices_for(session, reseller_id, list(quantities.items()), at, products)
         return {pid: _not_priced(q, pid) if isinstance(q, ProductNotPriced)
                 else Price(Decimal(q.unit_price), str(q.rule)) for pid, q in quotes.items()}
 

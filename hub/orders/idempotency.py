@@ -14,10 +14,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.db import table_of, utcnow
 from hub.orders.models import IdempotencyRecord
 from shared.errors import FatalError
 
@@ -41,13 +42,17 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def _existing(session: Session, scope: str, owner: str, key: str) -> Optional[IdempotencyRecord]:
-    return session.execute(select(IdempotencyRecord).where(
-        IdempotencyRecord.scope == scope, IdempotencyRecord.owner == owner,
-        IdempotencyRecord.key == key)).scalar()
+_RECORDS = table_of(IdempotencyRecord)
+_FIND = select(_RECORDS.c.key, _RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.response).where(
+    _RECORDS.c.scope == bindparam("scope"), _RECORDS.c.owner == bindparam("owner"), _RECORDS.c.key == bindparam("key"))
+_KEEP = insert(_RECORDS)
 
 
-def _replay(rec: IdempotencyRecord, digest: str) -> Outcome:
+def _existing(session: Session, scope: str, owner: str, key: str) -> Optional[Any]:
+    return session.connection().execute(_FIND, {"scope": scope, "owner": owner, "key": key}).first()
+
+
+def _replay(rec: Any, digest: str) -> Outcome:
     if rec.request_hash != digest:
         raise IdempotencyConflict(
             f"Idempotency-Key {rec.key!r} was already used with a different request",
@@ -73,9 +78,9 @@ def run_once(factory: sessionmaker[Session], *, scope: str, owner: str, key: Opt
                 return _replay(rec, digest)
             body = work(session)
             if key is not None:
-                session.add(IdempotencyRecord(scope=scope, owner=owner, key=key, request_hash=digest,
-                                              status_code=status_code, response=body))
-                session.flush()
+                session.connection().execute(_KEEP, {"scope": scope, "owner": owner, "key": key,
+                                                     "request_hash": digest, "status_code": status_code,
+                                                     "response": body, "created_at": utcnow()})
     except IntegrityError:
         if key is None:
             raise

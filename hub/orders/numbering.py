@@ -9,20 +9,24 @@ too — no number is skipped or given twice.
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from hub.core.db import table_of
 from hub.orders.models import InvoiceCounter
+
+_COUNTERS = table_of(InvoiceCounter)
+_BUMP = {dialect: (insert(_COUNTERS).values(year=bindparam("year"), last=1)
+                   .on_conflict_do_update(index_elements=[_COUNTERS.c.year], set_={"last": _COUNTERS.c.last + 1})
+                   .returning(_COUNTERS.c.last))
+         for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 
 
 def next_invoice_number(session: Session, year: int) -> str:
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (insert(InvoiceCounter).values(year=year, last=1)
-            .on_conflict_do_update(index_elements=[InvoiceCounter.year], set_={"last": InvoiceCounter.last + 1})
-            .returning(InvoiceCounter.last))
-    last = session.execute(stmt).scalar_one()
+    conn = session.connection()
+    last = conn.execute(_BUMP[conn.dialect.name], {"year": year}).scalar_one()
     return format_invoice(year, int(last))
 
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Optional, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from hub.audit.service import record
-from hub.core.db import utcnow
+from hub.audit.service import record_many
+from hub.core.db import table_of, utcnow
 from hub.core.roles import Principal, restrict
 from hub.inventory import service as stock
 from hub.notifications.service import notify
@@ -107,10 +107,9 @@ def get_order(session: Session, principal: Optional[Principal], order_id: int, *
 Audit = list[tuple[str, Optional[dict[str, Any]], dict[str, Any]]]  # (action, before, after) held back
 
 
-def _flush_audit(session: Session, principal: Optional[Principal], order: Order, audit: Audit) -> None:
-    """Write held-back audit rows together: one flush inserts them as one batch."""
-    for action, before, after in audit:
-        record(session, principal, action, "order", order.id, before, after)
+def _write_audit(session: Session, principal: Optional[Principal], order: Order, audit: Audit) -> None:
+    """Write held-back audit rows together, in one INSERT."""
+    record_many(session, principal, "order", order.id, audit)
     audit.clear()
 
 
@@ -159,7 +158,7 @@ def _priced(session: Session, reseller_id: str, lines: Sequence[LineRequest], ct
             now: dt.datetime) -> tuple[list[OrderLine], dict[int, ProductFacts]]:
     """The priced lines and the facts of their products (kept for shipping: no second lookup)."""
     wanted, facts = _resolve_lines(session, ctx.catalog, lines)
-    prices = ctx.catalog.prices(session, reseller_id, wanted, now)  # all lines, one price book
+    prices = ctx.catalog.prices(session, reseller_id, wanted, now, facts)  # all lines, one price book
     out, unpriced = [], []
     for pid in sorted(wanted):
         price = prices[pid]
@@ -175,34 +174,41 @@ def _priced(session: Session, reseller_id: str, lines: Sequence[LineRequest], ct
     return out, facts
 
 
-def build_draft(session: Session, principal: Optional[Principal], reseller_id: str,
-                lines: Sequence[LineRequest], ctx: OrderContext, *, source: str = "api",
-                offer_id: Optional[int] = None, note: str = "", now: Optional[dt.datetime] = None) -> Order:
-    """A draft order with prices frozen from the reseller's price list (one line per product)."""
-    audit: Audit = []
-    order = _draft(session, principal, reseller_id, lines, ctx, audit, source=source, offer_id=offer_id,
-                   note=note, now=now)[0]
-    _flush_audit(session, principal, order, audit)
-    return order
-
-
-def _draft(session: Session, principal: Optional[Principal], reseller_id: str, lines: Sequence[LineRequest],
-           ctx: OrderContext, audit: Audit, *, source: str, offer_id: Optional[int], note: str,
-           now: Optional[dt.datetime]) -> tuple[Order, dict[int, ProductFacts]]:
-    now = now or utcnow()
+def _new_order(session: Session, principal: Optional[Principal], reseller_id: str, lines: Sequence[LineRequest],
+               ctx: OrderContext, *, source: str, offer_id: Optional[int], note: str,
+               now: dt.datetime) -> tuple[Order, dict[int, ProductFacts]]:
+    """A draft in memory (not yet in the session) with prices frozen from the reseller's price list."""
     if principal is not None and not principal.is_staff and principal.reseller_id != reseller_id:
         raise OrderNotFound(f"no reseller {reseller_id!r}")
-    order = Order(reseller_id=reseller_id, state=State.DRAFT.value, source=source, offer_id=offer_id,
-                  note=note[:2000], subtotal=Decimal(0), shipping_fee=Decimal(0), paid_amount=Decimal(0),
-                  unique_code=0, pending_proofs=0, waybill="", shipping_courier="", shipping_service="",
-                  shipping_note="", currency="IDR", created_at=now)
     priced, facts = _priced(session, reseller_id, lines, ctx, now)
-    order.lines.extend(priced)
-    order.subtotal = sum((line.line_total for line in order.lines), Decimal(0))
-    session.add(order)
-    session.flush()  # the order id: invoice reference and audit rows need it
-    audit.append(("order.create", None, snapshot(order)))
+    order = Order(reseller_id=reseller_id, state=State.DRAFT.value, source=source, offer_id=offer_id,
+                  note=note[:2000], subtotal=sum((line.line_total for line in priced), Decimal(0)),
+                  shipping_fee=Decimal(0), paid_amount=Decimal(0), unique_code=0, pending_proofs=0, waybill="",
+                  shipping_courier="", shipping_service="", shipping_note="", currency="IDR", created_at=now,
+                  updated_at=now, placed_at=None, payment_due_at=None, reminded_at=None, invoice_number=None,
+                  payment_reference=None, lines=priced)
     return order, facts
+
+
+_ORDERS, _LINES = table_of(Order), table_of(OrderLine)
+_INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
+_INSERT_LINES = insert(_LINES)
+_NUMBER = (update(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
+           .values(invoice_number=bindparam("invoice_number"), unique_code=bindparam("unique_code"),
+                   payment_reference=bindparam("payment_reference")))
+_ORDER_COLUMNS = [c.key for c in _ORDERS.columns if c.key != "id"]
+_LINE_COLUMNS = [c.key for c in _LINES.columns if c.key not in ("id", "order_id")]
+
+
+def _insert(session: Session, order: Order) -> None:
+    """Write a new order and its lines with two Core INSERTs (no unit of work: the hot path).
+
+    The order object stays outside the session: it is the answer, not a tracked row.
+    """
+    conn = session.connection()
+    order.id = conn.execute(_INSERT_ORDER, {k: getattr(order, k) for k in _ORDER_COLUMNS}).scalar_one()
+    conn.execute(_INSERT_LINES, [{"order_id": order.id, **{k: getattr(ln, k) for k in _LINE_COLUMNS}}
+                                 for ln in order.lines])
 
 
 def apply_event(session: Session, principal: Optional[Principal], order: Order, event: str,
@@ -211,7 +217,7 @@ def apply_event(session: Session, principal: Optional[Principal], order: Order, 
     audit: Audit = []
     _fire(session, principal, order, event, changes, audit)
     session.flush()
-    _flush_audit(session, principal, order, audit)
+    _write_audit(session, principal, order, audit)
     return order
 
 
@@ -235,37 +241,41 @@ def _fire(session: Session, principal: Optional[Principal], order: Order, event:
 def place(session: Session, principal: Optional[Principal], order: Order, ctx: OrderContext,
           *, now: Optional[dt.datetime] = None) -> Order:
     """Reserve stock, freeze the shipping fee, number the invoice, and ask for payment."""
+    now = now or utcnow()
     audit: Audit = []
-    _place(session, principal, order, ctx, audit, None, now)
-    _flush_audit(session, principal, order, audit)
+    _reserve(session, principal, order, ctx, audit, None, now)
+    _write_audit(session, principal, order, audit)
+    _number(session, order, ctx, now)  # the order is tracked: the session writes these at commit
     return order
 
 
-def _place(session: Session, principal: Optional[Principal], order: Order, ctx: OrderContext, audit: Audit,
-           facts: Optional[dict[int, ProductFacts]], now: Optional[dt.datetime]) -> None:
-    """:func:`place` with the audit rows held back and the product facts reused when known.
+def _reserve(session: Session, principal: Optional[Principal], order: Order, ctx: OrderContext, audit: Audit,
+             facts: Optional[dict[int, ProductFacts]], now: dt.datetime) -> None:
+    """Place and ask for payment: reserve the stock and freeze the shipping fee (audit rows held back)."""
+    if facts is None:
+        facts = {f.id: f for f in ctx.catalog.products(session, ids=[ln.product_id for ln in order.lines])}
+    parcels = [(facts[ln.product_id], ln.quantity) for ln in order.lines if ln.product_id in facts]
+    choice = ctx.shipping.choose(session, order.reseller_id, parcels, order.subtotal)
+    _fire(session, principal, order, "place", dict(placed_at=now, shipping_fee=choice.fee,
+          shipping_courier=choice.courier, shipping_service=choice.service,
+          shipping_note=choice.note[:200]), audit)
+    _fire(session, principal, order, "request_payment", dict(payment_due_at=now + ctx.policy.payment_window),
+          audit)
 
-    No autoflush: the order's two transitions become one UPDATE, written with the audit,
-    outbox and idempotency rows at the end of the transaction. The locks are still taken
-    here, in the documented order (stock rows ascending, then the invoice counter).
+
+def _number(session: Session, order: Order, ctx: OrderContext, now: dt.datetime) -> None:
+    """Number the invoice, set the transfer's unique code and reference, and tell the reseller.
+
+    Last in the transaction on purpose: the invoice counter's row lock serializes all
+    placements until commit, so it is held for as few statements as possible.
     """
-    now = now or utcnow()
-    with session.no_autoflush:
-        if facts is None:
-            facts = {f.id: f for f in ctx.catalog.products(session, ids=[ln.product_id for ln in order.lines])}
-        parcels = [(facts[ln.product_id], ln.quantity) for ln in order.lines if ln.product_id in facts]
-        choice = ctx.shipping.choose(session, order.reseller_id, parcels, order.subtotal)
-        _fire(session, principal, order, "place", dict(placed_at=now, shipping_fee=choice.fee,
-              shipping_courier=choice.courier, shipping_service=choice.service,
-              shipping_note=choice.note[:200]), audit)
-        order.invoice_number = next_invoice_number(session, now.year)
-        order.unique_code = (order.id - 1) % 999 + 1
-        order.payment_reference = f"SH{order.id:08d}"
-        due = now + ctx.policy.payment_window
-        _fire(session, principal, order, "request_payment", dict(payment_due_at=due), audit)
-        notify(session, order.reseller_id, "order_placed",
-               {"order_id": order.id, "invoice": order.invoice_number, "amount": order.transfer_amount,
-                "reference": order.payment_reference, "due": due.date().isoformat()})
+    order.invoice_number = next_invoice_number(session, now.year)
+    order.unique_code = (order.id - 1) % 999 + 1
+    order.payment_reference = f"SH{order.id:08d}"
+    due = order.payment_due_at or now
+    notify(session, order.reseller_id, "order_placed",
+           {"order_id": order.id, "invoice": order.invoice_number, "amount": order.transfer_amount,
+            "reference": order.payment_reference, "due": due.date().isoformat()})
 
 
 def create_order(session: Session, principal: Optional[Principal], reseller_id: str,
@@ -274,15 +284,25 @@ def create_order(session: Session, principal: Optional[Principal], reseller_id: 
                  now: Optional[dt.datetime] = None) -> Order:
     """Build and (unless ``submit`` is False: a cart) place an order in the caller's transaction.
 
-    The products are looked up once (facts reused for shipping) and the audit rows of
-    create/place/request_payment are written together.
+    The hot path of the hub (see docs/orders.md, "Benchmark"): the order is built in memory,
+    products are looked up once (facts reused for shipping), and everything is written with
+    a few Core statements — the order and lines, the audit rows together, then the invoice
+    number. The returned order is not tracked by the session: to change it in the same
+    transaction, load it with :func:`get_order`.
     """
-    audit: Audit = []
-    order, facts = _draft(session, principal, reseller_id, lines, ctx, audit, source=source,
-                          offer_id=offer_id, note=note, now=now)
+    now = now or utcnow()
+    order, facts = _new_order(session, principal, reseller_id, lines, ctx, source=source, offer_id=offer_id,
+                              note=note, now=now)
+    audit: Audit = [("order.create", None, snapshot(order))]
     if submit:
-        _place(session, principal, order, ctx, audit, facts, now)
-    _flush_audit(session, principal, order, audit)
+        _reserve(session, principal, order, ctx, audit, facts, now)
+    _insert(session, order)
+    _write_audit(session, principal, order, audit)
+    if submit:
+        _number(session, order, ctx, now)
+        session.connection().execute(_NUMBER, {"order_id": order.id, "invoice_number": order.invoice_number,
+                                               "unique_code": order.unique_code,
+                                               "payment_reference": order.payment_reference})
     return order
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Optional, Protocol, Sequence
+from functools import cache
+from typing import Any, Optional, Protocol, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, literal, select, true
 from sqlalchemy.orm import Session
 
 from hub.orders.catalog import ProductFacts
@@ -44,29 +45,42 @@ class FlatShipping:
         return ShippingChoice(self.fee, note=self.note)
 
 
+@cache
+def _places() -> Select[Any]:
+    """The first active warehouse and the reseller's default address, in one row (either may be NULL).
+
+    Built once (imported lazily: orders load without the shipping tables' module).
+    """
+    from hub.core.db import table_of
+    from hub.shipping.models import ResellerAddress, Warehouse
+
+    w, a = table_of(Warehouse), table_of(ResellerAddress)
+    first_warehouse = select(w.c.code).where(w.c.active.is_(True)).order_by(w.c.id).limit(1).subquery()
+    address = (select(a.c.region_kode, a.c.postal_code).where(a.c.reseller_id == bindparam("rid"))
+               .order_by(a.c.is_default.desc(), a.c.id).limit(1).subquery())
+    anchor = select(literal(1).label("one")).subquery()
+    return (select(first_warehouse.c.code, address.c.region_kode, address.c.postal_code)
+            .select_from(anchor.outerjoin(first_warehouse, true()).outerjoin(address, true())))
+
+
 class HubShipping:
     def __init__(self, courier: Optional[str] = None) -> None:
         self.courier = courier
 
     def choose(self, session: Session, reseller_id: str,
                parcels: Sequence[tuple[ProductFacts, int]], value: Decimal) -> ShippingChoice:
-        from hub.shipping.models import ResellerAddress, Warehouse
         from hub.shipping.rules import Item
         from hub.shipping.service import quote_shipment
 
-        wh = session.execute(select(Warehouse).where(Warehouse.active.is_(True))
-                             .order_by(Warehouse.id)).scalars().first()
-        addr = session.execute(select(ResellerAddress).where(ResellerAddress.reseller_id == reseller_id)
-                               .order_by(ResellerAddress.is_default.desc(), ResellerAddress.id)
-                               ).scalars().first()
-        if wh is None or addr is None:
+        places = session.connection().execute(_places(), {"rid": reseller_id}).one()
+        if places.code is None or places.region_kode is None:
             return ShippingChoice(Decimal(0), note="shipping to be quoted by operations "
                                   "(no warehouse or delivery address on file)")
         items = [Item(weight=p.weight_kg, length=p.length_cm, width=p.width_cm, height=p.height_cm,
                       quantity=q) for p, q in parcels]
         try:
-            result = quote_shipment(session, origin=wh.code, items=items, destination=addr.region_kode,
-                                    postal_code=addr.postal_code or None)
+            result = quote_shipment(session, origin=places.code, items=items, destination=places.region_kode,
+                                    postal_code=places.postal_code or None)
         except DataError as exc:
             return ShippingChoice(Decimal(0), note=f"shipping to be quoted by operations: {exc}")
         options = [o for o in result.options if self.courier in (None, o.courier)]
