@@ -7,9 +7,12 @@ Every route must declare who may use it (``hub.core.deps.require`` / ``public``)
 from __future__ import annotations
 
 import importlib
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator, Callable
 
 import sqlalchemy.exc
+from anyio import to_thread
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -91,11 +94,24 @@ def _docs(app: FastAPI) -> None:
                                    swagger_favicon_url="/static/vendor/swagger-ui/favicon.png")
 
 
+def _lifespan(settings: HubSettings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Blocking requests (sync routes) run in AnyIO's thread pool, 40 threads by default: with more
+        # threads than pooled connections, requests queue for a connection while holding a thread,
+        # and extra connections are opened and closed under load. One thread per pooled connection.
+        to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        yield
+
+    return lifespan
+
+
 def create_app(settings: HubSettings | None = None) -> FastAPI:
     settings = settings or HubSettings()
     settings.check_secrets()
     engine, factory = open_hub(settings)
-    app = FastAPI(title="SyncHub", version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="SyncHub", version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=_lifespan(settings))
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from hub.audit.models import AuditEntry
-from hub.core.db import table_of
+from hub.core.db import insert_rows, table_of, utcnow
 from hub.core.roles import Principal
 
 
@@ -67,10 +67,9 @@ def record_many(session: Session, principal: Principal | None, entity: str, enti
 
     For hot paths (placing an order): a Core statement, no ORM objects to flush.
     """
-    actor = _actor(principal)
-    rows = [_entry(actor, action, entity, entity_id, before, after) for action, before, after in changes]
-    if rows:
-        session.connection().execute(insert(table_of(AuditEntry)), rows)
+    actor, at = _actor(principal), utcnow()
+    insert_rows(session, table_of(AuditEntry), [{**_entry(actor, action, entity, entity_id, before, after), "at": at}
+                                                for action, before, after in changes])
 
 
 @dataclass(frozen=True)

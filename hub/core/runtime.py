@@ -21,7 +21,7 @@ T = TypeVar("T")
 def open_hub(settings: HubSettings) -> tuple[Engine, sessionmaker[Session]]:
     """Create the data directory if needed, migrate the database, return (engine, session factory)."""
     settings.home.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.db_url)
+    engine = make_engine(settings.db_url, pool_size=settings.db_pool_size)
     upgrade(engine)
     return engine, session_factory(engine)
 

@@ -56,4 +56,9 @@ def order_context(request: Request) -> OrderContext:
     return ctx
 
 
-__all__ = ["http_error", "owner_key", "factory_of", "order_context", "OrderNotFound"]
+async def context_dependency(request: Request) -> OrderContext:
+    """:func:`order_context` as a route dependency; async, so it costs no trip to the thread pool."""
+    return order_context(request)
+
+
+__all__ = ["http_error", "owner_key", "factory_of", "order_context", "context_dependency", "OrderNotFound"]

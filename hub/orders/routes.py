@@ -12,7 +12,7 @@ from hub.core.deps import SessionDep, require, reseller_filter
 from hub.core.roles import STAFF, Principal, Role
 from hub.orders import service
 from hub.orders.documents import invoice_pdf, packing_slip_pdf
-from hub.orders.http import factory_of, http_error, order_context, owner_key
+from hub.orders.http import context_dependency, factory_of, http_error, owner_key
 from hub.orders.idempotency import run_once
 from hub.orders.schemas import (
     EventIn,
@@ -35,7 +35,7 @@ BUYERS = (Role.RESELLER, Role.RESELLER_ADMIN, Role.OWNER, Role.OPERATIONS)
 VIEWERS = tuple(STAFF) + (Role.RESELLER, Role.RESELLER_ADMIN)
 Buyer = Annotated[Principal, require(*BUYERS)]
 Viewer = Annotated[Principal, require(*VIEWERS)]
-Ctx = Annotated[OrderContext, Depends(order_context)]
+Ctx = Annotated[OrderContext, Depends(context_dependency)]
 IdemKey = Annotated[Optional[str], Header(alias="Idempotency-Key")]
 
 

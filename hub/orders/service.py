@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Optional, Sequence
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record_many
-from hub.core.db import table_of, utcnow
+from hub.core.db import utcnow
 from hub.core.roles import Principal, restrict
 from hub.inventory import service as stock
 from hub.notifications.service import notify
@@ -28,6 +28,7 @@ from hub.orders.lifecycle import SYSTEM, State, Stock
 from hub.orders.models import Order, OrderLine
 from hub.orders.numbering import next_invoice_number
 from hub.orders.shipping import FlatShipping, ShippingQuoter
+from hub.orders.store import insert_order
 from shared.errors import DataError, FatalError
 
 MAX_LINES = 500
@@ -190,27 +191,6 @@ def _new_order(session: Session, principal: Optional[Principal], reseller_id: st
     return order, facts
 
 
-_ORDERS, _LINES = table_of(Order), table_of(OrderLine)
-_INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
-_INSERT_LINES = insert(_LINES)
-_NUMBER = (update(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
-           .values(invoice_number=bindparam("invoice_number"), unique_code=bindparam("unique_code"),
-                   payment_reference=bindparam("payment_reference")))
-_ORDER_COLUMNS = [c.key for c in _ORDERS.columns if c.key != "id"]
-_LINE_COLUMNS = [c.key for c in _LINES.columns if c.key not in ("id", "order_id")]
-
-
-def _insert(session: Session, order: Order) -> None:
-    """Write a new order and its lines with two Core INSERTs (no unit of work: the hot path).
-
-    The order object stays outside the session: it is the answer, not a tracked row.
-    """
-    conn = session.connection()
-    order.id = conn.execute(_INSERT_ORDER, {k: getattr(order, k) for k in _ORDER_COLUMNS}).scalar_one()
-    conn.execute(_INSERT_LINES, [{"order_id": order.id, **{k: getattr(ln, k) for k in _LINE_COLUMNS}}
-                                 for ln in order.lines])
-
-
 def apply_event(session: Session, principal: Optional[Principal], order: Order, event: str,
                 **changes: Any) -> Order:
     """Fire ``event`` if the table allows it for the caller's role; apply its stock effect; audit it."""
@@ -245,7 +225,11 @@ def place(session: Session, principal: Optional[Principal], order: Order, ctx: O
     audit: Audit = []
     _reserve(session, principal, order, ctx, audit, None, now)
     _write_audit(session, principal, order, audit)
-    _number(session, order, ctx, now)  # the order is tracked: the session writes these at commit
+    # Last: the invoice counter's row lock serializes placements until commit. The order is
+    # tracked, so the session writes these attributes at commit.
+    order.unique_code, order.payment_reference = _transfer_marks(order.id)
+    order.invoice_number = next_invoice_number(session, now.year)
+    _numbered(session, order, now)
     return order
 
 
@@ -263,15 +247,13 @@ def _reserve(session: Session, principal: Optional[Principal], order: Order, ctx
           audit)
 
 
-def _number(session: Session, order: Order, ctx: OrderContext, now: dt.datetime) -> None:
-    """Number the invoice, set the transfer's unique code and reference, and tell the reseller.
+def _transfer_marks(order_id: int) -> tuple[int, str]:
+    """The unique code added to the amount (finds the transfer in a bank statement) and the reference."""
+    return (order_id - 1) % 999 + 1, f"SH{order_id:08d}"
 
-    Last in the transaction on purpose: the invoice counter's row lock serializes all
-    placements until commit, so it is held for as few statements as possible.
-    """
-    order.invoice_number = next_invoice_number(session, now.year)
-    order.unique_code = (order.id - 1) % 999 + 1
-    order.payment_reference = f"SH{order.id:08d}"
+
+def _numbered(session: Session, order: Order, now: dt.datetime) -> None:
+    """A placed order's number is known: tell the reseller how to pay."""
     due = order.payment_due_at or now
     notify(session, order.reseller_id, "order_placed",
            {"order_id": order.id, "invoice": order.invoice_number, "amount": order.transfer_amount,
@@ -286,8 +268,8 @@ def create_order(session: Session, principal: Optional[Principal], reseller_id: 
 
     The hot path of the hub (see docs/orders.md, "Benchmark"): the order is built in memory,
     products are looked up once (facts reused for shipping), and everything is written with
-    a few Core statements — the order and lines, the audit rows together, then the invoice
-    number. The returned order is not tracked by the session: to change it in the same
+    a few Core statements (:mod:`hub.orders.store`: the order, its lines and invoice number),
+    the audit rows together. The returned order is not tracked by the session: to change it in the same
     transaction, load it with :func:`get_order`.
     """
     now = now or utcnow()
@@ -296,13 +278,10 @@ def create_order(session: Session, principal: Optional[Principal], reseller_id: 
     audit: Audit = [("order.create", None, snapshot(order))]
     if submit:
         _reserve(session, principal, order, ctx, audit, facts, now)
-    _insert(session, order)
+    insert_order(session, order, placed_in=now.year if submit else None, marks=_transfer_marks)
     _write_audit(session, principal, order, audit)
     if submit:
-        _number(session, order, ctx, now)
-        session.connection().execute(_NUMBER, {"order_id": order.id, "invoice_number": order.invoice_number,
-                                               "unique_code": order.unique_code,
-                                               "payment_reference": order.payment_reference})
+        _numbered(session, order, now)
     return order
 
 
