@@ -278,8 +278,8 @@ def create_order(session: Session, principal: Optional[Principal], reseller_id: 
     audit: Audit = [("order.create", None, snapshot(order))]
     if submit:
         _reserve(session, principal, order, ctx, audit, facts, now)
-    insert_order(session, order, placed_in=now.year if submit else None, marks=_transfer_marks)
-    _write_audit(session, principal, order, audit)
+    insert_order(session, order, placed_in=now.year if submit else None, marks=_transfer_marks,
+                 with_id=lambda written: _write_audit(session, principal, written, audit))
     if submit:
         _numbered(session, order, now)
     return order

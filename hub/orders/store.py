@@ -32,13 +32,15 @@ _NEXT_ID = select(func.nextval(func.pg_get_serial_sequence("orders", "id")))  # 
 
 
 def insert_order(session: Session, order: Order, *, placed_in: Optional[int] = None,
-                 marks: Optional[Marks] = None) -> None:
+                 marks: Optional[Marks] = None, with_id: Callable[[Order], None] = lambda order: None) -> None:
     """Write ``order`` and its lines; with ``placed_in`` (a year) also number it (``marks`` gives the
     transfer's unique code and reference from the id). Sets ``order.id`` and the numbers on the object,
-    which stays outside the session."""
+    which stays outside the session. ``with_id(order)`` runs once the id is known and before the
+    invoice counter is locked: work that needs the id but not the number (the audit rows)."""
     conn = session.connection()
     if placed_in is not None and marks is not None and conn.dialect.name == "postgresql":
         order.id = conn.execute(_NEXT_ID).scalar_one()
+        with_id(order)
         order.unique_code, order.payment_reference = marks(order.id)
         params = {c: getattr(order, c) for c in _ORDER_COLUMNS if c != "invoice_number"}
         params.update({"id": order.id, "year": placed_in, "prefix": format_invoice(placed_in, 0)[:-6]})
@@ -49,6 +51,7 @@ def insert_order(session: Session, order: Order, *, placed_in: Optional[int] = N
     order.id = conn.execute(_INSERT_ORDER, {c: getattr(order, c) for c in _ORDER_COLUMNS}).scalar_one()
     insert_rows(session, _LINES, [{"order_id": order.id, **{c: getattr(ln, c) for c in _LINE_COLUMNS}}
                                   for ln in order.lines])
+    with_id(order)
     if placed_in is not None and marks is not None:
         order.unique_code, order.payment_reference = marks(order.id)
         order.invoice_number = next_invoice_number(session, placed_in)

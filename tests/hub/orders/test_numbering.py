@@ -1,6 +1,7 @@
 """A placed order as stored: the same on SQLite and PostgreSQL (written in one statement there).
 
-Invoice numbers follow the counter past six digits; lines, amounts and the transfer marks are stored.
+Invoice numbers follow the counter past six digits; lines, amounts, the transfer marks and the
+audit trail of the three transitions are stored.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from hub.audit.models import AuditEntry
 from hub.core.db import transaction
 from hub.orders.models import InvoiceCounter, Order
 from hub.orders.numbering import format_invoice
@@ -43,3 +45,7 @@ def test_numbers_follow_the_counter_past_six_digits(fixture: str, request: pytes
         assert (stored.state, stored.subtotal, stored.placed_at, stored.payment_due_at) == (
             "awaiting_payment", Decimal("200000.00"), NOW, NOW + dt.timedelta(days=7))
         assert stored.transfer_amount == answer.transfer_amount  # the API's answer is what was stored
+        trail = s.query(AuditEntry).filter_by(entity="order", entity_id=str(stored.id)).order_by(AuditEntry.id)
+        assert [(e.action, e.actor, e.before and e.before["state"], e.after["state"]) for e in trail] == [
+            ("order.create", "toko1", None, "draft"), ("order.place", "toko1", "draft", "placed"),
+            ("order.request_payment", "toko1", "placed", "awaiting_payment")]
