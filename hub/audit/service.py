@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from hub.audit.models import AuditEntry
-from hub.core.db import insert_rows, table_of, utcnow
+from hub.core.db import table_of, utcnow
 from hub.core.roles import Principal
 
 
@@ -35,6 +35,9 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         return "\\x" + value.hex()
     return value
+
+
+_INSERT = insert(table_of(AuditEntry))
 
 
 def _actor(principal: Principal | None) -> dict[str, Any]:
@@ -63,13 +66,14 @@ def record(session: Session, principal: Principal | None, action: str, entity: s
 
 def record_many(session: Session, principal: Principal | None, entity: str, entity_id: Any,
                 changes: Iterable[tuple[str, Any, Any]]) -> None:
-    """Write several (action, before, after) entries of one entity now, in one INSERT.
+    """Write several (action, before, after) entries of one entity now, with one executemany.
 
     For hot paths (placing an order): a Core statement, no ORM objects to flush.
     """
     actor, at = _actor(principal), utcnow()
-    insert_rows(session, table_of(AuditEntry), [{**_entry(actor, action, entity, entity_id, before, after), "at": at}
-                                                for action, before, after in changes])
+    rows = [{**_entry(actor, action, entity, entity_id, before, after), "at": at} for action, before, after in changes]
+    if rows:
+        session.connection().execute(_INSERT, rows)
 
 
 @dataclass(frozen=True)

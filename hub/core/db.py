@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
-from functools import lru_cache
-from typing import Any, Iterator, Mapping, Sequence, cast
+from typing import Any, Iterator, cast
 
 from sqlalchemy import (
     DateTime,
     Engine,
-    Insert,
     MetaData,
     Table,
-    bindparam,
     create_engine,
     event,
-    insert,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -60,25 +56,6 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 def table_of(model: type[Base]) -> Table:
     """A mapped class's table, for Core statements built once on hot paths (no ORM unit of work)."""
     return cast(Table, model.__table__)
-
-
-def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` (same keys each) with ONE multi-row ``INSERT … VALUES (…), (…)``.
-
-    An executemany sends one statement per row to the server; this sends one in all, and the
-    statement for a given shape is built once. Python-side column defaults are not applied:
-    give every value.
-    """
-    if rows:
-        columns = tuple(rows[0])
-        params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in columns}
-        session.connection().execute(_multi_insert(table, columns, len(rows)), params)
-
-
-@lru_cache(maxsize=256)
-def _multi_insert(table: Table, columns: tuple[str, ...], n: int) -> Insert:
-    return insert(table).values([{c: bindparam(f"{c}_{i}", type_=table.c[c].type) for c in columns}
-                                 for i in range(n)])
 
 
 def utcnow() -> dt.datetime:

@@ -11,14 +11,12 @@ then numbers the order (:mod:`hub.orders.numbering`).
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
-from sqlalchemy import Select, Text, bindparam, cast, func, insert, literal_column, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import TextClause, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from hub.core.db import insert_rows, table_of
+from hub.core.db import table_of
 from hub.orders.models import InvoiceCounter, Order, OrderLine
 from hub.orders.numbering import format_invoice, next_invoice_number, set_number
 
@@ -28,6 +26,7 @@ _ORDERS, _LINES, _COUNTERS = table_of(Order), table_of(OrderLine), table_of(Invo
 _ORDER_COLUMNS = tuple(c.key for c in _ORDERS.columns if c.key != "id")
 _LINE_COLUMNS = tuple(c.key for c in _LINES.columns if c.key not in ("id", "order_id"))
 _INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
+_INSERT_LINES = insert(_LINES)
 _NEXT_ID = select(func.nextval(func.pg_get_serial_sequence("orders", "id")))  # PostgreSQL only
 
 
@@ -44,13 +43,12 @@ def insert_order(session: Session, order: Order, *, placed_in: Optional[int] = N
         order.unique_code, order.payment_reference = marks(order.id)
         params = {c: getattr(order, c) for c in _ORDER_COLUMNS if c != "invoice_number"}
         params.update({"id": order.id, "year": placed_in, "prefix": format_invoice(placed_in, 0)[:-6]})
-        for i, line in enumerate(order.lines):
-            params.update({f"{c}_{i}": getattr(line, c) for c in _LINE_COLUMNS})
-        order.invoice_number = conn.execute(_placed_in_one(len(order.lines)), params).scalar_one()
+        params.update({f"{c}_all": [getattr(line, c) for line in order.lines] for c in _LINE_COLUMNS})
+        order.invoice_number = conn.execute(_PLACED_IN_ONE, params).scalar_one()
         return
     order.id = conn.execute(_INSERT_ORDER, {c: getattr(order, c) for c in _ORDER_COLUMNS}).scalar_one()
-    insert_rows(session, _LINES, [{"order_id": order.id, **{c: getattr(ln, c) for c in _LINE_COLUMNS}}
-                                  for ln in order.lines])
+    conn.execute(_INSERT_LINES, [{"order_id": order.id, **{c: getattr(ln, c) for c in _LINE_COLUMNS}}
+                                 for ln in order.lines])
     with_id(order)
     if placed_in is not None and marks is not None:
         order.unique_code, order.payment_reference = marks(order.id)
@@ -59,22 +57,27 @@ def insert_order(session: Session, order: Order, *, placed_in: Optional[int] = N
                    payment_reference=order.payment_reference)
 
 
-@lru_cache(maxsize=64)
-def _placed_in_one(n_lines: int) -> Select[Any]:
-    """Bump the counter, insert the numbered order and its ``n_lines`` lines; select the number."""
-    counter = (pg_insert(_COUNTERS).values(year=bindparam("year"), last=1)
-               .on_conflict_do_update(index_elements=[_COUNTERS.c.year], set_={"last": _COUNTERS.c.last + 1})
-               .returning(_COUNTERS.c.last).cte("counter"))
-    digits = cast(counter.c.last, Text)
-    number = bindparam("prefix", type_=Text) + func.lpad(digits, func.greatest(6, func.length(digits)), "0")
+def _placed_in_one_sql() -> TextClause:
+    """Bump the counter, insert the numbered order and its lines (arrays, one element per line)."""
     columns = [c for c in _ORDER_COLUMNS if c != "invoice_number"]
-    row = select(bindparam("id", type_=_ORDERS.c.id.type),
-                 *(bindparam(c, type_=_ORDERS.c[c].type) for c in columns), number).select_from(counter)
-    placed = (insert(_ORDERS).from_select(["id", *columns, "invoice_number"], row)
-              .returning(_ORDERS.c.invoice_number).cte("placed"))
-    # Inside a CTE SQLAlchemy cannot fetch the lines' serial ids afterwards: let the server fill them.
-    lines = insert(_LINES).values([{"id": literal_column("DEFAULT"),
-                                    "order_id": bindparam("id", type_=_LINES.c.order_id.type),
-                                    **{c: bindparam(f"{c}_{i}", type_=_LINES.c[c].type) for c in _LINE_COLUMNS}}
-                                   for i in range(n_lines)]).cte("lines")
-    return select(placed.c.invoice_number).add_cte(lines)
+    sql = f"""
+        WITH counter AS (
+            INSERT INTO invoice_counters (year, last) VALUES (:year, 1)
+            ON CONFLICT (year) DO UPDATE SET last = invoice_counters.last + 1
+            RETURNING last),
+        placed AS (
+            INSERT INTO orders (id, {", ".join(columns)}, invoice_number)
+            SELECT :id, {", ".join(f":{c}" for c in columns)},
+                   :prefix || lpad(counter.last::text, greatest(6, length(counter.last::text)), '0')
+              FROM counter
+            RETURNING invoice_number),
+        lines AS (
+            INSERT INTO order_lines (order_id, {", ".join(_LINE_COLUMNS)})
+            SELECT :id, * FROM unnest({", ".join(f"CAST(:{c}_all AS {_ARRAY_OF[c]}[])" for c in _LINE_COLUMNS)}))
+        SELECT invoice_number FROM placed"""
+    return text(sql).bindparams(*(bindparam(c, type_=_ORDERS.c[c].type) for c in columns))
+
+
+_ARRAY_OF = {"product_id": "integer", "sku": "varchar", "name": "varchar", "quantity": "integer",
+             "unit_price": "numeric", "price_rule": "varchar"}  # element types of the lines' arrays
+_PLACED_IN_ONE = _placed_in_one_sql()
