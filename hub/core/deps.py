@@ -121,7 +121,10 @@ def require(*roles: Role) -> Any:
     """
     allowed = frozenset(roles) if roles else EVERYONE
 
-    async def guard(request: Request, principal: CurrentPrincipal) -> Principal:
+    async def guard(request: Request, principal: OptionalPrincipal) -> Principal:
+        # OptionalPrincipal, not CurrentPrincipal: one dependency level less on every guarded request
+        if principal is None:
+            raise NotAuthenticated()
         if principal.role not in allowed:
             raise HTTPException(403, f"your role ({principal.role.value}) may not use this page or endpoint")
         rid = request.path_params.get("reseller_id")
