@@ -17,12 +17,12 @@ from sqlalchemy import TextClause, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from hub.core.db import table_of
-from hub.orders.models import InvoiceCounter, Order, OrderLine
+from hub.orders.models import Order, OrderLine
 from hub.orders.numbering import format_invoice, next_invoice_number, set_number
 
 Marks = Callable[[int], tuple[int, str]]  # order id -> (unique code, payment reference)
 
-_ORDERS, _LINES, _COUNTERS = table_of(Order), table_of(OrderLine), table_of(InvoiceCounter)
+_ORDERS, _LINES = table_of(Order), table_of(OrderLine)
 _ORDER_COLUMNS = tuple(c.key for c in _ORDERS.columns if c.key != "id")
 _LINE_COLUMNS = tuple(c.key for c in _LINES.columns if c.key not in ("id", "order_id"))
 _INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
