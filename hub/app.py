@@ -6,6 +6,7 @@ Every route must declare who may use it (``hub.core.deps.require`` / ``public``)
 
 from __future__ import annotations
 
+import gc
 import importlib
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -101,6 +102,9 @@ def _lifespan(settings: HubSettings) -> Callable[[FastAPI], AbstractAsyncContext
         # threads than pooled connections, requests queue for a connection while holding a thread,
         # and extra connections are opened and closed under load. One thread per pooled connection.
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        # Everything loaded so far (modules, routes, mappers: most of the heap) lives as long as the
+        # process: keep it out of the cyclic collector's full passes, which otherwise stall requests.
+        gc.freeze()
         yield
 
     return lifespan
