@@ -110,8 +110,18 @@ async def open_loop(port: int, tokens: list[str], skus: list[str], rate: float, 
         nonlocal errors
         due = start + i / rate
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        conn = idle.pop() if idle else await asyncio.open_connection("127.0.0.1", port)
-        status = await roundtrip(*conn, request_bytes(port, tokens[i % len(tokens)], skus, rng))
+        req = request_bytes(port, tokens[i % len(tokens)], skus, rng)
+        conn = idle.pop() if idle else None
+        status = 0
+        if conn is not None:
+            try:
+                status = await roundtrip(*conn, req)
+            except (asyncio.IncompleteReadError, ConnectionResetError):
+                conn[1].close()  # the server closed this idle keep-alive connection: send again
+                conn = None
+        if conn is None:
+            conn = await asyncio.open_connection("127.0.0.1", port)
+            status = await roundtrip(*conn, req)
         lat.append(time.perf_counter() - due)
         if status != 201:
             errors += 1
