@@ -21,6 +21,7 @@ Needs root (sshd chroots). The baseline for the merge itself is in bench_merge.p
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -85,6 +86,7 @@ def push(agent: c.AgentFolder, hub: HubUnderTest, sequence: int, *extra: str,
          timeout: float = 600) -> dict[str, float]:
     """Start `syncagent push`, wait for the hub's commit; the times that matter, in seconds."""
     syncagent = str(Path(sys.executable).parent / "syncagent")
+    load = os.getloadavg()[0]  # the box is shared: print it with each number
     t0 = time.monotonic()
     proc = subprocess.Popen([syncagent, "-c", str(agent.config_path), "push", *extra], cwd=agent.dir,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -96,7 +98,7 @@ def push(agent: c.AgentFolder, hub: HubUnderTest, sequence: int, *extra: str,
         raise SystemExit(f"syncagent push failed ({proc.returncode}):\n{err[-3000:]}")
     timings = stats.get("timings", {})
     return {"total": committed - t0, "verify": timings.get("verify_extract_s", 0.0),
-            "merge": timings.get("merge_s", 0.0)}
+            "merge": timings.get("merge_s", 0.0), "load": load}
 
 
 def change_one_percent(dsn: str, round_: int) -> None:
@@ -155,7 +157,8 @@ def main() -> None:
     for label, r, limit in results:
         c.limit_line(f"{label:<30} ({rows:,} rows)", r["total"], limit)
         print(f"    of which hub verify+extract {r['verify']:.2f} s, merge {r['merge']:.2f} s; "
-              f"agent start+export+upload+poll {r['total'] - r['verify'] - r['merge']:.2f} s")
+              f"agent start+export+upload+poll {r['total'] - r['verify'] - r['merge']:.2f} s; "
+              f"load average {r['load']:.2f} at the start")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Three steps, each timed for both (numbers are printed, never asserted):
 
-1. initial load: a full snapshot of N rows into an empty store / empty keyed table;
+1. initial load: a full snapshot of N rows into an empty store / empty keyed table
+   (its manifest carries the key-set count and digest, as the agent's full snapshots do);
 2. the same N rows with 1 % changed, as a full snapshot (target: hub <= 1.5x plain);
 3. a 10k-change incremental into the N rows, carrying the full key list as the
    agent sends it, no deletes (target: hub <= 0.3 s; the hub's key-set digest
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import signal
 import sys
 import tempfile
@@ -59,13 +61,17 @@ def lines(ids: range, version: int, changed_every: int = 0) -> bytes:
 
 
 def snapshot(work: Path, seq: int, kind: str, chunks: list[bytes], at: dt.datetime,
-             keys: list[bytes] | None = None) -> SnapshotReader:
-    """A snapshot of ``chunks``; ``keys``: key lines of every key at the source (an incremental's keys part)."""
+             keys: list[bytes]) -> SnapshotReader:
+    """A snapshot of ``chunks``; ``keys``: key lines of every key at the source.
+
+    As the agent sends them: a full snapshot carries their count and digest, an
+    incremental also the keys part.
+    """
     w = SnapshotWriter(work / f"s{seq}", "bench", seq, kind, "bench", "postgresql", created_at=at, level=1)
-    dw = w.dataset("items", COLUMNS, ["id"], keys_part=keys is not None)
+    dw = w.dataset("items", COLUMNS, ["id"], keys_part=kind == "incremental")
     for c in chunks:
         dw.write(c)
-    for k in keys or []:
+    for k in keys:
         dw.add_keys(k)
     w.finish()
     return SnapshotReader.from_directory(work / f"s{seq}")
@@ -142,7 +148,7 @@ def plain_merge(dsn: str, chunks: list[bytes]) -> float:
 
 
 def step(title: str, hub: float, plain: float, target: str) -> None:
-    print(f"  {title}")
+    print(f"  {title}   (load average {os.getloadavg()[0]:.2f})")
     print(f"     plain COPY+MERGE: {plain:8.3f} s")
     print(f"     hub merge:        {hub:8.3f} s   ratio hub/plain {hub / plain:5.2f}   {target}")
     print(*LAST_STATS, sep="\n")
@@ -164,10 +170,10 @@ def run(dsn: str, n: int, profile: bool) -> None:
     t0 = dt.datetime(2024, 1, 1, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        s1 = snapshot(work, 1, "full", base, t0)
-        s2 = snapshot(work, 2, "full", changed, t0 + dt.timedelta(days=1))
-        s3 = snapshot(work, 3, "incremental", delta, t0 + dt.timedelta(days=2), keys=all_keys)
-        s4 = snapshot(work, 4, "incremental", delta2, t0 + dt.timedelta(days=3), keys=fewer_keys)
+        s1 = snapshot(work, 1, "full", base, t0, all_keys)
+        s2 = snapshot(work, 2, "full", changed, t0 + dt.timedelta(days=1), all_keys)
+        s3 = snapshot(work, 3, "incremental", delta, t0 + dt.timedelta(days=2), all_keys)
+        s4 = snapshot(work, 4, "incremental", delta2, t0 + dt.timedelta(days=3), fewer_keys)
         print(f"  rows {n:,}; 1 % step changes {n // 100:,} rows; incremental {s3.manifest.datasets[0].rows:,} rows")
         hub = hub_merge(engine, factory, s1, 1, profile)
         step(f"1. initial load of {n:,} rows (full snapshot)", hub, plain_merge(dsn, base), "(no target)")
@@ -179,7 +185,8 @@ def run(dsn: str, n: int, profile: bool) -> None:
         step(f"3. {DELTA_ROWS:,}-change incremental into {n:,} rows", hub, plain_merge(dsn, delta),
              f"target hub <= 0.3 s: {'MET' if hub <= 0.3 else 'MISSED'}")
         hub = hub_merge(engine, factory, s4, 4, profile)
-        print(f"  4. the same with 1 key deleted (full delete detection, hub only)\n     hub merge:        {hub:8.3f} s")
+        print(f"  4. the same with 1 key deleted (full delete detection, hub only)   "
+              f"(load average {os.getloadavg()[0]:.2f})\n     hub merge:        {hub:8.3f} s")
         print(*LAST_STATS, sep="\n")
     engine.dispose()
 

@@ -37,6 +37,11 @@ def char(session: Session, code: int) -> str:
     return f"chr({code})" if name(session) == "postgresql" else f"char({code})"
 
 
+def bytewise(session: Session, expr: str) -> str:
+    """``expr`` (text) under the collation of ``record_versions.row_key``: byte order (``merge_0007``)."""
+    return f'{expr} COLLATE "C"' if name(session) == "postgresql" else expr
+
+
 def json_string(session: Session, expr: str) -> str:
     """SQL for ``expr`` (text or NULL) as a JSON value: a quoted string or ``null``."""
     if name(session) == "postgresql":

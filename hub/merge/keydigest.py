@@ -7,7 +7,9 @@ sum, so the hub keeps the digest of its *current* keys per merged dataset
 (``MergedDataset.key_digest``), adding H(key) for each key a merge inserts and
 subtracting H(key) for each key it closes. When "stored digest + this
 snapshot's new keys" equals the manifest's digest (and the counts agree), the
-source deleted nothing: the keys part is not even read.
+source deleted nothing: the keys part is not even read. A dataset's first load
+starts from the manifest's own digest when it counts exactly the rows loaded
+(``service._initial_key_sum``): those rows are the keys it digests.
 """
 
 from __future__ import annotations

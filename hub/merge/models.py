@@ -9,7 +9,8 @@ the two halves separately (see :mod:`hub.merge.query`). Values are a JSON array 
 :mod:`shared.types`) laid out by the dataset's *layout* — every column name
 ever seen, in order of first appearance — so old versions stay readable after
 columns are added or dropped. On PostgreSQL the table keeps 10 % free space per
-page (``merge_0006``): closing a version rewrites its tuple on the same page.
+page (``merge_0006``): closing a version rewrites its tuple on the same page;
+``row_key`` has collation "C" (``merge_0007``): keys are compared as bytes.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ class RecordVersion(Base):
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     reseller_id: Mapped[str] = mapped_column(String(63))
     dataset: Mapped[str] = mapped_column(String(64))
-    row_key: Mapped[str] = mapped_column(Text)  # the key columns as a COPY line (no newline)
+    # the key columns as a COPY line (no newline), compared byte by byte (merge_0007; SQLite: always)
+    row_key: Mapped[str] = mapped_column(Text().with_variant(Text(collation="C"), "postgresql"))
     row_values: Mapped[str] = mapped_column(Text)  # JSON array of canonical texts, by layout
     # hash of the source fields and the layout mapping (see hub.merge.rowsql): equal hash = unchanged row
     row_hash: Mapped[str | None] = mapped_column(String(32), nullable=True)
