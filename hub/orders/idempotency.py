@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.db import table_of, utcnow
 from hub.orders.models import IdempotencyRecord
-from shared.errors import FatalError
+from shared.errors import FatalError, SyncHubError
 
 T = TypeVar("T")
 
@@ -64,24 +64,23 @@ def run_once(factory: sessionmaker[Session], *, scope: str, owner: str, key: Opt
              payload: Any, work: Callable[[Session], Any], status_code: int = 201) -> Outcome:
     """Run ``work(session)`` in one transaction unless ``key`` was seen; return its JSON body.
 
-    ``work`` returns the JSON-able response body; it must not commit.
+    ``work`` returns the JSON-able response body; it must not commit. The key is not
+    looked up first: ``work`` runs and its record is inserted in the same transaction; if
+    the key was already used, the insert fails on the unique constraint, everything rolls
+    back and the first answer is replayed. Retries are rare, so the common path saves a
+    query; a retry that now fails (the stock ran out since) still gets the first answer.
     """
     digest = request_hash(payload)
     if key is not None and not 1 <= len(key) <= 200:
         raise FatalError("Idempotency-Key must be 1 to 200 characters")
     try:
         with factory() as session, session.begin():
-            # Checked inside the transaction: on SQLite (BEGIN IMMEDIATE) this is serialized;
-            # on PostgreSQL a concurrent twin is caught by the unique constraint below.
-            rec = _existing(session, scope, owner, key) if key is not None else None
-            if rec is not None:
-                return _replay(rec, digest)
             body = work(session)
             if key is not None:
                 session.connection().execute(_KEEP, {"scope": scope, "owner": owner, "key": key,
                                                      "request_hash": digest, "status_code": status_code,
                                                      "response": body, "created_at": utcnow()})
-    except IntegrityError:
+    except (IntegrityError, SyncHubError):
         if key is None:
             raise
         with factory() as session:
