@@ -1,6 +1,6 @@
 """Order placement benchmark on PostgreSQL through the HTTP API (prints, never asserts).
 
-    python bench/bench_orders.py [--rate 200] [--seconds 10] [--workers 2] [--connections 32]
+    python bench/bench_orders.py [--rate 200] [--seconds 10] [--workers CORES+1] [--connections 32]
 
 Starts a throw-away PostgreSQL cluster (tests.servers.PostgresServer, fsync off),
 migrates and seeds it (50 products with large stock, resellers r1..r8 with
@@ -185,7 +185,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=float, default=200)
     ap.add_argument("--seconds", type=float, default=10)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1,
+                    help="uvicorn worker processes (default: cores + 1, as deploy/README.md advises)")
     ap.add_argument("--connections", type=int, default=32)
     args = ap.parse_args()
     pg = PostgresServer().start()

@@ -39,10 +39,11 @@ class HubSettings(BaseSettings):
     # A valid API token is remembered per worker for this long: revoking it takes effect at once in the
     # worker that revoked it, within this many seconds in the others (0: look it up on every request).
     api_token_cache_seconds: float = Field(default=10.0, ge=0, le=300)
-    # Database connections one worker process keeps open (SQLAlchemy's default, 5), and the blocking
-    # requests it runs at once: its thread pool is sized to match, so no request holds a thread while
-    # it waits for a connection. More mostly adds lock and interpreter contention (docs/orders.md).
-    db_pool_size: int = Field(default=5, ge=1, le=200)
+    # Database connections one worker process keeps open, and the blocking requests it runs at once:
+    # its thread pool is sized to match, so no request holds a thread while it waits for a connection.
+    # Requests here are short and CPU-bound: more threads per process only add interpreter and row-lock
+    # contention (bench_orders: 2-3 per process beat 5 by ~30 %); scale with worker processes instead.
+    db_pool_size: int = Field(default=3, ge=1, le=200)
     trusted_proxies: str = "127.0.0.1"  # comma-separated; "*" trusts any (only behind your own proxy)
     default_locale: Literal["id", "en"] = "id"
     shipping_live_url: str = ""  # live courier-rate provider (hub.shipping.live); empty = rate cards only
