@@ -104,6 +104,7 @@ def _lifespan(settings: HubSettings) -> Callable[[FastAPI], AbstractAsyncContext
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         # Everything loaded so far (modules, routes, mappers: most of the heap) lives as long as the
         # process: keep it out of the cyclic collector's full passes, which otherwise stall requests.
+        gc.collect()  # garbage of start-up first, or it would be frozen too
         gc.freeze()
         yield
 
