@@ -58,7 +58,8 @@ def lock_items(session: Session, product_ids: Iterable[int], *, create: bool = F
     return rows
 
 
-Step = Callable[[int, int, Any], "tuple[int, int, int] | str"]  # (product id, quantity, locked row or None)
+Levels = tuple[int, int, int]  # new (on hand, reserved, shipped)
+Step = Callable[[int, int, Any], "Levels | Any"]  # (product id, quantity, locked row or None) -> levels or a problem
 _STOCK = table_of(StockItem)
 _LOCK = (select(_STOCK.c.product_id, _STOCK.c.on_hand, _STOCK.c.reserved, _STOCK.c.shipped)
          .where(_STOCK.c.product_id.in_(bindparam("ids", expanding=True))).order_by(_STOCK.c.product_id))
@@ -68,64 +69,56 @@ _WRITE = (update(_STOCK).where(_STOCK.c.product_id == bindparam("pid"))
                   shipped=bindparam("new_shipped")))
 
 
-def _change(session: Session, quantities: Mapping[int, int], step: Step) -> None:
+def _change(session: Session, quantities: Mapping[int, int], step: Step) -> list[Any]:
     """Lock the rows (ascending id), compute every new level with ``step``, then write them all.
 
-    ``step(product_id, quantity, row)`` returns the new (on hand, reserved, shipped) or a
-    problem; any problem refuses the whole change before anything is written. Core
-    statements built once: this is the order path's hottest part.
+    ``step(product_id, quantity, row)`` returns the new levels (a tuple) or a problem; the
+    problems are returned and then nothing is written. Core statements built once: this is
+    the order path's hottest part.
     """
     ids = sorted(quantities)
     if not ids:
-        return
+        return []
     conn = session.connection()
     lock = _LOCK if conn.dialect.name == "sqlite" else _LOCK_FOR_UPDATE  # SQLite: BEGIN IMMEDIATE holds the lock
     rows = {r.product_id: r for r in conn.execute(lock, {"ids": ids})}
     writes, problems = [], []
     for pid in ids:
         out = step(pid, quantities[pid], rows.get(pid))
-        if isinstance(out, str):
-            problems.append(out)
-        else:
+        if isinstance(out, tuple):
             writes.append({"pid": pid, "new_on_hand": out[0], "new_reserved": out[1], "new_shipped": out[2]})
+        else:
+            problems.append(out)
     if problems:
-        raise _Refused(problems)
+        return problems
     conn.execute(_WRITE, writes)
     for pid in ids:  # ORM copies of these rows in this session are stale now
         item = session.identity_map.get(session.identity_key(StockItem, pid))
         if item is not None:
             session.expire(item)
+    return []
 
 
-class _Refused(Exception):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
+def _reserve_step(pid: int, qty: int, row: Any) -> Levels | dict[str, int]:
+    available = row.on_hand - row.reserved if row is not None else 0
+    if row is None or qty > available:
+        return {"product_id": pid, "requested": qty, "available": available}
+    return row.on_hand, row.reserved + qty, row.shipped
 
 
 def reserve(session: Session, quantities: Mapping[int, int]) -> None:
     """Reserve all quantities or none; raises :class:`InsufficientStock` listing every shortfall."""
-    short: list[tuple[int, int, int]] = []
-
-    def step(pid: int, qty: int, row: Any) -> tuple[int, int, int] | str:
-        available = row.on_hand - row.reserved if row is not None else 0
-        if row is None or qty > available:
-            short.append((pid, qty, available))
-            return "short"
-        return row.on_hand, row.reserved + qty, row.shipped
-
-    try:
-        _change(session, quantities, step)
-    except _Refused:
-        detail = "; ".join(f"product {p}: asked {q}, available {a}" for p, q, a in short)
+    short = _change(session, quantities, _reserve_step)
+    if short:
+        detail = "; ".join(f"product {s['product_id']}: asked {s['requested']}, available {s['available']}"
+                           for s in short)
         raise InsufficientStock(f"not enough stock — {detail}",
-                                hint="lower the quantities or wait for a stock receipt",
-                                shortfalls=[{"product_id": p, "requested": q, "available": a}
-                                            for p, q, a in short]) from None
+                                hint="lower the quantities or wait for a stock receipt", shortfalls=short)
 
 
-def _from_reserved(verb: str, levels: Callable[[Any, int], tuple[int, int, int]]) -> Step:
-    """A step that needs ``quantity`` reserved first (release, ship)."""
-    def step(pid: int, qty: int, row: Any) -> tuple[int, int, int] | str:
+def _from_reserved(verb: str, levels: Callable[[Any, int], Levels]) -> Step:
+    """A step that needs ``quantity`` reserved first (release, ship); its problem is a sentence."""
+    def step(pid: int, qty: int, row: Any) -> Levels | str:
         if row is None or row.reserved < qty:
             return f"product {pid}: cannot {verb} {qty}, only {row.reserved if row is not None else 0} reserved"
         return levels(row, qty)
@@ -138,19 +131,14 @@ _SHIP = _from_reserved("ship", lambda r, q: (r.on_hand - q, r.reserved - q, r.sh
 
 def release(session: Session, quantities: Mapping[int, int]) -> None:
     """Give reserved quantities back (cancelled or expired order)."""
-    _refuse_inconsistent(session, quantities, _RELEASE)
+    if problems := _change(session, quantities, _RELEASE):
+        raise StockInconsistent("; ".join(problems))
 
 
 def ship(session: Session, quantities: Mapping[int, int]) -> None:
     """Reserved stock leaves the warehouse: on hand and reserved go down, shipped up."""
-    _refuse_inconsistent(session, quantities, _SHIP)
-
-
-def _refuse_inconsistent(session: Session, quantities: Mapping[int, int], step: Step) -> None:
-    try:
-        _change(session, quantities, step)
-    except _Refused as exc:
-        raise StockInconsistent("; ".join(exc.problems)) from None
+    if problems := _change(session, quantities, _SHIP):
+        raise StockInconsistent("; ".join(problems))
 
 
 def receive(session: Session, product_id: int, quantity: int, *, reference: str = "",

@@ -186,8 +186,7 @@ def _new_order(session: Session, principal: Optional[Principal], reseller_id: st
                   note=note[:2000], subtotal=sum((line.line_total for line in priced), Decimal(0)),
                   shipping_fee=Decimal(0), paid_amount=Decimal(0), unique_code=0, pending_proofs=0, waybill="",
                   shipping_courier="", shipping_service="", shipping_note="", currency="IDR", created_at=now,
-                  updated_at=now, placed_at=None, payment_due_at=None, reminded_at=None, invoice_number=None,
-                  payment_reference=None, lines=priced)
+                  updated_at=now, lines=priced)  # every column but the nullable ones: written by Core, no defaults
     return order, facts
 
 

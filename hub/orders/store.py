@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from sqlalchemy import TextClause, bindparam, func, insert, select, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from hub.core.db import table_of
@@ -30,14 +31,14 @@ _INSERT_LINES = insert(_LINES)
 _NEXT_ID = select(func.nextval(func.pg_get_serial_sequence("orders", "id")))  # PostgreSQL only
 
 
-def insert_order(session: Session, order: Order, *, placed_in: Optional[int] = None,
-                 marks: Optional[Marks] = None, with_id: Callable[[Order], None] = lambda order: None) -> None:
+def insert_order(session: Session, order: Order, *, marks: Marks, placed_in: Optional[int] = None,
+                 with_id: Callable[[Order], None] = lambda order: None) -> None:
     """Write ``order`` and its lines; with ``placed_in`` (a year) also number it (``marks`` gives the
     transfer's unique code and reference from the id). Sets ``order.id`` and the numbers on the object,
     which stays outside the session. ``with_id(order)`` runs once the id is known and before the
     invoice counter is locked: work that needs the id but not the number (the audit rows)."""
     conn = session.connection()
-    if placed_in is not None and marks is not None and conn.dialect.name == "postgresql":
+    if placed_in is not None and conn.dialect.name == "postgresql":
         order.id = conn.execute(_NEXT_ID).scalar_one()
         with_id(order)
         order.unique_code, order.payment_reference = marks(order.id)
@@ -50,7 +51,7 @@ def insert_order(session: Session, order: Order, *, placed_in: Optional[int] = N
     conn.execute(_INSERT_LINES, [{"order_id": order.id, **{c: getattr(ln, c) for c in _LINE_COLUMNS}}
                                  for ln in order.lines])
     with_id(order)
-    if placed_in is not None and marks is not None:
+    if placed_in is not None:
         order.unique_code, order.payment_reference = marks(order.id)
         order.invoice_number = next_invoice_number(session, placed_in)
         set_number(session, order.id, invoice_number=order.invoice_number, unique_code=order.unique_code,
@@ -73,11 +74,15 @@ def _placed_in_one_sql() -> TextClause:
             RETURNING invoice_number),
         lines AS (
             INSERT INTO order_lines (order_id, {", ".join(_LINE_COLUMNS)})
-            SELECT :id, * FROM unnest({", ".join(f"CAST(:{c}_all AS {_ARRAY_OF[c]}[])" for c in _LINE_COLUMNS)}))
+            SELECT :id, * FROM unnest({", ".join(f"CAST(:{c}_all AS {_pg_type(c)}[])" for c in _LINE_COLUMNS)}))
         SELECT invoice_number FROM placed"""
     return text(sql).bindparams(*(bindparam(c, type_=_ORDERS.c[c].type) for c in columns))
 
 
-_ARRAY_OF = {"product_id": "integer", "sku": "varchar", "name": "varchar", "quantity": "integer",
-             "unit_price": "numeric", "price_rule": "varchar"}  # element types of the lines' arrays
+def _pg_type(line_column: str) -> str:
+    """An order line column's PostgreSQL type, without length or precision: the lines travel as one
+    array per column, and a cast to ``varchar(n)`` would silently cut what the column refuses."""
+    return str(_LINES.c[line_column].type.compile(dialect=postgresql.dialect())).split("(")[0]
+
+
 _PLACED_IN_ONE = _placed_in_one_sql()
