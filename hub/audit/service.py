@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from hub.audit.models import AuditEntry
+from hub.core.bulk import insert_rows
 from hub.core.db import table_of, utcnow
 from hub.core.roles import Principal
 
@@ -37,7 +38,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-_INSERT = insert(table_of(AuditEntry))
+_AUDIT = table_of(AuditEntry)
 
 
 def _actor(principal: Principal | None) -> dict[str, Any]:
@@ -66,14 +67,14 @@ def record(session: Session, principal: Principal | None, action: str, entity: s
 
 def record_many(session: Session, principal: Principal | None, entity: str, entity_id: Any,
                 changes: Iterable[tuple[str, Any, Any]]) -> None:
-    """Write several (action, before, after) entries of one entity now, with one executemany.
+    """Write several (action, before, after) entries of one entity now, in one statement.
 
-    For hot paths (placing an order): a Core statement, no ORM objects to flush.
+    For hot paths (placing an order): no ORM objects to flush (:mod:`hub.core.bulk`).
     """
     actor, at = _actor(principal), utcnow()
     rows = [{**_entry(actor, action, entity, entity_id, before, after), "at": at} for action, before, after in changes]
     if rows:
-        session.connection().execute(_INSERT, rows)
+        insert_rows(session.connection(), _AUDIT, rows)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Mapping
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from hub.core.bulk import update_rows
 from hub.core.db import table_of
 from hub.inventory.models import StockItem, StockReceipt
 from shared.errors import DataError
@@ -64,9 +65,6 @@ _STOCK = table_of(StockItem)
 _LOCK = (select(_STOCK.c.product_id, _STOCK.c.on_hand, _STOCK.c.reserved, _STOCK.c.shipped)
          .where(_STOCK.c.product_id.in_(bindparam("ids", expanding=True))).order_by(_STOCK.c.product_id))
 _LOCK_FOR_UPDATE = _LOCK.with_for_update()
-_WRITE = (update(_STOCK).where(_STOCK.c.product_id == bindparam("pid"))
-          .values(on_hand=bindparam("new_on_hand"), reserved=bindparam("new_reserved"),
-                  shipped=bindparam("new_shipped")))
 
 
 def _change(session: Session, quantities: Mapping[int, int], step: Step) -> list[Any]:
@@ -86,12 +84,12 @@ def _change(session: Session, quantities: Mapping[int, int], step: Step) -> list
     for pid in ids:
         out = step(pid, quantities[pid], rows.get(pid))
         if isinstance(out, tuple):
-            writes.append({"pid": pid, "new_on_hand": out[0], "new_reserved": out[1], "new_shipped": out[2]})
+            writes.append({"product_id": pid, "on_hand": out[0], "reserved": out[1], "shipped": out[2]})
         else:
             problems.append(out)
     if problems:
         return problems
-    conn.execute(_WRITE, writes)
+    update_rows(conn, _STOCK, "product_id", writes)
     for pid in ids:  # ORM copies of these rows in this session are stale now
         item = session.identity_map.get(session.identity_key(StockItem, pid))
         if item is not None:

@@ -11,12 +11,12 @@ then numbers the order (:mod:`hub.orders.numbering`).
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from sqlalchemy import TextClause, bindparam, func, insert, select, text
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from hub.core.bulk import insert_rows, recordset_sql, rows_json
 from hub.core.db import table_of
 from hub.orders.models import Order, OrderLine
 from hub.orders.numbering import format_invoice, next_invoice_number, set_number
@@ -27,7 +27,6 @@ _ORDERS, _LINES = table_of(Order), table_of(OrderLine)
 _ORDER_COLUMNS = tuple(c.key for c in _ORDERS.columns if c.key != "id")
 _LINE_COLUMNS = tuple(c.key for c in _LINES.columns if c.key not in ("id", "order_id"))
 _INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
-_INSERT_LINES = insert(_LINES)
 _NEXT_ID = select(func.nextval(func.pg_get_serial_sequence("orders", "id")))  # PostgreSQL only
 
 
@@ -44,12 +43,11 @@ def insert_order(session: Session, order: Order, *, marks: Marks, placed_in: Opt
         order.unique_code, order.payment_reference = marks(order.id)
         params = {c: getattr(order, c) for c in _ORDER_COLUMNS if c != "invoice_number"}
         params.update({"id": order.id, "year": placed_in, "prefix": format_invoice(placed_in, 0)[:-6]})
-        params.update({f"{c}_all": [getattr(line, c) for line in order.lines] for c in _LINE_COLUMNS})
+        params["lines"] = rows_json(_line_rows(order))
         order.invoice_number = conn.execute(_PLACED_IN_ONE, params).scalar_one()
         return
     order.id = conn.execute(_INSERT_ORDER, {c: getattr(order, c) for c in _ORDER_COLUMNS}).scalar_one()
-    conn.execute(_INSERT_LINES, [{"order_id": order.id, **{c: getattr(ln, c) for c in _LINE_COLUMNS}}
-                                 for ln in order.lines])
+    insert_rows(conn, _LINES, [{"order_id": order.id, **row} for row in _line_rows(order)])
     with_id(order)
     if placed_in is not None:
         order.unique_code, order.payment_reference = marks(order.id)
@@ -59,7 +57,7 @@ def insert_order(session: Session, order: Order, *, marks: Marks, placed_in: Opt
 
 
 def _placed_in_one_sql() -> TextClause:
-    """Bump the counter, insert the numbered order and its lines (arrays, one element per line)."""
+    """Bump the counter, insert the numbered order and its lines (a JSON record set)."""
     columns = [c for c in _ORDER_COLUMNS if c != "invoice_number"]
     sql = f"""
         WITH counter AS (
@@ -74,15 +72,13 @@ def _placed_in_one_sql() -> TextClause:
             RETURNING invoice_number),
         lines AS (
             INSERT INTO order_lines (order_id, {", ".join(_LINE_COLUMNS)})
-            SELECT :id, * FROM unnest({", ".join(f"CAST(:{c}_all AS {_pg_type(c)}[])" for c in _LINE_COLUMNS)}))
+            SELECT :id, {", ".join(_LINE_COLUMNS)} FROM {recordset_sql(_LINES, "lines")})
         SELECT invoice_number FROM placed"""
     return text(sql).bindparams(*(bindparam(c, type_=_ORDERS.c[c].type) for c in columns))
 
 
-def _pg_type(line_column: str) -> str:
-    """An order line column's PostgreSQL type, without length or precision: the lines travel as one
-    array per column, and a cast to ``varchar(n)`` would silently cut what the column refuses."""
-    return str(_LINES.c[line_column].type.compile(dialect=postgresql.dialect())).split("(")[0]
+def _line_rows(order: Order) -> list[dict[str, Any]]:
+    return [{c: getattr(line, c) for c in _LINE_COLUMNS} for line in order.lines]
 
 
 _PLACED_IN_ONE = _placed_in_one_sql()
