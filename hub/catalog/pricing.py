@@ -113,22 +113,23 @@ class PriceBook:
 
     @classmethod
     def for_reseller(cls, session: Session, reseller_id: str, product_ids: list[int]) -> PriceBook:
-        """Only the lists and promotions that apply to one reseller: two Core queries (the order path).
+        """Only the lists and promotions that apply to one reseller: ONE Core query (the order path).
 
         Lists and promotions are filtered in SQL to the reseller's own, its groups' and
-        everyone's, so the groups that matter are exactly those the rows name.
+        everyone's, so the groups that matter are exactly those the rows name. Promotions
+        come joined to the price list items of their product (a promotion of a product in
+        no applicable list could not price it anyway), hence repeated: kept once each.
         """
-        conn = session.connection()
-        params = {"rid": reseller_id, "ids": product_ids}
         lists: dict[int, _List] = {}
-        items = []
-        for r in conn.execute(_APPLICABLE_ITEMS, params):
+        items, promos = {}, {}
+        for r in session.connection().execute(_APPLICABLE, {"rid": reseller_id, "ids": product_ids}):
             lists.setdefault(r.list_id, _List(r.list_id, r.list_name, r.list_reseller_id, r.list_group_id))
-            items.append(r)
-        promos = list(conn.execute(_APPLICABLE_PROMOS, params))
+            items[r.price_list_id, r.product_id, r.min_quantity] = r
+            if r.promo_id is not None:
+                promos[r.promo_id] = _Promo(*(getattr(r, "promo_" + f) for f in _Promo._fields))
         mine = {pl.group_id for pl in lists.values() if pl.group_id is not None}
-        mine |= {pr.group_id for pr in promos if pr.group_id is not None}
-        return cls(lists.values(), items, promos, {reseller_id: mine})
+        mine |= {pr.group_id for pr in promos.values() if pr.group_id is not None}
+        return cls(lists.values(), items.values(), promos.values(), {reseller_id: mine})
 
     def _tier(self, plist: Any, reseller_id: str, groups: set[int]) -> int | None:
         if plist.reseller_id is not None:
@@ -193,6 +194,19 @@ class _List(NamedTuple):
     group_id: int | None
 
 
+class _Promo(NamedTuple):
+    id: int
+    name: str
+    product_id: int
+    reseller_id: str | None
+    group_id: int | None
+    percent_off: Decimal | None
+    fixed_price: Decimal | None
+    min_quantity: int
+    valid_from: dt.datetime
+    valid_to: dt.datetime
+
+
 def _applies(table: Any) -> Any:
     """The reseller's own rows, its groups' and everyone's (``:rid`` bound at execution)."""
     mine = select(_MEMBERS.c.group_id).where(_MEMBERS.c.reseller_id == bindparam("rid")).scalar_subquery()
@@ -202,14 +216,14 @@ def _applies(table: Any) -> Any:
 
 _MEMBERS = table_of(ResellerGroupMember)
 _LISTS, _ITEMS, _PROMOS = table_of(PriceList), table_of(PriceListItem), table_of(Promotion)
-_APPLICABLE_ITEMS = (
+_APPLICABLE = (
     select(_ITEMS.c.price_list_id, _ITEMS.c.product_id, _ITEMS.c.min_quantity, _ITEMS.c.unit_price,
            _LISTS.c.id.label("list_id"), _LISTS.c.name.label("list_name"),
-           _LISTS.c.reseller_id.label("list_reseller_id"), _LISTS.c.group_id.label("list_group_id"))
+           _LISTS.c.reseller_id.label("list_reseller_id"), _LISTS.c.group_id.label("list_group_id"),
+           *(_PROMOS.c[f].label("promo_" + f) for f in _Promo._fields))
     .join_from(_ITEMS, _LISTS, _ITEMS.c.price_list_id == _LISTS.c.id)
+    .outerjoin(_PROMOS, and_(_PROMOS.c.product_id == _ITEMS.c.product_id, _applies(_PROMOS)))
     .where(_ITEMS.c.product_id.in_(bindparam("ids", expanding=True)), _LISTS.c.active.is_(True), _applies(_LISTS)))
-_APPLICABLE_PROMOS = select(_PROMOS).where(_PROMOS.c.product_id.in_(bindparam("ids", expanding=True)),
-                                           _applies(_PROMOS))
 
 
 TIER_WORDS = {0: "the reseller's own price list", 1: "its group's price list", 2: "the general price list"}
