@@ -38,7 +38,7 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-_AUDIT = table_of(AuditEntry)
+AUDIT_LOG = table_of(AuditEntry)
 
 
 def _actor(principal: Principal | None) -> dict[str, Any]:
@@ -65,16 +65,19 @@ def record(session: Session, principal: Principal | None, action: str, entity: s
     return entry
 
 
+def entries(principal: Principal | None, entity: str, entity_id: Any,
+            changes: Iterable[tuple[str, Any, Any]]) -> list[dict[str, Any]]:
+    """Rows of :data:`AUDIT_LOG` for several (action, before, after) changes of one entity, for a
+    hot path that writes them together with its own rows (placing an order)."""
+    actor, at = _actor(principal), utcnow()
+    return [{**_entry(actor, action, entity, entity_id, before, after), "at": at} for action, before, after in changes]
+
+
 def record_many(session: Session, principal: Principal | None, entity: str, entity_id: Any,
                 changes: Iterable[tuple[str, Any, Any]]) -> None:
-    """Write several (action, before, after) entries of one entity now, in one statement.
-
-    For hot paths (placing an order): no ORM objects to flush (:mod:`hub.core.bulk`).
-    """
-    actor, at = _actor(principal), utcnow()
-    rows = [{**_entry(actor, action, entity, entity_id, before, after), "at": at} for action, before, after in changes]
-    if rows:
-        insert_rows(session.connection(), _AUDIT, rows)
+    """Write several (action, before, after) entries of one entity now, in one statement
+    (:mod:`hub.core.bulk`: no ORM objects to flush)."""
+    insert_rows(session.connection(), AUDIT_LOG, entries(principal, entity, entity_id, changes))
 
 
 @dataclass(frozen=True)

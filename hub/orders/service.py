@@ -17,7 +17,7 @@ from typing import Any, Optional, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.audit.service import record_many
+from hub.audit.service import AUDIT_LOG, entries, record_many
 from hub.core.db import utcnow
 from hub.core.roles import Principal, restrict
 from hub.inventory import service as stock
@@ -278,7 +278,7 @@ def create_order(session: Session, principal: Optional[Principal], reseller_id: 
     if submit:
         _reserve(session, principal, order, ctx, audit, facts, now)
     insert_order(session, order, placed_in=now.year if submit else None, marks=_transfer_marks,
-                 with_id=lambda written: _write_audit(session, principal, written, audit))
+                 companions=lambda order_id: [(AUDIT_LOG, entries(principal, "order", order_id, audit))])
     if submit:
         _numbered(session, order, now)
     return order
