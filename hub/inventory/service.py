@@ -5,15 +5,17 @@ stock rows in ascending product id order (``SELECT … FOR UPDATE`` on
 PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` from ``hub.core.db`` already holds
 the database write lock), check, then change. Two orders over overlapping
 products therefore always take their locks in the same order: no deadlock.
+On PostgreSQL a reservation (the order path) runs that recipe as one statement.
 Nothing here commits — the caller's transaction owns the unit of work.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Mapping
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from hub.core.bulk import update_rows
@@ -90,11 +92,16 @@ def _change(session: Session, quantities: Mapping[int, int], step: Step) -> list
     if problems:
         return problems
     update_rows(conn, _STOCK, "product_id", writes)
-    for pid in ids:  # ORM copies of these rows in this session are stale now
+    _expire(session, ids)
+    return []
+
+
+def _expire(session: Session, product_ids: Iterable[int]) -> None:
+    """ORM copies of these stock rows in this session are stale after a Core write."""
+    for pid in product_ids:
         item = session.identity_map.get(session.identity_key(StockItem, pid))
         if item is not None:
             session.expire(item)
-    return []
 
 
 def _reserve_step(pid: int, qty: int, row: Any) -> Levels | dict[str, int]:
@@ -104,9 +111,34 @@ def _reserve_step(pid: int, qty: int, row: Any) -> Levels | dict[str, int]:
     return row.on_hand, row.reserved + qty, row.shipped
 
 
+# PostgreSQL: the same recipe in one statement (the order path's). ``locked`` takes the row locks in
+# ascending id; ``short`` checks every line against the locked rows; ``done`` writes only when nothing
+# is short (data-modifying CTEs run after the main query, which reads ``short``: locks first).
+_RESERVE_IN_ONE = text(f"""
+    WITH want AS (
+        SELECT product_id, quantity FROM json_to_recordset(CAST(:want AS json)) AS w(product_id int, quantity int)),
+    locked AS (
+        SELECT s.product_id, s.on_hand, s.reserved FROM {_STOCK.name} s JOIN want USING (product_id)
+         ORDER BY s.product_id FOR UPDATE OF s),
+    short AS (
+        SELECT w.product_id, w.quantity AS requested, coalesce(l.on_hand - l.reserved, 0) AS available
+          FROM want w LEFT JOIN locked l USING (product_id)
+         WHERE l.product_id IS NULL OR w.quantity > l.on_hand - l.reserved),
+    done AS (
+        UPDATE {_STOCK.name} s SET reserved = s.reserved + w.quantity FROM want w
+         WHERE s.product_id = w.product_id AND NOT EXISTS (SELECT FROM short))
+    SELECT product_id, requested, available FROM short ORDER BY product_id""")
+
+
 def reserve(session: Session, quantities: Mapping[int, int]) -> None:
     """Reserve all quantities or none; raises :class:`InsufficientStock` listing every shortfall."""
-    short = _change(session, quantities, _reserve_step)
+    conn = session.connection()
+    if conn.dialect.name == "postgresql" and quantities:
+        want = json.dumps([{"product_id": pid, "quantity": qty} for pid, qty in quantities.items()])
+        short = [dict(r._mapping) for r in conn.execute(_RESERVE_IN_ONE, {"want": want})]
+        _expire(session, quantities)
+    else:
+        short = _change(session, quantities, _reserve_step)
     if short:
         detail = "; ".join(f"product {s['product_id']}: asked {s['requested']}, available {s['available']}"
                            for s in short)
