@@ -109,7 +109,7 @@ Audit = list[tuple[str, Optional[dict[str, Any]], dict[str, Any]]]  # (action, b
 
 
 def _write_audit(session: Session, principal: Optional[Principal], order: Order, audit: Audit) -> None:
-    """Write held-back audit rows together (one executemany)."""
+    """Write held-back audit rows together (one statement)."""
     record_many(session, principal, "order", order.id, audit)
     audit.clear()
 
