@@ -120,6 +120,8 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
+    inline = settings.inline_order_placement
+    app.state.inline_order_placement = engine.dialect.name == "postgresql" if inline is None else inline
     from hub.users.auth import Authenticator  # noqa: PLC0415
 
     app.state.authenticator = Authenticator(settings.api_token_cache_seconds)

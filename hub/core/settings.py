@@ -44,6 +44,13 @@ class HubSettings(BaseSettings):
     # Requests here are short and CPU-bound: more threads per process only add interpreter and row-lock
     # contention (bench_orders: 2-3 per process beat 5 by ~30 %); scale with worker processes instead.
     db_pool_size: int = Field(default=3, ge=1, le=200)
+    # Orders are placed on the worker's event loop instead of in its thread pool (None: on PostgreSQL yes,
+    # on SQLite no). A placement is a few ms of Python around ten loopback round trips; the hop to a
+    # thread and back and the interpreter lock shared with that thread cost more than those waits
+    # (docs/orders.md, "Benchmark"). A worker then places one order at a time, blocked while the
+    # database answers: set False when the database is far away (a slow round trip stalls the worker)
+    # and on SQLite, whose one write lock an ingest merge may hold for seconds.
+    inline_order_placement: bool | None = None
     trusted_proxies: str = "127.0.0.1"  # comma-separated; "*" trusts any (only behind your own proxy)
     default_locale: Literal["id", "en"] = "id"
     shipping_live_url: str = ""  # live courier-rate provider (hub.shipping.live); empty = rate cards only

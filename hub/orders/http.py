@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional, TypeVar
 
 from fastapi import HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.roles import Principal
@@ -15,6 +16,7 @@ from hub.orders.service import OrderContext, OrderNotFound, OrderPolicy
 from shared.errors import SyncHubError
 
 NOT_FOUND = ("OrderNotFound", "ConfirmationNotFound")
+T = TypeVar("T")
 
 
 def http_error(exc: SyncHubError) -> HTTPException:
@@ -56,9 +58,17 @@ def order_context(request: Request) -> OrderContext:
     return ctx
 
 
+async def placing(request: Request, work: Callable[[], T]) -> T:
+    """Run an order placement inline on the event loop, or in the thread pool
+    (``SYNCHUB_INLINE_ORDER_PLACEMENT``, see :class:`hub.core.settings.HubSettings`)."""
+    if request.app.state.inline_order_placement:
+        return work()
+    return await run_in_threadpool(work)
+
+
 async def context_dependency(request: Request) -> OrderContext:
     """:func:`order_context` as a route dependency; async, so it costs no trip to the thread pool."""
     return order_context(request)
 
 
-__all__ = ["http_error", "owner_key", "factory_of", "order_context", "context_dependency", "OrderNotFound"]
+__all__ = ["http_error", "owner_key", "factory_of", "order_context", "context_dependency", "placing", "OrderNotFound"]

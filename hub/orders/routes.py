@@ -12,7 +12,7 @@ from hub.core.deps import SessionDep, require, reseller_filter
 from hub.core.roles import STAFF, Principal, Role
 from hub.orders import service
 from hub.orders.documents import invoice_pdf, packing_slip_pdf
-from hub.orders.http import context_dependency, factory_of, http_error, owner_key
+from hub.orders.http import context_dependency, factory_of, http_error, owner_key, placing
 from hub.orders.idempotency import run_once
 from hub.orders.schemas import (
     EventIn,
@@ -50,21 +50,22 @@ def _target(principal: Principal, requested: Optional[str]) -> str:
     return rid
 
 
-def _create(request: Request, principal: Principal, key: Optional[str], payload: Any,
-            make: Callable[[Session], Any]) -> JSONResponse:
+async def _create(request: Request, principal: Principal, key: Optional[str], payload: Any,
+                  make: Callable[[Session], Any]) -> JSONResponse:
     try:
-        out = run_once(factory_of(request), scope="order.create", owner=owner_key(principal), key=key,
-                       payload=payload, work=lambda s: order_json(make(s), principal))
+        out = await placing(request, lambda: run_once(
+            factory_of(request), scope="order.create", owner=owner_key(principal), key=key, payload=payload,
+            work=lambda s: order_json(make(s), principal)))
     except SyncHubError as exc:
         raise http_error(exc) from exc
     return JSONResponse(out.body, out.status_code, headers={"Idempotent-Replayed": str(out.replayed).lower()})
 
 
 @router.post("", status_code=201, response_model=OrderPublic)
-def create(body: OrderCreate, request: Request, principal: Buyer, ctx: Ctx, key: IdemKey = None) -> JSONResponse:
+async def create(body: OrderCreate, request: Request, principal: Buyer, ctx: Ctx, key: IdemKey = None) -> JSONResponse:
     """Place an order (or keep it as a cart with ``submit: false``). Retry safely with ``Idempotency-Key``."""
     rid = _target(principal, body.reseller_id)
-    return _create(request, principal, key, body.model_dump(mode="json"),
+    return await _create(request, principal, key, body.model_dump(mode="json"),
                    lambda s: service.create_order(s, principal, rid, _lines(body.lines), ctx,
                                                   note=body.note, submit=body.submit,
                                                   source="api" if body.submit else "cart"))
@@ -80,22 +81,22 @@ async def create_from_csv(file: UploadFile, request: Request, principal: Buyer, 
         lines = parse_csv(data)
     except SyncHubError as exc:
         raise http_error(exc) from exc
-    return _create(request, principal, key, {"csv": data.hex(), "reseller_id": rid},
+    return await _create(request, principal, key, {"csv": data.hex(), "reseller_id": rid},
                    lambda s: service.create_order(s, principal, rid, lines, ctx, source="csv"))
 
 
 @router.post("/from-offer/{offer_id}", status_code=201, response_model=OrderPublic)
-def create_from_offer(offer_id: int, body: FromOffer, request: Request, principal: Buyer, ctx: Ctx,
+async def create_from_offer(offer_id: int, body: FromOffer, request: Request, principal: Buyer, ctx: Ctx,
                       key: IdemKey = None) -> JSONResponse:
     """Order what an offer proposes (optionally another quantity)."""
-    return _create(request, principal, key, {"offer": offer_id, **body.model_dump()},
+    return await _create(request, principal, key, {"offer": offer_id, **body.model_dump()},
                    lambda s: from_offer(s, principal, offer_id, ctx, body.quantity))
 
 
 @router.post("/{order_id}/reorder", status_code=201, response_model=OrderPublic)
-def reorder(order_id: int, request: Request, principal: Buyer, ctx: Ctx, key: IdemKey = None) -> JSONResponse:
+async def reorder(order_id: int, request: Request, principal: Buyer, ctx: Ctx, key: IdemKey = None) -> JSONResponse:
     """A new order with the same products and quantities, at today's prices."""
-    return _create(request, principal, key, {"reorder": order_id},
+    return await _create(request, principal, key, {"reorder": order_id},
                    lambda s: service.reorder(s, principal, order_id, ctx))
 
 

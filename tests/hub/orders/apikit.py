@@ -35,9 +35,10 @@ class Api:
         return c
 
 
-def make_api(db_url: str, home: Path, stock_levels: Mapping[str, int], **seed_kw: Any) -> Api:
+def make_api(db_url: str, home: Path, stock_levels: Mapping[str, int], *,
+             settings_kw: Mapping[str, Any] | None = None, **seed_kw: Any) -> Api:
     settings = HubSettings(home=home, database_url=db_url, environment="test",  # type: ignore[arg-type]
-                           secret_key="orders-tests-" + "x" * 24)
+                           secret_key="orders-tests-" + "x" * 24, **(settings_kw or {}))
     app = create_app(settings)
     hub = seed(Hub(app.state.engine, app.state.session_factory), stock_levels, **seed_kw)
     api = Api(app, hub)
