@@ -79,27 +79,34 @@ async def _check_csrf(request: Request, expected: str) -> None:
         raise HTTPException(403, "CSRF token missing or wrong: reload the page and submit the form again")
 
 
-async def optional_principal(request: Request, session: SessionDep) -> Principal | None:
-    """The caller, or None when not signed in. Caches on ``request.state``; checks CSRF."""
+async def optional_principal(request: Request) -> Principal | None:
+    """The caller, or None when not signed in. Caches on ``request.state``; checks CSRF.
+
+    Reads with a short session of its own, opened only when it must read: an API token
+    still in the cache costs no session at all (and no per-request generator dependency,
+    a tenth of a placed order's framework time).
+    """
     if hasattr(request.state, "principal"):
         return request.state.principal  # type: ignore[no-any-return]
     auth = request.app.state.authenticator  # hub.users.auth.Authenticator, set by the app factory
+    open_session = request.app.state.session_factory
     principal: Principal | None = None
     token = _bearer(request)
     if token is not None:
-        principal = auth.from_token(session, token)
+        principal = auth.from_token(open_session, token)
         if principal is None:
             raise HTTPException(401, "the API token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"})
     elif sid := request.cookies.get(SESSION_COOKIE):
-        found = auth.from_session(session, sid)
+        with open_session() as session:
+            found = auth.from_session(session, sid)
+            if found is not None:
+                # Pages read the preference as a plain value: error pages render after the session closed.
+                request.state.user_locale = found[1].locale
+            session.commit()  # end the read: on SQLite it would hold the write lock (BEGIN IMMEDIATE)
         if found is not None:
             principal, request.state.user, request.state.csrf_token = found
-            # Pages read the preference as a plain value: error pages render after the session closed.
-            request.state.user_locale = request.state.user.locale
             if request.method not in SAFE_METHODS:
                 await _check_csrf(request, request.state.csrf_token)
-    if session.in_transaction():  # end the read: on SQLite it would hold the write lock (BEGIN IMMEDIATE)
-        session.commit()
     request.state.principal = principal
     return principal
 

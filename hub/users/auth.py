@@ -55,11 +55,14 @@ class Authenticator:
     def __init__(self, token_cache_seconds: float = 0.0) -> None:
         self.tokens = TokenCache(token_cache_seconds)
 
-    def from_token(self, session: Session, token: str) -> Principal | None:
+    def from_token(self, open_session: Callable[[], Session], token: str) -> Principal | None:
+        """The token's principal; a session is opened (``open_session()``) only when the cache misses."""
         key = digest(token)
         principal = self.tokens.get(key)
         if principal is None:
-            principal = resolve_token(session, token)
+            with open_session() as session:
+                principal = resolve_token(session, token)
+                session.commit()  # end the read: on SQLite it would hold the write lock (BEGIN IMMEDIATE)
             if principal is not None:
                 self.tokens.put(key, principal)
         return principal

@@ -163,7 +163,12 @@ def authenticate(session: Session, settings: HubSettings, username: str, passwor
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
-    """The user's own change: needs the current password; ends the user's other sessions."""
+    """The user's own change: needs the current password; ends the user's other sessions.
+
+    ``user`` may come from another session (the request's sign-in look-up): its row is read
+    again here, fresh, and changed in ``session``.
+    """
+    user = session.get_one(User, user.id)
     if not verify_password(user.password_hash, current):
         raise BadCredentials("the current password is wrong")
     user.password_hash = hash_password(new)
