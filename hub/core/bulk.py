@@ -19,7 +19,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Connection, Table, TextClause, bindparam, insert, text, update
+from sqlalchemy import Column, Connection, Table, TextClause, bindparam, insert, text, update
+from sqlalchemy.dialects import postgresql
 
 Rows = Sequence[Mapping[str, Any]]
 
@@ -36,6 +37,11 @@ def _exact(value: Any) -> str:
 def rows_json(rows: Rows) -> str:
     """The rows as the JSON text :func:`recordset_sql` reads (column name -> value)."""
     return json.dumps(list(rows), default=_exact, separators=(",", ":"))
+
+
+def pg_type(column: Column[Any]) -> str:
+    """The column's type as PostgreSQL spells it (for a CAST in a hand-written statement)."""
+    return str(column.type.compile(dialect=postgresql.dialect()))
 
 
 def recordset_sql(table: Table, param: str) -> str:

@@ -47,3 +47,15 @@ def set_number(session: Session, order_id: int, *, invoice_number: str, unique_c
 
 def format_invoice(year: int, n: int) -> str:
     return f"INV/{year}/{n:06d}"
+
+
+def transfer_marks(order_id: int) -> tuple[int, str]:
+    """The unique code added to the amount (finds the transfer in a bank statement) and the reference."""
+    return (order_id - 1) % 999 + 1, f"SH{order_id:08d}"
+
+
+def transfer_marks_sql(order_id: str) -> tuple[str, str]:
+    """:func:`transfer_marks` as PostgreSQL expressions of the SQL expression ``order_id`` (the
+    statement that numbers an order takes its id from the sequence itself)."""
+    digits = f"{order_id}::text"
+    return f"({order_id} - 1) % 999 + 1", f"'SH' || lpad({digits}, greatest(8, length({digits})), '0')"

@@ -26,9 +26,9 @@ from hub.orders import lifecycle
 from hub.orders.catalog import Catalog, NotPriced, ProductFacts
 from hub.orders.lifecycle import SYSTEM, State, Stock
 from hub.orders.models import Order, OrderLine
-from hub.orders.numbering import next_invoice_number
+from hub.orders.numbering import next_invoice_number, transfer_marks
 from hub.orders.shipping import FlatShipping, ShippingQuoter
-from hub.orders.store import insert_order
+from hub.orders.store import Companion, insert_order
 from shared.errors import DataError, FatalError
 
 MAX_LINES = 500
@@ -226,7 +226,7 @@ def place(session: Session, principal: Optional[Principal], order: Order, ctx: O
     _write_audit(session, principal, order, audit)
     # Last: the invoice counter's row lock serializes placements until commit. The order is
     # tracked, so the session writes these attributes at commit.
-    order.unique_code, order.payment_reference = _transfer_marks(order.id)
+    order.unique_code, order.payment_reference = transfer_marks(order.id)
     order.invoice_number = next_invoice_number(session, now.year)
     _numbered(session, order, now)
     return order
@@ -244,11 +244,6 @@ def _reserve(session: Session, principal: Optional[Principal], order: Order, ctx
           shipping_note=choice.note[:200]), audit)
     _fire(session, principal, order, "request_payment", dict(payment_due_at=now + ctx.policy.payment_window),
           audit)
-
-
-def _transfer_marks(order_id: int) -> tuple[int, str]:
-    """The unique code added to the amount (finds the transfer in a bank statement) and the reference."""
-    return (order_id - 1) % 999 + 1, f"SH{order_id:08d}"
 
 
 def _numbered(session: Session, order: Order, now: dt.datetime) -> None:
@@ -277,8 +272,8 @@ def create_order(session: Session, principal: Optional[Principal], reseller_id: 
     audit: Audit = [("order.create", None, snapshot(order))]
     if submit:
         _reserve(session, principal, order, ctx, audit, facts, now)
-    insert_order(session, order, placed_in=now.year if submit else None, marks=_transfer_marks,
-                 companions=lambda order_id: [(AUDIT_LOG, entries(principal, "order", order_id, audit))])
+    insert_order(session, order, placed_in=now.year if submit else None,
+                 companions=[Companion(AUDIT_LOG, entries(principal, "order", None, audit), "entity_id")])
     if submit:
         _numbered(session, order, now)
     return order

@@ -10,11 +10,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, text
 
 from hub.audit.models import AuditEntry
 from hub.core.db import transaction
 from hub.orders.models import InvoiceCounter, Order
-from hub.orders.numbering import format_invoice
+from hub.orders.numbering import format_invoice, transfer_marks, transfer_marks_sql
 from hub.orders.service import LineRequest, create_order
 from tests.hub.orders.helpers import R1, Hub, seed
 
@@ -49,3 +52,18 @@ def test_numbers_follow_the_counter_past_six_digits(fixture: str, request: pytes
         assert [(e.action, e.actor, e.before and e.before["state"], e.after["state"]) for e in trail] == [
             ("order.create", "toko1", None, "draft"), ("order.place", "toko1", "draft", "placed"),
             ("order.request_payment", "toko1", "placed", "awaiting_payment")]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order_id=st.one_of(st.integers(1, 2_000), st.integers(1, 10**13)))
+def test_transfer_marks_in_sql_equal_python(pg_database: str, order_id: int) -> None:
+    """PostgreSQL numbers an order in SQL; SQLite and later placements use Python: same marks."""
+    code, reference = transfer_marks_sql("CAST(:id AS bigint)")
+    engine = create_engine(pg_database.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            in_sql = tuple(conn.execute(text(f"SELECT {code}, {reference}"), {"id": order_id}).one())
+    finally:
+        engine.dispose()
+    assert in_sql == transfer_marks(order_id)
+    assert 1 <= in_sql[0] <= 999
