@@ -24,6 +24,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from hub.core.deps import NotAuthenticated, mark_public, public
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
+from shared import __version__
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -115,7 +116,7 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
     settings = settings or HubSettings()
     settings.check_secrets()
     engine, factory = open_hub(settings)
-    app = FastAPI(title="SyncHub", version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None,
+    app = FastAPI(title="SyncHub", version=__version__, docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=_lifespan(settings))
     app.state.settings = settings
     app.state.engine = engine
