@@ -45,7 +45,7 @@ class HubSettings(BaseSettings):
     # contention (bench_orders: 2-3 per process beat 5 by ~30 %); scale with worker processes instead.
     db_pool_size: int = Field(default=3, ge=1, le=200)
     # Orders are placed on the worker's event loop instead of in its thread pool (None: on PostgreSQL yes,
-    # on SQLite no). A placement is a few ms of Python around ten loopback round trips; the hop to a
+    # on SQLite no). A placement is a few ms of Python around nine loopback round trips; the hop to a
     # thread and back and the interpreter lock shared with that thread cost more than those waits
     # (docs/orders.md, "Benchmark"). A worker then places one order at a time, blocked while the
     # database answers: set False when the database is far away (a slow round trip stalls the worker)

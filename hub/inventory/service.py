@@ -11,14 +11,13 @@ Nothing here commits — the caller's transaction owns the unit of work.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
-from hub.core.bulk import update_rows
+from hub.core.bulk import rows_json, update_rows
 from hub.core.db import table_of
 from hub.inventory.models import StockItem, StockReceipt
 from shared.errors import DataError
@@ -134,7 +133,7 @@ def reserve(session: Session, quantities: Mapping[int, int]) -> None:
     """Reserve all quantities or none; raises :class:`InsufficientStock` listing every shortfall."""
     conn = session.connection()
     if conn.dialect.name == "postgresql" and quantities:
-        want = json.dumps([{"product_id": pid, "quantity": qty} for pid, qty in quantities.items()])
+        want = rows_json([{"product_id": pid, "quantity": qty} for pid, qty in quantities.items()])
         short = [dict(r._mapping) for r in conn.execute(_RESERVE_IN_ONE, {"want": want})]
         _expire(session, quantities)
     else:

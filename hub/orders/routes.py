@@ -66,9 +66,9 @@ async def create(body: OrderCreate, request: Request, principal: Buyer, ctx: Ctx
     """Place an order (or keep it as a cart with ``submit: false``). Retry safely with ``Idempotency-Key``."""
     rid = _target(principal, body.reseller_id)
     return await _create(request, principal, key, body.model_dump(mode="json"),
-                   lambda s: service.create_order(s, principal, rid, _lines(body.lines), ctx,
-                                                  note=body.note, submit=body.submit,
-                                                  source="api" if body.submit else "cart"))
+                         lambda s: service.create_order(s, principal, rid, _lines(body.lines), ctx,
+                                                        note=body.note, submit=body.submit,
+                                                        source="api" if body.submit else "cart"))
 
 
 @router.post("/csv", status_code=201, response_model=OrderPublic)
@@ -82,22 +82,22 @@ async def create_from_csv(file: UploadFile, request: Request, principal: Buyer, 
     except SyncHubError as exc:
         raise http_error(exc) from exc
     return await _create(request, principal, key, {"csv": data.hex(), "reseller_id": rid},
-                   lambda s: service.create_order(s, principal, rid, lines, ctx, source="csv"))
+                         lambda s: service.create_order(s, principal, rid, lines, ctx, source="csv"))
 
 
 @router.post("/from-offer/{offer_id}", status_code=201, response_model=OrderPublic)
 async def create_from_offer(offer_id: int, body: FromOffer, request: Request, principal: Buyer, ctx: Ctx,
-                      key: IdemKey = None) -> JSONResponse:
+                            key: IdemKey = None) -> JSONResponse:
     """Order what an offer proposes (optionally another quantity)."""
     return await _create(request, principal, key, {"offer": offer_id, **body.model_dump()},
-                   lambda s: from_offer(s, principal, offer_id, ctx, body.quantity))
+                         lambda s: from_offer(s, principal, offer_id, ctx, body.quantity))
 
 
 @router.post("/{order_id}/reorder", status_code=201, response_model=OrderPublic)
 async def reorder(order_id: int, request: Request, principal: Buyer, ctx: Ctx, key: IdemKey = None) -> JSONResponse:
     """A new order with the same products and quantities, at today's prices."""
     return await _create(request, principal, key, {"reorder": order_id},
-                   lambda s: service.reorder(s, principal, order_id, ctx))
+                         lambda s: service.reorder(s, principal, order_id, ctx))
 
 
 @router.get("", response_model=OrdersPublic)
