@@ -45,6 +45,7 @@ class Counter:
         self.on = False
         self.calls: collections.Counter[str] = collections.Counter()
         self.statements: collections.Counter[str] = collections.Counter()
+        self.texts: list[str] = []
 
     def profile(self, frame: Any, event: str, _arg: Any) -> None:
         if self.on and event in ("call", "c_call"):
@@ -67,6 +68,7 @@ class Counter:
         def _sql(_conn: Any, _cur: Any, statement: str, _params: Any, _ctx: Any, many: bool) -> None:
             if self.on:
                 self.statements[statement.split(None, 1)[0].upper() + (" (executemany)" if many else "")] += 1
+                self.texts.append(" ".join(statement.split()))
 
 
 async def place(app: Any, raw: bytes) -> None:
@@ -93,6 +95,7 @@ async def place(app: Any, raw: bytes) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--orders", type=int, default=200, help="orders counted (after 50 to warm up)")
+    ap.add_argument("--show", action="store_true", help="also print the statements of the last order")
     args = ap.parse_args()
     pg = PostgresServer().start()
     try:
@@ -126,6 +129,10 @@ def main() -> None:
               + ", ".join(f"{k} {v / n:g}" for k, v in counter.statements.most_common()))
         print(f"  Python calls: {sum(counter.calls.values()) / n:.0f} — "
               + ", ".join(f"{k} {v / n:.0f}" for k, v in counter.calls.most_common(8)))
+        if args.show:
+            per_order = len(counter.texts) // n
+            for statement in counter.texts[-per_order:]:
+                print("   ", statement[:160])
     finally:
         pg.stop()
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from hub.catalog.errors import ProductNotPriced
 from hub.catalog.models import PriceList, PriceListItem, Product, Promotion, ResellerGroupMember
 from hub.core.db import table_of
+from hub.core.driver import Direct, OneOf
 from shared.errors import DataError
 
 CENT = Decimal("0.01")
@@ -122,7 +123,7 @@ class PriceBook:
         """
         lists: dict[int, _List] = {}
         items, promos = {}, {}
-        for r in session.connection().execute(_APPLICABLE, {"rid": reseller_id, "ids": product_ids}):
+        for r in _APPLICABLE.rows(session.connection(), {"rid": reseller_id, "ids": product_ids}):
             lists.setdefault(r.list_id, _List(r.list_id, r.list_name, r.list_reseller_id, r.list_group_id))
             items[r.price_list_id, r.product_id, r.min_quantity] = r
             if r.promo_id is not None:
@@ -216,14 +217,14 @@ def _applies(table: Any) -> Any:
 
 _MEMBERS = table_of(ResellerGroupMember)
 _LISTS, _ITEMS, _PROMOS = table_of(PriceList), table_of(PriceListItem), table_of(Promotion)
-_APPLICABLE = (
+_APPLICABLE = Direct(
     select(_ITEMS.c.price_list_id, _ITEMS.c.product_id, _ITEMS.c.min_quantity, _ITEMS.c.unit_price,
            _LISTS.c.id.label("list_id"), _LISTS.c.name.label("list_name"),
            _LISTS.c.reseller_id.label("list_reseller_id"), _LISTS.c.group_id.label("list_group_id"),
            *(_PROMOS.c[f].label("promo_" + f) for f in _Promo._fields))
     .join_from(_ITEMS, _LISTS, _ITEMS.c.price_list_id == _LISTS.c.id)
     .outerjoin(_PROMOS, and_(_PROMOS.c.product_id == _ITEMS.c.product_id, _applies(_PROMOS)))
-    .where(_ITEMS.c.product_id.in_(bindparam("ids", expanding=True)), _LISTS.c.active.is_(True), _applies(_LISTS)))
+    .where(OneOf(_ITEMS.c.product_id, "ids"), _LISTS.c.active.is_(True), _applies(_LISTS)))
 
 
 TIER_WORDS = {0: "the reseller's own price list", 1: "its group's price list", 2: "the general price list"}

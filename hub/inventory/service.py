@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from hub.core.bulk import rows_json, update_rows
 from hub.core.db import table_of
+from hub.core.driver import Direct
 from hub.inventory.models import StockItem, StockReceipt
 from shared.errors import DataError
 
@@ -113,7 +114,7 @@ def _reserve_step(pid: int, qty: int, row: Any) -> Levels | dict[str, int]:
 # PostgreSQL: the same recipe in one statement (the order path's). ``locked`` takes the row locks in
 # ascending id; ``short`` checks every line against the locked rows; ``done`` writes only when nothing
 # is short (data-modifying CTEs run after the main query, which reads ``short``: locks first).
-_RESERVE_IN_ONE = text(f"""
+_RESERVE_IN_ONE = Direct(text(f"""
     WITH want AS (
         SELECT product_id, quantity FROM json_to_recordset(CAST(:want AS json)) AS w(product_id int, quantity int)),
     locked AS (
@@ -126,7 +127,7 @@ _RESERVE_IN_ONE = text(f"""
     done AS (
         UPDATE {_STOCK.name} s SET reserved = s.reserved + w.quantity FROM want w
          WHERE s.product_id = w.product_id AND NOT EXISTS (SELECT FROM short))
-    SELECT product_id, requested, available FROM short ORDER BY product_id""")
+    SELECT product_id, requested, available FROM short ORDER BY product_id"""))
 
 
 def reserve(session: Session, quantities: Mapping[int, int]) -> None:
@@ -134,7 +135,7 @@ def reserve(session: Session, quantities: Mapping[int, int]) -> None:
     conn = session.connection()
     if conn.dialect.name == "postgresql" and quantities:
         want = rows_json([{"product_id": pid, "quantity": qty} for pid, qty in quantities.items()])
-        short = [dict(r._mapping) for r in conn.execute(_RESERVE_IN_ONE, {"want": want})]
+        short = [r._asdict() for r in _RESERVE_IN_ONE.rows(conn, {"want": want})]
         _expire(session, quantities)
     else:
         short = _change(session, quantities, _reserve_step)

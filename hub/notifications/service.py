@@ -16,6 +16,7 @@ from sqlalchemy import JSON, String, bindparam, insert, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.db import UTCDateTime, table_of, utcnow
+from hub.core.driver import Direct
 from hub.notifications.models import Contact, OutboxMessage
 from hub.notifications.senders import Sender, SendFailed
 from hub.notifications.templates import LOCALES, TEMPLATES, render
@@ -37,13 +38,13 @@ def add_contact(session: Session, reseller_id: str, channel: str, address: str, 
 
 _CONTACTS, _OUTBOX = table_of(Contact), table_of(OutboxMessage)
 # One statement queues a message per contact (Core, built once: notify runs in every order placement).
-_QUEUE = insert(_OUTBOX).from_select(
+_QUEUE = Direct(insert(_OUTBOX).from_select(
     ["reseller_id", "channel", "recipient", "template", "locale", "payload", "status", "attempts",
      "next_attempt_at", "last_error", "created_at"],
     select(_CONTACTS.c.reseller_id, _CONTACTS.c.channel, _CONTACTS.c.address, bindparam("template", type_=String),
            _CONTACTS.c.locale, bindparam("payload", type_=JSON), literal("pending"), literal(0),
            bindparam("now", type_=UTCDateTime), literal(""), bindparam("now", type_=UTCDateTime))
-    .where(_CONTACTS.c.reseller_id == bindparam("rid")))
+    .where(_CONTACTS.c.reseller_id == bindparam("rid"))))
 
 
 def notify(session: Session, reseller_id: str, template: str, payload: Mapping[str, Any]) -> int:
@@ -52,9 +53,8 @@ def notify(session: Session, reseller_id: str, template: str, payload: Mapping[s
         raise KeyError(f"unknown notification template {template!r}")
     session.flush()  # contacts added in this session count too
     clean = {k: str(v) for k, v in payload.items()}
-    result = session.connection().execute(_QUEUE, {"rid": reseller_id, "template": template, "payload": clean,
-                                                   "now": utcnow()})
-    return int(result.rowcount)
+    return _QUEUE.write(session.connection(), {"rid": reseller_id, "template": template, "payload": clean,
+                                               "now": utcnow()})
 
 
 @dataclass

@@ -12,11 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any, Iterable, Mapping, Optional, Protocol, Union
+from typing import Iterable, Mapping, Optional, Protocol, Union
 
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from hub.core.driver import Direct, OneOf
 from shared.errors import DataError
 
 
@@ -60,15 +61,15 @@ def _dec(value: Optional[Decimal]) -> Decimal:
 
 
 @cache
-def _facts_query() -> Select[Any]:
+def _facts_query() -> Direct:
     """Products by id or SKU, only the columns orders need (built once: every order runs it)."""
     from hub.catalog.models import Product
     from hub.core.db import table_of
 
     t = table_of(Product)
-    return select(t.c.id, t.c.sku, t.c.name, t.c.active, t.c.discontinued, t.c.weight_kg, t.c.length_cm,
-                  t.c.width_cm, t.c.height_cm, t.c.list_price).where(
-        or_(t.c.id.in_(bindparam("ids", expanding=True)), t.c.sku.in_(bindparam("skus", expanding=True))))
+    return Direct(select(t.c.id, t.c.sku, t.c.name, t.c.active, t.c.discontinued, t.c.weight_kg, t.c.length_cm,
+                         t.c.width_cm, t.c.height_cm, t.c.list_price).where(
+        or_(OneOf(t.c.id, "ids"), OneOf(t.c.sku, "skus"))))
 
 
 class HubCatalog:
@@ -79,7 +80,7 @@ class HubCatalog:
         ids, skus = list(ids), list(skus)
         if not ids and not skus:
             return []
-        rows = session.connection().execute(_facts_query(), {"ids": ids, "skus": skus})
+        rows = _facts_query().rows(session.connection(), {"ids": ids, "skus": skus})
         return [ProductFacts(p.id, p.sku, p.name, bool(p.active) and not p.discontinued, _dec(p.weight_kg),
                              _dec(p.length_cm), _dec(p.width_cm), _dec(p.height_cm), _dec(p.list_price))
                 for p in rows]

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.db import table_of, utcnow
+from hub.core.driver import Direct
 from hub.orders.models import IdempotencyRecord
 from shared.errors import FatalError, SyncHubError
 
@@ -45,7 +46,8 @@ def request_hash(payload: Any) -> str:
 _RECORDS = table_of(IdempotencyRecord)
 _FIND = select(_RECORDS.c.key, _RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.response).where(
     _RECORDS.c.scope == bindparam("scope"), _RECORDS.c.owner == bindparam("owner"), _RECORDS.c.key == bindparam("key"))
-_KEEP = insert(_RECORDS)
+_KEEP = Direct(insert(_RECORDS).values(
+    {k: bindparam(k) for k in ("scope", "owner", "key", "request_hash", "status_code", "response", "created_at")}))
 
 
 def _existing(session: Session, scope: str, owner: str, key: str) -> Optional[Any]:
@@ -77,7 +79,7 @@ def run_once(factory: sessionmaker[Session], *, scope: str, owner: str, key: Opt
         with factory() as session, session.begin():
             body = work(session)
             if key is not None:
-                session.connection().execute(_KEEP, {"scope": scope, "owner": owner, "key": key,
+                _KEEP.write(session.connection(), {"scope": scope, "owner": owner, "key": key,
                                                      "request_hash": digest, "status_code": status_code,
                                                      "response": body, "created_at": utcnow()})
     except (IntegrityError, SyncHubError):

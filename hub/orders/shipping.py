@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any, Optional, Protocol, Sequence
+from typing import Optional, Protocol, Sequence
 
-from sqlalchemy import Select, bindparam, literal, select, true
+from sqlalchemy import bindparam, literal, select, true
 from sqlalchemy.orm import Session
 
+from hub.core.driver import Direct
 from hub.orders.catalog import ProductFacts
 from shared.errors import DataError
 
@@ -46,7 +47,7 @@ class FlatShipping:
 
 
 @cache
-def _places() -> Select[Any]:
+def _places() -> Direct:
     """The first active warehouse and the reseller's default address, in one row (either may be NULL).
 
     Built once (imported lazily: orders load without the shipping tables' module).
@@ -59,8 +60,8 @@ def _places() -> Select[Any]:
     address = (select(a.c.region_kode, a.c.postal_code).where(a.c.reseller_id == bindparam("rid"))
                .order_by(a.c.is_default.desc(), a.c.id).limit(1).subquery())
     anchor = select(literal(1).label("one")).subquery()
-    return (select(first_warehouse.c.code, address.c.region_kode, address.c.postal_code)
-            .select_from(anchor.outerjoin(first_warehouse, true()).outerjoin(address, true())))
+    return Direct(select(first_warehouse.c.code, address.c.region_kode, address.c.postal_code)
+                  .select_from(anchor.outerjoin(first_warehouse, true()).outerjoin(address, true())))
 
 
 class HubShipping:
@@ -72,7 +73,7 @@ class HubShipping:
         from hub.shipping.rules import Item
         from hub.shipping.service import quote_shipment
 
-        places = session.connection().execute(_places(), {"rid": reseller_id}).one()
+        places = _places().rows(session.connection(), {"rid": reseller_id})[0]
         if places.code is None or places.region_kode is None:
             return ShippingChoice(Decimal(0), note="shipping to be quoted by operations "
                                   "(no warehouse or delivery address on file)")

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Optional, Sequence
 
-from sqlalchemy import Table, TextClause, bindparam, insert, text
+from sqlalchemy import Table, bindparam, insert, text
 from sqlalchemy.orm import Session
 
 from hub.core.bulk import Rows, insert_rows, pg_type, recordset_sql, rows_json
 from hub.core.db import table_of
+from hub.core.driver import Direct
 from hub.orders.models import Order, OrderLine
 from hub.orders.numbering import (
     format_invoice,
@@ -60,7 +61,7 @@ def insert_order(session: Session, order: Order, *, placed_in: Optional[int] = N
         params.update({f"rows_{n}": rows_json(c.rows) for n, c in enumerate(extra)})
         shapes = tuple((c.table, tuple(k for k in c.rows[0] if k != c.order_id_column), c.order_id_column)
                        for c in extra)
-        placed = conn.execute(_placed_in_one(shapes), params).one()
+        placed = _placed_in_one(shapes).rows(conn, params)[0]
         order.id, order.unique_code, order.payment_reference, order.invoice_number = placed
         return
     order.id = conn.execute(_INSERT_ORDER, {c: getattr(order, c) for c in _ORDER_COLUMNS}).scalar_one()
@@ -76,7 +77,7 @@ def insert_order(session: Session, order: Order, *, placed_in: Optional[int] = N
 
 
 @cache
-def _placed_in_one(extra: tuple[tuple[Table, tuple[str, ...], str], ...]) -> TextClause:
+def _placed_in_one(extra: tuple[tuple[Table, tuple[str, ...], str], ...]) -> Direct:
     """Take an id, bump the counter, insert the numbered order, its lines and the ``extra`` tables'
     rows (JSON record sets ``:lines``, ``:rows_0``...); built once per set of extra tables and columns."""
     columns = [c for c in _ORDER_COLUMNS if c not in _NUMBERED]
@@ -105,7 +106,7 @@ def _placed_in_one(extra: tuple[tuple[Table, tuple[str, ...], str], ...]) -> Tex
             INSERT INTO {_LINES.name} (order_id, {", ".join(_LINE_COLUMNS)})
             SELECT new.id, {", ".join(_LINE_COLUMNS)} FROM new, {recordset_sql(_LINES, "lines")}){companions}
         SELECT id, {", ".join(_NUMBERED)} FROM placed"""
-    return text(sql).bindparams(*(bindparam(c, type_=_ORDERS.c[c].type) for c in columns))
+    return Direct(text(sql).bindparams(*(bindparam(c, type_=_ORDERS.c[c].type) for c in columns)))
 
 
 def _line_rows(order: Order) -> list[dict[str, Any]]:

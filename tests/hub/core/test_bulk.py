@@ -36,13 +36,9 @@ ROWS: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'bulk.db'}"
-    else:
-        url = request.getfixturevalue("pg_database").replace("postgresql://", "postgresql+psycopg://", 1)
-    eng = create_engine(url)
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = create_engine(database_url)
     META.create_all(eng)
     yield eng
     eng.dispose()
