@@ -18,10 +18,10 @@ PostgreSQL, one prepared statement for every list length.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Sequence, cast
 
-from psycopg.rows import namedtuple_row
 from sqlalchemy import Boolean, Connection, bindparam, exc
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ClauseElement, ColumnElement, Executable
@@ -47,7 +47,8 @@ class Direct:
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
         self._compiled: Optional[_Compiled] = None
-        self._results: Optional[list[Processor]] = None
+        self._row: Optional[type[Any]] = None  # set at the first fetch, with the result processors
+        self._results: list[Processor] = []
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[Any]:
         """Run with ``params``; its rows (columns as attributes)."""
@@ -71,7 +72,7 @@ class Direct:
         raw = conn.connection.driver_connection
         events = conn.dispatch
         try:
-            with raw.cursor(row_factory=namedtuple_row) as cursor:  # type: ignore[union-attr]
+            with raw.cursor() as cursor:  # type: ignore[union-attr]
                 if events.before_cursor_execute:
                     events.before_cursor_execute(conn, cursor, compiled.sql, values, None, False)
                 cursor.execute(compiled.sql, values, prepare=True)
@@ -80,18 +81,18 @@ class Direct:
                 if not fetch:
                     return int(cursor.rowcount)
                 rows = cursor.fetchall()
-                if self._results is None:
-                    self._results = self._result_processors(conn, cursor.description or ())
+                if self._row is None:
+                    self._row, self._results = self._row_shape(conn, cursor.description or ())
         except raw.Error as error:  # type: ignore[union-attr]
             invalidated = conn.dialect.is_disconnect(error, raw, None)
             if invalidated:
                 conn.invalidate(error)
             raise exc.DBAPIError.instance(compiled.sql, values, error, type(raw).Error,  # type: ignore[union-attr]
                                           connection_invalidated=invalidated, dialect=conn.dialect) from error
-        if not rows or not any(self._results):
-            return rows
-        processors = self._results
-        return [row._make([v if p is None else p(v) for p, v in zip(processors, row)]) for row in rows]
+        make, processors = self._row._make, self._results
+        if not any(processors):
+            return [make(row) for row in rows]
+        return [make([v if p is None else p(v) for p, v in zip(processors, row)]) for row in rows]
 
     def _compile(self, conn: Connection) -> _Compiled:
         dialect = conn.dialect
@@ -107,14 +108,15 @@ class Direct:
         self._compiled = _Compiled(compiled.string, defaults, processors)
         return self._compiled
 
-    def _result_processors(self, conn: Connection, description: Sequence[Any]) -> list[Processor]:
-        """The selected columns' result processors, picked as SQLAlchemy picks them (by the type
-        the driver reports); a textual statement's columns have none."""
+    def _row_shape(self, conn: Connection, description: Sequence[Any]) -> tuple[type[Any], list[Processor]]:
+        """The rows' named tuple and the selected columns' result processors, picked as SQLAlchemy
+        picks them (by the type the driver reports); a textual statement's columns have none."""
         dialect = conn.dialect
         columns = list(getattr(self.statement, "selected_columns", ()))
         columns += [None] * (len(description) - len(columns))
-        return [None if column is None else column.type.dialect_impl(dialect).result_processor(dialect, d.type_code)
-                for column, d in zip(columns, description)]
+        processors = [None if column is None else column.type.dialect_impl(dialect).result_processor(dialect, d.type_code)
+                      for column, d in zip(columns, description)]
+        return namedtuple("Row", [d.name for d in description], rename=True), processors
 
 
 class OneOf(ColumnElement[bool]):
