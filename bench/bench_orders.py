@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _common import tree_cpu_seconds  # noqa: E402
+from _common import cpu_probe_ms, tree_cpu_seconds  # noqa: E402
 
 from tests.hub.orders.apikit import make_api  # noqa: E402
 from tests.servers import PostgresServer, free_port  # noqa: E402
@@ -205,6 +205,7 @@ def main() -> None:
         wait_port(port)
         toks = list(tokens.values())
         asyncio.run(closed_loop(port, toks, skus, 4, 2.0))  # warm-up: connections, caches, JIT-free paths
+        print(f"CPU probe (bench/_common.cpu_probe_ms, fixed work; lower = faster machine): {cpu_probe_ms():.0f} ms")
         seq = asyncio.run(sequential(port, toks, skus, 200))
         print(f"one connection, sequential: p50 {pct(seq, 50):.1f} ms, p99 {pct(seq, 99):.1f} ms "
               f"(service time without queueing)")
@@ -222,6 +223,7 @@ def main() -> None:
               f"load generator share {os.cpu_count()} cores)")
         print(f"CPU per order at saturation: server {server_ms:.2f} ms, PostgreSQL {pg_ms:.2f} ms, "
               f"load generator {client_ms:.2f} ms; load average {os.getloadavg()[0]:.2f}")
+        print(f"CPU probe after the runs: {cpu_probe_ms():.0f} ms")
     finally:
         if server is not None:
             server.terminate()
