@@ -25,7 +25,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from hub.core.db import UTCDateTime
 from hub.core.driver import Direct, OneOf
@@ -145,3 +145,21 @@ def test_any_value_round_trips_like_sqlalchemy(engine: Engine, price: Decimal, n
         conn.rollback()
     assert direct == plain
     assert direct[0] == {"id": 1, "name": name, "price": price, "at": at, "doc": {"name": name}}
+
+
+def test_a_lost_connection_is_invalidated_and_the_pool_recovers(engine: Engine) -> None:
+    """The server ends the session mid-transaction: SQLAlchemy's error says the connection was
+    invalidated, and the next transaction gets a fresh connection."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a server-side disconnect needs a server")
+    with engine.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError) as lost:
+            BY_ID_OR_NAME.rows(conn, {"ids": [1], "names": []})
+        assert lost.value.connection_invalidated
+    with engine.begin() as conn:
+        ADD.write(conn, ROWS[0])
+    with engine.connect() as conn:
+        assert [r.id for r in BY_ID_OR_NAME.rows(conn, {"ids": [1], "names": []})] == [1]
