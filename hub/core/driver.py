@@ -9,7 +9,8 @@ its first use) with the bind and result processors of its types — the same
 values in and out as through SQLAlchemy — and its rows come back as named
 tuples. Errors are re-raised as SQLAlchemy's classes (``IntegrityError``...),
 so callers catch what they always caught; ``before/after_cursor_execute``
-listeners still see the statement (``echo`` logging does not). Other dialects
+listeners still see the statement, with no execution context (``echo`` logging
+does not see it). Other dialects
 (SQLite) run the statement the ordinary way.
 
 :class:`OneOf` is the list parameter such statements use: ``= ANY(array)`` on
