@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping, NamedTuple, Protocol
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import Subquery, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from hub.catalog.errors import ProductNotPriced
@@ -121,9 +121,18 @@ class PriceBook:
         come joined to the price list items of their product (a promotion of a product in
         no applicable list could not price it anyway), hence repeated: kept once each.
         """
+        return cls.from_applicable(reseller_id, _APPLICABLE.rows(session.connection(),
+                                                                 {"rid": reseller_id, "ids": product_ids}))
+
+    @classmethod
+    def from_applicable(cls, reseller_id: str, rows: Iterable[Any]) -> PriceBook:
+        """The book of rows shaped like :func:`applicable_prices` (rows without an item are skipped:
+        a product outer-joined to no list)."""
         lists: dict[int, _List] = {}
         items, promos = {}, {}
-        for r in _APPLICABLE.rows(session.connection(), {"rid": reseller_id, "ids": product_ids}):
+        for r in rows:
+            if r.price_list_id is None:
+                continue
             lists.setdefault(r.list_id, _List(r.list_id, r.list_name, r.list_reseller_id, r.list_group_id))
             items[r.price_list_id, r.product_id, r.min_quantity] = r
             if r.promo_id is not None:
@@ -217,14 +226,23 @@ def _applies(table: Any) -> Any:
 
 _MEMBERS = table_of(ResellerGroupMember)
 _LISTS, _ITEMS, _PROMOS = table_of(PriceList), table_of(PriceListItem), table_of(Promotion)
-_APPLICABLE = Direct(
+_APPLICABLE_ROWS = (
     select(_ITEMS.c.price_list_id, _ITEMS.c.product_id, _ITEMS.c.min_quantity, _ITEMS.c.unit_price,
            _LISTS.c.id.label("list_id"), _LISTS.c.name.label("list_name"),
            _LISTS.c.reseller_id.label("list_reseller_id"), _LISTS.c.group_id.label("list_group_id"),
            *(_PROMOS.c[f].label("promo_" + f) for f in _Promo._fields))
     .join_from(_ITEMS, _LISTS, _ITEMS.c.price_list_id == _LISTS.c.id)
     .outerjoin(_PROMOS, and_(_PROMOS.c.product_id == _ITEMS.c.product_id, _applies(_PROMOS)))
-    .where(OneOf(_ITEMS.c.product_id, "ids"), _LISTS.c.active.is_(True), _applies(_LISTS)))
+    .where(_LISTS.c.active.is_(True), _applies(_LISTS))
+    .subquery("applicable"))
+_APPLICABLE = Direct(select(_APPLICABLE_ROWS).where(OneOf(_APPLICABLE_ROWS.c.product_id, "ids")))
+
+
+def applicable_prices() -> Subquery:
+    """Every price list item that applies to reseller ``:rid`` (bound at execution), with its list's
+    and its product's applicable promotions' columns: join it to products to read their facts and
+    their price book in one statement (:meth:`PriceBook.from_applicable`)."""
+    return _APPLICABLE_ROWS
 
 
 TIER_WORDS = {0: "the reseller's own price list", 1: "its group's price list", 2: "the general price list"}
@@ -267,13 +285,14 @@ _PRICEABLE = select(_PRODUCTS.c.id, _PRODUCTS.c.sku, _PRODUCTS.c.active, _PRODUC
 
 def prices_for(session: Session, reseller_id: str, lines: list[tuple[int, int]],
                at: dt.datetime, products: Mapping[int, Priceable] | None = None,
-               ) -> dict[int, PriceQuote | ProductNotPriced]:
+               book: PriceBook | None = None) -> dict[int, PriceQuote | ProductNotPriced]:
     """:func:`price_for` for many (product id, quantity) pairs with one price book (one query: :meth:`PriceBook.for_reseller`).
 
     Same rules and ``rule`` text as ``price_for``; a line that cannot be priced maps to its
     ``ProductNotPriced`` instead of raising, so a caller can list every problem at once.
     Quantities are per product: sum an order's lines first (one pair per product id).
-    ``products``: the caller's rows of these products, when it has them (saves a query).
+    ``products``: the caller's rows of these products, when it has them (saves a query);
+    ``book``: the reseller's book of these products, when it has it (saves the other).
     """
     if at.tzinfo is None:
         raise DataError(f"price time {at!r} is naive", hint="pass a UTC-aware datetime")
@@ -284,7 +303,8 @@ def prices_for(session: Session, reseller_id: str, lines: list[tuple[int, int]],
     ids = sorted({pid for pid, _ in lines})
     if products is None or not set(ids) <= set(products):
         products = {r.id: r for r in session.connection().execute(_PRICEABLE, {"ids": ids})}
-    book = PriceBook.for_reseller(session, reseller_id, ids) if products else None
+    if book is None and products:
+        book = PriceBook.for_reseller(session, reseller_id, ids)
     out: dict[int, PriceQuote | ProductNotPriced] = {}
     for pid, quantity in lines:
         product = products.get(pid)

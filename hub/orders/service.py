@@ -23,7 +23,7 @@ from hub.core.roles import Principal, restrict
 from hub.inventory import service as stock
 from hub.notifications.service import notify
 from hub.orders import lifecycle
-from hub.orders.catalog import Catalog, NotPriced, ProductFacts
+from hub.orders.catalog import Catalog, Found, NotPriced, ProductFacts
 from hub.orders.lifecycle import SYSTEM, State, Stock
 from hub.orders.models import Order, OrderLine
 from hub.orders.numbering import next_invoice_number, transfer_marks
@@ -114,9 +114,10 @@ def _write_audit(session: Session, principal: Optional[Principal], order: Order,
     audit.clear()
 
 
-def _resolve_lines(session: Session, catalog: Catalog, lines: Sequence[LineRequest]
-                   ) -> tuple[dict[int, int], dict[int, ProductFacts]]:
-    """Validate every line at once and sum quantities per product."""
+def _resolve_lines(session: Session, catalog: Catalog, reseller_id: str, lines: Sequence[LineRequest]
+                   ) -> tuple[dict[int, int], dict[int, ProductFacts], Found]:
+    """Validate every line at once and sum quantities per product (the products found with the
+    reseller's price book of them: one statement)."""
     problems: list[str] = []
     if not lines:
         problems.append("the order has no lines: add at least one product with a quantity")
@@ -124,9 +125,9 @@ def _resolve_lines(session: Session, catalog: Catalog, lines: Sequence[LineReque
         problems.append(f"the order has {len(lines)} lines; at most {MAX_LINES} are accepted")
     skus = {str(line.sku).strip() for line in lines if line.sku}
     ids = {int(line.product_id) for line in lines if line.product_id is not None}
-    facts = catalog.products(session, ids=ids, skus=skus) if not problems else []
-    by_id = {f.id: f for f in facts}
-    by_sku = {f.sku: f for f in facts}
+    found = catalog.find(session, reseller_id, ids=ids, skus=skus) if not problems else Found([])
+    by_id = {f.id: f for f in found.products}
+    by_sku = {f.sku: f for f in found.products}
     wanted: dict[int, int] = {}
     for n, line in enumerate(lines, 1):
         qty = line.quantity
@@ -146,7 +147,7 @@ def _resolve_lines(session: Session, catalog: Catalog, lines: Sequence[LineReque
     if problems:
         raise OrderInputError("; ".join(problems), hint="fix these lines and send the order again",
                               problems=problems)
-    return wanted, by_id
+    return wanted, by_id, found
 
 
 def priced_lines(session: Session, reseller_id: str, lines: Sequence[LineRequest], ctx: OrderContext,
@@ -158,8 +159,8 @@ def priced_lines(session: Session, reseller_id: str, lines: Sequence[LineRequest
 def _priced(session: Session, reseller_id: str, lines: Sequence[LineRequest], ctx: OrderContext,
             now: dt.datetime) -> tuple[list[OrderLine], dict[int, ProductFacts]]:
     """The priced lines and the facts of their products (kept for shipping: no second lookup)."""
-    wanted, facts = _resolve_lines(session, ctx.catalog, lines)
-    prices = ctx.catalog.prices(session, reseller_id, wanted, now, facts)  # all lines, one price book
+    wanted, facts, found = _resolve_lines(session, ctx.catalog, reseller_id, lines)
+    prices = ctx.catalog.prices(session, reseller_id, wanted, now, facts, found.book)  # all lines, one book
     out, unpriced = [], []
     for pid in sorted(wanted):
         price = prices[pid]

@@ -89,3 +89,29 @@ def test_batch_pricing_equals_one_by_one(book, reseller, at):
         assert batch[pid].unit_price == single.unit_price and batch[pid].rule == single.rule
         assert isinstance(batch[off], ProductNotPriced) and "inactive" in str(batch[off])
         assert isinstance(batch[9999], ProductNotPriced) and "does not exist" in str(batch[9999])
+
+
+@pytest.mark.parametrize("reseller", ["r-any", "r-group", "r-own"])
+@pytest.mark.parametrize("at", [AT, dt.datetime(2024, 7, 1, tzinfo=UTC)])
+def test_the_order_lookup_prices_like_price_for(book, reseller, at):
+    """The order path reads products and the reseller's book in one statement (HubCatalog.find):
+    same facts, prices, rules and refusals as reading them apart."""
+    from hub.orders.catalog import HubCatalog, NotPriced
+
+    db, pid, off = book
+    with db() as s, s.begin():
+        unlisted = Product(sku="P3", name="In no list", list_price=Decimal("5"))
+        s.add(unlisted)
+    catalog = HubCatalog()
+    for qty in (1, 4, 5, 10, 50):
+        with db() as s:
+            found = catalog.find(s, reseller, ids=[pid, 9999], skus=["P2", "P3"])
+            apart = catalog.products(s, ids=[pid, 9999], skus=["P2", "P3"])
+            facts = {f.id: f for f in found.products}
+            prices = catalog.prices(s, reseller, {pid: qty, off: qty, unlisted.id: qty}, at, facts, found.book)
+            single = price_for(s, reseller, pid, qty, at)
+        assert sorted(found.products, key=lambda f: f.id) == sorted(apart, key=lambda f: f.id)
+        assert set(facts) == {pid, off, unlisted.id} and not facts[off].active
+        assert (prices[pid].unit_price, prices[pid].rule) == (single.unit_price, single.rule)
+        assert isinstance(prices[off], NotPriced) and "inactive" in str(prices[off])
+        assert isinstance(prices[unlisted.id], NotPriced) and "in no price list" in str(prices[unlisted.id])
