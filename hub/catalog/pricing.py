@@ -286,7 +286,7 @@ _PRICEABLE = select(_PRODUCTS.c.id, _PRODUCTS.c.sku, _PRODUCTS.c.active, _PRODUC
 def prices_for(session: Session, reseller_id: str, lines: list[tuple[int, int]],
                at: dt.datetime, products: Mapping[int, Priceable] | None = None,
                book: PriceBook | None = None) -> dict[int, PriceQuote | ProductNotPriced]:
-    """:func:`price_for` for many (product id, quantity) pairs with one price book (one query: :meth:`PriceBook.for_reseller`).
+    """:func:`price_for` for many (product id, quantity) pairs with one price book (one query: :meth:`PriceBook.for_reseller`, or the caller's ``book``).
 
     Same rules and ``rule`` text as ``price_for``; a line that cannot be priced maps to its
     ``ProductNotPriced`` instead of raising, so a caller can list every problem at once.
