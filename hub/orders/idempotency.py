@@ -46,8 +46,7 @@ def request_hash(payload: Any) -> str:
 _RECORDS = table_of(IdempotencyRecord)
 _FIND = select(_RECORDS.c.key, _RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.response).where(
     _RECORDS.c.scope == bindparam("scope"), _RECORDS.c.owner == bindparam("owner"), _RECORDS.c.key == bindparam("key"))
-_KEEP = Direct(insert(_RECORDS).values(
-    {k: bindparam(k) for k in ("scope", "owner", "key", "request_hash", "status_code", "response", "created_at")}))
+_KEEP = Direct(insert(_RECORDS).values({c.key: bindparam(c.key) for c in _RECORDS.columns if c.key != "id"}))
 
 
 def _existing(session: Session, scope: str, owner: str, key: str) -> Optional[Any]:

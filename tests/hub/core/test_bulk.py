@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any, Iterator
 
 import pytest
-from sqlalchemy import (
-    JSON,
-    Column,
-    Integer,
-    MetaData,
-    Numeric,
-    String,
-    Table,
-    create_engine,
-    select,
-)
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from hub.core.bulk import insert_rows, update_rows
-from hub.core.db import UTCDateTime
-
-META = MetaData()
-THINGS = Table("things", META, Column("id", Integer, primary_key=True), Column("name", String(5)),
-               Column("price", Numeric(12, 2)), Column("at", UTCDateTime, nullable=True),
-               Column("doc", JSON, nullable=True))
-T0 = dt.datetime(2026, 3, 3, 8, 30, tzinfo=dt.timezone.utc)
-ROWS: list[dict[str, Any]] = [
-    {"id": 1, "name": "bolt", "price": Decimal("1500.50"), "at": T0, "doc": {"state": "placed", "n": [1, 2]}},
-    {"id": 2, "name": "nut", "price": Decimal("0.10"), "at": None, "doc": {"note": "kacang"}},
-    {"id": 3, "name": "gear", "price": Decimal("99999.99"), "at": T0 + dt.timedelta(days=1), "doc": None},
-]
+from tests.hub.core.things import META, NAME_LENGTH, ROWS, THINGS
 
 
 @pytest.fixture
@@ -71,5 +49,5 @@ def test_a_value_too_long_is_refused_not_cut(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         pytest.skip("SQLite does not enforce VARCHAR lengths")
     with pytest.raises(DBAPIError, match="too long"), engine.begin() as conn:
-        insert_rows(conn, THINGS, [{**ROWS[0], "name": "washer"}])
+        insert_rows(conn, THINGS, [{**ROWS[0], "name": "w" * (NAME_LENGTH + 1)}])
     assert stored(engine) == []

@@ -9,38 +9,14 @@ from typing import Any, Iterator
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import (
-    JSON,
-    Column,
-    Integer,
-    MetaData,
-    Numeric,
-    String,
-    Table,
-    bindparam,
-    create_engine,
-    event,
-    insert,
-    select,
-    text,
-)
+from sqlalchemy import bindparam, create_engine, event, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from hub.core.db import UTCDateTime
 from hub.core.driver import Direct, OneOf
+from tests.hub.core.things import META, NAME_LENGTH, ROWS, T0, THINGS
 
-META = MetaData()
-THINGS = Table("things", META, Column("id", Integer, primary_key=True), Column("name", String(20)),
-               Column("price", Numeric(14, 2)), Column("at", UTCDateTime, nullable=True),
-               Column("doc", JSON, nullable=True))
-T0 = dt.datetime(2026, 3, 3, 8, 30, tzinfo=dt.timezone.utc)
 JAKARTA = dt.timezone(dt.timedelta(hours=7))
-ROWS: list[dict[str, Any]] = [
-    {"id": 1, "name": "bolt", "price": Decimal("1500.50"), "at": T0, "doc": {"state": "placed", "n": [1, 2]}},
-    {"id": 2, "name": "nut", "price": Decimal("0.10"), "at": None, "doc": {"note": "kacang"}},
-    {"id": 3, "name": "gear", "price": Decimal("99999.99"), "at": T0 + dt.timedelta(days=1), "doc": None},
-]
 
 BY_ID_OR_NAME = Direct(select(THINGS).where(OneOf(THINGS.c.id, "ids") | OneOf(THINGS.c.name, "names"))
                        .order_by(THINGS.c.id))
@@ -132,7 +108,7 @@ def test_statement_listeners_see_direct_statements(engine: Engine) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(price=st.decimals(min_value=Decimal("-999999999999.99"), max_value=Decimal("999999999999.99"), places=2),
-       name=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20),
+       name=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=NAME_LENGTH),
        minutes=st.integers(min_value=-10**6, max_value=10**6))
 def test_any_value_round_trips_like_sqlalchemy(engine: Engine, price: Decimal, name: str, minutes: int) -> None:
     """Money, text and times written and read directly equal what SQLAlchemy writes and reads."""
