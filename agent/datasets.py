@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Optional
 
 from agent.config import DatasetSection
@@ -33,7 +33,7 @@ from agent.transform import (
 )
 from connectors.base import Connector, ReadRequest
 from shared.errors import SourceObjectMissing
-from shared.types import Column, PortableType, encode_value
+from shared.types import Column, PortableType, decode_value, encode_value
 
 RowProgress = Callable[[str, int], None]
 KeySink = Callable[[bytes], None]  # whole key lines, e.g. a key ledger's add()
@@ -125,10 +125,13 @@ def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Op
     """
     rows, top = 0, None
     ci, ct = plan.cursor_index, plan.cursor_type
+    # the cursor's maximum: from the database when it can (same snapshot), else from the lines
+    by_source = ci is not None and conn.reports_max and ci not in plan.hash_indexes
+    request = replace(plan.request, max_of=plan.section.cursor) if by_source else plan.request
     keys = key_projector(list(plan.request.columns or []), plan.section.key)
     if keys is not None:
         writer.add_keys(b"")  # an empty table still gets a key set (empty), so the hub sees "all deleted"
-    for chunk in _chunks(conn, plan.request, _hasher(salt, plan.hash_indexes)):
+    for chunk in _chunks(conn, request, _hasher(salt, plan.hash_indexes)):
         n = writer.write(chunk)
         if keys is not None:
             cut = keys(chunk)
@@ -136,10 +139,12 @@ def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Op
             if sink is not None:
                 sink(cut)
         rows += n
-        if ci is not None and ct is not None and n:
+        if ci is not None and ct is not None and n and not by_source:
             top = max_value(top, column_max(chunk, ci, ct))
         if on_rows:
             on_rows(plan.section.name, rows)
+    if by_source and ct is not None and conn.read_max is not None:
+        top = decode_value(ct, conn.read_max)
     cursor_max = encode_value(ct, top) if ct is not None and top is not None else None
     window = None
     if cursor_max is not None:

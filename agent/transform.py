@@ -14,7 +14,7 @@ import math
 import os
 import re
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
 
@@ -112,25 +112,49 @@ def key_projector(names: Sequence[str], key: Sequence[str]) -> Optional[Callable
 # canonical date / timestamp / timestamptz texts whose byte order is their time order (4-digit AD years)
 _ISO_TEXTS = re.compile(rb"(?:\d{4}-\d\d-\d\d(?: \d\d:\d\d:\d\d(?:\.\d+)?)?(?:\+00)?\n)*")
 _ISO_TYPES = (PortableType.DATE, PortableType.TIMESTAMP, PortableType.TIMESTAMPTZ)
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
 def column_max(chunk: bytes, index: int, ptype: PortableType) -> Any:
     """Largest typed value of field ``index`` over a chunk of whole lines (None: all NULL).
 
-    For the cursor's maximum in a full read: integers are compared as ints and
-    ISO dates/timestamps as their bytes, so only the winner is decoded.
+    For the cursor's maximum in a full read, so no per-line Python (that cost
+    the agent ≈ 0.6 s per 1M rows): one regex scan cuts the fields out,
+    integers are compared as ints and ISO dates/timestamps as their bytes, so
+    only the winner is decoded.
     """
-    lines = chunk.split(b"\n")
-    lines.pop()
-    values = {line.split(b"\t", index + 1)[index] for line in lines}
-    values.discard(NULL)
-    if not values:
-        return None
+    first = chunk[:chunk.find(b"\n")].split(b"\t", index + 1)[index]
+    values = _field_after_newline(index).findall(chunk, 0, len(chunk) - 1)  # not after the last newline
+    values.append(first)
+    if NULL in values:
+        values = [v for v in values if v != NULL]
+        if not values:
+            return None
     if ptype is PortableType.INTEGER:
         return max(map(int, values))
-    if ptype in _ISO_TYPES and _ISO_TEXTS.fullmatch(b"\n".join(values) + b"\n"):
+    if ptype in _ISO_TYPES and _iso_texts(values):
         return field_value(ptype, max(values))
-    return max(field_value(ptype, v) for v in values)
+    return max(field_value(ptype, v) for v in set(values))
+
+
+@cache
+def _field_after_newline(index: int) -> re.Pattern[bytes]:
+    """Field ``index`` of the line after each newline (the literal newline lets the scan skip ahead)."""
+    return re.compile(rb"\n" + rb"[^\t\n]*\t" * index + rb"([^\t\n]*)")
+
+
+def _iso_texts(values: list[bytes]) -> bool:
+    """Whether every value is a canonical ISO text (so byte order is time order).
+
+    Fast path, all C: the values usually share one shape (``dddd-dd-dd dd:dd:dd+00``),
+    so with digits mapped to 0 their join is that one template repeated; else
+    the full pattern decides.
+    """
+    joined = b"\n".join(values) + b"\n"
+    template = values[0].translate(_DIGITS_AS_ZERO) + b"\n"
+    if _ISO_TEXTS.fullmatch(template) and joined.translate(_DIGITS_AS_ZERO) == template * len(values):
+        return True
+    return _ISO_TEXTS.fullmatch(joined) is not None
 
 
 def iter_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:

@@ -215,3 +215,36 @@ def cpu_probe_ms() -> float:
             sum((Decimal(line["price"]) * line["quantity"] for line in back["lines"]), Decimal(0))
         best = min(best, time.perf_counter() - start)
     return best * 1000
+
+
+@contextmanager
+def statement_log(engine: Any, enabled: bool) -> Iterator[list[tuple[float, str]]]:
+    """Collect (seconds, SQL) of every statement the engine runs while enabled."""
+    from sqlalchemy import event
+
+    log: list[tuple[float, str]] = []
+    if not enabled:
+        yield log
+        return
+
+    def before(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        conn.info["bench_t"] = time.perf_counter()
+
+    def after(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        log.append((time.perf_counter() - conn.info.pop("bench_t"), " ".join(statement.split())))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield log
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+
+
+def print_statements(log: list[tuple[float, str]], took: float, top: int = 8) -> None:
+    """The slowest statements of ``log``, then what ``took`` spent outside them."""
+    for secs, stmt in sorted(log, reverse=True)[:top]:
+        print(f"       {secs:7.3f} s  {stmt[:150]}")
+    sql_time = sum(t for t, _ in log)
+    print(f"       {took - sql_time:7.3f} s  (outside SQLAlchemy statements: COPY, reading parts, Python)")

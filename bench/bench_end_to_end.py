@@ -55,13 +55,19 @@ class HubUnderTest:
             add_reseller(s, {"id": reseller_id, "name": reseller_id, "ssh_public_key": ssh_line,
                              "signing_public_key": signing_b64})
 
-    def wait_applied(self, sequence: int, timeout: float = 600) -> tuple[float, dict]:
-        """Poll ingest rounds until ``sequence`` is committed; (monotonic time of the commit, stats)."""
+    def wait_applied(self, sequence: int, timeout: float = 600,
+                     log: list[tuple[float, str]] | None = None) -> tuple[float, dict]:
+        """Poll ingest rounds until ``sequence`` is committed; (monotonic time of the commit, stats).
+
+        ``log``: keep only the statements of the round that committed it (earlier rounds found nothing).
+        """
         from hub.ingest.models import Snapshot
         from hub.ingest.worker import run_once
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if log is not None:
+                del log[:]
             report = run_once(self.settings, self.factory, self.keys)
             done = time.monotonic()
             for o in report.outcomes:
@@ -83,20 +89,24 @@ class HubUnderTest:
 
 
 def push(agent: c.AgentFolder, hub: HubUnderTest, sequence: int, *extra: str,
-         timeout: float = 600) -> dict[str, float]:
+         timeout: float = 600, profile: bool = False) -> dict[str, float]:
     """Start `syncagent push`, wait for the hub's commit; the times that matter, in seconds."""
     syncagent = str(Path(sys.executable).parent / "syncagent")
     load = os.getloadavg()[0]  # the box is shared: print it with each number
     t0 = time.monotonic()
     proc = subprocess.Popen([syncagent, "-c", str(agent.config_path), "push", *extra], cwd=agent.dir,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        committed, stats = hub.wait_applied(sequence, timeout)
-    finally:
-        out, err = proc.communicate(timeout=600)
+    with c.statement_log(hub.engine, profile) as log:
+        try:
+            committed, stats = hub.wait_applied(sequence, timeout, log if profile else None)
+        finally:
+            out, err = proc.communicate(timeout=600)
     if proc.returncode != 0:
         raise SystemExit(f"syncagent push failed ({proc.returncode}):\n{err[-3000:]}")
     timings = stats.get("timings", {})
+    if profile:
+        print(f"  push {sequence} {' '.join(extra)}: the hub's slowest statements in the committing round")
+        c.print_statements(log, timings.get("merge_s", 0.0) + timings.get("verify_extract_s", 0.0))
     return {"total": committed - t0, "verify": timings.get("verify_extract_s", 0.0),
             "merge": timings.get("merge_s", 0.0), "load": load}
 
@@ -117,6 +127,8 @@ def main() -> None:
     ap.add_argument("--analyze", action="store_true",
                     help="ANALYZE the hub's record_versions after each push (what autovacuum does "
                          "within a minute; works around stale planner statistics, see bench/README.md)")
+    ap.add_argument("--profile", action="store_true",
+                    help="print the hub's slowest statements of each push (merge and verify time outside them)")
     args = ap.parse_args()
     rows = 100_000 if args.quick else args.rows
     c.header("end to end: syncagent push -> merged commit at the hub (PostgreSQL, OpenSSH sshd)", rows=rows)
@@ -146,7 +158,7 @@ def main() -> None:
             if seq > 1:
                 change_one_percent(shop, seq)
             try:
-                results.append((label, push(agent, hub, seq, *extra, timeout=args.timeout), limit))
+                results.append((label, push(agent, hub, seq, *extra, timeout=args.timeout, profile=args.profile), limit))
             except TimeoutError as exc:
                 print(f"{label}: MISSED — {exc}; stopping here")
                 break

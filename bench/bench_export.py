@@ -1,7 +1,7 @@
 """Sealed export of a 1M-row table vs `pg_dump` and `mysqldump`, measured in the same run.
 
 The agent's real path runs: `agent.export.export` with a config file (connector
-read → snapshot writer (zstd, SHA-256; a full snapshot carries no key set) → seal → outbox), exactly what
+read → snapshot writer (zstd, SHA-256, the key-set digest) → seal → outbox), exactly what
 `syncagent export --full` does, minus process start. Baselines dump the same
 table to a file on the same disk. Targets (issue 2): ≥ 0.7× pg_dump's speed,
 ≥ 0.3× mysqldump's.

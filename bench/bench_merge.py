@@ -30,14 +30,12 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import header  # noqa: E402
+from bench._common import header, print_statements, statement_log  # noqa: E402
 from hub.core.db import make_engine, session_factory, transaction  # noqa: E402
 from hub.core.migrate import upgrade  # noqa: E402
 from hub.merge import merge_snapshot  # noqa: E402
@@ -77,31 +75,6 @@ def snapshot(work: Path, seq: int, kind: str, chunks: list[bytes], at: dt.dateti
     return SnapshotReader.from_directory(work / f"s{seq}")
 
 
-@contextmanager
-def statement_log(engine: Any, enabled: bool) -> Iterator[list[tuple[float, str]]]:
-    """Collect (seconds, SQL) of every statement the engine runs while enabled."""
-    from sqlalchemy import event
-
-    log: list[tuple[float, str]] = []
-    if not enabled:
-        yield log
-        return
-
-    def before(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
-        conn.info["bench_t"] = time.perf_counter()
-
-    def after(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
-        log.append((time.perf_counter() - conn.info.pop("bench_t"), " ".join(statement.split())))
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    try:
-        yield log
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
-
-
 LAST_STATS: list[str] = []  # what the last hub merge did, printed under its step's timings
 
 
@@ -118,10 +91,7 @@ def hub_merge(engine: Any, factory: Any, reader: SnapshotReader, sid: int, profi
                      f"unchanged {tot.unchanged:,}, delete check {'/'.join(checks)}"
                      + (f"; warnings: {stats.warnings}" if stats.warnings else "")]
     if profile:
-        sql_time = sum(t for t, _ in log)
-        for secs, stmt in sorted(log, reverse=True)[:8]:
-            print(f"       {secs:7.3f} s  {stmt[:150]}")
-        print(f"       {took - sql_time:7.3f} s  (outside SQLAlchemy statements: COPY, reading parts, Python)")
+        print_statements(log, took)
     return took
 
 

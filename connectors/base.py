@@ -49,6 +49,9 @@ class ReadRequest:
     ``>= cursor_from`` (canonical text of the cursor's type) are read, ordered
     by the cursor: the overlap window and boundary de-duplication are the
     agent's job, so that rows sharing the last cursor value are never lost.
+    ``max_of`` names a selected column whose largest value among the rows read
+    a connector with ``reports_max`` finds in the same database snapshot
+    (:attr:`Connector.read_max`); others ignore it.
     """
 
     table: Optional[str] = None
@@ -57,6 +60,7 @@ class ReadRequest:
     cursor_column: Optional[str] = None
     cursor_from: Optional[str] = None
     batch_rows: int = 10_000
+    max_of: Optional[str] = None
 
     def __post_init__(self) -> None:
         if (self.table is None) == (self.query is None):
@@ -87,11 +91,17 @@ class Connector(ABC):
     """Base for every source platform. Use as a context manager."""
 
     dialect: ClassVar[Dialect]
+    # whether a read honours ReadRequest.max_of: the database finds the maximum (an
+    # aggregate over an index or a scan in C) instead of the agent parsing every line
+    reports_max: ClassVar[bool] = False
 
     def __init__(self, url: str, **options: Any) -> None:
         self.url = url
         self.options = options
         self.warnings = ReadWarnings()
+        # after a read with ``max_of`` has yielded its last chunk: that maximum as the
+        # source's text (None: no rows, or all NULL)
+        self.read_max: Optional[str] = None
 
     # -- lifecycle ---------------------------------------------------------
     def __enter__(self) -> Connector:

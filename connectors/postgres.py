@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from connectors.base import Dialect, ReadRequest
 from connectors.batching import Batcher
-from connectors.sql import SqlConnector, build_select, check_select, prefetch, produce, table_ref
+from connectors.sql import (
+    SqlConnector,
+    build_select,
+    check_select,
+    prefetch,
+    produce,
+    quote_ident,
+    table_ref,
+)
 from shared.errors import (
     SourceAccessDenied,
     SourceObjectMissing,
@@ -97,6 +105,7 @@ def psycopg_client_query(conn: Any, sql: str, params: Sequence[Any]) -> str:
 class PostgresConnector(SqlConnector):
     dialect = Dialect(name="postgresql", fast_path="COPY (SELECT ...) TO STDOUT")
     types = TYPES
+    reports_max = True
 
     def connect(self) -> None:
         import psycopg
@@ -175,11 +184,16 @@ class PostgresConnector(SqlConnector):
         """
         selected, cursor = self.plan(request)
         sql, params = build_select(self.dialect, request, selected, cursor)
+        self.read_max = None
+        # the maximum is read after the COPY in the same REPEATABLE READ transaction: same rows
+        max_sql = (f"SELECT max(q.{quote_ident(request.max_of, self.dialect.quote)})::text FROM ({sql}) AS q"
+                   if request.max_of is not None else None)
         if self.options.get("copy_driver", "asyncpg") == "asyncpg" and _has_asyncpg():
             with self.boundary(f"reading {request.label}"):
                 query = psycopg_client_query(self.conn, sql, params)
+                max_query = psycopg_client_query(self.conn, max_sql, params) if max_sql else None
             try:
-                yield from produce(partial(self._asyncpg_copy, query, request.batch_rows, request.label))
+                yield from produce(partial(self._asyncpg_copy, query, max_query, request.batch_rows, request.label))
                 return
             except _NoAsyncpg as exc:  # nothing was read yet: the libpq path below reads it all
                 log.info("asyncpg could not connect (%s); reading %s through libpq", exc.__cause__, request.label)
@@ -187,8 +201,13 @@ class PostgresConnector(SqlConnector):
         def chunks() -> Iterator[bytes]:
             with self.boundary(f"reading {request.label}"):
                 try:
-                    with self.conn.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT", params):
-                        yield from self._copy_chunks(request.batch_rows)
+                    with self.conn.cursor() as cur:
+                        if max_sql:
+                            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                        with cur.copy(f"COPY ({sql}) TO STDOUT", params):
+                            yield from self._copy_chunks(request.batch_rows)
+                        if max_sql:
+                            self.read_max = cur.execute(max_sql, params).fetchone()[0]  # type: ignore[index]
                 finally:
                     self.conn.rollback()
 
@@ -231,8 +250,10 @@ class PostgresConnector(SqlConnector):
         for i in range(0, len(held), batch_rows):
             yield b"".join(held[i:i + batch_rows])
 
-    def _asyncpg_copy(self, query: str, batch_rows: int, label: str, emit: Callable[[bytes], bool]) -> None:
-        """Run in a thread: one READ ONLY COPY on an asyncpg connection, chunks of whole lines to ``emit``."""
+    def _asyncpg_copy(self, query: str, max_query: Optional[str], batch_rows: int, label: str,
+                      emit: Callable[[bytes], bool]) -> None:
+        """Run in a thread: one READ ONLY COPY on an asyncpg connection, chunks of whole lines to ``emit``;
+        then ``max_query`` in the same snapshot into ``read_max``, before the last chunk goes out."""
         import asyncio
 
         import asyncpg
@@ -251,8 +272,10 @@ class PostgresConnector(SqlConnector):
             except Exception as exc:  # e.g. a URL option only libpq knows; psycopg connected with it
                 raise _NoAsyncpg() from exc
             try:
-                async with conn.transaction(readonly=True):
+                async with conn.transaction(readonly=True, isolation="repeatable_read" if max_query else None):
                     await conn.copy_from_query(query, output=sink, format="text")
+                    if max_query:
+                        self.read_max = await conn.fetchval(max_query)
             finally:
                 await conn.close(timeout=5)
 

@@ -1,4 +1,5 @@
-"""PostgreSQL's two COPY paths (asyncpg, libpq) give the same bytes; chunking, early stop, errors, fallback.
+"""PostgreSQL's two COPY paths (asyncpg, libpq) give the same bytes; chunking, early stop, errors, fallback;
+a read's ``max_of`` maximum is the largest value among the very rows read.
 
 The conformance suite runs the default (asyncpg) path; here the libpq path
 (``copy_driver = "psycopg"``) is checked against it byte for byte, on the
@@ -86,6 +87,54 @@ def test_libpq_reads_when_asyncpg_cannot_connect(kit: PostgresKit, monkeypatch: 
     want = b"".join(_read(kit.url, "psycopg", ReadRequest(table="many")))
     monkeypatch.setattr(asyncpg, "connect", refuse)
     assert b"".join(_read(kit.url, "asyncpg", ReadRequest(table="many"))) == want
+
+
+def _field_max(lines: bytes, index: int, order: Any = bytes) -> bytes | None:
+    """The largest field ``index`` of COPY ``lines``, compared as ``order`` (bytes: ISO times)."""
+    values = [line.split(b"\t")[index] for line in lines.splitlines()]
+    present = [v for v in values if v != b"\\N"]
+    return max(present, key=order) if present else None
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize(("request_", "index", "order"), [
+    (ReadRequest(table="many", columns=["id", "name", "at"], max_of="at", batch_rows=700), 2, bytes),
+    (ReadRequest(table="many", columns=["at", "id"], max_of="id"), 1, int),
+    (ReadRequest(query="SELECT id, at FROM many WHERE id < 100", max_of="at"), 1, bytes),
+], ids=["timestamptz", "integer", "query"])
+def test_max_of_is_the_largest_value_read(kit: PostgresKit, driver: str, request_: ReadRequest,
+                                          index: int, order: Any) -> None:
+    with connect(kit.url, copy_driver=driver) as conn:
+        lines = b"".join(conn.read(request_))
+        assert conn.read_max is not None and conn.read_max.encode() == _field_max(lines, index, order)
+        b"".join(conn.read(ReadRequest(table="many")))  # a read without max_of forgets it
+        assert conn.read_max is None
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_max_of_no_rows_or_only_nulls_is_none(kit: PostgresKit, driver: str) -> None:
+    with connect(kit.url, copy_driver=driver) as conn:
+        assert b"".join(conn.read(ReadRequest(query="SELECT id, at FROM many WHERE id < 0", max_of="at"))) == b""
+        assert conn.read_max is None
+        lines = b"".join(conn.read(ReadRequest(query="SELECT id, NULL::timestamptz AS at FROM many WHERE id < 4",
+                                               max_of="at")))
+        assert lines.count(b"\n") == 3 and conn.read_max is None
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_max_of_ignores_rows_committed_during_the_read(kit: PostgresKit, driver: str) -> None:
+    """The maximum comes from the COPY's snapshot: a newer row committed mid-read is in neither."""
+    import psycopg
+
+    request = ReadRequest(table="many", columns=["id", "at"], max_of="at", batch_rows=50)
+    with connect(kit.url, copy_driver=driver) as conn, psycopg.connect(kit.dsn, autocommit=True) as other:
+        reader = conn.read(request)
+        lines = [next(reader)]  # the COPY has started (its snapshot is taken); most rows are still to come
+        other.execute("INSERT INTO many VALUES (%s, 'late', timestamptz '2099-01-01 00:00:00+00')", (ROWS + 1,))
+        lines += list(reader)
+    read = b"".join(lines)
+    assert read.count(b"\n") == ROWS and b"\t2099-01-01" not in read
+    assert conn.read_max is not None and conn.read_max.encode() == _field_max(read, 1)
 
 
 @given(st.lists(st.lists(st.binary(max_size=6).map(lambda b: b.replace(b"\n", b"") + b"\n"), min_size=1,
