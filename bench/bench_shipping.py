@@ -127,6 +127,9 @@ def _request(port: int, token: str) -> bytes:
             f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 
 
+STAGGER = 0.01  # seconds between two connections' opening
+
+
 async def _connection(port: int, req: bytes, end: float, out: list[float], errors: list[int]) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
@@ -156,9 +159,15 @@ def client(port: int, token: str, seconds: float, connections: int, q: mp.Queue)
     end = time.monotonic() + seconds
     req = _request(port, token)
 
+    async def opened_after(delay: float) -> None:
+        await asyncio.sleep(delay)
+        await _connection(port, req, end, latencies, errors)
+
     async def run() -> None:
-        await asyncio.gather(*(_connection(port, req, end, latencies, errors)
-                               for _ in range(connections)))
+        # connections open a few ms apart, as clients arrive: opened all at once, they queue before
+        # idle workers and the first to wake accepts every one of them (libuv accepts until the
+        # queue is empty), leaving the other workers idle for the whole run
+        await asyncio.gather(*(opened_after(i * STAGGER) for i in range(connections)))
 
     asyncio.run(run())
     q.put((latencies, errors))
