@@ -68,6 +68,7 @@ _MISSING = {1049, 1054, 1146, 1356}
 _ESCAPES = [("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"), ("\b", "\\b"),
             ("\f", "\\f"), ("\v", "\\v")]  # as shared.copytext.escape, done by the server
 _FRACTION = "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM {}))"  # canonical: no trailing zeros
+UTF8_CHARSETS = {"utf8mb4", "utf8mb3", "utf8", "ascii"}  # whose stored bytes are already UTF-8
 
 
 def lit(text: str) -> str:
@@ -75,12 +76,15 @@ def lit(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def value_expr(col: Column, ref: str, *, whole_seconds: bool = False) -> str:
+def value_expr(col: Column, ref: str, *, whole_seconds: bool = False, utf8: bool = False) -> str:
     """SQL that formats one column's value as its escaped canonical text (NULL stays NULL).
 
     ``whole_seconds``: a table's DATETIME/TIMESTAMP column declared without
     fractional seconds, whose own text is already canonical (no CAST, no
     fraction trimming: about half the server's cost for the column).
+    ``utf8``: a table's text column whose character set already stores UTF-8
+    (utf8mb4, utf8mb3, ascii): its bytes are taken as they are, no conversion
+    (≈ 0.04 s of the server's time per column per 1M rows).
     """
     native = col.native.lower()
     if col.type is P.BOOLEAN:
@@ -106,7 +110,7 @@ def value_expr(col: Column, ref: str, *, whole_seconds: bool = False) -> str:
         text = _FRACTION.format(f"TIME_FORMAT({ref}, '%H:%i:%s.%f')")
         return f"CASE WHEN {valid_time(ref)} THEN {text} WHEN {ref} IS NULL THEN NULL ELSE {_MARK['t']} END"
     # byte-wise REPLACE (2-3x cheaper than on text; safe: UTF-8 never puts an ASCII byte inside a character)
-    text = f"CAST(CONVERT({ref} USING utf8mb4) AS BINARY)"
+    text = f"CAST({ref} AS BINARY)" if utf8 else f"CAST(CONVERT({ref} USING utf8mb4) AS BINARY)"
     for raw, escaped in _ESCAPES:
         text = f"REPLACE({text}, {lit(raw)}, {lit(escaped)})"
     return text
@@ -151,6 +155,10 @@ def unmark(data: bytes, columns: Sequence[Column], warnings: ReadWarnings) -> by
 class MysqlConnector(SqlConnector):
     dialect = Dialect(name="mysql", quote="`", fast_path="server-built COPY lines, SSCursor")
     types = TYPES
+
+    def __init__(self, url: str, **options: Any) -> None:
+        super().__init__(url, **options)
+        self._utf8: dict[str, set[str]] = {}  # table -> its text columns stored as UTF-8 (native_columns)
 
     def connect(self) -> None:
         import pymysql
@@ -206,7 +214,7 @@ class MysqlConnector(SqlConnector):
                     cur.execute(f"SELECT * FROM ({check_select(request.query)}) AS q LIMIT 0")
                     return [self.column(f.name, self._field_native(f)) for f in cur._result.fields]
             where, params = self._where(request.table or "")
-            rows = self._rows("SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM "
+            rows = self._rows("SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, CHARACTER_SET_NAME FROM "
                               f"information_schema.COLUMNS WHERE {where} ORDER BY ORDINAL_POSITION",
                               params)
             if not rows:
@@ -217,8 +225,9 @@ class MysqlConnector(SqlConnector):
                 "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE "
                 + where.replace("TABLE_SCHEMA", "CONSTRAINT_SCHEMA"), params)} \
                 if self._is_mariadb() else set()
+            self._utf8[request.table or ""] = {n for n, _, _, charset in rows if charset in UTF8_CHARSETS}
             return [self.column(n, "json" if f"json_valid({quote_ident(n, '`')})" in json_checks
-                                else t, nullable == "YES") for n, t, nullable in rows]
+                                else t, nullable == "YES") for n, t, nullable, _ in rows]
 
     def _is_mariadb(self) -> bool:
         return "mariadb" in self.conn.get_server_info().lower()
@@ -246,7 +255,8 @@ class MysqlConnector(SqlConnector):
         refs = [quote_ident(c.name, "`") for c in selected]
         # a table's column types carry their precision ("datetime(3)"); a query's do not
         whole = request.table is not None
-        line = ", ".join(f"IFNULL({value_expr(c, r, whole_seconds=whole and '(' not in c.native)}, "
+        utf8 = self._utf8.get(request.table, set()) if request.table is not None else set()
+        line = ", ".join(f"IFNULL({value_expr(c, r, whole_seconds=whole and '(' not in c.native, utf8=c.name in utf8)}, "
                          f"{lit(chr(92) + 'N')})" for c, r in zip(selected, refs))
         return f"CAST(CONCAT_WS({lit(chr(9))}, {line}) AS BINARY)"
 

@@ -74,3 +74,23 @@ def test_unmark_clears_markers_and_counts_them(rows: list[tuple[str, Any, Any]])
         key = "{}: {}".format(*MARKS[v[2]])
         want[key] = want.get(key, 0) + 1
     assert warnings.counts == want
+
+
+CHARSET_TEXTS = ["café", "Rp 1.500 — naïve", "a\tb\\c", "plain"]
+EMOJI = "kabel 🔌 HDMI"  # outside latin1 and utf8mb3: utf8mb4 only
+
+
+def test_text_of_every_character_set_arrives_as_utf8(kit: MysqlKit) -> None:
+    """A utf8mb4 / utf8mb3 / ascii column's bytes are sent as stored, a latin1 one converted: same text."""
+    kit._run("CREATE TABLE sets (id int PRIMARY KEY, u4 varchar(40) CHARACTER SET utf8mb4, "
+             "u3 varchar(40) CHARACTER SET utf8mb3, l1 varchar(40) CHARACTER SET latin1, "
+             "a varchar(40) CHARACTER SET ascii)")
+    rows = [(i, t, t, t, "ascii only") for i, t in enumerate(CHARSET_TEXTS, start=1)]
+    rows.append((len(rows) + 1, EMOJI, "x", "x", "x"))
+    kit._run("INSERT INTO sets VALUES (%s, %s, %s, %s, %s)", rows)
+    paged, _ = _read(kit.url, ReadRequest(table="sets", batch_rows=2))
+    queried, _ = _read(kit.url, ReadRequest(query="SELECT * FROM sets"))  # no character sets known: converted
+    assert sorted(paged.splitlines()) == sorted(queried.splitlines())
+    want = [f"{i}\t{escape(t)}\t{escape(t)}\t{escape(t)}\tascii only" for i, t in enumerate(CHARSET_TEXTS, start=1)]
+    want.append(f"{len(want) + 1}\t{EMOJI}\tx\tx\tx")
+    assert paged.decode("utf-8").splitlines() == want
