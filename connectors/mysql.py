@@ -255,9 +255,10 @@ class MysqlConnector(SqlConnector):
         refs = [quote_ident(c.name, "`") for c in selected]
         # a table's column types carry their precision ("datetime(3)"); a query's do not
         whole = request.table is not None
-        utf8 = self._utf8.get(request.table, set()) if request.table is not None else set()
-        line = ", ".join(f"IFNULL({value_expr(c, r, whole_seconds=whole and '(' not in c.native, utf8=c.name in utf8)}, "
-                         f"{lit(chr(92) + 'N')})" for c, r in zip(selected, refs))
+        utf8 = self._utf8.get(request.table or "", set())  # a query's character sets are not known
+        line = ", ".join(
+            f"IFNULL({value_expr(c, r, whole_seconds=whole and '(' not in c.native, utf8=c.name in utf8)}, "
+            f"{lit(chr(92) + 'N')})" for c, r in zip(selected, refs))
         return f"CAST(CONCAT_WS({lit(chr(9))}, {line}) AS BINARY)"
 
     def read(self, request: ReadRequest) -> Iterator[bytes]:
