@@ -56,17 +56,19 @@ def run_once(cfg: AgentConfig, *, full: bool = False, deliver: bool = True,
              on_rows: Optional[Callable[[str, int], None]] = None,
              upload_progress: Optional[Callable[[str], Callable[[int, int], None]]] = None) -> dict[str, Any]:
     """Export (and deliver) once under the lock; the outcome is recorded in the run history."""
+    from agent.deliver import Preconnect
     from agent.export import export
     from agent.push import deliver_pending
 
     with run_lock(cfg.agent.state_dir), AgentState(cfg.agent.state_dir) as state:
         run_id = state.start_run("push" if deliver else "export")
+        early = Preconnect(cfg.hub) if deliver else None  # the SSH handshake overlaps the export
         try:
             result = export(cfg, state, full=full, on_rows=on_rows)
             summary: dict[str, Any] = {"snapshot": result.path.name, "kind": result.kind,
                                        "rows": sum(d.rows for d in result.manifest.datasets)}
-            if deliver:
-                report = deliver_pending(cfg, state, progress=upload_progress)
+            if early is not None:
+                report = deliver_pending(cfg, state, progress=upload_progress, connection=early.connection)
                 summary.update(delivered=report.delivered, messages=report.messages,
                                orders_sent=report.orders.sent, order_results=report.orders.results)
         except SyncHubError as exc:
@@ -75,6 +77,9 @@ def run_once(cfg: AgentConfig, *, full: bool = False, deliver: bool = True,
         except BaseException as exc:
             state.finish_run(run_id, "failed", repr(exc))
             raise
+        finally:
+            if early is not None:
+                early.close()  # not taken when the export failed
         state.finish_run(run_id, "ok", json.dumps(summary))
         return summary
 

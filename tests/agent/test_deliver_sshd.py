@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from agent.deliver import HubConnection
+from agent.deliver import HubConnection, Preconnect
 from agent.outbox import Outbox, snapshot_name
 from agent.push import deliver_pending
 from agent.state import AgentState
 from shared.errors import HostKeyMismatch, TransferError
-from tests.servers import free_port
+from tests.servers import free_port, wait_until
 
 pytestmark = pytest.mark.sshd
 
@@ -148,3 +148,55 @@ def test_unreachable_hub_accumulates_then_delivers_in_order(sshd_server, make_ag
         report = deliver_pending(cfg, st, fetch=False)
     assert report.delivered == [snapshot_name("deliv-d", s, "full") for s in (1, 2, 3)]
     assert sorted(p.name for p in (chroot / "inbox").iterdir()) == report.delivered
+
+
+def test_preconnect_hands_over_the_connection_opened_during_the_export(sshd_server, make_agent):
+    setup, chroot = _enrolled(sshd_server, make_agent, "deliv-f")
+    cfg = setup.config()
+    cfg.hub.retries = 0
+    early = Preconnect(cfg.hub)
+    snap = _put(cfg, 1)  # "the export", while the handshake runs
+    conn = early.connection()
+    assert conn.is_open  # connected before the delivery asked for it
+    handshake = conn.transport
+    same: list[bool] = []
+    with AgentState(cfg.agent.state_dir) as st:
+        report = deliver_pending(cfg, st, fetch=False, connection=lambda: conn,
+                                 progress=lambda name: lambda done, total: same.append(conn.transport is handshake))
+    assert report.delivered == [snap.name]
+    assert same and all(same)  # the upload used the early connection, no second handshake
+    assert not conn.is_open  # closed by the delivery as usual
+    assert (chroot / "inbox" / snap.name).read_bytes() == (cfg.agent.state_dir / "sent" / snap.name).read_bytes()
+    early.close()
+
+
+def test_preconnect_dropped_or_failed_gives_a_fresh_connection(sshd_server, make_agent):
+    setup, chroot = _enrolled(sshd_server, make_agent, "deliv-g")
+    cfg = setup.config()
+    cfg.hub.retries = 0
+    early = Preconnect(cfg.hub)
+    wait_until(lambda: early._early is not None and early._early.is_open, "the early connection")
+    sshd_server.kill_connections()  # the network drops it during the export
+    wait_until(lambda: early._early is not None and not early._early.is_open, "the drop noticed")
+    snap = _put(cfg, 1)
+    with AgentState(cfg.agent.state_dir) as st:
+        assert deliver_pending(cfg, st, fetch=False, connection=early.connection).delivered == [snap.name]
+
+    # the hub was down when the export began and is back when it ends: delivered at the first attempt
+    real_port = cfg.hub.port
+    cfg.hub.port = free_port()
+    early = Preconnect(cfg.hub)
+    snap2 = _put(cfg, 2)
+    early._thread.join()
+    cfg.hub.port = real_port
+    with AgentState(cfg.agent.state_dir) as st:
+        assert deliver_pending(cfg, st, fetch=False, connection=early.connection).delivered == [snap2.name]
+    assert sorted(p.name for p in (chroot / "inbox").iterdir()) == [snap.name, snap2.name]
+
+
+def test_preconnect_not_taken_is_closed(sshd_server, make_agent):
+    setup, _ = _enrolled(sshd_server, make_agent, "deliv-h")
+    early = Preconnect(setup.config().hub)
+    wait_until(lambda: sshd_server.session_pids() != [], "the early connection")
+    early.close()  # the export failed: nothing to deliver
+    wait_until(lambda: sshd_server.session_pids() == [], "the hub's session to end")
