@@ -124,17 +124,34 @@ def step(title: str, hub: float, plain: float, target: str) -> None:
     print(*LAST_STATS, sep="\n")
 
 
-def run(dsn: str, n: int, profile: bool) -> None:
+def hub_store(dsn: str) -> tuple[Any, Any]:
+    """(engine, session factory) of a migrated hub database at ``dsn``."""
     engine = make_engine(dsn.replace("postgresql://", "postgresql+psycopg://", 1))
     upgrade(engine)
-    factory = session_factory(engine)
-    chunk = 100_000
-    base = [lines(range(a, min(a + chunk, n + 1)), 0) for a in range(1, n + 1, chunk)]
-    changed = [lines(range(a, min(a + chunk, n + 1)), 1, changed_every=100) for a in range(1, n + 1, chunk)]
+    return engine, session_factory(engine)
+
+
+CHUNK = 100_000
+
+
+def table_chunks(n: int, version: int, changed_every: int = 0) -> list[bytes]:
+    """The whole `items` table of ``n`` rows as COPY chunks (see :func:`lines`)."""
+    return [lines(range(a, min(a + CHUNK, n + 1)), version, changed_every) for a in range(1, n + 1, CHUNK)]
+
+
+def key_chunks(n: int) -> list[bytes]:
+    """Key lines of every row of the ``n``-row table, as the agent's key set sends them."""
+    return ["".join(f"{i}\n" for i in range(a, min(a + CHUNK, n + 1))).encode() for a in range(1, n + 1, CHUNK)]
+
+
+def run(dsn: str, n: int, profile: bool) -> None:
+    engine, factory = hub_store(dsn)
+    base = table_chunks(n, 0)
+    changed = table_chunks(n, 1, changed_every=100)
     stride = max(1, n // DELTA_ROWS)
     delta = [lines(range(50, n + 1, stride)[:DELTA_ROWS], 2, changed_every=1)]
     delta2 = [lines(range(51, n + 1, stride)[:DELTA_ROWS], 3, changed_every=1)]
-    all_keys = ["".join(f"{i}\n" for i in range(a, min(a + chunk, n + 1))).encode() for a in range(1, n + 1, chunk)]
+    all_keys = key_chunks(n)
     gone = n // 2 + 7  # one key deleted at the source before step 4 (not among delta2's rows)
     fewer_keys = [k.replace(f"\n{gone}\n".encode(), b"\n") for k in all_keys]
     t0 = dt.datetime(2024, 1, 1, tzinfo=UTC)

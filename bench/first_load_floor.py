@@ -1,0 +1,103 @@
+"""Where a first load's merge time goes on PostgreSQL, and how low it can go (prints, never asserts).
+
+    python bench/first_load_floor.py [--rows 1000000] [--repeat 2]
+
+Issue 3 asks for a full 1M-row snapshot end to end in < 5 s; into an empty hub
+(`bench_end_to_end.py`, "initial load") this is missed, and nearly all of the
+miss is the merge's one ``INSERT`` of every row into ``record_versions``. This
+runs the hub's real first load (:func:`hub.merge.merge_snapshot`, same rows as
+``bench_merge.py``) again and again, each time in a transaction that is rolled
+back, with less and less of the table's cost left in place — dropped inside
+that transaction, so nothing changes for good:
+
+* as shipped (heap, primary key, the current versions' unique index);
+* without the unique index (as if a first load built it afterwards);
+* without any index (primary key dropped too);
+* without any index and without WAL (an ``UNLOGGED`` table: durability given up).
+
+The last line is the floor of this design's insert on this machine: the rows'
+values JSON, their sort by key and the heap write, nothing else. Add the
+staging ``COPY`` and the agent's side (``bench_end_to_end.py`` prints both) to
+see whether any schema could bring the first load under 5 s here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import header, statement_log  # noqa: E402
+from bench.bench_merge import hub_store, key_chunks, snapshot, table_chunks  # noqa: E402
+from hub.merge import merge_snapshot  # noqa: E402
+from shared.snapshot_reader import SnapshotReader  # noqa: E402
+
+UTC = dt.timezone.utc
+
+# what each variant removes before the merge, inside the transaction that is rolled back
+VARIANTS: list[tuple[str, list[str]]] = [
+    ("as shipped: heap + primary key + current-versions index", []),
+    ("without the current-versions unique index", ["DROP INDEX uq_record_versions_current"]),
+    ("without any index", ["DROP INDEX uq_record_versions_current",
+                           "ALTER TABLE record_versions DROP CONSTRAINT pk_record_versions"]),
+    ("without any index and without WAL (UNLOGGED)", [
+        "DROP INDEX uq_record_versions_current",
+        "ALTER TABLE record_versions DROP CONSTRAINT pk_record_versions",
+        "ALTER TABLE record_versions SET UNLOGGED"]),
+]
+
+
+def first_load(factory: Any, engine: Any, reader: SnapshotReader, before: list[str]) -> tuple[float, float]:
+    """(seconds of the versions INSERT, seconds of the whole merge), rolled back afterwards."""
+    with statement_log(engine, True) as log, factory() as session:
+        for ddl in before:
+            session.execute(text(ddl))
+        t = time.perf_counter()
+        merge_snapshot(session, reseller_id="bench", snapshot_id=1, manifest=reader.manifest, reader=reader,
+                       received_at=dt.datetime.now(UTC))
+        took = time.perf_counter() - t
+        session.rollback()
+    insert = sum(s for s, sql in log if sql.startswith("INSERT INTO record_versions"))
+    with engine.connect() as con:  # the rolled-back rows are dead tuples: clear them for the next run
+        con.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM record_versions")
+    return insert, took
+
+
+def run(dsn: str, rows: int, repeat: int) -> None:
+    engine, factory = hub_store(dsn)
+    with tempfile.TemporaryDirectory() as tmp:
+        reader = snapshot(Path(tmp), 1, "full", table_chunks(rows, 0), dt.datetime(2024, 1, 1, tzinfo=UTC),
+                          key_chunks(rows))
+        print(f"  {'first load of ' + format(rows, ',') + ' rows':<52} {'INSERT':>8} {'merge':>8}")
+        for _ in range(repeat):
+            for label, before in VARIANTS:
+                insert, took = first_load(factory, engine, reader, before)
+                print(f"  {label:<52} {insert:7.2f}s {took:7.2f}s", flush=True)
+    engine.dispose()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=2, help="rounds over the variants (the VM's speed drifts)")
+    args = ap.parse_args()
+    header("first load: the versions INSERT, piece by piece (hub.merge on PostgreSQL)", rows=args.rows)
+    from tests.servers import PostgresServer
+
+    server = PostgresServer().start()
+    try:
+        run(server.create_database("bench"), args.rows, args.repeat)
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
