@@ -1,8 +1,9 @@
 """The few places where SQLite and PostgreSQL differ for the merge, and nothing else.
 
 Everything else in the merge is one SQL text for both. Here: creating and
-bulk-loading the staging table (COPY FROM STDIN on PostgreSQL, batched
-executemany on SQLite), planner statistics and memory (PostgreSQL), quoting a
+bulk-loading the staging table (COPY FROM STDIN on PostgreSQL — over two
+connections for a big one, :mod:`hub.merge.split_stage` — batched executemany
+on SQLite), planner statistics and memory (PostgreSQL), quoting a
 text as a JSON string, reading one JSON array element, and the key-set digest
 of the current keys (set-based on PostgreSQL, streamed on SQLite).
 """
@@ -14,6 +15,7 @@ from typing import Any, Callable, Iterable, Iterator
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from hub.merge import split_stage
 from shared.copytext import parse_line
 from shared.errors import DataError
 from shared.keyset import KeySetDigest
@@ -56,6 +58,43 @@ def json_element(session: Session, expr: str, position: int) -> str:
     return f"json_extract({expr}, '$[{int(position)}]')"
 
 
+SPLIT_STAGE_ROWS = 200_000  # from this many rows a PostgreSQL stage loads over two connections
+
+
+def stage(session: Session, table: str, width: int, key_expr: str, hash_expr: str | None,
+          chunks: Iterable[bytes], what: str, *, expected_rows: int = 0,
+          row_hash: Callable[[list[str | None]], str] | None = None) -> int:
+    """Create the stage ``table`` and bulk-load ``chunks`` into it; the rows loaded.
+
+    Columns ``c0..c{width-1}`` (text), the key line ``k`` and the row hash ``h``
+    (see :func:`create_stage`). On PostgreSQL under READ COMMITTED, a stage of
+    ``expected_rows`` ≥ :data:`SPLIT_STAGE_ROWS` is loaded by two connections
+    at once (:mod:`hub.merge.split_stage`); it reads the same. Drop it with
+    :func:`drop_stage`.
+    """
+    if (name(session) == "postgresql" and hash_expr is not None and expected_rows >= SPLIT_STAGE_ROWS
+            and split_stage.usable(session)):
+        columns = _stage_columns(session, width, key_expr, hash_expr)
+        return split_stage.load(session, _driver_connection(session), table, columns, chunks,
+                                lambda conn, into, part: _copy(conn, into, width, part, what))
+    create_stage(session, table, width, key_expr, hash_expr)
+    return load(session, table, width, chunks, what, row_hash=row_hash)
+
+
+def drop_stage(session: Session, table: str) -> None:
+    if not split_stage.drop(session, table):
+        session.execute(text(f"DROP TABLE {table}"))
+
+
+def _stage_columns(session: Session, width: int, key_expr: str, hash_expr: str | None) -> str:
+    cols = [f"c{i} text" for i in range(width)]
+    if hash_expr is not None:
+        cols.append(f"h text GENERATED ALWAYS AS ({hash_expr}) STORED" if name(session) == "postgresql"
+                    else "h text")
+    cols.append(f"k text GENERATED ALWAYS AS ({key_expr}) STORED")
+    return ", ".join(cols)
+
+
 def create_stage(session: Session, table: str, width: int, key_expr: str, hash_expr: str | None) -> None:
     """A temp table ``c0..c{width-1}`` (text) whose key line ``k`` (and row hash ``h``) derive on load.
 
@@ -64,12 +103,7 @@ def create_stage(session: Session, table: str, width: int, key_expr: str, hash_e
     Python (``hash_expr`` is then ignored: SQLite has no md5).
     """
     session.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    cols = [f"c{i} text" for i in range(width)]
-    if hash_expr is not None:
-        cols.append(f"h text GENERATED ALWAYS AS ({hash_expr}) STORED" if name(session) == "postgresql"
-                    else "h text")
-    cols.append(f"k text GENERATED ALWAYS AS ({key_expr}) STORED")
-    session.execute(text(f"CREATE TEMP TABLE {table} ({', '.join(cols)})"))
+    session.execute(text(f"CREATE TEMP TABLE {table} ({_stage_columns(session, width, key_expr, hash_expr)})"))
     if name(session) == "sqlite":  # its joins on the stage are index look-ups
         session.execute(text(f"CREATE INDEX {table}_k ON {table} (k)"))
 
@@ -114,7 +148,7 @@ def load(session: Session, table: str, width: int, chunks: Iterable[bytes], what
     parsed and inserted in batches, with ``h`` = ``row_hash(fields)`` if given.
     """
     if name(session) == "postgresql":
-        return _copy(session, table, width, chunks, what)
+        return _copy(_driver_connection(session), table, width, chunks, what)
     names = [f"c{i}" for i in range(width)] + (["h"] if row_hash else [])
     marks = ", ".join("?" for _ in names)
     sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
@@ -153,10 +187,10 @@ def _parse(chunks: Iterable[bytes], width: int, what: str) -> Iterator[list[str 
             yield fields
 
 
-def _copy(session: Session, table: str, width: int, chunks: Iterable[bytes], what: str) -> int:
+def _copy(conn: Any, table: str, width: int, chunks: Iterable[bytes], what: str) -> int:
+    """COPY ``chunks`` into ``table`` over the psycopg connection ``conn``; the rows loaded."""
     import psycopg  # hub extra; imported here so SQLite-only installs need no driver
 
-    conn = _driver_connection(session)
     try:
         with conn.cursor() as cur:
             cols = ", ".join(f"c{i}" for i in range(width))

@@ -102,9 +102,9 @@ def _merge_dataset(
     dialect.refresh_stats(session, "record_versions", md.current_rows if md is not None else 0, STATS_COLUMNS)
     sig = rowsql.signature(rowsql.values_sql(session, ds, state))  # the mapping's name, as ever
     values = rowsql.fast_values_sql(session, ds, state)  # the same text, cheaper
-    dialect.create_stage(session, RAW, width, rowsql.key_sql(session, ds), rowsql.hash_sql(width, sig))
-    staged = dialect.load(session, RAW, width, reader.iter_chunks(ds.name), what,
-                          row_hash=lambda fields: rowsql.python_row_hash(sig, fields))
+    staged = dialect.stage(session, RAW, width, rowsql.key_sql(session, ds), rowsql.hash_sql(width, sig),
+                           reader.iter_chunks(ds.name), what, expected_rows=ds.rows,
+                           row_hash=lambda fields: rowsql.python_row_hash(sig, fields))
     full = manifest.kind == "full"
     previous_rows = md.current_rows if md is not None else 0
     initial = full and previous_rows == 0  # nothing current to compare with or to close
@@ -143,7 +143,7 @@ def _merge_dataset(
         out.delete_check = "none"  # an incremental without its key list cannot tell deletes
     if by_diff:
         session.execute(text(f"DROP TABLE {DIFF}"))
-    session.execute(text(f"DROP TABLE {RAW}"))
+    dialect.drop_stage(session, RAW)
     out.inserted = written - out.updated
     if out.inserted >= STATS_AFTER and out.inserted > previous_rows:
         # the table grew a lot (an initial load): refresh the statistics now, so the next merge
