@@ -7,6 +7,7 @@ and fails them under CI=true, because CI must really run them.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from typing import Any, Callable, NoReturn, TypeVar
 
@@ -50,6 +51,17 @@ def _start(cls: Callable[[], T]) -> T:
     except BaseException:
         server.stop()  # type: ignore[attr-defined]
         raise
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # `timeout`, CI runners and process managers stop a run with SIGTERM, which would end Python
+    # at once and leave every server started here running. As an interrupt, pytest tears the
+    # fixtures down first, and their finalizers stop the servers.
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
