@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from agent.config import AgentConfig
+from agent.config import AgentConfig, DatasetSection
 from agent.deliver import HubConnection
 from agent.export import plan_all
 from agent.source import mask_url, open_source
+from connectors.base import Connector
 from shared.errors import ConfigError, HostKeyMismatch, SyncHubError
 
 Problems = list[tuple[str, str]]
@@ -18,11 +19,28 @@ def check_source(cfg: AgentConfig) -> tuple[Problems, list[str]]:
         with open_source(cfg) as conn:
             plans = plan_all(conn, cfg)
             notes.append(f"source {mask_url(cfg.source.url)}: {conn.dialect.name}, {len(plans)} dataset(s) readable")
+            notes += [unindexed_cursor_note(p.section) for p in plans if _cursor_unindexed(conn, p.section)]
     except ConfigError as exc:
         return [(p if p.startswith("[") else f"[source].{p}", m) for p, m in exc.problems], notes
     except SyncHubError as exc:
         return [("[source].url", str(exc))], notes
     return [], notes
+
+
+def _cursor_unindexed(conn: Connector, d: DatasetSection) -> bool:
+    if d.cursor is None or d.table is None:
+        return False  # a query's plan is the database's business; without a cursor, every run is full
+    try:
+        leading = conn.leading_index_columns(d.table)
+    except SyncHubError:  # the catalog is not readable with these rights: nothing to say
+        return False
+    return leading is not None and d.cursor not in leading
+
+
+def unindexed_cursor_note(d: DatasetSection) -> str:
+    return (f"note: dataset {d.name}: no index of {d.table} begins with its cursor column {d.cursor}, so every "
+            f"incremental reads the whole table to find the changed rows; an index at the source "
+            f"(CREATE INDEX ON {d.table} ({d.cursor})) lets it read only those")
 
 
 def check_hub(cfg: AgentConfig) -> tuple[Problems, list[str]]:

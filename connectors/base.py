@@ -150,6 +150,14 @@ class Connector(ABC):
     def primary_key(self, table: str) -> list[str]:
         """Declared primary key columns ([] when none or not a table)."""
 
+    def leading_index_columns(self, table: str) -> Optional[set[str]]:
+        """Columns that begin an index of ``table``: a range on one of them is an index scan.
+
+        ``syncagent check`` warns when a dataset's cursor is not among them (each
+        incremental would read the whole table). None: the platform cannot tell.
+        """
+        return None
+
     # -- reading -----------------------------------------------------------
     @abstractmethod
     def read(self, request: ReadRequest) -> Iterator[bytes]:

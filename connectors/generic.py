@@ -88,6 +88,16 @@ class GenericConnector(SqlConnector):
             return list(inspect(self.conn).get_pk_constraint(name, schema=schema or None)
                         .get("constrained_columns") or [])
 
+    def leading_index_columns(self, table: str) -> set[str]:
+        from sqlalchemy import inspect
+
+        schema, _, name = table.rpartition(".")
+        with self.boundary(f"reading the indexes of {table}"):
+            found = inspect(self.conn)
+            firsts = [ix["column_names"][0] for ix in found.get_indexes(name, schema=schema or None)
+                      if ix.get("column_names") and ix["column_names"][0] is not None]
+        return set(firsts) | set(self.primary_key(table)[:1])
+
     def read(self, request: ReadRequest) -> Iterator[bytes]:
         from sqlalchemy import text
 

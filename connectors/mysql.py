@@ -250,6 +250,12 @@ class MysqlConnector(SqlConnector):
                 "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE "
                 f"{where} AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION", params)]
 
+    def leading_index_columns(self, table: str) -> set[str]:
+        where, params = self._where(table)
+        with self.boundary(f"reading the indexes of {table}"):
+            return {r[0] for r in self._rows(
+                f"SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE {where} AND SEQ_IN_INDEX = 1", params)}
+
     def _line_expr(self, selected: list[Column], request: ReadRequest) -> str:
         """SQL of a row's whole COPY line (binary; invalid dates and times left as markers, see unmark)."""
         refs = [quote_ident(c.name, "`") for c in selected]

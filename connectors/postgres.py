@@ -64,6 +64,10 @@ SELECT a.attname FROM pg_index i
 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
 WHERE i.indrelid = %s::regclass AND i.indisprimary
 ORDER BY array_position(i.indkey::int2[], a.attnum)"""
+_LEADING_INDEX_COLUMNS = """
+SELECT a.attname FROM pg_index i
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+WHERE i.indrelid = %s::regclass AND i.indpred IS NULL"""
 _TABLES = """
 SELECT table_schema, table_name FROM information_schema.tables
 WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2"""
@@ -171,6 +175,12 @@ class PostgresConnector(SqlConnector):
             rows = self.conn.execute(_PRIMARY_KEY, [table_ref(table, self.dialect)]).fetchall()
             self.conn.rollback()
         return [r[0] for r in rows]
+
+    def leading_index_columns(self, table: str) -> set[str]:
+        with self.boundary(f"reading the indexes of {table}"):
+            rows = self.conn.execute(_LEADING_INDEX_COLUMNS, [table_ref(table, self.dialect)]).fetchall()
+            self.conn.rollback()
+        return {r[0] for r in rows}
 
     def read(self, request: ReadRequest) -> Iterator[bytes]:
         """The COPY, read by a thread one chunk ahead of the caller (compression overlaps it).

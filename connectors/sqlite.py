@@ -116,3 +116,13 @@ class SqliteConnector(SqlConnector):
     def primary_key(self, table: str) -> list[str]:
         pk = sorted((p, n) for n, _, _, p in self._table_info(table) if p)
         return [n for _, n in pk]
+
+    def leading_index_columns(self, table: str) -> set[str]:
+        pk = self.primary_key(table)
+        native = {n: t for n, t, _, _ in self._table_info(table)}
+        with self.boundary(f"reading the indexes of {table}"):
+            rows = self.conn.execute(
+                "SELECT i.name FROM pragma_index_list(?) AS l, pragma_index_info(l.name) AS i "
+                "WHERE i.seqno = 0 AND l.partial = 0", (table,)).fetchall()
+        rowid = pk[:1] if len(pk) == 1 and native[pk[0]].upper() == "INTEGER" else []  # the table's own b-tree
+        return {r[0] for r in rows if r[0] is not None} | set(rowid)

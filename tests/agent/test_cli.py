@@ -105,3 +105,21 @@ def test_dry_run_lists_columns_and_counts(make_agent, tmp_path):
     assert "products: 1 row(s), full" in r.stdout
     assert "sha256(" in r.stdout
     assert not list((setup.dir / "state" / "outbox").glob("*.snap"))
+
+
+def test_check_notes_a_cursor_no_index_begins_with(make_agent):
+    setup = make_agent("toko-idx", datasets=[
+        {"name": "sales", "table": "products", "key": ["id"], "cursor": "updated_at"},
+        {"name": "by_id", "table": "products", "key": ["id"], "cursor": "id"}])  # the rowid: indexed
+    with sqlite3.connect(setup.dir / "shop.db") as c:
+        c.execute("ALTER TABLE products ADD COLUMN updated_at TEXT")
+    from agent.checks import check_source
+
+    problems, notes = check_source(setup.config())
+    assert problems == []
+    unindexed = [n for n in notes if "no index" in n]
+    assert len(unindexed) == 1 and "dataset sales" in unindexed[0]
+    assert "CREATE INDEX ON products (updated_at)" in unindexed[0]
+    with sqlite3.connect(setup.dir / "shop.db") as c:
+        c.execute("CREATE INDEX products_updated ON products (updated_at, name)")
+    assert not [n for n in check_source(setup.config())[1] if "no index" in n]

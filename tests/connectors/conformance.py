@@ -76,6 +76,15 @@ class Kit:
         """Every row of ``table``, read with the platform's own driver, in no particular order."""
         raise NotImplementedError
 
+    quote = '"'
+
+    def _run(self, sql: str, rows: Any = ()) -> None:
+        raise NotImplementedError
+
+    def create_index(self, table: str, columns: list[str]) -> None:
+        q = self.quote
+        self._run(f"CREATE INDEX ix_{table}_{columns[0]} ON {q}{table}{q} ({', '.join(q + c + q for c in columns)})")
+
     def bulk_table(self, name: str, rows: int) -> None:
         """Table ``name(id, label, amount)`` with ``rows`` rows, made fast inside the source."""
         raise NotImplementedError
@@ -187,6 +196,18 @@ def connector_test_class() -> type:
                     list(conn.read(ReadRequest(table="no_such_table")))
                 with pytest.raises(SourceObjectMissing, match="no_such_column"):
                     conn.describe(ReadRequest(table="torture", columns=["id", "no_such_column"]))
+
+        def test_leading_index_columns_are_those_a_range_scan_can_use(self, kit: Kit) -> None:
+            kit.create_table("ix", [("seq", "INTEGER"), ("label", kit.native.get("t_esc", "VARCHAR(100)"))],
+                             [(1, 10, "a"), (2, 20, "b")])
+            with connect(kit.url) as conn:
+                leading = conn.leading_index_columns("ix")
+            if leading is None:
+                pytest.skip("this platform cannot tell its indexes")
+            assert leading == {"id"}  # the primary key's index
+            kit.create_index("ix", ["seq", "label"])
+            with connect(kit.url) as conn:
+                assert conn.leading_index_columns("ix") == {"id", "seq"}  # label is second in its index
 
         def test_incremental_keeps_rows_sharing_the_last_cursor(self, kit: Kit) -> None:
             rows = [(i, 100 + min(i, 7), f"r{i}") for i in range(1, 11)]  # ids 7..10 share cursor 107

@@ -170,6 +170,7 @@ class PostgresKit(Kit):
 
 
 class MysqlKit(Kit):
+    quote = "`"
     native = {"t_int": "bigint", "t_bool": "tinyint(1)", "t_dec": "decimal(38,10)", "t_float": "double",
               "t_text": "text", "t_esc": "varchar(100)", "t_big": "longtext", "t_bin": "longblob",
               "t_date": "date", "t_time": "time(6)", "t_ts": "datetime(6)",
