@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 PREFIX = "merge_stage_"
+NAME_PATTERN = f"^{PREFIX}[0-9]+_[0-9]+$"  # merge_stage_<backend pid>_<n>: nothing else is ever dropped
 _SPLITS = "synchub_split_stages"  # session.info key: stage view -> (own temp table, helper table)
 _serial = itertools.count(1)  # helper tables of one backend differ (a snapshot has several datasets)
 
@@ -53,8 +54,8 @@ def load(session: Session, driver: Any, table: str, columns: str, chunks: Iterab
     session.execute(text(f"DROP TABLE IF EXISTS {own}"))
     session.execute(text(f"CREATE TEMP TABLE {own} ({columns})"))
     for leftover in session.execute(text(  # this backend's own, from a merge that rolled back
-            "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relname LIKE :p"
-    ), {"p": _like(f"{PREFIX}{pid}_")}).scalars():
+            "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relname ~ :p"
+    ), {"p": f"^{PREFIX}{pid}_[0-9]+$"}).scalars():
         session.execute(text(f"DROP TABLE {leftover}"))
     engine = session.get_bind().engine
     _drop_leftovers(engine)
@@ -149,10 +150,10 @@ def _drop_leftovers(engine: Any) -> None:
     with engine.connect() as con:
         names = con.execute(text(
             "SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
-            "AND c.relkind = 'r' AND c.relname LIKE :pattern "
+            "AND c.relkind = 'r' AND c.relname ~ :pattern "
             "AND split_part(substr(c.relname, :start), '_', 1)::int NOT IN "
             "(SELECT pid FROM pg_stat_activity WHERE state IS DISTINCT FROM 'idle')"
-        ), {"pattern": _like(PREFIX), "start": len(PREFIX) + 1}).scalars().all()
+        ), {"pattern": NAME_PATTERN, "start": len(PREFIX) + 1}).scalars().all()
     for name in names:
         try:
             with engine.begin() as con:
@@ -161,7 +162,3 @@ def _drop_leftovers(engine: Any) -> None:
         except DBAPIError:  # in use after all (lock timeout): a later sweep
             pass
 
-
-def _like(prefix: str) -> str:
-    """A LIKE pattern for names starting with ``prefix`` (its underscores literal)."""
-    return prefix.replace("_", r"\_") + "%"

@@ -130,8 +130,9 @@ def test_helper_tables_left_by_a_rolled_back_or_killed_merge_are_swept(pg, tmp_p
     with psycopg.connect(pg_database, autocommit=True) as con:  # as a hub killed mid-merge leaves it
         dead = max(pid for (pid,) in con.execute("SELECT pid FROM pg_stat_activity")) + 100_000
         con.execute(f"CREATE UNLOGGED TABLE {split_stage.PREFIX}{dead}_1 (c0 text)")
+        con.execute(f"CREATE TABLE {split_stage.PREFIX}notes (note text)")  # someone else's: never touched
     merge(pg, "next", 2, snap(tmp_path, "next", rows(20), 2))
-    assert helper_tables(pg) == []
+    assert helper_tables(pg) == [f"{split_stage.PREFIX}notes"]
     assert len(history(pg, "next")) == 20
 
 
