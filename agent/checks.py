@@ -38,9 +38,11 @@ def _cursor_unindexed(conn: Connector, d: DatasetSection) -> bool:
 
 
 def unindexed_cursor_note(d: DatasetSection) -> str:
+    assert d.table is not None and d.cursor is not None
+    index = f"{d.table.rpartition('.')[2]}_{d.cursor}_idx"  # named: MySQL and SQLite require a name
     return (f"note: dataset {d.name}: no index of {d.table} begins with its cursor column {d.cursor}, so every "
             f"incremental reads the whole table to find the changed rows; an index at the source "
-            f"(CREATE INDEX ON {d.table} ({d.cursor})) lets it read only those")
+            f"(CREATE INDEX {index} ON {d.table} ({d.cursor})) lets it read only those")
 
 
 def check_hub(cfg: AgentConfig) -> tuple[Problems, list[str]]:

@@ -118,11 +118,11 @@ class SqliteConnector(SqlConnector):
         return [n for _, n in pk]
 
     def leading_index_columns(self, table: str) -> set[str]:
-        pk = self.primary_key(table)
-        native = {n: t for n, t, _, _ in self._table_info(table)}
+        pk = [(n, t) for n, t, _, p in self._table_info(table) if p]
         with self.boundary(f"reading the indexes of {table}"):
             rows = self.conn.execute(
                 "SELECT i.name FROM pragma_index_list(?) AS l, pragma_index_info(l.name) AS i "
                 "WHERE i.seqno = 0 AND l.partial = 0", (table,)).fetchall()
-        rowid = pk[:1] if len(pk) == 1 and native[pk[0]].upper() == "INTEGER" else []  # the table's own b-tree
-        return {r[0] for r in rows if r[0] is not None} | set(rowid)
+        # an INTEGER PRIMARY KEY is the rowid: the table's own b-tree is ordered by it
+        rowid = {pk[0][0]} if len(pk) == 1 and pk[0][1].upper() == "INTEGER" else set()
+        return {r[0] for r in rows if r[0] is not None} | rowid
