@@ -40,6 +40,7 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+
     return wrapper
 
 
@@ -48,8 +49,13 @@ def _config(ctx: click.Context) -> AgentConfig:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "-c", type=click.Path(path_type=Path), default=None,
-              help="Config file (default: $SYNCAGENT_CONFIG, ./syncagent.toml, /etc/syncagent/syncagent.toml).")
+@click.option(
+    "--config",
+    "-c",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Config file (default: $SYNCAGENT_CONFIG, ./syncagent.toml, /etc/syncagent/syncagent.toml).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
 @click.version_option(__version__, prog_name="syncagent")
 @click.pass_context
@@ -68,26 +74,58 @@ def main(ctx: click.Context, config: Optional[Path], verbose: bool) -> None:
 
 @main.command()
 @click.option("--reseller-id", required=True, help="Your id at the hub (ask the hub operator).")
-@click.option("--source-url", required=True, help="Database URL, e.g. mysql://shop@127.0.0.1/toko (no password).")
+@click.option(
+    "--source-url",
+    required=True,
+    help="Database URL, e.g. mysql://shop@127.0.0.1/toko (no password).",
+)
 @click.option("--hub-host", required=True, help="The hub's SFTP host name.")
 @click.option("--hub-port", default=22, show_default=True, help="The hub's SFTP port.")
 @click.option("--hub-username", default=None, help="SFTP login (default: the reseller id).")
-@click.option("--hub-host-key", default="", help="The hub's SSH host key line or SHA256: fingerprint.")
+@click.option(
+    "--hub-host-key", default="", help="The hub's SSH host key line or SHA256: fingerprint."
+)
 @click.option("--hub-seal-key", default="", help="The hub's seal public key (base64 X25519).")
-@click.option("--hub-signing-key", default="", help="The hub's signing public key (base64 Ed25519).")
-@click.option("--state-dir", default="state", show_default=True, help="Outbox, cursors and history.")
-@click.option("--force", is_flag=True, help="Overwrite an existing config file (keys are always kept).")
+@click.option(
+    "--hub-signing-key", default="", help="The hub's signing public key (base64 Ed25519)."
+)
+@click.option(
+    "--state-dir", default="state", show_default=True, help="Outbox, cursors and history."
+)
+@click.option(
+    "--force", is_flag=True, help="Overwrite an existing config file (keys are always kept)."
+)
 @click.pass_context
 @_guard
-def init(ctx: click.Context, reseller_id: str, source_url: str, hub_host: str, hub_port: int,
-         hub_username: Optional[str], hub_host_key: str, hub_seal_key: str, hub_signing_key: str,
-         state_dir: str, force: bool) -> None:
+def init(
+    ctx: click.Context,
+    reseller_id: str,
+    source_url: str,
+    hub_host: str,
+    hub_port: int,
+    hub_username: Optional[str],
+    hub_host_key: str,
+    hub_seal_key: str,
+    hub_signing_key: str,
+    state_dir: str,
+    force: bool,
+) -> None:
     """Create keys and a commented config file; print what to give the hub operator."""
     from agent.setup import run_init
 
-    run_init(Path(ctx.obj["config"]), force=force, reseller_id=reseller_id, url=source_url, hub_host=hub_host,
-             hub_port=hub_port, hub_username=hub_username, host_key=hub_host_key, seal_key=hub_seal_key,
-             signing_key=hub_signing_key, state_dir=state_dir)
+    run_init(
+        Path(ctx.obj["config"]),
+        force=force,
+        reseller_id=reseller_id,
+        url=source_url,
+        hub_host=hub_host,
+        hub_port=hub_port,
+        hub_username=hub_username,
+        host_key=hub_host_key,
+        seal_key=hub_seal_key,
+        signing_key=hub_signing_key,
+        state_dir=state_dir,
+    )
 
 
 @main.command()
@@ -116,8 +154,12 @@ def check(ctx: click.Context, offline: bool) -> None:
 
 
 @main.command()
-@click.option("--dry-run", is_flag=True, help="List datasets, columns, types and row counts; write nothing.")
-@click.option("--full", is_flag=True, help="Force a full snapshot (otherwise the schedule decides).")
+@click.option(
+    "--dry-run", is_flag=True, help="List datasets, columns, types and row counts; write nothing."
+)
+@click.option(
+    "--full", is_flag=True, help="Force a full snapshot (otherwise the schedule decides)."
+)
 @click.pass_context
 @_guard
 def export(ctx: click.Context, dry_run: bool, full: bool) -> None:
@@ -162,9 +204,13 @@ def push(ctx: click.Context, full: bool, no_export: bool) -> None:
 
             with run_lock(cfg.agent.state_dir), AgentState(cfg.agent.state_dir) as st:
                 r = deliver_pending(cfg, st, progress=upload)
-            summary: dict[str, Any] = {"delivered": r.delivered, "messages": r.messages,
-                                       "orders_sent": r.orders.sent, "orders_invalid": sorted(r.orders.invalid),
-                                       "order_results": r.orders.results}
+            summary: dict[str, Any] = {
+                "delivered": r.delivered,
+                "messages": r.messages,
+                "orders_sent": r.orders.sent,
+                "orders_invalid": sorted(r.orders.invalid),
+                "order_results": r.orders.results,
+            }
         else:
             from agent.runner import run_once
 
@@ -183,8 +229,11 @@ def run(ctx: click.Context, now: bool) -> None:
 
     if now:
         scheduled_run(cfg)
-    click.echo(f"syncagent scheduled with cron {cfg.schedule.cron!r} (+ up to {cfg.schedule.jitter_seconds}s "
-               f"jitter); next run {next_run(cfg)}", err=True)
+    click.echo(
+        f"syncagent scheduled with cron {cfg.schedule.cron!r} (+ up to {cfg.schedule.jitter_seconds}s "
+        f"jitter); next run {next_run(cfg)}",
+        err=True,
+    )
     make_scheduler(cfg).start()
 
 
@@ -203,10 +252,19 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 @main.command()
 @click.option("--fetch/--no-fetch", default=True, help="Download new messages from the hub first.")
-@click.option("--write-table", "table", default=None, metavar="TABLE",
-              help="Also upsert the newest verified offers into TABLE of your database (created if missing).")
-@click.option("--url", default=None, help="Database URL for --write-table (default: [offers].write_url; "
-                                          "password from $SYNCAGENT_OFFERS_PASSWORD).")
+@click.option(
+    "--write-table",
+    "table",
+    default=None,
+    metavar="TABLE",
+    help="Also upsert the newest verified offers into TABLE of your database (created if missing).",
+)
+@click.option(
+    "--url",
+    default=None,
+    help="Database URL for --write-table (default: [offers].write_url; "
+    "password from $SYNCAGENT_OFFERS_PASSWORD).",
+)
 @click.pass_context
 @_guard
 def offers(ctx: click.Context, fetch: bool, table: Optional[str], url: Optional[str]) -> None:
@@ -229,8 +287,15 @@ def offers(ctx: click.Context, fetch: bool, table: Optional[str], url: Optional[
 
         target = url or cfg.offers.write_url
         if not target:
-            raise ConfigError([("[offers].write_url", "not set: add it (a user allowed to CREATE/INSERT/UPDATE "
-                                                      "the table, not the export user) or pass --url")])
+            raise ConfigError(
+                [
+                    (
+                        "[offers].write_url",
+                        "not set: add it (a user allowed to CREATE/INSERT/UPDATE "
+                        "the table, not the export user) or pass --url",
+                    )
+                ]
+            )
         name, items = latest_offers(Outbox(cfg.agent.state_dir).inbox, cfg.hub.signing_public_key)
         r = write_offers(target, table, items, name, password=cfg.offers_password())
         click.echo(f"{table}: {r.inserted} offer(s) added, {r.updated} updated from {name}")
@@ -254,7 +319,9 @@ def orders(ctx: click.Context, as_json: bool) -> None:
     for r in rows:
         click.echo(f"{r['where']:<8} {r['file']}: {r['status']}")
     if not rows:
-        click.echo("no order files (drop order-<id>.json files into the folder; `syncagent push` sends them)")
+        click.echo(
+            "no order files (drop order-<id>.json files into the folder; `syncagent push` sends them)"
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

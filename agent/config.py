@@ -155,8 +155,14 @@ _SECTIONS: dict[str, type[_Section]] = {
     "offers": OffersSection,
 }
 _OPTIONAL = {"schedule", "orders", "offers"}
-_PATH_FIELDS = {"agent": ("state_dir",), "source": ("password_file",), "hub": ("ssh_key",), "signing": ("key",),
-                "orders": ("drop_dir",), "offers": ("password_file",)}
+_PATH_FIELDS = {
+    "agent": ("state_dir",),
+    "source": ("password_file",),
+    "hub": ("ssh_key",),
+    "signing": ("key",),
+    "orders": ("drop_dir",),
+    "offers": ("password_file",),
+}
 
 
 def _loc(section: str, loc: tuple[Any, ...], index: Optional[int] = None) -> str:
@@ -165,7 +171,9 @@ def _loc(section: str, loc: tuple[Any, ...], index: Optional[int] = None) -> str
     return head + rest
 
 
-def _pydantic_problems(exc: ValidationError, section: str, index: Optional[int] = None) -> list[tuple[str, str]]:
+def _pydantic_problems(
+    exc: ValidationError, section: str, index: Optional[int] = None
+) -> list[tuple[str, str]]:
     out = []
     for err in exc.errors():
         msg = err["msg"]
@@ -203,7 +211,9 @@ def _parse(path: Path) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     base = path.parent
     parsed: dict[str, Any] = {}
     for name in sorted(set(data) - set(_SECTIONS) - {"datasets"}):
-        problems.append((f"[{name}]", f"unknown section; known: {', '.join([*_SECTIONS, 'datasets'])}"))
+        problems.append(
+            (f"[{name}]", f"unknown section; known: {', '.join([*_SECTIONS, 'datasets'])}")
+        )
     for name, model in _SECTIONS.items():
         raw = data.get(name)
         if raw is None and name not in _OPTIONAL:
@@ -221,7 +231,9 @@ def _parse(path: Path) -> tuple[dict[str, Any], list[tuple[str, str]]]:
             problems += _pydantic_problems(exc, name)
     datasets = data.get("datasets")
     if not datasets:
-        problems.append(("[[datasets]]", "no dataset configured: add at least one [[datasets]] block"))
+        problems.append(
+            ("[[datasets]]", "no dataset configured: add at least one [[datasets]] block")
+        )
         datasets = []
     elif not isinstance(datasets, list):
         problems.append(("[[datasets]]", "must be an array of tables ([[datasets]])"))
@@ -253,13 +265,17 @@ def _semantic(parsed: dict[str, Any]) -> list[tuple[str, str]]:
         out += rules.check_state_dir(parsed["agent"].state_dir)
     if "source" in parsed:
         out += rules.check_url(parsed["source"].url, _known_schemes())
-        out += rules.check_readable(parsed["source"].password_file, "[source].password_file", "password file")
+        out += rules.check_readable(
+            parsed["source"].password_file, "[source].password_file", "password file"
+        )
     if "hub" in parsed:
         out += rules.check_hub(parsed["hub"])
     if "signing" in parsed:
         from shared.keys import load_signing_key
 
-        out += rules.check_key_file(parsed["signing"].key, "[signing].key", "signing private key", load_signing_key)
+        out += rules.check_key_file(
+            parsed["signing"].key, "[signing].key", "signing private key", load_signing_key
+        )
     if "schedule" in parsed:
         out += rules.check_schedule(parsed["schedule"], WEEKDAYS)
     if "offers" in parsed:
@@ -284,7 +300,9 @@ def load_config(path: Path | str) -> AgentConfig:
     if parsed:
         problems += _semantic(parsed)
     if problems:
-        raise ConfigError(problems, source=str(path), hint="fix these lines, then run `syncagent check`")
+        raise ConfigError(
+            problems, source=str(path), hint="fix these lines, then run `syncagent check`"
+        )
     sections = {k: v for k, v in parsed.items() if k != "datasets"}
     return AgentConfig(**sections, datasets=[d for _, d in parsed["datasets"]], path=path)
 

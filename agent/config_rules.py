@@ -25,13 +25,20 @@ if TYPE_CHECKING:
 
 Problems = list[tuple[str, str]]
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9]*)(\+[a-zA-Z0-9_]+)?://")
-_HOST_KEY_LINE = re.compile(r"^(?:\S+\s+)?(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+|rsa-sha2-\d+)\s+([A-Za-z0-9+/=]+)")
+_HOST_KEY_LINE = re.compile(
+    r"^(?:\S+\s+)?(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+|rsa-sha2-\d+)\s+([A-Za-z0-9+/=]+)"
+)
 
 
 def check_url(url: str, known: tuple[str, ...]) -> Problems:
     m = _SCHEME.match(url)
     if not m:
-        return [("[source].url", "is not a URL like postgresql://user@host/db or sqlite:///path/shop.db")]
+        return [
+            (
+                "[source].url",
+                "is not a URL like postgresql://user@host/db or sqlite:///path/shop.db",
+            )
+        ]
     scheme = m.group(1).lower()
     if scheme not in known:
         return [("[source].url", f"unknown scheme {scheme!r}; known: {', '.join(known)}")]
@@ -51,11 +58,21 @@ def check_offers(o: OffersSection, source: Optional[SourceSection]) -> Problems:
         return out + [("[offers].write_url", msg) for _, msg in probs]
     parts = urlsplit(o.write_url)
     if parts.password is not None:
-        out.append(("[offers].write_url", "contains a password; remove it and set SYNCAGENT_OFFERS_PASSWORD "
-                                          "or [offers].password_file instead"))
+        out.append(
+            (
+                "[offers].write_url",
+                "contains a password; remove it and set SYNCAGENT_OFFERS_PASSWORD "
+                "or [offers].password_file instead",
+            )
+        )
     if source is not None and parts.username and urlsplit(source.url).username == parts.username:
-        out.append(("[offers].write_url", f"uses the export user {parts.username!r}; give the offers table its own "
-                                          "user so the export user stays SELECT-only"))
+        out.append(
+            (
+                "[offers].write_url",
+                f"uses the export user {parts.username!r}; give the offers table its own "
+                "user so the export user stays SELECT-only",
+            )
+        )
     return out
 
 
@@ -93,7 +110,12 @@ def check_b64_key(value: str, where: str, what: str) -> Problems:
     except ValueError:
         return [(where, f"{what} is not base64; copy it exactly as the hub operator gave it")]
     if len(raw) != 32:
-        return [(where, f"{what} must be 32 bytes (got {len(raw)}); copy it exactly as the hub operator gave it")]
+        return [
+            (
+                where,
+                f"{what} must be 32 bytes (got {len(raw)}); copy it exactly as the hub operator gave it",
+            )
+        ]
     return []
 
 
@@ -103,9 +125,16 @@ def check_hub(hub: HubSection) -> Problems:
     out = check_key_file(hub.ssh_key, "[hub].ssh_key", "SSH private key", load_ssh_key)
     hk = hub.host_key.strip()
     if not (hk.startswith("SHA256:") or _HOST_KEY_LINE.match(hk)):
-        out.append(("[hub].host_key", "must be the hub's OpenSSH public key line (ssh-ed25519 AAAA…) or its SHA256:… fingerprint"))
+        out.append(
+            (
+                "[hub].host_key",
+                "must be the hub's OpenSSH public key line (ssh-ed25519 AAAA…) or its SHA256:… fingerprint",
+            )
+        )
     out += check_b64_key(hub.seal_public_key, "[hub].seal_public_key", "hub seal key (X25519)")
-    out += check_b64_key(hub.signing_public_key, "[hub].signing_public_key", "hub signing key (Ed25519)")
+    out += check_b64_key(
+        hub.signing_public_key, "[hub].signing_public_key", "hub signing key (Ed25519)"
+    )
     return out
 
 
@@ -116,11 +145,21 @@ def check_schedule(s: ScheduleSection, weekdays: tuple[str, ...]) -> Problems:
     try:
         CronTrigger.from_crontab(s.cron, timezone=s.timezone or "UTC")
     except (ValueError, KeyError, LookupError) as exc:
-        out.append(("[schedule].cron", f"{s.cron!r} is not a valid crontab expression (minute hour day month weekday): {exc}"))
+        out.append(
+            (
+                "[schedule].cron",
+                f"{s.cron!r} is not a valid crontab expression (minute hour day month weekday): {exc}",
+            )
+        )
     if isinstance(s.full_every, int) and s.full_every < 1:
         out.append(("[schedule].full_every", "must be ≥ 1 (1 = every run is full)"))
     if isinstance(s.full_every, str) and s.full_every.lower()[:3] not in weekdays:
-        out.append(("[schedule].full_every", f"{s.full_every!r} is neither a number of runs nor a weekday ({', '.join(weekdays)})"))
+        out.append(
+            (
+                "[schedule].full_every",
+                f"{s.full_every!r} is neither a number of runs nor a weekday ({', '.join(weekdays)})",
+            )
+        )
     return out
 
 
@@ -142,15 +181,23 @@ def check_dataset(d: DatasetSection, where: str) -> Problems:
         out.append((f"{where}.overlap", "an overlap needs a `cursor` column"))
     protected = {*d.key, *([d.cursor] if d.cursor else [])}
     for c in sorted(protected & set(d.drop_columns)):
-        out.append((f"{where}.drop_columns", f"{c!r} is a key or cursor column and cannot be dropped"))
+        out.append(
+            (f"{where}.drop_columns", f"{c!r} is a key or cursor column and cannot be dropped")
+        )
     if d.cursor and d.cursor in d.hash_columns:
-        out.append((f"{where}.hash_columns", f"{d.cursor!r} is the cursor column and cannot be hashed"))
+        out.append(
+            (f"{where}.hash_columns", f"{d.cursor!r} is the cursor column and cannot be hashed")
+        )
     for c in sorted(set(d.hash_columns) & set(d.drop_columns)):
         out.append((f"{where}.hash_columns", f"{c!r} is both hashed and dropped; choose one"))
     if d.columns is not None:
         allowed = set(d.columns)
-        for field, names in (("key", d.key), ("cursor", [d.cursor] if d.cursor else []),
-                             ("hash_columns", d.hash_columns), ("drop_columns", d.drop_columns)):
+        for field, names in (
+            ("key", d.key),
+            ("cursor", [d.cursor] if d.cursor else []),
+            ("hash_columns", d.hash_columns),
+            ("drop_columns", d.drop_columns),
+        ):
             for c in names:
                 if c not in allowed:
                     out.append((f"{where}.{field}", f"{c!r} is not in the `columns` allow-list"))
@@ -163,7 +210,9 @@ def check_datasets(indexed: list[tuple[int, Any]]) -> Problems:
     for i, d in indexed:
         where = f"[[datasets]][{i}]"
         if d.name in seen:
-            out.append((f"{where}.name", f"{d.name!r} is already used by [[datasets]][{seen[d.name]}]"))
+            out.append(
+                (f"{where}.name", f"{d.name!r} is already used by [[datasets]][{seen[d.name]}]")
+            )
         seen.setdefault(d.name, i)
         out += check_dataset(d, where)
     return out

@@ -54,7 +54,9 @@ class Plan:
 
 
 def config_digest(d: DatasetSection) -> str:
-    return hashlib.sha256(json.dumps(d.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(
+        json.dumps(d.model_dump(mode="json"), sort_keys=True).encode()
+    ).hexdigest()[:16]
 
 
 def plan_dataset(conn: Connector, d: DatasetSection) -> Plan:
@@ -65,8 +67,12 @@ def plan_dataset(conn: Connector, d: DatasetSection) -> Plan:
     wanted = list(d.columns) if d.columns is not None else [c.name for c in available]
     for name in [*wanted, *d.key, *([d.cursor] if d.cursor else [])]:
         if name not in by_name:
-            raise SourceObjectMissing(f"dataset {d.name}: column {name!r} does not exist in {d.table or 'the query'}",
-                                      hint=f"columns there: {', '.join(by_name)}", dataset=d.name, column=name)
+            raise SourceObjectMissing(
+                f"dataset {d.name}: column {name!r} does not exist in {d.table or 'the query'}",
+                hint=f"columns there: {', '.join(by_name)}",
+                dataset=d.name,
+                column=name,
+            )
     names = [n for n in wanted if n not in d.drop_columns]
     columns = []
     for n in names:
@@ -75,9 +81,15 @@ def plan_dataset(conn: Connector, d: DatasetSection) -> Plan:
             c = Column(n, PortableType.TEXT, c.nullable, f"sha256({c.native})")
         columns.append(c)
     cursor_index = names.index(d.cursor) if d.cursor else None
-    return Plan(d, columns, ReadRequest(table=d.table, query=d.query, columns=names),
-                [names.index(n) for n in d.hash_columns if n in names], cursor_index,
-                by_name[d.cursor].type if d.cursor else None, config_digest(d))
+    return Plan(
+        d,
+        columns,
+        ReadRequest(table=d.table, query=d.query, columns=names),
+        [names.index(n) for n in d.hash_columns if n in names],
+        cursor_index,
+        by_name[d.cursor].type if d.cursor else None,
+        config_digest(d),
+    )
 
 
 def _chunks(conn: Connector, request: ReadRequest, hasher: Optional[LineHasher]) -> Iterator[bytes]:
@@ -89,12 +101,18 @@ def _hasher(salt: bytes, indexes: list[int]) -> Optional[LineHasher]:
     return LineHasher(salt, indexes) if indexes else None
 
 
-def write_keys(conn: Connector, plan: Plan, writer: Any, salt: bytes, sink: Optional[KeySink] = None) -> None:
+def write_keys(
+    conn: Connector, plan: Plan, writer: Any, salt: bytes, sink: Optional[KeySink] = None
+) -> None:
     """Every key of the dataset (a separate read of the key columns) into the writer and ``sink``."""
     d = plan.section
-    req = ReadRequest(table=d.table, query=d.query, columns=list(d.key), batch_rows=plan.request.batch_rows)
+    req = ReadRequest(
+        table=d.table, query=d.query, columns=list(d.key), batch_rows=plan.request.batch_rows
+    )
     idx = [i for i, k in enumerate(d.key) if k in d.hash_columns]
-    writer.add_keys(b"")  # an empty table still gets a key set (empty), so the hub sees "all deleted"
+    writer.add_keys(
+        b""
+    )  # an empty table still gets a key set (empty), so the hub sees "all deleted"
     lines = key_projector(list(d.key), d.key)  # whole lines (a chunk may end mid-line) for the sink
     for chunk in _chunks(conn, req, _hasher(salt, idx)):
         writer.add_keys(chunk)
@@ -111,12 +129,22 @@ def key_lines_exported(plan: Plan) -> bool:
 class ReadResult:
     rows: int
     advance: DatasetAdvance
-    keys_done: bool = False  # no separate key read needed (keys cut from the data lines, or a ledger count)
-    key_lines: Optional[list[bytes]] = None  # incremental: key lines (no newline) of the rows written
+    keys_done: bool = (
+        False  # no separate key read needed (keys cut from the data lines, or a ledger count)
+    )
+    key_lines: Optional[list[bytes]] = (
+        None  # incremental: key lines (no newline) of the rows written
+    )
 
 
-def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Optional[RowProgress],
-              sink: Optional[KeySink] = None) -> ReadResult:
+def read_full(
+    conn: Connector,
+    plan: Plan,
+    writer: Any,
+    salt: bytes,
+    on_rows: Optional[RowProgress],
+    sink: Optional[KeySink] = None,
+) -> ReadResult:
     """Every row; bytes-only unless hashing or a cursor needs one field of each line.
 
     The key set is cut from the data lines when the key columns are exported
@@ -130,7 +158,9 @@ def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Op
     request = replace(plan.request, max_of=plan.section.cursor) if by_source else plan.request
     keys = key_projector(list(plan.request.columns or []), plan.section.key)
     if keys is not None:
-        writer.add_keys(b"")  # an empty table still gets a key set (empty), so the hub sees "all deleted"
+        writer.add_keys(
+            b""
+        )  # an empty table still gets a key set (empty), so the hub sees "all deleted"
     for chunk in _chunks(conn, request, _hasher(salt, plan.hash_indexes)):
         n = writer.write(chunk)
         if keys is not None:
@@ -154,26 +184,48 @@ def read_full(conn: Connector, plan: Plan, writer: Any, salt: bytes, on_rows: Op
         for _, key, rh, _line in _scan_since(conn, plan, salt, since):
             window[short_hash(key)] = rh
     writer.set_cursor_range(None, cursor_max)
-    return ReadResult(rows, DatasetAdvance(cursor_max, ct.value if ct else None, plan.digest, window or {}),
-                      keys_done=keys is not None)
+    return ReadResult(
+        rows,
+        DatasetAdvance(cursor_max, ct.value if ct else None, plan.digest, window or {}),
+        keys_done=keys is not None,
+    )
 
 
-def _scan_since(conn: Connector, plan: Plan, salt: bytes, since: str) -> Iterator[tuple[Any, bytes, bytes, bytes]]:
+def _scan_since(
+    conn: Connector, plan: Plan, salt: bytes, since: str
+) -> Iterator[tuple[Any, bytes, bytes, bytes]]:
     """(cursor value, key line, row hash, line) of every row with cursor >= since."""
     d = plan.section
-    req = ReadRequest(table=d.table, query=d.query, columns=plan.request.columns, cursor_column=d.cursor,
-                      cursor_from=since, batch_rows=plan.request.batch_rows)
+    req = ReadRequest(
+        table=d.table,
+        query=d.query,
+        columns=plan.request.columns,
+        cursor_column=d.cursor,
+        cursor_from=since,
+        batch_rows=plan.request.batch_rows,
+    )
     names = list(plan.request.columns or [])
     key_idx = [names.index(k) for k in d.key]
     assert plan.cursor_index is not None and plan.cursor_type is not None
     for line in iter_lines(_chunks(conn, req, _hasher(salt, plan.hash_indexes))):
         fields = line.split(b"\t")
-        yield (field_value(plan.cursor_type, fields[plan.cursor_index]), b"\t".join([fields[i] for i in key_idx]),
-               short_hash(line), line)
+        yield (
+            field_value(plan.cursor_type, fields[plan.cursor_index]),
+            b"\t".join([fields[i] for i in key_idx]),
+            short_hash(line),
+            line,
+        )
 
 
-def read_incremental(conn: Connector, plan: Plan, writer: Any, salt: bytes, last_max: str,
-                     window: dict[bytes, bytes], on_rows: Optional[RowProgress]) -> ReadResult:
+def read_incremental(
+    conn: Connector,
+    plan: Plan,
+    writer: Any,
+    salt: bytes,
+    last_max: str,
+    window: dict[bytes, bytes],
+    on_rows: Optional[RowProgress],
+) -> ReadResult:
     """Rows changed since ``last_max`` (minus the overlap), boundary rows de-duplicated."""
     ct = plan.cursor_type
     assert ct is not None
@@ -196,9 +248,13 @@ def read_incremental(conn: Connector, plan: Plan, writer: Any, salt: bytes, last
             on_rows(plan.section.name, rows)
     writer.set_cursor_range(encode_value(ct, lo), encode_value(ct, hi))
     if top is None:  # nothing at or after the window start: keep cursor and window as they were
-        return ReadResult(rows, DatasetAdvance(last_max, ct.value, plan.digest, None), key_lines=written)
+        return ReadResult(
+            rows, DatasetAdvance(last_max, ct.value, plan.digest, None), key_lines=written
+        )
     new_max = encode_value(ct, top)
     assert new_max is not None
     floor = field_value(ct, minus_overlap(new_max, ct, plan.section.overlap).encode())
     new_window = {kh: rh for value, kh, rh in seen if value is not None and value >= floor}
-    return ReadResult(rows, DatasetAdvance(new_max, ct.value, plan.digest, new_window), key_lines=written)
+    return ReadResult(
+        rows, DatasetAdvance(new_max, ct.value, plan.digest, new_window), key_lines=written
+    )

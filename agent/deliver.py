@@ -57,16 +57,23 @@ def translate(exc: BaseException, action: str, where: str) -> SyncHubError:
         return HubAuthRejected(
             f"the hub at {where} refused our SSH key while {action}",
             hint="give the hub operator the SSH public key printed by `syncagent init` "
-                 "(or `syncagent check`) and the reseller id",
-            host=where)
+            "(or `syncagent check`) and the reseller id",
+            host=where,
+        )
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return TransferError(f"timed out while {action} ({where})", hint="will retry", host=where)
     if isinstance(exc, ConnectionRefusedError):
-        return TransferError(f"the hub at {where} refused the connection while {action}",
-                             hint="is the hub's SFTP server running? will retry", host=where)
+        return TransferError(
+            f"the hub at {where} refused the connection while {action}",
+            hint="is the hub's SFTP server running? will retry",
+            host=where,
+        )
     if isinstance(exc, (OSError, EOFError, paramiko.SSHException)):
-        return TransferError(f"connection problem while {action} ({where}): {str(exc) or type(exc).__name__}",
-                             hint="will retry", host=where)
+        return TransferError(
+            f"connection problem while {action} ({where}): {str(exc) or type(exc).__name__}",
+            hint="will retry",
+            host=where,
+        )
     return TransferError(f"unexpected failure while {action} ({where}): {exc!r}", host=where)
 
 
@@ -96,12 +103,15 @@ class HubConnection:
             return
         key = load_ssh_key(self.hub.ssh_key)
         try:
-            sock = socket.create_connection((self.hub.host, self.hub.port), timeout=self.hub.timeout_seconds)
+            sock = socket.create_connection(
+                (self.hub.host, self.hub.port), timeout=self.hub.timeout_seconds
+            )
             t = paramiko.Transport(sock)
             self.transport = t
             opts = t.get_security_options()
             opts.ciphers = tuple(c for c in PREFERRED_CIPHERS if c in opts.ciphers) + tuple(
-                c for c in opts.ciphers if c not in PREFERRED_CIPHERS)
+                c for c in opts.ciphers if c not in PREFERRED_CIPHERS
+            )
             t.start_client(timeout=self.hub.timeout_seconds)
             verify_host_key(self.hub.host_key, t.get_remote_server_key(), self.where)
             t.auth_publickey(self.hub.username, key)
@@ -116,7 +126,9 @@ class HubConnection:
     def close(self) -> None:
         for thing in (self.sftp, self.transport):
             if thing is not None:
-                with contextlib.suppress(Exception):  # closing a broken connection: nothing more to do
+                with contextlib.suppress(
+                    Exception
+                ):  # closing a broken connection: nothing more to do
                     thing.close()
         self.sftp = self.transport = None
 
@@ -165,14 +177,18 @@ class HubConnection:
             self._send(local, part, offset, size, progress)
             got = self._remote_size(part)
             if got != size:
-                raise TransferError(f"{part} has {got} bytes on the hub, expected {size}", hint="will retry")
+                raise TransferError(
+                    f"{part} has {got} bytes on the hub, expected {size}", hint="will retry"
+                )
             self._rename(part, final)
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             raise translate(exc, f"uploading {name}", self.where) from exc
 
-    def _send(self, local: Path, part: str, offset: int, size: int, progress: Optional[Progress]) -> None:
+    def _send(
+        self, local: Path, part: str, offset: int, size: int, progress: Optional[Progress]
+    ) -> None:
         mode = "r+b" if offset else "wb"
         with open(local, "rb") as lf, self._sftp.open(part, mode) as rf:
             rf.set_pipelined(True)
@@ -205,8 +221,11 @@ class HubConnection:
             return []
         except BaseException as exc:
             raise translate(exc, "listing the hub's messages", self.where) from exc
-        return sorted(e.filename for e in entries
-                      if statmod.S_ISREG(e.st_mode or 0) and e.filename.endswith(".json"))
+        return sorted(
+            e.filename
+            for e in entries
+            if statmod.S_ISREG(e.st_mode or 0) and e.filename.endswith(".json")
+        )
 
     def download(self, name: str, dest: Path) -> None:
         tmp = dest.with_name(dest.name + ".tmp")
@@ -245,7 +264,9 @@ class Preconnect:
             assert conn.transport is not None
             conn.transport.set_keepalive(self.KEEPALIVE_SECONDS)
         except Exception as exc:  # the delivery connects again and reports what goes wrong then
-            log.debug("early connection to the hub failed (the delivery will connect itself): %s", exc)
+            log.debug(
+                "early connection to the hub failed (the delivery will connect itself): %s", exc
+            )
 
     def connection(self) -> HubConnection:
         self._thread.join()
@@ -265,11 +286,15 @@ class Preconnect:
 def backoff_delays(retries: int, base: float = 2.0, cap: float = 300.0) -> Iterator[float]:
     """Exponential back-off with full jitter: attempt k waits up to min(cap, base·2^k)."""
     for k in range(retries):
-        yield random.uniform(0, min(cap, base * (2 ** k)))
+        yield random.uniform(0, min(cap, base * (2**k)))
 
 
-def with_retries(action: Callable[[], object], retries: int, sleep: Callable[[float], None] = time.sleep,
-                 base: float = 2.0) -> object:
+def with_retries(
+    action: Callable[[], object],
+    retries: int,
+    sleep: Callable[[float], None] = time.sleep,
+    base: float = 2.0,
+) -> object:
     """Run ``action``; on a retriable error wait and try again, up to ``retries`` times."""
     delays = backoff_delays(retries, base)
     while True:

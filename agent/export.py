@@ -61,7 +61,9 @@ class Preview:
     rows: int
 
 
-def choose_kind(cfg: AgentConfig, state: AgentState, force_full: bool, today: Optional[dt.date] = None) -> Kind:
+def choose_kind(
+    cfg: AgentConfig, state: AgentState, force_full: bool, today: Optional[dt.date] = None
+) -> Kind:
     """Full when asked, when a dataset is new or changed, or when the schedule says so."""
     if force_full:
         return "full"
@@ -88,16 +90,34 @@ def plan_all(conn: Connector, cfg: AgentConfig) -> list[Plan]:
         except SourceObjectMissing as exc:
             missing.append((f"[[datasets]][{i}].{'table' if d.table else 'query'}", str(exc)))
     if missing:
-        raise ConfigError(missing, source=str(cfg.path), hint="fix the dataset definitions (see `syncagent check`)")
+        raise ConfigError(
+            missing,
+            source=str(cfg.path),
+            hint="fix the dataset definitions (see `syncagent check`)",
+        )
     return plans
 
 
-def _read(conn: Connector, plan: Plan, snap: SnapshotWriter, state: AgentState, kind: str, salt: bytes,
-          on_rows: Optional[RowProgress], sequence: int, state_dir: Path) -> tuple[int, DatasetAdvance]:
+def _read(
+    conn: Connector,
+    plan: Plan,
+    snap: SnapshotWriter,
+    state: AgentState,
+    kind: str,
+    salt: bytes,
+    on_rows: Optional[RowProgress],
+    sequence: int,
+    state_dir: Path,
+) -> tuple[int, DatasetAdvance]:
     """One dataset into the snapshot; a cursor dataset also gets its key ledger (agent/ledger.py)."""
     d = plan.section
     cur = state.cursor(d.name)
-    incremental = kind == "incremental" and d.cursor is not None and cur is not None and cur.cursor_max is not None
+    incremental = (
+        kind == "incremental"
+        and d.cursor is not None
+        and cur is not None
+        and cur.cursor_max is not None
+    )
     with_ledger = d.cursor is not None and key_lines_exported(plan)
     fp = ledger.fingerprint(plan.digest, salt)
     old = ledger.load(state, state_dir, d.name, fp) if with_ledger and incremental else None
@@ -113,11 +133,17 @@ def _read(conn: Connector, plan: Plan, snap: SnapshotWriter, state: AgentState, 
     try:
         if incremental:
             assert cur is not None and cur.cursor_max is not None
-            result = read_incremental(conn, plan, writer, salt, cur.cursor_max, state.window(d.name), on_rows)
+            result = read_incremental(
+                conn, plan, writer, salt, cur.cursor_max, state.window(d.name), on_rows
+            )
             changed = set(result.key_lines or ())
-            present = old.present(changed) if old is not None else None  # None: no ledger, or damaged
+            present = (
+                old.present(changed) if old is not None else None
+            )  # None: no ledger, or damaged
             new = changed - present if present is not None else set()
-            if old is not None and present is not None and count_now == old.count + len(new):  # none deleted
+            if (
+                old is not None and present is not None and count_now == old.count + len(new)
+            ):  # none deleted
                 writer.set_key_count(count_now)
                 book = ledger.LedgerWriter(state_dir, d.name, sequence, fp, base=old)
                 book.add(b"".join(k + b"\n" for k in new))
@@ -135,17 +161,26 @@ def _read(conn: Connector, plan: Plan, snap: SnapshotWriter, state: AgentState, 
         if book is not None:
             book.discard()
         raise
-    writer.warn({k: v - before.get(k, 0) for k, v in conn.warnings.counts.items() if v != before.get(k, 0)})
+    writer.warn(
+        {k: v - before.get(k, 0) for k, v in conn.warnings.counts.items() if v != before.get(k, 0)}
+    )
     writer.close()
     return result.rows, result.advance
 
 
-def export(cfg: AgentConfig, state: AgentState, *, full: bool = False,
-           on_rows: Optional[RowProgress] = None) -> ExportResult:
+def export(
+    cfg: AgentConfig,
+    state: AgentState,
+    *,
+    full: bool = False,
+    on_rows: Optional[RowProgress] = None,
+) -> ExportResult:
     """Export every dataset into a sealed snapshot in the outbox; commit sequence and cursors."""
     outbox = Outbox(cfg.agent.state_dir)
     signing_key = keys.load_signing_key(cfg.signing.key)
-    hub_key = keys.sealing_public_key_from_b64(cfg.hub.seal_public_key, source="[hub].seal_public_key")
+    hub_key = keys.sealing_public_key_from_b64(
+        cfg.hub.seal_public_key, source="[hub].seal_public_key"
+    )
     salt = load_salt(cfg.agent.state_dir)
     sequence = state.next_sequence(outbox.highest_sequence())
     kind = choose_kind(cfg, state, full)
@@ -155,12 +190,22 @@ def export(cfg: AgentConfig, state: AgentState, *, full: bool = False,
     try:
         with open_source(cfg) as conn:
             plans = plan_all(conn, cfg)
-            snap = SnapshotWriter(workdir, cfg.agent.reseller_id, sequence, kind, __version__, conn.dialect.name,
-                                  level=ZSTD_LEVEL, threads=ZSTD_THREADS, digest_factory=SplitKeySetDigest)
+            snap = SnapshotWriter(
+                workdir,
+                cfg.agent.reseller_id,
+                sequence,
+                kind,
+                __version__,
+                conn.dialect.name,
+                level=ZSTD_LEVEL,
+                threads=ZSTD_THREADS,
+                digest_factory=SplitKeySetDigest,
+            )
             advances, rows = {}, 0
             for plan in plans:
-                n, advances[plan.section.name] = _read(conn, plan, snap, state, kind, salt, on_rows, sequence,
-                                                       cfg.agent.state_dir)
+                n, advances[plan.section.name] = _read(
+                    conn, plan, snap, state, kind, salt, on_rows, sequence, cfg.agent.state_dir
+                )
                 rows += n
         manifest = snap.finish()
         tmp = outbox.temp_path(name)
@@ -173,7 +218,9 @@ def export(cfg: AgentConfig, state: AgentState, *, full: bool = False,
     return ExportResult(path, sequence, kind, manifest)
 
 
-def preview(cfg: AgentConfig, state: AgentState, *, full: bool = False) -> tuple[str, list[Preview]]:
+def preview(
+    cfg: AgentConfig, state: AgentState, *, full: bool = False
+) -> tuple[str, list[Preview]]:
     """What ``export`` would do (``--dry-run``): datasets, columns, types and row counts; writes nothing."""
     kind = choose_kind(cfg, state, full)
     out = []
@@ -181,7 +228,13 @@ def preview(cfg: AgentConfig, state: AgentState, *, full: bool = False) -> tuple
         for plan in plan_all(conn, cfg):
             cur = state.cursor(plan.section.name)
             request, mode = plan.request, "full"
-            if kind == "incremental" and plan.section.cursor and cur and cur.cursor_max and plan.cursor_type:
+            if (
+                kind == "incremental"
+                and plan.section.cursor
+                and cur
+                and cur.cursor_max
+                and plan.cursor_type
+            ):
                 since = minus_overlap(cur.cursor_max, plan.cursor_type, plan.section.overlap)
                 request = replace(request, cursor_column=plan.section.cursor, cursor_from=since)
                 mode = f"incremental since {since} (before de-duplication)"

@@ -56,19 +56,25 @@ class SplitKeySetDigest:
             if self._child is not None:
                 n, child = self._finish_child()
                 if self._local.count + n != self.count:
-                    raise SyncHubError(f"key-set digest: the helper process hashed {n} of "
-                                       f"{self.count - self._local.count} keys",
-                                       hint="run the export again; report it if it repeats")
+                    raise SyncHubError(
+                        f"key-set digest: the helper process hashed {n} of "
+                        f"{self.count - self._local.count} keys",
+                        hint="run the export again; report it if it repeats",
+                    )
                 total += int(child, 16)
             self._result = f"{total % _MOD:064x}"
         return self._result
 
     def _send(self, chunk: bytes) -> None:
         if self._child is None:
-            self._child = subprocess.Popen([sys.executable, "-m", "shared.keyset"], stdin=subprocess.PIPE,
-                                           stdout=subprocess.PIPE)
-            self._pump = threading.Thread(target=_feed, args=(self._queue, self._child),
-                                          name="keyset-digest", daemon=True)
+            self._child = subprocess.Popen(
+                [sys.executable, "-m", "shared.keyset"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+            self._pump = threading.Thread(
+                target=_feed, args=(self._queue, self._child), name="keyset-digest", daemon=True
+            )
             self._pump.start()
             # an export that fails before hexdigest() drops this object: end the thread and the child
             weakref.finalize(self, self._queue.put, _DONE)
@@ -82,8 +88,10 @@ class SplitKeySetDigest:
         out = child.stdout.read().decode(errors="replace").split()
         child.wait()
         if child.returncode != 0 or len(out) != 2:
-            raise SyncHubError(f"key-set digest: the helper process failed (exit {child.returncode})",
-                               hint="run the export again; report it if it repeats")
+            raise SyncHubError(
+                f"key-set digest: the helper process failed (exit {child.returncode})",
+                hint="run the export again; report it if it repeats",
+            )
         return int(out[0]), out[1]
 
 

@@ -72,7 +72,7 @@ class Ledger:
                     cut = data.rfind(b"\n") + 1
                     tail = data[cut:]
                     if cut:
-                        whole = data[:cut - 1].split(b"\n")
+                        whole = data[: cut - 1].split(b"\n")
                         lines += len(whole)
                         if candidates:
                             found.update(candidates.intersection(whole))
@@ -116,8 +116,9 @@ class LedgerWriter:
     one more zstd frame), so the committed file is never modified.
     """
 
-    def __init__(self, state_dir: Path, dataset: str, sequence: int, fp: str,
-                 base: Optional[Ledger] = None) -> None:
+    def __init__(
+        self, state_dir: Path, dataset: str, sequence: int, fp: str, base: Optional[Ledger] = None
+    ) -> None:
         self.path = ledger_path(state_dir, dataset, sequence)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = self.path.with_name(self.path.name + ".tmp")
@@ -127,7 +128,9 @@ class LedgerWriter:
             shutil.copyfile(base.path, self._tmp)
             self.count = base.count
         self._file = open(self._tmp, "ab")  # noqa: SIM115 -- stays open across add() calls
-        self._zw = zstandard.ZstdCompressor(level=LEVEL, write_checksum=True).stream_writer(self._file, closefd=False)
+        self._zw = zstandard.ZstdCompressor(level=LEVEL, write_checksum=True).stream_writer(
+            self._file, closefd=False
+        )
 
     def add(self, lines: bytes) -> None:
         """Whole key lines, each ending with a newline."""
@@ -143,8 +146,14 @@ class LedgerWriter:
         os.fsync(self._file.fileno())
         self._file.close()
         os.replace(self._tmp, self.path)
-        return json.dumps({"sequence": self.sequence, "count": self.count, "bytes": self.path.stat().st_size,
-                           "fingerprint": self.fp})
+        return json.dumps(
+            {
+                "sequence": self.sequence,
+                "count": self.count,
+                "bytes": self.path.stat().st_size,
+                "fingerprint": self.fp,
+            }
+        )
 
     def discard(self) -> None:
         if not self._file.closed:
@@ -161,7 +170,11 @@ def prune(state: AgentState, state_dir: Path) -> None:
     keep = set()
     for key, raw in state.meta_items(META_PREFIX):
         try:
-            keep.add(ledger_path(state_dir, key[len(META_PREFIX):], int(json.loads(raw)["sequence"])).name)
+            keep.add(
+                ledger_path(
+                    state_dir, key[len(META_PREFIX) :], int(json.loads(raw)["sequence"])
+                ).name
+            )
         except (ValueError, KeyError, TypeError):
             continue
     for path in folder.iterdir():

@@ -13,8 +13,13 @@ from typing import Any, Callable, Iterator, Optional
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         doc: dict[str, Any] = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+            "ts": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
         if record.exc_info and record.exc_info[1] is not None:
             doc["error"] = str(record.exc_info[1])
         return json.dumps(doc, ensure_ascii=False)
@@ -42,7 +47,9 @@ def setup_logging(verbose: bool = False) -> None:
 
 
 @contextmanager
-def progress_bars() -> Iterator[tuple[Callable[[str, int], None], Callable[[str], Callable[[int, int], None]]]]:
+def progress_bars() -> Iterator[
+    tuple[Callable[[str, int], None], Callable[[str], Callable[[int, int], None]]]
+]:
     """(rows callback, bytes callback factory): live bars on a TTY, periodic log lines otherwise."""
     log = logging.getLogger("syncagent.progress")
     if not is_tty():
@@ -53,12 +60,18 @@ def progress_bars() -> Iterator[tuple[Callable[[str, int], None], Callable[[str]
                 last[name] = n
                 log.info(json.dumps({"event": "rows", "dataset": name, "rows": n}))
 
-        yield rows_plain, lambda name: (lambda done, total: None)
+        yield rows_plain, lambda name: lambda done, total: None
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
-                  DownloadColumn(), TransferSpeedColumn(), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}"),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        transient=True,
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def rows(name: str, n: int) -> None:
@@ -74,6 +87,7 @@ def progress_bars() -> Iterator[tuple[Callable[[str, int], None], Callable[[str]
                 if task is None:
                     task = bar.add_task(f"upload {name}", total=total)
                 bar.update(task, completed=done)
+
             return cb
 
         yield rows, upload

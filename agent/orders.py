@@ -57,8 +57,11 @@ def _is_int(v: Any) -> TypeGuard[int]:
 def _line_problems(n: int, item: Any) -> list[str]:
     where = f"lines[{n}]"
     if not isinstance(item, dict):
-        return [f"{where}: must be an object like {{\"sku\": \"ABC\", \"quantity\": 2}}"]
-    out = [f"{where}.{k}: unknown field (known: {', '.join(sorted(_LINE_KEYS))})" for k in sorted(set(item) - _LINE_KEYS)]
+        return [f'{where}: must be an object like {{"sku": "ABC", "quantity": 2}}']
+    out = [
+        f"{where}.{k}: unknown field (known: {', '.join(sorted(_LINE_KEYS))})"
+        for k in sorted(set(item) - _LINE_KEYS)
+    ]
     sku, pid, qty = item.get("sku"), item.get("product_id"), item.get("quantity")
     if sku is None and pid is None:
         out.append(f'{where}: needs "sku" (or the hub\'s "product_id")')
@@ -83,10 +86,13 @@ def problems_of(raw: bytes) -> list[str]:
         return [f"not UTF-8 JSON: {exc}"]
     if not isinstance(doc, dict):
         return [f"must be a JSON object like {EXAMPLE}"]
-    out = [f"{k}: unknown field (known: {', '.join(sorted(_TOP_KEYS))})" for k in sorted(set(doc) - _TOP_KEYS)]
+    out = [
+        f"{k}: unknown field (known: {', '.join(sorted(_TOP_KEYS))})"
+        for k in sorted(set(doc) - _TOP_KEYS)
+    ]
     lines = doc.get("lines")
     if not isinstance(lines, list) or not lines:
-        out.append(f'lines: needs a non-empty list of order lines, e.g. {EXAMPLE}')
+        out.append(f"lines: needs a non-empty list of order lines, e.g. {EXAMPLE}")
     else:
         for n, item in enumerate(lines, 1):
             out += _line_problems(n, item)
@@ -101,8 +107,10 @@ def problems_of(raw: bytes) -> list[str]:
 def validate_file(path: Path) -> None:
     """Raise :class:`OrderFileError` naming the file and every bad field."""
     if not ORDER_NAME.match(path.name):
-        raise OrderFileError(f"{path.name}: the name must be order-<id>.json with <id> of 1-64 letters, "
-                             "digits, '_' or '-'; rename the file")
+        raise OrderFileError(
+            f"{path.name}: the name must be order-<id>.json with <id> of 1-64 letters, "
+            "digits, '_' or '-'; rename the file"
+        )
     probs = problems_of(path.read_bytes())
     if probs:
         raise OrderFileError(f"{path.name}: " + "; ".join(probs))
@@ -127,8 +135,11 @@ class OrderFolder:
 
     def dropped(self) -> list[Path]:
         """Candidate files in the drop folder (not hidden, not temp names), by name."""
-        return sorted(p for p in self.dir.iterdir() if p.is_file() and not p.name.startswith(".")
-                      and not p.name.endswith((".tmp", ".part")))
+        return sorted(
+            p
+            for p in self.dir.iterdir()
+            if p.is_file() and not p.name.startswith(".") and not p.name.endswith((".tmp", ".part"))
+        )
 
     def check(self) -> tuple[list[Path], dict[str, str]]:
         """(valid files, {invalid file name: why})."""
@@ -148,7 +159,9 @@ class OrderFolder:
         """Keep an answer signed by the hub (its payload); park anything else under ``rejected/``."""
         try:
             doc = verify_message(raw, hub_signing_key)
-            ok = doc.get("status") in ("accepted", "refused") and doc.get("file") == name.replace(".result.json", ".json")
+            ok = doc.get("status") in ("accepted", "refused") and doc.get("file") == name.replace(
+                ".result.json", ".json"
+            )
             why = "is not an answer to this order"
         except SealError as exc:
             ok, why = False, str(exc)
@@ -175,8 +188,13 @@ def send_orders(conn: HubConnection, folder: OrderFolder, report: OrdersReport) 
         log.info(json.dumps({"event": "order_sent", "file": path.name}))
 
 
-def fetch_results(conn: HubConnection, folder: OrderFolder, names: list[str], report: OrdersReport,
-                  hub_signing_key: Ed25519PublicKey) -> None:
+def fetch_results(
+    conn: HubConnection,
+    folder: OrderFolder,
+    names: list[str],
+    report: OrdersReport,
+    hub_signing_key: Ed25519PublicKey,
+) -> None:
     """Download the hub's signed answers (from the outbox listing ``names``) not fetched yet."""
     for name in names:
         if not RESULT_NAME.match(name) or folder.has_result(name):
@@ -198,7 +216,9 @@ def _describe(ans: dict[str, Any]) -> str:
     if ans.get("status") == "accepted":
         order = ans.get("order") or {}
         ref = order.get("number") or order.get("id")
-        return f"accepted: order {ref}, state {order.get('state', '?')}" + (" (replayed)" if ans.get("replayed") else "")
+        return f"accepted: order {ref}, state {order.get('state', '?')}" + (
+            " (replayed)" if ans.get("replayed") else ""
+        )
     problems = "; ".join(str(p) for p in ans.get("problems") or [])
     return f"refused: {ans.get('error', '?')}" + (f" ({problems})" if problems else "")
 
@@ -206,7 +226,9 @@ def _describe(ans: dict[str, Any]) -> str:
 def order_status(folder: OrderFolder) -> list[dict[str, str]]:
     """One row per order file: where it is and what the hub answered (for ``syncagent orders``)."""
     good, bad = folder.check()
-    rows = [{"file": p.name, "where": "drop", "status": "pending (sent on the next push)"} for p in good]
+    rows = [
+        {"file": p.name, "where": "drop", "status": "pending (sent on the next push)"} for p in good
+    ]
     rows += [{"file": n, "where": "drop", "status": f"invalid: {why}"} for n, why in bad.items()]
     seen = set()
     for p in sorted(folder.sent.iterdir()):
@@ -214,11 +236,28 @@ def order_status(folder: OrderFolder) -> list[dict[str, str]]:
             continue
         ans = _answer(folder, p.name)
         seen.add(result_name(p.name))
-        rows.append({"file": p.name, "where": "sent",
-                     "status": _describe(ans) if ans else "sent, awaiting the hub's answer"})
+        rows.append(
+            {
+                "file": p.name,
+                "where": "sent",
+                "status": _describe(ans) if ans else "sent, awaiting the hub's answer",
+            }
+        )
     for p in sorted(folder.results.glob("*.result.json")):
         if p.name not in seen:
-            rows.append({"file": p.name, "where": "results", "status": _describe(json.loads(p.read_bytes()))})
+            rows.append(
+                {
+                    "file": p.name,
+                    "where": "results",
+                    "status": _describe(json.loads(p.read_bytes())),
+                }
+            )
     for p in sorted((folder.results / "rejected").iterdir()):
-        rows.append({"file": p.name, "where": "results/rejected", "status": "not a valid answer from the hub"})
+        rows.append(
+            {
+                "file": p.name,
+                "where": "results/rejected",
+                "status": "not a valid answer from the hub",
+            }
+        )
     return rows

@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 from typing import Optional
 
-_NAME = re.compile(r"^(?P<reseller>[a-z0-9][a-z0-9-]{1,62})-(?P<seq>\d{12})-(?P<kind>full|incremental)\.snap$")
+_NAME = re.compile(
+    r"^(?P<reseller>[a-z0-9][a-z0-9-]{1,62})-(?P<seq>\d{12})-(?P<kind>full|incremental)\.snap$"
+)
 
 
 def snapshot_name(reseller_id: str, sequence: int, kind: str) -> str:

@@ -40,7 +40,9 @@ class DeliveryReport:
 def _hub_signing_key(cfg: AgentConfig) -> Ed25519PublicKey:
     from shared.keys import signing_public_key_from_b64
 
-    return signing_public_key_from_b64(cfg.hub.signing_public_key, source="[hub].signing_public_key")
+    return signing_public_key_from_b64(
+        cfg.hub.signing_public_key, source="[hub].signing_public_key"
+    )
 
 
 def verify_and_store(raw: bytes, name: str, inbox: Path, signing_public_key: str) -> bool:
@@ -49,7 +51,9 @@ def verify_and_store(raw: bytes, name: str, inbox: Path, signing_public_key: str
     from shared.messages import verify_message
 
     try:
-        verify_message(raw, signing_public_key_from_b64(signing_public_key, source="[hub].signing_public_key"))
+        verify_message(
+            raw, signing_public_key_from_b64(signing_public_key, source="[hub].signing_public_key")
+        )
     except (SyncHubError, ValueError) as exc:
         log.error("hub message %s rejected: %s", name, exc)
         (inbox / "rejected").mkdir(exist_ok=True)
@@ -59,8 +63,9 @@ def verify_and_store(raw: bytes, name: str, inbox: Path, signing_public_key: str
     return True
 
 
-def _fetch_messages(conn: HubConnection, outbox: Outbox, cfg: AgentConfig, report: DeliveryReport,
-                    names: list[str]) -> None:
+def _fetch_messages(
+    conn: HubConnection, outbox: Outbox, cfg: AgentConfig, report: DeliveryReport, names: list[str]
+) -> None:
     for name in names:
         if RESULT_NAME.match(name):
             continue  # order answers: agent.orders fetches them
@@ -73,9 +78,15 @@ def _fetch_messages(conn: HubConnection, outbox: Outbox, cfg: AgentConfig, repor
         (report.messages if ok else report.rejected_messages).append(name)
 
 
-def deliver_pending(cfg: AgentConfig, state: AgentState, *, progress: Optional[Callable[[str], Progress]] = None,
-                    sleep: Callable[[float], None] = time.sleep, fetch: bool = True,
-                    connection: Callable[[], HubConnection] | None = None) -> DeliveryReport:
+def deliver_pending(
+    cfg: AgentConfig,
+    state: AgentState,
+    *,
+    progress: Optional[Callable[[str], Progress]] = None,
+    sleep: Callable[[float], None] = time.sleep,
+    fetch: bool = True,
+    connection: Callable[[], HubConnection] | None = None,
+) -> DeliveryReport:
     """Deliver every outbox snapshot in sequence order, then dropped order files, over one connection
     (reconnecting on failure); then fetch the hub's messages and order answers."""
     outbox = Outbox(cfg.agent.state_dir)

@@ -43,8 +43,10 @@ def run_lock(state_dir: Path) -> Iterator[None]:
 
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise AlreadyRunning(f"another syncagent run is in progress (lock {state_dir / 'run.lock'})",
-                                 hint="wait for it to finish") from None
+            raise AlreadyRunning(
+                f"another syncagent run is in progress (lock {state_dir / 'run.lock'})",
+                hint="wait for it to finish",
+            ) from None
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))
@@ -52,9 +54,14 @@ def run_lock(state_dir: Path) -> Iterator[None]:
         yield
 
 
-def run_once(cfg: AgentConfig, *, full: bool = False, deliver: bool = True,
-             on_rows: Optional[Callable[[str, int], None]] = None,
-             upload_progress: Optional[Callable[[str], Callable[[int, int], None]]] = None) -> dict[str, Any]:
+def run_once(
+    cfg: AgentConfig,
+    *,
+    full: bool = False,
+    deliver: bool = True,
+    on_rows: Optional[Callable[[str, int], None]] = None,
+    upload_progress: Optional[Callable[[str], Callable[[int, int], None]]] = None,
+) -> dict[str, Any]:
     """Export (and deliver) once under the lock; the outcome is recorded in the run history."""
     from agent.deliver import Preconnect
     from agent.export import export
@@ -65,12 +72,21 @@ def run_once(cfg: AgentConfig, *, full: bool = False, deliver: bool = True,
         early = Preconnect(cfg.hub) if deliver else None  # the SSH handshake overlaps the export
         try:
             result = export(cfg, state, full=full, on_rows=on_rows)
-            summary: dict[str, Any] = {"snapshot": result.path.name, "kind": result.kind,
-                                       "rows": sum(d.rows for d in result.manifest.datasets)}
+            summary: dict[str, Any] = {
+                "snapshot": result.path.name,
+                "kind": result.kind,
+                "rows": sum(d.rows for d in result.manifest.datasets),
+            }
             if early is not None:
-                report = deliver_pending(cfg, state, progress=upload_progress, connection=early.connection)
-                summary.update(delivered=report.delivered, messages=report.messages,
-                               orders_sent=report.orders.sent, order_results=report.orders.results)
+                report = deliver_pending(
+                    cfg, state, progress=upload_progress, connection=early.connection
+                )
+                summary.update(
+                    delivered=report.delivered,
+                    messages=report.messages,
+                    orders_sent=report.orders.sent,
+                    order_results=report.orders.results,
+                )
         except SyncHubError as exc:
             state.finish_run(run_id, "failed", str(exc))
             raise
@@ -89,7 +105,9 @@ def scheduled_run(cfg: AgentConfig) -> None:
     try:
         log.info(json.dumps({"event": "run", **run_once(cfg)}))
     except SyncHubError as exc:
-        log.error(json.dumps({"event": "run_failed", "error": str(exc), "retriable": exc.retriable}))
+        log.error(
+            json.dumps({"event": "run_failed", "error": str(exc), "retriable": exc.retriable})
+        )
     except Exception:
         log.exception("run failed unexpectedly")
 
@@ -103,8 +121,16 @@ def make_scheduler(cfg: AgentConfig, blocking: bool = True) -> Any:
     sched = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=tz)
     trigger = CronTrigger.from_crontab(cfg.schedule.cron, timezone=tz)
     trigger.jitter = cfg.schedule.jitter_seconds or None
-    sched.add_job(scheduled_run, trigger, args=[cfg], id="syncagent", max_instances=1, coalesce=True,
-                  misfire_grace_time=6 * 3600, replace_existing=True)
+    sched.add_job(
+        scheduled_run,
+        trigger,
+        args=[cfg],
+        id="syncagent",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=6 * 3600,
+        replace_existing=True,
+    )
     return sched
 
 

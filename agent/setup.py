@@ -78,23 +78,35 @@ class Handoff:
     signing_fingerprint: str
 
     def command(self, platform: str = "") -> str:
-        parts = ["synchub", "reseller", "add", self.reseller_id, "--name", self.reseller_id,
-                 "--ssh-key", self.ssh_public_key, "--signing-key", self.signing_public_key]
+        parts = [
+            "synchub",
+            "reseller",
+            "add",
+            self.reseller_id,
+            "--name",
+            self.reseller_id,
+            "--ssh-key",
+            self.ssh_public_key,
+            "--signing-key",
+            self.signing_public_key,
+        ]
         if platform:
             parts += ["--platform", platform]
         return " ".join(shlex.quote(p) for p in parts)
 
     def text(self, platform: str = "") -> str:
-        return "\n".join([
-            "Give the hub operator these (public, safe to send by e-mail or chat):",
-            f"  reseller id:          {self.reseller_id}",
-            f"  SSH public key:       {self.ssh_public_key}",
-            f"  SSH fingerprint:      {self.ssh_fingerprint}",
-            f"  signing public key:   {self.signing_public_key}",
-            f"  signing fingerprint:  {self.signing_fingerprint}",
-            "The hub operator enrols you with:",
-            f"  {self.command(platform)}",
-        ])
+        return "\n".join(
+            [
+                "Give the hub operator these (public, safe to send by e-mail or chat):",
+                f"  reseller id:          {self.reseller_id}",
+                f"  SSH public key:       {self.ssh_public_key}",
+                f"  SSH fingerprint:      {self.ssh_fingerprint}",
+                f"  signing public key:   {self.signing_public_key}",
+                f"  signing fingerprint:  {self.signing_fingerprint}",
+                "The hub operator enrols you with:",
+                f"  {self.command(platform)}",
+            ]
+        )
 
 
 def ensure_keys(key_dir: Path, reseller_id: str) -> Handoff:
@@ -112,22 +124,44 @@ def ensure_keys(key_dir: Path, reseller_id: str) -> Handoff:
     import base64
 
     blob = base64.b64decode(ssh_line.split()[1])
-    return Handoff(reseller_id, ssh_line, fingerprint_blob(blob), keys.public_b64(signing),
-                   keys.short_fingerprint(signing))
+    return Handoff(
+        reseller_id,
+        ssh_line,
+        fingerprint_blob(blob),
+        keys.public_b64(signing),
+        keys.short_fingerprint(signing),
+    )
 
 
 def _toml(value: object) -> str:
     return json.dumps(value)  # a JSON string is a valid TOML basic string
 
 
-def render_config(*, reseller_id: str, state_dir: str, url: str, hub_host: str, hub_port: int,
-                  hub_username: Optional[str], host_key: str, seal_key: str, signing_key: str,
-                  datasets: str = "") -> str:
+def render_config(
+    *,
+    reseller_id: str,
+    state_dir: str,
+    url: str,
+    hub_host: str,
+    hub_port: int,
+    hub_username: Optional[str],
+    host_key: str,
+    seal_key: str,
+    signing_key: str,
+    datasets: str = "",
+) -> str:
     return TEMPLATE.format(
-        reseller_id=_toml(reseller_id), state_dir=_toml(state_dir), url=_toml(url),
-        hub_host=_toml(hub_host), hub_port=hub_port, hub_username=_toml(hub_username or reseller_id),
-        host_key=_toml(host_key), seal_key=_toml(seal_key), signing_key=_toml(signing_key),
-        datasets=datasets or DEFAULT_DATASET)
+        reseller_id=_toml(reseller_id),
+        state_dir=_toml(state_dir),
+        url=_toml(url),
+        hub_host=_toml(hub_host),
+        hub_port=hub_port,
+        hub_username=_toml(hub_username or reseller_id),
+        host_key=_toml(host_key),
+        seal_key=_toml(seal_key),
+        signing_key=_toml(signing_key),
+        datasets=datasets or DEFAULT_DATASET,
+    )
 
 
 def datasets_from_source(tables: list[tuple[str, list[str]]]) -> str:
@@ -138,10 +172,14 @@ def datasets_from_source(tables: list[tuple[str, list[str]]]) -> str:
     for table, pk in tables:
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", table)
         if pk:
-            blocks.append(f"[[datasets]]\nname = {_toml(name)}\ntable = {_toml(table)}\nkey = {_toml(pk)}\n")
+            blocks.append(
+                f"[[datasets]]\nname = {_toml(name)}\ntable = {_toml(table)}\nkey = {_toml(pk)}\n"
+            )
         else:
-            blocks.append(f"# {table}: no primary key found; set `key` and uncomment to share it\n"
-                          f"# [[datasets]]\n# name = {_toml(name)}\n# table = {_toml(table)}\n# key = []\n")
+            blocks.append(
+                f"# {table}: no primary key found; set `key` and uncomment to share it\n"
+                f"# [[datasets]]\n# name = {_toml(name)}\n# table = {_toml(table)}\n# key = []\n"
+            )
     return "\n".join(blocks) + "\n" + DEFAULT_DATASET
 
 
@@ -161,25 +199,46 @@ def _discover(url: str) -> tuple[str, list[tuple[str, list[str]]], str]:
         return "", [], f"database not reachable now ({exc}); datasets left as an example to fill in"
 
 
-def run_init(config_path: Path, *, force: bool, reseller_id: str, url: str, hub_host: str, hub_port: int,
-             hub_username: Optional[str], host_key: str, seal_key: str, signing_key: str,
-             state_dir: str) -> None:
+def run_init(
+    config_path: Path,
+    *,
+    force: bool,
+    reseller_id: str,
+    url: str,
+    hub_host: str,
+    hub_port: int,
+    hub_username: Optional[str],
+    host_key: str,
+    seal_key: str,
+    signing_key: str,
+    state_dir: str,
+) -> None:
     """Write keys and the config, test what can be tested, print the hand-off for the hub operator."""
     import click
 
     from shared.errors import ConfigError
 
     if config_path.exists() and not force:
-        raise ConfigError([("", f"{config_path} already exists")],
-                          hint="edit it, or pass --force to rewrite it (keys are kept either way)")
+        raise ConfigError(
+            [("", f"{config_path} already exists")],
+            hint="edit it, or pass --force to rewrite it (keys are kept either way)",
+        )
     base = config_path.absolute().parent
     handoff = ensure_keys(base / "keys", reseller_id)
     platform, tables, note = _discover(url)
     click.echo(note)
-    text = render_config(reseller_id=reseller_id, state_dir=state_dir, url=url, hub_host=hub_host,
-                         hub_port=hub_port, hub_username=hub_username, host_key=host_key or "SHA256:ask-the-hub-operator",
-                         seal_key=seal_key or "ask-the-hub-operator", signing_key=signing_key or "ask-the-hub-operator",
-                         datasets=datasets_from_source(tables) if tables else "")
+    text = render_config(
+        reseller_id=reseller_id,
+        state_dir=state_dir,
+        url=url,
+        hub_host=hub_host,
+        hub_port=hub_port,
+        hub_username=hub_username,
+        host_key=host_key or "SHA256:ask-the-hub-operator",
+        seal_key=seal_key or "ask-the-hub-operator",
+        signing_key=signing_key or "ask-the-hub-operator",
+        datasets=datasets_from_source(tables) if tables else "",
+    )
     config_path.parent.mkdir(parents=True, exist_ok=True)
     config_path.write_text(text, encoding="utf-8")
     click.echo(f"wrote {config_path} and keys in {base / 'keys'} (private keys 0600)")

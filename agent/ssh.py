@@ -33,11 +33,17 @@ def write_private(path: Path, data: bytes) -> None:
 def generate_ssh_key(path: Path, comment: str) -> str:
     """Create an Ed25519 SSH key in OpenSSH format at ``path``; return its public key line."""
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    )
     write_private(path, pem)
-    line = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
-                                         serialization.PublicFormat.OpenSSH).decode()
+    line = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+    )
     public = f"{line} {comment}\n"
     Path(str(path) + ".pub").write_text(public)
     return public.strip()
@@ -48,7 +54,9 @@ def load_ssh_key(path: Path) -> paramiko.PKey:
     try:
         return paramiko.PKey.from_path(str(path))
     except (OSError, paramiko.SSHException, ValueError) as exc:
-        raise ConfigError([("[hub].ssh_key", f"cannot load SSH private key {path}: {exc}")]) from exc
+        raise ConfigError(
+            [("[hub].ssh_key", f"cannot load SSH private key {path}: {exc}")]
+        ) from exc
 
 
 def public_line(key: paramiko.PKey) -> str:
@@ -84,6 +92,8 @@ def verify_host_key(pinned_setting: str, presented: paramiko.PKey, where: str) -
             f"the hub at {where} presented host key {got} ({presented.get_name()}), "
             f"but the config pins {expected}; refusing to connect",
             hint="if the hub operator confirms the key changed, put the new key in [hub].host_key; "
-                 "otherwise someone may be impersonating the hub",
-            expected=expected, presented=got, host=where,
+            "otherwise someone may be impersonating the hub",
+            expected=expected,
+            presented=got,
+            host=where,
         )

@@ -57,7 +57,9 @@ class DatasetAdvance:
     cursor_type: Optional[str]
     config_digest: str
     window: Optional[dict[bytes, bytes]] = None
-    ledger: Optional[str] = None  # the key ledger's record (agent/ledger.py); None forgets the old one
+    ledger: Optional[str] = (
+        None  # the key ledger's record (agent/ledger.py); None forgets the old one
+    )
 
 
 class AgentState:
@@ -90,66 +92,100 @@ class AgentState:
         row = self.db.execute("SELECT max(sequence) FROM snapshots WHERE kind='full'").fetchone()
         if row[0] is None:
             return None
-        return self.db.execute("SELECT count(*) FROM snapshots WHERE sequence > ?", (row[0],)).fetchone()[0]
+        return self.db.execute(
+            "SELECT count(*) FROM snapshots WHERE sequence > ?", (row[0],)
+        ).fetchone()[0]
 
     # -- cursors ---------------------------------------------------------------
     def cursor(self, dataset: str) -> Optional[CursorState]:
         row = self.db.execute(
             "SELECT cursor_max, cursor_type, config_digest, sequence FROM cursors WHERE dataset=?",
-            (dataset,)).fetchone()
+            (dataset,),
+        ).fetchone()
         return CursorState(*row) if row else None
 
     def window(self, dataset: str) -> dict[bytes, bytes]:
-        return dict(self.db.execute("SELECT key_hash, row_hash FROM window_rows WHERE dataset=?", (dataset,)))
+        return dict(
+            self.db.execute(
+                "SELECT key_hash, row_hash FROM window_rows WHERE dataset=?", (dataset,)
+            )
+        )
 
     def cursors(self) -> dict[str, CursorState]:
-        rows = self.db.execute("SELECT dataset, cursor_max, cursor_type, config_digest, sequence FROM cursors")
+        rows = self.db.execute(
+            "SELECT dataset, cursor_max, cursor_type, config_digest, sequence FROM cursors"
+        )
         return {r[0]: CursorState(*r[1:]) for r in rows}
 
     # -- commit ------------------------------------------------------------------
-    def commit_snapshot(self, sequence: int, name: str, kind: str, rows: int, size: int,
-                        advances: dict[str, DatasetAdvance]) -> None:
+    def commit_snapshot(
+        self,
+        sequence: int,
+        name: str,
+        kind: str,
+        rows: int,
+        size: int,
+        advances: dict[str, DatasetAdvance],
+    ) -> None:
         """Record a snapshot now in the outbox and advance its cursors, atomically."""
         now = _now()
         with self._tx():
-            self.db.execute("INSERT INTO snapshots (sequence, name, kind, rows, bytes, created_at) "
-                            "VALUES (?,?,?,?,?,?)", (sequence, name, kind, rows, size, now))
+            self.db.execute(
+                "INSERT INTO snapshots (sequence, name, kind, rows, bytes, created_at) "
+                "VALUES (?,?,?,?,?,?)",
+                (sequence, name, kind, rows, size, now),
+            )
             for ds, adv in advances.items():
                 self.db.execute(
                     "INSERT OR REPLACE INTO cursors VALUES (?,?,?,?,?,?)",
-                    (ds, adv.cursor_max, adv.cursor_type, adv.config_digest, sequence, now))
+                    (ds, adv.cursor_max, adv.cursor_type, adv.config_digest, sequence, now),
+                )
                 if adv.ledger is not None:
-                    self.db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (f"ledger:{ds}", adv.ledger))
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO meta VALUES (?,?)", (f"ledger:{ds}", adv.ledger)
+                    )
                 else:
                     self.db.execute("DELETE FROM meta WHERE key=?", (f"ledger:{ds}",))
                 if adv.window is not None:
                     self.db.execute("DELETE FROM window_rows WHERE dataset=?", (ds,))
-                    self.db.executemany("INSERT INTO window_rows VALUES (?,?,?)",
-                                        ((ds, k, v) for k, v in adv.window.items()))
+                    self.db.executemany(
+                        "INSERT INTO window_rows VALUES (?,?,?)",
+                        ((ds, k, v) for k, v in adv.window.items()),
+                    )
 
     def mark_delivered(self, name: str) -> None:
         self.db.execute("UPDATE snapshots SET delivered_at=? WHERE name=?", (_now(), name))
 
     def snapshots(self, limit: int = 10) -> list[dict[str, Any]]:
-        cur = self.db.execute("SELECT sequence, name, kind, rows, bytes, created_at, delivered_at "
-                              "FROM snapshots ORDER BY sequence DESC LIMIT ?", (limit,))
+        cur = self.db.execute(
+            "SELECT sequence, name, kind, rows, bytes, created_at, delivered_at "
+            "FROM snapshots ORDER BY sequence DESC LIMIT ?",
+            (limit,),
+        )
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, r)) for r in cur]
 
     # -- runs --------------------------------------------------------------------
     def start_run(self, command: str) -> int:
-        cur = self.db.execute("INSERT INTO runs (command, started_at, status) VALUES (?,?,'running')",
-                              (command, _now()))
+        cur = self.db.execute(
+            "INSERT INTO runs (command, started_at, status) VALUES (?,?,'running')",
+            (command, _now()),
+        )
         assert cur.lastrowid is not None, "an INSERT always sets lastrowid"
         return cur.lastrowid
 
     def finish_run(self, run_id: int, status: str, message: str = "") -> None:
-        self.db.execute("UPDATE runs SET finished_at=?, status=?, message=? WHERE id=?",
-                        (_now(), status, message, run_id))
+        self.db.execute(
+            "UPDATE runs SET finished_at=?, status=?, message=? WHERE id=?",
+            (_now(), status, message, run_id),
+        )
 
     def runs(self, limit: int = 10) -> list[dict[str, Any]]:
-        cur = self.db.execute("SELECT id, command, started_at, finished_at, status, message "
-                              "FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        cur = self.db.execute(
+            "SELECT id, command, started_at, finished_at, status, message "
+            "FROM runs ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, r)) for r in cur]
 
@@ -162,7 +198,9 @@ class AgentState:
 
     def meta_items(self, prefix: str) -> list[tuple[str, str]]:
         """Every (key, value) of the meta table whose key starts with ``prefix``."""
-        rows = self.db.execute("SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))
+        rows = self.db.execute(
+            "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+        )
         return [(k, v) for k, v in rows]
 
     def _tx(self) -> _Tx:

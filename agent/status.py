@@ -20,8 +20,10 @@ def collect(cfg: AgentConfig) -> dict[str, Any]:
             "outbox": [{"name": p.name, "bytes": p.stat().st_size} for p in outbox.pending()],
             "runs": st.runs(5),
             "snapshots": st.snapshots(5),
-            "cursors": {k: {"max": v.cursor_max, "type": v.cursor_type, "sequence": v.sequence}
-                        for k, v in st.cursors().items()},
+            "cursors": {
+                k: {"max": v.cursor_max, "type": v.cursor_type, "sequence": v.sequence}
+                for k, v in st.cursors().items()
+            },
             "messages": sorted(p.name for p in outbox.inbox.glob("*.json")),
         }
 
@@ -31,7 +33,10 @@ def render(doc: dict[str, Any]) -> str:
     lines.append(f"outbox: {len(doc['outbox'])} snapshot(s) waiting")
     lines += [f"  {o['name']} ({o['bytes']:,} bytes)" for o in doc["outbox"]]
     lines.append("last runs:")
-    lines += [f"  {r['started_at']} {r['command']:<6} {r['status']:<7} {r['message'][:100]}" for r in doc["runs"]]
+    lines += [
+        f"  {r['started_at']} {r['command']:<6} {r['status']:<7} {r['message'][:100]}"
+        for r in doc["runs"]
+    ]
     lines.append("cursors:")
     lines += [f"  {k}: {v['max']} (snapshot {v['sequence']})" for k, v in doc["cursors"].items()]
     lines.append(f"hub messages received: {len(doc['messages'])}")

@@ -88,13 +88,16 @@ def key_projector(names: Sequence[str], key: Sequence[str]) -> Optional[Callable
     elif idx == [0]:
         project = partial(_AFTER_FIRST_FIELD.sub, b"")
     else:
+
         def project(whole: bytes) -> bytes:
             lines = whole.split(b"\n")
             lines.pop()  # the empty string after the last newline
             if idx == list(range(width)):
                 keys = [b"\t".join(line.split(b"\t", width)[:width]) for line in lines]
             else:
-                keys = [b"\t".join([f[i] for i in idx]) for f in (line.split(b"\t") for line in lines)]
+                keys = [
+                    b"\t".join([f[i] for i in idx]) for f in (line.split(b"\t") for line in lines)
+                ]
             return b"\n".join(keys) + b"\n" if keys else b""
 
     rest = b""
@@ -123,8 +126,10 @@ def column_max(chunk: bytes, index: int, ptype: PortableType) -> Any:
     integers are compared as ints and ISO dates/timestamps as their bytes, so
     only the winner is decoded.
     """
-    first = chunk[:chunk.find(b"\n")].split(b"\t", index + 1)[index]
-    values = _field_after_newline(index).findall(chunk, 0, len(chunk) - 1)  # not after the last newline
+    first = chunk[: chunk.find(b"\n")].split(b"\t", index + 1)[index]
+    values = _field_after_newline(index).findall(
+        chunk, 0, len(chunk) - 1
+    )  # not after the last newline
     values.append(first)
     if NULL in values:
         values = [v for v in values if v != NULL]
@@ -152,7 +157,9 @@ def _iso_texts(values: list[bytes]) -> bool:
     """
     joined = b"\n".join(values) + b"\n"
     template = values[0].translate(_DIGITS_AS_ZERO) + b"\n"
-    if _ISO_TEXTS.fullmatch(template) and joined.translate(_DIGITS_AS_ZERO) == template * len(values):
+    if _ISO_TEXTS.fullmatch(template) and joined.translate(_DIGITS_AS_ZERO) == template * len(
+        values
+    ):
         return True
     return _ISO_TEXTS.fullmatch(joined) is not None
 
@@ -190,7 +197,9 @@ def minus_overlap(text: str, ptype: PortableType, overlap: float) -> str:
     elif ptype is PortableType.DATE:
         out = v - dt.timedelta(days=math.ceil(overlap / 86400))
     else:
-        raise ConfigError([("overlap", f"a {ptype.value} cursor cannot have an overlap; set overlap = 0")])
+        raise ConfigError(
+            [("overlap", f"a {ptype.value} cursor cannot have an overlap; set overlap = 0")]
+        )
     result = encode_value(ptype, out)
     assert result is not None
     return result

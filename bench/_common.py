@@ -34,7 +34,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
+    )
 
 
 def header(title: str, **params: Any) -> None:
@@ -55,8 +57,10 @@ def speed_ratio(label: str, ours: float, baseline: float, target: float, base_na
     """Print ours vs baseline as a speed ratio (baseline time / our time; higher is better)."""
     ratio = baseline / ours if ours > 0 else float("inf")
     met = ratio >= target
-    print(f"{label}: ours {ours:.2f} s, {base_name} {baseline:.2f} s -> {ratio:.2f}x of {base_name}'s speed "
-          f"(target >= {target}x: {'MET' if met else 'MISSED'})")
+    print(
+        f"{label}: ours {ours:.2f} s, {base_name} {baseline:.2f} s -> {ratio:.2f}x of {base_name}'s speed "
+        f"(target >= {target}x: {'MET' if met else 'MISSED'})"
+    )
     return met
 
 
@@ -69,7 +73,9 @@ def limit_line(label: str, seconds: float, limit: float) -> bool:
 def run_quiet(argv: list[str], **kw: Any) -> subprocess.CompletedProcess:
     r = subprocess.run(argv, capture_output=True, text=True, **kw)
     if r.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} exited {r.returncode}:\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
+        raise RuntimeError(
+            f"{' '.join(argv)} exited {r.returncode}:\n{r.stdout[-2000:]}{r.stderr[-2000:]}"
+        )
     return r
 
 
@@ -83,6 +89,7 @@ def started(server: Any) -> Iterator[Any]:
 
 
 # ------------------------------------------------------------------ hub keys and agent folders
+
 
 @dataclass
 class HubKeyPair:
@@ -116,19 +123,40 @@ class AgentFolder:
     signing_public_key: str
 
 
-def make_agent(folder: Path, reseller_id: str, url: str, datasets: list[dict[str, Any]], *,
-               seal_b64: str, signing_b64: str, hub_host: str = "127.0.0.1", hub_port: int = 22,
-               username: Optional[str] = None, host_key: str = "SHA256:unset") -> AgentFolder:
+def make_agent(
+    folder: Path,
+    reseller_id: str,
+    url: str,
+    datasets: list[dict[str, Any]],
+    *,
+    seal_b64: str,
+    signing_b64: str,
+    hub_host: str = "127.0.0.1",
+    hub_port: int = 22,
+    username: Optional[str] = None,
+    host_key: str = "SHA256:unset",
+) -> AgentFolder:
     """An agent folder as `syncagent init` makes it: keys/ + syncagent.toml (state in ./state)."""
     from agent.setup import ensure_keys, render_config
 
     folder.mkdir(parents=True, exist_ok=True)
     handoff = ensure_keys(folder / "keys", reseller_id)
-    blocks = "\n".join("[[datasets]]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in d.items())
-                       for d in datasets)
-    text = render_config(reseller_id=reseller_id, state_dir="state", url=url, hub_host=hub_host,
-                         hub_port=hub_port, hub_username=username, host_key=host_key, seal_key=seal_b64,
-                         signing_key=signing_b64, datasets=blocks)
+    blocks = "\n".join(
+        "[[datasets]]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in d.items())
+        for d in datasets
+    )
+    text = render_config(
+        reseller_id=reseller_id,
+        state_dir="state",
+        url=url,
+        hub_host=hub_host,
+        hub_port=hub_port,
+        hub_username=username,
+        host_key=host_key,
+        seal_key=seal_b64,
+        signing_key=signing_b64,
+        datasets=blocks,
+    )
     cfg = folder / "syncagent.toml"
     cfg.write_text(text)
     return AgentFolder(folder, cfg, handoff.ssh_public_key, handoff.signing_public_key)
@@ -138,12 +166,16 @@ def make_agent(folder: Path, reseller_id: str, url: str, datasets: list[dict[str
 
 ITEMS_DATASET = {"name": "items", "table": "items", "key": ["id"]}
 
-PG_ITEMS_DDL = ("CREATE TABLE items (id bigint PRIMARY KEY, sku text NOT NULL, name text, "
-                "price numeric(12,2), stock integer, updated_at timestamptz NOT NULL)")
-PG_ITEMS_FILL = ("INSERT INTO items SELECT g, 'SKU-' || lpad(g::text, 8, '0'), "
-                 "'Product ' || g || ' kabel HDMI 2m', (g %% 100000) / 100.0 + 1, g %% 500, "
-                 "timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second' "
-                 "FROM generate_series(%s, %s) g")
+PG_ITEMS_DDL = (
+    "CREATE TABLE items (id bigint PRIMARY KEY, sku text NOT NULL, name text, "
+    "price numeric(12,2), stock integer, updated_at timestamptz NOT NULL)"
+)
+PG_ITEMS_FILL = (
+    "INSERT INTO items SELECT g, 'SKU-' || lpad(g::text, 8, '0'), "
+    "'Product ' || g || ' kabel HDMI 2m', (g %% 100000) / 100.0 + 1, g %% 500, "
+    "timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second' "
+    "FROM generate_series(%s, %s) g"
+)
 
 
 def pg_items(dsn: str, rows: int) -> None:
@@ -163,14 +195,18 @@ def mariadb_items(server: Any, database: str, rows: int) -> None:
     """The same table on MariaDB, filled server-side from the Sequence engine (seq_1_to_N)."""
     with server.connect(database) as con, con.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS items")
-        cur.execute("CREATE TABLE items (id bigint PRIMARY KEY, sku varchar(32) NOT NULL, name varchar(200), "
-                    "price decimal(12,2), stock int, updated_at datetime(0) NOT NULL) ENGINE=InnoDB")
+        cur.execute(
+            "CREATE TABLE items (id bigint PRIMARY KEY, sku varchar(32) NOT NULL, name varchar(200), "
+            "price decimal(12,2), stock int, updated_at datetime(0) NOT NULL) ENGINE=InnoDB"
+        )
         step = 500_000
         for a in range(1, rows + 1, step):
             b = min(a + step - 1, rows)
-            cur.execute(f"INSERT INTO items SELECT seq, CONCAT('SKU-', LPAD(seq, 8, '0')), "
-                        f"CONCAT('Product ', seq, ' kabel HDMI 2m'), (seq % 100000) / 100.0 + 1, seq % 500, "
-                        f"TIMESTAMP '2024-01-01 00:00:00' + INTERVAL seq SECOND FROM seq_{a}_to_{b}")
+            cur.execute(
+                f"INSERT INTO items SELECT seq, CONCAT('SKU-', LPAD(seq, 8, '0')), "
+                f"CONCAT('Product ', seq, ' kabel HDMI 2m'), (seq % 100000) / 100.0 + 1, seq % 500, "
+                f"TIMESTAMP '2024-01-01 00:00:00' + INTERVAL seq SECOND FROM seq_{a}_to_{b}"
+            )
         cur.execute("ANALYZE TABLE items")
 
 
@@ -206,7 +242,11 @@ def cpu_probe_ms() -> float:
     within minutes: a throughput is read together with the probe taken beside it."""
     from decimal import Decimal
 
-    doc = {"lines": [{"sku": f"SKU-{i:03d}", "quantity": i, "price": str(Decimal(i) / 7)} for i in range(20)]}
+    doc = {
+        "lines": [
+            {"sku": f"SKU-{i:03d}", "quantity": i, "price": str(Decimal(i) / 7)} for i in range(20)
+        ]
+    }
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
@@ -227,10 +267,14 @@ def statement_log(engine: Any, enabled: bool) -> Iterator[list[tuple[float, str]
         yield log
         return
 
-    def before(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+    def before(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
         conn.info["bench_t"] = time.perf_counter()
 
-    def after(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+    def after(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
         log.append((time.perf_counter() - conn.info.pop("bench_t"), " ".join(statement.split())))
 
     event.listen(engine, "before_cursor_execute", before)
@@ -247,4 +291,6 @@ def print_statements(log: list[tuple[float, str]], took: float, top: int = 8) ->
     for secs, stmt in sorted(log, reverse=True)[:top]:
         print(f"       {secs:7.3f} s  {stmt[:150]}")
     sql_time = sum(t for t, _ in log)
-    print(f"       {took - sql_time:7.3f} s  (outside SQLAlchemy statements: COPY, reading parts, Python)")
+    print(
+        f"       {took - sql_time:7.3f} s  (outside SQLAlchemy statements: COPY, reading parts, Python)"
+    )

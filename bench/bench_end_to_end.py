@@ -52,11 +52,19 @@ class HubUnderTest:
         from hub.resellers.service import add_reseller
 
         with self.factory() as s:
-            add_reseller(s, {"id": reseller_id, "name": reseller_id, "ssh_public_key": ssh_line,
-                             "signing_public_key": signing_b64})
+            add_reseller(
+                s,
+                {
+                    "id": reseller_id,
+                    "name": reseller_id,
+                    "ssh_public_key": ssh_line,
+                    "signing_public_key": signing_b64,
+                },
+            )
 
-    def wait_applied(self, sequence: int, timeout: float = 600,
-                     log: list[tuple[float, str]] | None = None) -> tuple[float, dict]:
+    def wait_applied(
+        self, sequence: int, timeout: float = 600, log: list[tuple[float, str]] | None = None
+    ) -> tuple[float, dict]:
         """Poll ingest rounds until ``sequence`` is committed; (monotonic time of the commit, stats).
 
         ``log``: keep only the statements of the round that committed it (earlier rounds found nothing).
@@ -80,22 +88,35 @@ class HubUnderTest:
             if time.monotonic() >= deadline:
                 break
             if report.errors and any("statement timeout" in e for e in report.errors):
-                raise TimeoutError(f"snapshot {sequence}: a hub statement ran over {timeout:.0f} s "
-                                   "and was cancelled")
+                raise TimeoutError(
+                    f"snapshot {sequence}: a hub statement ran over {timeout:.0f} s "
+                    "and was cancelled"
+                )
             if report.errors:
                 raise SystemExit(f"ingest errors: {report.errors}")
             time.sleep(POLL)
         raise TimeoutError(f"snapshot {sequence} not committed at the hub within {timeout:.0f} s")
 
 
-def push(agent: c.AgentFolder, hub: HubUnderTest, sequence: int, *extra: str,
-         timeout: float = 600, profile: bool = False) -> dict[str, float]:
+def push(
+    agent: c.AgentFolder,
+    hub: HubUnderTest,
+    sequence: int,
+    *extra: str,
+    timeout: float = 600,
+    profile: bool = False,
+) -> dict[str, float]:
     """Start `syncagent push`, wait for the hub's commit; the times that matter, in seconds."""
     syncagent = str(Path(sys.executable).parent / "syncagent")
     load = os.getloadavg()[0]  # the box is shared: print it with each number
     t0 = time.monotonic()
-    proc = subprocess.Popen([syncagent, "-c", str(agent.config_path), "push", *extra], cwd=agent.dir,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [syncagent, "-c", str(agent.config_path), "push", *extra],
+        cwd=agent.dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     with c.statement_log(hub.engine, profile) as log:
         try:
             committed, stats = hub.wait_applied(sequence, timeout, log if profile else None)
@@ -105,60 +126,97 @@ def push(agent: c.AgentFolder, hub: HubUnderTest, sequence: int, *extra: str,
         raise SystemExit(f"syncagent push failed ({proc.returncode}):\n{err[-3000:]}")
     timings = stats.get("timings", {})
     if profile:
-        print(f"  push {sequence} {' '.join(extra)}: the hub's slowest statements in the committing round")
+        print(
+            f"  push {sequence} {' '.join(extra)}: the hub's slowest statements in the committing round"
+        )
         c.print_statements(log, timings.get("merge_s", 0.0) + timings.get("verify_extract_s", 0.0))
-    return {"total": committed - t0, "verify": timings.get("verify_extract_s", 0.0),
-            "merge": timings.get("merge_s", 0.0), "load": load}
+    return {
+        "total": committed - t0,
+        "verify": timings.get("verify_extract_s", 0.0),
+        "merge": timings.get("merge_s", 0.0),
+        "load": load,
+    }
 
 
 def change_one_percent(dsn: str, round_: int) -> None:
     import psycopg
 
     with psycopg.connect(dsn, autocommit=True) as con:
-        con.execute("UPDATE items SET stock = stock + %s, updated_at = now() WHERE id %% 100 = %s",
-                    (round_, round_ % 100))
+        con.execute(
+            "UPDATE items SET stock = stock + %s, updated_at = now() WHERE id %% 100 = %s",
+            (round_, round_ % 100),
+        )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--quick", action="store_true", help="100,000 rows")
-    ap.add_argument("--timeout", type=float, default=300, help="give up on one push after this many seconds")
-    ap.add_argument("--analyze", action="store_true",
-                    help="ANALYZE the hub's record_versions after each push (what autovacuum does "
-                         "within a minute; works around stale planner statistics, see bench/README.md)")
-    ap.add_argument("--profile", action="store_true",
-                    help="print the hub's slowest statements of each push (merge and verify time outside them)")
+    ap.add_argument(
+        "--timeout", type=float, default=300, help="give up on one push after this many seconds"
+    )
+    ap.add_argument(
+        "--analyze",
+        action="store_true",
+        help="ANALYZE the hub's record_versions after each push (what autovacuum does "
+        "within a minute; works around stale planner statistics, see bench/README.md)",
+    )
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="print the hub's slowest statements of each push (merge and verify time outside them)",
+    )
     args = ap.parse_args()
     rows = 100_000 if args.quick else args.rows
-    c.header("end to end: syncagent push -> merged commit at the hub (PostgreSQL, OpenSSH sshd)", rows=rows)
+    c.header(
+        "end to end: syncagent push -> merged commit at the hub (PostgreSQL, OpenSSH sshd)",
+        rows=rows,
+    )
     from tests.servers import PostgresServer, SshdServer
 
     rid = "bench-e2e"
-    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp, c.started(PostgresServer()) as pg, \
-            c.started(SshdServer()) as sshd:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp,
+        c.started(PostgresServer()) as pg,
+        c.started(SshdServer()) as sshd,
+    ):
         shop = pg.create_database("shop")
         c.pg_items(shop, rows)
         hub = HubUnderTest(sshd.base, pg.create_database("hub"), args.timeout)
         from shared import keys as sk
 
-        agent = c.make_agent(Path(tmp) / "agent", rid, shop,
-                             [{**c.ITEMS_DATASET, "cursor": "updated_at"}],
-                             seal_b64=sk.public_b64(hub.keys.seal_key),
-                             signing_b64=sk.public_b64(hub.keys.signing_key),
-                             hub_host=sshd.host, hub_port=sshd.port, username=sshd.login_name(rid),
-                             host_key=sshd.host_public_key)
+        agent = c.make_agent(
+            Path(tmp) / "agent",
+            rid,
+            shop,
+            [{**c.ITEMS_DATASET, "cursor": "updated_at"}],
+            seal_b64=sk.public_b64(hub.keys.seal_key),
+            signing_b64=sk.public_b64(hub.keys.signing_key),
+            hub_host=sshd.host,
+            hub_port=sshd.port,
+            username=sshd.login_name(rid),
+            host_key=sshd.host_public_key,
+        )
         sshd.add_reseller(rid, agent.ssh_public_key)
         hub.enrol(rid, agent.ssh_public_key, agent.signing_public_key)
 
         results = []
-        runs = [("full snapshot, initial load", (), 5.0), ("1 % changes, incremental", (), 1.5),
-                ("1 % changes, full snapshot", ("--full",), 5.0)]
+        runs = [
+            ("full snapshot, initial load", (), 5.0),
+            ("1 % changes, incremental", (), 1.5),
+            ("1 % changes, full snapshot", ("--full",), 5.0),
+        ]
         for seq, (label, extra, limit) in enumerate(runs, start=1):
             if seq > 1:
                 change_one_percent(shop, seq)
             try:
-                results.append((label, push(agent, hub, seq, *extra, timeout=args.timeout, profile=args.profile), limit))
+                results.append(
+                    (
+                        label,
+                        push(agent, hub, seq, *extra, timeout=args.timeout, profile=args.profile),
+                        limit,
+                    )
+                )
             except TimeoutError as exc:
                 print(f"{label}: MISSED — {exc}; stopping here")
                 break
@@ -168,9 +226,11 @@ def main() -> None:
         hub.engine.dispose()
     for label, r, limit in results:
         c.limit_line(f"{label:<30} ({rows:,} rows)", r["total"], limit)
-        print(f"    of which hub verify+extract {r['verify']:.2f} s, merge {r['merge']:.2f} s; "
-              f"agent start+export+upload+poll {r['total'] - r['verify'] - r['merge']:.2f} s; "
-              f"load average {r['load']:.2f} at the start")
+        print(
+            f"    of which hub verify+extract {r['verify']:.2f} s, merge {r['merge']:.2f} s; "
+            f"agent start+export+upload+poll {r['total'] - r['verify'] - r['merge']:.2f} s; "
+            f"load average {r['load']:.2f} at the start"
+        )
 
 
 if __name__ == "__main__":

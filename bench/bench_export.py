@@ -29,7 +29,9 @@ from agent.config import PASSWORD_ENV, load_config
 from agent.export import export
 from agent.state import AgentState
 
-DATASET = dict(c.ITEMS_DATASET)  # --cursor adds cursor = "updated_at" (a full read then finds its maximum)
+DATASET = dict(
+    c.ITEMS_DATASET
+)  # --cursor adds cursor = "updated_at" (a full read then finds its maximum)
 CPU: list[float] = []  # the agent's own CPU seconds per export (this process, all threads)
 
 
@@ -63,18 +65,38 @@ def bench_postgres(rows: int, repeat: int, work: Path, hub: c.HubKeyPair) -> boo
     with c.started(PostgresServer()) as pg:
         dsn = pg.create_database("shop")
         c.pg_items(dsn, rows)
-        agent = c.make_agent(work / "pg-agent", "bench-pg", dsn, [DATASET],
-                             seal_b64=hub.seal_b64, signing_b64=hub.signing_b64)
+        agent = c.make_agent(
+            work / "pg-agent",
+            "bench-pg",
+            dsn,
+            [DATASET],
+            seal_b64=hub.seal_b64,
+            signing_b64=hub.signing_b64,
+        )
         dump = work / "pg_dump.sql"
-        plain = best(repeat, lambda: c.timed(lambda: c.run_quiet(
-            ["pg_dump", "-t", "items", "-f", str(dump), "shop"], env=pg.psql_env))[0])
+        plain = best(
+            repeat,
+            lambda: c.timed(
+                lambda: c.run_quiet(
+                    ["pg_dump", "-t", "items", "-f", str(dump), "shop"], env=pg.psql_env
+                )
+            )[0],
+        )
         dump_bytes = dump.stat().st_size
-        custom = best(repeat, lambda: c.timed(lambda: c.run_quiet(
-            ["pg_dump", "-Fc", "-t", "items", "-f", str(dump), "shop"], env=pg.psql_env))[0])
+        custom = best(
+            repeat,
+            lambda: c.timed(
+                lambda: c.run_quiet(
+                    ["pg_dump", "-Fc", "-t", "items", "-f", str(dump), "shop"], env=pg.psql_env
+                )
+            )[0],
+        )
         mine, sealed_bytes = best_export(agent, repeat)
-    print(f"PostgreSQL, {rows:,} rows: pg_dump plain {dump_bytes / 2**20:.0f} MiB in {plain:.2f} s; "
-          f"pg_dump -Fc (gzip) {custom:.2f} s; sealed snapshot {sealed_bytes / 2**20:.1f} MiB in {mine:.2f} s "
-          f"({cpu_note()})")
+    print(
+        f"PostgreSQL, {rows:,} rows: pg_dump plain {dump_bytes / 2**20:.0f} MiB in {plain:.2f} s; "
+        f"pg_dump -Fc (gzip) {custom:.2f} s; sealed snapshot {sealed_bytes / 2**20:.1f} MiB in {mine:.2f} s "
+        f"({cpu_note()})"
+    )
     met = c.speed_ratio("  export vs pg_dump (plain)", mine, plain, 0.7, "pg_dump")
     print(f"  (vs pg_dump -Fc, which also compresses: {custom / mine:.2f}x)")
     return met
@@ -99,17 +121,40 @@ def bench_mariadb(rows: int, repeat: int, work: Path, hub: c.HubKeyPair) -> bool
     with c.started(MariaDBServer()) as my:
         db = my.create_database("shop")
         c.mariadb_items(my, db, rows)
-        os.environ[PASSWORD_ENV] = my.password  # the agent reads the password from here, never the file
-        agent = c.make_agent(work / "my-agent", "bench-my", f"mysql://{my.user}@{my.host}:{my.port}/{db}",
-                             [DATASET], seal_b64=hub.seal_b64, signing_b64=hub.signing_b64)
+        os.environ[PASSWORD_ENV] = (
+            my.password
+        )  # the agent reads the password from here, never the file
+        agent = c.make_agent(
+            work / "my-agent",
+            "bench-my",
+            f"mysql://{my.user}@{my.host}:{my.port}/{db}",
+            [DATASET],
+            seal_b64=hub.seal_b64,
+            signing_b64=hub.signing_b64,
+        )
         dump = work / "mysqldump.sql"
-        argv = [dump_bin, "-h", my.host, "-P", str(my.port), "-u", my.user, f"-p{my.password}",
-                "--single-transaction", "--quick", f"--result-file={dump}", db, "items"]
+        argv = [
+            dump_bin,
+            "-h",
+            my.host,
+            "-P",
+            str(my.port),
+            "-u",
+            my.user,
+            f"-p{my.password}",
+            "--single-transaction",
+            "--quick",
+            f"--result-file={dump}",
+            db,
+            "items",
+        ]
         base = best(repeat, lambda: c.timed(lambda: c.run_quiet(argv))[0])
         dump_bytes = dump.stat().st_size
         mine, sealed_bytes = best_export(agent, repeat)
-    print(f"MariaDB, {rows:,} rows: mysqldump {dump_bytes / 2**20:.0f} MiB in {base:.2f} s; "
-          f"sealed snapshot {sealed_bytes / 2**20:.1f} MiB in {mine:.2f} s ({cpu_note()})")
+    print(
+        f"MariaDB, {rows:,} rows: mysqldump {dump_bytes / 2**20:.0f} MiB in {base:.2f} s; "
+        f"sealed snapshot {sealed_bytes / 2**20:.1f} MiB in {mine:.2f} s ({cpu_note()})"
+    )
     return c.speed_ratio("  export vs mysqldump", mine, base, 0.3, "mysqldump")
 
 
@@ -124,8 +169,12 @@ def main() -> None:
     if args.cursor:
         DATASET["cursor"] = "updated_at"
     rows = 100_000 if args.quick else args.rows
-    c.header("sealed export vs pg_dump / mysqldump", rows=rows, repeat=args.repeat, cursor=args.cursor)
-    print(f"   load average at start: {os.getloadavg()[0]:.1f} (on a shared box, compare the ratios)")
+    c.header(
+        "sealed export vs pg_dump / mysqldump", rows=rows, repeat=args.repeat, cursor=args.cursor
+    )
+    print(
+        f"   load average at start: {os.getloadavg()[0]:.1f} (on a shared box, compare the ratios)"
+    )
     hub = c.HubKeyPair.generate()
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         if args.only in (None, "postgresql"):

@@ -34,9 +34,17 @@ def child(config: str) -> None:
     before = c.peak_rss_mib()
     with AgentState(cfg.agent.state_dir) as state:
         secs, result = c.timed(lambda: export(cfg, state, full=True))
-    print(json.dumps({"imports_mib": before, "peak_mib": c.peak_rss_mib(), "seconds": secs,
-                      "rows": sum(d.rows for d in result.manifest.datasets),
-                      "sealed_bytes": result.path.stat().st_size}))
+    print(
+        json.dumps(
+            {
+                "imports_mib": before,
+                "peak_mib": c.peak_rss_mib(),
+                "seconds": secs,
+                "rows": sum(d.rows for d in result.manifest.datasets),
+                "sealed_bytes": result.path.stat().st_size,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -54,29 +62,46 @@ def main() -> None:
 
     hub = c.HubKeyPair.generate()
     results = []
-    with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp, c.started(PostgresServer()) as pg:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp,
+        c.started(PostgresServer()) as pg,
+    ):
         for n in sizes:
             dsn = pg.create_database(f"m{n}")
             c.pg_items(dsn, n)
-            agent = c.make_agent(Path(tmp) / f"agent-{n}", f"bench-m{n}", dsn, [c.ITEMS_DATASET],
-                                 seal_b64=hub.seal_b64, signing_b64=hub.signing_b64)
-            r = subprocess.run([sys.executable, __file__, "--child", str(agent.config_path)],
-                               capture_output=True, text=True, cwd=c.REPO)
+            agent = c.make_agent(
+                Path(tmp) / f"agent-{n}",
+                f"bench-m{n}",
+                dsn,
+                [c.ITEMS_DATASET],
+                seal_b64=hub.seal_b64,
+                signing_b64=hub.signing_b64,
+            )
+            r = subprocess.run(
+                [sys.executable, __file__, "--child", str(agent.config_path)],
+                capture_output=True,
+                text=True,
+                cwd=c.REPO,
+            )
             if r.returncode != 0:
                 raise SystemExit(f"export of {n:,} rows failed:\n{r.stderr[-3000:]}")
             out = json.loads(r.stdout.strip().splitlines()[-1])
             results.append(out)
-            print(f"{out['rows']:>10,} rows: peak RSS {out['peak_mib']:6.1f} MiB "
-                  f"(after imports {out['imports_mib']:5.1f} MiB), export {out['seconds']:.1f} s, "
-                  f"sealed {out['sealed_bytes'] / 2**20:.0f} MiB")
+            print(
+                f"{out['rows']:>10,} rows: peak RSS {out['peak_mib']:6.1f} MiB "
+                f"(after imports {out['imports_mib']:5.1f} MiB), export {out['seconds']:.1f} s, "
+                f"sealed {out['sealed_bytes'] / 2**20:.0f} MiB"
+            )
             pg.drop_database(f"m{n}")
     peaks = [r["peak_mib"] for r in results]
     growth = max(peaks) - min(peaks)
     under = max(peaks) < LIMIT_MIB
     flat = growth < 16
-    print(f"growth from {sizes[0]:,} to {sizes[-1]:,} rows: {growth:+.1f} MiB "
-          f"(flat, < 16 MiB: {'MET' if flat else 'MISSED'}); "
-          f"max {max(peaks):.1f} MiB (< 200 MB = {LIMIT_MIB:.0f} MiB: {'MET' if under else 'MISSED'})")
+    print(
+        f"growth from {sizes[0]:,} to {sizes[-1]:,} rows: {growth:+.1f} MiB "
+        f"(flat, < 16 MiB: {'MET' if flat else 'MISSED'}); "
+        f"max {max(peaks):.1f} MiB (< 200 MB = {LIMIT_MIB:.0f} MiB: {'MET' if under else 'MISSED'})"
+    )
 
 
 if __name__ == "__main__":

@@ -35,16 +35,20 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import header, print_statements, statement_log  # noqa: E402
-from hub.core.db import make_engine, session_factory, transaction  # noqa: E402
-from hub.core.migrate import upgrade  # noqa: E402
-from hub.merge import merge_snapshot  # noqa: E402
-from shared.snapshot import SnapshotWriter  # noqa: E402
-from shared.snapshot_reader import SnapshotReader  # noqa: E402
-from shared.types import Column, PortableType  # noqa: E402
+from bench._common import header, print_statements, statement_log
+from hub.core.db import make_engine, session_factory, transaction
+from hub.core.migrate import upgrade
+from hub.merge import merge_snapshot
+from shared.snapshot import SnapshotWriter
+from shared.snapshot_reader import SnapshotReader
+from shared.types import Column, PortableType
 
-COLUMNS = [Column("id", PortableType.INTEGER, False), Column("name", PortableType.TEXT),
-           Column("price", PortableType.DECIMAL), Column("stock", PortableType.INTEGER)]
+COLUMNS = [
+    Column("id", PortableType.INTEGER, False),
+    Column("name", PortableType.TEXT),
+    Column("price", PortableType.DECIMAL),
+    Column("stock", PortableType.INTEGER),
+]
 UTC = dt.timezone.utc
 DELTA_ROWS = 10_000
 
@@ -58,14 +62,17 @@ def lines(ids: range, version: int, changed_every: int = 0) -> bytes:
     return "".join(out).encode()
 
 
-def snapshot(work: Path, seq: int, kind: str, chunks: list[bytes], at: dt.datetime,
-             keys: list[bytes]) -> SnapshotReader:
+def snapshot(
+    work: Path, seq: int, kind: str, chunks: list[bytes], at: dt.datetime, keys: list[bytes]
+) -> SnapshotReader:
     """A snapshot of ``chunks``; ``keys``: key lines of every key at the source.
 
     As the agent sends them: a full snapshot carries their count and digest, an
     incremental also the keys part.
     """
-    w = SnapshotWriter(work / f"s{seq}", "bench", seq, kind, "bench", "postgresql", created_at=at, level=1)
+    w = SnapshotWriter(
+        work / f"s{seq}", "bench", seq, kind, "bench", "postgresql", created_at=at, level=1
+    )
     dw = w.dataset("items", COLUMNS, ["id"], keys_part=kind == "incremental")
     for c in chunks:
         dw.write(c)
@@ -82,14 +89,22 @@ def hub_merge(engine: Any, factory: Any, reader: SnapshotReader, sid: int, profi
     with statement_log(engine, profile) as log:
         t = time.perf_counter()
         with transaction(factory) as s:
-            stats = merge_snapshot(s, reseller_id="bench", snapshot_id=sid, manifest=reader.manifest,
-                                   reader=reader, received_at=dt.datetime.now(UTC))
+            stats = merge_snapshot(
+                s,
+                reseller_id="bench",
+                snapshot_id=sid,
+                manifest=reader.manifest,
+                reader=reader,
+                received_at=dt.datetime.now(UTC),
+            )
         took = time.perf_counter() - t
     tot = stats.totals()
     checks = sorted({d.delete_check for d in stats.datasets.values()})
-    LAST_STATS[:] = [f"     hub: inserted {tot.inserted:,}, updated {tot.updated:,}, deleted {tot.deleted:,}, "
-                     f"unchanged {tot.unchanged:,}, delete check {'/'.join(checks)}"
-                     + (f"; warnings: {stats.warnings}" if stats.warnings else "")]
+    LAST_STATS[:] = [
+        f"     hub: inserted {tot.inserted:,}, updated {tot.updated:,}, deleted {tot.deleted:,}, "
+        f"unchanged {tot.unchanged:,}, delete check {'/'.join(checks)}"
+        + (f"; warnings: {stats.warnings}" if stats.warnings else "")
+    ]
     if profile:
         print_statements(log, took)
     return took
@@ -100,10 +115,14 @@ def plain_merge(dsn: str, chunks: list[bytes]) -> float:
     import psycopg
 
     with psycopg.connect(dsn) as con:
-        con.execute("CREATE TABLE IF NOT EXISTS plain (id integer PRIMARY KEY, name text, price numeric, stock integer)")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS plain (id integer PRIMARY KEY, name text, price numeric, stock integer)"
+        )
         con.commit()
         t = time.perf_counter()
-        con.execute("CREATE TEMP TABLE stage (id integer, name text, price numeric, stock integer) ON COMMIT DROP")
+        con.execute(
+            "CREATE TEMP TABLE stage (id integer, name text, price numeric, stock integer) ON COMMIT DROP"
+        )
         with con.cursor() as cur, cur.copy("COPY stage FROM STDIN") as cp:
             for c in chunks:
                 cp.write(c)
@@ -112,7 +131,8 @@ def plain_merge(dsn: str, chunks: list[bytes]) -> float:
             "MERGE INTO plain p USING stage s ON p.id = s.id "
             "WHEN MATCHED AND (p.name, p.price, p.stock) IS DISTINCT FROM (s.name, s.price, s.stock) "
             "THEN UPDATE SET name = s.name, price = s.price, stock = s.stock "
-            "WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.name, s.price, s.stock)")
+            "WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.name, s.price, s.stock)"
+        )
         con.commit()
         return time.perf_counter() - t
 
@@ -136,12 +156,18 @@ CHUNK = 100_000
 
 def table_chunks(n: int, version: int, changed_every: int = 0) -> list[bytes]:
     """The whole `items` table of ``n`` rows as COPY chunks (see :func:`lines`)."""
-    return [lines(range(a, min(a + CHUNK, n + 1)), version, changed_every) for a in range(1, n + 1, CHUNK)]
+    return [
+        lines(range(a, min(a + CHUNK, n + 1)), version, changed_every)
+        for a in range(1, n + 1, CHUNK)
+    ]
 
 
 def key_chunks(n: int) -> list[bytes]:
     """Key lines of every row of the ``n``-row table, as the agent's key set sends them."""
-    return ["".join(f"{i}\n" for i in range(a, min(a + CHUNK, n + 1))).encode() for a in range(1, n + 1, CHUNK)]
+    return [
+        "".join(f"{i}\n" for i in range(a, min(a + CHUNK, n + 1))).encode()
+        for a in range(1, n + 1, CHUNK)
+    ]
 
 
 def run(dsn: str, n: int, profile: bool) -> None:
@@ -161,30 +187,55 @@ def run(dsn: str, n: int, profile: bool) -> None:
         s2 = snapshot(work, 2, "full", changed, t0 + dt.timedelta(days=1), all_keys)
         s3 = snapshot(work, 3, "incremental", delta, t0 + dt.timedelta(days=2), all_keys)
         s4 = snapshot(work, 4, "incremental", delta2, t0 + dt.timedelta(days=3), fewer_keys)
-        print(f"  rows {n:,}; 1 % step changes {n // 100:,} rows; incremental {s3.manifest.datasets[0].rows:,} rows")
+        print(
+            f"  rows {n:,}; 1 % step changes {n // 100:,} rows; incremental {s3.manifest.datasets[0].rows:,} rows"
+        )
         hub = hub_merge(engine, factory, s1, 1, profile)
-        step(f"1. initial load of {n:,} rows (full snapshot)", hub, plain_merge(dsn, base), "(no target)")
+        step(
+            f"1. initial load of {n:,} rows (full snapshot)",
+            hub,
+            plain_merge(dsn, base),
+            "(no target)",
+        )
         hub = hub_merge(engine, factory, s2, 2, profile)
         plain = plain_merge(dsn, changed)
-        step(f"2. {n:,}-row full snapshot, 1 % changed", hub, plain,
-             f"target ratio <= 1.5: {'MET' if hub <= 1.5 * plain else 'MISSED'}")
+        step(
+            f"2. {n:,}-row full snapshot, 1 % changed",
+            hub,
+            plain,
+            f"target ratio <= 1.5: {'MET' if hub <= 1.5 * plain else 'MISSED'}",
+        )
         hub = hub_merge(engine, factory, s3, 3, profile)
-        step(f"3. {DELTA_ROWS:,}-change incremental into {n:,} rows", hub, plain_merge(dsn, delta),
-             f"target hub <= 0.3 s: {'MET' if hub <= 0.3 else 'MISSED'}")
+        step(
+            f"3. {DELTA_ROWS:,}-change incremental into {n:,} rows",
+            hub,
+            plain_merge(dsn, delta),
+            f"target hub <= 0.3 s: {'MET' if hub <= 0.3 else 'MISSED'}",
+        )
         hub = hub_merge(engine, factory, s4, 4, profile)
-        print(f"  4. the same with 1 key deleted (full delete detection, hub only)   "
-              f"(load average {os.getloadavg()[0]:.2f})\n     hub merge:        {hub:8.3f} s")
+        print(
+            f"  4. the same with 1 key deleted (full delete detection, hub only)   "
+            f"(load average {os.getloadavg()[0]:.2f})\n     hub merge:        {hub:8.3f} s"
+        )
         print(*LAST_STATS, sep="\n")
     engine.dispose()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=1_000_000, help="rows in the full snapshot (default 1,000,000)")
-    ap.add_argument("--dsn", help="an existing PostgreSQL database (default: start a throw-away server)")
-    ap.add_argument("--profile", action="store_true", help="print the hub's slowest statements per step")
+    ap.add_argument(
+        "--rows", type=int, default=1_000_000, help="rows in the full snapshot (default 1,000,000)"
+    )
+    ap.add_argument(
+        "--dsn", help="an existing PostgreSQL database (default: start a throw-away server)"
+    )
+    ap.add_argument(
+        "--profile", action="store_true", help="print the hub's slowest statements per step"
+    )
     args = ap.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below: stop the server
+    signal.signal(
+        signal.SIGTERM, lambda *_: sys.exit(143)
+    )  # run the finally below: stop the server
     header("merge: hub.merge vs plain PostgreSQL COPY + MERGE", rows=args.rows)
     server = None
     dsn = args.dsn

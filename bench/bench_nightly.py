@@ -38,11 +38,15 @@ UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 3, 1, tzinfo=UTC)
 
 
-def columns():  # noqa: ANN201
+def columns():
     from shared.types import Column, PortableType
 
-    return [Column("id", PortableType.INTEGER, False), Column("name", PortableType.TEXT),
-            Column("price", PortableType.DECIMAL), Column("stock", PortableType.INTEGER)]
+    return [
+        Column("id", PortableType.INTEGER, False),
+        Column("name", PortableType.TEXT),
+        Column("price", PortableType.DECIMAL),
+        Column("stock", PortableType.INTEGER),
+    ]
 
 
 def line(i: int, night: int) -> str:
@@ -50,7 +54,7 @@ def line(i: int, night: int) -> str:
     return f"{i}\tproduct {i} kabel HDMI\t{i % 1000}.{i % 100:02d}\t{(i * 7 + bump) % 500}\n"
 
 
-def seal(work: Path, inbox: Path, rid: str, signing_key, hub_pub, night: int, rows: int) -> None:  # noqa: ANN001
+def seal(work: Path, inbox: Path, rid: str, signing_key, hub_pub, night: int, rows: int) -> None:
     """Write, seal and 'upload' (part + rename) reseller ``rid``'s snapshot of ``night`` (0 = full)."""
     from shared.manifest import snapshot_filename
     from shared.seal import seal_snapshot
@@ -59,7 +63,9 @@ def seal(work: Path, inbox: Path, rid: str, signing_key, hub_pub, night: int, ro
     kind = "full" if night == 0 else "incremental"
     seq = night + 1
     d = work / f"{rid}-{seq}"
-    w = SnapshotWriter(d, rid, seq, kind, "bench-agent", "postgresql", created_at=T0 + dt.timedelta(days=seq))
+    w = SnapshotWriter(
+        d, rid, seq, kind, "bench-agent", "postgresql", created_at=T0 + dt.timedelta(days=seq)
+    )
     ds = w.dataset("items", columns(), ["id"])
     ids = range(1, rows + 1)
     changed = ids if night == 0 else [i for i in ids if i % 100 == night % 100]
@@ -73,7 +79,7 @@ def seal(work: Path, inbox: Path, rid: str, signing_key, hub_pub, night: int, ro
     shutil.rmtree(d)
 
 
-def _worker(home: str, url: str, n: int, ready, go, done) -> None:  # noqa: ANN001
+def _worker(home: str, url: str, n: int, ready, go, done) -> None:
     """One ingest worker process (its own engine): wait for the start signal, then drain the queue."""
     from hub.core.keys import HubKeys
     from hub.core.runtime import open_hub
@@ -104,7 +110,9 @@ def server_cpu(pid: int) -> float:
             return f.read().rsplit(")", 1)[1].split()
 
     own = fields(str(pid))
-    total = sum(int(x) for x in own[11:15])  # utime stime cutime cstime (exited backends are reaped here)
+    total = sum(
+        int(x) for x in own[11:15]
+    )  # utime stime cutime cstime (exited backends are reaped here)
     for p in os.listdir("/proc"):
         if p.isdigit():
             try:
@@ -116,7 +124,7 @@ def server_cpu(pid: int) -> float:
     return total / tick
 
 
-def night(settings, factory, workers: int, pg_pid: int) -> tuple[float, float, int]:  # noqa: ANN001
+def night(settings, factory, workers: int, pg_pid: int) -> tuple[float, float, int]:
     """Scan the inboxes, then process with ``workers`` processes; (scan s, total s, applied).
 
     Also prints where the CPU went (worker processes vs the PostgreSQL server) against the
@@ -127,8 +135,12 @@ def night(settings, factory, workers: int, pg_pid: int) -> tuple[float, float, i
 
     ctx = mp.get_context("spawn")
     ready, done, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    procs = [ctx.Process(target=_worker, args=(str(settings.home), settings.database_url, n, ready, go, done))
-             for n in range(workers)]
+    procs = [
+        ctx.Process(
+            target=_worker, args=(str(settings.home), settings.database_url, n, ready, go, done)
+        )
+        for n in range(workers)
+    ]
     for p in procs:
         p.start()
     for _ in procs:
@@ -146,16 +158,21 @@ def night(settings, factory, workers: int, pg_pid: int) -> tuple[float, float, i
     applied = 0
     worker_cpu = 0.0
     for n, count, counts, errors, cpu in sorted(results):
-        print(f"    worker {n}: {count} snapshot(s) {counts}, CPU {cpu:.2f} s" + (f" errors: {errors}" if errors else ""))
+        print(
+            f"    worker {n}: {count} snapshot(s) {counts}, CPU {cpu:.2f} s"
+            + (f" errors: {errors}" if errors else "")
+        )
         applied += counts.get("applied", 0)
         worker_cpu += cpu
-    print(f"    CPU: workers {worker_cpu:.2f} s + PostgreSQL {pg_cpu:.2f} s = {worker_cpu + pg_cpu:.2f} s in "
-          f"{total:.2f} s wall = {(worker_cpu + pg_cpu) / total:.2f} cores busy on {os.cpu_count()} "
-          f"(load average before {load0:.2f}, after {os.getloadavg()[0]:.2f})")
+    print(
+        f"    CPU: workers {worker_cpu:.2f} s + PostgreSQL {pg_cpu:.2f} s = {worker_cpu + pg_cpu:.2f} s in "
+        f"{total:.2f} s wall = {(worker_cpu + pg_cpu) / total:.2f} cores busy on {os.cpu_count()} "
+        f"(load average before {load0:.2f}, after {os.getloadavg()[0]:.2f})"
+    )
     return t_scan, total, applied
 
 
-def merge_report(factory, seq: int) -> str:  # noqa: ANN001
+def merge_report(factory, seq: int) -> str:
     """How the hub merged the night's snapshots (sequence ``seq``): delete checks and mean merge time."""
     from collections import Counter
 
@@ -165,7 +182,9 @@ def merge_report(factory, seq: int) -> str:  # noqa: ANN001
 
     with factory() as s:
         stats = [r.stats or {} for r in s.scalars(select(Snapshot).where(Snapshot.sequence == seq))]
-    checks = Counter(d.get("delete_check", "?") for st in stats for d in st.get("datasets", {}).values())
+    checks = Counter(
+        d.get("delete_check", "?") for st in stats for d in st.get("datasets", {}).values()
+    )
     merge_s = [st["timings"]["merge_s"] for st in stats if "timings" in st]
     mean = sum(merge_s) / len(merge_s) if merge_s else float("nan")
     return f"delete checks {dict(checks)}, mean merge {mean:.3f} s"
@@ -178,8 +197,11 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="8 resellers")
     args = ap.parse_args()
     n = 8 if args.quick else args.resellers
-    c.header("nightly window: N resellers x rows at 1 % change, one hub on PostgreSQL",
-             resellers=n, rows_per_reseller=args.rows)
+    c.header(
+        "nightly window: N resellers x rows at 1 % change, one hub on PostgreSQL",
+        resellers=n,
+        rows_per_reseller=args.rows,
+    )
     from hub.core.keys import HubKeys
     from hub.core.runtime import open_hub
     from hub.core.settings import HubSettings
@@ -188,7 +210,10 @@ def main() -> None:
     from shared import keys as sk
     from tests.servers import PostgresServer
 
-    with tempfile.TemporaryDirectory(prefix="bench-nightly-") as tmp, c.started(PostgresServer()) as pg:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-nightly-") as tmp,
+        c.started(PostgresServer()) as pg,
+    ):
         url = pg.create_database("hub").replace("postgresql://", "postgresql+psycopg://", 1)
         settings = HubSettings(home=Path(tmp) / "home", database_url=url, environment="test")
         engine, factory = open_hub(settings)
@@ -200,39 +225,60 @@ def main() -> None:
             rid = f"toko-{i:04d}"
             signing = sk.generate_signing_key()
             with factory() as s:
-                add_reseller(s, {"id": rid, "name": rid, "ssh_public_key": _ssh_line(),
-                                 "signing_public_key": sk.public_b64(signing)})
+                add_reseller(
+                    s,
+                    {
+                        "id": rid,
+                        "name": rid,
+                        "ssh_public_key": _ssh_line(),
+                        "signing_public_key": sk.public_b64(signing),
+                    },
+                )
             inbox = settings.sftp_root / rid / "inbox"
             inbox.mkdir(parents=True)
             resellers.append((rid, signing, inbox))
 
         def upload_all(night_no: int) -> float:
-            secs, _ = c.timed(lambda: [seal(work, inbox, rid, key, hub_pub, night_no, args.rows)
-                                       for rid, key, inbox in resellers])
+            secs, _ = c.timed(
+                lambda: [
+                    seal(work, inbox, rid, key, hub_pub, night_no, args.rows)
+                    for rid, key, inbox in resellers
+                ]
+            )
             return secs
 
         gen = upload_all(0)
         setup, report = c.timed(lambda: run_once(settings, factory, keys))
         with engine.begin() as con:
             con.exec_driver_sql("ANALYZE")
-        print(f"setup: {n} full snapshots written+sealed in {gen:.1f} s, ingested in {setup:.1f} s "
-              f"({report.summary()})")
+        print(
+            f"setup: {n} full snapshots written+sealed in {gen:.1f} s, ingested in {setup:.1f} s "
+            f"({report.summary()})"
+        )
         timings = {}
         for night_no, workers in ((1, 1), (2, 2)):
             gen = upload_all(night_no)
-            print(f"night {night_no}: {n} incrementals ({args.rows // 100:,} changed rows + {args.rows:,} keys "
-                  f"each) written+sealed in {gen:.1f} s; ingest with {workers} worker(s):")
+            print(
+                f"night {night_no}: {n} incrementals ({args.rows // 100:,} changed rows + {args.rows:,} keys "
+                f"each) written+sealed in {gen:.1f} s; ingest with {workers} worker(s):"
+            )
             t_scan, total, applied = night(settings, factory, workers, pg.pid)
             timings[workers] = total
-            print(f"    scan {t_scan:.2f} s, scan+ingest {total:.2f} s for {applied}/{n} applied "
-                  f"= {total / n:.3f} s per reseller; {merge_report(factory, night_no + 1)}")
+            print(
+                f"    scan {t_scan:.2f} s, scan+ingest {total:.2f} s for {applied}/{n} applied "
+                f"= {total / n:.3f} s per reseller; {merge_report(factory, night_no + 1)}"
+            )
         engine.dispose()
     per = timings[1] / n
-    print(f"measured: {n} resellers x {args.rows:,} rows, 1 worker {timings[1]:.1f} s, "
-          f"2 workers {timings[2]:.1f} s")
+    print(
+        f"measured: {n} resellers x {args.rows:,} rows, 1 worker {timings[1]:.1f} s, "
+        f"2 workers {timings[2]:.1f} s"
+    )
     c.limit_line(f"EXTRAPOLATED to 1,000 resellers, 1 worker ({per:.3f} s x 1000)", per * 1000, 120)
     speedup = timings[1] / timings[2]
-    print(f"speed-up with 2 workers: {speedup:.2f}x (target >= 1.7x: {'MET' if speedup >= 1.7 else 'MISSED'})")
+    print(
+        f"speed-up with 2 workers: {speedup:.2f}x (target >= 1.7x: {'MET' if speedup >= 1.7 else 'MISSED'})"
+    )
 
 
 def _ssh_line() -> str:
@@ -240,7 +286,9 @@ def _ssh_line() -> str:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     pub = Ed25519PrivateKey.generate().public_key()
-    return pub.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    return pub.public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    ).decode()
 
 
 if __name__ == "__main__":

@@ -30,23 +30,61 @@ from hub.resellers.models import Reseller
 AT = dt.datetime(2024, 7, 1, 2, 0, tzinfo=dt.timezone.utc)
 
 
-def generate(factory, resellers: int, products: int, carried: int, seed: int = 5) -> int:  # noqa: ANN001
+def generate(factory, resellers: int, products: int, carried: int, seed: int = 5) -> int:
     rnd = random.Random(seed)
     with factory() as s, s.begin():
-        s.execute(insert(Product), [{"sku": f"SKU-{i:05d}", "name": f"Product {i}", "brand": "", "category": "c",
-                                     "specs": {}, "options": {}, "list_price": Decimal(1000 + i), "images": [],
-                                     "warranty_months": 0, "pack_size": rnd.choice((1, 6, 12)), "active": True,
-                                     "discontinued": i % 97 == 0} for i in range(1, products + 1)])
+        s.execute(
+            insert(Product),
+            [
+                {
+                    "sku": f"SKU-{i:05d}",
+                    "name": f"Product {i}",
+                    "brand": "",
+                    "category": "c",
+                    "specs": {},
+                    "options": {},
+                    "list_price": Decimal(1000 + i),
+                    "images": [],
+                    "warranty_months": 0,
+                    "pack_size": rnd.choice((1, 6, 12)),
+                    "active": True,
+                    "discontinued": i % 97 == 0,
+                }
+                for i in range(1, products + 1)
+            ],
+        )
         pl = PriceList(name="general")
         s.add(pl)
         s.flush()
-        s.execute(insert(PriceListItem), [{"price_list_id": pl.id, "product_id": i, "min_quantity": 1,
-                                           "unit_price": Decimal(900 + i)} for i in range(1, products + 1)])
+        s.execute(
+            insert(PriceListItem),
+            [
+                {
+                    "price_list_id": pl.id,
+                    "product_id": i,
+                    "min_quantity": 1,
+                    "unit_price": Decimal(900 + i),
+                }
+                for i in range(1, products + 1)
+            ],
+        )
         now = dt.datetime.now(dt.timezone.utc)
-        s.execute(insert(Reseller), [{"id": f"r{n:04d}", "name": f"Toko {n}", "region_code": f"{11 + n % 34}.01",
-                                      "ssh_public_key": "ssh-ed25519 AAAA", "signing_public_key": "x" * 44,
-                                      "enabled": True, "created_at": now, "updated_at": now}
-                                     for n in range(resellers)])
+        s.execute(
+            insert(Reseller),
+            [
+                {
+                    "id": f"r{n:04d}",
+                    "name": f"Toko {n}",
+                    "region_code": f"{11 + n % 34}.01",
+                    "ssh_public_key": "ssh-ed25519 AAAA",
+                    "signing_public_key": "x" * 44,
+                    "enabled": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in range(resellers)
+            ],
+        )
     rows = 0
     start = AT.date() - dt.timedelta(days=90)
     for n in range(resellers):
@@ -55,8 +93,14 @@ def generate(factory, resellers: int, products: int, carried: int, seed: int = 5
         sales, stock = [], []
         for pid in pids:
             for day in rnd.sample(range(90), 6):
-                sales.append({"reseller_id": rid, "product_id": pid, "day": start + dt.timedelta(days=day),
-                              "quantity": rnd.randint(1, 20)})
+                sales.append(
+                    {
+                        "reseller_id": rid,
+                        "product_id": pid,
+                        "day": start + dt.timedelta(days=day),
+                        "quantity": rnd.randint(1, 20),
+                    }
+                )
             stock.append({"reseller_id": rid, "product_id": pid, "on_hand": rnd.randint(-2, 60)})
         with factory() as s, s.begin():
             s.execute(insert(SalesDaily), sales)
@@ -84,8 +128,10 @@ def main() -> None:
     with factory() as s, s.begin():
         summary = compute(s, at=AT, hub_stock=lambda _s: stock)
     elapsed = time.perf_counter() - t0
-    print(f"nightly run: {args.resellers} resellers, {summary.total:,} offers {summary.offers}, "
-          f"{summary.unpriced} unpriced, in {elapsed:.1f}s (target < 120s): {'OK' if elapsed < 120 else 'TOO SLOW'}")
+    print(
+        f"nightly run: {args.resellers} resellers, {summary.total:,} offers {summary.offers}, "
+        f"{summary.unpriced} unpriced, in {elapsed:.1f}s (target < 120s): {'OK' if elapsed < 120 else 'TOO SLOW'}"
+    )
 
 
 if __name__ == "__main__":

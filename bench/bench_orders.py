@@ -66,8 +66,14 @@ def seed(dsn: str, home: Path) -> tuple[dict[str, str], list[str]]:
             s.add(pl)
             s.flush()
             for sku in skus:
-                s.add(PriceListItem(price_list_id=pl.id, product_id=api.hub.products[sku], min_quantity=1,
-                                    unit_price=100000))
+                s.add(
+                    PriceListItem(
+                        price_list_id=pl.id,
+                        product_id=api.hub.products[sku],
+                        min_quantity=1,
+                        unit_price=100000,
+                    )
+                )
     with api.hub.factory() as s:
         for rid in RESELLERS[2:]:
             tokens[rid] = "Bearer " + issue_token(s, admin, rid, "bench")[0]
@@ -78,11 +84,19 @@ def seed(dsn: str, home: Path) -> tuple[dict[str, str], list[str]]:
 
 def request_bytes(port: int, token: str, skus: list[str], rng: random.Random) -> bytes:
     a, b = rng.sample(skus, 2)
-    body = json.dumps({"lines": [{"sku": a, "quantity": rng.randint(1, 3)},
-                                 {"sku": b, "quantity": rng.randint(1, 3)}]}).encode()
-    head = (f"POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: {token}\r\n"
-            f"Content-Type: application/json\r\nIdempotency-Key: {rng.getrandbits(64):x}\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n")
+    body = json.dumps(
+        {
+            "lines": [
+                {"sku": a, "quantity": rng.randint(1, 3)},
+                {"sku": b, "quantity": rng.randint(1, 3)},
+            ]
+        }
+    ).encode()
+    head = (
+        f"POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: {token}\r\n"
+        f"Content-Type: application/json\r\nIdempotency-Key: {rng.getrandbits(64):x}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
     return head.encode() + body
 
 
@@ -98,8 +112,9 @@ async def roundtrip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
     return status
 
 
-async def open_loop(port: int, tokens: list[str], skus: list[str], rate: float, seconds: float
-                    ) -> tuple[list[float], int, int]:
+async def open_loop(
+    port: int, tokens: list[str], skus: list[str], rate: float, seconds: float
+) -> tuple[list[float], int, int]:
     rng = random.Random(1)
     idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     lat: list[float] = []
@@ -134,8 +149,9 @@ async def open_loop(port: int, tokens: list[str], skus: list[str], rate: float, 
     return lat, errors, n
 
 
-async def closed_loop(port: int, tokens: list[str], skus: list[str], conns: int, seconds: float
-                      ) -> tuple[int, int, float]:
+async def closed_loop(
+    port: int, tokens: list[str], skus: list[str], conns: int, seconds: float
+) -> tuple[int, int, float]:
     rng = random.Random(2)
     done = errors = 0
     end = time.perf_counter() + seconds
@@ -144,7 +160,9 @@ async def closed_loop(port: int, tokens: list[str], skus: list[str], conns: int,
         nonlocal done, errors
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while time.perf_counter() < end:
-            status = await roundtrip(reader, writer, request_bytes(port, tokens[k % len(tokens)], skus, rng))
+            status = await roundtrip(
+                reader, writer, request_bytes(port, tokens[k % len(tokens)], skus, rng)
+            )
             done += 1
             errors += status != 201
         writer.close()
@@ -185,8 +203,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=float, default=200)
     ap.add_argument("--seconds", type=float, default=10)
-    ap.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1,
-                    help="uvicorn worker processes (default: cores + 1, as deploy/README.md advises)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=(os.cpu_count() or 1) + 1,
+        help="uvicorn worker processes (default: cores + 1, as deploy/README.md advises)",
+    )
     ap.add_argument("--connections", type=int, default=32)
     args = ap.parse_args()
     pg = PostgresServer().start()
@@ -196,33 +218,75 @@ def main() -> None:
         home = Path(tempfile.mkdtemp(prefix="bench-orders-"))
         tokens, skus = seed(dsn, home)
         port = free_port()
-        env = {**os.environ, "SYNCHUB_DATABASE_URL": dsn, "SYNCHUB_HOME": str(home),
-               "SYNCHUB_ENVIRONMENT": "test", "SYNCHUB_SECRET_KEY": "bench-" + "x" * 32}
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "hub.app:create_app", "--factory",
-                                   "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
-                                   "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-                                   "--log-level", "warning"], env=env, cwd=ROOT)
+        env = {
+            **os.environ,
+            "SYNCHUB_DATABASE_URL": dsn,
+            "SYNCHUB_HOME": str(home),
+            "SYNCHUB_ENVIRONMENT": "test",
+            "SYNCHUB_SECRET_KEY": "bench-" + "x" * 32,
+        }
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "hub.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
         wait_port(port)
         toks = list(tokens.values())
-        asyncio.run(closed_loop(port, toks, skus, 4, 2.0))  # warm-up: connections, caches, JIT-free paths
-        print(f"CPU probe (bench/_common.cpu_probe_ms, fixed work; lower = faster machine): {cpu_probe_ms():.0f} ms")
+        asyncio.run(
+            closed_loop(port, toks, skus, 4, 2.0)
+        )  # warm-up: connections, caches, JIT-free paths
+        print(
+            f"CPU probe (bench/_common.cpu_probe_ms, fixed work; lower = faster machine): {cpu_probe_ms():.0f} ms"
+        )
         seq = asyncio.run(sequential(port, toks, skus, 200))
-        print(f"one connection, sequential: p50 {pct(seq, 50):.1f} ms, p99 {pct(seq, 99):.1f} ms "
-              f"(service time without queueing)")
+        print(
+            f"one connection, sequential: p50 {pct(seq, 50):.1f} ms, p99 {pct(seq, 99):.1f} ms "
+            f"(service time without queueing)"
+        )
         lat, errors, n = asyncio.run(open_loop(port, toks, skus, args.rate, args.seconds))
-        print(f"open loop {args.rate:.0f} orders/s for {args.seconds:.0f}s: {n} orders, {errors} errors, "
-              f"p50 {pct(lat, 50):.1f} ms, p99 {pct(lat, 99):.1f} ms, max {max(lat) * 1000:.1f} ms "
-              f"(target p99 < 50 ms)")
+        print(
+            f"open loop {args.rate:.0f} orders/s for {args.seconds:.0f}s: {n} orders, {errors} errors, "
+            f"p50 {pct(lat, 50):.1f} ms, p99 {pct(lat, 99):.1f} ms, max {max(lat) * 1000:.1f} ms "
+            f"(target p99 < 50 ms)"
+        )
         cpu = (tree_cpu_seconds(server.pid), tree_cpu_seconds(pg.pid), time.process_time())
-        done, errors, elapsed = asyncio.run(closed_loop(port, toks, skus, args.connections, args.seconds))
-        server_ms, pg_ms, client_ms = (1000 * (after - before) / max(done, 1) for before, after in
-                                       zip(cpu, (tree_cpu_seconds(server.pid), tree_cpu_seconds(pg.pid),
-                                                 time.process_time())))
-        print(f"saturation, {args.connections} connections, {args.workers} workers: {done / elapsed:.0f} orders/s "
-              f"({done} in {elapsed:.1f}s, {errors} errors) (target >= 400/s; server, PostgreSQL and "
-              f"load generator share {os.cpu_count()} cores)")
-        print(f"CPU per order at saturation: server {server_ms:.2f} ms, PostgreSQL {pg_ms:.2f} ms, "
-              f"load generator {client_ms:.2f} ms; load average {os.getloadavg()[0]:.2f}")
+        done, errors, elapsed = asyncio.run(
+            closed_loop(port, toks, skus, args.connections, args.seconds)
+        )
+        server_ms, pg_ms, client_ms = (
+            1000 * (after - before) / max(done, 1)
+            for before, after in zip(
+                cpu, (tree_cpu_seconds(server.pid), tree_cpu_seconds(pg.pid), time.process_time())
+            )
+        )
+        print(
+            f"saturation, {args.connections} connections, {args.workers} workers: {done / elapsed:.0f} orders/s "
+            f"({done} in {elapsed:.1f}s, {errors} errors) (target >= 400/s; server, PostgreSQL and "
+            f"load generator share {os.cpu_count()} cores)"
+        )
+        print(
+            f"CPU per order at saturation: server {server_ms:.2f} ms, PostgreSQL {pg_ms:.2f} ms, "
+            f"load generator {client_ms:.2f} ms; load average {os.getloadavg()[0]:.2f}"
+        )
         print(f"CPU probe after the runs: {cpu_probe_ms():.0f} ms")
     finally:
         if server is not None:

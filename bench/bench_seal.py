@@ -26,8 +26,10 @@ from shared.types import PortableType as T
 def make_input(path: Path, mib: int) -> None:
     """COPY-like lines with some entropy (ids, skus, prices, timestamps)."""
     rnd = os.urandom(1 << 16).hex()
-    block = "".join(f"{i}\tSKU-{rnd[i % 4000:i % 4000 + 12]}\t{i % 997}.{i % 100:02d}\t2024-05-01 12:{i % 60:02d}:00+00\n"
-                    for i in range(20000)).encode()
+    block = "".join(
+        f"{i}\tSKU-{rnd[i % 4000 : i % 4000 + 12]}\t{i % 997}.{i % 100:02d}\t2024-05-01 12:{i % 60:02d}:00+00\n"
+        for i in range(20000)
+    ).encode()
     with open(path, "wb") as f:
         for _ in range(-(-(mib << 20) // len(block))):
             f.write(block)
@@ -50,22 +52,58 @@ def main() -> None:
         make_input(src, mib)
         size = src.stat().st_size
         print(f"input: {size / (1 << 20):.0f} MiB of COPY lines")
-        cat = timed("baseline: cat > file", size, lambda: subprocess.run(f"cat {src} > {root}/cat.out", shell=True, check=True))
-        zst = timed("baseline: zstd -3 -T1", size, lambda: subprocess.run(["zstd", "-q", "-3", "-T1", "-f", str(src), "-o", str(root / "z.zst")], check=True))
+        cat = timed(
+            "baseline: cat > file",
+            size,
+            lambda: subprocess.run(f"cat {src} > {root}/cat.out", shell=True, check=True),
+        )
+        zst = timed(
+            "baseline: zstd -3 -T1",
+            size,
+            lambda: subprocess.run(
+                ["zstd", "-q", "-3", "-T1", "-f", str(src), "-o", str(root / "z.zst")], check=True
+            ),
+        )
 
         def export() -> None:
-            w = SnapshotWriter(root / "snap", "bench", 1, "full", "bench", "files", created_at=dt.datetime.now(dt.timezone.utc))
-            ds = w.dataset("t", [Column("id", T.INTEGER), Column("sku", T.TEXT), Column("price", T.DECIMAL),
-                                 Column("at", T.TIMESTAMPTZ)], ["id"])
+            w = SnapshotWriter(
+                root / "snap",
+                "bench",
+                1,
+                "full",
+                "bench",
+                "files",
+                created_at=dt.datetime.now(dt.timezone.utc),
+            )
+            ds = w.dataset(
+                "t",
+                [
+                    Column("id", T.INTEGER),
+                    Column("sku", T.TEXT),
+                    Column("price", T.DECIMAL),
+                    Column("at", T.TIMESTAMPTZ),
+                ],
+                ["id"],
+            )
             with open(src, "rb") as f:
                 while chunk := f.read(1 << 20):
                     ds.write(chunk)
             seal_snapshot(w, root / "x.snap", signing_key=sk, hub_public_key=hk.public_key())
 
         exp = timed("write + seal (agent)", size, export)
-        opn = timed("open + verify + extract (hub)", size, lambda: open_snapshot(
-            root / "x.snap", hub_private_key=hk, signer_public_key=sk.public_key(), dest_dir=root / "out"))
-        print(f"ratio agent/zstd: {exp / zst:.2f}x   agent/cat: {exp / cat:.2f}x   hub/zstd: {opn / zst:.2f}x")
+        opn = timed(
+            "open + verify + extract (hub)",
+            size,
+            lambda: open_snapshot(
+                root / "x.snap",
+                hub_private_key=hk,
+                signer_public_key=sk.public_key(),
+                dest_dir=root / "out",
+            ),
+        )
+        print(
+            f"ratio agent/zstd: {exp / zst:.2f}x   agent/cat: {exp / cat:.2f}x   hub/zstd: {opn / zst:.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -49,15 +49,39 @@ from hub.shipping.service import quote_shipment  # noqa: E402
 from tests.hub.shipping.helpers import GOOD  # noqa: E402
 
 DAY = dt.date(2025, 3, 1)
-CARDS = GOOD + """TIKI,ECO,32.73,35.78.01,8500,1,4,6,2025-01-01,
+CARDS = (
+    GOOD
+    + """TIKI,ECO,32.73,35.78.01,8500,1,4,6,2025-01-01,
 POS,REG,32,35.78,9500,1,3,6,2025-01-01,
-"""  # the tests' rate card (same origin and destinations) plus two more services
-ITEMS = [Item(D("0.35") + D(i) / 10, D(10 + i), D(8 + i % 5), D(5 + i % 3), 1 + i % 3,
-              D(150000 + 1000 * i)) for i in range(20)]
-BODY = {"origin": "32.73", "destination": "35.78.01", "date": str(DAY),
-        "items": [{"weight": str(i.weight), "length": str(i.length), "width": str(i.width),
-                   "height": str(i.height), "quantity": i.quantity, "value": str(i.value)}
-                  for i in ITEMS]}
+"""
+)  # the tests' rate card (same origin and destinations) plus two more services
+ITEMS = [
+    Item(
+        D("0.35") + D(i) / 10,
+        D(10 + i),
+        D(8 + i % 5),
+        D(5 + i % 3),
+        1 + i % 3,
+        D(150000 + 1000 * i),
+    )
+    for i in range(20)
+]
+BODY = {
+    "origin": "32.73",
+    "destination": "35.78.01",
+    "date": str(DAY),
+    "items": [
+        {
+            "weight": str(i.weight),
+            "length": str(i.length),
+            "width": str(i.width),
+            "height": str(i.height),
+            "quantity": i.quantity,
+            "value": str(i.value),
+        }
+        for i in ITEMS
+    ],
+}
 
 
 def prepare(home: Path) -> str:
@@ -94,8 +118,10 @@ def bench_in_process(url: str, n: int = 5000) -> None:
     with factory() as s:
         book = CACHE.book(s)
     gc.freeze()  # what a server does after start-up: long-lived objects leave the GC's scans
-    for label, fn in (("quote_shipment (fresh read-only session, cached inputs)", per_request),
-                      ("pure quote(book, …)", lambda: quote(book, "32.73", "35.78.01", ITEMS, day=DAY))):
+    for label, fn in (
+        ("quote_shipment (fresh read-only session, cached inputs)", per_request),
+        ("pure quote(book, …)", lambda: quote(book, "32.73", "35.78.01", ITEMS, day=DAY)),
+    ):
         for _ in range(300):
             fn()
         wall, cpu = [], []
@@ -104,13 +130,15 @@ def bench_in_process(url: str, n: int = 5000) -> None:
             fn()
             cpu.append(time.thread_time() - c)
             wall.append(time.perf_counter() - t)
-        print(f"{label}: p50 {pct(wall, .5):.3f} ms, p99 {pct(wall, .99):.3f} ms wall "
-              f"(CPU p99 {pct(cpu, .99):.3f} ms; target p99 < 2 ms) over {n} quotes of "
-              f"{len(ITEMS)} lines / {sum(i.quantity for i in ITEMS)} units")
+        print(
+            f"{label}: p50 {pct(wall, 0.5):.3f} ms, p99 {pct(wall, 0.99):.3f} ms wall "
+            f"(CPU p99 {pct(cpu, 0.99):.3f} ms; target p99 < 2 ms) over {n} quotes of "
+            f"{len(ITEMS)} lines / {sum(i.quantity for i in ITEMS)} units"
+        )
     engine.dispose()
 
 
-def app_factory():  # noqa: ANN201  (uvicorn --factory target; one app per worker)
+def app_factory():  # uvicorn --factory target; one app per worker
     from tests.hub.shipping.apikit import make_app
 
     app = make_app(os.environ["SHIPPING_BENCH_DB"], Path(os.environ["SHIPPING_BENCH_HOME"]))
@@ -122,23 +150,30 @@ def app_factory():  # noqa: ANN201  (uvicorn --factory target; one app per worke
 
 def _request(port: int, token: str) -> bytes:
     body = json.dumps(BODY).encode()
-    return (f"POST /api/v1/shipping/quote HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Authorization: {token}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    return (
+        f"POST /api/v1/shipping/quote HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: {token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
 
 STAGGER = 0.01  # seconds between two connections' opening
 
 
-async def _connection(port: int, req: bytes, end: float, out: list[float], errors: list[int]) -> None:
+async def _connection(
+    port: int, req: bytes, end: float, out: list[float], errors: list[int]
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.monotonic() < end:
             t = time.perf_counter()
             writer.write(req)
             head = await reader.readuntil(b"\r\n\r\n")
-            length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length:"))
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
             await reader.readexactly(length)
             out.append(time.perf_counter() - t)
             if head[9:12] != b"200":
@@ -179,15 +214,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def bench_http(home: Path, token: str, seconds: float, workers: int, clients: int,
-               connections: int, read_only: bool = False) -> None:
+def bench_http(
+    home: Path,
+    token: str,
+    seconds: float,
+    workers: int,
+    clients: int,
+    connections: int,
+    read_only: bool = False,
+) -> None:
     port = free_port()
-    env = {**os.environ, "SHIPPING_BENCH_DB": f"sqlite:///{home / 'hub.db'}",
-           "SHIPPING_BENCH_HOME": str(home), "PYTHONPATH": str(ROOT),
-           "SHIPPING_BENCH_READ_ONLY": "1" if read_only else "0"}
-    argv = [sys.executable, "-m", "uvicorn", "--factory", "bench_shipping:app_factory",
-            "--app-dir", str(ROOT / "bench"), "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    env = {
+        **os.environ,
+        "SHIPPING_BENCH_DB": f"sqlite:///{home / 'hub.db'}",
+        "SHIPPING_BENCH_HOME": str(home),
+        "PYTHONPATH": str(ROOT),
+        "SHIPPING_BENCH_READ_ONLY": "1" if read_only else "0",
+    }
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "bench_shipping:app_factory",
+        "--app-dir",
+        str(ROOT / "bench"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     server = subprocess.Popen(argv, env=env)
     try:
         for _ in range(300):
@@ -200,8 +261,10 @@ def bench_http(home: Path, token: str, seconds: float, workers: int, clients: in
         client(port, token, 2.0, 2 * workers, warm)  # every worker imports, migrates-checks, warms
         warm.get()
         q: mp.Queue = mp.Queue()
-        procs = [mp.Process(target=client, args=(port, token, seconds, connections, q))
-                 for _ in range(clients)]
+        procs = [
+            mp.Process(target=client, args=(port, token, seconds, connections, q))
+            for _ in range(clients)
+        ]
         t, cpu = time.perf_counter(), tree_cpu_seconds(server.pid)
         for p in procs:
             p.start()
@@ -212,14 +275,18 @@ def bench_http(home: Path, token: str, seconds: float, workers: int, clients: in
         elapsed = time.perf_counter() - t
         lat = [x for r in results for x in r[0]]
         errors = [x for r in results for x in r[1]]
-        print(f"HTTP: {len(lat) / elapsed:,.0f} quotes/s ({len(lat)} in {elapsed:.1f} s; latency "
-              f"p50 {pct(lat, .5):.1f} ms, p99 {pct(lat, .99):.1f} ms; {len(errors)} non-200) — "
-              f"target ≥ 2,000/s; {workers} uvicorn worker(s), {clients} client process(es) × "
-              f"{connections} connections, all on {os.cpu_count()} CPUs"
-              + (", request sessions read-only (what-if)" if read_only else ""))
+        print(
+            f"HTTP: {len(lat) / elapsed:,.0f} quotes/s ({len(lat)} in {elapsed:.1f} s; latency "
+            f"p50 {pct(lat, 0.5):.1f} ms, p99 {pct(lat, 0.99):.1f} ms; {len(errors)} non-200) — "
+            f"target ≥ 2,000/s; {workers} uvicorn worker(s), {clients} client process(es) × "
+            f"{connections} connections, all on {os.cpu_count()} CPUs"
+            + (", request sessions read-only (what-if)" if read_only else "")
+        )
         per = cpu / max(len(lat), 1)
-        print(f"HTTP server CPU: {per * 1000:.2f} ms per quote → {1 / per:,.0f} quotes/s per "
-              f"fully available core (server CPU {cpu:.1f} s of {elapsed:.1f} s wall)")
+        print(
+            f"HTTP server CPU: {per * 1000:.2f} ms per quote → {1 / per:,.0f} quotes/s per "
+            f"fully available core (server CPU {cpu:.1f} s of {elapsed:.1f} s wall)"
+        )
     finally:
         server.terminate()
         server.wait(20)
@@ -232,8 +299,11 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=1, help="load-generating processes")
     ap.add_argument("--connections", type=int, default=16, help="keep-alive connections per client")
     ap.add_argument("--skip-http", action="store_true")
-    ap.add_argument("--read-only-sessions", action="store_true",
-                    help="what-if: serve with read-only request sessions (no SQLite write lock at sign-in)")
+    ap.add_argument(
+        "--read-only-sessions",
+        action="store_true",
+        help="what-if: serve with read-only request sessions (no SQLite write lock at sign-in)",
+    )
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
@@ -241,8 +311,15 @@ def main() -> None:
         token = prepare(home)
         bench_in_process(f"sqlite:///{home / 'hub.db'}")
         if not args.skip_http:
-            bench_http(home, token, args.seconds, args.workers, args.clients, args.connections,
-                       args.read_only_sessions)
+            bench_http(
+                home,
+                token,
+                args.seconds,
+                args.workers,
+                args.clients,
+                args.connections,
+                args.read_only_sessions,
+            )
 
 
 if __name__ == "__main__":

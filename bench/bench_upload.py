@@ -36,6 +36,7 @@ def write_random(path: Path, mib: int) -> None:
 
 def ours(hub: HubSection, local: Path, inbox: Path) -> tuple[float, float, str]:
     """(total seconds incl. connecting, seconds of the upload alone, cipher)."""
+
     def run() -> tuple[float, str]:
         with HubConnection(hub) as conn:
             secs, _ = c.timed(lambda: conn.upload(local))
@@ -46,14 +47,30 @@ def ours(hub: HubSection, local: Path, inbox: Path) -> tuple[float, float, str]:
     return total, upload, cipher
 
 
-def openssh(sshd, login: str, key: Path, local: Path, inbox: Path, work: Path) -> float:  # noqa: ANN001
+def openssh(sshd, login: str, key: Path, local: Path, inbox: Path, work: Path) -> float:
     known = work / "known_hosts"
     known.write_text(sshd.known_hosts_line + "\n")
     batch = work / "batch"
     batch.write_text(f"put {local} /inbox/{local.name}\n")
-    argv = ["sftp", "-q", "-b", str(batch), "-i", str(key), "-P", str(sshd.port),
-            "-o", f"UserKnownHostsFile={known}", "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
-            "-o", "IdentitiesOnly=yes", f"{login}@{sshd.host}"]
+    argv = [
+        "sftp",
+        "-q",
+        "-b",
+        str(batch),
+        "-i",
+        str(key),
+        "-P",
+        str(sshd.port),
+        "-o",
+        f"UserKnownHostsFile={known}",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "IdentitiesOnly=yes",
+        f"{login}@{sshd.host}",
+    ]
     secs, _ = c.timed(lambda: c.run_quiet(argv))
     (inbox / local.name).unlink()
     return secs
@@ -66,21 +83,39 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="best of N, alternating sides")
     args = ap.parse_args()
     mib = 32 if args.quick else args.size
-    c.header("SFTP upload: agent delivery vs OpenSSH sftp (loopback, real sshd)", size_mib=mib,
-             repeat=args.repeat)
+    c.header(
+        "SFTP upload: agent delivery vs OpenSSH sftp (loopback, real sshd)",
+        size_mib=mib,
+        repeat=args.repeat,
+    )
     from tests.servers import SshdServer
 
     hub_keys = c.HubKeyPair.generate()
-    with tempfile.TemporaryDirectory(prefix="bench-upload-") as tmp, c.started(SshdServer()) as sshd:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-upload-") as tmp,
+        c.started(SshdServer()) as sshd,
+    ):
         work = Path(tmp)
-        agent = c.make_agent(work / "agent", "bench-up", "sqlite:///unused.db", [c.ITEMS_DATASET],
-                             seal_b64=hub_keys.seal_b64, signing_b64=hub_keys.signing_b64)
+        agent = c.make_agent(
+            work / "agent",
+            "bench-up",
+            "sqlite:///unused.db",
+            [c.ITEMS_DATASET],
+            seal_b64=hub_keys.seal_b64,
+            signing_b64=hub_keys.signing_b64,
+        )
         chroot = sshd.add_reseller("bench-up", agent.ssh_public_key)
         login = sshd.logins["bench-up"]
         key = agent.dir / "keys" / "ssh_ed25519"
-        hub = HubSection(host=sshd.host, port=sshd.port, username=login, ssh_key=key,
-                         host_key=sshd.host_public_key, seal_public_key=hub_keys.seal_b64,
-                         signing_public_key=hub_keys.signing_b64)
+        hub = HubSection(
+            host=sshd.host,
+            port=sshd.port,
+            username=login,
+            ssh_key=key,
+            host_key=sshd.host_public_key,
+            seal_public_key=hub_keys.seal_b64,
+            signing_public_key=hub_keys.signing_b64,
+        )
         local = work / "bench-up-000000000001-full.snap"
         write_random(local, mib)
         mine, base = [], []
@@ -92,11 +127,15 @@ def main() -> None:
         best_base = min(base)
         best_total, best_upload = min(mine)
         mbs = mib * 2**20 / 1e6
-        print(f"OpenSSH sftp -b put: best {best_base:.2f} s ({mbs / best_base:.0f} MB/s); runs "
-              + ", ".join(f"{s:.2f}" for s in base))
-        print(f"agent HubConnection ({cipher}): best {best_total:.2f} s incl. connect "
-              f"({mbs / best_total:.0f} MB/s), upload alone {best_upload:.2f} s; runs "
-              + ", ".join(f"{t:.2f}" for t, _ in mine))
+        print(
+            f"OpenSSH sftp -b put: best {best_base:.2f} s ({mbs / best_base:.0f} MB/s); runs "
+            + ", ".join(f"{s:.2f}" for s in base)
+        )
+        print(
+            f"agent HubConnection ({cipher}): best {best_total:.2f} s incl. connect "
+            f"({mbs / best_total:.0f} MB/s), upload alone {best_upload:.2f} s; runs "
+            + ", ".join(f"{t:.2f}" for t, _ in mine)
+        )
         c.speed_ratio("  agent vs sftp", best_total, best_base, 0.9, "sftp")
 
 

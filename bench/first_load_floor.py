@@ -35,10 +35,10 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import header, statement_log  # noqa: E402
-from bench.bench_merge import hub_store, key_chunks, snapshot, table_chunks  # noqa: E402
-from hub.merge import merge_snapshot  # noqa: E402
-from shared.snapshot_reader import SnapshotReader  # noqa: E402
+from bench._common import header, statement_log
+from bench.bench_merge import hub_store, key_chunks, snapshot, table_chunks
+from hub.merge import merge_snapshot
+from shared.snapshot_reader import SnapshotReader
 
 UTC = dt.timezone.utc
 
@@ -46,36 +46,63 @@ UTC = dt.timezone.utc
 VARIANTS: list[tuple[str, list[str]]] = [
     ("as shipped: heap + primary key + current-versions index", []),
     ("without the current-versions unique index", ["DROP INDEX uq_record_versions_current"]),
-    ("without any index", ["DROP INDEX uq_record_versions_current",
-                           "ALTER TABLE record_versions DROP CONSTRAINT pk_record_versions"]),
-    ("without any index and without WAL (UNLOGGED)", [
-        "DROP INDEX uq_record_versions_current",
-        "ALTER TABLE record_versions DROP CONSTRAINT pk_record_versions",
-        "ALTER TABLE record_versions SET UNLOGGED"]),
+    (
+        "without any index",
+        [
+            "DROP INDEX uq_record_versions_current",
+            "ALTER TABLE record_versions DROP CONSTRAINT pk_record_versions",
+        ],
+    ),
+    (
+        "without any index and without WAL (UNLOGGED)",
+        [
+            "DROP INDEX uq_record_versions_current",
+            "ALTER TABLE record_versions DROP CONSTRAINT pk_record_versions",
+            "ALTER TABLE record_versions SET UNLOGGED",
+        ],
+    ),
 ]
 
 
-def first_load(factory: Any, engine: Any, reader: SnapshotReader, before: list[str]) -> tuple[float, float]:
+def first_load(
+    factory: Any, engine: Any, reader: SnapshotReader, before: list[str]
+) -> tuple[float, float]:
     """(seconds of the versions INSERT, seconds of the whole merge), rolled back afterwards."""
     with statement_log(engine, True) as log, factory() as session:
         for ddl in before:
             session.execute(text(ddl))
         t = time.perf_counter()
-        merge_snapshot(session, reseller_id="bench", snapshot_id=1, manifest=reader.manifest, reader=reader,
-                       received_at=dt.datetime.now(UTC))
+        merge_snapshot(
+            session,
+            reseller_id="bench",
+            snapshot_id=1,
+            manifest=reader.manifest,
+            reader=reader,
+            received_at=dt.datetime.now(UTC),
+        )
         took = time.perf_counter() - t
         session.rollback()
     insert = sum(s for s, sql in log if sql.startswith("INSERT INTO record_versions"))
-    with engine.connect() as con:  # the rolled-back rows are dead tuples: clear them for the next run
-        con.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM record_versions")
+    with (
+        engine.connect() as con
+    ):  # the rolled-back rows are dead tuples: clear them for the next run
+        con.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            "VACUUM record_versions"
+        )
     return insert, took
 
 
 def run(dsn: str, rows: int, repeat: int) -> None:
     engine, factory = hub_store(dsn)
     with tempfile.TemporaryDirectory() as tmp:
-        reader = snapshot(Path(tmp), 1, "full", table_chunks(rows, 0), dt.datetime(2024, 1, 1, tzinfo=UTC),
-                          key_chunks(rows))
+        reader = snapshot(
+            Path(tmp),
+            1,
+            "full",
+            table_chunks(rows, 0),
+            dt.datetime(2024, 1, 1, tzinfo=UTC),
+            key_chunks(rows),
+        )
         print(f"  {'first load of ' + format(rows, ',') + ' rows':<52} {'INSERT':>8} {'merge':>8}")
         for _ in range(repeat):
             for label, before in VARIANTS:
@@ -87,9 +114,13 @@ def run(dsn: str, rows: int, repeat: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=2, help="rounds over the variants (the VM's speed drifts)")
+    ap.add_argument(
+        "--repeat", type=int, default=2, help="rounds over the variants (the VM's speed drifts)"
+    )
     args = ap.parse_args()
-    header("first load: the versions INSERT, piece by piece (hub.merge on PostgreSQL)", rows=args.rows)
+    header(
+        "first load: the versions INSERT, piece by piece (hub.merge on PostgreSQL)", rows=args.rows
+    )
     from tests.servers import PostgresServer
 
     server = PostgresServer().start()

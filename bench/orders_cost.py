@@ -65,9 +65,13 @@ class Counter:
                 self.statements["COMMIT"] += 1
 
         @event.listens_for(engine, "before_cursor_execute")
-        def _sql(_conn: Any, _cur: Any, statement: str, _params: Any, _ctx: Any, many: bool) -> None:
+        def _sql(
+            _conn: Any, _cur: Any, statement: str, _params: Any, _ctx: Any, many: bool
+        ) -> None:
             if self.on:
-                self.statements[statement.split(None, 1)[0].upper() + (" (executemany)" if many else "")] += 1
+                self.statements[
+                    statement.split(None, 1)[0].upper() + (" (executemany)" if many else "")
+                ] += 1
                 self.texts.append(" ".join(statement.split()))
 
 
@@ -75,10 +79,23 @@ async def place(app: Any, raw: bytes) -> None:
     """One raw HTTP/1.1 request through the ASGI app, as uvicorn would pass it."""
     head, body = raw.split(b"\r\n\r\n", 1)
     lines = head.split(b"\r\n")
-    headers = [(k.strip().lower(), v.strip()) for k, v in (line.split(b":", 1) for line in lines[1:])]
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-             "scheme": "http", "path": "/api/orders", "raw_path": b"/api/orders", "query_string": b"",
-             "root_path": "", "headers": headers, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80)}
+    headers = [
+        (k.strip().lower(), v.strip()) for k, v in (line.split(b":", 1) for line in lines[1:])
+    ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/orders",
+        "raw_path": b"/api/orders",
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
@@ -95,20 +112,30 @@ async def place(app: Any, raw: bytes) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--orders", type=int, default=200, help="orders counted (after 50 to warm up)")
-    ap.add_argument("--show", action="store_true", help="also print the statements of the last order")
+    ap.add_argument(
+        "--show", action="store_true", help="also print the statements of the last order"
+    )
     args = ap.parse_args()
     pg = PostgresServer().start()
     try:
         dsn = pg.create_database().replace("postgresql://", "postgresql+psycopg://", 1)
         home = Path(tempfile.mkdtemp(prefix="bench-orders-cost-"))
         tokens, skus = seed(dsn, home)
-        os.environ.update({"SYNCHUB_DATABASE_URL": dsn, "SYNCHUB_HOME": str(home), "SYNCHUB_ENVIRONMENT": "test",
-                           "SYNCHUB_SECRET_KEY": "bench-" + "x" * 32})
+        os.environ.update(
+            {
+                "SYNCHUB_DATABASE_URL": dsn,
+                "SYNCHUB_HOME": str(home),
+                "SYNCHUB_ENVIRONMENT": "test",
+                "SYNCHUB_SECRET_KEY": "bench-" + "x" * 32,
+            }
+        )
         from hub.app import create_app
 
         app, counter, rng, toks = create_app(), Counter(), random.Random(1), list(tokens.values())
         sys.setprofile(counter.profile)
-        threading.setprofile(counter.profile)  # the worker threads are started by the first requests
+        threading.setprofile(
+            counter.profile
+        )  # the worker threads are started by the first requests
 
         async def run() -> None:
             async with app.router.lifespan_context(app):
@@ -125,10 +152,14 @@ def main() -> None:
         threading.setprofile(None)  # type: ignore[arg-type]
         n = args.orders
         print(f"per order ({n} orders, 2 lines each, PostgreSQL):")
-        print(f"  SQL round trips: {sum(counter.statements.values()) / n:.1f} — "
-              + ", ".join(f"{k} {v / n:g}" for k, v in counter.statements.most_common()))
-        print(f"  Python calls: {sum(counter.calls.values()) / n:.0f} — "
-              + ", ".join(f"{k} {v / n:.0f}" for k, v in counter.calls.most_common(8)))
+        print(
+            f"  SQL round trips: {sum(counter.statements.values()) / n:.1f} — "
+            + ", ".join(f"{k} {v / n:g}" for k, v in counter.statements.most_common())
+        )
+        print(
+            f"  Python calls: {sum(counter.calls.values()) / n:.0f} — "
+            + ", ".join(f"{k} {v / n:.0f}" for k, v in counter.calls.most_common(8))
+        )
         if args.show:
             per_order = len(counter.texts) // n
             for statement in counter.texts[-per_order:]:

@@ -121,8 +121,10 @@ class Connector(ABC):
     # -- errors --------------------------------------------------------------
     def translate_error(self, exc: BaseException, doing: str) -> SyncHubError:
         """Map one driver exception to a :mod:`shared.errors` class (override per platform)."""
-        return SourceQueryFailed(f"{self.dialect.name}: {doing} failed: {exc}",
-                                 hint="check the dataset's definition against the source")
+        return SourceQueryFailed(
+            f"{self.dialect.name}: {doing} failed: {exc}",
+            hint="check the dataset's definition against the source",
+        )
 
     @contextmanager
     def boundary(self, doing: str) -> Iterator[None]:

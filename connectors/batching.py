@@ -26,7 +26,7 @@ class Batcher:
         if n > self.batch_rows:  # one piece larger than a chunk (small batch_rows): cut it by lines
             lines = [line + b"\n" for line in data[:-1].split(b"\n")]
             for i in range(0, len(lines) - self.batch_rows, self.batch_rows):
-                if not self.emit(b"".join(lines[i:i + self.batch_rows])):
+                if not self.emit(b"".join(lines[i : i + self.batch_rows])):
                     return False
             rest = len(lines) % self.batch_rows or self.batch_rows
             data, n = b"".join(lines[-rest:]), rest

@@ -127,11 +127,16 @@ class FilesConnector(SqlConnector):
 
     def connect(self) -> None:
         if not self.folder.is_dir():
-            raise SourceObjectMissing(f"files: folder {str(self.folder)!r} does not exist",
-                                      hint="write files:///absolute/path/to/folder", path=str(self.folder))
+            raise SourceObjectMissing(
+                f"files: folder {str(self.folder)!r} does not exist",
+                hint="write files:///absolute/path/to/folder",
+                path=str(self.folder),
+            )
         if not os.access(self.folder, os.R_OK | os.X_OK):
-            raise SourceAccessDenied(f"files: cannot read folder {self.folder}",
-                                     hint="give the agent's user read permission")
+            raise SourceAccessDenied(
+                f"files: cannot read folder {self.folder}",
+                hint="give the agent's user read permission",
+            )
 
     def close(self) -> None:
         self._types.clear()
@@ -159,7 +164,10 @@ class FilesConnector(SqlConnector):
                     found[path.stem] = (path, None)
                 elif path.suffix.lower() == ".xlsx":
                     for sheet in (sheets := self._sheet_names(path)):
-                        found[path.stem if len(sheets) == 1 else f"{path.stem}.{sheet}"] = (path, sheet)
+                        found[path.stem if len(sheets) == 1 else f"{path.stem}.{sheet}"] = (
+                            path,
+                            sheet,
+                        )
         return found
 
     def _sheet_names(self, path: Path) -> list[str]:
@@ -182,8 +190,11 @@ class FilesConnector(SqlConnector):
     def _locate(self, table: str) -> tuple[Path, Optional[str]]:
         sources = self._sources()
         if table not in sources:
-            raise SourceObjectMissing(f"files: no CSV or XLSX table named {table!r} in {self.folder}",
-                                      hint="the tables are: " + ", ".join(sources), table=table)
+            raise SourceObjectMissing(
+                f"files: no CSV or XLSX table named {table!r} in {self.folder}",
+                hint="the tables are: " + ", ".join(sources),
+                table=table,
+            )
         return sources[table]
 
     def _rows(self, path: Path, sheet: Optional[str]) -> Iterator[list[Any]]:
@@ -210,21 +221,24 @@ class FilesConnector(SqlConnector):
         if key not in self._types:
             with self.boundary(f"reading {path.name}"):
                 rows = self._rows(path, sheet)
-                header = [str(h).strip() if h not in (None, "") else f"column_{i}"
-                          for i, h in enumerate(next(rows, []), 1)]
+                header = [
+                    str(h).strip() if h not in (None, "") else f"column_{i}"
+                    for i, h in enumerate(next(rows, []), 1)
+                ]
                 if not header:
                     raise ConfigError([("table", f"{path.name} is empty: it needs a header row")])
                 possible = [set(ORDER) for _ in header]
                 seen = [False] * len(header)
                 for row in rows:  # one pass, keeping only each column's candidate types
-                    for i, v in enumerate(row[:len(header)]):
+                    for i, v in enumerate(row[: len(header)]):
                         if v is not None and v != "":
                             seen[i] = True
                             if possible[i]:
                                 possible[i] = narrow(possible[i], v)
                 native = "xlsx cell" if sheet else "csv text"
-                self._types[key] = [Column(h, pick(p, s), True, native)
-                                    for h, p, s in zip(header, possible, seen)]
+                self._types[key] = [
+                    Column(h, pick(p, s), True, native) for h, p, s in zip(header, possible, seen)
+                ]
         return self._types[key]
 
     def read(self, request: ReadRequest) -> Iterator[bytes]:

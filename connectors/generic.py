@@ -17,9 +17,17 @@ from shared.types import Column, PortableType
 P = PortableType
 # SQLAlchemy generic type class name -> portable type, most specific first (data, not code)
 GENERIC_TYPES: list[tuple[str, PortableType]] = [
-    ("Boolean", P.BOOLEAN), ("Integer", P.INTEGER), ("Float", P.FLOAT), ("Numeric", P.DECIMAL),
-    ("JSON", P.JSON), ("LargeBinary", P.BINARY), ("_Binary", P.BINARY), ("DateTime", P.TIMESTAMP),
-    ("Date", P.DATE), ("Time", P.TIME), ("String", P.TEXT),
+    ("Boolean", P.BOOLEAN),
+    ("Integer", P.INTEGER),
+    ("Float", P.FLOAT),
+    ("Numeric", P.DECIMAL),
+    ("JSON", P.JSON),
+    ("LargeBinary", P.BINARY),
+    ("_Binary", P.BINARY),
+    ("DateTime", P.TIMESTAMP),
+    ("Date", P.DATE),
+    ("Time", P.TIME),
+    ("String", P.TEXT),
 ]
 
 
@@ -55,7 +63,9 @@ class GenericConnector(SqlConnector):
         from sqlalchemy import exc as sa
 
         if isinstance(exc, (sa.NoSuchTableError, sa.NoSuchColumnError)):
-            return SourceObjectMissing(f"{doing}: {exc} does not exist", hint="check the dataset's names")
+            return SourceObjectMissing(
+                f"{doing}: {exc} does not exist", hint="check the dataset's names"
+            )
         if isinstance(exc, sa.OperationalError) and getattr(exc, "connection_invalidated", False):
             return SourceUnavailable(f"{doing}: {exc}", hint="the next run retries")
         return super().translate_error(exc, doing)
@@ -72,21 +82,31 @@ class GenericConnector(SqlConnector):
 
         with self.boundary(f"describing {request.label}"):
             if request.query is not None:
-                res = self.conn.execute(text(f"SELECT * FROM ({check_select(request.query)}) AS q WHERE 1=0"))
+                res = self.conn.execute(
+                    text(f"SELECT * FROM ({check_select(request.query)}) AS q WHERE 1=0")
+                )
                 names = list(res.keys())
                 return [Column(n, P.TEXT, True, "") for n in names]
             schema, _, name = (request.table or "").rpartition(".")
             cols = inspect(self.conn).get_columns(name, schema=schema or None)
-            return [Column(c["name"], portable(c["type"]), bool(c.get("nullable", True)), str(c["type"]))
-                    for c in cols]
+            return [
+                Column(
+                    c["name"], portable(c["type"]), bool(c.get("nullable", True)), str(c["type"])
+                )
+                for c in cols
+            ]
 
     def primary_key(self, table: str) -> list[str]:
         from sqlalchemy import inspect
 
         schema, _, name = table.rpartition(".")
         with self.boundary(f"reading the primary key of {table}"):
-            return list(inspect(self.conn).get_pk_constraint(name, schema=schema or None)
-                        .get("constrained_columns") or [])
+            return list(
+                inspect(self.conn)
+                .get_pk_constraint(name, schema=schema or None)
+                .get("constrained_columns")
+                or []
+            )
 
     def leading_index_columns(self, table: str) -> set[str]:
         from sqlalchemy import inspect
@@ -94,8 +114,11 @@ class GenericConnector(SqlConnector):
         schema, _, name = table.rpartition(".")
         with self.boundary(f"reading the indexes of {table}"):
             found = inspect(self.conn)
-            firsts = [ix["column_names"][0] for ix in found.get_indexes(name, schema=schema or None)
-                      if ix.get("column_names") and ix["column_names"][0] is not None]
+            firsts = [
+                ix["column_names"][0]
+                for ix in found.get_indexes(name, schema=schema or None)
+                if ix.get("column_names") and ix["column_names"][0] is not None
+            ]
         return set(firsts) | set(self.primary_key(table)[:1])
 
     def read(self, request: ReadRequest) -> Iterator[bytes]:
@@ -107,8 +130,9 @@ class GenericConnector(SqlConnector):
         sql, params = build_select(dialect, request, selected, cursor)
         encode = LineEncoder(selected, self.warnings, lenient=True)
         with self.boundary(f"reading {request.label}"):
-            result = self.conn.execution_options(stream_results=True, yield_per=request.batch_rows) \
-                .execute(text(sql), {"cursor": params[0]} if params else {})
+            result = self.conn.execution_options(
+                stream_results=True, yield_per=request.batch_rows
+            ).execute(text(sql), {"cursor": params[0]} if params else {})
             for rows in result.partitions(request.batch_rows):
                 yield "".join([encode(r) for r in rows]).encode("utf-8")
             self.conn.rollback()

@@ -44,13 +44,17 @@ from shared.types import Column, PortableType
 P = PortableType
 TYPES: dict[str, PortableType] = {
     **dict.fromkeys(["tinyint(1)", "bit(1)", "bool", "boolean"], P.BOOLEAN),
-    **dict.fromkeys(["tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year", "bit"],
-                    P.INTEGER),
+    **dict.fromkeys(
+        ["tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year", "bit"], P.INTEGER
+    ),
     **dict.fromkeys(["decimal", "numeric", "dec", "fixed"], P.DECIMAL),
     **dict.fromkeys(["float", "double", "real", "double precision"], P.FLOAT),
-    **dict.fromkeys(["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"],
-                    P.TEXT),
-    **dict.fromkeys(["binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"], P.BINARY),
+    **dict.fromkeys(
+        ["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"], P.TEXT
+    ),
+    **dict.fromkeys(
+        ["binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"], P.BINARY
+    ),
     "date": P.DATE,
     "time": P.TIME,
     "datetime": P.TIMESTAMP,
@@ -58,15 +62,44 @@ TYPES: dict[str, PortableType] = {
     "json": P.JSON,
 }
 # PyMySQL field type codes -> native names, for datasets that are queries
-FIELD_TYPES = {0: "decimal", 246: "decimal", 1: "tinyint", 2: "smallint", 3: "int", 4: "float",
-               5: "double", 7: "timestamp", 8: "bigint", 9: "mediumint", 10: "date", 11: "time",
-               12: "datetime", 13: "year", 16: "bit", 245: "json", 247: "enum", 248: "set",
-               249: "blob", 250: "blob", 251: "blob", 252: "blob", 253: "varchar", 254: "char"}
+FIELD_TYPES = {
+    0: "decimal",
+    246: "decimal",
+    1: "tinyint",
+    2: "smallint",
+    3: "int",
+    4: "float",
+    5: "double",
+    7: "timestamp",
+    8: "bigint",
+    9: "mediumint",
+    10: "date",
+    11: "time",
+    12: "datetime",
+    13: "year",
+    16: "bit",
+    245: "json",
+    247: "enum",
+    248: "set",
+    249: "blob",
+    250: "blob",
+    251: "blob",
+    252: "blob",
+    253: "varchar",
+    254: "char",
+}
 _UNAVAILABLE = {1040, 1053, 1205, 1213, 2002, 2003, 2006, 2013, 2055}
 _DENIED = {1044, 1045, 1142, 1143, 1227, 1370, 1698}
 _MISSING = {1049, 1054, 1146, 1356}
-_ESCAPES = [("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"), ("\b", "\\b"),
-            ("\f", "\\f"), ("\v", "\\v")]  # as shared.copytext.escape, done by the server
+_ESCAPES = [
+    ("\\", "\\\\"),
+    ("\t", "\\t"),
+    ("\n", "\\n"),
+    ("\r", "\\r"),
+    ("\b", "\\b"),
+    ("\f", "\\f"),
+    ("\v", "\\v"),
+]  # as shared.copytext.escape, done by the server
 _FRACTION = "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM {}))"  # canonical: no trailing zeros
 UTF8_CHARSETS = {"utf8mb4", "utf8mb3", "utf8", "ascii"}  # whose stored bytes are already UTF-8
 
@@ -103,8 +136,10 @@ def value_expr(col: Column, ref: str, *, whole_seconds: bool = False, utf8: bool
         zone = ", '+00'" if col.type is P.TIMESTAMPTZ else ""
         if whole_seconds:
             return _date_or_marker(ref, f"CONCAT({ref}{zone})" if zone else ref)
-        text = (f"IF(MICROSECOND({ref}) = 0, LEFT(CAST({ref} AS CHAR), 19), "
-                f"TRIM(TRAILING '0' FROM CAST({ref} AS CHAR)))")
+        text = (
+            f"IF(MICROSECOND({ref}) = 0, LEFT(CAST({ref} AS CHAR), 19), "
+            f"TRIM(TRAILING '0' FROM CAST({ref} AS CHAR)))"
+        )
         return _date_or_marker(ref, f"CONCAT({text}{zone})")
     if col.type is P.TIME:
         text = _FRACTION.format(f"TIME_FORMAT({ref}, '%H:%i:%s.%f')")
@@ -128,15 +163,20 @@ def valid_time(ref: str) -> str:
 # date, \zt time outside a day. Escaped COPY text never has a field starting with \z (its escapes are
 # \\ \t \n \r \b \f \v \N), so the agent finds markers with one search per page instead of the
 # server checking every row a second time for a warnings column.
-REASONS = {b"z": "zero date read as NULL", b"i": "invalid date read as NULL",
-           b"t": "time outside 00:00-24:00 read as NULL"}
+REASONS = {
+    b"z": "zero date read as NULL",
+    b"i": "invalid date read as NULL",
+    b"t": "time outside 00:00-24:00 read as NULL",
+}
 _MARK = {k.decode(): lit(chr(92) + "z" + k.decode()) for k in REASONS}
 _MARKED = re.compile(rb"(?:(?<=[\t\n])|\A)\\z([zit])(?=[\t\n])")
 
 
 def _date_or_marker(ref: str, text: str) -> str:
-    return (f"CASE WHEN {valid_date(ref)} THEN {text} WHEN {ref} IS NULL THEN NULL "
-            f"WHEN LEFT({ref}, 10) = '0000-00-00' THEN {_MARK['z']} ELSE {_MARK['i']} END")
+    return (
+        f"CASE WHEN {valid_date(ref)} THEN {text} WHEN {ref} IS NULL THEN NULL "
+        f"WHEN LEFT({ref}, 10) = '0000-00-00' THEN {_MARK['z']} ELSE {_MARK['i']} END"
+    )
 
 
 def unmark(data: bytes, columns: Sequence[Column], warnings: ReadWarnings) -> bytes:
@@ -158,7 +198,9 @@ class MysqlConnector(SqlConnector):
 
     def __init__(self, url: str, **options: Any) -> None:
         super().__init__(url, **options)
-        self._utf8: dict[str, set[str]] = {}  # table -> its text columns stored as UTF-8 (native_columns)
+        self._utf8: dict[
+            str, set[str]
+        ] = {}  # table -> its text columns stored as UTF-8 (native_columns)
 
     def connect(self) -> None:
         import pymysql
@@ -167,12 +209,20 @@ class MysqlConnector(SqlConnector):
         query = {k: v[-1] for k, v in parse_qs(u.query).items()}
         with self.boundary("connecting"):
             self.conn = pymysql.connect(
-                host=u.hostname or "localhost", port=u.port or 3306, user=unquote(u.username or ""),
-                password=unquote(u.password or ""), database=unquote(u.path.lstrip("/")) or None,
-                unix_socket=query.get("unix_socket"), charset="utf8mb4", autocommit=True,
-                connect_timeout=int(self.options.get("connect_timeout", 10)))
+                host=u.hostname or "localhost",
+                port=u.port or 3306,
+                user=unquote(u.username or ""),
+                password=unquote(u.password or ""),
+                database=unquote(u.path.lstrip("/")) or None,
+                unix_socket=query.get("unix_socket"),
+                charset="utf8mb4",
+                autocommit=True,
+                connect_timeout=int(self.options.get("connect_timeout", 10)),
+            )
             with self.conn.cursor() as cur:
-                cur.execute("SET SESSION sql_mode = '', time_zone = '+00:00', net_write_timeout = 3600")
+                cur.execute(
+                    "SET SESSION sql_mode = '', time_zone = '+00:00', net_write_timeout = 3600"
+                )
 
     def close(self) -> None:
         if self.conn is not None:
@@ -183,14 +233,23 @@ class MysqlConnector(SqlConnector):
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0
         where = f"MySQL: {doing}: {exc.args[-1] if exc.args else exc}"
         if code in _DENIED:
-            return SourceAccessDenied(where, hint="check the user and password in the source URL and "
-                                                  "that the user has SELECT on the dataset's tables")
+            return SourceAccessDenied(
+                where,
+                hint="check the user and password in the source URL and "
+                "that the user has SELECT on the dataset's tables",
+            )
         if code in _MISSING:
-            return SourceObjectMissing(where, hint="check the database, table and column names "
-                                                   "(`syncagent check` lists what the user can read)")
+            return SourceObjectMissing(
+                where,
+                hint="check the database, table and column names "
+                "(`syncagent check` lists what the user can read)",
+            )
         if code in _UNAVAILABLE or isinstance(exc, (OSError, TimeoutError)):
-            return SourceUnavailable(where, hint="check that the server is running and reachable at "
-                                                 "the URL's host and port; the next run retries")
+            return SourceUnavailable(
+                where,
+                hint="check that the server is running and reachable at "
+                "the URL's host and port; the next run retries",
+            )
         return SourceQueryFailed(where, hint="check the dataset's definition against the source")
 
     def _rows(self, sql: str, params: Any = None) -> list[Any]:
@@ -200,12 +259,20 @@ class MysqlConnector(SqlConnector):
 
     def list_tables(self) -> list[str]:
         with self.boundary("listing tables"):
-            return [r[0] for r in self._rows("SELECT TABLE_NAME FROM information_schema.TABLES "
-                                             "WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1")]
+            return [
+                r[0]
+                for r in self._rows(
+                    "SELECT TABLE_NAME FROM information_schema.TABLES "
+                    "WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1"
+                )
+            ]
 
     def _where(self, table: str) -> tuple[str, list[Optional[str]]]:
         schema, _, name = table.rpartition(".")
-        return ("TABLE_SCHEMA = COALESCE(%s, DATABASE()) AND TABLE_NAME = %s", [schema or None, name])
+        return (
+            "TABLE_SCHEMA = COALESCE(%s, DATABASE()) AND TABLE_NAME = %s",
+            [schema or None, name],
+        )
 
     def native_columns(self, request: ReadRequest) -> list[Column]:
         with self.boundary(f"describing {request.label}"):
@@ -214,20 +281,40 @@ class MysqlConnector(SqlConnector):
                     cur.execute(f"SELECT * FROM ({check_select(request.query)}) AS q LIMIT 0")
                     return [self.column(f.name, self._field_native(f)) for f in cur._result.fields]
             where, params = self._where(request.table or "")
-            rows = self._rows("SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, CHARACTER_SET_NAME FROM "
-                              f"information_schema.COLUMNS WHERE {where} ORDER BY ORDINAL_POSITION",
-                              params)
+            rows = self._rows(
+                "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, CHARACTER_SET_NAME FROM "
+                f"information_schema.COLUMNS WHERE {where} ORDER BY ORDINAL_POSITION",
+                params,
+            )
             if not rows:
-                raise SourceObjectMissing(f"MySQL: no table or view named {request.table!r} that this "
-                                          "user can read", table=request.table,
-                                          hint="the tables are: " + ", ".join(self.list_tables()))
-            json_checks = {r[0] for r in self._rows(
-                "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE "
-                + where.replace("TABLE_SCHEMA", "CONSTRAINT_SCHEMA"), params)} \
-                if self._is_mariadb() else set()
-            self._utf8[request.table or ""] = {n for n, _, _, charset in rows if charset in UTF8_CHARSETS}
-            return [self.column(n, "json" if f"json_valid({quote_ident(n, '`')})" in json_checks
-                                else t, nullable == "YES") for n, t, nullable, _ in rows]
+                raise SourceObjectMissing(
+                    f"MySQL: no table or view named {request.table!r} that this user can read",
+                    table=request.table,
+                    hint="the tables are: " + ", ".join(self.list_tables()),
+                )
+            json_checks = (
+                {
+                    r[0]
+                    for r in self._rows(
+                        "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE "
+                        + where.replace("TABLE_SCHEMA", "CONSTRAINT_SCHEMA"),
+                        params,
+                    )
+                }
+                if self._is_mariadb()
+                else set()
+            )
+            self._utf8[request.table or ""] = {
+                n for n, _, _, charset in rows if charset in UTF8_CHARSETS
+            }
+            return [
+                self.column(
+                    n,
+                    "json" if f"json_valid({quote_ident(n, '`')})" in json_checks else t,
+                    nullable == "YES",
+                )
+                for n, t, nullable, _ in rows
+            ]
 
     def _is_mariadb(self) -> bool:
         return "mariadb" in self.conn.get_server_info().lower()
@@ -246,15 +333,25 @@ class MysqlConnector(SqlConnector):
     def primary_key(self, table: str) -> list[str]:
         where, params = self._where(table)
         with self.boundary(f"reading the primary key of {table}"):
-            return [r[0] for r in self._rows(
-                "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE "
-                f"{where} AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION", params)]
+            return [
+                r[0]
+                for r in self._rows(
+                    "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE "
+                    f"{where} AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION",
+                    params,
+                )
+            ]
 
     def leading_index_columns(self, table: str) -> set[str]:
         where, params = self._where(table)
         with self.boundary(f"reading the indexes of {table}"):
-            return {r[0] for r in self._rows(
-                f"SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE {where} AND SEQ_IN_INDEX = 1", params)}
+            return {
+                r[0]
+                for r in self._rows(
+                    f"SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE {where} AND SEQ_IN_INDEX = 1",
+                    params,
+                )
+            }
 
     def _line_expr(self, selected: list[Column], request: ReadRequest) -> str:
         """SQL of a row's whole COPY line (binary; invalid dates and times left as markers, see unmark)."""
@@ -264,7 +361,9 @@ class MysqlConnector(SqlConnector):
         utf8 = self._utf8.get(request.table or "", set())  # a query's character sets are not known
         line = ", ".join(
             f"IFNULL({value_expr(c, r, whole_seconds=whole and '(' not in c.native, utf8=c.name in utf8)}, "
-            f"{lit(chr(92) + 'N')})" for c, r in zip(selected, refs))
+            f"{lit(chr(92) + 'N')})"
+            for c, r in zip(selected, refs)
+        )
         return f"CAST(CONCAT_WS({lit(chr(9))}, {line}) AS BINARY)"
 
     def read(self, request: ReadRequest) -> Iterator[bytes]:
@@ -275,7 +374,9 @@ class MysqlConnector(SqlConnector):
             return
         import pymysql
 
-        sql, params = build_select(self.dialect, request, selected, cursor, [self._line_expr(selected, request)])
+        sql, params = build_select(
+            self.dialect, request, selected, cursor, [self._line_expr(selected, request)]
+        )
         if params:  # inline the one cursor value: the DATE_FORMAT patterns hold '%' signs
             head, mark, tail = sql.rpartition(f" >= {self.dialect.placeholder}")
             sql = f"{head} >= {self.conn.escape(params[0])}{tail}"
@@ -300,14 +401,19 @@ class MysqlConnector(SqlConnector):
         pk = self.primary_key(request.table)
         if len(pk) != 1:
             return None
-        col = next((c for c in self.native_columns(ReadRequest(table=request.table)) if c.name == pk[0]), None)
+        col = next(
+            (c for c in self.native_columns(ReadRequest(table=request.table)) if c.name == pk[0]),
+            None,
+        )
         if col is None:
             return None
         base = col.native.lower().split("(")[0].split()[0]
         ok = (col.type is P.INTEGER and base != "bit") or base in ("char", "varchar")
         return col if ok else None
 
-    def _read_pages(self, request: ReadRequest, selected: list[Column], key: Column) -> Iterator[bytes]:
+    def _read_pages(
+        self, request: ReadRequest, selected: list[Column], key: Column
+    ) -> Iterator[bytes]:
         """A full read in primary-key pages, each page one result value of up to ``batch_rows`` lines.
 
         PyMySQL decodes every result row in Python; here the server joins a
@@ -334,14 +440,24 @@ class MysqlConnector(SqlConnector):
                     while True:
                         after = "" if last is None else f"{ref} > {self.conn.escape(last)}"
                         # the page's last key: an index-only skip (None: fewer than a page left)
-                        cur.execute(f"SELECT {ref} FROM {table}{' WHERE ' + after if after else ''} "
-                                    f"ORDER BY {ref} LIMIT 1 OFFSET {page - 1}")
+                        cur.execute(
+                            f"SELECT {ref} FROM {table}{' WHERE ' + after if after else ''} "
+                            f"ORDER BY {ref} LIMIT 1 OFFSET {page - 1}"
+                        )
                         found = cur.fetchone()
                         top = found[0] if found else None
-                        where = " AND ".join(w for w in (after, top is not None and f"{ref} <= "
-                                                         f"{self.conn.escape(top)}") if w)
-                        cur.execute(f"SELECT GROUP_CONCAT({line} SEPARATOR '\\n'), COUNT(*) "
-                                    f"FROM {table}{' WHERE ' + where if where else ''}")
+                        where = " AND ".join(
+                            w
+                            for w in (
+                                after,
+                                top is not None and f"{ref} <= {self.conn.escape(top)}",
+                            )
+                            if w
+                        )
+                        cur.execute(
+                            f"SELECT GROUP_CONCAT({line} SEPARATOR '\\n'), COUNT(*) "
+                            f"FROM {table}{' WHERE ' + where if where else ''}"
+                        )
                         data, got = cur.fetchone()
                         if not got:
                             return
@@ -349,8 +465,11 @@ class MysqlConnector(SqlConnector):
                             if page == 1:
                                 raise SourceQueryFailed(
                                     f"MySQL: reading {request.label}: one row is longer than max_allowed_packet",
-                                    hint="raise the server's max_allowed_packet")
-                            page = max(1, page // 2)  # truncated by group_concat_max_len: smaller pages
+                                    hint="raise the server's max_allowed_packet",
+                                )
+                            page = max(
+                                1, page // 2
+                            )  # truncated by group_concat_max_len: smaller pages
                             continue
                         yield unmark(bytes(data) + b"\n", selected, self.warnings)
                         if top is None:

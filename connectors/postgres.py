@@ -77,8 +77,12 @@ _UNAVAILABLE = ("08", "53", "57P", "40001", "40P01", "55P03", "57014", "58")
 _DENIED = ("28", "42501")
 _MISSING = ("42P01", "42703", "3F000", "3D000", "42704")
 # libpq reports failures before a session exists without a SQLSTATE: recognise their text.
-_CONNECT_TEXTS = {"password authentication failed": "28P01", "no pg_hba.conf entry": "28000",
-                  "does not exist": "28000", "permission denied": "42501"}
+_CONNECT_TEXTS = {
+    "password authentication failed": "28P01",
+    "no pg_hba.conf entry": "28000",
+    "does not exist": "28000",
+    "permission denied": "42501",
+}
 
 
 class _Stopped(Exception):
@@ -115,9 +119,13 @@ class PostgresConnector(SqlConnector):
         import psycopg
 
         with self.boundary("connecting"):
-            self.conn = psycopg.connect(self.url, options=SESSION,
-                                        connect_timeout=int(self.options.get("connect_timeout", 10)),
-                                        application_name="syncagent", client_encoding="utf8")
+            self.conn = psycopg.connect(
+                self.url,
+                options=SESSION,
+                connect_timeout=int(self.options.get("connect_timeout", 10)),
+                application_name="syncagent",
+                client_encoding="utf8",
+            )
             self.conn.read_only = True
 
     def close(self) -> None:
@@ -137,14 +145,25 @@ class PostgresConnector(SqlConnector):
                 state = "3D000"
         where = f"PostgreSQL: {doing}: {msg}"
         if state.startswith(_DENIED):
-            return SourceAccessDenied(where, hint="check the user and password in the source URL and "
-                                                  "that the user has SELECT on the dataset's tables")
+            return SourceAccessDenied(
+                where,
+                hint="check the user and password in the source URL and "
+                "that the user has SELECT on the dataset's tables",
+            )
         if state.startswith(_MISSING):
-            return SourceObjectMissing(where, hint="check the dataset's table and column names "
-                                                   "(`syncagent check` lists what the user can read)")
-        if state.startswith(_UNAVAILABLE) or (isinstance(exc, psycopg.OperationalError) and not state):
-            return SourceUnavailable(where, hint="check that the server is running and reachable at "
-                                                 "the URL's host and port; the next run retries")
+            return SourceObjectMissing(
+                where,
+                hint="check the dataset's table and column names "
+                "(`syncagent check` lists what the user can read)",
+            )
+        if state.startswith(_UNAVAILABLE) or (
+            isinstance(exc, psycopg.OperationalError) and not state
+        ):
+            return SourceUnavailable(
+                where,
+                hint="check that the server is running and reachable at "
+                "the URL's host and port; the next run retries",
+            )
         return SourceQueryFailed(where, hint="check the dataset's definition against the source")
 
     def list_tables(self) -> list[str]:
@@ -157,16 +176,27 @@ class PostgresConnector(SqlConnector):
         with self.boundary(f"describing {request.label}"):
             try:
                 if request.table is not None:
-                    rows = self.conn.execute(_TABLE_COLUMNS, [table_ref(request.table, self.dialect)])
-                    return [Column(n, self.types.get(base, P.TEXT), nullable, native)
-                            for n, base, native, nullable in rows]
-                cur = self.conn.execute(f"SELECT * FROM ({check_select(request.query or '')}) AS q "
-                                        "LIMIT 0")
+                    rows = self.conn.execute(
+                        _TABLE_COLUMNS, [table_ref(request.table, self.dialect)]
+                    )
+                    return [
+                        Column(n, self.types.get(base, P.TEXT), nullable, native)
+                        for n, base, native, nullable in rows
+                    ]
+                cur = self.conn.execute(
+                    f"SELECT * FROM ({check_select(request.query or '')}) AS q LIMIT 0"
+                )
                 desc = [(d.name, d.type_code) for d in cur.description or []]
-                names = {oid: (base, native) for oid, base, native in
-                         self.conn.execute(_TYPE_NAMES, [[oid for _, oid in desc]])}
-                return [Column(n, self.types.get(names[oid][0], P.TEXT), True, names[oid][1])
-                        for n, oid in desc]
+                names = {
+                    oid: (base, native)
+                    for oid, base, native in self.conn.execute(
+                        _TYPE_NAMES, [[oid for _, oid in desc]]
+                    )
+                }
+                return [
+                    Column(n, self.types.get(names[oid][0], P.TEXT), True, names[oid][1])
+                    for n, oid in desc
+                ]
             finally:
                 self.conn.rollback()
 
@@ -178,7 +208,9 @@ class PostgresConnector(SqlConnector):
 
     def leading_index_columns(self, table: str) -> set[str]:
         with self.boundary(f"reading the indexes of {table}"):
-            rows = self.conn.execute(_LEADING_INDEX_COLUMNS, [table_ref(table, self.dialect)]).fetchall()
+            rows = self.conn.execute(
+                _LEADING_INDEX_COLUMNS, [table_ref(table, self.dialect)]
+            ).fetchall()
             self.conn.rollback()
         return {r[0] for r in rows}
 
@@ -196,17 +228,26 @@ class PostgresConnector(SqlConnector):
         sql, params = build_select(self.dialect, request, selected, cursor)
         self.read_max = None
         # the maximum is read after the COPY in the same REPEATABLE READ transaction: same rows
-        max_sql = (f"SELECT max(q.{quote_ident(request.max_of, self.dialect.quote)})::text FROM ({sql}) AS q"
-                   if request.max_of is not None else None)
+        max_sql = (
+            f"SELECT max(q.{quote_ident(request.max_of, self.dialect.quote)})::text FROM ({sql}) AS q"
+            if request.max_of is not None
+            else None
+        )
         if self.options.get("copy_driver", "asyncpg") == "asyncpg" and _has_asyncpg():
             with self.boundary(f"reading {request.label}"):
                 query = psycopg_client_query(self.conn, sql, params)
                 max_query = psycopg_client_query(self.conn, max_sql, params) if max_sql else None
             try:
-                yield from produce(partial(self._asyncpg_copy, query, max_query, request.batch_rows, request.label))
+                yield from produce(
+                    partial(self._asyncpg_copy, query, max_query, request.batch_rows, request.label)
+                )
                 return
             except _NoAsyncpg as exc:  # nothing was read yet: the libpq path below reads it all
-                log.info("asyncpg could not connect (%s); reading %s through libpq", exc.__cause__, request.label)
+                log.info(
+                    "asyncpg could not connect (%s); reading %s through libpq",
+                    exc.__cause__,
+                    request.label,
+                )
 
         def chunks() -> Iterator[bytes]:
             with self.boundary(f"reading {request.label}"):
@@ -258,10 +299,16 @@ class PostgresConnector(SqlConnector):
             raise psycopg.OperationalError(pgconn.error_message.decode(errors="replace"))
         self._finish_copy(pgconn)
         for i in range(0, len(held), batch_rows):
-            yield b"".join(held[i:i + batch_rows])
+            yield b"".join(held[i : i + batch_rows])
 
-    def _asyncpg_copy(self, query: str, max_query: Optional[str], batch_rows: int, label: str,
-                      emit: Callable[[bytes], bool]) -> None:
+    def _asyncpg_copy(
+        self,
+        query: str,
+        max_query: Optional[str],
+        batch_rows: int,
+        label: str,
+        emit: Callable[[bytes], bool],
+    ) -> None:
         """Run in a thread: one READ ONLY COPY on an asyncpg connection, chunks of whole lines to ``emit``;
         then ``max_query`` in the same snapshot into ``read_max``, before the last chunk goes out."""
         import asyncio
@@ -276,13 +323,20 @@ class PostgresConnector(SqlConnector):
 
         async def main() -> None:
             try:
-                conn = await asyncpg.connect(self.url, timeout=float(self.options.get("connect_timeout", 10)),
-                                             server_settings={**SETTINGS, "application_name": "syncagent"},
-                                             statement_cache_size=0)
-            except Exception as exc:  # e.g. a URL option only libpq knows; psycopg connected with it
+                conn = await asyncpg.connect(
+                    self.url,
+                    timeout=float(self.options.get("connect_timeout", 10)),
+                    server_settings={**SETTINGS, "application_name": "syncagent"},
+                    statement_cache_size=0,
+                )
+            except (
+                Exception
+            ) as exc:  # e.g. a URL option only libpq knows; psycopg connected with it
                 raise _NoAsyncpg() from exc
             try:
-                async with conn.transaction(readonly=True, isolation="repeatable_read" if max_query else None):
+                async with conn.transaction(
+                    readonly=True, isolation="repeatable_read" if max_query else None
+                ):
                     await conn.copy_from_query(query, output=sink, format="text")
                     if max_query:
                         self.read_max = await conn.fetchval(max_query)

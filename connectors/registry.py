@@ -31,8 +31,10 @@ def _load(target: str) -> Type[Connector]:
     try:
         cls: Type[Connector] = getattr(importlib.import_module(module), name)
     except ImportError as exc:
-        raise ConfigError([("url", f"the driver for {module} is not installed: {exc}")],
-                          hint="install the agent extra: pip install 'synchub[agent]'") from None
+        raise ConfigError(
+            [("url", f"the driver for {module} is not installed: {exc}")],
+            hint="install the agent extra: pip install 'synchub[agent]'",
+        ) from None
     return cls
 
 
@@ -54,8 +56,10 @@ def connector_class(url: str) -> Type[Connector]:
     if scheme and _sqlalchemy_knows(url):
         return _load(GENERIC)
     known = ", ".join(f"{s}://" for s in CONNECTORS)
-    raise ConfigError([("url", f"unknown source scheme {scheme + '://' if scheme else url!r}")],
-                      hint=f"use one of {known}, or a SQLAlchemy URL whose dialect is installed")
+    raise ConfigError(
+        [("url", f"unknown source scheme {scheme + '://' if scheme else url!r}")],
+        hint=f"use one of {known}, or a SQLAlchemy URL whose dialect is installed",
+    )
 
 
 def connect(url: str, **options: Any) -> Connector:

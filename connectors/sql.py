@@ -56,8 +56,10 @@ def check_select(query: str) -> str:
     body = _LEADING_COMMENTS.sub("", query).strip().rstrip(";").strip()
     first = body.split(None, 1)[0].upper() if body else ""
     if first not in ("SELECT", "WITH") or ";" in body:
-        raise ConfigError([("query", "must be a single SELECT statement (or WITH ... SELECT)")],
-                          hint="connectors only read: put the SELECT alone, without a trailing statement")
+        raise ConfigError(
+            [("query", "must be a single SELECT statement (or WITH ... SELECT)")],
+            hint="connectors only read: put the SELECT alone, without a trailing statement",
+        )
     return body
 
 
@@ -88,7 +90,10 @@ def pick_columns(available: Sequence[Column], request: ReadRequest) -> list[Colu
     if missing:
         raise SourceObjectMissing(
             f"{request.label}: no column named {', '.join(map(repr, missing))}",
-            hint=f"the columns are: {', '.join(by_name)}", dataset=request.label, columns=missing)
+            hint=f"the columns are: {', '.join(by_name)}",
+            dataset=request.label,
+            columns=missing,
+        )
     return [by_name[n] for n in request.columns]
 
 
@@ -102,7 +107,9 @@ def cursor_of(available: Sequence[Column], request: ReadRequest) -> Optional[Col
     raise SourceObjectMissing(
         f"{request.label}: cursor column {request.cursor_column!r} does not exist",
         hint=f"the columns are: {', '.join(c.name for c in available)}",
-        dataset=request.label, column=request.cursor_column)
+        dataset=request.label,
+        column=request.cursor_column,
+    )
 
 
 def cursor_value(column: Column, text: str) -> Any:
@@ -110,21 +117,40 @@ def cursor_value(column: Column, text: str) -> Any:
     try:
         return decode_value(column.type, text)
     except (ValueError, ArithmeticError) as exc:
-        raise ConfigError([("cursor_from", f"{text!r} is not a valid {column.type.value} "
-                                           f"for cursor column {column.name!r}: {exc}")]) from None
+        raise ConfigError(
+            [
+                (
+                    "cursor_from",
+                    f"{text!r} is not a valid {column.type.value} "
+                    f"for cursor column {column.name!r}: {exc}",
+                )
+            ]
+        ) from None
 
 
-def build_select(dialect: Dialect, request: ReadRequest, selected: Sequence[Column],
-                 cursor: Optional[Column], exprs: Optional[Sequence[str]] = None) -> tuple[str, list[Any]]:
+def build_select(
+    dialect: Dialect,
+    request: ReadRequest,
+    selected: Sequence[Column],
+    cursor: Optional[Column],
+    exprs: Optional[Sequence[str]] = None,
+) -> tuple[str, list[Any]]:
     """The one SELECT a read runs, and its parameters.
 
     ``exprs`` replaces the plain column references (a platform may have the
     server format values); by default each selected column is quoted as is.
     """
     q = dialect.quote
-    cols = ", ".join(exprs) if exprs is not None else ", ".join(quote_ident(c.name, q) for c in selected)
-    source = table_ref(request.table, dialect) if request.table is not None \
+    cols = (
+        ", ".join(exprs)
+        if exprs is not None
+        else ", ".join(quote_ident(c.name, q) for c in selected)
+    )
+    source = (
+        table_ref(request.table, dialect)
+        if request.table is not None
         else f"({check_select(request.query or '')}) AS q"
+    )
     sql = f"SELECT {cols} FROM {source}"
     params: list[Any] = []
     if cursor is not None:
@@ -144,12 +170,15 @@ def _lenient(ptype: PortableType) -> Callable[[Any], str]:
 class LineEncoder:
     """Driver rows -> COPY lines; a value the column's type cannot hold -> NULL + warning."""
 
-    def __init__(self, columns: Sequence[Column], warnings: ReadWarnings, lenient: bool = False) -> None:
+    def __init__(
+        self, columns: Sequence[Column], warnings: ReadWarnings, lenient: bool = False
+    ) -> None:
         self.columns = list(columns)
         self.warnings = warnings
         # lenient: values may need parsing first (SQLite's dynamic types, files)
         self._encoders: list[Callable[[Any], str]] = [
-            _lenient(c.type) if lenient else ENCODERS[c.type] for c in self.columns]
+            _lenient(c.type) if lenient else ENCODERS[c.type] for c in self.columns
+        ]
 
     def __call__(self, row: Sequence[Any]) -> str:
         fields: list[Optional[str]] = []
@@ -183,6 +212,7 @@ def prefetch(source: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
     GIL). The source runs, and is closed, in the thread (its connection is
     used by that thread only until this generator ends). See :func:`produce`.
     """
+
     def run(emit: Callable[[T], bool]) -> None:
         try:
             for item in source:
@@ -257,8 +287,15 @@ class SqlConnector(Connector):
         if request.query is not None and not self.dialect.supports_query:
             raise ConfigError([("query", f"{self.dialect.name} datasets are tables, not queries")])
         if request.cursor_column and not self.dialect.supports_cursor:
-            raise ConfigError([("cursor_column", f"{self.dialect.name} cannot read incrementally: "
-                                                 "drop cursor_column to export in full")])
+            raise ConfigError(
+                [
+                    (
+                        "cursor_column",
+                        f"{self.dialect.name} cannot read incrementally: "
+                        "drop cursor_column to export in full",
+                    )
+                ]
+            )
         available = self.native_columns(request)
         return pick_columns(available, request), cursor_of(available, request)
 

@@ -32,13 +32,39 @@ from shared.types import Column, PortableType
 
 P = PortableType
 TYPES: dict[str, PortableType] = {
-    **dict.fromkeys(["integer", "int", "bigint", "smallint", "tinyint", "mediumint", "int2", "int8",
-                     "unsigned big int"], P.INTEGER),
+    **dict.fromkeys(
+        [
+            "integer",
+            "int",
+            "bigint",
+            "smallint",
+            "tinyint",
+            "mediumint",
+            "int2",
+            "int8",
+            "unsigned big int",
+        ],
+        P.INTEGER,
+    ),
     **dict.fromkeys(["boolean", "bool", "bit"], P.BOOLEAN),
     **dict.fromkeys(["real", "double", "double precision", "float"], P.FLOAT),
     **dict.fromkeys(["numeric", "decimal", "money"], P.DECIMAL),
-    **dict.fromkeys(["text", "varchar", "char", "nchar", "nvarchar", "character", "clob", "ntext",
-                     "varying character", "native character", ""], P.TEXT),
+    **dict.fromkeys(
+        [
+            "text",
+            "varchar",
+            "char",
+            "nchar",
+            "nvarchar",
+            "character",
+            "clob",
+            "ntext",
+            "varying character",
+            "native character",
+            "",
+        ],
+        P.TEXT,
+    ),
     **dict.fromkeys(["blob", "binary", "varbinary", "image"], P.BINARY),
     "date": P.DATE,
     "time": P.TIME,
@@ -60,14 +86,22 @@ class SqliteConnector(SqlConnector):
     def connect(self) -> None:
         path = self.path
         if not path:
-            raise ConfigError([("url", f"{self.url!r} names no database file")],
-                              hint="write sqlite:///relative/path.db or sqlite:////absolute/path.db")
+            raise ConfigError(
+                [("url", f"{self.url!r} names no database file")],
+                hint="write sqlite:///relative/path.db or sqlite:////absolute/path.db",
+            )
         if not os.path.isfile(path):
-            raise SourceObjectMissing(f"SQLite database file {path!r} does not exist",
-                                      hint="check the path in the source URL", path=path)
+            raise SourceObjectMissing(
+                f"SQLite database file {path!r} does not exist",
+                hint="check the path in the source URL",
+                path=path,
+            )
         with self.boundary(f"opening {path}"):
-            self.conn = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True,
-                                        timeout=float(self.options.get("timeout", 30)))
+            self.conn = sqlite3.connect(
+                f"file:{quote(os.path.abspath(path))}?mode=ro",
+                uri=True,
+                timeout=float(self.options.get("timeout", 30)),
+            )
             self.conn.execute("PRAGMA query_only = 1")
 
     def close(self) -> None:
@@ -80,35 +114,48 @@ class SqliteConnector(SqlConnector):
         low = msg.lower()
         where = f"SQLite {self.path}: {doing}: {msg}"
         if isinstance(exc, PermissionError) or "readonly" in low or "permission" in low:
-            return SourceAccessDenied(where, hint="the agent's user needs read permission on the file")
+            return SourceAccessDenied(
+                where, hint="the agent's user needs read permission on the file"
+            )
         if "no such table" in low or "no such column" in low:
-            return SourceObjectMissing(where, hint="check table and column names (list them with "
-                                                   "`syncagent check`)")
+            return SourceObjectMissing(
+                where, hint="check table and column names (list them with `syncagent check`)"
+            )
         if "locked" in low or "busy" in low or "unable to open" in low or "disk i/o" in low:
-            return SourceUnavailable(where, hint="another program holds the file or it is "
-                                                 "unreachable; the next run retries")
-        return SourceQueryFailed(where, hint="check that the file is a SQLite database and the "
-                                             "dataset's definition")
+            return SourceUnavailable(
+                where,
+                hint="another program holds the file or it is unreachable; the next run retries",
+            )
+        return SourceQueryFailed(
+            where, hint="check that the file is a SQLite database and the dataset's definition"
+        )
 
     def list_tables(self) -> list[str]:
         with self.boundary("listing tables"):
-            rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
-                                     " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+            rows = self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+                " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+            )
             return [r[0] for r in rows]
 
     def _table_info(self, table: str) -> list[Any]:
         with self.boundary(f"describing {table}"):
-            rows = self.conn.execute('SELECT name, type, "notnull", pk FROM pragma_table_info(?)'
-                                     " ORDER BY cid", (table,)).fetchall()
+            rows = self.conn.execute(
+                'SELECT name, type, "notnull", pk FROM pragma_table_info(?) ORDER BY cid', (table,)
+            ).fetchall()
         if not rows:
-            raise SourceObjectMissing(f"SQLite {self.path}: no table or view named {table!r}",
-                                      hint="the tables are: " + ", ".join(self.list_tables()),
-                                      table=table)
+            raise SourceObjectMissing(
+                f"SQLite {self.path}: no table or view named {table!r}",
+                hint="the tables are: " + ", ".join(self.list_tables()),
+                table=table,
+            )
         return rows
 
     def native_columns(self, request: ReadRequest) -> list[Column]:
         if request.table is not None:
-            return [self.column(n, t or "", not nn) for n, t, nn, _ in self._table_info(request.table)]
+            return [
+                self.column(n, t or "", not nn) for n, t, nn, _ in self._table_info(request.table)
+            ]
         with self.boundary("describing the query"):
             cur = self.conn.execute(f"SELECT * FROM ({check_select(request.query or '')}) LIMIT 0")
             return [self.column(d[0], "") for d in cur.description]
@@ -122,7 +169,9 @@ class SqliteConnector(SqlConnector):
         with self.boundary(f"reading the indexes of {table}"):
             rows = self.conn.execute(
                 "SELECT i.name FROM pragma_index_list(?) AS l, pragma_index_info(l.name) AS i "
-                "WHERE i.seqno = 0 AND l.partial = 0", (table,)).fetchall()
+                "WHERE i.seqno = 0 AND l.partial = 0",
+                (table,),
+            ).fetchall()
         # an INTEGER PRIMARY KEY is the rowid: the table's own b-tree is ordered by it
         rowid = {pk[0][0]} if len(pk) == 1 and pk[0][1].upper() == "INTEGER" else set()
         return {r[0] for r in rows if r[0] is not None} | rowid

@@ -25,7 +25,9 @@ INTEGER_RE = re.compile(r"[+-]?(0|[1-9][0-9]*)\Z")
 DECIMAL_RE = re.compile(r"[+-]?(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 TIME_RE = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?\Z")
-TIMESTAMP_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?")
+TIMESTAMP_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+)
 ZONE_RE = re.compile(r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)\Z")
 
 
@@ -121,7 +123,7 @@ def parse_timestamp(text: str) -> dt.datetime:
     if "." in t[19:]:  # pad the fraction to 6 digits for 3.9 as well
         head, _, rest = t.partition(".")
         digits = re.match(r"[0-9]*", rest).group(0)  # type: ignore[union-attr]
-        t = f"{head}.{digits.ljust(6, '0')[:6]}{rest[len(digits):]}"
+        t = f"{head}.{digits.ljust(6, '0')[:6]}{rest[len(digits) :]}"
     return dt.datetime.fromisoformat(t)
 
 

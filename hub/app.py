@@ -65,17 +65,25 @@ def _install_error_pages(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
-            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None))
+            return JSONResponse(
+                {"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None)
+            )
         if isinstance(exc, NotAuthenticated):
             return RedirectResponse(f"/login?next={request.url.path}", 303)
-        from hub.core.templating import render  # noqa: PLC0415  (Jinja loads on first page only)
+        from hub.core.templating import render  # Jinja loads on first page only
 
-        return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
-                      status_code=exc.status_code)
+        return render(
+            request,
+            "error.html",
+            {"status": exc.status_code, "detail": exc.detail},
+            status_code=exc.status_code,
+        )
 
     async def out_of_range(request: Request, exc: Exception) -> Response:
         # A number too large for the database column (SQLite OverflowError, PostgreSQL DataError).
-        return JSONResponse({"detail": f"a value is out of range for the database: {str(exc)[:200]}"}, 422)
+        return JSONResponse(
+            {"detail": f"a value is out of range for the database: {str(exc)[:200]}"}, 422
+        )
 
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
     app.add_exception_handler(OverflowError, out_of_range)
@@ -90,10 +98,13 @@ def _docs(app: FastAPI) -> None:
     @app.get("/api/docs", include_in_schema=False, dependencies=[public()])
     def docs() -> Response:
         # Vendored assets: the hub often runs on a closed network (no CDN).
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="SyncHub API",
-                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-                                   swagger_favicon_url="/static/vendor/swagger-ui/favicon.png")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="SyncHub API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon.png",
+        )
 
 
 def _lifespan(settings: HubSettings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -116,14 +127,22 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
     settings = settings or HubSettings()
     settings.check_secrets()
     engine, factory = open_hub(settings)
-    app = FastAPI(title="SyncHub", version=__version__, docs_url=None, redoc_url=None, openapi_url=None,
-                  lifespan=_lifespan(settings))
+    app = FastAPI(
+        title="SyncHub",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_lifespan(settings),
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
     inline = settings.inline_order_placement
-    app.state.inline_order_placement = engine.dialect.name == "postgresql" if inline is None else inline
-    from hub.users.auth import Authenticator  # noqa: PLC0415
+    app.state.inline_order_placement = (
+        engine.dialect.name == "postgresql" if inline is None else inline
+    )
+    from hub.users.auth import Authenticator
 
     app.state.authenticator = Authenticator(settings.api_token_cache_seconds)
     _install_error_pages(app)

@@ -47,14 +47,20 @@ def _order_files(factory: sessionmaker[Session], settings: HubSettings) -> Any:
     """Answer the order files resellers' systems dropped in their SFTP inboxes."""
     ctx = OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_env())
     signing_key = HubKeys.load_or_create(settings.keys_dir).signing_key
-    return scan_order_files(factory, settings.sftp_root, settings.home / "order-files", ctx, signing_key)
+    return scan_order_files(
+        factory, settings.sftp_root, settings.home / "order-files", ctx, signing_key
+    )
 
 
 def _notifications(factory: sessionmaker[Session], _settings: HubSettings) -> Any:
     """Send due emails / WhatsApp messages; without a configured channel they wait (visible)."""
     cfg = NotifySettings()
     senders = senders_from(cfg)
-    return deliver_due(factory, senders, max_attempts=cfg.max_attempts) if senders else "no channel configured"
+    return (
+        deliver_due(factory, senders, max_attempts=cfg.max_attempts)
+        if senders
+        else "no channel configured"
+    )
 
 
 def default_jobs() -> list[Job]:
@@ -62,12 +68,21 @@ def default_jobs() -> list[Job]:
         Job("order-files", IntervalTrigger(minutes=1), _order_files),
         Job("notifications", IntervalTrigger(minutes=1), _notifications),
         # After the nightly syncs (agents default to 01:30 with jitter): offers from fresh data.
-        Job("offers-nightly", CronTrigger(hour=4, minute=0, timezone="UTC"),
-            lambda factory, settings: run_nightly(factory, settings)),
-        Job("orders-expiry", IntervalTrigger(minutes=15),
-            lambda factory, _settings: expire_due(factory, OrderPolicy.from_env())),
-        Job("orders-reminders", IntervalTrigger(hours=1),
-            lambda factory, _settings: remind_due(factory, OrderPolicy.from_env())),
+        Job(
+            "offers-nightly",
+            CronTrigger(hour=4, minute=0, timezone="UTC"),
+            lambda factory, settings: run_nightly(factory, settings),
+        ),
+        Job(
+            "orders-expiry",
+            IntervalTrigger(minutes=15),
+            lambda factory, _settings: expire_due(factory, OrderPolicy.from_env()),
+        ),
+        Job(
+            "orders-reminders",
+            IntervalTrigger(hours=1),
+            lambda factory, _settings: remind_due(factory, OrderPolicy.from_env()),
+        ),
     ]
 
 
@@ -85,11 +100,18 @@ def run_as_leader(job: Job, factory: sessionmaker[Session], settings: HubSetting
             log.exception("job %s failed", job.name)
 
 
-def start_scheduler(factory: sessionmaker[Session], settings: HubSettings,
-                    jobs: list[Job] | None = None) -> BackgroundScheduler:
+def start_scheduler(
+    factory: sessionmaker[Session], settings: HubSettings, jobs: list[Job] | None = None
+) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
     for job in jobs if jobs is not None else default_jobs():
-        scheduler.add_job(run_as_leader, job.trigger, args=(job, factory, settings), id=job.name,
-                          max_instances=1, coalesce=True)
+        scheduler.add_job(
+            run_as_leader,
+            job.trigger,
+            args=(job, factory, settings),
+            id=job.name,
+            max_instances=1,
+            coalesce=True,
+        )
     scheduler.start()
     return scheduler

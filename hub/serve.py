@@ -90,18 +90,26 @@ def run_web(settings: HubSettings) -> None:
 
 @click.command("serve")
 @click.option("--no-web", is_flag=True, help="Run only SFTP reception and ingest.")
-@click.option("--no-ingest", is_flag=True, help="Do not merge continuously (e.g. when `synchub ingest --workers N` runs elsewhere).")
+@click.option(
+    "--no-ingest",
+    is_flag=True,
+    help="Do not merge continuously (e.g. when `synchub ingest --workers N` runs elsewhere).",
+)
 def serve(no_web: bool, no_ingest: bool) -> None:
     """Run the hub: built-in SFTP server, continuous ingest and the web UI/API.
 
     Listens on SYNCHUB_SFTP_HOST:SYNCHUB_SFTP_PORT (default 127.0.0.1:2222) and
     SYNCHUB_HTTP_HOST:SYNCHUB_HTTP_PORT (default 127.0.0.1:8000).
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = HubSettings()
     settings.check_secrets()
     with background_services(settings, ingest=not no_ingest) as bg:
-        click.echo(f"SFTP: {settings.sftp_host}:{bg.sftp.port}  host key {bg.keys.host_fingerprint}")
+        click.echo(
+            f"SFTP: {settings.sftp_host}:{bg.sftp.port}  host key {bg.keys.host_fingerprint}"
+        )
         if no_web:
             click.echo("serving until Ctrl-C")
             with suppress(KeyboardInterrupt):

@@ -101,11 +101,16 @@ def _read(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError([(str(path), f"{what} file is missing")], hint="check the path, or generate the key") from None
+        raise ConfigError(
+            [(str(path), f"{what} file is missing")], hint="check the path, or generate the key"
+        ) from None
     except IsADirectoryError:
         raise ConfigError([(str(path), f"{what} path is a directory, not a key file")]) from None
     except OSError as e:
-        raise ConfigError([(str(path), f"{what} file is unreadable: {e.strerror}")], hint="check its owner and permissions") from None
+        raise ConfigError(
+            [(str(path), f"{what} file is unreadable: {e.strerror}")],
+            hint="check its owner and permissions",
+        ) from None
 
 
 def _check_private_perms(path: Path) -> None:
@@ -114,7 +119,12 @@ def _check_private_perms(path: Path) -> None:
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise ConfigError(
-            [(str(path), f"private key permissions {mode:04o} are too open (group/others can access it)")],
+            [
+                (
+                    str(path),
+                    f"private key permissions {mode:04o} are too open (group/others can access it)",
+                )
+            ],
             hint=f"run: chmod 600 {path}",
         )
 
@@ -126,10 +136,19 @@ def _load_private(path: str | os.PathLike[str], cls: Any, what: str) -> Any:
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as e:
-        raise ConfigError([(str(p), f"{what} file is not an unencrypted PEM PKCS#8 private key ({e})")]) from None
+        raise ConfigError(
+            [(str(p), f"{what} file is not an unencrypted PEM PKCS#8 private key ({e})")]
+        ) from None
     if not isinstance(key, cls):
-        raise ConfigError([(str(p), f"{what} file holds a {type(key).__name__.lstrip('_')}, expected {cls.__name__}")],
-                          hint="signing keys are Ed25519, sealing keys are X25519: check you gave the right file")
+        raise ConfigError(
+            [
+                (
+                    str(p),
+                    f"{what} file holds a {type(key).__name__.lstrip('_')}, expected {cls.__name__}",
+                )
+            ],
+            hint="signing keys are Ed25519, sealing keys are X25519: check you gave the right file",
+        )
     return key
 
 
@@ -153,18 +172,27 @@ def _raw32(text: str, source: str) -> bytes:
     try:
         raw = base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise ConfigError([(source, "public key is not valid base64")], hint="paste the one-line key exactly as shown") from None
+        raise ConfigError(
+            [(source, "public key is not valid base64")],
+            hint="paste the one-line key exactly as shown",
+        ) from None
     if len(raw) != 32:
-        raise ConfigError([(source, f"public key must be 32 bytes, got {len(raw)}")],
-                          hint="expected base64 of a raw Ed25519/X25519 public key (44 characters)")
+        raise ConfigError(
+            [(source, f"public key must be 32 bytes, got {len(raw)}")],
+            hint="expected base64 of a raw Ed25519/X25519 public key (44 characters)",
+        )
     return raw
 
 
 def load_signing_public_key(path: str | os.PathLike[str]) -> Ed25519PublicKey:
     p = Path(path)
-    return signing_public_key_from_b64(_read(p, "signing public key").decode("ascii", "replace"), source=str(p))
+    return signing_public_key_from_b64(
+        _read(p, "signing public key").decode("ascii", "replace"), source=str(p)
+    )
 
 
 def load_sealing_public_key(path: str | os.PathLike[str]) -> X25519PublicKey:
     p = Path(path)
-    return sealing_public_key_from_b64(_read(p, "sealing public key").decode("ascii", "replace"), source=str(p))
+    return sealing_public_key_from_b64(
+        _read(p, "sealing public key").decode("ascii", "replace"), source=str(p)
+    )

@@ -7,7 +7,6 @@ See ``docs/contract.md`` for the meaning of each field.
 """
 
 # pydantic evaluates these annotations at runtime: keep Optional[...] for Python 3.9.
-# ruff: noqa: UP045
 
 from __future__ import annotations
 
@@ -148,27 +147,41 @@ class DatasetManifest(_Strict):
             raise ValueError(f"dataset {self.name}: column names must be non-empty and unique")
         for k in self.key:
             if k not in names:
-                raise ValueError(f"dataset {self.name}: key column {k!r} is not among the columns {names}")
+                raise ValueError(
+                    f"dataset {self.name}: key column {k!r} is not among the columns {names}"
+                )
         if len(set(self.key)) != len(self.key):
             raise ValueError(f"dataset {self.name}: key columns repeat: {self.key}")
         if self.cursor_column is not None and self.cursor_column not in names:
-            raise ValueError(f"dataset {self.name}: cursor column {self.cursor_column!r} is not among the columns")
+            raise ValueError(
+                f"dataset {self.name}: cursor column {self.cursor_column!r} is not among the columns"
+            )
         for i, p in enumerate(self.parts, 1):
             if p.name != part_name(self.name, i):
-                raise ValueError(f"dataset {self.name}: part {i} must be named {part_name(self.name, i)!r}, got {p.name!r}")
+                raise ValueError(
+                    f"dataset {self.name}: part {i} must be named {part_name(self.name, i)!r}, got {p.name!r}"
+                )
         if sum(p.rows for p in self.parts) != self.rows:
-            raise ValueError(f"dataset {self.name}: rows={self.rows} but the parts hold {sum(p.rows for p in self.parts)}")
+            raise ValueError(
+                f"dataset {self.name}: rows={self.rows} but the parts hold {sum(p.rows for p in self.parts)}"
+            )
         if self.keyset is not None and self.keyset.part is not None:
             kp = self.keyset.part
             if kp.name != keys_part_name(self.name):
-                raise ValueError(f"dataset {self.name}: keys part must be named {keys_part_name(self.name)!r}")
+                raise ValueError(
+                    f"dataset {self.name}: keys part must be named {keys_part_name(self.name)!r}"
+                )
             if kp.rows != self.keyset.count:
-                raise ValueError(f"dataset {self.name}: keyset count {self.keyset.count} but keys part holds {kp.rows}")
+                raise ValueError(
+                    f"dataset {self.name}: keyset count {self.keyset.count} but keys part holds {kp.rows}"
+                )
         return self
 
     def members(self) -> List[PartInfo]:
         """Every tar member of this dataset, in stream order (data parts, then keys part)."""
-        extra = [self.keyset.part] if self.keyset is not None and self.keyset.part is not None else []
+        extra = (
+            [self.keyset.part] if self.keyset is not None and self.keyset.part is not None else []
+        )
         return list(self.parts) + extra
 
     def column(self, name: str) -> Column:
@@ -215,7 +228,9 @@ class Manifest(_Strict):
         for d in self.datasets:
             if d.name == name:
                 return d
-        raise KeyError(f"snapshot has no dataset {name!r} (it has {[d.name for d in self.datasets]})")
+        raise KeyError(
+            f"snapshot has no dataset {name!r} (it has {[d.name for d in self.datasets]})"
+        )
 
     def members(self) -> List[PartInfo]:
         """Every data/keys member in stream order."""
@@ -232,7 +247,8 @@ class Manifest(_Strict):
             return cls.model_validate_json(data)
         except ValidationError as e:
             problems = "; ".join(
-                f"{'.'.join(str(x) for x in err['loc']) or '(root)'}: {err['msg']}" for err in e.errors()
+                f"{'.'.join(str(x) for x in err['loc']) or '(root)'}: {err['msg']}"
+                for err in e.errors()
             )
             raise SnapshotFormatError(
                 f"manifest.json is invalid: {problems}",

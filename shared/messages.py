@@ -41,15 +41,24 @@ def _default(v: Any) -> Any:
 
 def canonical_json(payload: Any) -> bytes:
     """Sorted keys, compact separators, UTF-8; Decimal as string, datetimes as UTC ISO 8601."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False, default=_default).encode("utf-8")
+    return json.dumps(
+        payload,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        default=_default,
+    ).encode("utf-8")
 
 
 def sign_message(payload: Dict[str, Any], signing_key: Ed25519PrivateKey) -> bytes:
     """The signed document ``{"payload", "signer", "signature"}`` as UTF-8 JSON bytes."""
     body = canonical_json(payload)
-    doc = {"payload": json.loads(body), "signer": fingerprint(signing_key),
-           "signature": base64.b64encode(signing_key.sign(body)).decode("ascii")}
+    doc = {
+        "payload": json.loads(body),
+        "signer": fingerprint(signing_key),
+        "signature": base64.b64encode(signing_key.sign(body)).decode("ascii"),
+    }
     return json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
@@ -58,8 +67,16 @@ def verify_message(data: bytes, hub_signing_public_key: Ed25519PublicKey) -> Dic
     hint = "ignore this file; if it keeps happening, check who can write to the SFTP outbox"
     try:
         doc = json.loads(data.decode("utf-8"))
-        payload, signer, sig = doc["payload"], doc["signer"], base64.b64decode(doc["signature"], validate=True)
-        if not isinstance(payload, dict) or not isinstance(signer, str) or set(doc) != {"payload", "signer", "signature"}:
+        payload, signer, sig = (
+            doc["payload"],
+            doc["signer"],
+            base64.b64decode(doc["signature"], validate=True),
+        )
+        if (
+            not isinstance(payload, dict)
+            or not isinstance(signer, str)
+            or set(doc) != {"payload", "signer", "signature"}
+        ):
             raise ValueError("bad shape")
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, binascii.Error):
         raise SealTampered("message is not a signed SyncHub document", hint=hint) from None
@@ -72,7 +89,9 @@ def verify_message(data: bytes, hub_signing_public_key: Ed25519PublicKey) -> Dic
     try:
         hub_signing_public_key.verify(sig, canonical_json(payload))
     except InvalidSignature:
-        raise SealTampered("message signature does not match its payload (changed after signing)", hint=hint) from None
+        raise SealTampered(
+            "message signature does not match its payload (changed after signing)", hint=hint
+        ) from None
     return payload
 
 

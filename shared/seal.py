@@ -51,8 +51,19 @@ TAG_LEN = 16
 MAX_HEADER = 64 << 10
 MAX_CHUNK = 16 << 20
 MAX_FRAMES = 1 << 32
-_HEADER_FIELDS = {"v", "reseller_id", "sequence", "kind", "created_at", "signer", "recipient",
-                  "ephemeral", "salt", "chunk_size", "aead"}
+_HEADER_FIELDS = {
+    "v",
+    "reseller_id",
+    "sequence",
+    "kind",
+    "created_at",
+    "signer",
+    "recipient",
+    "ephemeral",
+    "salt",
+    "chunk_size",
+    "aead",
+}
 
 Plaintext = Union[BinaryIO, Iterable[bytes]]
 
@@ -80,11 +91,15 @@ class SealHeader:
 
 
 def _canonical(obj: dict) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def _derive_key(shared: bytes, salt: bytes, ephemeral_pub: bytes, hub_pub: bytes) -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=INFO + ephemeral_pub + hub_pub)
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=salt, info=INFO + ephemeral_pub + hub_pub
+    )
     return hkdf.derive(shared)
 
 
@@ -161,11 +176,17 @@ def seal(
     eph_pub, hub_pub = public_bytes(eph), public_bytes(hub_public_key)
     key = _derive_key(eph.exchange(hub_public_key), salt, eph_pub, hub_pub)
     fields = {
-        "v": VERSION, "reseller_id": reseller_id, "sequence": sequence, "kind": kind,
+        "v": VERSION,
+        "reseller_id": reseller_id,
+        "sequence": sequence,
+        "kind": kind,
         "created_at": created_at.astimezone(dt.timezone.utc).isoformat(),
-        "signer": fingerprint(signing_key), "recipient": fingerprint(hub_public_key),
-        "ephemeral": base64.b64encode(eph_pub).decode(), "salt": base64.b64encode(salt).decode(),
-        "chunk_size": chunk_size, "aead": AEAD,
+        "signer": fingerprint(signing_key),
+        "recipient": fingerprint(hub_public_key),
+        "ephemeral": base64.b64encode(eph_pub).decode(),
+        "salt": base64.b64encode(salt).decode(),
+        "chunk_size": chunk_size,
+        "aead": AEAD,
     }
     raw = _canonical(fields)
     ad = hashlib.sha256(raw).digest()
@@ -192,7 +213,11 @@ def seal(
 
 def _parse_header(raw: bytes, name: str) -> SealHeader:
     def bad(what: str) -> SealTampered:
-        return SealTampered(f"{name}: seal header is damaged ({what})", hint="quarantine the file and ask the agent to resend", file=name)
+        return SealTampered(
+            f"{name}: seal header is damaged ({what})",
+            hint="quarantine the file and ask the agent to resend",
+            file=name,
+        )
 
     try:
         h = json.loads(raw.decode("utf-8"))
@@ -201,7 +226,9 @@ def _parse_header(raw: bytes, name: str) -> SealHeader:
     if not isinstance(h, dict) or set(h) != _HEADER_FIELDS:
         raise bad("unexpected fields")
     if h["v"] != VERSION or h["aead"] != AEAD:
-        raise bad(f"v={h['v']!r}, aead={h['aead']!r} contradict the magic (format {VERSION}, {AEAD})")
+        raise bad(
+            f"v={h['v']!r}, aead={h['aead']!r} contradict the magic (format {VERSION}, {AEAD})"
+        )
     try:
         eph = base64.b64decode(h["ephemeral"], validate=True)
         salt = base64.b64decode(h["salt"], validate=True)
@@ -209,17 +236,32 @@ def _parse_header(raw: bytes, name: str) -> SealHeader:
     except (binascii.Error, ValueError, TypeError):
         raise bad("ephemeral, salt or created_at cannot be decoded") from None
     ok = (
-        isinstance(h["reseller_id"], str) and RESELLER_ID_RE.match(h["reseller_id"])
-        and type(h["sequence"]) is int and h["sequence"] >= 1 and h["kind"] in KINDS
-        and isinstance(h["signer"], str) and isinstance(h["recipient"], str)
-        and type(h["chunk_size"]) is int and 1 <= h["chunk_size"] <= MAX_CHUNK
-        and len(eph) == 32 and len(salt) == 16 and created.tzinfo is not None
+        isinstance(h["reseller_id"], str)
+        and RESELLER_ID_RE.match(h["reseller_id"])
+        and type(h["sequence"]) is int
+        and h["sequence"] >= 1
+        and h["kind"] in KINDS
+        and isinstance(h["signer"], str)
+        and isinstance(h["recipient"], str)
+        and type(h["chunk_size"]) is int
+        and 1 <= h["chunk_size"] <= MAX_CHUNK
+        and len(eph) == 32
+        and len(salt) == 16
+        and created.tzinfo is not None
     )
     if not ok:
         raise bad("a field is out of range")
     return SealHeader(
-        reseller_id=h["reseller_id"], sequence=h["sequence"], kind=h["kind"], created_at=created.astimezone(dt.timezone.utc),
-        signer=h["signer"], recipient=h["recipient"], ephemeral=eph, salt=salt, chunk_size=h["chunk_size"], raw=raw,
+        reseller_id=h["reseller_id"],
+        sequence=h["sequence"],
+        kind=h["kind"],
+        created_at=created.astimezone(dt.timezone.utc),
+        signer=h["signer"],
+        recipient=h["recipient"],
+        ephemeral=eph,
+        salt=salt,
+        chunk_size=h["chunk_size"],
+        raw=raw,
     )
 
 
@@ -237,21 +279,36 @@ def _header_from(f: BinaryIO, name: str) -> SealHeader:
     magic = _read_exact(f, len(MAGIC))
     if magic != MAGIC:
         if len(magic) < len(MAGIC) and MAGIC.startswith(magic):
-            raise SealTruncated(f"{name}: ends inside the magic ({len(magic)} bytes)", hint="the upload did not finish; wait for the agent to resend", file=name)
+            raise SealTruncated(
+                f"{name}: ends inside the magic ({len(magic)} bytes)",
+                hint="the upload did not finish; wait for the agent to resend",
+                file=name,
+            )
         if magic.startswith(MAGIC_PREFIX):
             ver = int.from_bytes(magic[12:], "big")
-            raise SnapshotFormatError(f"{name}: seal format {ver} is not supported (this program reads {VERSION})",
-                                      hint="upgrade the hub, or configure the agent for this hub's version", file=name)
-        raise SnapshotFormatError(f"{name}: not a SyncHub sealed file (bad magic)", hint="quarantine it", file=name)
+            raise SnapshotFormatError(
+                f"{name}: seal format {ver} is not supported (this program reads {VERSION})",
+                hint="upgrade the hub, or configure the agent for this hub's version",
+                file=name,
+            )
+        raise SnapshotFormatError(
+            f"{name}: not a SyncHub sealed file (bad magic)", hint="quarantine it", file=name
+        )
     raw_len = _read_exact(f, 4)
     if len(raw_len) < 4:
-        raise SealTruncated(f"{name}: ends inside the header length", hint="the upload did not finish", file=name)
+        raise SealTruncated(
+            f"{name}: ends inside the header length", hint="the upload did not finish", file=name
+        )
     (n,) = struct.unpack(">I", raw_len)
     if not 2 <= n <= MAX_HEADER:
-        raise SealTampered(f"{name}: header length {n} is impossible", hint="quarantine the file", file=name)
+        raise SealTampered(
+            f"{name}: header length {n} is impossible", hint="quarantine the file", file=name
+        )
     raw = _read_exact(f, n)
     if len(raw) < n:
-        raise SealTruncated(f"{name}: ends inside the header", hint="the upload did not finish", file=name)
+        raise SealTruncated(
+            f"{name}: ends inside the header", hint="the upload did not finish", file=name
+        )
     return _parse_header(raw, name)
 
 
@@ -266,7 +323,13 @@ class SealedStream(io.RawIOBase):
 
     def __init__(self, f: BinaryIO, header: SealHeader, key: bytes, frames: int, name: str) -> None:
         super().__init__()
-        self.header, self._f, self._aes, self._frames, self._name = header, f, AESGCM(key), frames, name
+        self.header, self._f, self._aes, self._frames, self._name = (
+            header,
+            f,
+            AESGCM(key),
+            frames,
+            name,
+        )
         self._ad = hashlib.sha256(header.raw).digest()
         self._index = 0
         self._buf = memoryview(b"")
@@ -280,8 +343,16 @@ class SealedStream(io.RawIOBase):
             if self._index >= self._frames:
                 return 0
             (n,) = struct.unpack(">I", _read_exact(self._f, 4))
-            self._buf = memoryview(_decrypt_frame(self._aes, self._index, self._index == self._frames - 1,
-                                                  _read_exact(self._f, n), self._ad, self._name))
+            self._buf = memoryview(
+                _decrypt_frame(
+                    self._aes,
+                    self._index,
+                    self._index == self._frames - 1,
+                    _read_exact(self._f, n),
+                    self._ad,
+                    self._name,
+                )
+            )
             self._index += 1
         k = min(len(b), len(self._buf))
         b[:k] = self._buf[:k]
@@ -298,14 +369,21 @@ def _decrypt_frame(aes: AESGCM, index: int, last: bool, ct: bytes, ad: bytes, na
     try:
         return aes.decrypt(_nonce(index, last), ct, ad)
     except InvalidTag:
-        raise SealTampered(f"{name}: frame {index} failed authentication (changed after sealing)",
-                           hint="quarantine the file and ask the agent to resend", file=name, frame=index) from None
+        raise SealTampered(
+            f"{name}: frame {index} failed authentication (changed after sealing)",
+            hint="quarantine the file and ask the agent to resend",
+            file=name,
+            frame=index,
+        ) from None
 
 
 def _walk_frames(f: BinaryIO, header: SealHeader, end: int, name: str) -> Tuple[int, int]:
     """Count frames between the header and the signature; return (count, offset of the last frame)."""
-    truncated = SealTruncated(f"{name}: the frames run past the end of the file (incomplete upload, or damaged)",
-                              hint="wait for the agent to finish or resend it", file=name)
+    truncated = SealTruncated(
+        f"{name}: the frames run past the end of the file (incomplete upload, or damaged)",
+        hint="wait for the agent to finish or resend it",
+        file=name,
+    )
     pos, count, last = header.frames_offset, 0, -1
     limit = header.chunk_size + TAG_LEN
     while pos < end:
@@ -314,12 +392,18 @@ def _walk_frames(f: BinaryIO, header: SealHeader, end: int, name: str) -> Tuple[
         f.seek(pos)
         (n,) = struct.unpack(">I", f.read(4))
         if not TAG_LEN <= n <= limit:
-            raise SealTampered(f"{name}: frame {count} claims {n} bytes, outside 16..{limit}", hint="quarantine the file", file=name)
+            raise SealTampered(
+                f"{name}: frame {count} claims {n} bytes, outside 16..{limit}",
+                hint="quarantine the file",
+                file=name,
+            )
         last, pos, count = pos, pos + 4 + n, count + 1
         if pos > end:
             raise truncated
     if count == 0:
-        raise SealTruncated(f"{name}: no frames after the header", hint="the upload did not finish", file=name)
+        raise SealTruncated(
+            f"{name}: no frames after the header", hint="the upload did not finish", file=name
+        )
     return count, last
 
 
@@ -346,20 +430,26 @@ def open_sealed(
                 f"{name} was signed by key {short_fingerprint(header.signer)}, but reseller "
                 f"{header.reseller_id}'s key is {short_fingerprint(expected)}",
                 hint=f"if {header.reseller_id} rotated its key, register the new public key at the hub; otherwise quarantine the file",
-                file=name, reseller_id=header.reseller_id,
+                file=name,
+                reseller_id=header.reseller_id,
             )
         own = fingerprint(hub_private_key)
         if header.recipient != own:
             raise SealWrongRecipient(
                 f"{name} was sealed for hub key {short_fingerprint(header.recipient)}, but this hub's key is {short_fingerprint(own)}",
                 hint="the agent is configured with another hub's public key: re-run `syncagent init` with this hub's key",
-                file=name, reseller_id=header.reseller_id,
+                file=name,
+                reseller_id=header.reseller_id,
             )
         size = os.fstat(f.fileno()).st_size
         end = size - SIG_LEN
         frames, last_at = _walk_frames(f, header, end, name)
-        key = _derive_key(hub_private_key.exchange(X25519PublicKey.from_public_bytes(header.ephemeral)),
-                          header.salt, header.ephemeral, public_bytes(hub_private_key))
+        key = _derive_key(
+            hub_private_key.exchange(X25519PublicKey.from_public_bytes(header.ephemeral)),
+            header.salt,
+            header.ephemeral,
+            public_bytes(hub_private_key),
+        )
         _check_final_frame(f, header, key, frames, last_at, name)
         _verify_signature(f, end, signer_public_key, name)
         return SealedStream(f, header, key, frames, name)
@@ -368,7 +458,9 @@ def open_sealed(
         raise
 
 
-def _check_final_frame(f: BinaryIO, header: SealHeader, key: bytes, frames: int, at: int, name: str) -> None:
+def _check_final_frame(
+    f: BinaryIO, header: SealHeader, key: bytes, frames: int, at: int, name: str
+) -> None:
     """Tell an upload cut exactly at a frame boundary (+64 bytes) from tampering: no plaintext leaves."""
     f.seek(at)
     (n,) = struct.unpack(">I", f.read(4))
@@ -381,8 +473,11 @@ def _check_final_frame(f: BinaryIO, header: SealHeader, key: bytes, frames: int,
             continue
         if last:
             return
-        raise SealTruncated(f"{name}: ends after frame {frames - 1}, which is not the final frame",
-                            hint="the upload did not finish; wait for the agent to resend", file=name)
+        raise SealTruncated(
+            f"{name}: ends after frame {frames - 1}, which is not the final frame",
+            hint="the upload did not finish; wait for the agent to resend",
+            file=name,
+        )
     # neither: the signature check that follows reports the tampering
 
 
@@ -399,8 +494,11 @@ def _verify_signature(f: BinaryIO, end: int, signer: Ed25519PublicKey, name: str
     try:
         signer.verify(sig, digest.digest())
     except InvalidSignature:
-        raise SealTampered(f"{name}: the signature does not match the content (changed after sealing, or damaged)",
-                           hint="quarantine the file and ask the agent to resend", file=name) from None
+        raise SealTampered(
+            f"{name}: the signature does not match the content (changed after sealing, or damaged)",
+            hint="quarantine the file and ask the agent to resend",
+            file=name,
+        ) from None
 
 
 # --- snapshots ----------------------------------------------------------------
@@ -425,9 +523,17 @@ def seal_snapshot(
     tmp = out_path.with_name(out_path.name + ".tmp")
     with open(tmp, "wb") as out:
         header = seal(
-            iter_tar(directory, manifest, chunk_size), out, signing_key=signing_key, hub_public_key=hub_public_key,
-            reseller_id=manifest.reseller_id, sequence=manifest.sequence, kind=manifest.kind,
-            created_at=manifest.created_at, chunk_size=chunk_size, _ephemeral_key=_ephemeral_key, _salt=_salt,
+            iter_tar(directory, manifest, chunk_size),
+            out,
+            signing_key=signing_key,
+            hub_public_key=hub_public_key,
+            reseller_id=manifest.reseller_id,
+            sequence=manifest.sequence,
+            kind=manifest.kind,
+            created_at=manifest.created_at,
+            chunk_size=chunk_size,
+            _ephemeral_key=_ephemeral_key,
+            _salt=_salt,
         )
         out.flush()
         os.fsync(out.fileno())
@@ -443,7 +549,9 @@ def open_snapshot(
     dest_dir: str | os.PathLike[str],
 ) -> SnapshotReader:
     """Open, verify and extract a sealed snapshot into ``dest_dir``; return a reader over it."""
-    with open_sealed(path, hub_private_key=hub_private_key, signer_public_key=signer_public_key) as stream:
+    with open_sealed(
+        path, hub_private_key=hub_private_key, signer_public_key=signer_public_key
+    ) as stream:
         reader = SnapshotReader(stream)  # type: ignore[arg-type]
         manifest = reader.extract(dest_dir)
         while stream.read(CHUNK):  # authenticate the remaining frames (tar end padding)
@@ -457,5 +565,7 @@ def _match(header: SealHeader, manifest: Manifest, name: str) -> None:
         if getattr(header, fld) != getattr(manifest, fld):
             raise SnapshotIntegrityError(
                 f"{name}: the seal header says {fld}={getattr(header, fld)!r} but the manifest says {getattr(manifest, fld)!r}",
-                hint="the agent that wrote it is faulty; quarantine the file", file=name, field=fld,
+                hint="the agent that wrote it is faulty; quarantine the file",
+                file=name,
+                field=fld,
             )

@@ -81,7 +81,9 @@ class _PartSink:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.name = name
         self._file = open(path, "wb")  # noqa: SIM115 -- stays open across write() calls
-        self._zw = zstandard.ZstdCompressor(level=level, threads=threads).stream_writer(self._file, closefd=False)
+        self._zw = zstandard.ZstdCompressor(level=level, threads=threads).stream_writer(
+            self._file, closefd=False
+        )
         self._sha = hashlib.sha256()
         self.bytes = 0
         self.rows = 0
@@ -96,7 +98,9 @@ class _PartSink:
         self._zw.flush(zstandard.FLUSH_FRAME)
         self._zw.close()
         self._file.close()
-        return PartInfo(name=self.name, rows=self.rows, bytes=self.bytes, sha256=self._sha.hexdigest())
+        return PartInfo(
+            name=self.name, rows=self.rows, bytes=self.bytes, sha256=self._sha.hexdigest()
+        )
 
 
 class DatasetWriter:
@@ -126,7 +130,9 @@ class DatasetWriter:
         self._part: _PartSink | None = None
         self._parts: List[PartInfo] = []
         self._digest: KeyDigest | None = snapshot.digest_factory() if keys_part else None
-        self._keys_sink: _PartSink | None = self._snap._sink(keys_part_name(name)) if keys_part else None
+        self._keys_sink: _PartSink | None = (
+            self._snap._sink(keys_part_name(name)) if keys_part else None
+        )
         self._key_count: int | None = None
         self.result: DatasetManifest | None = None
 
@@ -169,7 +175,9 @@ class DatasetWriter:
         if count < 0:
             raise ValueError("a key count cannot be negative")
         if self._digest is not None and self._digest.count:
-            raise RuntimeError(f"dataset {self.name}: key lines were already added; a count-only key set has none")
+            raise RuntimeError(
+                f"dataset {self.name}: key lines were already added; a count-only key set has none"
+            )
         self._key_count = count
 
     def set_cursor_range(self, cursor_min: str | None, cursor_max: str | None) -> None:
@@ -199,9 +207,17 @@ class DatasetWriter:
             kp = self._keys_sink.close() if self._keys_sink is not None else None
             keyset = KeySet(count=self._digest.count, digest=self._digest.hexdigest(), part=kp)
         self.result = DatasetManifest(
-            name=self.name, columns=self.columns, key=self.key, cursor_column=self.cursor_column,
-            cursor_min=self.cursor_min, cursor_max=self.cursor_max, since=self.since,
-            rows=sum(p.rows for p in self._parts), parts=self._parts, keyset=keyset, warnings=self.warnings,
+            name=self.name,
+            columns=self.columns,
+            key=self.key,
+            cursor_column=self.cursor_column,
+            cursor_min=self.cursor_min,
+            cursor_max=self.cursor_max,
+            since=self.since,
+            rows=sum(p.rows for p in self._parts),
+            parts=self._parts,
+            keyset=keyset,
+            warnings=self.warnings,
         )
         return self.result
 
@@ -234,11 +250,17 @@ class SnapshotWriter:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.part_rows = part_rows
         self.level, self.threads = level, threads
-        self.digest_factory = digest_factory  # the agent passes one that hashes large key sets on another core
+        self.digest_factory = (
+            digest_factory  # the agent passes one that hashes large key sets on another core
+        )
         # validated now, not after an hour of export
         self._base = Manifest(
-            reseller_id=reseller_id, sequence=sequence, kind=kind, agent_version=agent_version,
-            source_platform=source_platform, created_at=created_at or dt.datetime.now(dt.timezone.utc),
+            reseller_id=reseller_id,
+            sequence=sequence,
+            kind=kind,
+            agent_version=agent_version,
+            source_platform=source_platform,
+            created_at=created_at or dt.datetime.now(dt.timezone.utc),
         )
         self._datasets: List[DatasetWriter] = []
         self.manifest: Manifest | None = None
@@ -307,10 +329,14 @@ def load_manifest(directory: str | os.PathLike[str]) -> Manifest:
     try:
         return Manifest.from_json(path.read_bytes())
     except FileNotFoundError:
-        raise SnapshotFormatError(f"{path} is missing", hint="finish the snapshot before sealing it") from None
+        raise SnapshotFormatError(
+            f"{path} is missing", hint="finish the snapshot before sealing it"
+        ) from None
 
 
-def iter_tar(directory: str | os.PathLike[str], manifest: Manifest | None = None, chunk_size: int = CHUNK) -> Iterator[bytes]:
+def iter_tar(
+    directory: str | os.PathLike[str], manifest: Manifest | None = None, chunk_size: int = CHUNK
+) -> Iterator[bytes]:
     """The plaintext tar stream of a finished snapshot directory, deterministic byte for byte."""
     root = Path(directory)
     manifest = manifest or load_manifest(root)
@@ -326,7 +352,10 @@ def iter_tar(directory: str | os.PathLike[str], manifest: Manifest | None = None
             while left:
                 block = f.read(min(chunk_size, left))
                 if not block:
-                    raise SnapshotFormatError(f"{path} shrank while being read", hint="do not modify a snapshot while sealing it")
+                    raise SnapshotFormatError(
+                        f"{path} shrank while being read",
+                        hint="do not modify a snapshot while sealing it",
+                    )
                 left -= len(block)
                 yield block
         yield _pad(size)

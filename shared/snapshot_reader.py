@@ -40,7 +40,11 @@ class _Tee:
 
 def _safe_name(name: str) -> bool:
     parts = name.split("/")
-    return not name.startswith("/") and "\\" not in name and all(p not in ("", ".", "..") for p in parts)
+    return (
+        not name.startswith("/")
+        and "\\" not in name
+        and all(p not in ("", ".", "..") for p in parts)
+    )
 
 
 class SnapshotReader:
@@ -52,7 +56,9 @@ class SnapshotReader:
         self.manifest: Manifest | None = None
 
     @classmethod
-    def from_directory(cls, directory: str | os.PathLike[str], *, verify: bool = False) -> SnapshotReader:
+    def from_directory(
+        cls, directory: str | os.PathLike[str], *, verify: bool = False
+    ) -> SnapshotReader:
         """A reader over an already extracted snapshot (``verify`` re-checks every part)."""
         r = cls()
         r.directory, r.manifest = Path(directory), load_manifest(directory)
@@ -72,7 +78,9 @@ class SnapshotReader:
         try:
             tf = tarfile.open(fileobj=self._fileobj, mode="r|")  # noqa: SIM115 -- "with tf" below
         except tarfile.TarError as e:
-            raise SnapshotFormatError(f"not a tar stream: {e}", hint="quarantine the file") from None
+            raise SnapshotFormatError(
+                f"not a tar stream: {e}", hint="quarantine the file"
+            ) from None
         with tf:
             manifest = self._read_manifest(tf)
             expected = {p.name: (ds.name, p) for ds in manifest.datasets for p in ds.members()}
@@ -83,12 +91,20 @@ class SnapshotReader:
                     break
                 name = member.name
                 if not _safe_name(name):
-                    raise SnapshotFormatError(f"tar member {name!r} has an unsafe path", hint="quarantine the file", member=name)
+                    raise SnapshotFormatError(
+                        f"tar member {name!r} has an unsafe path",
+                        hint="quarantine the file",
+                        member=name,
+                    )
                 if name not in expected or name in seen:
                     what = "repeats" if name in seen else "is not listed in the manifest"
-                    raise SnapshotFormatError(f"tar member {name!r} {what}", hint="quarantine the file", member=name)
+                    raise SnapshotFormatError(
+                        f"tar member {name!r} {what}", hint="quarantine the file", member=name
+                    )
                 if not member.isreg():
-                    raise SnapshotFormatError(f"tar member {name!r} is not a regular file", member=name)
+                    raise SnapshotFormatError(
+                        f"tar member {name!r} is not a regular file", member=name
+                    )
                 seen.add(name)
                 ds_name, part = expected[name]
                 target = dest / name
@@ -106,7 +122,9 @@ class SnapshotReader:
                 raise SnapshotIntegrityError(
                     f"dataset {ds_name}: part {part.name} is listed in the manifest but missing from the stream"
                     + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
-                    hint="the snapshot is incomplete; ask the agent to send it again", dataset=ds_name, part=part.name,
+                    hint="the snapshot is incomplete; ask the agent to send it again",
+                    dataset=ds_name,
+                    part=part.name,
                 )
         (dest / MANIFEST_NAME).write_bytes(manifest.to_json())
         self.directory, self.manifest = dest, manifest
@@ -117,15 +135,22 @@ class SnapshotReader:
         try:
             return tf.next()
         except tarfile.TarError as e:
-            raise SnapshotFormatError(f"damaged tar stream: {e}", hint="quarantine the file") from None
+            raise SnapshotFormatError(
+                f"damaged tar stream: {e}", hint="quarantine the file"
+            ) from None
 
     def _read_manifest(self, tf: tarfile.TarFile) -> Manifest:
         first = self._next(tf)
         if first is None or first.name != MANIFEST_NAME or not first.isreg():
             got = "nothing" if first is None else repr(first.name)
-            raise SnapshotFormatError(f"the first tar member must be {MANIFEST_NAME}, got {got}", hint="quarantine the file")
+            raise SnapshotFormatError(
+                f"the first tar member must be {MANIFEST_NAME}, got {got}",
+                hint="quarantine the file",
+            )
         if first.size > MAX_MANIFEST_BYTES:
-            raise SnapshotFormatError(f"{MANIFEST_NAME} is {first.size} bytes, more than the {MAX_MANIFEST_BYTES} allowed")
+            raise SnapshotFormatError(
+                f"{MANIFEST_NAME} is {first.size} bytes, more than the {MAX_MANIFEST_BYTES} allowed"
+            )
         f = tf.extractfile(first)
         assert f is not None
         return Manifest.from_json(f.read())
@@ -157,12 +182,15 @@ class SnapshotReader:
             if len(fields) != len(types):
                 raise SnapshotFormatError(
                     f"dataset {dataset}: row {n} has {len(fields)} fields, the manifest lists {len(types)} columns",
-                    dataset=dataset, row=n,
+                    dataset=dataset,
+                    row=n,
                 )
             try:
                 yield tuple(decode_value(t, f) for t, f in zip(types, fields))
             except ValueError as e:
-                raise SnapshotFormatError(f"dataset {dataset}: row {n}: {e}", dataset=dataset, row=n) from None
+                raise SnapshotFormatError(
+                    f"dataset {dataset}: row {n}: {e}", dataset=dataset, row=n
+                ) from None
 
     def iter_keys(self, dataset: str) -> Iterator[bytes]:
         """Key lines (with newline): from the keys part if present, else projected from the data."""
@@ -185,7 +213,10 @@ def _lines_of(chunk: bytes) -> List[bytes]:
 
 def _iter_part_chunks(path: Path) -> Iterator[bytes]:
     tail = b""
-    with open(path, "rb") as f, zstandard.ZstdDecompressor().stream_reader(f, read_size=CHUNK) as zr:
+    with (
+        open(path, "rb") as f,
+        zstandard.ZstdDecompressor().stream_reader(f, read_size=CHUNK) as zr,
+    ):
         while True:
             block = zr.read(CHUNK)
             if not block:
@@ -204,7 +235,9 @@ def _check_part(src: _Readable, dataset: str, part: PartInfo) -> None:
     """Decompress ``src`` and compare its sha256, size and rows with ``part``."""
     sha, size, rows, last = hashlib.sha256(), 0, 0, b"\n"
     try:
-        with zstandard.ZstdDecompressor().stream_reader(cast(IO[bytes], src), read_size=CHUNK, closefd=False) as zr:
+        with zstandard.ZstdDecompressor().stream_reader(
+            cast(IO[bytes], src), read_size=CHUNK, closefd=False
+        ) as zr:
             while True:
                 block = zr.read(CHUNK)
                 if not block:
@@ -216,15 +249,24 @@ def _check_part(src: _Readable, dataset: str, part: PartInfo) -> None:
     except zstandard.ZstdError as e:
         raise SnapshotIntegrityError(
             f"dataset {dataset}: part {part.name} is not valid zstd data ({e})",
-            hint="the snapshot is damaged; ask the agent to send it again", dataset=dataset, part=part.name,
+            hint="the snapshot is damaged; ask the agent to send it again",
+            dataset=dataset,
+            part=part.name,
         ) from None
-    for what, got, want in (("uncompressed size", size, part.bytes), ("row count", rows, part.rows),
-                            ("sha256", sha.hexdigest(), part.sha256)):
+    for what, got, want in (
+        ("uncompressed size", size, part.bytes),
+        ("row count", rows, part.rows),
+        ("sha256", sha.hexdigest(), part.sha256),
+    ):
         if got != want:
             raise SnapshotIntegrityError(
                 f"dataset {dataset}: part {part.name}: {what} is {got}, the manifest says {want}",
                 hint="the snapshot does not match its manifest; quarantine it and ask the agent to re-export",
-                dataset=dataset, part=part.name, check=what,
+                dataset=dataset,
+                part=part.name,
+                check=what,
             )
     if last != b"\n":
-        raise SnapshotFormatError(f"dataset {dataset}: part {part.name}: the last line has no newline", dataset=dataset)
+        raise SnapshotFormatError(
+            f"dataset {dataset}: part {part.name}: the last line has no newline", dataset=dataset
+        )

@@ -60,11 +60,18 @@ class Column:
     native: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.type.value, "nullable": self.nullable, "native": self.native}
+        return {
+            "name": self.name,
+            "type": self.type.value,
+            "nullable": self.nullable,
+            "native": self.native,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Column:
-        return cls(d["name"], PortableType(d["type"]), bool(d.get("nullable", True)), d.get("native", ""))
+        return cls(
+            d["name"], PortableType(d["type"]), bool(d.get("nullable", True)), d.get("native", "")
+        )
 
 
 # --- encoding: Python value -> canonical text ---------------------------------
@@ -139,7 +146,9 @@ ENCODERS: dict[PortableType, Callable[[Any], str]] = {
     PortableType.TEXT: _encode_text,
     PortableType.BINARY: _encode_binary,
     PortableType.DATE: _encode_date,
-    PortableType.TIME: lambda v: _encode_time(v if isinstance(v, dt.time) else (dt.datetime.min + v).time()),
+    PortableType.TIME: lambda v: _encode_time(
+        v if isinstance(v, dt.time) else (dt.datetime.min + v).time()
+    ),
     PortableType.TIMESTAMP: _encode_timestamp,
     PortableType.TIMESTAMPTZ: _encode_timestamptz,
     PortableType.JSON: _encode_json,

@@ -46,11 +46,18 @@ def find_binary(name: str, *candidates: str) -> str:
     for c in (shutil.which(name), *candidates):
         if c and os.access(c, os.X_OK):
             return c
-    raise ServerUnavailable(f"{name} not found (install it, e.g. `bash .ci/run` installs the packages)")
+    raise ServerUnavailable(
+        f"{name} not found (install it, e.g. `bash .ci/run` installs the packages)"
+    )
 
 
-def wait_until(check: Callable[[], bool], what: str, timeout: float = 30.0,
-               alive: subprocess.Popen | None = None, log: Path | None = None) -> None:
+def wait_until(
+    check: Callable[[], bool],
+    what: str,
+    timeout: float = 30.0,
+    alive: subprocess.Popen | None = None,
+    log: Path | None = None,
+) -> None:
     """Poll `check` until it is true; fail early if the server process died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -107,8 +114,11 @@ def ensure_system_user(name: str) -> None:
         pass
     if os.geteuid() != 0:
         raise ServerUnavailable(f"OS user {name!r} is missing and we are not root to create it")
-    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-                   check=False, capture_output=True)
+    subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+        check=False,
+        capture_output=True,
+    )
     pwd.getpwnam(name)  # raises KeyError if it still does not exist
 
 
@@ -118,11 +128,16 @@ def chown_tree(path: Path, user: str) -> None:
         return
     pw = pwd.getpwnam(user)
     for root, dirs, files in os.walk(path):
-        for n in (root, *(os.path.join(root, d) for d in dirs), *(os.path.join(root, f) for f in files)):
+        for n in (
+            root,
+            *(os.path.join(root, d) for d in dirs),
+            *(os.path.join(root, f) for f in files),
+        ):
             os.chown(n, pw.pw_uid, pw.pw_gid)
 
 
 # --------------------------------------------------------------------------- PostgreSQL
+
 
 class PostgresServer:
     """A PostgreSQL cluster with superuser `postgres`, trust auth, fsync=off."""
@@ -148,16 +163,46 @@ class PostgresServer:
         if os.geteuid() == 0:
             ensure_system_user("postgres")
             chown_tree(self.base, "postgres")
-        run(self._as_owner([self.initdb, "-D", str(self.data), "-U", "postgres",
-                                       "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
-                                       "--no-sync"]))
+        run(
+            self._as_owner(
+                [
+                    self.initdb,
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-sync",
+                ]
+            )
+        )
         for attempt in range(3):
             self.port = free_port()
-            opts = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.base} -c fsync=off "
-                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-            r = subprocess.run(self._as_owner([self.pg_ctl, "-D", str(self.data), "-l", str(self.log),
-                                               "-w", "-t", "60", "-o", opts, "start"]),
-                               capture_output=True, text=True)
+            opts = (
+                f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.base} -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            )
+            r = subprocess.run(
+                self._as_owner(
+                    [
+                        self.pg_ctl,
+                        "-D",
+                        str(self.data),
+                        "-l",
+                        str(self.log),
+                        "-w",
+                        "-t",
+                        "60",
+                        "-o",
+                        opts,
+                        "start",
+                    ]
+                ),
+                capture_output=True,
+                text=True,
+            )
             if r.returncode == 0:
                 break
             if attempt == 2:
@@ -170,8 +215,12 @@ class PostgresServer:
 
     def stop(self) -> None:
         if self.pid:
-            r = subprocess.run(self._as_owner([self.pg_ctl, "-D", str(self.data), "-m", "immediate",
-                                               "-w", "stop"]), capture_output=True)
+            r = subprocess.run(
+                self._as_owner(
+                    [self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop"]
+                ),
+                capture_output=True,
+            )
             if r.returncode != 0 and pid_alive(self.pid):
                 stop_pid(self.pid)
             self.pid = 0
@@ -184,8 +233,13 @@ class PostgresServer:
     @property
     def psql_env(self) -> dict[str, str]:
         """Environment for psql/pg_dump subprocesses pointing at this server."""
-        return {**os.environ, "PGHOST": self.host, "PGPORT": str(self.port),
-                "PGUSER": self.user, "PGDATABASE": "postgres"}
+        return {
+            **os.environ,
+            "PGHOST": self.host,
+            "PGPORT": str(self.port),
+            "PGUSER": self.user,
+            "PGDATABASE": "postgres",
+        }
 
     def create_database(self, name: str | None = None) -> str:
         """Create an empty database (a fresh unique name if none given) and return its DSN."""
@@ -206,6 +260,7 @@ class PostgresServer:
 
 
 # --------------------------------------------------------------------------- MariaDB
+
 
 class MariaDBServer:
     """A MariaDB server with a password-protected TCP user (not root) owning every database."""
@@ -231,20 +286,43 @@ class MariaDBServer:
         for d in ("data", "tmp"):
             (self.base / d).mkdir(parents=True, exist_ok=True)
         chown_tree(self.base, run_as)
-        run([self.install_db, "--no-defaults", f"--user={run_as}",
-                        f"--datadir={self.base / 'data'}", "--auth-root-authentication-method=normal",
-                        "--skip-test-db"])
+        run(
+            [
+                self.install_db,
+                "--no-defaults",
+                f"--user={run_as}",
+                f"--datadir={self.base / 'data'}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ]
+        )
         for attempt in range(3):
             self.port = free_port()
             self.proc = subprocess.Popen(
-                [self.mariadbd, "--no-defaults", f"--user={run_as}", f"--datadir={self.base / 'data'}",
-                 f"--port={self.port}", "--bind-address=127.0.0.1", f"--socket={self.socket}",
-                 f"--pid-file={self.base / 'mysqld.pid'}", f"--log-error={self.log}",
-                 f"--tmpdir={self.base / 'tmp'}", "--skip-name-resolve",
-                 "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
-                 "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=0",
-                 "--innodb-doublewrite=0", "--innodb-fast-shutdown=2", "--max-connections=300"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                [
+                    self.mariadbd,
+                    "--no-defaults",
+                    f"--user={run_as}",
+                    f"--datadir={self.base / 'data'}",
+                    f"--port={self.port}",
+                    "--bind-address=127.0.0.1",
+                    f"--socket={self.socket}",
+                    f"--pid-file={self.base / 'mysqld.pid'}",
+                    f"--log-error={self.log}",
+                    f"--tmpdir={self.base / 'tmp'}",
+                    "--skip-name-resolve",
+                    "--character-set-server=utf8mb4",
+                    "--collation-server=utf8mb4_unicode_ci",
+                    "--innodb-buffer-pool-size=64M",
+                    "--innodb-flush-log-at-trx-commit=0",
+                    "--innodb-doublewrite=0",
+                    "--innodb-fast-shutdown=2",
+                    "--max-connections=300",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 wait_until(self._pingable, "mariadbd", alive=self.proc, log=self.log)
                 break
@@ -254,16 +332,21 @@ class MariaDBServer:
                     raise
         with self._root() as con, con.cursor() as cur:
             for host in ("127.0.0.1", "localhost"):
-                cur.execute(f"CREATE USER IF NOT EXISTS '{self.user}'@'{host}' IDENTIFIED BY %s",
-                            (self.password,))
-                cur.execute(f"GRANT ALL PRIVILEGES ON *.* TO '{self.user}'@'{host}' WITH GRANT OPTION")
+                cur.execute(
+                    f"CREATE USER IF NOT EXISTS '{self.user}'@'{host}' IDENTIFIED BY %s",
+                    (self.password,),
+                )
+                cur.execute(
+                    f"GRANT ALL PRIVILEGES ON *.* TO '{self.user}'@'{host}' WITH GRANT OPTION"
+                )
         return self
 
     def _root(self) -> Any:
         import pymysql
 
-        return pymysql.connect(unix_socket=str(self.socket), user="root", autocommit=True,
-                               charset="utf8mb4")
+        return pymysql.connect(
+            unix_socket=str(self.socket), user="root", autocommit=True, charset="utf8mb4"
+        )
 
     def _pingable(self) -> bool:
         try:
@@ -286,14 +369,23 @@ class MariaDBServer:
         """A PyMySQL connection over TCP as the test user (autocommit on)."""
         import pymysql
 
-        return pymysql.connect(host=self.host, port=self.port, user=kw.pop("user", self.user),
-                               password=kw.pop("password", self.password), database=database,
-                               charset="utf8mb4", autocommit=True, **kw)
+        return pymysql.connect(
+            host=self.host,
+            port=self.port,
+            user=kw.pop("user", self.user),
+            password=kw.pop("password", self.password),
+            database=database,
+            charset="utf8mb4",
+            autocommit=True,
+            **kw,
+        )
 
     def url(self, database: str, user: str | None = None, password: str | None = None) -> str:
         """`mysql://user:pw@127.0.0.1:port/db` (SQLAlchemy wants `mysql+pymysql://`)."""
-        return (f"mysql://{user or self.user}:{password or self.password}"
-                f"@{self.host}:{self.port}/{database}")
+        return (
+            f"mysql://{user or self.user}:{password or self.password}"
+            f"@{self.host}:{self.port}/{database}"
+        )
 
     def create_database(self, name: str | None = None) -> str:
         """Create an empty utf8mb4 database (fresh unique name if none given); return its name."""
@@ -301,7 +393,9 @@ class MariaDBServer:
             self._counter += 1
             name = f"t{os.getpid()}_{self._counter}"
         with self.connect() as con, con.cursor() as cur:
-            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+            cur.execute(
+                f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+            )
         return name
 
     def drop_database(self, name: str) -> None:
@@ -311,7 +405,9 @@ class MariaDBServer:
     def create_readonly_user(self, database: str, name: str, password: str) -> None:
         """A TCP user with SELECT (and SHOW VIEW) on one database only: what a connector gets."""
         with self._root() as con, con.cursor() as cur:
-            cur.execute(f"CREATE USER IF NOT EXISTS '{name}'@'127.0.0.1' IDENTIFIED BY %s", (password,))
+            cur.execute(
+                f"CREATE USER IF NOT EXISTS '{name}'@'127.0.0.1' IDENTIFIED BY %s", (password,)
+            )
             cur.execute(f"GRANT SELECT, SHOW VIEW ON `{database}`.* TO '{name}'@'127.0.0.1'")
 
 
@@ -325,7 +421,9 @@ def render_sshd_config(template: str, values: dict[str, str]) -> str:
     for name, value in values.items():
         template = template.replace("{{" + name + "}}", value)
     if "{{" in template:
-        raise ValueError(f"unrendered placeholder in sshd config: {template[template.index('{{'):][:40]}")
+        raise ValueError(
+            f"unrendered placeholder in sshd config: {template[template.index('{{') :][:40]}"
+        )
     return template
 
 
@@ -345,7 +443,9 @@ class SshdServer:
         self.sshd = find_binary("sshd", "/usr/sbin/sshd")
         self.keygen = find_binary("ssh-keygen", "/usr/bin/ssh-keygen")
         if os.geteuid() != 0:
-            raise ServerUnavailable("sshd chroot tests need root (sshd must chroot and switch users)")
+            raise ServerUnavailable(
+                "sshd chroot tests need root (sshd must chroot and switch users)"
+            )
         # Every chroot path component must be root-owned and not group/world-writable: not /tmp.
         base_parent = "/run" if os.access("/run", os.W_OK) else "/var/lib"
         self.base = Path(tempfile.mkdtemp(prefix="synchub-sshd-", dir=base_parent))
@@ -362,28 +462,59 @@ class SshdServer:
     @property
     def enrol_env(self) -> dict[str, str]:
         """Environment that points enrol-reseller.sh at this server's temp layout."""
-        return {**os.environ, "SYNCHUB_SFTP_ROOT": str(self.root),
-                "SYNCHUB_SFTP_KEYS_DIR": str(self.keys_dir), "SYNCHUB_SFTP_GROUP": self.sftp_group,
-                "SYNCHUB_HUB_GROUP": self.hub_group, "SYNCHUB_USER_PREFIX": self.user_prefix}
+        return {
+            **os.environ,
+            "SYNCHUB_SFTP_ROOT": str(self.root),
+            "SYNCHUB_SFTP_KEYS_DIR": str(self.keys_dir),
+            "SYNCHUB_SFTP_GROUP": self.sftp_group,
+            "SYNCHUB_HUB_GROUP": self.hub_group,
+            "SYNCHUB_USER_PREFIX": self.user_prefix,
+        }
 
     def start(self) -> SshdServer:
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege-separation dir
-        run([self.keygen, "-q", "-t", "ed25519", "-N", "", "-C", "synchub-test-host",
-             "-f", str(self.host_key_path)])
+        run(
+            [
+                self.keygen,
+                "-q",
+                "-t",
+                "ed25519",
+                "-N",
+                "",
+                "-C",
+                "synchub-test-host",
+                "-f",
+                str(self.host_key_path),
+            ]
+        )
         for d in (self.root, self.keys_dir):
             d.mkdir(mode=0o755)
         template = (SSHD_DIR / "sshd_config.template").read_text()
         for attempt in range(3):
             self.port = free_port()
             config = self.base / "sshd_config"
-            config.write_text(render_sshd_config(template, {
-                "PORT": str(self.port), "LISTEN_ADDRESS": self.host, "HOST_KEY": str(self.host_key_path),
-                "PID_FILE": str(self.base / "sshd.pid"), "KEYS_DIR": str(self.keys_dir),
-                "SFTP_GROUP": self.sftp_group, "SFTP_ROOT": str(self.root)}))
+            config.write_text(
+                render_sshd_config(
+                    template,
+                    {
+                        "PORT": str(self.port),
+                        "LISTEN_ADDRESS": self.host,
+                        "HOST_KEY": str(self.host_key_path),
+                        "PID_FILE": str(self.base / "sshd.pid"),
+                        "KEYS_DIR": str(self.keys_dir),
+                        "SFTP_GROUP": self.sftp_group,
+                        "SFTP_ROOT": str(self.root),
+                    },
+                )
+            )
             run([self.sshd, "-t", "-f", str(config)])  # config must be valid as shipped
             with open(self.log, "ab") as log:
-                self.proc = subprocess.Popen([self.sshd, "-f", str(config), "-D", "-e"],
-                                             stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+                self.proc = subprocess.Popen(
+                    [self.sshd, "-f", str(config), "-D", "-e"],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                )
             try:
                 wait_until(self._listening, "sshd", timeout=10, alive=self.proc, log=self.log)
                 break
@@ -416,7 +547,9 @@ class SshdServer:
         return f"[{self.host}]:{self.port} {keytype} {blob}"
 
     def _enrol(self, *args: str, stdin: str | None = None) -> str:
-        r = run(["bash", str(SSHD_DIR / "enrol-reseller.sh"), *args], env=self.enrol_env, input=stdin)
+        r = run(
+            ["bash", str(SSHD_DIR / "enrol-reseller.sh"), *args], env=self.enrol_env, input=stdin
+        )
         return r.stdout.strip().splitlines()[-1]
 
     def login_name(self, reseller_id: str) -> str:

@@ -36,12 +36,25 @@ class AuditEntriesPublic(BaseModel):
 
 
 @router.get("/audit", dependencies=[require(Role.OWNER)])
-def get_audit(session: SessionDep, actor: str | None = None, action: str | None = None,
-              entity: str | None = None, entity_id: str | None = None, since: dt.datetime | None = None,
-              until: dt.datetime | None = None, limit: int = Query(100, ge=1, le=1000),
-              offset: int = Query(0, ge=0, le=10_000_000)) -> AuditEntriesPublic:
+def get_audit(
+    session: SessionDep,
+    actor: str | None = None,
+    action: str | None = None,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=10_000_000),
+) -> AuditEntriesPublic:
     """Newest first; every filter is optional."""
-    utc = [t if t is None or t.tzinfo else t.replace(tzinfo=dt.timezone.utc) for t in (since, until)]
-    rows, count = list_entries(session, AuditFilter(actor, action, entity, entity_id, utc[0], utc[1]),
-                               limit=limit, offset=offset)
+    utc = [
+        t if t is None or t.tzinfo else t.replace(tzinfo=dt.timezone.utc) for t in (since, until)
+    ]
+    rows, count = list_entries(
+        session,
+        AuditFilter(actor, action, entity, entity_id, utc[0], utc[1]),
+        limit=limit,
+        offset=offset,
+    )
     return AuditEntriesPublic(data=[AuditEntryPublic.model_validate(r) for r in rows], count=count)

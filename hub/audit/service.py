@@ -45,36 +45,65 @@ def _actor(principal: Principal | None) -> dict[str, Any]:
     """Who did it, as audit columns; ``principal`` None means the hub itself (CLI, scheduled job)."""
     if principal is None:
         return {"actor": "system", "actor_role": None, "actor_user_id": None, "reseller_id": None}
-    return {"actor": principal.username or (f"token:{principal.token_id}" if principal.token_id else "?"),
-            "actor_role": principal.role.value, "actor_user_id": principal.user_id,
-            "reseller_id": principal.reseller_id}
+    return {
+        "actor": principal.username
+        or (f"token:{principal.token_id}" if principal.token_id else "?"),
+        "actor_role": principal.role.value,
+        "actor_user_id": principal.user_id,
+        "reseller_id": principal.reseller_id,
+    }
 
 
-def _entry(actor: dict[str, Any], action: str, entity: str, entity_id: Any, before: Any, after: Any
-           ) -> dict[str, Any]:
-    return {**actor, "action": action, "entity": entity,
-            "entity_id": None if entity_id is None else str(entity_id),
-            "before": jsonable(before), "after": jsonable(after)}
+def _entry(
+    actor: dict[str, Any], action: str, entity: str, entity_id: Any, before: Any, after: Any
+) -> dict[str, Any]:
+    return {
+        **actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "before": jsonable(before),
+        "after": jsonable(after),
+    }
 
 
-def record(session: Session, principal: Principal | None, action: str, entity: str,
-           entity_id: Any = None, before: Any = None, after: Any = None) -> AuditEntry:
+def record(
+    session: Session,
+    principal: Principal | None,
+    action: str,
+    entity: str,
+    entity_id: Any = None,
+    before: Any = None,
+    after: Any = None,
+) -> AuditEntry:
     """Add one audit entry to ``session`` (the caller's transaction commits it)."""
     entry = AuditEntry(**_entry(_actor(principal), action, entity, entity_id, before, after))
     session.add(entry)
     return entry
 
 
-def entries(principal: Principal | None, entity: str, entity_id: Any,
-            changes: Iterable[tuple[str, Any, Any]]) -> list[dict[str, Any]]:
+def entries(
+    principal: Principal | None,
+    entity: str,
+    entity_id: Any,
+    changes: Iterable[tuple[str, Any, Any]],
+) -> list[dict[str, Any]]:
     """Rows of :data:`AUDIT_LOG` for several (action, before, after) changes of one entity, for a
     hot path that writes them together with its own rows (placing an order)."""
     actor, at = _actor(principal), utcnow()
-    return [{**_entry(actor, action, entity, entity_id, before, after), "at": at} for action, before, after in changes]
+    return [
+        {**_entry(actor, action, entity, entity_id, before, after), "at": at}
+        for action, before, after in changes
+    ]
 
 
-def record_many(session: Session, principal: Principal | None, entity: str, entity_id: Any,
-                changes: Iterable[tuple[str, Any, Any]]) -> None:
+def record_many(
+    session: Session,
+    principal: Principal | None,
+    entity: str,
+    entity_id: Any,
+    changes: Iterable[tuple[str, Any, Any]],
+) -> None:
     """Write several (action, before, after) entries of one entity now, in one statement
     (:mod:`hub.core.bulk`: no ORM objects to flush)."""
     insert_rows(session.connection(), AUDIT_LOG, entries(principal, entity, entity_id, changes))
@@ -92,8 +121,12 @@ class AuditFilter:
 
 def _filtered(f: AuditFilter) -> Select[Any]:
     stmt = select(AuditEntry)
-    for column, value in ((AuditEntry.actor, f.actor), (AuditEntry.action, f.action),
-                          (AuditEntry.entity, f.entity), (AuditEntry.entity_id, f.entity_id)):
+    for column, value in (
+        (AuditEntry.actor, f.actor),
+        (AuditEntry.action, f.action),
+        (AuditEntry.entity, f.entity),
+        (AuditEntry.entity_id, f.entity_id),
+    ):
         if value:
             stmt = stmt.where(column == value)
     if f.since:
@@ -103,8 +136,9 @@ def _filtered(f: AuditFilter) -> Select[Any]:
     return stmt
 
 
-def list_entries(session: Session, f: AuditFilter, *, limit: int = 100,
-                 offset: int = 0) -> tuple[list[AuditEntry], int]:
+def list_entries(
+    session: Session, f: AuditFilter, *, limit: int = 100, offset: int = 0
+) -> tuple[list[AuditEntry], int]:
     """Newest first, with the number of matching entries."""
     stmt = _filtered(f)
     count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -30,8 +30,10 @@ def import_cmd(file: Path, preview: bool) -> None:
     for e in r.errors:
         click.echo(f"  {e}", err=True)
     verb = "would create" if preview else "created"
-    click.echo(f"{verb} {len(r.created)}, updated {len(r.updated)}, unchanged {len(r.unchanged)}, "
-               f"{len(r.errors)} error(s)")
+    click.echo(
+        f"{verb} {len(r.created)}, updated {len(r.updated)}, unchanged {len(r.unchanged)}, "
+        f"{len(r.errors)} error(s)"
+    )
 
 
 @catalog.command("export")
@@ -65,5 +67,7 @@ def match_cmd(reseller_id: str | None) -> None:
     for rid in ids:
         with transaction(factory) as s:
             m = match_reseller(s, rid)
-        click.echo(f"{rid}: {m.seen} products, {sum(m.linked.values())} newly linked {m.linked}, "
-                   f"{m.suggested} new suggestions, {len(m.unmatched)} unmatched")
+        click.echo(
+            f"{rid}: {m.seen} products, {sum(m.linked.values())} newly linked {m.linked}, "
+            f"{m.suggested} new suggestions, {len(m.unmatched)} unmatched"
+        )

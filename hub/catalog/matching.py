@@ -46,14 +46,25 @@ def _master_text(p: Product) -> str:
     return f"{p.brand} {p.name} {specs}".strip()
 
 
-def _rank(name: str, masters: list[Product], excluded: set[int], limit: int,
-          min_score: float) -> list[tuple[Product, float, str]]:
+def _rank(
+    name: str, masters: list[Product], excluded: set[int], limit: int, min_score: float
+) -> list[tuple[Product, float, str]]:
     """Best ``limit`` masters for a reseller product name, skipping ``excluded`` ids."""
     q = utils.default_process(name)
-    by_name = process.extract(q, [utils.default_process(p.name) for p in masters], scorer=fuzz.WRatio,
-                              limit=None, score_cutoff=min_score)
-    by_text = process.extract(q, [utils.default_process(_master_text(p)) for p in masters], scorer=fuzz.WRatio,
-                              limit=None, score_cutoff=min_score)
+    by_name = process.extract(
+        q,
+        [utils.default_process(p.name) for p in masters],
+        scorer=fuzz.WRatio,
+        limit=None,
+        score_cutoff=min_score,
+    )
+    by_text = process.extract(
+        q,
+        [utils.default_process(_master_text(p)) for p in masters],
+        scorer=fuzz.WRatio,
+        limit=None,
+        score_cutoff=min_score,
+    )
     best: dict[int, tuple[float, str]] = {}
     for hits, why in ((by_name, "name"), (by_text, "brand, name and specs")):
         for _, score, i in hits:
@@ -63,19 +74,32 @@ def _rank(name: str, masters: list[Product], excluded: set[int], limit: int,
     return [(masters[i], round(s, 1), why) for i, (s, why) in ranked]
 
 
-def match_products(session: Session, reseller_id: str, products: Iterable[dict[str, Any]], *,
-                   limit: int = 3, min_score: float = MIN_SCORE) -> MatchSummary:
+def match_products(
+    session: Session,
+    reseller_id: str,
+    products: Iterable[dict[str, Any]],
+    *,
+    limit: int = 3,
+    min_score: float = MIN_SCORE,
+) -> MatchSummary:
     """Link or suggest for each reseller product (dicts with ``sku``, ``name`` and optionally ``ean``)."""
-    masters = list(session.scalars(select(Product).where(Product.active.is_(True)).order_by(Product.id)))
+    masters = list(
+        session.scalars(select(Product).where(Product.active.is_(True)).order_by(Product.id))
+    )
     by_sku = {p.sku: p for p in masters}
     by_ean = {p.ean: p for p in masters if p.ean}
     names: dict[str, list[Product]] = {}
     for p in masters:
         names.setdefault(_norm(p.name), []).append(p)
-    links = {lk.reseller_sku: lk for lk in session.scalars(select(SkuLink).where(SkuLink.reseller_id == reseller_id))}
+    links = {
+        lk.reseller_sku: lk
+        for lk in session.scalars(select(SkuLink).where(SkuLink.reseller_id == reseller_id))
+    }
     seen_pairs: dict[str, set[int]] = {}
     pending: dict[str, int] = {}
-    for s in session.scalars(select(MatchSuggestion).where(MatchSuggestion.reseller_id == reseller_id)):
+    for s in session.scalars(
+        select(MatchSuggestion).where(MatchSuggestion.reseller_id == reseller_id)
+    ):
         seen_pairs.setdefault(s.reseller_sku, set()).add(s.product_id)
         pending[s.reseller_sku] = pending.get(s.reseller_sku, 0) + (s.status == "pending")
     summary = MatchSummary(reseller_id)
@@ -84,7 +108,9 @@ def match_products(session: Session, reseller_id: str, products: Iterable[dict[s
         summary.seen += 1
         link = links.get(sku)
         if link is None:
-            link = links[sku] = SkuLink(reseller_id=reseller_id, reseller_sku=sku, name=name, method="")
+            link = links[sku] = SkuLink(
+                reseller_id=reseller_id, reseller_sku=sku, name=name, method=""
+            )
             session.add(link)
         link.name = name
         if link.product_id is not None:
@@ -101,12 +127,21 @@ def match_products(session: Session, reseller_id: str, products: Iterable[dict[s
             continue
         summary.unmatched.append(sku)
         known = seen_pairs.setdefault(sku, set())
-        room = max(limit - pending.get(sku, 0), 0)  # suggested pairs (pending or decided) are never re-added
+        room = max(
+            limit - pending.get(sku, 0), 0
+        )  # suggested pairs (pending or decided) are never re-added
         for product, score, why in _rank(name, masters, known, room, min_score):
-            session.add(MatchSuggestion(reseller_id=reseller_id, reseller_sku=sku, product_id=product.id,
-                                        score=Decimal(str(score)), status="pending",
-                                        reason=f"{score:.1f}% similar on {why}: "
-                                               f"{name!r} ~ {product.name!r} ({product.sku})"))
+            session.add(
+                MatchSuggestion(
+                    reseller_id=reseller_id,
+                    reseller_sku=sku,
+                    product_id=product.id,
+                    score=Decimal(str(score)),
+                    status="pending",
+                    reason=f"{score:.1f}% similar on {why}: "
+                    f"{name!r} ~ {product.name!r} ({product.sku})",
+                )
+            )
             known.add(product.id)
             summary.suggested += 1
     session.flush()
@@ -124,32 +159,49 @@ def match_reseller(session: Session, reseller_id: str, **kwargs: Any) -> MatchSu
 # --- review queue ---------------------------------------------------------------
 
 
-def review_queue(session: Session, reseller_id: str | None = None,
-                 limit: int = 200) -> list[tuple[MatchSuggestion, Product, SkuLink]]:
+def review_queue(
+    session: Session, reseller_id: str | None = None, limit: int = 200
+) -> list[tuple[MatchSuggestion, Product, SkuLink]]:
     """Pending suggestions, best first per reseller product."""
-    stmt = (select(MatchSuggestion, Product, SkuLink)
-            .join(Product, Product.id == MatchSuggestion.product_id)
-            .join(SkuLink, (SkuLink.reseller_id == MatchSuggestion.reseller_id)
-                  & (SkuLink.reseller_sku == MatchSuggestion.reseller_sku))
-            .where(MatchSuggestion.status == "pending"))
+    stmt = (
+        select(MatchSuggestion, Product, SkuLink)
+        .join(Product, Product.id == MatchSuggestion.product_id)
+        .join(
+            SkuLink,
+            (SkuLink.reseller_id == MatchSuggestion.reseller_id)
+            & (SkuLink.reseller_sku == MatchSuggestion.reseller_sku),
+        )
+        .where(MatchSuggestion.status == "pending")
+    )
     if reseller_id:
         stmt = stmt.where(MatchSuggestion.reseller_id == reseller_id)
-    stmt = stmt.order_by(MatchSuggestion.reseller_id, MatchSuggestion.reseller_sku,
-                         MatchSuggestion.score.desc()).limit(limit)
+    stmt = stmt.order_by(
+        MatchSuggestion.reseller_id, MatchSuggestion.reseller_sku, MatchSuggestion.score.desc()
+    ).limit(limit)
     return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
 
 
 def _suggestion(session: Session, suggestion_id: int) -> MatchSuggestion:
     s = session.get(MatchSuggestion, suggestion_id)
     if s is None:
-        raise DataError(f"no match suggestion #{suggestion_id}", hint="list the review queue for current ids")
+        raise DataError(
+            f"no match suggestion #{suggestion_id}", hint="list the review queue for current ids"
+        )
     if s.status != "pending":
-        raise DataError(f"suggestion #{suggestion_id} was already {s.status}", hint="reload the review queue")
+        raise DataError(
+            f"suggestion #{suggestion_id} was already {s.status}", hint="reload the review queue"
+        )
     return s
 
 
-def _audit(session: Session, principal: Principal | None, action: str, entity_id: str, before: Any,
-           after: Any) -> None:
+def _audit(
+    session: Session,
+    principal: Principal | None,
+    action: str,
+    entity_id: str,
+    before: Any,
+    after: Any,
+) -> None:
     from hub.audit.service import record
 
     record(session, principal, action, "sku_link", entity_id, before, after)
@@ -162,44 +214,80 @@ def _who(principal: Principal | None) -> str:
 def accept(session: Session, suggestion_id: int, principal: Principal | None) -> SkuLink:
     """Link the reseller product to the suggested master; its other pending suggestions go away."""
     s = _suggestion(session, suggestion_id)
-    return link_manually(session, s.reseller_id, s.reseller_sku, s.product_id, principal, method="accepted")
+    return link_manually(
+        session, s.reseller_id, s.reseller_sku, s.product_id, principal, method="accepted"
+    )
 
 
 def reject(session: Session, suggestion_id: int, principal: Principal | None) -> MatchSuggestion:
     """Remember that this pair is wrong: it is never suggested again."""
     s = _suggestion(session, suggestion_id)
     s.status, s.decided_by = "rejected", _who(principal)
-    _audit(session, principal, "match.reject", f"{s.reseller_id}/{s.reseller_sku}", None,
-           {"product_id": s.product_id})
+    _audit(
+        session,
+        principal,
+        "match.reject",
+        f"{s.reseller_id}/{s.reseller_sku}",
+        None,
+        {"product_id": s.product_id},
+    )
     session.flush()
     return s
 
 
-def link_manually(session: Session, reseller_id: str, reseller_sku: str, product_id: int,
-                  principal: Principal | None, *, method: str = "manual") -> SkuLink:
+def link_manually(
+    session: Session,
+    reseller_id: str,
+    reseller_sku: str,
+    product_id: int,
+    principal: Principal | None,
+    *,
+    method: str = "manual",
+) -> SkuLink:
     if session.get(Product, product_id) is None:
-        raise DataError(f"no master product #{product_id}", hint="search the catalog for the right product")
+        raise DataError(
+            f"no master product #{product_id}", hint="search the catalog for the right product"
+        )
     link = session.get(SkuLink, (reseller_id, reseller_sku))
     if link is None:
-        raise DataError(f"reseller {reseller_id!r} has no product {reseller_sku!r} in its data",
-                        hint="run `synchub catalog match` after its snapshot was merged")
+        raise DataError(
+            f"reseller {reseller_id!r} has no product {reseller_sku!r} in its data",
+            hint="run `synchub catalog match` after its snapshot was merged",
+        )
     before = {"product_id": link.product_id, "method": link.method}
     link.product_id, link.method, link.decided_by = product_id, method, _who(principal)
-    for s in session.scalars(select(MatchSuggestion).where(
-            MatchSuggestion.reseller_id == reseller_id, MatchSuggestion.reseller_sku == reseller_sku)):
+    for s in session.scalars(
+        select(MatchSuggestion).where(
+            MatchSuggestion.reseller_id == reseller_id, MatchSuggestion.reseller_sku == reseller_sku
+        )
+    ):
         if s.product_id == product_id:
             s.status, s.decided_by = "accepted", _who(principal)
-    session.execute(delete(MatchSuggestion).where(
-        MatchSuggestion.reseller_id == reseller_id, MatchSuggestion.reseller_sku == reseller_sku,
-        MatchSuggestion.status == "pending"))
-    _audit(session, principal, "match.link", f"{reseller_id}/{reseller_sku}", before,
-           {"product_id": product_id, "method": method})
+    session.execute(
+        delete(MatchSuggestion).where(
+            MatchSuggestion.reseller_id == reseller_id,
+            MatchSuggestion.reseller_sku == reseller_sku,
+            MatchSuggestion.status == "pending",
+        )
+    )
+    _audit(
+        session,
+        principal,
+        "match.link",
+        f"{reseller_id}/{reseller_sku}",
+        before,
+        {"product_id": product_id, "method": method},
+    )
     session.flush()
     return link
 
 
 def unmatched(session: Session, reseller_id: str | None = None) -> list[SkuLink]:
-    stmt = select(SkuLink).where(SkuLink.product_id.is_(None)).order_by(SkuLink.reseller_id, SkuLink.reseller_sku)
+    stmt = (
+        select(SkuLink)
+        .where(SkuLink.product_id.is_(None))
+        .order_by(SkuLink.reseller_id, SkuLink.reseller_sku)
+    )
     if reseller_id:
         stmt = stmt.where(SkuLink.reseller_id == reseller_id)
     return list(session.scalars(stmt))

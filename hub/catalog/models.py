@@ -40,7 +40,9 @@ class Product(Base):
     brand: Mapped[str] = mapped_column(String(100), default="")
     category: Mapped[str] = mapped_column(String(100), default="")
     specs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # e.g. {"colour": ["red", "blue"]}
+    options: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict
+    )  # e.g. {"colour": ["red", "blue"]}
     list_price: Mapped[Decimal] = mapped_column(MONEY)
     weight_kg: Mapped[Decimal | None] = mapped_column(QTY, nullable=True)
     length_cm: Mapped[Decimal | None] = mapped_column(QTY, nullable=True)
@@ -70,8 +72,9 @@ class ResellerGroup(Base):
 class ResellerGroupMember(Base):
     __tablename__ = "catalog_reseller_group_members"
 
-    group_id: Mapped[int] = mapped_column(ForeignKey("catalog_reseller_groups.id", ondelete="CASCADE"),
-                                          primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_reseller_groups.id", ondelete="CASCADE"), primary_key=True
+    )
     reseller_id: Mapped[str] = mapped_column(String(63), primary_key=True)
 
 
@@ -81,7 +84,9 @@ class PriceList(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(100))
     reseller_id: Mapped[str | None] = mapped_column(String(63), nullable=True, index=True)
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_reseller_groups.id"), nullable=True)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("catalog_reseller_groups.id"), nullable=True
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -89,11 +94,16 @@ class PriceListItem(Base):
     """One quantity break: from ``min_quantity`` units on, each costs ``unit_price``."""
 
     __tablename__ = "catalog_price_list_items"
-    __table_args__ = (UniqueConstraint("price_list_id", "product_id", "min_quantity",
-                                       name="uq_catalog_price_list_items_break"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "price_list_id", "product_id", "min_quantity", name="uq_catalog_price_list_items_break"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    price_list_id: Mapped[int] = mapped_column(ForeignKey("catalog_price_lists.id", ondelete="CASCADE"))
+    price_list_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_price_lists.id", ondelete="CASCADE")
+    )
     product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id"))
     min_quantity: Mapped[int] = mapped_column(Integer, default=1)
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
@@ -108,7 +118,9 @@ class Promotion(Base):
     name: Mapped[str] = mapped_column(String(100))
     product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id"))
     reseller_id: Mapped[str | None] = mapped_column(String(63), nullable=True)
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_reseller_groups.id"), nullable=True)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("catalog_reseller_groups.id"), nullable=True
+    )
     percent_off: Mapped[Decimal | None] = mapped_column(Numeric(5, 2), nullable=True)
     fixed_price: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
     min_quantity: Mapped[int] = mapped_column(Integer, default=1)
@@ -125,7 +137,9 @@ class SkuLink(Base):
     reseller_sku: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str] = mapped_column(String(300), default="")  # the reseller's name, as last seen
     product_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_products.id"), nullable=True)
-    method: Mapped[str] = mapped_column(String(16), default="")  # sku | ean | name | accepted | manual
+    method: Mapped[str] = mapped_column(
+        String(16), default=""
+    )  # sku | ean | name | accepted | manual
     decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -136,15 +150,20 @@ class MatchSuggestion(Base):
     """A ranked guess (rapidfuzz score 0-100) awaiting review; rejected ones are never offered again."""
 
     __tablename__ = "catalog_match_suggestions"
-    __table_args__ = (UniqueConstraint("reseller_id", "reseller_sku", "product_id",
-                                       name="uq_catalog_match_suggestions_pair"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "reseller_id", "reseller_sku", "product_id", name="uq_catalog_match_suggestions_pair"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     reseller_id: Mapped[str] = mapped_column(String(63), index=True)
     reseller_sku: Mapped[str] = mapped_column(String(100))
     product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id"))
     score: Mapped[Decimal] = mapped_column(Numeric(5, 1))
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | accepted | rejected
+    status: Mapped[str] = mapped_column(
+        String(10), default="pending"
+    )  # pending | accepted | rejected
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

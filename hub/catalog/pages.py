@@ -43,30 +43,55 @@ nav.register(nav.NavItem("Matching", "/catalog/matching", frozenset(EDIT), order
 
 
 @router.get("/catalog", dependencies=[require(*VIEW)])
-def products(request: Request, session: SessionDep, q: str = Query("", max_length=200),
-             page: int = Query(1, ge=1, le=100_000)) -> Response:
+def products(
+    request: Request,
+    session: SessionDep,
+    q: str = Query("", max_length=200),
+    page: int = Query(1, ge=1, le=100_000),
+) -> Response:
     """Search the master catalog (every word must match SKU, EAN, name, brand or category)."""
     rows, total = search_products(session, q, limit=PAGE, offset=(page - 1) * PAGE)
-    return render(request, "catalog_products.html", {
-        "products": rows, "total": total, "q": q, "page": page, "pages": max(1, -(-total // PAGE))})
+    return render(
+        request,
+        "catalog_products.html",
+        {
+            "products": rows,
+            "total": total,
+            "q": q,
+            "page": page,
+            "pages": max(1, -(-total // PAGE)),
+        },
+    )
 
 
 def _price_lists(session: Session, product_id: int) -> list[dict[str, Any]]:
     groups = dict(session.execute(select(ResellerGroup.id, ResellerGroup.name)).all())
     out = []
     for item, plist in session.execute(
-            select(PriceListItem, PriceList).join(PriceList, PriceList.id == PriceListItem.price_list_id)
-            .where(PriceListItem.product_id == product_id)
-            .order_by(PriceList.name, PriceList.id, PriceListItem.min_quantity)):
-        scope = (("reseller", plist.reseller_id) if plist.reseller_id else
-                 ("group", groups.get(plist.group_id, f"#{plist.group_id}")) if plist.group_id else ("everyone", ""))
+        select(PriceListItem, PriceList)
+        .join(PriceList, PriceList.id == PriceListItem.price_list_id)
+        .where(PriceListItem.product_id == product_id)
+        .order_by(PriceList.name, PriceList.id, PriceListItem.min_quantity)
+    ):
+        scope = (
+            ("reseller", plist.reseller_id)
+            if plist.reseller_id
+            else ("group", groups.get(plist.group_id, f"#{plist.group_id}"))
+            if plist.group_id
+            else ("everyone", "")
+        )
         out.append({"list": plist, "item": item, "scope": scope})
     return out
 
 
 @router.get("/catalog/products/{product_id}", dependencies=[require(*VIEW)])
-def product(product_id: RowId, request: Request, session: SessionDep, reseller_id: str = Query("", max_length=63),
-            quantity: int = Query(1, ge=1, le=1_000_000)) -> Response:
+def product(
+    product_id: RowId,
+    request: Request,
+    session: SessionDep,
+    reseller_id: str = Query("", max_length=63),
+    quantity: int = Query(1, ge=1, le=1_000_000),
+) -> Response:
     """One product: specs, variants, price lists, promotions, and "why this price" for a reseller."""
     p = session.get(Product, product_id)
     if p is None:
@@ -77,11 +102,24 @@ def product(product_id: RowId, request: Request, session: SessionDep, reseller_i
             quote = price_for(session, reseller_id, p.id, quantity, utcnow())
         except DataError as exc:
             quote_error = str(exc)
-    promotions = list(session.scalars(select(Promotion).where(Promotion.product_id == p.id)
-                                      .order_by(Promotion.valid_from)))
-    return render(request, "catalog_product.html", {
-        "p": p, "price_lists": _price_lists(session, p.id), "promotions": promotions,
-        "reseller_id": reseller_id, "quantity": quantity, "quote": quote, "quote_error": quote_error})
+    promotions = list(
+        session.scalars(
+            select(Promotion).where(Promotion.product_id == p.id).order_by(Promotion.valid_from)
+        )
+    )
+    return render(
+        request,
+        "catalog_product.html",
+        {
+            "p": p,
+            "price_lists": _price_lists(session, p.id),
+            "promotions": promotions,
+            "reseller_id": reseller_id,
+            "quantity": quantity,
+            "quote": quote,
+            "quote_error": quote_error,
+        },
+    )
 
 
 # --- import: upload → preview (nothing written) → apply ---------------------------------
@@ -110,12 +148,18 @@ def _sweep(staging: Path) -> None:
 
 @router.get("/catalog/import", dependencies=[require(*EDIT)])
 def import_form(request: Request) -> Response:
-    return render(request, "catalog_import.html", {"report": None, "error": "", "upload": "", "name": ""})
+    return render(
+        request, "catalog_import.html", {"report": None, "error": "", "upload": "", "name": ""}
+    )
 
 
 @router.post("/catalog/import", dependencies=[require(*EDIT)])
-async def import_preview(request: Request, session: SessionDep, settings: SettingsDep,
-                         file: UploadFile | None = File(None)) -> Response:
+async def import_preview(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    file: UploadFile | None = File(None),
+) -> Response:
     """Read the file and show what would change and every row problem; the file is kept for the confirm step."""
     name = (file.filename or "") if file is not None else ""
     ctx: dict[str, Any] = {"report": None, "error": "", "upload": "", "name": name}
@@ -123,7 +167,9 @@ async def import_preview(request: Request, session: SessionDep, settings: Settin
     if not name or not data:
         ctx["error"] = "choose a .csv or .xlsx catalog file to upload"
     elif len(data) > MAX_UPLOAD:
-        ctx["error"] = f"{name} is larger than {MAX_UPLOAD // 1024 // 1024} MiB: split it into several files"
+        ctx["error"] = (
+            f"{name} is larger than {MAX_UPLOAD // 1024 // 1024} MiB: split it into several files"
+        )
     else:
         try:
             ctx["report"] = import_catalog(session, name, data, preview=True)
@@ -140,51 +186,97 @@ async def import_preview(request: Request, session: SessionDep, settings: Settin
 
 
 @router.post("/catalog/import/{upload}/apply", dependencies=[require(*EDIT)])
-def import_apply(upload: str, request: Request, session: SessionDep, settings: SettingsDep,
-                 principal: CurrentPrincipal, name: str = Form("")) -> Response:
+def import_apply(
+    upload: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    name: str = Form(""),
+) -> Response:
     """Apply a previewed file, all or nothing; audited."""
     path = _staged(settings, upload)
     shown = Path(name).name if Path(name).suffix.lower() == path.suffix else path.name
     try:
         report = import_catalog(session, shown, path.read_bytes())
-        record(session, principal, "catalog.import", "catalog", None, None,
-               {"file": shown, "created": len(report.created), "updated": len(report.updated)})
+        record(
+            session,
+            principal,
+            "catalog.import",
+            "catalog",
+            None,
+            None,
+            {"file": shown, "created": len(report.created), "updated": len(report.updated)},
+        )
         session.commit()
     except DataError as exc:
         session.rollback()
-        return render(request, "catalog_import.html", {"report": None, "error": str(exc), "upload": "",
-                                                       "name": shown}, status_code=422)
+        return render(
+            request,
+            "catalog_import.html",
+            {"report": None, "error": str(exc), "upload": "", "name": shown},
+            status_code=422,
+        )
     path.unlink(missing_ok=True)
-    return render(request, "catalog_import.html", {"report": report, "error": "", "upload": "", "name": shown})
+    return render(
+        request, "catalog_import.html", {"report": report, "error": "", "upload": "", "name": shown}
+    )
 
 
 # --- matching review ---------------------------------------------------------------------
 
 
-Message = tuple[str, dict[str, Any]]  # an English message id and its values, translated by the template
+Message = tuple[
+    str, dict[str, Any]
+]  # an English message id and its values, translated by the template
 
 
-def _matching(request: Request, session: Session, reseller_id: str, message: Message | None = None,
-              error: str = "", status: int = 200) -> Response:
-    ctx = {"reseller_id": reseller_id, "message": message, "error": error,
-           "queue": matching.review_queue(session, reseller_id or None),
-           "unmatched": matching.unmatched(session, reseller_id or None),
-           "resellers": list(session.scalars(select(SkuLink.reseller_id).distinct().order_by(SkuLink.reseller_id)))}
+def _matching(
+    request: Request,
+    session: Session,
+    reseller_id: str,
+    message: Message | None = None,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    ctx = {
+        "reseller_id": reseller_id,
+        "message": message,
+        "error": error,
+        "queue": matching.review_queue(session, reseller_id or None),
+        "unmatched": matching.unmatched(session, reseller_id or None),
+        "resellers": list(
+            session.scalars(select(SkuLink.reseller_id).distinct().order_by(SkuLink.reseller_id))
+        ),
+    }
     htmx = bool(request.headers.get("HX-Request"))
     # htmx swaps only 2xx answers: the error is shown inside the swapped section instead.
-    return render(request, "_catalog_matching.html" if htmx else "catalog_matching.html", ctx,
-                  status_code=200 if htmx else status)
+    return render(
+        request,
+        "_catalog_matching.html" if htmx else "catalog_matching.html",
+        ctx,
+        status_code=200 if htmx else status,
+    )
 
 
 @router.get("/catalog/matching", dependencies=[require(*EDIT)])
-def matching_page(request: Request, session: SessionDep, reseller_id: str = Query("", max_length=63)) -> Response:
+def matching_page(
+    request: Request, session: SessionDep, reseller_id: str = Query("", max_length=63)
+) -> Response:
     """Suggestions awaiting review (score and reason) and reseller products without a master product."""
     return _matching(request, session, reseller_id)
 
 
 @router.post("/catalog/matching/link", dependencies=[require(*EDIT)])
-def link(request: Request, session: SessionDep, principal: CurrentPrincipal, reseller_id: str = Form(""),
-         reseller_sku: str = Form(""), product: str = Form(""), filter_reseller: str = Form("")) -> Response:
+def link(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    reseller_id: str = Form(""),
+    reseller_sku: str = Form(""),
+    product: str = Form(""),
+    filter_reseller: str = Form(""),
+) -> Response:
     """Link a reseller product to a master product named by SKU (or #id) by hand."""
     wanted = product.strip()
     found = session.scalar(select(Product.id).where(Product.sku == wanted)) if wanted else None
@@ -192,20 +284,35 @@ def link(request: Request, session: SessionDep, principal: CurrentPrincipal, res
         found = int(wanted.lstrip("#"))
     try:
         if found is None:
-            raise DataError(f"no master product with SKU {wanted!r}", hint="search the catalog for the right SKU")
+            raise DataError(
+                f"no master product with SKU {wanted!r}",
+                hint="search the catalog for the right SKU",
+            )
         matching.link_manually(session, reseller_id, reseller_sku, found, principal)
         session.commit()
     except DataError as exc:
         session.rollback()
         return _matching(request, session, filter_reseller, error=str(exc), status=422)
-    return _matching(request, session, filter_reseller, message=("Linked {sku} of {reseller} to {product}.",
-                                                                 {"sku": reseller_sku, "reseller": reseller_id,
-                                                                  "product": wanted}))
+    return _matching(
+        request,
+        session,
+        filter_reseller,
+        message=(
+            "Linked {sku} of {reseller} to {product}.",
+            {"sku": reseller_sku, "reseller": reseller_id, "product": wanted},
+        ),
+    )
 
 
 @router.post("/catalog/matching/{suggestion_id}/{decision}", dependencies=[require(*EDIT)])
-def decide(suggestion_id: RowId, decision: Literal["accept", "reject"], request: Request, session: SessionDep,
-           principal: CurrentPrincipal, filter_reseller: str = Form("")) -> Response:
+def decide(
+    suggestion_id: RowId,
+    decision: Literal["accept", "reject"],
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    filter_reseller: str = Form(""),
+) -> Response:
     """Accept (link) or reject (never suggest again) one suggestion."""
     try:
         if decision == "accept":
@@ -216,6 +323,14 @@ def decide(suggestion_id: RowId, decision: Literal["accept", "reject"], request:
     except DataError as exc:
         session.rollback()
         return _matching(request, session, filter_reseller, error=str(exc), status=409)
-    return _matching(request, session, filter_reseller, message=(
-        "Suggestion #{id} accepted: the products are linked." if decision == "accept"
-        else "Suggestion #{id} rejected: it will not be suggested again.", {"id": suggestion_id}))
+    return _matching(
+        request,
+        session,
+        filter_reseller,
+        message=(
+            "Suggestion #{id} accepted: the products are linked."
+            if decision == "accept"
+            else "Suggestion #{id} rejected: it will not be suggested again.",
+            {"id": suggestion_id},
+        ),
+    )

@@ -64,8 +64,13 @@ def money(value: Decimal) -> Decimal:
 
 
 def group_ids(session: Session, reseller_id: str) -> list[int]:
-    return list(session.scalars(select(ResellerGroupMember.group_id)
-                                .where(ResellerGroupMember.reseller_id == reseller_id)))
+    return list(
+        session.scalars(
+            select(ResellerGroupMember.group_id).where(
+                ResellerGroupMember.reseller_id == reseller_id
+            )
+        )
+    )
 
 
 def _break(items: list[Any], quantity: int) -> Any:
@@ -83,8 +88,13 @@ class PriceBook:
     The book reads attributes only: ORM objects and plain rows both do.
     """
 
-    def __init__(self, lists: Iterable[Any], items: Iterable[Any], promos: Iterable[Any],
-                 groups: dict[str, set[int]]) -> None:
+    def __init__(
+        self,
+        lists: Iterable[Any],
+        items: Iterable[Any],
+        promos: Iterable[Any],
+        groups: dict[str, set[int]],
+    ) -> None:
         self.lists = {p.id: p for p in lists}
         self.items: dict[int, list[Any]] = {}
         for i in items:
@@ -95,8 +105,12 @@ class PriceBook:
         self.groups = groups
 
     @classmethod
-    def load(cls, session: Session, product_ids: list[int] | None = None,
-             reseller_ids: list[str] | None = None) -> PriceBook:
+    def load(
+        cls,
+        session: Session,
+        product_ids: list[int] | None = None,
+        reseller_ids: list[str] | None = None,
+    ) -> PriceBook:
         """Every active list (and the items, promotions, memberships of the given products/resellers)."""
         lists = list(session.scalars(select(PriceList).where(PriceList.active.is_(True))))
         items = select(PriceListItem).where(PriceListItem.price_list_id.in_([p.id for p in lists]))
@@ -121,8 +135,10 @@ class PriceBook:
         come joined to the price list items of their product (a promotion of a product in
         no applicable list could not price it anyway), hence repeated: kept once each.
         """
-        return cls.from_applicable(reseller_id, _APPLICABLE.rows(session.connection(),
-                                                                 {"rid": reseller_id, "ids": product_ids}))
+        return cls.from_applicable(
+            reseller_id,
+            _APPLICABLE.rows(session.connection(), {"rid": reseller_id, "ids": product_ids}),
+        )
 
     @classmethod
     def from_applicable(cls, reseller_id: str, rows: Iterable[Any]) -> PriceBook:
@@ -133,7 +149,9 @@ class PriceBook:
         for r in rows:
             if r.price_list_id is None:
                 continue
-            lists.setdefault(r.list_id, _List(r.list_id, r.list_name, r.list_reseller_id, r.list_group_id))
+            lists.setdefault(
+                r.list_id, _List(r.list_id, r.list_name, r.list_reseller_id, r.list_group_id)
+            )
             items[r.price_list_id, r.product_id, r.min_quantity] = r
             if r.promo_id is not None:
                 promos[r.promo_id] = _Promo(*(getattr(r, "promo_" + f) for f in _Promo._fields))
@@ -148,10 +166,15 @@ class PriceBook:
             return 1 if plist.group_id in groups else None
         return 2
 
-    def quote(self, product: Priceable, reseller_id: str, quantity: int, at: dt.datetime) -> PriceQuote:
+    def quote(
+        self, product: Priceable, reseller_id: str, quantity: int, at: dt.datetime
+    ) -> PriceQuote:
         if not product.active:
-            raise ProductNotPriced(f"product #{product.id} ({product.sku}) is inactive: it cannot be priced",
-                                   hint="pick an active product of the catalog", product_id=product.id)
+            raise ProductNotPriced(
+                f"product #{product.id} ({product.sku}) is inactive: it cannot be priced",
+                hint="pick an active product of the catalog",
+                product_id=product.id,
+            )
         groups = self.groups.get(reseller_id, set())
         by_list: dict[int, list[PriceListItem]] = {}
         for i in self.items.get(product.id, []):
@@ -173,28 +196,46 @@ class PriceBook:
             raise ProductNotPriced(
                 f"product {product.sku} is in no price list of reseller {reseller_id!r}{extra}",
                 hint="add it to the reseller's (or its group's) price list, or order more units",
-                product_id=product.id, reseller_id=reseller_id)
+                product_id=product.id,
+                reseller_id=reseller_id,
+            )
         tier = min(tiers)
         _, list_id, item = min(tiers[tier], key=lambda c: (c[0], c[1]))
         plist = self.lists[list_id]
         base = money(item.unit_price)
-        brk = (f"quantity break from {item.min_quantity} units" if item.min_quantity > 1
-               else "base price (from 1 unit)")
+        brk = (
+            f"quantity break from {item.min_quantity} units"
+            if item.min_quantity > 1
+            else "base price (from 1 unit)"
+        )
         rule = f"{TIER_WORDS[tier]} '{plist.name}' (#{plist.id}), {brk}: {base}"
         promo, price = None, base
         for pr in self.promos.get(product.id, []):
-            fits = (pr.reseller_id == reseller_id if pr.reseller_id is not None else
-                    pr.group_id in groups if pr.group_id is not None else True)
+            fits = (
+                pr.reseller_id == reseller_id
+                if pr.reseller_id is not None
+                else pr.group_id in groups
+                if pr.group_id is not None
+                else True
+            )
             if fits and pr.valid_from <= at < pr.valid_to and pr.min_quantity <= quantity:
                 cut = _promotion_price(pr, base)
                 if cut < price:
                     promo, price = pr, cut
         if promo is not None:
             rule = f"{_promo_words(promo, base)} → {price}; instead of {rule}"
-        return PriceQuote(product_id=product.id, quantity=quantity, unit_price=price,
-                          list_price=money(product.list_price), rule=rule, price_list_id=plist.id,
-                          price_list_name=plist.name, break_quantity=item.min_quantity, base_price=base,
-                          promotion_id=promo.id if promo is not None else None)
+        return PriceQuote(
+            product_id=product.id,
+            quantity=quantity,
+            unit_price=price,
+            list_price=money(product.list_price),
+            rule=rule,
+            price_list_id=plist.id,
+            price_list_name=plist.name,
+            break_quantity=item.min_quantity,
+            base_price=base,
+            promotion_id=promo.id if promo is not None else None,
+        )
 
 
 class _List(NamedTuple):
@@ -219,22 +260,37 @@ class _Promo(NamedTuple):
 
 def _applies(table: Any) -> Any:
     """The reseller's own rows, its groups' and everyone's (``:rid`` bound at execution)."""
-    mine = select(_MEMBERS.c.group_id).where(_MEMBERS.c.reseller_id == bindparam("rid")).scalar_subquery()
-    return or_(table.c.reseller_id == bindparam("rid"), table.c.group_id.in_(mine),
-               and_(table.c.reseller_id.is_(None), table.c.group_id.is_(None)))
+    mine = (
+        select(_MEMBERS.c.group_id)
+        .where(_MEMBERS.c.reseller_id == bindparam("rid"))
+        .scalar_subquery()
+    )
+    return or_(
+        table.c.reseller_id == bindparam("rid"),
+        table.c.group_id.in_(mine),
+        and_(table.c.reseller_id.is_(None), table.c.group_id.is_(None)),
+    )
 
 
 _MEMBERS = table_of(ResellerGroupMember)
 _LISTS, _ITEMS, _PROMOS = table_of(PriceList), table_of(PriceListItem), table_of(Promotion)
 _APPLICABLE_ROWS = (
-    select(_ITEMS.c.price_list_id, _ITEMS.c.product_id, _ITEMS.c.min_quantity, _ITEMS.c.unit_price,
-           _LISTS.c.id.label("list_id"), _LISTS.c.name.label("list_name"),
-           _LISTS.c.reseller_id.label("list_reseller_id"), _LISTS.c.group_id.label("list_group_id"),
-           *(_PROMOS.c[f].label("promo_" + f) for f in _Promo._fields))
+    select(
+        _ITEMS.c.price_list_id,
+        _ITEMS.c.product_id,
+        _ITEMS.c.min_quantity,
+        _ITEMS.c.unit_price,
+        _LISTS.c.id.label("list_id"),
+        _LISTS.c.name.label("list_name"),
+        _LISTS.c.reseller_id.label("list_reseller_id"),
+        _LISTS.c.group_id.label("list_group_id"),
+        *(_PROMOS.c[f].label("promo_" + f) for f in _Promo._fields),
+    )
     .join_from(_ITEMS, _LISTS, _ITEMS.c.price_list_id == _LISTS.c.id)
     .outerjoin(_PROMOS, and_(_PROMOS.c.product_id == _ITEMS.c.product_id, _applies(_PROMOS)))
     .where(_LISTS.c.active.is_(True), _applies(_LISTS))
-    .subquery("applicable"))
+    .subquery("applicable")
+)
 _APPLICABLE = Direct(select(_APPLICABLE_ROWS).where(OneOf(_APPLICABLE_ROWS.c.product_id, "ids")))
 
 
@@ -245,7 +301,11 @@ def applicable_prices() -> Subquery:
     return _APPLICABLE_ROWS
 
 
-TIER_WORDS = {0: "the reseller's own price list", 1: "its group's price list", 2: "the general price list"}
+TIER_WORDS = {
+    0: "the reseller's own price list",
+    1: "its group's price list",
+    2: "the general price list",
+}
 
 
 def _promotion_price(promo: Promotion, base: Decimal) -> Decimal:
@@ -255,37 +315,57 @@ def _promotion_price(promo: Promotion, base: Decimal) -> Decimal:
 
 
 def _promo_words(promo: Promotion, base: Decimal) -> str:
-    how = (f"fixed price {money(promo.fixed_price)}" if promo.fixed_price is not None
-           else f"{promo.percent_off}% off {base}")
-    return (f"promotion '{promo.name}' (#{promo.id}): {how}, valid {promo.valid_from:%Y-%m-%d %H:%M} "
-            f"to {promo.valid_to:%Y-%m-%d %H:%M} UTC")
+    how = (
+        f"fixed price {money(promo.fixed_price)}"
+        if promo.fixed_price is not None
+        else f"{promo.percent_off}% off {base}"
+    )
+    return (
+        f"promotion '{promo.name}' (#{promo.id}): {how}, valid {promo.valid_from:%Y-%m-%d %H:%M} "
+        f"to {promo.valid_to:%Y-%m-%d %H:%M} UTC"
+    )
 
 
-def price_for(session: Session, reseller_id: str, product_id: int, quantity: int, at: dt.datetime) -> PriceQuote:
+def price_for(
+    session: Session, reseller_id: str, product_id: int, quantity: int, at: dt.datetime
+) -> PriceQuote:
     """The unit price of ``quantity`` units of a product for a reseller at time ``at``, with its reason.
 
     Raises ``ProductNotPriced`` when the product is unknown, inactive, or in none of the
     price lists that apply to the reseller (or only from a larger quantity).
     """
     if quantity < 1:
-        raise DataError(f"quantity must be at least 1 (got {quantity})", hint="order one unit or more")
+        raise DataError(
+            f"quantity must be at least 1 (got {quantity})", hint="order one unit or more"
+        )
     if at.tzinfo is None:
         raise DataError(f"price time {at!r} is naive", hint="pass a UTC-aware datetime")
     product = session.get(Product, product_id)
     if product is None:
-        raise ProductNotPriced(f"product #{product_id} does not exist: it cannot be priced",
-                               hint="pick a product of the catalog", product_id=product_id)
-    return PriceBook.load(session, [product_id], [reseller_id]).quote(product, reseller_id, quantity, at)
+        raise ProductNotPriced(
+            f"product #{product_id} does not exist: it cannot be priced",
+            hint="pick a product of the catalog",
+            product_id=product_id,
+        )
+    return PriceBook.load(session, [product_id], [reseller_id]).quote(
+        product, reseller_id, quantity, at
+    )
 
 
 _PRODUCTS = table_of(Product)
-_PRICEABLE = select(_PRODUCTS.c.id, _PRODUCTS.c.sku, _PRODUCTS.c.active, _PRODUCTS.c.list_price).where(
-    _PRODUCTS.c.id.in_(bindparam("ids", expanding=True)))
+_PRICEABLE = select(
+    _PRODUCTS.c.id, _PRODUCTS.c.sku, _PRODUCTS.c.active, _PRODUCTS.c.list_price
+).where(_PRODUCTS.c.id.in_(bindparam("ids", expanding=True)))
 
 
-def prices_for(session: Session, reseller_id: str, lines: list[tuple[int, int]],
-               at: dt.datetime, products: Mapping[int, Priceable] | None = None,
-               book: PriceBook | None = None) -> dict[int, PriceQuote | ProductNotPriced]:
+def prices_for(
+    session: Session,
+    reseller_id: str,
+    lines: list[tuple[int, int]],
+    at: dt.datetime,
+    products: Mapping[int, Priceable] | None = None,
+    book: PriceBook | None = None,
+) -> dict[int, PriceQuote | ProductNotPriced]:
     """:func:`price_for` for many (product id, quantity) pairs with one price book (one query: :meth:`PriceBook.for_reseller`, or the caller's ``book``).
 
     Same rules and ``rule`` text as ``price_for``; a line that cannot be priced maps to its
@@ -298,8 +378,10 @@ def prices_for(session: Session, reseller_id: str, lines: list[tuple[int, int]],
         raise DataError(f"price time {at!r} is naive", hint="pass a UTC-aware datetime")
     for pid, quantity in lines:
         if quantity < 1:
-            raise DataError(f"product #{pid}: quantity must be at least 1 (got {quantity})",
-                            hint="order one unit or more")
+            raise DataError(
+                f"product #{pid}: quantity must be at least 1 (got {quantity})",
+                hint="order one unit or more",
+            )
     ids = sorted({pid for pid, _ in lines})
     if products is None or not set(ids) <= set(products):
         products = {r.id: r for r in session.connection().execute(_PRICEABLE, {"ids": ids})}
@@ -309,8 +391,11 @@ def prices_for(session: Session, reseller_id: str, lines: list[tuple[int, int]],
     for pid, quantity in lines:
         product = products.get(pid)
         if product is None or book is None:
-            out[pid] = ProductNotPriced(f"product #{pid} does not exist: it cannot be priced",
-                                        hint="pick a product of the catalog", product_id=pid)
+            out[pid] = ProductNotPriced(
+                f"product #{pid} does not exist: it cannot be priced",
+                hint="pick a product of the catalog",
+                product_id=pid,
+            )
             continue
         try:
             out[pid] = book.quote(product, reseller_id, quantity, at)

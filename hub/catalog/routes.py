@@ -36,12 +36,19 @@ def _bad(e: DataError) -> HTTPException:
 
 
 @router.get("/products", response_model=ProductsPublic)
-def products(session: SessionDep, principal: Anyone, q: str = "", category: str | None = None,
-             brand: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-             offset: Annotated[int, Query(ge=0)] = 0) -> ProductsPublic:
+def products(
+    session: SessionDep,
+    principal: Anyone,
+    q: str = "",
+    category: str | None = None,
+    brand: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ProductsPublic:
     active = None if principal.is_staff else True  # resellers see what they can buy
-    rows, count = search_products(session, q, category=category, brand=brand, active=active, limit=limit,
-                                  offset=offset)
+    rows, count = search_products(
+        session, q, category=category, brand=brand, active=active, limit=limit, offset=offset
+    )
     return ProductsPublic(data=[ProductPublic.model_validate(p) for p in rows], count=count)
 
 
@@ -54,8 +61,9 @@ def product(product_id: int, session: SessionDep, principal: Anyone) -> ProductP
 
 
 @router.post("/import", response_model=ImportReportPublic)
-async def import_file(session: SessionDep, principal: Staff, file: UploadFile = File(...),
-                      preview: bool = True) -> ImportReportPublic:
+async def import_file(
+    session: SessionDep, principal: Staff, file: UploadFile = File(...), preview: bool = True
+) -> ImportReportPublic:
     """Preview (default) or apply a CSV/XLSX catalog; apply refuses a file with any row error (422)."""
     data = await file.read()
     try:
@@ -63,13 +71,25 @@ async def import_file(session: SessionDep, principal: Staff, file: UploadFile = 
         if not preview:
             from hub.audit.service import record
 
-            record(session, principal, "catalog.import", "catalog", None, None,
-                   {"created": len(report.created), "updated": len(report.updated)})
+            record(
+                session,
+                principal,
+                "catalog.import",
+                "catalog",
+                None,
+                None,
+                {"created": len(report.created), "updated": len(report.updated)},
+            )
             session.commit()
     except DataError as e:
         raise _bad(e) from None
-    return ImportReportPublic(created=report.created, updated=report.updated, unchanged=report.unchanged,
-                              errors=[str(x) for x in report.errors], applied=report.applied)
+    return ImportReportPublic(
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        errors=[str(x) for x in report.errors],
+        applied=report.applied,
+    )
 
 
 @router.get("/export")
@@ -78,33 +98,61 @@ def export(session: SessionDep, principal: Staff, format: str = "csv") -> Respon
         body = export_catalog(session, format)
     except DataError as e:
         raise _bad(e) from None
-    media = "text/csv" if format == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="catalog.{format}"'})
+    media = (
+        "text/csv"
+        if format == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="catalog.{format}"'},
+    )
 
 
 @router.get("/prices/{reseller_id}/{product_id}", response_model=PriceQuotePublic)
-def why_this_price(reseller_id: str, product_id: int, session: SessionDep, principal: Anyone,
-                   quantity: Annotated[int, Query(ge=1)] = 1, at: dt.datetime | None = None) -> PriceQuotePublic:
+def why_this_price(
+    reseller_id: str,
+    product_id: int,
+    session: SessionDep,
+    principal: Anyone,
+    quantity: Annotated[int, Query(ge=1)] = 1,
+    at: dt.datetime | None = None,
+) -> PriceQuotePublic:
     """The price and the rule that produced it ("why this price")."""
     if not can_see_reseller(principal, reseller_id):
         raise HTTPException(404, f"no reseller {reseller_id!r}")
     try:
-        return PriceQuotePublic.model_validate(price_for(session, reseller_id, product_id, quantity, at or utcnow()))
+        return PriceQuotePublic.model_validate(
+            price_for(session, reseller_id, product_id, quantity, at or utcnow())
+        )
     except DataError as e:
         raise _bad(e) from None
 
 
 @router.get("/matching/queue", response_model=SuggestionsPublic)
-def queue(session: SessionDep, principal: Staff, reseller_id: str | None = None) -> SuggestionsPublic:
-    items = [SuggestionPublic(id=s.id, reseller_id=s.reseller_id, reseller_sku=s.reseller_sku,
-                              reseller_name=lk.name, product=ProductPublic.model_validate(p), score=s.score,
-                              reason=s.reason) for s, p, lk in matching.review_queue(session, reseller_id)]
+def queue(
+    session: SessionDep, principal: Staff, reseller_id: str | None = None
+) -> SuggestionsPublic:
+    items = [
+        SuggestionPublic(
+            id=s.id,
+            reseller_id=s.reseller_id,
+            reseller_sku=s.reseller_sku,
+            reseller_name=lk.name,
+            product=ProductPublic.model_validate(p),
+            score=s.score,
+            reason=s.reason,
+        )
+        for s, p, lk in matching.review_queue(session, reseller_id)
+    ]
     return SuggestionsPublic(data=items, count=len(items))
 
 
 @router.post("/matching/{suggestion_id}/{decision}", response_model=SkuLinkPublic | None)
-def decide(suggestion_id: int, decision: str, session: SessionDep, principal: Staff) -> SkuLinkPublic | None:
+def decide(
+    suggestion_id: int, decision: str, session: SessionDep, principal: Staff
+) -> SkuLinkPublic | None:
     try:
         if decision == "accept":
             link = matching.accept(session, suggestion_id, principal)
@@ -120,7 +168,7 @@ def decide(suggestion_id: int, decision: str, session: SessionDep, principal: St
 
 
 @router.get("/matching/unmatched", response_model=list[SkuLinkPublic])
-def unmatched(session: SessionDep, principal: Staff, reseller_id: str | None = None) -> list[SkuLinkPublic]:
+def unmatched(
+    session: SessionDep, principal: Staff, reseller_id: str | None = None
+) -> list[SkuLinkPublic]:
     return [SkuLinkPublic.model_validate(x) for x in matching.unmatched(session, reseller_id)]
-
-

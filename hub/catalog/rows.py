@@ -10,8 +10,25 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
-COLUMNS = ["sku", "ean", "name", "brand", "category", "list_price", "pack_size", "weight_kg", "length_cm",
-           "width_cm", "height_cm", "warranty_months", "active", "discontinued", "specs", "options", "images"]
+COLUMNS = [
+    "sku",
+    "ean",
+    "name",
+    "brand",
+    "category",
+    "list_price",
+    "pack_size",
+    "weight_kg",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+    "warranty_months",
+    "active",
+    "discontinued",
+    "specs",
+    "options",
+    "images",
+]
 REQUIRED = ("sku", "name", "list_price")
 _TRUE, _FALSE = {"1", "true", "yes", "y", "ya"}, {"0", "false", "no", "n", "tidak", ""}
 
@@ -23,7 +40,9 @@ def ean_check_digit(body: str) -> str:
 
 
 def valid_ean(code: str) -> bool:
-    return code.isdigit() and len(code) in (8, 12, 13, 14) and ean_check_digit(code[:-1]) == code[-1]
+    return (
+        code.isdigit() and len(code) in (8, 12, 13, 14) and ean_check_digit(code[:-1]) == code[-1]
+    )
 
 
 def _decimal(v: str, *, places: int) -> Decimal:
@@ -59,9 +78,9 @@ def _json_object(v: str) -> dict[str, Any]:
     try:
         out = json.loads(v)
     except json.JSONDecodeError as e:
-        raise ValueError(f"is not JSON ({e.msg}); write e.g. {{\"colour\": \"red\"}}") from None
+        raise ValueError(f'is not JSON ({e.msg}); write e.g. {{"colour": "red"}}') from None
     if not isinstance(out, dict):
-        raise ValueError("must be a JSON object like {\"capacity\": \"1 TB\"}")
+        raise ValueError('must be a JSON object like {"capacity": "1 TB"}')
     return out
 
 
@@ -70,7 +89,9 @@ def _ean(v: str) -> str | None:
     if not v:
         return None
     if not valid_ean(v):
-        raise ValueError(f"{v!r} is not a valid EAN/GTIN (8, 12, 13 or 14 digits with a correct check digit)")
+        raise ValueError(
+            f"{v!r} is not a valid EAN/GTIN (8, 12, 13 or 14 digits with a correct check digit)"
+        )
     return v
 
 
@@ -79,20 +100,41 @@ def _text(limit: int) -> Callable[[str], str]:
         if len(v.strip()) > limit:
             raise ValueError(f"is longer than {limit} characters")
         return v.strip()
+
     return conv
 
 
 PARSERS: dict[str, Callable[[str], Any]] = {
-    "sku": _text(64), "ean": _ean, "name": _text(300), "brand": _text(100), "category": _text(100),
-    "list_price": lambda v: _decimal(v, places=2), "pack_size": _int,
-    "weight_kg": lambda v: _decimal(v, places=3), "length_cm": lambda v: _decimal(v, places=3),
-    "width_cm": lambda v: _decimal(v, places=3), "height_cm": lambda v: _decimal(v, places=3),
-    "warranty_months": _int, "active": _bool, "discontinued": _bool,
-    "specs": _json_object, "options": _json_object,
+    "sku": _text(64),
+    "ean": _ean,
+    "name": _text(300),
+    "brand": _text(100),
+    "category": _text(100),
+    "list_price": lambda v: _decimal(v, places=2),
+    "pack_size": _int,
+    "weight_kg": lambda v: _decimal(v, places=3),
+    "length_cm": lambda v: _decimal(v, places=3),
+    "width_cm": lambda v: _decimal(v, places=3),
+    "height_cm": lambda v: _decimal(v, places=3),
+    "warranty_months": _int,
+    "active": _bool,
+    "discontinued": _bool,
+    "specs": _json_object,
+    "options": _json_object,
     "images": lambda v: [u for u in (p.strip() for p in v.split()) if u],
 }
-DEFAULTS: dict[str, Any] = {"pack_size": 1, "warranty_months": 0, "active": True, "discontinued": False,
-                            "specs": {}, "options": {}, "images": [], "brand": "", "category": "", "ean": None}
+DEFAULTS: dict[str, Any] = {
+    "pack_size": 1,
+    "warranty_months": 0,
+    "active": True,
+    "discontinued": False,
+    "specs": {},
+    "options": {},
+    "images": [],
+    "brand": "",
+    "category": "",
+    "ean": None,
+}
 
 
 def parse_row(cells: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -132,7 +174,11 @@ def format_row(p: Any) -> list[str]:
         elif isinstance(v, list):
             out.append(" ".join(v))
         elif isinstance(v, Decimal):
-            out.append(format(v.normalize(), "f") if v != v.to_integral() else format(v.quantize(Decimal(1)), "f"))
+            out.append(
+                format(v.normalize(), "f")
+                if v != v.to_integral()
+                else format(v.quantize(Decimal(1)), "f")
+            )
         else:
             out.append(str(v))
     return out

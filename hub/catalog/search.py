@@ -14,9 +14,15 @@ def _filtered(q: str, category: str | None, brand: str | None, active: bool | No
     stmt = select(Product)
     for word in q.split():
         like = f"%{word.lower()}%"
-        stmt = stmt.where(or_(func.lower(Product.sku).like(like), func.lower(Product.name).like(like),
-                              func.lower(Product.brand).like(like), func.lower(Product.category).like(like),
-                              Product.ean == word))
+        stmt = stmt.where(
+            or_(
+                func.lower(Product.sku).like(like),
+                func.lower(Product.name).like(like),
+                func.lower(Product.brand).like(like),
+                func.lower(Product.category).like(like),
+                Product.ean == word,
+            )
+        )
     if category:
         stmt = stmt.where(Product.category == category)
     if brand:
@@ -26,8 +32,16 @@ def _filtered(q: str, category: str | None, brand: str | None, active: bool | No
     return stmt
 
 
-def search_products(session: Session, q: str = "", *, category: str | None = None, brand: str | None = None,
-                    active: bool | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Product], int]:
+def search_products(
+    session: Session,
+    q: str = "",
+    *,
+    category: str | None = None,
+    brand: str | None = None,
+    active: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Product], int]:
     """(a page of products in SKU order, number of matches)."""
     stmt = _filtered(q, category, brand, active)
     count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -53,8 +53,10 @@ def _read_cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[lis
         yield from _cells(path, data, fmt)
     except (csv.Error, UnicodeDecodeError, zipfile.BadZipFile, KeyError) as exc:
         kind = "UTF-8 CSV" if fmt == "csv" else "an XLSX workbook"
-        raise DataError(f"the file cannot be read as {kind}: {exc}",
-                        hint="export it again as CSV UTF-8 or XLSX and upload that") from None
+        raise DataError(
+            f"the file cannot be read as {kind}: {exc}",
+            hint="export it again as CSV UTF-8 or XLSX and upload that",
+        ) from None
 
 
 def _cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str]]:
@@ -65,9 +67,14 @@ def _cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str
     elif fmt == "xlsx":
         from openpyxl import load_workbook
 
-        wb = load_workbook(io.BytesIO(data) if data is not None else path, read_only=True, data_only=True)
+        wb = load_workbook(
+            io.BytesIO(data) if data is not None else path, read_only=True, data_only=True
+        )
         for r in wb.worksheets[0].iter_rows(values_only=True):
-            yield ["" if v is None else (format(v, "f") if hasattr(v, "as_tuple") else str(v)) for v in r]
+            yield [
+                "" if v is None else (format(v, "f") if hasattr(v, "as_tuple") else str(v))
+                for v in r
+            ]
     else:
         raise DataError(f"unknown catalog file format {fmt!r}", hint="use a .csv or .xlsx file")
 
@@ -75,20 +82,28 @@ def _cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str
 def _format(name: str) -> str:
     suffix = Path(name).suffix.lower().lstrip(".")
     if suffix not in ("csv", "xlsx"):
-        raise DataError(f"{name}: catalog files must be .csv or .xlsx", hint="export the sheet as CSV or XLSX")
+        raise DataError(
+            f"{name}: catalog files must be .csv or .xlsx", hint="export the sheet as CSV or XLSX"
+        )
     return suffix
 
 
-def read_rows(name: str, data: bytes | None = None) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
+def read_rows(
+    name: str, data: bytes | None = None
+) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
     """Parsed rows (row number, fields) and per-row errors of a catalog file (``data`` or the file ``name``)."""
     rows = _read_cells(None if data is not None else Path(name), data, _format(name))
     header = [h.strip().lower() for h in next(rows, [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise DataError(f"{name}: the header lacks column(s) {', '.join(missing)}",
-                        hint=f"the first row must name the columns; known columns: {', '.join(COLUMNS)}")
+        raise DataError(
+            f"{name}: the header lacks column(s) {', '.join(missing)}",
+            hint=f"the first row must name the columns; known columns: {', '.join(COLUMNS)}",
+        )
     unknown = [h for h in header if h and h not in COLUMNS]
-    errors = [RowError(1, h, "unknown column: rename it to a known one or remove it") for h in unknown]
+    errors = [
+        RowError(1, h, "unknown column: rename it to a known one or remove it") for h in unknown
+    ]
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     for n, cells in enumerate(rows, start=2):
@@ -111,12 +126,22 @@ def _changes(p: Product, fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if getattr(p, k) != v}
 
 
-def import_catalog(session: Session, name: str, data: bytes | None = None, *, preview: bool = False) -> ImportReport:
+def import_catalog(
+    session: Session, name: str, data: bytes | None = None, *, preview: bool = False
+) -> ImportReport:
     """Preview (nothing written) or apply a catalog file; apply raises ``ImportRefused`` on any row error."""
     parsed, errors = read_rows(name, data)
     report = ImportReport(errors=errors)
-    existing = {p.sku: p for p in session.scalars(select(Product).where(
-        Product.sku.in_([f["sku"] for _, f in parsed])))} if parsed else {}
+    existing = (
+        {
+            p.sku: p
+            for p in session.scalars(
+                select(Product).where(Product.sku.in_([f["sku"] for _, f in parsed]))
+            )
+        }
+        if parsed
+        else {}
+    )
     for _, fields in parsed:
         p = existing.get(fields["sku"])
         if p is None:
@@ -128,10 +153,12 @@ def import_catalog(session: Session, name: str, data: bytes | None = None, *, pr
     if preview:
         return report
     if errors:
-        raise ImportRefused(f"{name}: {len(errors)} problem(s); nothing was imported:\n  "
-                            + "\n  ".join(map(str, errors[:50])),
-                            hint="fix the rows listed (preview shows them all) and import again",
-                            errors=[str(e) for e in errors])
+        raise ImportRefused(
+            f"{name}: {len(errors)} problem(s); nothing was imported:\n  "
+            + "\n  ".join(map(str, errors[:50])),
+            hint="fix the rows listed (preview shows them all) and import again",
+            errors=[str(e) for e in errors],
+        )
     for _, fields in parsed:
         p = existing.get(fields["sku"])
         if p is None:

@@ -54,20 +54,27 @@ def recordset_sql(table: Table, param: str) -> str:
 @cache
 def _pg_insert(table: Table, columns: tuple[str, ...]) -> TextClause:
     names = ", ".join(columns)
-    return text(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {recordset_sql(table, 'rows')}")
+    return text(
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {recordset_sql(table, 'rows')}"
+    )
 
 
 @cache
 def _pg_update(table: Table, key: str, columns: tuple[str, ...]) -> TextClause:
     sets = ", ".join(f"{c} = v.{c}" for c in columns if c != key)
-    return text(f"UPDATE {table.name} SET {sets} FROM {recordset_sql(table, 'rows')} AS v "
-                f"WHERE {table.name}.{key} = v.{key}")
+    return text(
+        f"UPDATE {table.name} SET {sets} FROM {recordset_sql(table, 'rows')} AS v "
+        f"WHERE {table.name}.{key} = v.{key}"
+    )
 
 
 @cache
 def _keyed_update(table: Table, key: str, columns: tuple[str, ...]) -> Any:
-    return (update(table).where(table.c[key] == bindparam(f"v_{key}"))
-            .values({c: bindparam(f"v_{c}") for c in columns if c != key}))
+    return (
+        update(table)
+        .where(table.c[key] == bindparam(f"v_{key}"))
+        .values({c: bindparam(f"v_{c}") for c in columns if c != key})
+    )
 
 
 def insert_rows(conn: Connection, table: Table, rows: Rows) -> None:
@@ -88,4 +95,7 @@ def update_rows(conn: Connection, table: Table, key: str, rows: Rows) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(_pg_update(table, key, columns), {"rows": rows_json(rows)})
     else:
-        conn.execute(_keyed_update(table, key, columns), [{f"v_{c}": row[c] for c in columns} for row in rows])
+        conn.execute(
+            _keyed_update(table, key, columns),
+            [{f"v_{c}": row[c] for c in columns} for row in rows],
+        )

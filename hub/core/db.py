@@ -50,7 +50,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+        return (
+            value.replace(tzinfo=dt.timezone.utc)
+            if value.tzinfo is None
+            else value.astimezone(dt.timezone.utc)
+        )
 
 
 def table_of(model: type[Base]) -> Table:
@@ -86,8 +90,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # plain deferred BEGIN takes no write lock — under WAL they read a consistent
             # snapshot while a writer works, and neither waits for the other. A read-only
             # session must never write (it would lose the upgrade-deadlock protection).
-            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY)
-                                 else "BEGIN IMMEDIATE")
+            conn.exec_driver_sql(
+                "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+            )
 
     return engine
 

@@ -33,8 +33,11 @@ class NotAuthenticated(HTTPException):
     """No valid session or token: API answers 401, pages redirect to the sign-in page."""
 
     def __init__(self) -> None:
-        super().__init__(401, "sign in first (session cookie) or send Authorization: Bearer <token>",
-                         headers={"WWW-Authenticate": "Bearer"})
+        super().__init__(
+            401,
+            "sign in first (session cookie) or send Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -76,7 +79,9 @@ async def _check_csrf(request: Request, expected: str) -> None:
     if not sent and "form" in request.headers.get("content-type", ""):
         sent = str((await request.form()).get(CSRF_FIELD) or "")
     if not same(sent, expected):
-        raise HTTPException(403, "CSRF token missing or wrong: reload the page and submit the form again")
+        raise HTTPException(
+            403, "CSRF token missing or wrong: reload the page and submit the form again"
+        )
 
 
 async def optional_principal(request: Request) -> Principal | None:
@@ -95,7 +100,9 @@ async def optional_principal(request: Request) -> Principal | None:
     if token is not None:
         principal = auth.from_token(open_session, token)
         if principal is None:
-            raise HTTPException(401, "the API token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401, "the API token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
+            )
     elif sid := request.cookies.get(SESSION_COOKIE):
         with open_session() as session:
             found = auth.from_session(session, sid)
@@ -111,7 +118,9 @@ async def optional_principal(request: Request) -> Principal | None:
     return principal
 
 
-async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+async def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
     if principal is None:
         raise NotAuthenticated()
     return principal
@@ -133,7 +142,9 @@ def require(*roles: Role) -> Any:
         if principal is None:
             raise NotAuthenticated()
         if principal.role not in allowed:
-            raise HTTPException(403, f"your role ({principal.role.value}) may not use this page or endpoint")
+            raise HTTPException(
+                403, f"your role ({principal.role.value}) may not use this page or endpoint"
+            )
         rid = request.path_params.get("reseller_id")
         if rid is not None and not can_see_reseller(principal, str(rid)):
             raise HTTPException(404, f"no reseller {rid!r}")
@@ -188,8 +199,22 @@ def mark_public(route: Any) -> Any:
 
 
 Guard = Callable[..., Any]
-__all__ = ["CurrentPrincipal", "OptionalPrincipal", "RowId", "SessionDep", "SettingsDep", "require", "public",
-           "declared_access", "iter_routes", "reseller_filter", "NotAuthenticated", "get_session", "get_settings", "PUBLIC"]
+__all__ = [
+    "CurrentPrincipal",
+    "OptionalPrincipal",
+    "RowId",
+    "SessionDep",
+    "SettingsDep",
+    "require",
+    "public",
+    "declared_access",
+    "iter_routes",
+    "reseller_filter",
+    "NotAuthenticated",
+    "get_session",
+    "get_settings",
+    "PUBLIC",
+]
 
 
 def iter_routes(routes: Any) -> Iterator[Any]:

@@ -63,7 +63,9 @@ class Direct:
             return int(conn.execute(self.statement, dict(params)).rowcount)
         return self._run(conn, params, fetch=False)  # type: ignore[return-value]
 
-    def _run(self, conn: Connection, params: Mapping[str, Any], *, fetch: bool) -> Sequence[Any] | int:
+    def _run(
+        self, conn: Connection, params: Mapping[str, Any], *, fetch: bool
+    ) -> Sequence[Any] | int:
         compiled = self._compiled or self._compile(conn)
         values = {**compiled.defaults, **params}
         for name, process in compiled.processors.items():
@@ -88,8 +90,14 @@ class Direct:
             invalidated = conn.dialect.is_disconnect(error, raw, None)
             if invalidated:
                 conn.invalidate(error)
-            raise exc.DBAPIError.instance(compiled.sql, values, error, type(raw).Error,  # type: ignore[union-attr]
-                                          connection_invalidated=invalidated, dialect=conn.dialect) from error
+            raise exc.DBAPIError.instance(
+                compiled.sql,
+                values,
+                error,
+                type(raw).Error,  # type: ignore[union-attr]
+                connection_invalidated=invalidated,
+                dialect=conn.dialect,
+            ) from error
         make, processors = self._row._make, self._results
         if not any(processors):
             return [make(row) for row in rows]
@@ -109,14 +117,20 @@ class Direct:
         self._compiled = _Compiled(compiled.string, defaults, processors)
         return self._compiled
 
-    def _row_shape(self, conn: Connection, description: Sequence[Any]) -> tuple[type[Any], list[Processor]]:
+    def _row_shape(
+        self, conn: Connection, description: Sequence[Any]
+    ) -> tuple[type[Any], list[Processor]]:
         """The rows' named tuple and the selected columns' result processors, picked as SQLAlchemy
         picks them (by the type the driver reports); a textual statement's columns have none."""
         dialect = conn.dialect
         columns = list(getattr(self.statement, "selected_columns", ()))
         columns += [None] * (len(description) - len(columns))
-        processors = [None if column is None else column.type.dialect_impl(dialect).result_processor(dialect, d.type_code)
-                      for column, d in zip(columns, description)]
+        processors = [
+            None
+            if column is None
+            else column.type.dialect_impl(dialect).result_processor(dialect, d.type_code)
+            for column, d in zip(columns, description)
+        ]
         return namedtuple("Row", [d.name for d in description], rename=True), processors
 
 
@@ -128,7 +142,10 @@ class OneOf(ColumnElement[bool]):
     inherit_cache = True
     type = Boolean()
     _is_implicitly_boolean = True  # a comparison: no "= 1" where booleans are integers
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement), ("name", InternalTraversal.dp_string)]
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("name", InternalTraversal.dp_string),
+    ]
 
     def __init__(self, column: ColumnElement[Any], name: str) -> None:
         self.column, self.name = column, name

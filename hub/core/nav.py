@@ -31,4 +31,6 @@ def register(item: NavItem) -> None:
 def items_for(principal: Principal | None) -> list[NavItem]:
     if principal is None:
         return []
-    return sorted((i for i in _ITEMS.values() if principal.role in i.roles), key=lambda i: (i.order, i.href))
+    return sorted(
+        (i for i in _ITEMS.values() if principal.role in i.roles), key=lambda i: (i.order, i.href)
+    )

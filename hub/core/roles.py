@@ -24,7 +24,9 @@ class Role(str, Enum):
     RESELLER_ADMIN = "reseller_admin"  # a reseller's admin user: also manages its users/tokens
 
 
-STAFF = frozenset({Role.OWNER, Role.OPERATIONS, Role.MARKETING, Role.FINANCE, Role.INVENTORY, Role.REPAIR})
+STAFF = frozenset(
+    {Role.OWNER, Role.OPERATIONS, Role.MARKETING, Role.FINANCE, Role.INVENTORY, Role.REPAIR}
+)
 RESELLER_ROLES = frozenset({Role.RESELLER, Role.RESELLER_ADMIN})
 EVERYONE = STAFF | RESELLER_ROLES
 

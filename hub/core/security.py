@@ -50,7 +50,9 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise WeakPassword(f"the password needs at least {MIN_PASSWORD} characters (got {len(password)})")
+        raise WeakPassword(
+            f"the password needs at least {MIN_PASSWORD} characters (got {len(password)})"
+        )
     if password.strip() != password or not password.strip():
         raise WeakPassword("the password must not start or end with spaces")
 

@@ -51,9 +51,13 @@ class HubSettings(BaseSettings):
     # database answers: set False when the database is far away (a slow round trip stalls the worker)
     # and on SQLite, whose one write lock an ingest merge may hold for seconds.
     inline_order_placement: bool | None = None
-    trusted_proxies: str = "127.0.0.1"  # comma-separated; "*" trusts any (only behind your own proxy)
+    trusted_proxies: str = (
+        "127.0.0.1"  # comma-separated; "*" trusts any (only behind your own proxy)
+    )
     default_locale: Literal["id", "en"] = "id"
-    shipping_live_url: str = ""  # live courier-rate provider (hub.shipping.live); empty = rate cards only
+    shipping_live_url: str = (
+        ""  # live courier-rate provider (hub.shipping.live); empty = rate cards only
+    )
     shipping_live_token: SecretStr = SecretStr("")  # its API key, sent as the `key` header
 
     @property

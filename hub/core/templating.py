@@ -23,27 +23,42 @@ HUB = Path(__file__).resolve().parent.parent
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    dirs = [HUB / "web" / "templates", *sorted(p for p in HUB.glob("*/templates") if p.parent.name != "web")]
-    env = Environment(loader=FileSystemLoader([str(d) for d in dirs]),
-                      autoescape=select_autoescape(default=True, default_for_string=True))
+    dirs = [
+        HUB / "web" / "templates",
+        *sorted(p for p in HUB.glob("*/templates") if p.parent.name != "web"),
+    ]
+    env = Environment(
+        loader=FileSystemLoader([str(d) for d in dirs]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
     return env
 
 
 def language(request: Request) -> str:
     """Cookie (explicit switch) first, then the user's saved preference, then the hub default."""
     default = request.app.state.settings.default_locale
-    return pick(request.cookies.get(LANG_COOKIE) or getattr(request.state, "user_locale", None), default)
+    return pick(
+        request.cookies.get(LANG_COOKIE) or getattr(request.state, "user_locale", None), default
+    )
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None,
-           status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
     fmt = Formatter(language(request))
     principal = getattr(request.state, "principal", None)
     page = {
-        "request": request, "_": fmt.gettext, "fmt": fmt, "lang": fmt.lang, "principal": principal,
-        "nav": nav.items_for(principal), "csrf_field": CSRF_FIELD,
-        "csrf_token": getattr(request.state, "csrf_token", "") or getattr(request.state, "login_csrf", ""),
-        "path": request.url.path, **(context or {}),
+        "request": request,
+        "_": fmt.gettext,
+        "fmt": fmt,
+        "lang": fmt.lang,
+        "principal": principal,
+        "nav": nav.items_for(principal),
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": getattr(request.state, "csrf_token", "")
+        or getattr(request.state, "login_csrf", ""),
+        "path": request.url.path,
+        **(context or {}),
     }
     html = environment().get_template(template).render(page)
     return HTMLResponse(html, status_code=status_code)

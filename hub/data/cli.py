@@ -23,8 +23,10 @@ def _as_of(value: str | None) -> dt.datetime | None:
     try:
         at = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ConfigError([("--as-of", f"{value!r} is not an ISO 8601 time")],
-                          hint="e.g. 2024-03-03 or 2024-03-03T12:00:00+07:00 (no zone = UTC)") from None
+        raise ConfigError(
+            [("--as-of", f"{value!r} is not an ISO 8601 time")],
+            hint="e.g. 2024-03-03 or 2024-03-03T12:00:00+07:00 (no zone = UTC)",
+        ) from None
     return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
 
 
@@ -50,25 +52,39 @@ def datasets(reseller_id: str) -> None:
         return
     click.echo(f"{'dataset':<30} {'rows':>10} {'schema':>6}  last source time")
     for d in rows:
-        click.echo(f"{d.dataset:<30} {d.current_rows:>10} {'v' + str(d.schema_version):>6}  "
-                   f"{d.last_source_at.isoformat()}")
+        click.echo(
+            f"{d.dataset:<30} {d.current_rows:>10} {'v' + str(d.schema_version):>6}  "
+            f"{d.last_source_at.isoformat()}"
+        )
 
 
 @data.command("export")
 @click.argument("reseller_id")
 @click.argument("dataset")
-@click.option("--as-of", "as_of", help="rows as the source had them then (ISO 8601; default: current)")
+@click.option(
+    "--as-of", "as_of", help="rows as the source had them then (ISO 8601; default: current)"
+)
 @click.option("--where", multiple=True, help="COLUMN=VALUE filter (repeatable)")
-@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, writable=True), help="write here (default: stdout)")
-def export(reseller_id: str, dataset: str, as_of: str | None, where: tuple[str, ...], csv_file: str | None) -> None:
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, writable=True),
+    help="write here (default: stdout)",
+)
+def export(
+    reseller_id: str, dataset: str, as_of: str | None, where: tuple[str, ...], csv_file: str | None
+) -> None:
     """Export DATASET of RESELLER_ID as CSV (canonical texts, NULL = empty cell)."""
     at, filters = _as_of(as_of), _filters(where)
 
     def run(session: Session) -> int:
         columns, rows = query.iter_rows(session, reseller_id, dataset, at=at, filters=filters)
         n = -1
-        with (open(csv_file, "w", encoding="utf-8", newline="") if csv_file  # noqa: SIM115
-              else contextlib.nullcontext(sys.stdout)) as out:
+        with (
+            open(csv_file, "w", encoding="utf-8", newline="")
+            if csv_file
+            else contextlib.nullcontext(sys.stdout)
+        ) as out:
             for chunk in csv_lines(columns, rows):
                 out.write(chunk)
                 n += chunk.count("\n")
@@ -82,11 +98,15 @@ def export(reseller_id: str, dataset: str, as_of: str | None, where: tuple[str, 
 @data.command("map")
 @click.argument("reseller_id")
 @click.argument("profile", type=click.Choice(sorted(PROFILES)))
-@click.option("--apply", "do_apply", is_flag=True, help="store the profile if the preview shows no problem")
+@click.option(
+    "--apply", "do_apply", is_flag=True, help="store the profile if the preview shows no problem"
+)
 def map_(reseller_id: str, profile: str, do_apply: bool) -> None:
     """Preview (and with --apply, store) a ready-made mapping PROFILE for RESELLER_ID."""
     p = PROFILES[profile]
-    result = with_hub_session(lambda s: (mapping.apply if do_apply else mapping.preview)(s, reseller_id, p))
+    result = with_hub_session(
+        lambda s: (mapping.apply if do_apply else mapping.preview)(s, reseller_id, p)
+    )
     for entity, pv in result.items():
         click.echo(f"{entity}: dataset {pv.dataset or '?'}, {pv.count} rows")
         for problem in pv.problems:

@@ -18,7 +18,9 @@ def csv_lines(columns: list[Column], rows: Iterable[tuple[Any, ...]]) -> Iterato
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([c.name for c in columns])
     for n, row in enumerate(rows, 1):
-        writer.writerow(["" if v is None else encode_value(c.type, v) for c, v in zip(columns, row)])
+        writer.writerow(
+            ["" if v is None else encode_value(c.type, v) for c, v in zip(columns, row)]
+        )
         if n % 1000 == 0:
             yield buf.getvalue()
             buf.seek(0)

@@ -25,8 +25,11 @@ MAPPERS = (Role.OWNER, Role.OPERATIONS)
 
 
 def _public(p: Profile) -> ProfilePublic:
-    return ProfilePublic(name=p.name, description=p.description,
-                         entities={k: v.model_dump() for k, v in p.entities.items()})
+    return ProfilePublic(
+        name=p.name,
+        description=p.description,
+        entities={k: v.model_dump() for k, v in p.entities.items()},
+    )
 
 
 def _profile(name: str) -> Profile:
@@ -37,11 +40,22 @@ def _profile(name: str) -> Profile:
 
 def _preview(session: SessionDep, reseller_id: str, profile: Profile) -> PreviewPublic:
     result = service.preview(session, reseller_id, profile)
-    entities = {e: EntityPreviewPublic(dataset=p.dataset, fields=p.fields, count=p.count, problems=p.problems,
-                                       sample=[[json_value(v) for v in row] for row in p.rows])
-                for e, p in result.items()}
-    return PreviewPublic(reseller_id=reseller_id, profile=profile.name, entities=entities,
-                         ok=not any(p.problems for p in entities.values()))
+    entities = {
+        e: EntityPreviewPublic(
+            dataset=p.dataset,
+            fields=p.fields,
+            count=p.count,
+            problems=p.problems,
+            sample=[[json_value(v) for v in row] for row in p.rows],
+        )
+        for e, p in result.items()
+    }
+    return PreviewPublic(
+        reseller_id=reseller_id,
+        profile=profile.name,
+        entities=entities,
+        ok=not any(p.problems for p in entities.values()),
+    )
 
 
 @router.get("/mapping/profiles", dependencies=[require(*MAPPERS)])
@@ -55,7 +69,9 @@ def list_profiles() -> ProfilesPublic:
 def applied(reseller_id: str, session: SessionDep) -> AppliedProfilePublic:
     """The profile that turns this reseller's tables into canonical entities (null if none yet)."""
     profile = service.applied_profile(session, reseller_id)
-    return AppliedProfilePublic(reseller_id=reseller_id, profile=_public(profile) if profile else None)
+    return AppliedProfilePublic(
+        reseller_id=reseller_id, profile=_public(profile) if profile else None
+    )
 
 
 @router.get("/resellers/{reseller_id}/mapping/preview", dependencies=[require(*MAPPERS)])
@@ -65,14 +81,25 @@ def preview(reseller_id: str, profile: str, session: SessionDep) -> PreviewPubli
 
 
 @router.post("/resellers/{reseller_id}/mapping", dependencies=[require(*MAPPERS)])
-def apply(reseller_id: str, body: ApplyRequest, session: SessionDep, principal: CurrentPrincipal) -> PreviewPublic:
+def apply(
+    reseller_id: str, body: ApplyRequest, session: SessionDep, principal: CurrentPrincipal
+) -> PreviewPublic:
     """Apply a profile after its preview shows no problem (422 with the problems otherwise)."""
     profile = _profile(body.profile)
     before = service.applied_profile(session, reseller_id)
-    record(session, principal, "mapping.apply", "reseller", reseller_id,
-           before.name if before else None, profile.name)
+    record(
+        session,
+        principal,
+        "mapping.apply",
+        "reseller",
+        reseller_id,
+        before.name if before else None,
+        profile.name,
+    )
     try:
-        service.apply(session, reseller_id, profile)  # commits the mapping and the audit entry together
+        service.apply(
+            session, reseller_id, profile
+        )  # commits the mapping and the audit entry together
     except DataError as exc:
         raise HTTPException(422, str(exc)) from None
     return _preview(session, reseller_id, profile)

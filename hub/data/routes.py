@@ -31,7 +31,9 @@ from hub.merge.errors import DatasetNotFound
 from shared.errors import DataError
 
 # Anyone signed in; the guard 404s a reseller principal addressing another reseller_id.
-router = APIRouter(prefix="/api/v1/resellers/{reseller_id}", tags=["merged data"], dependencies=[require()])
+router = APIRouter(
+    prefix="/api/v1/resellers/{reseller_id}", tags=["merged data"], dependencies=[require()]
+)
 RESERVED = {"as_of", "limit", "offset"}
 
 
@@ -41,7 +43,9 @@ def _filters(request: Request) -> dict[str, str]:
 
 def _utc(at: dt.datetime | None) -> dt.datetime | None:
     if at is not None and at.tzinfo is None:
-        raise HTTPException(422, f"as_of {at.isoformat()} needs a time zone, e.g. {at.isoformat()}Z")
+        raise HTTPException(
+            422, f"as_of {at.isoformat()} needs a time zone, e.g. {at.isoformat()}Z"
+        )
     return at
 
 
@@ -61,29 +65,45 @@ class _Errors:
 @router.get("/datasets")
 def list_datasets(reseller_id: str, session: SessionDep) -> DatasetsPublic:
     """Datasets merged for this reseller, with schema version and current row count."""
-    rows = [DatasetPublic(name=d.dataset, schema_version=d.schema_version, current_rows=d.current_rows,
-                          last_snapshot_id=d.last_snapshot_id, last_source_at=d.last_source_at,
-                          last_received_at=d.last_received_at)
-            for d in store.list_datasets(session, reseller_id)]
+    rows = [
+        DatasetPublic(
+            name=d.dataset,
+            schema_version=d.schema_version,
+            current_rows=d.current_rows,
+            last_snapshot_id=d.last_snapshot_id,
+            last_source_at=d.last_source_at,
+            last_received_at=d.last_received_at,
+        )
+        for d in store.list_datasets(session, reseller_id)
+    ]
     return DatasetsPublic(data=rows, count=len(rows))
 
 
 @router.get("/datasets/{name}/rows")
 def dataset_rows(
-    reseller_id: str, name: str, request: Request, session: SessionDep,
-    as_of: dt.datetime | None = None, limit: int = Query(100, ge=1, le=10_000), offset: int = Query(0, ge=0),
+    reseller_id: str,
+    name: str,
+    request: Request,
+    session: SessionDep,
+    as_of: dt.datetime | None = None,
+    limit: int = Query(100, ge=1, le=10_000),
+    offset: int = Query(0, ge=0),
 ) -> RowsPublic:
     """Current rows (or those valid at `as_of`), ordered by key; any other query parameter filters a column."""
     at, filters = _utc(as_of), _filters(request)
     with _Errors():
-        columns, rows = query.iter_rows(session, reseller_id, name, at=at, filters=filters, limit=limit, offset=offset)
+        columns, rows = query.iter_rows(
+            session, reseller_id, name, at=at, filters=filters, limit=limit, offset=offset
+        )
         data = [[json_value(v) for v in r] for r in rows]
         total = query.count_rows(session, reseller_id, name, at=at, filters=filters)
     return RowsPublic(columns=[ColumnPublic.of(c) for c in columns], data=data, count=total)
 
 
 @router.get("/datasets/{name}/rows.csv", response_class=StreamingResponse)
-def dataset_csv(reseller_id: str, name: str, request: Request, as_of: dt.datetime | None = None) -> StreamingResponse:
+def dataset_csv(
+    reseller_id: str, name: str, request: Request, as_of: dt.datetime | None = None
+) -> StreamingResponse:
     """Every matching row as CSV (canonical texts; NULL is an empty cell), streamed."""
     at, filters = _utc(as_of), _filters(request)
     factory = request.app.state.session_factory
@@ -96,8 +116,11 @@ def dataset_csv(reseller_id: str, name: str, request: Request, as_of: dt.datetim
             yield from csv_lines(columns, rows)
 
     filename = f"{reseller_id}-{name}.csv"
-    return StreamingResponse(stream(), media_type="text/csv",
-                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return StreamingResponse(
+        stream(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.get("/records/{dataset}/{key:path}/history")
@@ -105,18 +128,41 @@ def record_history(reseller_id: str, dataset: str, key: str, session: SessionDep
     """Every version of one record (key = the key columns as a COPY line, tab-separated)."""
     with _Errors():
         columns, versions = query.record_history(session, reseller_id, dataset, key)
-    data = [VersionPublic(valid_from=v.valid_from, valid_to=v.valid_to, snapshot_id=v.snapshot_id,
-                          received_at=v.received_at, values=[json_value(x) for x in v.values]) for v in versions]
-    return HistoryPublic(dataset=dataset, key=key, columns=[ColumnPublic.of(c) for c in columns],
-                         data=data, count=len(data))
+    data = [
+        VersionPublic(
+            valid_from=v.valid_from,
+            valid_to=v.valid_to,
+            snapshot_id=v.snapshot_id,
+            received_at=v.received_at,
+            values=[json_value(x) for x in v.values],
+        )
+        for v in versions
+    ]
+    return HistoryPublic(
+        dataset=dataset,
+        key=key,
+        columns=[ColumnPublic.of(c) for c in columns],
+        data=data,
+        count=len(data),
+    )
 
 
 @router.get("/entities/{entity}")
-def entity_rows(reseller_id: str, entity: str, session: SessionDep, as_of: dt.datetime | None = None,
-                limit: int = Query(1000, ge=1, le=100_000), offset: int = Query(0, ge=0)) -> EntityRowsPublic:
+def entity_rows(
+    reseller_id: str,
+    entity: str,
+    session: SessionDep,
+    as_of: dt.datetime | None = None,
+    limit: int = Query(1000, ge=1, le=100_000),
+    offset: int = Query(0, ge=0),
+) -> EntityRowsPublic:
     """Canonical entity rows (product, stock_level, sale_line, customer) through the reseller's mapping profile."""
     with _Errors():
         fields, rows = mapping.entity_rows(session, reseller_id, entity, as_of=_utc(as_of))
-    page = rows[offset:offset + limit]
-    return EntityRowsPublic(entity=entity, fields=fields, data=[[json_value(v) for v in r] for r in page],
-                            count=len(rows))
+    page = rows[offset : offset + limit]
+    return EntityRowsPublic(
+        entity=entity,
+        fields=fields,
+        data=[[json_value(v) for v in r] for r in page],
+        count=len(rows),
+    )

@@ -79,7 +79,9 @@ def _agent(args: list[str], cwd: Path) -> str:
     cmd = [str(exe) if exe.exists() else "syncagent", *args]
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     if done.returncode != 0:
-        raise click.ClickException(f"`syncagent {' '.join(args)}` failed:\n{done.stdout}{done.stderr}")
+        raise click.ClickException(
+            f"`syncagent {' '.join(args)}` failed:\n{done.stdout}{done.stderr}"
+        )
     return done.stdout
 
 
@@ -87,7 +89,9 @@ def _file_datasets_toml() -> str:
     blocks = []
     for table, key in FILE_DATASETS.items():
         keys = ", ".join(f'"{k}"' for k in key)
-        blocks.append(f'\n[[datasets]]\nname = "{table.replace(" ", "_")}"\ntable = "{table}"\nkey = [{keys}]\n')
+        blocks.append(
+            f'\n[[datasets]]\nname = "{table.replace(" ", "_")}"\ntable = "{table}"\nkey = [{keys}]\n'
+        )
     return "".join(blocks)
 
 
@@ -97,12 +101,29 @@ def enrol_and_push(bg: Background, reseller: DemoReseller, root: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     url = reseller.build_source(folder)
     keys = bg.keys
-    _agent([
-        "init", "--reseller-id", reseller.id, "--source-url", url,
-        "--hub-host", bg.settings.sftp_host, "--hub-port", str(bg.sftp.port),
-        "--hub-host-key", keys.host_key_line, "--hub-seal-key", keys.seal_public_b64,
-        "--hub-signing-key", keys.signing_public_b64, "--state-dir", "state", "--force",
-    ], cwd=folder)
+    _agent(
+        [
+            "init",
+            "--reseller-id",
+            reseller.id,
+            "--source-url",
+            url,
+            "--hub-host",
+            bg.settings.sftp_host,
+            "--hub-port",
+            str(bg.sftp.port),
+            "--hub-host-key",
+            keys.host_key_line,
+            "--hub-seal-key",
+            keys.seal_public_b64,
+            "--hub-signing-key",
+            keys.signing_public_b64,
+            "--state-dir",
+            "state",
+            "--force",
+        ],
+        cwd=folder,
+    )
     config = folder / "syncagent.toml"
     if url.startswith("files:"):
         with config.open("a", encoding="utf-8") as f:
@@ -111,10 +132,17 @@ def enrol_and_push(bg: Background, reseller: DemoReseller, root: Path) -> None:
     signing = (folder / "keys" / "signing_ed25519.pub").read_text().strip()
     with bg.session_factory() as session:
         if find_reseller(session, reseller.id) is None:
-            add_reseller(session, ResellerCreate(
-                id=reseller.id, name=reseller.name, region_code=reseller.region,
-                platform=url.split(":", 1)[0], ssh_public_key=ssh_line, signing_public_key=signing,
-            ))
+            add_reseller(
+                session,
+                ResellerCreate(
+                    id=reseller.id,
+                    name=reseller.name,
+                    region_code=reseller.region,
+                    platform=url.split(":", 1)[0],
+                    ssh_public_key=ssh_line,
+                    signing_public_key=signing,
+                ),
+            )
     click.echo(f"  {reseller.id}: enrolled; pushing with syncagent …")
     _agent(["push"], cwd=folder)
 
@@ -124,18 +152,24 @@ def a_day_later(bg: Background, root: Path) -> None:
     reseller = RESELLERS[0]
     folder = root / "resellers" / reseller.id
     with sqlite3.connect(folder / "shop.sqlite") as db:
-        db.execute('UPDATE Products SET UnitsInStock = MAX(UnitsInStock - 7, 0) WHERE ProductID <= 10')
-        db.execute('UPDATE Products SET UnitPrice = UnitPrice + 1 WHERE ProductID = 1')
+        db.execute(
+            "UPDATE Products SET UnitsInStock = MAX(UnitsInStock - 7, 0) WHERE ProductID <= 10"
+        )
+        db.execute("UPDATE Products SET UnitPrice = UnitPrice + 1 WHERE ProductID = 1")
     _agent(["push"], cwd=folder)
     report = run_once(bg.settings, bg.session_factory, bg.keys)
-    click.echo(f"\na day later at {reseller.id} (stock sold, a price raised) — ingest: {report.summary()}")
+    click.echo(
+        f"\na day later at {reseller.id} (stock sold, a price raised) — ingest: {report.summary()}"
+    )
     with bg.session_factory() as session:
         columns, versions = record_history(session, reseller.id, "Products", "1")
     names = [c.name for c in columns]
     for v in versions:
         row = dict(zip(names, v.values))
-        click.echo(f"    Products #1 {row['ProductName']}: price {row['UnitPrice']}, stock {row['UnitsInStock']}"
-                   f"  (valid {v.valid_from:%Y-%m-%d %H:%M:%S} → {f'{v.valid_to:%H:%M:%S}' if v.valid_to else 'now'})")
+        click.echo(
+            f"    Products #1 {row['ProductName']}: price {row['UnitPrice']}, stock {row['UnitsInStock']}"
+            f"  (valid {v.valid_from:%Y-%m-%d %H:%M:%S} → {f'{v.valid_to:%H:%M:%S}' if v.valid_to else 'now'})"
+        )
 
 
 def summarize(bg: Background) -> None:
@@ -154,7 +188,9 @@ def summarize(bg: Background) -> None:
             click.echo(f"\n  {reseller.id} — {reseller.name}")
             for name, n in sorted(datasets.items()):
                 click.echo(f"    {name:<22} {n:>6} rows")
-            click.echo(f"    revenue Σ UnitPrice·Quantity·(1−Discount) = {revenue.quantize(Decimal('0.01')):,}")
+            click.echo(
+                f"    revenue Σ UnitPrice·Quantity·(1−Discount) = {revenue.quantize(Decimal('0.01')):,}"
+            )
 
 
 def _line_revenue(line: dict) -> Decimal:  # type: ignore[type-arg]
@@ -163,11 +199,18 @@ def _line_revenue(line: dict) -> Decimal:  # type: ignore[type-arg]
 
 
 @click.command("demo")
-@click.option("--home", type=click.Path(path_type=Path), default=Path("synchub-demo"), show_default=True,
-              help="Demo data directory (wiped and rebuilt on each run).")
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path),
+    default=Path("synchub-demo"),
+    show_default=True,
+    help="Demo data directory (wiped and rebuilt on each run).",
+)
 @click.option("--http-port", default=8000, show_default=True)
 @click.option("--sftp-port", default=0, help="Built-in SFTP server port (0: any free port).")
-@click.option("--no-serve", is_flag=True, help="Exit after the push and merge instead of serving the web UI.")
+@click.option(
+    "--no-serve", is_flag=True, help="Exit after the push and merge instead of serving the web UI."
+)
 def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
     """Run the whole spine locally: hub + built-in SFTP + demo resellers pushing real snapshots."""
     # syncagent init checks the hub before the demo has enrolled its keys: expected refusals, not news.
@@ -175,11 +218,18 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
     logging.getLogger("paramiko").setLevel(logging.CRITICAL)
     if home.exists():
         shutil.rmtree(home)
-    settings = HubSettings(home=home, environment="development", sftp_port=sftp_port, http_port=http_port,
-                           database_url="")
+    settings = HubSettings(
+        home=home,
+        environment="development",
+        sftp_port=sftp_port,
+        http_port=http_port,
+        database_url="",
+    )
     click.echo(f"hub: SQLite in {home}/hub.db, built-in SFTP server")
     with background_services(settings, ingest=False) as bg:
-        click.echo(f"  SFTP listening on {settings.sftp_host}:{bg.sftp.port} (host key {bg.keys.host_fingerprint})")
+        click.echo(
+            f"  SFTP listening on {settings.sftp_host}:{bg.sftp.port} (host key {bg.keys.host_fingerprint})"
+        )
         for reseller in RESELLERS:
             enrol_and_push(bg, reseller, home)
         report = run_once(settings, bg.session_factory, bg.keys)
@@ -189,7 +239,9 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
         password = secrets.token_urlsafe(12)
         with bg.session_factory() as session:
             create_user(session, None, username="owner", password=password, role="owner")
-        click.echo(f"\nweb UI: http://{settings.http_host}:{http_port}/   login: owner / {password}")
+        click.echo(
+            f"\nweb UI: http://{settings.http_host}:{http_port}/   login: owner / {password}"
+        )
         if no_serve:
             return
         bg.start_ingest()

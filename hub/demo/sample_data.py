@@ -36,6 +36,7 @@ class SampleDataError(RuntimeError):
 
 # --------------------------------------------------------------------------- SQLite
 
+
 def northwind_sqlite(path: Path) -> Path:
     """Build (or rebuild) a SQLite database at `path` from the jpwhite3 script; returns `path`.
 
@@ -56,6 +57,7 @@ def northwind_sqlite(path: Path) -> Path:
 
 
 # --------------------------------------------------------------------------- PostgreSQL
+
 
 def load_northwind_postgres(dsn: str) -> None:
     """Load pthom's dump into the (empty) database at `dsn` with psycopg, no psql needed.
@@ -139,8 +141,15 @@ def load_northwind_mysql(host: str, port: int, user: str, password: str, databas
     """Load valoni's MySQL port into the existing (empty) `database` with PyMySQL."""
     import pymysql
 
-    con = pymysql.connect(host=host, port=port, user=user, password=password, database=database,
-                          charset="utf8mb4", autocommit=True)
+    con = pymysql.connect(
+        host=host,
+        port=port,
+        user=user,
+        password=password,
+        database=database,
+        charset="utf8mb4",
+        autocommit=True,
+    )
     try:
         with con.cursor() as cur:
             for stmt in northwind_mysql_statements():
@@ -148,16 +157,22 @@ def load_northwind_mysql(host: str, port: int, user: str, password: str, databas
                     cur.execute(stmt)
                 except pymysql.Error as exc:
                     raise SampleDataError(
-                        f"loading {MYSQL_SQL.name} into {database}: {exc} in: {stmt[:200]}") from exc
+                        f"loading {MYSQL_SQL.name} into {database}: {exc} in: {stmt[:200]}"
+                    ) from exc
     finally:
         con.close()
 
 
 # --------------------------------------------------------------------------- spreadsheet reseller
 
+
 def _tables(con: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
 
 
 def _text_columns(con: sqlite3.Connection, table: str) -> list[str]:
@@ -192,11 +207,19 @@ def northwind_files(folder: Path, fmt: FileFormat = "csv") -> list[Path]:
     try:
         for i, table in enumerate(_tables(con)):
             cols = _text_columns(con, table)
-            select = "SELECT " + ", ".join(f'"{c}"' for c in cols) + f' FROM "{table}" ORDER BY rowid'
+            select = (
+                "SELECT " + ", ".join(f'"{c}"' for c in cols) + f' FROM "{table}" ORDER BY rowid'
+            )
             as_csv = fmt == "csv" or (fmt == "mixed" and i % 2 == 0)
             writer = _write_csv if as_csv else _write_xlsx
-            written.append(writer(folder / f"{table}.{'csv' if as_csv else 'xlsx'}", table, cols,
-                                  con.execute(select)))
+            written.append(
+                writer(
+                    folder / f"{table}.{'csv' if as_csv else 'xlsx'}",
+                    table,
+                    cols,
+                    con.execute(select),
+                )
+            )
     finally:
         con.close()
         db.unlink(missing_ok=True)

@@ -32,30 +32,38 @@ def ack_name(sequence: int) -> str:
 
 
 def held_sequences(session: Session, reseller_id: str) -> list[int]:
-    return list(session.scalars(
-        select(Snapshot.sequence).where(Snapshot.reseller_id == reseller_id,
-                                        Snapshot.status == Status.HELD.value).order_by(Snapshot.sequence)))
+    return list(
+        session.scalars(
+            select(Snapshot.sequence)
+            .where(Snapshot.reseller_id == reseller_id, Snapshot.status == Status.HELD.value)
+            .order_by(Snapshot.sequence)
+        )
+    )
 
 
 def ack_payload(row: Snapshot, last_applied: int, missing: list[int]) -> dict[str, Any]:
     """The contract's ``Ack`` (``shared.messages``), so the agent's ``parse_payload`` accepts it."""
-    return Ack.model_validate({
-        "reseller_id": row.reseller_id,
-        "sequence": row.sequence,
-        "status": row.status,
-        "reason": row.reason or "",
-        "at": utcnow(),
-        "snapshot_kind": row.kind,
-        "file_name": row.file_name,
-        "file_sha256": row.file_sha256,
-        "snapshot_id": row.id,
-        "rows": row.rows,
-        "last_applied_sequence": last_applied,
-        "missing_sequences": missing,
-    }).to_payload()
+    return Ack.model_validate(
+        {
+            "reseller_id": row.reseller_id,
+            "sequence": row.sequence,
+            "status": row.status,
+            "reason": row.reason or "",
+            "at": utcnow(),
+            "snapshot_kind": row.kind,
+            "file_name": row.file_name,
+            "file_sha256": row.file_sha256,
+            "snapshot_id": row.id,
+            "rows": row.rows,
+            "last_applied_sequence": last_applied,
+            "missing_sequences": missing,
+        }
+    ).to_payload()
 
 
-def write_ack(session: Session, store: Store, signing_key: Ed25519PrivateKey, row: Snapshot) -> Path | None:
+def write_ack(
+    session: Session, store: Store, signing_key: Ed25519PrivateKey, row: Snapshot
+) -> Path | None:
     """Sign and write the ack for ``row`` (its committed state); returns the path or None on failure."""
     sync = session.get(ResellerSync, row.reseller_id)
     last = sync.last_applied_sequence if sync is not None else 0

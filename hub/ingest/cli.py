@@ -28,7 +28,9 @@ def _open(settings: HubSettings) -> tuple[Any, Any, HubKeys]:
 
 def _worker_main(n: int, once: bool, interval: float | None) -> None:
     """One worker process: its own engine and connections (never shared across a fork)."""
-    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s worker{n} %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format=f"%(asctime)s worker{n} %(levelname)s %(message)s"
+    )
     settings = HubSettings()
     _engine, factory, keys = _open(settings)
     if once:
@@ -44,23 +46,36 @@ def _worker_main(n: int, once: bool, interval: float | None) -> None:
 
 
 @click.command("ingest")
-@click.option("--once", is_flag=True, help="One round (scan the inboxes, process what is ready), then exit.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes (several need PostgreSQL).")
-@click.option("--interval", type=float, default=None, help="Seconds between rounds (default: settings).")
+@click.option(
+    "--once", is_flag=True, help="One round (scan the inboxes, process what is ready), then exit."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (several need PostgreSQL).",
+)
+@click.option(
+    "--interval", type=float, default=None, help="Seconds between rounds (default: settings)."
+)
 def ingest(once: bool, workers: int, interval: float | None) -> None:
     """Verify, decrypt and merge the uploaded snapshots, exactly once and in sequence order."""
     settings = HubSettings()
     if workers > 1 and settings.db_url.startswith("sqlite"):
-        raise click.UsageError("several workers need PostgreSQL (SQLite serialises writers); "
-                               "set SYNCHUB_DATABASE_URL or use --workers 1")
+        raise click.UsageError(
+            "several workers need PostgreSQL (SQLite serialises writers); "
+            "set SYNCHUB_DATABASE_URL or use --workers 1"
+        )
     if workers == 1:
         _worker_main(0, once, interval)
         return
     _open(settings)  # migrate and create keys once, before the workers race for it
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_worker_main, args=(n, once, interval), name=f"ingest-{n}")
-             for n in range(workers)]
+    procs = [
+        ctx.Process(target=_worker_main, args=(n, once, interval), name=f"ingest-{n}")
+        for n in range(workers)
+    ]
     for p in procs:
         p.start()
     try:
@@ -107,7 +122,10 @@ def quarantine_retry(snapshot_id: int) -> None:
     _engine, factory, keys = _open(settings)
     outcome = retry(factory, snapshot_id, store=Store.from_settings(settings), keys=keys)
     assert outcome is not None
-    click.echo(f"snapshot #{snapshot_id}: {outcome.status}" + (f" — {outcome.reason}" if outcome.reason else ""))
+    click.echo(
+        f"snapshot #{snapshot_id}: {outcome.status}"
+        + (f" — {outcome.reason}" if outcome.reason else "")
+    )
 
 
 @click.group("snapshots")
@@ -117,7 +135,9 @@ def snapshots() -> None:
 
 @snapshots.command("list")
 @click.option("--reseller", default=None, help="Only this reseller's.")
-@click.option("--status", default=None, help="received, applied, duplicate, held, quarantined, superseded.")
+@click.option(
+    "--status", default=None, help="received, applied, duplicate, held, quarantined, superseded."
+)
 @click.option("--limit", default=50, show_default=True)
 def snapshots_list(reseller: str | None, status: str | None, limit: int) -> None:
     _engine, factory, _keys = _open(HubSettings())

@@ -40,7 +40,9 @@ class Leader:
             return True
         conn = self.engine.connect()
         try:
-            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar())
+            got = bool(
+                conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
+            )
             conn.commit()  # the lock is session-level: it outlives this transaction
         except Exception:
             conn.close()

@@ -82,7 +82,7 @@ def process(session: Session, row: Snapshot, ctx: Context) -> Outcome:
         if isinstance(e, FileNotFoundError):
             return _quarantine(session, row, describe(e))
         raise  # disk full, permissions: an operator fixes the hub, the row is retried
-    except Exception as e:  # noqa: BLE001 - everything else is about this snapshot: quarantine it
+    except Exception as e:  # everything else is about this snapshot: quarantine it
         log.warning("snapshot #%s %s quarantined: %s", row.id, row.file_name, e)
         return _quarantine(session, row, describe(e))
 
@@ -94,29 +94,43 @@ def _process(session: Session, row: Snapshot, sync: ResellerSync, ctx: Context) 
     assert reseller is not None  # checked by _check_origin
     path = ctx.store.locate(row)
     if path is None or not path.is_file() or path.is_symlink():
-        raise Rejected("the file is missing from the hub's store (deleted by hand?) — "
-                       "ask the reseller to push this sequence again", "FileMissing")
+        raise Rejected(
+            "the file is missing from the hub's store (deleted by hand?) — "
+            "ask the reseller to push this sequence again",
+            "FileMissing",
+        )
     header = read_header(path)
     for name in ("reseller_id", "sequence", "kind"):
         bad = mismatch(name, getattr(row, name), _field(header, name), "sealed header")
         if bad:
             raise bad
-    signer = signing_public_key_from_b64(reseller.signing_public_key, source=f"reseller {row.reseller_id}")
+    signer = signing_public_key_from_b64(
+        reseller.signing_public_key, source=f"reseller {row.reseller_id}"
+    )
     decision = decide(row.kind, row.sequence, sync.last_applied_sequence)
     if decision is not Decision.APPLY:
         with open_sealed(path, hub_private_key=ctx.keys.seal_key, signer_public_key=signer):
             pass  # signature, recipient and structure verified before we acknowledge anything
         if decision is Decision.DUPLICATE:
-            return _finish(row, Status.DUPLICATE, f"sequence {row.sequence} is already applied "
-                           f"(last applied: {sync.last_applied_sequence}); nothing to do")
+            return _finish(
+                row,
+                Status.DUPLICATE,
+                f"sequence {row.sequence} is already applied "
+                f"(last applied: {sync.last_applied_sequence}); nothing to do",
+            )
         lo, hi = sync.last_applied_sequence + 1, row.sequence - 1
         gap = f"sequence {lo}" if lo == hi else f"sequences {lo} to {hi}"
-        return _finish(row, Status.HELD, f"held until {gap} of {row.reseller_id} arrive(s): "
-                       "applied in order once the gap is filled (or a full snapshot re-bases)")
+        return _finish(
+            row,
+            Status.HELD,
+            f"held until {gap} of {row.reseller_id} arrive(s): "
+            "applied in order once the gap is filled (or a full snapshot re-bases)",
+        )
     ctx.store.staging.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"s{row.id}-", dir=ctx.store.staging) as staging:
-        reader = open_snapshot(path, hub_private_key=ctx.keys.seal_key, signer_public_key=signer,
-                               dest_dir=staging)
+        reader = open_snapshot(
+            path, hub_private_key=ctx.keys.seal_key, signer_public_key=signer, dest_dir=staging
+        )
         manifest = reader.manifest
         assert manifest is not None
         for name in ("reseller_id", "sequence", "kind"):
@@ -125,8 +139,14 @@ def _process(session: Session, row: Snapshot, sync: ResellerSync, ctx: Context) 
                 raise bad
         t_verify = time.monotonic()
         with session.begin_nested():
-            stats = merge_snapshot(session, reseller_id=row.reseller_id, snapshot_id=row.id,
-                                   manifest=manifest, reader=reader, received_at=row.received_at)
+            stats = merge_snapshot(
+                session,
+                reseller_id=row.reseller_id,
+                snapshot_id=row.id,
+                manifest=manifest,
+                reader=reader,
+                received_at=row.received_at,
+            )
         t_merge = time.monotonic()
     row.rows = sum(ds.rows for ds in manifest.datasets)
     row.agent_version = manifest.agent_version
@@ -135,7 +155,10 @@ def _process(session: Session, row: Snapshot, sync: ResellerSync, ctx: Context) 
         **{k: v for k, v in (row.stats or {}).items() if k == "previous_reasons"},
         "datasets": stats.to_dict(),
         "source_platform": manifest.source_platform,
-        "timings": {"verify_extract_s": round(t_verify - t0, 4), "merge_s": round(t_merge - t_verify, 4)},
+        "timings": {
+            "verify_extract_s": round(t_verify - t0, 4),
+            "merge_s": round(t_merge - t_verify, 4),
+        },
     }
     row.applied_at = utcnow()
     outcome = _finish(row, Status.APPLIED, None)
@@ -151,27 +174,45 @@ def _check_origin(session: Session, row: Snapshot) -> None:
         raise Rejected(
             f"placed in another reseller's inbox: the file is named for reseller {name_reseller!r} "
             f"but was uploaded into {row.reseller_id!r}'s inbox — nothing of it was applied; "
-            "check which agent uploads with which account", "MisplacedFile")
+            "check which agent uploads with which account",
+            "MisplacedFile",
+        )
     reseller = find_reseller(session, row.reseller_id)
     if reseller is None:
-        raise Rejected(f"reseller {row.reseller_id!r} is not enrolled at this hub — enrol it "
-                       "(`synchub reseller add`), then retry", "ResellerUnknown")
+        raise Rejected(
+            f"reseller {row.reseller_id!r} is not enrolled at this hub — enrol it "
+            "(`synchub reseller add`), then retry",
+            "ResellerUnknown",
+        )
     if not reseller.enabled:
-        raise Rejected(f"reseller {row.reseller_id!r} is disabled — enable it if this is expected, "
-                       "then retry", "ResellerDisabled")
+        raise Rejected(
+            f"reseller {row.reseller_id!r} is disabled — enable it if this is expected, then retry",
+            "ResellerDisabled",
+        )
 
 
 def _advance(session: Session, sync: ResellerSync, row: Snapshot) -> list[int]:
     """Move the reseller's high-water mark; a full snapshot supersedes the held incrementals before it."""
     superseded: list[int] = []
     if row.kind == "full":
-        superseded = list(session.scalars(select(Snapshot.id).where(
-            Snapshot.reseller_id == row.reseller_id, Snapshot.status == Status.HELD.value,
-            Snapshot.sequence < row.sequence)))
+        superseded = list(
+            session.scalars(
+                select(Snapshot.id).where(
+                    Snapshot.reseller_id == row.reseller_id,
+                    Snapshot.status == Status.HELD.value,
+                    Snapshot.sequence < row.sequence,
+                )
+            )
+        )
         if superseded:
-            session.execute(update(Snapshot).where(Snapshot.id.in_(superseded)).values(
-                status=Status.SUPERSEDED.value,
-                reason=f"made obsolete by full snapshot {row.sequence} (#{row.id}), applied instead"))
+            session.execute(
+                update(Snapshot)
+                .where(Snapshot.id.in_(superseded))
+                .values(
+                    status=Status.SUPERSEDED.value,
+                    reason=f"made obsolete by full snapshot {row.sequence} (#{row.id}), applied instead",
+                )
+            )
         sync.last_full_sequence = row.sequence
     sync.last_applied_sequence = row.sequence
     sync.last_success_at = utcnow()

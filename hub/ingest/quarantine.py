@@ -33,7 +33,9 @@ def list_quarantined(session: Session, reseller_id: str | None = None) -> list[S
     stmt = select(Snapshot).where(Snapshot.status == Status.QUARANTINED.value)
     if reseller_id is not None:
         stmt = stmt.where(Snapshot.reseller_id == reseller_id)
-    return list(session.scalars(stmt.order_by(Snapshot.reseller_id, Snapshot.sequence, Snapshot.id)))
+    return list(
+        session.scalars(stmt.order_by(Snapshot.reseller_id, Snapshot.sequence, Snapshot.id))
+    )
 
 
 def requeue(session_factory: sessionmaker[Session], store: Store, snapshot_id: int) -> Snapshot:
@@ -41,11 +43,15 @@ def requeue(session_factory: sessionmaker[Session], store: Store, snapshot_id: i
     with session_factory() as session, session.begin():
         row = session.get(Snapshot, snapshot_id, with_for_update=True)
         if row is None:
-            raise SnapshotNotFound(f"no snapshot #{snapshot_id}",
-                                   hint="see `synchub quarantine list` for quarantined ids")
+            raise SnapshotNotFound(
+                f"no snapshot #{snapshot_id}",
+                hint="see `synchub quarantine list` for quarantined ids",
+            )
         if row.status != Status.QUARANTINED.value:
-            raise NotQuarantined(f"snapshot #{snapshot_id} is {row.status}, not quarantined",
-                                 hint="only quarantined snapshots can be retried")
+            raise NotQuarantined(
+                f"snapshot #{snapshot_id} is {row.status}, not quarantined",
+                hint="only quarantined snapshots can be retried",
+            )
         stats = dict(row.stats or {})
         stats["previous_reasons"] = [*stats.get("previous_reasons", []), row.reason]
         row.stats = stats
@@ -57,8 +63,13 @@ def requeue(session_factory: sessionmaker[Session], store: Store, snapshot_id: i
     return row
 
 
-def retry(session_factory: sessionmaker[Session], snapshot_id: int, *, store: Store,
-          keys: HubKeys | None = None) -> Outcome | None:
+def retry(
+    session_factory: sessionmaker[Session],
+    snapshot_id: int,
+    *,
+    store: Store,
+    keys: HubKeys | None = None,
+) -> Outcome | None:
     """Requeue, and with ``keys`` process it right away (else the next ingest round will).
 
     Returns the outcome when processed now (it may be ``held`` if its turn has not come);

@@ -30,22 +30,46 @@ class Rejected(Exception):
 
 # (error class, what it means for the operator, what to do next)
 _EXPLAIN: list[tuple[type[BaseException], str, str]] = [
-    (SealWrongSigner, "signed with a key that is not this reseller's registered signing key",
-     "if the reseller changed its key, register the new one with `synchub reseller rotate-key`, then retry"),
-    (SealWrongRecipient, "encrypted for another hub's key, so this hub cannot open it",
-     "configure the agent with this hub's seal public key (shown by `synchub keys`) and push again"),
-    (SealTruncated, "incomplete: the file ends before its last chunk (an upload that did not finish)",
-     "the agent will send it again; retry if the same file is re-uploaded"),
-    (SealTampered, "altered after it was sealed (signature or authentication check failed)",
-     "do not trust this file; ask the reseller to push again and check the transfer path"),
-    (SnapshotIntegrityError, "its content does not match its manifest",
-     "ask the reseller to re-export (`syncagent push --full`)"),
-    (SnapshotFormatError, "not a snapshot this hub can read",
-     "check the agent version, then ask the reseller to push again"),
-    (IncompatibleSchema, "an incompatible change of the source's schema",
-     "adapt the reseller's mapping or the source, then retry"),
-    (ConfigError, "the reseller's registered key or settings are invalid",
-     "fix the reseller's record (`synchub reseller show`), then retry"),
+    (
+        SealWrongSigner,
+        "signed with a key that is not this reseller's registered signing key",
+        "if the reseller changed its key, register the new one with `synchub reseller rotate-key`, then retry",
+    ),
+    (
+        SealWrongRecipient,
+        "encrypted for another hub's key, so this hub cannot open it",
+        "configure the agent with this hub's seal public key (shown by `synchub keys`) and push again",
+    ),
+    (
+        SealTruncated,
+        "incomplete: the file ends before its last chunk (an upload that did not finish)",
+        "the agent will send it again; retry if the same file is re-uploaded",
+    ),
+    (
+        SealTampered,
+        "altered after it was sealed (signature or authentication check failed)",
+        "do not trust this file; ask the reseller to push again and check the transfer path",
+    ),
+    (
+        SnapshotIntegrityError,
+        "its content does not match its manifest",
+        "ask the reseller to re-export (`syncagent push --full`)",
+    ),
+    (
+        SnapshotFormatError,
+        "not a snapshot this hub can read",
+        "check the agent version, then ask the reseller to push again",
+    ),
+    (
+        IncompatibleSchema,
+        "an incompatible change of the source's schema",
+        "adapt the reseller's mapping or the source, then retry",
+    ),
+    (
+        ConfigError,
+        "the reseller's registered key or settings are invalid",
+        "fix the reseller's record (`synchub reseller show`), then retry",
+    ),
 ]
 
 

@@ -81,8 +81,9 @@ def _take_inbox(store: Store, reseller_id: str, inbox: Path, report: ScanReport)
         report.moved += 1
 
 
-def _register_folder(store: Store, factory: sessionmaker[Session], reseller_id: str, folder: Path,
-                     report: ScanReport) -> None:
+def _register_folder(
+    store: Store, factory: sessionmaker[Session], reseller_id: str, folder: Path, report: ScanReport
+) -> None:
     files: dict[str, tuple[str, Path]] = {}
     for path in folder.iterdir():
         parsed = parse_stored_name(path.name)
@@ -94,8 +95,9 @@ def _register_folder(store: Store, factory: sessionmaker[Session], reseller_id: 
         known = {
             row.file_sha256: row
             for row in session.scalars(
-                select(Snapshot).where(Snapshot.reseller_id == reseller_id,
-                                       Snapshot.file_sha256.in_(list(files)))
+                select(Snapshot).where(
+                    Snapshot.reseller_id == reseller_id, Snapshot.file_sha256.in_(list(files))
+                )
             )
         }
     for sha, (file_name, path) in sorted(files.items(), key=lambda kv: kv[1][0]):
@@ -112,23 +114,37 @@ def _register_folder(store: Store, factory: sessionmaker[Session], reseller_id: 
             report.repeated.append(row.id)
 
 
-def _register(factory: sessionmaker[Session], reseller_id: str, file_name: str, sha: str,
-              path: Path) -> int | None:
+def _register(
+    factory: sessionmaker[Session], reseller_id: str, file_name: str, sha: str, path: Path
+) -> int | None:
     _name_reseller, sequence, kind = parse_snapshot_filename(file_name)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
         return None
     with factory() as session, session.begin():
-        inserted = insert_ignore(session, Snapshot, {
-            "reseller_id": reseller_id, "sequence": sequence, "kind": kind,
-            "file_name": file_name, "file_sha256": sha, "file_bytes": size,
-            "status": Status.RECEIVED.value, "received_at": utcnow(), "attempts": 0,
-        })
+        inserted = insert_ignore(
+            session,
+            Snapshot,
+            {
+                "reseller_id": reseller_id,
+                "sequence": sequence,
+                "kind": kind,
+                "file_name": file_name,
+                "file_sha256": sha,
+                "file_bytes": size,
+                "status": Status.RECEIVED.value,
+                "received_at": utcnow(),
+                "attempts": 0,
+            },
+        )
         ensure_sync_row(session, reseller_id)
         if not inserted:
             return None
-        new_id = session.scalar(select(Snapshot.id).where(
-            Snapshot.reseller_id == reseller_id, Snapshot.file_sha256 == sha))
+        new_id = session.scalar(
+            select(Snapshot.id).where(
+                Snapshot.reseller_id == reseller_id, Snapshot.file_sha256 == sha
+            )
+        )
     log.info("registered snapshot #%s %s from %s", new_id, file_name, reseller_id)
     return new_id

@@ -14,8 +14,14 @@ from hub.ingest.models import ResellerSync, Snapshot, Status
 from hub.ingest.sequence import missing_sequences
 
 
-def list_snapshots(session: Session, *, reseller_id: str | None = None, status: str | None = None,
-                   limit: int = 100, offset: int = 0) -> tuple[list[Snapshot], int]:
+def list_snapshots(
+    session: Session,
+    *,
+    reseller_id: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[Snapshot], int]:
     """Newest first, with the total count for pagination."""
     stmt = select(Snapshot)
     if reseller_id is not None:
@@ -47,10 +53,16 @@ def sync_health(session: Session, reseller_id: str) -> SyncHealth:
     sync = session.get(ResellerSync, reseller_id)
     last = sync.last_applied_sequence if sync else 0
     held = held_sequences(session, reseller_id)
-    counts = dict(session.execute(
-        select(Snapshot.status, func.count()).where(Snapshot.reseller_id == reseller_id)
-        .group_by(Snapshot.status)).all())
-    last_row = session.get(Snapshot, sync.last_snapshot_id) if sync and sync.last_snapshot_id else None
+    counts = dict(
+        session.execute(
+            select(Snapshot.status, func.count())
+            .where(Snapshot.reseller_id == reseller_id)
+            .group_by(Snapshot.status)
+        ).all()
+    )
+    last_row = (
+        session.get(Snapshot, sync.last_snapshot_id) if sync and sync.last_snapshot_id else None
+    )
     when = sync.last_success_at if sync else None
     return SyncHealth(
         reseller_id=reseller_id,

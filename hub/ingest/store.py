@@ -45,7 +45,13 @@ class Store:
     @classmethod
     def from_settings(cls, settings: HubSettings) -> Store:
         home = settings.home
-        return cls(settings.sftp_root, home / "received", home / "archive", settings.quarantine_dir, home / "staging")
+        return cls(
+            settings.sftp_root,
+            home / "received",
+            home / "archive",
+            settings.quarantine_dir,
+            home / "staging",
+        )
 
     def inbox(self, reseller_id: str) -> Path:
         return self.sftp_root / reseller_id / "inbox"
@@ -62,7 +68,11 @@ class Store:
         return self.received
 
     def path_for(self, row: Snapshot, status: str | None = None) -> Path:
-        return self.place_for(status or row.status) / row.reseller_id / stored_name(row.file_name, row.file_sha256)
+        return (
+            self.place_for(status or row.status)
+            / row.reseller_id
+            / stored_name(row.file_name, row.file_sha256)
+        )
 
     def locate(self, row: Snapshot) -> Path | None:
         """Where the row's file is now (expected place first), or None if it is gone."""

@@ -60,8 +60,13 @@ def worker_id(n: int = 0) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{n}"
 
 
-def claim_next(session: Session, *, exclude: set[int], snapshot_id: int | None = None,
-               reseller_id: str | None = None) -> Snapshot | None:
+def claim_next(
+    session: Session,
+    *,
+    exclude: set[int],
+    snapshot_id: int | None = None,
+    reseller_id: str | None = None,
+) -> Snapshot | None:
     """Lock the next snapshot ready to be decided (lowest sequence first), skipping rows others hold.
 
     Ready = ``received``, or ``held`` whose predecessor is now applied.
@@ -70,8 +75,12 @@ def claim_next(session: Session, *, exclude: set[int], snapshot_id: int | None =
     stmt = (
         select(Snapshot)
         .outerjoin(ResellerSync, ResellerSync.reseller_id == Snapshot.reseller_id)
-        .where(or_(Snapshot.status == Status.RECEIVED.value,
-                   and_(Snapshot.status == Status.HELD.value, Snapshot.sequence <= last + 1)))
+        .where(
+            or_(
+                Snapshot.status == Status.RECEIVED.value,
+                and_(Snapshot.status == Status.HELD.value, Snapshot.sequence <= last + 1),
+            )
+        )
         .order_by(Snapshot.sequence, Snapshot.id)
         .limit(1)
         .with_for_update(skip_locked=True, of=Snapshot)
@@ -86,18 +95,26 @@ def claim_next(session: Session, *, exclude: set[int], snapshot_id: int | None =
     return session.scalars(stmt).first()
 
 
-def process_next(factory: sessionmaker[Session], ctx: Context, *, exclude: set[int],
-                 snapshot_id: int | None = None, reseller_id: str | None = None) -> Outcome | None:
+def process_next(
+    factory: sessionmaker[Session],
+    ctx: Context,
+    *,
+    exclude: set[int],
+    snapshot_id: int | None = None,
+    reseller_id: str | None = None,
+) -> Outcome | None:
     """One snapshot, one transaction; after the commit, move its file(s) and write the ack(s)."""
     with factory() as session:
         with session.begin():
-            row = claim_next(session, exclude=exclude, snapshot_id=snapshot_id, reseller_id=reseller_id)
+            row = claim_next(
+                session, exclude=exclude, snapshot_id=snapshot_id, reseller_id=reseller_id
+            )
             if row is None:
                 return None
             claimed = row.id
             try:
                 outcome = process(session, row, ctx)
-            except Exception:
+            except Exception:  # keep the service alive; the cause is logged
                 exclude.add(claimed)
                 raise
         after_commit(session, ctx, [outcome.snapshot_id, *outcome.also])
@@ -118,8 +135,13 @@ def after_commit(session: Session, ctx: Context, ids: list[int]) -> None:
     session.rollback()  # end the read transaction the look-ups opened
 
 
-def run_once(settings: HubSettings, session_factory: sessionmaker[Session], keys: HubKeys,
-             *, worker: str | None = None) -> IngestReport:
+def run_once(
+    settings: HubSettings,
+    session_factory: sessionmaker[Session],
+    keys: HubKeys,
+    *,
+    worker: str | None = None,
+) -> IngestReport:
     """Scan the inboxes (if no other process is scanning), then process until nothing is ready."""
     store = Store.from_settings(settings)
     ctx = Context(store=store, keys=keys, worker=worker or worker_id())
@@ -136,7 +158,7 @@ def run_once(settings: HubSettings, session_factory: sessionmaker[Session], keys
         excluded = len(exclude)
         try:
             outcome = process_next(session_factory, ctx, exclude=exclude)
-        except Exception as e:  # noqa: BLE001 - transient: logged, retried next round
+        except Exception as e:  # transient: logged, retried next round
             log.exception("ingest of a snapshot failed; it stays pending")
             report.errors.append(f"{type(e).__name__}: {e}")
             if len(exclude) == excluded:
@@ -148,9 +170,15 @@ def run_once(settings: HubSettings, session_factory: sessionmaker[Session], keys
     return report
 
 
-def run_forever(settings: HubSettings, session_factory: sessionmaker[Session], keys: HubKeys, *,
-                stop_event: threading.Event, interval: float | None = None,
-                worker: str | None = None) -> None:
+def run_forever(
+    settings: HubSettings,
+    session_factory: sessionmaker[Session],
+    keys: HubKeys,
+    *,
+    stop_event: threading.Event,
+    interval: float | None = None,
+    worker: str | None = None,
+) -> None:
     """``run_once`` every ``interval`` seconds (default: settings) until ``stop_event`` is set."""
     wait = settings.ingest_interval_seconds if interval is None else interval
     while not stop_event.is_set():
@@ -158,6 +186,6 @@ def run_forever(settings: HubSettings, session_factory: sessionmaker[Session], k
             report = run_once(settings, session_factory, keys, worker=worker)
             if report.outcomes or report.errors:
                 log.info("ingest: %s", report.summary())
-        except Exception:  # noqa: BLE001 - keep the service alive; the cause is logged
+        except Exception:
             log.exception("ingest round failed")
         stop_event.wait(wait)

@@ -24,8 +24,13 @@ class ReceiptIn(BaseModel):
 
 
 def _item(i: Any) -> dict[str, int]:
-    return {"product_id": i.product_id, "on_hand": i.on_hand, "reserved": i.reserved,
-            "available": i.available, "shipped": i.shipped}
+    return {
+        "product_id": i.product_id,
+        "on_hand": i.on_hand,
+        "reserved": i.reserved,
+        "available": i.available,
+        "shipped": i.shipped,
+    }
 
 
 @router.get("")
@@ -39,8 +44,13 @@ def stock_levels(session: SessionDep, principal: Staff) -> dict[str, Any]:
 def receive(body: ReceiptIn, session: SessionDep, principal: Warehouse) -> dict[str, int]:
     """Book received stock (a purchase arrived)."""
     try:
-        item = service.receive(session, body.product_id, body.quantity, reference=body.reference,
-                               received_by=principal.username)
+        item = service.receive(
+            session,
+            body.product_id,
+            body.quantity,
+            reference=body.reference,
+            received_by=principal.username,
+        )
         out = _item(item)
         session.commit()
         return out

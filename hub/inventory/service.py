@@ -37,12 +37,16 @@ def summed(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
     total: dict[int, int] = defaultdict(int)
     for product_id, qty in lines:
         if qty <= 0:
-            raise DataError(f"product {product_id}: quantity must be a positive whole number, got {qty}")
+            raise DataError(
+                f"product {product_id}: quantity must be a positive whole number, got {qty}"
+            )
         total[int(product_id)] += int(qty)
     return dict(total)
 
 
-def lock_items(session: Session, product_ids: Iterable[int], *, create: bool = False) -> dict[int, StockItem]:
+def lock_items(
+    session: Session, product_ids: Iterable[int], *, create: bool = False
+) -> dict[int, StockItem]:
     """Lock the stock rows of ``product_ids`` in ascending id order and return them by id."""
     ids = sorted(set(product_ids))
     if not ids:
@@ -62,10 +66,15 @@ def lock_items(session: Session, product_ids: Iterable[int], *, create: bool = F
 
 
 Levels = tuple[int, int, int]  # new (on hand, reserved, shipped)
-Step = Callable[[int, int, Any], "Levels | Any"]  # (product id, quantity, locked row or None) -> levels or a problem
+Step = Callable[
+    [int, int, Any], "Levels | Any"
+]  # (product id, quantity, locked row or None) -> levels or a problem
 _STOCK = table_of(StockItem)
-_LOCK = (select(_STOCK.c.product_id, _STOCK.c.on_hand, _STOCK.c.reserved, _STOCK.c.shipped)
-         .where(_STOCK.c.product_id.in_(bindparam("ids", expanding=True))).order_by(_STOCK.c.product_id))
+_LOCK = (
+    select(_STOCK.c.product_id, _STOCK.c.on_hand, _STOCK.c.reserved, _STOCK.c.shipped)
+    .where(_STOCK.c.product_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_STOCK.c.product_id)
+)
 _LOCK_FOR_UPDATE = _LOCK.with_for_update()
 
 
@@ -80,13 +89,17 @@ def _change(session: Session, quantities: Mapping[int, int], step: Step) -> list
     if not ids:
         return []
     conn = session.connection()
-    lock = _LOCK if conn.dialect.name == "sqlite" else _LOCK_FOR_UPDATE  # SQLite: BEGIN IMMEDIATE holds the lock
+    lock = (
+        _LOCK if conn.dialect.name == "sqlite" else _LOCK_FOR_UPDATE
+    )  # SQLite: BEGIN IMMEDIATE holds the lock
     rows = {r.product_id: r for r in conn.execute(lock, {"ids": ids})}
     writes, problems = [], []
     for pid in ids:
         out = step(pid, quantities[pid], rows.get(pid))
         if isinstance(out, tuple):
-            writes.append({"product_id": pid, "on_hand": out[0], "reserved": out[1], "shipped": out[2]})
+            writes.append(
+                {"product_id": pid, "on_hand": out[0], "reserved": out[1], "shipped": out[2]}
+            )
         else:
             problems.append(out)
     if problems:
@@ -114,7 +127,8 @@ def _reserve_step(pid: int, qty: int, row: Any) -> Levels | dict[str, int]:
 # PostgreSQL: the same recipe in one statement (the order path's). ``locked`` takes the row locks in
 # ascending id; ``short`` checks every line against the locked rows; ``done`` writes only when nothing
 # is short (data-modifying CTEs run after the main query, which reads ``short``: locks first).
-_RESERVE_IN_ONE = Direct(text(f"""
+_RESERVE_IN_ONE = Direct(
+    text(f"""
     WITH want AS (
         SELECT product_id, quantity FROM json_to_recordset(CAST(:want AS json)) AS w(product_id int, quantity int)),
     locked AS (
@@ -127,7 +141,8 @@ _RESERVE_IN_ONE = Direct(text(f"""
     done AS (
         UPDATE {_STOCK.name} s SET reserved = s.reserved + w.quantity FROM want w
          WHERE s.product_id = w.product_id AND NOT EXISTS (SELECT FROM short))
-    SELECT product_id, requested, available FROM short ORDER BY product_id"""))
+    SELECT product_id, requested, available FROM short ORDER BY product_id""")
+)
 
 
 def reserve(session: Session, quantities: Mapping[int, int]) -> None:
@@ -140,18 +155,25 @@ def reserve(session: Session, quantities: Mapping[int, int]) -> None:
     else:
         short = _change(session, quantities, _reserve_step)
     if short:
-        detail = "; ".join(f"product {s['product_id']}: asked {s['requested']}, available {s['available']}"
-                           for s in short)
-        raise InsufficientStock(f"not enough stock — {detail}",
-                                hint="lower the quantities or wait for a stock receipt", shortfalls=short)
+        detail = "; ".join(
+            f"product {s['product_id']}: asked {s['requested']}, available {s['available']}"
+            for s in short
+        )
+        raise InsufficientStock(
+            f"not enough stock — {detail}",
+            hint="lower the quantities or wait for a stock receipt",
+            shortfalls=short,
+        )
 
 
 def _from_reserved(verb: str, levels: Callable[[Any, int], Levels]) -> Step:
     """A step that needs ``quantity`` reserved first (release, ship); its problem is a sentence."""
+
     def step(pid: int, qty: int, row: Any) -> Levels | str:
         if row is None or row.reserved < qty:
             return f"product {pid}: cannot {verb} {qty}, only {row.reserved if row is not None else 0} reserved"
         return levels(row, qty)
+
     return step
 
 
@@ -171,16 +193,22 @@ def ship(session: Session, quantities: Mapping[int, int]) -> None:
         raise StockInconsistent("; ".join(problems))
 
 
-def receive(session: Session, product_id: int, quantity: int, *, reference: str = "",
-            received_by: str = "") -> StockItem:
+def receive(
+    session: Session, product_id: int, quantity: int, *, reference: str = "", received_by: str = ""
+) -> StockItem:
     """Book a stock receipt (purchase arrived) and raise on hand."""
     if quantity <= 0:
-        raise DataError(f"a receipt needs a positive quantity, got {quantity}",
-                        hint="corrections downward are not receipts")
+        raise DataError(
+            f"a receipt needs a positive quantity, got {quantity}",
+            hint="corrections downward are not receipts",
+        )
     item = lock_items(session, [product_id], create=True)[product_id]
     item.on_hand += quantity
-    session.add(StockReceipt(product_id=product_id, quantity=quantity, reference=reference,
-                             received_by=received_by))
+    session.add(
+        StockReceipt(
+            product_id=product_id, quantity=quantity, reference=reference, received_by=received_by
+        )
+    )
     session.flush()
     return item
 

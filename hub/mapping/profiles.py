@@ -25,8 +25,14 @@ FieldType = Literal["text", "integer", "decimal", "boolean", "date"]
 ENTITIES: dict[str, dict[str, FieldType]] = {
     "product": {"sku": "text", "name": "text", "unit_price": "decimal", "discontinued": "boolean"},
     "stock_level": {"sku": "text", "on_hand": "integer", "on_order": "integer"},
-    "sale_line": {"order_id": "text", "sku": "text", "quantity": "integer", "unit_price": "decimal",
-                  "discount": "decimal", "order_date": "date"},
+    "sale_line": {
+        "order_id": "text",
+        "sku": "text",
+        "quantity": "integer",
+        "unit_price": "decimal",
+        "discount": "decimal",
+        "order_date": "date",
+    },
     "customer": {"customer_id": "text", "name": "text", "city": "text", "country": "text"},
 }
 
@@ -65,18 +71,41 @@ NORTHWIND = Profile(
     description="Northwind-like shops: PostgreSQL (products.product_id, order_details) and "
     "MySQL/SQLite (Products.ProductID, Order Details) ports alike",
     entities={
-        "product": EntityMap(dataset="Products", fields={
-            "sku": "ProductID", "name": "ProductName", "unit_price": "UnitPrice", "discontinued": "Discontinued"}),
-        "stock_level": EntityMap(dataset="Products", fields={
-            "sku": "ProductID", "on_hand": "UnitsInStock", "on_order": "UnitsOnOrder"}),
+        "product": EntityMap(
+            dataset="Products",
+            fields={
+                "sku": "ProductID",
+                "name": "ProductName",
+                "unit_price": "UnitPrice",
+                "discontinued": "Discontinued",
+            },
+        ),
+        "stock_level": EntityMap(
+            dataset="Products",
+            fields={"sku": "ProductID", "on_hand": "UnitsInStock", "on_order": "UnitsOnOrder"},
+        ),
         "sale_line": EntityMap(
             dataset="Order Details",
-            fields={"order_id": "OrderID", "sku": "ProductID", "quantity": "Quantity",
-                    "unit_price": "UnitPrice", "discount": "Discount"},
-            lookup=Lookup(dataset="Orders", on="OrderID", key="OrderID", fields={"order_date": "OrderDate"}),
+            fields={
+                "order_id": "OrderID",
+                "sku": "ProductID",
+                "quantity": "Quantity",
+                "unit_price": "UnitPrice",
+                "discount": "Discount",
+            },
+            lookup=Lookup(
+                dataset="Orders", on="OrderID", key="OrderID", fields={"order_date": "OrderDate"}
+            ),
         ),
-        "customer": EntityMap(dataset="Customers", fields={
-            "customer_id": "CustomerID", "name": "CompanyName", "city": "City", "country": "Country"}),
+        "customer": EntityMap(
+            dataset="Customers",
+            fields={
+                "customer_id": "CustomerID",
+                "name": "CompanyName",
+                "city": "City",
+                "country": "Country",
+            },
+        ),
     },
 )
 

@@ -21,7 +21,9 @@ def _integer(v: Any) -> int:
 
 def _decimal(v: Any) -> Decimal:
     if isinstance(v, float):
-        return Decimal(repr(v))  # shortest text that round-trips: 0.15 -> Decimal("0.15"), never 0.1499…
+        return Decimal(
+            repr(v)
+        )  # shortest text that round-trips: 0.15 -> Decimal("0.15"), never 0.1499…
     try:
         return v if isinstance(v, Decimal) else Decimal(str(v).strip())
     except InvalidOperation:
@@ -48,7 +50,11 @@ def _date(v: Any) -> dt.date:
 
 
 TRANSFORMS: dict[FieldType, Callable[[Any], Any]] = {
-    "text": _text, "integer": _integer, "decimal": _decimal, "boolean": _boolean, "date": _date,
+    "text": _text,
+    "integer": _integer,
+    "decimal": _decimal,
+    "boolean": _boolean,
+    "date": _date,
 }
 
 

@@ -61,9 +61,18 @@ def json_element(session: Session, expr: str, position: int) -> str:
 SPLIT_STAGE_ROWS = 200_000  # from this many rows a PostgreSQL stage loads over two connections
 
 
-def stage(session: Session, table: str, width: int, key_expr: str, hash_expr: str | None,
-          chunks: Iterable[bytes], what: str, *, expected_rows: int = 0,
-          row_hash: Callable[[list[str | None]], str] | None = None) -> int:
+def stage(
+    session: Session,
+    table: str,
+    width: int,
+    key_expr: str,
+    hash_expr: str | None,
+    chunks: Iterable[bytes],
+    what: str,
+    *,
+    expected_rows: int = 0,
+    row_hash: Callable[[list[str | None]], str] | None = None,
+) -> int:
     """Create the stage ``table`` and bulk-load ``chunks`` into it; the rows loaded.
 
     Columns ``c0..c{width-1}`` (text), the key line ``k`` and the row hash ``h``
@@ -72,11 +81,21 @@ def stage(session: Session, table: str, width: int, key_expr: str, hash_expr: st
     at once (:mod:`hub.merge.split_stage`); it reads the same. Drop it with
     :func:`drop_stage`.
     """
-    if (name(session) == "postgresql" and hash_expr is not None and expected_rows >= SPLIT_STAGE_ROWS
-            and split_stage.usable(session)):
+    if (
+        name(session) == "postgresql"
+        and hash_expr is not None
+        and expected_rows >= SPLIT_STAGE_ROWS
+        and split_stage.usable(session)
+    ):
         columns = _stage_columns(session, width, key_expr, hash_expr)
-        return split_stage.load(session, _driver_connection(session), table, columns, chunks,
-                                lambda conn, into, part: _copy(conn, into, width, part, what))
+        return split_stage.load(
+            session,
+            _driver_connection(session),
+            table,
+            columns,
+            chunks,
+            lambda conn, into, part: _copy(conn, into, width, part, what),
+        )
     create_stage(session, table, width, key_expr, hash_expr)
     return load(session, table, width, chunks, what, row_hash=row_hash)
 
@@ -89,13 +108,18 @@ def drop_stage(session: Session, table: str) -> None:
 def _stage_columns(session: Session, width: int, key_expr: str, hash_expr: str | None) -> str:
     cols = [f"c{i} text" for i in range(width)]
     if hash_expr is not None:
-        cols.append(f"h text GENERATED ALWAYS AS ({hash_expr}) STORED" if name(session) == "postgresql"
-                    else "h text")
+        cols.append(
+            f"h text GENERATED ALWAYS AS ({hash_expr}) STORED"
+            if name(session) == "postgresql"
+            else "h text"
+        )
     cols.append(f"k text GENERATED ALWAYS AS ({key_expr}) STORED")
     return ", ".join(cols)
 
 
-def create_stage(session: Session, table: str, width: int, key_expr: str, hash_expr: str | None) -> None:
+def create_stage(
+    session: Session, table: str, width: int, key_expr: str, hash_expr: str | None
+) -> None:
     """A temp table ``c0..c{width-1}`` (text) whose key line ``k`` (and row hash ``h``) derive on load.
 
     ``k`` is a generated column on both databases, so COPY computes it with no
@@ -103,7 +127,9 @@ def create_stage(session: Session, table: str, width: int, key_expr: str, hash_e
     Python (``hash_expr`` is then ignored: SQLite has no md5).
     """
     session.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    session.execute(text(f"CREATE TEMP TABLE {table} ({_stage_columns(session, width, key_expr, hash_expr)})"))
+    session.execute(
+        text(f"CREATE TEMP TABLE {table} ({_stage_columns(session, width, key_expr, hash_expr)})")
+    )
     if name(session) == "sqlite":  # its joins on the stage are index look-ups
         session.execute(text(f"CREATE INDEX {table}_k ON {table} (k)"))
 
@@ -128,8 +154,9 @@ def refresh_stats(session: Session, table: str, expected_rows: int, columns: str
     """
     if name(session) != "postgresql" or expected_rows < 10_000:
         return
-    est = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"),
-                          {"t": table}).scalar_one()
+    est = session.execute(
+        text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"), {"t": table}
+    ).scalar_one()
     if est < expected_rows / 2:
         session.execute(text(f"ANALYZE {table} ({columns})"))
 
@@ -140,8 +167,14 @@ def analyze(session: Session, table: str, columns: str) -> None:
         session.execute(text(f"ANALYZE {table} ({columns})"))
 
 
-def load(session: Session, table: str, width: int, chunks: Iterable[bytes], what: str,
-         row_hash: Callable[[list[str | None]], str] | None = None) -> int:
+def load(
+    session: Session,
+    table: str,
+    width: int,
+    chunks: Iterable[bytes],
+    what: str,
+    row_hash: Callable[[list[str | None]], str] | None = None,
+) -> int:
     """Bulk-load COPY-text ``chunks`` (whole lines) into the stage ``table`` (``width`` fields).
 
     PostgreSQL: the bytes go to COPY as they are (no Python per row). SQLite:
@@ -216,8 +249,9 @@ def keys_sum(session: Session, select_keys: str, params: dict[str, object]) -> t
     streams the keys through :class:`shared.keyset.KeySetDigest`.
     """
     if name(session) == "postgresql":
-        result = session.execute(text(f"SELECT sha256(convert_to(q.key_line, 'UTF8')) FROM ({select_keys}) q"),
-                                 params)
+        result = session.execute(
+            text(f"SELECT sha256(convert_to(q.key_line, 'UTF8')) FROM ({select_keys}) q"), params
+        )
         n = total = 0
         while rows := result.fetchmany(50_000):
             total += sum_sha256(h for (h,) in rows)
@@ -236,5 +270,7 @@ def sum_sha256(digests: Iterable[bytes]) -> int:
 
 def current_keys_digest(session: Session, where: str, params: dict[str, object]) -> tuple[int, str]:
     """(count, digest) of ``row_key`` over ``record_versions`` rows matching ``where`` (see shared.keyset)."""
-    n, total = keys_sum(session, f"SELECT row_key AS key_line FROM record_versions WHERE {where}", params)
+    n, total = keys_sum(
+        session, f"SELECT row_key AS key_line FROM record_versions WHERE {where}", params
+    )
     return n, f"{total:064x}"

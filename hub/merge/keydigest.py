@@ -35,7 +35,9 @@ def combine(base: int, plus: int, minus: int = 0) -> str:
     return f"{(base + plus - minus) % MOD:064x}"
 
 
-def sum_keys(session: Session, select_keys: str, params: dict[str, object] | None = None) -> tuple[int, int]:
+def sum_keys(
+    session: Session, select_keys: str, params: dict[str, object] | None = None
+) -> tuple[int, int]:
     """(count, digest sum) of the key lines ``select_keys`` returns (column ``key_line``), in the database."""
     return dialect.keys_sum(session, select_keys, params or {})
 
@@ -48,6 +50,8 @@ def sum_lines(keys: Iterable[str]) -> tuple[int, int]:
     return d.count, int(d.hexdigest(), 16)
 
 
-def close_returning(session: Session, update: TextClause, params: dict[str, object]) -> tuple[int, int]:
+def close_returning(
+    session: Session, update: TextClause, params: dict[str, object]
+) -> tuple[int, int]:
     """Run an ``UPDATE … RETURNING row_key`` that closes versions: (rows closed, digest sum of their keys)."""
     return sum_lines(key for (key,) in session.execute(update, params))

@@ -22,7 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.db import Base, UTCDateTime
 
-ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+ID = BigInteger().with_variant(
+    Integer(), "sqlite"
+)  # SQLite autoincrements INTEGER PRIMARY KEY only
 
 
 class RecordVersion(Base):
@@ -44,7 +46,9 @@ class RecordVersion(Base):
     __table_args__ = (
         Index(
             "uq_record_versions_current",
-            "reseller_id", "dataset", "row_key",
+            "reseller_id",
+            "dataset",
+            "row_key",
             unique=True,
             sqlite_where=text("valid_to IS NULL"),
             postgresql_where=text("valid_to IS NULL"),
@@ -53,7 +57,10 @@ class RecordVersion(Base):
         # readers take current rows from the index above, earlier ones from this one
         Index(
             "ix_record_versions_closed",
-            "reseller_id", "dataset", "row_key", "valid_from",
+            "reseller_id",
+            "dataset",
+            "row_key",
+            "valid_from",
             sqlite_where=text("valid_to IS NOT NULL"),
             postgresql_where=text("valid_to IS NOT NULL"),
         ),
@@ -71,7 +78,9 @@ class DatasetSchema(Base):
     version: Mapped[int] = mapped_column(Integer)
     columns: Mapped[str] = mapped_column(Text)  # JSON list of Column.to_dict()
     key: Mapped[str] = mapped_column(Text)  # JSON list of key column names
-    layout: Mapped[str] = mapped_column(Text)  # JSON list: storage position of every column ever seen
+    layout: Mapped[str] = mapped_column(
+        Text
+    )  # JSON list: storage position of every column ever seen
     changes: Mapped[str] = mapped_column(Text, default="")  # drift log, one change per line
     snapshot_id: Mapped[int] = mapped_column(Integer)
     valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # source time of that snapshot

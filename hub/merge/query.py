@@ -39,26 +39,34 @@ class Version:
     values: Row
 
 
-def _schema(session: Session, reseller_id: str, dataset: str, at: dt.datetime | None) -> SchemaState:
-    state = (store.latest_schema(session, reseller_id, dataset) if at is None
-             else store.schema_at(session, reseller_id, dataset, at))
+def _schema(
+    session: Session, reseller_id: str, dataset: str, at: dt.datetime | None
+) -> SchemaState:
+    state = (
+        store.latest_schema(session, reseller_id, dataset)
+        if at is None
+        else store.schema_at(session, reseller_id, dataset, at)
+    )
     if state is None:
         raise DatasetNotFound(
             f"reseller {reseller_id!r} has no merged dataset {dataset!r}",
             hint="list the reseller's datasets (GET …/datasets or `synchub data datasets RESELLER`)",
-            reseller_id=reseller_id, dataset=dataset,
+            reseller_id=reseller_id,
+            dataset=dataset,
         )
     return state
 
 
-def _decoder(session: Session, reseller_id: str, dataset: str, state: SchemaState):  # noqa: ANN202
+def _decoder(session: Session, reseller_id: str, dataset: str, state: SchemaState):
     latest = store.latest_schema(session, reseller_id, dataset) or state
     types = [(latest.column(c.name) or c).type for c in state.columns]
     positions = [state.layout.index(c.name) for c in state.columns]
 
     def decode(raw: str) -> Row:
         vals = json.loads(raw)
-        return tuple(decode_value(t, vals[p] if p < len(vals) else None) for t, p in zip(types, positions))
+        return tuple(
+            decode_value(t, vals[p] if p < len(vals) else None) for t, p in zip(types, positions)
+        )
 
     return decode
 
@@ -72,7 +80,10 @@ def _halves(at: dt.datetime | None) -> list[str]:
     """The time condition per half: current rows only, or both halves as of ``at``."""
     if at is None:
         return [CURRENT]
-    return [f"{CURRENT} AND valid_from <= :at", f"{CLOSED} AND valid_from <= :at AND valid_to > :at"]
+    return [
+        f"{CURRENT} AND valid_from <= :at",
+        f"{CLOSED} AND valid_from <= :at AND valid_to > :at",
+    ]
 
 
 def _select(columns: str, halves: list[str], where: str) -> str:
@@ -83,7 +94,9 @@ def _select(columns: str, halves: list[str], where: str) -> str:
     )
 
 
-def _where(session: Session, state: SchemaState, filters: Mapping[str, str] | None) -> tuple[str, dict[str, Any]]:
+def _where(
+    session: Session, state: SchemaState, filters: Mapping[str, str] | None
+) -> tuple[str, dict[str, Any]]:
     """`` AND …`` for the value filters (empty without), and their parameters."""
     clauses: list[str] = []
     params: dict[str, Any] = {}
@@ -92,13 +105,18 @@ def _where(session: Session, state: SchemaState, filters: Mapping[str, str] | No
         if col is None:
             raise DataError(
                 f"cannot filter on {name!r}: the dataset has no such column",
-                hint=f"columns are: {', '.join(c.name for c in state.columns)}", column=name,
+                hint=f"columns are: {', '.join(c.name for c in state.columns)}",
+                column=name,
             )
         try:
             canonical = encode_value(col.type, decode_value(col.type, value))
         except (ValueError, ArithmeticError) as e:
-            raise DataError(f"filter {name}={value!r} is not a valid {col.type.value}: {e}", column=name) from None
-        clauses.append(f"{dialect.json_element(session, 'row_values', state.layout.index(name))} = :f{i}")
+            raise DataError(
+                f"filter {name}={value!r} is not a valid {col.type.value}: {e}", column=name
+            ) from None
+        clauses.append(
+            f"{dialect.json_element(session, 'row_values', state.layout.index(name))} = :f{i}"
+        )
         params[f"f{i}"] = canonical
     return "".join(f" AND {c}" for c in clauses), params
 
@@ -109,13 +127,21 @@ def _statement(sql: str, at: dt.datetime | None) -> Any:
 
 
 def iter_rows(
-    session: Session, reseller_id: str, dataset: str, *, at: dt.datetime | None = None,
-    filters: Mapping[str, str] | None = None, limit: int | None = None, offset: int = 0,
+    session: Session,
+    reseller_id: str,
+    dataset: str,
+    *,
+    at: dt.datetime | None = None,
+    filters: Mapping[str, str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> tuple[list[Column], Iterator[Row]]:
     """Columns and a row iterator (current rows, or those valid at ``at``), ordered by key."""
     state = _schema(session, reseller_id, dataset, at)
     where, params = _where(session, state, filters)
-    params.update(r=reseller_id, d=dataset, at=at, lim=limit if limit is not None else -1, off=offset)
+    params.update(
+        r=reseller_id, d=dataset, at=at, lim=limit if limit is not None else -1, off=offset
+    )
     page = " LIMIT :lim OFFSET :off" if limit is not None or offset else ""
     if page and limit is None and dialect.name(session) == "postgresql":
         page = " OFFSET :off"
@@ -129,8 +155,14 @@ def iter_rows(
     return list(state.columns), (decode(raw) for raw in result)
 
 
-def count_rows(session: Session, reseller_id: str, dataset: str, *, at: dt.datetime | None = None,
-               filters: Mapping[str, str] | None = None) -> int:
+def count_rows(
+    session: Session,
+    reseller_id: str,
+    dataset: str,
+    *,
+    at: dt.datetime | None = None,
+    filters: Mapping[str, str] | None = None,
+) -> int:
     state = _schema(session, reseller_id, dataset, at)
     where, params = _where(session, state, filters)
     params.update(r=reseller_id, d=dataset, at=at)
@@ -139,21 +171,39 @@ def count_rows(session: Session, reseller_id: str, dataset: str, *, at: dt.datet
 
 
 def current_rows(
-    session: Session, reseller_id: str, dataset: str, *, filters: Mapping[str, str] | None = None,
-    limit: int | None = 100, offset: int = 0,
+    session: Session,
+    reseller_id: str,
+    dataset: str,
+    *,
+    filters: Mapping[str, str] | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
 ) -> tuple[list[Column], list[Row]]:
-    columns, rows = iter_rows(session, reseller_id, dataset, filters=filters, limit=limit, offset=offset)
+    columns, rows = iter_rows(
+        session, reseller_id, dataset, filters=filters, limit=limit, offset=offset
+    )
     return columns, list(rows)
 
 
 def rows_as_of(
-    session: Session, reseller_id: str, dataset: str, at: dt.datetime, *,
-    filters: Mapping[str, str] | None = None, limit: int | None = 100, offset: int = 0,
+    session: Session,
+    reseller_id: str,
+    dataset: str,
+    at: dt.datetime,
+    *,
+    filters: Mapping[str, str] | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
 ) -> tuple[list[Column], list[Row]]:
     """Rows as the source had them at ``at`` (source time: the snapshots' created_at)."""
     if at.tzinfo is None:
-        raise DataError(f"as-of time {at.isoformat()} has no time zone", hint="give it in UTC, e.g. 2024-03-03T00:00:00Z")
-    columns, rows = iter_rows(session, reseller_id, dataset, at=at, filters=filters, limit=limit, offset=offset)
+        raise DataError(
+            f"as-of time {at.isoformat()} has no time zone",
+            hint="give it in UTC, e.g. 2024-03-03T00:00:00Z",
+        )
+    columns, rows = iter_rows(
+        session, reseller_id, dataset, at=at, filters=filters, limit=limit, offset=offset
+    )
     return columns, list(rows)
 
 
@@ -163,15 +213,18 @@ def key_line(columns: list[Column], key: list[str], values: Mapping[str, Any]) -
     return format_line([encode_value(by_name[k].type, values[k]) for k in key])[:-1]
 
 
-def record_history(session: Session, reseller_id: str, dataset: str, key: str) -> tuple[list[Column], list[Version]]:
+def record_history(
+    session: Session, reseller_id: str, dataset: str, key: str
+) -> tuple[list[Column], list[Version]]:
     """Every version of the record whose key line is ``key``, oldest first."""
     state = _schema(session, reseller_id, dataset, None)
     decode = _decoder(session, reseller_id, dataset, state)
     rows = session.execute(
-        text(f"SELECT valid_from, valid_to, snapshot_id, received_at, row_values FROM "
-             f"({_select('id, valid_from, valid_to, snapshot_id, received_at, row_values', [CURRENT, CLOSED], ' AND row_key = :k')}) v "
-             "ORDER BY valid_from, id")
-        .columns(valid_from=UTCDateTime(), valid_to=UTCDateTime(), received_at=UTCDateTime()),
+        text(
+            f"SELECT valid_from, valid_to, snapshot_id, received_at, row_values FROM "
+            f"({_select('id, valid_from, valid_to, snapshot_id, received_at, row_values', [CURRENT, CLOSED], ' AND row_key = :k')}) v "
+            "ORDER BY valid_from, id"
+        ).columns(valid_from=UTCDateTime(), valid_to=UTCDateTime(), received_at=UTCDateTime()),
         {"r": reseller_id, "d": dataset, "k": key},
     ).all()
     return list(state.columns), [Version(r[0], r[1], r[2], r[3], decode(r[4])) for r in rows]

@@ -38,7 +38,15 @@ _ESCAPED_TYPES = {PortableType.TEXT, PortableType.JSON, PortableType.BINARY}
 
 def escape_sql(session: Session, expr: str) -> str:
     """SQL escaping a field as COPY text does (backslash first)."""
-    for code, esc in ((92, "\\\\"), (9, "\\t"), (10, "\\n"), (13, "\\r"), (8, "\\b"), (12, "\\f"), (11, "\\v")):
+    for code, esc in (
+        (92, "\\\\"),
+        (9, "\\t"),
+        (10, "\\n"),
+        (13, "\\r"),
+        (8, "\\b"),
+        (12, "\\f"),
+        (11, "\\v"),
+    ):
         expr = f"replace({expr}, {dialect.char(session, code)}, '{esc}')"
     return expr
 
@@ -59,8 +67,11 @@ def _layout(ds: DatasetManifest, state: SchemaState) -> tuple[list[str | None], 
     """Staged column per layout position (None: not in this snapshot) and the last mandatory position."""
     names = [c.name for c in ds.columns]
     cols = [f"c{names.index(n)}" if n in names else None for n in state.layout]
-    mandatory = [j for j, n in enumerate(state.layout)
-                 if n in names and (n in ds.key or not ds.column(n).nullable)]  # type: ignore[union-attr]
+    mandatory = [
+        j
+        for j, n in enumerate(state.layout)
+        if n in names and (n in ds.key or not ds.column(n).nullable)
+    ]  # type: ignore[union-attr]
     return cols, max(mandatory, default=0)
 
 
@@ -101,8 +112,12 @@ def fast_values_sql(session: Session, ds: DatasetManifest, state: SchemaState) -
     cols, last_mandatory = _layout(ds, state)
     elems = ", ".join(c or "NULL" for c in cols)
     optional = [(j, c) for j, c in enumerate(cols) if c and j > last_mandatory]
-    length = (f"CASE {' '.join(f'WHEN {c} IS NOT NULL THEN {j + 1}' for j, c in reversed(optional))} "
-              f"ELSE {last_mandatory + 1} END" if optional else str(min(last_mandatory + 1, len(cols))))
+    length = (
+        f"CASE {' '.join(f'WHEN {c} IS NOT NULL THEN {j + 1}' for j, c in reversed(optional))} "
+        f"ELSE {last_mandatory + 1} END"
+        if optional
+        else str(min(last_mandatory + 1, len(cols)))
+    )
     return f"array_to_json((ARRAY[{elems}]::text[])[1:{length}])::text"
 
 

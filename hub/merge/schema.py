@@ -100,8 +100,10 @@ def compare(
             continue
         if old.type != col.type:
             if not is_widening(old.type, col.type):
-                raise refuse(f"column {col.name!r} changed type {old.type.value} → {col.type.value}, "
-                             "which existing values cannot be read as")
+                raise refuse(
+                    f"column {col.name!r} changed type {old.type.value} → {col.type.value}, "
+                    "which existing values cannot be read as"
+                )
             changes.append(f"widened {col.name}: {old.type.value} → {col.type.value}")
         elif old.native != col.native:
             changes.append(f"native type of {col.name}: {old.native or '?'} → {col.native or '?'}")
@@ -115,4 +117,6 @@ def compare(
     if not changes:
         changes.append("column order changed")
     layout = list(previous.layout) + [n for n in names if n not in previous.layout]
-    return Drift(SchemaState(previous.version + 1, tuple(columns), tuple(key), tuple(layout)), changes)
+    return Drift(
+        SchemaState(previous.version + 1, tuple(columns), tuple(key), tuple(layout)), changes
+    )

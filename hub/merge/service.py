@@ -65,7 +65,9 @@ def merge_snapshot(
 
 def _sql(statement: str) -> TextClause:
     """A text statement whose time parameters go through UTCDateTime (same storage as the ORM)."""
-    names = [n for n in ("t", "recv") if re.search(rf"(?<![:\w]):{n}\b", statement)]  # not ``::text``
+    names = [
+        n for n in ("t", "recv") if re.search(rf"(?<![:\w]):{n}\b", statement)
+    ]  # not ``::text``
     return text(statement).bindparams(*(bindparam(n, type_=UTCDateTime()) for n in names))
 
 
@@ -77,8 +79,14 @@ def _rowcount(session: Session, statement: TextClause, params: dict) -> int:
 
 
 def _merge_dataset(
-    session: Session, reseller_id: str, snapshot_id: int, manifest: Manifest, ds: DatasetManifest,
-    reader: Reader, received_at: dt.datetime, verify_digest: bool,
+    session: Session,
+    reseller_id: str,
+    snapshot_id: int,
+    manifest: Manifest,
+    ds: DatasetManifest,
+    reader: Reader,
+    received_at: dt.datetime,
+    verify_digest: bool,
 ) -> DatasetStats:
     out = DatasetStats()
     previous = store.latest_schema(session, reseller_id, ds.name)
@@ -88,23 +96,50 @@ def _merge_dataset(
     valid_from = manifest.created_at
     md = store.merged_dataset(session, reseller_id, ds.name)
     if md is not None and md.last_source_at > valid_from:
-        out.warnings.append(f"snapshot created_at {valid_from.isoformat()} is earlier than the last merged "
-                            f"{md.last_source_at.isoformat()}: versions dated at the latter")
+        out.warnings.append(
+            f"snapshot created_at {valid_from.isoformat()} is earlier than the last merged "
+            f"{md.last_source_at.isoformat()}: versions dated at the latter"
+        )
         valid_from = md.last_source_at
     if drift.bumped:
-        store.save_schema(session, reseller_id, ds.name, state, drift.changes, snapshot_id, valid_from, received_at)
+        store.save_schema(
+            session,
+            reseller_id,
+            ds.name,
+            state,
+            drift.changes,
+            snapshot_id,
+            valid_from,
+            received_at,
+        )
     session.flush()
 
-    params = {"r": reseller_id, "d": ds.name, "t": valid_from, "recv": received_at, "sid": snapshot_id}
+    params = {
+        "r": reseller_id,
+        "d": ds.name,
+        "t": valid_from,
+        "recv": received_at,
+        "sid": snapshot_id,
+    }
     what = f"dataset {ds.name}"
     width = len(ds.columns)
     dialect.tune(session)
-    dialect.refresh_stats(session, "record_versions", md.current_rows if md is not None else 0, STATS_COLUMNS)
+    dialect.refresh_stats(
+        session, "record_versions", md.current_rows if md is not None else 0, STATS_COLUMNS
+    )
     sig = rowsql.signature(rowsql.values_sql(session, ds, state))  # the mapping's name, as ever
     values = rowsql.fast_values_sql(session, ds, state)  # the same text, cheaper
-    staged = dialect.stage(session, RAW, width, rowsql.key_sql(session, ds), rowsql.hash_sql(width, sig),
-                           reader.iter_chunks(ds.name), what, expected_rows=ds.rows,
-                           row_hash=lambda fields: rowsql.python_row_hash(sig, fields))
+    staged = dialect.stage(
+        session,
+        RAW,
+        width,
+        rowsql.key_sql(session, ds),
+        rowsql.hash_sql(width, sig),
+        reader.iter_chunks(ds.name),
+        what,
+        expected_rows=ds.rows,
+        row_hash=lambda fields: rowsql.python_row_hash(sig, fields),
+    )
     full = manifest.kind == "full"
     previous_rows = md.current_rows if md is not None else 0
     initial = full and previous_rows == 0  # nothing current to compare with or to close
@@ -115,25 +150,39 @@ def _merge_dataset(
         written = _insert_all(session, values, params, what, ds.name)
         new_n, new_sum = _initial_key_sum(session, ds, written)
     elif by_diff:
-        out.updated, written, new_n, new_sum = _apply_by_diff(session, values, full, params, what, ds.name,
-                                                              digest=base is not None)
+        out.updated, written, new_n, new_sum = _apply_by_diff(
+            session, values, full, params, what, ds.name, digest=base is not None
+        )
     else:
-        out.updated, written, new_n, new_sum = _apply_incremental(session, values, params, what, ds.name)
+        out.updated, written, new_n, new_sum = _apply_incremental(
+            session, values, params, what, ds.name
+        )
     closed_sum = 0
     if initial:
         out.delete_check = "full"  # every key is new: there was nothing to delete
     elif full:
         out.delete_check = "full"
-        out.deleted, closed_sum = keydigest.close_returning(session, _sql(
-            f"UPDATE record_versions SET valid_to = :t WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NULL) "
-            "RETURNING row_key"
-        ), params)
+        out.deleted, closed_sum = keydigest.close_returning(
+            session,
+            _sql(
+                f"UPDATE record_versions SET valid_to = :t WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NULL) "
+                "RETURNING row_key"
+            ),
+            params,
+        )
     elif ds.keyset is not None and ds.keyset.part is not None:
-        if (base is not None and previous_rows + new_n == ds.keyset.count
-                and keydigest.combine(base, new_sum) == ds.keyset.digest):
-            out.delete_check = "skipped"  # the source holds exactly our keys plus the new ones: no deletes
+        if (
+            base is not None
+            and previous_rows + new_n == ds.keyset.count
+            and keydigest.combine(base, new_sum) == ds.keyset.digest
+        ):
+            out.delete_check = (
+                "skipped"  # the source holds exactly our keys plus the new ones: no deletes
+            )
         else:
-            out.delete_check = "full"  # after the inserts: the new versions' keys are staged, so stay open
+            out.delete_check = (
+                "full"  # after the inserts: the new versions' keys are staged, so stay open
+            )
             out.deleted, closed_sum = _close_unlisted_keys(session, ds, reader, params, what)
     elif ds.keyset is not None and ds.keyset.digest is None:
         # the agent checked against its key ledger and a count of the source that nothing was
@@ -157,12 +206,24 @@ def _merge_dataset(
     else:  # merged before the hub kept digests: compute it once from the current keys
         _, key_digest = dialect.current_keys_digest(session, CURRENT, params)
     if md is None:
-        session.add(MergedDataset(
-            reseller_id=reseller_id, dataset=ds.name, schema_version=state.version, last_snapshot_id=snapshot_id,
-            last_source_at=valid_from, last_received_at=received_at, current_rows=current, key_digest=key_digest,
-        ))
+        session.add(
+            MergedDataset(
+                reseller_id=reseller_id,
+                dataset=ds.name,
+                schema_version=state.version,
+                last_snapshot_id=snapshot_id,
+                last_source_at=valid_from,
+                last_received_at=received_at,
+                current_rows=current,
+                key_digest=key_digest,
+            )
+        )
     else:
-        md.schema_version, md.last_snapshot_id, md.current_rows = state.version, snapshot_id, current
+        md.schema_version, md.last_snapshot_id, md.current_rows = (
+            state.version,
+            snapshot_id,
+            current,
+        )
         md.last_source_at, md.last_received_at, md.key_digest = valid_from, received_at, key_digest
     if ds.keyset is not None:
         # a full snapshot's rows are the key set (deletes closed exactly): its digest is not compared
@@ -171,19 +232,25 @@ def _merge_dataset(
     return out
 
 
-def _check_keyset(ds: DatasetManifest, current: int, key_digest: str, verify: bool, out: DatasetStats) -> None:
+def _check_keyset(
+    ds: DatasetManifest, current: int, key_digest: str, verify: bool, out: DatasetStats
+) -> None:
     """After the merge the hub's current keys must be exactly the source's: else warn (a full resync fixes it).
 
     ``key_digest`` is the hub's maintained digest of its current keys (see :mod:`hub.merge.keydigest`).
     """
     assert ds.keyset is not None
     if current != ds.keyset.count:
-        out.warnings.append(f"key set mismatch: the hub holds {current} current keys, the source {ds.keyset.count}; "
-                            "the next full snapshot will resynchronise")
+        out.warnings.append(
+            f"key set mismatch: the hub holds {current} current keys, the source {ds.keyset.count}; "
+            "the next full snapshot will resynchronise"
+        )
         return
     if verify and ds.keyset.digest is not None and key_digest != ds.keyset.digest:
-        out.warnings.append("key set digest mismatch (same count, different keys); "
-                            "the next full snapshot will resynchronise")
+        out.warnings.append(
+            "key set digest mismatch (same count, different keys); "
+            "the next full snapshot will resynchronise"
+        )
 
 
 def _batched(lines: Iterator[bytes], size: int = 1 << 20) -> Iterator[bytes]:
@@ -222,8 +289,11 @@ def _insert_all(session: Session, values: str, params: dict, what: str, dataset:
     """
     order = dialect.bytewise(session, "k")
     try:
-        return _rowcount(session, _sql(INSERT_VERSIONS + f"(SELECT k, {values} AS v, h FROM {RAW} s ORDER BY {order}) s"),
-                         params)
+        return _rowcount(
+            session,
+            _sql(INSERT_VERSIONS + f"(SELECT k, {values} AS v, h FROM {RAW} s ORDER BY {order}) s"),
+            params,
+        )
     except IntegrityError:
         raise _duplicate_key(what, dataset) from None
 
@@ -245,7 +315,14 @@ def _initial_key_sum(session: Session, ds: DatasetManifest, written: int) -> tup
 
 
 def _apply_by_diff(
-    session: Session, values: str, full: bool, params: dict, what: str, dataset: str, *, digest: bool
+    session: Session,
+    values: str,
+    full: bool,
+    params: dict,
+    what: str,
+    dataset: str,
+    *,
+    digest: bool,
 ) -> tuple[int, int, int, int]:
     """Stage → DIFF table, then close changed versions and insert new ones (SQLite; full snapshots).
 
@@ -253,19 +330,34 @@ def _apply_by_diff(
     DIFF stays for the caller: a full snapshot's deleted keys are its rows with ``k`` NULL.
     """
     _diff(session, values, full, params)
-    new_n, new_sum = (keydigest.sum_keys(session, f"SELECT k AS key_line FROM {DIFF} WHERE k IS NOT NULL "
-                                                  "AND cur_id IS NULL") if digest else (0, 0))
-    session.execute(text(  # same values, other hash (older rows, schema changes): remember the new hash
-        f"UPDATE record_versions SET row_hash = (SELECT d.h FROM {DIFF} d WHERE d.cur_id = record_versions.id) "
-        f"WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NOT NULL AND v = cur_v)"
-    ))
-    closed = _rowcount(session, _sql(
-        f"UPDATE record_versions SET valid_to = :t WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NOT NULL AND v <> cur_v)"
-    ), params)
+    new_n, new_sum = (
+        keydigest.sum_keys(
+            session, f"SELECT k AS key_line FROM {DIFF} WHERE k IS NOT NULL AND cur_id IS NULL"
+        )
+        if digest
+        else (0, 0)
+    )
+    session.execute(
+        text(  # same values, other hash (older rows, schema changes): remember the new hash
+            f"UPDATE record_versions SET row_hash = (SELECT d.h FROM {DIFF} d WHERE d.cur_id = record_versions.id) "
+            f"WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NOT NULL AND v = cur_v)"
+        )
+    )
+    closed = _rowcount(
+        session,
+        _sql(
+            f"UPDATE record_versions SET valid_to = :t WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NOT NULL AND v <> cur_v)"
+        ),
+        params,
+    )
     try:
-        written = _rowcount(session, _sql(
-            INSERT_VERSIONS + f"{DIFF} WHERE k IS NOT NULL AND (cur_id IS NULL OR v <> cur_v)"
-        ), params)
+        written = _rowcount(
+            session,
+            _sql(
+                INSERT_VERSIONS + f"{DIFF} WHERE k IS NOT NULL AND (cur_id IS NULL OR v <> cur_v)"
+            ),
+            params,
+        )
     except IntegrityError:
         raise _duplicate_key(what, dataset) from None
     return closed, written, new_n, new_sum
@@ -288,20 +380,25 @@ def _apply_incremental(
     unique-index violation: both are the duplicate-key error.
     """
     try:
-        rows = session.execute(_sql(
-            f"WITH d AS MATERIALIZED (SELECT c.ctid AS cur_t, c.row_values AS cur_v, s.k, s.h, {values} AS v "
-            f"FROM {RAW} s LEFT JOIN (SELECT ctid, row_key, row_hash, row_values FROM record_versions WHERE "
-            f"{CURRENT}) c ON c.row_key = s.k WHERE c.ctid IS NULL OR c.row_hash IS DISTINCT FROM s.h), "
-            "closed AS (UPDATE record_versions r SET valid_to = CASE WHEN d.v <> d.cur_v THEN :t END, "
-            "row_hash = CASE WHEN d.v = d.cur_v THEN d.h ELSE r.row_hash END "
-            "FROM d WHERE r.ctid = d.cur_t RETURNING r.valid_to, d.k, d.v, d.h), "
-            "ins AS (" + INSERT_VERSIONS + "(SELECT k, v, h FROM closed WHERE valid_to IS NOT NULL "
-            "UNION ALL SELECT k, v, h FROM d WHERE cur_t IS NULL) x RETURNING 1) "
-            # Append runs its parts in order: the first streams the whole pipeline, the others read d
-            "SELECT 'written', NULL::bytea, count(*) FROM ins "
-            "UNION ALL SELECT 'changed', NULL, count(*) FROM d WHERE cur_t IS NOT NULL AND v <> cur_v "
-            "UNION ALL SELECT 'new', sha256(convert_to(k, 'UTF8')), NULL FROM d WHERE cur_t IS NULL"
-        ), params).all()
+        rows = session.execute(
+            _sql(
+                f"WITH d AS MATERIALIZED (SELECT c.ctid AS cur_t, c.row_values AS cur_v, s.k, s.h, {values} AS v "
+                f"FROM {RAW} s LEFT JOIN (SELECT ctid, row_key, row_hash, row_values FROM record_versions WHERE "
+                f"{CURRENT}) c ON c.row_key = s.k WHERE c.ctid IS NULL OR c.row_hash IS DISTINCT FROM s.h), "
+                "closed AS (UPDATE record_versions r SET valid_to = CASE WHEN d.v <> d.cur_v THEN :t END, "
+                "row_hash = CASE WHEN d.v = d.cur_v THEN d.h ELSE r.row_hash END "
+                "FROM d WHERE r.ctid = d.cur_t RETURNING r.valid_to, d.k, d.v, d.h), "
+                "ins AS ("
+                + INSERT_VERSIONS
+                + "(SELECT k, v, h FROM closed WHERE valid_to IS NOT NULL "
+                "UNION ALL SELECT k, v, h FROM d WHERE cur_t IS NULL) x RETURNING 1) "
+                # Append runs its parts in order: the first streams the whole pipeline, the others read d
+                "SELECT 'written', NULL::bytea, count(*) FROM ins "
+                "UNION ALL SELECT 'changed', NULL, count(*) FROM d WHERE cur_t IS NOT NULL AND v <> cur_v "
+                "UNION ALL SELECT 'new', sha256(convert_to(k, 'UTF8')), NULL FROM d WHERE cur_t IS NULL"
+            ),
+            params,
+        ).all()
     except IntegrityError:
         raise _duplicate_key(what, dataset) from None
     counts = {kind: n for kind, _, n in rows if n is not None}
@@ -318,23 +415,36 @@ def _diff(session: Session, values: str, full: bool, params: dict) -> None:
     (``k`` NULL: deleted). One hash join (full) or index look-ups (small incremental) on PostgreSQL.
     """
     session.execute(text(f"DROP TABLE IF EXISTS {DIFF}"))
-    session.execute(text(f"CREATE TEMP TABLE {DIFF} (cur_id bigint, cur_v text, k text, h text, v text)"))
+    session.execute(
+        text(f"CREATE TEMP TABLE {DIFF} (cur_id bigint, cur_v text, k text, h text, v text)")
+    )
     join = "FULL JOIN" if full else "LEFT JOIN"
-    session.execute(text(
-        f"INSERT INTO {DIFF} (cur_id, k, h, v) SELECT c.id, s.k, s.h, "
-        f"CASE WHEN s.k IS NOT NULL THEN {values} END FROM {RAW} s {join} "
-        "(SELECT id, row_key, row_hash FROM record_versions WHERE " + CURRENT + ") c "
-        "ON c.row_key = s.k WHERE c.id IS NULL OR s.k IS NULL OR c.row_hash IS DISTINCT FROM s.h"
-    ), {"r": params["r"], "d": params["d"]})
+    session.execute(
+        text(
+            f"INSERT INTO {DIFF} (cur_id, k, h, v) SELECT c.id, s.k, s.h, "
+            f"CASE WHEN s.k IS NOT NULL THEN {values} END FROM {RAW} s {join} "
+            "(SELECT id, row_key, row_hash FROM record_versions WHERE " + CURRENT + ") c "
+            "ON c.row_key = s.k WHERE c.id IS NULL OR s.k IS NULL OR c.row_hash IS DISTINCT FROM s.h"
+        ),
+        {"r": params["r"], "d": params["d"]},
+    )
     # the current values only of the rows whose hash differs: the join above stays narrow
     # (1M current versions hashed without their values: ≈ 0.3 s less for a full snapshot)
     if dialect.name(session) == "sqlite":
         session.execute(text(f"CREATE INDEX {DIFF}_cur ON {DIFF} (cur_id)"))
-        session.execute(text(f"UPDATE {DIFF} SET cur_v = (SELECT row_values FROM record_versions r "
-                             f"WHERE r.id = {DIFF}.cur_id) WHERE cur_id IS NOT NULL AND k IS NOT NULL"))
+        session.execute(
+            text(
+                f"UPDATE {DIFF} SET cur_v = (SELECT row_values FROM record_versions r "
+                f"WHERE r.id = {DIFF}.cur_id) WHERE cur_id IS NOT NULL AND k IS NOT NULL"
+            )
+        )
     else:
-        session.execute(text(f"UPDATE {DIFF} d SET cur_v = r.row_values FROM record_versions r "
-                             "WHERE r.id = d.cur_id AND d.k IS NOT NULL"))
+        session.execute(
+            text(
+                f"UPDATE {DIFF} d SET cur_v = r.row_values FROM record_versions r "
+                "WHERE r.id = d.cur_id AND d.k IS NOT NULL"
+            )
+        )
     dialect.analyze(session, DIFF, "cur_id, k")
 
 
@@ -346,12 +456,18 @@ def _close_unlisted_keys(
     Returns (versions closed, digest sum of their keys).
     """
     key_cols = [ds.column(k) for k in ds.key]
-    dialect.create_stage(session, KEYS, len(key_cols), rowsql.key_sql(session, ds, positional=True), None)
+    dialect.create_stage(
+        session, KEYS, len(key_cols), rowsql.key_sql(session, ds, positional=True), None
+    )
     dialect.load(session, KEYS, len(key_cols), _batched(reader.iter_keys(ds.name)), f"{what} keys")
-    closed = keydigest.close_returning(session, _sql(
-        f"UPDATE record_versions SET valid_to = :t WHERE {CURRENT} "
-        f"AND NOT EXISTS (SELECT 1 FROM {KEYS} s WHERE s.k = record_versions.row_key) "
-        f"AND NOT EXISTS (SELECT 1 FROM {RAW} s WHERE s.k = record_versions.row_key) RETURNING row_key"
-    ), params)
+    closed = keydigest.close_returning(
+        session,
+        _sql(
+            f"UPDATE record_versions SET valid_to = :t WHERE {CURRENT} "
+            f"AND NOT EXISTS (SELECT 1 FROM {KEYS} s WHERE s.k = record_versions.row_key) "
+            f"AND NOT EXISTS (SELECT 1 FROM {RAW} s WHERE s.k = record_versions.row_key) RETURNING row_key"
+        ),
+        params,
+    )
     session.execute(text(f"DROP TABLE {KEYS}"))
     return closed

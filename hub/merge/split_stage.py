@@ -30,9 +30,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 PREFIX = "merge_stage_"
-NAME_PATTERN = f"^{PREFIX}[0-9]+_[0-9]+$"  # merge_stage_<backend pid>_<n>: nothing else is ever dropped
+NAME_PATTERN = (
+    f"^{PREFIX}[0-9]+_[0-9]+$"  # merge_stage_<backend pid>_<n>: nothing else is ever dropped
+)
 _SPLITS = "synchub_split_stages"  # session.info key: stage view -> (own temp table, helper table)
-_serial = itertools.count(1)  # helper tables of one backend differ (a snapshot has several datasets)
+_serial = itertools.count(
+    1
+)  # helper tables of one backend differ (a snapshot has several datasets)
 
 
 def usable(session: Session) -> bool:
@@ -41,8 +45,14 @@ def usable(session: Session) -> bool:
     return str(level) == "read committed"
 
 
-def load(session: Session, driver: Any, table: str, columns: str, chunks: Iterable[bytes],
-         copy: Callable[[Any, str, Iterable[bytes]], int]) -> int:
+def load(
+    session: Session,
+    driver: Any,
+    table: str,
+    columns: str,
+    chunks: Iterable[bytes],
+    copy: Callable[[Any, str, Iterable[bytes]], int],
+) -> int:
     """Create the stage ``table`` (a temp view over two tables of ``columns``) and load ``chunks``.
 
     ``driver`` is the session's psycopg connection; ``copy(connection, table,
@@ -53,9 +63,12 @@ def load(session: Session, driver: Any, table: str, columns: str, chunks: Iterab
     own, theirs = f"{table}_own", f"{PREFIX}{pid}_{next(_serial)}"
     session.execute(text(f"DROP TABLE IF EXISTS {own}"))
     session.execute(text(f"CREATE TEMP TABLE {own} ({columns})"))
-    for leftover in session.execute(text(  # this backend's own, from a merge that rolled back
+    for leftover in session.execute(
+        text(  # this backend's own, from a merge that rolled back
             "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relname ~ :p"
-    ), {"p": f"^{PREFIX}{pid}_[0-9]+$"}).scalars():
+        ),
+        {"p": f"^{PREFIX}{pid}_[0-9]+$"},
+    ).scalars():
         session.execute(text(f"DROP TABLE {leftover}"))
     engine = session.get_bind().engine
     _drop_leftovers(engine)
@@ -74,7 +87,9 @@ def load(session: Session, driver: Any, table: str, columns: str, chunks: Iterab
         helper.finish(abort=True)
         raise
     theirs_n = helper.finish(abort=False)
-    session.execute(text(f"CREATE TEMP VIEW {table} AS SELECT * FROM {own} UNION ALL SELECT * FROM {theirs}"))
+    session.execute(
+        text(f"CREATE TEMP VIEW {table} AS SELECT * FROM {own} UNION ALL SELECT * FROM {theirs}")
+    )
     session.info.setdefault(_SPLITS, {})[table] = (own, theirs)
     return mine + theirs_n
 
@@ -93,8 +108,13 @@ def drop(session: Session, table: str) -> bool:
 class _Helper(threading.Thread):
     """The second connection: COPYs what :meth:`put` hands it, commits on ``finish(abort=False)``."""
 
-    def __init__(self, engine: Any, table: str, columns: str,
-                 copy: Callable[[Any, str, Iterable[bytes]], int]) -> None:
+    def __init__(
+        self,
+        engine: Any,
+        table: str,
+        columns: str,
+        copy: Callable[[Any, str, Iterable[bytes]], int],
+    ) -> None:
         super().__init__(name=f"{table}-copy", daemon=True)
         self.engine, self.table, self.columns, self.copy = engine, table, columns, copy
         self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
@@ -148,12 +168,19 @@ def _drop_leftovers(engine: Any) -> None:
     Never waits: a table someone still holds a lock on is left for a later sweep.
     """
     with engine.connect() as con:
-        names = con.execute(text(
-            "SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
-            "AND c.relkind = 'r' AND c.relname ~ :pattern "
-            "AND split_part(substr(c.relname, :start), '_', 1)::int NOT IN "
-            "(SELECT pid FROM pg_stat_activity WHERE state IS DISTINCT FROM 'idle')"
-        ), {"pattern": NAME_PATTERN, "start": len(PREFIX) + 1}).scalars().all()
+        names = (
+            con.execute(
+                text(
+                    "SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
+                    "AND c.relkind = 'r' AND c.relname ~ :pattern "
+                    "AND split_part(substr(c.relname, :start), '_', 1)::int NOT IN "
+                    "(SELECT pid FROM pg_stat_activity WHERE state IS DISTINCT FROM 'idle')"
+                ),
+                {"pattern": NAME_PATTERN, "start": len(PREFIX) + 1},
+            )
+            .scalars()
+            .all()
+        )
     for name in names:
         try:
             with engine.begin() as con:
@@ -161,4 +188,3 @@ def _drop_leftovers(engine: Any) -> None:
                 con.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
         except DBAPIError:  # in use after all (lock timeout): a later sweep
             pass
-

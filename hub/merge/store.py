@@ -26,33 +26,58 @@ def latest_schema(session: Session, reseller_id: str, dataset: str) -> SchemaSta
     return _state(row) if row is not None else None
 
 
-def schema_at(session: Session, reseller_id: str, dataset: str, at: dt.datetime) -> SchemaState | None:
+def schema_at(
+    session: Session, reseller_id: str, dataset: str, at: dt.datetime
+) -> SchemaState | None:
     """The schema in force at source time ``at`` (the first one if ``at`` is before any)."""
-    base = select(DatasetSchema).where(DatasetSchema.reseller_id == reseller_id, DatasetSchema.dataset == dataset)
-    row = session.scalars(
-        base.where(DatasetSchema.valid_from <= at).order_by(DatasetSchema.version.desc()).limit(1)
-    ).first() or session.scalars(base.order_by(DatasetSchema.version).limit(1)).first()
+    base = select(DatasetSchema).where(
+        DatasetSchema.reseller_id == reseller_id, DatasetSchema.dataset == dataset
+    )
+    row = (
+        session.scalars(
+            base.where(DatasetSchema.valid_from <= at)
+            .order_by(DatasetSchema.version.desc())
+            .limit(1)
+        ).first()
+        or session.scalars(base.order_by(DatasetSchema.version).limit(1)).first()
+    )
     return _state(row) if row is not None else None
 
 
 def schema_history(session: Session, reseller_id: str, dataset: str) -> list[DatasetSchema]:
-    return list(session.scalars(
-        select(DatasetSchema)
-        .where(DatasetSchema.reseller_id == reseller_id, DatasetSchema.dataset == dataset)
-        .order_by(DatasetSchema.version)
-    ))
+    return list(
+        session.scalars(
+            select(DatasetSchema)
+            .where(DatasetSchema.reseller_id == reseller_id, DatasetSchema.dataset == dataset)
+            .order_by(DatasetSchema.version)
+        )
+    )
 
 
 def save_schema(
-    session: Session, reseller_id: str, dataset: str, state: SchemaState, changes: list[str],
-    snapshot_id: int, valid_from: dt.datetime, received_at: dt.datetime,
+    session: Session,
+    reseller_id: str,
+    dataset: str,
+    state: SchemaState,
+    changes: list[str],
+    snapshot_id: int,
+    valid_from: dt.datetime,
+    received_at: dt.datetime,
 ) -> None:
-    session.add(DatasetSchema(
-        reseller_id=reseller_id, dataset=dataset, version=state.version,
-        columns=json.dumps([c.to_dict() for c in state.columns]), key=json.dumps(list(state.key)),
-        layout=json.dumps(list(state.layout)), changes="\n".join(changes), snapshot_id=snapshot_id,
-        valid_from=valid_from, first_seen_at=received_at,
-    ))
+    session.add(
+        DatasetSchema(
+            reseller_id=reseller_id,
+            dataset=dataset,
+            version=state.version,
+            columns=json.dumps([c.to_dict() for c in state.columns]),
+            key=json.dumps(list(state.key)),
+            layout=json.dumps(list(state.layout)),
+            changes="\n".join(changes),
+            snapshot_id=snapshot_id,
+            valid_from=valid_from,
+            first_seen_at=received_at,
+        )
+    )
 
 
 def merged_dataset(session: Session, reseller_id: str, dataset: str) -> MergedDataset | None:
@@ -60,6 +85,10 @@ def merged_dataset(session: Session, reseller_id: str, dataset: str) -> MergedDa
 
 
 def list_datasets(session: Session, reseller_id: str) -> list[MergedDataset]:
-    return list(session.scalars(
-        select(MergedDataset).where(MergedDataset.reseller_id == reseller_id).order_by(MergedDataset.dataset)
-    ))
+    return list(
+        session.scalars(
+            select(MergedDataset)
+            .where(MergedDataset.reseller_id == reseller_id)
+            .order_by(MergedDataset.dataset)
+        )
+    )

@@ -42,8 +42,17 @@ class NotifySettings(BaseSettings):
 
 
 class SmtpSender:
-    def __init__(self, host: str, port: int, sender: str, *, user: str = "", password: str = "",
-                 starttls: bool = False, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        *,
+        user: str = "",
+        password: str = "",
+        starttls: bool = False,
+        timeout: float = 10.0,
+    ) -> None:
         self.host, self.port, self.sender = host, port, sender
         self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
 
@@ -65,15 +74,19 @@ class SmtpSender:
 class WhatsAppSender:
     """POSTs ``{"to", "text", "subject"}`` as JSON with a Bearer token to the provider's URL."""
 
-    def __init__(self, url: str, token: str, *, timeout: float = 10.0,
-                 client: Optional[httpx.Client] = None) -> None:
+    def __init__(
+        self, url: str, token: str, *, timeout: float = 10.0, client: Optional[httpx.Client] = None
+    ) -> None:
         self.url, self.token = url, token
         self.client = client or httpx.Client(timeout=timeout)
 
     def send(self, recipient: str, subject: str, body: str) -> None:
         try:
-            resp = self.client.post(self.url, json={"to": recipient, "subject": subject, "text": body},
-                                    headers={"Authorization": f"Bearer {self.token}"})
+            resp = self.client.post(
+                self.url,
+                json={"to": recipient, "subject": subject, "text": body},
+                headers={"Authorization": f"Bearer {self.token}"},
+            )
         except httpx.HTTPError as exc:
             raise SendFailed(f"WhatsApp provider {self.url}: {exc}") from exc
         if resp.status_code >= 300:
@@ -84,12 +97,19 @@ def senders_from(settings: NotifySettings) -> dict[str, Sender]:
     """The configured channels; a channel without settings is left out (its messages wait)."""
     out: dict[str, Sender] = {}
     if settings.smtp_host:
-        out["email"] = SmtpSender(settings.smtp_host, settings.smtp_port, settings.smtp_from,
-                                  user=settings.smtp_user,
-                                  password=settings.smtp_password.get_secret_value(),
-                                  starttls=settings.smtp_starttls, timeout=settings.timeout_seconds)
+        out["email"] = SmtpSender(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_from,
+            user=settings.smtp_user,
+            password=settings.smtp_password.get_secret_value(),
+            starttls=settings.smtp_starttls,
+            timeout=settings.timeout_seconds,
+        )
     if settings.whatsapp_url:
-        out["whatsapp"] = WhatsAppSender(settings.whatsapp_url,
-                                         settings.whatsapp_token.get_secret_value(),
-                                         timeout=settings.timeout_seconds)
+        out["whatsapp"] = WhatsAppSender(
+            settings.whatsapp_url,
+            settings.whatsapp_token.get_secret_value(),
+            timeout=settings.timeout_seconds,
+        )
     return out

@@ -25,12 +25,16 @@ from shared.errors import DataError
 CHANNELS = ("email", "whatsapp")
 
 
-def add_contact(session: Session, reseller_id: str, channel: str, address: str, locale: str = "id") -> Contact:
+def add_contact(
+    session: Session, reseller_id: str, channel: str, address: str, locale: str = "id"
+) -> Contact:
     if channel not in CHANNELS:
         raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
     if locale not in LOCALES:
         raise DataError(f"unknown locale {locale!r}", hint=f"locales: {', '.join(LOCALES)}")
-    contact = Contact(reseller_id=reseller_id, channel=channel, address=address.strip(), locale=locale)
+    contact = Contact(
+        reseller_id=reseller_id, channel=channel, address=address.strip(), locale=locale
+    )
     session.add(contact)
     session.flush()
     return contact
@@ -38,13 +42,36 @@ def add_contact(session: Session, reseller_id: str, channel: str, address: str, 
 
 _CONTACTS, _OUTBOX = table_of(Contact), table_of(OutboxMessage)
 # One statement queues a message per contact (Core, built once: notify runs in every order placement).
-_QUEUE = Direct(insert(_OUTBOX).from_select(
-    ["reseller_id", "channel", "recipient", "template", "locale", "payload", "status", "attempts",
-     "next_attempt_at", "last_error", "created_at"],
-    select(_CONTACTS.c.reseller_id, _CONTACTS.c.channel, _CONTACTS.c.address, bindparam("template", type_=String),
-           _CONTACTS.c.locale, bindparam("payload", type_=JSON), literal("pending"), literal(0),
-           bindparam("now", type_=UTCDateTime), literal(""), bindparam("now", type_=UTCDateTime))
-    .where(_CONTACTS.c.reseller_id == bindparam("rid"))))
+_QUEUE = Direct(
+    insert(_OUTBOX).from_select(
+        [
+            "reseller_id",
+            "channel",
+            "recipient",
+            "template",
+            "locale",
+            "payload",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "created_at",
+        ],
+        select(
+            _CONTACTS.c.reseller_id,
+            _CONTACTS.c.channel,
+            _CONTACTS.c.address,
+            bindparam("template", type_=String),
+            _CONTACTS.c.locale,
+            bindparam("payload", type_=JSON),
+            literal("pending"),
+            literal(0),
+            bindparam("now", type_=UTCDateTime),
+            literal(""),
+            bindparam("now", type_=UTCDateTime),
+        ).where(_CONTACTS.c.reseller_id == bindparam("rid")),
+    )
+)
 
 
 def notify(session: Session, reseller_id: str, template: str, payload: Mapping[str, Any]) -> int:
@@ -53,8 +80,10 @@ def notify(session: Session, reseller_id: str, template: str, payload: Mapping[s
         raise KeyError(f"unknown notification template {template!r}")
     session.flush()  # contacts added in this session count too
     clean = {k: str(v) for k, v in payload.items()}
-    return _QUEUE.write(session.connection(), {"rid": reseller_id, "template": template, "payload": clean,
-                                               "now": utcnow()})
+    return _QUEUE.write(
+        session.connection(),
+        {"rid": reseller_id, "template": template, "payload": clean, "now": utcnow()},
+    )
 
 
 @dataclass
@@ -68,17 +97,29 @@ def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
 
 
-def deliver_due(factory: sessionmaker[Session], senders: Mapping[str, Sender], *,
-                now: Optional[dt.datetime] = None, max_attempts: int = 6, limit: int = 100) -> DeliveryReport:
+def deliver_due(
+    factory: sessionmaker[Session],
+    senders: Mapping[str, Sender],
+    *,
+    now: Optional[dt.datetime] = None,
+    max_attempts: int = 6,
+    limit: int = 100,
+) -> DeliveryReport:
     """Send due messages, one short transaction per message (claimed with SKIP LOCKED on PostgreSQL)."""
     report = DeliveryReport()
     now = now or utcnow()
     for _ in range(limit):
         with factory() as session, session.begin():
-            stmt = (select(OutboxMessage).where(OutboxMessage.status == "pending",
-                                                OutboxMessage.next_attempt_at <= now,
-                                                OutboxMessage.channel.in_(list(senders)))
-                    .order_by(OutboxMessage.id).limit(1))
+            stmt = (
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.next_attempt_at <= now,
+                    OutboxMessage.channel.in_(list(senders)),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(1)
+            )
             if session.get_bind().dialect.name != "sqlite":
                 stmt = stmt.with_for_update(skip_locked=True)
             msg = session.execute(stmt).scalar()
@@ -104,8 +145,14 @@ def deliver_due(factory: sessionmaker[Session], senders: Mapping[str, Sender], *
 
 def failures(session: Session, limit: int = 100) -> list[OutboxMessage]:
     """Messages that gave up: shown to operations, retried by :func:`retry_failed`."""
-    return list(session.execute(select(OutboxMessage).where(OutboxMessage.status == "failed")
-                                .order_by(OutboxMessage.id.desc()).limit(limit)).scalars())
+    return list(
+        session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "failed")
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def retry_failed(session: Session, message_id: int) -> None:

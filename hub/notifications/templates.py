@@ -6,36 +6,56 @@ from typing import Any, Mapping
 
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "order_placed": {
-        "id": ("Pesanan #{order_id} diterima",
-               "Pesanan #{order_id} sudah kami terima. Faktur {invoice}. Silakan transfer Rp {amount} "
-               "dengan berita {reference} sebelum {due}."),
-        "en": ("Order #{order_id} received",
-               "We received order #{order_id}. Invoice {invoice}. Please transfer IDR {amount} "
-               "with reference {reference} before {due}."),
+        "id": (
+            "Pesanan #{order_id} diterima",
+            "Pesanan #{order_id} sudah kami terima. Faktur {invoice}. Silakan transfer Rp {amount} "
+            "dengan berita {reference} sebelum {due}.",
+        ),
+        "en": (
+            "Order #{order_id} received",
+            "We received order #{order_id}. Invoice {invoice}. Please transfer IDR {amount} "
+            "with reference {reference} before {due}.",
+        ),
     },
     "payment_received": {
-        "id": ("Pembayaran pesanan #{order_id} diterima",
-               "Pembayaran Rp {amount} untuk pesanan #{order_id} sudah dikonfirmasi. Sisa tagihan: Rp {due}."),
-        "en": ("Payment for order #{order_id} received",
-               "Your payment of IDR {amount} for order #{order_id} is confirmed. Still due: IDR {due}."),
+        "id": (
+            "Pembayaran pesanan #{order_id} diterima",
+            "Pembayaran Rp {amount} untuk pesanan #{order_id} sudah dikonfirmasi. Sisa tagihan: Rp {due}.",
+        ),
+        "en": (
+            "Payment for order #{order_id} received",
+            "Your payment of IDR {amount} for order #{order_id} is confirmed. Still due: IDR {due}.",
+        ),
     },
     "payment_rejected": {
-        "id": ("Bukti transfer pesanan #{order_id} ditolak",
-               "Bukti transfer untuk pesanan #{order_id} ditolak: {reason}. Silakan kirim ulang."),
-        "en": ("Transfer proof for order #{order_id} rejected",
-               "The transfer proof for order #{order_id} was rejected: {reason}. Please send it again."),
+        "id": (
+            "Bukti transfer pesanan #{order_id} ditolak",
+            "Bukti transfer untuk pesanan #{order_id} ditolak: {reason}. Silakan kirim ulang.",
+        ),
+        "en": (
+            "Transfer proof for order #{order_id} rejected",
+            "The transfer proof for order #{order_id} was rejected: {reason}. Please send it again.",
+        ),
     },
     "order_shipped": {
-        "id": ("Pesanan #{order_id} dikirim",
-               "Pesanan #{order_id} dikirim dengan {courier} {service}, nomor resi {waybill}."),
-        "en": ("Order #{order_id} shipped",
-               "Order #{order_id} was shipped with {courier} {service}, waybill {waybill}."),
+        "id": (
+            "Pesanan #{order_id} dikirim",
+            "Pesanan #{order_id} dikirim dengan {courier} {service}, nomor resi {waybill}.",
+        ),
+        "en": (
+            "Order #{order_id} shipped",
+            "Order #{order_id} was shipped with {courier} {service}, waybill {waybill}.",
+        ),
     },
     "order_expiring": {
-        "id": ("Pesanan #{order_id} akan kedaluwarsa",
-               "Pesanan #{order_id} belum dibayar dan akan dibatalkan setelah {due}."),
-        "en": ("Order #{order_id} is about to expire",
-               "Order #{order_id} is not paid yet and will be cancelled after {due}."),
+        "id": (
+            "Pesanan #{order_id} akan kedaluwarsa",
+            "Pesanan #{order_id} belum dibayar dan akan dibatalkan setelah {due}.",
+        ),
+        "en": (
+            "Order #{order_id} is about to expire",
+            "Order #{order_id} is not paid yet and will be cancelled after {due}.",
+        ),
     },
 }
 LOCALES = ("id", "en")

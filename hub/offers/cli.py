@@ -16,7 +16,9 @@ def offers() -> None:
 
 @offers.command("compute")
 @click.option("--reseller", "reseller_id", default=None, help="only this reseller (default: all)")
-@click.option("--refresh/--no-refresh", default=True, help="first rebuild sales/stock facts from merged data")
+@click.option(
+    "--refresh/--no-refresh", default=True, help="first rebuild sales/stock facts from merged data"
+)
 def compute_cmd(reseller_id: str | None, refresh: bool) -> None:
     """Replace draft offers (approved and published ones are kept)."""
     from hub.offers.service import compute, refresh_facts
@@ -29,12 +31,16 @@ def compute_cmd(reseller_id: str | None, refresh: bool) -> None:
         from hub.offers.service import run_nightly
 
         summary = run_nightly(factory)
-        click.echo(f"{summary.total} draft offers for {summary.resellers} resellers {summary.offers}")
+        click.echo(
+            f"{summary.total} draft offers for {summary.resellers} resellers {summary.offers}"
+        )
         return
     with transaction(factory) as s:
         summary = compute(s, reseller_ids=[reseller_id] if reseller_id else None)
-    click.echo(f"{summary.total} draft offers for {summary.resellers} resellers {summary.offers}, "
-               f"{summary.unpriced} without a price")
+    click.echo(
+        f"{summary.total} draft offers for {summary.resellers} resellers {summary.offers}, "
+        f"{summary.unpriced} without a price"
+    )
 
 
 @offers.command("publish")

@@ -77,7 +77,9 @@ def daily_rate(sold: int, t: Thresholds) -> Decimal:
     return Decimal(max(sold, 0)) / Decimal(t.window_days)
 
 
-def replenishment(positions: Iterable[Position], hub: dict[int, HubProduct], t: Thresholds) -> list[Draft]:
+def replenishment(
+    positions: Iterable[Position], hub: dict[int, HubProduct], t: Thresholds
+) -> list[Draft]:
     """Products the reseller sells whose cover is below ``min_cover_days``, most urgent first."""
     out: list[Draft] = []
     for pos in positions:
@@ -94,17 +96,37 @@ def replenishment(positions: Iterable[Position], hub: dict[int, HubProduct], t: 
         qty = cap_to_hub(wanted, p)
         if qty <= 0:
             continue
-        stock_words = (f"{stock} in stock" if pos.on_hand >= 0
-                       else f"the shop shows {pos.on_hand} in stock (counted as 0)")
+        stock_words = (
+            f"{stock} in stock"
+            if pos.on_hand >= 0
+            else f"the shop shows {pos.on_hand} in stock (counted as 0)"
+        )
         limit = f"; the hub has only {p.available}, so {qty}" if qty < wanted else ""
-        reason = (f"You sold {pos.sold} of {p.name} in the last {t.window_days} days ({_d(daily)}/day); "
-                  f"{stock_words} lasts {_d(cover)} days, below {t.min_cover_days}. "
-                  f"{_d(need)} more cover {t.target_cover_days} days: {wanted} in packs of {p.pack_size}{limit}.")
-        out.append(Draft("replenishment", p.product_id, qty, {
-            "sold": str(pos.sold), "window_days": str(t.window_days), "daily": _d(daily),
-            "on_hand": str(pos.on_hand), "cover_days": _d(cover), "target_cover_days": str(t.target_cover_days),
-            "needed": _d(need), "pack_size": str(p.pack_size), "hub_available": str(p.available)}, reason,
-            (cover, -daily)))
+        reason = (
+            f"You sold {pos.sold} of {p.name} in the last {t.window_days} days ({_d(daily)}/day); "
+            f"{stock_words} lasts {_d(cover)} days, below {t.min_cover_days}. "
+            f"{_d(need)} more cover {t.target_cover_days} days: {wanted} in packs of {p.pack_size}{limit}."
+        )
+        out.append(
+            Draft(
+                "replenishment",
+                p.product_id,
+                qty,
+                {
+                    "sold": str(pos.sold),
+                    "window_days": str(t.window_days),
+                    "daily": _d(daily),
+                    "on_hand": str(pos.on_hand),
+                    "cover_days": _d(cover),
+                    "target_cover_days": str(t.target_cover_days),
+                    "needed": _d(need),
+                    "pack_size": str(p.pack_size),
+                    "hub_available": str(p.available),
+                },
+                reason,
+                (cover, -daily),
+            )
+        )
     out.sort(key=lambda d: (d.rank_key, d.product_id))
     return out
 
@@ -118,31 +140,59 @@ class PeerSales:
     sold: int
 
 
-def range_offers(carried: set[int], peers: Iterable[PeerSales], hub: dict[int, HubProduct], region: str,
-                 t: Thresholds) -> list[Draft]:
+def range_offers(
+    carried: set[int],
+    peers: Iterable[PeerSales],
+    hub: dict[int, HubProduct],
+    region: str,
+    t: Thresholds,
+) -> list[Draft]:
     """Products selling at ≥ ``range_min_peers`` same-region resellers that this one does not carry."""
     out: list[Draft] = []
     for ps in peers:
         p = hub.get(ps.product_id)
-        if ps.product_id in carried or p is None or not p.active or p.discontinued or ps.resellers < t.range_min_peers:
+        if (
+            ps.product_id in carried
+            or p is None
+            or not p.active
+            or p.discontinued
+            or ps.resellers < t.range_min_peers
+        ):
             continue
         per_shop = daily_rate(ps.sold, t) / ps.resellers
         wanted = max(packs_up(per_shop * t.target_cover_days, p.pack_size), p.pack_size)
         qty = cap_to_hub(wanted, p)
         if qty <= 0:
             continue
-        reason = (f"{p.name} sells at {ps.resellers} other resellers in your region ({region}): {ps.sold} units "
-                  f"in {t.window_days} days, {_d(per_shop)}/day per shop. You do not carry it yet; "
-                  f"{qty} covers about {t.target_cover_days} days at that pace.")
-        out.append(Draft("range", p.product_id, qty, {
-            "peer_resellers": str(ps.resellers), "peer_sold": str(ps.sold), "per_shop_daily": _d(per_shop),
-            "region": region, "pack_size": str(p.pack_size), "hub_available": str(p.available)}, reason,
-            (Decimal(-ps.resellers), Decimal(-ps.sold))))
+        reason = (
+            f"{p.name} sells at {ps.resellers} other resellers in your region ({region}): {ps.sold} units "
+            f"in {t.window_days} days, {_d(per_shop)}/day per shop. You do not carry it yet; "
+            f"{qty} covers about {t.target_cover_days} days at that pace."
+        )
+        out.append(
+            Draft(
+                "range",
+                p.product_id,
+                qty,
+                {
+                    "peer_resellers": str(ps.resellers),
+                    "peer_sold": str(ps.sold),
+                    "per_shop_daily": _d(per_shop),
+                    "region": region,
+                    "pack_size": str(p.pack_size),
+                    "hub_available": str(p.available),
+                },
+                reason,
+                (Decimal(-ps.resellers), Decimal(-ps.sold)),
+            )
+        )
     out.sort(key=lambda d: (d.rank_key, d.product_id))
     return out[: t.range_top]
 
 
-def overstock(hub: dict[int, HubProduct], network_sold: dict[int, int], t: Thresholds) -> dict[int, Decimal | None]:
+def overstock(
+    hub: dict[int, HubProduct], network_sold: dict[int, int], t: Thresholds
+) -> dict[int, Decimal | None]:
     """Hub products to clear: product id → hub cover in days (None = no sales at all, or discontinued)."""
     out: dict[int, Decimal | None] = {}
     for p in hub.values():
@@ -156,8 +206,12 @@ def overstock(hub: dict[int, HubProduct], network_sold: dict[int, int], t: Thres
     return out
 
 
-def clearance(positions: dict[int, Position], to_clear: dict[int, Decimal | None], hub: dict[int, HubProduct],
-              t: Thresholds) -> list[Draft]:
+def clearance(
+    positions: dict[int, Position],
+    to_clear: dict[int, Decimal | None],
+    hub: dict[int, HubProduct],
+    t: Thresholds,
+) -> list[Draft]:
     """Hub overstock offered to a reseller who sold that product in the window (its sales fit)."""
     out: list[Draft] = []
     for pid, hub_cover in to_clear.items():
@@ -168,14 +222,32 @@ def clearance(positions: dict[int, Position], to_clear: dict[int, Decimal | None
         qty = cap_to_hub(max(packs_up(daily * t.target_cover_days, p.pack_size), p.pack_size), p)
         if qty <= 0:
             continue
-        why = ("it is discontinued and the hub clears its last units" if p.discontinued else
-               f"the hub holds {p.available} units, {_d(hub_cover)} days of network sales" if hub_cover is not None
-               else f"the hub holds {p.available} units and no other reseller sold it recently")
-        reason = (f"Clearance of {p.name}: {why}. You sold {pos.sold} in the last {t.window_days} days "
-                  f"({_d(daily)}/day), so {qty} last about {t.target_cover_days} days.")
-        out.append(Draft("clearance", pid, qty, {
-            "sold": str(pos.sold), "daily": _d(daily), "hub_available": str(p.available),
-            "hub_cover_days": "" if hub_cover is None else _d(hub_cover), "pack_size": str(p.pack_size)}, reason,
-            (-daily,)))
+        why = (
+            "it is discontinued and the hub clears its last units"
+            if p.discontinued
+            else f"the hub holds {p.available} units, {_d(hub_cover)} days of network sales"
+            if hub_cover is not None
+            else f"the hub holds {p.available} units and no other reseller sold it recently"
+        )
+        reason = (
+            f"Clearance of {p.name}: {why}. You sold {pos.sold} in the last {t.window_days} days "
+            f"({_d(daily)}/day), so {qty} last about {t.target_cover_days} days."
+        )
+        out.append(
+            Draft(
+                "clearance",
+                pid,
+                qty,
+                {
+                    "sold": str(pos.sold),
+                    "daily": _d(daily),
+                    "hub_available": str(p.available),
+                    "hub_cover_days": "" if hub_cover is None else _d(hub_cover),
+                    "pack_size": str(p.pack_size),
+                },
+                reason,
+                (-daily,),
+            )
+        )
     out.sort(key=lambda d: (d.rank_key, d.product_id))
     return out

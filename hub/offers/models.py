@@ -57,7 +57,9 @@ class Offer(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id"))
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(12), default="draft")
-    rank: Mapped[int] = mapped_column(Integer, default=0)  # 1 = most important of its kind for the reseller
+    rank: Mapped[int] = mapped_column(
+        Integer, default=0
+    )  # 1 = most important of its kind for the reseller
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     price_rule: Mapped[str] = mapped_column(Text)

@@ -14,14 +14,23 @@ from shared.errors import DataError
 
 router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
 Staff = Annotated[Principal, require(Role.OPERATIONS, Role.OWNER)]
-Viewer = Annotated[Principal, require(Role.OPERATIONS, Role.OWNER, Role.MARKETING, Role.RESELLER,
-                                      Role.RESELLER_ADMIN)]
+Viewer = Annotated[
+    Principal,
+    require(Role.OPERATIONS, Role.OWNER, Role.MARKETING, Role.RESELLER, Role.RESELLER_ADMIN),
+]
 
 
 @router.get("", response_model=OffersPublic)
-def offers(session: SessionDep, principal: Viewer, reseller_id: str | None = None, status: str | None = None,
-           kind: str | None = None) -> OffersPublic:
-    rows = workflow.list_offers(session, principal, reseller_id=reseller_id, status=status, kind=kind)
+def offers(
+    session: SessionDep,
+    principal: Viewer,
+    reseller_id: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+) -> OffersPublic:
+    rows = workflow.list_offers(
+        session, principal, reseller_id=reseller_id, status=status, kind=kind
+    )
     return OffersPublic(data=[OfferPublic.model_validate(o) for o in rows], count=len(rows))
 
 
@@ -60,11 +69,17 @@ def edit(offer_id: int, body: OfferEdit, session: SessionDep, principal: Staff) 
 
 
 @router.post("/compute")
-def compute(session: SessionDep, principal: Staff, reseller_id: str | None = None) -> dict[str, object]:
+def compute(
+    session: SessionDep, principal: Staff, reseller_id: str | None = None
+) -> dict[str, object]:
     summary = service.compute(session, reseller_ids=[reseller_id] if reseller_id else None)
     session.commit()
-    return {"run_id": summary.run_id, "resellers": summary.resellers, "offers": summary.offers,
-            "unpriced": summary.unpriced}
+    return {
+        "run_id": summary.run_id,
+        "resellers": summary.resellers,
+        "offers": summary.offers,
+        "unpriced": summary.unpriced,
+    }
 
 
 @router.post("/publish")

@@ -45,7 +45,9 @@ HubStock = Callable[[Session], "dict[int, int] | None"]
 class RunSummary:
     run_id: int
     resellers: int = 0
-    offers: dict[str, int] = field(default_factory=lambda: {"replenishment": 0, "range": 0, "clearance": 0})
+    offers: dict[str, int] = field(
+        default_factory=lambda: {"replenishment": 0, "range": 0, "clearance": 0}
+    )
     unpriced: int = 0  # drafts dropped because the product is in none of the reseller's price lists
 
     @property
@@ -57,8 +59,13 @@ def refresh_facts(session: Session, reseller_id: str) -> dict[str, int]:
     """Rewrite the reseller's daily sales and stock facts from its merged data; returns counts."""
     from hub.mapping.service import entity_rows
 
-    links = dict(session.execute(select(SkuLink.reseller_sku, SkuLink.product_id).where(
-        SkuLink.reseller_id == reseller_id, SkuLink.product_id.is_not(None))).all())
+    links = dict(
+        session.execute(
+            select(SkuLink.reseller_sku, SkuLink.product_id).where(
+                SkuLink.reseller_id == reseller_id, SkuLink.product_id.is_not(None)
+            )
+        ).all()
+    )
     fields, lines = entity_rows(session, reseller_id, "sale_line")
     i_sku, i_qty, i_day = fields.index("sku"), fields.index("quantity"), fields.index("order_date")
     daily: dict[tuple[int, dt.date], int] = defaultdict(int)
@@ -78,11 +85,18 @@ def refresh_facts(session: Session, reseller_id: str) -> dict[str, int]:
     session.execute(delete(SalesDaily).where(SalesDaily.reseller_id == reseller_id))
     session.execute(delete(StockFact).where(StockFact.reseller_id == reseller_id))
     if daily:
-        session.execute(insert(SalesDaily), [{"reseller_id": reseller_id, "product_id": p, "day": d, "quantity": q}
-                                             for (p, d), q in daily.items()])
+        session.execute(
+            insert(SalesDaily),
+            [
+                {"reseller_id": reseller_id, "product_id": p, "day": d, "quantity": q}
+                for (p, d), q in daily.items()
+            ],
+        )
     if stock:
-        session.execute(insert(StockFact), [{"reseller_id": reseller_id, "product_id": p, "on_hand": q}
-                                            for p, q in stock.items()])
+        session.execute(
+            insert(StockFact),
+            [{"reseller_id": reseller_id, "product_id": p, "on_hand": q} for p, q in stock.items()],
+        )
     return {"sales_days": len(daily), "stock": len(stock), "unlinked_lines": unlinked}
 
 
@@ -92,18 +106,46 @@ def inventory_stock(session: Session) -> dict[int, int] | None:
         from hub.inventory.models import StockItem
     except ImportError:
         return None
-    return dict(session.execute(select(StockItem.product_id, StockItem.on_hand - StockItem.reserved)).all())
+    return dict(
+        session.execute(select(StockItem.product_id, StockItem.on_hand - StockItem.reserved)).all()
+    )
 
 
 def _hub_products(session: Session, stock: dict[int, int] | None) -> dict[int, HubProduct]:
-    rows = session.execute(select(Product.id, Product.sku, Product.name, Product.category, Product.pack_size,
-                                  Product.active, Product.discontinued))
-    return {r[0]: HubProduct(r[0], r[1], r[2], r[3], max(r[4] or 1, 1),
-                             None if stock is None else stock.get(r[0], 0), r[5], r[6]) for r in rows}
+    rows = session.execute(
+        select(
+            Product.id,
+            Product.sku,
+            Product.name,
+            Product.category,
+            Product.pack_size,
+            Product.active,
+            Product.discontinued,
+        )
+    )
+    return {
+        r[0]: HubProduct(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            max(r[4] or 1, 1),
+            None if stock is None else stock.get(r[0], 0),
+            r[5],
+            r[6],
+        )
+        for r in rows
+    }
 
 
-def compute(session: Session, *, at: dt.datetime | None = None, thresholds: Thresholds | None = None,
-            reseller_ids: list[str] | None = None, hub_stock: HubStock = inventory_stock) -> RunSummary:
+def compute(
+    session: Session,
+    *,
+    at: dt.datetime | None = None,
+    thresholds: Thresholds | None = None,
+    reseller_ids: list[str] | None = None,
+    hub_stock: HubStock = inventory_stock,
+) -> RunSummary:
     """Replace the draft offers of the given (default: all enabled) resellers; the caller commits."""
     at, t = at or utcnow(), thresholds or Thresholds()
     run = OfferRun(started_at=utcnow(), counts={})
@@ -113,14 +155,21 @@ def compute(session: Session, *, at: dt.datetime | None = None, thresholds: Thre
     since = (at - dt.timedelta(days=t.window_days)).date()
     sold: dict[str, dict[int, int]] = defaultdict(dict)
     for rid, pid, qty in session.execute(
-            select(SalesDaily.reseller_id, SalesDaily.product_id, func.sum(SalesDaily.quantity))
-            .where(SalesDaily.day >= since, SalesDaily.day < at.date())
-            .group_by(SalesDaily.reseller_id, SalesDaily.product_id)):
+        select(SalesDaily.reseller_id, SalesDaily.product_id, func.sum(SalesDaily.quantity))
+        .where(SalesDaily.day >= since, SalesDaily.day < at.date())
+        .group_by(SalesDaily.reseller_id, SalesDaily.product_id)
+    ):
         sold[rid][pid] = int(qty)
     stock: dict[str, dict[int, int]] = defaultdict(dict)
-    for rid, pid, qty in session.execute(select(StockFact.reseller_id, StockFact.product_id, StockFact.on_hand)):
+    for rid, pid, qty in session.execute(
+        select(StockFact.reseller_id, StockFact.product_id, StockFact.on_hand)
+    ):
         stock[rid][pid] = qty
-    regions = dict(session.execute(select(Reseller.id, Reseller.region_code).where(Reseller.enabled.is_(True))).all())
+    regions = dict(
+        session.execute(
+            select(Reseller.id, Reseller.region_code).where(Reseller.enabled.is_(True))
+        ).all()
+    )
     province = {rid: (code or "")[:2] for rid, code in regions.items()}
     peers: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     network: dict[int, int] = defaultdict(int)
@@ -140,14 +189,26 @@ def compute(session: Session, *, at: dt.datetime | None = None, thresholds: Thre
     rows: list[dict[str, Any]] = []
     for rid in targets:
         mine, my_stock = sold.get(rid, {}), stock.get(rid, {})
-        positions = {pid: Position(pid, mine.get(pid, 0), my_stock.get(pid)) for pid in set(mine) | set(my_stock)}
+        positions = {
+            pid: Position(pid, mine.get(pid, 0), my_stock.get(pid))
+            for pid in set(mine) | set(my_stock)
+        }
         prov = province.get(rid, "")
-        peer_sales = [PeerSales(pid, n - (mine.get(pid, 0) > 0), q - mine.get(pid, 0))
-                      for pid, (n, q) in peers.get(prov, {}).items()] if prov else []
+        peer_sales = (
+            [
+                PeerSales(pid, n - (mine.get(pid, 0) > 0), q - mine.get(pid, 0))
+                for pid, (n, q) in peers.get(prov, {}).items()
+            ]
+            if prov
+            else []
+        )
         drafts: list[Draft] = []
         seen: set[int] = set()
-        for batch in (replenishment(positions.values(), hub, t), clearance(positions, to_clear, hub, t),
-                      range_offers(set(positions), peer_sales, hub, prov, t)):
+        for batch in (
+            replenishment(positions.values(), hub, t),
+            clearance(positions, to_clear, hub, t),
+            range_offers(set(positions), peer_sales, hub, prov, t),
+        ):
             rank = 0
             for d in batch:
                 if d.product_id in seen:
@@ -160,25 +221,40 @@ def compute(session: Session, *, at: dt.datetime | None = None, thresholds: Thre
                     continue
                 rank += 1
                 drafts.append(d)
-                rows.append({"run_id": run.id, "reseller_id": rid, "product_id": d.product_id, "kind": d.kind,
-                             "status": "draft", "rank": rank, "quantity": d.quantity, "unit_price": q.unit_price,
-                             "price_rule": q.rule, "numbers": d.numbers, "reason": d.reason, "valid_from": at,
-                             "valid_to": valid_to, "created_at": at})
+                rows.append(
+                    {
+                        "run_id": run.id,
+                        "reseller_id": rid,
+                        "product_id": d.product_id,
+                        "kind": d.kind,
+                        "status": "draft",
+                        "rank": rank,
+                        "quantity": d.quantity,
+                        "unit_price": q.unit_price,
+                        "price_rule": q.rule,
+                        "numbers": d.numbers,
+                        "reason": d.reason,
+                        "valid_from": at,
+                        "valid_to": valid_to,
+                        "created_at": at,
+                    }
+                )
                 summary.offers[d.kind] += 1
     old = delete(Offer).where(Offer.status == "draft")
     if reseller_ids is not None:
         old = old.where(Offer.reseller_id.in_(targets))
     session.execute(old)
     for i in range(0, len(rows), 5000):
-        session.execute(insert(Offer), rows[i:i + 5000])
+        session.execute(insert(Offer), rows[i : i + 5000])
     run.finished_at = utcnow()
     run.counts = {**summary.offers, "resellers": summary.resellers, "unpriced": summary.unpriced}
     session.flush()
     return summary
 
 
-def run_nightly(session_factory: sessionmaker[Session], settings: Any = None, *,
-                at: dt.datetime | None = None) -> RunSummary:
+def run_nightly(
+    session_factory: sessionmaker[Session], settings: Any = None, *, at: dt.datetime | None = None
+) -> RunSummary:
     """After ingest: refresh every mapped reseller's facts, then compute all drafts (one transaction each)."""
     from hub.mapping.models import MappingProfile
 
@@ -199,4 +275,12 @@ def run_nightly(session_factory: sessionmaker[Session], settings: Any = None, *,
 # What orders call (order from offer): kept importable from here.
 from hub.offers.workflow import get_offer, mark_accepted  # noqa: E402
 
-__all__ = ["RunSummary", "compute", "get_offer", "inventory_stock", "mark_accepted", "refresh_facts", "run_nightly"]
+__all__ = [
+    "RunSummary",
+    "compute",
+    "get_offer",
+    "inventory_stock",
+    "mark_accepted",
+    "refresh_facts",
+    "run_nightly",
+]

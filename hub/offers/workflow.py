@@ -35,8 +35,15 @@ def _who(p: Principal | None) -> str:
     return (p.username or "?") if p is not None else "system"
 
 
-def list_offers(session: Session, principal: Principal, *, reseller_id: str | None = None,
-                status: str | None = None, kind: str | None = None, limit: int = 500) -> list[Offer]:
+def list_offers(
+    session: Session,
+    principal: Principal,
+    *,
+    reseller_id: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    limit: int = 500,
+) -> list[Offer]:
     """Offers the principal may see: resellers only their own, and only published/accepted ones."""
     stmt = restrict(select(Offer), principal, Offer.reseller_id)
     if not principal.is_staff:
@@ -47,7 +54,9 @@ def list_offers(session: Session, principal: Principal, *, reseller_id: str | No
         stmt = stmt.where(Offer.status == status)
     if kind:
         stmt = stmt.where(Offer.kind == kind)
-    return list(session.scalars(stmt.order_by(Offer.reseller_id, Offer.kind, Offer.rank).limit(limit)))
+    return list(
+        session.scalars(stmt.order_by(Offer.reseller_id, Offer.kind, Offer.rank).limit(limit))
+    )
 
 
 def get_offer(session: Session, offer_id: int, principal: Principal) -> Offer:
@@ -61,7 +70,9 @@ def get_offer(session: Session, offer_id: int, principal: Principal) -> Offer:
     return offer
 
 
-def decide(session: Session, offer_ids: Iterable[int], action: str, principal: Principal | None) -> list[Offer]:
+def decide(
+    session: Session, offer_ids: Iterable[int], action: str, principal: Principal | None
+) -> list[Offer]:
     """Approve or drop draft offers in bulk; any id that is not a draft refuses the whole batch."""
     if action not in ACTIONS:
         raise DataError(f"unknown action {action!r}", hint="use approve or drop")
@@ -70,34 +81,66 @@ def decide(session: Session, offer_ids: Iterable[int], action: str, principal: P
     offers = list(session.scalars(select(Offer).where(Offer.id.in_(ids))))
     bad = sorted(set(ids) - {o.id for o in offers if o.status == want})
     if bad:
-        raise DataError(f"offer(s) {bad} are not {want} (or do not exist): nothing was changed",
-                        hint="reload the list and select draft offers only")
+        raise DataError(
+            f"offer(s) {bad} are not {want} (or do not exist): nothing was changed",
+            hint="reload the list and select draft offers only",
+        )
     for o in offers:
         o.status, o.decided_by = new, _who(principal)
-        record(session, principal, f"offer.{action}", "offer", o.id, {"status": want}, {"status": new})
+        record(
+            session, principal, f"offer.{action}", "offer", o.id, {"status": want}, {"status": new}
+        )
     session.flush()
     return offers
 
 
-def edit(session: Session, offer_id: int, quantity: int, principal: Principal | None,
-         at: dt.datetime | None = None) -> Offer:
+def edit(
+    session: Session,
+    offer_id: int,
+    quantity: int,
+    principal: Principal | None,
+    at: dt.datetime | None = None,
+) -> Offer:
     """Change a draft's quantity; the price is looked up again (quantity breaks may change it)."""
     o = session.get(Offer, offer_id)
     if o is None or o.status != "draft":
         raise DataError(f"offer #{offer_id} is not a draft", hint="only draft offers can be edited")
     q = price_for(session, o.reseller_id, o.product_id, quantity, at or utcnow())
     before = {"quantity": o.quantity, "unit_price": o.unit_price}
-    o.quantity, o.unit_price, o.price_rule, o.decided_by = quantity, q.unit_price, q.rule, _who(principal)
-    record(session, principal, "offer.edit", "offer", o.id, before, {"quantity": quantity, "unit_price": q.unit_price})
+    o.quantity, o.unit_price, o.price_rule, o.decided_by = (
+        quantity,
+        q.unit_price,
+        q.rule,
+        _who(principal),
+    )
+    record(
+        session,
+        principal,
+        "offer.edit",
+        "offer",
+        o.id,
+        before,
+        {"quantity": quantity, "unit_price": q.unit_price},
+    )
     session.flush()
     return o
 
 
 def offer_item(o: Offer, p: Product) -> dict[str, Any]:
     """One offer as it travels to the agent (Decimal and times as strings)."""
-    return {"offer_id": o.id, "kind": o.kind, "sku": p.sku, "ean": p.ean, "name": p.name,
-            "quantity": o.quantity, "unit_price": str(o.unit_price), "price_rule": o.price_rule,
-            "reason": o.reason, "numbers": o.numbers, "valid_to": o.valid_to.isoformat()}
+    return {
+        "offer_id": o.id,
+        "kind": o.kind,
+        "sku": p.sku,
+        "ean": p.ean,
+        "name": p.name,
+        "quantity": o.quantity,
+        "unit_price": str(o.unit_price),
+        "price_rule": o.price_rule,
+        "reason": o.reason,
+        "numbers": o.numbers,
+        "valid_to": o.valid_to.isoformat(),
+    }
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -107,8 +150,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def publish(session: Session, sftp_root: Path, signing_key: Ed25519PrivateKey, principal: Principal | None = None,
-            at: dt.datetime | None = None) -> dict[str, Path]:
+def publish(
+    session: Session,
+    sftp_root: Path,
+    signing_key: Ed25519PrivateKey,
+    principal: Principal | None = None,
+    at: dt.datetime | None = None,
+) -> dict[str, Path]:
     """Publish every approved, still valid offer: one signed offers file per reseller; returns the paths.
 
     The file lists all the reseller's currently published offers, so the newest
@@ -120,10 +168,22 @@ def publish(session: Session, sftp_root: Path, signing_key: Ed25519PrivateKey, p
             o.status = "expired"
             continue
         o.status, o.published_at = "published", at
-        record(session, principal, "offer.publish", "offer", o.id, {"status": "approved"}, {"status": "published"})
+        record(
+            session,
+            principal,
+            "offer.publish",
+            "offer",
+            o.id,
+            {"status": "approved"},
+            {"status": "published"},
+        )
     session.flush()
-    live = session.execute(select(Offer, Product).join(Product, Product.id == Offer.product_id).where(
-        Offer.status == "published", Offer.valid_to > at).order_by(Offer.reseller_id, Offer.kind, Offer.rank))
+    live = session.execute(
+        select(Offer, Product)
+        .join(Product, Product.id == Offer.product_id)
+        .where(Offer.status == "published", Offer.valid_to > at)
+        .order_by(Offer.reseller_id, Offer.kind, Offer.rank)
+    )
     per: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for o, p in live:
         per[o.reseller_id].append(offer_item(o, p))
@@ -136,11 +196,15 @@ def publish(session: Session, sftp_root: Path, signing_key: Ed25519PrivateKey, p
     return out
 
 
-def mark_accepted(session: Session, offer_id: int, order_id: int, at: dt.datetime | None = None) -> Offer:
+def mark_accepted(
+    session: Session, offer_id: int, order_id: int, at: dt.datetime | None = None
+) -> Offer:
     """Called by orders when an order was created from this offer (conversion tracking)."""
     o = session.get(Offer, offer_id)
     if o is None or o.status not in ("published", "accepted"):
-        raise DataError(f"offer #{offer_id} is not published", hint="only published offers can be ordered")
+        raise DataError(
+            f"offer #{offer_id} is not published", hint="only published offers can be ordered"
+        )
     if o.status == "accepted" and o.order_id != order_id:
         raise DataError(f"offer #{offer_id} was already accepted by order #{o.order_id}")
     o.status, o.order_id, o.accepted_at = "accepted", order_id, at or utcnow()
@@ -151,11 +215,21 @@ def mark_accepted(session: Session, offer_id: int, order_id: int, at: dt.datetim
 def conversion(session: Session) -> list[dict[str, Any]]:
     """Per reseller and offer kind: offers published, accepted, and the rate (accepted ÷ published)."""
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for rid, kind, status in session.execute(select(Offer.reseller_id, Offer.kind, Offer.status).where(
-            Offer.status.in_(("published", "accepted", "expired")), Offer.published_at.is_not(None))):
+    for rid, kind, status in session.execute(
+        select(Offer.reseller_id, Offer.kind, Offer.status).where(
+            Offer.status.in_(("published", "accepted", "expired")), Offer.published_at.is_not(None)
+        )
+    ):
         c = counts[(rid, kind)]
         c[0] += 1
         c[1] += status == "accepted"
-    return [{"reseller_id": rid, "kind": kind, "published": n, "accepted": a,
-             "rate": (Decimal(a) / Decimal(n)).quantize(Decimal("0.001"))}
-            for (rid, kind), (n, a) in sorted(counts.items())]
+    return [
+        {
+            "reseller_id": rid,
+            "kind": kind,
+            "published": n,
+            "accepted": a,
+            "rate": (Decimal(a) / Decimal(n)).quantize(Decimal("0.001")),
+        }
+        for (rid, kind), (n, a) in sorted(counts.items())
+    ]

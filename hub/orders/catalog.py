@@ -54,18 +54,27 @@ class Found:
 
 
 class Catalog(Protocol):
-    def products(self, session: Session, ids: Iterable[int] = (),
-                 skus: Iterable[str] = ()) -> list[ProductFacts]: ...
+    def products(
+        self, session: Session, ids: Iterable[int] = (), skus: Iterable[str] = ()
+    ) -> list[ProductFacts]: ...
 
-    def find(self, session: Session, reseller_id: str, ids: Iterable[int] = (),
-             skus: Iterable[str] = ()) -> Found: ...
+    def find(
+        self, session: Session, reseller_id: str, ids: Iterable[int] = (), skus: Iterable[str] = ()
+    ) -> Found: ...
 
-    def price(self, session: Session, reseller_id: str, product_id: int, quantity: int,
-              at: dt.datetime) -> Price: ...
+    def price(
+        self, session: Session, reseller_id: str, product_id: int, quantity: int, at: dt.datetime
+    ) -> Price: ...
 
-    def prices(self, session: Session, reseller_id: str, quantities: Mapping[int, int],
-               at: dt.datetime, products: Optional[Mapping[int, ProductFacts]] = None,
-               book: Any = None) -> dict[int, Union[Price, NotPriced]]: ...
+    def prices(
+        self,
+        session: Session,
+        reseller_id: str,
+        quantities: Mapping[int, int],
+        at: dt.datetime,
+        products: Optional[Mapping[int, ProductFacts]] = None,
+        book: Any = None,
+    ) -> dict[int, Union[Price, NotPriced]]: ...
 
 
 def _dec(value: Optional[Decimal]) -> Decimal:
@@ -78,8 +87,18 @@ def _facts_select() -> Select[Any]:
     from hub.core.db import table_of
 
     t = table_of(Product)
-    return select(t.c.id, t.c.sku, t.c.name, t.c.active, t.c.discontinued, t.c.weight_kg, t.c.length_cm,
-                  t.c.width_cm, t.c.height_cm, t.c.list_price).where(or_(OneOf(t.c.id, "ids"), OneOf(t.c.sku, "skus")))
+    return select(
+        t.c.id,
+        t.c.sku,
+        t.c.name,
+        t.c.active,
+        t.c.discontinued,
+        t.c.weight_kg,
+        t.c.length_cm,
+        t.c.width_cm,
+        t.c.height_cm,
+        t.c.list_price,
+    ).where(or_(OneOf(t.c.id, "ids"), OneOf(t.c.sku, "skus")))
 
 
 @cache
@@ -96,8 +115,11 @@ def _found_query() -> Direct:
     from hub.core.db import table_of
 
     products, applicable = table_of(Product), applicable_prices()
-    return Direct(_facts_select().add_columns(*applicable.c).select_from(
-        products.outerjoin(applicable, applicable.c.product_id == products.c.id)))
+    return Direct(
+        _facts_select()
+        .add_columns(*applicable.c)
+        .select_from(products.outerjoin(applicable, applicable.c.product_id == products.c.id))
+    )
 
 
 def _facts(rows: Iterable[Any]) -> list[ProductFacts]:
@@ -105,35 +127,48 @@ def _facts(rows: Iterable[Any]) -> list[ProductFacts]:
     found: dict[int, ProductFacts] = {}
     for p in rows:
         if p.id not in found:
-            found[p.id] = ProductFacts(p.id, p.sku, p.name, bool(p.active) and not p.discontinued,
-                                       _dec(p.weight_kg), _dec(p.length_cm), _dec(p.width_cm), _dec(p.height_cm),
-                                       _dec(p.list_price))
+            found[p.id] = ProductFacts(
+                p.id,
+                p.sku,
+                p.name,
+                bool(p.active) and not p.discontinued,
+                _dec(p.weight_kg),
+                _dec(p.length_cm),
+                _dec(p.width_cm),
+                _dec(p.height_cm),
+                _dec(p.list_price),
+            )
     return list(found.values())
 
 
 class HubCatalog:
     """The hub's own catalog (``hub.catalog``); imported lazily so orders load without it."""
 
-    def products(self, session: Session, ids: Iterable[int] = (),
-                 skus: Iterable[str] = ()) -> list[ProductFacts]:
+    def products(
+        self, session: Session, ids: Iterable[int] = (), skus: Iterable[str] = ()
+    ) -> list[ProductFacts]:
         ids, skus = list(ids), list(skus)
         if not ids and not skus:
             return []
         return _facts(_facts_query().rows(session.connection(), {"ids": ids, "skus": skus}))
 
-    def find(self, session: Session, reseller_id: str, ids: Iterable[int] = (),
-             skus: Iterable[str] = ()) -> Found:
+    def find(
+        self, session: Session, reseller_id: str, ids: Iterable[int] = (), skus: Iterable[str] = ()
+    ) -> Found:
         """The products and the reseller's price book of them, in one statement (the order path)."""
         from hub.catalog.pricing import PriceBook
 
         ids, skus = list(ids), list(skus)
         if not ids and not skus:
             return Found([])
-        rows = _found_query().rows(session.connection(), {"ids": ids, "skus": skus, "rid": reseller_id})
+        rows = _found_query().rows(
+            session.connection(), {"ids": ids, "skus": skus, "rid": reseller_id}
+        )
         return Found(_facts(rows), PriceBook.from_applicable(reseller_id, rows))
 
-    def price(self, session: Session, reseller_id: str, product_id: int, quantity: int,
-              at: dt.datetime) -> Price:
+    def price(
+        self, session: Session, reseller_id: str, product_id: int, quantity: int, at: dt.datetime
+    ) -> Price:
         from hub.catalog.errors import ProductNotPriced
         from hub.catalog.pricing import price_for
 
@@ -143,18 +178,30 @@ class HubCatalog:
             raise _not_priced(exc, product_id) from exc
         return Price(Decimal(quote.unit_price), str(quote.rule))
 
-    def prices(self, session: Session, reseller_id: str, quantities: Mapping[int, int],
-               at: dt.datetime, products: Optional[Mapping[int, ProductFacts]] = None,
-               book: Any = None) -> dict[int, Union[Price, NotPriced]]:
+    def prices(
+        self,
+        session: Session,
+        reseller_id: str,
+        quantities: Mapping[int, int],
+        at: dt.datetime,
+        products: Optional[Mapping[int, ProductFacts]] = None,
+        book: Any = None,
+    ) -> dict[int, Union[Price, NotPriced]]:
         """Every product's price at once (one price book: ``book`` from :meth:`find`, else read);
         unpriced products map to ``NotPriced``."""
         from hub.catalog.errors import ProductNotPriced
         from hub.catalog.pricing import prices_for
 
         quotes = prices_for(session, reseller_id, list(quantities.items()), at, products, book)
-        return {pid: _not_priced(q, pid) if isinstance(q, ProductNotPriced)
-                else Price(Decimal(q.unit_price), str(q.rule)) for pid, q in quotes.items()}
+        return {
+            pid: _not_priced(q, pid)
+            if isinstance(q, ProductNotPriced)
+            else Price(Decimal(q.unit_price), str(q.rule))
+            for pid, q in quotes.items()
+        }
 
 
 def _not_priced(exc: Exception, product_id: int) -> NotPriced:
-    return NotPriced(str(exc), hint="ask the distributor to add it to your price list", product_id=product_id)
+    return NotPriced(
+        str(exc), hint="ask the distributor to add it to your price list", product_id=product_id
+    )

@@ -54,9 +54,13 @@ def scan_files() -> None:
     settings = HubSettings()
     engine, factory = open_hub(settings)
     try:
-        report = scan_order_files(factory, settings.sftp_root, settings.home / "order-files",
-                                  OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_env()),
-                                  HubKeys.load_or_create(settings.keys_dir).signing_key)
+        report = scan_order_files(
+            factory,
+            settings.sftp_root,
+            settings.home / "order-files",
+            OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_env()),
+            HubKeys.load_or_create(settings.keys_dir).signing_key,
+        )
     finally:
         engine.dispose()
     click.echo(f"accepted {len(report.accepted)}, refused {len(report.refused)}")
@@ -70,8 +74,9 @@ def notify_cmd() -> None:
     cfg = NotifySettings()
     senders = senders_from(cfg)
     if not senders:
-        raise click.ClickException("no channel configured: set SYNCHUB_NOTIFY_SMTP_HOST and/or "
-                                   "SYNCHUB_NOTIFY_WHATSAPP_URL")
+        raise click.ClickException(
+            "no channel configured: set SYNCHUB_NOTIFY_SMTP_HOST and/or SYNCHUB_NOTIFY_WHATSAPP_URL"
+        )
     engine, factory = open_hub(HubSettings())
     try:
         r = deliver_due(factory, senders, max_attempts=cfg.max_attempts)

@@ -22,18 +22,33 @@ from hub.orders.service import OrderPolicy, apply_event, get_order
 
 
 def _due(order: Order, policy: OrderPolicy, now: dt.datetime) -> bool:
-    return (order.state == State.AWAITING_PAYMENT.value and order.pending_proofs == 0
-            and order.payment_due_at is not None and order.payment_due_at + policy.grace <= now)
+    return (
+        order.state == State.AWAITING_PAYMENT.value
+        and order.pending_proofs == 0
+        and order.payment_due_at is not None
+        and order.payment_due_at + policy.grace <= now
+    )
 
 
-def expire_due(factory: sessionmaker[Session], policy: OrderPolicy = OrderPolicy(),
-               now: Optional[dt.datetime] = None) -> list[int]:
+def expire_due(
+    factory: sessionmaker[Session],
+    policy: OrderPolicy = OrderPolicy(),
+    now: Optional[dt.datetime] = None,
+) -> list[int]:
     """Expire what is due; returns the ids expired by this run."""
     now = now or utcnow()
     with factory() as session:
-        ids = list(session.execute(select(Order.id).where(
-            Order.state == State.AWAITING_PAYMENT.value, Order.pending_proofs == 0,
-            Order.payment_due_at <= now - policy.grace).order_by(Order.id)).scalars())
+        ids = list(
+            session.execute(
+                select(Order.id)
+                .where(
+                    Order.state == State.AWAITING_PAYMENT.value,
+                    Order.pending_proofs == 0,
+                    Order.payment_due_at <= now - policy.grace,
+                )
+                .order_by(Order.id)
+            ).scalars()
+        )
     expired = []
     for order_id in ids:
         with factory() as session, session.begin():
@@ -44,16 +59,32 @@ def expire_due(factory: sessionmaker[Session], policy: OrderPolicy = OrderPolicy
     return expired
 
 
-def remind_due(factory: sessionmaker[Session], policy: OrderPolicy = OrderPolicy(),
-               now: Optional[dt.datetime] = None) -> list[int]:
+def remind_due(
+    factory: sessionmaker[Session],
+    policy: OrderPolicy = OrderPolicy(),
+    now: Optional[dt.datetime] = None,
+) -> list[int]:
     """Queue one "expiring soon" message per unpaid order close to its deadline."""
     now = now or utcnow()
     with factory() as session, session.begin():
-        orders = session.execute(select(Order).where(
-            Order.state == State.AWAITING_PAYMENT.value, Order.reminded_at.is_(None),
-            Order.payment_due_at <= now + policy.remind_before)).scalars().all()
+        orders = (
+            session.execute(
+                select(Order).where(
+                    Order.state == State.AWAITING_PAYMENT.value,
+                    Order.reminded_at.is_(None),
+                    Order.payment_due_at <= now + policy.remind_before,
+                )
+            )
+            .scalars()
+            .all()
+        )
         for order in orders:
             order.reminded_at = now
             deadline = (order.payment_due_at or now) + policy.grace
-            notify(session, order.reseller_id, "order_expiring", {"order_id": order.id, "due": deadline.isoformat()})
+            notify(
+                session,
+                order.reseller_id,
+                "order_expiring",
+                {"order_id": order.id, "due": deadline.isoformat()},
+            )
         return [o.id for o in orders]

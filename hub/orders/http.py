@@ -39,7 +39,11 @@ def http_error(exc: SyncHubError) -> HTTPException:
 
 def owner_key(principal: Principal) -> str:
     """Who an Idempotency-Key belongs to: keys of different callers never collide."""
-    return f"reseller:{principal.reseller_id}" if principal.reseller_id else f"user:{principal.user_id}"
+    return (
+        f"reseller:{principal.reseller_id}"
+        if principal.reseller_id
+        else f"user:{principal.user_id}"
+    )
 
 
 def factory_of(request: Request) -> sessionmaker[Session]:
@@ -53,7 +57,9 @@ def order_context(request: Request) -> OrderContext:
         from hub.orders.catalog import HubCatalog
         from hub.orders.shipping import HubShipping
 
-        ctx = OrderContext(catalog=HubCatalog(), shipping=HubShipping(), policy=OrderPolicy.from_env())
+        ctx = OrderContext(
+            catalog=HubCatalog(), shipping=HubShipping(), policy=OrderPolicy.from_env()
+        )
         request.app.state.order_context = ctx
     return ctx
 
@@ -71,4 +77,12 @@ async def context_dependency(request: Request) -> OrderContext:
     return order_context(request)
 
 
-__all__ = ["http_error", "owner_key", "factory_of", "order_context", "context_dependency", "placing", "OrderNotFound"]
+__all__ = [
+    "http_error",
+    "owner_key",
+    "factory_of",
+    "order_context",
+    "context_dependency",
+    "placing",
+    "OrderNotFound",
+]

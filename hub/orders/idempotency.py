@@ -39,14 +39,25 @@ class Outcome:
 
 def request_hash(payload: Any) -> str:
     """Stable SHA-256 of a JSON-able payload (key order does not matter)."""
-    raw = payload if isinstance(payload, bytes) else json.dumps(payload, sort_keys=True, default=str).encode()
+    raw = (
+        payload
+        if isinstance(payload, bytes)
+        else json.dumps(payload, sort_keys=True, default=str).encode()
+    )
     return hashlib.sha256(raw).hexdigest()
 
 
 _RECORDS = table_of(IdempotencyRecord)
-_FIND = select(_RECORDS.c.key, _RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.response).where(
-    _RECORDS.c.scope == bindparam("scope"), _RECORDS.c.owner == bindparam("owner"), _RECORDS.c.key == bindparam("key"))
-_KEEP = Direct(insert(_RECORDS).values({c.key: bindparam(c.key) for c in _RECORDS.columns if c.key != "id"}))
+_FIND = select(
+    _RECORDS.c.key, _RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.response
+).where(
+    _RECORDS.c.scope == bindparam("scope"),
+    _RECORDS.c.owner == bindparam("owner"),
+    _RECORDS.c.key == bindparam("key"),
+)
+_KEEP = Direct(
+    insert(_RECORDS).values({c.key: bindparam(c.key) for c in _RECORDS.columns if c.key != "id"})
+)
 
 
 def _existing(session: Session, scope: str, owner: str, key: str) -> Optional[Any]:
@@ -57,12 +68,21 @@ def _replay(rec: Any, digest: str) -> Outcome:
     if rec.request_hash != digest:
         raise IdempotencyConflict(
             f"Idempotency-Key {rec.key!r} was already used with a different request",
-            hint="send a new key for a new request; reuse a key only to retry the same request")
+            hint="send a new key for a new request; reuse a key only to retry the same request",
+        )
     return Outcome(rec.status_code, rec.response, True)
 
 
-def run_once(factory: sessionmaker[Session], *, scope: str, owner: str, key: Optional[str],
-             payload: Any, work: Callable[[Session], Any], status_code: int = 201) -> Outcome:
+def run_once(
+    factory: sessionmaker[Session],
+    *,
+    scope: str,
+    owner: str,
+    key: Optional[str],
+    payload: Any,
+    work: Callable[[Session], Any],
+    status_code: int = 201,
+) -> Outcome:
     """Run ``work(session)`` in one transaction unless ``key`` was seen; return its JSON body.
 
     ``work`` returns the JSON-able response body; it must not commit. The key is not
@@ -78,9 +98,18 @@ def run_once(factory: sessionmaker[Session], *, scope: str, owner: str, key: Opt
         with factory() as session, session.begin():
             body = work(session)
             if key is not None:
-                _KEEP.write(session.connection(), {"scope": scope, "owner": owner, "key": key,
-                                                     "request_hash": digest, "status_code": status_code,
-                                                     "response": body, "created_at": utcnow()})
+                _KEEP.write(
+                    session.connection(),
+                    {
+                        "scope": scope,
+                        "owner": owner,
+                        "key": key,
+                        "request_hash": digest,
+                        "status_code": status_code,
+                        "response": body,
+                        "created_at": utcnow(),
+                    },
+                )
     except (IntegrityError, SyncHubError):
         if key is None:
             raise

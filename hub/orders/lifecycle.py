@@ -57,7 +57,9 @@ _FIN = {R.OWNER.value, R.FINANCE.value, SYSTEM}
 _INV = {R.OWNER.value, R.INVENTORY.value, R.OPERATIONS.value}
 
 
-def _t(event: str, source: State, target: State, actors: set[str], stock: Stock = Stock.NONE) -> Transition:
+def _t(
+    event: str, source: State, target: State, actors: set[str], stock: Stock = Stock.NONE
+) -> Transition:
     return Transition(event, source, target, frozenset(actors), stock)
 
 
@@ -99,15 +101,22 @@ def find(state: State, event: str) -> Optional[Transition]:
 def check(state: State, event: str, actor: str) -> Transition:
     """The transition for ``event`` from ``state`` if ``actor`` (a role value or SYSTEM) may fire it."""
     if event not in EVENTS:
-        raise IllegalTransition(f"unknown order event {event!r}", hint=f"events: {', '.join(sorted(EVENTS))}")
+        raise IllegalTransition(
+            f"unknown order event {event!r}", hint=f"events: {', '.join(sorted(EVENTS))}"
+        )
     t = find(state, event)
     if t is None:
         allowed = sorted(e for (s, e) in _INDEX if s == state) or ["none: the order is final"]
-        raise IllegalTransition(f"cannot {event} an order that is {state.value}",
-                                hint=f"possible now: {', '.join(allowed)}")
+        raise IllegalTransition(
+            f"cannot {event} an order that is {state.value}",
+            hint=f"possible now: {', '.join(allowed)}",
+        )
     if actor not in t.actors:
-        raise IllegalTransition(f"role {actor!r} may not {event} an order that is {state.value}",
-                                hint=f"allowed: {', '.join(sorted(t.actors))}", forbidden=True)
+        raise IllegalTransition(
+            f"role {actor!r} may not {event} an order that is {state.value}",
+            hint=f"allowed: {', '.join(sorted(t.actors))}",
+            forbidden=True,
+        )
     return t
 
 

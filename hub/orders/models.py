@@ -17,13 +17,17 @@ CENT = Decimal("0.01")
 
 class Order(Base):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_reseller_state", "reseller_id", "state"),
-                      Index("ix_orders_state_due", "state", "payment_due_at"))
+    __table_args__ = (
+        Index("ix_orders_reseller_state", "reseller_id", "state"),
+        Index("ix_orders_state_due", "state", "payment_due_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     reseller_id: Mapped[str] = mapped_column(String(31), ForeignKey("resellers.id"))
     state: Mapped[str] = mapped_column(String(24), default="draft")
-    source: Mapped[str] = mapped_column(String(16), default="api")  # api, cart, csv, sftp, offer, reorder
+    source: Mapped[str] = mapped_column(
+        String(16), default="api"
+    )  # api, cart, csv, sftp, offer, reorder
     offer_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
     currency: Mapped[str] = mapped_column(String(3), default="IDR")
     subtotal: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
@@ -44,8 +48,12 @@ class Order(Base):
     reminded_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.id",
-                                                  cascade="all, delete-orphan", lazy="selectin")
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order",
+        order_by="OrderLine.id",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
 
     @property
     def total(self) -> Decimal:
@@ -95,7 +103,9 @@ class IdempotencyRecord(Base):
     """First result of a request made with an ``Idempotency-Key``, with the hash of its body."""
 
     __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("scope", "owner", "key", name="uq_idempotency_keys_scope_owner_key"),)
+    __table_args__ = (
+        UniqueConstraint("scope", "owner", "key", name="uq_idempotency_keys_scope_owner_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     scope: Mapped[str] = mapped_column(String(40))

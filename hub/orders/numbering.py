@@ -20,10 +20,17 @@ from hub.core.db import table_of
 from hub.orders.models import InvoiceCounter, Order
 
 _COUNTERS = table_of(InvoiceCounter)
-_BUMP = {dialect: (insert(_COUNTERS).values(year=bindparam("year"), last=1)
-                   .on_conflict_do_update(index_elements=[_COUNTERS.c.year], set_={"last": _COUNTERS.c.last + 1})
-                   .returning(_COUNTERS.c.last))
-         for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_BUMP = {
+    dialect: (
+        insert(_COUNTERS)
+        .values(year=bindparam("year"), last=1)
+        .on_conflict_do_update(
+            index_elements=[_COUNTERS.c.year], set_={"last": _COUNTERS.c.last + 1}
+        )
+        .returning(_COUNTERS.c.last)
+    )
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
 
 def next_invoice_number(session: Session, year: int) -> str:
@@ -33,16 +40,35 @@ def next_invoice_number(session: Session, year: int) -> str:
 
 
 _ORDERS = table_of(Order)
-_SET_NUMBER = (update(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
-               .values(invoice_number=bindparam("invoice_number"), unique_code=bindparam("unique_code"),
-                       payment_reference=bindparam("payment_reference")))
+_SET_NUMBER = (
+    update(_ORDERS)
+    .where(_ORDERS.c.id == bindparam("order_id"))
+    .values(
+        invoice_number=bindparam("invoice_number"),
+        unique_code=bindparam("unique_code"),
+        payment_reference=bindparam("payment_reference"),
+    )
+)
 
 
-def set_number(session: Session, order_id: int, *, invoice_number: str, unique_code: int,
-               payment_reference: str) -> None:
+def set_number(
+    session: Session,
+    order_id: int,
+    *,
+    invoice_number: str,
+    unique_code: int,
+    payment_reference: str,
+) -> None:
     """Store a written order's invoice number with the transfer's unique code and reference."""
-    session.connection().execute(_SET_NUMBER, {"order_id": order_id, "invoice_number": invoice_number,
-                                               "unique_code": unique_code, "payment_reference": payment_reference})
+    session.connection().execute(
+        _SET_NUMBER,
+        {
+            "order_id": order_id,
+            "invoice_number": invoice_number,
+            "unique_code": unique_code,
+            "payment_reference": payment_reference,
+        },
+    )
 
 
 def format_invoice(year: int, n: int) -> str:
@@ -58,4 +84,7 @@ def transfer_marks_sql(order_id: str) -> tuple[str, str]:
     """:func:`transfer_marks` as PostgreSQL expressions of the SQL expression ``order_id`` (the
     statement that numbers an order takes its id from the sequence itself)."""
     digits = f"{order_id}::text"
-    return f"({order_id} - 1) % 999 + 1", f"'SH' || lpad({digits}, greatest(8, length({digits})), '0')"
+    return (
+        f"({order_id} - 1) % 999 + 1",
+        f"'SH' || lpad({digits}, greatest(8, length({digits})), '0')",
+    )

@@ -46,6 +46,7 @@ def extend_order_page(extension: PageExtension) -> PageExtension:
     _PAGE_EXTENSIONS.append(extension)
     return extension
 
+
 nav.register(nav.NavItem("My orders", "/portal/orders", RESELLER_ROLES, order=16))
 nav.register(nav.NavItem("Pack and ship", "/fulfilment", frozenset(WAREHOUSE), order=55))
 
@@ -62,23 +63,30 @@ def write(request: Request, session: Session, work: Callable[[Session], Any]) ->
 
 def _placed(request: Request, order: Order) -> Message:
     amount = Formatter(language(request)).money(order.transfer_amount)
-    return ("Order #{id} placed (invoice {invoice}). Please transfer {amount}.",
-            {"id": order.id, "invoice": order.invoice_number or "—", "amount": amount})
+    return (
+        "Order #{id} placed (invoice {invoice}). Please transfer {amount}.",
+        {"id": order.id, "invoice": order.invoice_number or "—", "amount": amount},
+    )
 
 
 # --- ordering an offer (the button on the offers portal) ---------------------------------
 
 
 @router.post("/portal/offers/{offer_id}/order", dependencies=[require(*RESELLER_ROLES)])
-def order_offer(offer_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def order_offer(
+    offer_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
     """Order what the offer proposes: priced, stock reserved, invoiced; the offers page says so."""
     try:
         workflow.get_offer(session, offer_id, principal)
     except DataError:
         raise HTTPException(404, f"no offer #{offer_id}") from None
     try:
-        message = write(request, session, lambda s: _placed(request, from_offer(s, principal, offer_id,
-                                                                                 order_context(request))))
+        message = write(
+            request,
+            session,
+            lambda s: _placed(request, from_offer(s, principal, offer_id, order_context(request))),
+        )
     except SyncHubError as exc:
         return render_portal(request, session, principal, error=str(exc), status=409)
     return render_portal(request, session, principal, message=message)
@@ -87,13 +95,24 @@ def order_offer(offer_id: RowId, request: Request, session: SessionDep, principa
 # --- the reseller's orders ----------------------------------------------------------------
 
 
-def _list(request: Request, session: Session, principal: Principal, *, error: str = "",
-          lines: Optional[list[tuple[str, str]]] = None, status: int = 200) -> Response:
+def _list(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    error: str = "",
+    lines: Optional[list[tuple[str, str]]] = None,
+    status: int = 200,
+) -> Response:
     orders = service.list_orders(session, principal, limit=200)
     rows = lines or []
     rows = rows + [("", "")] * max(0, QUICK_ROWS - len(rows))
-    return render(request, "orders_portal.html", {"orders": orders, "error": error, "lines": rows},
-                  status_code=status)
+    return render(
+        request,
+        "orders_portal.html",
+        {"orders": orders, "error": error, "lines": rows},
+        status_code=status,
+    )
 
 
 @router.get("/portal/orders", dependencies=[require(*RESELLER_ROLES)])
@@ -118,42 +137,79 @@ def _quick_lines(skus: list[str], quantities: list[str]) -> list[service.LineReq
 
 
 @router.post("/portal/orders", dependencies=[require(*RESELLER_ROLES)])
-def quick_order(request: Request, session: SessionDep, principal: CurrentPrincipal,
-                sku: list[str] = Form([]), quantity: list[str] = Form([])) -> Response:
+def quick_order(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    sku: list[str] = Form([]),
+    quantity: list[str] = Form([]),
+) -> Response:
     """Place an order from SKU + quantity lines; every bad line is reported at once."""
     rid = str(principal.reseller_id)
     try:
         lines = _quick_lines(sku, quantity)
-        order_id = write(request, session, lambda s: service.create_order(
-            s, principal, rid, lines, order_context(request), source="portal").id)
+        order_id = write(
+            request,
+            session,
+            lambda s: (
+                service.create_order(
+                    s, principal, rid, lines, order_context(request), source="portal"
+                ).id
+            ),
+        )
     except SyncHubError as exc:
-        return _list(request, session, principal, error=str(exc), lines=list(zip(sku, quantity))[:50], status=422)
+        return _list(
+            request,
+            session,
+            principal,
+            error=str(exc),
+            lines=list(zip(sku, quantity))[:50],
+            status=422,
+        )
     return RedirectResponse(f"/portal/orders/{order_id}", 303)
 
 
 @router.post("/portal/orders/csv", dependencies=[require(*RESELLER_ROLES)])
-async def csv_order(request: Request, session: SessionDep, principal: CurrentPrincipal,
-                    file: UploadFile) -> Response:
+async def csv_order(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, file: UploadFile
+) -> Response:
     """Place an order from a CSV file with the columns ``sku,quantity``."""
     data = await file.read(MAX_CSV_BYTES + 1)
     rid = str(principal.reseller_id)
     try:
         lines = parse_csv(data)
-        order_id = write(request, session, lambda s: service.create_order(
-            s, principal, rid, lines, order_context(request), source="csv").id)
+        order_id = write(
+            request,
+            session,
+            lambda s: (
+                service.create_order(
+                    s, principal, rid, lines, order_context(request), source="csv"
+                ).id
+            ),
+        )
     except SyncHubError as exc:
         return _list(request, session, principal, error=str(exc), status=422)
     return RedirectResponse(f"/portal/orders/{order_id}", 303)
 
 
 def _history(session: Session, order_id: int) -> list[Any]:
-    entries, _ = list_entries(session, AuditFilter(entity="order", entity_id=str(order_id)), limit=200)
+    entries, _ = list_entries(
+        session, AuditFilter(entity="order", entity_id=str(order_id)), limit=200
+    )
     return [e for e in reversed(entries) if e.action.startswith("order.")]
 
 
-def render_order(request: Request, session: Session, principal: Principal, order_id: int, *,
-                 message: Optional[Message] = None, error: str = "", form: Optional[dict[str, str]] = None,
-                 status: int = 200) -> Response:
+def render_order(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    order_id: int,
+    *,
+    message: Optional[Message] = None,
+    error: str = "",
+    form: Optional[dict[str, str]] = None,
+    status: int = 200,
+) -> Response:
     """The order page: lines, amounts, transfer instructions, proofs sent, tracking and history."""
     try:
         order = service.get_order(session, principal, order_id)
@@ -162,23 +218,42 @@ def render_order(request: Request, session: Session, principal: Principal, order
             extra.update(extension(session, principal, order))
     except SyncHubError:
         raise HTTPException(404, f"no order #{order_id}") from None
-    return render(request, "order_detail.html", {
-        "o": order, "bank": BankAccount(), "history": _history(session, order.id), **extra,
-        "message": message, "error": error, "form": form or {},
-        "next_events": events_for(State(order.state), principal.role.value)}, status_code=status)
+    return render(
+        request,
+        "order_detail.html",
+        {
+            "o": order,
+            "bank": BankAccount(),
+            "history": _history(session, order.id),
+            **extra,
+            "message": message,
+            "error": error,
+            "form": form or {},
+            "next_events": events_for(State(order.state), principal.role.value),
+        },
+        status_code=status,
+    )
 
 
 @router.get("/portal/orders/{order_id}", dependencies=[require(*RESELLER_ROLES)])
-def order_page(order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def order_page(
+    order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
     """One order: what to transfer and where, the proof form, tracking, documents."""
     return render_order(request, session, principal, order_id)
 
 
 @router.post("/portal/orders/{order_id}/reorder", dependencies=[require(*RESELLER_ROLES)])
-def reorder(order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def reorder(
+    order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
     """The same products and quantities again, at today's prices."""
     try:
-        new_id = write(request, session, lambda s: service.reorder(s, principal, order_id, order_context(request)).id)
+        new_id = write(
+            request,
+            session,
+            lambda s: service.reorder(s, principal, order_id, order_context(request)).id,
+        )
     except service.OrderNotFound:
         raise HTTPException(404, f"no order #{order_id}") from None
     except SyncHubError as exc:
@@ -189,13 +264,28 @@ def reorder(order_id: RowId, request: Request, session: SessionDep, principal: C
 # --- the warehouse: pack and ship -----------------------------------------------------------
 
 
-def _fulfilment(request: Request, session: Session, principal: Principal, *, message: Optional[Message] = None,
-                error: str = "", status: int = 200) -> Response:
+def _fulfilment(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    message: Optional[Message] = None,
+    error: str = "",
+    status: int = 200,
+) -> Response:
     paid = service.list_orders(session, principal, state=State.PAID.value, limit=500)
     packed = service.list_orders(session, principal, state=State.PACKED.value, limit=500)
-    return render(request, "orders_fulfilment.html", {
-        "paid": sorted(paid, key=lambda o: o.id), "packed": sorted(packed, key=lambda o: o.id),
-        "message": message, "error": error}, status_code=status)
+    return render(
+        request,
+        "orders_fulfilment.html",
+        {
+            "paid": sorted(paid, key=lambda o: o.id),
+            "packed": sorted(packed, key=lambda o: o.id),
+            "message": message,
+            "error": error,
+        },
+        status_code=status,
+    )
 
 
 @router.get("/fulfilment", dependencies=[require(*WAREHOUSE)])
@@ -204,8 +294,14 @@ def fulfilment(request: Request, session: SessionDep, principal: CurrentPrincipa
     return _fulfilment(request, session, principal)
 
 
-def _move(request: Request, session: Session, principal: Principal, order_id: int,
-          work: Callable[[Session, Order], Any], done: str) -> Response:
+def _move(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    order_id: int,
+    work: Callable[[Session, Order], Any],
+    done: str,
+) -> Response:
     def run(s: Session) -> None:
         work(s, service.get_order(s, principal, order_id, lock=True))
 
@@ -219,17 +315,38 @@ def _move(request: Request, session: Session, principal: Principal, order_id: in
 
 
 @router.post("/fulfilment/{order_id}/pack", dependencies=[require(*WAREHOUSE)])
-def pack(order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def pack(
+    order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
     """The parcels are packed (print the packing slip first)."""
-    return _move(request, session, principal, order_id,
-                 lambda s, o: service.apply_event(s, principal, o, "pack"), "Order #{id} packed.")
+    return _move(
+        request,
+        session,
+        principal,
+        order_id,
+        lambda s, o: service.apply_event(s, principal, o, "pack"),
+        "Order #{id} packed.",
+    )
 
 
 @router.post("/fulfilment/{order_id}/ship", dependencies=[require(*WAREHOUSE)])
-def ship(order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal,
-         courier: str = Form(""), service_code: str = Form("", alias="service"),
-         waybill: str = Form("")) -> Response:
+def ship(
+    order_id: RowId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    courier: str = Form(""),
+    service_code: str = Form("", alias="service"),
+    waybill: str = Form(""),
+) -> Response:
     """Handed to the courier: courier, service and waybill are shown to the reseller."""
-    return _move(request, session, principal, order_id,
-                 lambda s, o: service.ship(s, principal, o, courier=courier, service=service_code, waybill=waybill),
-                 "Order #{id} shipped.")
+    return _move(
+        request,
+        session,
+        principal,
+        order_id,
+        lambda s, o: service.ship(
+            s, principal, o, courier=courier, service=service_code, waybill=waybill
+        ),
+        "Order #{id} shipped.",
+    )

@@ -46,34 +46,71 @@ def _lines(items: Any) -> list[LineRequest]:
 def _target(principal: Principal, requested: Optional[str]) -> str:
     rid = requested if principal.is_staff else principal.reseller_id
     if not rid:
-        raise http_error(service.OrderInputError("staff must name the reseller_id the order is for"))
+        raise http_error(
+            service.OrderInputError("staff must name the reseller_id the order is for")
+        )
     return rid
 
 
-async def _create(request: Request, principal: Principal, key: Optional[str], payload: Any,
-                  make: Callable[[Session], Any]) -> JSONResponse:
+async def _create(
+    request: Request,
+    principal: Principal,
+    key: Optional[str],
+    payload: Any,
+    make: Callable[[Session], Any],
+) -> JSONResponse:
     try:
-        out = await placing(request, lambda: run_once(
-            factory_of(request), scope="order.create", owner=owner_key(principal), key=key, payload=payload,
-            work=lambda s: order_json(make(s), principal)))
+        out = await placing(
+            request,
+            lambda: run_once(
+                factory_of(request),
+                scope="order.create",
+                owner=owner_key(principal),
+                key=key,
+                payload=payload,
+                work=lambda s: order_json(make(s), principal),
+            ),
+        )
     except SyncHubError as exc:
         raise http_error(exc) from exc
-    return JSONResponse(out.body, out.status_code, headers={"Idempotent-Replayed": str(out.replayed).lower()})
+    return JSONResponse(
+        out.body, out.status_code, headers={"Idempotent-Replayed": str(out.replayed).lower()}
+    )
 
 
 @router.post("", status_code=201, response_model=OrderPublic)
-async def create(body: OrderCreate, request: Request, principal: Buyer, ctx: Ctx, key: IdemKey = None) -> JSONResponse:
+async def create(
+    body: OrderCreate, request: Request, principal: Buyer, ctx: Ctx, key: IdemKey = None
+) -> JSONResponse:
     """Place an order (or keep it as a cart with ``submit: false``). Retry safely with ``Idempotency-Key``."""
     rid = _target(principal, body.reseller_id)
-    return await _create(request, principal, key, body.model_dump(mode="json"),
-                         lambda s: service.create_order(s, principal, rid, _lines(body.lines), ctx,
-                                                        note=body.note, submit=body.submit,
-                                                        source="api" if body.submit else "cart"))
+    return await _create(
+        request,
+        principal,
+        key,
+        body.model_dump(mode="json"),
+        lambda s: service.create_order(
+            s,
+            principal,
+            rid,
+            _lines(body.lines),
+            ctx,
+            note=body.note,
+            submit=body.submit,
+            source="api" if body.submit else "cart",
+        ),
+    )
 
 
 @router.post("/csv", status_code=201, response_model=OrderPublic)
-async def create_from_csv(file: UploadFile, request: Request, principal: Buyer, ctx: Ctx,
-                          reseller_id: Optional[str] = None, key: IdemKey = None) -> JSONResponse:
+async def create_from_csv(
+    file: UploadFile,
+    request: Request,
+    principal: Buyer,
+    ctx: Ctx,
+    reseller_id: Optional[str] = None,
+    key: IdemKey = None,
+) -> JSONResponse:
     """Quick order from a CSV file with the columns ``sku,quantity``."""
     data = await file.read(1024 * 1024 + 1)
     rid = _target(principal, reseller_id)
@@ -81,31 +118,66 @@ async def create_from_csv(file: UploadFile, request: Request, principal: Buyer, 
         lines = parse_csv(data)
     except SyncHubError as exc:
         raise http_error(exc) from exc
-    return await _create(request, principal, key, {"csv": data.hex(), "reseller_id": rid},
-                         lambda s: service.create_order(s, principal, rid, lines, ctx, source="csv"))
+    return await _create(
+        request,
+        principal,
+        key,
+        {"csv": data.hex(), "reseller_id": rid},
+        lambda s: service.create_order(s, principal, rid, lines, ctx, source="csv"),
+    )
 
 
 @router.post("/from-offer/{offer_id}", status_code=201, response_model=OrderPublic)
-async def create_from_offer(offer_id: int, body: FromOffer, request: Request, principal: Buyer, ctx: Ctx,
-                            key: IdemKey = None) -> JSONResponse:
+async def create_from_offer(
+    offer_id: int,
+    body: FromOffer,
+    request: Request,
+    principal: Buyer,
+    ctx: Ctx,
+    key: IdemKey = None,
+) -> JSONResponse:
     """Order what an offer proposes (optionally another quantity)."""
-    return await _create(request, principal, key, {"offer": offer_id, **body.model_dump()},
-                         lambda s: from_offer(s, principal, offer_id, ctx, body.quantity))
+    return await _create(
+        request,
+        principal,
+        key,
+        {"offer": offer_id, **body.model_dump()},
+        lambda s: from_offer(s, principal, offer_id, ctx, body.quantity),
+    )
 
 
 @router.post("/{order_id}/reorder", status_code=201, response_model=OrderPublic)
-async def reorder(order_id: int, request: Request, principal: Buyer, ctx: Ctx, key: IdemKey = None) -> JSONResponse:
+async def reorder(
+    order_id: int, request: Request, principal: Buyer, ctx: Ctx, key: IdemKey = None
+) -> JSONResponse:
     """A new order with the same products and quantities, at today's prices."""
-    return await _create(request, principal, key, {"reorder": order_id},
-                         lambda s: service.reorder(s, principal, order_id, ctx))
+    return await _create(
+        request,
+        principal,
+        key,
+        {"reorder": order_id},
+        lambda s: service.reorder(s, principal, order_id, ctx),
+    )
 
 
 @router.get("", response_model=OrdersPublic)
-def list_orders(session: SessionDep, principal: Viewer, reseller_id: Optional[str] = None,
-                state: Optional[str] = None, limit: int = 50, offset: int = 0) -> OrdersPublic:
+def list_orders(
+    session: SessionDep,
+    principal: Viewer,
+    reseller_id: Optional[str] = None,
+    state: Optional[str] = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> OrdersPublic:
     """Order history: a reseller sees its own, staff all (filter by reseller and state)."""
-    orders = service.list_orders(session, principal, reseller_id=reseller_filter(principal, reseller_id),
-                                 state=state, limit=limit, offset=offset)
+    orders = service.list_orders(
+        session,
+        principal,
+        reseller_id=reseller_filter(principal, reseller_id),
+        state=state,
+        limit=limit,
+        offset=offset,
+    )
     data = [order_public(o, principal) for o in orders]
     return OrdersPublic(data=data, count=len(data))
 
@@ -128,33 +200,54 @@ def get(order_id: int, session: SessionDep, principal: Viewer) -> OrderPublic:
 
 
 @router.put("/{order_id}/lines", response_model=OrderPublic)
-def edit_cart(order_id: int, body: LinesUpdate, request: Request, principal: Buyer, ctx: Ctx) -> OrderPublic:
+def edit_cart(
+    order_id: int, body: LinesUpdate, request: Request, principal: Buyer, ctx: Ctx
+) -> OrderPublic:
     """Replace the lines of a draft (the cart)."""
-    return _in_tx(request, lambda s: order_public(replace_lines(s, principal, order_id, _lines(body.lines), ctx),
-                                                  principal))
+    return _in_tx(
+        request,
+        lambda s: order_public(
+            replace_lines(s, principal, order_id, _lines(body.lines), ctx), principal
+        ),
+    )
 
 
 @router.post("/{order_id}/place", response_model=OrderPublic)
 def place(order_id: int, request: Request, principal: Buyer, ctx: Ctx) -> OrderPublic:
     """Submit a cart: stock is reserved and the invoice issued."""
-    return _in_tx(request, lambda s: order_public(
-        service.place(s, principal, service.get_order(s, principal, order_id, lock=True), ctx), principal))
+    return _in_tx(
+        request,
+        lambda s: order_public(
+            service.place(s, principal, service.get_order(s, principal, order_id, lock=True), ctx),
+            principal,
+        ),
+    )
 
 
 @router.post("/{order_id}/events/{event}", response_model=OrderPublic)
-def fire(order_id: int, event: str, request: Request, principal: Viewer,
-         body: Optional[EventIn] = None) -> OrderPublic:
+def fire(
+    order_id: int, event: str, request: Request, principal: Viewer, body: Optional[EventIn] = None
+) -> OrderPublic:
     """Move the order: pack, ship (courier, service, waybill), deliver, complete, cancel."""
     body = body or EventIn()
 
     def run(s: Session) -> OrderPublic:
         order = service.get_order(s, principal, order_id, lock=True)
         if event == "ship":
-            service.ship(s, principal, order, courier=body.courier, service=body.service, waybill=body.waybill)
+            service.ship(
+                s,
+                principal,
+                order,
+                courier=body.courier,
+                service=body.service,
+                waybill=body.waybill,
+            )
         elif event in ("pay_full", "pay_partial", "place", "request_payment", "expire"):
-            raise service.OrderInputError(f"{event} is not fired by hand",
-                                          hint="payments are booked by finance's confirmation; "
-                                               "placing uses /place; expiry is a scheduled job")
+            raise service.OrderInputError(
+                f"{event} is not fired by hand",
+                hint="payments are booked by finance's confirmation; "
+                "placing uses /place; expiry is a scheduled job",
+            )
         else:
             service.apply_event(s, principal, order, event)
         return order_public(order, principal)
@@ -174,8 +267,11 @@ def _pdf(session: Session, principal: Principal, order_id: int, kind: str) -> Re
     except SyncHubError as exc:
         raise http_error(exc) from exc
     filename = f"{kind}-{order.id}.pdf"
-    return Response(body, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.get("/{order_id}/invoice.pdf", response_class=Response)

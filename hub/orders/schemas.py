@@ -21,7 +21,9 @@ class OrderLineIn(BaseModel):
 
 
 class OrderCreate(BaseModel):
-    reseller_id: Optional[str] = Field(default=None, description="staff only: the reseller ordered for")
+    reseller_id: Optional[str] = Field(
+        default=None, description="staff only: the reseller ordered for"
+    )
     lines: list[OrderLineIn]
     note: str = Field(default="", max_length=2000)
     submit: bool = Field(default=True, description="false keeps the order as a draft (a cart)")
@@ -85,11 +87,21 @@ class OrdersPublic(BaseModel):
 
 
 def order_public(order: Order, principal: Optional[Principal] = None) -> OrderPublic:
-    lines = [OrderLinePublic(product_id=ln.product_id, sku=ln.sku, name=ln.name, quantity=ln.quantity,
-                             unit_price=ln.unit_price, line_total=ln.line_total, price_rule=ln.price_rule)
-             for ln in order.lines]
-    fields: dict[str, Any] = {k: getattr(order, k) for k in OrderPublic.model_fields
-                              if k not in ("lines", "next_events")}
+    lines = [
+        OrderLinePublic(
+            product_id=ln.product_id,
+            sku=ln.sku,
+            name=ln.name,
+            quantity=ln.quantity,
+            unit_price=ln.unit_price,
+            line_total=ln.line_total,
+            price_rule=ln.price_rule,
+        )
+        for ln in order.lines
+    ]
+    fields: dict[str, Any] = {
+        k: getattr(order, k) for k in OrderPublic.model_fields if k not in ("lines", "next_events")
+    }
     nxt = events_for(State(order.state), actor_of(principal)) if principal is not None else []
     return OrderPublic(**fields, lines=lines, next_events=nxt)
 

@@ -67,7 +67,9 @@ class OrderPolicy:
             days = float(os.environ.get("SYNCHUB_ORDER_PAYMENT_DAYS", "7"))
             hours = float(os.environ.get("SYNCHUB_ORDER_GRACE_HOURS", "24"))
         except ValueError as exc:
-            raise DataError(f"SYNCHUB_ORDER_PAYMENT_DAYS / SYNCHUB_ORDER_GRACE_HOURS must be numbers: {exc}") from None
+            raise DataError(
+                f"SYNCHUB_ORDER_PAYMENT_DAYS / SYNCHUB_ORDER_GRACE_HOURS must be numbers: {exc}"
+            ) from None
         if days <= 0 or hours < 0:
             raise DataError("the payment window must be positive and the grace not negative")
         return cls(payment_window=dt.timedelta(days=days), grace=dt.timedelta(hours=hours))
@@ -88,11 +90,17 @@ def actor_of(principal: Optional[Principal]) -> str:
 
 def snapshot(order: Order) -> dict[str, Any]:
     """The audit's before/after picture of an order."""
-    return {"state": order.state, "paid_amount": str(order.paid_amount), "waybill": order.waybill,
-            "shipping_fee": str(order.shipping_fee)}
+    return {
+        "state": order.state,
+        "paid_amount": str(order.paid_amount),
+        "waybill": order.waybill,
+        "shipping_fee": str(order.shipping_fee),
+    }
 
 
-def get_order(session: Session, principal: Optional[Principal], order_id: int, *, lock: bool = False) -> Order:
+def get_order(
+    session: Session, principal: Optional[Principal], order_id: int, *, lock: bool = False
+) -> Order:
     """The order if ``principal`` may see it (None = the hub itself); row-locked with ``lock``."""
     stmt = select(Order).where(Order.id == order_id)
     if principal is not None:
@@ -101,21 +109,28 @@ def get_order(session: Session, principal: Optional[Principal], order_id: int, *
         stmt = stmt.with_for_update(of=Order)
     order = session.execute(stmt).scalar()
     if order is None:
-        raise OrderNotFound(f"order #{order_id} not found", hint="check the order number in your order list")
+        raise OrderNotFound(
+            f"order #{order_id} not found", hint="check the order number in your order list"
+        )
     return order
 
 
-Audit = list[tuple[str, Optional[dict[str, Any]], dict[str, Any]]]  # (action, before, after) held back
+Audit = list[
+    tuple[str, Optional[dict[str, Any]], dict[str, Any]]
+]  # (action, before, after) held back
 
 
-def _write_audit(session: Session, principal: Optional[Principal], order: Order, audit: Audit) -> None:
+def _write_audit(
+    session: Session, principal: Optional[Principal], order: Order, audit: Audit
+) -> None:
     """Write held-back audit rows together (one statement)."""
     record_many(session, principal, "order", order.id, audit)
     audit.clear()
 
 
-def _resolve_lines(session: Session, catalog: Catalog, reseller_id: str, lines: Sequence[LineRequest]
-                   ) -> tuple[dict[int, int], dict[int, ProductFacts], Found]:
+def _resolve_lines(
+    session: Session, catalog: Catalog, reseller_id: str, lines: Sequence[LineRequest]
+) -> tuple[dict[int, int], dict[int, ProductFacts], Found]:
     """Validate every line at once and sum quantities per product (the products found with the
     reseller's price book of them: one statement)."""
     problems: list[str] = []
@@ -132,12 +147,21 @@ def _resolve_lines(session: Session, catalog: Catalog, reseller_id: str, lines: 
     for n, line in enumerate(lines, 1):
         qty = line.quantity
         if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= MAX_QUANTITY:
-            problems.append(f"line {n}: quantity must be a whole number from 1 to {MAX_QUANTITY}, got {qty!r}")
+            problems.append(
+                f"line {n}: quantity must be a whole number from 1 to {MAX_QUANTITY}, got {qty!r}"
+            )
             continue
-        product = (by_id.get(int(line.product_id)) if line.product_id is not None
-                   else by_sku.get(str(line.sku or "").strip()))
+        product = (
+            by_id.get(int(line.product_id))
+            if line.product_id is not None
+            else by_sku.get(str(line.sku or "").strip())
+        )
         if product is None:
-            what = f"product #{line.product_id}" if line.product_id is not None else f"SKU {line.sku!r}"
+            what = (
+                f"product #{line.product_id}"
+                if line.product_id is not None
+                else f"SKU {line.sku!r}"
+            )
             problems.append(f"line {n}: {what} is not in the catalog")
             continue
         if not product.active:
@@ -145,54 +169,102 @@ def _resolve_lines(session: Session, catalog: Catalog, reseller_id: str, lines: 
             continue
         wanted[product.id] = wanted.get(product.id, 0) + qty
     if problems:
-        raise OrderInputError("; ".join(problems), hint="fix these lines and send the order again",
-                              problems=problems)
+        raise OrderInputError(
+            "; ".join(problems), hint="fix these lines and send the order again", problems=problems
+        )
     return wanted, by_id, found
 
 
-def priced_lines(session: Session, reseller_id: str, lines: Sequence[LineRequest], ctx: OrderContext,
-                 now: dt.datetime) -> list[OrderLine]:
+def priced_lines(
+    session: Session,
+    reseller_id: str,
+    lines: Sequence[LineRequest],
+    ctx: OrderContext,
+    now: dt.datetime,
+) -> list[OrderLine]:
     """One line per product with the reseller's price for the summed quantity, frozen now."""
     return _priced(session, reseller_id, lines, ctx, now)[0]
 
 
-def _priced(session: Session, reseller_id: str, lines: Sequence[LineRequest], ctx: OrderContext,
-            now: dt.datetime) -> tuple[list[OrderLine], dict[int, ProductFacts]]:
+def _priced(
+    session: Session,
+    reseller_id: str,
+    lines: Sequence[LineRequest],
+    ctx: OrderContext,
+    now: dt.datetime,
+) -> tuple[list[OrderLine], dict[int, ProductFacts]]:
     """The priced lines and the facts of their products (kept for shipping: no second lookup)."""
     wanted, facts, found = _resolve_lines(session, ctx.catalog, reseller_id, lines)
-    prices = ctx.catalog.prices(session, reseller_id, wanted, now, facts, found.book)  # all lines, one book
+    prices = ctx.catalog.prices(
+        session, reseller_id, wanted, now, facts, found.book
+    )  # all lines, one book
     out, unpriced = [], []
     for pid in sorted(wanted):
         price = prices[pid]
         if isinstance(price, NotPriced):
             unpriced.append(f"{facts[pid].sku}: {price.message}")
             continue
-        out.append(OrderLine(product_id=pid, sku=facts[pid].sku, name=facts[pid].name[:200],
-                             quantity=wanted[pid], unit_price=price.unit_price, price_rule=price.rule[:120]))
+        out.append(
+            OrderLine(
+                product_id=pid,
+                sku=facts[pid].sku,
+                name=facts[pid].name[:200],
+                quantity=wanted[pid],
+                unit_price=price.unit_price,
+                price_rule=price.rule[:120],
+            )
+        )
     if unpriced:
-        raise NotPriced("not in your price list — " + "; ".join(unpriced),
-                        hint="remove these products or ask the distributor to price them",
-                        problems=unpriced)
+        raise NotPriced(
+            "not in your price list — " + "; ".join(unpriced),
+            hint="remove these products or ask the distributor to price them",
+            problems=unpriced,
+        )
     return out, facts
 
 
-def _new_order(session: Session, principal: Optional[Principal], reseller_id: str, lines: Sequence[LineRequest],
-               ctx: OrderContext, *, source: str, offer_id: Optional[int], note: str,
-               now: dt.datetime) -> tuple[Order, dict[int, ProductFacts]]:
+def _new_order(
+    session: Session,
+    principal: Optional[Principal],
+    reseller_id: str,
+    lines: Sequence[LineRequest],
+    ctx: OrderContext,
+    *,
+    source: str,
+    offer_id: Optional[int],
+    note: str,
+    now: dt.datetime,
+) -> tuple[Order, dict[int, ProductFacts]]:
     """A draft in memory (not yet in the session) with prices frozen from the reseller's price list."""
     if principal is not None and not principal.is_staff and principal.reseller_id != reseller_id:
         raise OrderNotFound(f"no reseller {reseller_id!r}")
     priced, facts = _priced(session, reseller_id, lines, ctx, now)
-    order = Order(reseller_id=reseller_id, state=State.DRAFT.value, source=source, offer_id=offer_id,
-                  note=note[:2000], subtotal=sum((line.line_total for line in priced), Decimal(0)),
-                  shipping_fee=Decimal(0), paid_amount=Decimal(0), unique_code=0, pending_proofs=0, waybill="",
-                  shipping_courier="", shipping_service="", shipping_note="", currency="IDR", created_at=now,
-                  updated_at=now, lines=priced)  # every column but the nullable ones: written by Core, no defaults
+    order = Order(
+        reseller_id=reseller_id,
+        state=State.DRAFT.value,
+        source=source,
+        offer_id=offer_id,
+        note=note[:2000],
+        subtotal=sum((line.line_total for line in priced), Decimal(0)),
+        shipping_fee=Decimal(0),
+        paid_amount=Decimal(0),
+        unique_code=0,
+        pending_proofs=0,
+        waybill="",
+        shipping_courier="",
+        shipping_service="",
+        shipping_note="",
+        currency="IDR",
+        created_at=now,
+        updated_at=now,
+        lines=priced,
+    )  # every column but the nullable ones: written by Core, no defaults
     return order, facts
 
 
-def apply_event(session: Session, principal: Optional[Principal], order: Order, event: str,
-                **changes: Any) -> Order:
+def apply_event(
+    session: Session, principal: Optional[Principal], order: Order, event: str, **changes: Any
+) -> Order:
     """Fire ``event`` if the table allows it for the caller's role; apply its stock effect; audit it."""
     audit: Audit = []
     _fire(session, principal, order, event, changes, audit)
@@ -201,8 +273,14 @@ def apply_event(session: Session, principal: Optional[Principal], order: Order, 
     return order
 
 
-def _fire(session: Session, principal: Optional[Principal], order: Order, event: str,
-          changes: dict[str, Any], audit: Audit) -> None:
+def _fire(
+    session: Session,
+    principal: Optional[Principal],
+    order: Order,
+    event: str,
+    changes: dict[str, Any],
+    audit: Audit,
+) -> None:
     """:func:`apply_event` without flushing; its audit row is held back in ``audit``."""
     t = lifecycle.check(State(order.state), event, actor_of(principal))
     before = snapshot(order)
@@ -218,8 +296,14 @@ def _fire(session: Session, principal: Optional[Principal], order: Order, event:
     audit.append((f"order.{event}", before, snapshot(order)))
 
 
-def place(session: Session, principal: Optional[Principal], order: Order, ctx: OrderContext,
-          *, now: Optional[dt.datetime] = None) -> Order:
+def place(
+    session: Session,
+    principal: Optional[Principal],
+    order: Order,
+    ctx: OrderContext,
+    *,
+    now: Optional[dt.datetime] = None,
+) -> Order:
     """Reserve stock, freeze the shipping fee, number the invoice, and ask for payment."""
     now = now or utcnow()
     audit: Audit = []
@@ -233,32 +317,77 @@ def place(session: Session, principal: Optional[Principal], order: Order, ctx: O
     return order
 
 
-def _reserve(session: Session, principal: Optional[Principal], order: Order, ctx: OrderContext, audit: Audit,
-             facts: Optional[dict[int, ProductFacts]], now: dt.datetime) -> None:
+def _reserve(
+    session: Session,
+    principal: Optional[Principal],
+    order: Order,
+    ctx: OrderContext,
+    audit: Audit,
+    facts: Optional[dict[int, ProductFacts]],
+    now: dt.datetime,
+) -> None:
     """Place and ask for payment: reserve the stock and freeze the shipping fee (audit rows held back)."""
     if facts is None:
-        facts = {f.id: f for f in ctx.catalog.products(session, ids=[ln.product_id for ln in order.lines])}
+        facts = {
+            f.id: f
+            for f in ctx.catalog.products(session, ids=[ln.product_id for ln in order.lines])
+        }
     parcels = [(facts[ln.product_id], ln.quantity) for ln in order.lines if ln.product_id in facts]
     choice = ctx.shipping.choose(session, order.reseller_id, parcels, order.subtotal)
-    _fire(session, principal, order, "place", dict(placed_at=now, shipping_fee=choice.fee,
-          shipping_courier=choice.courier, shipping_service=choice.service,
-          shipping_note=choice.note[:200]), audit)
-    _fire(session, principal, order, "request_payment", dict(payment_due_at=now + ctx.policy.payment_window),
-          audit)
+    _fire(
+        session,
+        principal,
+        order,
+        "place",
+        dict(
+            placed_at=now,
+            shipping_fee=choice.fee,
+            shipping_courier=choice.courier,
+            shipping_service=choice.service,
+            shipping_note=choice.note[:200],
+        ),
+        audit,
+    )
+    _fire(
+        session,
+        principal,
+        order,
+        "request_payment",
+        dict(payment_due_at=now + ctx.policy.payment_window),
+        audit,
+    )
 
 
 def _numbered(session: Session, order: Order, now: dt.datetime) -> None:
     """A placed order's number is known: tell the reseller how to pay."""
     due = order.payment_due_at or now
-    notify(session, order.reseller_id, "order_placed",
-           {"order_id": order.id, "invoice": order.invoice_number, "amount": order.transfer_amount,
-            "reference": order.payment_reference, "due": due.date().isoformat()})
+    notify(
+        session,
+        order.reseller_id,
+        "order_placed",
+        {
+            "order_id": order.id,
+            "invoice": order.invoice_number,
+            "amount": order.transfer_amount,
+            "reference": order.payment_reference,
+            "due": due.date().isoformat(),
+        },
+    )
 
 
-def create_order(session: Session, principal: Optional[Principal], reseller_id: str,
-                 lines: Sequence[LineRequest], ctx: OrderContext, *, source: str = "api",
-                 offer_id: Optional[int] = None, note: str = "", submit: bool = True,
-                 now: Optional[dt.datetime] = None) -> Order:
+def create_order(
+    session: Session,
+    principal: Optional[Principal],
+    reseller_id: str,
+    lines: Sequence[LineRequest],
+    ctx: OrderContext,
+    *,
+    source: str = "api",
+    offer_id: Optional[int] = None,
+    note: str = "",
+    submit: bool = True,
+    now: Optional[dt.datetime] = None,
+) -> Order:
     """Build and (unless ``submit`` is False: a cart) place an order in the caller's transaction.
 
     The hot path of the hub (see docs/orders.md, "Benchmark"): the order is built in memory,
@@ -268,27 +397,45 @@ def create_order(session: Session, principal: Optional[Principal], reseller_id: 
     transaction, load it with :func:`get_order`.
     """
     now = now or utcnow()
-    order, facts = _new_order(session, principal, reseller_id, lines, ctx, source=source, offer_id=offer_id,
-                              note=note, now=now)
+    order, facts = _new_order(
+        session,
+        principal,
+        reseller_id,
+        lines,
+        ctx,
+        source=source,
+        offer_id=offer_id,
+        note=note,
+        now=now,
+    )
     audit: Audit = [("order.create", None, snapshot(order))]
     if submit:
         _reserve(session, principal, order, ctx, audit, facts, now)
-    insert_order(session, order, placed_in=now.year if submit else None,
-                 companions=[Companion(AUDIT_LOG, entries(principal, "order", None, audit), "entity_id")])
+    insert_order(
+        session,
+        order,
+        placed_in=now.year if submit else None,
+        companions=[Companion(AUDIT_LOG, entries(principal, "order", None, audit), "entity_id")],
+    )
     if submit:
         _numbered(session, order, now)
     return order
 
 
-def reorder(session: Session, principal: Principal, order_id: int, ctx: OrderContext,
-            *, submit: bool = True) -> Order:
+def reorder(
+    session: Session, principal: Principal, order_id: int, ctx: OrderContext, *, submit: bool = True
+) -> Order:
     """A new order with the same products and quantities, priced today."""
     old = get_order(session, principal, order_id)
     lines = [LineRequest(quantity=ln.quantity, product_id=ln.product_id) for ln in old.lines]
-    return create_order(session, principal, old.reseller_id, lines, ctx, source="reorder", submit=submit)
+    return create_order(
+        session, principal, old.reseller_id, lines, ctx, source="reorder", submit=submit
+    )
 
 
-def book_payment(session: Session, principal: Optional[Principal], order: Order, amount: Decimal) -> Order:
+def book_payment(
+    session: Session, principal: Optional[Principal], order: Order, amount: Decimal
+) -> Order:
     """Credit a confirmed transfer: paid when nothing is due any more, else partially paid.
 
     Over-payment is kept visible as ``order.overpaid`` (to refund or credit), never hidden.
@@ -300,23 +447,54 @@ def book_payment(session: Session, principal: Optional[Principal], order: Order,
     return apply_event(session, principal, order, event, paid_amount=paid)
 
 
-def ship(session: Session, principal: Principal, order: Order, *, courier: str, service: str,
-         waybill: str) -> Order:
+def ship(
+    session: Session,
+    principal: Principal,
+    order: Order,
+    *,
+    courier: str,
+    service: str,
+    waybill: str,
+) -> Order:
     """Hand the parcels to the courier; the waybill is required and shown to the reseller."""
     waybill, courier = waybill.strip(), courier.strip()
     if not waybill or not courier:
-        raise DataError("shipping needs the courier and the waybill number",
-                        hint="fill in the courier (e.g. JNE), service (e.g. REG) and the waybill")
-    apply_event(session, principal, order, "ship", waybill=waybill[:60], shipping_courier=courier[:40],
-                shipping_service=(service.strip() or order.shipping_service)[:40])
-    notify(session, order.reseller_id, "order_shipped",
-           {"order_id": order.id, "courier": order.shipping_courier, "service": order.shipping_service,
-            "waybill": order.waybill})
+        raise DataError(
+            "shipping needs the courier and the waybill number",
+            hint="fill in the courier (e.g. JNE), service (e.g. REG) and the waybill",
+        )
+    apply_event(
+        session,
+        principal,
+        order,
+        "ship",
+        waybill=waybill[:60],
+        shipping_courier=courier[:40],
+        shipping_service=(service.strip() or order.shipping_service)[:40],
+    )
+    notify(
+        session,
+        order.reseller_id,
+        "order_shipped",
+        {
+            "order_id": order.id,
+            "courier": order.shipping_courier,
+            "service": order.shipping_service,
+            "waybill": order.waybill,
+        },
+    )
     return order
 
 
-def list_orders(session: Session, principal: Principal, *, reseller_id: Optional[str] = None,
-                state: Optional[str] = None, limit: int = 50, offset: int = 0) -> list[Order]:
+def list_orders(
+    session: Session,
+    principal: Principal,
+    *,
+    reseller_id: Optional[str] = None,
+    state: Optional[str] = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Order]:
     stmt = restrict(select(Order), principal, Order.reseller_id)
     if reseller_id:
         stmt = stmt.where(Order.reseller_id == reseller_id)

@@ -47,14 +47,21 @@ def parse_order_file(raw: bytes) -> tuple[str, list[LineRequest], str]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise OrderInputError(f"the order file is not UTF-8 JSON: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("lines"), list):
-        raise OrderInputError('the order file needs an object with a "lines" list',
-                              hint='{"lines": [{"sku": "ABC", "quantity": 2}]}')
+        raise OrderInputError(
+            'the order file needs an object with a "lines" list',
+            hint='{"lines": [{"sku": "ABC", "quantity": 2}]}',
+        )
     lines = []
     for n, item in enumerate(doc["lines"], 1):
         if not isinstance(item, dict) or not (item.get("sku") or item.get("product_id")):
             raise OrderInputError(f'line {n}: needs "sku" (or "product_id") and "quantity"')
-        lines.append(LineRequest(quantity=item.get("quantity"), sku=item.get("sku"),
-                                 product_id=item.get("product_id")))
+        lines.append(
+            LineRequest(
+                quantity=item.get("quantity"),
+                sku=item.get("sku"),
+                product_id=item.get("product_id"),
+            )
+        )
     return str(doc.get("client_ref") or ""), lines, str(doc.get("note") or "")
 
 
@@ -65,23 +72,47 @@ def _write_signed(path: Path, doc: dict[str, Any], signing_key: Ed25519PrivateKe
     os.replace(tmp, path)
 
 
-def _answer(factory: sessionmaker[Session], ctx: OrderContext, rid: str, name: str, raw: bytes) -> dict[str, Any]:
+def _answer(
+    factory: sessionmaker[Session], ctx: OrderContext, rid: str, name: str, raw: bytes
+) -> dict[str, Any]:
     principal = Principal(Role.RESELLER, username=f"sftp:{rid}", reseller_id=rid)
     try:
         ref, lines, note = parse_order_file(raw)
-        out = run_once(factory, scope="order.sftp", owner=f"reseller:{rid}", key=ref or name,
-                       payload={"lines": [vars(ln) for ln in lines], "note": note},
-                       work=lambda s: order_json(create_order(s, principal, rid, lines, ctx, source="sftp",
-                                                              note=note)))
+        out = run_once(
+            factory,
+            scope="order.sftp",
+            owner=f"reseller:{rid}",
+            key=ref or name,
+            payload={"lines": [vars(ln) for ln in lines], "note": note},
+            work=lambda s: order_json(
+                create_order(s, principal, rid, lines, ctx, source="sftp", note=note)
+            ),
+        )
     except SyncHubError as exc:
-        return {"file": name, "status": "refused", "error": exc.message, "hint": exc.hint,
-                "problems": exc.context.get("problems", []), "answered_at": utcnow().isoformat()}
-    return {"file": name, "status": "accepted", "order": out.body, "replayed": out.replayed,
-            "answered_at": utcnow().isoformat()}
+        return {
+            "file": name,
+            "status": "refused",
+            "error": exc.message,
+            "hint": exc.hint,
+            "problems": exc.context.get("problems", []),
+            "answered_at": utcnow().isoformat(),
+        }
+    return {
+        "file": name,
+        "status": "accepted",
+        "order": out.body,
+        "replayed": out.replayed,
+        "answered_at": utcnow().isoformat(),
+    }
 
 
-def scan_order_files(factory: sessionmaker[Session], sftp_root: Path, archive: Path,
-                     ctx: OrderContext, signing_key: Ed25519PrivateKey) -> FileScan:
+def scan_order_files(
+    factory: sessionmaker[Session],
+    sftp_root: Path,
+    archive: Path,
+    ctx: OrderContext,
+    signing_key: Ed25519PrivateKey,
+) -> FileScan:
     """Answer every finished order file in every inbox (safe to run repeatedly)."""
     report = FileScan()
     if not sftp_root.is_dir():
@@ -97,12 +128,22 @@ def scan_order_files(factory: sessionmaker[Session], sftp_root: Path, archive: P
             if not stat.S_ISREG(st.st_mode):
                 continue  # never follow a symlink planted in an inbox
             raw = b"" if st.st_size > MAX_FILE_BYTES else Path(entry.path).read_bytes()
-            doc = (_answer(factory, ctx, rid, entry.name, raw) if raw else
-                   {"file": entry.name, "status": "refused",
-                    "error": f"the file is empty or larger than {MAX_FILE_BYTES // 1024} KiB"})
-            _write_signed(folder / "outbox" / entry.name.replace(".json", ".result.json"), doc, signing_key)
+            doc = (
+                _answer(factory, ctx, rid, entry.name, raw)
+                if raw
+                else {
+                    "file": entry.name,
+                    "status": "refused",
+                    "error": f"the file is empty or larger than {MAX_FILE_BYTES // 1024} KiB",
+                }
+            )
+            _write_signed(
+                folder / "outbox" / entry.name.replace(".json", ".result.json"), doc, signing_key
+            )
             dest = archive / rid / f"{utcnow():%Y%m%dT%H%M%S}-{entry.name}"
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(entry.path, dest)
-            (report.accepted if doc["status"] == "accepted" else report.refused).append(f"{rid}/{entry.name}")
+            (report.accepted if doc["status"] == "accepted" else report.refused).append(
+                f"{rid}/{entry.name}"
+            )
     return report

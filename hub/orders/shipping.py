@@ -31,8 +31,13 @@ class ShippingChoice:
 
 
 class ShippingQuoter(Protocol):
-    def choose(self, session: Session, reseller_id: str,
-               parcels: Sequence[tuple[ProductFacts, int]], value: Decimal) -> ShippingChoice: ...
+    def choose(
+        self,
+        session: Session,
+        reseller_id: str,
+        parcels: Sequence[tuple[ProductFacts, int]],
+        value: Decimal,
+    ) -> ShippingChoice: ...
 
 
 class FlatShipping:
@@ -41,8 +46,13 @@ class FlatShipping:
     def __init__(self, fee: Decimal = Decimal(0), note: str = "") -> None:
         self.fee, self.note = fee, note
 
-    def choose(self, session: Session, reseller_id: str,
-               parcels: Sequence[tuple[ProductFacts, int]], value: Decimal) -> ShippingChoice:
+    def choose(
+        self,
+        session: Session,
+        reseller_id: str,
+        parcels: Sequence[tuple[ProductFacts, int]],
+        value: Decimal,
+    ) -> ShippingChoice:
         return ShippingChoice(self.fee, note=self.note)
 
 
@@ -56,37 +66,70 @@ def _places() -> Direct:
     from hub.shipping.models import ResellerAddress, Warehouse
 
     w, a = table_of(Warehouse), table_of(ResellerAddress)
-    first_warehouse = select(w.c.code).where(w.c.active.is_(True)).order_by(w.c.id).limit(1).subquery()
-    address = (select(a.c.region_kode, a.c.postal_code).where(a.c.reseller_id == bindparam("rid"))
-               .order_by(a.c.is_default.desc(), a.c.id).limit(1).subquery())
+    first_warehouse = (
+        select(w.c.code).where(w.c.active.is_(True)).order_by(w.c.id).limit(1).subquery()
+    )
+    address = (
+        select(a.c.region_kode, a.c.postal_code)
+        .where(a.c.reseller_id == bindparam("rid"))
+        .order_by(a.c.is_default.desc(), a.c.id)
+        .limit(1)
+        .subquery()
+    )
     anchor = select(literal(1).label("one")).subquery()
-    return Direct(select(first_warehouse.c.code, address.c.region_kode, address.c.postal_code)
-                  .select_from(anchor.outerjoin(first_warehouse, true()).outerjoin(address, true())))
+    return Direct(
+        select(first_warehouse.c.code, address.c.region_kode, address.c.postal_code).select_from(
+            anchor.outerjoin(first_warehouse, true()).outerjoin(address, true())
+        )
+    )
 
 
 class HubShipping:
     def __init__(self, courier: Optional[str] = None) -> None:
         self.courier = courier
 
-    def choose(self, session: Session, reseller_id: str,
-               parcels: Sequence[tuple[ProductFacts, int]], value: Decimal) -> ShippingChoice:
+    def choose(
+        self,
+        session: Session,
+        reseller_id: str,
+        parcels: Sequence[tuple[ProductFacts, int]],
+        value: Decimal,
+    ) -> ShippingChoice:
         from hub.shipping.rules import Item
         from hub.shipping.service import quote_shipment
 
         places = _places().rows(session.connection(), {"rid": reseller_id})[0]
         if places.code is None or places.region_kode is None:
-            return ShippingChoice(Decimal(0), note="shipping to be quoted by operations "
-                                  "(no warehouse or delivery address on file)")
-        items = [Item(weight=p.weight_kg, length=p.length_cm, width=p.width_cm, height=p.height_cm,
-                      quantity=q) for p, q in parcels]
+            return ShippingChoice(
+                Decimal(0),
+                note="shipping to be quoted by operations "
+                "(no warehouse or delivery address on file)",
+            )
+        items = [
+            Item(
+                weight=p.weight_kg,
+                length=p.length_cm,
+                width=p.width_cm,
+                height=p.height_cm,
+                quantity=q,
+            )
+            for p, q in parcels
+        ]
         try:
-            result = quote_shipment(session, origin=places.code, items=items, destination=places.region_kode,
-                                    postal_code=places.postal_code or None)
+            result = quote_shipment(
+                session,
+                origin=places.code,
+                items=items,
+                destination=places.region_kode,
+                postal_code=places.postal_code or None,
+            )
         except DataError as exc:
             return ShippingChoice(Decimal(0), note=f"shipping to be quoted by operations: {exc}")
         options = [o for o in result.options if self.courier in (None, o.courier)]
         if not options:
-            return ShippingChoice(Decimal(0), note="shipping to be quoted by operations: no rate covers "
-                                  "this destination")
+            return ShippingChoice(
+                Decimal(0),
+                note="shipping to be quoted by operations: no rate covers this destination",
+            )
         best = min(options, key=lambda o: o.total)
         return ShippingChoice(Decimal(best.total), best.courier, best.service)

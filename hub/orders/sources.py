@@ -36,11 +36,15 @@ QTY_HEADERS = ("quantity", "qty", "jumlah")
 def parse_csv(data: bytes) -> list[LineRequest]:
     """``sku,quantity`` lines (header required; ``;`` also accepted); every bad row reported at once."""
     if len(data) > MAX_CSV_BYTES:
-        raise OrderInputError(f"the CSV is larger than {MAX_CSV_BYTES // 1024} KiB", hint="split the order")
+        raise OrderInputError(
+            f"the CSV is larger than {MAX_CSV_BYTES // 1024} KiB", hint="split the order"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise OrderInputError("the CSV is not UTF-8 text", hint="save it as 'CSV UTF-8' and upload again") from None
+        raise OrderInputError(
+            "the CSV is not UTF-8 text", hint="save it as 'CSV UTF-8' and upload again"
+        ) from None
     try:
         dialect: Any = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
     except csv.Error:  # one column, or no delimiter at all: read as plain CSV and report the header
@@ -49,13 +53,17 @@ def parse_csv(data: bytes) -> list[LineRequest]:
     try:
         rows = list(reader)
     except csv.Error as exc:
-        raise OrderInputError(f"the CSV cannot be read: {exc}", hint="save it as 'CSV UTF-8' and upload again") from None
+        raise OrderInputError(
+            f"the CSV cannot be read: {exc}", hint="save it as 'CSV UTF-8' and upload again"
+        ) from None
     headers = {h.strip().lower(): h for h in (reader.fieldnames or [])}
     sku_col = next((headers[h] for h in SKU_HEADERS if h in headers), None)
     qty_col = next((headers[h] for h in QTY_HEADERS if h in headers), None)
     if sku_col is None or qty_col is None:
-        raise OrderInputError(f"the CSV needs the columns sku and quantity, found {list(headers) or 'none'}",
-                              hint="first line: sku,quantity")
+        raise OrderInputError(
+            f"the CSV needs the columns sku and quantity, found {list(headers) or 'none'}",
+            hint="first line: sku,quantity",
+        )
     lines, problems = [], []
     for n, row in enumerate(rows, 2):
         sku, raw = (row.get(sku_col) or "").strip(), (row.get(qty_col) or "").strip()
@@ -68,30 +76,50 @@ def parse_csv(data: bytes) -> list[LineRequest]:
             continue
         lines.append(LineRequest(quantity=qty, sku=sku))
     if problems:
-        raise OrderInputError("; ".join(problems), hint="fix these rows and upload again", problems=problems)
+        raise OrderInputError(
+            "; ".join(problems), hint="fix these rows and upload again", problems=problems
+        )
     return lines
 
 
-def from_offer(session: Session, principal: Principal, offer_id: int, ctx: OrderContext,
-               quantity: Optional[int] = None) -> Order:
+def from_offer(
+    session: Session,
+    principal: Principal,
+    offer_id: int,
+    ctx: OrderContext,
+    quantity: Optional[int] = None,
+) -> Order:
     """Order what an offer proposes (its quantity unless another is given) and mark it accepted."""
     from hub.offers.workflow import get_offer, mark_accepted
 
     offer = get_offer(session, offer_id, principal)
     qty = quantity if quantity is not None else offer.quantity
-    order = create_order(session, principal, offer.reseller_id,
-                         [LineRequest(quantity=qty, product_id=offer.product_id)], ctx,
-                         source="offer", offer_id=offer.id)
+    order = create_order(
+        session,
+        principal,
+        offer.reseller_id,
+        [LineRequest(quantity=qty, product_id=offer.product_id)],
+        ctx,
+        source="offer",
+        offer_id=offer.id,
+    )
     mark_accepted(session, offer.id, order.id)
     return order
 
 
-def replace_lines(session: Session, principal: Principal, order_id: int, lines: Sequence[LineRequest],
-                  ctx: OrderContext) -> Order:
+def replace_lines(
+    session: Session,
+    principal: Principal,
+    order_id: int,
+    lines: Sequence[LineRequest],
+    ctx: OrderContext,
+) -> Order:
     """Edit a cart: the draft's lines become ``lines``, priced now."""
     order = get_order(session, principal, order_id, lock=True)
     if order.state != State.DRAFT.value:
-        raise OrderInputError(f"order #{order.id} is {order.state}: only a draft (cart) can be edited")
+        raise OrderInputError(
+            f"order #{order.id} is {order.state}: only a draft (cart) can be edited"
+        )
     fresh = priced_lines(session, order.reseller_id, lines, ctx, utcnow())
     before = snapshot(order)
     order.lines.clear()

@@ -43,12 +43,21 @@ class Companion:
 _ORDERS, _LINES = table_of(Order), table_of(OrderLine)
 _ORDER_COLUMNS = tuple(c.key for c in _ORDERS.columns if c.key != "id")
 _LINE_COLUMNS = tuple(c.key for c in _LINES.columns if c.key not in ("id", "order_id"))
-_NUMBERED = ("unique_code", "payment_reference", "invoice_number")  # computed by the placing statement
+_NUMBERED = (
+    "unique_code",
+    "payment_reference",
+    "invoice_number",
+)  # computed by the placing statement
 _INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
 
 
-def insert_order(session: Session, order: Order, *, placed_in: Optional[int] = None,
-                 companions: Sequence[Companion] = ()) -> None:
+def insert_order(
+    session: Session,
+    order: Order,
+    *,
+    placed_in: Optional[int] = None,
+    companions: Sequence[Companion] = (),
+) -> None:
     """Write ``order``, its lines and its ``companions``; with ``placed_in`` (a year) also number it
     (invoice number, and the transfer's unique code and reference). Sets ``order.id`` and the numbers
     on the object, which stays outside the session."""
@@ -56,15 +65,24 @@ def insert_order(session: Session, order: Order, *, placed_in: Optional[int] = N
     extra = [c for c in companions if c.rows]
     if placed_in is not None and conn.dialect.name == "postgresql":
         params = {c: getattr(order, c) for c in _ORDER_COLUMNS if c not in _NUMBERED}
-        params.update({"year": placed_in, "prefix": format_invoice(placed_in, 0)[:-6],
-                       "lines": rows_json(_line_rows(order))})
+        params.update(
+            {
+                "year": placed_in,
+                "prefix": format_invoice(placed_in, 0)[:-6],
+                "lines": rows_json(_line_rows(order)),
+            }
+        )
         params.update({f"rows_{n}": rows_json(c.rows) for n, c in enumerate(extra)})
-        shapes = tuple((c.table, tuple(k for k in c.rows[0] if k != c.order_id_column), c.order_id_column)
-                       for c in extra)
+        shapes = tuple(
+            (c.table, tuple(k for k in c.rows[0] if k != c.order_id_column), c.order_id_column)
+            for c in extra
+        )
         placed = _placed_in_one(shapes).rows(conn, params)[0]
         order.id, order.unique_code, order.payment_reference, order.invoice_number = placed
         return
-    order.id = conn.execute(_INSERT_ORDER, {c: getattr(order, c) for c in _ORDER_COLUMNS}).scalar_one()
+    order.id = conn.execute(
+        _INSERT_ORDER, {c: getattr(order, c) for c in _ORDER_COLUMNS}
+    ).scalar_one()
     insert_rows(conn, _LINES, [{"order_id": order.id, **row} for row in _line_rows(order)])
     for c in extra:
         key = c.table.c[c.order_id_column].type.python_type(order.id)
@@ -72,8 +90,13 @@ def insert_order(session: Session, order: Order, *, placed_in: Optional[int] = N
     if placed_in is not None:
         order.unique_code, order.payment_reference = transfer_marks(order.id)
         order.invoice_number = next_invoice_number(session, placed_in)
-        set_number(session, order.id, invoice_number=order.invoice_number, unique_code=order.unique_code,
-                   payment_reference=order.payment_reference)
+        set_number(
+            session,
+            order.id,
+            invoice_number=order.invoice_number,
+            unique_code=order.unique_code,
+            payment_reference=order.payment_reference,
+        )
 
 
 @cache
@@ -88,7 +111,8 @@ def _placed_in_one(extra: tuple[tuple[Table, tuple[str, ...], str], ...]) -> Dir
             INSERT INTO {table.name} ({", ".join(names)}, {id_column})
             SELECT {", ".join(names)}, CAST(new.id AS {pg_type(table.c[id_column])})
               FROM new, {recordset_sql(table, f"rows_{n}")})"""
-        for n, (table, names, id_column) in enumerate(extra))
+        for n, (table, names, id_column) in enumerate(extra)
+    )
     sql = f"""
         WITH new AS (
             SELECT nextval(pg_get_serial_sequence('{_ORDERS.name}', 'id')) AS id),

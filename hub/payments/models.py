@@ -26,11 +26,15 @@ class TransferConfirmation(Base):
     account_holder: Mapped[str] = mapped_column(String(120))
     transfer_date: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money)  # what the reseller says it sent
-    received_amount: Mapped[Optional[Decimal]] = mapped_column(Money, nullable=True)  # what finance saw
+    received_amount: Mapped[Optional[Decimal]] = mapped_column(
+        Money, nullable=True
+    )  # what finance saw
     proof_name: Mapped[str] = mapped_column(String(80))  # random name under the proofs directory
     proof_type: Mapped[str] = mapped_column(String(40))  # image/png, image/jpeg, application/pdf
     proof_size: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | confirmed | rejected
+    status: Mapped[str] = mapped_column(
+        String(10), default="pending"
+    )  # pending | confirmed | rejected
     reason: Mapped[str] = mapped_column(Text, default="")
     submitted_by: Mapped[str] = mapped_column(String(100), default="")
     reviewed_by: Mapped[str] = mapped_column(String(100), default="")

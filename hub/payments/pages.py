@@ -35,32 +35,52 @@ nav.register(nav.NavItem("Payments", "/payments", frozenset(FINANCE), order=50))
 @extend_order_page
 def _proofs_on_order_page(session: Session, principal: Principal, order: Order) -> dict[str, Any]:
     """The order page shows the proofs sent and offers the proof form while money is due."""
-    return {"confirmations": service.for_order(session, principal, order.id),
-            "payable": order.state in service.PAYABLE}
+    return {
+        "confirmations": service.for_order(session, principal, order.id),
+        "payable": order.state in service.PAYABLE,
+    }
 
 
 def _date(raw: str) -> dt.date:
     try:
         return dt.date.fromisoformat(raw.strip())
     except ValueError:
-        raise service.PaymentRefused(f"transfer date {raw!r} is not a date", hint="pick the date of the transfer") \
-            from None
+        raise service.PaymentRefused(
+            f"transfer date {raw!r} is not a date", hint="pick the date of the transfer"
+        ) from None
 
 
 @router.post("/portal/orders/{order_id}/payments", dependencies=[require(*RESELLER_ROLES)])
-def send_proof(order_id: RowId, request: Request, session: SessionDep, settings: SettingsDep,
-               principal: CurrentPrincipal, proof: Optional[UploadFile] = None, invoice_number: str = Form(""),
-               bank: str = Form(""), account_holder: str = Form(""), transfer_date: str = Form(""),
-               amount: str = Form("")) -> Response:
+def send_proof(
+    order_id: RowId,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    proof: Optional[UploadFile] = None,
+    invoice_number: str = Form(""),
+    bank: str = Form(""),
+    account_holder: str = Form(""),
+    transfer_date: str = Form(""),
+    amount: str = Form(""),
+) -> Response:
     """The reseller transferred: bank, holder, date, amount and a proof (PNG, JPEG or PDF)."""
-    form = {"bank": bank, "account_holder": account_holder, "transfer_date": transfer_date, "amount": amount}
+    form = {
+        "bank": bank,
+        "account_holder": account_holder,
+        "transfer_date": transfer_date,
+        "amount": amount,
+    }
     directory = service.proofs_dir(settings.home)
     stored: Optional[proofs.StoredProof] = None
     try:
-        claim = service.TransferClaim(invoice_number, bank, account_holder, _date(transfer_date),
-                                      service.parse_amount(amount))
+        claim = service.TransferClaim(
+            invoice_number, bank, account_holder, _date(transfer_date), service.parse_amount(amount)
+        )
         if proof is None or not proof.filename:
-            raise proofs.ProofRefused("no proof file was attached", hint="choose the photo or PDF of the transfer")
+            raise proofs.ProofRefused(
+                "no proof file was attached", hint="choose the photo or PDF of the transfer"
+            )
         stored = proofs.store(proof.file, directory)
         kept = stored
         write(request, session, lambda s: service.submit(s, principal, order_id, claim, kept))
@@ -72,18 +92,41 @@ def send_proof(order_id: RowId, request: Request, session: SessionDep, settings:
         if type(exc).__name__ == "OrderNotFound":
             raise HTTPException(404, f"no order #{order_id}") from None
         status = 413 if "larger" in exc.message else 422
-        return render_order(request, session, principal, order_id, error=str(exc), form=form, status=status)
-    return render_order(request, session, principal, order_id,
-                        message=("Thank you: finance will check your transfer.", {}))
+        return render_order(
+            request, session, principal, order_id, error=str(exc), form=form, status=status
+        )
+    return render_order(
+        request,
+        session,
+        principal,
+        order_id,
+        message=("Thank you: finance will check your transfer.", {}),
+    )
 
 
-def _queue(request: Request, session: Session, *, message: Optional[Message] = None, error: str = "",
-           status: int = 200) -> Response:
+def _queue(
+    request: Request,
+    session: Session,
+    *,
+    message: Optional[Message] = None,
+    error: str = "",
+    status: int = 200,
+) -> Response:
     pending = service.queue(session, "pending", limit=500)
     ids = {c.order_id for c in pending}
-    orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
-    return render(request, "payments_queue.html", {"rows": [(c, orders.get(c.order_id)) for c in pending],
-                                                   "message": message, "error": error}, status_code=status)
+    orders = (
+        {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
+    )
+    return render(
+        request,
+        "payments_queue.html",
+        {
+            "rows": [(c, orders.get(c.order_id)) for c in pending],
+            "message": message,
+            "error": error,
+        },
+        status_code=status,
+    )
 
 
 @router.get("/payments", dependencies=[require(*FINANCE)])
@@ -92,7 +135,9 @@ def review_queue(request: Request, session: SessionDep) -> Response:
     return _queue(request, session)
 
 
-def _review(request: Request, session: Session, confirmation_id: int, work: Any, done: str) -> Response:
+def _review(
+    request: Request, session: Session, confirmation_id: int, work: Any, done: str
+) -> Response:
     try:
         write(request, session, work)
     except service.ConfirmationNotFound:
@@ -103,20 +148,39 @@ def _review(request: Request, session: Session, confirmation_id: int, work: Any,
 
 
 @router.post("/payments/{confirmation_id}/confirm", dependencies=[require(*FINANCE)])
-def confirm(confirmation_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal,
-            received_amount: str = Form("")) -> Response:
+def confirm(
+    confirmation_id: RowId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    received_amount: str = Form(""),
+) -> Response:
     """The money arrived: credit what arrived (empty = the amount claimed)."""
+
     def work(s: Session) -> Any:
-        received = service.parse_amount(received_amount, "received amount") if received_amount.strip() else None
+        received = (
+            service.parse_amount(received_amount, "received amount")
+            if received_amount.strip()
+            else None
+        )
         return service.confirm(s, principal, confirmation_id, received)
 
     return _review(request, session, confirmation_id, work, "Transfer #{id} confirmed.")
 
 
 @router.post("/payments/{confirmation_id}/reject", dependencies=[require(*FINANCE)])
-def reject(confirmation_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal,
-           reason: str = Form("")) -> Response:
+def reject(
+    confirmation_id: RowId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    reason: str = Form(""),
+) -> Response:
     """The transfer was not found or the proof is wrong: the reseller sees the reason."""
-    return _review(request, session, confirmation_id,
-                   lambda s: service.reject(s, principal, confirmation_id, reason), "Transfer #{id} rejected.")
-
+    return _review(
+        request,
+        session,
+        confirmation_id,
+        lambda s: service.reject(s, principal, confirmation_id, reason),
+        "Transfer #{id} rejected.",
+    )

@@ -39,8 +39,10 @@ def sniff(head: bytes) -> tuple[str, str]:
     for magic, mime, ext in SIGNATURES:
         if head.startswith(magic):
             return mime, ext
-    raise ProofRefused("the proof is not a PNG, JPEG or PDF file (its content was checked, not its name)",
-                       hint="upload a photo or screenshot of the transfer receipt, or the bank's PDF")
+    raise ProofRefused(
+        "the proof is not a PNG, JPEG or PDF file (its content was checked, not its name)",
+        hint="upload a photo or screenshot of the transfer receipt, or the bank's PDF",
+    )
 
 
 def store(stream: BinaryIO, directory: Path, *, max_bytes: int = MAX_PROOF_BYTES) -> StoredProof:
@@ -60,8 +62,10 @@ def store(stream: BinaryIO, directory: Path, *, max_bytes: int = MAX_PROOF_BYTES
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise ProofRefused(f"the proof is larger than {max_bytes // (1024 * 1024)} MB",
-                                       hint="send a smaller photo or a compressed PDF")
+                    raise ProofRefused(
+                        f"the proof is larger than {max_bytes // (1024 * 1024)} MB",
+                        hint="send a smaller photo or a compressed PDF",
+                    )
                 out.write(chunk)
         os.replace(tmp, directory / name)
     finally:

@@ -39,12 +39,24 @@ class RejectIn(BaseModel):
 
 
 def confirmation_json(c: TransferConfirmation) -> dict[str, Any]:
-    return {"id": c.id, "order_id": c.order_id, "reseller_id": c.reseller_id, "invoice_number": c.invoice_number,
-            "bank": c.bank, "account_holder": c.account_holder, "transfer_date": c.transfer_date.isoformat(),
-            "amount": str(c.amount), "received_amount": None if c.received_amount is None else str(c.received_amount),
-            "status": c.status, "reason": c.reason, "proof_type": c.proof_type, "proof_size": c.proof_size,
-            "proof_url": f"/api/payments/{c.id}/proof", "created_at": c.created_at.isoformat(),
-            "reviewed_by": c.reviewed_by}
+    return {
+        "id": c.id,
+        "order_id": c.order_id,
+        "reseller_id": c.reseller_id,
+        "invoice_number": c.invoice_number,
+        "bank": c.bank,
+        "account_holder": c.account_holder,
+        "transfer_date": c.transfer_date.isoformat(),
+        "amount": str(c.amount),
+        "received_amount": None if c.received_amount is None else str(c.received_amount),
+        "status": c.status,
+        "reason": c.reason,
+        "proof_type": c.proof_type,
+        "proof_size": c.proof_size,
+        "proof_url": f"/api/payments/{c.id}/proof",
+        "created_at": c.created_at.isoformat(),
+        "reviewed_by": c.reviewed_by,
+    }
 
 
 @router.get("/api/orders/{order_id}/payment")
@@ -55,26 +67,42 @@ def payment_info(order_id: int, session: SessionDep, principal: Viewer) -> dict[
         confs = service.for_order(session, principal, order_id)
     except SyncHubError as exc:
         raise http_error(exc) from exc
-    return {**instructions(order, BankAccount()), "order_state": order.state,
-            "confirmations": [confirmation_json(c) for c in confs]}
+    return {
+        **instructions(order, BankAccount()),
+        "order_state": order.state,
+        "confirmations": [confirmation_json(c) for c in confs],
+    }
 
 
 @router.post("/api/orders/{order_id}/payments", status_code=201)
-async def confirm_transfer(order_id: int, request: Request, settings: SettingsDep, principal: Payer,
-                           proof: UploadFile, invoice_number: Annotated[str, Form()],
-                           bank: Annotated[str, Form()], account_holder: Annotated[str, Form()],
-                           transfer_date: Annotated[dt.date, Form()], amount: Annotated[str, Form()],
-                           key: IdemKey = None) -> JSONResponse:
+async def confirm_transfer(
+    order_id: int,
+    request: Request,
+    settings: SettingsDep,
+    principal: Payer,
+    proof: UploadFile,
+    invoice_number: Annotated[str, Form()],
+    bank: Annotated[str, Form()],
+    account_holder: Annotated[str, Form()],
+    transfer_date: Annotated[dt.date, Form()],
+    amount: Annotated[str, Form()],
+    key: IdemKey = None,
+) -> JSONResponse:
     """The reseller says it transferred: invoice number, bank, holder, date, amount and a proof (PNG/JPEG/PDF)."""
     length = int(request.headers.get("content-length") or 0)
     if length > proofs.MAX_PROOF_BYTES + 64 * 1024:
-        raise http_error(proofs.ProofRefused(
-            f"the upload is larger than {proofs.MAX_PROOF_BYTES // (1024 * 1024)} MB",
-            hint="send a smaller photo or a compressed PDF", too_large=True))
+        raise http_error(
+            proofs.ProofRefused(
+                f"the upload is larger than {proofs.MAX_PROOF_BYTES // (1024 * 1024)} MB",
+                hint="send a smaller photo or a compressed PDF",
+                too_large=True,
+            )
+        )
     directory = service.proofs_dir(settings.home)
     try:
-        claim = service.TransferClaim(invoice_number, bank, account_holder, transfer_date,
-                                      service.parse_amount(amount))
+        claim = service.TransferClaim(
+            invoice_number, bank, account_holder, transfer_date, service.parse_amount(amount)
+        )
         stored = proofs.store(proof.file, directory)
     except proofs.ProofRefused as exc:
         if "larger" in exc.message:
@@ -82,63 +110,113 @@ async def confirm_transfer(order_id: int, request: Request, settings: SettingsDe
         raise http_error(exc) from exc
     except SyncHubError as exc:
         raise http_error(exc) from exc
-    payload = {"order": order_id, "invoice": invoice_number, "bank": bank, "holder": account_holder,
-               "date": transfer_date.isoformat(), "amount": amount, "proof_size": stored.size}
+    payload = {
+        "order": order_id,
+        "invoice": invoice_number,
+        "bank": bank,
+        "holder": account_holder,
+        "date": transfer_date.isoformat(),
+        "amount": amount,
+        "proof_size": stored.size,
+    }
     try:
-        out = run_once(factory_of(request), scope="payment.confirm", owner=owner_key(principal), key=key,
-                       payload=payload,
-                       work=lambda s: confirmation_json(service.submit(s, principal, order_id, claim, stored)))
+        out = run_once(
+            factory_of(request),
+            scope="payment.confirm",
+            owner=owner_key(principal),
+            key=key,
+            payload=payload,
+            work=lambda s: confirmation_json(service.submit(s, principal, order_id, claim, stored)),
+        )
     except SyncHubError as exc:
         proofs.remove(directory, stored.name)  # nothing stored half-way
         raise http_error(exc) from exc
     if out.replayed:
         proofs.remove(directory, stored.name)
-    return JSONResponse(out.body, out.status_code, headers={"Idempotent-Replayed": str(out.replayed).lower()})
+    return JSONResponse(
+        out.body, out.status_code, headers={"Idempotent-Replayed": str(out.replayed).lower()}
+    )
 
 
 @router.get("/api/payments/queue")
-def review_queue(session: SessionDep, principal: Finance, status: str = "pending") -> dict[str, Any]:
+def review_queue(
+    session: SessionDep, principal: Finance, status: str = "pending"
+) -> dict[str, Any]:
     """Finance's queue: transfers to compare with the bank statement, oldest first."""
     data = [confirmation_json(c) for c in service.queue(session, status)]
     return {"data": data, "count": len(data)}
 
 
-def _review(request: Request, principal: Principal, key: Optional[str], confirmation_id: int,
-            payload: Any, action: Any) -> JSONResponse:
+def _review(
+    request: Request,
+    principal: Principal,
+    key: Optional[str],
+    confirmation_id: int,
+    payload: Any,
+    action: Any,
+) -> JSONResponse:
     try:
-        out = run_once(factory_of(request), scope="payment.review", owner=owner_key(principal), key=key,
-                       payload={"id": confirmation_id, **payload}, status_code=200,
-                       work=lambda s: confirmation_json(action(s)))
+        out = run_once(
+            factory_of(request),
+            scope="payment.review",
+            owner=owner_key(principal),
+            key=key,
+            payload={"id": confirmation_id, **payload},
+            status_code=200,
+            work=lambda s: confirmation_json(action(s)),
+        )
     except SyncHubError as exc:
         raise http_error(exc) from exc
     return JSONResponse(out.body, out.status_code)
 
 
 @router.post("/api/payments/{confirmation_id}/confirm")
-def confirm(confirmation_id: int, request: Request, principal: Finance, body: Optional[ConfirmIn] = None,
-            key: IdemKey = None) -> JSONResponse:
+def confirm(
+    confirmation_id: int,
+    request: Request,
+    principal: Finance,
+    body: Optional[ConfirmIn] = None,
+    key: IdemKey = None,
+) -> JSONResponse:
     """Finance found the money: credit what arrived (default: the amount claimed)."""
     received = body.received_amount if body else None
-    return _review(request, principal, key, confirmation_id, {"received": str(received)},
-                   lambda s: service.confirm(s, principal, confirmation_id, received))
+    return _review(
+        request,
+        principal,
+        key,
+        confirmation_id,
+        {"received": str(received)},
+        lambda s: service.confirm(s, principal, confirmation_id, received),
+    )
 
 
 @router.post("/api/payments/{confirmation_id}/reject")
-def reject(confirmation_id: int, body: RejectIn, request: Request, principal: Finance,
-           key: IdemKey = None) -> JSONResponse:
+def reject(
+    confirmation_id: int, body: RejectIn, request: Request, principal: Finance, key: IdemKey = None
+) -> JSONResponse:
     """Finance did not find the transfer: reject with a reason the reseller sees."""
-    return _review(request, principal, key, confirmation_id, {"reason": body.reason},
-                   lambda s: service.reject(s, principal, confirmation_id, body.reason))
+    return _review(
+        request,
+        principal,
+        key,
+        confirmation_id,
+        {"reason": body.reason},
+        lambda s: service.reject(s, principal, confirmation_id, body.reason),
+    )
 
 
 @router.get("/api/payments/{confirmation_id}/proof", response_class=FileResponse)
-def proof_file(confirmation_id: int, session: SessionDep, settings: SettingsDep,
-               principal: ProofViewer) -> FileResponse:
+def proof_file(
+    confirmation_id: int, session: SessionDep, settings: SettingsDep, principal: ProofViewer
+) -> FileResponse:
     """The proof file, only to its own reseller and to finance."""
     try:
         conf = service.visible(session, principal, confirmation_id)
     except SyncHubError as exc:
         raise http_error(exc) from exc
     path = proofs.path_of(service.proofs_dir(settings.home), conf.proof_name)
-    return FileResponse(path, media_type=conf.proof_type,
-                        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+    return FileResponse(
+        path,
+        media_type=conf.proof_type,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )

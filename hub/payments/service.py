@@ -59,9 +59,13 @@ def parse_amount(raw: Any, field: str = "amount") -> Decimal:
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
-        raise PaymentRefused(f"{field} {raw!r} is not a number", hint="write it like 1250000 or 1250000.00") from None
+        raise PaymentRefused(
+            f"{field} {raw!r} is not a number", hint="write it like 1250000 or 1250000.00"
+        ) from None
     if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise PaymentRefused(f"{field} must be a positive amount with at most 2 decimals, got {raw!r}")
+        raise PaymentRefused(
+            f"{field} must be a positive amount with at most 2 decimals, got {raw!r}"
+        )
     return value
 
 
@@ -70,7 +74,9 @@ def check_claim(order: Order, claim: TransferClaim, today: dt.date) -> None:
     if order.state not in PAYABLE:
         problems.append(f"order #{order.id} is {order.state}: it takes no payment now")
     if claim.invoice_number.strip() != (order.invoice_number or ""):
-        problems.append(f"invoice number {claim.invoice_number!r} is not this order's ({order.invoice_number})")
+        problems.append(
+            f"invoice number {claim.invoice_number!r} is not this order's ({order.invoice_number})"
+        )
     if not claim.bank.strip():
         problems.append("the bank you transferred from is missing")
     if not claim.account_holder.strip():
@@ -80,26 +86,45 @@ def check_claim(order: Order, claim: TransferClaim, today: dt.date) -> None:
     if claim.amount <= 0:
         problems.append("the amount must be positive")
     if problems:
-        raise PaymentRefused("; ".join(problems), hint="correct the form and send it again", problems=problems)
+        raise PaymentRefused(
+            "; ".join(problems), hint="correct the form and send it again", problems=problems
+        )
 
 
-def submit(session: Session, principal: Principal, order_id: int, claim: TransferClaim,
-           proof: StoredProof) -> TransferConfirmation:
+def submit(
+    session: Session, principal: Principal, order_id: int, claim: TransferClaim, proof: StoredProof
+) -> TransferConfirmation:
     """Record a reseller's confirmation; the proof file is already stored (the caller removes it on error)."""
     order = get_order(session, principal, order_id, lock=True)
     check_claim(order, claim, utcnow().date())
-    conf = TransferConfirmation(order_id=order.id, reseller_id=order.reseller_id,
-                                invoice_number=claim.invoice_number.strip(), bank=claim.bank.strip()[:60],
-                                account_holder=claim.account_holder.strip()[:120],
-                                transfer_date=claim.transfer_date, amount=claim.amount,
-                                proof_name=proof.name, proof_type=proof.mime, proof_size=proof.size,
-                                status="pending", reason="", reviewed_by="",
-                                submitted_by=principal.username or f"token:{principal.token_id}")
+    conf = TransferConfirmation(
+        order_id=order.id,
+        reseller_id=order.reseller_id,
+        invoice_number=claim.invoice_number.strip(),
+        bank=claim.bank.strip()[:60],
+        account_holder=claim.account_holder.strip()[:120],
+        transfer_date=claim.transfer_date,
+        amount=claim.amount,
+        proof_name=proof.name,
+        proof_type=proof.mime,
+        proof_size=proof.size,
+        status="pending",
+        reason="",
+        reviewed_by="",
+        submitted_by=principal.username or f"token:{principal.token_id}",
+    )
     session.add(conf)
     order.pending_proofs += 1
     session.flush()
-    record(session, principal, "payment.submit", "payment", conf.id, None,
-           {"order_id": order.id, "amount": str(claim.amount)})
+    record(
+        session,
+        principal,
+        "payment.submit",
+        "payment",
+        conf.id,
+        None,
+        {"order_id": order.id, "amount": str(claim.amount)},
+    )
     return conf
 
 
@@ -109,40 +134,62 @@ def _pending(session: Session, order: Order, confirmation_id: int) -> TransferCo
     if conf is None or conf.order_id != order.id:
         raise ConfirmationNotFound(f"transfer confirmation #{confirmation_id} not found")
     if conf.status != "pending":
-        raise PaymentRefused(f"confirmation #{confirmation_id} was already {conf.status}",
-                             hint="refresh the review queue")
+        raise PaymentRefused(
+            f"confirmation #{confirmation_id} was already {conf.status}",
+            hint="refresh the review queue",
+        )
     return conf
 
 
 def _order_of(session: Session, confirmation_id: int) -> Order:
-    order_id = session.execute(select(TransferConfirmation.order_id)
-                               .where(TransferConfirmation.id == confirmation_id)).scalar()
+    order_id = session.execute(
+        select(TransferConfirmation.order_id).where(TransferConfirmation.id == confirmation_id)
+    ).scalar()
     if order_id is None:
         raise ConfirmationNotFound(f"transfer confirmation #{confirmation_id} not found")
     return get_order(session, None, order_id, lock=True)
 
 
-def confirm(session: Session, principal: Principal, confirmation_id: int,
-            received_amount: Optional[Decimal] = None) -> TransferConfirmation:
+def confirm(
+    session: Session,
+    principal: Principal,
+    confirmation_id: int,
+    received_amount: Optional[Decimal] = None,
+) -> TransferConfirmation:
     """Finance saw the money: credit ``received_amount`` (default: the claimed amount) to the order."""
     order = _order_of(session, confirmation_id)
     conf = _pending(session, order, confirmation_id)
     received = conf.amount if received_amount is None else received_amount
     if received <= 0:
-        raise PaymentRefused("the received amount must be positive; reject the confirmation instead")
+        raise PaymentRefused(
+            "the received amount must be positive; reject the confirmation instead"
+        )
     order.pending_proofs -= 1
     book_payment(session, principal, order, Decimal(received))
     conf.status, conf.received_amount = "confirmed", Decimal(received)
     conf.reviewed_by, conf.reviewed_at = principal.username, utcnow()
     session.flush()
-    record(session, principal, "payment.confirm", "payment", conf.id, {"status": "pending"},
-           {"status": "confirmed", "received_amount": str(received), "order_state": order.state})
-    notify(session, order.reseller_id, "payment_received",
-           {"order_id": order.id, "amount": received, "due": order.amount_due})
+    record(
+        session,
+        principal,
+        "payment.confirm",
+        "payment",
+        conf.id,
+        {"status": "pending"},
+        {"status": "confirmed", "received_amount": str(received), "order_state": order.state},
+    )
+    notify(
+        session,
+        order.reseller_id,
+        "payment_received",
+        {"order_id": order.id, "amount": received, "due": order.amount_due},
+    )
     return conf
 
 
-def reject(session: Session, principal: Principal, confirmation_id: int, reason: str) -> TransferConfirmation:
+def reject(
+    session: Session, principal: Principal, confirmation_id: int, reason: str
+) -> TransferConfirmation:
     """Finance did not find the transfer (or the proof is wrong): the reseller is told why."""
     reason = reason.strip()
     if len(reason) < 3:
@@ -153,28 +200,54 @@ def reject(session: Session, principal: Principal, confirmation_id: int, reason:
     conf.status, conf.reason = "rejected", reason[:2000]
     conf.reviewed_by, conf.reviewed_at = principal.username, utcnow()
     session.flush()
-    record(session, principal, "payment.reject", "payment", conf.id, {"status": "pending"},
-           {"status": "rejected", "reason": conf.reason})
-    notify(session, order.reseller_id, "payment_rejected", {"order_id": order.id, "reason": conf.reason})
+    record(
+        session,
+        principal,
+        "payment.reject",
+        "payment",
+        conf.id,
+        {"status": "pending"},
+        {"status": "rejected", "reason": conf.reason},
+    )
+    notify(
+        session,
+        order.reseller_id,
+        "payment_rejected",
+        {"order_id": order.id, "reason": conf.reason},
+    )
     return conf
 
 
-def queue(session: Session, status: str = "pending", limit: int = 100) -> list[TransferConfirmation]:
-    stmt = (select(TransferConfirmation).where(TransferConfirmation.status == status)
-            .order_by(TransferConfirmation.id).limit(limit))
+def queue(
+    session: Session, status: str = "pending", limit: int = 100
+) -> list[TransferConfirmation]:
+    stmt = (
+        select(TransferConfirmation)
+        .where(TransferConfirmation.status == status)
+        .order_by(TransferConfirmation.id)
+        .limit(limit)
+    )
     return list(session.execute(stmt).scalars())
 
 
 def for_order(session: Session, principal: Principal, order_id: int) -> list[TransferConfirmation]:
     get_order(session, principal, order_id)
-    return list(session.execute(select(TransferConfirmation).where(TransferConfirmation.order_id == order_id)
-                                .order_by(TransferConfirmation.id)).scalars())
+    return list(
+        session.execute(
+            select(TransferConfirmation)
+            .where(TransferConfirmation.order_id == order_id)
+            .order_by(TransferConfirmation.id)
+        ).scalars()
+    )
 
 
 def visible(session: Session, principal: Principal, confirmation_id: int) -> TransferConfirmation:
     """A confirmation for its own reseller, finance or the owner — for anyone else it does not exist."""
-    stmt = restrict(select(TransferConfirmation).where(TransferConfirmation.id == confirmation_id),
-                    principal, TransferConfirmation.reseller_id)
+    stmt = restrict(
+        select(TransferConfirmation).where(TransferConfirmation.id == confirmation_id),
+        principal,
+        TransferConfirmation.reseller_id,
+    )
     conf = session.execute(stmt).scalar()
     if conf is None or principal.role not in PROOF_VIEWERS:
         raise ConfirmationNotFound(f"transfer confirmation #{confirmation_id} not found")

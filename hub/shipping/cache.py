@@ -56,23 +56,34 @@ class _State:
 
 def _card_version(session: Session) -> tuple[object, ...]:
     """Changes whenever a rate-card line is added, removed, closed or re-priced (imports insert new ids)."""
-    return tuple(session.execute(select(
-        func.count(RateCard.id), func.max(RateCard.id), func.sum(RateCard.price_per_kg),
-        func.count(RateCard.effective_to), func.max(RateCard.effective_to),
-        func.max(RateCard.effective_from), func.sum(RateCard.min_weight))).one())
+    return tuple(
+        session.execute(
+            select(
+                func.count(RateCard.id),
+                func.max(RateCard.id),
+                func.sum(RateCard.price_per_kg),
+                func.count(RateCard.effective_to),
+                func.max(RateCard.effective_to),
+                func.max(RateCard.effective_from),
+                func.sum(RateCard.min_weight),
+            )
+        ).one()
+    )
 
 
 def _warehouses(session: Session) -> dict[str, WarehouseInfo]:
-    rows = session.execute(select(Warehouse.code, Warehouse.name, Warehouse.region_kode,
-                                  Warehouse.active)).all()
+    rows = session.execute(
+        select(Warehouse.code, Warehouse.name, Warehouse.region_kode, Warehouse.active)
+    ).all()
     return {r.code: WarehouseInfo(r.code, r.name, r.region_kode, bool(r.active)) for r in rows}
 
 
 class ShippingCache:
     """Process-wide cache of the quote inputs; thread-safe (one lock around state swaps)."""
 
-    def __init__(self, recheck_seconds: float = 1.0, region_max_age: float = 600.0,
-                 max_regions: int = 50_000) -> None:
+    def __init__(
+        self, recheck_seconds: float = 1.0, region_max_age: float = 600.0, max_regions: int = 50_000
+    ) -> None:
         self.recheck_seconds = recheck_seconds
         self.region_max_age = region_max_age
         self.max_regions = max_regions
@@ -110,8 +121,14 @@ class ShippingCache:
     def warehouse_codes(self, session: Session) -> list[str]:
         return sorted(self._state(session).warehouses)
 
-    def region(self, session: Session, code: str | None = None, *, scheme: str = "kemendagri",
-               postal_code: str | None = None) -> ResolvedRegion:
+    def region(
+        self,
+        session: Session,
+        code: str | None = None,
+        *,
+        scheme: str = "kemendagri",
+        postal_code: str | None = None,
+    ) -> ResolvedRegion:
         """``regions.resolve`` remembered (errors are not remembered: they raise every time)."""
         state = self._state(session)
         key = (scheme, (code or "").strip(), "" if code else (postal_code or "").strip())

@@ -29,9 +29,14 @@ def regions() -> None:
 
 
 @regions.command("import")
-@click.option("--from", "source", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=regiondata.DEFAULT_DIR, show_default="bundled data",
-              help="folder laid out like hub/shipping/data (plain or .gz files)")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=regiondata.DEFAULT_DIR,
+    show_default="bundled data",
+    help="folder laid out like hub/shipping/data (plain or .gz files)",
+)
 def regions_import(source: Path) -> None:
     """Load or refresh regions, postal codes and the BPS code mapping (idempotent)."""
     engine, _factory = open_hub(HubSettings())
@@ -64,8 +69,13 @@ def ratecard_import(file: Path) -> None:
 
 @ratecard.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
-@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="only the cards effective on this date")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="only the cards effective on this date",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def ratecard_export(fmt: str, on: dt.datetime | None, output: Path | None) -> None:
     """Write the rate cards in the import format (stdout by default)."""
@@ -104,8 +114,9 @@ def _item(text: str) -> Item:
         l_, w_, h_ = (Decimal(d) for d in dims.split("x")) if dims else (Decimal(0),) * 3
         return Item(Decimal(weight), l_, w_, h_, int(qty or 1))
     except (InvalidOperation, ValueError):
-        raise click.BadParameter(f"{text!r}: expected WEIGHT[xQTY][@LxWxH], "
-                                 "e.g. 1.3x2@30x20x10 (kg, cm)") from None
+        raise click.BadParameter(
+            f"{text!r}: expected WEIGHT[xQTY][@LxWxH], e.g. 1.3x2@30x20x10 (kg, cm)"
+        ) from None
 
 
 @shipping.command("quote")
@@ -113,27 +124,49 @@ def _item(text: str) -> Item:
 @click.option("--to", "destination", default=None, help="destination region code")
 @click.option("--scheme", default="kemendagri", help="code set of --to (kemendagri, bps…)")
 @click.option("--postal-code", default=None)
-@click.option("--item", "items", multiple=True, required=True,
-              help="WEIGHT[xQTY][@LxWxH] in kg and cm; repeat per line")
+@click.option(
+    "--item",
+    "items",
+    multiple=True,
+    required=True,
+    help="WEIGHT[xQTY][@LxWxH] in kg and cm; repeat per line",
+)
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--sort", type=click.Choice(["price", "speed"]), default="price")
-def quote(origin: str, destination: str | None, scheme: str, postal_code: str | None,
-          items: tuple[str, ...], day: dt.datetime | None, sort: str) -> None:
+def quote(
+    origin: str,
+    destination: str | None,
+    scheme: str,
+    postal_code: str | None,
+    items: tuple[str, ...],
+    day: dt.datetime | None,
+    sort: str,
+) -> None:
     """Print every courier option for an ad-hoc shipment."""
     engine, factory = open_hub(HubSettings())
     try:
         with factory() as session:
-            result = quote_shipment(session, origin=origin, destination=destination,
-                                    scheme=scheme, postal_code=postal_code,
-                                    items=[_item(i) for i in items],
-                                    day=day.date() if day else None, sort=sort)
+            result = quote_shipment(
+                session,
+                origin=origin,
+                destination=destination,
+                scheme=scheme,
+                postal_code=postal_code,
+                items=[_item(i) for i in items],
+                day=day.date() if day else None,
+                sort=sort,
+            )
     finally:
         engine.dispose()
-    click.echo(f"{result.origin.name} → {result.destination.name} ({result.destination.kode}),"
-               f" tariff of {result.day}")
+    click.echo(
+        f"{result.origin.name} → {result.destination.name} ({result.destination.kode}),"
+        f" tariff of {result.day}"
+    )
     for o in result.options:
-        click.echo(f"  {o.courier:5} {o.service:4} Rp {o.total:>10}  {o.chargeable_weight} kg"
-                   f"  {o.etd_min}-{o.etd_max} days")
+        click.echo(
+            f"  {o.courier:5} {o.service:4} Rp {o.total:>10}  {o.chargeable_weight} kg"
+            f"  {o.etd_min}-{o.etd_max} days"
+        )
         for line in o.breakdown:
             click.echo(f"        {line}")
     for notice in result.notices:

@@ -67,8 +67,13 @@ def parse_rates(payload: Any) -> list[LiveRate]:
             courier, service = str(r["courier"]).upper(), str(r["service"]).upper()
         except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
             raise LiveRatesUnavailable(f"provider rate {i} is malformed: {exc!r}") from None
-        if not price.is_finite() or price <= 0 or not 0 <= etd_min <= etd_max <= 60 \
-                or not courier or not service:
+        if (
+            not price.is_finite()
+            or price <= 0
+            or not 0 <= etd_min <= etd_max <= 60
+            or not courier
+            or not service
+        ):
             raise LiveRatesUnavailable(f"provider rate {i} is implausible: {r!r}")
         out.append(LiveRate(courier, service, price, etd_min, etd_max))
     if not out:
@@ -79,9 +84,16 @@ def parse_rates(payload: Any) -> list[LiveRate]:
 class HttpRateProvider:
     """JSON-over-HTTP provider with a timeout and an in-memory TTL cache of good answers."""
 
-    def __init__(self, base_url: str, api_key: str = "", *, name: str = "live",
-                 timeout: float = 3.0, cache_seconds: float = 600.0,
-                 client: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str = "",
+        *,
+        name: str = "live",
+        timeout: float = 3.0,
+        cache_seconds: float = 600.0,
+        client: httpx.Client | None = None,
+    ) -> None:
         self.name = name
         self._url = base_url.rstrip("/") + "/rates"
         self._headers = {"key": api_key} if api_key else {}
@@ -96,8 +108,12 @@ class HttpRateProvider:
             hit = self._cache.get(request)
         if hit and now - hit[0] < self._ttl:
             return hit[1]
-        body = {"origin": request.origin, "destination": request.destination,
-                "weight_grams": request.weight_grams, "couriers": list(request.couriers)}
+        body = {
+            "origin": request.origin,
+            "destination": request.destination,
+            "weight_grams": request.weight_grams,
+            "couriers": list(request.couriers),
+        }
         try:
             resp = self._client.post(self._url, json=body, headers=self._headers)
         except httpx.TimeoutException:
@@ -119,7 +135,9 @@ class HttpRateProvider:
         self._client.close()
 
 
-def provider_from_settings(url: str, token: str = "", *, name: str = "live") -> HttpRateProvider | None:
+def provider_from_settings(
+    url: str, token: str = "", *, name: str = "live"
+) -> HttpRateProvider | None:
     """The configured provider (``SYNCHUB_SHIPPING_LIVE_URL`` / ``_TOKEN``), or None when unset."""
     if not url.strip():
         return None

@@ -69,7 +69,8 @@ class ResellerAddress(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reseller_id: Mapped[str] = mapped_column(
-        String(31), ForeignKey("resellers.id", ondelete="CASCADE"), index=True)
+        String(31), ForeignKey("resellers.id", ondelete="CASCADE"), index=True
+    )
     label: Mapped[str] = mapped_column(String(100), default="")
     recipient: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
@@ -83,7 +84,8 @@ class ResellerTerritory(Base):
     __tablename__ = "shipping_reseller_territories"
 
     reseller_id: Mapped[str] = mapped_column(
-        String(31), ForeignKey("resellers.id", ondelete="CASCADE"), primary_key=True)
+        String(31), ForeignKey("resellers.id", ondelete="CASCADE"), primary_key=True
+    )
     region_kode: Mapped[str] = mapped_column(String(13), primary_key=True, index=True)
     assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -34,8 +34,9 @@ def _number(raw: str, what: str) -> Decimal:
     try:
         value = Decimal(raw.strip().replace(",", ".") or "0")
     except InvalidOperation:
-        raise DataError(f"{what} {raw!r} is not a number", hint="weights in kg, dimensions in cm, value in IDR") \
-            from None
+        raise DataError(
+            f"{what} {raw!r} is not a number", hint="weights in kg, dimensions in cm, value in IDR"
+        ) from None
     if not value.is_finite():
         raise DataError(f"{what} {raw!r} is not a number")
     return value
@@ -50,10 +51,17 @@ def parse_items(rows: list[dict[str, str]]) -> list[Item]:
         qty = row["quantity"].strip() or "1"
         if not qty.isdigit() or not 1 <= int(qty) <= 10_000:
             raise DataError(f"item {n}: quantity {qty!r} must be a whole number from 1 to 10000")
-        weight, length, width, height = (_number(row[f], f"item {n}: {f}")
-                                         for f in ("weight", "length", "width", "height"))
-        item = Item(weight, length, width, height,
-                    quantity=int(qty), value=_number(row["value"], f"item {n}: value"))
+        weight, length, width, height = (
+            _number(row[f], f"item {n}: {f}") for f in ("weight", "length", "width", "height")
+        )
+        item = Item(
+            weight,
+            length,
+            width,
+            height,
+            quantity=int(qty),
+            value=_number(row["value"], f"item {n}: value"),
+        )
         item.check(f"item {n}")
         items.append(item)
     if not items:
@@ -62,32 +70,67 @@ def parse_items(rows: list[dict[str, str]]) -> list[Item]:
 
 
 @router.get("/shipping/calculator", dependencies=[require()])
-def calculator(request: Request, session: SessionDep, origin: str = Query("", max_length=32),
-               destination: str = Query("", max_length=20), destination_name: str = Query("", max_length=300),
-               postal_code: str = Query("", max_length=10), sort: str = Query("price", pattern="^(price|speed)$"),
-               weight: list[str] = Query([]), length: list[str] = Query([]), width: list[str] = Query([]),
-               height: list[str] = Query([]), quantity: list[str] = Query([]),
-               value: list[str] = Query([])) -> Response:
+def calculator(
+    request: Request,
+    session: SessionDep,
+    origin: str = Query("", max_length=32),
+    destination: str = Query("", max_length=20),
+    destination_name: str = Query("", max_length=300),
+    postal_code: str = Query("", max_length=10),
+    sort: str = Query("price", pattern="^(price|speed)$"),
+    weight: list[str] = Query([]),
+    length: list[str] = Query([]),
+    width: list[str] = Query([]),
+    height: list[str] = Query([]),
+    quantity: list[str] = Query([]),
+    value: list[str] = Query([]),
+) -> Response:
     """The form, and once submitted every option sorted by price or speed."""
-    columns = {"weight": weight, "length": length, "width": width, "height": height, "quantity": quantity,
-               "value": value}
+    columns = {
+        "weight": weight,
+        "length": length,
+        "width": width,
+        "height": height,
+        "quantity": quantity,
+        "value": value,
+    }
     count = max(ITEM_ROWS, *(len(c) for c in columns.values()))
-    rows = [{f: (columns[f][i] if i < len(columns[f]) else "")[:20] for f in FIELDS} for i in range(min(count, 50))]
-    f = {"origin": origin, "destination": destination, "destination_name": destination_name,
-         "postal_code": postal_code, "sort": sort}
-    ctx: dict[str, Any] = {"f": f, "rows": rows, "warehouses": [w for w in list_warehouses(session) if w.active],
-                           "result": None, "error": ""}
+    rows = [
+        {f: (columns[f][i] if i < len(columns[f]) else "")[:20] for f in FIELDS}
+        for i in range(min(count, 50))
+    ]
+    f = {
+        "origin": origin,
+        "destination": destination,
+        "destination_name": destination_name,
+        "postal_code": postal_code,
+        "sort": sort,
+    }
+    ctx: dict[str, Any] = {
+        "f": f,
+        "rows": rows,
+        "warehouses": [w for w in list_warehouses(session) if w.active],
+        "result": None,
+        "error": "",
+    }
     status = 200
     if origin or destination or postal_code:
         try:
             if not origin:
                 raise DataError("pick the warehouse the parcels leave from")
             if not destination and not postal_code:
-                raise DataError("pick a destination region or type its postal code",
-                                hint="search the region by name or postal code")
-            ctx["result"] = quote_shipment(session, origin=origin, items=parse_items(rows),
-                                           destination=destination or None, postal_code=postal_code or None,
-                                           sort=sort)
+                raise DataError(
+                    "pick a destination region or type its postal code",
+                    hint="search the region by name or postal code",
+                )
+            ctx["result"] = quote_shipment(
+                session,
+                origin=origin,
+                items=parse_items(rows),
+                destination=destination or None,
+                postal_code=postal_code or None,
+                sort=sort,
+            )
         except DataError as exc:
             ctx["error"], status = str(exc), 422
     session.rollback()  # a quote only reads
@@ -100,7 +143,11 @@ def regions(request: Request, session: SessionDep, q: str = Query("", max_length
     q = q.strip()
     hits = []
     if len(q) >= 3:
-        hits = search(session, postal_code=q, limit=20) if q.isdigit() else search(session, q, limit=20)
+        hits = (
+            search(session, postal_code=q, limit=20)
+            if q.isdigit()
+            else search(session, q, limit=20)
+        )
     found = [(r, path, LEVELS[r.level]) for r, path in hits if LEVELS[r.level] != "province"]
     session.rollback()
     return render(request, "_shipping_regions.html", {"hits": found, "q": q})

@@ -35,15 +35,21 @@ def _unprocessable(exc: DataError) -> HTTPException:
     return HTTPException(422, detail=str(exc))
 
 
-@router.get("/api/v1/shipping/warehouses", response_model=WarehousesPublic, dependencies=[require()])
+@router.get(
+    "/api/v1/shipping/warehouses", response_model=WarehousesPublic, dependencies=[require()]
+)
 def list_warehouses(session: SessionDep) -> WarehousesPublic:
     """The hub's origins (warehouse codes are valid quote origins)."""
     data = [WarehousePublic.model_validate(w) for w in service.list_warehouses(session)]
     return WarehousesPublic(data=data, count=len(data))
 
 
-@router.post("/api/v1/shipping/warehouses", response_model=WarehousePublic, status_code=201,
-             dependencies=[require(*STAFF_WRITE)])
+@router.post(
+    "/api/v1/shipping/warehouses",
+    response_model=WarehousePublic,
+    status_code=201,
+    dependencies=[require(*STAFF_WRITE)],
+)
 def create_warehouse(body: WarehouseCreate, session: SessionDep) -> WarehousePublic:
     try:
         wh = service.add_warehouse(session, body.code, body.name, body.region_kode, body.address)
@@ -56,32 +62,47 @@ def create_warehouse(body: WarehouseCreate, session: SessionDep) -> WarehousePub
 
 
 @router.get("/api/v1/shipping/addresses", response_model=AddressesPublic, dependencies=[require()])
-def list_all_addresses(session: SessionDep, principal: CurrentPrincipal,
-                       reseller_id: str | None = None) -> AddressesPublic:
+def list_all_addresses(
+    session: SessionDep, principal: CurrentPrincipal, reseller_id: str | None = None
+) -> AddressesPublic:
     """Delivery addresses: staff see every reseller's (or one's), a reseller only its own."""
     rows = service.list_addresses(session, principal, reseller_id)
     data = [AddressPublic.model_validate(a) for a in rows]
     return AddressesPublic(data=data, count=len(data))
 
 
-@router.get("/api/v1/resellers/{reseller_id}/addresses", response_model=AddressesPublic,
-            dependencies=[require()])
-def list_reseller_addresses(reseller_id: str, session: SessionDep,
-                            principal: CurrentPrincipal) -> AddressesPublic:
+@router.get(
+    "/api/v1/resellers/{reseller_id}/addresses",
+    response_model=AddressesPublic,
+    dependencies=[require()],
+)
+def list_reseller_addresses(
+    reseller_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> AddressesPublic:
     rows = service.list_addresses(session, principal, reseller_id)
     data = [AddressPublic.model_validate(a) for a in rows]
     return AddressesPublic(data=data, count=len(data))
 
 
-@router.post("/api/v1/resellers/{reseller_id}/addresses", response_model=AddressPublic,
-             status_code=201, dependencies=[require(*STAFF_WRITE)])
+@router.post(
+    "/api/v1/resellers/{reseller_id}/addresses",
+    response_model=AddressPublic,
+    status_code=201,
+    dependencies=[require(*STAFF_WRITE)],
+)
 def create_address(reseller_id: str, body: AddressCreate, session: SessionDep) -> AddressPublic:
     """Add a delivery address; a BPS code or a postal code alone is stored as Kemendagri."""
     fields = body.model_dump(include={"label", "recipient", "phone", "street"})
     try:
-        addr = service.add_address(session, reseller_id, region_kode=body.region_kode,
-                                   scheme=body.scheme, postal_code=body.postal_code,
-                                   is_default=body.is_default, **fields)
+        addr = service.add_address(
+            session,
+            reseller_id,
+            region_kode=body.region_kode,
+            scheme=body.scheme,
+            postal_code=body.postal_code,
+            is_default=body.is_default,
+            **fields,
+        )
         out = AddressPublic.model_validate(addr)
         session.commit()
     except DataError as exc:
@@ -90,17 +111,26 @@ def create_address(reseller_id: str, body: AddressCreate, session: SessionDep) -
     return out
 
 
-@router.get("/api/v1/resellers/{reseller_id}/territories", response_model=TerritoriesPublic,
-            dependencies=[require()])
+@router.get(
+    "/api/v1/resellers/{reseller_id}/territories",
+    response_model=TerritoriesPublic,
+    dependencies=[require()],
+)
 def list_territories(reseller_id: str, session: SessionDep) -> TerritoriesPublic:
     regions = service.territory_regions(session, reseller_id)
     data = [RegionPublic(kode=r.kode, name=r.name, level=LEVELS[r.level]) for r in regions]
     return TerritoriesPublic(reseller_id=reseller_id, data=data, count=len(data))
 
 
-@router.post("/api/v1/resellers/{reseller_id}/territories", response_model=TerritoriesPublic,
-             status_code=201, dependencies=[require(Role.OWNER, Role.OPERATIONS)])
-def add_territory(reseller_id: str, body: TerritoryCreate, session: SessionDep) -> TerritoriesPublic:
+@router.post(
+    "/api/v1/resellers/{reseller_id}/territories",
+    response_model=TerritoriesPublic,
+    status_code=201,
+    dependencies=[require(Role.OWNER, Role.OPERATIONS)],
+)
+def add_territory(
+    reseller_id: str, body: TerritoryCreate, session: SessionDep
+) -> TerritoriesPublic:
     """Assign a region (province, regency or district) to a reseller; returns all its territories."""
     try:
         service.assign_territory(session, reseller_id, body.region_kode)

@@ -68,9 +68,23 @@ class RateBook:
     @classmethod
     def load(cls, session: Session) -> RateBook:
         rows = session.execute(select(RateCard)).scalars()
-        return cls.from_cards([Card(r.courier, r.service, r.origin, r.destination,
-                                    Decimal(r.price_per_kg), Decimal(r.min_weight), r.etd_min,
-                                    r.etd_max, r.effective_from, r.effective_to) for r in rows])
+        return cls.from_cards(
+            [
+                Card(
+                    r.courier,
+                    r.service,
+                    r.origin,
+                    r.destination,
+                    Decimal(r.price_per_kg),
+                    Decimal(r.min_weight),
+                    r.etd_min,
+                    r.etd_max,
+                    r.effective_from,
+                    r.effective_to,
+                )
+                for r in rows
+            ]
+        )
 
     def cards_for(self, origin: str, destination: str, day: dt.date) -> dict[tuple[str, str], Card]:
         """One card per courier+service: most specific destination, then origin."""
@@ -119,10 +133,18 @@ class QuoteOption:
     source: str = "rate card"  # or the live provider's name
 
 
-def quote(book: RateBook, origin: str, destination: str, items: Sequence[Item], *,
-          day: dt.date, rules: Mapping[tuple[str, str], ServiceRules] = DEFAULT_RULES,
-          policy: QuotePolicy = QuotePolicy(), insured: bool = False,
-          sort: str = "price") -> list[QuoteOption]:
+def quote(
+    book: RateBook,
+    origin: str,
+    destination: str,
+    items: Sequence[Item],
+    *,
+    day: dt.date,
+    rules: Mapping[tuple[str, str], ServiceRules] = DEFAULT_RULES,
+    policy: QuotePolicy = QuotePolicy(),
+    insured: bool = False,
+    sort: str = "price",
+) -> list[QuoteOption]:
     """Every service with a card for this route on ``day``, sorted by price or speed."""
     for i, item in enumerate(items, 1):
         item.check(f"item {i}")
@@ -134,8 +156,14 @@ def quote(book: RateBook, origin: str, destination: str, items: Sequence[Item], 
         svc = rules.get(key)
         if svc is None:
             continue  # a card for a service the hub has no rules for is not offered
-        alike = (svc.divisor, svc.tolerance, svc.step, svc.min_weight, svc.max_parcel_weight,
-                 card.min_weight)
+        alike = (
+            svc.divisor,
+            svc.tolerance,
+            svc.step,
+            svc.min_weight,
+            svc.max_parcel_weight,
+            card.min_weight,
+        )
         weight = weights.get(alike)
         if weight is None:
             weight = weights[alike] = shipment_weight(items, svc, card.min_weight)
@@ -143,26 +171,48 @@ def quote(book: RateBook, origin: str, destination: str, items: Sequence[Item], 
         shipping = (kg * card.price_per_kg).quantize(RUPIAH, ROUND_HALF_UP)
         lines = [f"parcel {n}: {w.explanation}" for n, w in enumerate(weight.parcels, 1)]
         lines.append(f"{weight.explanation} → billed {kg} kg")
-        lines.append(f"{kg} kg × Rp {card.price_per_kg} = Rp {shipping} "
-                     f"(card {card.origin} → {card.destination} from {card.effective_from})")
+        lines.append(
+            f"{kg} kg × Rp {card.price_per_kg} = Rp {shipping} "
+            f"(card {card.origin} → {card.destination} from {card.effective_from})"
+        )
         fee = shipping
         free = policy.free_shipping_min_value
-        if free is not None and value >= free and (
-                policy.free_shipping_services is None or key in policy.free_shipping_services):
+        if (
+            free is not None
+            and value >= free
+            and (policy.free_shipping_services is None or key in policy.free_shipping_services)
+        ):
             fee = ZERO
             lines.append(f"free shipping: order value Rp {value} ≥ Rp {free}")
         insurance = ZERO
         if insured:
             insurance = (value * policy.insurance_rate + policy.insurance_fixed).quantize(
-                RUPIAH, ROUND_HALF_UP)
-            lines.append(f"insurance: {policy.insurance_rate * 100}% × Rp {value} + "
-                         f"Rp {policy.insurance_fixed} = Rp {insurance}")
+                RUPIAH, ROUND_HALF_UP
+            )
+            lines.append(
+                f"insurance: {policy.insurance_rate * 100}% × Rp {value} + "
+                f"Rp {policy.insurance_fixed} = Rp {insurance}"
+            )
         if policy.surcharge:
             lines.append(f"surcharge: Rp {policy.surcharge}")
-        options.append(QuoteOption(
-            card.courier, card.service, svc.name, fee, shipping, insurance, policy.surcharge,
-            fee + insurance + policy.surcharge, kg, len(weight.parcels), card.price_per_kg,
-            card.etd_min, card.etd_max, lines))
+        options.append(
+            QuoteOption(
+                card.courier,
+                card.service,
+                svc.name,
+                fee,
+                shipping,
+                insurance,
+                policy.surcharge,
+                fee + insurance + policy.surcharge,
+                kg,
+                len(weight.parcels),
+                card.price_per_kg,
+                card.etd_min,
+                card.etd_max,
+                lines,
+            )
+        )
     return sort_options(options, sort)
 
 

@@ -26,8 +26,18 @@ from hub.shipping.models import RateCard, Region
 from hub.shipping.rules import DEFAULT_RULES, ServiceRules
 from shared.errors import DataError
 
-COLUMNS = ["courier", "service", "origin", "destination", "price_per_kg", "min_weight",
-           "etd_min", "etd_max", "effective_from", "effective_to"]
+COLUMNS = [
+    "courier",
+    "service",
+    "origin",
+    "destination",
+    "price_per_kg",
+    "min_weight",
+    "etd_min",
+    "etd_max",
+    "effective_from",
+    "effective_to",
+]
 OPTIONAL = {"effective_to", "min_weight"}
 
 
@@ -48,9 +58,11 @@ class RateCardRejected(DataError):
         self.errors = errors
         shown = "\n  ".join(str(e) for e in errors[:50])
         more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
-        super().__init__(f"{source} refused, {len(errors)} problem(s), nothing imported:\n  "
-                         f"{shown}{more}", hint="fix these rows and import the file again",
-                         errors=[str(e) for e in errors])
+        super().__init__(
+            f"{source} refused, {len(errors)} problem(s), nothing imported:\n  {shown}{more}",
+            hint="fix these rows and import the file again",
+            errors=[str(e) for e in errors],
+        )
 
 
 def read_rows(data: bytes, filename: str) -> list[dict[str, Any]]:
@@ -71,8 +83,15 @@ def read_rows(data: bytes, filename: str) -> list[dict[str, Any]]:
     header = [str(h or "").strip().lower() for h in values[0]]
     missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL]
     if missing:
-        raise RateCardRejected([RowError(1, "header", f"missing column(s) {', '.join(missing)}; "
-                                         f"expected {', '.join(COLUMNS)}")])
+        raise RateCardRejected(
+            [
+                RowError(
+                    1,
+                    "header",
+                    f"missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}",
+                )
+            ]
+        )
     return [dict(zip(header, r)) for r in values[1:] if any(v not in (None, "") for v in r)]
 
 
@@ -99,8 +118,11 @@ def _date(v: Any) -> dt.date:
         raise ValueError(f"{v!r} is not a date (YYYY-MM-DD)") from None
 
 
-def validate(session: Session, rows: list[dict[str, Any]],
-             rules: Mapping[tuple[str, str], ServiceRules] = DEFAULT_RULES) -> list[dict[str, Any]]:
+def validate(
+    session: Session,
+    rows: list[dict[str, Any]],
+    rules: Mapping[tuple[str, str], ServiceRules] = DEFAULT_RULES,
+) -> list[dict[str, Any]]:
     """Typed rows, or ``RateCardRejected`` listing every problem at once."""
     errors: list[RowError] = []
     clean: list[tuple[int, dict[str, Any]]] = []
@@ -119,8 +141,9 @@ def validate(session: Session, rows: list[dict[str, Any]],
                 continue
             try:
                 if col in ("courier", "service", "origin", "destination"):
-                    row[col] = str(v).strip().upper() if col in ("courier", "service") \
-                        else str(v).strip()
+                    row[col] = (
+                        str(v).strip().upper() if col in ("courier", "service") else str(v).strip()
+                    )
                 elif col in ("price_per_kg", "min_weight"):
                     row[col] = _decimal(v)
                     if row[col] < 0:
@@ -138,8 +161,13 @@ def validate(session: Session, rows: list[dict[str, Any]],
             continue
         if (row["courier"], row["service"]) not in rules:
             known = ", ".join(f"{c} {s}" for c, s in rules)
-            errors.append(RowError(n, "service", f"unknown courier/service "
-                                   f"{row['courier']} {row['service']} (known: {known})"))
+            errors.append(
+                RowError(
+                    n,
+                    "service",
+                    f"unknown courier/service {row['courier']} {row['service']} (known: {known})",
+                )
+            )
         if row["etd_max"] < row["etd_min"]:
             errors.append(RowError(n, "etd_max", "is smaller than etd_min"))
         if row["effective_to"] is not None and row["effective_to"] <= row["effective_from"]:
@@ -157,12 +185,17 @@ def _check_regions(session: Session, rows: list[tuple[int, dict[str, Any]]]) -> 
     levels: dict[str, int] = {}
     code_list = sorted(codes)
     for i in range(0, len(code_list), 500):
-        levels.update(session.execute(select(Region.kode, Region.level)
-                                      .where(Region.kode.in_(code_list[i:i + 500]))).all())
+        levels.update(
+            session.execute(
+                select(Region.kode, Region.level).where(Region.kode.in_(code_list[i : i + 500]))
+            ).all()
+        )
     errors = []
     for n, r in rows:
-        for col, allowed, what in (("origin", (1, 2), "a province or regency"),
-                                   ("destination", (2, 3), "a regency or district")):
+        for col, allowed, what in (
+            ("origin", (1, 2), "a province or regency"),
+            ("destination", (2, 3), "a regency or district"),
+        ):
             level = levels.get(r[col])
             if level is None:
                 errors.append(RowError(n, col, f"unknown region code {r[col]!r}"))
@@ -181,9 +214,14 @@ def _check_overlaps(rows: list[tuple[int, dict[str, Any]]]) -> list[RowError]:
         lines.sort(key=lambda x: x[1]["effective_from"])
         for (n0, a), (n1, b) in zip(lines, lines[1:]):
             if a["effective_to"] is None or a["effective_to"] > b["effective_from"]:
-                errors.append(RowError(n1, "effective_from",
-                                       f"overlaps row {n0} for the same route "
-                                       f"({a['effective_from']} – {a['effective_to'] or 'open'})"))
+                errors.append(
+                    RowError(
+                        n1,
+                        "effective_from",
+                        f"overlaps row {n0} for the same route "
+                        f"({a['effective_from']} – {a['effective_to'] or 'open'})",
+                    )
+                )
     return errors
 
 
@@ -196,18 +234,24 @@ def apply(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str, str],
     for (courier, service), start in starts.items():
         same = (RateCard.courier == courier, RateCard.service == service)
         session.execute(delete(RateCard).where(*same, RateCard.effective_from >= start))
-        session.execute(update(RateCard).where(
-            *same, RateCard.effective_from < start,
-            or_(RateCard.effective_to.is_(None), RateCard.effective_to > start),
-        ).values(effective_to=start))
+        session.execute(
+            update(RateCard)
+            .where(
+                *same,
+                RateCard.effective_from < start,
+                or_(RateCard.effective_to.is_(None), RateCard.effective_to > start),
+            )
+            .values(effective_to=start)
+        )
     table = RateCard.__table__
     assert isinstance(table, Table), "a declarative model maps one Table"
     session.execute(table.insert(), rows)
     return starts
 
 
-def import_file(session: Session, path: Path | None = None, *, data: bytes | None = None,
-                filename: str = "") -> dict[tuple[str, str], dt.date]:
+def import_file(
+    session: Session, path: Path | None = None, *, data: bytes | None = None, filename: str = ""
+) -> dict[tuple[str, str], dt.date]:
     """Validate and apply a whole file in the caller's transaction."""
     if data is None:
         assert path is not None
@@ -217,16 +261,22 @@ def import_file(session: Session, path: Path | None = None, *, data: bytes | Non
     return starts
 
 
-__all__ = ["RateCardRejected", "apply", "export_bytes", "import_file",
-           "read_rows", "validate"]
+__all__ = ["RateCardRejected", "apply", "export_bytes", "import_file", "read_rows", "validate"]
 
 
 def export_rows(session: Session, on: dt.date | None = None) -> Iterable[dict[str, Any]]:
-    stmt = select(RateCard).order_by(RateCard.courier, RateCard.service, RateCard.origin,
-                                     RateCard.destination, RateCard.effective_from)
+    stmt = select(RateCard).order_by(
+        RateCard.courier,
+        RateCard.service,
+        RateCard.origin,
+        RateCard.destination,
+        RateCard.effective_from,
+    )
     if on is not None:
-        stmt = stmt.where(RateCard.effective_from <= on,
-                          or_(RateCard.effective_to.is_(None), RateCard.effective_to > on))
+        stmt = stmt.where(
+            RateCard.effective_from <= on,
+            or_(RateCard.effective_to.is_(None), RateCard.effective_to > on),
+        )
     for card in session.execute(stmt).scalars():
         yield {c: getattr(card, c) for c in COLUMNS}
 

@@ -21,8 +21,10 @@ DEFAULT_DIR = Path(__file__).resolve().parent / "data"
 
 KEMENDAGRI = "wilayah_kemendagri/wilayah.sql"
 KODEPOS = "wilayah_kodepos/wilayah_kodepos.sql"
-BPS = {level: f"wilayah_bps/{name}.csv" for level, name in
-       ((1, "provinces"), (2, "regencies"), (3, "districts"), (4, "villages"))}
+BPS = {
+    level: f"wilayah_bps/{name}.csv"
+    for level, name in ((1, "provinces"), (2, "regencies"), (3, "districts"), (4, "villages"))
+}
 
 _ROW = re.compile(r"^\('([0-9.]+)',\s*'((?:[^']|'')*)'\)[,;]?\s*$")
 
@@ -32,9 +34,11 @@ def locate(root: Path, name: str) -> Path:
     for candidate in (root / name, root / f"{name}.gz"):
         if candidate.is_file():
             return candidate
-    raise ConfigError([(str(root / name), "not found (plain or .gz)")],
-                      hint="pass --from a folder laid out like hub/shipping/data "
-                           "(wilayah_kemendagri/, wilayah_kodepos/, wilayah_bps/)")
+    raise ConfigError(
+        [(str(root / name), "not found (plain or .gz)")],
+        hint="pass --from a folder laid out like hub/shipping/data "
+        "(wilayah_kemendagri/, wilayah_kodepos/, wilayah_bps/)",
+    )
 
 
 def _open_text(path: Path) -> IO[str]:
@@ -51,9 +55,12 @@ def read_sql_pairs(path: Path) -> Iterator[tuple[str, str]]:
                 continue
             m = _ROW.match(line.rstrip("\r\n"))
             if m is None:
-                raise DataError(f"{path.name} line {lineno}: unreadable row {line[:80]!r}",
-                                hint="the file must be the cahyadsn MySQL dump, unmodified",
-                                file=str(path), line=lineno)
+                raise DataError(
+                    f"{path.name} line {lineno}: unreadable row {line[:80]!r}",
+                    hint="the file must be the cahyadsn MySQL dump, unmodified",
+                    file=str(path),
+                    line=lineno,
+                )
             yield m.group(1), m.group(2).replace("''", "'")
 
 
@@ -95,7 +102,7 @@ def match_key(name: str, level: int) -> str:
         kind = "KOTA " if key.startswith("KOTA") else ""
         for prefix in _PREFIXES:
             if key.startswith(prefix):
-                key = key[len(prefix):]
+                key = key[len(prefix) :]
                 break
         key = kind + key
     if level == 1:

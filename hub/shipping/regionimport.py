@@ -51,8 +51,8 @@ class RegionImportReport:
             "regions: " + ", ".join(f"{n:,} {k}" for k, n in self.regions.items()),
             f"postal codes: {self.postal_codes:,}",
             "BPS mapping: " + ", ".join(f"{n:,} {k}" for k, n in self.bps_mapped.items()),
-            "BPS unmatched: " + (", ".join(f"{n:,} {k}" for k, n in self.bps_unmatched.items())
-                                 or "none"),
+            "BPS unmatched: "
+            + (", ".join(f"{n:,} {k}" for k, n in self.bps_unmatched.items()) or "none"),
             f"regions no longer in the source (kept): {self.stale_regions:,}",
             f"took {self.seconds:.1f} s",
         ]
@@ -69,8 +69,9 @@ def _chunks(rows: Iterable[dict[str, Any]], size: int = CHUNK) -> Iterator[list[
         yield batch
 
 
-def _upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
-            keys: Sequence[str]) -> None:
+def _upsert(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> None:
     """INSERT … ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike."""
     dialect = conn.dialect.name
     stmt: sqlite.Insert | postgresql.Insert
@@ -93,8 +94,13 @@ def import_regions(conn: Connection, root: Path = rd.DEFAULT_DIR) -> RegionImpor
     bps_paths = {level: rd.locate(root, name) for level, name in rd.BPS.items()}
 
     regions = [
-        {"kode": kode, "name": name, "name_norm": rd.normalize(name),
-         "level": rd.level_of(kode), "parent_kode": rd.parent_of(kode)}
+        {
+            "kode": kode,
+            "name": name,
+            "name_norm": rd.normalize(name),
+            "level": rd.level_of(kode),
+            "parent_kode": rd.parent_of(kode),
+        }
         for kode, name in rd.read_sql_pairs(kemendagri)
     ]
     for level, label in ((1, "province"), (2, "regency"), (3, "district"), (4, "village")):
@@ -102,12 +108,14 @@ def import_regions(conn: Connection, root: Path = rd.DEFAULT_DIR) -> RegionImpor
     table = Region.__table__
     for batch in _chunks(regions):
         _upsert(conn, table, batch, ["kode"])  # type: ignore[arg-type]
-    report.stale_regions = conn.execute(select(func.count()).select_from(table)).scalar_one() \
-        - len(regions)
+    report.stale_regions = conn.execute(select(func.count()).select_from(table)).scalar_one() - len(
+        regions
+    )
 
     conn.execute(delete(PostalCode))
-    for batch in _chunks({"region_kode": k, "postal_code": p}
-                         for k, p in rd.read_sql_pairs(kodepos)):
+    for batch in _chunks(
+        {"region_kode": k, "postal_code": p} for k, p in rd.read_sql_pairs(kodepos)
+    ):
         conn.execute(insert(PostalCode), batch)
         report.postal_codes += len(batch)
 
@@ -120,8 +128,9 @@ def import_regions(conn: Connection, root: Path = rd.DEFAULT_DIR) -> RegionImpor
     return report
 
 
-def derive_bps_mapping(regions: Sequence[dict[str, Any]], bps_paths: dict[int, Path],
-                       report: RegionImportReport) -> list[dict[str, Any]]:
+def derive_bps_mapping(
+    regions: Sequence[dict[str, Any]], bps_paths: dict[int, Path], report: RegionImportReport
+) -> list[dict[str, Any]]:
     """Match BPS regions to Kemendagri ones by normalized name within the mapped parent."""
     children: dict[str | None, dict[str, str]] = defaultdict(dict)
     wider: dict[tuple[int, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -139,8 +148,13 @@ def derive_bps_mapping(regions: Sequence[dict[str, Any]], bps_paths: dict[int, P
             if code in seen:  # villages.csv repeats two ids: first one wins
                 continue
             seen.add(code)
-            kode, method = _match(rd.match_key(name, level), level,
-                                  found.get(parent) if parent else None, children, wider)
+            kode, method = _match(
+                rd.match_key(name, level),
+                level,
+                found.get(parent) if parent else None,
+                children,
+                wider,
+            )
             if kode is None:
                 unmatched += 1
                 continue
@@ -158,9 +172,13 @@ def _ancestor(kode: str, up: int) -> str:
     return ".".join(parts[: max(len(parts) - up, 0)])
 
 
-def _match(key: str, level: int, parent_k: str | None,
-           children: dict[str | None, dict[str, str]],
-           wider: dict[tuple[int, str], dict[str, list[str]]]) -> tuple[str | None, str]:
+def _match(
+    key: str,
+    level: int,
+    parent_k: str | None,
+    children: dict[str | None, dict[str, str]],
+    wider: dict[tuple[int, str], dict[str, list[str]]],
+) -> tuple[str | None, str]:
     """Exact name under the mapped parent, then unique name one level wider, then a close name."""
     if level > 1 and parent_k is None:
         return None, ""

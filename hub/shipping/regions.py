@@ -36,22 +36,37 @@ class ResolvedRegion:
         return ".".join(self.kode.split(".")[:level])
 
 
-def resolve(session: Session, code: str | None = None, *, scheme: str = "kemendagri",
-            postal_code: str | None = None) -> ResolvedRegion:
+def resolve(
+    session: Session,
+    code: str | None = None,
+    *,
+    scheme: str = "kemendagri",
+    postal_code: str | None = None,
+) -> ResolvedRegion:
     """The Kemendagri region for a code in ``scheme``, or for a postal code alone."""
     if code:
         code = code.strip()
-        kode = code if scheme == "kemendagri" else session.execute(
-            select(RegionCode.region_kode).where(RegionCode.scheme == scheme,
-                                                 RegionCode.code == code)).scalar()
+        kode = (
+            code
+            if scheme == "kemendagri"
+            else session.execute(
+                select(RegionCode.region_kode).where(
+                    RegionCode.scheme == scheme, RegionCode.code == code
+                )
+            ).scalar()
+        )
         if scheme == "kemendagri" and not _KEMENDAGRI.match(code):
-            raise DataError(f"region code {code!r} is not a Kemendagri code (like 32.73.01)",
-                            hint="pass scheme='bps' for BPS codes, or a postal_code")
+            raise DataError(
+                f"region code {code!r} is not a Kemendagri code (like 32.73.01)",
+                hint="pass scheme='bps' for BPS codes, or a postal_code",
+            )
         region = session.get(Region, kode) if kode else None
         if region is None:
-            raise DataError(f"unknown {scheme} region code {code!r}",
-                            hint="search regions by name or postal code; "
-                                 "run `synchub shipping regions import` if none are loaded")
+            raise DataError(
+                f"unknown {scheme} region code {code!r}",
+                hint="search regions by name or postal code; "
+                "run `synchub shipping regions import` if none are loaded",
+            )
         return ResolvedRegion(region.kode, region.name, LEVELS[region.level], scheme)
     if postal_code:
         return _by_postal_code(session, postal_code.strip())
@@ -62,8 +77,11 @@ def _by_postal_code(session: Session, postal: str) -> ResolvedRegion:
     """A postal code covers villages; it resolves to their district (or regency if they differ)."""
     if not _POSTAL.match(postal):
         raise DataError(f"postal code {postal!r} must be 5 digits")
-    villages = session.execute(
-        select(PostalCode.region_kode).where(PostalCode.postal_code == postal)).scalars().all()
+    villages = (
+        session.execute(select(PostalCode.region_kode).where(PostalCode.postal_code == postal))
+        .scalars()
+        .all()
+    )
     if not villages:
         raise DataError(f"unknown postal code {postal!r}", hint="check the code or search by name")
     for level in (3, 2):
@@ -72,13 +90,24 @@ def _by_postal_code(session: Session, postal: str) -> ResolvedRegion:
         if len(counts) == 1 or level == 2:
             region = session.get(Region, kode)
             assert region is not None
-            return ResolvedRegion(region.kode, region.name, LEVELS[region.level],
-                                  "postal_code", ambiguous=len(counts) > 1)
+            return ResolvedRegion(
+                region.kode,
+                region.name,
+                LEVELS[region.level],
+                "postal_code",
+                ambiguous=len(counts) > 1,
+            )
     raise AssertionError("unreachable")
 
 
-def search(session: Session, q: str = "", postal_code: str = "", *,
-           level: int | None = None, limit: int = 20) -> list[tuple[Region, str]]:
+def search(
+    session: Session,
+    q: str = "",
+    postal_code: str = "",
+    *,
+    level: int | None = None,
+    limit: int = 20,
+) -> list[tuple[Region, str]]:
     """Regions whose name contains ``q`` (normalized) and/or carry ``postal_code``.
 
     Returns (region, full path name) pairs, bigger regions first.
@@ -87,8 +116,11 @@ def search(session: Session, q: str = "", postal_code: str = "", *,
     if q:
         stmt = stmt.where(Region.name_norm.contains(normalize(q)))
     if postal_code:
-        stmt = stmt.where(Region.kode.in_(
-            select(PostalCode.region_kode).where(PostalCode.postal_code == postal_code.strip())))
+        stmt = stmt.where(
+            Region.kode.in_(
+                select(PostalCode.region_kode).where(PostalCode.postal_code == postal_code.strip())
+            )
+        )
     if level:
         stmt = stmt.where(Region.level == level)
     rows = session.execute(stmt.order_by(Region.level, Region.kode).limit(limit)).scalars().all()
@@ -99,6 +131,7 @@ def path_name(session: Session, kode: str) -> str:
     """'Village, District, Regency, Province' for display."""
     parts = kode.split(".")
     codes = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
-    names = dict(session.execute(select(Region.kode, Region.name)
-                                 .where(Region.kode.in_(codes))).all())
+    names = dict(
+        session.execute(select(Region.kode, Region.name).where(Region.kode.in_(codes))).all()
+    )
     return ", ".join(names.get(c, c) for c in codes)

@@ -40,8 +40,13 @@ def _live(request: Request) -> LiveRateProvider | None:
     state = request.app.state
     if not hasattr(state, "shipping_live"):
         settings = getattr(state, "settings", None)
-        state.shipping_live = None if settings is None else provider_from_settings(
-            settings.shipping_live_url, settings.shipping_live_token.get_secret_value())
+        state.shipping_live = (
+            None
+            if settings is None
+            else provider_from_settings(
+                settings.shipping_live_url, settings.shipping_live_token.get_secret_value()
+            )
+        )
     return state.shipping_live  # type: ignore[no-any-return]
 
 
@@ -57,9 +62,17 @@ def quote_public(result: QuoteResult) -> QuotePublic:
     """The API shape, read from the service's dataclasses by pydantic-core (about twice as fast
     as building each option in Python with ``model_construct``)."""
     return QuotePublic.model_validate(
-        {"origin": result.origin, "destination": result.destination, "date": result.day,
-         "source": result.source, "notices": result.notices, "data": result.options,
-         "count": len(result.options)}, from_attributes=True)
+        {
+            "origin": result.origin,
+            "destination": result.destination,
+            "date": result.day,
+            "source": result.source,
+            "notices": result.notices,
+            "data": result.options,
+            "count": len(result.options),
+        },
+        from_attributes=True,
+    )
 
 
 @router.post("/api/v1/shipping/quote", response_model=QuotePublic, dependencies=[require()])
@@ -73,9 +86,17 @@ async def create_quote(body: QuoteCreate, request: Request, session: SessionDep)
     """
     session.rollback()  # end the sign-in look-up's transaction: a quote only reads
     live = _live(request)
-    args = dict(origin=body.origin, destination=body.destination, scheme=body.scheme,
-                postal_code=body.postal_code, items=[i.to_item() for i in body.items],
-                day=body.date, sort=body.sort, insured=body.insured, live=live)
+    args = dict(
+        origin=body.origin,
+        destination=body.destination,
+        scheme=body.scheme,
+        postal_code=body.postal_code,
+        items=[i.to_item() for i in body.items],
+        day=body.date,
+        sort=body.sort,
+        insured=body.insured,
+        live=live,
+    )
     try:
         if live is None:
             result = _quote(request, session, args)
@@ -93,20 +114,28 @@ def _quote(request: Request, session: Session, args: dict[str, Any]) -> QuoteRes
 
 
 @router.get("/api/v1/regions", response_model=RegionsPublic, dependencies=[require()])
-def search_regions(session: SessionDep, q: str = "", postal_code: str = "",
-                   level: int | None = Query(default=None, ge=1, le=4),
-                   limit: int = Query(default=20, ge=1, le=200)) -> RegionsPublic:
+def search_regions(
+    session: SessionDep,
+    q: str = "",
+    postal_code: str = "",
+    level: int | None = Query(default=None, ge=1, le=4),
+    limit: int = Query(default=20, ge=1, le=200),
+) -> RegionsPublic:
     """Regions by (part of) a name and/or a postal code."""
     if not q and not postal_code:
         raise HTTPException(422, detail="give q (a name) or postal_code")
     hits = search(session, q, postal_code, level=level, limit=limit)
-    data = [RegionPublic(kode=r.kode, name=r.name, level=LEVELS[r.level], path=path)
-            for r, path in hits]
+    data = [
+        RegionPublic(kode=r.kode, name=r.name, level=LEVELS[r.level], path=path) for r, path in hits
+    ]
     return RegionsPublic(data=data, count=len(data))
 
 
-@router.post("/api/v1/shipping/ratecards", response_model=RateCardImportPublic,
-             dependencies=[require(*STAFF_SHIPPING)])
+@router.post(
+    "/api/v1/shipping/ratecards",
+    response_model=RateCardImportPublic,
+    dependencies=[require(*STAFF_SHIPPING)],
+)
 def import_ratecards(file: UploadFile, session: SessionDep) -> RateCardImportPublic:
     """Import a CSV/XLSX rate card; a bad file is refused whole with every row's reason."""
     data = file.file.read()
@@ -117,8 +146,10 @@ def import_ratecards(file: UploadFile, session: SessionDep) -> RateCardImportPub
         session.commit()
     except ratecards.RateCardRejected as exc:
         session.rollback()
-        raise HTTPException(422, detail={"message": exc.message,
-                                         "errors": [str(e) for e in exc.errors]}) from None
+        raise HTTPException(
+            422, detail={"message": exc.message, "errors": [str(e) for e in exc.errors]}
+        ) from None
     forget_cached()
-    return RateCardImportPublic(replaced_from={f"{c} {s}": d for (c, s), d in starts.items()},
-                                rows=len(rows))
+    return RateCardImportPublic(
+        replaced_from={f"{c} {s}": d for (c, s), d in starts.items()}, rows=len(rows)
+    )

@@ -46,7 +46,6 @@ class ServiceRules:
         return (self.courier, self.service)
 
 
-
 #: Built-in services. Divisors/minimums from the couriers' published terms
 #: (JNE OKE/REG/YES 6000, JNE Trucking 4000 with 10 kg minimum).
 DEFAULT_RULES: Mapping[tuple[str, str], ServiceRules] = {
@@ -55,8 +54,16 @@ DEFAULT_RULES: Mapping[tuple[str, str], ServiceRules] = {
         ServiceRules("JNE", "OKE", "JNE Ongkos Kirim Ekonomis"),
         ServiceRules("JNE", "REG", "JNE Reguler"),
         ServiceRules("JNE", "YES", "JNE Yakin Esok Sampai"),
-        ServiceRules("JNE", "JTR", "JNE Trucking", divisor=Decimal(4000), tolerance=ZERO,
-                     min_weight=Decimal(10), max_parcel_weight=Decimal(1000), trucking=True),
+        ServiceRules(
+            "JNE",
+            "JTR",
+            "JNE Trucking",
+            divisor=Decimal(4000),
+            tolerance=ZERO,
+            min_weight=Decimal(10),
+            max_parcel_weight=Decimal(1000),
+            trucking=True,
+        ),
         ServiceRules("TIKI", "ECO", "TIKI Economy Service"),
         ServiceRules("TIKI", "REG", "TIKI Regular Service"),
         ServiceRules("TIKI", "ONS", "TIKI Over Night Service"),
@@ -81,8 +88,13 @@ class Unit:
 
 #: Largest accepted per-unit values: far above any parcel, small enough that no product
 #: of them overflows ``Decimal`` (an unbounded 1E+999999 would, and answer 500).
-LIMITS = {"weight": Decimal(100_000), "length": Decimal(100_000), "width": Decimal(100_000),
-          "height": Decimal(100_000), "value": Decimal(10) ** 15}
+LIMITS = {
+    "weight": Decimal(100_000),
+    "length": Decimal(100_000),
+    "width": Decimal(100_000),
+    "height": Decimal(100_000),
+    "value": Decimal(10) ** 15,
+}
 
 
 @dataclass(frozen=True)
@@ -100,8 +112,10 @@ class Item:
         for field, most in LIMITS.items():
             v = getattr(self, field)
             if not isinstance(v, Decimal) or not v.is_finite() or not 0 <= v <= most:
-                raise DataError(f"{where}: {field} must be a number from 0 to {most}, got {v!r}",
-                                hint="weights in kg, dimensions in cm, value in IDR")
+                raise DataError(
+                    f"{where}: {field} must be a number from 0 to {most}, got {v!r}",
+                    hint="weights in kg, dimensions in cm, value in IDR",
+                )
         if self.quantity < 1:
             raise DataError(f"{where}: quantity must be ≥ 1, got {self.quantity}")
 
@@ -133,8 +147,9 @@ def round_weight(weight: Decimal, rules: ServiceRules) -> Decimal:
     return base if weight - base <= rules.tolerance else base + rules.step
 
 
-def chargeable_weight(parcel: Parcel, rules: ServiceRules,
-                      card_min: Decimal = ZERO) -> ParcelWeight:
+def chargeable_weight(
+    parcel: Parcel, rules: ServiceRules, card_min: Decimal = ZERO
+) -> ParcelWeight:
     """max(actual, volumetric) → rounding → minimum, with a one-line explanation."""
     vol = volumetric_weight(parcel.volume, rules)
     raw = max(parcel.actual, vol)
@@ -142,9 +157,11 @@ def chargeable_weight(parcel: Parcel, rules: ServiceRules,
     minimum = max(rules.min_weight, card_min)
     final = max(rounded, minimum)
     which = "volumetric" if vol > parcel.actual else "actual"
-    text = (f"actual {_kg(parcel.actual)} kg, volumetric {_kg(vol)} kg "
-            f"(÷{rules.divisor}) → {which} {_kg(raw)} kg → rounded {_kg(rounded)} kg "
-            f"(tolerance {_kg(rules.tolerance)})")
+    text = (
+        f"actual {_kg(parcel.actual)} kg, volumetric {_kg(vol)} kg "
+        f"(÷{rules.divisor}) → {which} {_kg(raw)} kg → rounded {_kg(rounded)} kg "
+        f"(tolerance {_kg(rules.tolerance)})"
+    )
     if final > rounded:
         text += f" → minimum {_kg(minimum)} kg"
     return ParcelWeight(parcel.actual, vol, final, text)
@@ -180,8 +197,9 @@ def pack(items: Sequence[Item], rules: ServiceRules) -> list[Parcel]:
     return parcels
 
 
-def parcel_weights(items: Sequence[Item], rules: ServiceRules,
-                   card_min: Decimal = ZERO) -> list[ParcelWeight]:
+def parcel_weights(
+    items: Sequence[Item], rules: ServiceRules, card_min: Decimal = ZERO
+) -> list[ParcelWeight]:
     return [chargeable_weight(p, rules, card_min) for p in pack(items, rules)]
 
 
@@ -194,8 +212,9 @@ class ShipmentWeight:
     explanation: str
 
 
-def shipment_weight(items: Sequence[Item], rules: ServiceRules,
-                    card_min: Decimal = ZERO) -> ShipmentWeight:
+def shipment_weight(
+    items: Sequence[Item], rules: ServiceRules, card_min: Decimal = ZERO
+) -> ShipmentWeight:
     """One waybill: max(Σ actual, Σ volumetric), rounded once, then ≥ parcels × minimum.
 
     Summing over the whole waybill before taking the max and rounding (not per
@@ -210,8 +229,10 @@ def shipment_weight(items: Sequence[Item], rules: ServiceRules,
     rounded = round_weight(raw, rules)
     minimum = max(rules.min_weight, card_min) * len(parcels)
     final = max(rounded, minimum)
-    text = (f"{len(parcels)} parcel(s): max(actual {_kg(actual)}, volumetric {_kg(volumetric)})"
-            f" = {_kg(raw)} kg → rounded {_kg(rounded)} kg")
+    text = (
+        f"{len(parcels)} parcel(s): max(actual {_kg(actual)}, volumetric {_kg(volumetric)})"
+        f" = {_kg(raw)} kg → rounded {_kg(rounded)} kg"
+    )
     if final > rounded:
         text += f" → minimum {len(parcels)} × {_kg(max(rules.min_weight, card_min))} kg"
     return ShipmentWeight(final, parcels, text)

@@ -46,34 +46,57 @@ def origin_region(session: Session, origin: str) -> ResolvedRegion:
         return CACHE.region(session, origin)
     except DataError:
         known = ", ".join(CACHE.warehouse_codes(session)) or "none yet"
-        raise DataError(f"unknown origin {origin!r}: not a warehouse code nor a region code",
-                        hint=f"warehouses: {known}") from None
+        raise DataError(
+            f"unknown origin {origin!r}: not a warehouse code nor a region code",
+            hint=f"warehouses: {known}",
+        ) from None
 
 
-def quote_shipment(session: Session, *, origin: str, items: Sequence[Item],
-                   destination: str | None = None, scheme: str = "kemendagri",
-                   postal_code: str | None = None, day: dt.date | None = None,
-                   sort: str = "price", insured: bool = False,
-                   policy: QuotePolicy = QuotePolicy(),
-                   rules: Mapping[tuple[str, str], ServiceRules] = DEFAULT_RULES,
-                   live: LiveRateProvider | None = None) -> QuoteResult:
+def quote_shipment(
+    session: Session,
+    *,
+    origin: str,
+    items: Sequence[Item],
+    destination: str | None = None,
+    scheme: str = "kemendagri",
+    postal_code: str | None = None,
+    day: dt.date | None = None,
+    sort: str = "price",
+    insured: bool = False,
+    policy: QuotePolicy = QuotePolicy(),
+    rules: Mapping[tuple[str, str], ServiceRules] = DEFAULT_RULES,
+    live: LiveRateProvider | None = None,
+) -> QuoteResult:
     """All options for shipping ``items`` from ``origin`` to a destination given in any code set."""
     if not items:
         raise DataError("a quote needs at least one item")
     orig = origin_region(session, origin)
     dest = CACHE.region(session, destination, scheme=scheme, postal_code=postal_code)
     if dest.level == "province":
-        raise DataError(f"destination {dest.kode} ({dest.name}) is a province",
-                        hint="give a regency, district or village (or a postal code)")
+        raise DataError(
+            f"destination {dest.kode} ({dest.name}) is a province",
+            hint="give a regency, district or village (or a postal code)",
+        )
     day = day or dt.datetime.now(dt.timezone.utc).date()
     book = CACHE.book(session)
     target = dest.ancestor(3) if dest.level in ("district", "village") else dest.kode
-    options = quote(book, orig.kode, target, items, day=day, rules=rules, policy=policy,
-                    insured=insured, sort=sort)
+    options = quote(
+        book,
+        orig.kode,
+        target,
+        items,
+        day=day,
+        rules=rules,
+        policy=policy,
+        insured=insured,
+        sort=sort,
+    )
     result = QuoteResult(orig, dest, day, options)
     if dest.ambiguous:
-        result.notices.append(f"postal code {postal_code} spans several regencies: "
-                              f"quoted to {dest.name}, the most common one")
+        result.notices.append(
+            f"postal code {postal_code} spans several regencies: "
+            f"quoted to {dest.name}, the most common one"
+        )
     if live is not None:
         _apply_live(session, live, result, items, sort)
     if not result.options:
@@ -82,32 +105,52 @@ def quote_shipment(session: Session, *, origin: str, items: Sequence[Item],
 
 
 def _provider_id(session: Session, scheme: str, kode: str) -> str:
-    mapped = session.execute(select(RegionCode.code).where(
-        RegionCode.scheme == scheme, RegionCode.region_kode == kode)).scalar()
+    mapped = session.execute(
+        select(RegionCode.code).where(RegionCode.scheme == scheme, RegionCode.region_kode == kode)
+    ).scalar()
     return mapped or kode
 
 
-def _apply_live(session: Session, live: LiveRateProvider, result: QuoteResult,
-                items: Sequence[Item], sort: str) -> None:
+def _apply_live(
+    session: Session, live: LiveRateProvider, result: QuoteResult, items: Sequence[Item], sort: str
+) -> None:
     """Replace card prices by live ones when the provider answers sensibly; else say why not."""
     grams = (total(i.weight * i.quantity for i in items) * 1000).to_integral_value(ROUND_CEILING)
     couriers = tuple(sorted({o.courier.lower() for o in result.options})) or ("jne",)
-    request = LiveRateRequest(_provider_id(session, live.name, result.origin.kode),
-                              _provider_id(session, live.name, result.destination.kode),
-                              max(int(grams), 1), couriers)
+    request = LiveRateRequest(
+        _provider_id(session, live.name, result.origin.kode),
+        _provider_id(session, live.name, result.destination.kode),
+        max(int(grams), 1),
+        couriers,
+    )
     try:
         rates = live.rates(request)
     except LiveRatesUnavailable as exc:
-        result.notices.append(f"live rates unavailable ({exc.message}); "
-                              "prices are from the rate cards")
+        result.notices.append(
+            f"live rates unavailable ({exc.message}); prices are from the rate cards"
+        )
         return
     options = []
     for r in rates:
-        options.append(QuoteOption(
-            r.courier, r.service, f"{r.courier} {r.service}", r.price, r.price,
-            Decimal(0), Decimal(0), r.price, Decimal(0), 0, Decimal(0), r.etd_min, r.etd_max,
-            [f"live rate from {live.name} for {request.weight_grams} g: Rp {r.price}"],
-            source=live.name))
+        options.append(
+            QuoteOption(
+                r.courier,
+                r.service,
+                f"{r.courier} {r.service}",
+                r.price,
+                r.price,
+                Decimal(0),
+                Decimal(0),
+                r.price,
+                Decimal(0),
+                0,
+                Decimal(0),
+                r.etd_min,
+                r.etd_max,
+                [f"live rate from {live.name} for {request.weight_grams} g: Rp {r.price}"],
+                source=live.name,
+            )
+        )
     result.options = sort_options(options, sort)
     result.source = live.name
 
@@ -115,8 +158,9 @@ def _apply_live(session: Session, live: LiveRateProvider, result: QuoteResult,
 # --- origins, addresses, territories ------------------------------------------------
 
 
-def add_warehouse(session: Session, code: str, name: str, region_kode: str,
-                  address: str = "") -> Warehouse:
+def add_warehouse(
+    session: Session, code: str, name: str, region_kode: str, address: str = ""
+) -> Warehouse:
     """A new origin (flushed, not committed); its region must be a known Kemendagri code."""
     region = resolve(session, region_kode)
     if session.execute(select(Warehouse.id).where(Warehouse.code == code)).first():
@@ -132,25 +176,41 @@ def list_warehouses(session: Session) -> list[Warehouse]:
     return list(session.execute(select(Warehouse).order_by(Warehouse.code)).scalars())
 
 
-def add_address(session: Session, reseller_id: str, *, region_kode: str | None = None,
-                scheme: str = "kemendagri", postal_code: str = "", is_default: bool = False,
-                **fields: str) -> ResellerAddress:
+def add_address(
+    session: Session,
+    reseller_id: str,
+    *,
+    region_kode: str | None = None,
+    scheme: str = "kemendagri",
+    postal_code: str = "",
+    is_default: bool = False,
+    **fields: str,
+) -> ResellerAddress:
     """A delivery address; BPS- or postal-code-only input is stored as its Kemendagri region.
 
     A new default address clears the reseller's other defaults. Unknown reseller → DataError.
     """
     region = resolve(session, region_kode, scheme=scheme, postal_code=postal_code or None)
     if is_default:
-        session.execute(update(ResellerAddress).where(
-            ResellerAddress.reseller_id == reseller_id).values(is_default=False))
-    addr = ResellerAddress(reseller_id=reseller_id, region_kode=region.kode,
-                           postal_code=postal_code, is_default=is_default, **fields)
+        session.execute(
+            update(ResellerAddress)
+            .where(ResellerAddress.reseller_id == reseller_id)
+            .values(is_default=False)
+        )
+    addr = ResellerAddress(
+        reseller_id=reseller_id,
+        region_kode=region.kode,
+        postal_code=postal_code,
+        is_default=is_default,
+        **fields,
+    )
     _insert(session, addr, reseller_id)
     return addr
 
 
-def list_addresses(session: Session, principal: Principal,
-                   reseller_id: str | None = None) -> list[ResellerAddress]:
+def list_addresses(
+    session: Session, principal: Principal, reseller_id: str | None = None
+) -> list[ResellerAddress]:
     """Addresses the principal may see (a reseller: only its own), optionally of one reseller."""
     stmt = select(ResellerAddress).order_by(ResellerAddress.reseller_id, ResellerAddress.id)
     if reseller_id is not None:
@@ -162,8 +222,10 @@ def assign_territory(session: Session, reseller_id: str, region_kode: str) -> Re
     """Give a region to a reseller (idempotent; flushed, not committed)."""
     region = resolve(session, region_kode)
     if region.level == "village":
-        raise DataError(f"{region.kode} ({region.name}) is a village",
-                        hint="territories are provinces, regencies or districts")
+        raise DataError(
+            f"{region.kode} ({region.name}) is a village",
+            hint="territories are provinces, regencies or districts",
+        )
     t = session.get(ResellerTerritory, (reseller_id, region.kode))
     if t is None:
         t = ResellerTerritory(reseller_id=reseller_id, region_kode=region.kode)
@@ -182,20 +244,36 @@ def _insert(session: Session, row: ResellerAddress | ResellerTerritory, reseller
 
 def territory_regions(session: Session, reseller_id: str) -> list[Region]:
     """A reseller's territories as regions (code, name, level), by code."""
-    return list(session.execute(select(Region).join(
-        ResellerTerritory, ResellerTerritory.region_kode == Region.kode).where(
-        ResellerTerritory.reseller_id == reseller_id).order_by(Region.kode)).scalars())
+    return list(
+        session.execute(
+            select(Region)
+            .join(ResellerTerritory, ResellerTerritory.region_kode == Region.kode)
+            .where(ResellerTerritory.reseller_id == reseller_id)
+            .order_by(Region.kode)
+        ).scalars()
+    )
 
 
 def territories_of(session: Session, reseller_id: str) -> list[str]:
-    return list(session.execute(select(ResellerTerritory.region_kode).where(
-        ResellerTerritory.reseller_id == reseller_id).order_by(
-        ResellerTerritory.region_kode)).scalars())
+    return list(
+        session.execute(
+            select(ResellerTerritory.region_kode)
+            .where(ResellerTerritory.reseller_id == reseller_id)
+            .order_by(ResellerTerritory.region_kode)
+        ).scalars()
+    )
 
 
 def resellers_for_region(session: Session, region_kode: str) -> list[str]:
     """Resellers whose territory contains this region (assigned to it or to an ancestor)."""
     parts = region_kode.split(".")
     ancestors = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
-    return sorted(set(session.execute(select(ResellerTerritory.reseller_id).where(
-        ResellerTerritory.region_kode.in_(ancestors))).scalars()))
+    return sorted(
+        set(
+            session.execute(
+                select(ResellerTerritory.reseller_id).where(
+                    ResellerTerritory.region_kode.in_(ancestors)
+                )
+            ).scalars()
+        )
+    )

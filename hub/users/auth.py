@@ -23,7 +23,9 @@ class TokenCache:
     the token's digest, and the table is bounded.
     """
 
-    def __init__(self, ttl: float, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl: float, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl, self.max_entries, self._clock = ttl, max_entries, clock
         self._entries: dict[str, tuple[float, Principal]] = {}
 

@@ -18,20 +18,36 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.OWNER.value, show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.OWNER.value,
+    show_default=True,
+)
 @click.option("--reseller", "reseller_id", default=None, help="reseller id (reseller roles only)")
 @click.option("--name", "display_name", default="", help="display name")
 @click.password_option(help="the password (asked twice when not given)")
-def add(username: str, role: str, reseller_id: str | None, display_name: str, password: str) -> None:
+def add(
+    username: str, role: str, reseller_id: str | None, display_name: str, password: str
+) -> None:
     """Create a user, e.g. the first owner: `synchub user add alice`."""
     _, factory = open_hub(HubSettings())
     with factory() as session:
         try:
-            u = service.create_user(session, None, username=username, password=password, role=role,
-                                    reseller_id=reseller_id, display_name=display_name)
+            u = service.create_user(
+                session,
+                None,
+                username=username,
+                password=password,
+                role=role,
+                reseller_id=reseller_id,
+                display_name=display_name,
+            )
         except WeakPassword as exc:
             raise click.ClickException(str(exc)) from None
-    click.echo(f"created user {u.username} ({u.role}{', ' + u.reseller_id if u.reseller_id else ''})")
+    click.echo(
+        f"created user {u.username} ({u.role}{', ' + u.reseller_id if u.reseller_id else ''})"
+    )
 
 
 @user.command("list")
@@ -40,7 +56,9 @@ def list_() -> None:
     _, factory = open_hub(HubSettings())
     with factory() as session:
         for u in service.list_users(session):
-            click.echo(f"{u.id}\t{u.username}\t{u.role}\t{u.reseller_id or '-'}\t{'active' if u.active else 'inactive'}")
+            click.echo(
+                f"{u.id}\t{u.username}\t{u.role}\t{u.reseller_id or '-'}\t{'active' if u.active else 'inactive'}"
+            )
 
 
 @user.command("reset-password")

@@ -18,7 +18,9 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(32))
-    reseller_id: Mapped[str | None] = mapped_column(String(63), nullable=True)  # reseller roles only
+    reseller_id: Mapped[str | None] = mapped_column(
+        String(63), nullable=True
+    )  # reseller roles only
     locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)

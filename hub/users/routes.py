@@ -35,8 +35,14 @@ USER_ADMINS = (Role.OWNER, Role.RESELLER_ADMIN)
 @router.get("/me", dependencies=[require()])
 def me(principal: CurrentPrincipal) -> MePublic:
     """Who the request is authenticated as."""
-    return MePublic(role=principal.role.value, username=principal.username, user_id=principal.user_id,
-                    reseller_id=principal.reseller_id, token_id=principal.token_id, is_staff=principal.is_staff)
+    return MePublic(
+        role=principal.role.value,
+        username=principal.username,
+        user_id=principal.user_id,
+        reseller_id=principal.reseller_id,
+        token_id=principal.token_id,
+        is_staff=principal.is_staff,
+    )
 
 
 @router.post("/me/password", status_code=204, dependencies=[require()])
@@ -63,9 +69,16 @@ def list_users(session: SessionDep, principal: CurrentPrincipal) -> UsersPublic:
 def create_user(body: UserCreate, session: SessionDep, principal: CurrentPrincipal) -> UserPublic:
     """A reseller admin creates reseller users of its own reseller (``reseller_id`` may be left out)."""
     try:
-        user = service.create_user(session, principal, username=body.username, password=body.password,
-                                   role=body.role, reseller_id=body.reseller_id, display_name=body.display_name,
-                                   must_change_password=True)
+        user = service.create_user(
+            session,
+            principal,
+            username=body.username,
+            password=body.password,
+            role=body.role,
+            reseller_id=body.reseller_id,
+            display_name=body.display_name,
+            must_change_password=True,
+        )
     except (ConfigError, WeakPassword) as exc:
         raise HTTPException(422, str(exc)) from None
     except service.UserExists as exc:
@@ -78,10 +91,18 @@ def create_user(body: UserCreate, session: SessionDep, principal: CurrentPrincip
 
 
 @router.patch("/users/{user_id}", dependencies=[require(*USER_ADMINS)])
-def update_user(user_id: RowId, body: UserUpdate, session: SessionDep, principal: CurrentPrincipal) -> UserPublic:
+def update_user(
+    user_id: RowId, body: UserUpdate, session: SessionDep, principal: CurrentPrincipal
+) -> UserPublic:
     try:
-        user = service.update_user(session, principal, user_id, active=body.active, role=body.role,
-                                   display_name=body.display_name)
+        user = service.update_user(
+            session,
+            principal,
+            user_id,
+            active=body.active,
+            role=body.role,
+            display_name=body.display_name,
+        )
     except service.UserNotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except service.NotPermitted as exc:
@@ -92,7 +113,9 @@ def update_user(user_id: RowId, body: UserUpdate, session: SessionDep, principal
 
 
 @router.post("/users/{user_id}/reset-password", dependencies=[require(*USER_ADMINS)])
-def reset_password(user_id: RowId, session: SessionDep, principal: CurrentPrincipal) -> PasswordReset:
+def reset_password(
+    user_id: RowId, session: SessionDep, principal: CurrentPrincipal
+) -> PasswordReset:
     """A temporary password (shown once); the user must change it at the next sign-in."""
     try:
         return PasswordReset(temporary_password=service.reset_password(session, principal, user_id))
@@ -101,14 +124,20 @@ def reset_password(user_id: RowId, session: SessionDep, principal: CurrentPrinci
 
 
 @router.get("/tokens", dependencies=[require(*TOKEN_ADMINS)])
-def list_tokens(session: SessionDep, principal: CurrentPrincipal, reseller_id: str | None = None) -> TokensPublic:
-    rows = [TokenPublic.model_validate(t)
-            for t in sessions.list_tokens(session, reseller_filter(principal, reseller_id))]
+def list_tokens(
+    session: SessionDep, principal: CurrentPrincipal, reseller_id: str | None = None
+) -> TokensPublic:
+    rows = [
+        TokenPublic.model_validate(t)
+        for t in sessions.list_tokens(session, reseller_filter(principal, reseller_id))
+    ]
     return TokensPublic(data=rows, count=len(rows))
 
 
 @router.post("/tokens", status_code=201, dependencies=[require(*TOKEN_ADMINS)])
-def create_token(body: TokenCreate, session: SessionDep, principal: CurrentPrincipal) -> TokenCreated:
+def create_token(
+    body: TokenCreate, session: SessionDep, principal: CurrentPrincipal
+) -> TokenCreated:
     """A Bearer token for one reseller's systems; the secret is in this answer only."""
     rid = reseller_filter(principal, body.reseller_id)
     if not rid or find_reseller(session, rid) is None:
@@ -118,7 +147,9 @@ def create_token(body: TokenCreate, session: SessionDep, principal: CurrentPrinc
 
 
 @router.post("/tokens/{token_id}/revoke", dependencies=[require(*TOKEN_ADMINS)])
-def revoke_token(token_id: RowId, session: SessionDep, principal: CurrentPrincipal, request: Request) -> TokenPublic:
+def revoke_token(
+    token_id: RowId, session: SessionDep, principal: CurrentPrincipal, request: Request
+) -> TokenPublic:
     """Refused at once by this worker; other workers forget it within ``api_token_cache_seconds``."""
     try:
         row = sessions.revoke_token(session, principal, token_id)

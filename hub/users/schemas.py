@@ -60,7 +60,9 @@ class PasswordReset(BaseModel):
 
 class TokenCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
-    reseller_id: str | None = Field(default=None, max_length=63)  # staff only; reseller admins get their own
+    reseller_id: str | None = Field(
+        default=None, max_length=63
+    )  # staff only; reseller admins get their own
 
 
 class TokenPublic(BaseModel):

@@ -46,14 +46,24 @@ class BadCredentials(Exception):
 
 def principal_of(user: User) -> Principal:
     role = Role(user.role)
-    return Principal(role=role, user_id=user.id, username=user.username,
-                     reseller_id=user.reseller_id if role in RESELLER_ROLES else None)
+    return Principal(
+        role=role,
+        user_id=user.id,
+        username=user.username,
+        reseller_id=user.reseller_id if role in RESELLER_ROLES else None,
+    )
 
 
 def public(user: User) -> dict[str, object]:
     """The audit form of a user (never the hash)."""
-    return {"username": user.username, "display_name": user.display_name, "role": user.role,
-            "reseller_id": user.reseller_id, "active": user.active, "locale": user.locale}
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "reseller_id": user.reseller_id,
+        "active": user.active,
+        "locale": user.locale,
+    }
 
 
 def validate(username: str, role: str, reseller_id: str | None) -> tuple[str, Role]:
@@ -64,10 +74,14 @@ def validate(username: str, role: str, reseller_id: str | None) -> tuple[str, Ro
     try:
         r = Role(role)
     except ValueError:
-        problems.append(("role", f"{role!r} is not a role; choose one of {', '.join(x.value for x in Role)}"))
+        problems.append(
+            ("role", f"{role!r} is not a role; choose one of {', '.join(x.value for x in Role)}")
+        )
         r = Role.OWNER
     if r in RESELLER_ROLES and not reseller_id:
-        problems.append(("reseller_id", f"a {r.value} user belongs to exactly one reseller: give its id"))
+        problems.append(
+            ("reseller_id", f"a {r.value} user belongs to exactly one reseller: give its id")
+        )
     if r not in RESELLER_ROLES and reseller_id:
         problems.append(("reseller_id", f"a {r.value} user is staff and belongs to no reseller"))
     if problems:
@@ -81,20 +95,32 @@ def _scoped(actor: Principal | None) -> bool:
         return False
     if actor.role is Role.RESELLER_ADMIN and actor.reseller_id:
         return True
-    raise NotPermitted(f"your role ({actor.role.value}) may not manage users",
-                       hint="ask the owner (or your reseller's admin) to do it")
+    raise NotPermitted(
+        f"your role ({actor.role.value}) may not manage users",
+        hint="ask the owner (or your reseller's admin) to do it",
+    )
 
 
 def _check_role(actor: Principal | None, role: str) -> None:
     """A reseller admin hands out reseller roles only (an unknown role is left to :func:`validate`)."""
     if _scoped(actor) and role in {r.value for r in Role} and Role(role) not in RESELLER_ROLES:
-        raise NotPermitted(f"a reseller admin may not give the {role} role",
-                           hint=f"choose {Role.RESELLER.value} or {Role.RESELLER_ADMIN.value}")
+        raise NotPermitted(
+            f"a reseller admin may not give the {role} role",
+            hint=f"choose {Role.RESELLER.value} or {Role.RESELLER_ADMIN.value}",
+        )
 
 
-def create_user(session: Session, actor: Principal | None, *, username: str, password: str, role: str,
-                reseller_id: str | None = None, display_name: str = "",
-                must_change_password: bool = False) -> User:
+def create_user(
+    session: Session,
+    actor: Principal | None,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    reseller_id: str | None = None,
+    display_name: str = "",
+    must_change_password: bool = False,
+) -> User:
     """Create (and commit) a user; password rules and role/reseller consistency are checked.
 
     A reseller admin's users always belong to its own reseller (naming another → 404).
@@ -103,19 +129,32 @@ def create_user(session: Session, actor: Principal | None, *, username: str, pas
     if _scoped(actor):
         assert actor is not None
         if reseller_id and reseller_id != actor.reseller_id:
-            raise UserNotFound(f"no reseller {reseller_id!r}", hint="you can add users to your own reseller only")
+            raise UserNotFound(
+                f"no reseller {reseller_id!r}", hint="you can add users to your own reseller only"
+            )
         reseller_id = actor.reseller_id
     name, r = validate(username, role, reseller_id)
     if r in RESELLER_ROLES and reseller_id and find_reseller(session, reseller_id) is None:
-        raise ConfigError([("reseller_id", f"no reseller {reseller_id!r}")], source="user",
-                          hint="enrol the reseller first, or check its id on the resellers page")
+        raise ConfigError(
+            [("reseller_id", f"no reseller {reseller_id!r}")],
+            source="user",
+            hint="enrol the reseller first, or check its id on the resellers page",
+        )
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         raise UserExists(f"username {name!r} is taken", hint="choose another username")
     now = utcnow()
-    user = User(username=name, display_name=display_name or name, password_hash=hash_password(password),
-                role=r.value, reseller_id=reseller_id if r in RESELLER_ROLES else None, active=True,
-                must_change_password=must_change_password, created_at=now, updated_at=now,
-                password_changed_at=now)
+    user = User(
+        username=name,
+        display_name=display_name or name,
+        password_hash=hash_password(password),
+        role=r.value,
+        reseller_id=reseller_id if r in RESELLER_ROLES else None,
+        active=True,
+        must_change_password=must_change_password,
+        created_at=now,
+        updated_at=now,
+        password_changed_at=now,
+    )
     session.add(user)
     try:
         session.flush()
@@ -135,7 +174,9 @@ def get_user(session: Session, user_id: int, actor: Principal | None = None) -> 
     return user
 
 
-def list_users(session: Session, reseller_id: str | None = None, actor: Principal | None = None) -> list[User]:
+def list_users(
+    session: Session, reseller_id: str | None = None, actor: Principal | None = None
+) -> list[User]:
     """Users by name; a reseller admin's list is restricted to its own reseller."""
     stmt = select(User).order_by(User.username)
     if _scoped(actor):
@@ -145,7 +186,9 @@ def list_users(session: Session, reseller_id: str | None = None, actor: Principa
     return list(session.scalars(stmt))
 
 
-def authenticate(session: Session, settings: HubSettings, username: str, password: str, ip: str) -> User:
+def authenticate(
+    session: Session, settings: HubSettings, username: str, password: str, ip: str
+) -> User:
     """The user if the password is right; throttled per username and address.
 
     Raises :class:`throttle.LockedOut` (even for a right password while locked) or
@@ -154,7 +197,11 @@ def authenticate(session: Session, settings: HubSettings, username: str, passwor
     name = username.strip().lower()[:64]
     throttle.check(session, settings, name, ip)
     user = session.scalar(select(User).where(User.username == name))
-    ok = verify_password(user.password_hash if user else None, password) and user is not None and user.active
+    ok = (
+        verify_password(user.password_hash if user else None, password)
+        and user is not None
+        and user.active
+    )
     throttle.note(session, name, ip, ok)
     session.commit()
     if not ok or user is None:
@@ -194,8 +241,15 @@ def reset_password(session: Session, actor: Principal | None, user_id: int) -> s
     return temporary
 
 
-def update_user(session: Session, actor: Principal | None, user_id: int, *, active: bool | None = None,
-                role: str | None = None, display_name: str | None = None) -> User:
+def update_user(
+    session: Session,
+    actor: Principal | None,
+    user_id: int,
+    *,
+    active: bool | None = None,
+    role: str | None = None,
+    display_name: str | None = None,
+) -> User:
     user = get_user(session, user_id, actor)
     before = public(user)
     if role is not None:

@@ -19,17 +19,26 @@ class TokenNotFound(FatalError):
     """No API token with that id (for this reseller)."""
 
 
-def start_session(session: Session, user: User, max_age: int, *, replaces: str | None = None) -> tuple[str, WebSession]:
+def start_session(
+    session: Session, user: User, max_age: int, *, replaces: str | None = None
+) -> tuple[str, WebSession]:
     """A new session id for ``user`` (committed). ``replaces``: the old cookie, which dies now.
 
     Always a fresh id at sign-in, so a session id planted before sign-in is worthless.
     """
     if replaces:
         session.execute(delete(WebSession).where(WebSession.id_hash == digest(replaces)))
-    session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.expires_at < utcnow()))
+    session.execute(
+        delete(WebSession).where(WebSession.user_id == user.id, WebSession.expires_at < utcnow())
+    )
     sid = new_secret()
-    row = WebSession(id_hash=digest(sid), user_id=user.id, csrf_token=new_secret(),
-                     created_at=utcnow(), expires_at=utcnow() + dt.timedelta(seconds=max_age))
+    row = WebSession(
+        id_hash=digest(sid),
+        user_id=user.id,
+        csrf_token=new_secret(),
+        created_at=utcnow(),
+        expires_at=utcnow() + dt.timedelta(seconds=max_age),
+    )
     session.add(row)
     session.commit()
     return sid, row
@@ -50,15 +59,30 @@ def end_session(session: Session, sid: str) -> None:
     session.commit()
 
 
-def issue_token(session: Session, actor: Principal, reseller_id: str, name: str) -> tuple[str, ApiToken]:
+def issue_token(
+    session: Session, actor: Principal, reseller_id: str, name: str
+) -> tuple[str, ApiToken]:
     """A new Bearer token for ``reseller_id``; the secret is returned once and never stored."""
     secret = new_api_token()
-    row = ApiToken(token_hash=digest(secret), prefix=secret[:10], name=name[:100], reseller_id=reseller_id,
-                   created_by=actor.user_id, created_at=utcnow())
+    row = ApiToken(
+        token_hash=digest(secret),
+        prefix=secret[:10],
+        name=name[:100],
+        reseller_id=reseller_id,
+        created_by=actor.user_id,
+        created_at=utcnow(),
+    )
     session.add(row)
     session.flush()
-    record(session, actor, "token.create", "api_token", row.id, None,
-           {"name": row.name, "reseller_id": reseller_id, "prefix": row.prefix})
+    record(
+        session,
+        actor,
+        "token.create",
+        "api_token",
+        row.id,
+        None,
+        {"name": row.name, "reseller_id": reseller_id, "prefix": row.prefix},
+    )
     session.commit()
     return secret, row
 
@@ -67,8 +91,12 @@ def resolve_token(session: Session, secret: str) -> Principal | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
     if row is None or row.revoked_at is not None:
         return None
-    return Principal(role=Role.RESELLER, reseller_id=row.reseller_id, token_id=row.id,
-                     username=f"token:{row.prefix}")
+    return Principal(
+        role=Role.RESELLER,
+        reseller_id=row.reseller_id,
+        token_id=row.id,
+        username=f"token:{row.prefix}",
+    )
 
 
 def list_tokens(session: Session, reseller_id: str | None) -> list[ApiToken]:
@@ -85,6 +113,14 @@ def revoke_token(session: Session, actor: Principal, token_id: int) -> ApiToken:
         raise TokenNotFound(f"no API token #{token_id}", hint="list your tokens to see their ids")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        record(session, actor, "token.revoke", "api_token", row.id, {"revoked": False}, {"revoked": True})
+        record(
+            session,
+            actor,
+            "token.revoke",
+            "api_token",
+            row.id,
+            {"revoked": False},
+            {"revoked": True},
+        )
         session.commit()
     return row

@@ -29,25 +29,56 @@ nav.register(nav.NavItem("Users", "/users", frozenset(USER_ADMINS), order=90))
 
 
 @router.get("/audit", dependencies=[require(Role.OWNER)])
-def audit(request: Request, session: SessionDep, actor: str = "", action: str = "", entity: str = "",
-          entity_id: str = "", since: dt.date | None = None, until: dt.date | None = None,
-          page: int = Query(1, ge=1, le=100_000)) -> Response:
-    f = AuditFilter(actor or None, action or None, entity or None, entity_id or None,
-                    dt.datetime.combine(since, dt.time.min, dt.timezone.utc) if since else None,
-                    dt.datetime.combine(until, dt.time.max, dt.timezone.utc) if until else None)
+def audit(
+    request: Request,
+    session: SessionDep,
+    actor: str = "",
+    action: str = "",
+    entity: str = "",
+    entity_id: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    page: int = Query(1, ge=1, le=100_000),
+) -> Response:
+    f = AuditFilter(
+        actor or None,
+        action or None,
+        entity or None,
+        entity_id or None,
+        dt.datetime.combine(since, dt.time.min, dt.timezone.utc) if since else None,
+        dt.datetime.combine(until, dt.time.max, dt.timezone.utc) if until else None,
+    )
     entries, total = list_entries(session, f, limit=100, offset=(page - 1) * 100)
-    return render(request, "audit.html", {"entries": entries, "total": total, "f": f, "page": page,
-                                          "since": since, "until": until})
+    return render(
+        request,
+        "audit.html",
+        {"entries": entries, "total": total, "f": f, "page": page, "since": since, "until": until},
+    )
 
 
-def _users_page(request: Request, session: SessionDep, principal: Principal, message: str = "", error: str = "",
-                status: int = 200) -> Response:
+def _users_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    message: str = "",
+    error: str = "",
+    status: int = 200,
+) -> Response:
     """The list and the add form; a reseller admin is offered reseller roles of its own reseller only."""
     own = principal.reseller_id if principal.role is Role.RESELLER_ADMIN else None
     roles = [r for r in Role if r in RESELLER_ROLES] if own else list(Role)
-    return render(request, "users.html", {"users": service.list_users(session, actor=principal), "roles": roles,
-                                          "own_reseller": own, "message": message, "error": error},
-                  status_code=status)
+    return render(
+        request,
+        "users.html",
+        {
+            "users": service.list_users(session, actor=principal),
+            "roles": roles,
+            "own_reseller": own,
+            "message": message,
+            "error": error,
+        },
+        status_code=status,
+    )
 
 
 def _status(exc: Exception) -> int:
@@ -62,20 +93,36 @@ def users(request: Request, session: SessionDep, principal: CurrentPrincipal) ->
 
 
 @router.post("/users", dependencies=[require(*USER_ADMINS)])
-def add_user(request: Request, session: SessionDep, principal: CurrentPrincipal, username: str = Form(""),
-             password: str = Form(""), role: str = Form(""), reseller_id: str = Form(""),
-             display_name: str = Form("")) -> Response:
+def add_user(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    username: str = Form(""),
+    password: str = Form(""),
+    role: str = Form(""),
+    reseller_id: str = Form(""),
+    display_name: str = Form(""),
+) -> Response:
     try:
-        service.create_user(session, principal, username=username, password=password, role=role,
-                            reseller_id=reseller_id or None, display_name=display_name,
-                            must_change_password=True)
+        service.create_user(
+            session,
+            principal,
+            username=username,
+            password=password,
+            role=role,
+            reseller_id=reseller_id or None,
+            display_name=display_name,
+            must_change_password=True,
+        )
     except (ConfigError, FatalError, WeakPassword) as exc:
         return _users_page(request, session, principal, error=str(exc), status=_status(exc))
     return _users_page(request, session, principal, message=f"User {username} created.")
 
 
 @router.post("/users/{user_id}/reset", dependencies=[require(*USER_ADMINS)])
-def reset(user_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def reset(
+    user_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
     try:
         temporary = service.reset_password(session, principal, user_id)
     except FatalError as exc:
@@ -84,8 +131,13 @@ def reset(user_id: RowId, request: Request, session: SessionDep, principal: Curr
 
 
 @router.post("/users/{user_id}/active", dependencies=[require(*USER_ADMINS)])
-def set_active(user_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal,
-               active: bool = Form(False)) -> Response:
+def set_active(
+    user_id: RowId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    active: bool = Form(False),
+) -> Response:
     """Deactivate (ends the user's sessions) or reactivate; another reseller's user is a 404."""
     try:
         service.update_user(session, principal, user_id, active=active)

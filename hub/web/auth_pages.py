@@ -43,39 +43,57 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _login_page(request: Request, settings: SettingsDep, error: str = "", status: int = 200,
-                next_: str = "/") -> Response:
+def _login_page(
+    request: Request, settings: SettingsDep, error: str = "", status: int = 200, next_: str = "/"
+) -> Response:
     token = new_secret()
     request.state.login_csrf = token
     response = render(request, "login.html", {"error": error, "next": next_}, status_code=status)
-    cookies.set_login_csrf(request, response, signed_csrf(settings.secret_key.get_secret_value(), token))
+    cookies.set_login_csrf(
+        request, response, signed_csrf(settings.secret_key.get_secret_value(), token)
+    )
     return response
 
 
 @router.get("/login", dependencies=[public()])
-def login_form(request: Request, settings: SettingsDep, next: str = "/") -> Response:  # noqa: A002
+def login_form(request: Request, settings: SettingsDep, next: str = "/") -> Response:
     """Shown even when signed in (to switch user); signing in again replaces the session."""
     return _login_page(request, settings, next_=safe_next(next))
 
 
 @router.post("/login", dependencies=[public()])
-def login(request: Request, session: SessionDep, settings: SettingsDep, username: str = Form(""),
-          password: str = Form(""), csrf_token: str = Form(""), next: str = Form("/")) -> Response:  # noqa: A002
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    username: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+    next: str = Form("/"),
+) -> Response:
     expected = unsign_csrf(settings.secret_key.get_secret_value(), request.cookies.get(CSRF_COOKIE))
     if not same(csrf_token, expected):
-        raise HTTPException(403, "CSRF token missing or wrong: reload the sign-in page and try again")
+        raise HTTPException(
+            403, "CSRF token missing or wrong: reload the sign-in page and try again"
+        )
     ip = request.client.host if request.client else "?"
     try:
         user = service.authenticate(session, settings, username, password, ip)
     except LockedOut as exc:
-        resp = _login_page(request, settings, "Too many failed sign-ins. Try again later.", 429, safe_next(next))
+        resp = _login_page(
+            request, settings, "Too many failed sign-ins. Try again later.", 429, safe_next(next)
+        )
         resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
     except service.BadCredentials:
         return _login_page(request, settings, "Wrong username or password.", 401, safe_next(next))
     # A fresh session id, and any session id the browser brought dies (session fixation).
-    sid, _ = sessions.start_session(session, user, settings.session_max_age_seconds,
-                                    replaces=request.cookies.get(SESSION_COOKIE))
+    sid, _ = sessions.start_session(
+        session,
+        user,
+        settings.session_max_age_seconds,
+        replaces=request.cookies.get(SESSION_COOKIE),
+    )
     target = "/account" if user.must_change_password else safe_next(next)
     response = RedirectResponse(target, 303)
     cookies.set_session(request, response, sid)
@@ -96,8 +114,9 @@ def logout(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/lang/{code}", dependencies=[public()])
-def switch_language(code: str, request: Request, session: SessionDep, principal: OptionalPrincipal,
-                    next: str = "/") -> Response:  # noqa: A002
+def switch_language(
+    code: str, request: Request, session: SessionDep, principal: OptionalPrincipal, next: str = "/"
+) -> Response:
     """Remembered twice: in a cookie (this browser) and as the user's preference (next sign-in)."""
     if code not in LOCALES:
         raise HTTPException(404, f"no language {code!r}; choose one of {', '.join(LOCALES)}")
@@ -114,8 +133,14 @@ def account(request: Request) -> Response:
 
 
 @router.post("/account/password", dependencies=[require()])
-def change_password(request: Request, session: SessionDep, principal: CurrentPrincipal,
-                    current: str = Form(""), new: str = Form(""), repeat: str = Form("")) -> Response:
+def change_password(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    current: str = Form(""),
+    new: str = Form(""),
+    repeat: str = Form(""),
+) -> Response:
     user = getattr(request.state, "user", None)
     if user is None:
         raise HTTPException(403, "API tokens have no password")
@@ -129,5 +154,9 @@ def change_password(request: Request, session: SessionDep, principal: CurrentPri
             error = "The current password is wrong."
         except WeakPassword as exc:
             error = str(exc)
-    return render(request, "account.html", {"message": "" if error else "Password changed.", "error": error},
-                  status_code=422 if error else 200)
+    return render(
+        request,
+        "account.html",
+        {"message": "" if error else "Password changed.", "error": error},
+        status_code=422 if error else 200,
+    )

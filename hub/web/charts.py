@@ -22,6 +22,8 @@ def line_chart(values: Sequence[float], width: int = 600, height: int = 160, pad
         return Chart("", width, height, 0.0, 0)
     top = max(values) or 1.0
     step = (width - 2 * pad) / max(len(values) - 1, 1)
-    pts = " ".join(f"{pad + i * step:.1f},{height - pad - (v / top) * (height - 2 * pad):.1f}"
-                   for i, v in enumerate(values))
+    pts = " ".join(
+        f"{pad + i * step:.1f},{height - pad - (v / top) * (height - 2 * pad):.1f}"
+        for i, v in enumerate(values)
+    )
     return Chart(pts, width, height, float(max(values)), len(values))

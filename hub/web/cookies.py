@@ -16,18 +16,36 @@ def secure(request: Request) -> bool:
 
 
 def set_session(request: Request, response: Response, sid: str) -> None:
-    response.set_cookie(SESSION_COOKIE, sid, max_age=request.app.state.settings.session_max_age_seconds,
-                        httponly=True, samesite="lax", secure=secure(request), path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        sid,
+        max_age=request.app.state.settings.session_max_age_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=secure(request),
+        path="/",
+    )
 
 
 def clear_session(request: Request, response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure(request))
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure(request)
+    )
 
 
 def set_login_csrf(request: Request, response: Response, signed: str) -> None:
-    response.set_cookie(CSRF_COOKIE, signed, httponly=True, samesite="lax", secure=secure(request), path="/")
+    response.set_cookie(
+        CSRF_COOKIE, signed, httponly=True, samesite="lax", secure=secure(request), path="/"
+    )
 
 
 def set_lang(request: Request, response: Response, lang: str) -> None:
-    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
-                        secure=secure(request), path="/")
+    response.set_cookie(
+        LANG_COOKIE,
+        lang,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=secure(request),
+        path="/",
+    )

@@ -22,7 +22,7 @@ PAGE = 50
 
 
 def end_of_day(day: dt.date | None) -> dt.datetime | None:
-    """"As of 3 March" means everything the source had by the end of that day (UTC)."""
+    """ "As of 3 March" means everything the source had by the end of that day (UTC)."""
     if day is None:
         return None
     return dt.datetime.combine(day, dt.time.max, tzinfo=dt.timezone.utc)
@@ -35,8 +35,14 @@ def pick_reseller(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/data/{reseller_id}", dependencies=[require()])
-def explore(reseller_id: str, request: Request, session: SessionDep, dataset: str = "",
-            as_of: dt.date | None = None, page: int = Query(1, ge=1, le=100_000)) -> Response:
+def explore(
+    reseller_id: str,
+    request: Request,
+    session: SessionDep,
+    dataset: str = "",
+    as_of: dt.date | None = None,
+    page: int = Query(1, ge=1, le=100_000),
+) -> Response:
     datasets = list_datasets(session, reseller_id)
     if session.get(Reseller, reseller_id) is None and not datasets:
         raise HTTPException(404, f"no reseller {reseller_id!r}")
@@ -48,7 +54,9 @@ def explore(reseller_id: str, request: Request, session: SessionDep, dataset: st
     if name:
         at = end_of_day(as_of)
         try:
-            columns, it = query.iter_rows(session, reseller_id, name, at=at, limit=PAGE, offset=(page - 1) * PAGE)
+            columns, it = query.iter_rows(
+                session, reseller_id, name, at=at, limit=PAGE, offset=(page - 1) * PAGE
+            )
             rows = list(it)
             total = query.count_rows(session, reseller_id, name, at=at)
         except DatasetNotFound:
@@ -58,7 +66,20 @@ def explore(reseller_id: str, request: Request, session: SessionDep, dataset: st
     csv_url = f"/api/v1/resellers/{reseller_id}/datasets/{name}/rows.csv"
     if as_of:
         csv_url += f"?as_of={end_of_day(as_of).isoformat().replace('+00:00', 'Z')}"  # type: ignore[union-attr]
-    return render(request, "explorer.html", {
-        "reseller_id": reseller_id, "datasets": datasets, "dataset": name, "as_of": as_of,
-        "columns": columns, "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE)),
-        "csv_url": csv_url, "error": error})
+    return render(
+        request,
+        "explorer.html",
+        {
+            "reseller_id": reseller_id,
+            "datasets": datasets,
+            "dataset": name,
+            "as_of": as_of,
+            "columns": columns,
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // PAGE)),
+            "csv_url": csv_url,
+            "error": error,
+        },
+    )

@@ -36,7 +36,9 @@ class BoardRow:
 
     @property
     def missed(self) -> bool:
-        return self.enabled and (self.age_seconds is None or self.age_seconds > MISSED_AFTER.total_seconds())
+        return self.enabled and (
+            self.age_seconds is None or self.age_seconds > MISSED_AFTER.total_seconds()
+        )
 
 
 def board(session: Session, reseller_ids: list[str] | None = None) -> list[BoardRow]:
@@ -47,24 +49,48 @@ def board(session: Session, reseller_ids: list[str] | None = None) -> list[Board
     resellers = session.execute(stmt).all()
     syncs = {s.reseller_id: s for s in session.scalars(select(ResellerSync))}
     last_ids = [s.last_snapshot_id for s in syncs.values() if s.last_snapshot_id]
-    last = {r.id: r for r in session.execute(
-        select(Snapshot.id, Snapshot.rows, Snapshot.agent_version).where(Snapshot.id.in_(last_ids)))} if last_ids else {}
+    last = (
+        {
+            r.id: r
+            for r in session.execute(
+                select(Snapshot.id, Snapshot.rows, Snapshot.agent_version).where(
+                    Snapshot.id.in_(last_ids)
+                )
+            )
+        }
+        if last_ids
+        else {}
+    )
     counts: dict[tuple[str, str], int] = {
-        (r, s): int(n) for r, s, n in session.execute(
+        (r, s): int(n)
+        for r, s, n in session.execute(
             select(Snapshot.reseller_id, Snapshot.status, func.count())
-            .where(Snapshot.status.in_([Status.QUARANTINED.value, Status.RECEIVED.value, Status.HELD.value]))
-            .group_by(Snapshot.reseller_id, Snapshot.status))}
+            .where(
+                Snapshot.status.in_(
+                    [Status.QUARANTINED.value, Status.RECEIVED.value, Status.HELD.value]
+                )
+            )
+            .group_by(Snapshot.reseller_id, Snapshot.status)
+        )
+    }
     now = utcnow()
     rows = []
     for rid, name, enabled in resellers:
         sync = syncs.get(rid)
         snap = last.get(sync.last_snapshot_id) if sync and sync.last_snapshot_id else None
         when = sync.last_success_at if sync else None
-        row = BoardRow(rid, name, enabled, when, (now - when).total_seconds() if when else None,
-                       snap.rows if snap else None, snap.agent_version if snap else None,
-                       sync.last_applied_sequence if sync else 0,
-                       quarantined=counts.get((rid, Status.QUARANTINED.value), 0),
-                       pending=counts.get((rid, Status.RECEIVED.value), 0))
+        row = BoardRow(
+            rid,
+            name,
+            enabled,
+            when,
+            (now - when).total_seconds() if when else None,
+            snap.rows if snap else None,
+            snap.agent_version if snap else None,
+            sync.last_applied_sequence if sync else 0,
+            quarantined=counts.get((rid, Status.QUARANTINED.value), 0),
+            pending=counts.get((rid, Status.RECEIVED.value), 0),
+        )
         if counts.get((rid, Status.HELD.value)):  # only then are there gaps to compute
             row.missing_sequences = sync_health(session, rid).missing_sequences
         rows.append(row)
@@ -84,6 +110,12 @@ def history(session: Session, reseller_id: str, limit: int = 60) -> list[Point]:
     snaps = session.execute(
         select(Snapshot.applied_at, Snapshot.rows, Snapshot.source_created_at, Snapshot.received_at)
         .where(Snapshot.reseller_id == reseller_id, Snapshot.status == Status.APPLIED.value)
-        .order_by(Snapshot.applied_at.desc()).limit(limit)).all()
-    out = [Point(a, int(r or 0), max(0.0, (a - (s or rec)).total_seconds())) for a, r, s, rec in snaps if a]
+        .order_by(Snapshot.applied_at.desc())
+        .limit(limit)
+    ).all()
+    out = [
+        Point(a, int(r or 0), max(0.0, (a - (s or rec)).total_seconds()))
+        for a, r, s, rec in snaps
+        if a
+    ]
     return list(reversed(out))

@@ -37,8 +37,11 @@ def home(principal: CurrentPrincipal) -> Response:
 def dashboard(request: Request, session: SessionDep) -> Response:
     rows = board(session)
     quarantined = list_quarantined(session)
-    return render(request, "dashboard.html", {
-        "rows": rows, "missed": [r for r in rows if r.missed], "quarantined": quarantined})
+    return render(
+        request,
+        "dashboard.html",
+        {"rows": rows, "missed": [r for r in rows if r.missed], "quarantined": quarantined},
+    )
 
 
 @router.get("/resellers/{reseller_id}", dependencies=[require()])
@@ -50,11 +53,20 @@ def reseller_page(reseller_id: str, request: Request, session: SessionDep) -> Re
     points = history(session, reseller_id)
     snaps, total = list_snapshots(session, reseller_id=reseller_id, limit=20)
     found = board(session, [reseller_id])
-    return render(request, "reseller.html", {
-        "reseller": reseller, "row": found[0] if found else None,
-        "rows_chart": line_chart([p.rows for p in points]),
-        "delay_chart": line_chart([p.delay_seconds / 60 for p in points]), "points": points,
-        "snapshots": snaps, "total": total, "datasets": list_datasets(session, reseller_id)})
+    return render(
+        request,
+        "reseller.html",
+        {
+            "reseller": reseller,
+            "row": found[0] if found else None,
+            "rows_chart": line_chart([p.rows for p in points]),
+            "delay_chart": line_chart([p.delay_seconds / 60 for p in points]),
+            "points": points,
+            "snapshots": snaps,
+            "total": total,
+            "datasets": list_datasets(session, reseller_id),
+        },
+    )
 
 
 @router.get("/quarantine", dependencies=[require(*OPS)])
@@ -63,7 +75,9 @@ def quarantine(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/quarantine/{snapshot_id}/retry", dependencies=[require(*OPS)])
-def retry(snapshot_id: RowId, request: Request, settings: SettingsDep, principal: CurrentPrincipal) -> Response:
+def retry(
+    snapshot_id: RowId, request: Request, settings: SettingsDep, principal: CurrentPrincipal
+) -> Response:
     """Queue the snapshot again (every check re-runs); audited. htmx swaps the row's status cell."""
     factory = request.app.state.session_factory
     try:
@@ -73,8 +87,15 @@ def retry(snapshot_id: RowId, request: Request, settings: SettingsDep, principal
     except NotQuarantined as exc:
         raise HTTPException(409, str(exc)) from None
     with factory() as s, s.begin():
-        record(s, principal, "snapshot.retry", "snapshot", snapshot_id, {"status": "quarantined"},
-               {"status": row.status})
+        record(
+            s,
+            principal,
+            "snapshot.retry",
+            "snapshot",
+            snapshot_id,
+            {"status": "quarantined"},
+            {"status": row.status},
+        )
     if request.headers.get("HX-Request"):
         return render(request, "_retried.html", {"snapshot": row})
     return RedirectResponse("/quarantine", 303)
@@ -84,7 +105,14 @@ def retry(snapshot_id: RowId, request: Request, settings: SettingsDep, principal
 def portal(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     rid = principal.reseller_id or ""
     snaps, total = list_snapshots(session, reseller_id=rid, limit=20)
-    return render(request, "portal.html", {
-        "reseller": get_reseller(session, rid), "snapshots": snaps, "total": total,
-        "datasets": list_datasets(session, rid),
-        "tokens": list_tokens(session, rid) if principal.role == Role.RESELLER_ADMIN else []})
+    return render(
+        request,
+        "portal.html",
+        {
+            "reseller": get_reseller(session, rid),
+            "snapshots": snaps,
+            "total": total,
+            "datasets": list_datasets(session, rid),
+            "tokens": list_tokens(session, rid) if principal.role == Role.RESELLER_ADMIN else [],
+        },
+    )

@@ -56,9 +56,18 @@ class AgentSetup:
 def make_agent(tmp_path: Path, hub_keys: HubKeys) -> Callable[..., AgentSetup]:
     """Write keys and a config for reseller ``rid`` into a fresh folder."""
 
-    def make(rid: str = "toko-test", *, url: Optional[str] = None, host: str = "127.0.0.1", port: int = 22,
-             username: Optional[str] = None, host_key: str = "SHA256:unset",
-             datasets: Optional[list[dict[str, Any]]] = None, extra: str = "", name: str = "agent") -> AgentSetup:
+    def make(
+        rid: str = "toko-test",
+        *,
+        url: Optional[str] = None,
+        host: str = "127.0.0.1",
+        port: int = 22,
+        username: Optional[str] = None,
+        host_key: str = "SHA256:unset",
+        datasets: Optional[list[dict[str, Any]]] = None,
+        extra: str = "",
+        name: str = "agent",
+    ) -> AgentSetup:
         d = tmp_path / name
         d.mkdir()
         handoff = ensure_keys(d / "keys", rid)
@@ -68,11 +77,20 @@ def make_agent(tmp_path: Path, hub_keys: HubKeys) -> Callable[..., AgentSetup]:
                 c.execute("CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT)")
                 c.execute("INSERT INTO products VALUES (1, 'kabel')")
             url = f"sqlite:///{db}"
-        text = render_config(reseller_id=rid, state_dir="state", url=url, hub_host=host, hub_port=port,
-                             hub_username=username or rid, host_key=host_key, seal_key=hub_keys.seal_b64,
-                             signing_key=hub_keys.signing_b64,
-                             datasets=datasets_toml(datasets or [{"name": "products", "table": "products",
-                                                                  "key": ["id"]}]))
+        text = render_config(
+            reseller_id=rid,
+            state_dir="state",
+            url=url,
+            hub_host=host,
+            hub_port=port,
+            hub_username=username or rid,
+            host_key=host_key,
+            seal_key=hub_keys.seal_b64,
+            signing_key=hub_keys.signing_b64,
+            datasets=datasets_toml(
+                datasets or [{"name": "products", "table": "products", "key": ["id"]}]
+            ),
+        )
         cfg = d / "syncagent.toml"
         cfg.write_text(text + extra)
         return AgentSetup(d, cfg, handoff.ssh_public_key)

@@ -17,8 +17,14 @@ SYNCAGENT = str(Path(sys.executable).parent / ("syncagent.exe" if os.name == "nt
 
 
 def syncagent(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([SYNCAGENT, *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [SYNCAGENT, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_bad_config_lists_every_problem_with_paths(make_agent, tmp_path):
@@ -47,15 +53,22 @@ def test_bad_config_lists_every_problem_with_paths(make_agent, tmp_path):
 
 def test_unreadable_key_reported(make_agent, tmp_path):
     setup = make_agent("toko-perm")
-    os.chmod(setup.dir / "keys" / "signing_ed25519.pem", 0o644)  # too open: refused like OpenSSH does
+    os.chmod(
+        setup.dir / "keys" / "signing_ed25519.pem", 0o644
+    )  # too open: refused like OpenSSH does
     r = syncagent("-c", str(setup.config_path), "check", "--offline", cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "[signing].key:" in r.stderr and "chmod 600" in r.stderr
 
 
 def test_missing_table_reported_by_check(make_agent, tmp_path):
-    setup = make_agent("toko-miss", datasets=[{"name": "products", "table": "products", "key": ["id"]},
-                                              {"name": "stock", "table": "no_such_table", "key": ["sku"]}])
+    setup = make_agent(
+        "toko-miss",
+        datasets=[
+            {"name": "products", "table": "products", "key": ["id"]},
+            {"name": "stock", "table": "no_such_table", "key": ["sku"]},
+        ],
+    )
     r = syncagent("-c", str(setup.config_path), "check", cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "[[datasets]][2].table:" in r.stderr and "no_such_table" in r.stderr
@@ -75,10 +88,24 @@ def test_init_writes_private_keys_and_a_config_check_accepts(tmp_path, hub_keys)
         c.execute("CREATE TABLE log (line TEXT)")  # no primary key: left commented out
     work = tmp_path / "agent"
     work.mkdir()
-    r = syncagent("init", "--reseller-id", "toko-init", "--source-url", f"sqlite:///{db}",
-                  "--hub-host", "127.0.0.1", "--hub-port", "2222",
-                  "--hub-host-key", "SHA256:" + "A" * 43, "--hub-seal-key", hub_keys.seal_b64,
-                  "--hub-signing-key", hub_keys.signing_b64, cwd=work)
+    r = syncagent(
+        "init",
+        "--reseller-id",
+        "toko-init",
+        "--source-url",
+        f"sqlite:///{db}",
+        "--hub-host",
+        "127.0.0.1",
+        "--hub-port",
+        "2222",
+        "--hub-host-key",
+        "SHA256:" + "A" * 43,
+        "--hub-seal-key",
+        hub_keys.seal_b64,
+        "--hub-signing-key",
+        hub_keys.signing_b64,
+        cwd=work,
+    )
     assert r.returncode == 0, r.stderr
     for private in ("keys/ssh_ed25519", "keys/signing_ed25519.pem"):
         assert stat.S_IMODE((work / private).stat().st_mode) == 0o600
@@ -91,15 +118,27 @@ def test_init_writes_private_keys_and_a_config_check_accepts(tmp_path, hub_keys)
     text = (work / "syncagent.toml").read_text()
     assert 'table = "products"' in text and '# table = "log"' in text
     # init again refuses to overwrite, keeps keys
-    r3 = syncagent("init", "--reseller-id", "toko-init", "--source-url", f"sqlite:///{db}",
-                   "--hub-host", "x", cwd=work)
+    r3 = syncagent(
+        "init",
+        "--reseller-id",
+        "toko-init",
+        "--source-url",
+        f"sqlite:///{db}",
+        "--hub-host",
+        "x",
+        cwd=work,
+    )
     assert r3.returncode == 2 and "already exists" in r3.stderr
     assert (work / "keys" / "ssh_ed25519.pub").read_text().strip() == ssh_pub
 
 
 def test_dry_run_lists_columns_and_counts(make_agent, tmp_path):
-    setup = make_agent("toko-dry", datasets=[{"name": "products", "table": "products", "key": ["id"],
-                                              "hash_columns": ["name"]}])
+    setup = make_agent(
+        "toko-dry",
+        datasets=[
+            {"name": "products", "table": "products", "key": ["id"], "hash_columns": ["name"]}
+        ],
+    )
     r = syncagent("-c", str(setup.config_path), "export", "--dry-run", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "products: 1 row(s), full" in r.stdout
@@ -108,9 +147,13 @@ def test_dry_run_lists_columns_and_counts(make_agent, tmp_path):
 
 
 def test_check_notes_a_cursor_no_index_begins_with(make_agent):
-    setup = make_agent("toko-idx", datasets=[
-        {"name": "sales", "table": "products", "key": ["id"], "cursor": "updated_at"},
-        {"name": "by_id", "table": "products", "key": ["id"], "cursor": "id"}])  # the rowid: indexed
+    setup = make_agent(
+        "toko-idx",
+        datasets=[
+            {"name": "sales", "table": "products", "key": ["id"], "cursor": "updated_at"},
+            {"name": "by_id", "table": "products", "key": ["id"], "cursor": "id"},
+        ],
+    )  # the rowid: indexed
     with sqlite3.connect(setup.dir / "shop.db") as c:
         c.execute("ALTER TABLE products ADD COLUMN updated_at TEXT")
     from agent.checks import check_source
@@ -122,5 +165,7 @@ def test_check_notes_a_cursor_no_index_begins_with(make_agent):
     create = unindexed[0].split("(CREATE INDEX", 1)[1].rsplit(")", 1)[0]
     assert create == " products_updated_at_idx ON products (updated_at)"
     with sqlite3.connect(setup.dir / "shop.db") as c:
-        c.execute("CREATE INDEX" + create.replace("(updated_at)", "(updated_at, name)"))  # the advice, as given
+        c.execute(
+            "CREATE INDEX" + create.replace("(updated_at)", "(updated_at, name)")
+        )  # the advice, as given
     assert not [n for n in check_source(setup.config())[1] if "no index" in n]

@@ -19,11 +19,17 @@ pytestmark = pytest.mark.sshd
 
 
 def _enrolled(sshd_server, make_agent, rid: str, **kw):
-    setup = make_agent(rid, host=sshd_server.host, port=sshd_server.port,
-                       host_key=sshd_server.host_public_key, **kw)
+    setup = make_agent(
+        rid,
+        host=sshd_server.host,
+        port=sshd_server.port,
+        host_key=sshd_server.host_public_key,
+        **kw,
+    )
     chroot = sshd_server.add_reseller(rid, setup.ssh_public_key)
-    text = setup.config_path.read_text().replace(f'username = "{rid}"',
-                                                 f'username = "{sshd_server.logins[rid]}"')
+    text = setup.config_path.read_text().replace(
+        f'username = "{rid}"', f'username = "{sshd_server.logins[rid]}"'
+    )
     setup.config_path.write_text(text)
     return setup, chroot
 
@@ -69,6 +75,7 @@ def test_cut_mid_upload_resumes_without_complete_looking_file(sshd_server, make_
             if done >= 3_000_000 and len(conns) == 1 and conns[0].transport is not None:
                 # the network drops: the server sees the TCP connection end mid-upload
                 conns[0].transport.sock.shutdown(socket.SHUT_RDWR)
+
         return cb
 
     cfg.hub.retries = 0
@@ -84,8 +91,13 @@ def test_cut_mid_upload_resumes_without_complete_looking_file(sshd_server, make_
 
     resumed_from: list[int] = []
     with AgentState(cfg.agent.state_dir) as st:
-        report = deliver_pending(cfg, st, progress=lambda n: lambda d, t: resumed_from.append(d),
-                                 fetch=False, connection=connection)
+        report = deliver_pending(
+            cfg,
+            st,
+            progress=lambda n: lambda d, t: resumed_from.append(d),
+            fetch=False,
+            connection=connection,
+        )
     assert report.delivered == [snap.name]
     assert (inbox / snap.name).read_bytes() == raw
     assert not part.exists()
@@ -103,12 +115,15 @@ def test_retry_reconnects_and_resumes_after_server_drops(sshd_server, make_agent
         def cb(done, total):
             if done >= 3_000_000 and not cut:
                 cut.append(sshd_server.kill_connections())
+
         return cb
 
     with AgentState(cfg.agent.state_dir) as st:
         report = deliver_pending(cfg, st, progress=progress, fetch=False, sleep=lambda s: None)
     assert report.delivered == [snap.name]
-    assert (chroot / "inbox" / snap.name).read_bytes() == (cfg.agent.state_dir / "sent" / snap.name).read_bytes()
+    assert (chroot / "inbox" / snap.name).read_bytes() == (
+        cfg.agent.state_dir / "sent" / snap.name
+    ).read_bytes()
 
 
 def test_changed_host_key_refused_with_both_fingerprints(sshd_server, make_agent):
@@ -120,6 +135,7 @@ def test_changed_host_key_refused_with_both_fingerprints(sshd_server, make_agent
     with pytest.raises(HostKeyMismatch) as err:
         HubConnection(cfg.hub).open()
     from agent.ssh import pinned_fingerprint
+
     msg = str(err.value)
     assert pinned_fingerprint(other) in msg
     assert pinned_fingerprint(sshd_server.host_public_key) in msg
@@ -142,7 +158,8 @@ def test_unreachable_hub_accumulates_then_delivers_in_order(sshd_server, make_ag
             deliver_pending(cfg, st, fetch=False, sleep=sleeps.append)
     assert len(sleeps) == 6 and all(s >= 0 for s in sleeps)
     assert [p.name for p in Outbox(cfg.agent.state_dir).pending()] == [
-        snapshot_name("deliv-d", s, "full") for s in (1, 2, 3)]
+        snapshot_name("deliv-d", s, "full") for s in (1, 2, 3)
+    ]
     cfg.hub.port = real_port
     with AgentState(cfg.agent.state_dir) as st:
         report = deliver_pending(cfg, st, fetch=False)
@@ -161,12 +178,19 @@ def test_preconnect_hands_over_the_connection_opened_during_the_export(sshd_serv
     handshake = conn.transport
     same: list[bool] = []
     with AgentState(cfg.agent.state_dir) as st:
-        report = deliver_pending(cfg, st, fetch=False, connection=lambda: conn,
-                                 progress=lambda name: lambda done, total: same.append(conn.transport is handshake))
+        report = deliver_pending(
+            cfg,
+            st,
+            fetch=False,
+            connection=lambda: conn,
+            progress=lambda name: lambda done, total: same.append(conn.transport is handshake),
+        )
     assert report.delivered == [snap.name]
     assert same and all(same)  # the upload used the early connection, no second handshake
     assert not conn.is_open  # closed by the delivery as usual
-    assert (chroot / "inbox" / snap.name).read_bytes() == (cfg.agent.state_dir / "sent" / snap.name).read_bytes()
+    assert (chroot / "inbox" / snap.name).read_bytes() == (
+        cfg.agent.state_dir / "sent" / snap.name
+    ).read_bytes()
     early.close()
 
 
@@ -180,7 +204,9 @@ def test_preconnect_dropped_or_failed_gives_a_fresh_connection(sshd_server, make
     wait_until(lambda: early._early is not None and not early._early.is_open, "the drop noticed")
     snap = _put(cfg, 1)
     with AgentState(cfg.agent.state_dir) as st:
-        assert deliver_pending(cfg, st, fetch=False, connection=early.connection).delivered == [snap.name]
+        assert deliver_pending(cfg, st, fetch=False, connection=early.connection).delivered == [
+            snap.name
+        ]
 
     # the hub was down when the export began and is back when it ends: delivered at the first attempt
     real_port = cfg.hub.port
@@ -190,7 +216,9 @@ def test_preconnect_dropped_or_failed_gives_a_fresh_connection(sshd_server, make
     early._thread.join()
     cfg.hub.port = real_port
     with AgentState(cfg.agent.state_dir) as st:
-        assert deliver_pending(cfg, st, fetch=False, connection=early.connection).delivered == [snap2.name]
+        assert deliver_pending(cfg, st, fetch=False, connection=early.connection).delivered == [
+            snap2.name
+        ]
     assert sorted(p.name for p in (chroot / "inbox").iterdir()) == [snap.name, snap2.name]
 
 

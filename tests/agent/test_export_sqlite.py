@@ -15,22 +15,28 @@ from shared.seal import open_snapshot
 
 def _open(result, hub_keys, setup, dest: Path):
     signer = keys.load_signing_key(setup.dir / "keys" / "signing_ed25519.pem").public_key()
-    return open_snapshot(result.path, hub_private_key=hub_keys.seal_private, signer_public_key=signer,
-                         dest_dir=dest)
+    return open_snapshot(
+        result.path, hub_private_key=hub_keys.seal_private, signer_public_key=signer, dest_dir=dest
+    )
 
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
     db = tmp_path / "shop.db"
     with sqlite3.connect(db) as c:
-        c.execute("CREATE TABLE sales (id INTEGER PRIMARY KEY, sku TEXT, qty INTEGER, email TEXT, "
-                  "note TEXT, changed TIMESTAMP)")
-        c.executemany("INSERT INTO sales VALUES (?,?,?,?,?,?)", [
-            (1, "A", 1, "a@x.id", "n1", "2024-05-01 10:00:00"),
-            (2, "B", 2, "b@x.id", "n2", "2024-05-01 11:00:00"),
-            (3, "C", 3, "c@x.id", "n3", "2024-05-01 12:00:00"),
-            (4, "D", 4, "d@x.id", "n4", "2024-05-01 12:00:00"),  # shares the last cursor value
-        ])
+        c.execute(
+            "CREATE TABLE sales (id INTEGER PRIMARY KEY, sku TEXT, qty INTEGER, email TEXT, "
+            "note TEXT, changed TIMESTAMP)"
+        )
+        c.executemany(
+            "INSERT INTO sales VALUES (?,?,?,?,?,?)",
+            [
+                (1, "A", 1, "a@x.id", "n1", "2024-05-01 10:00:00"),
+                (2, "B", 2, "b@x.id", "n2", "2024-05-01 11:00:00"),
+                (3, "C", 3, "c@x.id", "n3", "2024-05-01 12:00:00"),
+                (4, "D", 4, "d@x.id", "n4", "2024-05-01 12:00:00"),  # shares the last cursor value
+            ],
+        )
     return db
 
 
@@ -40,16 +46,34 @@ def _run(cfg, **kw):
 
 
 def test_incremental_carries_exactly_the_changes(shop, make_agent, hub_keys, tmp_path):
-    setup = make_agent("toko-inc", url=f"sqlite:///{shop}", datasets=[{
-        "name": "sales", "table": "sales", "key": ["id"], "cursor": "changed", "overlap": 0,
-        "hash_columns": ["email"], "drop_columns": ["note"]}])
+    setup = make_agent(
+        "toko-inc",
+        url=f"sqlite:///{shop}",
+        datasets=[
+            {
+                "name": "sales",
+                "table": "sales",
+                "key": ["id"],
+                "cursor": "changed",
+                "overlap": 0,
+                "hash_columns": ["email"],
+                "drop_columns": ["note"],
+            }
+        ],
+    )
     cfg = setup.config()
     first = _run(cfg)
     assert (first.sequence, first.kind) == (1, "full")
     reader = _open(first, hub_keys, setup, tmp_path / "o1")
     rows = list(reader.iter_rows("sales"))
     assert [r[0] for r in rows] == [1, 2, 3, 4]
-    assert [c.name for c in first.manifest.datasets[0].columns] == ["id", "sku", "qty", "email", "changed"]
+    assert [c.name for c in first.manifest.datasets[0].columns] == [
+        "id",
+        "sku",
+        "qty",
+        "email",
+        "changed",
+    ]
     assert all(len(r[3]) == 64 and "@" not in r[3] for r in rows)  # hashed, never in clear
     assert first.manifest.datasets[0].cursor_max == "2024-05-01 12:00:00"
 
@@ -59,7 +83,9 @@ def test_incremental_carries_exactly_the_changes(shop, make_agent, hub_keys, tmp
     assert list(_open(second, hub_keys, setup, tmp_path / "o2").iter_rows("sales")) == []
 
     with sqlite3.connect(shop) as c:
-        c.execute("INSERT INTO sales VALUES (5, 'E', 5, 'e@x.id', 'n5', '2024-05-01 12:00:00')")  # same last value
+        c.execute(
+            "INSERT INTO sales VALUES (5, 'E', 5, 'e@x.id', 'n5', '2024-05-01 12:00:00')"
+        )  # same last value
         c.execute("UPDATE sales SET qty = 30, changed = '2024-05-02 08:00:00' WHERE id = 3")
         c.execute("UPDATE sales SET qty = 40 WHERE id = 4")  # changed, cursor not moved
         c.execute("DELETE FROM sales WHERE id = 2")
@@ -83,23 +109,37 @@ def test_incremental_carries_exactly_the_changes(shop, make_agent, hub_keys, tmp
 
 
 def test_overlap_window_catches_late_rows(shop, make_agent, hub_keys, tmp_path):
-    setup = make_agent("toko-ovl", url=f"sqlite:///{shop}", datasets=[{
-        "name": "sales", "table": "sales", "key": ["id"], "cursor": "changed", "overlap": 7200}])
+    setup = make_agent(
+        "toko-ovl",
+        url=f"sqlite:///{shop}",
+        datasets=[
+            {"name": "sales", "table": "sales", "key": ["id"], "cursor": "changed", "overlap": 7200}
+        ],
+    )
     cfg = setup.config()
     _run(cfg)
-    with sqlite3.connect(shop) as c:  # committed late with an older cursor value, inside the overlap
+    with sqlite3.connect(
+        shop
+    ) as c:  # committed late with an older cursor value, inside the overlap
         c.execute("INSERT INTO sales VALUES (6, 'F', 6, 'f@x.id', 'n6', '2024-05-01 11:30:00')")
     inc = _run(cfg)
     rows = list(_open(inc, hub_keys, setup, tmp_path / "o").iter_rows("sales"))
     assert [r[0] for r in rows] == [6]
 
 
-def test_a_dataset_without_cursor_sends_its_keys_in_an_incremental(shop, make_agent, hub_keys, tmp_path):
+def test_a_dataset_without_cursor_sends_its_keys_in_an_incremental(
+    shop, make_agent, hub_keys, tmp_path
+):
     """Read whole inside an incremental snapshot, a dataset's key set comes along (cut from its data
     lines), so the hub can close deleted rows; a cursor dataset reads its keys separately."""
-    setup = make_agent("toko-whole", url=f"sqlite:///{shop}", datasets=[
-        {"name": "sales", "table": "sales", "key": ["id"], "cursor": "changed"},
-        {"name": "skus", "table": "sales", "key": ["sku"], "columns": ["qty", "sku"]}])
+    setup = make_agent(
+        "toko-whole",
+        url=f"sqlite:///{shop}",
+        datasets=[
+            {"name": "sales", "table": "sales", "key": ["id"], "cursor": "changed"},
+            {"name": "skus", "table": "sales", "key": ["sku"], "columns": ["qty", "sku"]},
+        ],
+    )
     cfg = setup.config()
     assert _run(cfg).kind == "full"
     with sqlite3.connect(shop) as c:
@@ -109,6 +149,8 @@ def test_a_dataset_without_cursor_sends_its_keys_in_an_incremental(shop, make_ag
     by_name = {d.name: d for d in inc.manifest.datasets}
     r = _open(inc, hub_keys, setup, tmp_path / "inc")
     ks = by_name["skus"].keyset
-    assert ks is not None and ks.part is not None and ks.count == 3  # the keys part, not the data lines
+    assert (
+        ks is not None and ks.part is not None and ks.count == 3
+    )  # the keys part, not the data lines
     assert sorted(r.iter_keys("skus")) == [b"A\n", b"C\n", b"D\n"]
     assert sorted(r.iter_keys("sales")) == [b"1\n", b"3\n", b"4\n"]

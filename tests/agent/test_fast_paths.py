@@ -33,7 +33,8 @@ keys = st.lists(st.sampled_from(NAMES), min_size=1, max_size=4, unique=True)
 @settings(max_examples=200, deadline=None)
 @given(rows=rows, key=keys, cuts=st.lists(st.integers(min_value=0, max_value=2000), max_size=8))
 def test_key_lines_cut_from_data_lines_equal_the_key_columns_read_alone(
-        rows: list[list[str | None]], key: list[str], cuts: list[int]) -> None:
+    rows: list[list[str | None]], key: list[str], cuts: list[int]
+) -> None:
     data = "".join(format_line(r) for r in rows).encode()
     want = "".join(format_line([r[NAMES.index(k)] for k in key]) for r in rows).encode()
     project = key_projector(NAMES, key)
@@ -74,11 +75,14 @@ def test_prefetch_closes_the_source_in_its_thread_when_the_reader_stops() -> Non
     assert closed == ["prefetch"]
 
 
-instants = st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31, 23, 59, 59))
+instants = st.datetimes(
+    min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31, 23, 59, 59)
+)
 CURSORS = {
-    PortableType.INTEGER: st.integers(min_value=-2**63, max_value=2**63 - 1),
-    PortableType.DECIMAL: st.decimals(allow_nan=False, allow_infinity=False, places=3, max_value=10**9,
-                                      min_value=-10**9),
+    PortableType.INTEGER: st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    PortableType.DECIMAL: st.decimals(
+        allow_nan=False, allow_infinity=False, places=3, max_value=10**9, min_value=-(10**9)
+    ),
     PortableType.DATE: st.dates(),
     PortableType.TIMESTAMP: instants,
     PortableType.TIMESTAMPTZ: instants.map(lambda v: v.replace(tzinfo=dt.timezone.utc)),
@@ -88,15 +92,22 @@ CURSORS = {
 # whole seconds only: every text of a type has the same shape (column_max's template fast path)
 WHOLE_SECONDS = {
     PortableType.TIMESTAMP: instants.map(lambda v: v.replace(microsecond=0)),
-    PortableType.TIMESTAMPTZ: instants.map(lambda v: v.replace(microsecond=0, tzinfo=dt.timezone.utc)),
+    PortableType.TIMESTAMPTZ: instants.map(
+        lambda v: v.replace(microsecond=0, tzinfo=dt.timezone.utc)
+    ),
 }
 
 
 @settings(max_examples=100, deadline=None)
-@given(data=st.data(), ptype=st.sampled_from(sorted(CURSORS, key=lambda t: t.value)), index=st.integers(0, 2),
-       same_shape=st.booleans())
-def test_column_max_is_the_largest_decoded_value(data: st.DataObject, ptype: PortableType, index: int,
-                                                 same_shape: bool) -> None:
+@given(
+    data=st.data(),
+    ptype=st.sampled_from(sorted(CURSORS, key=lambda t: t.value)),
+    index=st.integers(0, 2),
+    same_shape=st.booleans(),
+)
+def test_column_max_is_the_largest_decoded_value(
+    data: st.DataObject, ptype: PortableType, index: int, same_shape: bool
+) -> None:
     cursors = WHOLE_SECONDS.get(ptype, CURSORS[ptype]) if same_shape else CURSORS[ptype]
     values = data.draw(st.lists(st.one_of(st.none(), cursors), min_size=1, max_size=40))
     texts = [encode_value(ptype, v) if v is not None else None for v in values]

@@ -12,7 +12,9 @@ from agent.keydigest import SplitKeySetDigest
 from shared.errors import SyncHubError
 from shared.keyset import KeySetDigest
 
-LINES = st.lists(st.binary(min_size=0, max_size=10).map(lambda b: b.replace(b"\n", b"\\n")), max_size=80)
+LINES = st.lists(
+    st.binary(min_size=0, max_size=10).map(lambda b: b.replace(b"\n", b"\\n")), max_size=80
+)
 
 
 def chunks_of(lines: list[bytes], sizes: list[int]) -> list[bytes]:
@@ -20,7 +22,7 @@ def chunks_of(lines: list[bytes], sizes: list[int]) -> list[bytes]:
     for n in sizes or [len(lines)]:
         if i >= len(lines):
             break
-        out.append(b"".join(line + b"\n" for line in lines[i:i + max(n, 1)]))
+        out.append(b"".join(line + b"\n" for line in lines[i : i + max(n, 1)]))
         i += max(n, 1)
     if i < len(lines):
         out.append(b"".join(line + b"\n" for line in lines[i:]))
@@ -29,7 +31,9 @@ def chunks_of(lines: list[bytes], sizes: list[int]) -> list[bytes]:
 
 @settings(max_examples=25, deadline=None)
 @given(LINES, st.lists(st.integers(1, 20), max_size=10), st.integers(0, 30), st.integers(1, 3))
-def test_same_digest_as_in_process(lines: list[bytes], sizes: list[int], threshold: int, backlog: int) -> None:
+def test_same_digest_as_in_process(
+    lines: list[bytes], sizes: list[int], threshold: int, backlog: int
+) -> None:
     plain, split = KeySetDigest(), SplitKeySetDigest(threshold=threshold, backlog=backlog)
     for chunk in chunks_of(lines, sizes):
         plain.add_lines(chunk)
@@ -41,7 +45,7 @@ def test_a_large_set_is_hashed_partly_in_a_child_process() -> None:
     keys = [str(i).encode() for i in range(30_000)]
     plain, split = KeySetDigest(), SplitKeySetDigest(threshold=1_000)
     for i in range(0, len(keys), 500):
-        chunk = b"".join(k + b"\n" for k in keys[i:i + 500])
+        chunk = b"".join(k + b"\n" for k in keys[i : i + 500])
         plain.add_lines(chunk)
         split.add_lines(chunk)
     assert split._child is not None  # the child took part
@@ -66,7 +70,9 @@ def test_the_module_is_a_command_that_digests_stdin() -> None:
     import sys
 
     data = b"".join(str(i).encode() + b"\n" for i in range(1000))
-    out = subprocess.run([sys.executable, "-m", "shared.keyset"], input=data, capture_output=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "shared.keyset"], input=data, capture_output=True, check=True
+    )
     plain = KeySetDigest()
     plain.add_lines(data)
     assert out.stdout.decode().split() == [str(plain.count), plain.hexdigest()]

@@ -23,8 +23,14 @@ FP = ledger.fingerprint("plan1", b"salt")
 
 
 def _commit(state: AgentState, seq: int, record: str | None) -> None:
-    state.commit_snapshot(seq, f"s{seq}", "full", 0, 0, {"items": DatasetAdvance("1", "integer", "plan1",
-                                                                              ledger=record)})
+    state.commit_snapshot(
+        seq,
+        f"s{seq}",
+        "full",
+        0,
+        0,
+        {"items": DatasetAdvance("1", "integer", "plan1", ledger=record)},
+    )
 
 
 def test_round_trip_append_and_prune(tmp_path: Path):
@@ -43,7 +49,11 @@ def test_round_trip_append_and_prune(tmp_path: Path):
         _commit(st, 2, w2.finish())
         ledger.prune(st, tmp_path)
         second = ledger.load(st, tmp_path, "items", FP)
-        assert second is not None and second.count == 4 and second.all_keys() == {b"1", b"2", b"a\\tb", b"7"}
+        assert (
+            second is not None
+            and second.count == 4
+            and second.all_keys() == {b"1", b"2", b"a\\tb", b"7"}
+        )
         assert not first.path.exists()  # pruned: no record points to it
         assert second.path.read_bytes().startswith(before)  # the committed frames, then one more
 
@@ -91,12 +101,17 @@ def test_damaged_file_is_ignored(tmp_path: Path):
 
 # --------------------------------------------------------------------------- exports on SQLite
 
+
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
     db = tmp_path / "shop.db"
     with sqlite3.connect(db) as c:
-        c.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, code TEXT, qty INTEGER, changed INTEGER)")
-        c.executemany("INSERT INTO items VALUES (?,?,?,?)", [(i, f"c{i}", i, i) for i in range(1, 51)])
+        c.execute(
+            "CREATE TABLE items (id INTEGER PRIMARY KEY, code TEXT, qty INTEGER, changed INTEGER)"
+        )
+        c.executemany(
+            "INSERT INTO items VALUES (?,?,?,?)", [(i, f"c{i}", i, i) for i in range(1, 51)]
+        )
     return db
 
 
@@ -110,23 +125,43 @@ def _keyset(cfg, hub_keys, setup, tmp_path: Path, name: str):
     with AgentState(cfg.agent.state_dir) as st:
         res = export(cfg, st)
     signer = keys.load_signing_key(setup.dir / "keys" / "signing_ed25519.pem").public_key()
-    reader = open_snapshot(res.path, hub_private_key=hub_keys.seal_private, signer_public_key=signer,
-                           dest_dir=tmp_path / name)
+    reader = open_snapshot(
+        res.path,
+        hub_private_key=hub_keys.seal_private,
+        signer_public_key=signer,
+        dest_dir=tmp_path / name,
+    )
     ds = reader.manifest.datasets[0]
     return res.kind, ds.keyset, reader
 
 
 @pytest.mark.parametrize("hashed", [False, True])
-def test_quiet_nights_send_a_count_deletes_send_every_key(shop, make_agent, hub_keys, tmp_path, hashed):
-    setup = make_agent("toko-ledger", url=f"sqlite:///{shop}", datasets=[{
-        "name": "items", "table": "items", "key": ["code"], "cursor": "changed", "overlap": 0,
-        **({"hash_columns": ["code"]} if hashed else {})}])
+def test_quiet_nights_send_a_count_deletes_send_every_key(
+    shop, make_agent, hub_keys, tmp_path, hashed
+):
+    setup = make_agent(
+        "toko-ledger",
+        url=f"sqlite:///{shop}",
+        datasets=[
+            {
+                "name": "items",
+                "table": "items",
+                "key": ["code"],
+                "cursor": "changed",
+                "overlap": 0,
+                **({"hash_columns": ["code"]} if hashed else {}),
+            }
+        ],
+    )
     cfg = setup.config()
     kind, ks, _ = _keyset(cfg, hub_keys, setup, tmp_path, "n1")
     assert kind == "full" and ks is not None and (ks.count, ks.part) == (50, None)
 
-    _sql(shop, "UPDATE items SET qty = 0, changed = 60 WHERE id = 3",
-         "INSERT INTO items VALUES (51, 'c51', 1, 61)")
+    _sql(
+        shop,
+        "UPDATE items SET qty = 0, changed = 60 WHERE id = 3",
+        "INSERT INTO items VALUES (51, 'c51', 1, 61)",
+    )
     kind, ks, _ = _keyset(cfg, hub_keys, setup, tmp_path, "n2")
     assert kind == "incremental" and ks is not None
     assert (ks.count, ks.digest, ks.part) == (51, None, None)
@@ -136,9 +171,13 @@ def test_quiet_nights_send_a_count_deletes_send_every_key(shop, make_agent, hub_
     assert ks is not None and ks.part is not None and ks.count == 51
     sent = {line.rstrip(b"\n") for line in reader.iter_keys("items")}
     with AgentState(cfg.agent.state_dir) as st:
-        fp = ledger.fingerprint(export_mod.config_digest(cfg.datasets[0]), export_mod.load_salt(cfg.agent.state_dir))
+        fp = ledger.fingerprint(
+            export_mod.config_digest(cfg.datasets[0]), export_mod.load_salt(cfg.agent.state_dir)
+        )
         rebuilt = ledger.load(st, cfg.agent.state_dir, "items", fp)
-    assert rebuilt is not None and rebuilt.all_keys() == sent and rebuilt.count == 51  # rebuilt from the keys read
+    assert (
+        rebuilt is not None and rebuilt.all_keys() == sent and rebuilt.count == 51
+    )  # rebuilt from the keys read
     assert (b"c7" in sent) is False and (len(next(iter(sent))) == 64) is hashed
 
     # deleting the ledger is safe: the next incremental reads every key and rebuilds it
@@ -150,8 +189,13 @@ def test_quiet_nights_send_a_count_deletes_send_every_key(shop, make_agent, hub_
 
 
 def test_a_failed_export_keeps_the_ledger(shop, make_agent, hub_keys, tmp_path, monkeypatch):
-    setup = make_agent("toko-fail", url=f"sqlite:///{shop}", datasets=[{
-        "name": "items", "table": "items", "key": ["id"], "cursor": "changed", "overlap": 0}])
+    setup = make_agent(
+        "toko-fail",
+        url=f"sqlite:///{shop}",
+        datasets=[
+            {"name": "items", "table": "items", "key": ["id"], "cursor": "changed", "overlap": 0}
+        ],
+    )
     cfg = setup.config()
     _keyset(cfg, hub_keys, setup, tmp_path, "n1")
     _sql(shop, "INSERT INTO items VALUES (51, 'c51', 1, 61)")
@@ -168,13 +212,16 @@ def test_a_failed_export_keeps_the_ledger(shop, make_agent, hub_keys, tmp_path, 
     assert [r[0] for r in reader.iter_rows("items")] == [51]
 
 
-KEY_LINES = st.sets(st.binary(min_size=1, max_size=12).map(lambda b: b.replace(b"\n", b"\\n")), max_size=60)
+KEY_LINES = st.sets(
+    st.binary(min_size=1, max_size=12).map(lambda b: b.replace(b"\n", b"\\n")), max_size=60
+)
 
 
 @settings(max_examples=60, deadline=None)
 @given(KEY_LINES, KEY_LINES, st.integers(1, 40))
-def test_present_streams_the_file_and_finds_exactly_the_known_candidates(stored: set[bytes],
-                                                                          candidates: set[bytes], chunk: int):
+def test_present_streams_the_file_and_finds_exactly_the_known_candidates(
+    stored: set[bytes], candidates: set[bytes], chunk: int
+):
     with tempfile.TemporaryDirectory() as tmp, AgentState(Path(tmp)) as st_:
         w = ledger.LedgerWriter(Path(tmp), "items", 1, FP)
         w.add(b"".join(k + b"\n" for k in stored))

@@ -24,27 +24,71 @@ def test_init_check_push_from_northwind(sshd_server, hub_keys, tmp_path: Path):
     login = sshd_server.login_name(rid)
     work = tmp_path / "agent"
     work.mkdir()
-    r = syncagent("init", "--reseller-id", rid, "--source-url", f"sqlite:///{db}",
-                  "--hub-host", sshd_server.host, "--hub-port", str(sshd_server.port), "--hub-username", login,
-                  "--hub-host-key", sshd_server.host_public_key, "--hub-seal-key", hub_keys.seal_b64,
-                  "--hub-signing-key", hub_keys.signing_b64, cwd=work)
+    r = syncagent(
+        "init",
+        "--reseller-id",
+        rid,
+        "--source-url",
+        f"sqlite:///{db}",
+        "--hub-host",
+        sshd_server.host,
+        "--hub-port",
+        str(sshd_server.port),
+        "--hub-username",
+        login,
+        "--hub-host-key",
+        sshd_server.host_public_key,
+        "--hub-seal-key",
+        hub_keys.seal_b64,
+        "--hub-signing-key",
+        hub_keys.signing_b64,
+        cwd=work,
+    )
     assert r.returncode == 0, r.stderr
-    ssh_line = next(line.split(":", 1)[1].strip() for line in r.stdout.splitlines()
-                    if line.strip().startswith("SSH public key:"))
+    ssh_line = next(
+        line.split(":", 1)[1].strip()
+        for line in r.stdout.splitlines()
+        if line.strip().startswith("SSH public key:")
+    )
     chroot = sshd_server.add_reseller(rid, ssh_line)  # what the hub operator does with the hand-off
 
     # the hub has left an ack and an offers file for us, plus one forged file
     outbox = chroot / "outbox"
     now = dt.datetime.now(dt.timezone.utc)
-    (outbox / ack_filename(1)).write_bytes(sign_message(
-        {"kind": "ack", "sequence": 1, "status": "applied", "reason": "", "at": now.isoformat()},
-        hub_keys.signing_private))
-    (outbox / offers_filename(now)).write_bytes(sign_message(
-        {"kind": "offers", "generated_at": now.isoformat(), "offers": [{"sku": "X1", "price": "10.50"}]},
-        hub_keys.signing_private))
-    (outbox / ack_filename(2)).write_bytes(sign_message(
-        {"kind": "ack", "sequence": 2, "status": "applied", "reason": "", "at": now.isoformat()},
-        keys.generate_signing_key()))
+    (outbox / ack_filename(1)).write_bytes(
+        sign_message(
+            {
+                "kind": "ack",
+                "sequence": 1,
+                "status": "applied",
+                "reason": "",
+                "at": now.isoformat(),
+            },
+            hub_keys.signing_private,
+        )
+    )
+    (outbox / offers_filename(now)).write_bytes(
+        sign_message(
+            {
+                "kind": "offers",
+                "generated_at": now.isoformat(),
+                "offers": [{"sku": "X1", "price": "10.50"}],
+            },
+            hub_keys.signing_private,
+        )
+    )
+    (outbox / ack_filename(2)).write_bytes(
+        sign_message(
+            {
+                "kind": "ack",
+                "sequence": 2,
+                "status": "applied",
+                "reason": "",
+                "at": now.isoformat(),
+            },
+            keys.generate_signing_key(),
+        )
+    )
 
     r = syncagent("check", cwd=work)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -59,8 +103,12 @@ def test_init_check_push_from_northwind(sshd_server, hub_keys, tmp_path: Path):
     assert (work / "state" / "inbox" / "rejected" / ack_filename(2)).exists()
 
     signer = keys.load_signing_key(work / "keys" / "signing_ed25519.pem").public_key()
-    reader = open_snapshot(chroot / "inbox" / name, hub_private_key=hub_keys.seal_private,
-                           signer_public_key=signer, dest_dir=tmp_path / "opened")
+    reader = open_snapshot(
+        chroot / "inbox" / name,
+        hub_private_key=hub_keys.seal_private,
+        signer_public_key=signer,
+        dest_dir=tmp_path / "opened",
+    )
     manifest = reader.manifest
     with sqlite3.connect(db) as c:
         tables = {t for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}

@@ -39,7 +39,15 @@ def test_full_every_nth_run(make_agent):
             kind = choose_kind(cfg, st, False)
             kinds.append(kind)
             st.commit_snapshot(seq, f"s{seq}", kind, 0, 0, adv)
-        assert kinds == ["full", "incremental", "incremental", "full", "incremental", "incremental", "full"]
+        assert kinds == [
+            "full",
+            "incremental",
+            "incremental",
+            "full",
+            "incremental",
+            "incremental",
+            "full",
+        ]
         d.columns = ["id"]  # the dataset changed: next one must be full
         assert choose_kind(cfg, st, False) == "full"
         cfg.schedule.full_every = "sun"

@@ -38,8 +38,11 @@ BIG_TEXT = "Lorem ipsum 😀 dolor\tsit\n" * 8_000  # ~200 kB
 TORTURE: dict[str, tuple[PortableType, Any, Any]] = {
     "t_int": (P.INTEGER, 9223372036854775807, -9223372036854775808),
     "t_bool": (P.BOOLEAN, True, False),
-    "t_dec": (P.DECIMAL, Decimal("1234567890123456789012345678.9012345678"),
-              Decimal("-0.0000000001")),
+    "t_dec": (
+        P.DECIMAL,
+        Decimal("1234567890123456789012345678.9012345678"),
+        Decimal("-0.0000000001"),
+    ),
     "t_float": (P.FLOAT, 1.5, -2.25e300),
     "t_text": (P.TEXT, "emoji 😀 𝄞 — ünïcödé 中文", ""),
     "t_esc": (P.TEXT, "tab\there\nnewline\\backslash\rcr \\N", "\\"),
@@ -48,8 +51,11 @@ TORTURE: dict[str, tuple[PortableType, Any, Any]] = {
     "t_date": (P.DATE, dt.date(1, 1, 1), dt.date(9999, 12, 31)),
     "t_time": (P.TIME, dt.time(0, 0), dt.time(23, 59, 59, 999999)),
     "t_ts": (P.TIMESTAMP, dt.datetime(2024, 2, 29, 13, 14, 15, 123456), dt.datetime(1, 1, 1)),
-    "t_tstz": (P.TIMESTAMPTZ, dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))),
-               dt.datetime(2038, 1, 1, 3, 4, 5, 600000, tzinfo=UTC)),
+    "t_tstz": (
+        P.TIMESTAMPTZ,
+        dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))),
+        dt.datetime(2038, 1, 1, 3, 4, 5, 600000, tzinfo=UTC),
+    ),
     "t_json": (P.JSON, {"a": [1, 2.5, "x"], "emoji": "😀", "nested": {"null": None}}, []),
 }
 
@@ -68,8 +74,13 @@ class Kit:
         """The value the platform can store for ``value`` (identity for most)."""
         return value
 
-    def create_table(self, name: str, columns: list[tuple[str, str]], rows: list[tuple[Any, ...]],
-                     key: str = "id") -> None:
+    def create_table(
+        self,
+        name: str,
+        columns: list[tuple[str, str]],
+        rows: list[tuple[Any, ...]],
+        key: str = "id",
+    ) -> None:
         raise NotImplementedError
 
     def fetch(self, table: str) -> list[tuple[Any, ...]]:
@@ -83,7 +94,9 @@ class Kit:
 
     def create_index(self, table: str, columns: list[str]) -> None:
         q = self.quote
-        self._run(f"CREATE INDEX ix_{table}_{columns[0]} ON {q}{table}{q} ({', '.join(q + c + q for c in columns)})")
+        self._run(
+            f"CREATE INDEX ix_{table}_{columns[0]} ON {q}{table}{q} ({', '.join(q + c + q for c in columns)})"
+        )
 
     def bulk_table(self, name: str, rows: int) -> None:
         """Table ``name(id, label, amount)`` with ``rows`` rows, made fast inside the source."""
@@ -198,8 +211,11 @@ def connector_test_class() -> type:
                     conn.describe(ReadRequest(table="torture", columns=["id", "no_such_column"]))
 
         def test_leading_index_columns_are_those_a_range_scan_can_use(self, kit: Kit) -> None:
-            kit.create_table("ix", [("seq", "INTEGER"), ("label", kit.native.get("t_esc", "VARCHAR(100)"))],
-                             [(1, 10, "a"), (2, 20, "b")])
+            kit.create_table(
+                "ix",
+                [("seq", "INTEGER"), ("label", kit.native.get("t_esc", "VARCHAR(100)"))],
+                [(1, 10, "a"), (2, 20, "b")],
+            )
             with connect(kit.url) as conn:
                 leading = conn.leading_index_columns("ix")
             if leading is None:
@@ -207,20 +223,27 @@ def connector_test_class() -> type:
             assert leading == {"id"}  # the primary key's index
             kit.create_index("ix", ["seq", "label"])
             with connect(kit.url) as conn:
-                assert conn.leading_index_columns("ix") == {"id", "seq"}  # label is second in its index
+                assert conn.leading_index_columns("ix") == {
+                    "id",
+                    "seq",
+                }  # label is second in its index
 
         def test_incremental_keeps_rows_sharing_the_last_cursor(self, kit: Kit) -> None:
-            rows = [(i, 100 + min(i, 7), f"r{i}") for i in range(1, 11)]  # ids 7..10 share cursor 107
-            kit.create_table("inc", [("seq", "INTEGER"), ("label", kit.native.get("t_text", "TEXT"))],
-                             rows)
+            rows = [
+                (i, 100 + min(i, 7), f"r{i}") for i in range(1, 11)
+            ]  # ids 7..10 share cursor 107
+            kit.create_table(
+                "inc", [("seq", "INTEGER"), ("label", kit.native.get("t_text", "TEXT"))], rows
+            )
             with connect(kit.url) as conn:
                 if not conn.dialect.supports_cursor:
                     pytest.skip(f"{conn.dialect.name} reads in full only")
                 req = ReadRequest(table="inc", cursor_column="seq", cursor_from="107", batch_rows=3)
                 _, got = read_rows(conn, req)
                 assert sorted(r[0] for r in got) == [7, 8, 9, 10]
-                _, got = read_rows(conn, ReadRequest(table="inc", cursor_column="seq",
-                                                     cursor_from="103"))
+                _, got = read_rows(
+                    conn, ReadRequest(table="inc", cursor_column="seq", cursor_from="103")
+                )
                 assert [r[1] for r in got] == sorted(r[1] for r in got), "ordered by the cursor"
                 assert sorted(r[0] for r in got) == list(range(3, 11))
 
@@ -231,8 +254,10 @@ def connector_test_class() -> type:
             def peak(table: str) -> tuple[int, int]:
                 with connect(kit.url) as conn:
                     tracemalloc.start()
-                    n = sum(c.count(b"\n") for c in conn.read(ReadRequest(table=table,
-                                                                          batch_rows=2_000)))
+                    n = sum(
+                        c.count(b"\n")
+                        for c in conn.read(ReadRequest(table=table, batch_rows=2_000))
+                    )
                     p = tracemalloc.get_traced_memory()[1]
                     tracemalloc.stop()
                     return n, p
@@ -250,8 +275,10 @@ def connector_test_class() -> type:
             with connect(kit.url) as conn:
                 for table in tables:
                     cols, got = read_rows(conn, ReadRequest(table=table))
-                    want = [[comparable(c.type, v) for c, v in zip(cols, row)]
-                            for row in kit.fetch(table)]
+                    want = [
+                        [comparable(c.type, v) for c, v in zip(cols, row)]
+                        for row in kit.fetch(table)
+                    ]
                     key = lambda r: repr(r)  # noqa: E731 - order-free comparison
                     assert sorted(got, key=key) == sorted(want, key=key), table
                 assert len(tables) >= 8

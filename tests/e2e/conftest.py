@@ -14,8 +14,13 @@ import uvicorn
 from tests.hub.web.webkit import Seeded, seed
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -29,7 +34,9 @@ def free_port() -> int:
 def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Seeded, str]]:
     hub = seed(Path(tmp_path_factory.mktemp("e2e")))
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(hub.app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(hub.app, host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -44,12 +51,12 @@ def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Seeded,
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        from tests.conftest import in_ci  # noqa: PLC0415
+        from tests.conftest import in_ci
 
         if in_ci():
             pytest.fail(f"CI=true but {CHROMIUM} is missing")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:

@@ -12,7 +12,7 @@ from tests.hub.web.webkit import XSS
 pytestmark = pytest.mark.browser
 
 
-def test_owner_approves_and_publishes_in_bulk_then_reseller_orders(live_hub, browser) -> None:  # noqa: ANN001
+def test_owner_approves_and_publishes_in_bulk_then_reseller_orders(live_hub, browser) -> None:
     hub, base = live_hub
     ids = seed_offers(hub.app)
     page = browser.new_page()
@@ -29,7 +29,9 @@ def test_owner_approves_and_publishes_in_bulk_then_reseller_orders(live_hub, bro
     r1_row.locator("input.qty").fill("100")  # htmx re-prices the draft and swaps the row
     r1_row.locator("button.save-qty").click()
     page.locator(f"#offer-{ids['r1']} input.qty[value='100']").wait_for()
-    assert "quantity break from 100 units" in page.locator(f"#offer-{ids['r1']} .rule").text_content()
+    assert (
+        "quantity break from 100 units" in page.locator(f"#offer-{ids['r1']} .rule").text_content()
+    )
 
     page.check("#select-all")
     page.click("#approve")  # htmx POST of the checked ids with the CSRF header

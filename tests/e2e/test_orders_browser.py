@@ -25,11 +25,15 @@ pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def test_order_pay_confirm_ship_invoice(live_hub, browser, tmp_path) -> None:  # noqa: ANN001
+def test_order_pay_confirm_ship_invoice(live_hub, browser, tmp_path) -> None:
     hub, base = live_hub
     ids = seed_offers(hub.app)
     with hub.app.state.session_factory() as s, s.begin():
-        s.execute(update(Offer).where(Offer.id == ids["r1"]).values(status="published", published_at=utcnow()))
+        s.execute(
+            update(Offer)
+            .where(Offer.id == ids["r1"])
+            .values(status="published", published_at=utcnow())
+        )
 
     shop = browser.new_page()
     sign_in(shop, base, "reseller-r1")
@@ -50,7 +54,8 @@ def test_order_pay_confirm_ship_invoice(live_hub, browser, tmp_path) -> None:  #
     form.locator("input[name=account_holder]").fill("Toko r1")
     form.locator("input[name=transfer_date]").fill(utcnow().date().isoformat())
     form.locator("input[name=proof]").set_input_files(
-        {"name": "bukti.png", "mimeType": "image/png", "buffer": PNG})
+        {"name": "bukti.png", "mimeType": "image/png", "buffer": PNG}
+    )
     form.locator("button[type=submit]").click()
     shop.locator("#order-message").wait_for()
 
@@ -81,16 +86,24 @@ def test_order_pay_confirm_ship_invoice(live_hub, browser, tmp_path) -> None:  #
     assert shop.locator("#waybill").inner_text() == "JNE00042"
     assert shop.locator("#history li").count() >= 5
     seen = shop.request.get(f"{base}/api/orders/{order_id}").json()
-    assert seen["state"] == "shipped" and seen["waybill"] == "JNE00042" and seen["amount_due"] == "0.00"
+    assert (
+        seen["state"] == "shipped"
+        and seen["waybill"] == "JNE00042"
+        and seen["amount_due"] == "0.00"
+    )
     with shop.expect_download() as dl:
         shop.locator("#invoice-link").click()
     pdf = tmp_path / "invoice.pdf"
     dl.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF-")
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(ARTIFACTS / "invoice")],
-                       check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(ARTIFACTS / "invoice")],
+            check=True,
+        )
         png = (ARTIFACTS / "invoice.png").read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 3000
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, check=True
+        ).stdout.decode()
         assert order["invoice_number"] in text and "Alpha router" in text

@@ -10,14 +10,14 @@ from tests.hub.web.webkit import PASSWORD, XSS
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page, base: str, username: str) -> None:  # noqa: ANN001
+def sign_in(page, base: str, username: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
 
 
-def test_owner_dashboard_language_switch_and_retry(live_hub, browser) -> None:  # noqa: ANN001
+def test_owner_dashboard_language_switch_and_retry(live_hub, browser) -> None:
     hub, base = live_hub
     page = browser.new_page()
     dialogs: list[str] = []
@@ -40,13 +40,13 @@ def test_owner_dashboard_language_switch_and_retry(live_hub, browser) -> None:  
     row.locator(".retried").wait_for()
     page.screenshot(path=str(ARTIFACTS / "owner-quarantine-retried.png"), full_page=True)
     with hub.app.state.session_factory() as s:
-        from hub.ingest.models import Snapshot  # noqa: PLC0415
+        from hub.ingest.models import Snapshot
 
         assert s.get(Snapshot, sid).status == "received"
     assert dialogs == []  # no injected script ran
 
 
-def test_reseller_sees_only_its_own_data(live_hub, browser) -> None:  # noqa: ANN001
+def test_reseller_sees_only_its_own_data(live_hub, browser) -> None:
     hub, base = live_hub
     page = browser.new_page()
     sign_in(page, base, "reseller-r2")

@@ -48,8 +48,11 @@ REPO = Path(__file__).resolve().parents[2]
 REVENUE = Decimal("1265793.04")
 # Northwind tables without a declared primary key in some ports (or in files): their natural key;
 # in a files source any other table is keyed by its first column (Northwind's id columns come first).
-NATURAL_KEYS = {"orderdetails": ["OrderID", "ProductID"], "employeeterritories": ["EmployeeID", "TerritoryID"],
-                "customercustomerdemo": ["CustomerID", "CustomerTypeID"]}
+NATURAL_KEYS = {
+    "orderdetails": ["OrderID", "ProductID"],
+    "employeeterritories": ["EmployeeID", "TerritoryID"],
+    "customercustomerdemo": ["CustomerID", "CustomerTypeID"],
+}
 
 
 def norm(name: str) -> str:
@@ -76,17 +79,25 @@ class SpineHub:
 
     def enrol(self, reseller_id: str, handoff: Handoff, platform: str = "") -> None:
         with self.factory() as s:
-            resellers.add_reseller(s, {"id": reseller_id, "name": f"Toko {reseller_id}",
-                                       "ssh_public_key": handoff.ssh_public_key,
-                                       "signing_public_key": handoff.signing_public_key,
-                                       **({"platform": platform} if platform else {})})
+            resellers.add_reseller(
+                s,
+                {
+                    "id": reseller_id,
+                    "name": f"Toko {reseller_id}",
+                    "ssh_public_key": handoff.ssh_public_key,
+                    "signing_public_key": handoff.signing_public_key,
+                    **({"platform": platform} if platform else {}),
+                },
+            )
 
     def ingest(self) -> IngestReport:
         report = run_once(self.settings, self.factory, self.keys)
         assert not report.errors, report.errors
         return report
 
-    def rows(self, reseller_id: str, dataset: str, at: dt.datetime | None = None) -> tuple[list[str], list[str]]:
+    def rows(
+        self, reseller_id: str, dataset: str, at: dt.datetime | None = None
+    ) -> tuple[list[str], list[str]]:
         """(column names, sorted canonical lines) of the merged dataset, current or as of ``at``."""
         with self.factory() as s:
             columns, it = query.iter_rows(s, reseller_id, dataset, at=at)
@@ -96,8 +107,9 @@ class SpineHub:
 @contextmanager
 def spine_hub(home: Path, sftp_root: Path | None = None) -> Iterator[SpineHub]:
     """A migrated hub on SQLite under ``home`` with its embedded SFTP server running."""
-    settings = SpineSettings(home=home, sftp_host="127.0.0.1", sftp_port=0, sftp_root_dir=sftp_root,
-                             environment="test")
+    settings = SpineSettings(
+        home=home, sftp_host="127.0.0.1", sftp_port=0, sftp_root_dir=sftp_root, environment="test"
+    )
     engine, factory = open_hub(settings)
     keys = HubKeys.load_or_create(settings.keys_dir)
     server = SftpServer(settings, factory, keys.host_key).start()
@@ -114,6 +126,7 @@ def canonical(columns: list[Column], values: tuple[Any, ...]) -> str:
 
 # --------------------------------------------------------------------------- sources
 
+
 def source_datasets(url: str) -> list[dict[str, Any]]:
     """One ``[[datasets]]`` entry per table the source has, keyed by its primary (or natural) key."""
     out = []
@@ -125,10 +138,14 @@ def source_datasets(url: str) -> list[dict[str, Any]]:
                 cols = {norm(n): n for n in names}
                 natural = NATURAL_KEYS.get(norm(table), [])
                 key = [cols[norm(k)] for k in natural if norm(k) in cols]
-                if not key and conn.dialect.name == "files":  # views of SQL sources stay out, like init
+                if (
+                    not key and conn.dialect.name == "files"
+                ):  # views of SQL sources stay out, like init
                     key = names[:1]
             if key:
-                out.append({"name": re.sub(r"[^A-Za-z0-9_.-]+", "_", table), "table": table, "key": key})
+                out.append(
+                    {"name": re.sub(r"[^A-Za-z0-9_.-]+", "_", table), "table": table, "key": key}
+                )
     return out
 
 
@@ -156,11 +173,14 @@ def revenue(lines: Any) -> Decimal:
 
 # --------------------------------------------------------------------------- agents
 
+
 def datasets_toml(datasets: list[dict[str, Any]]) -> str:
     import json
 
-    return "\n".join("[[datasets]]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in d.items())
-                     for d in datasets)
+    return "\n".join(
+        "[[datasets]]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in d.items())
+        for d in datasets
+    )
 
 
 @dataclass
@@ -185,9 +205,20 @@ class SpineAgent:
         return sk.load_signing_key(self.dir / "keys" / "signing_ed25519.pem").public_key()
 
 
-def make_agent(base: Path, reseller_id: str, url: str, *, host: str, port: int, username: str,
-               host_key: str, hub: HubKeys, datasets: list[dict[str, Any]] | None = None,
-               password: str | None = None, extra: str = "") -> SpineAgent:
+def make_agent(
+    base: Path,
+    reseller_id: str,
+    url: str,
+    *,
+    host: str,
+    port: int,
+    username: str,
+    host_key: str,
+    hub: HubKeys,
+    datasets: list[dict[str, Any]] | None = None,
+    password: str | None = None,
+    extra: str = "",
+) -> SpineAgent:
     """An agent folder like ``syncagent init`` writes, with every table of ``url`` as a dataset.
 
     A database password goes into ``password_file`` (never into the URL), as docs/agent.md says.
@@ -200,13 +231,23 @@ def make_agent(base: Path, reseller_id: str, url: str, *, host: str, port: int, 
         from agent.source import with_password
 
         full_url = with_password(url, password)
-    text = render_config(reseller_id=reseller_id, state_dir="state", url=url, hub_host=host, hub_port=port,
-                         hub_username=username, host_key=host_key, seal_key=hub.seal_public_b64,
-                         signing_key=hub.signing_public_b64,
-                         datasets=datasets_toml(datasets if datasets is not None else source_datasets(full_url)))
+    text = render_config(
+        reseller_id=reseller_id,
+        state_dir="state",
+        url=url,
+        hub_host=host,
+        hub_port=port,
+        hub_username=username,
+        host_key=host_key,
+        seal_key=hub.seal_public_b64,
+        signing_key=hub.signing_public_b64,
+        datasets=datasets_toml(datasets if datasets is not None else source_datasets(full_url)),
+    )
     if password:
         (d / "db-password.txt").write_text(password + "\n")
-        text = text.replace('# password_file = "db-password.txt"', 'password_file = "db-password.txt"')
+        text = text.replace(
+            '# password_file = "db-password.txt"', 'password_file = "db-password.txt"'
+        )
     cfg = d / "syncagent.toml"
     cfg.write_text(text + extra)
     return SpineAgent(reseller_id, full_url, d, cfg, handoff)
@@ -214,7 +255,9 @@ def make_agent(base: Path, reseller_id: str, url: str, *, host: str, port: int, 
 
 def open_sealed_file(path: Path, hub: HubKeys, signer: Any, dest: Path) -> Any:
     """The hub's reader on a sealed snapshot file (signature, decryption, hashes all checked)."""
-    return open_snapshot(path, hub_private_key=hub.seal_key, signer_public_key=signer, dest_dir=dest)
+    return open_snapshot(
+        path, hub_private_key=hub.seal_key, signer_public_key=signer, dest_dir=dest
+    )
 
 
 def snapshot_lines(reader: Any, dataset: str) -> list[str]:
@@ -222,15 +265,29 @@ def snapshot_lines(reader: Any, dataset: str) -> list[str]:
     return sorted(line.decode("utf-8")[:-1] for line in reader.iter_lines(dataset))
 
 
-def run_cli(program: str, *args: str, cwd: Path, env: dict[str, str] | None = None,
-            stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    program: str,
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
     """Run ``syncagent`` / ``synchub`` as a user would: the installed console script, in a subprocess."""
     exe = Path(sys.executable).parent / program
-    return subprocess.run([str(exe), *args], cwd=cwd, env={**os.environ, **(env or {})}, input=stdin,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [str(exe), *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 # --------------------------------------------------------------------------- Northwind on every platform
+
 
 @dataclass
 class Source:
@@ -246,8 +303,12 @@ class Source:
 
 
 @contextmanager
-def northwind_sources(base: Path, postgres: Any, mariadb: Any,
-                      platforms: tuple[str, ...] = ("sqlite", "postgresql", "mysql", "files")) -> Iterator[dict[str, Source]]:
+def northwind_sources(
+    base: Path,
+    postgres: Any,
+    mariadb: Any,
+    platforms: tuple[str, ...] = ("sqlite", "postgresql", "mysql", "files"),
+) -> Iterator[dict[str, Source]]:
     """Fresh Northwind databases (and a CSV/XLSX folder) per platform; dropped afterwards."""
     from hub.demo import sample_data
 
@@ -255,7 +316,9 @@ def northwind_sources(base: Path, postgres: Any, mariadb: Any,
     pg_db = my_db = None
     try:
         if "sqlite" in platforms:
-            out["sqlite"] = Source("sqlite", f"sqlite:///{sample_data.northwind_sqlite(base / 'northwind.db')}")
+            out["sqlite"] = Source(
+                "sqlite", f"sqlite:///{sample_data.northwind_sqlite(base / 'northwind.db')}"
+            )
         if "postgresql" in platforms:
             dsn = postgres.create_database()
             pg_db = dsn.rsplit("/", 1)[1]
@@ -263,7 +326,9 @@ def northwind_sources(base: Path, postgres: Any, mariadb: Any,
             out["postgresql"] = Source("postgresql", dsn)
         if "mysql" in platforms:
             my_db = mariadb.create_database()
-            sample_data.load_northwind_mysql(mariadb.host, mariadb.port, mariadb.user, mariadb.password, my_db)
+            sample_data.load_northwind_mysql(
+                mariadb.host, mariadb.port, mariadb.user, mariadb.password, my_db
+            )
             url = f"mysql://{mariadb.user}@{mariadb.host}:{mariadb.port}/{my_db}"
             out["mysql"] = Source("mysql", url, mariadb.password)
         if "files" in platforms:

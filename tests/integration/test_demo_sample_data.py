@@ -1,4 +1,5 @@
 """The shipped Northwind ports load on all three engines and agree on the published totals."""
+
 from __future__ import annotations
 
 import csv
@@ -25,15 +26,23 @@ def test_sqlite_port(tmp_path):
     con = sqlite3.connect(db)
     count = lambda t: con.execute(f"select count(*) from [{t}]").fetchone()[0]  # noqa: E731
     assert (count("Products"), count("Orders"), count("Order Details")) == (PRODUCTS, ORDERS, LINES)
-    assert revenue(con.execute("select UnitPrice, Quantity, Discount from [Order Details]")) == REVENUE
+    assert (
+        revenue(con.execute("select UnitPrice, Quantity, Discount from [Order Details]")) == REVENUE
+    )
 
 
 def test_postgres_port(pg_database):
     sample_data.load_northwind_postgres(pg_database)
     with psycopg.connect(pg_database) as con:
         count = lambda t: con.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: E731
-        assert (count("products"), count("orders"), count("order_details")) == (PRODUCTS, ORDERS, LINES)
-        rows = con.execute("select unit_price::numeric, quantity, discount::numeric from order_details")
+        assert (count("products"), count("orders"), count("order_details")) == (
+            PRODUCTS,
+            ORDERS,
+            LINES,
+        )
+        rows = con.execute(
+            "select unit_price::numeric, quantity, discount::numeric from order_details"
+        )
         assert revenue(rows.fetchall()) == REVENUE
 
 
@@ -53,12 +62,17 @@ def test_mysql_port(mariadb_server, mariadb_database):
 
 
 def test_mysql_splitter_respects_quotes_comments_and_delimiter():
-    script = ("# c1; x\nINSERT INTO t VALUES ('a;b', \"c;d\", `e;f`); -- trailing; comment\n"
-              "/* block; */ SELECT 1;\nDELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END $$\n"
-              "DELIMITER ;\nSELECT 'it''s';")
+    script = (
+        "# c1; x\nINSERT INTO t VALUES ('a;b', \"c;d\", `e;f`); -- trailing; comment\n"
+        "/* block; */ SELECT 1;\nDELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END $$\n"
+        "DELIMITER ;\nSELECT 'it''s';"
+    )
     assert list(sample_data.mysql_statements(script)) == [
-        "INSERT INTO t VALUES ('a;b', \"c;d\", `e;f`)", "SELECT 1",
-        "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END", "SELECT 'it''s'"]
+        "INSERT INTO t VALUES ('a;b', \"c;d\", `e;f`)",
+        "SELECT 1",
+        "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END",
+        "SELECT 'it''s'",
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "mixed"])
@@ -79,6 +93,8 @@ def test_spreadsheet_reseller_files(tmp_path, fmt):
         return [dict(zip(header, r)) for r in it]
 
     lines = rows("Order Details")
-    assert len(rows("Products")) == PRODUCTS and len(rows("Orders")) == ORDERS and len(lines) == LINES
+    assert (
+        len(rows("Products")) == PRODUCTS and len(rows("Orders")) == ORDERS and len(lines) == LINES
+    )
     assert revenue((r["UnitPrice"], r["Quantity"], r["Discount"]) for r in lines) == REVENUE
     assert "Picture" not in rows("Categories")[0]  # BLOB columns are left out

@@ -38,8 +38,17 @@ def hub(tmp_path_factory) -> Iterator[SpineHub]:
 
 
 def _agent(hub: SpineHub, base: Path, rid: str, url: str) -> SpineAgent:
-    agent = make_agent(base, rid, url, host="127.0.0.1", port=hub.server.port, username=rid,
-                       host_key=hub.keys.host_key_line, hub=hub.keys, datasets=DATASETS)
+    agent = make_agent(
+        base,
+        rid,
+        url,
+        host="127.0.0.1",
+        port=hub.server.port,
+        username=rid,
+        host_key=hub.keys.host_key_line,
+        hub=hub.keys,
+        datasets=DATASETS,
+    )
     hub.enrol(rid, agent.handoff)
     return agent
 
@@ -57,16 +66,25 @@ def _push(hub: SpineHub, agent: SpineAgent) -> tuple[dict[str, Any], str]:
 
 # --------------------------------------------------------------------------- property: SQLite source
 
-OPS = st.lists(st.one_of(st.tuples(st.just("insert"), st.integers(0, 0)),
-                         st.tuples(st.sampled_from(["update", "delete", "reinsert"]), st.integers(0, 10_000))),
-               max_size=5)
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("insert"), st.integers(0, 0)),
+        st.tuples(st.sampled_from(["update", "delete", "reinsert"]), st.integers(0, 10_000)),
+    ),
+    max_size=5,
+)
 
 
 class Shop:
     """A SQLite source whose every change moves the cursor (an integer clock) forward."""
 
     def __init__(self, path: Path) -> None:
-        self.url, self.db, self.clock, self.next_id = f"sqlite:///{path}", sqlite3.connect(path), 0, 1
+        self.url, self.db, self.clock, self.next_id = (
+            f"sqlite:///{path}",
+            sqlite3.connect(path),
+            0,
+            1,
+        )
         self.db.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, qty INTEGER, changed INTEGER)")
         for _ in range(6):
             self.apply("insert", 0)
@@ -82,7 +100,9 @@ class Shop:
             self.next_id += 1
         elif op == "update":
             k = keys[pick % len(keys)]
-            self.db.execute("UPDATE items SET qty = qty + 1, changed = ? WHERE id = ?", (self.clock, k))
+            self.db.execute(
+                "UPDATE items SET qty = qty + 1, changed = ? WHERE id = ?", (self.clock, k)
+            )
         elif op == "delete":
             self.db.execute("DELETE FROM items WHERE id = ?", (keys[pick % len(keys)],))
         else:  # deleted and inserted again with the same key: no key is missing afterwards
@@ -92,9 +112,13 @@ class Shop:
         self.db.commit()
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(nights=st.lists(OPS, min_size=1, max_size=4))
-def test_count_only_exactly_when_no_key_was_deleted(hub: SpineHub, nights: list[list[tuple[str, int]]]):
+def test_count_only_exactly_when_no_key_was_deleted(
+    hub: SpineHub, nights: list[list[tuple[str, int]]]
+):
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         shop = Shop(base / "shop.db")
@@ -116,6 +140,7 @@ def test_count_only_exactly_when_no_key_was_deleted(hub: SpineHub, nights: list[
 
 # --------------------------------------------------------------------------- PostgreSQL
 
+
 def _pg(dsn: str, *statements: str) -> None:
     import psycopg
 
@@ -125,11 +150,16 @@ def _pg(dsn: str, *statements: str) -> None:
 
 
 @pytest.mark.postgres
-def test_postgres_quiet_night_sends_no_keys_and_a_delete_falls_back(hub, postgres_server, tmp_path: Path):
+def test_postgres_quiet_night_sends_no_keys_and_a_delete_falls_back(
+    hub, postgres_server, tmp_path: Path
+):
     dsn = postgres_server.create_database()
     try:
-        _pg(dsn, "CREATE TABLE items (id integer PRIMARY KEY, code text, changed integer NOT NULL)",
-            "INSERT INTO items SELECT g, 'c' || g, g FROM generate_series(1, 3000) g")
+        _pg(
+            dsn,
+            "CREATE TABLE items (id integer PRIMARY KEY, code text, changed integer NOT NULL)",
+            "INSERT INTO items SELECT g, 'c' || g, g FROM generate_series(1, 3000) g",
+        )
         agent = _agent(hub, tmp_path, "led-pg", dsn)
         sent = Path(agent.config().agent.state_dir) / "sent"
         assert _push(hub, agent)[1] == "full"
@@ -137,15 +167,28 @@ def test_postgres_quiet_night_sends_no_keys_and_a_delete_falls_back(hub, postgre
         def night(name: str, *statements: str) -> tuple[Any, str]:
             _pg(dsn, *statements)
             summary, check = _push(hub, agent)
-            snap = open_sealed_file(sent / summary["snapshot"], hub.keys, agent.signing_public, tmp_path / name)
+            snap = open_sealed_file(
+                sent / summary["snapshot"], hub.keys, agent.signing_public, tmp_path / name
+            )
             assert hub.rows("led-pg", "items") == source_rows(dsn, "items")
             return snap.manifest.datasets[0].keyset, check
 
-        ks, check = night("quiet", "UPDATE items SET code = 'x', changed = 5000 WHERE id % 500 = 0",
-                          "INSERT INTO items SELECT g, 'n', 5001 FROM generate_series(3001, 3010) g")
-        assert ks is not None and (ks.count, ks.digest, ks.part) == (3010, None, None) and check == "agent"
+        ks, check = night(
+            "quiet",
+            "UPDATE items SET code = 'x', changed = 5000 WHERE id % 500 = 0",
+            "INSERT INTO items SELECT g, 'n', 5001 FROM generate_series(3001, 3010) g",
+        )
+        assert (
+            ks is not None
+            and (ks.count, ks.digest, ks.part) == (3010, None, None)
+            and check == "agent"
+        )
 
-        ks, check = night("delete", "DELETE FROM items WHERE id = 17", "UPDATE items SET changed = 5002 WHERE id = 18")
+        ks, check = night(
+            "delete",
+            "DELETE FROM items WHERE id = 17",
+            "UPDATE items SET changed = 5002 WHERE id = 18",
+        )
         assert ks is not None and ks.part is not None and ks.digest is not None and ks.count == 3009
         assert check == "full"
         with hub.factory() as s:

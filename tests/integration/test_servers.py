@@ -1,4 +1,5 @@
 """The real servers started by tests/conftest.py work as the other tests expect."""
+
 from __future__ import annotations
 
 import base64
@@ -27,7 +28,11 @@ def test_mariadb_tcp_user_and_readonly_user(mariadb_server, mariadb_database):
         cur.execute("insert into t values (1), (2)")
     mariadb_server.create_readonly_user(mariadb_database, "reader", "pw-r")
     import pymysql
-    with mariadb_server.connect(mariadb_database, user="reader", password="pw-r") as con, con.cursor() as cur:
+
+    with (
+        mariadb_server.connect(mariadb_database, user="reader", password="pw-r") as con,
+        con.cursor() as cur,
+    ):
         cur.execute("select sum(x) from t")
         assert cur.fetchone()[0] == 3
         with pytest.raises(pymysql.err.OperationalError):
@@ -39,19 +44,32 @@ def test_mariadb_tcp_user_and_readonly_user(mariadb_server, mariadb_database):
 
 def _client_key(tmp_path: Path, name: str) -> tuple[paramiko.PKey, str]:
     path = tmp_path / name
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(path)],
-                   check=True)
-    return paramiko.Ed25519Key.from_private_key_file(str(path)), (tmp_path / f"{name}.pub").read_text()
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(path)], check=True
+    )
+    return paramiko.Ed25519Key.from_private_key_file(str(path)), (
+        tmp_path / f"{name}.pub"
+    ).read_text()
 
 
 def _sftp(server, login: str, key: paramiko.PKey) -> tuple[paramiko.SSHClient, paramiko.SFTPClient]:
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.RejectPolicy())  # pinned host key only
     keytype, blob = server.host_public_key.split()[:2]
-    client.get_host_keys().add(f"[{server.host}]:{server.port}", keytype,
-                               paramiko.PKey.from_type_string(keytype, base64.b64decode(blob)))
-    client.connect(server.host, server.port, username=login, pkey=key, allow_agent=False,
-                   look_for_keys=False, timeout=10)
+    client.get_host_keys().add(
+        f"[{server.host}]:{server.port}",
+        keytype,
+        paramiko.PKey.from_type_string(keytype, base64.b64decode(blob)),
+    )
+    client.connect(
+        server.host,
+        server.port,
+        username=login,
+        pkey=key,
+        allow_agent=False,
+        look_for_keys=False,
+        timeout=10,
+    )
     return client, client.open_sftp()
 
 
@@ -101,8 +119,13 @@ def test_sshd_reseller_is_confined(sshd_server, two_resellers):
         # '..' and absolute paths all resolve inside the chroot
         assert sorted(sftp.listdir("/..")) == ["inbox", "outbox"]
         assert sorted(sftp.listdir("../../..")) == ["inbox", "outbox"]
-        for path in (f"/../{b}/inbox", f"../{b}/inbox/secret.snap", str(chroot_b / "inbox"),
-                     "/etc/passwd", str(sshd_server.keys_dir)):
+        for path in (
+            f"/../{b}/inbox",
+            f"../{b}/inbox/secret.snap",
+            str(chroot_b / "inbox"),
+            "/etc/passwd",
+            str(sshd_server.keys_dir),
+        ):
             with pytest.raises(OSError):
                 sftp.stat(path)
         # outbox: readable, not writable

@@ -38,12 +38,42 @@ pytestmark = [pytest.mark.postgres, pytest.mark.mariadb, pytest.mark.sshd]
 
 PLATFORMS = ("sqlite", "postgresql", "mysql")
 NAMES = {  # orders, order lines, id, date, city, customer, employee, products, product id, price
-    "sqlite": ("Orders", '"Order Details"', "OrderID", "OrderDate", "ShipCity", "CustomerID", "EmployeeID",
-               "Products", "ProductID", "UnitPrice"),
-    "postgresql": ("orders", "order_details", "order_id", "order_date", "ship_city", "customer_id", "employee_id",
-                   "products", "product_id", "unit_price"),
-    "mysql": ("Orders", "`Order Details`", "OrderID", "OrderDate", "ShipCity", "CustomerID", "EmployeeID",
-              "Products", "ProductID", "UnitPrice"),
+    "sqlite": (
+        "Orders",
+        '"Order Details"',
+        "OrderID",
+        "OrderDate",
+        "ShipCity",
+        "CustomerID",
+        "EmployeeID",
+        "Products",
+        "ProductID",
+        "UnitPrice",
+    ),
+    "postgresql": (
+        "orders",
+        "order_details",
+        "order_id",
+        "order_date",
+        "ship_city",
+        "customer_id",
+        "employee_id",
+        "products",
+        "product_id",
+        "unit_price",
+    ),
+    "mysql": (
+        "Orders",
+        "`Order Details`",
+        "OrderID",
+        "OrderDate",
+        "ShipCity",
+        "CustomerID",
+        "EmployeeID",
+        "Products",
+        "ProductID",
+        "UnitPrice",
+    ),
 }
 LAST, NEW = "1998-05-06", "1998-05-07"  # Northwind's last order date (4 orders), and the day after
 UPDATED_OLD, UPDATED_ON_LAST, LATE_ON_LAST, DELETED = 10250, 11075, 11090, 10260
@@ -52,7 +82,9 @@ CHANGED = sorted([UPDATED_OLD, UPDATED_ON_LAST, LATE_ON_LAST, *INSERTED_ON_NEW])
 
 
 def day(platform: str, date: str) -> str:
-    return {"postgresql": date, "mysql": f"{date} 00:00:00", "sqlite": f"{date} 00:00:00.000"}[platform]
+    return {"postgresql": date, "mysql": f"{date} 00:00:00", "sqlite": f"{date} 00:00:00.000"}[
+        platform
+    ]
 
 
 def execute(platform: str, src: Source, statements: list[str]) -> None:
@@ -73,8 +105,14 @@ def execute(platform: str, src: Source, statements: list[str]) -> None:
         import pymysql
 
         u = urlsplit(src.url)
-        c = pymysql.connect(host=u.hostname, port=u.port, user=u.username, password=src.password,
-                            database=u.path[1:], autocommit=True)
+        c = pymysql.connect(
+            host=u.hostname,
+            port=u.port,
+            user=u.username,
+            password=src.password,
+            database=u.path[1:],
+            autocommit=True,
+        )
         with c, c.cursor() as cur:
             for s in statements:
                 cur.execute(s)
@@ -83,20 +121,26 @@ def execute(platform: str, src: Source, statements: list[str]) -> None:
 def change_source(platform: str, src: Source) -> None:
     orders, lines, oid, date, city, cust, emp, products, pid, price = NAMES[platform]
     ins = f"INSERT INTO {orders} ({oid}, {cust}, {emp}, {date}, {city}) VALUES "
-    execute(platform, src, [
-        f"UPDATE {orders} SET {city} = 'Bandung', {date} = '{day(platform, NEW)}' WHERE {oid} = {UPDATED_OLD}",
-        f"UPDATE {orders} SET {city} = 'Surabaya 🛵' WHERE {oid} = {UPDATED_ON_LAST}",  # cursor unchanged
-        *[f"{ins}({n}, 'ALFKI', 1, '{day(platform, NEW)}', 'Medan')" for n in INSERTED_ON_NEW],
-        f"{ins}({LATE_ON_LAST}, 'ANATR', 2, '{day(platform, LAST)}', 'Depok')",  # late commit on the old max
-        f"DELETE FROM {lines} WHERE {oid} = {DELETED}",
-        f"DELETE FROM {orders} WHERE {oid} = {DELETED}",
-        f"UPDATE {products} SET {price} = 19.5 WHERE {pid} = 1",
-    ])
+    execute(
+        platform,
+        src,
+        [
+            f"UPDATE {orders} SET {city} = 'Bandung', {date} = '{day(platform, NEW)}' WHERE {oid} = {UPDATED_OLD}",
+            f"UPDATE {orders} SET {city} = 'Surabaya 🛵' WHERE {oid} = {UPDATED_ON_LAST}",  # cursor unchanged
+            *[f"{ins}({n}, 'ALFKI', 1, '{day(platform, NEW)}', 'Medan')" for n in INSERTED_ON_NEW],
+            f"{ins}({LATE_ON_LAST}, 'ANATR', 2, '{day(platform, LAST)}', 'Depok')",  # late commit on the old max
+            f"DELETE FROM {lines} WHERE {oid} = {DELETED}",
+            f"DELETE FROM {orders} WHERE {oid} = {DELETED}",
+            f"UPDATE {products} SET {price} = 19.5 WHERE {pid} = 1",
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory, postgres_server, mariadb_server) -> Iterator[dict[str, Source]]:
-    with northwind_sources(tmp_path_factory.mktemp("src"), postgres_server, mariadb_server, PLATFORMS) as s:
+    with northwind_sources(
+        tmp_path_factory.mktemp("src"), postgres_server, mariadb_server, PLATFORMS
+    ) as s:
         yield s
 
 
@@ -112,40 +156,62 @@ def test_incremental_then_full_and_as_of(platform, sources, hub, sshd_server, tm
     orders, _, oid, date, *_rest = NAMES[platform]
     products, pid = NAMES[platform][7], NAMES[platform][8]
     rid = f"chg-{platform[:5]}-{sshd_server.user_prefix[1:5]}"
-    datasets = [{"name": "orders", "table": orders, "key": [oid], "cursor": date},
-                {"name": "products", "table": products, "key": [pid]}]
+    datasets = [
+        {"name": "orders", "table": orders, "key": [oid], "cursor": date},
+        {"name": "products", "table": products, "key": [pid]},
+    ]
     if platform == "mysql":  # one of the three through the real OpenSSH chroot
-        where: dict[str, Any] = dict(host=sshd_server.host, port=sshd_server.port,
-                                     username=sshd_server.login_name(rid), host_key=sshd_server.host_public_key)
+        where: dict[str, Any] = dict(
+            host=sshd_server.host,
+            port=sshd_server.port,
+            username=sshd_server.login_name(rid),
+            host_key=sshd_server.host_public_key,
+        )
     else:
-        where = dict(host="127.0.0.1", port=hub.server.port, username=rid, host_key=hub.keys.host_key_line)
-    agent = make_agent(tmp_path, rid, src.url, hub=hub.keys, password=src.password, datasets=datasets, **where)
+        where = dict(
+            host="127.0.0.1", port=hub.server.port, username=rid, host_key=hub.keys.host_key_line
+        )
+    agent = make_agent(
+        tmp_path, rid, src.url, hub=hub.keys, password=src.password, datasets=datasets, **where
+    )
     hub.enrol(rid, agent.handoff, platform)
     if platform == "mysql":
         sshd_server.add_reseller(rid, agent.handoff.ssh_public_key)
     sent = Path(agent.config().agent.state_dir) / "sent"
 
     # 1. first full snapshot
-    before = {t: source_rows(src.read_url, table) for t, table in (("orders", orders), ("products", products))}
+    before = {
+        t: source_rows(src.read_url, table)
+        for t, table in (("orders", orders), ("products", products))
+    }
     assert agent.push()["kind"] == "full"
     assert [o.status for o in hub.ingest().outcomes] == ["applied"]
     for name in before:
         assert hub.rows(rid, name) == before[name]
-    first = open_sealed_file(sent / f"{rid}-000000000001-full.snap", hub.keys, agent.signing_public, tmp_path / "s1")
+    first = open_sealed_file(
+        sent / f"{rid}-000000000001-full.snap", hub.keys, agent.signing_public, tmp_path / "s1"
+    )
     time.sleep(0.05)
     between = dt.datetime.now(dt.timezone.utc)
     time.sleep(0.05)
 
     # 2. changes at the source, then an incremental
     change_source(platform, src)
-    after = {t: source_rows(src.read_url, table) for t, table in (("orders", orders), ("products", products))}
+    after = {
+        t: source_rows(src.read_url, table)
+        for t, table in (("orders", orders), ("products", products))
+    }
     assert after["orders"] != before["orders"] and after["products"] != before["products"]
     summary = agent.push()
     assert summary["kind"] == "incremental", summary
-    inc = open_sealed_file(sent / summary["snapshot"], hub.keys, agent.signing_public, tmp_path / "s2")
+    inc = open_sealed_file(
+        sent / summary["snapshot"], hub.keys, agent.signing_public, tmp_path / "s2"
+    )
     ds = {d.name: d for d in inc.manifest.datasets}["orders"]
     carried = snapshot_lines(inc, "orders")
-    assert sorted(int(str(parse_line(line)[0])) for line in carried) == CHANGED  # exactly the changes
+    assert (
+        sorted(int(str(parse_line(line)[0])) for line in carried) == CHANGED
+    )  # exactly the changes
     assert set(carried) <= set(after["orders"][1])  # each carried row is the source's new row
     assert ds.since is not None and ds.cursor_max is not None and ds.cursor_max.startswith(NEW)
     assert ds.keyset is not None and ds.keyset.count == len(after["orders"][1])
@@ -158,7 +224,9 @@ def test_incremental_then_full_and_as_of(platform, sources, hub, sshd_server, tm
     # 3. a full snapshot: its key-set digest reveals the delete; the hub still equals the source
     assert agent.push(full=True)["kind"] == "full"
     assert [o.status for o in hub.ingest().outcomes] == ["applied"]
-    full = open_sealed_file(sent / f"{rid}-000000000003-full.snap", hub.keys, agent.signing_public, tmp_path / "s3")
+    full = open_sealed_file(
+        sent / f"{rid}-000000000003-full.snap", hub.keys, agent.signing_public, tmp_path / "s3"
+    )
     old_ks = {d.name: d for d in first.manifest.datasets}["orders"].keyset
     new_ks = {d.name: d for d in full.manifest.datasets}["orders"].keyset
     assert old_ks is not None and new_ks is not None
@@ -166,7 +234,10 @@ def test_incremental_then_full_and_as_of(platform, sources, hub, sshd_server, tm
     for line in [parse_line(x)[0] for x in after["orders"][1]]:
         digest.add(str(line).encode())
     assert (new_ks.count, new_ks.digest) == (digest.count, digest.hexdigest())
-    assert new_ks.count == old_ks.count + len(INSERTED_ON_NEW) + 1 - 1 and new_ks.digest != old_ks.digest
+    assert (
+        new_ks.count == old_ks.count + len(INSERTED_ON_NEW) + 1 - 1
+        and new_ks.digest != old_ks.digest
+    )
     want = sorted(str(parse_line(x)[0]) for x in after["orders"][1])
     assert sorted(line.decode().rstrip("\n") for line in full.iter_keys("orders")) == want
     # the source gained INSERTED_ON_NEW and LATE_ON_LAST and lost DELETED

@@ -40,8 +40,16 @@ def guide_init_flags() -> list[str]:
 
 def test_new_user_follows_the_agent_guide(mariadb_server, tmp_path: Path):
     flags = guide_init_flags()
-    assert flags == ["--reseller-id", "--source-url", "--hub-host", "--hub-port", "--hub-host-key",
-                     "--hub-seal-key", "--hub-signing-key", "--state-dir"]
+    assert flags == [
+        "--reseller-id",
+        "--source-url",
+        "--hub-host",
+        "--hub-port",
+        "--hub-host-key",
+        "--hub-seal-key",
+        "--hub-signing-key",
+        "--state-dir",
+    ]
 
     # the shop: Northwind on MariaDB, read by a SELECT-only user (guide §2: password in the env)
     db = mariadb_server.create_database()
@@ -54,34 +62,62 @@ def test_new_user_follows_the_agent_guide(mariadb_server, tmp_path: Path):
         mariadb_server.drop_database(db)
 
 
-def _follow_the_guide(m, db: str, tmp_path: Path, flags: list[str]) -> None:  # noqa: ANN001
+def _follow_the_guide(m, db: str, tmp_path: Path, flags: list[str]) -> None:
     hub_home = tmp_path / "synchub-data"
     sftp_port = free_port()
-    hub_env = {"SYNCHUB_HOME": str(hub_home), "SYNCHUB_SFTP_PORT": str(sftp_port),
-               "SYNCHUB_INGEST_INTERVAL_SECONDS": "0.3"}
+    hub_env = {
+        "SYNCHUB_HOME": str(hub_home),
+        "SYNCHUB_SFTP_PORT": str(sftp_port),
+        "SYNCHUB_INGEST_INTERVAL_SECONDS": "0.3",
+    }
 
     # the hub operator: its public keys, then the hub itself
     r = run_cli("synchub", "keys", cwd=tmp_path, env=hub_env)
     assert r.returncode == 0, r.stderr
     given = dict(re.findall(r"(--hub-[a-z-]+) '([^']+)'", r.stdout))
     assert set(given) == {"--hub-host-key", "--hub-seal-key", "--hub-signing-key"}
-    with open(tmp_path / "serve.log", "wb") as log:  # the child keeps its own copy of the descriptor
-        serve = subprocess.Popen([str(Path(sys.executable).parent / "synchub"), "serve", "--no-web"],
-                                 cwd=tmp_path, env={**os.environ, **hub_env}, stdout=log, stderr=subprocess.STDOUT)
+    with open(
+        tmp_path / "serve.log", "wb"
+    ) as log:  # the child keeps its own copy of the descriptor
+        serve = subprocess.Popen(
+            [str(Path(sys.executable).parent / "synchub"), "serve", "--no-web"],
+            cwd=tmp_path,
+            env={**os.environ, **hub_env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        wait_until(lambda: b"SFTP: " in (tmp_path / "serve.log").read_bytes(), "synchub serve", timeout=30,
-                   alive=serve, log=tmp_path / "serve.log")
+        wait_until(
+            lambda: b"SFTP: " in (tmp_path / "serve.log").read_bytes(),
+            "synchub serve",
+            timeout=30,
+            alive=serve,
+            log=tmp_path / "serve.log",
+        )
 
         # the reseller, in its own folder (guide §2), with the database password in the environment
         agent_dir = tmp_path / "etc-syncagent"
         agent_dir.mkdir()
         agent_env = {"SYNCAGENT_SOURCE_PASSWORD": "s3cret-reader"}
-        values = {"--reseller-id": "toko-maju", "--source-url": f"mysql://shopreader@127.0.0.1:{m.port}/{db}",
-                  "--hub-host": "127.0.0.1", "--hub-port": str(sftp_port), "--state-dir": str(tmp_path / "var-lib"),
-                  **given}
-        r = run_cli("syncagent", "init", *[a for f in flags for a in (f, values[f])], cwd=agent_dir, env=agent_env)
+        values = {
+            "--reseller-id": "toko-maju",
+            "--source-url": f"mysql://shopreader@127.0.0.1:{m.port}/{db}",
+            "--hub-host": "127.0.0.1",
+            "--hub-port": str(sftp_port),
+            "--state-dir": str(tmp_path / "var-lib"),
+            **given,
+        }
+        r = run_cli(
+            "syncagent",
+            "init",
+            *[a for f in flags for a in (f, values[f])],
+            cwd=agent_dir,
+            env=agent_env,
+        )
         assert r.returncode == 0, r.stdout + r.stderr
-        assert "s3cret-reader" not in r.stdout + (agent_dir / "syncagent.toml").read_text()  # nothing secret
+        assert (
+            "s3cret-reader" not in r.stdout + (agent_dir / "syncagent.toml").read_text()
+        )  # nothing secret
         assert oct((agent_dir / "keys" / "ssh_ed25519").stat().st_mode & 0o777) == "0o600"
         lines = r.stdout.splitlines()
         add = lines[lines.index("The hub operator enrols you with:") + 1].strip()
@@ -100,15 +136,28 @@ def _follow_the_guide(m, db: str, tmp_path: Path, flags: list[str]) -> None:  # 
 
         r = run_cli("syncagent", "push", cwd=agent_dir, env=agent_env)
         assert r.returncode == 0, r.stdout + r.stderr
-        assert json.loads(r.stdout.strip().splitlines()[-1])["delivered"] == ["toko-maju-000000000001-full.snap"]
+        assert json.loads(r.stdout.strip().splitlines()[-1])["delivered"] == [
+            "toko-maju-000000000001-full.snap"
+        ]
 
         # the hub merges continuously; the agent fetches the signed acknowledgement (guide §5)
         def acknowledged() -> bool:
             out = run_cli("syncagent", "offers", cwd=agent_dir, env=agent_env)
-            return out.returncode == 0 and (tmp_path / "var-lib" / "inbox" / "ack-000000000001.json").exists()
+            return (
+                out.returncode == 0
+                and (tmp_path / "var-lib" / "inbox" / "ack-000000000001.json").exists()
+            )
 
-        wait_until(acknowledged, "the hub's acknowledgement", timeout=60, alive=serve, log=tmp_path / "serve.log")
-        ack = json.loads((tmp_path / "var-lib" / "inbox" / "ack-000000000001.json").read_bytes())["payload"]
+        wait_until(
+            acknowledged,
+            "the hub's acknowledgement",
+            timeout=60,
+            alive=serve,
+            log=tmp_path / "serve.log",
+        )
+        ack = json.loads((tmp_path / "var-lib" / "inbox" / "ack-000000000001.json").read_bytes())[
+            "payload"
+        ]
         assert ack["status"] == "applied", ack
         engine, factory = open_hub(HubSettings(home=hub_home))
         try:

@@ -47,12 +47,16 @@ PUBLISHED = {"products": 77, "orders": 830, "orderdetails": 2155}
 
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory, postgres_server, mariadb_server) -> Iterator[dict[str, Any]]:
-    with northwind_sources(tmp_path_factory.mktemp("sources"), postgres_server, mariadb_server) as s:
+    with northwind_sources(
+        tmp_path_factory.mktemp("sources"), postgres_server, mariadb_server
+    ) as s:
         yield s
 
 
 @pytest.fixture(scope="module")
-def pushed(tmp_path_factory, sources, sshd_server) -> Iterator[tuple[SpineHub, dict[str, SpineAgent], Any]]:
+def pushed(
+    tmp_path_factory, sources, sshd_server
+) -> Iterator[tuple[SpineHub, dict[str, SpineAgent], Any]]:
     """Eight agents (four platforms × two reception paths) push once; the hub ingests once."""
     base = tmp_path_factory.mktemp("spine")
     with spine_hub(base / "hub", sftp_root=sshd_server.root) as hub:
@@ -61,11 +65,22 @@ def pushed(tmp_path_factory, sources, sshd_server) -> Iterator[tuple[SpineHub, d
             rid = f"nw-{platform[:5]}-{via[:3]}-{sshd_server.user_prefix[1:5]}"
             src = sources[platform]
             if via == "sshd":
-                where = dict(host=sshd_server.host, port=sshd_server.port, username=sshd_server.login_name(rid),
-                             host_key=sshd_server.host_public_key)
+                where = dict(
+                    host=sshd_server.host,
+                    port=sshd_server.port,
+                    username=sshd_server.login_name(rid),
+                    host_key=sshd_server.host_public_key,
+                )
             else:
-                where = dict(host="127.0.0.1", port=hub.server.port, username=rid, host_key=hub.keys.host_key_line)
-            agent = make_agent(base / "agents", rid, src.url, hub=hub.keys, password=src.password, **where)
+                where = dict(
+                    host="127.0.0.1",
+                    port=hub.server.port,
+                    username=rid,
+                    host_key=hub.keys.host_key_line,
+                )
+            agent = make_agent(
+                base / "agents", rid, src.url, hub=hub.keys, password=src.password, **where
+            )
             hub.enrol(rid, agent.handoff, platform)
             if via == "sshd":
                 sshd_server.add_reseller(rid, agent.handoff.ssh_public_key)
@@ -79,7 +94,8 @@ def pushed(tmp_path_factory, sources, sshd_server) -> Iterator[tuple[SpineHub, d
 def test_every_snapshot_is_applied_once(pushed):
     hub, agents, report = pushed
     assert sorted((o.reseller_id, o.sequence, o.status) for o in report.outcomes) == sorted(
-        (a.reseller_id, 1, "applied") for a in agents.values())
+        (a.reseller_id, 1, "applied") for a in agents.values()
+    )
     assert report.scan.ignored == []
 
 
@@ -100,7 +116,8 @@ def test_merged_data_equals_the_source_value_for_value(pushed, sources, agent_na
         assert hub_cols == src_cols, d.name
         assert len(hub_lines) == len(src_lines), d.name
         assert hub_lines == src_lines, f"{agent_name} {d.name}: first difference at " + next(
-            (f"{h!r} != {s!r}" for h, s in zip(hub_lines, src_lines) if h != s), "?")
+            (f"{h!r} != {s!r}" for h, s in zip(hub_lines, src_lines) if h != s), "?"
+        )
         counts[norm(d.name)] = len(hub_lines)
     assert {k: counts[k] for k in PUBLISHED} == PUBLISHED
 
@@ -113,8 +130,12 @@ def test_revenue_through_the_sale_line_entity(pushed, agent_name):
         fields, rows = mapping.entity_rows(s, rid, "sale_line", profile=NORTHWIND)
     i = {f: n for n, f in enumerate(fields)}
     assert len(rows) == PUBLISHED["orderdetails"]
-    assert all(r[i["order_date"]] is not None for r in rows)  # the lookup into Orders found every order
-    total = revenue((str(r[i["unit_price"]]), r[i["quantity"]], str(r[i["discount"]])) for r in rows)
+    assert all(
+        r[i["order_date"]] is not None for r in rows
+    )  # the lookup into Orders found every order
+    total = revenue(
+        (str(r[i["unit_price"]]), r[i["quantity"]], str(r[i["discount"]])) for r in rows
+    )
     assert total == REVENUE
 
 
@@ -133,13 +154,23 @@ def test_signed_ack_comes_back_down_the_same_path(pushed, via):
 
 # --------------------------------------------------------------------------- issue 2 acceptance 1
 
+
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_syncagent_export_cli_decodes_to_the_source(platform, sources, tmp_path):
     """`syncagent export` (the installed CLI, in a subprocess) of every table; the hub key opens it."""
     hub_keys = HubKeys.load_or_create(tmp_path / "hub-keys")
     src = sources[platform]
-    agent = make_agent(tmp_path, f"exp-{platform[:5]}", src.url, hub=hub_keys, password=src.password,
-                       host="127.0.0.1", port=22, username="unused", host_key=hub_keys.host_key_line)
+    agent = make_agent(
+        tmp_path,
+        f"exp-{platform[:5]}",
+        src.url,
+        hub=hub_keys,
+        password=src.password,
+        host="127.0.0.1",
+        port=22,
+        username="unused",
+        host_key=hub_keys.host_key_line,
+    )
     r = run_cli("syncagent", "--config", str(agent.config_path), "export", "--full", cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     summary = json.loads(r.stdout.strip().splitlines()[-1])

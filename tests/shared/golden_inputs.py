@@ -38,13 +38,46 @@ COLUMNS = [
     Column("attrs", T.JSON, native="JSON"),
 ]
 ROWS: List[Tuple[Any, ...]] = [
-    (1, "A-1", Decimal("1234567890123456789012345678.0123456789"), True,
-     dt.datetime(2024, 4, 30, 23, 59, 59, 999999, tzinfo=UTC), dt.datetime(2024, 1, 1, 0, 0),
-     dt.date(2024, 2, 29), dt.time(8, 30), 0.1, b"\x00\xff\n", {"color": "red", "sizes": [1, 2]}),
-    (2, "", Decimal("-0.50"), False, None, None, None, None, float("inf"), b"", [] ),
-    (3, None, None, None, dt.datetime(1999, 12, 31, 22, tzinfo=UTC), dt.datetime(1, 1, 1, 0, 0, 0, 1),
-     dt.date(1, 1, 1), dt.time(23, 59, 59, 500000), -0.0, None, {"q": "tab\there \\ \"quoted\" 😀"}),
-    (4, "tab\there\nnewline \\N back\\slash 😀 𝔘", Decimal("0"), True, None, None, None, None, None, None, None),
+    (
+        1,
+        "A-1",
+        Decimal("1234567890123456789012345678.0123456789"),
+        True,
+        dt.datetime(2024, 4, 30, 23, 59, 59, 999999, tzinfo=UTC),
+        dt.datetime(2024, 1, 1, 0, 0),
+        dt.date(2024, 2, 29),
+        dt.time(8, 30),
+        0.1,
+        b"\x00\xff\n",
+        {"color": "red", "sizes": [1, 2]},
+    ),
+    (2, "", Decimal("-0.50"), False, None, None, None, None, float("inf"), b"", []),
+    (
+        3,
+        None,
+        None,
+        None,
+        dt.datetime(1999, 12, 31, 22, tzinfo=UTC),
+        dt.datetime(1, 1, 1, 0, 0, 0, 1),
+        dt.date(1, 1, 1),
+        dt.time(23, 59, 59, 500000),
+        -0.0,
+        None,
+        {"q": 'tab\there \\ "quoted" 😀'},
+    ),
+    (
+        4,
+        "tab\there\nnewline \\N back\\slash 😀 𝔘",
+        Decimal("0"),
+        True,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ),
     (5, "Ünïcødé", Decimal("1E-10"), None, None, None, None, None, 1e300, b"\\x", None),
 ]
 KEYS = [1, 2, 3, 4, 5, 6]  # 6: present at the source, unchanged since the last snapshot
@@ -54,15 +87,28 @@ CHUNK_SIZE = 256
 
 
 def build(workdir: Path, out_path: Path) -> SealHeader:
-    w = SnapshotWriter(workdir, "acme", 7, "incremental", "golden-1", "sqlite", part_rows=2, created_at=CREATED)
+    w = SnapshotWriter(
+        workdir, "acme", 7, "incremental", "golden-1", "sqlite", part_rows=2, created_at=CREATED
+    )
     ds = w.dataset("products", COLUMNS, ["id"], cursor_column="id", since="1")
-    ds.write("".join(format_line([encode_value(c.type, v) for c, v in zip(COLUMNS, row)]) for row in ROWS).encode())
+    ds.write(
+        "".join(
+            format_line([encode_value(c.type, v) for c, v in zip(COLUMNS, row)]) for row in ROWS
+        ).encode()
+    )
     ds.add_keys("".join(f"{k}\n" for k in KEYS).encode())
     ds.set_cursor_range("1", "5")
     ds.warn({"day: invalid date -> NULL": 1})
     w.dataset("empty", [Column("k", T.TEXT, nullable=False)], ["k"], keys_part=False)
-    return seal_snapshot(w, out_path, signing_key=reseller_key(), hub_public_key=hub_key().public_key(),
-                         chunk_size=CHUNK_SIZE, _ephemeral_key=EPHEMERAL, _salt=SALT)
+    return seal_snapshot(
+        w,
+        out_path,
+        signing_key=reseller_key(),
+        hub_public_key=hub_key().public_key(),
+        chunk_size=CHUNK_SIZE,
+        _ephemeral_key=EPHEMERAL,
+        _salt=SALT,
+    )
 
 
 if __name__ == "__main__":

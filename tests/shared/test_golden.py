@@ -13,8 +13,19 @@ from tests.shared.conftest import hub_key, reseller_key
 
 def test_golden_opens_to_the_expected_rows(tmp_path: Path) -> None:
     h = read_header(g.GOLDEN)
-    assert (h.reseller_id, h.sequence, h.kind, h.created_at, h.chunk_size) == ("acme", 7, "incremental", g.CREATED, g.CHUNK_SIZE)
-    r = open_snapshot(g.GOLDEN, hub_private_key=hub_key(), signer_public_key=reseller_key().public_key(), dest_dir=tmp_path)
+    assert (h.reseller_id, h.sequence, h.kind, h.created_at, h.chunk_size) == (
+        "acme",
+        7,
+        "incremental",
+        g.CREATED,
+        g.CHUNK_SIZE,
+    )
+    r = open_snapshot(
+        g.GOLDEN,
+        hub_private_key=hub_key(),
+        signer_public_key=reseller_key().public_key(),
+        dest_dir=tmp_path,
+    )
     m = r.manifest
     assert m is not None and m.agent_version == "golden-1"
     ds = m.dataset("products")
@@ -31,7 +42,11 @@ def test_golden_opens_to_the_expected_rows(tmp_path: Path) -> None:
     for k in r.iter_keys("products"):
         digest.add(k)
     assert ds.keyset is not None and (digest.count, digest.hexdigest()) == (6, ds.keyset.digest)
-    assert ds.warnings == {"day: invalid date -> NULL": 1} and (ds.cursor_min, ds.cursor_max, ds.since) == ("1", "5", "1")
+    assert ds.warnings == {"day: invalid date -> NULL": 1} and (
+        ds.cursor_min,
+        ds.cursor_max,
+        ds.since,
+    ) == ("1", "5", "1")
     assert m.dataset("empty").rows == 0 and list(r.iter_rows("empty")) == []
 
 

@@ -18,8 +18,12 @@ def test_round_trip_and_permissions(tmp_path: Path) -> None:
     assert (tmp_path / "sign.pem").stat().st_mode & 0o777 == 0o600
     assert keys.fingerprint(keys.load_signing_key(tmp_path / "sign.pem")) == keys.fingerprint(sk)
     assert keys.fingerprint(keys.load_sealing_key(tmp_path / "seal.pem")) == keys.fingerprint(hk)
-    assert keys.fingerprint(keys.load_signing_public_key(tmp_path / "sign.pub")) == keys.fingerprint(sk)
-    assert keys.fingerprint(keys.load_sealing_public_key(tmp_path / "seal.pub")) == keys.fingerprint(hk.public_key())
+    assert keys.fingerprint(
+        keys.load_signing_public_key(tmp_path / "sign.pub")
+    ) == keys.fingerprint(sk)
+    assert keys.fingerprint(
+        keys.load_sealing_public_key(tmp_path / "seal.pub")
+    ) == keys.fingerprint(hk.public_key())
     assert len((tmp_path / "sign.pub").read_text().strip()) == 44
     fp = keys.fingerprint(sk)
     assert len(fp) == 64 and keys.short_fingerprint(fp) == keys.short_fingerprint(sk)

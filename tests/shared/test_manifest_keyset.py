@@ -25,43 +25,76 @@ COLS = [Column("id", T.INTEGER), Column("name", T.TEXT)]
 
 
 def manifest(**kw: object) -> Manifest:
-    base: dict = dict(reseller_id="acme-1", agent_version="1", sequence=1, kind="full",
-                      created_at=dt.datetime(2024, 1, 1, tzinfo=UTC), source_platform="sqlite")
+    base: dict = dict(
+        reseller_id="acme-1",
+        agent_version="1",
+        sequence=1,
+        kind="full",
+        created_at=dt.datetime(2024, 1, 1, tzinfo=UTC),
+        source_platform="sqlite",
+    )
     base.update(kw)
     return Manifest(**base)
 
 
 def test_json_round_trip_and_utc() -> None:
-    ds = DatasetManifest(name="p", columns=COLS, key=["id"], rows=2,
-                         parts=[PartInfo(name="data/p/1.tsv.zst", rows=2, bytes=8, sha256="0" * 64)])
-    m = manifest(created_at=dt.datetime(2024, 1, 1, 2, tzinfo=dt.timezone(dt.timedelta(hours=2))), datasets=[ds])
-    assert m.created_at == dt.datetime(2024, 1, 1, tzinfo=UTC) and m.created_at.utcoffset() == dt.timedelta(0)
+    ds = DatasetManifest(
+        name="p",
+        columns=COLS,
+        key=["id"],
+        rows=2,
+        parts=[PartInfo(name="data/p/1.tsv.zst", rows=2, bytes=8, sha256="0" * 64)],
+    )
+    m = manifest(
+        created_at=dt.datetime(2024, 1, 1, 2, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        datasets=[ds],
+    )
+    assert m.created_at == dt.datetime(
+        2024, 1, 1, tzinfo=UTC
+    ) and m.created_at.utcoffset() == dt.timedelta(0)
     assert Manifest.from_json(m.to_json()) == m
     assert b'"created_at": "2024-01-01T00:00:00+00:00"' in m.to_json()
 
 
-@pytest.mark.parametrize("bad, fragment", [
-    (dict(reseller_id="Acme"), "reseller_id"),
-    (dict(sequence=0), "sequence"),
-    (dict(kind="partial"), "kind"),
-    (dict(created_at="2024-01-01T00:00:00"), "created_at"),
-    (dict(extra_field=1), "extra_field"),
-])
+@pytest.mark.parametrize(
+    "bad, fragment",
+    [
+        (dict(reseller_id="Acme"), "reseller_id"),
+        (dict(sequence=0), "sequence"),
+        (dict(kind="partial"), "kind"),
+        (dict(created_at="2024-01-01T00:00:00"), "created_at"),
+        (dict(extra_field=1), "extra_field"),
+    ],
+)
 def test_invalid_manifest_is_a_format_error(bad: dict, fragment: str) -> None:
     doc = manifest().model_dump(mode="json")
     doc.update(bad)
     import json
+
     with pytest.raises(SnapshotFormatError, match=fragment):
         Manifest.from_json(json.dumps(doc))
 
 
-@pytest.mark.parametrize("kw", [
-    dict(name=".."), dict(name="a/b"), dict(key=["nope"]), dict(key=[]), dict(cursor_column="x"),
-    dict(rows=3), dict(parts=[PartInfo(name="data/p/2.tsv.zst", rows=2, bytes=1, sha256="0" * 64)]),
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(name=".."),
+        dict(name="a/b"),
+        dict(key=["nope"]),
+        dict(key=[]),
+        dict(cursor_column="x"),
+        dict(rows=3),
+        dict(parts=[PartInfo(name="data/p/2.tsv.zst", rows=2, bytes=1, sha256="0" * 64)]),
+    ],
+)
 def test_dataset_validation(kw: dict) -> None:
-    base: dict = dict(name="p", columns=COLS, key=["id"], rows=2,
-                      parts=[PartInfo(name="data/p/1.tsv.zst", rows=2, bytes=1, sha256="0" * 64)])
+    base: dict = dict(
+        name="p",
+        columns=COLS,
+        key=["id"],
+        rows=2,
+        parts=[PartInfo(name="data/p/1.tsv.zst", rows=2, bytes=1, sha256="0" * 64)],
+    )
     base.update(kw)
     with pytest.raises(ValueError):
         DatasetManifest(**base)
@@ -69,12 +102,19 @@ def test_dataset_validation(kw: dict) -> None:
 
 def test_wire_file_name() -> None:
     assert snapshot_filename("acme", 42, "incremental") == "acme-000000000042-incremental.snap"
-    assert parse_snapshot_filename("acme-000000000042-incremental.snap") == ("acme", 42, "incremental")
+    assert parse_snapshot_filename("acme-000000000042-incremental.snap") == (
+        "acme",
+        42,
+        "incremental",
+    )
     with pytest.raises(SnapshotFormatError):
         parse_snapshot_filename("acme-42-full.snap")
 
 
-@given(st.lists(st.binary(max_size=20).filter(lambda b: b"\n" not in b), unique=True, max_size=50), st.randoms())
+@given(
+    st.lists(st.binary(max_size=20).filter(lambda b: b"\n" not in b), unique=True, max_size=50),
+    st.randoms(),
+)
 def test_keyset_is_order_independent(keys: list[bytes], rnd: random.Random) -> None:
     a, b = KeySetDigest(), KeySetDigest()
     for k in keys:

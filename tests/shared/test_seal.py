@@ -30,13 +30,28 @@ FIXTURE_OK = [HealthCheck.function_scoped_fixture]
 def sealed(plain: bytes, chunk_size: int = 64, pieces: int = 1) -> bytes:
     out = io.BytesIO()
     step = max(1, len(plain) // pieces)
-    src = [plain[i:i + step] for i in range(0, len(plain), step)] if pieces > 1 else io.BytesIO(plain)
-    seal(src, out, signing_key=SK, hub_public_key=HK.public_key(), reseller_id="acme", sequence=3,
-         kind="full", created_at=WHEN, chunk_size=chunk_size)
+    src = (
+        [plain[i : i + step] for i in range(0, len(plain), step)]
+        if pieces > 1
+        else io.BytesIO(plain)
+    )
+    seal(
+        src,
+        out,
+        signing_key=SK,
+        hub_public_key=HK.public_key(),
+        reseller_id="acme",
+        sequence=3,
+        kind="full",
+        created_at=WHEN,
+        chunk_size=chunk_size,
+    )
     return out.getvalue()
 
 
-def open_bytes(data: bytes, d: Path, hub: X25519PrivateKey = HK, signer: Ed25519PrivateKey = SK) -> bytes:
+def open_bytes(
+    data: bytes, d: Path, hub: X25519PrivateKey = HK, signer: Ed25519PrivateKey = SK
+) -> bytes:
     p = d / "x.snap"
     p.write_bytes(data)
     with open_sealed(p, hub_private_key=hub, signer_public_key=signer.public_key()) as s:
@@ -52,16 +67,24 @@ def test_round_trip(size: int, chunk: int, pieces: int, rnd) -> None:  # type: i
     plain = rnd.randbytes(size)
     data = sealed(plain, chunk, pieces)
     frames = max(1, -(-size // chunk))
-    assert len(data) == len(MAGIC) + 4 + len(read_header_bytes(data)) + frames * (4 + 16) + size + 64
+    assert (
+        len(data) == len(MAGIC) + 4 + len(read_header_bytes(data)) + frames * (4 + 16) + size + 64
+    )
     with tempfile.TemporaryDirectory() as d:
         assert open_bytes(data, Path(d)) == plain
         h = read_header(Path(d) / "x.snap")
-    assert (h.reseller_id, h.sequence, h.kind, h.created_at, h.chunk_size) == ("acme", 3, "full", WHEN, chunk)
+    assert (h.reseller_id, h.sequence, h.kind, h.created_at, h.chunk_size) == (
+        "acme",
+        3,
+        "full",
+        WHEN,
+        chunk,
+    )
 
 
 def read_header_bytes(data: bytes) -> bytes:
     n = int.from_bytes(data[16:20], "big")
-    return data[20:20 + n]
+    return data[20 : 20 + n]
 
 
 PLAIN = bytes(range(256)) * 2
@@ -94,7 +117,9 @@ def test_truncation_at_frame_boundary_plus_64(tmp_path: Path) -> None:
 
 
 def test_wrong_signer_and_recipient(tmp_path: Path) -> None:
-    with pytest.raises(SealWrongSigner, match=r"signed by key SHA256:.* but reseller acme's key is SHA256:"):
+    with pytest.raises(
+        SealWrongSigner, match=r"signed by key SHA256:.* but reseller acme's key is SHA256:"
+    ):
         open_bytes(SEALED, tmp_path, signer=reseller_key(9))
     with pytest.raises(SealWrongRecipient, match="sealed for hub key SHA256:"):
         open_bytes(SEALED, tmp_path, hub=hub_key(9))
@@ -124,5 +149,13 @@ def test_no_plaintext_before_signature_check(tmp_path: Path) -> None:
 
 def test_seal_rejects_bad_arguments() -> None:
     with pytest.raises(ValueError):
-        seal(b"", io.BytesIO(), signing_key=SK, hub_public_key=HK.public_key(), reseller_id="acme",
-             sequence=1, kind="full", created_at=dt.datetime(2024, 1, 1))
+        seal(
+            b"",
+            io.BytesIO(),
+            signing_key=SK,
+            hub_public_key=HK.public_key(),
+            reseller_id="acme",
+            sequence=1,
+            kind="full",
+            created_at=dt.datetime(2024, 1, 1),
+        )

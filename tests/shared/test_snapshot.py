@@ -26,8 +26,16 @@ COLS = [Column("id", T.INTEGER, nullable=False), Column("name", T.TEXT)]
 
 
 def writer(root: Path, part_rows: int = 3, kind: str = "full") -> SnapshotWriter:
-    return SnapshotWriter(root / "w", "acme", 1, kind, "0.1", "sqlite", part_rows=part_rows,  # type: ignore[arg-type]
-                          created_at=dt.datetime(2024, 5, 1, 12, tzinfo=UTC))
+    return SnapshotWriter(
+        root / "w",
+        "acme",
+        1,
+        kind,
+        "0.1",
+        "sqlite",
+        part_rows=part_rows,  # type: ignore[arg-type]
+        created_at=dt.datetime(2024, 5, 1, 12, tzinfo=UTC),
+    )
 
 
 def lines(n: int) -> list[bytes]:
@@ -55,9 +63,11 @@ def test_multi_part_round_trip(n: int, part_rows: int, cuts: list[int]) -> None:
         completed = 0
         while pos < len(blob):  # arbitrary chunk boundaries, mid-line included
             step = cuts[i % len(cuts)]
-            completed += ds.write(blob[pos:pos + step])
+            completed += ds.write(blob[pos : pos + step])
             pos, i = pos + step, i + 1
-            assert completed == blob.count(b"\n", 0, pos)  # write() says how many lines it completed
+            assert completed == blob.count(
+                b"\n", 0, pos
+            )  # write() says how many lines it completed
         ds.add_keys(b"".join(f"{k}\n".encode() for k in range(n)))
         ds.set_cursor_range("0" if n else None, str(n - 1) if n else None)
         m = w.finish().dataset("products")
@@ -70,7 +80,10 @@ def test_multi_part_round_trip(n: int, part_rows: int, cuts: list[int]) -> None:
         digest = KeySetDigest()
         for k in r.iter_keys("products"):
             digest.add(k)
-        assert m.keyset is not None and (digest.count, digest.hexdigest()) == (m.keyset.count, m.keyset.digest)
+        assert m.keyset is not None and (digest.count, digest.hexdigest()) == (
+            m.keyset.count,
+            m.keyset.digest,
+        )
 
 
 @st.composite
@@ -88,7 +101,12 @@ def test_typed_values_survive_the_snapshot(data: tuple[list[Column], list[list[A
     with tempfile.TemporaryDirectory() as d:
         w = writer(Path(d), part_rows=2)
         ds = w.dataset("t", cols, [cols[0].name])
-        ds.write(b"".join(format_line([encode_value(c.type, v) for c, v in zip(cols, r)]).encode() for r in rows))
+        ds.write(
+            b"".join(
+                format_line([encode_value(c.type, v) for c, v in zip(cols, r)]).encode()
+                for r in rows
+            )
+        )
         back = list(read_back(w, Path(d) / "r").iter_rows("t"))
     assert len(back) == len(rows)
     for r, b in zip(rows, back):
@@ -156,18 +174,42 @@ def good(tmp_path: Path) -> dict[str, bytes]:
     return _members(w)
 
 
-@pytest.mark.parametrize("mutate, error, fragment", [
-    (lambda m: list(reversed(m)), SnapshotFormatError, "first tar member"),
-    (lambda m: m + [("data/a/9.tsv.zst", b"x")], SnapshotFormatError, "not listed"),
-    (lambda m: m + [("../evil", b"x")], SnapshotFormatError, "unsafe"),
-    (lambda m: m + [m[1]], SnapshotFormatError, "repeats"),
-    (lambda m: m[:2], SnapshotIntegrityError, "missing"),
-    (lambda m: [m[0], (m[1][0], zstandard.compress(_unzstd(m[1][1]).replace(b"name", b"nbme")))] + m[2:], SnapshotIntegrityError, "data/a/1.tsv.zst: sha256"),
-    (lambda m: [m[0], (m[1][0], zstandard.compress(b"0\tx\n"))] + m[2:], SnapshotIntegrityError, "uncompressed size"),
-    (lambda m: [m[0], (m[1][0], b"not zstd")] + m[2:], SnapshotIntegrityError, "not valid zstd"),
-    (lambda m: [("manifest.json", b"{}")] + m[1:], SnapshotFormatError, "manifest.json is invalid"),
-])
-def test_hostile_streams(good: dict[str, bytes], tmp_path: Path, mutate: Any, error: type, fragment: str) -> None:
+@pytest.mark.parametrize(
+    "mutate, error, fragment",
+    [
+        (lambda m: list(reversed(m)), SnapshotFormatError, "first tar member"),
+        (lambda m: m + [("data/a/9.tsv.zst", b"x")], SnapshotFormatError, "not listed"),
+        (lambda m: m + [("../evil", b"x")], SnapshotFormatError, "unsafe"),
+        (lambda m: m + [m[1]], SnapshotFormatError, "repeats"),
+        (lambda m: m[:2], SnapshotIntegrityError, "missing"),
+        (
+            lambda m: (
+                [m[0], (m[1][0], zstandard.compress(_unzstd(m[1][1]).replace(b"name", b"nbme")))]
+                + m[2:]
+            ),
+            SnapshotIntegrityError,
+            "data/a/1.tsv.zst: sha256",
+        ),
+        (
+            lambda m: [m[0], (m[1][0], zstandard.compress(b"0\tx\n"))] + m[2:],
+            SnapshotIntegrityError,
+            "uncompressed size",
+        ),
+        (
+            lambda m: [m[0], (m[1][0], b"not zstd")] + m[2:],
+            SnapshotIntegrityError,
+            "not valid zstd",
+        ),
+        (
+            lambda m: [("manifest.json", b"{}")] + m[1:],
+            SnapshotFormatError,
+            "manifest.json is invalid",
+        ),
+    ],
+)
+def test_hostile_streams(
+    good: dict[str, bytes], tmp_path: Path, mutate: Any, error: type, fragment: str
+) -> None:
     stream = _tar(mutate(list(good.items())))
     with pytest.raises(error, match=fragment):
         SnapshotReader(stream).extract(tmp_path / "out")
@@ -195,9 +237,17 @@ def test_count_only_key_set_has_no_keys_part(tmp_path: Path) -> None:
     ds.write(b"".join(lines(2)))
     ds.set_key_count(5)  # the agent proved against its key ledger that no key was deleted
     m = w.finish().dataset("products")
-    assert m.keyset is not None and (m.keyset.count, m.keyset.digest, m.keyset.part) == (5, None, None)
-    assert [p.name for p in w.finish().members()] == [p.name for p in m.parts]  # no keys part travels
-    on_disk = sorted(str(p.relative_to(tmp_path / "w")) for p in (tmp_path / "w").rglob("*") if p.is_file())
+    assert m.keyset is not None and (m.keyset.count, m.keyset.digest, m.keyset.part) == (
+        5,
+        None,
+        None,
+    )
+    assert [p.name for p in w.finish().members()] == [
+        p.name for p in m.parts
+    ]  # no keys part travels
+    on_disk = sorted(
+        str(p.relative_to(tmp_path / "w")) for p in (tmp_path / "w").rglob("*") if p.is_file()
+    )
     assert on_disk == sorted(["manifest.json", *(p.name for p in m.parts)])
     r = read_back(w, tmp_path / "r")
     assert list(r.iter_lines("products")) == lines(2)

@@ -16,18 +16,46 @@ from shared.types import PortableType as T
 from shared.types import decode_value, encode_value
 
 UTC = dt.timezone.utc
-ZONES = st.sampled_from([UTC, dt.timezone(dt.timedelta(hours=5, minutes=30)), dt.timezone(dt.timedelta(hours=-11))])
-TRICKY_TEXT = st.sampled_from(["", "\\", "\\N", "N", "a\tb", "line\nbreak", "cr\rlf", "\\x41", "\\101", "😀🇫🇷", "𝔘𝔫𝔦", "\b\f\v", "é\u0301"])
+ZONES = st.sampled_from(
+    [UTC, dt.timezone(dt.timedelta(hours=5, minutes=30)), dt.timezone(dt.timedelta(hours=-11))]
+)
+TRICKY_TEXT = st.sampled_from(
+    [
+        "",
+        "\\",
+        "\\N",
+        "N",
+        "a\tb",
+        "line\nbreak",
+        "cr\rlf",
+        "\\x41",
+        "\\101",
+        "😀🇫🇷",
+        "𝔘𝔫𝔦",
+        "\b\f\v",
+        "é\u0301",
+    ]
+)
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 # A Python str given as json is taken as JSON text already (the source's own spelling).
-JSON_VALUE = st.lists(JSON, max_size=4) | st.dictionaries(st.text(max_size=8), JSON, max_size=4) | JSON.map(
-    lambda v: json.dumps(v, indent=1, ensure_ascii=True)
+JSON_VALUE = (
+    st.lists(JSON, max_size=4)
+    | st.dictionaries(st.text(max_size=8), JSON, max_size=4)
+    | JSON.map(lambda v: json.dumps(v, indent=1, ensure_ascii=True))
 )
-DEC38 = st.builds(lambda n, s: Decimal(n).scaleb(-s), st.integers(-(10**38) + 1, 10**38 - 1), st.integers(0, 38))
+DEC38 = st.builds(
+    lambda n, s: Decimal(n).scaleb(-s), st.integers(-(10**38) + 1, 10**38 - 1), st.integers(0, 38)
+)
 
 VALUES: dict[T, st.SearchStrategy[Any]] = {
     T.BOOLEAN: st.booleans(),
@@ -39,7 +67,9 @@ VALUES: dict[T, st.SearchStrategy[Any]] = {
     T.DATE: st.dates(),
     T.TIME: st.times(),
     T.TIMESTAMP: st.datetimes(),
-    T.TIMESTAMPTZ: st.datetimes(min_value=dt.datetime(2, 1, 1), max_value=dt.datetime(9998, 1, 1), timezones=ZONES),
+    T.TIMESTAMPTZ: st.datetimes(
+        min_value=dt.datetime(2, 1, 1), max_value=dt.datetime(9998, 1, 1), timezones=ZONES
+    ),
     T.JSON: JSON_VALUE,
 }
 

@@ -55,8 +55,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "catalog_reseller_group_members",
-        sa.Column("group_id", sa.Integer(), sa.ForeignKey("catalog_reseller_groups.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "group_id",
+            sa.Integer(),
+            sa.ForeignKey("catalog_reseller_groups.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("reseller_id", sa.String(63), primary_key=True),
     )
     op.create_table(
@@ -64,20 +68,27 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("reseller_id", sa.String(63), nullable=True),
-        sa.Column("group_id", sa.Integer(), sa.ForeignKey("catalog_reseller_groups.id"), nullable=True),
+        sa.Column(
+            "group_id", sa.Integer(), sa.ForeignKey("catalog_reseller_groups.id"), nullable=True
+        ),
         sa.Column("active", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_catalog_price_lists_reseller_id", "catalog_price_lists", ["reseller_id"])
     op.create_table(
         "catalog_price_list_items",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("price_list_id", sa.Integer(), sa.ForeignKey("catalog_price_lists.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "price_list_id",
+            sa.Integer(),
+            sa.ForeignKey("catalog_price_lists.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("product_id", sa.Integer(), sa.ForeignKey("catalog_products.id"), nullable=False),
         sa.Column("min_quantity", sa.Integer(), nullable=False),
         sa.Column("unit_price", MONEY, nullable=False),
-        sa.UniqueConstraint("price_list_id", "product_id", "min_quantity",
-                            name="uq_catalog_price_list_items_break"),
+        sa.UniqueConstraint(
+            "price_list_id", "product_id", "min_quantity", name="uq_catalog_price_list_items_break"
+        ),
     )
     op.create_table(
         "catalog_promotions",
@@ -85,7 +96,9 @@ def upgrade() -> None:
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("product_id", sa.Integer(), sa.ForeignKey("catalog_products.id"), nullable=False),
         sa.Column("reseller_id", sa.String(63), nullable=True),
-        sa.Column("group_id", sa.Integer(), sa.ForeignKey("catalog_reseller_groups.id"), nullable=True),
+        sa.Column(
+            "group_id", sa.Integer(), sa.ForeignKey("catalog_reseller_groups.id"), nullable=True
+        ),
         sa.Column("percent_off", sa.Numeric(5, 2), nullable=True),
         sa.Column("fixed_price", MONEY, nullable=True),
         sa.Column("min_quantity", sa.Integer(), nullable=False),
@@ -114,14 +127,24 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("decided_by", sa.String(100), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.UniqueConstraint("reseller_id", "reseller_sku", "product_id",
-                            name="uq_catalog_match_suggestions_pair"),
+        sa.UniqueConstraint(
+            "reseller_id", "reseller_sku", "product_id", name="uq_catalog_match_suggestions_pair"
+        ),
     )
-    op.create_index("ix_catalog_match_suggestions_reseller_id", "catalog_match_suggestions", ["reseller_id"])
+    op.create_index(
+        "ix_catalog_match_suggestions_reseller_id", "catalog_match_suggestions", ["reseller_id"]
+    )
 
 
 def downgrade() -> None:
-    for t in ("catalog_match_suggestions", "catalog_sku_links", "catalog_promotions", "catalog_price_list_items",
-              "catalog_price_lists", "catalog_reseller_group_members", "catalog_reseller_groups",
-              "catalog_products"):
+    for t in (
+        "catalog_match_suggestions",
+        "catalog_sku_links",
+        "catalog_promotions",
+        "catalog_price_list_items",
+        "catalog_price_lists",
+        "catalog_reseller_group_members",
+        "catalog_reseller_groups",
+        "catalog_products",
+    ):
         op.drop_table(t)

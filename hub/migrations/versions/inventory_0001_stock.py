@@ -26,8 +26,9 @@ def upgrade() -> None:
         sa.Column("reserved", sa.Integer(), nullable=False),
         sa.Column("shipped", sa.Integer(), nullable=False),
         sa.CheckConstraint("on_hand >= 0", name=op.f("ck_inventory_stock_on_hand_nonneg")),
-        sa.CheckConstraint("reserved >= 0 AND reserved <= on_hand",
-                           name=op.f("ck_inventory_stock_reserved_within")),
+        sa.CheckConstraint(
+            "reserved >= 0 AND reserved <= on_hand", name=op.f("ck_inventory_stock_reserved_within")
+        ),
         sa.CheckConstraint("shipped >= 0", name=op.f("ck_inventory_stock_shipped_nonneg")),
         sa.PrimaryKeyConstraint("product_id", name=op.f("pk_inventory_stock")),
     )

@@ -63,7 +63,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dataset_schemas")),
     )
     op.create_index(
-        "uq_dataset_schemas_version", "dataset_schemas", ["reseller_id", "dataset", "version"], unique=True
+        "uq_dataset_schemas_version",
+        "dataset_schemas",
+        ["reseller_id", "dataset", "version"],
+        unique=True,
     )
     op.create_table(
         "merged_datasets",

@@ -26,8 +26,13 @@ COLUMNS = ["reseller_id", "dataset", "row_key", "valid_from"]
 
 
 def upgrade() -> None:
-    op.create_index("ix_record_versions_closed", "record_versions", COLUMNS,
-                    sqlite_where=sa.text("valid_to IS NOT NULL"), postgresql_where=sa.text("valid_to IS NOT NULL"))
+    op.create_index(
+        "ix_record_versions_closed",
+        "record_versions",
+        COLUMNS,
+        sqlite_where=sa.text("valid_to IS NOT NULL"),
+        postgresql_where=sa.text("valid_to IS NOT NULL"),
+    )
     op.drop_index("ix_record_versions_history", table_name="record_versions")
 
 

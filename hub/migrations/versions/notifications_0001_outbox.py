@@ -28,7 +28,9 @@ def upgrade() -> None:
         sa.Column("locale", sa.String(5), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_contacts")),
     )
-    op.create_index("ix_notification_contacts_reseller_id", "notification_contacts", ["reseller_id"])
+    op.create_index(
+        "ix_notification_contacts_reseller_id", "notification_contacts", ["reseller_id"]
+    )
     op.create_table(
         "notification_outbox",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -46,7 +48,9 @@ def upgrade() -> None:
         sa.Column("sent_at", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_outbox")),
     )
-    op.create_index("ix_notification_outbox_due", "notification_outbox", ["status", "next_attempt_at"])
+    op.create_index(
+        "ix_notification_outbox_due", "notification_outbox", ["status", "next_attempt_at"]
+    )
 
 
 def downgrade() -> None:

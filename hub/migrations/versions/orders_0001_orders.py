@@ -46,7 +46,9 @@ def upgrade() -> None:
         sa.Column("payment_due_at", UTCDateTime(), nullable=True),
         sa.Column("reminded_at", UTCDateTime(), nullable=True),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["reseller_id"], ["resellers.id"], name=op.f("fk_orders_reseller_id_resellers")),
+        sa.ForeignKeyConstraint(
+            ["reseller_id"], ["resellers.id"], name=op.f("fk_orders_reseller_id_resellers")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
         sa.UniqueConstraint("payment_reference", name=op.f("uq_orders_payment_reference")),
         sa.UniqueConstraint("invoice_number", name=op.f("uq_orders_invoice_number")),
@@ -63,8 +65,12 @@ def upgrade() -> None:
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("unit_price", M, nullable=False),
         sa.Column("price_rule", sa.String(120), nullable=False),
-        sa.ForeignKeyConstraint(["order_id"], ["orders.id"], ondelete="CASCADE",
-                                name=op.f("fk_order_lines_order_id_orders")),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["orders.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_order_lines_order_id_orders"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_lines")),
     )
     op.create_index("ix_order_lines_order_id", "order_lines", ["order_id"])

@@ -41,11 +41,15 @@ def upgrade() -> None:
         sa.Column("reviewed_by", sa.String(100), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("reviewed_at", UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name=op.f("fk_payment_confirmations_order_id_orders")),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_payment_confirmations_order_id_orders")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_confirmations")),
     )
     op.create_index("ix_payment_confirmations_order_id", "payment_confirmations", ["order_id"])
-    op.create_index("ix_payment_confirmations_reseller_id", "payment_confirmations", ["reseller_id"])
+    op.create_index(
+        "ix_payment_confirmations_reseller_id", "payment_confirmations", ["reseller_id"]
+    )
     op.create_index("ix_payment_confirmations_status", "payment_confirmations", ["status", "id"])
 
 

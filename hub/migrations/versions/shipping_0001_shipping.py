@@ -36,9 +36,13 @@ def upgrade() -> None:
         "shipping_postal_codes",
         sa.Column("region_kode", K, nullable=False),
         sa.Column("postal_code", sa.String(5), nullable=False),
-        sa.PrimaryKeyConstraint("region_kode", "postal_code", name=op.f("pk_shipping_postal_codes")),
+        sa.PrimaryKeyConstraint(
+            "region_kode", "postal_code", name=op.f("pk_shipping_postal_codes")
+        ),
     )
-    op.create_index("ix_shipping_postal_codes_postal_code", "shipping_postal_codes", ["postal_code"])
+    op.create_index(
+        "ix_shipping_postal_codes_postal_code", "shipping_postal_codes", ["postal_code"]
+    )
     op.create_table(
         "shipping_region_codes",
         sa.Column("scheme", sa.String(32), nullable=False),
@@ -47,7 +51,9 @@ def upgrade() -> None:
         sa.Column("method", sa.String(32), nullable=False),
         sa.PrimaryKeyConstraint("scheme", "code", name=op.f("pk_shipping_region_codes")),
     )
-    op.create_index("ix_shipping_region_codes_region_kode", "shipping_region_codes", ["region_kode"])
+    op.create_index(
+        "ix_shipping_region_codes_region_kode", "shipping_region_codes", ["region_kode"]
+    )
     op.create_table(
         "shipping_warehouses",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -59,8 +65,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_shipping_warehouses")),
         sa.UniqueConstraint("code", name=op.f("uq_shipping_warehouses_code")),
     )
-    reseller_fk = sa.ForeignKey("resellers.id", ondelete="CASCADE",
-                                name="fk_shipping_reseller")
+    reseller_fk = sa.ForeignKey("resellers.id", ondelete="CASCADE", name="fk_shipping_reseller")
     op.create_table(
         "shipping_reseller_addresses",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -74,20 +79,30 @@ def upgrade() -> None:
         sa.Column("is_default", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_shipping_reseller_addresses")),
     )
-    op.create_index("ix_shipping_reseller_addresses_reseller_id",
-                    "shipping_reseller_addresses", ["reseller_id"])
+    op.create_index(
+        "ix_shipping_reseller_addresses_reseller_id", "shipping_reseller_addresses", ["reseller_id"]
+    )
     op.create_table(
         "shipping_reseller_territories",
-        sa.Column("reseller_id", sa.String(31),
-                  sa.ForeignKey("resellers.id", ondelete="CASCADE",
-                                name="fk_shipping_territory_reseller"), nullable=False),
+        sa.Column(
+            "reseller_id",
+            sa.String(31),
+            sa.ForeignKey(
+                "resellers.id", ondelete="CASCADE", name="fk_shipping_territory_reseller"
+            ),
+            nullable=False,
+        ),
         sa.Column("region_kode", K, nullable=False),
         sa.Column("assigned_at", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("reseller_id", "region_kode",
-                                name=op.f("pk_shipping_reseller_territories")),
+        sa.PrimaryKeyConstraint(
+            "reseller_id", "region_kode", name=op.f("pk_shipping_reseller_territories")
+        ),
     )
-    op.create_index("ix_shipping_reseller_territories_region_kode",
-                    "shipping_reseller_territories", ["region_kode"])
+    op.create_index(
+        "ix_shipping_reseller_territories_region_kode",
+        "shipping_reseller_territories",
+        ["region_kode"],
+    )
     op.create_table(
         "shipping_rate_cards",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -103,14 +118,26 @@ def upgrade() -> None:
         sa.Column("effective_to", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_shipping_rate_cards")),
     )
-    op.create_index("ix_shipping_rate_cards_lookup", "shipping_rate_cards",
-                    ["destination", "origin", "effective_from"])
-    op.create_index("ix_shipping_rate_cards_service", "shipping_rate_cards",
-                    ["courier", "service", "effective_from"])
+    op.create_index(
+        "ix_shipping_rate_cards_lookup",
+        "shipping_rate_cards",
+        ["destination", "origin", "effective_from"],
+    )
+    op.create_index(
+        "ix_shipping_rate_cards_service",
+        "shipping_rate_cards",
+        ["courier", "service", "effective_from"],
+    )
 
 
 def downgrade() -> None:
-    for table in ("shipping_rate_cards", "shipping_reseller_territories",
-                  "shipping_reseller_addresses", "shipping_warehouses",
-                  "shipping_region_codes", "shipping_postal_codes", "shipping_regions"):
+    for table in (
+        "shipping_rate_cards",
+        "shipping_reseller_territories",
+        "shipping_reseller_addresses",
+        "shipping_warehouses",
+        "shipping_region_codes",
+        "shipping_postal_codes",
+        "shipping_regions",
+    ):
         op.drop_table(table)

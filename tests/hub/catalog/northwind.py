@@ -22,15 +22,20 @@ TABLES = ("Products", "Order Details", "Orders", "Customers")
 
 def snapshot_from(url: str, reseller_id: str, workdir: Path, platform: str) -> Path:
     """A full snapshot of the four Northwind tables of ``url``, read by the real connector."""
-    w = SnapshotWriter(workdir / reseller_id, reseller_id, 1, "full", "test", platform, created_at=T1)
+    w = SnapshotWriter(
+        workdir / reseller_id, reseller_id, 1, "full", "test", platform, created_at=T1
+    )
     with connect(url) as con:
         names = {n.lower().replace(" ", "_"): n for n in con.list_tables()}
         for table in TABLES:
             real = names[table.lower().replace(" ", "_")]
             req = ReadRequest(table=real)
-            ds = w.dataset(real.replace(" ", "_"), con.describe(req),
-                           con.primary_key(real) or (["order_id", "product_id"] if "_" in real else
-                                                     ["OrderID", "ProductID"]))
+            ds = w.dataset(
+                real.replace(" ", "_"),
+                con.describe(req),
+                con.primary_key(real)
+                or (["order_id", "product_id"] if "_" in real else ["OrderID", "ProductID"]),
+            )
             for chunk in con.read(req):
                 ds.write(chunk)
     w.finish()
@@ -40,7 +45,13 @@ def snapshot_from(url: str, reseller_id: str, workdir: Path, platform: str) -> P
 def merge_and_map(db: sessionmaker[Session], reseller_id: str, snap: Path) -> None:
     reader = SnapshotReader.from_directory(snap)
     with transaction(db) as s:
-        merge_snapshot(s, reseller_id=reseller_id, snapshot_id=1, manifest=reader.manifest, reader=reader,
-                       received_at=T1)
+        merge_snapshot(
+            s,
+            reseller_id=reseller_id,
+            snapshot_id=1,
+            manifest=reader.manifest,
+            reader=reader,
+            received_at=T1,
+        )
     with db() as s:
         mapping.apply(s, reseller_id, NORTHWIND)

@@ -18,7 +18,12 @@ from tests.hub.catalog.northwind import merge_and_map, snapshot_from
 OPS = Principal(role=Role.OPERATIONS, user_id=1, username="ops")
 # reseller's Northwind name -> master SKU of the renamed/misspelled master product
 RENAMED = {
-    "3": "NW-0003", "4": "NW-0004", "6": "NW-0006", "7": "NW-0007", "24": "NW-0024", "39": "NW-0039",
+    "3": "NW-0003",
+    "4": "NW-0004",
+    "6": "NW-0006",
+    "7": "NW-0007",
+    "24": "NW-0024",
+    "39": "NW-0039",
     "44": "NW-0044",
 }
 
@@ -40,12 +45,20 @@ def _mysql_source(request: pytest.FixtureRequest) -> tuple[str, str]:
     return m.url(name), "mysql"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres),
-                        pytest.param("mysql", marks=pytest.mark.mariadb)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mariadb),
+    ]
+)
 def source(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str, str]:
     """(url, platform, reseller id) of one Northwind shop database."""
-    url, platform = {"sqlite": lambda: _sqlite_source(tmp_path), "postgresql": lambda: _pg_source(request),
-                     "mysql": lambda: _mysql_source(request)}[request.param]()
+    url, platform = {
+        "sqlite": lambda: _sqlite_source(tmp_path),
+        "postgresql": lambda: _pg_source(request),
+        "mysql": lambda: _mysql_source(request),
+    }[request.param]()
     return url, platform, f"nw-{request.param}"
 
 
@@ -73,7 +86,9 @@ def test_northwind_products_link_exactly_or_get_correct_suggestions(matched_db):
     assert summary.seen == 77
     unmatched = set(summary.unmatched)
     assert summary.linked == {"name": 77 - len(unmatched)}
-    if rid == "nw-mysql":  # that dump lost its accented letters ("Tunnbrd"): those need suggestions too
+    if (
+        rid == "nw-mysql"
+    ):  # that dump lost its accented letters ("Tunnbrd"): those need suggestions too
         assert set(RENAMED) < unmatched and len(unmatched) == 20
     else:
         assert unmatched == set(RENAMED)
@@ -109,13 +124,23 @@ def test_accept_links_and_rejected_suggestion_is_not_offered_again(matched_db):
     assert again.already_linked == 77 - len(again.unmatched) and "3" not in again.unmatched
     with db() as s:
         link3 = s.get(SkuLink, (rid, "3"))
-        assert link3.product_id == accepted[1] and link3.method == "accepted" and link3.decided_by == "ops"
+        assert (
+            link3.product_id == accepted[1]
+            and link3.method == "accepted"
+            and link3.decided_by == "ops"
+        )
         queue = matching.review_queue(s, rid)
         assert "3" not in {lk.reseller_sku for _, _, lk in queue}
         offered_for_4 = [p.id for sug, p, lk in queue if lk.reseller_sku == "4"]
         assert rejected[1] not in offered_for_4 and offered_for_4  # others still offered
-        states = {x.product_id: x.status for x in s.scalars(select(MatchSuggestion).where(
-            MatchSuggestion.reseller_id == rid, MatchSuggestion.reseller_sku == "4"))}
+        states = {
+            x.product_id: x.status
+            for x in s.scalars(
+                select(MatchSuggestion).where(
+                    MatchSuggestion.reseller_id == rid, MatchSuggestion.reseller_sku == "4"
+                )
+            )
+        }
         assert states[rejected[1]] == "rejected"
 
 
@@ -123,9 +148,16 @@ def test_exact_links_by_sku_and_ean(db):
     with db() as s, s.begin():
         import_catalog(s, str(CATALOG_CSV))
         ean = s.scalar(select(Product.ean).where(Product.sku == "NW-0010"))
-        out = matching.match_products(s, "shop", [
-            {"sku": "NW-0002", "name": "anything"}, {"sku": ean, "name": "Ikura 200ml"},
-            {"sku": "x1", "name": "Ikura", "ean": ean}, {"sku": "zz", "name": "Completely unrelated gadget"}])
+        out = matching.match_products(
+            s,
+            "shop",
+            [
+                {"sku": "NW-0002", "name": "anything"},
+                {"sku": ean, "name": "Ikura 200ml"},
+                {"sku": "x1", "name": "Ikura", "ean": ean},
+                {"sku": "zz", "name": "Completely unrelated gadget"},
+            ],
+        )
         assert out.linked == {"sku": 1, "ean": 2}
         assert out.unmatched == ["zz"]
         assert matching.review_queue(s, "shop") == []  # nothing similar enough to suggest

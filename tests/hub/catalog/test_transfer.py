@@ -13,18 +13,26 @@ from hub.catalog.search import search_products
 from hub.catalog.transfer import export_catalog, import_catalog
 from tests.hub.catalog.conftest import CATALOG_CSV
 
-BAD = (b"sku,name,list_price,ean,pack_size,specs\n"
-       b"X1,Good,100.50,,1,\n"
-       b"X2,,abc,8990000000014,0,[1]\n"
-       b"X1,Dup,5,,1,\n")
+BAD = (
+    b"sku,name,list_price,ean,pack_size,specs\n"
+    b"X1,Good,100.50,,1,\n"
+    b"X2,,abc,8990000000014,0,[1]\n"
+    b"X1,Dup,5,,1,\n"
+)
 
 
 def test_preview_reports_every_row_error_and_apply_refuses(db):
     with db() as s:
         r = import_catalog(s, "bad.csv", BAD, preview=True)
         assert r.created == ["X1"] and not r.applied
-        assert {(e.row, e.column) for e in r.errors} == {(3, "name"), (3, "list_price"), (3, "ean"),
-                                                        (3, "pack_size"), (3, "specs"), (4, "sku")}
+        assert {(e.row, e.column) for e in r.errors} == {
+            (3, "name"),
+            (3, "list_price"),
+            (3, "ean"),
+            (3, "pack_size"),
+            (3, "specs"),
+            (4, "sku"),
+        }
         assert any("check digit" in e.message for e in r.errors)
         with pytest.raises(ImportRefused, match="6 problem"):
             import_catalog(s, "bad.csv", BAD)
@@ -69,10 +77,13 @@ def test_cli_import_preview(tmp_path, monkeypatch):
     assert "would create 77" in out.output
 
 
-@pytest.mark.parametrize("name,data,reason", [
-    ("cat.csv", b"\xff\xfe\x00", "cannot be read as UTF-8 CSV"),
-    ("cat.xlsx", b"PK\x03\x04 not a workbook", "cannot be read as an XLSX workbook"),
-])
+@pytest.mark.parametrize(
+    "name,data,reason",
+    [
+        ("cat.csv", b"\xff\xfe\x00", "cannot be read as UTF-8 CSV"),
+        ("cat.xlsx", b"PK\x03\x04 not a workbook", "cannot be read as an XLSX workbook"),
+    ],
+)
 def test_unreadable_files_are_refused_with_the_reason(db, name, data, reason):
     from shared.errors import DataError
 

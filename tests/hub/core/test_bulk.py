@@ -37,11 +37,21 @@ def test_insert_rows_stores_every_value(engine: Engine) -> None:
 def test_update_rows_changes_only_the_keyed_rows(engine: Engine) -> None:
     with engine.begin() as conn:
         insert_rows(conn, THINGS, ROWS)
-        update_rows(conn, THINGS, "id", [{"id": 3, "price": Decimal("1.00"), "doc": {"v": 2}},
-                                         {"id": 1, "price": Decimal("2.00"), "doc": None}])
+        update_rows(
+            conn,
+            THINGS,
+            "id",
+            [
+                {"id": 3, "price": Decimal("1.00"), "doc": {"v": 2}},
+                {"id": 1, "price": Decimal("2.00"), "doc": None},
+            ],
+        )
     after = stored(engine)
     assert [(r["id"], r["price"], r["doc"]) for r in after] == [
-        (1, Decimal("2.00"), None), (2, Decimal("0.10"), {"note": "kacang"}), (3, Decimal("1.00"), {"v": 2})]
+        (1, Decimal("2.00"), None),
+        (2, Decimal("0.10"), {"note": "kacang"}),
+        (3, Decimal("1.00"), {"v": 2}),
+    ]
     assert [r["name"] for r in after] == ["bolt", "nut", "gear"]
 
 

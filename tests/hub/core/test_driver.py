@@ -18,18 +18,27 @@ from tests.hub.core.things import META, NAME_LENGTH, ROWS, T0, THINGS
 
 JAKARTA = dt.timezone(dt.timedelta(hours=7))
 
-BY_ID_OR_NAME = Direct(select(THINGS).where(OneOf(THINGS.c.id, "ids") | OneOf(THINGS.c.name, "names"))
-                       .order_by(THINGS.c.id))
+BY_ID_OR_NAME = Direct(
+    select(THINGS)
+    .where(OneOf(THINGS.c.id, "ids") | OneOf(THINGS.c.name, "names"))
+    .order_by(THINGS.c.id)
+)
 ADD = Direct(insert(THINGS).values({c: bindparam(c) for c in ("id", "name", "price", "at", "doc")}))
-SOME_LITERAL = Direct(select(THINGS.c.id, (THINGS.c.price * 2).label("double")).where(THINGS.c.id == 1))
+SOME_LITERAL = Direct(
+    select(THINGS.c.id, (THINGS.c.price * 2).label("double")).where(THINGS.c.id == 1)
+)
 COUNT_TEXT = Direct(text("SELECT count(*) AS n FROM things WHERE price > :floor"))
 
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     eng = create_engine(database_url)
-    if eng.dialect.name == "postgresql":  # a session time zone other than UTC: results must still be UTC
-        event.listen(eng, "connect", lambda dbapi, _rec: dbapi.execute("SET TIME ZONE 'Asia/Jakarta'"))
+    if (
+        eng.dialect.name == "postgresql"
+    ):  # a session time zone other than UTC: results must still be UTC
+        event.listen(
+            eng, "connect", lambda dbapi, _rec: dbapi.execute("SET TIME ZONE 'Asia/Jakarta'")
+        )
     META.create_all(eng)
     yield eng
     eng.dispose()
@@ -43,7 +52,9 @@ def test_rows_come_back_as_through_sqlalchemy(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(insert(THINGS), ROWS)
         direct = BY_ID_OR_NAME.rows(conn, {"ids": [1], "names": ["gear", "absent"]})
-        plain = conn.execute(select(THINGS).where(THINGS.c.id.in_([1, 3])).order_by(THINGS.c.id)).all()
+        plain = conn.execute(
+            select(THINGS).where(THINGS.c.id.in_([1, 3])).order_by(THINGS.c.id)
+        ).all()
     assert as_dicts(direct) == as_dicts(plain) == [ROWS[0], ROWS[2]]
     assert direct[0].at.tzinfo == dt.timezone.utc and isinstance(direct[0].price, Decimal)
     assert direct[0].name == "bolt"  # columns as attributes, like SQLAlchemy's rows
@@ -54,18 +65,34 @@ def test_one_of_takes_any_list_length_and_empty_lists(engine: Engine) -> None:
         conn.execute(insert(THINGS), ROWS)
         assert BY_ID_OR_NAME.rows(conn, {"ids": [], "names": []}) == []
         for ids in ([2], [3, 1], [1, 2, 3, 99]):
-            assert [r.id for r in BY_ID_OR_NAME.rows(conn, {"ids": ids, "names": []})] == sorted(set(ids) - {99})
+            assert [r.id for r in BY_ID_OR_NAME.rows(conn, {"ids": ids, "names": []})] == sorted(
+                set(ids) - {99}
+            )
 
 
 def test_write_applies_the_column_types(engine: Engine) -> None:
     """UTCDateTime turns a Jakarta time into UTC and JSON serialises the document, as SQLAlchemy would."""
     with engine.begin() as conn:
-        written = ADD.write(conn, {"id": 7, "name": "washer", "price": Decimal("12.34"),
-                                   "at": dt.datetime(2026, 3, 3, 15, 30, tzinfo=JAKARTA), "doc": {"k": ["v"]}})
+        written = ADD.write(
+            conn,
+            {
+                "id": 7,
+                "name": "washer",
+                "price": Decimal("12.34"),
+                "at": dt.datetime(2026, 3, 3, 15, 30, tzinfo=JAKARTA),
+                "doc": {"k": ["v"]},
+            },
+        )
     assert written == 1
     with engine.connect() as conn:
         row = conn.execute(select(THINGS)).one()
-    assert row._asdict() == {"id": 7, "name": "washer", "price": Decimal("12.34"), "at": T0, "doc": {"k": ["v"]}}
+    assert row._asdict() == {
+        "id": 7,
+        "name": "washer",
+        "price": Decimal("12.34"),
+        "at": T0,
+        "doc": {"k": ["v"]},
+    }
 
 
 def test_literals_and_text_statements(engine: Engine) -> None:
@@ -99,23 +126,35 @@ def test_runs_in_the_callers_transaction(engine: Engine) -> None:
 
 def test_statement_listeners_see_direct_statements(engine: Engine) -> None:
     seen: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_: seen.append(sql.split()[0]))
+    event.listen(
+        engine, "before_cursor_execute", lambda _c, _cur, sql, *_: seen.append(sql.split()[0])
+    )
     with engine.begin() as conn:
         ADD.write(conn, ROWS[0])
         BY_ID_OR_NAME.rows(conn, {"ids": [1], "names": []})
     assert seen == ["INSERT", "SELECT"]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(price=st.decimals(min_value=Decimal("-999999999999.99"), max_value=Decimal("999999999999.99"), places=2),
-       name=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=NAME_LENGTH),
-       minutes=st.integers(min_value=-10**6, max_value=10**6))
-def test_any_value_round_trips_like_sqlalchemy(engine: Engine, price: Decimal, name: str, minutes: int) -> None:
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    price=st.decimals(
+        min_value=Decimal("-999999999999.99"), max_value=Decimal("999999999999.99"), places=2
+    ),
+    name=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=NAME_LENGTH),
+    minutes=st.integers(min_value=-(10**6), max_value=10**6),
+)
+def test_any_value_round_trips_like_sqlalchemy(
+    engine: Engine, price: Decimal, name: str, minutes: int
+) -> None:
     """Money, text and times written and read directly equal what SQLAlchemy writes and reads."""
     at = (T0 + dt.timedelta(minutes=minutes)).astimezone(JAKARTA)
     with engine.connect() as conn:
         ADD.write(conn, {"id": 1, "name": name, "price": price, "at": at, "doc": {"name": name}})
-        conn.execute(insert(THINGS), {"id": 2, "name": name, "price": price, "at": at, "doc": {"name": name}})
+        conn.execute(
+            insert(THINGS), {"id": 2, "name": name, "price": price, "at": at, "doc": {"name": name}}
+        )
         direct = as_dicts(BY_ID_OR_NAME.rows(conn, {"ids": [1, 2], "names": []}))
         plain = [r._asdict() for r in conn.execute(select(THINGS).order_by(THINGS.c.id))]
         conn.rollback()

@@ -31,14 +31,19 @@ from shared.seal import seal_snapshot
 from shared.snapshot import SnapshotWriter
 from shared.types import Column, PortableType
 
-COLUMNS = [Column("id", PortableType.INTEGER, False), Column("name", PortableType.TEXT),
-           Column("price", PortableType.DECIMAL)]
+COLUMNS = [
+    Column("id", PortableType.INTEGER, False),
+    Column("name", PortableType.TEXT),
+    Column("price", PortableType.DECIMAL),
+]
 T0 = dt.datetime(2024, 3, 1, tzinfo=dt.timezone.utc)
 
 
 def ssh_line() -> str:
     pub = Ed25519PrivateKey.generate().public_key()
-    return pub.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    return pub.public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    ).decode()
 
 
 Rows = dict[int, tuple[str, ...]]  # key -> the other columns' canonical texts
@@ -54,23 +59,42 @@ class Reseller:
     id: str
     signing_key: Ed25519PrivateKey = field(default_factory=sk.generate_signing_key)
 
-    def seal(self, sequence: int, kind: str, rows: Rows, *,
-             columns: Sequence[Column] = COLUMNS, name_as: str | None = None,
-             signing_key: Ed25519PrivateKey | None = None, keys: Sequence[int] | None = None) -> Path:
+    def seal(
+        self,
+        sequence: int,
+        kind: str,
+        rows: Rows,
+        *,
+        columns: Sequence[Column] = COLUMNS,
+        name_as: str | None = None,
+        signing_key: Ed25519PrivateKey | None = None,
+        keys: Sequence[int] | None = None,
+    ) -> Path:
         """A sealed snapshot file in a private folder; ``rows`` is the content (full) or the changes.
 
         ``keys`` (incrementals): every key now at the source, so the hub can close deleted rows.
         """
         work = self.hub.tmp / "agent" / f"{self.id}-{sequence}-{kind}-{os.urandom(3).hex()}"
-        w = SnapshotWriter(work, name_as or self.id, sequence, kind, "test-agent 1.0", "sqlite",
-                           created_at=T0 + dt.timedelta(hours=sequence))
+        w = SnapshotWriter(
+            work,
+            name_as or self.id,
+            sequence,
+            kind,
+            "test-agent 1.0",
+            "sqlite",
+            created_at=T0 + dt.timedelta(hours=sequence),
+        )
         ds = w.dataset("products", list(columns), ["id"], keys_part=keys is not None)
         ds.write(rows_text(rows))
         if keys is not None:
             ds.add_keys(b"".join(f"{k}\n".encode() for k in sorted(keys)))
         out = work.parent / snapshot_filename(name_as or self.id, sequence, kind)
-        seal_snapshot(w, out, signing_key=signing_key or self.signing_key,
-                      hub_public_key=self.hub.keys.seal_key.public_key())
+        seal_snapshot(
+            w,
+            out,
+            signing_key=signing_key or self.signing_key,
+            hub_public_key=self.hub.keys.seal_key.public_key(),
+        )
         shutil.rmtree(work)
         return out
 
@@ -99,8 +123,15 @@ class Hub:
     def reseller(self, reseller_id: str) -> Reseller:
         r = Reseller(self, reseller_id)
         with self.factory() as s:
-            add_reseller(s, {"id": reseller_id, "name": f"Toko {reseller_id}", "ssh_public_key": ssh_line(),
-                             "signing_public_key": sk.public_b64(r.signing_key)})
+            add_reseller(
+                s,
+                {
+                    "id": reseller_id,
+                    "name": f"Toko {reseller_id}",
+                    "ssh_public_key": ssh_line(),
+                    "signing_public_key": sk.public_b64(r.signing_key),
+                },
+            )
         (self.settings.sftp_root / reseller_id / "inbox").mkdir(parents=True, exist_ok=True)
         return r
 
@@ -129,14 +160,26 @@ class Hub:
 
     def version_count(self, reseller_id: str) -> int:
         from hub.merge.models import RecordVersion
+
         with self.factory() as s:
-            return len(list(s.scalars(select(RecordVersion.id).where(RecordVersion.reseller_id == reseller_id))))
+            return len(
+                list(
+                    s.scalars(
+                        select(RecordVersion.id).where(RecordVersion.reseller_id == reseller_id)
+                    )
+                )
+            )
 
     def files_everywhere(self) -> list[Path]:
         """Every file under the hub's home except the database and keys (for "nothing lost")."""
         skip = {self.settings.keys_dir}
-        return sorted(p for p in self.settings.home.rglob("*")
-                      if p.is_file() and not any(s in p.parents for s in skip) and not p.name.startswith("hub.db"))
+        return sorted(
+            p
+            for p in self.settings.home.rglob("*")
+            if p.is_file()
+            and not any(s in p.parents for s in skip)
+            and not p.name.startswith("hub.db")
+        )
 
 
 def make_hub(tmp: Path, database_url: str = "") -> Hub:

@@ -23,7 +23,9 @@ def client(hub: Hub) -> TestClient:
     app = FastAPI()
     app.state.settings, app.state.session_factory = hub.settings, hub.factory
     app.include_router(router)
-    app.dependency_overrides[optional_principal] = lambda: Principal(role=Role.OPERATIONS, username="ops")
+    app.dependency_overrides[optional_principal] = lambda: Principal(
+        role=Role.OPERATIONS, username="ops"
+    )
     return TestClient(app)
 
 
@@ -38,8 +40,11 @@ def test_history_sync_health_and_quarantine_retry(hub: Hub, client: TestClient) 
 
     body = client.get("/api/v1/snapshots", params={"reseller_id": "toko-a"}).json()
     assert body["count"] == 3
-    assert {d["sequence"]: d["status"] for d in body["data"]} == {1: "quarantined", 3: "quarantined",
-                                                                   4: "quarantined"}
+    assert {d["sequence"]: d["status"] for d in body["data"]} == {
+        1: "quarantined",
+        3: "quarantined",
+        4: "quarantined",
+    }
     with hub.factory() as s:
         enable_reseller(s, "toko-a")
     q = client.get("/api/v1/quarantine").json()
@@ -75,7 +80,9 @@ def test_cli_lists_and_retries(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> Non
     sid = hub.snapshots()[0].id
     out = runner.invoke(cli, ["quarantine", "retry", str(sid)], catch_exceptions=False).output
     assert f"snapshot #{sid}: applied" in out
-    out = runner.invoke(cli, ["snapshots", "list", "--reseller", "toko-a"], catch_exceptions=False).output
+    out = runner.invoke(
+        cli, ["snapshots", "list", "--reseller", "toko-a"], catch_exceptions=False
+    ).output
     assert "applied" in out and "1 of 1 snapshot(s)" in out
     assert hub.products("toko-a") == V1
     res = runner.invoke(cli, ["ingest", "--once", "--workers", "2"])

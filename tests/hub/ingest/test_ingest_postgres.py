@@ -28,16 +28,22 @@ TIMEOUT = 120
 
 def hub_env(hub: Hub, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCHUB_")}
-    env.update(SYNCHUB_HOME=str(hub.settings.home), SYNCHUB_DATABASE_URL=hub.settings.database_url,
-               SYNCHUB_ENVIRONMENT="test", **extra)
+    env.update(
+        SYNCHUB_HOME=str(hub.settings.home),
+        SYNCHUB_DATABASE_URL=hub.settings.database_url,
+        SYNCHUB_ENVIRONMENT="test",
+        **extra,
+    )
     return env
 
 
 def synchub(hub: Hub, *args: str, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "hub.cli", *args], env=hub_env(hub, **env), cwd=hub.tmp)
+    return subprocess.Popen(
+        [sys.executable, "-m", "hub.cli", *args], env=hub_env(hub, **env), cwd=hub.tmp
+    )
 
 
-def wait_for(check, what: str) -> None:  # noqa: ANN001
+def wait_for(check, what: str) -> None:
     deadline = time.monotonic() + TIMEOUT
     while not check():
         if time.monotonic() > deadline:
@@ -52,7 +58,10 @@ def test_sigkill_during_merge_then_restart_applies_exactly_once(pg_hub: Hub) -> 
     marker = pg_hub.tmp / "inside-merge"
     proc = synchub(pg_hub, "ingest", "--once", **{FAULT_SLEEP: "300", FAULT_MARKER: str(marker)})
     try:
-        wait_for(lambda: marker.exists() or proc.poll() is not None, "the worker to reach the fault point")
+        wait_for(
+            lambda: marker.exists() or proc.poll() is not None,
+            "the worker to reach the fault point",
+        )
         assert proc.poll() is None, "the worker exited before the fault point"
         # merged but not committed: invisible to everyone else
         assert [s.status for s in pg_hub.snapshots()] == ["received"]
@@ -100,8 +109,13 @@ def test_two_workers_apply_a_burst_exactly_once(pg_hub: Hub) -> None:
     expected = burst(pg_hub, resellers, per)
     workers = [synchub(pg_hub, "ingest", "--interval", "0.2") for _ in range(2)]
     try:
-        wait_for(lambda: Counter(s.status for s in pg_hub.snapshots()).get("applied", 0) == resellers * per
-                 or any(w.poll() is not None for w in workers), "all 50 snapshots to be applied")
+        wait_for(
+            lambda: (
+                Counter(s.status for s in pg_hub.snapshots()).get("applied", 0) == resellers * per
+                or any(w.poll() is not None for w in workers)
+            ),
+            "all 50 snapshots to be applied",
+        )
     finally:
         for w in workers:
             w.send_signal(signal.SIGTERM)
@@ -116,11 +130,21 @@ def test_two_workers_apply_a_burst_exactly_once(pg_hub: Hub) -> None:
             assert pg_hub.products(rid) == state
             assert pg_hub.sync(rid).last_applied_sequence == per
             # key 1's history: one version per snapshot, in sequence order — never twice, never swapped
-            prices = s.execute(text(
-                "SELECT v.row_values FROM record_versions v JOIN snapshots n ON n.id = v.snapshot_id "
-                "WHERE v.reseller_id = :r AND v.dataset = 'products' AND v.row_key = '1' "
-                "ORDER BY n.sequence"), {"r": rid}).scalars().all()
-            assert [p.split(",")[-1].strip(' "]') for p in prices] == ["1.00"] + [f"{q}.00" for q in range(2, per + 1)]
+            prices = (
+                s.execute(
+                    text(
+                        "SELECT v.row_values FROM record_versions v JOIN snapshots n ON n.id = v.snapshot_id "
+                        "WHERE v.reseller_id = :r AND v.dataset = 'products' AND v.row_key = '1' "
+                        "ORDER BY n.sequence"
+                    ),
+                    {"r": rid},
+                )
+                .scalars()
+                .all()
+            )
+            assert [p.split(",")[-1].strip(' "]') for p in prices] == ["1.00"] + [
+                f"{q}.00" for q in range(2, per + 1)
+            ]
             assert pg_hub.version_count(rid) == 5 + 2 * (per - 1)
         by_worker = Counter(w for w in s.scalars(select(Snapshot.worker)))
     print("snapshots per worker:", dict(by_worker))

@@ -35,7 +35,7 @@ def assert_file_in_quarantine(hub: Hub, row: Snapshot) -> None:
     assert store.path_for(row).parent == hub.settings.quarantine_dir / row.reseller_id
 
 
-def do_retry(hub: Hub, snapshot_id: int):  # noqa: ANN201
+def do_retry(hub: Hub, snapshot_id: int):
     return retry(hub.factory, snapshot_id, store=Store.from_settings(hub.settings), keys=hub.keys)
 
 
@@ -54,8 +54,10 @@ def test_flipped_byte_is_quarantined_and_a_good_copy_then_applies(hub: Hub) -> N
     assert_file_in_quarantine(hub, q)
     assert hub.products("toko-a") == {} and hub.version_count("toko-a") == 0
     assert hub.sync("toko-a").last_applied_sequence == 0
-    ack = verify_message((hub.settings.sftp_root / "toko-a" / "outbox" / "ack-000000000001.json").read_bytes(),
-                         hub.keys.signing_key.public_key())
+    ack = verify_message(
+        (hub.settings.sftp_root / "toko-a" / "outbox" / "ack-000000000001.json").read_bytes(),
+        hub.keys.signing_key.public_key(),
+    )
     assert ack["status"] == "quarantined" and "altered" in ack["reason"]
     r.upload(sealed)  # the agent sends the intact file again
     hub.ingest()
@@ -66,7 +68,9 @@ def test_flipped_byte_is_quarantined_and_a_good_copy_then_applies(hub: Hub) -> N
 def test_wrong_reseller_key_then_key_registered_and_retried(hub: Hub) -> None:
     r = hub.reseller("toko-a")
     new_key = sk.generate_signing_key()
-    r.push(1, "full", V1, signing_key=new_key)  # the reseller rotated its key, the hub does not know yet
+    r.push(
+        1, "full", V1, signing_key=new_key
+    )  # the reseller rotated its key, the hub does not know yet
     hub.ingest()
     q = only_quarantined(hub)
     assert q.error_class == "SealWrongSigner" and "rotate-key" in q.reason
@@ -128,7 +132,9 @@ def test_incompatible_schema_change_is_quarantined_and_a_fixed_full_rebases(hub:
     assert statuses == {1: "applied", 2: "quarantined", 3: "held"}
     q = only_quarantined(hub)
     assert q.error_class == "IncompatibleSchema" and "price" in q.reason
-    assert hub.version_count("toko-a") == versions and hub.products("toko-a") == V1  # nothing half-applied
+    assert (
+        hub.version_count("toko-a") == versions and hub.products("toko-a") == V1
+    )  # nothing half-applied
     assert do_retry(hub, q.id).status == "quarantined"  # retrying without a fix changes nothing
     fixed = {1: ("Mouse", "9.50"), 2: ("Keyboard", "24.00"), 3: ("Monitor", "150.00")}
     r.push(4, "full", fixed)  # the agent is fixed and sends a full snapshot

@@ -22,7 +22,9 @@ def test_symlinks_and_foreign_names_are_never_read(hub: Hub) -> None:
     report = hub.ingest()
     assert report.outcomes == [] and hub.snapshots() == []
     assert sorted(line.split(": ")[1] for line in report.scan.ignored) == [
-        "not a regular file", "not a snapshot file name"]
+        "not a regular file",
+        "not a snapshot file name",
+    ]
     assert secret.read_text() == "hub secrets" and (inbox / "notes.txt").exists()
 
 

@@ -32,9 +32,13 @@ def simulate(arrivals: list[tuple[int, str]]) -> tuple[list[int], int]:
     return applied, last
 
 
-@given(st.integers(1, 30).flatmap(lambda n: st.permutations(list(range(1, n + 1)))),
-       st.lists(st.integers(1, 30), max_size=10))
-def test_any_arrival_order_applies_incrementals_in_order_exactly_once(order: list[int], replays: list[int]) -> None:
+@given(
+    st.integers(1, 30).flatmap(lambda n: st.permutations(list(range(1, n + 1)))),
+    st.lists(st.integers(1, 30), max_size=10),
+)
+def test_any_arrival_order_applies_incrementals_in_order_exactly_once(
+    order: list[int], replays: list[int]
+) -> None:
     n = len(order)
     arrivals = [(s, "incremental") for s in order] + [(s, "incremental") for s in replays if s <= n]
     applied, last = simulate(arrivals)
@@ -59,7 +63,9 @@ def test_full_snapshot_never_waits(last: int, seq: int) -> None:
     assert d is (Decision.DUPLICATE if seq <= last else Decision.APPLY)
 
 
-@given(st.from_regex(r"[a-z0-9][a-z0-9-]{1,20}-[0-9]{12}-(full|incremental)\.snap", fullmatch=True),
-       st.binary(min_size=32, max_size=32))
+@given(
+    st.from_regex(r"[a-z0-9][a-z0-9-]{1,20}-[0-9]{12}-(full|incremental)\.snap", fullmatch=True),
+    st.binary(min_size=32, max_size=32),
+)
 def test_stored_name_round_trip(name: str, digest: bytes) -> None:
     assert parse_stored_name(stored_name(name, digest.hex())) == (name, digest.hex())

@@ -41,7 +41,11 @@ def test_in_order_applies_and_acknowledges(hub: Hub) -> None:
     assert hub.products("toko-a") == state(V1, V2)
     assert hub.sync("toko-a").last_applied_sequence == 2
     ack = read_ack(hub, "toko-a", 2)
-    assert ack["status"] == "applied" and ack["last_applied_sequence"] == 2 and ack["missing_sequences"] == []
+    assert (
+        ack["status"] == "applied"
+        and ack["last_applied_sequence"] == 2
+        and ack["missing_sequences"] == []
+    )
     # the inbox is empty, the files are archived, not lost
     assert not list((hub.settings.sftp_root / "toko-a" / "inbox").iterdir())
     assert len(list((hub.settings.home / "archive" / "toko-a").iterdir())) == 2
@@ -125,7 +129,10 @@ def test_full_snapshot_rebases_and_supersedes_older_held_ones(hub: Hub) -> None:
     r.push(5, "incremental", {5: ("Webcam", "29.00")})
     hub.ingest()
     assert statuses(hub, "toko-a") == {1: "applied", 3: "superseded", 4: "applied", 5: "applied"}
-    assert hub.products("toko-a") == {1: ("Mouse", "7.00"), 5: ("Webcam", "29.00")}  # 2 deleted by the full
+    assert hub.products("toko-a") == {
+        1: ("Mouse", "7.00"),
+        5: ("Webcam", "29.00"),
+    }  # 2 deleted by the full
     sync = hub.sync("toko-a")
     assert (sync.last_applied_sequence, sync.last_full_sequence) == (5, 4)
     assert read_ack(hub, "toko-a", 3)["status"] == "superseded"

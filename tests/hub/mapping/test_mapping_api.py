@@ -19,7 +19,9 @@ def _client(factory, role: Role = Role.OPERATIONS) -> TestClient:
     app.state.session_factory = factory
     app.state.authenticator = Authenticator()
     app.include_router(router)
-    app.dependency_overrides[optional_principal] = lambda: Principal(role=role, username=role.value, user_id=1)
+    app.dependency_overrides[optional_principal] = lambda: Principal(
+        role=role, username=role.value, user_id=1
+    )
     return TestClient(app)
 
 
@@ -28,10 +30,15 @@ def test_preview_then_apply_northwind(merged) -> None:  # noqa: F811
     c = _client(factory)
     assert [p["name"] for p in c.get("/api/v1/mapping/profiles").json()["data"]] == ["northwind"]
     assert c.get(f"/api/v1/resellers/{rid}/mapping").json()["profile"] is None
-    preview = c.get(f"/api/v1/resellers/{rid}/mapping/preview", params={"profile": "northwind"}).json()
+    preview = c.get(
+        f"/api/v1/resellers/{rid}/mapping/preview", params={"profile": "northwind"}
+    ).json()
     assert preview["ok"] and preview["entities"]["sale_line"]["count"] == 2155
     assert preview["entities"]["product"]["sample"][0][1] == "Chai"
-    assert c.get(f"/api/v1/resellers/{rid}/mapping/preview", params={"profile": "nope"}).status_code == 404
+    assert (
+        c.get(f"/api/v1/resellers/{rid}/mapping/preview", params={"profile": "nope"}).status_code
+        == 404
+    )
     applied = c.post(f"/api/v1/resellers/{rid}/mapping", json={"profile": "northwind"})
     assert applied.status_code == 200 and applied.json()["ok"]
     assert c.get(f"/api/v1/resellers/{rid}/mapping").json()["profile"]["name"] == "northwind"

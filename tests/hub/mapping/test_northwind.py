@@ -21,7 +21,12 @@ from shared.snapshot_reader import SnapshotReader
 
 UTC = dt.timezone.utc
 T1 = dt.datetime(2024, 6, 1, tzinfo=UTC)
-TABLES = {"Products": "Products", "Order_Details": "Order Details", "Orders": "Orders", "Customers": "Customers"}
+TABLES = {
+    "Products": "Products",
+    "Order_Details": "Order Details",
+    "Orders": "Orders",
+    "Customers": "Customers",
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +38,9 @@ def northwind_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with connect(f"sqlite:///{db}") as con:
         for name, table in TABLES.items():
             req = ReadRequest(table=table)
-            dw = w.dataset(name, con.describe(req), con.primary_key(table) or ["OrderID", "ProductID"])
+            dw = w.dataset(
+                name, con.describe(req), con.primary_key(table) or ["OrderID", "ProductID"]
+            )
             for chunk in con.read(req):
                 dw.write(chunk)
     w.finish()
@@ -44,8 +51,14 @@ def northwind_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def merged(db, northwind_snapshot):
     reader = SnapshotReader.from_directory(northwind_snapshot)
     with transaction(db) as s:
-        merge_snapshot(s, reseller_id="nw-sqlite", snapshot_id=1, manifest=reader.manifest, reader=reader,
-                       received_at=T1)
+        merge_snapshot(
+            s,
+            reseller_id="nw-sqlite",
+            snapshot_id=1,
+            manifest=reader.manifest,
+            reader=reader,
+            received_at=T1,
+        )
     return db
 
 
@@ -77,14 +90,24 @@ def test_preview_then_apply_northwind_and_check_revenue(merged):
 
 
 def test_preview_lists_problems_and_apply_refuses(merged):
-    bad = Profile(name="bad", entities={
-        "product": EntityMap(dataset="Products", fields={"sku": "ProductID", "name": "NoSuchColumn"}),
-        "customer": EntityMap(dataset="Clients", fields={"customer_id": "CustomerID"}),
-        "stock_level": EntityMap(dataset="Products", fields={"sku": "ProductID", "on_hand": "ProductName"}),
-    })
+    bad = Profile(
+        name="bad",
+        entities={
+            "product": EntityMap(
+                dataset="Products", fields={"sku": "ProductID", "name": "NoSuchColumn"}
+            ),
+            "customer": EntityMap(dataset="Clients", fields={"customer_id": "CustomerID"}),
+            "stock_level": EntityMap(
+                dataset="Products", fields={"sku": "ProductID", "on_hand": "ProductName"}
+            ),
+        },
+    )
     with merged() as s:
         pv = service.preview(s, "nw-sqlite", bad)
-        assert "NoSuchColumn" in pv["product"].problems[0] and "ProductName" in pv["product"].problems[0]
+        assert (
+            "NoSuchColumn" in pv["product"].problems[0]
+            and "ProductName" in pv["product"].problems[0]
+        )
         assert "Clients" in pv["customer"].problems[0]
         assert "not a whole number" not in " ".join(pv["stock_level"].problems)
         assert pv["stock_level"].problems and "stock_level.on_hand" in pv["stock_level"].problems[0]

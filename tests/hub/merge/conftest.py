@@ -18,7 +18,9 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'hub.db'}"
     else:
-        url = request.getfixturevalue("pg_database").replace("postgresql://", "postgresql+psycopg://", 1)
+        url = request.getfixturevalue("pg_database").replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
     engine = make_engine(url)
     upgrade(engine)
     yield session_factory(engine)

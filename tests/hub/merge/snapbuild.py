@@ -26,7 +26,9 @@ def cols(*spec: str) -> list[Column]:
 
 
 def lines(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> bytes:
-    return "".join(format_line([encode_value(c.type, v) for c, v in zip(columns, r)]) for r in rows).encode()
+    return "".join(
+        format_line([encode_value(c.type, v) for c, v in zip(columns, r)]) for r in rows
+    ).encode()
 
 
 def build(
@@ -43,7 +45,9 @@ def build(
     """A finished snapshot directory and a reader over it. ``keys``: every key at the source (incrementals)."""
     seq = sequence or next(_counter)
     d = workdir / f"snap-{reseller_id}-{seq}-{next(_counter)}"
-    w = SnapshotWriter(d, reseller_id, seq, kind, "test", "sqlite", part_rows, created_at=created_at)  # type: ignore[arg-type]
+    w = SnapshotWriter(
+        d, reseller_id, seq, kind, "test", "sqlite", part_rows, created_at=created_at
+    )  # type: ignore[arg-type]
     for name, (columns, key, rows) in datasets.items():
         dw = w.dataset(name, columns, key, keys_part=keys is not None and name in keys)
         dw.write(lines(columns, rows))

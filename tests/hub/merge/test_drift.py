@@ -21,8 +21,9 @@ T1, T2, T3 = (dt.datetime(2024, 5, d, tzinfo=UTC) for d in (1, 2, 3))
 def merge(db, tmp, columns, rows, at, key=("id",), sid=1):
     manifest, reader = build(tmp, {"items": (columns, list(key), rows)}, created_at=at)
     with transaction(db) as s:
-        return merge_snapshot(s, reseller_id="r1", snapshot_id=sid, manifest=manifest, reader=reader,
-                              received_at=at).datasets["items"]
+        return merge_snapshot(
+            s, reseller_id="r1", snapshot_id=sid, manifest=manifest, reader=reader, received_at=at
+        ).datasets["items"]
 
 
 def test_added_nullable_column_versions_the_schema_not_the_rows(db, tmp_path):
@@ -38,7 +39,10 @@ def test_added_nullable_column_versions_the_schema_not_the_rows(db, tmp_path):
         assert sorted(rows) == [(1, 5, None), (2, 6, "new")]
         columns, old = rows_as_of(s, "r1", "items", T1)  # the schema in force then
         assert [c.name for c in columns] == ["id", "qty"] and sorted(old) == [(1, 5), (2, 6)]
-        assert [h.changes for h in schema_history(s, "r1", "items")] == ["created", "added column note (text)"]
+        assert [h.changes for h in schema_history(s, "r1", "items")] == [
+            "created",
+            "added column note (text)",
+        ]
 
 
 def test_dropped_column_is_recorded_and_history_keeps_its_values(db, tmp_path):
@@ -49,31 +53,55 @@ def test_dropped_column_is_recorded_and_history_keeps_its_values(db, tmp_path):
         assert current_rows(s, "r1", "items")[1] == [(1, 5)]
         assert rows_as_of(s, "r1", "items", T1)[1] == [(1, 5, "x")]
     # re-adding the column reuses its storage position
-    st = merge(db, tmp_path, cols("id:integer!", "qty:integer", "secret:text"), [(1, 5, "x")], T3, sid=3)
+    st = merge(
+        db, tmp_path, cols("id:integer!", "qty:integer", "secret:text"), [(1, 5, "x")], T3, sid=3
+    )
     assert st.schema_version == 3
     with db() as s:
         assert current_rows(s, "r1", "items")[1] == [(1, 5, "x")]
 
 
 def test_widened_types_are_absorbed_and_old_values_read_as_the_new_type(db, tmp_path):
-    merge(db, tmp_path, cols("id:integer!", "price:integer", "day:date"), [(1, 5, dt.date(2024, 1, 2))], T1)
-    st = merge(db, tmp_path, cols("id:integer!", "price:decimal", "day:timestamp"),
-               [(1, Decimal("5.50"), dt.datetime(2024, 1, 2, 10, 0))], T2, sid=2)
-    assert sorted(st.schema_changes) == ["widened day: date → timestamp", "widened price: integer → decimal"]
+    merge(
+        db,
+        tmp_path,
+        cols("id:integer!", "price:integer", "day:date"),
+        [(1, 5, dt.date(2024, 1, 2))],
+        T1,
+    )
+    st = merge(
+        db,
+        tmp_path,
+        cols("id:integer!", "price:decimal", "day:timestamp"),
+        [(1, Decimal("5.50"), dt.datetime(2024, 1, 2, 10, 0))],
+        T2,
+        sid=2,
+    )
+    assert sorted(st.schema_changes) == [
+        "widened day: date → timestamp",
+        "widened price: integer → decimal",
+    ]
     with db() as s:
         _, versions = record_history(s, "r1", "items", "1")
         assert [v.values for v in versions] == [
-            (1, Decimal("5"), dt.datetime(2024, 1, 2)), (1, Decimal("5.50"), dt.datetime(2024, 1, 2, 10))]
+            (1, Decimal("5"), dt.datetime(2024, 1, 2)),
+            (1, Decimal("5.50"), dt.datetime(2024, 1, 2, 10)),
+        ]
 
 
-@pytest.mark.parametrize("new_cols, key, reason", [
-    (("id:integer!", "name:integer"), ("id",), "column 'name' changed type text → integer"),
-    (("id:integer!", "name:text"), ("name",), "key columns changed from ['id'] to ['name']"),
-    (("id:text!", "name:text"), ("id",), None),  # integer → text is a widening
-])
+@pytest.mark.parametrize(
+    "new_cols, key, reason",
+    [
+        (("id:integer!", "name:integer"), ("id",), "column 'name' changed type text → integer"),
+        (("id:integer!", "name:text"), ("name",), "key columns changed from ['id'] to ['name']"),
+        (("id:text!", "name:text"), ("id",), None),  # integer → text is a widening
+    ],
+)
 def test_incompatible_change_is_refused_and_nothing_applied(db, tmp_path, new_cols, key, reason):
     merge(db, tmp_path, cols("id:integer!", "name:text"), [(1, "7")], T1)
-    row = [("1" if new_cols[0].startswith("id:text") else 1, 7 if "name:integer" in new_cols else "8")]
+    row = [
+        ("1" if new_cols[0].startswith("id:text") else 1, 7 if "name:integer" in new_cols else "8")
+    ]
     if reason is None:
         assert merge(db, tmp_path, cols(*new_cols), row, T2, key=key, sid=2).updated == 1
         return

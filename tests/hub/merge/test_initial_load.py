@@ -42,29 +42,63 @@ _resellers = itertools.count(1)
 
 # keys and values that COPY or JSON escape, NULLs in the middle and at the end (trimmed), non-ASCII text
 ROWS: list[tuple[Any, ...]] = [
-    (1, "a", "one", "x"), (2, "tab\there", "two", None), (3, "back\\slash", None, None),
-    (4, "new\nline", 'quote " and \\', "cr\rlf"), (5, "", "empty code", None), (6, "é ü ß 東京", "ünï", "\b\f\v"),
-    (7, "Z", None, "last only"), (8, "a\\tb", "\u0001\u001f control", None), (10, "10", "ten", None),
-    (9, "9", "nine", "", ),
+    (1, "a", "one", "x"),
+    (2, "tab\there", "two", None),
+    (3, "back\\slash", None, None),
+    (4, "new\nline", 'quote " and \\', "cr\rlf"),
+    (5, "", "empty code", None),
+    (6, "é ü ß 東京", "ünï", "\b\f\v"),
+    (7, "Z", None, "last only"),
+    (8, "a\\tb", "\u0001\u001f control", None),
+    (10, "10", "ten", None),
+    (
+        9,
+        "9",
+        "nine",
+        "",
+    ),
 ]
 
 
-def merge(db: sessionmaker[Session], manifest: Manifest, reader: SnapshotReader, rid: str, sid: int) -> DatasetStats:
+def merge(
+    db: sessionmaker[Session], manifest: Manifest, reader: SnapshotReader, rid: str, sid: int
+) -> DatasetStats:
     with transaction(db) as s:
-        stats = merge_snapshot(s, reseller_id=rid, snapshot_id=sid, manifest=manifest, reader=reader,
-                               received_at=T0 + dt.timedelta(minutes=sid))
+        stats = merge_snapshot(
+            s,
+            reseller_id=rid,
+            snapshot_id=sid,
+            manifest=manifest,
+            reader=reader,
+            received_at=T0 + dt.timedelta(minutes=sid),
+        )
     return stats.datasets["items"]
 
 
-def snapshot(tmp: Path, rid: str, rows: Sequence[tuple[Any, ...]], day: int) -> tuple[Manifest, SnapshotReader]:
-    return build(tmp, {"items": (ITEMS, KEY, list(rows))}, created_at=T0 + dt.timedelta(days=day), reseller_id=rid)
+def snapshot(
+    tmp: Path, rid: str, rows: Sequence[tuple[Any, ...]], day: int
+) -> tuple[Manifest, SnapshotReader]:
+    return build(
+        tmp,
+        {"items": (ITEMS, KEY, list(rows))},
+        created_at=T0 + dt.timedelta(days=day),
+        reseller_id=rid,
+    )
 
 
-def current(db: sessionmaker[Session], rid: str) -> tuple[set[tuple[str, str, str | None]], MergedDataset, str]:
+def current(
+    db: sessionmaker[Session], rid: str
+) -> tuple[set[tuple[str, str, str | None]], MergedDataset, str]:
     """(current rows as (key, values, hash), the merged-dataset row, the digest recomputed from the rows)."""
     with db() as s:
-        rows = {(v.row_key, v.row_values, v.row_hash) for v in s.scalars(
-            select(RecordVersion).where(RecordVersion.reseller_id == rid, RecordVersion.valid_to.is_(None)))}
+        rows = {
+            (v.row_key, v.row_values, v.row_hash)
+            for v in s.scalars(
+                select(RecordVersion).where(
+                    RecordVersion.reseller_id == rid, RecordVersion.valid_to.is_(None)
+                )
+            )
+        }
         md = s.get(MergedDataset, (rid, "items"))
         assert md is not None
         s.expunge(md)
@@ -129,16 +163,28 @@ def test_a_first_load_whose_manifest_counts_other_keys_hashes_them_itself(db, tm
     assert md.key_digest == recomputed != "0" * 64
 
 
-FIELD = st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-                                      max_size=6))
-ROW = st.tuples(st.text(max_size=4, alphabet="0123456789-"), st.text(max_size=4).filter(lambda t: "\x00" not in t),
-                FIELD, FIELD)
+FIELD = st.one_of(
+    st.none(),
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6),
+)
+ROW = st.tuples(
+    st.text(max_size=4, alphabet="0123456789-"),
+    st.text(max_size=4).filter(lambda t: "\x00" not in t),
+    FIELD,
+    FIELD,
+)
 # layouts: the snapshot's columns among columns seen earlier (absent now: JSON null), some at the end
-LAYOUTS = [("id", "code", "name", "note"), ("id", "gone", "code", "name", "note"),
-           ("id", "code", "name", "note", "gone", "later"), ("gone", "id", "code", "note", "name")]
+LAYOUTS = [
+    ("id", "code", "name", "note"),
+    ("id", "gone", "code", "name", "note"),
+    ("id", "code", "name", "note", "gone", "later"),
+    ("gone", "id", "code", "note", "name"),
+]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=st.lists(ROW, min_size=1, max_size=12))
 def test_fast_values_sql_is_values_sql_byte_for_byte(db, tmp_path, rows):
     manifest, _ = snapshot(tmp_path, "vals", [(1, "k", None, None)], 0)
@@ -146,8 +192,9 @@ def test_fast_values_sql_is_values_sql_byte_for_byte(db, tmp_path, rows):
     with db() as s:
         s.execute(text("CREATE TEMP TABLE IF NOT EXISTS vals (c0 text, c1 text, c2 text, c3 text)"))
         s.execute(text("DELETE FROM vals"))
-        s.execute(text("INSERT INTO vals VALUES (:a, :b, :c, :d)"),
-                  [dict(zip("abcd", r)) for r in rows])
+        s.execute(
+            text("INSERT INTO vals VALUES (:a, :b, :c, :d)"), [dict(zip("abcd", r)) for r in rows]
+        )
         for layout in LAYOUTS:
             state = SchemaState(1, tuple(ITEMS), tuple(KEY), layout)
             slow, fast = values_sql(s, ds, state), fast_values_sql(s, ds, state)
@@ -160,11 +207,26 @@ def test_fast_values_sql_trims_trailing_nulls_like_values_sql(db, tmp_path):
     """A fixed case for reading: the trimmed forms, absent columns as null."""
     manifest, _ = snapshot(tmp_path, "vals", [(1, "k", None, None)], 0)
     ds = manifest.datasets[0]
-    state = SchemaState(1, tuple(ITEMS), tuple(KEY), ("id", "gone", "code", "name", "note", "later"))
+    state = SchemaState(
+        1, tuple(ITEMS), tuple(KEY), ("id", "gone", "code", "name", "note", "later")
+    )
     with db() as s:
-        q = text(f"SELECT {fast_values_sql(s, ds, state)} FROM (SELECT CAST(:a AS TEXT) AS c0, "
-                 "CAST(:b AS TEXT) AS c1, CAST(:c AS TEXT) AS c2, CAST(:d AS TEXT) AS c3) t")
-        got = [s.execute(q, dict(zip("abcd", r))).scalar_one() for r in
-               [("1", "k", None, None), ("1", "k", "n", None), ("1", "k", None, "o"), ("1", 'q"', "\\", "\n")]]
-    assert got == ['["1",null,"k"]', '["1",null,"k","n"]', '["1",null,"k",null,"o"]',
-                   '["1",null,"q\\"","\\\\","\\n"]']
+        q = text(
+            f"SELECT {fast_values_sql(s, ds, state)} FROM (SELECT CAST(:a AS TEXT) AS c0, "
+            "CAST(:b AS TEXT) AS c1, CAST(:c AS TEXT) AS c2, CAST(:d AS TEXT) AS c3) t"
+        )
+        got = [
+            s.execute(q, dict(zip("abcd", r))).scalar_one()
+            for r in [
+                ("1", "k", None, None),
+                ("1", "k", "n", None),
+                ("1", "k", None, "o"),
+                ("1", 'q"', "\\", "\n"),
+            ]
+        ]
+    assert got == [
+        '["1",null,"k"]',
+        '["1",null,"k","n"]',
+        '["1",null,"k",null,"o"]',
+        '["1",null,"q\\"","\\\\","\\n"]',
+    ]

@@ -28,15 +28,33 @@ _resellers = itertools.count(1)
 Rows = dict[tuple[int, str], str | None]
 
 
-def push(db: sessionmaker[Session], tmp: Path, rid: str, day: int, rows: Rows, kind: str = "full",
-         keys: list[tuple[int, str]] | None = None) -> DatasetStats:
+def push(
+    db: sessionmaker[Session],
+    tmp: Path,
+    rid: str,
+    day: int,
+    rows: Rows,
+    kind: str = "full",
+    keys: list[tuple[int, str]] | None = None,
+) -> DatasetStats:
     """Merge ``rows`` (key → name) as reseller ``rid``'s snapshot; ``keys``: the incremental's full key list."""
-    manifest, reader = build(tmp, {"items": (ITEMS, KEY, [(i, c, n) for (i, c), n in rows.items()])},
-                             kind=kind, created_at=T0 + dt.timedelta(days=day), reseller_id=rid,
-                             keys={"items": keys} if keys is not None else None)
+    manifest, reader = build(
+        tmp,
+        {"items": (ITEMS, KEY, [(i, c, n) for (i, c), n in rows.items()])},
+        kind=kind,
+        created_at=T0 + dt.timedelta(days=day),
+        reseller_id=rid,
+        keys={"items": keys} if keys is not None else None,
+    )
     with transaction(db) as s:
-        stats = merge_snapshot(s, reseller_id=rid, snapshot_id=day + 1, manifest=manifest, reader=reader,
-                               received_at=T0 + dt.timedelta(days=day, minutes=5))
+        stats = merge_snapshot(
+            s,
+            reseller_id=rid,
+            snapshot_id=day + 1,
+            manifest=manifest,
+            reader=reader,
+            received_at=T0 + dt.timedelta(days=day, minutes=5),
+        )
     return stats.datasets["items"]
 
 
@@ -44,8 +62,9 @@ def stored_and_recomputed(db: sessionmaker[Session], rid: str) -> tuple[str | No
     with db() as s:
         md = s.get(MergedDataset, (rid, "items"))
         assert md is not None
-        n, digest = current_keys_digest(s, "reseller_id = :r AND dataset = :d AND valid_to IS NULL",
-                                        {"r": rid, "d": "items"})
+        n, digest = current_keys_digest(
+            s, "reseller_id = :r AND dataset = :d AND valid_to IS NULL", {"r": rid, "d": "items"}
+        )
         assert n == md.current_rows
         return md.key_digest, digest, n
 
@@ -88,7 +107,9 @@ def test_dataset_merged_before_digests_were_kept_gets_one_full_check(db, tmp_pat
     rid = f"kd{next(_resellers)}"
     push(db, tmp_path, rid, 0, BASE)
     with transaction(db) as s:  # as left by a hub before merge_0004
-        s.execute(text("UPDATE merged_datasets SET key_digest = NULL WHERE reseller_id = :r"), {"r": rid})
+        s.execute(
+            text("UPDATE merged_datasets SET key_digest = NULL WHERE reseller_id = :r"), {"r": rid}
+        )
     assert push(db, tmp_path, rid, 1, {}, "incremental", keys=list(BASE)).delete_check == "full"
     stored, recomputed, _ = stored_and_recomputed(db, rid)
     assert stored == recomputed == source_digest(list(BASE))
@@ -104,11 +125,16 @@ def test_incremental_without_key_list_cannot_check_deletes(db, tmp_path):
 
 KEYS = st.tuples(st.integers(1, 6), st.sampled_from(["a", "b\tc", "d\\e", ""]))
 STATES = st.dictionaries(KEYS, st.sampled_from(["x", "y", None]), max_size=8)
-STEPS = st.lists(st.tuples(STATES, st.sampled_from(["full", "incremental", "incremental", "no-keys"])),
-                 min_size=1, max_size=5)
+STEPS = st.lists(
+    st.tuples(STATES, st.sampled_from(["full", "incremental", "incremental", "no-keys"])),
+    min_size=1,
+    max_size=5,
+)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(STEPS)
 def test_stored_digest_always_equals_a_recomputation(db, tmp_path, steps):
     """Any sequence of full / incremental (with or without key list) merges keeps the digest exact."""
@@ -136,24 +162,39 @@ def test_stored_digest_always_equals_a_recomputation(db, tmp_path, steps):
         assert n == len(hub_keys)
 
 
-def push_count_only(db: sessionmaker[Session], tmp: Path, rid: str, day: int, rows: Rows, count: int) -> DatasetStats:
+def push_count_only(
+    db: sessionmaker[Session], tmp: Path, rid: str, day: int, rows: Rows, count: int
+) -> DatasetStats:
     """An incremental whose agent proved locally that nothing was deleted: the key set is a count only."""
     from shared.manifest import KeySet
 
-    manifest, reader = build(tmp, {"items": (ITEMS, KEY, [(i, c, n) for (i, c), n in rows.items()])},
-                             kind="incremental", created_at=T0 + dt.timedelta(days=day), reseller_id=rid)
+    manifest, reader = build(
+        tmp,
+        {"items": (ITEMS, KEY, [(i, c, n) for (i, c), n in rows.items()])},
+        kind="incremental",
+        created_at=T0 + dt.timedelta(days=day),
+        reseller_id=rid,
+    )
     ds = manifest.datasets[0].model_copy(update={"keyset": KeySet(count=count)})
     manifest = manifest.model_copy(update={"datasets": [ds]})
     with transaction(db) as s:
-        stats = merge_snapshot(s, reseller_id=rid, snapshot_id=day + 1, manifest=manifest, reader=reader,
-                               received_at=T0 + dt.timedelta(days=day, minutes=5))
+        stats = merge_snapshot(
+            s,
+            reseller_id=rid,
+            snapshot_id=day + 1,
+            manifest=manifest,
+            reader=reader,
+            received_at=T0 + dt.timedelta(days=day, minutes=5),
+        )
     return stats.datasets["items"]
 
 
 def test_count_only_key_set_is_checked_against_the_hubs_count(db, tmp_path):
     rid = f"kd{next(_resellers)}"
     push(db, tmp_path, rid, 0, BASE)
-    st_ = push_count_only(db, tmp_path, rid, 1, {(2, "tab\there"): "two v2", (7, "n"): "seven"}, count=5)
+    st_ = push_count_only(
+        db, tmp_path, rid, 1, {(2, "tab\there"): "two v2", (7, "n"): "seven"}, count=5
+    )
     assert st_.delete_check == "agent"
     assert (st_.inserted, st_.updated, st_.deleted, st_.warnings) == (1, 1, 0, [])
     stored, recomputed, n = stored_and_recomputed(db, rid)

@@ -37,7 +37,14 @@ def _load(factory, tmp_path):
     for sid, (rows, at) in enumerate(((ROWS1, T1), (ROWS2, T2)), 1):
         manifest, reader = build(tmp_path, {"products": (C, ["id"], rows)}, created_at=at)
         with transaction(factory) as s:
-            merge_snapshot(s, reseller_id="r1", snapshot_id=sid, manifest=manifest, reader=reader, received_at=at)
+            merge_snapshot(
+                s,
+                reseller_id="r1",
+                snapshot_id=sid,
+                manifest=manifest,
+                reader=reader,
+                received_at=at,
+            )
 
 
 def _client(factory) -> TestClient:
@@ -46,11 +53,22 @@ def _client(factory) -> TestClient:
     app.state.session_factory = factory
     app.state.authenticator = Authenticator()
     app.include_router(router)
-    ssh = Ed25519PrivateKey.generate().public_key().public_bytes(
-        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    ssh = (
+        Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+    )
     with factory() as s:  # both services commit themselves
-        add_reseller(s, {"id": "r1", "name": "Toko r1", "ssh_public_key": ssh,
-                         "signing_public_key": keys.public_b64(keys.generate_signing_key())})
+        add_reseller(
+            s,
+            {
+                "id": "r1",
+                "name": "Toko r1",
+                "ssh_public_key": ssh,
+                "signing_public_key": keys.public_b64(keys.generate_signing_key()),
+            },
+        )
         token, _ = issue_token(s, Principal(role=Role.OWNER, username="tests"), "r1", "r1 shop")
     return TestClient(app, headers={"Authorization": f"Bearer {token}"})
 
@@ -60,22 +78,41 @@ def test_rows_as_of_history_and_csv(db, tmp_path):
     c = _client(db)
     base = "/api/v1/resellers/r1"
     ds = c.get(f"{base}/datasets").json()
-    assert ds["count"] == 1 and ds["data"][0]["current_rows"] == 2 and ds["data"][0]["last_snapshot_id"] == 2
+    assert (
+        ds["count"] == 1
+        and ds["data"][0]["current_rows"] == 2
+        and ds["data"][0]["last_snapshot_id"] == 2
+    )
     body = c.get(f"{base}/datasets/products/rows").json()
     assert [col["name"] for col in body["columns"]] == ["id", "name", "price", "seen"]
-    assert body["data"] == [[1, "Chai", "18.50", "2024-03-02T00:00:00+00:00"], [3, "Ikura", "31.00", None]]
-    old = c.get(f"{base}/datasets/products/rows", params={"as_of": "2024-03-01T12:00:00Z", "name": "Chang, big"})
+    assert body["data"] == [
+        [1, "Chai", "18.50", "2024-03-02T00:00:00+00:00"],
+        [3, "Ikura", "31.00", None],
+    ]
+    old = c.get(
+        f"{base}/datasets/products/rows",
+        params={"as_of": "2024-03-01T12:00:00Z", "name": "Chang, big"},
+    )
     assert old.json() == {**old.json(), "data": [[2, "Chang, big", None, None]], "count": 1}
-    assert c.get(f"{base}/datasets/products/rows", params={"limit": 1, "offset": 1}).json()["count"] == 2
+    assert (
+        c.get(f"{base}/datasets/products/rows", params={"limit": 1, "offset": 1}).json()["count"]
+        == 2
+    )
     assert c.get(f"{base}/datasets/nope/rows").status_code == 404
     assert c.get(f"{base}/datasets/products/rows", params={"colour": "red"}).status_code == 422
-    assert c.get(f"{base}/datasets/products/rows", params={"as_of": "2024-03-01T12:00:00"}).status_code == 422
+    assert (
+        c.get(f"{base}/datasets/products/rows", params={"as_of": "2024-03-01T12:00:00"}).status_code
+        == 422
+    )
     hist = c.get(f"{base}/records/products/1/history").json()
     assert [v["values"][2] for v in hist["data"]] == ["18.00", "18.50"]
     r = c.get(f"{base}/datasets/products/rows.csv", params={"as_of": "2024-03-01T12:00:00Z"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert list(csv.reader(io.StringIO(r.text))) == [
-        ["id", "name", "price", "seen"], ["1", "Chai", "18.00", "2024-03-01 00:00:00+00"], ["2", "Chang, big", "", ""]]
+        ["id", "name", "price", "seen"],
+        ["1", "Chai", "18.00", "2024-03-01 00:00:00+00"],
+        ["2", "Chang, big", "", ""],
+    ]
     assert c.get(f"{base}/entities/product").status_code == 422  # no profile applied yet
 
 
@@ -90,8 +127,14 @@ def test_cli_export_and_datasets(tmp_path, monkeypatch):
     res = runner.invoke(cli, ["data", "datasets", "r1"])
     assert res.exit_code == 0 and "products" in res.output
     out = tmp_path / "p.csv"
-    res = runner.invoke(cli, ["data", "export", "r1", "products", "--as-of", "2024-03-01T12:00:00Z", "--csv", str(out)])
+    res = runner.invoke(
+        cli,
+        ["data", "export", "r1", "products", "--as-of", "2024-03-01T12:00:00Z", "--csv", str(out)],
+    )
     assert res.exit_code == 0, res.output
-    assert out.read_text().splitlines()[1:] == ["1,Chai,18.00,2024-03-01 00:00:00+00", '2,"Chang, big",,']
+    assert out.read_text().splitlines()[1:] == [
+        "1,Chai,18.00,2024-03-01 00:00:00+00",
+        '2,"Chang, big",,',
+    ]
     res = runner.invoke(cli, ["data", "export", "r1", "products", "--where", "id=3"])
     assert res.exit_code == 0 and res.output.splitlines()[1] == "3,Ikura,31.00,"

@@ -29,8 +29,9 @@ ROWS = [(1, "Chai", "a\tb\\c"), (2, "", None), (3, "Ñandú 🍵", "x:y")]
 def merge(db, tmp, columns, rows, at, sid, kind="full"):
     manifest, reader = build(tmp, {"items": (columns, ["id"], rows)}, created_at=at, kind=kind)
     with transaction(db) as s:
-        return merge_snapshot(s, reseller_id="r1", snapshot_id=sid, manifest=manifest, reader=reader,
-                              received_at=at).datasets["items"]
+        return merge_snapshot(
+            s, reseller_id="r1", snapshot_id=sid, manifest=manifest, reader=reader, received_at=at
+        ).datasets["items"]
 
 
 def versions(db) -> int:
@@ -49,7 +50,9 @@ def test_same_rows_again_write_nothing_and_changes_still_version(db, tmp_path):
         assert [r[2] for r in current_rows(s, "r1", "items", limit=None)[1]] == ["a\tb\\c ", None]
 
 
-@pytest.mark.parametrize("kind", ["full", "incremental"])  # PostgreSQL: incrementals take their own path
+@pytest.mark.parametrize(
+    "kind", ["full", "incremental"]
+)  # PostgreSQL: incrementals take their own path
 def test_rows_without_a_hash_are_compared_by_value_once_then_get_one(db, tmp_path, kind):
     merge(db, tmp_path, ITEMS, ROWS, T1, 1)
     with transaction(db) as s:  # as left by merge_0002: no hashes
@@ -57,7 +60,12 @@ def test_rows_without_a_hash_are_compared_by_value_once_then_get_one(db, tmp_pat
     again = merge(db, tmp_path, ITEMS, ROWS, T2, 2, kind)
     assert (again.unchanged, again.updated, again.inserted) == (3, 0, 0)
     with db() as s:
-        assert s.execute(text("SELECT count(*) FROM record_versions WHERE row_hash IS NULL")).scalar_one() == 0
+        assert (
+            s.execute(
+                text("SELECT count(*) FROM record_versions WHERE row_hash IS NULL")
+            ).scalar_one()
+            == 0
+        )
     assert versions(db) == 3
 
 
@@ -70,11 +78,18 @@ def test_incremental_mixing_new_changed_rehashed_and_unchanged_rows(db, tmp_path
     assert (st2.inserted, st2.updated, st2.unchanged, st2.deleted) == (1, 1, 2, 0)
     assert versions(db) == 5
     with db() as s:
-        assert s.execute(text("SELECT count(*) FROM record_versions WHERE row_hash IS NULL")).scalar_one() == 0
+        assert (
+            s.execute(
+                text("SELECT count(*) FROM record_versions WHERE row_hash IS NULL")
+            ).scalar_one()
+            == 0
+        )
         assert sorted(current_rows(s, "r1", "items", limit=None)[1]) == rows
         _, hist = record_history(s, "r1", "items", "1")
         assert [(v.values[2], v.valid_from, v.valid_to, v.snapshot_id) for v in hist] == [
-            (ROWS[0][2], T1, T2, 1), ("new note", T2, None, 2)]
+            (ROWS[0][2], T1, T2, 1),
+            ("new note", T2, None, 2),
+        ]
         assert rows_as_of(s, "r1", "items", T1 + dt.timedelta(hours=1), limit=None)[1] == ROWS
 
 
@@ -103,9 +118,13 @@ def test_python_hash_is_injective_on_field_boundaries():
     assert python_row_hash(sig, ["", "x"]) != python_row_hash(sig, [None, "x"])
 
 
-fields = st.lists(st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs",),
-                                                               blacklist_characters="\x00"))),
-                  min_size=1, max_size=4)
+fields = st.lists(
+    st.one_of(
+        st.none(), st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+    ),
+    min_size=1,
+    max_size=4,
+)
 
 
 def _pg_hashes(dsn: str, sig: str, rows: list[list[str | None]]) -> list[str]:
@@ -115,7 +134,9 @@ def _pg_hashes(dsn: str, sig: str, rows: list[list[str | None]]) -> list[str]:
         out = []
         for row in rows:
             cols_sql = ", ".join(f"%s::text AS c{i}" for i in range(len(row)))
-            got = con.execute(f"SELECT {hash_sql(len(row), sig)} FROM (SELECT {cols_sql}) t", row).fetchone()
+            got = con.execute(
+                f"SELECT {hash_sql(len(row), sig)} FROM (SELECT {cols_sql}) t", row
+            ).fetchone()
             assert got is not None and got[0] is not None
             out.append(got[0])
         return out
@@ -124,15 +145,28 @@ def _pg_hashes(dsn: str, sig: str, rows: list[list[str | None]]) -> list[str]:
 @pytest.mark.postgres
 def test_postgresql_hash_tells_field_boundaries_nulls_and_mappings_apart(pg_database):
     sig, other = signature("x"), signature("y")
-    rows = [["ab", "c"], ["a", "bc"], [None, "x"], ["n", "x"], ["", "x"], ["v", "x"], ["", None], [None, ""]]
+    rows = [
+        ["ab", "c"],
+        ["a", "bc"],
+        [None, "x"],
+        ["n", "x"],
+        ["", "x"],
+        ["v", "x"],
+        ["", None],
+        [None, ""],
+    ]
     hashes = _pg_hashes(pg_database, sig, rows)
     assert len(set(hashes)) == len(rows)
     assert _pg_hashes(pg_database, sig, [["ab", "c"]]) == hashes[:1]  # deterministic
-    assert _pg_hashes(pg_database, other, [["ab", "c"]]) != hashes[:1]  # another mapping: another hash
+    assert (
+        _pg_hashes(pg_database, other, [["ab", "c"]]) != hashes[:1]
+    )  # another mapping: another hash
 
 
 @pytest.mark.postgres
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(a=fields, b=fields)
 def test_postgresql_hash_is_equal_exactly_for_equal_fields(pg_database, a, b):
     sig = signature("anything")

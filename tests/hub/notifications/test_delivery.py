@@ -26,7 +26,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)
         return "250 OK"
 
@@ -46,7 +46,7 @@ def provider() -> Iterator[tuple[list[dict[str, Any]], int, list[int]]]:
     statuses = [200]
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             received.append({"auth": self.headers.get("Authorization"), **body})
             self.send_response(statuses[0])
@@ -86,16 +86,31 @@ def test_email_and_whatsapp_delivered(factory, smtp, provider) -> None:  # type:
     with transaction(factory) as s:
         add_contact(s, "r1", "email", "toko1@example.test", "en")
         add_contact(s, "r1", "whatsapp", "+628123", "id")
-        assert notify(s, "r1", "order_shipped", {"order_id": 5, "courier": "JNE", "service": "REG",
-                                                  "waybill": "JNE777"}) == 2
-    senders = {"email": SmtpSender("127.0.0.1", port, "hub@example.test"),
-               "whatsapp": WhatsAppSender(f"http://127.0.0.1:{wa_port}/send", "tok-1")}
+        assert (
+            notify(
+                s,
+                "r1",
+                "order_shipped",
+                {"order_id": 5, "courier": "JNE", "service": "REG", "waybill": "JNE777"},
+            )
+            == 2
+        )
+    senders = {
+        "email": SmtpSender("127.0.0.1", port, "hub@example.test"),
+        "whatsapp": WhatsAppSender(f"http://127.0.0.1:{wa_port}/send", "tok-1"),
+    }
     report = deliver_due(factory, senders)
     assert (report.sent, report.failed) == (2, 0)
     assert len(inbox.messages) == 1 and inbox.messages[0].rcpt_tos == ["toko1@example.test"]
     assert b"JNE777" in inbox.messages[0].content and b"shipped" in inbox.messages[0].content
-    assert received == [{"auth": "Bearer tok-1", "to": "+628123", "subject": "Pesanan #5 dikirim",
-                         "text": "Pesanan #5 dikirim dengan JNE REG, nomor resi JNE777."}]
+    assert received == [
+        {
+            "auth": "Bearer tok-1",
+            "to": "+628123",
+            "subject": "Pesanan #5 dikirim",
+            "text": "Pesanan #5 dikirim dengan JNE REG, nomor resi JNE777.",
+        }
+    ]
     assert deliver_due(factory, senders).sent == 0  # nothing sent twice
 
 
@@ -106,8 +121,10 @@ def test_failures_retried_then_visible(factory, provider) -> None:  # type: igno
         add_contact(s, "r1", "whatsapp", "+628123", "id")
         add_contact(s, "r1", "email", "x@example.test", "id")
         notify(s, "r1", "payment_rejected", {"order_id": 9, "reason": "blurry"})
-    senders = {"whatsapp": WhatsAppSender(f"http://127.0.0.1:{wa_port}/send", "t"),
-               "email": SmtpSender("127.0.0.1", free_port(), "hub@example.test", timeout=2)}  # nobody listens
+    senders = {
+        "whatsapp": WhatsAppSender(f"http://127.0.0.1:{wa_port}/send", "t"),
+        "email": SmtpSender("127.0.0.1", free_port(), "hub@example.test", timeout=2),
+    }  # nobody listens
     now = dt.datetime.now(dt.timezone.utc)
     first = deliver_due(factory, senders, now=now, max_attempts=3)
     assert (first.sent, first.retried) == (0, 2)

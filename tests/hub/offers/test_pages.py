@@ -33,18 +33,43 @@ def seed_offers(app: FastAPI) -> dict[str, int]:
     """
     at = dt.datetime.now(dt.timezone.utc)
     with transaction(app.state.session_factory) as s:
-        a = Product(sku="A", name="Alpha router", list_price=Decimal("100"), pack_size=10, weight_kg=Decimal("0.5"))
-        b = Product(sku="B", name=XSS, list_price=Decimal("50"), pack_size=1, weight_kg=Decimal("0.2"))
+        a = Product(
+            sku="A",
+            name="Alpha router",
+            list_price=Decimal("100"),
+            pack_size=10,
+            weight_kg=Decimal("0.5"),
+        )
+        b = Product(
+            sku="B", name=XSS, list_price=Decimal("50"), pack_size=1, weight_kg=Decimal("0.2")
+        )
         s.add_all([a, b])
         s.flush()
         pl = PriceList(name="general")
         s.add(pl)
         s.flush()
-        s.add_all([PriceListItem(price_list_id=pl.id, product_id=a.id, min_quantity=1, unit_price=Decimal("90")),
-                   PriceListItem(price_list_id=pl.id, product_id=a.id, min_quantity=100, unit_price=Decimal("80")),
-                   PriceListItem(price_list_id=pl.id, product_id=b.id, min_quantity=1, unit_price=Decimal("45"))])
+        s.add_all(
+            [
+                PriceListItem(
+                    price_list_id=pl.id, product_id=a.id, min_quantity=1, unit_price=Decimal("90")
+                ),
+                PriceListItem(
+                    price_list_id=pl.id, product_id=a.id, min_quantity=100, unit_price=Decimal("80")
+                ),
+                PriceListItem(
+                    price_list_id=pl.id, product_id=b.id, min_quantity=1, unit_price=Decimal("45")
+                ),
+            ]
+        )
         for rid, pid, sold, on_hand in (("r1", a.id, 56, 4), ("r2", b.id, 28, 0)):
-            s.add(SalesDaily(reseller_id=rid, product_id=pid, day=at.date() - dt.timedelta(days=10), quantity=sold))
+            s.add(
+                SalesDaily(
+                    reseller_id=rid,
+                    product_id=pid,
+                    day=at.date() - dt.timedelta(days=10),
+                    quantity=sold,
+                )
+            )
             s.add(StockFact(reseller_id=rid, product_id=pid, on_hand=on_hand))
         stock.receive(s, a.id, 1000, reference="seed")
         stock.receive(s, b.id, 1000, reference="seed")
@@ -74,7 +99,10 @@ def test_review_page_shows_numbers_reason_price_and_filters(hub: Seeded) -> None
     assert "Terjual per hari" in html and "Rp 90" in html and "Rp 5.400" in html  # 60 × 90
     assert "the general price list" in html  # why this price
     only_r1 = owner.get("/offers", params={"reseller_id": "r1"}).text
-    assert f'id="offer-{hub.offers["r1"]}"' in only_r1 and f'id="offer-{hub.offers["r2"]}"' not in only_r1  # type: ignore[attr-defined]
+    assert (
+        f'id="offer-{hub.offers["r1"]}"' in only_r1
+        and f'id="offer-{hub.offers["r2"]}"' not in only_r1
+    )  # type: ignore[attr-defined]
     assert "Tidak ada penawaran yang cocok." in owner.get("/offers", params={"kind": "range"}).text
     assert owner.get("/offers", params={"status": "bogus"}).status_code == 422
     owner.cookies.set(LANG_COOKIE, "en")
@@ -85,11 +113,15 @@ def test_review_page_shows_numbers_reason_price_and_filters(hub: Seeded) -> None
 def test_bulk_approve_with_htmx_then_publish_and_reseller_portal(hub: Seeded) -> None:
     ids = hub.offers  # type: ignore[attr-defined]
     ops = hub.client(Role.OPERATIONS)
-    r = ops.post("/offers/decide", data={"ids": [ids["r1"], ids["r2"]], "action": "approve"}, headers=HTMX)
+    r = ops.post(
+        "/offers/decide", data={"ids": [ids["r1"], ids["r2"]], "action": "approve"}, headers=HTMX
+    )
     assert r.status_code == 200 and "<html" not in r.text and 'id="offers-table"' in r.text
     assert "2 penawaran disetujui." in r.text
     assert status_of(hub, ids["r1"]) == status_of(hub, ids["r2"]) == "approved"
-    assert hub.client(Role.RESELLER, "r1").get("/portal/offers").text.count('class="order"') == 0  # not yet published
+    assert (
+        hub.client(Role.RESELLER, "r1").get("/portal/offers").text.count('class="order"') == 0
+    )  # not yet published
     published = ops.post("/offers/publish")
     assert published.status_code == 200 and "r1, r2" in published.text
     assert status_of(hub, ids["r1"]) == "published"
@@ -99,7 +131,11 @@ def test_bulk_approve_with_htmx_then_publish_and_reseller_portal(hub: Seeded) ->
     mine = hub.client(Role.RESELLER, "r1").get("/portal/offers")
     assert mine.status_code == 200
     body = mine.text.split("<main>")[1]
-    assert "Alpha router" in body and ESCAPED not in body and f"/portal/offers/{ids['r1']}/order" in body
+    assert (
+        "Alpha router" in body
+        and ESCAPED not in body
+        and f"/portal/offers/{ids['r1']}/order" in body
+    )
     assert "You sold 56" in body and "Rp 90" in body
     theirs = hub.client(Role.RESELLER_ADMIN, "r2").get("/portal/offers").text.split("<main>")[1]
     assert "Alpha router" not in theirs and ESCAPED in theirs and XSS not in theirs
@@ -111,7 +147,9 @@ def test_order_this_offer_goes_through_orders_and_counts_as_conversion(hub: Seed
     ops.post("/offers/decide", data={"ids": [ids["r1"], ids["r2"]], "action": "approve"})
     ops.post("/offers/publish")
     r2 = hub.client(Role.RESELLER, "r2")
-    assert r2.post(f"/portal/offers/{ids['r1']}/order").status_code == 404  # another reseller's offer
+    assert (
+        r2.post(f"/portal/offers/{ids['r1']}/order").status_code == 404
+    )  # another reseller's offer
     assert status_of(hub, ids["r1"]) == "published"
     r1 = hub.client(Role.RESELLER, "r1")
     placed = r1.post(f"/portal/offers/{ids['r1']}/order")
@@ -122,19 +160,27 @@ def test_order_this_offer_goes_through_orders_and_counts_as_conversion(hub: Seed
     again = r1.post(f"/portal/offers/{ids['r1']}/order")
     assert again.status_code == 409 and "already accepted" in again.text
     with hub.app.state.session_factory() as s:
-        from hub.orders.models import Order  # noqa: PLC0415
+        from hub.orders.models import Order
 
         assert s.scalars(select(Order).where(Order.offer_id == ids["r1"])).one().source == "offer"
     conv = ops.get("/offers/conversion")
     assert conv.status_code == 200 and "<svg" in conv.text
-    assert re.search(r"<td>r1</td><td>[^<]+</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">100", conv.text)
-    assert re.search(r"<td>r2</td><td>[^<]+</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0", conv.text)
+    assert re.search(
+        r"<td>r1</td><td>[^<]+</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">100",
+        conv.text,
+    )
+    assert re.search(
+        r"<td>r2</td><td>[^<]+</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0",
+        conv.text,
+    )
 
 
 def test_bulk_decision_is_all_or_nothing_and_needs_csrf(hub: Seeded) -> None:
     ids = hub.offers  # type: ignore[attr-defined]
     ops = hub.client(Role.OPERATIONS)
-    assert ops.post("/offers/decide", data={"ids": [ids["r1"]], "action": "drop"}).status_code == 200
+    assert (
+        ops.post("/offers/decide", data={"ids": [ids["r1"]], "action": "drop"}).status_code == 200
+    )
     mixed = ops.post("/offers/decide", data={"ids": [ids["r1"], ids["r2"]], "action": "approve"})
     assert mixed.status_code == 409 and "nothing was changed" in mixed.text
     assert status_of(hub, ids["r2"]) == "draft" and status_of(hub, ids["r1"]) == "dropped"
@@ -143,7 +189,12 @@ def test_bulk_decision_is_all_or_nothing_and_needs_csrf(hub: Seeded) -> None:
     assert in_fragment.status_code == 200 and 'id="offers-error"' in in_fragment.text
     forged = hub.client(Role.OPERATIONS)
     forged.headers.pop("X-CSRF-Token")
-    assert forged.post("/offers/decide", data={"ids": [ids["r2"]], "action": "drop", "csrf_token": "x"}).status_code == 403
+    assert (
+        forged.post(
+            "/offers/decide", data={"ids": [ids["r2"]], "action": "drop", "csrf_token": "x"}
+        ).status_code
+        == 403
+    )
     assert status_of(hub, ids["r2"]) == "draft"
     page = ops.get("/offers").text
     assert 'name="csrf_token"' in page and 'hx-post="/offers/decide"' in page
@@ -168,9 +219,18 @@ def test_edit_quantity_reprices_the_draft(hub: Seeded) -> None:
 def test_roles_and_read_only_marketing(hub: Seeded) -> None:
     marketing = hub.client(Role.MARKETING)
     page = marketing.get("/offers")
-    assert page.status_code == 200 and 'name="ids"' not in page.text and 'id="publish"' not in page.text
+    assert (
+        page.status_code == 200
+        and 'name="ids"' not in page.text
+        and 'id="publish"' not in page.text
+    )
     assert marketing.get("/offers/conversion").status_code == 200
-    assert marketing.post("/offers/decide", data={"ids": [hub.offers["r1"]], "action": "approve"}).status_code == 403  # type: ignore[attr-defined]
+    assert (
+        marketing.post(
+            "/offers/decide", data={"ids": [hub.offers["r1"]], "action": "approve"}
+        ).status_code
+        == 403
+    )  # type: ignore[attr-defined]
     assert marketing.post("/offers/publish").status_code == 403
     assert hub.client(Role.RESELLER).get("/offers").status_code == 403
     assert hub.client(Role.OWNER).get("/portal/offers").status_code == 403
@@ -180,8 +240,12 @@ def test_roles_and_read_only_marketing(hub: Seeded) -> None:
 
 
 def test_bar_chart_scales_rates_to_a_fixed_percent_axis() -> None:
-    chart = bar_chart([("a", Decimal("0.5"), "1/2"), ("b", Decimal("1.5"), "3/2"), ("c", Decimal("-1"), "")],
-                      plot_width=200, bar=10, gap=5)
+    chart = bar_chart(
+        [("a", Decimal("0.5"), "1/2"), ("b", Decimal("1.5"), "3/2"), ("c", Decimal("-1"), "")],
+        plot_width=200,
+        bar=10,
+        gap=5,
+    )
     assert [b.width for b in chart.bars] == [100.0, 200.0, 0.0]  # clamped to 0..100 %
     assert [b.y for b in chart.bars] == [5, 20, 35] and chart.height == 50
     assert bar_chart([]).bars == [] and bar_chart([]).height > 0

@@ -24,7 +24,9 @@ AT = dt.datetime.now(dt.timezone.utc)  # publishing (API) happens "now": offers 
 @pytest.fixture
 def seeded(tmp_path, monkeypatch):
     # only the routers this test needs: other capabilities' routes are tested by their owners
-    monkeypatch.setattr(hub_app, "ROUTERS", [("hub.catalog.routes", "router"), ("hub.offers.routes", "router")])
+    monkeypatch.setattr(
+        hub_app, "ROUTERS", [("hub.catalog.routes", "router"), ("hub.offers.routes", "router")]
+    )
     app = seed(tmp_path)
     with app.app.state.session_factory() as s, s.begin():
         a = Product(sku="A", name="Alpha", list_price=Decimal("100"), pack_size=10)
@@ -34,10 +36,25 @@ def seeded(tmp_path, monkeypatch):
         pl = PriceList(name="general")
         s.add(pl)
         s.flush()
-        s.add_all([PriceListItem(price_list_id=pl.id, product_id=a.id, min_quantity=1, unit_price=Decimal("90")),
-                   PriceListItem(price_list_id=pl.id, product_id=b.id, min_quantity=1, unit_price=Decimal("45"))])
+        s.add_all(
+            [
+                PriceListItem(
+                    price_list_id=pl.id, product_id=a.id, min_quantity=1, unit_price=Decimal("90")
+                ),
+                PriceListItem(
+                    price_list_id=pl.id, product_id=b.id, min_quantity=1, unit_price=Decimal("45")
+                ),
+            ]
+        )
         for rid, pid, sold, on_hand in (("r1", a.id, 56, 4), ("r2", b.id, 28, 0)):
-            s.add(SalesDaily(reseller_id=rid, product_id=pid, day=AT.date() - dt.timedelta(days=10), quantity=sold))
+            s.add(
+                SalesDaily(
+                    reseller_id=rid,
+                    product_id=pid,
+                    day=AT.date() - dt.timedelta(days=10),
+                    quantity=sold,
+                )
+            )
             s.add(StockFact(reseller_id=rid, product_id=pid, on_hand=on_hand))
         s.flush()
         summary = service.compute(s, at=AT, hub_stock=lambda _s: {a.id: 1000, b.id: 1000})
@@ -53,8 +70,15 @@ def test_reseller_sees_only_its_published_offers_and_file_verifies(seeded):
     # r1: 2/day, 4 in stock → cover 2 days; 30 days need 56 → packs of 10 → 60, at 90.00 each
     assert r1_offer["quantity"] == 60 and Decimal(r1_offer["unit_price"]) == Decimal("90.00")
     assert "general" in r1_offer["price_rule"]
-    assert seeded.token_client("r1").get("/api/v1/offers").json()["count"] == 0  # drafts are not shown
-    assert ops.post("/api/v1/offers/decide", json={"ids": [o["id"] for o in drafts], "action": "approve"}).status_code == 200
+    assert (
+        seeded.token_client("r1").get("/api/v1/offers").json()["count"] == 0
+    )  # drafts are not shown
+    assert (
+        ops.post(
+            "/api/v1/offers/decide", json={"ids": [o["id"] for o in drafts], "action": "approve"}
+        ).status_code
+        == 200
+    )
     assert ops.post("/api/v1/offers/publish").json() == {"resellers": ["r1", "r2"]}
 
     for client in (seeded.token_client("r1"), seeded.client(Role.RESELLER, "r1")):
@@ -63,7 +87,12 @@ def test_reseller_sees_only_its_published_offers_and_file_verifies(seeded):
         other = next(o for o in drafts if o["reseller_id"] == "r2")
         assert client.get(f"/api/v1/offers/{other['id']}").status_code == 404
         assert client.get(f"/api/v1/offers/{mine[0]['id']}").status_code == 200
-        assert client.post("/api/v1/offers/decide", json={"ids": [other["id"]], "action": "drop"}).status_code == 403
+        assert (
+            client.post(
+                "/api/v1/offers/decide", json={"ids": [other["id"]], "action": "drop"}
+            ).status_code
+            == 403
+        )
 
     settings = seeded.app.state.settings
     keys = HubKeys.load_or_create(settings.keys_dir)

@@ -35,10 +35,21 @@ class Api:
         return c
 
 
-def make_api(db_url: str, home: Path, stock_levels: Mapping[str, int], *,
-             settings_kw: Mapping[str, Any] | None = None, **seed_kw: Any) -> Api:
-    settings = HubSettings(home=home, database_url=db_url, environment="test",  # type: ignore[arg-type]
-                           secret_key="orders-tests-" + "x" * 24, **(settings_kw or {}))
+def make_api(
+    db_url: str,
+    home: Path,
+    stock_levels: Mapping[str, int],
+    *,
+    settings_kw: Mapping[str, Any] | None = None,
+    **seed_kw: Any,
+) -> Api:
+    settings = HubSettings(
+        home=home,
+        database_url=db_url,
+        environment="test",  # type: ignore[arg-type]
+        secret_key="orders-tests-" + "x" * 24,
+        **(settings_kw or {}),
+    )
     app = create_app(settings)
     hub = seed(Hub(app.state.engine, app.state.session_factory), stock_levels, **seed_kw)
     api = Api(app, hub)
@@ -48,8 +59,13 @@ def make_api(db_url: str, home: Path, stock_levels: Mapping[str, int], *,
             token, _ = issue_token(s, admin, rid, f"{rid} shop")
             api.headers[rid] = {"Authorization": f"Bearer {token}"}
         for role in STAFF:
-            user = users.create_user(s, None, username=f"orders-{role.value}",
-                                     password="correct horse battery", role=role.value)
+            user = users.create_user(
+                s,
+                None,
+                username=f"orders-{role.value}",
+                password="correct horse battery",
+                role=role.value,
+            )
             sid, web = start_session(s, user, 3600)
             api.headers[role.value] = {CSRF_HEADER: web.csrf_token}
             api.cookies[role.value] = {SESSION_COOKIE: sid}

@@ -19,7 +19,10 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
 @pytest.fixture
 def pg_hub(pg_database: str) -> Iterator[Hub]:
     """A migrated hub on a fresh real PostgreSQL database."""
-    h = open_db(pg_database.replace("postgresql://", "postgresql+psycopg://", 1), pool_size=20,
-                max_overflow=20)
+    h = open_db(
+        pg_database.replace("postgresql://", "postgresql+psycopg://", 1),
+        pool_size=20,
+        max_overflow=20,
+    )
     yield h
     h.engine.dispose()

@@ -40,26 +40,51 @@ def open_db(url: str, **engine_kw: object) -> Hub:
     return Hub(engine, session_factory(engine))
 
 
-def seed(hub: Hub, stock_levels: Mapping[str, int], *, prices: Mapping[str, str] | None = None,
-         unpriced: tuple[str, ...] = ()) -> Hub:
+def seed(
+    hub: Hub,
+    stock_levels: Mapping[str, int],
+    *,
+    prices: Mapping[str, str] | None = None,
+    unpriced: tuple[str, ...] = (),
+) -> Hub:
     """Resellers r1 and r2, one product per SKU (priced for both unless in ``unpriced``), stock."""
     prices = prices or {}
     with transaction(hub.factory) as s:
         for rid in ("r1", "r2"):
-            s.add(Reseller(id=rid, name=f"Toko {rid}", ssh_public_key=KEY, signing_public_key="A" * 43 + "="))
+            s.add(
+                Reseller(
+                    id=rid,
+                    name=f"Toko {rid}",
+                    ssh_public_key=KEY,
+                    signing_public_key="A" * 43 + "=",
+                )
+            )
         s.flush()
-        lists = [PriceList(name=f"list {rid}", reseller_id=rid, active=True) for rid in ("r1", "r2")]
+        lists = [
+            PriceList(name=f"list {rid}", reseller_id=rid, active=True) for rid in ("r1", "r2")
+        ]
         s.add_all(lists)
         for sku in list(stock_levels) + list(unpriced):
-            p = Product(sku=sku, name=f"Produk {sku}", list_price=Decimal("150000"),
-                        weight_kg=Decimal("1.5"), active=True)
+            p = Product(
+                sku=sku,
+                name=f"Produk {sku}",
+                list_price=Decimal("150000"),
+                weight_kg=Decimal("1.5"),
+                active=True,
+            )
             s.add(p)
             s.flush()
             hub.products[sku] = p.id
             if sku not in unpriced:
                 for pl in lists:
-                    s.add(PriceListItem(price_list_id=pl.id, product_id=p.id, min_quantity=1,
-                                        unit_price=Decimal(prices.get(sku, "100000"))))
+                    s.add(
+                        PriceListItem(
+                            price_list_id=pl.id,
+                            product_id=p.id,
+                            min_quantity=1,
+                            unit_price=Decimal(prices.get(sku, "100000")),
+                        )
+                    )
         for sku, qty in stock_levels.items():
             if qty:
                 stock.receive(s, hub.products[sku], qty, reference="seed")

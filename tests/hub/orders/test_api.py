@@ -22,15 +22,21 @@ ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 200
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    a = make_api(f"sqlite:///{tmp_path / 'hub.db'}", tmp_path / "home", {"SSD": 10, "RAM": 10},
-                 unpriced=("SECRET",))
+    a = make_api(
+        f"sqlite:///{tmp_path / 'hub.db'}",
+        tmp_path / "home",
+        {"SSD": 10, "RAM": 10},
+        unpriced=("SECRET",),
+    )
     yield a
     a.app.state.engine.dispose()
 
 
 def _order(api: Api, who: str = "r1", key: str | None = None, qty: int = 2, sku: str = "SSD"):
     headers = {"Idempotency-Key": key} if key else {}
-    return api.client(who).post("/api/orders", json={"lines": [{"sku": sku, "quantity": qty}]}, headers=headers)
+    return api.client(who).post(
+        "/api/orders", json={"lines": [{"sku": sku, "quantity": qty}]}, headers=headers
+    )
 
 
 def _count(api: Api, model: type) -> int:
@@ -38,13 +44,28 @@ def _count(api: Api, model: type) -> int:
         return s.query(model).count()
 
 
-def _confirm(api: Api, order: dict, proof: bytes = PNG, name: str = "bukti.png", key: str | None = None,
-             amount: str | None = None):
-    data = {"invoice_number": order["invoice_number"], "bank": "BCA", "account_holder": "Toko Satu",
-            "transfer_date": "2026-11-20", "amount": amount or order["transfer_amount"]}
+def _confirm(
+    api: Api,
+    order: dict,
+    proof: bytes = PNG,
+    name: str = "bukti.png",
+    key: str | None = None,
+    amount: str | None = None,
+):
+    data = {
+        "invoice_number": order["invoice_number"],
+        "bank": "BCA",
+        "account_holder": "Toko Satu",
+        "transfer_date": "2026-11-20",
+        "amount": amount or order["transfer_amount"],
+    }
     headers = {"Idempotency-Key": key} if key else {}
-    return api.client("r1").post(f"/api/orders/{order['id']}/payments", data=data,
-                                 files={"proof": (name, proof, "image/png")}, headers=headers)
+    return api.client("r1").post(
+        f"/api/orders/{order['id']}/payments",
+        data=data,
+        files={"proof": (name, proof, "image/png")},
+        headers=headers,
+    )
 
 
 def test_idempotent_order_creation(api: Api) -> None:
@@ -74,13 +95,17 @@ def test_idempotent_payment_confirmation(api: Api, tmp_path: Path) -> None:
     assert len(proofs) == 1  # replays and conflicts left no stray file
 
 
-@pytest.mark.parametrize("proof,status,words", [
-    (ELF, 422, "not a PNG, JPEG or PDF"),
-    (b"\xff\xd8\xff" + b"\x00" * (50 * 1024 * 1024), 413, "larger than"),
-    (b"", 422, "empty"),
-])
-def test_bad_proofs_refused_and_nothing_stored(api: Api, tmp_path: Path, proof: bytes, status: int,
-                                               words: str) -> None:
+@pytest.mark.parametrize(
+    "proof,status,words",
+    [
+        (ELF, 422, "not a PNG, JPEG or PDF"),
+        (b"\xff\xd8\xff" + b"\x00" * (50 * 1024 * 1024), 413, "larger than"),
+        (b"", 422, "empty"),
+    ],
+)
+def test_bad_proofs_refused_and_nothing_stored(
+    api: Api, tmp_path: Path, proof: bytes, status: int, words: str
+) -> None:
     order = _order(api).json()
     resp = _confirm(api, order, proof=proof, name="photo.jpg")
     assert resp.status_code == status, resp.text
@@ -109,14 +134,24 @@ def test_bad_order_inputs(api: Api) -> None:
 def test_other_resellers_order_is_invisible(api: Api) -> None:
     order = _order(api).json()
     r2 = api.client("r2")
-    for resp in (r2.get(f"/api/orders/{order['id']}"), r2.get(f"/api/orders/{order['id']}/invoice.pdf"),
-                 r2.post(f"/api/orders/{order['id']}/events/cancel"),
-                 r2.get(f"/api/orders/{order['id']}/payment")):
+    for resp in (
+        r2.get(f"/api/orders/{order['id']}"),
+        r2.get(f"/api/orders/{order['id']}/invoice.pdf"),
+        r2.post(f"/api/orders/{order['id']}/events/cancel"),
+        r2.get(f"/api/orders/{order['id']}/payment"),
+    ):
         assert resp.status_code == 404, resp.text
         assert "not found" in resp.text
-    data = {"invoice_number": order["invoice_number"], "bank": "BCA", "account_holder": "x",
-            "transfer_date": "2026-11-20", "amount": "1"}
-    resp = r2.post(f"/api/orders/{order['id']}/payments", data=data, files={"proof": ("a.png", PNG)})
+    data = {
+        "invoice_number": order["invoice_number"],
+        "bank": "BCA",
+        "account_holder": "x",
+        "transfer_date": "2026-11-20",
+        "amount": "1",
+    }
+    resp = r2.post(
+        f"/api/orders/{order['id']}/payments", data=data, files={"proof": ("a.png", PNG)}
+    )
     assert resp.status_code == 404
     assert _count(api, TransferConfirmation) == 0
     assert r2.get("/api/orders").json()["count"] == 0
@@ -142,7 +177,10 @@ def test_full_flow_with_partial_payment_and_documents(api: Api, tmp_path: Path) 
     assert rej.status_code == 200
     c3 = _confirm(api, order, amount=now["amount_due"]).json()
     over = str(Decimal(now["amount_due"]) + 500)
-    assert fin.post(f"/api/payments/{c3['id']}/confirm", json={"received_amount": over}).status_code == 200
+    assert (
+        fin.post(f"/api/payments/{c3['id']}/confirm", json={"received_amount": over}).status_code
+        == 200
+    )
     paid = api.client("r1").get(f"/api/orders/{order['id']}").json()
     assert paid["state"] == "paid" and paid["overpaid"] == "500.00" and paid["amount_due"] == "0.00"
     inv = api.client("inventory")
@@ -150,8 +188,10 @@ def test_full_flow_with_partial_payment_and_documents(api: Api, tmp_path: Path) 
     assert inv.post(f"/api/orders/{order['id']}/events/pack").status_code == 200
     no_waybill = inv.post(f"/api/orders/{order['id']}/events/ship", json={"courier": "JNE"})
     assert no_waybill.status_code == 422 and "waybill" in no_waybill.text
-    shipped = inv.post(f"/api/orders/{order['id']}/events/ship",
-                       json={"courier": "JNE", "service": "REG", "waybill": "JNE0012345"}).json()
+    shipped = inv.post(
+        f"/api/orders/{order['id']}/events/ship",
+        json={"courier": "JNE", "service": "REG", "waybill": "JNE0012345"},
+    ).json()
     assert shipped["state"] == "shipped" and shipped["waybill"] == "JNE0012345"
     with api.hub.factory() as s:
         item = s.get(StockItem, api.hub.products["SSD"])
@@ -159,13 +199,24 @@ def test_full_flow_with_partial_payment_and_documents(api: Api, tmp_path: Path) 
     pdf = api.client("r1").get(f"/api/orders/{order['id']}/invoice.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True,
-                              check=True).stdout.decode()
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+        ).stdout.decode()
         assert order["invoice_number"] in text and "SSD" in text
     if shutil.which("pdftoppm"):  # rendered to PNG: a real page with ink on it
         (tmp_path / "invoice.pdf").write_bytes(pdf.content)
-        subprocess.run(["pdftoppm", "-png", "-r", "40", "-singlefile", str(tmp_path / "invoice.pdf"),
-                        str(tmp_path / "invoice")], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "40",
+                "-singlefile",
+                str(tmp_path / "invoice.pdf"),
+                str(tmp_path / "invoice"),
+            ],
+            check=True,
+        )
         png = (tmp_path / "invoice.png").read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 2000
     slip = inv.get(f"/api/orders/{order['id']}/packing-slip.pdf")
@@ -174,10 +225,14 @@ def test_full_flow_with_partial_payment_and_documents(api: Api, tmp_path: Path) 
 
 def test_cart_then_place_and_reorder(api: Api) -> None:
     r1 = api.client("r1")
-    cart = r1.post("/api/orders", json={"lines": [{"sku": "SSD", "quantity": 1}], "submit": False}).json()
+    cart = r1.post(
+        "/api/orders", json={"lines": [{"sku": "SSD", "quantity": 1}], "submit": False}
+    ).json()
     assert cart["state"] == "draft" and cart["invoice_number"] is None
-    edited = r1.put(f"/api/orders/{cart['id']}/lines",
-                    json={"lines": [{"sku": "RAM", "quantity": 2}, {"sku": "RAM", "quantity": 1}]}).json()
+    edited = r1.put(
+        f"/api/orders/{cart['id']}/lines",
+        json={"lines": [{"sku": "RAM", "quantity": 2}, {"sku": "RAM", "quantity": 1}]},
+    ).json()
     assert [(ln["sku"], ln["quantity"]) for ln in edited["lines"]] == [("RAM", 3)]
     placed = r1.post(f"/api/orders/{cart['id']}/place").json()
     assert placed["state"] == "awaiting_payment"

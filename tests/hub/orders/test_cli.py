@@ -14,8 +14,11 @@ def test_jobs_run_on_an_empty_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("SYNCHUB_HOME", str(tmp_path))
     monkeypatch.setenv("SYNCHUB_ORDER_GRACE_HOURS", "12")
     runner = CliRunner()
-    for args, out in ((["orders", "expire"], "expired 0 order(s)"), (["orders", "remind"], "reminded 0"),
-                      (["orders", "scan-files"], "accepted 0, refused 0")):
+    for args, out in (
+        (["orders", "expire"], "expired 0 order(s)"),
+        (["orders", "remind"], "reminded 0"),
+        (["orders", "scan-files"], "accepted 0, refused 0"),
+    ):
         result = runner.invoke(cli, args)
         assert result.exit_code == 0, result.output
         assert out in result.output

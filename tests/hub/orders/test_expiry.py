@@ -22,8 +22,9 @@ POLICY = OrderPolicy(payment_window=dt.timedelta(days=7), grace=dt.timedelta(hou
 
 def _place(hub: Hub, qty: int) -> int:
     with transaction(hub.factory) as s:
-        return create_order(s, R1, "r1", [LineRequest(qty, product_id=hub.products["SSD"])], hub.ctx,
-                            now=T0).id
+        return create_order(
+            s, R1, "r1", [LineRequest(qty, product_id=hub.products["SSD"])], hub.ctx, now=T0
+        ).id
 
 
 def _state(hub: Hub, order_id: int) -> str:
@@ -41,7 +42,9 @@ def test_expiry_window_grace_and_pending_proof(hub: Hub, tmp_path) -> None:
     unpaid, reviewed, part = _place(hub, 2), _place(hub, 3), _place(hub, 1)
     with transaction(hub.factory) as s:
         order = s.get(Order, reviewed)
-        claim = payments.TransferClaim(order.invoice_number, "BCA", "Toko", T0.date(), Decimal("1000"))
+        claim = payments.TransferClaim(
+            order.invoice_number, "BCA", "Toko", T0.date(), Decimal("1000")
+        )
         stored = proofs.store(io.BytesIO(b"%PDF-1.4 proof"), tmp_path / "proofs")
         payments.submit(s, R1, reviewed, claim, stored)
         book_payment(s, FINANCE, s.get(Order, part), Decimal("1000"))

@@ -25,9 +25,16 @@ def _double_click(hub: Hub, clicks: int = 8) -> list[Any]:
 
     def click(_: int) -> Any:
         gate.wait()
-        return run_once(hub.factory, scope="order.create", owner="reseller:r1", key="dbl-1", payload=payload,
-                        work=lambda s: order_json(create_order(s, R1, "r1", [LineRequest(3, product_id=pid)],
-                                                               hub.ctx)))
+        return run_once(
+            hub.factory,
+            scope="order.create",
+            owner="reseller:r1",
+            key="dbl-1",
+            payload=payload,
+            work=lambda s: order_json(
+                create_order(s, R1, "r1", [LineRequest(3, product_id=pid)], hub.ctx)
+            ),
+        )
 
     with ThreadPoolExecutor(clicks) as pool:
         outcomes = list(pool.map(click, range(clicks)))
@@ -36,8 +43,14 @@ def _double_click(hub: Hub, clicks: int = 8) -> list[Any]:
     assert len({o.body["id"] for o in outcomes}) == 1
     assert sum(not o.replayed for o in outcomes) == 1
     with pytest.raises(IdempotencyConflict):
-        run_once(hub.factory, scope="order.create", owner="reseller:r1", key="dbl-1",
-                 payload={"lines": [{"product_id": pid, "quantity": 4}]}, work=lambda s: None)
+        run_once(
+            hub.factory,
+            scope="order.create",
+            owner="reseller:r1",
+            key="dbl-1",
+            payload={"lines": [{"product_id": pid, "quantity": 4}]},
+            work=lambda s: None,
+        )
     return outcomes
 
 
@@ -61,10 +74,16 @@ def test_a_retry_gets_the_first_answer_even_when_it_would_now_fail(hub: Hub) -> 
     pid = hub.products["SSD"]
 
     def order_all(key: str) -> Any:
-        return run_once(hub.factory, scope="order.create", owner="reseller:r1", key=key,
-                        payload={"lines": [{"product_id": pid, "quantity": 5}]},
-                        work=lambda s: order_json(create_order(s, R1, "r1", [LineRequest(5, product_id=pid)],
-                                                               hub.ctx)))
+        return run_once(
+            hub.factory,
+            scope="order.create",
+            owner="reseller:r1",
+            key=key,
+            payload={"lines": [{"product_id": pid, "quantity": 5}]},
+            work=lambda s: order_json(
+                create_order(s, R1, "r1", [LineRequest(5, product_id=pid)], hub.ctx)
+            ),
+        )
 
     first = order_all("all-5")
     retry = order_all("all-5")

@@ -29,19 +29,41 @@ from tests.hub.orders.helpers import FINANCE, INVENTORY, OPS, R1, R2, open_db, s
 
 # The issue's lifecycle, written independently of hub.orders.lifecycle.
 EDGES = {
-    ("draft", "placed"), ("placed", "awaiting_payment"), ("awaiting_payment", "partially_paid"),
-    ("partially_paid", "partially_paid"), ("awaiting_payment", "paid"), ("partially_paid", "paid"),
-    ("paid", "packed"), ("packed", "shipped"), ("shipped", "delivered"), ("delivered", "completed"),
+    ("draft", "placed"),
+    ("placed", "awaiting_payment"),
+    ("awaiting_payment", "partially_paid"),
+    ("partially_paid", "partially_paid"),
+    ("awaiting_payment", "paid"),
+    ("partially_paid", "paid"),
+    ("paid", "packed"),
+    ("packed", "shipped"),
+    ("shipped", "delivered"),
+    ("delivered", "completed"),
     ("awaiting_payment", "expired"),
-} | {(s, "cancelled") for s in ("draft", "placed", "awaiting_payment", "partially_paid", "paid", "packed")}
+} | {
+    (s, "cancelled")
+    for s in ("draft", "placed", "awaiting_payment", "partially_paid", "paid", "packed")
+}
 HOLDING = {"placed", "awaiting_payment", "partially_paid", "paid", "packed"}
 GONE = {"shipped", "delivered", "completed"}
 # Who must never be able to do what.
-NEVER = {Role.RESELLER: {"pay_full", "pay_partial", "pack", "ship", "expire"},
-         Role.FINANCE: {"pack", "ship", "deliver", "expire", "cancel"},
-         Role.INVENTORY: {"pay_full", "pay_partial", "expire", "cancel"}}
+NEVER = {
+    Role.RESELLER: {"pay_full", "pay_partial", "pack", "ship", "expire"},
+    Role.FINANCE: {"pack", "ship", "deliver", "expire", "cancel"},
+    Role.INVENTORY: {"pay_full", "pay_partial", "expire", "cancel"},
+}
 ACTORS = [R1, FINANCE, INVENTORY, OPS, None]
-EVENTS = ["cancel", "pack", "ship", "deliver", "complete", "expire", "pay_partial", "pay_full", "bogus"]
+EVENTS = [
+    "cancel",
+    "pack",
+    "ship",
+    "deliver",
+    "complete",
+    "expire",
+    "pay_partial",
+    "pay_full",
+    "bogus",
+]
 SKUS = ["A", "B", "C"]
 
 
@@ -49,7 +71,9 @@ class OrderMachine(RuleBasedStateMachine):
     @initialize()
     def setup(self) -> None:
         self.tmp = tempfile.TemporaryDirectory()
-        self.hub = seed(open_db(f"sqlite:///{Path(self.tmp.name) / 'hub.db'}"), {s: 5 for s in SKUS})
+        self.hub = seed(
+            open_db(f"sqlite:///{Path(self.tmp.name) / 'hub.db'}"), {s: 5 for s in SKUS}
+        )
         self.received = {self.hub.products[s]: 5 for s in SKUS}
         self.orders: list[int] = []
 
@@ -58,13 +82,20 @@ class OrderMachine(RuleBasedStateMachine):
             self.hub.engine.dispose()
             self.tmp.cleanup()
 
-    @rule(lines=st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 4)), min_size=1, max_size=4))
+    @rule(
+        lines=st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 4)), min_size=1, max_size=4)
+    )
     def order(self, lines: list[tuple[str, int]]) -> None:
         before = self._count()
         try:
             with transaction(self.hub.factory) as s:
-                o = create_order(s, R1, "r1", [LineRequest(q, product_id=self.hub.products[k])
-                                                for k, q in lines], self.hub.ctx)
+                o = create_order(
+                    s,
+                    R1,
+                    "r1",
+                    [LineRequest(q, product_id=self.hub.products[k]) for k, q in lines],
+                    self.hub.ctx,
+                )
             self.orders.append(o.id)
         except InsufficientStock:
             assert self._count() == before  # nothing stored half-way
@@ -85,7 +116,11 @@ class OrderMachine(RuleBasedStateMachine):
                 order = get_order(s, actor, order_id, lock=True)
                 if event in ("pay_full", "pay_partial"):
                     due = max(order.amount_due, Decimal(1))
-                    amount = due if event == "pay_full" else max((due / 2).quantize(Decimal(1)), Decimal(1))
+                    amount = (
+                        due
+                        if event == "pay_full"
+                        else max((due / 2).quantize(Decimal(1)), Decimal(1))
+                    )
                     book_payment(s, actor, order, amount)
                 elif event == "ship":
                     ship(s, actor, order, courier="JNE", service="REG", waybill="JNE123")
@@ -106,9 +141,14 @@ class OrderMachine(RuleBasedStateMachine):
     def progress(self, data: st.DataObject) -> None:
         """Move an order one step along the happy path, so every state is reached often."""
         order_id = data.draw(st.sampled_from(self.orders))
-        step = {"awaiting_payment": ("pay_full", FINANCE), "partially_paid": ("pay_full", FINANCE),
-                "paid": ("pack", INVENTORY), "packed": ("ship", INVENTORY),
-                "shipped": ("deliver", R1), "delivered": ("complete", OPS)}.get(self._state(order_id))
+        step = {
+            "awaiting_payment": ("pay_full", FINANCE),
+            "partially_paid": ("pay_full", FINANCE),
+            "paid": ("pack", INVENTORY),
+            "packed": ("ship", INVENTORY),
+            "shipped": ("deliver", R1),
+            "delivered": ("complete", OPS),
+        }.get(self._state(order_id))
         if step is not None:
             self.fire(data, *step)
 
@@ -120,7 +160,7 @@ class OrderMachine(RuleBasedStateMachine):
         try:
             with transaction(self.hub.factory) as s:
                 apply_event(s, R2, get_order(s, R2, order_id), "cancel")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             assert "not found" in str(exc)
         else:
             raise AssertionError("another reseller cancelled r1's order")
@@ -133,8 +173,12 @@ class OrderMachine(RuleBasedStateMachine):
         with self.hub.factory() as s:
             orders = s.query(Order).all()
             for item in s.query(StockItem).all():
-                held = sum(o.quantities().get(item.product_id, 0) for o in orders if o.state in HOLDING)
-                gone = sum(o.quantities().get(item.product_id, 0) for o in orders if o.state in GONE)
+                held = sum(
+                    o.quantities().get(item.product_id, 0) for o in orders if o.state in HOLDING
+                )
+                gone = sum(
+                    o.quantities().get(item.product_id, 0) for o in orders if o.state in GONE
+                )
                 assert item.on_hand + item.shipped == self.received[item.product_id]
                 assert item.reserved == held and item.shipped == gone
                 assert 0 <= item.reserved <= item.on_hand
@@ -148,6 +192,10 @@ class OrderMachine(RuleBasedStateMachine):
             return s.query(Order).count()
 
 
-OrderMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=40, deadline=None,
-                                          suppress_health_check=[HealthCheck.too_slow])
+OrderMachine.TestCase.settings = settings(
+    max_examples=30,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 TestOrderLifecycle = OrderMachine.TestCase

@@ -14,8 +14,9 @@ money = st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, al
 
 
 @given(subtotal=money, fee=money, paid=money, code=st.integers(0, 999))
-def test_due_and_overpaid_partition_the_difference(subtotal: Decimal, fee: Decimal, paid: Decimal,
-                                                   code: int) -> None:
+def test_due_and_overpaid_partition_the_difference(
+    subtotal: Decimal, fee: Decimal, paid: Decimal, code: int
+) -> None:
     o = Order(subtotal=subtotal, shipping_fee=fee, paid_amount=paid, unique_code=code)
     assert o.transfer_amount == subtotal + fee + code
     assert o.amount_due - o.overpaid == o.transfer_amount - paid

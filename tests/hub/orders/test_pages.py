@@ -27,14 +27,16 @@ def hub(tmp_path: Path) -> Seeded:
     return h
 
 
-def english(hub: Seeded, role: Role, reseller: str = "r1"):  # noqa: ANN201
+def english(hub: Seeded, role: Role, reseller: str = "r1"):
     c = hub.client(role, reseller)
     c.cookies.set(LANG_COOKIE, "en")
     return c
 
 
-def quick_order(client, lines: list[tuple[str, str]]):  # noqa: ANN001, ANN201
-    return client.post("/portal/orders", data={"sku": [s for s, _ in lines], "quantity": [q for _, q in lines]})
+def quick_order(client, lines: list[tuple[str, str]]):  # ANN201
+    return client.post(
+        "/portal/orders", data={"sku": [s for s, _ in lines], "quantity": [q for _, q in lines]}
+    )
 
 
 def place(hub: Seeded, reseller: str = "r1", sku: str = "A", qty: str = "10") -> int:
@@ -49,8 +51,14 @@ def order(hub: Seeded, order_id: int) -> Order:
 
 
 def proof_form(o: Order, **kw: str) -> dict[str, str]:
-    return {"invoice_number": o.invoice_number or "", "bank": "BCA", "account_holder": "Toko r1",
-            "transfer_date": dt.date.today().isoformat(), "amount": str(o.transfer_amount), **kw}
+    return {
+        "invoice_number": o.invoice_number or "",
+        "bank": "BCA",
+        "account_holder": "Toko r1",
+        "transfer_date": dt.date.today().isoformat(),
+        "amount": str(o.transfer_amount),
+        **kw,
+    }
 
 
 def test_quick_order_then_detail_shows_amounts_bank_and_documents(hub: Seeded) -> None:
@@ -60,12 +68,19 @@ def test_quick_order_then_detail_shows_amounts_bank_and_documents(hub: Seeded) -
     page = english(hub, Role.RESELLER).get(f"/portal/orders/{oid}")
     assert page.status_code == 200
     assert "Alpha router" in page.text and "Rp 900" in page.text  # 10 × 90
-    assert f"Transfer exactly Rp {o.transfer_amount:,.0f}" in page.text and o.payment_reference in page.text
+    assert (
+        f"Transfer exactly Rp {o.transfer_amount:,.0f}" in page.text
+        and o.payment_reference in page.text
+    )
     assert f"/api/orders/{oid}/invoice.pdf" in page.text and 'id="proof-form"' in page.text
-    assert "menunggu pembayaran" in hub.client(Role.RESELLER).get(f"/portal/orders/{oid}").text  # Indonesian
+    assert (
+        "menunggu pembayaran" in hub.client(Role.RESELLER).get(f"/portal/orders/{oid}").text
+    )  # Indonesian
     listing = hub.client(Role.RESELLER).get("/portal/orders").text
     assert f'id="order-{oid}"' in listing and o.invoice_number in listing
-    assert hub.client(Role.RESELLER).get(f"/api/orders/{oid}/invoice.pdf").content.startswith(b"%PDF-")
+    assert (
+        hub.client(Role.RESELLER).get(f"/api/orders/{oid}/invoice.pdf").content.startswith(b"%PDF-")
+    )
 
 
 def test_a_reseller_sees_only_its_own_orders(hub: Seeded) -> None:
@@ -74,8 +89,14 @@ def test_a_reseller_sees_only_its_own_orders(hub: Seeded) -> None:
     assert other.get(f"/portal/orders/{oid}").status_code == 404
     assert f'id="order-{oid}"' not in other.get("/portal/orders").text
     assert other.post(f"/portal/orders/{oid}/reorder").status_code == 404
-    assert other.post(f"/portal/orders/{oid}/payments", data=proof_form(order(hub, oid)),
-                      files={"proof": ("p.png", PNG, "image/png")}).status_code == 404
+    assert (
+        other.post(
+            f"/portal/orders/{oid}/payments",
+            data=proof_form(order(hub, oid)),
+            files={"proof": ("p.png", PNG, "image/png")},
+        ).status_code
+        == 404
+    )
     assert order(hub, oid).pending_proofs == 0
 
 
@@ -84,18 +105,24 @@ def test_bad_lines_re_render_the_form_with_every_problem(hub: Seeded) -> None:
     assert r.status_code == 422 and "line 1: quantity &#39;two&#39; is not a whole number" in r.text
     r = quick_order(english(hub, Role.RESELLER), [("NOPE", "1"), (XSS, "1")])
     assert r.status_code == 422 and "SKU &#39;NOPE&#39; is not in the catalog" in r.text
-    assert XSS not in r.text.split("<main>")[1] and 'value="NOPE"' in r.text  # typed lines kept, escaped
+    assert (
+        XSS not in r.text.split("<main>")[1] and 'value="NOPE"' in r.text
+    )  # typed lines kept, escaped
     with hub.app.state.session_factory() as s:
         assert s.scalars(select(Order)).all() == []
 
 
 def test_csv_order_and_reorder(hub: Seeded) -> None:
     c = hub.client(Role.RESELLER)
-    r = c.post("/portal/orders/csv", files={"file": ("o.csv", b"sku,quantity\nA,3\nB,2\n", "text/csv")})
+    r = c.post(
+        "/portal/orders/csv", files={"file": ("o.csv", b"sku,quantity\nA,3\nB,2\n", "text/csv")}
+    )
     assert r.status_code == 303, r.text
     first = int(r.headers["location"].rsplit("/", 1)[1])
     assert order(hub, first).source == "csv" and len(order(hub, first).lines) == 2
-    bad = english(hub, Role.RESELLER).post("/portal/orders/csv", files={"file": ("o.csv", b"name\nA\n", "text/csv")})
+    bad = english(hub, Role.RESELLER).post(
+        "/portal/orders/csv", files={"file": ("o.csv", b"name\nA\n", "text/csv")}
+    )
     assert bad.status_code == 422 and "the CSV needs the columns sku and quantity" in bad.text
     again = c.post(f"/portal/orders/{first}/reorder")
     assert again.status_code == 303
@@ -127,12 +154,18 @@ def test_a_bad_proof_re_renders_the_form_with_the_message_and_leaves_nothing(hub
     oid = place(hub)
     o = order(hub, oid)
     c = english(hub, Role.RESELLER)
-    r = c.post(f"/portal/orders/{oid}/payments", data=proof_form(o, bank="Mandiri <b>"),
-               files={"proof": ("bukti.png", b"just some text", "image/png")})
+    r = c.post(
+        f"/portal/orders/{oid}/payments",
+        data=proof_form(o, bank="Mandiri <b>"),
+        files={"proof": ("bukti.png", b"just some text", "image/png")},
+    )
     assert r.status_code == 422 and "the proof is not a PNG, JPEG or PDF file" in r.text
     assert 'value="Mandiri &lt;b&gt;"' in r.text and 'id="proof-form"' in r.text
-    r = c.post(f"/portal/orders/{oid}/payments", data=proof_form(o, invoice_number="INV/1999/1"),
-               files={"proof": ("bukti.png", PNG, "image/png")})
+    r = c.post(
+        f"/portal/orders/{oid}/payments",
+        data=proof_form(o, invoice_number="INV/1999/1"),
+        files={"proof": ("bukti.png", PNG, "image/png")},
+    )
     assert r.status_code == 422 and "is not this order" in r.text
     directory = proofs_dir(hub.app.state.settings.home)
     assert not directory.exists() or list(directory.iterdir()) == []
@@ -143,8 +176,11 @@ def test_proof_confirm_pack_ship_and_tracking(hub: Seeded) -> None:
     oid = place(hub)
     o = order(hub, oid)
     shop = english(hub, Role.RESELLER)
-    sent = shop.post(f"/portal/orders/{oid}/payments", data=proof_form(o),
-                     files={"proof": ("bukti.png", PNG, "image/png")})
+    sent = shop.post(
+        f"/portal/orders/{oid}/payments",
+        data=proof_form(o),
+        files={"proof": ("bukti.png", PNG, "image/png")},
+    )
     assert sent.status_code == 200 and "finance will check your transfer" in sent.text
     finance = english(hub, Role.FINANCE)
     queue = finance.get("/payments")
@@ -161,9 +197,16 @@ def test_proof_confirm_pack_ship_and_tracking(hub: Seeded) -> None:
     stock = english(hub, Role.INVENTORY)
     assert f'id="pack-{oid}"' in stock.get("/fulfilment").text
     assert stock.post(f"/fulfilment/{oid}/pack").status_code == 200
-    no_waybill = stock.post(f"/fulfilment/{oid}/ship", data={"courier": "JNE", "service": "REG", "waybill": " "})
-    assert no_waybill.status_code == 409 and "shipping needs the courier and the waybill" in no_waybill.text
-    shipped = stock.post(f"/fulfilment/{oid}/ship", data={"courier": "JNE", "service": "REG", "waybill": "JNE0042"})
+    no_waybill = stock.post(
+        f"/fulfilment/{oid}/ship", data={"courier": "JNE", "service": "REG", "waybill": " "}
+    )
+    assert (
+        no_waybill.status_code == 409
+        and "shipping needs the courier and the waybill" in no_waybill.text
+    )
+    shipped = stock.post(
+        f"/fulfilment/{oid}/ship", data={"courier": "JNE", "service": "REG", "waybill": "JNE0042"}
+    )
     assert shipped.status_code == 200 and f"Order #{oid} shipped." in shipped.text
     assert order(hub, oid).state == "shipped"
     assert stock.post(f"/fulfilment/{oid}/pack").status_code == 409  # not paid any more
@@ -172,20 +215,32 @@ def test_proof_confirm_pack_ship_and_tracking(hub: Seeded) -> None:
     assert 'id="waybill">JNE0042<' in page and "JNE" in page and 'id="amount-due">Rp 0<' in page
     history = page.split('id="history"')[1].split("</ol>")[0]
     assert [s for s in ("awaiting payment", "paid", "packed", "shipped") if s in history] == [
-        "awaiting payment", "paid", "packed", "shipped"]
+        "awaiting payment",
+        "paid",
+        "packed",
+        "shipped",
+    ]
     assert 'id="proof-form"' not in page
 
 
 def test_finance_rejects_with_a_reason_the_reseller_sees(hub: Seeded) -> None:
     oid = place(hub)
     shop = english(hub, Role.RESELLER)
-    shop.post(f"/portal/orders/{oid}/payments", data=proof_form(order(hub, oid)),
-              files={"proof": ("b.pdf", b"%PDF-1.4 test", "application/pdf")})
+    shop.post(
+        f"/portal/orders/{oid}/payments",
+        data=proof_form(order(hub, oid)),
+        files={"proof": ("b.pdf", b"%PDF-1.4 test", "application/pdf")},
+    )
     with hub.app.state.session_factory() as s:
         conf_id = s.scalars(select(TransferConfirmation.id)).one()
     finance = english(hub, Role.OWNER)
     assert finance.post(f"/payments/{conf_id}/reject", data={"reason": "x"}).status_code == 409
-    assert finance.post(f"/payments/{conf_id}/reject", data={"reason": f"not on statement {XSS}"}).status_code == 200
+    assert (
+        finance.post(
+            f"/payments/{conf_id}/reject", data={"reason": f"not on statement {XSS}"}
+        ).status_code
+        == 200
+    )
     assert finance.post("/payments/999999/reject", data={"reason": "nothing"}).status_code == 404
     page = shop.get(f"/portal/orders/{oid}").text
     assert "not on statement " + ESCAPED in page and XSS not in page.split("<main>")[1]

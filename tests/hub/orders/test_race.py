@@ -17,7 +17,9 @@ from hub.orders.service import LineRequest, create_order
 from tests.hub.orders.helpers import R1, Hub, seed
 
 
-def _hammer(hub: Hub, n: int, lines_for: Callable[[int], list[LineRequest]]) -> tuple[int, int, list[BaseException]]:
+def _hammer(
+    hub: Hub, n: int, lines_for: Callable[[int], list[LineRequest]]
+) -> tuple[int, int, list[BaseException]]:
     start = threading.Barrier(min(n, 20))
     ok = refused = 0
     errors: list[BaseException] = []
@@ -35,7 +37,7 @@ def _hammer(hub: Hub, n: int, lines_for: Callable[[int], list[LineRequest]]) -> 
         except InsufficientStock:
             with lock:
                 refused += 1
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:  # collected and asserted below
             with lock:
                 errors.append(exc)
 
@@ -69,8 +71,10 @@ def _check_no_deadlock(hub: Hub) -> None:
     for _ in range(60):
         chosen = rng.sample(ids, k=rng.randint(2, 5))
         rng.shuffle(chosen)  # lines in random order: the service must still lock in id order
-        plans.append([LineRequest(quantity=rng.randint(1, 4), product_id=p) for p in chosen]
-                     + [LineRequest(quantity=1, product_id=chosen[0])])  # a repeated product
+        plans.append(
+            [LineRequest(quantity=rng.randint(1, 4), product_id=p) for p in chosen]
+            + [LineRequest(quantity=1, product_id=chosen[0])]
+        )  # a repeated product
     ok, refused, errors = _hammer(hub, len(plans), lambda i: plans[i])
     assert errors == [], errors[:3]
     assert ok + refused == len(plans) and ok > 0
@@ -78,7 +82,9 @@ def _check_no_deadlock(hub: Hub) -> None:
         for pid in ids:
             item = s.get(StockItem, pid)
             assert 0 <= item.reserved <= item.on_hand == 40
-            booked = sum(ln.quantity for o in s.query(Order) for ln in o.lines if ln.product_id == pid)
+            booked = sum(
+                ln.quantity for o in s.query(Order) for ln in o.lines if ln.product_id == pid
+            )
             assert booked == item.reserved
 
 

@@ -25,7 +25,9 @@ def test_order_files_answered(hub: Hub, tmp_path: Path) -> None:
     root, archive = tmp_path / "sftp", tmp_path / "archive"
     inbox = root / "r1" / "inbox"
     inbox.mkdir(parents=True)
-    (inbox / "order-001.json").write_text(json.dumps({"client_ref": "PO-1", "lines": [{"sku": "SSD", "quantity": 2}]}))
+    (inbox / "order-001.json").write_text(
+        json.dumps({"client_ref": "PO-1", "lines": [{"sku": "SSD", "quantity": 2}]})
+    )
     (inbox / "order-002.json").write_text(json.dumps({"lines": [{"sku": "SSD", "quantity": -1}]}))
     (inbox / "order-003.json").write_text("{not json")
     (inbox / "r1-000000000001-full.snap").write_bytes(b"x")  # not ours
@@ -39,9 +41,14 @@ def test_order_files_answered(hub: Hub, tmp_path: Path) -> None:
     bad = _answer(out / "order-002.result.json")
     assert bad["status"] == "refused" and "quantity" in bad["error"]
     assert "not UTF-8 JSON" in _answer(out / "order-003.result.json")["error"]
-    assert sorted(p.name for p in inbox.iterdir()) == ["order-004.json", "r1-000000000001-full.snap"]
+    assert sorted(p.name for p in inbox.iterdir()) == [
+        "order-004.json",
+        "r1-000000000001-full.snap",
+    ]
     # the agent re-sends the same purchase order: same answer, no second order
-    (inbox / "order-001b.json").write_text(json.dumps({"client_ref": "PO-1", "lines": [{"sku": "SSD", "quantity": 2}]}))
+    (inbox / "order-001b.json").write_text(
+        json.dumps({"client_ref": "PO-1", "lines": [{"sku": "SSD", "quantity": 2}]})
+    )
     scan_order_files(hub.factory, root, archive, hub.ctx, HUB_KEY)
     again = _answer(out / "order-001b.result.json")
     assert again["replayed"] is True and again["order"]["id"] == ok["order"]["id"]

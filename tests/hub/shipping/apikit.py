@@ -36,14 +36,21 @@ class Auth:
 
 
 def make_app(db_url: str, home: Path, **settings_kw: object) -> FastAPI:
-    settings = HubSettings(home=home, database_url=db_url, environment="test",  # type: ignore[arg-type]
-                           secret_key="shipping-tests-" + "x" * 24, **settings_kw)
+    settings = HubSettings(
+        home=home,
+        database_url=db_url,
+        environment="test",  # type: ignore[arg-type]
+        secret_key="shipping-tests-" + "x" * 24,
+        **settings_kw,
+    )
     return create_app(settings)
 
 
 def _ssh_line() -> str:
     pub = Ed25519PrivateKey.generate().public_key()
-    return pub.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    return pub.public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    ).decode()
 
 
 def seed(factory: sessionmaker[Session]) -> Auth:
@@ -52,13 +59,25 @@ def seed(factory: sessionmaker[Session]) -> Auth:
     admin = Principal(role=Role.OWNER, username="shipping-tests")
     with factory() as s:
         for rid in RESELLERS:
-            add_reseller(s, {"id": rid, "name": f"Toko {rid}", "ssh_public_key": _ssh_line(),
-                             "signing_public_key": keys.public_b64(keys.generate_signing_key())})
+            add_reseller(
+                s,
+                {
+                    "id": rid,
+                    "name": f"Toko {rid}",
+                    "ssh_public_key": _ssh_line(),
+                    "signing_public_key": keys.public_b64(keys.generate_signing_key()),
+                },
+            )
             token, _ = issue_token(s, admin, rid, f"{rid} shop")
             auth.headers[rid] = {"Authorization": f"Bearer {token}"}
         for role in STAFF_ROLES:
-            user = users.create_user(s, None, username=f"ship-{role.value}",
-                                     password="correct horse battery", role=role.value)
+            user = users.create_user(
+                s,
+                None,
+                username=f"ship-{role.value}",
+                password="correct horse battery",
+                role=role.value,
+            )
             sid, web = start_session(s, user, 3600)
             auth.headers[role.value] = {CSRF_HEADER: web.csrf_token}
             auth.cookies[role.value] = {SESSION_COOKIE: sid}

@@ -23,7 +23,9 @@ from tests.hub.shipping.helpers import FakeProvider, Handler
 
 
 @pytest.fixture(scope="session")
-def region_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, RegionImportReport]]:
+def region_db(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Engine, RegionImportReport]]:
     path: Path = tmp_path_factory.mktemp("shipping") / "hub.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)

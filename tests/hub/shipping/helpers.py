@@ -6,8 +6,10 @@ import json
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-HEADER = ("courier,service,origin,destination,price_per_kg,min_weight,etd_min,etd_max,"
-          "effective_from,effective_to")
+HEADER = (
+    "courier,service,origin,destination,price_per_kg,min_weight,etd_min,etd_max,"
+    "effective_from,effective_to"
+)
 # Origin: Kota Bandung (32.73). Destinations: Kota Surabaya (35.78) and its district 35.78.01.
 GOOD = f"""{HEADER}
 JNE,REG,32.73,35.78,11000,1,2,3,2025-01-01,
@@ -24,8 +26,9 @@ def card(text: str) -> bytes:
 
 
 # A fake live-rate provider on 127.0.0.1 (`mode`: ok, slow, error, nonsense, html).
-GOOD_ANSWER = {"rates": [{"courier": "jne", "service": "reg", "price": 19000,
-                          "etd_min": 1, "etd_max": 2}]}
+GOOD_ANSWER = {
+    "rates": [{"courier": "jne", "service": "reg", "price": 19000, "etd_min": 1, "etd_max": 2}]
+}
 
 
 class FakeProvider(ThreadingHTTPServer):
@@ -37,7 +40,7 @@ class FakeProvider(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     server: FakeProvider
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:  # http.server's naming
         self.server.calls += 1
         self.server.last_key = self.headers.get("key")
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -48,8 +51,19 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "error":
             status, body = 503, "down for maintenance"
         elif mode == "nonsense":
-            body = json.dumps({"rates": [{"courier": "jne", "service": "reg", "price": -3,
-                                          "etd_min": 5, "etd_max": 1}]})
+            body = json.dumps(
+                {
+                    "rates": [
+                        {
+                            "courier": "jne",
+                            "service": "reg",
+                            "price": -3,
+                            "etd_min": 5,
+                            "etd_max": 1,
+                        }
+                    ]
+                }
+            )
         elif mode == "html":
             body = "<html>login</html>"
         payload = body.encode()

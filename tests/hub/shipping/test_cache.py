@@ -23,13 +23,28 @@ DAY = dt.date(2025, 3, 1)
 def _other_process_adds_a_card(engine: Engine) -> None:
     """A write that this process's cache is not told about (as from a CLI import elsewhere)."""
     with engine.begin() as conn:
-        conn.execute(insert(RateCard), [{
-            "courier": "POS", "service": "REG", "origin": "32", "destination": "35.78",
-            "price_per_kg": D(9500), "min_weight": D(1), "etd_min": 3, "etd_max": 6,
-            "effective_from": dt.date(2025, 1, 1), "effective_to": None}])
+        conn.execute(
+            insert(RateCard),
+            [
+                {
+                    "courier": "POS",
+                    "service": "REG",
+                    "origin": "32",
+                    "destination": "35.78",
+                    "price_per_kg": D(9500),
+                    "min_weight": D(1),
+                    "etd_min": 3,
+                    "etd_max": 6,
+                    "effective_from": dt.date(2025, 1, 1),
+                    "effective_to": None,
+                }
+            ],
+        )
 
 
-def test_changes_from_elsewhere_are_seen_after_the_recheck_interval(engine: Engine, db: Session) -> None:
+def test_changes_from_elsewhere_are_seen_after_the_recheck_interval(
+    engine: Engine, db: Session
+) -> None:
     import_file(db, data=GOOD.encode(), filename="c.csv")
     db.commit()
     cache = ShippingCache(recheck_seconds=3600)

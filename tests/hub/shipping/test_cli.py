@@ -22,9 +22,23 @@ def test_cli_import_quote_export(tmp_path, monkeypatch) -> None:
     r = runner.invoke(shipping, ["ratecard", "import", str(card)], catch_exceptions=False)
     assert "JNE REG: new tariff from 2025-01-01" in r.output
     r = runner.invoke(shipping, ["warehouse-add", "BDG", "32.73.01"], catch_exceptions=False)
-    r = runner.invoke(shipping, ["quote", "--origin", "BDG", "--to", "35.78", "--date",
-                                 "2025-03-01", "--item", "1.31", "--item", "0.5x2@30x20x10"],
-                      catch_exceptions=False)
+    r = runner.invoke(
+        shipping,
+        [
+            "quote",
+            "--origin",
+            "BDG",
+            "--to",
+            "35.78",
+            "--date",
+            "2025-03-01",
+            "--item",
+            "1.31",
+            "--item",
+            "0.5x2@30x20x10",
+        ],
+        catch_exceptions=False,
+    )
     assert r.exit_code == 0 and "JNE   REG" in r.output and "3 kg" in r.output, r.output
     r = runner.invoke(shipping, ["ratecard", "export"], catch_exceptions=False)
     assert r.output.count("\n") == 7

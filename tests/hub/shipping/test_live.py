@@ -16,13 +16,20 @@ from tests.hub.shipping.helpers import GOOD, FakeProvider
 
 
 def _quote(db: Session, provider: HttpRateProvider):
-    return quote_shipment(db, origin="32.73", destination="35.78", items=[Item(D("1.2"))],
-                          day=dt.date(2025, 3, 1), live=provider)
+    return quote_shipment(
+        db,
+        origin="32.73",
+        destination="35.78",
+        items=[Item(D("1.2"))],
+        day=dt.date(2025, 3, 1),
+        live=provider,
+    )
 
 
 def _provider(server: FakeProvider, **kw) -> HttpRateProvider:
-    return HttpRateProvider(f"http://127.0.0.1:{server.server_address[1]}", name="fakeongkir",
-                            timeout=0.3, **kw)
+    return HttpRateProvider(
+        f"http://127.0.0.1:{server.server_address[1]}", name="fakeongkir", timeout=0.3, **kw
+    )
 
 
 def test_live_rates_used_and_cached(db: Session, fake: FakeProvider) -> None:
@@ -35,8 +42,15 @@ def test_live_rates_used_and_cached(db: Session, fake: FakeProvider) -> None:
     assert fake.calls == 1  # second answer came from the cache
 
 
-@pytest.mark.parametrize("mode, why", [("slow", "timed out"), ("error", "HTTP 503"),
-                                       ("nonsense", "implausible"), ("html", "not JSON")])
+@pytest.mark.parametrize(
+    "mode, why",
+    [
+        ("slow", "timed out"),
+        ("error", "HTTP 503"),
+        ("nonsense", "implausible"),
+        ("html", "not JSON"),
+    ],
+)
 def test_falls_back_to_rate_cards(db: Session, fake: FakeProvider, mode: str, why: str) -> None:
     import_file(db, data=GOOD.encode(), filename="c.csv")
     fake.mode = mode

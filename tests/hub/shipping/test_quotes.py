@@ -43,8 +43,9 @@ def test_options_sorted_by_price_and_speed(cards: Session) -> None:
     assert any("rounded 2.00" in line for line in reg.breakdown)
     jtr = next(o for o in by_price.options if o.service == "JTR")
     assert jtr.chargeable_weight == 10  # trucking minimum
-    by_speed = quote_shipment(cards, origin="BDG", destination="35.78", items=items, day=DAY,
-                              sort="speed")
+    by_speed = quote_shipment(
+        cards, origin="BDG", destination="35.78", items=items, day=DAY, sort="speed"
+    )
     assert by_speed.options[0].service == "YES"
 
 
@@ -60,13 +61,24 @@ def test_district_card_beats_regency_card(cards: Session) -> None:
 def test_bps_and_postal_destinations_quote_like_kemendagri(cards: Session) -> None:
     items = [Item(weight=D(3))]
     district = "35.78.01"
-    bps = cards.execute(select(RegionCode.code).where(
-        RegionCode.scheme == "bps", RegionCode.region_kode == district)).scalar_one()
-    postal = cards.execute(select(PostalCode.postal_code).where(
-        PostalCode.region_kode.like(district + ".%"))).scalars().first()
+    bps = cards.execute(
+        select(RegionCode.code).where(
+            RegionCode.scheme == "bps", RegionCode.region_kode == district
+        )
+    ).scalar_one()
+    postal = (
+        cards.execute(
+            select(PostalCode.postal_code).where(PostalCode.region_kode.like(district + ".%"))
+        )
+        .scalars()
+        .first()
+    )
     fees = []
-    for kw in ({"destination": district}, {"destination": bps, "scheme": "bps"},
-               {"postal_code": postal}):
+    for kw in (
+        {"destination": district},
+        {"destination": bps, "scheme": "bps"},
+        {"postal_code": postal},
+    ):
         result = quote_shipment(cards, origin="BDG", items=items, day=DAY, **kw)
         assert result.destination.ancestor(2) == "35.78"
         fees.append([(o.courier, o.service, o.fee) for o in result.options])
@@ -76,11 +88,16 @@ def test_bps_and_postal_destinations_quote_like_kemendagri(cards: Session) -> No
 
 def test_free_shipping_insurance_and_surcharge(cards: Session) -> None:
     items = [Item(weight=D(2), quantity=2, value=D(600000))]
-    policy = QuotePolicy(free_shipping_min_value=D(1000000),
-                         free_shipping_services=frozenset({("JNE", "REG")}),
-                         insurance_rate=D("0.002"), insurance_fixed=D(5000), surcharge=D(1000))
-    result = quote_shipment(cards, origin="BDG", destination="35.78", items=items, day=DAY,
-                            policy=policy, insured=True)
+    policy = QuotePolicy(
+        free_shipping_min_value=D(1000000),
+        free_shipping_services=frozenset({("JNE", "REG")}),
+        insurance_rate=D("0.002"),
+        insurance_fixed=D(5000),
+        surcharge=D(1000),
+    )
+    result = quote_shipment(
+        cards, origin="BDG", destination="35.78", items=items, day=DAY, policy=policy, insured=True
+    )
     reg = next(o for o in result.options if (o.courier, o.service) == ("JNE", "REG"))
     assert reg.fee == 0 and reg.shipping == 44000
     assert reg.insurance == 1200000 * D("0.002") + 5000 == 7400
@@ -103,8 +120,14 @@ def test_no_card_and_bad_input_say_what_to_do(cards: Session) -> None:
 def test_territories(db: Session) -> None:
     from hub.resellers.models import Reseller
 
-    db.add(Reseller(id="toko-sby", name="Toko Surabaya", ssh_public_key="ssh-ed25519 AAAA x",
-                    signing_public_key="x" * 43))
+    db.add(
+        Reseller(
+            id="toko-sby",
+            name="Toko Surabaya",
+            ssh_public_key="ssh-ed25519 AAAA x",
+            signing_public_key="x" * 43,
+        )
+    )
     db.flush()
     assign_territory(db, "toko-sby", "35.78")
     assign_territory(db, "toko-sby", "35.78")  # idempotent

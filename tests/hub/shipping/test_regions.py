@@ -18,8 +18,12 @@ pytestmark = pytest.mark.slow
 def test_all_levels_load(db: Session, region_db) -> None:
     counts = dict(db.execute(select(Region.level, func.count()).group_by(Region.level)).all())
     assert counts == {1: 38, 2: 514, 3: 7285, 4: 83762}
-    assert region_db[1].regions == {"province": 38, "regency": 514, "district": 7285,
-                                    "village": 83762}
+    assert region_db[1].regions == {
+        "province": 38,
+        "regency": 514,
+        "district": 7285,
+        "village": 83762,
+    }
     assert db.execute(select(func.count()).select_from(PostalCode)).scalar_one() == 83762
 
 
@@ -44,16 +48,26 @@ def test_papua_split_maps_bps_94_to_kemendagri(db: Session) -> None:
 
 def test_bps_and_postal_code_resolve_to_the_same_regency(db: Session) -> None:
     # Kota Bandung, district Sukasari: Kemendagri 32.73.xx, BPS 3273xxx
-    district = db.execute(select(Region).where(Region.parent_kode == "32.73",
-                                               Region.name_norm == "SUKASARI")).scalar_one()
+    district = db.execute(
+        select(Region).where(Region.parent_kode == "32.73", Region.name_norm == "SUKASARI")
+    ).scalar_one()
     via_kemendagri = resolve(db, district.kode)
-    bps_code = db.execute(select(RegionCode.code).where(
-        RegionCode.scheme == "bps", RegionCode.region_kode == district.kode)).scalar_one()
+    bps_code = db.execute(
+        select(RegionCode.code).where(
+            RegionCode.scheme == "bps", RegionCode.region_kode == district.kode
+        )
+    ).scalar_one()
     via_bps = resolve(db, bps_code, scheme="bps")
-    village = db.execute(select(Region.kode).where(Region.parent_kode == district.kode)
-                         .order_by(Region.kode)).scalars().first()
-    postal = db.execute(select(PostalCode.postal_code)
-                        .where(PostalCode.region_kode == village)).scalar_one()
+    village = (
+        db.execute(
+            select(Region.kode).where(Region.parent_kode == district.kode).order_by(Region.kode)
+        )
+        .scalars()
+        .first()
+    )
+    postal = db.execute(
+        select(PostalCode.postal_code).where(PostalCode.region_kode == village)
+    ).scalar_one()
     via_postal = resolve(db, postal_code=postal)
     assert via_bps.kode == via_kemendagri.kode
     assert via_kemendagri.ancestor(2) == via_bps.ancestor(2) == via_postal.ancestor(2) == "32.73"

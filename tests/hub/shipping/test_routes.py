@@ -14,9 +14,21 @@ from sqlalchemy.orm import Session
 from tests.hub.shipping.apikit import make_app, seed
 from tests.hub.shipping.helpers import GOOD, HEADER, FakeProvider
 
-QUOTE = {"origin": "32.73", "destination": "35.78.01", "date": "2025-03-01",
-         "items": [{"weight": "1.30", "length": 10, "width": 10, "height": 10,
-                    "quantity": 1, "value": "250000"}]}
+QUOTE = {
+    "origin": "32.73",
+    "destination": "35.78.01",
+    "date": "2025-03-01",
+    "items": [
+        {
+            "weight": "1.30",
+            "length": 10,
+            "width": 10,
+            "height": 10,
+            "quantity": 1,
+            "value": "250000",
+        }
+    ],
+}
 
 
 @pytest.fixture(scope="session")
@@ -32,8 +44,9 @@ def as_(api: tuple, db: Session) -> Iterator[Callable[[str | None], TestClient]]
     clients: list[TestClient] = []
 
     def make(who: str | None) -> TestClient:
-        c = TestClient(app, headers=auth.headers.get(who or "", {}),
-                       cookies=auth.cookies.get(who or "", {}))
+        c = TestClient(
+            app, headers=auth.headers.get(who or "", {}), cookies=auth.cookies.get(who or "", {})
+        )
         clients.append(c)
         return c
 
@@ -43,7 +56,9 @@ def as_(api: tuple, db: Session) -> Iterator[Callable[[str | None], TestClient]]
 
 
 def test_import_then_quote(as_: Callable[[str | None], TestClient]) -> None:
-    r = as_("inventory").post("/api/v1/shipping/ratecards", files={"file": ("c.csv", GOOD.encode())})
+    r = as_("inventory").post(
+        "/api/v1/shipping/ratecards", files={"file": ("c.csv", GOOD.encode())}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["replaced_from"]["JNE REG"] == "2025-01-01"
     r = as_("r1").post("/api/v1/shipping/quote", json=QUOTE)
@@ -61,8 +76,10 @@ def test_guards(as_: Callable[[str | None], TestClient]) -> None:
     assert as_(None).post("/api/v1/shipping/quote", json=QUOTE).status_code == 401
     r = as_("r1").post("/api/v1/shipping/ratecards", files={"file": ("c.csv", GOOD.encode())})
     assert r.status_code == 403
-    r = as_("marketing").post("/api/v1/shipping/warehouses",
-                              json={"code": "BDG", "name": "Bandung", "region_kode": "32.73"})
+    r = as_("marketing").post(
+        "/api/v1/shipping/warehouses",
+        json={"code": "BDG", "name": "Bandung", "region_kode": "32.73"},
+    )
     assert r.status_code == 403
 
 
@@ -77,8 +94,10 @@ def test_quote_errors_are_422(as_: Callable[[str | None], TestClient]) -> None:
     c = as_("r2")
     r = c.post("/api/v1/shipping/quote", json={"origin": "32.73", "items": [{"weight": 1}]})
     assert r.status_code == 422
-    r = c.post("/api/v1/shipping/quote",
-               json={"origin": "32.73", "destination": "77.77", "items": [{"weight": 1}]})
+    r = c.post(
+        "/api/v1/shipping/quote",
+        json={"origin": "32.73", "destination": "77.77", "items": [{"weight": 1}]},
+    )
     assert r.status_code == 422 and "unknown kemendagri region code" in r.text
 
 
@@ -93,17 +112,35 @@ def test_region_search(as_: Callable[[str | None], TestClient]) -> None:
 
 def test_warehouse_is_an_origin(as_: Callable[[str | None], TestClient]) -> None:
     staff = as_("inventory")
-    assert staff.post("/api/v1/shipping/ratecards",
-                      files={"file": ("c.csv", GOOD.encode())}).status_code == 200
-    r = staff.post("/api/v1/shipping/warehouses",
-                   json={"code": "BDG-1", "name": "Gudang Bandung", "region_kode": "32.73.01"})
+    assert (
+        staff.post(
+            "/api/v1/shipping/ratecards", files={"file": ("c.csv", GOOD.encode())}
+        ).status_code
+        == 200
+    )
+    r = staff.post(
+        "/api/v1/shipping/warehouses",
+        json={"code": "BDG-1", "name": "Gudang Bandung", "region_kode": "32.73.01"},
+    )
     assert r.status_code == 201, r.text
-    assert staff.post("/api/v1/shipping/warehouses", json={
-        "code": "BDG-1", "name": "again", "region_kode": "32.73"}).status_code == 422
-    assert staff.post("/api/v1/shipping/warehouses", json={
-        "code": "X", "name": "nowhere", "region_kode": "99.99"}).status_code == 422
+    assert (
+        staff.post(
+            "/api/v1/shipping/warehouses",
+            json={"code": "BDG-1", "name": "again", "region_kode": "32.73"},
+        ).status_code
+        == 422
+    )
+    assert (
+        staff.post(
+            "/api/v1/shipping/warehouses",
+            json={"code": "X", "name": "nowhere", "region_kode": "99.99"},
+        ).status_code
+        == 422
+    )
     reseller = as_("r1")
-    assert [w["code"] for w in reseller.get("/api/v1/shipping/warehouses").json()["data"]] == ["BDG-1"]
+    assert [w["code"] for w in reseller.get("/api/v1/shipping/warehouses").json()["data"]] == [
+        "BDG-1"
+    ]
     # the new warehouse is quotable at once (the cache is told), from its district's regency cards
     r = reseller.post("/api/v1/shipping/quote", json={**QUOTE, "origin": "BDG-1"})
     assert r.status_code == 200 and r.json()["origin"]["kode"] == "32.73.01", r.text
@@ -112,22 +149,31 @@ def test_warehouse_is_an_origin(as_: Callable[[str | None], TestClient]) -> None
 
 def test_addresses_are_scoped_to_their_reseller(as_: Callable[[str | None], TestClient]) -> None:
     staff = as_("inventory")
-    r = staff.post("/api/v1/resellers/r1/addresses",
-                   json={"label": "toko", "street": "Jl. Braga 1", "region_kode": "32.73.01"})
+    r = staff.post(
+        "/api/v1/resellers/r1/addresses",
+        json={"label": "toko", "street": "Jl. Braga 1", "region_kode": "32.73.01"},
+    )
     assert r.status_code == 201, r.text
-    r = staff.post("/api/v1/resellers/r2/addresses", json={"postal_code": "60111", "is_default": True})
+    r = staff.post(
+        "/api/v1/resellers/r2/addresses", json={"postal_code": "60111", "is_default": True}
+    )
     assert r.status_code == 201, r.text
     assert r.json()["region_kode"].startswith("35.78") and r.json()["is_default"]
     r = staff.post("/api/v1/resellers/nobody/addresses", json={"region_kode": "32.73"})
     assert r.status_code == 422 and "no reseller" in r.text
-    assert as_("r1").post("/api/v1/resellers/r1/addresses",
-                          json={"region_kode": "32.73"}).status_code == 403
+    assert (
+        as_("r1").post("/api/v1/resellers/r1/addresses", json={"region_kode": "32.73"}).status_code
+        == 403
+    )
 
     assert staff.get("/api/v1/shipping/addresses").json()["count"] == 2
     mine = as_("r1").get("/api/v1/shipping/addresses").json()["data"]
     assert [a["reseller_id"] for a in mine] == ["r1"]
     # asking for another reseller's list never shows it
-    assert as_("r1").get("/api/v1/shipping/addresses", params={"reseller_id": "r2"}).json()["count"] == 0
+    assert (
+        as_("r1").get("/api/v1/shipping/addresses", params={"reseller_id": "r2"}).json()["count"]
+        == 0
+    )
     assert as_("r1").get("/api/v1/resellers/r2/addresses").status_code == 404
     assert as_("r2").get("/api/v1/resellers/r2/addresses").json()["count"] == 1
 
@@ -138,34 +184,55 @@ def test_territories(as_: Callable[[str | None], TestClient]) -> None:
         r = owner.post("/api/v1/resellers/r1/territories", json={"region_kode": kode})
         assert r.status_code == 201, r.text
     assert [t["kode"] for t in r.json()["data"]] == ["32.73", "35.78.01"]
-    assert owner.post("/api/v1/resellers/r1/territories",
-                      json={"region_kode": "32.73.01.1001"}).status_code == 422
-    assert as_("inventory").post("/api/v1/resellers/r1/territories",
-                                 json={"region_kode": "32"}).status_code == 403
+    assert (
+        owner.post(
+            "/api/v1/resellers/r1/territories", json={"region_kode": "32.73.01.1001"}
+        ).status_code
+        == 422
+    )
+    assert (
+        as_("inventory")
+        .post("/api/v1/resellers/r1/territories", json={"region_kode": "32"})
+        .status_code
+        == 403
+    )
     got = as_("r1").get("/api/v1/resellers/r1/territories").json()
     assert got["count"] == 2 and got["data"][0]["level"] == "regency"
     assert as_("r2").get("/api/v1/resellers/r1/territories").status_code == 404
 
 
-def test_live_provider_from_settings_with_fallback(api: tuple, db: Session, fake: FakeProvider,
-                                                   tmp_path: Path) -> None:
+def test_live_provider_from_settings_with_fallback(
+    api: tuple, db: Session, fake: FakeProvider, tmp_path: Path
+) -> None:
     """SYNCHUB_SHIPPING_LIVE_URL wires the live provider into the quote route; failures fall back."""
     _, auth = api
-    app = make_app(str(db.get_bind().url), tmp_path, shipping_live_url=(
-        f"http://127.0.0.1:{fake.server_address[1]}"), shipping_live_token="k-123")
+    app = make_app(
+        str(db.get_bind().url),
+        tmp_path,
+        shipping_live_url=(f"http://127.0.0.1:{fake.server_address[1]}"),
+        shipping_live_token="k-123",
+    )
     staff = TestClient(app, headers=auth.headers["owner"], cookies=auth.cookies["owner"])
-    assert staff.post("/api/v1/shipping/ratecards",
-                      files={"file": ("c.csv", GOOD.encode())}).status_code == 200
+    assert (
+        staff.post(
+            "/api/v1/shipping/ratecards", files={"file": ("c.csv", GOOD.encode())}
+        ).status_code
+        == 200
+    )
     reseller = TestClient(app, headers=auth.headers["r1"])
     live = reseller.post("/api/v1/shipping/quote", json=QUOTE).json()
-    assert live["source"] == "live" and [(o["courier"], o["service"], o["fee"])
-                                         for o in live["data"]] == [("JNE", "REG", "19000")]
+    assert live["source"] == "live" and [
+        (o["courier"], o["service"], o["fee"]) for o in live["data"]
+    ] == [("JNE", "REG", "19000")]
     assert fake.last_key == "k-123"
     fake.mode = "error"
-    fallback = reseller.post("/api/v1/shipping/quote",
-                             json={**QUOTE, "items": [{"weight": "2.5"}]}).json()
+    fallback = reseller.post(
+        "/api/v1/shipping/quote", json={**QUOTE, "items": [{"weight": "2.5"}]}
+    ).json()
     assert fallback["source"] == "rate card" and fallback["count"] == 5
-    assert "live rates unavailable" in fallback["notices"][0] and "HTTP 503" in fallback["notices"][0]
+    assert (
+        "live rates unavailable" in fallback["notices"][0] and "HTTP 503" in fallback["notices"][0]
+    )
     staff.close()
     reseller.close()
 

@@ -23,10 +23,20 @@ JTR = DEFAULT_RULES[("JNE", "JTR")]
 POS = DEFAULT_RULES[("POS", "REG")]
 
 
-@pytest.mark.parametrize("actual, billed", [
-    ("1.00", "1"), ("1.30", "1"), ("1.31", "2"), ("2.30", "2"), ("2.31", "3"),
-    ("0.10", "1"), ("0.31", "1"), ("1.301", "2"), ("10.30", "10"),
-])
+@pytest.mark.parametrize(
+    "actual, billed",
+    [
+        ("1.00", "1"),
+        ("1.30", "1"),
+        ("1.31", "2"),
+        ("2.30", "2"),
+        ("2.31", "3"),
+        ("0.10", "1"),
+        ("0.31", "1"),
+        ("1.301", "2"),
+        ("10.30", "10"),
+    ],
+)
 def test_jne_rounding_cases(actual: str, billed: str) -> None:
     w = chargeable_weight(Parcel(D(actual), D(0), 1), JNE_REG)
     assert w.chargeable == D(billed)
@@ -37,15 +47,18 @@ def test_plain_ceiling_when_no_tolerance() -> None:
     assert round_weight(D("1.00"), POS) == 1
 
 
-@pytest.mark.parametrize("dims, actual, rules, billed, volumetric", [
-    ((30, 20, 10), "0.5", JNE_REG, "1", "1"),          # 6000 cm³ / 6000 = 1.00 kg
-    ((40, 30, 20), "1.0", JNE_REG, "4", "4"),          # 24000 / 6000 = 4.00 kg
-    ((40, 30, 13), "1.0", JNE_REG, "3", "2.6"),        # 15600 / 6000 = 2.60 → 3
-    ((50, 40, 39), "2.0", JNE_REG, "13", "13"),        # 78000 / 6000 = 13.00
-    ((41, 30, 19.5), "1", JNE_REG, "4", "3.9975"),     # 3.9975 → past 0.30 → 4
-    ((100, 50, 50), "5", JTR, "63", "62.5"),           # 250000 / 4000 = 62.5, ceiling → 63
-    ((20, 20, 20), "3", JTR, "10", "2"),               # trucking minimum 10 kg
-])
+@pytest.mark.parametrize(
+    "dims, actual, rules, billed, volumetric",
+    [
+        ((30, 20, 10), "0.5", JNE_REG, "1", "1"),  # 6000 cm³ / 6000 = 1.00 kg
+        ((40, 30, 20), "1.0", JNE_REG, "4", "4"),  # 24000 / 6000 = 4.00 kg
+        ((40, 30, 13), "1.0", JNE_REG, "3", "2.6"),  # 15600 / 6000 = 2.60 → 3
+        ((50, 40, 39), "2.0", JNE_REG, "13", "13"),  # 78000 / 6000 = 13.00
+        ((41, 30, 19.5), "1", JNE_REG, "4", "3.9975"),  # 3.9975 → past 0.30 → 4
+        ((100, 50, 50), "5", JTR, "63", "62.5"),  # 250000 / 4000 = 62.5, ceiling → 63
+        ((20, 20, 20), "3", JTR, "10", "2"),  # trucking minimum 10 kg
+    ],
+)
 def test_volumetric_cases(dims: tuple, actual: str, rules, billed: str, volumetric: str) -> None:
     l_, w_, h_ = (D(str(x)) for x in dims)
     result = chargeable_weight(Parcel(D(actual), l_ * w_ * h_, 1), rules)
@@ -89,20 +102,28 @@ def test_chargeable_at_least_actual_and_minimum(rules, w, l_, wd, h) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(services, kg, cm, cm, cm, st.decimals(min_value=D("0"), max_value=D("10"), places=2),
-       st.sampled_from(["weight", "length", "width", "height"]))
+@given(
+    services,
+    kg,
+    cm,
+    cm,
+    cm,
+    st.decimals(min_value=D("0"), max_value=D("10"), places=2),
+    st.sampled_from(["weight", "length", "width", "height"]),
+)
 def test_parcel_weight_never_decreases_when_anything_grows(rules, w, l_, wd, h, extra, what):
     base = {"weight": w, "length": l_, "width": wd, "height": h}
     grown = dict(base, **{what: base[what] + extra})
     before = chargeable_weight(Parcel(base["weight"], l_ * wd * h, 1), rules).chargeable
     after = chargeable_weight(
-        Parcel(grown["weight"], grown["length"] * grown["width"] * grown["height"], 1),
-        rules).chargeable
+        Parcel(grown["weight"], grown["length"] * grown["width"] * grown["height"], 1), rules
+    ).chargeable
     assert after >= before
 
 
-line = st.builds(Item, weight=kg, length=cm, width=cm, height=cm,
-                 quantity=st.integers(min_value=1, max_value=4))
+line = st.builds(
+    Item, weight=kg, length=cm, width=cm, height=cm, quantity=st.integers(min_value=1, max_value=4)
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -113,9 +134,14 @@ def test_order_fee_never_decreases_when_a_dimension_grows(rules, items, data) ->
     extra = data.draw(st.decimals(min_value=D("0"), max_value=D("50"), places=1))
     grown = list(items)
     old = items[i]
-    grown[i] = Item(old.weight, **{**{"length": old.length, "width": old.width,
-                                      "height": old.height}, what: getattr(old, what) + extra},
-                    quantity=old.quantity)
+    grown[i] = Item(
+        old.weight,
+        **{
+            **{"length": old.length, "width": old.width, "height": old.height},
+            what: getattr(old, what) + extra,
+        },
+        quantity=old.quantity,
+    )
     assert _fee(grown, rules) >= _fee(items, rules)
 
 
@@ -146,13 +172,27 @@ def _pack_unit_by_unit(items: list[Item], rules) -> list[Parcel]:
     return parcels
 
 
-zero_or_kg = st.one_of(st.just(D(0)), kg, st.decimals(min_value=D("0.001"), max_value=D("1200"), places=3))
+zero_or_kg = st.one_of(
+    st.just(D(0)), kg, st.decimals(min_value=D("0.001"), max_value=D("1200"), places=3)
+)
 
 
 @settings(max_examples=400, deadline=None)
-@given(services, st.lists(st.builds(Item, weight=zero_or_kg, length=cm, width=cm, height=cm,
-                                    quantity=st.integers(min_value=1, max_value=60)),
-                          min_size=1, max_size=8))
+@given(
+    services,
+    st.lists(
+        st.builds(
+            Item,
+            weight=zero_or_kg,
+            length=cm,
+            width=cm,
+            height=cm,
+            quantity=st.integers(min_value=1, max_value=60),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+)
 def test_pack_equals_unit_by_unit_packing(rules, items) -> None:
     """``pack`` places whole runs of identical units at once; the parcels must be the same."""
     assert pack(items, rules) == _pack_unit_by_unit(items, rules)

@@ -26,7 +26,7 @@ def test_reseller_text_is_escaped_on_every_page(hub: Seeded) -> None:
 
 
 def test_language_switch_is_remembered_in_cookie_and_profile(fresh_hub: Seeded) -> None:
-    from fastapi.testclient import TestClient  # noqa: PLC0415
+    from fastapi.testclient import TestClient
 
     c = TestClient(fresh_hub.app, follow_redirects=False)
     login_form(c, "operations")
@@ -34,7 +34,9 @@ def test_language_switch_is_remembered_in_cookie_and_profile(fresh_hub: Seeded) 
     r = c.get("/lang/en", params={"next": "/dashboard"})
     assert r.status_code == 303 and r.headers["location"] == "/dashboard"
     assert "Sync health" in c.get("/dashboard").text
-    other = TestClient(fresh_hub.app, follow_redirects=False)  # another browser: the profile remembers
+    other = TestClient(
+        fresh_hub.app, follow_redirects=False
+    )  # another browser: the profile remembers
     login_form(other, "operations")
     assert "Sync health" in other.get("/dashboard").text
     assert c.get("/lang/xx").status_code == 404
@@ -69,7 +71,7 @@ def test_explorer_as_of_and_csv(hub: Seeded) -> None:
 
 
 def test_unauthenticated_pages_redirect_to_sign_in(hub: Seeded) -> None:
-    from fastapi.testclient import TestClient  # noqa: PLC0415
+    from fastapi.testclient import TestClient
 
     r = TestClient(hub.app, follow_redirects=False).get("/dashboard")
     assert r.status_code == 303 and r.headers["location"].startswith("/login")

@@ -34,15 +34,33 @@ def uid(hub: Seeded, username: str) -> int:
 
 
 def test_creates_a_user_of_its_own_reseller_who_signs_in_and_sees_only_it(hub: Seeded) -> None:
-    r = admin(hub).post("/api/v1/users", json={"username": "shop-clerk", "password": NEW_PASSWORD,
-                                              "role": "reseller", "display_name": "Clerk"})
+    r = admin(hub).post(
+        "/api/v1/users",
+        json={
+            "username": "shop-clerk",
+            "password": NEW_PASSWORD,
+            "role": "reseller",
+            "display_name": "Clerk",
+        },
+    )
     assert r.status_code == 201, r.text
     body = r.json()
-    assert (body["reseller_id"], body["role"], body["must_change_password"]) == ("r1", "reseller", True)
+    assert (body["reseller_id"], body["role"], body["must_change_password"]) == (
+        "r1",
+        "reseller",
+        True,
+    )
     with hub.app.state.session_factory() as s:
-        entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "user.create",
-                                                  AuditEntry.entity_id == str(body["id"])))
-    assert entry is not None and entry.actor == "reseller_admin-r1" and entry.actor_role == "reseller_admin"
+        entry = s.scalar(
+            select(AuditEntry).where(
+                AuditEntry.action == "user.create", AuditEntry.entity_id == str(body["id"])
+            )
+        )
+    assert (
+        entry is not None
+        and entry.actor == "reseller_admin-r1"
+        and entry.actor_role == "reseller_admin"
+    )
     assert entry.after["reseller_id"] == "r1"
 
     clerk = TestClient(hub.app, follow_redirects=False)
@@ -54,8 +72,15 @@ def test_creates_a_user_of_its_own_reseller_who_signs_in_and_sees_only_it(hub: S
 
 
 def test_naming_its_own_reseller_explicitly_works_too(hub: Seeded) -> None:
-    r = admin(hub).post("/api/v1/users", json={"username": "shop-boss2", "password": NEW_PASSWORD,
-                                              "role": "reseller_admin", "reseller_id": "r1"})
+    r = admin(hub).post(
+        "/api/v1/users",
+        json={
+            "username": "shop-boss2",
+            "password": NEW_PASSWORD,
+            "role": "reseller_admin",
+            "reseller_id": "r1",
+        },
+    )
     assert r.status_code == 201 and r.json()["reseller_id"] == "r1"
 
 
@@ -63,8 +88,10 @@ def test_naming_its_own_reseller_explicitly_works_too(hub: Seeded) -> None:
 def test_cannot_create_for_another_reseller(hub: Seeded, other: str) -> None:
     """Another reseller, real or not, is simply not there for it (the same 404: ids do not leak)."""
     name = f"intruder-{other}"
-    r = admin(hub).post("/api/v1/users", json={"username": name, "password": NEW_PASSWORD, "role": "reseller",
-                                              "reseller_id": other})
+    r = admin(hub).post(
+        "/api/v1/users",
+        json={"username": name, "password": NEW_PASSWORD, "role": "reseller", "reseller_id": other},
+    )
     assert r.status_code == 404 and other in r.json()["detail"]
     assert user_row(hub, name) is None
 
@@ -72,7 +99,9 @@ def test_cannot_create_for_another_reseller(hub: Seeded, other: str) -> None:
 @pytest.mark.parametrize("role", sorted(r.value for r in STAFF))
 def test_cannot_create_a_staff_user(hub: Seeded, role: str) -> None:
     name = f"would-be-{role}"
-    r = admin(hub).post("/api/v1/users", json={"username": name, "password": NEW_PASSWORD, "role": role})
+    r = admin(hub).post(
+        "/api/v1/users", json={"username": name, "password": NEW_PASSWORD, "role": role}
+    )
     assert r.status_code == 403 and f"may not give the {role} role" in r.json()["detail"]
     assert user_row(hub, name) is None
 
@@ -81,10 +110,16 @@ def test_list_shows_only_its_own_resellers_users(hub: Seeded) -> None:
     users = admin(hub).get("/api/v1/users").json()
     assert {u["reseller_id"] for u in users["data"]} == {"r1"}
     names = {u["username"] for u in users["data"]}
-    assert {"reseller-r1", "reseller_admin-r1"} <= names and "reseller-r2" not in names and "owner" not in names
+    assert (
+        {"reseller-r1", "reseller_admin-r1"} <= names
+        and "reseller-r2" not in names
+        and "owner" not in names
+    )
     page = admin(hub).get("/users")
     assert page.status_code == 200
-    assert "reseller-r1" in page.text and "reseller-r2" not in page.text and ">owner<" not in page.text
+    assert (
+        "reseller-r1" in page.text and "reseller-r2" not in page.text and ">owner<" not in page.text
+    )
     assert not re.search(r'<option value="(owner|operations|finance)"', page.text)
 
 
@@ -120,10 +155,18 @@ def test_deactivates_reactivates_and_resets_its_users(fresh_hub: Seeded) -> None
     temp = c.post(f"/api/v1/users/{target}/reset-password").json()["temporary_password"]
     fresh = TestClient(hub.app, follow_redirects=False)
     assert login_form(fresh, "reseller-r1", PASSWORD).status_code != 303  # the old password is gone
-    assert login_form(fresh, "reseller-r1", temp).headers["location"] == "/account"  # must change it
+    assert (
+        login_form(fresh, "reseller-r1", temp).headers["location"] == "/account"
+    )  # must change it
     with hub.app.state.session_factory() as s:
-        actions = {e.action for e in s.scalars(select(AuditEntry).where(
-            AuditEntry.actor == "reseller_admin-r1", AuditEntry.entity_id == str(target)))}
+        actions = {
+            e.action
+            for e in s.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.actor == "reseller_admin-r1", AuditEntry.entity_id == str(target)
+                )
+            )
+        }
     assert actions == {"user.update", "user.password_reset"}
 
 
@@ -131,19 +174,30 @@ def test_page_form_creates_for_its_own_reseller(hub: Seeded) -> None:
     c = admin(hub)
     page = c.get("/users").text
     assert 'name="reseller_id"' not in page and "<strong>r1</strong>" in page
-    r = c.post("/users", data={"username": "page-clerk", "password": NEW_PASSWORD, "role": "reseller",
-                               "reseller_id": "r2"})
+    r = c.post(
+        "/users",
+        data={
+            "username": "page-clerk",
+            "password": NEW_PASSWORD,
+            "role": "reseller",
+            "reseller_id": "r2",
+        },
+    )
     assert r.status_code == 404 and user_row(hub, "page-clerk") is None
     r = c.post("/users", data={"username": "page-clerk", "password": NEW_PASSWORD, "role": "owner"})
     assert r.status_code == 403 and user_row(hub, "page-clerk") is None
-    r = c.post("/users", data={"username": "page-clerk", "password": NEW_PASSWORD, "role": "reseller"})
+    r = c.post(
+        "/users", data={"username": "page-clerk", "password": NEW_PASSWORD, "role": "reseller"}
+    )
     assert r.status_code == 200 and "page-clerk" in r.text
     assert user_row(hub, "page-clerk").reseller_id == "r1"  # type: ignore[union-attr]
 
 
 def test_nav_offers_users_to_reseller_admins_only(hub: Seeded) -> None:
     def nav(role: Role) -> str:
-        return hub.client(role, "r1").get("/portal" if role.value.startswith("reseller") else "/").text
+        return (
+            hub.client(role, "r1").get("/portal" if role.value.startswith("reseller") else "/").text
+        )
 
     assert 'href="/users"' in nav(Role.RESELLER_ADMIN)
     assert 'href="/users"' not in nav(Role.RESELLER)
@@ -152,11 +206,17 @@ def test_nav_offers_users_to_reseller_admins_only(hub: Seeded) -> None:
 def test_plain_reseller_gets_403_everywhere(hub: Seeded) -> None:
     c, other = hub.client(Role.RESELLER, "r1"), uid(hub, "reseller_admin-r1")
     body = {"username": "sneaky", "password": NEW_PASSWORD, "role": "reseller"}
-    for r in (c.get("/api/v1/users"), c.post("/api/v1/users", json=body),
-              c.patch(f"/api/v1/users/{other}", json={"active": False}),
-              c.post(f"/api/v1/users/{other}/reset-password"), c.get("/users"), c.post("/users", data=body),
-              c.post(f"/users/{other}/active", data={"active": "false"}), c.post(f"/users/{other}/reset"),
-              hub.token_client("r1").get("/api/v1/users")):
+    for r in (
+        c.get("/api/v1/users"),
+        c.post("/api/v1/users", json=body),
+        c.patch(f"/api/v1/users/{other}", json={"active": False}),
+        c.post(f"/api/v1/users/{other}/reset-password"),
+        c.get("/users"),
+        c.post("/users", data=body),
+        c.post(f"/users/{other}/active", data={"active": "false"}),
+        c.post(f"/users/{other}/reset"),
+        hub.token_client("r1").get("/api/v1/users"),
+    ):
         assert r.status_code == 403, r.text
     assert user_row(hub, "sneaky") is None
 
@@ -164,16 +224,35 @@ def test_plain_reseller_gets_403_everywhere(hub: Seeded) -> None:
 def test_owner_keeps_full_control(fresh_hub: Seeded) -> None:
     c = fresh_hub.client(Role.OWNER)
     assert {u["reseller_id"] for u in c.get("/api/v1/users").json()["data"]} == {None, "r1", "r2"}
-    staff = c.post("/api/v1/users", json={"username": "new-finance", "password": NEW_PASSWORD, "role": "finance"})
+    staff = c.post(
+        "/api/v1/users",
+        json={"username": "new-finance", "password": NEW_PASSWORD, "role": "finance"},
+    )
     assert staff.status_code == 201 and staff.json()["reseller_id"] is None
-    r2 = c.post("/api/v1/users", json={"username": "r2-clerk", "password": NEW_PASSWORD, "role": "reseller",
-                                       "reseller_id": "r2"})
+    r2 = c.post(
+        "/api/v1/users",
+        json={
+            "username": "r2-clerk",
+            "password": NEW_PASSWORD,
+            "role": "reseller",
+            "reseller_id": "r2",
+        },
+    )
     assert r2.status_code == 201 and r2.json()["reseller_id"] == "r2"
-    missing = c.post("/api/v1/users", json={"username": "ghost", "password": NEW_PASSWORD, "role": "reseller",
-                                            "reseller_id": "no-such-reseller"})
+    missing = c.post(
+        "/api/v1/users",
+        json={
+            "username": "ghost",
+            "password": NEW_PASSWORD,
+            "role": "reseller",
+            "reseller_id": "no-such-reseller",
+        },
+    )
     assert missing.status_code == 422 and "no-such-reseller" in missing.text
     target = uid(fresh_hub, "reseller_admin-r2")
-    assert c.patch(f"/api/v1/users/{target}", json={"role": "reseller"}).json()["role"] == "reseller"
+    assert (
+        c.patch(f"/api/v1/users/{target}", json={"role": "reseller"}).json()["role"] == "reseller"
+    )
     assert c.post(f"/api/v1/users/{target}/reset-password").status_code == 200
     assert c.post(f"/users/{target}/active", data={"active": "false"}).status_code == 303
     assert user_row(fresh_hub, "reseller_admin-r2").active is False  # type: ignore[union-attr]

@@ -22,39 +22,64 @@ OPS = frozenset({Role.OWNER, Role.OPERATIONS})
 USER_ADMINS = frozenset({Role.OWNER, Role.RESELLER_ADMIN})
 # Sensitive routes whose declaration is pinned here (a change must be deliberate).
 EXPECTED = {
-    ("GET", "/audit"): OWNER, ("GET", "/api/v1/audit"): OWNER,
+    ("GET", "/audit"): OWNER,
+    ("GET", "/api/v1/audit"): OWNER,
     # user administration: the owner everyone, a reseller admin its own reseller's users (scoped in the service)
-    ("GET", "/users"): USER_ADMINS, ("POST", "/users"): USER_ADMINS, ("GET", "/api/v1/users"): USER_ADMINS,
-    ("POST", "/users/{user_id}/reset"): USER_ADMINS, ("POST", "/users/{user_id}/active"): USER_ADMINS,
-    ("POST", "/api/v1/users"): USER_ADMINS, ("PATCH", "/api/v1/users/{user_id}"): USER_ADMINS,
+    ("GET", "/users"): USER_ADMINS,
+    ("POST", "/users"): USER_ADMINS,
+    ("GET", "/api/v1/users"): USER_ADMINS,
+    ("POST", "/users/{user_id}/reset"): USER_ADMINS,
+    ("POST", "/users/{user_id}/active"): USER_ADMINS,
+    ("POST", "/api/v1/users"): USER_ADMINS,
+    ("PATCH", "/api/v1/users/{user_id}"): USER_ADMINS,
     ("POST", "/api/v1/users/{user_id}/reset-password"): USER_ADMINS,
-    ("GET", "/dashboard"): STAFF, ("GET", "/quarantine"): OPS, ("POST", "/quarantine/{snapshot_id}/retry"): OPS,
-    ("GET", "/api/v1/quarantine"): OPS, ("POST", "/api/v1/quarantine/{snapshot_id}/retry"): OPS,
-    ("GET", "/api/v1/resellers"): STAFF, ("GET", "/portal"): RESELLER_ROLES,
-    ("GET", "/api/v1/resellers/{reseller_id}/datasets"): EVERYONE, ("GET", "/api/v1/snapshots"): EVERYONE,
-    ("GET", "/login"): PUBLIC, ("POST", "/login"): PUBLIC, ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/dashboard"): STAFF,
+    ("GET", "/quarantine"): OPS,
+    ("POST", "/quarantine/{snapshot_id}/retry"): OPS,
+    ("GET", "/api/v1/quarantine"): OPS,
+    ("POST", "/api/v1/quarantine/{snapshot_id}/retry"): OPS,
+    ("GET", "/api/v1/resellers"): STAFF,
+    ("GET", "/portal"): RESELLER_ROLES,
+    ("GET", "/api/v1/resellers/{reseller_id}/datasets"): EVERYONE,
+    ("GET", "/api/v1/snapshots"): EVERYONE,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
     # catalog and offer pages: marketing reads, owner and operations decide, resellers see their offers
-    ("GET", "/catalog"): OPS | {Role.MARKETING}, ("GET", "/catalog/products/{product_id}"): OPS | {Role.MARKETING},
-    ("GET", "/catalog/import"): OPS, ("POST", "/catalog/import"): OPS, ("POST", "/catalog/import/{upload}/apply"): OPS,
-    ("GET", "/catalog/matching"): OPS, ("POST", "/catalog/matching/link"): OPS,
+    ("GET", "/catalog"): OPS | {Role.MARKETING},
+    ("GET", "/catalog/products/{product_id}"): OPS | {Role.MARKETING},
+    ("GET", "/catalog/import"): OPS,
+    ("POST", "/catalog/import"): OPS,
+    ("POST", "/catalog/import/{upload}/apply"): OPS,
+    ("GET", "/catalog/matching"): OPS,
+    ("POST", "/catalog/matching/link"): OPS,
     ("POST", "/catalog/matching/{suggestion_id}/{decision}"): OPS,
-    ("GET", "/offers"): OPS | {Role.MARKETING}, ("GET", "/offers/conversion"): OPS | {Role.MARKETING},
-    ("POST", "/offers/decide"): OPS, ("POST", "/offers/publish"): OPS, ("POST", "/offers/{offer_id}/quantity"): OPS,
-    ("GET", "/portal/offers"): RESELLER_ROLES, ("POST", "/portal/offers/{offer_id}/order"): RESELLER_ROLES,
+    ("GET", "/offers"): OPS | {Role.MARKETING},
+    ("GET", "/offers/conversion"): OPS | {Role.MARKETING},
+    ("POST", "/offers/decide"): OPS,
+    ("POST", "/offers/publish"): OPS,
+    ("POST", "/offers/{offer_id}/quantity"): OPS,
+    ("GET", "/portal/offers"): RESELLER_ROLES,
+    ("POST", "/portal/offers/{offer_id}/order"): RESELLER_ROLES,
     # order, payment and shipping pages: resellers their orders, finance the transfers, the warehouse shipping
-    ("GET", "/portal/orders"): RESELLER_ROLES, ("POST", "/portal/orders"): RESELLER_ROLES,
-    ("POST", "/portal/orders/csv"): RESELLER_ROLES, ("GET", "/portal/orders/{order_id}"): RESELLER_ROLES,
+    ("GET", "/portal/orders"): RESELLER_ROLES,
+    ("POST", "/portal/orders"): RESELLER_ROLES,
+    ("POST", "/portal/orders/csv"): RESELLER_ROLES,
+    ("GET", "/portal/orders/{order_id}"): RESELLER_ROLES,
     ("POST", "/portal/orders/{order_id}/reorder"): RESELLER_ROLES,
     ("POST", "/portal/orders/{order_id}/payments"): RESELLER_ROLES,
-    ("GET", "/payments"): OWNER | {Role.FINANCE}, ("POST", "/payments/{confirmation_id}/confirm"): OWNER | {Role.FINANCE},
+    ("GET", "/payments"): OWNER | {Role.FINANCE},
+    ("POST", "/payments/{confirmation_id}/confirm"): OWNER | {Role.FINANCE},
     ("POST", "/payments/{confirmation_id}/reject"): OWNER | {Role.FINANCE},
-    ("GET", "/fulfilment"): OPS | {Role.INVENTORY}, ("POST", "/fulfilment/{order_id}/pack"): OPS | {Role.INVENTORY},
+    ("GET", "/fulfilment"): OPS | {Role.INVENTORY},
+    ("POST", "/fulfilment/{order_id}/pack"): OPS | {Role.INVENTORY},
     ("POST", "/fulfilment/{order_id}/ship"): OPS | {Role.INVENTORY},
-    ("GET", "/shipping/calculator"): EVERYONE, ("GET", "/shipping/calculator/regions"): EVERYONE,
+    ("GET", "/shipping/calculator"): EVERYONE,
+    ("GET", "/shipping/calculator/regions"): EVERYONE,
 }
 
 
-def endpoints(app):  # noqa: ANN001, ANN201
+def endpoints(app):  # ANN201
     for route in iter_routes(app.routes):
         for method in sorted(getattr(route, "methods", None) or ()):
             if method != "HEAD":
@@ -69,20 +94,31 @@ def values_for(hub: Seeded, reseller: str) -> dict[str, str]:
     """Path parameters naming ``reseller``'s objects (its snapshot, token, user)."""
     with hub.app.state.session_factory() as s:
         token_id = s.scalar(select(ApiToken.id).where(ApiToken.reseller_id == reseller))
-    return {"reseller_id": reseller, "snapshot_id": str(hub.snapshot_ids[reseller]["applied"]),
-            "token_id": str(token_id), "user_id": str(hub.users[f"reseller-{reseller}"].id),
-            "code": "en", "name": "products", "dataset": "products", "key": "1", "entity": "product"}
+    return {
+        "reseller_id": reseller,
+        "snapshot_id": str(hub.snapshot_ids[reseller]["applied"]),
+        "token_id": str(token_id),
+        "user_id": str(hub.users[f"reseller-{reseller}"].id),
+        "code": "en",
+        "name": "products",
+        "dataset": "products",
+        "key": "1",
+        "entity": "product",
+    }
 
 
-def call(client, method: str, path: str):  # noqa: ANN001, ANN201
+def call(client, method: str, path: str):  # ANN201
     kw = {"json": {}} if path.startswith("/api/") and method in ("POST", "PATCH", "PUT") else {}
     return client.request(method, path, **kw)
 
 
 def test_every_route_declares_who_may_use_it(hub: Seeded) -> None:
     undeclared = [f"{m} {r.path}" for m, r in endpoints(hub.app) if declared_access(r) is None]
-    undeclared += [r.path for r in iter_routes(hub.app.routes) if not getattr(r, "methods", None)
-                   and declared_access(r) is None]
+    undeclared += [
+        r.path
+        for r in iter_routes(hub.app.routes)
+        if not getattr(r, "methods", None) and declared_access(r) is None
+    ]
     assert not undeclared, f"routes without require(...)/public(): {undeclared}"
 
 
@@ -101,12 +137,17 @@ def test_allowed_roles_succeed_and_others_are_refused(hub: Seeded, role: Role | 
         path = fill(route.path, {**values, "token_id": "999999", "user_id": "999999"})
         r = call(hub.client(role), method, path)
         allowed = access == PUBLIC or (role is not None and role in access)  # type: ignore[operator]
-        csrf_only = r.status_code == 403 and "CSRF" in r.text  # sign-in form without its token: see test_security
+        csrf_only = (
+            r.status_code == 403 and "CSRF" in r.text
+        )  # sign-in form without its token: see test_security
         if allowed and r.status_code in (401, 403) and not csrf_only:
-            problems.append(f"{method} {path}: {role} allowed but got {r.status_code} {r.text[:120]}")
+            problems.append(
+                f"{method} {path}: {role} allowed but got {r.status_code} {r.text[:120]}"
+            )
         if not allowed:
-            refused = r.status_code in (401, 403) or (role is None and r.status_code == 303
-                                                      and r.headers["location"].startswith("/login"))
+            refused = r.status_code in (401, 403) or (
+                role is None and r.status_code == 303 and r.headers["location"].startswith("/login")
+            )
             if not refused:
                 problems.append(f"{method} {path}: {role} not allowed but got {r.status_code}")
         if r.status_code >= 500:
@@ -132,7 +173,11 @@ def test_reseller_lists_show_only_its_own(hub: Seeded) -> None:
     for client in (hub.client(Role.RESELLER, "r1"), hub.token_client("r1")):
         snaps = client.get("/api/v1/snapshots", params={"reseller_id": "r2"}).json()
         assert snaps["count"] == 2 and {s["reseller_id"] for s in snaps["data"]} == {"r1"}
-    toks = hub.client(Role.RESELLER_ADMIN, "r1").get("/api/v1/tokens", params={"reseller_id": "r2"}).json()
+    toks = (
+        hub.client(Role.RESELLER_ADMIN, "r1")
+        .get("/api/v1/tokens", params={"reseller_id": "r2"})
+        .json()
+    )
     assert {t["reseller_id"] for t in toks["data"]} == {"r1"}
     portal = hub.client(Role.RESELLER, "r1").get("/portal").text.split("<main>")[1]
     assert "(r1)" in portal and "r2" not in portal

@@ -37,7 +37,9 @@ def test_login_sets_safe_cookie_and_logout_ends_the_session(hub: Seeded) -> None
 
 
 def test_secure_cookie_over_https_and_in_production(hub: Seeded) -> None:
-    r = login_form(TestClient(hub.app, base_url="https://testserver", follow_redirects=False), "owner")
+    r = login_form(
+        TestClient(hub.app, base_url="https://testserver", follow_redirects=False), "owner"
+    )
     assert "secure" in r.headers["set-cookie"].lower()
     r = login_form(anon(hub), "owner")
     assert "secure" not in r.headers["set-cookie"].lower()  # plain http in test environment
@@ -69,15 +71,26 @@ def test_csrf_required_on_unsafe_cookie_requests(hub: Seeded) -> None:
     assert c.post("/users", data={**body, "csrf_token": good}).status_code == 200
     assert c.get("/api/v1/users").status_code == 200  # safe methods need no token
     # the sign-in form needs its own (signed, double-submit) token
-    assert anon(hub).post("/login", data={"username": "owner", "password": PASSWORD}).status_code == 403
-    assert anon(hub).post("/login", data={"username": "owner", "password": PASSWORD,
-                                          "csrf_token": "x"}).status_code == 403
+    assert (
+        anon(hub).post("/login", data={"username": "owner", "password": PASSWORD}).status_code
+        == 403
+    )
+    assert (
+        anon(hub)
+        .post("/login", data={"username": "owner", "password": PASSWORD, "csrf_token": "x"})
+        .status_code
+        == 403
+    )
 
 
 def test_bearer_tokens_need_no_csrf_and_can_be_revoked(fresh_hub: Seeded) -> None:
     hub = fresh_hub
     t = hub.token_client("r1")
-    assert t.get("/api/v1/me").json() == {**t.get("/api/v1/me").json(), "role": "reseller", "reseller_id": "r1"}
+    assert t.get("/api/v1/me").json() == {
+        **t.get("/api/v1/me").json(),
+        "role": "reseller",
+        "reseller_id": "r1",
+    }
     admin = hub.client(Role.RESELLER_ADMIN, "r1")
     created = admin.post("/api/v1/tokens", json={"name": "pos"}).json()
     assert created["reseller_id"] == "r1" and created["token"].startswith("sht_")
@@ -86,11 +99,14 @@ def test_bearer_tokens_need_no_csrf_and_can_be_revoked(fresh_hub: Seeded) -> Non
     assert new.get("/api/v1/resellers/r2/datasets").status_code == 404
     assert admin.post(f"/api/v1/tokens/{created['id']}/revoke").json()["revoked_at"]
     assert new.get("/api/v1/me").status_code == 401
-    assert anon(hub, headers={"Authorization": "Bearer sht_nonsense"}).get("/api/v1/me").status_code == 401
+    assert (
+        anon(hub, headers={"Authorization": "Bearer sht_nonsense"}).get("/api/v1/me").status_code
+        == 401
+    )
 
 
-def test_brute_force_locks_username_then_address(tmp_path) -> None:  # noqa: ANN001
-    from tests.hub.web.webkit import seed  # noqa: PLC0415
+def test_brute_force_locks_username_then_address(tmp_path) -> None:
+    from tests.hub.web.webkit import seed
 
     hub = seed(tmp_path, login_max_failures=3, login_ip_max_failures=5)
     c = anon(hub)
@@ -109,13 +125,30 @@ def test_brute_force_locks_username_then_address(tmp_path) -> None:  # noqa: ANN
 def test_password_change_and_admin_reset(fresh_hub: Seeded) -> None:
     hub = fresh_hub
     user = hub.client(Role.FINANCE)
-    assert user.post("/api/v1/me/password", json={"current": "nope", "new": "a new long password"}).status_code == 403
-    assert user.post("/api/v1/me/password", json={"current": PASSWORD, "new": "short"}).status_code == 422
-    assert user.post("/api/v1/me/password", json={"current": PASSWORD, "new": "a new long password"}).status_code == 204
+    assert (
+        user.post(
+            "/api/v1/me/password", json={"current": "nope", "new": "a new long password"}
+        ).status_code
+        == 403
+    )
+    assert (
+        user.post("/api/v1/me/password", json={"current": PASSWORD, "new": "short"}).status_code
+        == 422
+    )
+    assert (
+        user.post(
+            "/api/v1/me/password", json={"current": PASSWORD, "new": "a new long password"}
+        ).status_code
+        == 204
+    )
     assert login_form(anon(hub), "finance").status_code == 401
     assert login_form(anon(hub), "finance", "a new long password").status_code == 303
     uid = hub.users["finance"].id
-    temp = hub.client(Role.OWNER).post(f"/api/v1/users/{uid}/reset-password").json()["temporary_password"]
+    temp = (
+        hub.client(Role.OWNER)
+        .post(f"/api/v1/users/{uid}/reset-password")
+        .json()["temporary_password"]
+    )
     assert user.get("/api/v1/me").status_code == 401  # reset ends the user's sessions
     r = login_form(anon(hub), "finance", temp)
     assert r.status_code == 303 and r.headers["location"] == "/account"  # must change it now
@@ -135,11 +168,16 @@ def test_audit_log_cannot_be_edited(fresh_hub: Seeded) -> None:
         s.delete(s.query(AuditEntry).first())
         with pytest.raises(AuditImmutable):
             s.flush()
-    methods = {m for r in fresh_hub.app.routes for m in getattr(r, "methods", ()) if "audit" in getattr(r, "path", "")}
+    methods = {
+        m
+        for r in fresh_hub.app.routes
+        for m in getattr(r, "methods", ())
+        if "audit" in getattr(r, "path", "")
+    }
     assert methods <= {"GET", "HEAD"}
 
 
-def test_production_refuses_placeholder_secret(tmp_path) -> None:  # noqa: ANN001
+def test_production_refuses_placeholder_secret(tmp_path) -> None:
     with pytest.raises(ConfigError, match="SYNCHUB_SECRET_KEY"):
         create_app(HubSettings(home=tmp_path, environment="production"))
 

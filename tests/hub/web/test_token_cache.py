@@ -51,7 +51,9 @@ def _me(client: TestClient, token: str) -> int:
     return client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code
 
 
-def test_a_token_revoked_in_one_worker_is_refused_by_another_once_its_cache_lapses(tmp_path) -> None:  # noqa: ANN001
+def test_a_token_revoked_in_one_worker_is_refused_by_another_once_its_cache_lapses(
+    tmp_path,
+) -> None:
     hub: Seeded = seed(tmp_path, api_token_cache_seconds=60)
     other_worker = TestClient(create_app(settings(tmp_path, api_token_cache_seconds=60)))
     clock = Clock()
@@ -69,7 +71,7 @@ def test_a_token_revoked_in_one_worker_is_refused_by_another_once_its_cache_laps
     assert _me(other_worker, "sht_nonsense") == 401
 
 
-def test_without_a_cache_revocation_is_immediate_everywhere(tmp_path) -> None:  # noqa: ANN001
+def test_without_a_cache_revocation_is_immediate_everywhere(tmp_path) -> None:
     hub = seed(tmp_path, api_token_cache_seconds=0)
     other_worker = TestClient(create_app(settings(tmp_path, api_token_cache_seconds=0)))
     token = hub.tokens["r1"]

@@ -38,7 +38,9 @@ class Seeded:
     app: FastAPI
     tmp: Path
     users: dict[str, User] = field(default_factory=dict)  # username -> user
-    snapshot_ids: dict[str, dict[str, int]] = field(default_factory=dict)  # reseller -> {status: id}
+    snapshot_ids: dict[str, dict[str, int]] = field(
+        default_factory=dict
+    )  # reseller -> {status: id}
     tokens: dict[str, str] = field(default_factory=dict)  # reseller -> bearer secret
 
     def username(self, role: Role, reseller: str = "r1") -> str:
@@ -63,16 +65,22 @@ class Seeded:
 
 
 def settings(tmp: Path, **kw: object) -> HubSettings:
-    return HubSettings(home=tmp / "hub", environment="test", secret_key="test-secret-" + "x" * 20,  # type: ignore[arg-type]
-                       **kw)
+    return HubSettings(
+        home=tmp / "hub",
+        environment="test",
+        secret_key="test-secret-" + "x" * 20,  # type: ignore[arg-type]
+        **kw,
+    )
 
 
-def login_form(client: TestClient, username: str, password: str = PASSWORD, next_: str = "/"):  # noqa: ANN201
+def login_form(client: TestClient, username: str, password: str = PASSWORD, next_: str = "/"):
     """Sign in through the real form: GET /login for the CSRF token, then POST."""
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token,
-                                        "next": next_})
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": next_},
+    )
 
 
 def seed(tmp: Path, **kw: object) -> Seeded:
@@ -82,32 +90,74 @@ def seed(tmp: Path, **kw: object) -> Seeded:
     t0 = utcnow() - dt.timedelta(hours=30)
     with factory() as s:
         for rid in RESELLERS:
-            add_reseller(s, {"id": rid, "name": f"Toko {rid} {XSS}", "ssh_public_key": ssh_line(),
-                             "signing_public_key": sk.public_b64(sk.generate_signing_key())})
+            add_reseller(
+                s,
+                {
+                    "id": rid,
+                    "name": f"Toko {rid} {XSS}",
+                    "ssh_public_key": ssh_line(),
+                    "signing_public_key": sk.public_b64(sk.generate_signing_key()),
+                },
+            )
     for n, rid in enumerate(RESELLERS):
         with transaction(factory) as s:
-            ok = Snapshot(reseller_id=rid, sequence=1, kind="full", file_name=f"{rid}-1.snap", file_sha256=f"{n}a" * 32,
-                          file_bytes=100, status="applied", received_at=t0, applied_at=t0 + dt.timedelta(minutes=3),
-                          source_created_at=t0 - dt.timedelta(minutes=2), rows=2, agent_version="syncagent 0.1")
-            bad = Snapshot(reseller_id=rid, sequence=2, kind="incremental", file_name=f"{rid}-2.snap",
-                           file_sha256=f"{n}b" * 32, file_bytes=100, status="quarantined",
-                           reason=f"signature does not verify {XSS}", received_at=t0)
+            ok = Snapshot(
+                reseller_id=rid,
+                sequence=1,
+                kind="full",
+                file_name=f"{rid}-1.snap",
+                file_sha256=f"{n}a" * 32,
+                file_bytes=100,
+                status="applied",
+                received_at=t0,
+                applied_at=t0 + dt.timedelta(minutes=3),
+                source_created_at=t0 - dt.timedelta(minutes=2),
+                rows=2,
+                agent_version="syncagent 0.1",
+            )
+            bad = Snapshot(
+                reseller_id=rid,
+                sequence=2,
+                kind="incremental",
+                file_name=f"{rid}-2.snap",
+                file_sha256=f"{n}b" * 32,
+                file_bytes=100,
+                status="quarantined",
+                reason=f"signature does not verify {XSS}",
+                received_at=t0,
+            )
             s.add_all([ok, bad])
             s.flush()
-            s.add(ResellerSync(reseller_id=rid, last_applied_sequence=1, last_full_sequence=1,
-                               last_success_at=t0 + dt.timedelta(minutes=3), last_snapshot_id=ok.id))
+            s.add(
+                ResellerSync(
+                    reseller_id=rid,
+                    last_applied_sequence=1,
+                    last_full_sequence=1,
+                    last_success_at=t0 + dt.timedelta(minutes=3),
+                    last_snapshot_id=ok.id,
+                )
+            )
             out.snapshot_ids[rid] = {"applied": ok.id, "quarantined": bad.id}
         rows = [(1, f"Laptop {rid}", Decimal("1234567.00")), (2, XSS, Decimal("15.50"))]
-        manifest, reader = build(tmp, {"products": (PRODUCTS, ["id"], rows)}, created_at=t0, reseller_id=rid)
+        manifest, reader = build(
+            tmp, {"products": (PRODUCTS, ["id"], rows)}, created_at=t0, reseller_id=rid
+        )
         with transaction(factory) as s:
-            merge_snapshot(s, reseller_id=rid, snapshot_id=out.snapshot_ids[rid]["applied"], manifest=manifest,
-                           reader=reader, received_at=t0)
+            merge_snapshot(
+                s,
+                reseller_id=rid,
+                snapshot_id=out.snapshot_ids[rid]["applied"],
+                manifest=manifest,
+                reader=reader,
+                received_at=t0,
+            )
     with factory() as s:
         for role in Role:
-            for rid in (RESELLERS if role in RESELLER_ROLES else (None,)):
+            for rid in RESELLERS if role in RESELLER_ROLES else (None,):
                 name = f"{role.value}-{rid}" if rid else role.value
-                out.users[name] = service.create_user(s, None, username=name, password=PASSWORD, role=role.value,
-                                                      reseller_id=rid)
+                out.users[name] = service.create_user(
+                    s, None, username=name, password=PASSWORD, role=role.value, reseller_id=rid
+                )
         admin = service.principal_of(out.users["owner"])
         for rid in RESELLERS:
             out.tokens[rid], _ = issue_token(s, admin, rid, f"{rid} shop system")
