@@ -12,16 +12,15 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator, Callable
 
-import sqlalchemy.exc
 from anyio import to_thread
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from hub.core.deps import NotAuthenticated, mark_public, public
+from hub.core.deps import mark_public, public
+from hub.core.errors import install_error_handlers
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
 from shared import __version__
@@ -54,40 +53,6 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.payments.pages", "router"),
     ("hub.shipping.pages", "router"),
 ]
-
-
-def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
-
-
-def _install_error_pages(app: FastAPI) -> None:
-    """API callers get JSON; browsers get a redirect to sign in, or an error page."""
-
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if _is_api(request):
-            return JSONResponse(
-                {"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None)
-            )
-        if isinstance(exc, NotAuthenticated):
-            return RedirectResponse(f"/login?next={request.url.path}", 303)
-        from hub.core.templating import render  # Jinja loads on first page only
-
-        return render(
-            request,
-            "error.html",
-            {"status": exc.status_code, "detail": exc.detail},
-            status_code=exc.status_code,
-        )
-
-    async def out_of_range(request: Request, exc: Exception) -> Response:
-        # A number too large for the database column (SQLite OverflowError, PostgreSQL DataError).
-        return JSONResponse(
-            {"detail": f"a value is out of range for the database: {str(exc)[:200]}"}, 422
-        )
-
-    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(OverflowError, out_of_range)
-    app.add_exception_handler(sqlalchemy.exc.DataError, out_of_range)
 
 
 def _docs(app: FastAPI) -> None:
@@ -145,7 +110,7 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
     from hub.users.auth import Authenticator
 
     app.state.authenticator = Authenticator(settings.api_token_cache_seconds)
-    _install_error_pages(app)
+    install_error_handlers(app)
     _docs(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mark_public(app.routes[-1])

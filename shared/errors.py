@@ -64,6 +64,29 @@ class SkippableError(DataError):
     """One item is bad but the rest can go on (the item is reported, not silently dropped)."""
 
 
+# --- requests: what the caller asked for cannot be done as asked --------------------
+# A request that is invalid is a DataError; these say what else went wrong. The hub's one
+# HTTP error handler (hub/core/errors.py) gives each its status.
+
+
+class NotFound(FatalError):
+    """What the request names does not exist, or is not the caller's to see (same answer, so
+    ids of other resellers do not leak)."""
+
+
+class Conflict(FatalError):
+    """The request clashes with the current state: already done, not allowed in this state,
+    out of stock, a name taken. Reloading and deciding again is the way forward."""
+
+
+class Forbidden(FatalError):
+    """The caller may not do this (role, ownership, a closed period)."""
+
+
+class TooLarge(DataError):
+    """The input is over a limit (file size, rows, body); ``limit`` says which."""
+
+
 # --- sources (connectors) -------------------------------------------------------
 
 

@@ -19,14 +19,27 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 LOCALES = ("id", "en")
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
+HUB = Path(__file__).resolve().parent.parent
+LOCALE_DIR = HUB / "locales"
 DISPLAY_TZ = ZoneInfo("Asia/Jakarta")  # WIB: the business's clock
+
+
+def catalogue_files(lang: str) -> list[Path]:
+    """The shared catalogue first, then each capability's own (``hub/<capability>/locales/``).
+
+    Each capability keeps its strings beside its pages, so capabilities add messages
+    without touching one another's files.
+    """
+    return [LOCALE_DIR / f"{lang}.json", *sorted(HUB.glob(f"*/locales/{lang}.json"))]
 
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    path = LOCALE_DIR / f"{lang}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    merged: dict[str, str] = {}
+    for path in catalogue_files(lang):
+        if path.exists():
+            merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
 
 
 def pick(requested: str | None, default: str = "id") -> str:

@@ -61,7 +61,7 @@ class RateCardRejected(DataError):
         super().__init__(
             f"{source} refused, {len(errors)} problem(s), nothing imported:\n  {shown}{more}",
             hint="fix these rows and import the file again",
-            errors=[str(e) for e in errors],
+            problems=[str(e) for e in errors],
         )
 
 

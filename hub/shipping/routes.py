@@ -144,11 +144,9 @@ def import_ratecards(file: UploadFile, session: SessionDep) -> RateCardImportPub
         rows = ratecards.validate(session, ratecards.read_rows(data, filename))
         starts = ratecards.apply(session, rows)
         session.commit()
-    except ratecards.RateCardRejected as exc:
+    except ratecards.RateCardRejected:
         session.rollback()
-        raise HTTPException(
-            422, detail={"message": exc.message, "errors": [str(e) for e in exc.errors]}
-        ) from None
+        raise
     forget_cached()
     return RateCardImportPublic(
         replaced_from={f"{c} {s}": d for (c, s), d in starts.items()}, rows=len(rows)

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from hub.audit.models import AuditEntry
 from hub.core.deps import optional_principal
+from hub.core.errors import install_error_handlers
 from hub.core.roles import Principal, Role
 from hub.data.mapping_routes import router
 from hub.users.auth import Authenticator
@@ -19,6 +20,7 @@ def _client(factory, role: Role = Role.OPERATIONS) -> TestClient:
     app.state.session_factory = factory
     app.state.authenticator = Authenticator()
     app.include_router(router)
+    install_error_handlers(app)
     app.dependency_overrides[optional_principal] = lambda: Principal(
         role=role, username=role.value, user_id=1
     )
@@ -50,7 +52,7 @@ def test_a_profile_that_does_not_fit_is_refused_with_its_problems(merged) -> Non
     factory = merged
     c = _client(factory)
     r = c.post("/api/v1/resellers/empty-shop/mapping", json={"profile": "northwind"})
-    assert r.status_code == 422 and "does not fit" in r.json()["detail"]
+    assert r.status_code == 422 and "does not fit" in r.json()["message"]
     assert c.get("/api/v1/resellers/empty-shop/mapping").json()["profile"] is None
     with factory() as s:
         assert s.query(AuditEntry).filter_by(action="mapping.apply").count() == 0

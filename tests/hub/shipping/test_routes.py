@@ -87,7 +87,8 @@ def test_bad_rate_card_is_refused_with_rows(as_: Callable[[str | None], TestClie
     bad = f"{HEADER}\nJNE,REG,32.73,35.78,-1,1,2,3,2025-01-01,\n"
     r = as_("owner").post("/api/v1/shipping/ratecards", files={"file": ("c.csv", bad.encode())})
     assert r.status_code == 422
-    assert r.json()["detail"]["errors"] == ["row 2, price_per_kg: -1 is negative"]
+    assert r.json()["error"] == "RateCardRejected"
+    assert [p["message"] for p in r.json()["problems"]] == ["row 2, price_per_kg: -1 is negative"]
 
 
 def test_quote_errors_are_422(as_: Callable[[str | None], TestClient]) -> None:

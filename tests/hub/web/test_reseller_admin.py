@@ -92,7 +92,7 @@ def test_cannot_create_for_another_reseller(hub: Seeded, other: str) -> None:
         "/api/v1/users",
         json={"username": name, "password": NEW_PASSWORD, "role": "reseller", "reseller_id": other},
     )
-    assert r.status_code == 404 and other in r.json()["detail"]
+    assert r.status_code == 404 and other in r.json()["message"]
     assert user_row(hub, name) is None
 
 
@@ -102,7 +102,7 @@ def test_cannot_create_a_staff_user(hub: Seeded, role: str) -> None:
     r = admin(hub).post(
         "/api/v1/users", json={"username": name, "password": NEW_PASSWORD, "role": role}
     )
-    assert r.status_code == 403 and f"may not give the {role} role" in r.json()["detail"]
+    assert r.status_code == 403 and f"may not give the {role} role" in r.json()["message"]
     assert user_row(hub, name) is None
 
 
@@ -138,7 +138,7 @@ def test_cannot_touch_users_outside_its_reseller(hub: Seeded, target: str) -> No
 
 def test_cannot_promote_its_user_to_staff(hub: Seeded) -> None:
     r = admin(hub).patch(f"/api/v1/users/{uid(hub, 'reseller-r1')}", json={"role": "owner"})
-    assert r.status_code == 403 and "owner" in r.json()["detail"]
+    assert r.status_code == 403 and "owner" in r.json()["message"]
     assert user_row(hub, "reseller-r1").role == "reseller"  # type: ignore[union-attr]
 
 
