@@ -236,7 +236,7 @@ def _matching(
     session: Session,
     reseller_id: str,
     message: Message | None = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     ctx = {
@@ -292,7 +292,7 @@ def link(
         session.commit()
     except DataError as exc:
         session.rollback()
-        return _matching(request, session, filter_reseller, error=str(exc), status=422)
+        return _matching(request, session, filter_reseller, error=exc, status=422)
     return _matching(
         request,
         session,
@@ -322,7 +322,7 @@ def decide(
         session.commit()
     except DataError as exc:
         session.rollback()
-        return _matching(request, session, filter_reseller, error=str(exc), status=409)
+        return _matching(request, session, filter_reseller, error=exc, status=409)
     return _matching(
         request,
         session,
