@@ -52,6 +52,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.orders.pages", "router"),
     ("hub.payments.pages", "router"),
     ("hub.shipping.pages", "router"),
+    ("hub.catalog.admin_pages", "router"),
+    ("hub.masterdata.index_pages", "router"),
 ]
 
 

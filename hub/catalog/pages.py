@@ -6,10 +6,6 @@ pricing); these handlers parse the form, call them, commit, and render.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import secrets
-from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
@@ -27,16 +23,14 @@ from hub.core import nav
 from hub.core.db import utcnow
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
 from hub.core.roles import Role
+from hub.core.staging import Staging, read_upload
 from hub.core.templating import render
-from shared.errors import DataError
+from shared.errors import DataError, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 VIEW = (Role.OWNER, Role.OPERATIONS, Role.MARKETING)  # marketing reads the catalog
 EDIT = (Role.OWNER, Role.OPERATIONS)
 PAGE = 50
-MAX_UPLOAD = 20 * 1024 * 1024
-UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
-STAGED_FOR = dt.timedelta(days=1)
 
 nav.register(nav.NavItem("Catalog", "/catalog", frozenset(VIEW), order=40))
 nav.register(nav.NavItem("Matching", "/catalog/matching", frozenset(EDIT), order=42))
@@ -125,27 +119,6 @@ def product(
 # --- import: upload → preview (nothing written) → apply ---------------------------------
 
 
-def _staging(settings: Any) -> Path:
-    d = Path(settings.home) / "catalog-imports"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
-
-
-def _staged(settings: Any, upload: str) -> Path:
-    """The staged upload of a preview; 404 for an unknown or malformed id (never a path outside staging)."""
-    if UPLOAD_ID.match(upload):
-        for path in _staging(settings).glob(f"{upload}.*"):
-            return path
-    raise HTTPException(404, f"no staged catalog file {upload!r}: upload it again")
-
-
-def _sweep(staging: Path) -> None:
-    cutoff = (utcnow() - STAGED_FOR).timestamp()
-    for old in staging.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-
-
 @router.get("/catalog/import", dependencies=[require(*EDIT)])
 def import_form(request: Request) -> Response:
     return render(
@@ -154,7 +127,7 @@ def import_form(request: Request) -> Response:
 
 
 @router.post("/catalog/import", dependencies=[require(*EDIT)])
-async def import_preview(
+def import_preview(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -163,25 +136,14 @@ async def import_preview(
     """Read the file and show what would change and every row problem; the file is kept for the confirm step."""
     name = (file.filename or "") if file is not None else ""
     ctx: dict[str, Any] = {"report": None, "error": "", "upload": "", "name": name}
-    data = await file.read(MAX_UPLOAD + 1) if file is not None else b""
-    if not name or not data:
-        ctx["error"] = "choose a .csv or .xlsx catalog file to upload"
-    elif len(data) > MAX_UPLOAD:
-        ctx["error"] = (
-            f"{name} is larger than {MAX_UPLOAD // 1024 // 1024} MiB: split it into several files"
-        )
-    else:
-        try:
-            ctx["report"] = import_catalog(session, name, data, preview=True)
-        except DataError as exc:
-            ctx["error"] = str(exc)
+    try:
+        name, data = read_upload(file)
+        ctx["report"] = import_catalog(session, name, data, preview=True)
+    except SyncHubError as exc:
+        ctx["error"] = exc
     if ctx["error"]:
         return render(request, "catalog_import.html", ctx, status_code=422)
-    staging = _staging(settings)
-    _sweep(staging)
-    upload = secrets.token_hex(16)
-    (staging / f"{upload}{Path(name).suffix.lower()}").write_bytes(data)
-    ctx["upload"] = upload
+    ctx["upload"] = Staging(settings.home, "catalog-import").put(name, data)
     return render(request, "catalog_import.html", ctx)
 
 
@@ -192,13 +154,12 @@ def import_apply(
     session: SessionDep,
     settings: SettingsDep,
     principal: CurrentPrincipal,
-    name: str = Form(""),
 ) -> Response:
     """Apply a previewed file, all or nothing; audited."""
-    path = _staged(settings, upload)
-    shown = Path(name).name if Path(name).suffix.lower() == path.suffix else path.name
+    staging = Staging(settings.home, "catalog-import")
+    shown, data = staging.get(upload)
     try:
-        report = import_catalog(session, shown, path.read_bytes())
+        report = import_catalog(session, shown, data)
         record(
             session,
             principal,
@@ -217,7 +178,7 @@ def import_apply(
             {"report": None, "error": str(exc), "upload": "", "name": shown},
             status_code=422,
         )
-    path.unlink(missing_ok=True)
+    staging.drop(upload)
     return render(
         request, "catalog_import.html", {"report": report, "error": "", "upload": "", "name": shown}
     )

@@ -8,12 +8,9 @@ holds half an import; rows are matched to products by SKU.
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +18,7 @@ from sqlalchemy.orm import Session
 from hub.catalog.errors import ImportRefused
 from hub.catalog.models import Product
 from hub.catalog.rows import COLUMNS, REQUIRED, format_row, parse_row
+from hub.core.sheets import read_table, write_table
 from shared.errors import DataError
 
 
@@ -47,53 +45,11 @@ class ImportReport:
         return not self.errors
 
 
-def _read_cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str]]:
-    """Cells of the file, row by row; a file that is not readable CSV/XLSX is a DataError naming why."""
-    try:
-        yield from _cells(path, data, fmt)
-    except (csv.Error, UnicodeDecodeError, zipfile.BadZipFile, KeyError) as exc:
-        kind = "UTF-8 CSV" if fmt == "csv" else "an XLSX workbook"
-        raise DataError(
-            f"the file cannot be read as {kind}: {exc}",
-            hint="export it again as CSV UTF-8 or XLSX and upload that",
-        ) from None
-
-
-def _cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str]]:
-    if fmt == "csv":
-        raw = data if data is not None else Path(path).read_bytes()  # type: ignore[arg-type]
-        text = raw.decode("utf-8-sig")
-        yield from csv.reader(io.StringIO(text, newline=""))
-    elif fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(
-            io.BytesIO(data) if data is not None else path, read_only=True, data_only=True
-        )
-        for r in wb.worksheets[0].iter_rows(values_only=True):
-            yield [
-                "" if v is None else (format(v, "f") if hasattr(v, "as_tuple") else str(v))
-                for v in r
-            ]
-    else:
-        raise DataError(f"unknown catalog file format {fmt!r}", hint="use a .csv or .xlsx file")
-
-
-def _format(name: str) -> str:
-    suffix = Path(name).suffix.lower().lstrip(".")
-    if suffix not in ("csv", "xlsx"):
-        raise DataError(
-            f"{name}: catalog files must be .csv or .xlsx", hint="export the sheet as CSV or XLSX"
-        )
-    return suffix
-
-
 def read_rows(
     name: str, data: bytes | None = None
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
     """Parsed rows (row number, fields) and per-row errors of a catalog file (``data`` or the file ``name``)."""
-    rows = _read_cells(None if data is not None else Path(name), data, _format(name))
-    header = [h.strip().lower() for h in next(rows, [])]
+    header, rows = read_table(data if data is not None else Path(name).read_bytes(), name)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise DataError(
@@ -106,10 +62,8 @@ def read_rows(
     ]
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
-    for n, cells in enumerate(rows, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        fields, problems = parse_row(dict(zip(header, cells)))
+    for n, cells in rows:
+        fields, problems = parse_row(cells)
         errors += [RowError(n, c, m) for c, m in problems]
         sku = fields.get("sku")
         if sku and sku in seen:
@@ -174,21 +128,4 @@ def import_catalog(
 def export_catalog(session: Session, fmt: str = "csv") -> bytes:
     """Every product, in SKU order, in the same columns the import reads."""
     products = list(session.scalars(select(Product).order_by(Product.sku)))
-    if fmt == "csv":
-        buf = io.StringIO(newline="")
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(COLUMNS)
-        w.writerows(format_row(p) for p in products)
-        return buf.getvalue().encode("utf-8")
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("catalog")
-        ws.append(COLUMNS)
-        for p in products:
-            ws.append(format_row(p))
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
-    raise DataError(f"unknown export format {fmt!r}", hint="use csv or xlsx")
+    return write_table(COLUMNS, (format_row(p) for p in products), fmt)

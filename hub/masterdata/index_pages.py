@@ -1,0 +1,23 @@
+"""``/master``: every kind of master data the caller may see, with how many records each has."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from hub.core import nav
+from hub.core.deps import CurrentPrincipal, SessionDep, require
+from hub.core.roles import STAFF
+from hub.core.templating import render
+from hub.masterdata.registry import kinds
+
+router = APIRouter(include_in_schema=False)
+nav.register(nav.NavItem("Master data", "/master", STAFF, order=35))
+
+
+@router.get("/master", dependencies=[require(*STAFF)])
+def index(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """Links to each list, with its number of active records."""
+    shown = [k for k in kinds() if principal.role in k.view_roles]
+    counts = {k.slug: k.search(session, "", "active", {}, limit=0)[1] for k in shown}
+    return render(request, "md_index.html", {"kinds": shown, "counts": counts})
