@@ -53,6 +53,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.payments.pages", "router"),
     ("hub.shipping.pages", "router"),
     ("hub.catalog.admin_pages", "router"),
+    ("hub.shipping.admin_pages", "router"),
     ("hub.masterdata.index_pages", "router"),
 ]
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from hub.audit.models import AuditEntry
 from hub.core.bulk import insert_rows
 from hub.core.db import table_of, utcnow
-from hub.core.roles import Principal
+from hub.core.roles import Principal, Role
 
 
 def jsonable(value: Any) -> Any:
@@ -39,6 +39,21 @@ def jsonable(value: Any) -> Any:
 
 
 AUDIT_LOG = table_of(AuditEntry)
+
+
+def cli_principal() -> Principal:
+    """Who a ``synchub`` command acts as: the operating-system user, as ``cli:<user>``.
+
+    Commands run with the owner's rights (whoever can run them can read the database);
+    the audit log still says who ran them, so CLI changes are traced like web ones.
+    """
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        user = "unknown"
+    return Principal(role=Role.OWNER, username=f"cli:{user}")
 
 
 def _actor(principal: Principal | None) -> dict[str, Any]:

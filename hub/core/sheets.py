@@ -103,13 +103,13 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
 
 
 def write_table(header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) -> bytes:
-    """A CSV (UTF-8, with BOM so Excel reads it as UTF-8) or XLSX file of ``rows``."""
+    """A CSV (UTF-8) or XLSX file of ``rows`` (Excel users: XLSX keeps every character)."""
     if fmt == "csv":
         buf = io.StringIO(newline="")
-        w = csv.writer(buf, lineterminator="\r\n")
+        w = csv.writer(buf, lineterminator="\n")
         w.writerow(header)
         w.writerows(rows)
-        return ("\ufeff" + buf.getvalue()).encode("utf-8")
+        return buf.getvalue().encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
 

@@ -9,7 +9,7 @@ from hub.core import nav
 from hub.core.deps import CurrentPrincipal, SessionDep, require
 from hub.core.roles import STAFF
 from hub.core.templating import render
-from hub.masterdata.registry import kinds
+from hub.masterdata.registry import ordered, pages
 
 router = APIRouter(include_in_schema=False)
 nav.register(nav.NavItem("Master data", "/master", STAFF, order=35))
@@ -18,6 +18,14 @@ nav.register(nav.NavItem("Master data", "/master", STAFF, order=35))
 @router.get("/master", dependencies=[require(*STAFF)])
 def index(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """Links to each list, with its number of active records."""
-    shown = [k for k in kinds() if principal.role in k.view_roles]
-    counts = {k.slug: k.search(session, "", "active", {}, limit=0)[1] for k in shown}
-    return render(request, "md_index.html", {"kinds": shown, "counts": counts})
+    entries = [
+        (order, k.title, f"/{k.slug}", k.help, k.search(session, "", "active", {}, limit=0)[1])
+        for order, k in ordered()
+        if principal.role in k.view_roles
+    ] + [
+        (p.order, p.title, p.href, p.help, p.count(session))
+        for p in pages()
+        if principal.role in p.view_roles
+    ]
+    entries.sort(key=lambda e: (e[0], e[2]))
+    return render(request, "md_index.html", {"entries": [e[1:] for e in entries]})

@@ -50,9 +50,13 @@ def list_warehouses(session: SessionDep) -> WarehousesPublic:
     status_code=201,
     dependencies=[require(*STAFF_WRITE)],
 )
-def create_warehouse(body: WarehouseCreate, session: SessionDep) -> WarehousePublic:
+def create_warehouse(
+    body: WarehouseCreate, session: SessionDep, principal: CurrentPrincipal
+) -> WarehousePublic:
     try:
-        wh = service.add_warehouse(session, body.code, body.name, body.region_kode, body.address)
+        wh = service.add_warehouse(
+            session, body.code, body.name, body.region_kode, body.address, principal
+        )
         out = WarehousePublic.model_validate(wh)
         session.commit()
     except DataError as exc:
@@ -90,7 +94,9 @@ def list_reseller_addresses(
     status_code=201,
     dependencies=[require(*STAFF_WRITE)],
 )
-def create_address(reseller_id: str, body: AddressCreate, session: SessionDep) -> AddressPublic:
+def create_address(
+    reseller_id: str, body: AddressCreate, session: SessionDep, principal: CurrentPrincipal
+) -> AddressPublic:
     """Add a delivery address; a BPS code or a postal code alone is stored as Kemendagri."""
     fields = body.model_dump(include={"label", "recipient", "phone", "street"})
     try:
@@ -101,6 +107,7 @@ def create_address(reseller_id: str, body: AddressCreate, session: SessionDep) -
             scheme=body.scheme,
             postal_code=body.postal_code,
             is_default=body.is_default,
+            principal=principal,
             **fields,
         )
         out = AddressPublic.model_validate(addr)
@@ -129,11 +136,11 @@ def list_territories(reseller_id: str, session: SessionDep) -> TerritoriesPublic
     dependencies=[require(Role.OWNER, Role.OPERATIONS)],
 )
 def add_territory(
-    reseller_id: str, body: TerritoryCreate, session: SessionDep
+    reseller_id: str, body: TerritoryCreate, session: SessionDep, principal: CurrentPrincipal
 ) -> TerritoriesPublic:
     """Assign a region (province, regency or district) to a reseller; returns all its territories."""
     try:
-        service.assign_territory(session, reseller_id, body.region_kode)
+        service.assign_territory(session, reseller_id, body.region_kode, principal)
         session.commit()
     except DataError as exc:
         session.rollback()

@@ -13,10 +13,9 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from hub.core.db import read_only_session_factory
-from hub.core.deps import SessionDep, require
+from hub.core.deps import CurrentPrincipal, SessionDep, require
 from hub.core.roles import Role
 from hub.shipping import places, ratecards
-from hub.shipping.cache import forget_cached
 from hub.shipping.live import LiveRateProvider, provider_from_settings
 from hub.shipping.models import LEVELS
 from hub.shipping.regions import search
@@ -136,18 +135,19 @@ def search_regions(
     response_model=RateCardImportPublic,
     dependencies=[require(*STAFF_SHIPPING)],
 )
-def import_ratecards(file: UploadFile, session: SessionDep) -> RateCardImportPublic:
+def import_ratecards(
+    file: UploadFile, session: SessionDep, principal: CurrentPrincipal
+) -> RateCardImportPublic:
     """Import a CSV/XLSX rate card; a bad file is refused whole with every row's reason."""
     data = file.file.read()
     filename = file.filename or "upload.csv"
     try:
-        rows = ratecards.validate(session, ratecards.read_rows(data, filename))
-        starts = ratecards.apply(session, rows)
+        starts, lines = ratecards.import_audited(session, principal, data, filename)
         session.commit()
     except ratecards.RateCardRejected:
         session.rollback()
         raise
-    forget_cached()
     return RateCardImportPublic(
-        replaced_from={f"{c} {s}": d for (c, s), d in starts.items()}, rows=len(rows)
+        replaced_from={f"{c} {s}": d for (c, s), d in starts.items()},
+        rows=lines,
     )

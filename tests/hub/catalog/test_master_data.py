@@ -22,9 +22,8 @@ from hub.catalog.pricing import price_for
 from hub.core.db import utcnow
 from hub.core.i18n import DISPLAY_TZ
 from hub.core.roles import Role
-from hub.core.security import LANG_COOKIE
 from tests.hub.catalog.conftest import CATALOG_CSV
-from tests.hub.web.webkit import XSS, Seeded, seed
+from tests.hub.web.webkit import XSS, Seeded, audit_count, english, seed
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -41,17 +40,6 @@ def hub(tmp_path: Path) -> Seeded:
     return hub
 
 
-def english(hub: Seeded, role: Role = Role.OWNER):  # ANN201
-    c = hub.client(role)
-    c.cookies.set(LANG_COOKIE, "en")
-    return c
-
-
-def audits(hub: Seeded) -> int:
-    with hub.app.state.session_factory() as s:
-        return int(s.scalar(select(func.count()).select_from(AuditEntry)) or 0)
-
-
 def quote(hub: Seeded, reseller: str, sku: str, qty: int, at: dt.datetime | None = None):  # ANN201
     with hub.app.state.session_factory() as s:
         pid = s.scalar(select(Product.id).where(Product.sku == sku))
@@ -60,7 +48,7 @@ def quote(hub: Seeded, reseller: str, sku: str, qty: int, at: dt.datetime | None
 
 def test_a_price_list_made_on_the_pages_prices_orders_with_its_quantity_breaks(hub: Seeded) -> None:
     owner = english(hub)
-    before = audits(hub)
+    before = audit_count(hub)
     r = owner.post("/reseller-groups/new", data={"name": "Grosir Jawa", "description": XSS})
     assert r.status_code == 303
     listing = owner.get(r.headers["location"]).text
@@ -82,7 +70,7 @@ def test_a_price_list_made_on_the_pages_prices_orders_with_its_quantity_breaks(h
             },
         )
         assert r.status_code == 303, r.text
-    assert audits(hub) == before + 4  # one entry per change
+    assert audit_count(hub) == before + 4  # one entry per change
     with hub.app.state.session_factory() as s:
         s.add(ResellerGroupMember(group_id=1, reseller_id="r1"))
         s.commit()
@@ -132,10 +120,10 @@ def test_import_previews_every_change_then_applies_all_or_nothing(hub: Seeded) -
     assert '<span id="n-created">3</span>' in r.text
     assert quote_or_none(hub, "NW-0002") is None  # the preview wrote nothing
     upload = r.text.split("/price-list-items/import/")[1].split("/apply")[0]
-    before = audits(hub)
+    before = audit_count(hub)
     done = indonesian.post(f"/price-list-items/import/{upload}/apply")
     assert done.status_code == 200 and 'id="import-done"' in done.text
-    assert audits(hub) == before + 1
+    assert audit_count(hub) == before + 1
     assert quote(hub, "r1", "NW-0002", 1).unit_price == Decimal("185000.00")
     assert quote(hub, "r2", "NW-0001", 30).unit_price == Decimal("160000.50")
     # The export reads back unchanged, in both formats.
