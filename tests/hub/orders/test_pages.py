@@ -194,7 +194,9 @@ def test_amounts_and_dates_typed_as_the_indonesian_screen_shows_them(hub: Seeded
     )
     assert sent.status_code == 200, sent.text
     with hub.app.state.session_factory() as s:
-        conf = s.scalars(select(TransferConfirmation).where(TransferConfirmation.order_id == oid)).one()
+        conf = s.scalars(
+            select(TransferConfirmation).where(TransferConfirmation.order_id == oid)
+        ).one()
         assert conf.amount == o.transfer_amount and conf.transfer_date == today
 
 
