@@ -140,6 +140,7 @@ def import_preview(
         name, data = read_upload(file)
         ctx["report"] = import_catalog(session, name, data, preview=True)
     except SyncHubError as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         ctx["error"] = exc
     if ctx["error"]:
         return render(request, "catalog_import.html", ctx, status_code=422)
@@ -171,7 +172,7 @@ def import_apply(
         )
         session.commit()
     except DataError as exc:
-        session.rollback()
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         return render(
             request,
             "catalog_import.html",
@@ -252,7 +253,7 @@ def link(
         matching.link_manually(session, reseller_id, reseller_sku, found, principal)
         session.commit()
     except DataError as exc:
-        session.rollback()
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         return _matching(request, session, filter_reseller, error=exc, status=422)
     return _matching(
         request,
@@ -282,7 +283,7 @@ def decide(
             matching.reject(session, suggestion_id, principal)
         session.commit()
     except DataError as exc:
-        session.rollback()
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         return _matching(request, session, filter_reseller, error=exc, status=409)
     return _matching(
         request,

@@ -160,6 +160,7 @@ def decide(
         done = workflow.decide(session, ids, action, principal)
         session.commit()
     except DataError as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
         return _review(
             request, session, principal, f, error=exc, status=409, fragment=_htmx(request)
@@ -213,6 +214,7 @@ def edit_quantity(
         workflow.edit(session, offer_id, int(quantity), principal)
         session.commit()
     except DataError as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
         error = str(exc)
     if _htmx(request):

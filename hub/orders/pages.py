@@ -22,6 +22,7 @@ from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
 from hub.core.i18n import Formatter
 from hub.core.roles import RESELLER_ROLES, Principal, Role
+from hub.core.state import hub_state
 from hub.core.templating import language, render
 from hub.offers import workflow
 from hub.offers.pages import render_portal
@@ -55,7 +56,7 @@ def write(request: Request, session: Session, work: Callable[[Session], Any]) ->
     """Run ``work`` in its own transaction; the request session's read ends first (SQLite write lock)."""
     session.rollback()
     try:
-        with request.app.state.session_factory() as s, s.begin():
+        with hub_state(request).session_factory() as s, s.begin():
             return work(s)
     finally:
         session.expire_all()

@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import File, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, or_, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record
@@ -26,6 +26,7 @@ from hub.core.errors import status_of
 from hub.core.roles import EVERYONE, STAFF, Principal
 from hub.core.sheets import MEDIA_TYPES
 from hub.core.staging import Staging, read_upload
+from hub.core.state import hub_state
 from hub.core.templating import render
 from hub.masterdata.registry import Page, register_page, routers
 from hub.shipping import ratecards
@@ -86,18 +87,16 @@ class RegionLoad:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _load(app: Any) -> RegionLoad:
-    if not hasattr(app.state, "region_load"):
-        app.state.region_load = RegionLoad()
-    return app.state.region_load  # type: ignore[no-any-return]
+def _load(request: Request) -> RegionLoad:
+    return hub_state(request).part(RegionLoad, RegionLoad)
 
 
-def _run_load(app: Any, state: RegionLoad, principal: Principal) -> None:
+def _run_load(engine: Engine, state: RegionLoad, principal: Principal) -> None:
     def progress(step: str, done: int, total: int) -> None:
         state.step, state.done, state.total = step, done, total
 
     try:
-        with app.state.engine.begin() as conn:
+        with engine.begin() as conn:
             report = import_regions(conn, progress=progress)
             with Session(bind=conn) as session:
                 record(
@@ -131,21 +130,21 @@ def _counts(session: Session) -> dict[str, int]:
 def regions_page(request: Request, session: SessionDep) -> Response:
     """How many regions are loaded; a button loads the bundled ones (progress while it runs)."""
     return render(
-        request, "shipping_regions.html", {"counts": _counts(session), "load": _load(request.app)}
+        request, "shipping_regions.html", {"counts": _counts(session), "load": _load(request)}
     )
 
 
 @router.post("/regions/load", dependencies=[require(*OPS)])
 def load_regions(request: Request, principal: CurrentPrincipal) -> Response:
     """Load (or refresh) provinces … villages, postal codes and the BPS mapping from the bundled data."""
-    state = _load(request.app)
+    state = _load(request)
     with state.lock:
         if not state.running:
             state.running, state.started, state.finished = True, utcnow(), None
             state.step, state.done, state.total = "", 0, 0
             state.report, state.error, state.by = None, None, principal.username
             threading.Thread(
-                target=_run_load, args=(request.app, state, principal), daemon=True
+                target=_run_load, args=(hub_state(request).engine, state, principal), daemon=True
             ).start()
     return RedirectResponse("/regions", 303)
 

@@ -115,6 +115,7 @@ def add_user(
             must_change_password=True,
         )
     except (ConfigError, FatalError, WeakPassword) as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         return _users_page(request, session, principal, error=exc, status=_status(exc))
     return _users_page(request, session, principal, message=f"User {username} created.")
 
@@ -126,6 +127,7 @@ def reset(
     try:
         temporary = service.reset_password(session, principal, user_id)
     except FatalError as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         return _users_page(request, session, principal, error=exc, status=_status(exc))
     return _users_page(request, session, principal, message=f"Temporary password: {temporary}")
 
@@ -142,5 +144,6 @@ def set_active(
     try:
         service.update_user(session, principal, user_id, active=active)
     except FatalError as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         return _users_page(request, session, principal, error=exc, status=_status(exc))
     return RedirectResponse("/users", 303)

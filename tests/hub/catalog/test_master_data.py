@@ -41,7 +41,7 @@ def hub(tmp_path: Path) -> Seeded:
 
 
 def quote(hub: Seeded, reseller: str, sku: str, qty: int, at: dt.datetime | None = None):  # ANN201
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         pid = s.scalar(select(Product.id).where(Product.sku == sku))
         return price_for(s, reseller, pid, qty, at or utcnow())
 
@@ -71,7 +71,7 @@ def test_a_price_list_made_on_the_pages_prices_orders_with_its_quantity_breaks(h
         )
         assert r.status_code == 303, r.text
     assert audit_count(hub) == before + 4  # one entry per change
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         s.add(ResellerGroupMember(group_id=1, reseller_id="r1"))
         s.commit()
     assert quote(hub, "r1", "NW-0001", 3).unit_price == Decimal("170000.00")
@@ -101,7 +101,7 @@ def test_a_form_with_mistakes_keeps_what_was_typed_and_names_each_problem(hub: S
     assert r.status_code == 422 and 'id="error-sku"' in r.text and "NO-SUCH" in r.text
     both = owner.post("/price-lists/new", data={"name": "X", "group": "", "reseller": "nobody"})
     assert both.status_code == 422 and 'id="error-reseller"' in both.text
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(PriceList)) == 1
 
 
@@ -166,7 +166,7 @@ def test_deactivated_price_list_stops_pricing_and_is_audited(hub: Seeded) -> Non
     assert quote_or_none(hub, "NW-0001") is None
     assert "Umum" not in owner.get("/price-lists").text.split('id="records"')[1]
     assert "Umum" in owner.get("/price-lists?status=inactive").text
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
         assert last.action == "price_list.deactivate" and last.actor == "owner"
     patched = api.patch(f"/api/v1/price-list-items/{item.json()['id']}", json={"unit_price": 1})
@@ -238,7 +238,7 @@ def test_a_birthday_rule_does_not_price_by_itself(hub: Seeded) -> None:
         quote(hub, "r1", "NW-0001", 1, dt.datetime(2026, 6, 1, tzinfo=DISPLAY_TZ)).promotion_id
         is None
     )
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         assert s.scalar(select(Promotion.kind)) == "birthday"
 
 

@@ -66,7 +66,7 @@ def test_a_warehouse_names_a_real_region_and_can_be_edited_and_deactivated(hub: 
         data={"code": "BDG", "name": "Gudang Bandung", "region": "32.73", "address": "Jl. Asia"},
     )
     assert ok.status_code == 303, ok.text
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         wh = s.scalars(select(Warehouse).where(Warehouse.code == "BDG")).one()
     edit = owner.post(
         f"/warehouses/{wh.id}",
@@ -76,7 +76,7 @@ def test_a_warehouse_names_a_real_region_and_can_be_edited_and_deactivated(hub: 
     assert owner.post(f"/warehouses/{wh.id}/active", data={"active": "false"}).status_code == 303
     assert audit_count(hub) == before + 3
     assert last_audit(hub).action == "warehouse.deactivate"
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         wh = s.get(Warehouse, wh.id)
         assert (wh.name, wh.region_kode, wh.active) == ("Gudang Bandung Timur", "32.73.01", False)
     assert "Gudang Bandung Timur" in owner.get("/warehouses?status=inactive").text
@@ -89,7 +89,7 @@ def test_rate_card_upload_previews_the_dates_then_applies_and_is_audited(hub: Se
     r = owner.post("/rate-cards/upload", files={"file": ("jne.csv", GOOD.encode(), "text/csv")})
     assert r.status_code == 200 and 'id="rate-plan"' in r.text and 'id="confirm"' in r.text
     assert "Jan 1, 2025" in r.text
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(RateCard)) == 0  # preview wrote nothing
     upload = r.text.split("/rate-cards/upload/")[1].split("/apply")[0]
     done = owner.post(f"/rate-cards/upload/{upload}/apply")
@@ -115,7 +115,7 @@ def test_rate_card_upload_previews_the_dates_then_applies_and_is_audited(hub: Se
 def test_cli_changes_to_rate_cards_and_warehouses_are_audited(
     hub: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = hub.app.state.settings
+    settings = hub.app.state.hub.settings
     monkeypatch.setenv("SYNCHUB_HOME", str(settings.home))
     monkeypatch.setenv("SYNCHUB_SECRET_KEY", settings.secret_key.get_secret_value())
     monkeypatch.setenv("SYNCHUB_ENVIRONMENT", "test")
@@ -153,7 +153,7 @@ def test_delivery_addresses_for_a_reseller(hub: Seeded) -> None:
         "/reseller-addresses/new",
         data={"reseller": "r1", "label": "Gudang", "region": "35.78", "is_default": "yes"},
     )
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         defaults = s.scalars(
             select(ResellerAddress.label).where(
                 ResellerAddress.reseller_id == "r1", ResellerAddress.is_default.is_(True)
