@@ -193,6 +193,10 @@ Message = tuple[
 ]  # an English message id and its values, translated by the template
 
 
+QUEUE_PAGE = 50
+THRESHOLDS = (70, 75, 80, 90)
+
+
 def _matching(
     request: Request,
     session: Session,
@@ -201,11 +205,27 @@ def _matching(
     error: str | Exception = "",
     status: int = 200,
 ) -> Response:
+    params = {**request.query_params, **getattr(request.state, "matching_filter", {})}
+    raw_score, raw_page = str(params.get("min_score", "")), str(params.get("page", "1"))
+    min_score = int(raw_score) if raw_score.isdigit() else int(matching.SHOWN_SCORE)
+    page = max(1, min(int(raw_page) if raw_page.isdigit() else 1, 100_000))
+    total = matching.queue_size(session, reseller_id or None, min_score)
     ctx = {
         "reseller_id": reseller_id,
         "message": message,
         "error": error,
-        "queue": matching.review_queue(session, reseller_id or None),
+        "queue": matching.review_queue(
+            session,
+            reseller_id or None,
+            QUEUE_PAGE,
+            min_score=min_score,
+            offset=(page - 1) * QUEUE_PAGE,
+        ),
+        "queue_total": total,
+        "min_score": min_score,
+        "thresholds": sorted({*THRESHOLDS, min_score}),
+        "page": page,
+        "pages": max(1, -(-total // QUEUE_PAGE)),
         "unmatched": matching.unmatched(session, reseller_id or None),
         "resellers": list(
             session.scalars(select(SkuLink.reseller_id).distinct().order_by(SkuLink.reseller_id))
@@ -225,7 +245,8 @@ def _matching(
 def matching_page(
     request: Request, session: SessionDep, reseller_id: str = Query("", max_length=63)
 ) -> Response:
-    """Suggestions awaiting review (score and reason) and reseller products without a master product."""
+    """Suggestions awaiting review, best first, from a score threshold (``min_score``, 50 a
+    page), and reseller products without a master product."""
     return _matching(request, session, reseller_id)
 
 
@@ -238,8 +259,11 @@ def link(
     reseller_sku: str = Form(""),
     product: str = Form(""),
     filter_reseller: str = Form(""),
+    min_score: str = Form(""),
+    page: str = Form(""),
 ) -> Response:
     """Link a reseller product to a master product named by SKU (or #id) by hand."""
+    request.state.matching_filter = {"min_score": min_score, "page": page}
     wanted = product.strip()
     found = session.scalar(select(Product.id).where(Product.sku == wanted)) if wanted else None
     if found is None and wanted.lstrip("#").isdigit() and int(wanted.lstrip("#")) < 2**31:
@@ -274,8 +298,11 @@ def decide(
     session: SessionDep,
     principal: CurrentPrincipal,
     filter_reseller: str = Form(""),
+    min_score: str = Form(""),
+    page: str = Form(""),
 ) -> Response:
     """Accept (link) or reject (never suggest again) one suggestion."""
+    request.state.matching_filter = {"min_score": min_score, "page": page}
     try:
         if decision == "accept":
             matching.accept(session, suggestion_id, principal)

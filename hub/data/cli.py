@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sys
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session
 
+from hub.audit.service import cli_principal, record
 from hub.core.runtime import with_hub_session
 from hub.data.export import csv_lines
 from hub.mapping import service as mapping
@@ -104,9 +106,23 @@ def export(
 def map_(reseller_id: str, profile: str, do_apply: bool) -> None:
     """Preview (and with --apply, store) a ready-made mapping PROFILE for RESELLER_ID."""
     p = PROFILES[profile]
-    result = with_hub_session(
-        lambda s: (mapping.apply if do_apply else mapping.preview)(s, reseller_id, p)
-    )
+
+    def run(s: Session) -> dict[str, Any]:
+        if not do_apply:
+            return mapping.preview(s, reseller_id, p)
+        before = mapping.applied_profile(s, reseller_id)
+        record(  # committed with the mapping by apply, like the API's
+            s,
+            cli_principal(),
+            "mapping.apply",
+            "reseller",
+            reseller_id,
+            before.name if before else None,
+            p.name,
+        )
+        return mapping.apply(s, reseller_id, p)
+
+    result = with_hub_session(run)
     for entity, pv in result.items():
         click.echo(f"{entity}: dataset {pv.dataset or '?'}, {pv.count} rows")
         for problem in pv.problems:

@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
+from hub.audit.models import AuditEntry
 from hub.cli import cli
+from hub.core.runtime import open_hub
+from hub.core.settings import HubSettings
 
 
 def test_jobs_run_on_an_empty_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,3 +32,8 @@ def test_jobs_run_on_an_empty_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert result.exit_code != 0 and "no channel configured" in result.output
     result = runner.invoke(cli, ["orders", "receive-stock", "7", "5", "--reference", "PO-1"])
     assert result.exit_code == 0 and "on hand 5" in result.output
+    engine, factory = open_hub(HubSettings())
+    with factory() as s:  # the CLI's stock change is audited like the web's
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "stock.receive")).one()
+        assert entry.actor.startswith("cli:") and entry.after["quantity"] == 5
+    engine.dispose()
