@@ -55,6 +55,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.shipping.pages", "router"),
     ("hub.catalog.admin_pages", "router"),
     ("hub.shipping.admin_pages", "router"),
+    ("hub.inventory.pages", "router"),
     ("hub.masterdata.index_pages", "router"),
 ]
 

@@ -17,7 +17,9 @@ Callers commit (services never half-commit a page's work).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -32,6 +34,19 @@ from hub.masterdata.fields import Field, Invalid, Msg, cell, message_of, parse_v
 from shared.errors import DataError, NotFound
 
 T = TypeVar("T")
+# Who the current operation acts for (kinds that stamp a name on a record read it: receipts).
+_ACTOR: ContextVar[str] = ContextVar("masterdata_actor", default="")
+
+
+@contextmanager
+def acting(principal: Principal | None) -> Iterator[None]:
+    token = _ACTOR.set(principal.username if principal is not None else "system")
+    try:
+        yield
+    finally:
+        _ACTOR.reset(token)
+
+
 STATUSES = ("active", "inactive", "all")
 MAX_IMPORT_ROWS = 20_000
 
@@ -81,6 +96,11 @@ class RecordKind(Generic[T]):
     help: ClassVar[str] = ""  # message id: one line under the title
 
     # --- reading -------------------------------------------------------------------------
+
+    @property
+    def actor(self) -> str:
+        """The user name of whoever the running create/update/import acts for."""
+        return _ACTOR.get()
 
     @property
     def has_active(self) -> bool:
@@ -170,7 +190,8 @@ class RecordKind(Generic[T]):
 
     def create(self, session: Session, principal: Principal | None, values: Mapping[str, Any]) -> T:
         row = self.new()
-        self.assign(session, row, values, True)
+        with acting(principal):
+            self.assign(session, row, values, True)
         session.add(row)
         after = self._snapshot(session, row)
         record(session, principal, f"{self.entity}.create", self.entity, _id(row), None, after)
@@ -181,7 +202,8 @@ class RecordKind(Generic[T]):
     ) -> T:
         self._editable()
         before = self._snapshot(session, row)
-        self.assign(session, row, {**before, **values}, False)
+        with acting(principal):
+            self.assign(session, row, {**before, **values}, False)
         after = self._snapshot(session, row)
         if after != before:
             record(
@@ -267,7 +289,8 @@ class RecordKind(Generic[T]):
             return report
         nested = session.begin_nested()
         try:
-            self._import(session, rows, lang, report)
+            with acting(principal):
+                self._import(session, rows, lang, report)
         finally:
             if preview or report.problems:
                 nested.rollback()

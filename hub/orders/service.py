@@ -447,45 +447,6 @@ def book_payment(
     return apply_event(session, principal, order, event, paid_amount=paid)
 
 
-def ship(
-    session: Session,
-    principal: Principal,
-    order: Order,
-    *,
-    courier: str,
-    service: str,
-    waybill: str,
-) -> Order:
-    """Hand the parcels to the courier; the waybill is required and shown to the reseller."""
-    waybill, courier = waybill.strip(), courier.strip()
-    if not waybill or not courier:
-        raise DataError(
-            "shipping needs the courier and the waybill number",
-            hint="fill in the courier (e.g. JNE), service (e.g. REG) and the waybill",
-        )
-    apply_event(
-        session,
-        principal,
-        order,
-        "ship",
-        waybill=waybill[:60],
-        shipping_courier=courier[:40],
-        shipping_service=(service.strip() or order.shipping_service)[:40],
-    )
-    notify(
-        session,
-        order.reseller_id,
-        "order_shipped",
-        {
-            "order_id": order.id,
-            "courier": order.shipping_courier,
-            "service": order.shipping_service,
-            "waybill": order.waybill,
-        },
-    )
-    return order
-
-
 def list_orders(
     session: Session,
     principal: Principal,

@@ -44,10 +44,9 @@ def _confirm(hub: Seeded, oid: int) -> None:
 REGIONS = (("32", "Jawa Barat", 1), ("32.73", "Kota Bandung", 2), ("32.73.01", "Sukasari", 3))
 
 
-def seed_backoffice(tmp: Path) -> Seeded:
-    hub = seed(tmp)
-    hub.offers = seed_offers(hub.app)  # type: ignore[attr-defined]
-    with transaction(hub.app.state.hub.session_factory) as s:  # three regions, not all 90,000
+def add_regions(hub: Seeded) -> None:
+    """Three regions of Bandung (not all 90,000: tests that load them all use the button)."""
+    with transaction(hub.app.state.hub.session_factory) as s:
         for kode, name, level in REGIONS:
             parent = kode.rsplit(".", 1)[0] if "." in kode else None
             s.add(
@@ -55,9 +54,20 @@ def seed_backoffice(tmp: Path) -> Seeded:
                     kode=kode, name=name, name_norm=name.lower(), level=level, parent_kode=parent
                 )
             )
+
+
+def seed_backoffice(tmp: Path) -> Seeded:
+    hub = seed(tmp)
+    hub.offers = seed_offers(hub.app)  # type: ignore[attr-defined]
+    add_regions(hub)
     owner = hub.client(Role.OWNER)
     for path, body in (
         ("/api/v1/warehouses", {"code": "BDG", "name": "Gudang Bandung", "region": "32.73"}),
+        ("/api/v1/stock-receipts", {"warehouse": "BDG", "sku": "A", "quantity": 50}),
+        (
+            "/api/v1/stock-adjustments",
+            {"warehouse": "BDG", "sku": "A", "quantity": -1, "reason": "damaged"},
+        ),
         (
             "/api/v1/reseller-addresses",
             {"reseller": "r1", "label": "Toko", "region": "32.73.01", "is_default": True},
