@@ -23,3 +23,16 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")
+
+
+def pending(engine: Engine) -> list[str]:
+    """Heads of the migration scripts the database has not reached (empty: at head)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_heads()
+    # The version table keeps only leaves: a branch another one depends on is applied too.
+    applied = {r.revision for r in script.iterate_revisions(current, "base")} if current else set()
+    return sorted(set(script.get_heads()) - applied)

@@ -60,6 +60,11 @@ class HubSettings(BaseSettings):
     )
     shipping_live_token: SecretStr = SecretStr("")  # its API key, sent as the `key` header
 
+    # monitoring (hub.monitoring): expected sync schedule unless a reseller has its own, /metrics access
+    sync_every_hours: int = Field(default=24, ge=1, le=744)
+    sync_grace_hours: int = Field(default=2, ge=0, le=168)
+    metrics_token: SecretStr = SecretStr("")  # empty: /metrics answers loopback clients only
+
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.home / 'hub.db').resolve()}"
