@@ -29,6 +29,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.catalog.cli", "catalog"),
     ("hub.offers.cli", "offers"),
     ("hub.monitoring.cli", "alerts"),
+    ("hub.backup.cli", "backup"),
+    ("hub.backup.cli", "restore"),
 ]
 
 

@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.backup.service import create as create_backup
 from hub.core.db import transaction
 from hub.core.keys import HubKeys
 from hub.core.settings import HubSettings
@@ -73,9 +74,20 @@ def _alerts(factory: sessionmaker[Session], settings: HubSettings) -> Any:
         return check_all(session, Expectation(settings.sync_every_hours, settings.sync_grace_hours))
 
 
-def default_jobs() -> list[Job]:
+def _backup(factory: sessionmaker[Session], settings: HubSettings) -> Any:
+    """The nightly encrypted archive, with retention; without a recipient, say so every night."""
+    if not settings.backup_recipient:
+        log.warning("no backup made: set SYNCHUB_BACKUP_RECIPIENT (docs/operations.md)")
+        return "not configured (SYNCHUB_BACKUP_RECIPIENT is empty)"
+    done = create_backup(settings, factory.kw["bind"])
+    return f"{done.path} ({done.bytes} bytes), {len(done.pruned)} old archive(s) removed"
+
+
+def default_jobs(settings: HubSettings | None = None) -> list[Job]:
+    backup_hour = settings.backup_hour if settings is not None else 2
     return [
         Job("alerts", IntervalTrigger(minutes=1), _alerts),
+        Job("backup", CronTrigger(hour=backup_hour, minute=30, timezone="Asia/Jakarta"), _backup),
         Job("order-files", IntervalTrigger(minutes=1), _order_files),
         Job("notifications", IntervalTrigger(minutes=1), _notifications),
         # After the nightly syncs (agents default to 01:30 with jitter): offers from fresh data.
@@ -118,7 +130,7 @@ def start_scheduler(
     factory: sessionmaker[Session], settings: HubSettings, jobs: list[Job] | None = None
 ) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
-    for job in jobs if jobs is not None else default_jobs():
+    for job in jobs if jobs is not None else default_jobs(settings):
         scheduler.add_job(
             run_as_leader,
             job.trigger,
