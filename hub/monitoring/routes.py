@@ -31,13 +31,15 @@ class ReadinessPublic(BaseModel):
     checks: list[CheckPublic]
 
 
-@router.get("/healthz", dependencies=[public()])
+@router.get("/healthz", include_in_schema=False, dependencies=[public()])
 async def healthz() -> dict[str, str]:
     """The process answers (nothing else is checked: see ``/readyz``)."""
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=ReadinessPublic, dependencies=[public()])
+@router.get(
+    "/readyz", include_in_schema=False, response_model=ReadinessPublic, dependencies=[public()]
+)
 async def readyz(hub: HubDep, response: Response) -> ReadinessPublic:
     """Database reachable, migrations at head, SFTP reception up: 200 when all hold, else 503."""
     checks = await run_in_threadpool(health.readiness, hub.settings, hub.engine)
@@ -59,7 +61,7 @@ def _may_scrape(request: Request, token: str) -> bool:
         return False
 
 
-@router.get("/metrics", dependencies=[public()])
+@router.get("/metrics", include_in_schema=False, dependencies=[public()])
 async def metrics(request: Request, hub: HubDep) -> Response:
     """Prometheus text: per-reseller snapshots and sync lag, merge/job/HTTP durations.
 
