@@ -9,10 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from hub.core.deps import (
     CurrentPrincipal,
-    HubDep,
     OptionalPrincipal,
     SessionDep,
     SettingsDep,
+    WriteSessionDep,
     public,
     require,
 )
@@ -116,16 +116,17 @@ def logout(request: Request, session: SessionDep) -> Response:
 
 @router.get("/lang/{code}", dependencies=[public()])
 def switch_language(
-    code: str, request: Request, hub: HubDep, principal: OptionalPrincipal, next: str = "/"
+    code: str,
+    request: Request,
+    session: WriteSessionDep,
+    principal: OptionalPrincipal,
+    next: str = "/",
 ) -> Response:
     """Remembered twice: in a cookie (this browser) and as the user's preference (next sign-in)."""
     if code not in LOCALES:
         raise HTTPException(404, f"no language {code!r}; choose one of {', '.join(LOCALES)}")
     if principal is not None and principal.user_id is not None:
-        # A link (GET) that saves a preference: its own short write, not the request's
-        # read-only session.
-        with hub.session_factory() as session, session.begin():
-            service.set_locale(session, principal.user_id, code)
+        service.set_locale(session, principal.user_id, code)
     response = RedirectResponse(safe_next(next), 303)
     cookies.set_lang(request, response, code)
     return response

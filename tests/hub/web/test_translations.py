@@ -81,7 +81,8 @@ def page_routes(hub: Seeded) -> list[tuple[str, Role | None]]:
         if "GET" not in methods or getattr(route, "include_in_schema", True):
             continue
         path = route.path
-        if path.startswith(("/api/", "/static", "/lang/", "/openapi")) or path.endswith(
+        machine = ("/healthz", "/readyz", "/metrics")  # for probes and Prometheus, not people
+        if path.startswith(("/api/", "/static", "/lang/", "/openapi", *machine)) or path.endswith(
             ("/export", ".pdf", "/suggest", "/regions")
         ):
             continue
