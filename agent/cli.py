@@ -73,13 +73,21 @@ def main(ctx: click.Context, config: Optional[Path], verbose: bool) -> None:
 
 
 @main.command()
-@click.option("--reseller-id", required=True, help="Your id at the hub (ask the hub operator).")
+@click.option(
+    "--from",
+    "hub_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The hub's file (syncagent-hub-<id>.toml, from the hub operator): reseller id, hub "
+    "address and keys, and the one-time enrolment code. Replaces the --reseller-id/--hub-* options.",
+)
+@click.option("--reseller-id", default=None, help="Your id at the hub (ask the hub operator).")
 @click.option(
     "--source-url",
     required=True,
     help="Database URL, e.g. mysql://shop@127.0.0.1/toko (no password).",
 )
-@click.option("--hub-host", required=True, help="The hub's SFTP host name.")
+@click.option("--hub-host", default=None, help="The hub's SFTP host name.")
 @click.option("--hub-port", default=22, show_default=True, help="The hub's SFTP port.")
 @click.option("--hub-username", default=None, help="SFTP login (default: the reseller id).")
 @click.option(
@@ -99,9 +107,10 @@ def main(ctx: click.Context, config: Optional[Path], verbose: bool) -> None:
 @_guard
 def init(
     ctx: click.Context,
-    reseller_id: str,
+    hub_file: Optional[Path],
+    reseller_id: Optional[str],
     source_url: str,
-    hub_host: str,
+    hub_host: Optional[str],
     hub_port: int,
     hub_username: Optional[str],
     hub_host_key: str,
@@ -110,10 +119,29 @@ def init(
     state_dir: str,
     force: bool,
 ) -> None:
-    """Create keys and a commented config file; print what to give the hub operator."""
+    """Create keys and a commented config file; print what to give the hub operator.
+
+    With --from (the file the hub operator downloads from the reseller's page) the hub's
+    address and keys come from that file, and the agent enrols itself with its code.
+    """
     from agent.setup import run_init
 
-    run_init(
+    hub = None
+    if hub_file is not None:
+        from agent.enrol import read_hub_file
+
+        hub = read_hub_file(hub_file)
+        reseller_id, hub_host, hub_port = hub.reseller_id, hub.host, hub.port
+        hub_username, hub_host_key = hub.username, hub.host_key
+        hub_seal_key, hub_signing_key = hub.seal_key, hub.signing_key
+    missing = [o for o, v in (("--reseller-id", reseller_id), ("--hub-host", hub_host)) if not v]
+    if missing:
+        raise ConfigError(
+            [(o, "missing") for o in missing],
+            hint="give them, or pass --from with the hub's file (syncagent-hub-<id>.toml)",
+        )
+    assert reseller_id is not None and hub_host is not None
+    handoff = run_init(
         Path(ctx.obj["config"]),
         force=force,
         reseller_id=reseller_id,
@@ -125,7 +153,43 @@ def init(
         seal_key=hub_seal_key,
         signing_key=hub_signing_key,
         state_dir=state_dir,
+        quiet_handoff=hub is not None and bool(hub.code),
     )
+    if hub is not None and hub.code:
+        _enrol(hub, handoff)
+
+
+def _enrol(hub: Any, handoff: Any) -> None:
+    from agent.enrol import enrol
+
+    answer = enrol(hub, handoff)
+    click.echo(
+        f"enrolled at the hub as {answer.get('reseller_id')} "
+        f"(SSH {answer.get('ssh_fingerprint')}, signing {answer.get('signing_fingerprint')})"
+    )
+    click.echo(
+        "Next: edit [[datasets]] in the config if needed, then `syncagent check` and `syncagent push`."
+    )
+
+
+@main.command("enrol")
+@click.option(
+    "--from",
+    "hub_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="The hub's file with the enrolment code (syncagent-hub-<id>.toml).",
+)
+@click.pass_context
+@_guard
+def enrol_command(ctx: click.Context, hub_file: Path) -> None:
+    """Enrol this agent (keys made by `syncagent init`) with the hub's one-time code."""
+    from agent.enrol import read_hub_file
+    from agent.setup import ensure_keys
+
+    hub = read_hub_file(hub_file)
+    base = Path(ctx.obj["config"]).absolute().parent
+    _enrol(hub, ensure_keys(base / "keys", hub.reseller_id))
 
 
 @main.command()

@@ -42,11 +42,13 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.users.routes", "router"),
     ("hub.audit.routes", "router"),
     ("hub.resellers.routes", "router"),
+    ("hub.resellers.routes", "enrol_router"),
     ("hub.ingest.routes", "router"),
     ("hub.data.routes", "router"),
     ("hub.data.mapping_routes", "router"),
     ("hub.monitoring.routes", "router"),
     ("hub.web.auth_pages", "router"),
+    ("hub.resellers.pages", "router"),  # before ops_pages: /resellers/new is not an id
     ("hub.web.ops_pages", "router"),
     ("hub.web.data_pages", "router"),
     ("hub.web.admin_pages", "router"),
@@ -58,6 +60,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.catalog.admin_pages", "router"),
     ("hub.shipping.admin_pages", "router"),
     ("hub.inventory.pages", "router"),
+    ("hub.notifications.admin_pages", "router"),
     ("hub.masterdata.index_pages", "router"),
 ]
 

@@ -112,12 +112,16 @@ def write_table(header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) 
         return buf.getvalue().encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        def clean(v: Any) -> Any:  # control characters cannot be stored in a worksheet
+            return ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("data")
         ws.append(list(header))
         for r in rows:
-            ws.append(list(r))
+            ws.append([clean(v) for v in r])
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()

@@ -13,6 +13,7 @@ its values, translated when the page is drawn.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,6 +29,7 @@ Msg = tuple[str, dict[str, Any]]
 Choices = Callable[[Session], Sequence[tuple[str, str]]]  # (value, label) pairs
 
 KINDS = ("text", "textarea", "int", "decimal", "money", "date", "bool", "choice", "multi")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 TRUE = frozenset({"1", "true", "yes", "ya", "y", "on", "benar"})
 FALSE = frozenset({"0", "false", "no", "tidak", "n", "off", "salah", ""})
 
@@ -110,7 +112,9 @@ def parse_value(f: Field, raw: Any, lang: str, *, from_file: bool = False) -> An
     caller's (:func:`parse_values`). Raises ``DataError`` with a message id.
     """
     if f.kind == "multi":
-        items = raw if isinstance(raw, (list, tuple)) else str(raw or "").split(",")
+        if raw is None:  # not sent at all (a file without the column): the default applies
+            return None
+        items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
         return [str(i).strip() for i in items if str(i).strip()]
     if isinstance(raw, (list, tuple)):
         raw = raw[-1] if raw else ""
@@ -144,6 +148,12 @@ def check_value(f: Field, value: Any, session: Session | None = None) -> Msg | N
         return ("fill this in", {}) if f.required else None
     if isinstance(value, str) and len(value) > f.max_length:
         return ("at most {n} characters", {"n": f.max_length})
+    if isinstance(value, str) and _CONTROL.search(
+        value
+        if f.kind != "textarea"
+        else value.replace("\n", "").replace("\r", "").replace("\t", "")
+    ):
+        return ("contains invisible control characters: type it again", {})
     if isinstance(value, Decimal):
         if f.minimum is not None and value < f.minimum:
             return ("at least {n}", {"n": f.minimum})

@@ -12,14 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-from sqlalchemy import JSON, String, bindparam, insert, literal, select
+from sqlalchemy import JSON, String, bindparam, insert, literal, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.db import UTCDateTime, table_of, utcnow
 from hub.core.driver import Direct
-from hub.notifications.models import Contact, OutboxMessage
+from hub.notifications.models import Contact, OutboxMessage, TemplateText
 from hub.notifications.senders import Sender, SendFailed
-from hub.notifications.templates import LOCALES, TEMPLATES, render
+from hub.notifications.templates import LOCALES, ROLES, TEMPLATES, TOPICS, render
 from shared.errors import DataError
 
 CHANNELS = ("email", "whatsapp")
@@ -28,12 +28,23 @@ CHANNELS = ("email", "whatsapp")
 def add_contact(
     session: Session, reseller_id: str, channel: str, address: str, locale: str = "id"
 ) -> Contact:
+    """A contact with one address, every role, opted in on that channel (the API's shortcut;
+    the back office's contact form sets each field)."""
     if channel not in CHANNELS:
         raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
     if locale not in LOCALES:
         raise DataError(f"unknown locale {locale!r}", hint=f"locales: {', '.join(LOCALES)}")
+    address = address.strip()
     contact = Contact(
-        reseller_id=reseller_id, channel=channel, address=address.strip(), locale=locale
+        reseller_id=reseller_id,
+        name=address,
+        email=address if channel == "email" else "",
+        whatsapp=address if channel == "whatsapp" else "",
+        roles="," + ",".join(ROLES) + ",",
+        email_opt_in=channel == "email",
+        whatsapp_opt_in=channel == "whatsapp",
+        locale=locale,
+        active=True,
     )
     session.add(contact)
     session.flush()
@@ -41,7 +52,34 @@ def add_contact(
 
 
 _CONTACTS, _OUTBOX = table_of(Contact), table_of(OutboxMessage)
-# One statement queues a message per contact (Core, built once: notify runs in every order placement).
+
+
+def _to(channel: str, address: Any, opted_in: Any) -> Any:
+    """The contacts of ``:rid`` who take this topic on ``channel``: one outbox row each."""
+    c = _CONTACTS.c
+    return select(
+        c.reseller_id,
+        literal(channel),
+        address,
+        bindparam("template", type_=String),
+        c.locale,
+        bindparam("payload", type_=JSON),
+        literal("pending"),
+        literal(0),
+        bindparam("now", type_=UTCDateTime),
+        literal(""),
+        bindparam("now", type_=UTCDateTime),
+    ).where(
+        c.reseller_id == bindparam("rid"),
+        c.active.is_(True),
+        opted_in.is_(True),
+        address != "",
+        c.roles.like(bindparam("topic", type_=String)),
+    )
+
+
+# One statement queues a message per contact and channel (Core, built once: notify runs in
+# every order placement).
 _QUEUE = Direct(
     insert(_OUTBOX).from_select(
         [
@@ -57,32 +95,31 @@ _QUEUE = Direct(
             "last_error",
             "created_at",
         ],
-        select(
-            _CONTACTS.c.reseller_id,
-            _CONTACTS.c.channel,
-            _CONTACTS.c.address,
-            bindparam("template", type_=String),
-            _CONTACTS.c.locale,
-            bindparam("payload", type_=JSON),
-            literal("pending"),
-            literal(0),
-            bindparam("now", type_=UTCDateTime),
-            literal(""),
-            bindparam("now", type_=UTCDateTime),
-        ).where(_CONTACTS.c.reseller_id == bindparam("rid")),
+        union_all(
+            _to("email", _CONTACTS.c.email, _CONTACTS.c.email_opt_in),
+            _to("whatsapp", _CONTACTS.c.whatsapp, _CONTACTS.c.whatsapp_opt_in),
+        ),
     )
 )
 
 
 def notify(session: Session, reseller_id: str, template: str, payload: Mapping[str, Any]) -> int:
-    """Queue ``template`` for every contact of the reseller; returns how many messages were queued."""
+    """Queue ``template`` for every contact of the reseller whose roles take its topic, on each
+    channel they opted in to; returns how many messages were queued."""
     if template not in TEMPLATES:
         raise KeyError(f"unknown notification template {template!r}")
     session.flush()  # contacts added in this session count too
     clean = {k: str(v) for k, v in payload.items()}
+    topic = f"%,{TOPICS.get(template, 'orders')},%"
     return _QUEUE.write(
         session.connection(),
-        {"rid": reseller_id, "template": template, "payload": clean, "now": utcnow()},
+        {
+            "rid": reseller_id,
+            "template": template,
+            "payload": clean,
+            "now": utcnow(),
+            "topic": topic,
+        },
     )
 
 
@@ -155,7 +192,13 @@ def deliver_due(
             msg = session.execute(stmt).scalar()
             if msg is None:
                 break
-            subject, body = render(msg.template, msg.locale, msg.payload or {})
+            own = session.get(TemplateText, (msg.template, msg.locale))
+            subject, body = render(
+                msg.template,
+                msg.locale,
+                msg.payload or {},
+                (own.subject, own.body) if own else None,
+            )
             msg.attempts += 1
             try:
                 senders[msg.channel].send(msg.recipient, subject, body)

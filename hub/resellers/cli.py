@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session
 
+from hub.audit.service import cli_principal, record
 from hub.core.runtime import with_hub_session
-from hub.resellers import service
+from hub.resellers import profile, service
 from hub.resellers.schemas import ResellerPublic
 from shared.errors import ConfigError
 
@@ -24,6 +26,11 @@ def _key_text(value: str | None, option: str) -> str | None:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError([(option, f"cannot read key file {path}: {exc}")]) from None
     return value
+
+
+def _enabled(session: Session, reseller_id: str, enabled: bool) -> ResellerPublic:
+    profile.set_enabled(session, cli_principal(), reseller_id, enabled)  # audited
+    return service.get_reseller(session, reseller_id)
 
 
 def _show(r: ResellerPublic, as_json: bool) -> None:
@@ -88,7 +95,12 @@ def add(
         "signing_public_key": _key_text(signing_key, "--signing-key"),
     }
     created = service.validate_create(data)  # report bad input before touching the database
-    r = with_hub_session(lambda s: service.add_reseller(s, created))
+
+    def enrol(s: Session) -> ResellerPublic:
+        record(s, cli_principal(), "reseller.enrol", "reseller", created.id, None, {"via": "cli"})
+        return service.add_reseller(s, created)  # commits the reseller with its audit entry
+
+    r = with_hub_session(enrol)
     click.echo(f"added reseller {r.id} ({r.name}); ssh key {r.ssh_fingerprint}")
 
 
@@ -123,7 +135,7 @@ def show(reseller_id: str, as_json: bool) -> None:
 @click.argument("reseller_id")
 def disable(reseller_id: str) -> None:
     """Refuse the reseller's logins from now on (data is kept)."""
-    r = with_hub_session(lambda s: service.disable_reseller(s, reseller_id))
+    r = with_hub_session(lambda s: _enabled(s, reseller_id, False))
     click.echo(f"reseller {r.id} disabled: new SFTP logins and file operations are refused")
 
 
@@ -131,7 +143,7 @@ def disable(reseller_id: str) -> None:
 @click.argument("reseller_id")
 def enable(reseller_id: str) -> None:
     """Allow a disabled reseller to log in again."""
-    r = with_hub_session(lambda s: service.enable_reseller(s, reseller_id))
+    r = with_hub_session(lambda s: _enabled(s, reseller_id, True))
     click.echo(f"reseller {r.id} enabled")
 
 
@@ -145,7 +157,12 @@ def rotate_key(reseller_id: str, ssh_key: str | None, signing_key: str | None) -
     """Replace a reseller's SSH and/or signing key; the old one stops working at once."""
     new_ssh = _key_text(ssh_key, "--ssh-key")
     new_sign = _key_text(signing_key, "--signing-key")
-    r = with_hub_session(lambda s: service.rotate_keys(s, reseller_id, new_ssh, new_sign))
+
+    def rotate(s: Session) -> ResellerPublic:
+        profile.rotate_key(s, cli_principal(), reseller_id, new_ssh, new_sign)  # audited
+        return service.get_reseller(s, reseller_id)
+
+    r = with_hub_session(rotate)
     changed = " and ".join(n for n, v in (("ssh key", new_ssh), ("signing key", new_sign)) if v)
     click.echo(
         f"reseller {r.id}: {changed} replaced (ssh {r.ssh_fingerprint}, signing {r.signing_fingerprint[:16]}…)"

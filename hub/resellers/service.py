@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from hub.core.db import utcnow
 from hub.resellers.models import Reseller
 from hub.resellers.schemas import ResellerCreate, ResellerPublic, check_signing_key, check_ssh_key
-from shared.errors import ConfigError, FatalError
+from shared.errors import ConfigError, FatalError, NotFound
 
 
-class ResellerNotFound(FatalError):
+class ResellerNotFound(NotFound):
     """No reseller with that id is enrolled."""
 
 
@@ -134,6 +134,11 @@ def _checked(
     except ValueError as exc:
         problems.append((field, str(exc)))
         return None
+
+
+def get_row(session: Session, reseller_id: str) -> Reseller:
+    """The reseller's row (for services that change it); ``ResellerNotFound`` when unknown."""
+    return _row(session, reseller_id)
 
 
 def _row(session: Session, reseller_id: str) -> Reseller:

@@ -17,7 +17,7 @@ from hub.cli import cli
 from hub.core.roles import Role
 from hub.shipping.models import RateCard, ResellerAddress, Warehouse
 from tests.hub.shipping.helpers import GOOD, HEADER
-from tests.hub.web.webkit import Seeded, audit_count, english, last_audit, seed
+from tests.hub.web.webkit import Seeded, audit_count, cli_env, english, last_audit, seed
 
 
 @pytest.fixture(scope="module")
@@ -115,10 +115,7 @@ def test_rate_card_upload_previews_the_dates_then_applies_and_is_audited(hub: Se
 def test_cli_changes_to_rate_cards_and_warehouses_are_audited(
     hub: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = hub.app.state.hub.settings
-    monkeypatch.setenv("SYNCHUB_HOME", str(settings.home))
-    monkeypatch.setenv("SYNCHUB_SECRET_KEY", settings.secret_key.get_secret_value())
-    monkeypatch.setenv("SYNCHUB_ENVIRONMENT", "test")
+    cli_env(hub, monkeypatch)
     file = tmp_path / "tiki.csv"
     file.write_text(f"{HEADER}\nTIKI,REG,32.73,35.78,9900,1,2,4,2027-01-01,\n")
     run = CliRunner().invoke(cli, ["shipping", "ratecard", "import", str(file)])

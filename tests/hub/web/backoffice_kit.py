@@ -65,6 +65,10 @@ def seed_backoffice(tmp: Path) -> Seeded:
         ("/api/v1/warehouses", {"code": "BDG", "name": "Gudang Bandung", "region": "32.73"}),
         ("/api/v1/stock-receipts", {"warehouse": "BDG", "sku": "A", "quantity": 50}),
         (
+            "/api/v1/contacts",
+            {"reseller": "r1", "name": "Budi", "email": "budi@toko.test", "email_opt_in": True},
+        ),
+        (
             "/api/v1/stock-adjustments",
             {"warehouse": "BDG", "sku": "A", "quantity": -1, "reason": "damaged"},
         ),
@@ -86,6 +90,8 @@ def seed_backoffice(tmp: Path) -> Seeded:
     ):
         r = owner.post(path, json=body)
         assert r.status_code == 201, (path, r.text)
+    r = owner.post("/resellers/new", data={"id": "pending-shop", "name": "Pending", "how": "code"})
+    assert r.status_code == 303, r.text
     orders: dict[str, int] = {}
     orders["awaiting_payment"] = place(hub)
     orders["paid"] = place(hub)
@@ -124,6 +130,8 @@ def filled_paths(hub: Seeded) -> dict[str, list[str]]:
         "/orders/{order_id}": [f"/orders/{oid}" for oid in orders.values()],
     }
     out.setdefault("/orders/{order_id}", [f"/orders/{any_order}"])
+    out["/resellers/{reseller_id}/profile"] = ["/resellers/r1/profile"]
+    out["/resellers/{reseller_id}/enrolment"] = ["/resellers/pending-shop/enrolment"]
     for kind in kinds():
         row = _first_id(hub, kind.model)
         if row is not None:

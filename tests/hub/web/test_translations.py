@@ -83,7 +83,7 @@ def page_routes(hub: Seeded) -> list[tuple[str, Role | None]]:
         path = route.path
         machine = ("/healthz", "/readyz", "/metrics")  # for probes and Prometheus, not people
         if path.startswith(("/api/", "/static", "/lang/", "/openapi", *machine)) or path.endswith(
-            ("/export", ".pdf", "/suggest", "/regions")
+            ("/export", ".pdf", "/suggest", "/regions", "/agent-config")
         ):
             continue
         out.append((path, _role_for(declared_access(route))))

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -83,6 +84,14 @@ def last_audit(hub: Seeded) -> AuditEntry:
         entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry is not None, "no audit entry"
     return entry
+
+
+def cli_env(hub: Seeded, monkeypatch: Any) -> None:
+    """Point ``synchub`` commands (CliRunner) at ``hub``'s home, as its operator's shell would."""
+    settings = hub.app.state.hub.settings
+    monkeypatch.setenv("SYNCHUB_HOME", str(settings.home))
+    monkeypatch.setenv("SYNCHUB_SECRET_KEY", settings.secret_key.get_secret_value())
+    monkeypatch.setenv("SYNCHUB_ENVIRONMENT", "test")
 
 
 def settings(tmp: Path, **kw: object) -> HubSettings:
