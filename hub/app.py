@@ -55,6 +55,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.catalog.pages", "router"),
     ("hub.offers.pages", "router"),
     ("hub.orders.pages", "router"),
+    ("hub.orders.staff_pages", "router"),
     ("hub.payments.pages", "router"),
     ("hub.shipping.pages", "router"),
     ("hub.catalog.admin_pages", "router"),

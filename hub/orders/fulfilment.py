@@ -104,13 +104,20 @@ def cancel(session: Session, principal: Principal, order: Order, reason: str) ->
             "say why the order is cancelled",
             "the reason is shown to the reseller and kept in the order's history",
         )
-    return apply_event(
+    apply_event(
         session,
         principal,
         order,
         "cancel",
         cancel_reason=(reason or "cancelled by the reseller")[:300],
     )
+    notify(
+        session,
+        order.reseller_id,
+        "order_cancelled",
+        {"order_id": order.id, "reason": order.cancel_reason},
+    )
+    return order
 
 
 def deliver(session: Session, principal: Principal, order: Order) -> Order:

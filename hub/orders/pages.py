@@ -52,6 +52,14 @@ def extend_order_page(extension: PageExtension) -> PageExtension:
     return extension
 
 
+def order_extras(session: Session, principal: Principal, order: Order) -> dict[str, Any]:
+    """What the capabilities built on orders add to an order's page (payments: the proofs)."""
+    extra: dict[str, Any] = {"confirmations": [], "payable": False}
+    for extension in _PAGE_EXTENSIONS:
+        extra.update(extension(session, principal, order))
+    return extra
+
+
 nav.register(nav.NavItem("My orders", "/portal/orders", RESELLER_ROLES, order=16))
 nav.register(nav.NavItem("Pack and ship", "/fulfilment", frozenset(WAREHOUSE), order=55))
 
@@ -218,9 +226,7 @@ def render_order(
     """The order page: lines, amounts, transfer instructions, proofs sent, tracking and history."""
     try:
         order = service.get_order(session, principal, order_id)
-        extra: dict[str, Any] = {"confirmations": [], "payable": False}
-        for extension in _PAGE_EXTENSIONS:
-            extra.update(extension(session, principal, order))
+        extra = order_extras(session, principal, order)
     except SyncHubError:
         raise HTTPException(404, f"no order #{order_id}") from None
     return render(
