@@ -62,6 +62,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.shipping.admin_pages", "router"),
     ("hub.inventory.pages", "router"),
     ("hub.notifications.admin_pages", "router"),
+    ("hub.notifications.admin_pages", "api"),
     ("hub.masterdata.index_pages", "router"),
 ]
 

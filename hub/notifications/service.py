@@ -153,6 +153,41 @@ def notify_addresses(
     return len(recipients)
 
 
+def notify_contact(
+    session: Session, contact_id: int, template: str, payload: Mapping[str, Any]
+) -> int:
+    """Queue ``template`` for one contact (a birthday greeting), on each channel they agreed to,
+    if their roles take its topic; returns how many messages were queued."""
+    contact = session.get(Contact, contact_id)
+    topic = TOPICS.get(template, "orders")
+    if contact is None or not contact.active or f",{topic}," not in contact.roles:
+        return 0
+    clean = {k: str(v) for k, v in payload.items()}
+    queued = 0
+    for channel, address, agreed in (
+        ("email", contact.email, contact.email_opt_in),
+        ("whatsapp", contact.whatsapp, contact.whatsapp_opt_in),
+    ):
+        if agreed and address:
+            session.add(
+                OutboxMessage(
+                    reseller_id=contact.reseller_id,
+                    channel=channel,
+                    recipient=address,
+                    template=template,
+                    locale=contact.locale,
+                    payload=clean,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=utcnow(),
+                    last_error="",
+                    created_at=utcnow(),
+                )
+            )
+            queued += 1
+    return queued
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0

@@ -107,12 +107,22 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
 }
 TEMPLATES["birthday_promotion"] = {
     "id": (
-        "Selamat {occasion}, {name}!",
-        "Selamat {occasion} dari kami. Untuk {reseller}: {promotion} berlaku sampai {until}.",
+        "Selamat ulang tahun, {name}!",
+        "Selamat ulang tahun dari kami. Hadiah untuk {reseller}: {promotion} sampai {until}.",
     ),
     "en": (
-        "Happy {occasion}, {name}!",
-        "Best wishes from us. For {reseller}: {promotion}, valid until {until}.",
+        "Happy birthday, {name}!",
+        "Happy birthday from us. A gift for {reseller}: {promotion} until {until}.",
+    ),
+}
+TEMPLATES["anniversary_promotion"] = {
+    "id": (
+        "Selamat hari jadi, {name}!",
+        "Terima kasih atas kerja samanya. Hadiah untuk {reseller}: {promotion} sampai {until}.",
+    ),
+    "en": (
+        "Happy anniversary, {name}!",
+        "Thank you for working with us. A gift for {reseller}: {promotion} until {until}.",
     ),
 }
 TEMPLATES["order_cancelled"] = {
@@ -129,6 +139,7 @@ TOPICS = {
     "payment_rejected": "payments",
     "order_shipped": "shipping",
     "birthday_promotion": "marketing",
+    "anniversary_promotion": "marketing",
 }
 ROLES = ("orders", "payments", "shipping", "marketing")
 
