@@ -257,11 +257,20 @@ def _profile_page(
                 )
             ),
             "conn": profile.connection(session, reseller_id),
+            "mapping": _mapping(session, reseller_id),
             "public": service.get_reseller(session, reseller_id),
             "note": note,
         },
         status_code=status,
     )
+
+
+def _mapping(session: Session, reseller_id: str) -> dict[str, Any]:
+    from hub.mapping import service as mapping
+    from hub.mapping.profiles import PROFILES
+
+    applied = mapping.applied_profile(session, reseller_id)
+    return {"applied": applied.name if applied else None, "profiles": sorted(PROFILES)}
 
 
 @router.get("/resellers/{reseller_id}/profile", dependencies=[require(*STAFF)])
@@ -321,3 +330,38 @@ def rotate(
         session.rollback()
         return _profile_page(request, session, reseller_id, status=422, note=exc)
     return RedirectResponse(f"/resellers/{reseller_id}/profile?keys=1", 303)
+
+
+@router.post("/resellers/{reseller_id}/mapping", dependencies=[require(*OPS)])
+def apply_mapping(
+    reseller_id: str,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    form: FormFields,
+) -> Response:
+    """Apply a ready-made mapping profile (its preview must show no problem); audited like the API."""
+    from hub.audit.service import record
+    from hub.mapping import service as mapping
+    from hub.mapping.profiles import PROFILES
+
+    name = _first(form, "profile")
+    profile_ = PROFILES.get(name)
+    try:
+        if profile_ is None:
+            raise Invalid({"profile": ("unknown choice {value}", {"value": name})})
+        before = mapping.applied_profile(session, reseller_id)
+        record(
+            session,
+            principal,
+            "mapping.apply",
+            "reseller",
+            reseller_id,
+            before.name if before else None,
+            name,
+        )
+        mapping.apply(session, reseller_id, profile_)  # commits the mapping with its audit entry
+    except SyncHubError as exc:
+        session.rollback()
+        return _profile_page(request, session, reseller_id, status=422, note=exc)
+    return RedirectResponse(f"/resellers/{reseller_id}/profile?mapped=1#mapping", 303)
