@@ -152,10 +152,14 @@ def _filtered(f: AuditFilter) -> Select[Any]:
 
 
 def list_entries(
-    session: Session, f: AuditFilter, *, limit: int = 100, offset: int = 0
+    session: Session, f: AuditFilter, *, limit: int = 100, offset: int = 0, cap: int | None = None
 ) -> tuple[list[AuditEntry], int]:
-    """Newest first, with the number of matching entries."""
+    """Newest first, with the number of matching entries (counted up to ``cap + 1`` when given:
+    a big log's count is a scan)."""
     stmt = _filtered(f)
-    count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    counted = stmt.with_only_columns(AuditEntry.id)
+    if cap is not None:
+        counted = counted.limit(cap + 1)
+    count = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     rows = session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
     return list(rows), int(count)

@@ -168,7 +168,8 @@ class PriceListItems(RecordKind[PriceListItem]):
     )
     key = ("price_list", "sku", "min_quantity")
     searched = (Product.sku, Product.name)
-    order_by = (PriceList.name, Product.sku, PriceListItem.min_quantity)
+    # the unique index's order: a page of a big list is read from the index, not sorted
+    order_by = (PriceListItem.price_list_id, PriceListItem.product_id, PriceListItem.min_quantity)
     scopes = ("price_list",)
     deletable = True
     view_roles = VIEW

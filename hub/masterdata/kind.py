@@ -141,6 +141,11 @@ class RecordKind(Generic[T]):
         rows = session.scalars(stmt.order_by(*self.order_by).offset(offset).limit(limit))
         return list(rows), int(total or 0)
 
+    def count(self, session: Session, cap: int) -> int:
+        """Active records, counted up to ``cap + 1`` (an index page's figure; exact below the cap)."""
+        stmt = self.query(session, "", "active", {}).with_only_columns(self.model.id).limit(cap + 1)
+        return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
     def get(self, session: Session, row_id: int) -> T:
         row = session.get(self.model, row_id)
         if row is None:

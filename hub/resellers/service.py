@@ -74,6 +74,14 @@ def list_resellers(session: Session) -> list[ResellerPublic]:
     return [ResellerPublic.model_validate(r) for r in rows]
 
 
+def reseller_choices(session: Session) -> list[tuple[str, str]]:
+    """(id, name) of every reseller, by id: for pickers (no key parsing, unlike the public shape)."""
+    return [
+        (rid, name)
+        for rid, name in session.execute(select(Reseller.id, Reseller.name).order_by(Reseller.id))
+    ]
+
+
 def disable_reseller(session: Session, reseller_id: str) -> ResellerPublic:
     """Refuse the reseller's logins from now on (its data and history stay)."""
     row = _row(session, reseller_id)

@@ -19,7 +19,7 @@ from hub.core.i18n import parse_date, zone
 from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.security import WeakPassword
 from hub.core.templating import language, render
-from hub.resellers.service import list_resellers
+from hub.resellers.service import reseller_choices
 from hub.users import service
 from shared.errors import ConfigError, DataError, FatalError
 
@@ -69,7 +69,8 @@ def audit(
         else None,
     )
     number = max(1, min(int(page) if page.isdigit() else 1, 100_000))
-    entries, total = list_entries(session, f, limit=PAGE, offset=(number - 1) * PAGE)
+    cap = (number + 10) * PAGE  # enough to number the pages ahead of this one
+    entries, total = list_entries(session, f, limit=PAGE, offset=(number - 1) * PAGE, cap=cap)
     query = {k: v for k, v in request.query_params.items() if k != "page"}
     return render(
         request,
@@ -80,6 +81,7 @@ def audit(
             "f": f,
             "page": number,
             "pages": max(1, -(-total // PAGE)),
+            "more": total > cap,
             "query": urlencode(query),
             "since": since,
             "until": until,
@@ -102,7 +104,7 @@ def _users_page(
     a reseller admin is offered reseller roles of its own reseller only."""
     own = principal.reseller_id if principal.role is Role.RESELLER_ADMIN else None
     roles = [r for r in Role if r in RESELLER_ROLES] if own else list(Role)
-    resellers = [] if own else [(r.id, r.name) for r in list_resellers(session)]
+    resellers = [] if own else reseller_choices(session)
     return render(
         request,
         "users.html",
