@@ -1,4 +1,13 @@
-"""Bring a database to the newest schema (every capability's Alembic chain)."""
+"""Bring a database to the newest schema (every capability's Alembic chain), safely at once.
+
+Every hub process migrates at start (web workers, ingest workers, the jobs
+process, admin commands), so after an upgrade several of them reach this code
+at the same instant. On PostgreSQL the whole upgrade runs under a
+transaction-level advisory lock: the first process migrates, the others wait
+for its commit and then find nothing left to do (without it, 3 of 4 processes
+started together died on ``UniqueViolation ... alembic_version``). SQLite's
+``BEGIN IMMEDIATE`` serialises the same way.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +15,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATION_LOCK = 0x5359_4E43_4855_4201  # "SYNCHUB" + 1: pg_advisory_xact_lock's key
 
 
 def alembic_config() -> Config:
@@ -18,8 +30,26 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Run ``alembic upgrade heads`` inside one connection."""
+    """Run ``alembic upgrade heads`` inside one transaction, one process at a time."""
     cfg = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")
+
+
+def heads() -> set[str]:
+    """The revisions a database at the newest schema is at."""
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current(connection: Connection) -> set[str]:
+    """The revisions this database is at (empty: no hub schema at all)."""
+    return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def pending(engine: Engine) -> set[str]:
+    """Heads the database has not reached yet (empty: up to date)."""
+    with engine.connect() as connection:
+        return heads() - current(connection)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import click
 
+from hub.core.runtime import init_hub
 from hub.core.settings import HubSettings
 from hub.demo.sample_data import northwind_files, northwind_sqlite
 from hub.ingest.worker import run_once
@@ -225,6 +226,7 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
         http_port=http_port,
         database_url="",
     )
+    init_hub(settings)
     click.echo(f"hub: SQLite in {home}/hub.db, built-in SFTP server")
     with background_services(settings, ingest=False) as bg:
         click.echo(
@@ -245,5 +247,6 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
         if no_serve:
             return
         bg.start_ingest()
-        click.echo("serving SFTP, ingest and web until Ctrl-C")
+        bg.start_jobs()
+        click.echo("serving SFTP, ingest, the periodic jobs and web until Ctrl-C")
         run_web(settings)

@@ -177,7 +177,7 @@ def publish(
     """Publish every approved offer: portal, API and one signed offers file per reseller."""
     from hub.core.keys import HubKeys  # loads key files: only when publishing
 
-    keys = HubKeys.load_or_create(settings.keys_dir)
+    keys = HubKeys.load(settings.keys_dir)
     paths = workflow.publish(session, settings.sftp_root, keys.signing_key, principal)
     session.commit()
     message = (

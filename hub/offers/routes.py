@@ -87,7 +87,7 @@ def publish(request: Request, session: SessionDep, principal: Staff) -> dict[str
     from hub.core.keys import HubKeys
 
     settings = request.app.state.settings
-    keys = HubKeys.load_or_create(settings.keys_dir)
+    keys = HubKeys.load(settings.keys_dir)
     paths = workflow.publish(session, settings.sftp_root, keys.signing_key, principal)
     session.commit()
     return {"resellers": sorted(paths)}

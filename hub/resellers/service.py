@@ -41,6 +41,12 @@ def validate_create(data: Union[ResellerCreate, Mapping[str, Any]]) -> ResellerC
         ) from None
 
 
+def ensure_free_id(session: Session, reseller_id: str) -> None:
+    """Refuse an id that is already enrolled (before creating anything outside the database)."""
+    if session.get(Reseller, reseller_id) is not None:
+        raise _exists(reseller_id)
+
+
 def add_reseller(
     session: Session, data: Union[ResellerCreate, Mapping[str, Any]]
 ) -> ResellerPublic:

@@ -33,7 +33,7 @@ from agent.setup import Handoff, ensure_keys, render_config
 from connectors.base import ReadRequest
 from connectors.registry import connect
 from hub.core.keys import HubKeys
-from hub.core.runtime import open_hub
+from hub.core.runtime import init_hub, open_hub
 from hub.core.settings import HubSettings
 from hub.ingest.worker import IngestReport, run_once
 from hub.merge import query
@@ -110,8 +110,9 @@ def spine_hub(home: Path, sftp_root: Path | None = None) -> Iterator[SpineHub]:
     settings = SpineSettings(
         home=home, sftp_host="127.0.0.1", sftp_port=0, sftp_root_dir=sftp_root, environment="test"
     )
+    init_hub(settings)
     engine, factory = open_hub(settings)
-    keys = HubKeys.load_or_create(settings.keys_dir)
+    keys = HubKeys.load(settings.keys_dir)
     server = SftpServer(settings, factory, keys.host_key).start()
     try:
         yield SpineHub(settings, engine, factory, keys, server)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from hub.app import create_app
 from hub.core.roles import Principal, Role
+from hub.core.runtime import init_hub
 from hub.core.security import CSRF_HEADER, SESSION_COOKIE
 from hub.core.settings import HubSettings
 from hub.users import service as users
@@ -50,6 +51,7 @@ def make_api(
         secret_key="orders-tests-" + "x" * 24,
         **(settings_kw or {}),
     )
+    init_hub(settings)
     app = create_app(settings)
     hub = seed(Hub(app.state.engine, app.state.session_factory), stock_levels, **seed_kw)
     api = Api(app, hub)

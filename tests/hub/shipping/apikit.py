@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.app import create_app
 from hub.core.roles import Principal, Role
+from hub.core.runtime import init_hub
 from hub.core.security import CSRF_HEADER, SESSION_COOKIE
 from hub.core.settings import HubSettings
 from hub.resellers.service import add_reseller
@@ -43,6 +44,7 @@ def make_app(db_url: str, home: Path, **settings_kw: object) -> FastAPI:
         secret_key="shipping-tests-" + "x" * 24,
         **settings_kw,
     )
+    init_hub(settings)
     return create_app(settings)
 
 

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from hub.app import create_app
 from hub.core.db import transaction, utcnow
 from hub.core.roles import RESELLER_ROLES, Role
+from hub.core.runtime import init_hub
 from hub.core.security import SESSION_COOKIE
 from hub.core.settings import HubSettings
 from hub.ingest.models import ResellerSync, Snapshot
@@ -65,12 +66,14 @@ class Seeded:
 
 
 def settings(tmp: Path, **kw: object) -> HubSettings:
-    return HubSettings(
+    s = HubSettings(
         home=tmp / "hub",
         environment="test",
         secret_key="test-secret-" + "x" * 20,  # type: ignore[arg-type]
         **kw,
     )
+    init_hub(s)
+    return s
 
 
 def login_form(client: TestClient, username: str, password: str = PASSWORD, next_: str = "/"):
