@@ -52,6 +52,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.orders.pages", "router"),
     ("hub.payments.pages", "router"),
     ("hub.shipping.pages", "router"),
+    ("hub.agentdist.pages", "router"),
 ]
 
 
