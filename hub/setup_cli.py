@@ -48,12 +48,11 @@ def db_upgrade() -> None:
     require_hub(settings)
     engine = make_engine(settings.db_url)
     try:
-        before = pending(engine)
-        upgrade(engine)
+        applied = upgrade(engine)
     finally:
         engine.dispose()
     name = database_name(settings.db_url)
-    if before:
+    if applied:
         click.echo(f"{name}: upgraded to {', '.join(sorted(heads()))}")
     else:
         click.echo(f"{name}: already at {', '.join(sorted(heads()))}; nothing to do")

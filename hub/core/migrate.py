@@ -29,24 +29,39 @@ def alembic_config() -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
-    """Run ``alembic upgrade heads`` inside one transaction, one process at a time."""
+def upgrade(engine: Engine) -> set[str]:
+    """Run ``alembic upgrade heads`` inside one transaction, one process at a time.
+
+    Returns the heads this call had to reach (empty: another process, or an earlier
+    run, had already brought the database up to date).
+    """
     cfg = alembic_config()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "heads")
+        missing = heads() - current(connection)
+        if missing:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "heads")
+    return missing
 
 
 def heads() -> set[str]:
-    """The revisions a database at the newest schema is at."""
+    """The newest revision of every capability's chain."""
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def current(connection: Connection) -> set[str]:
-    """The revisions this database is at (empty: no hub schema at all)."""
-    return set(MigrationContext.configure(connection).get_current_heads())
+    """Every revision this database has (empty: no hub schema at all).
+
+    ``alembic_version`` lists only the tips: a chain's head that another chain
+    ``depends_on`` is implied, so the applied set is the tips and all their ancestors.
+    """
+    tips = MigrationContext.configure(connection).get_current_heads()
+    if not tips:
+        return set()
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.revision_map.iterate_revisions(tips, "base")}
 
 
 def pending(engine: Engine) -> set[str]:
