@@ -188,7 +188,17 @@ def rotate_key(reseller_id: str, ssh_key: str | None, signing_key: str | None) -
     default=None,
     help="Write it to this file (default: print it).",
 )
-def enrolment(reseller_id: str, out: Path | None) -> None:
+@click.option(
+    "--reception",
+    type=click.Choice(["builtin", "openssh"]),
+    default=None,
+    help="For agents of this reception (default: SYNCHUB_RECEPTION), e.g. builtin while the "
+    "built-in server runs beside OpenSSH.",
+)
+@click.option(
+    "--port", type=int, default=None, help="SFTP port agents reach (default: SYNCHUB_SFTP_PORT)."
+)
+def enrolment(reseller_id: str, out: Path | None, reception: str | None, port: int | None) -> None:
     """The hub's side of RESELLER_ID's enrolment, for `syncagent init --enrolment FILE`.
 
     Where to connect, the SFTP login (sh-<id> under OpenSSH), the host key of the
@@ -200,7 +210,13 @@ def enrolment(reseller_id: str, out: Path | None) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="RESELLER_ID") from None
     settings = HubSettings()
-    text = enrolment_for(settings, hub_keys(settings), reseller_id).to_json()
+    chosen = settings.model_copy(
+        update={
+            "reception": reception or settings.reception,
+            "sftp_port": port or settings.sftp_port,
+        }
+    )
+    text = enrolment_for(chosen, hub_keys(settings), reseller_id).to_json()
     if out is None:
         click.echo(text, nl=False)
         return
