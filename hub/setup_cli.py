@@ -6,7 +6,7 @@ import click
 
 from hub.core.db import make_engine
 from hub.core.keys import HubKeys
-from hub.core.migrate import heads, pending, upgrade
+from hub.core.migrate import pending, script_heads, upgrade
 from hub.core.runtime import database_name, init_hub, require_hub
 from hub.core.settings import HubSettings
 
@@ -53,9 +53,9 @@ def db_upgrade() -> None:
         engine.dispose()
     name = database_name(settings.db_url)
     if applied:
-        click.echo(f"{name}: upgraded to {', '.join(sorted(heads()))}")
+        click.echo(f"{name}: upgraded to {', '.join(sorted(script_heads()))}")
     else:
-        click.echo(f"{name}: already at {', '.join(sorted(heads()))}; nothing to do")
+        click.echo(f"{name}: already at {', '.join(sorted(script_heads()))}; nothing to do")
 
 
 @db.command("status")
@@ -72,4 +72,4 @@ def db_status() -> None:
     if missing:
         click.echo(f"behind: {len(missing)} migration head(s) to apply; run `synchub db upgrade`")
         raise SystemExit(1)
-    click.echo(f"up to date ({len(heads())} migration heads)")
+    click.echo(f"up to date ({len(script_heads())} migration heads)")

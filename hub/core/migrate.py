@@ -39,14 +39,14 @@ def upgrade(engine: Engine) -> set[str]:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
-        missing = heads() - current(connection)
+        missing = script_heads() - current(connection)
         if missing:
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "heads")
     return missing
 
 
-def heads() -> set[str]:
+def script_heads() -> set[str]:
     """The newest revision of every capability's chain."""
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
@@ -64,7 +64,13 @@ def current(connection: Connection) -> set[str]:
     return {rev.revision for rev in script.revision_map.iterate_revisions(tips, "base")}
 
 
-def pending(engine: Engine) -> set[str]:
-    """Heads the database has not reached yet (empty: up to date)."""
+def pending(engine: Engine) -> list[str]:
+    """Heads of the migration scripts the database has not reached (empty: at head)."""
     with engine.connect() as connection:
-        return heads() - current(connection)
+        return sorted(script_heads() - current(connection))
+
+
+def heads(engine: Engine) -> list[str]:
+    """The migration heads the database is at (what a backup records)."""
+    with engine.connect() as connection:
+        return sorted(MigrationContext.configure(connection).get_current_heads())

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.core.db import make_engine, session_factory, utcnow
+from hub.core.db import make_engine, session_factory, transaction, utcnow
 from hub.core.keys import HubKeys
 from hub.core.migrate import upgrade
 from hub.core.settings import HubSettings
@@ -106,14 +107,20 @@ def init_hub(settings: HubSettings) -> tuple[HubIdentity, bool]:
     ident = read_identity(settings)
     created = ident is None
     if ident is None:
-        ident = HubIdentity(uuid.uuid4().hex, database_name(settings.db_url))
         HubKeys.load_or_create(settings.keys_dir)
-        doc = {"hub_id": ident.hub_id, "database": ident.database, "created_at": utcnow()}
-        doc |= {"created_by_version": __version__}
-        text = json.dumps(doc, indent=2, default=str) + "\n"
-        write_atomic(settings.home / MARKER, text.encode("utf-8"), mode=0o640)
+        ident = mark_hub(settings)
     require_hub(settings)
     return ident, created
+
+
+def mark_hub(settings: HubSettings, hub_id: str | None = None) -> HubIdentity:
+    """Write ``hub.json``: this home is a hub on ``settings.db_url`` (init, and restore)."""
+    ident = HubIdentity(hub_id or uuid.uuid4().hex, database_name(settings.db_url))
+    doc = {"hub_id": ident.hub_id, "database": ident.database, "created_at": utcnow()}
+    doc |= {"created_by_version": __version__}
+    text = json.dumps(doc, indent=2, default=str) + "\n"
+    write_atomic(settings.home / MARKER, text.encode("utf-8"), mode=0o640)
+    return ident
 
 
 def open_hub(settings: HubSettings) -> tuple[Engine, sessionmaker[Session]]:
@@ -128,6 +135,20 @@ def hub_keys(settings: HubSettings) -> HubKeys:
     """The hub's keys; a hub's home always has them (``synchub init`` made them)."""
     require_hub(settings)
     return HubKeys.load(settings.keys_dir)
+
+
+@contextmanager
+def hub_transaction(settings: HubSettings | None = None) -> Iterator[Session]:
+    """For one CLI command: the hub from the environment's settings, one unit of work.
+
+    Commits when the block ends, rolls back if it raises (docs/transactions.md).
+    """
+    engine, factory = open_hub(settings or HubSettings())
+    try:
+        with transaction(factory) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def with_hub_session(fn: Callable[[Session], T]) -> T:
