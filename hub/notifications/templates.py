@@ -57,6 +57,21 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Order #{order_id} is not paid yet and will be cancelled after {due}.",
         ),
     },
+    # purchasing: to a supplier's address, with the purchase order's PDF attached
+    "purchase_order": {
+        "id": (
+            "Pesanan pembelian {number} dari {buyer}",
+            "Yth. {supplier},\n\nTerlampir pesanan pembelian {number} senilai Rp {total}, "
+            "dikirim ke {warehouse}. Mohon konfirmasi tanggal pengiriman dan cantumkan nomor "
+            "{number} pada surat jalan dan faktur.\n\nTerima kasih,\n{buyer}",
+        ),
+        "en": (
+            "Purchase order {number} from {buyer}",
+            "Dear {supplier},\n\nPlease find attached purchase order {number} of IDR {total}, "
+            "to be delivered to {warehouse}. Please confirm the delivery date and quote {number} "
+            "on the delivery note and invoice.\n\nThank you,\n{buyer}",
+        ),
+    },
 }
 LOCALES = ("id", "en")
 
