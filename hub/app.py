@@ -35,6 +35,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.shipping.routes", "router"),
     ("hub.payments.routes", "router"),
     ("hub.inventory.routes", "router"),
+    ("hub.purchasing.routes", "router"),
+    ("hub.purchasing.payables_routes", "router"),
     ("hub.catalog.routes", "router"),
     ("hub.offers.routes", "router"),
     ("hub.users.routes", "router"),

@@ -35,13 +35,14 @@ from hub.purchasing.models import (
     SupplierPayment,
 )
 from hub.purchasing.query import paged
-from hub.purchasing.schemas import CreditNoteIn, InvoiceCreate, PaymentIn
+from hub.purchasing.schemas import MAX_AMOUNT, CreditNoteIn, InvoiceCreate, PaymentIn
 from hub.purchasing.service import actor_of, get_order, who
 from hub.purchasing.suppliers import get_supplier
 from shared.errors import Conflict, DataError, NotFound
 
 INVOICEABLE_PO = frozenset({"sent", "partly_received", "received", "closed"})
 SETTLED = frozenset({"approved", "partly_paid", "paid"})
+ZERO = Decimal("0.00")
 BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "over_90")
 
 
@@ -133,6 +134,11 @@ def register_invoice(
         credited=Decimal(0),
         created_by=who(principal),
     )
+    too_big = [n for n, v in (("subtotal", inv.subtotal), ("total", inv.total)) if v > MAX_AMOUNT]
+    if too_big:
+        raise DataError(
+            f"invoice {', '.join(too_big)} over Rp {MAX_AMOUNT}", hint="check the amounts"
+        )
     inv.lines = [
         InvoiceLine(order_line_id=ln.order_line_id, quantity=ln.quantity, unit_price=ln.unit_price)
         for ln in data.lines
@@ -389,11 +395,11 @@ class AgeingLine:
     supplier_id: int
     supplier: str
     amounts: dict[str, Decimal]
-    unapplied_credit: Decimal = Decimal(0)
+    unapplied_credit: Decimal = Decimal("0.00")
 
     @property
     def total(self) -> Decimal:
-        return sum(self.amounts.values(), Decimal(0))
+        return sum(self.amounts.values(), ZERO)
 
 
 def ageing(session: Session, as_of: dt.date) -> list[AgeingLine]:
@@ -403,7 +409,7 @@ def ageing(session: Session, as_of: dt.date) -> list[AgeingLine]:
 
     def line(sid: int) -> AgeingLine:
         if sid not in rows:
-            rows[sid] = AgeingLine(sid, names.get(sid, str(sid)), {b: Decimal(0) for b in BUCKETS})
+            rows[sid] = AgeingLine(sid, names.get(sid, str(sid)), {b: ZERO for b in BUCKETS})
         return rows[sid]
 
     for inv in session.scalars(

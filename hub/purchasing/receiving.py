@@ -30,7 +30,7 @@ from hub.purchasing import costing, payables
 from hub.purchasing.lifecycle import RECEIPT, RECEIVABLE_PO
 from hub.purchasing.models import CENT, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
 from hub.purchasing.numbering import next_number
-from hub.purchasing.schemas import ReceiptCreate
+from hub.purchasing.schemas import MAX_AMOUNT, ReceiptCreate
 from hub.purchasing.service import actor_of, follow_receipts, get_order, who
 from shared.errors import Conflict, DataError, NotFound
 
@@ -189,6 +189,11 @@ def _post(session: Session, principal: Optional[Principal], receipt: Receipt) ->
     actor = who(principal)
     for ln, share in zip(receipt.lines, shares):
         ln.landed_total = (Decimal(ln.unit_cost) * ln.quantity + share).quantize(CENT)
+        if ln.landed_total > MAX_AMOUNT:
+            raise DataError(
+                f"product #{ln.product_id}: line value over Rp {MAX_AMOUNT}",
+                hint="split the receipt",
+            )
         held = stock.lock_items(session, [ln.product_id], create=True)[ln.product_id].on_hand
         costing.book_in(session, ln.product_id, ln.quantity, ln.landed_total, held, receipt.number)
         stock.receive(

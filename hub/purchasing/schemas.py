@@ -8,7 +8,9 @@ from typing import Annotated, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
+MAX_AMOUNT = Decimal("999999999999.99")  # Rp 1 trillion: any document amount stays below it
+Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2)]
+PositiveAmount = Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT, decimal_places=2)]
 Positive = Annotated[int, Field(ge=1, le=1_000_000)]
 Text = Annotated[str, Field(max_length=2000)]
 
@@ -71,6 +73,10 @@ class SupplierProductIn(BaseModel):
     order_multiple: Positive = 1
     lead_time_days: Optional[int] = Field(default=None, ge=0, le=365)
     preferred: bool = False
+
+
+class SupplierProductsIn(BaseModel):
+    items: list[SupplierProductIn] = Field(min_length=1, max_length=2000)
 
 
 class SupplierProductPublic(BaseModel):
@@ -261,7 +267,7 @@ class InvoicesPublic(BaseModel):
 
 
 class PaymentIn(BaseModel):
-    amount: Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=2)]
+    amount: PositiveAmount
     paid_on: dt.date
     reference: str = Field(default="", max_length=60)
 
@@ -270,7 +276,7 @@ class CreditNoteIn(BaseModel):
     supplier_id: int = Field(ge=1, le=2_147_483_647)
     number: str = Field(min_length=1, max_length=60)
     issued_on: dt.date
-    amount: Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=2)]
+    amount: PositiveAmount
     reference: str = Field(default="", max_length=60)
 
 
@@ -289,7 +295,7 @@ class CreditNotePublic(BaseModel):
 
 class ApplyCreditIn(BaseModel):
     invoice_id: int = Field(ge=1, le=2_147_483_647)
-    amount: Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=2)]
+    amount: PositiveAmount
 
 
 class AgeingRow(BaseModel):
@@ -331,3 +337,54 @@ class LevelIn(BaseModel):
     product_id: int = Field(ge=1, le=2_147_483_647)
     reorder_point: int = Field(ge=0, le=10_000_000)
     reorder_up_to: int = Field(default=0, ge=0, le=10_000_000)
+
+
+class PlanLinePublic(BaseModel):
+    product_id: int
+    sku: str
+    name: str
+    warehouse_id: int
+    quantity: int
+    supplier_id: Optional[int]
+    supplier_code: str
+    unit_cost: Optional[Decimal]
+    reasons: list[str]
+    numbers: dict[str, str]
+
+
+class PlanPublic(BaseModel):
+    at: dt.datetime
+    window_days: int
+    safety_days: int
+    cover_days: int
+    data: list[PlanLinePublic]
+    unsourced: list[PlanLinePublic]  # need stock, but no active supplier supplies them
+    no_warehouse: bool
+
+
+class PickIn(BaseModel):
+    product_id: int = Field(ge=1, le=2_147_483_647)
+    supplier_id: int = Field(ge=1, le=2_147_483_647)
+    warehouse_id: int = Field(ge=1, le=2_147_483_647)
+    quantity: Positive
+
+
+class PicksIn(BaseModel):
+    lines: list[PickIn] = Field(min_length=1, max_length=2000)
+
+
+class LowStockRow(BaseModel):
+    warehouse_id: int
+    product_id: int
+    sku: str
+    name: str
+    on_hand: int
+    on_order: int
+    reorder_point: int
+    up_to: int
+    suggested: int
+
+
+class LowStockPublic(BaseModel):
+    data: list[LowStockRow]
+    count: int
