@@ -55,6 +55,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.orders.pages", "router"),
     ("hub.payments.pages", "router"),
     ("hub.shipping.pages", "router"),
+    ("hub.purchasing.pages", "router"),
+    ("hub.purchasing.pages_money", "router"),
 ]
 
 

@@ -77,7 +77,6 @@ def list_invoices(
 def register_invoice(body: InvoiceCreate, session: SessionDep, principal: Finance) -> InvoicePublic:
     """Book a supplier's invoice for a purchase order: it is matched (or held, with why)."""
     out = InvoicePublic.model_validate(payables.register_invoice(session, principal, body))
-    session.commit()
     return out
 
 
@@ -98,7 +97,6 @@ def fire_invoice(
     """approve (a held invoice needs a reason) or cancel (nothing paid; with a reason)."""
     inv = payables.fire(session, principal, invoice_id, event, reason=(body or EventIn()).reason)
     out = InvoicePublic.model_validate(inv)
-    session.commit()
     return out
 
 
@@ -109,7 +107,6 @@ def pay_invoice(
     """A payment to the supplier (at most what is still owed)."""
     payables.pay(session, principal, invoice_id, body)
     out = InvoicePublic.model_validate(payables.get_invoice(session, invoice_id))
-    session.commit()
     return out
 
 
@@ -127,7 +124,6 @@ def add_credit_note(
 ) -> CreditNotePublic:
     """Book a credit note a supplier issued."""
     out = CreditNotePublic.model_validate(payables.add_credit_note(session, principal, body))
-    session.commit()
     return out
 
 
@@ -138,7 +134,6 @@ def apply_credit(
     """Set part of a credit note against an approved invoice of the same supplier."""
     payables.apply_credit(session, principal, credit_id, body.invoice_id, body.amount)
     out = InvoicePublic.model_validate(payables.get_invoice(session, body.invoice_id))
-    session.commit()
     return out
 
 
@@ -232,7 +227,6 @@ def reorder_orders(body: PicksIn, session: SessionDep, principal: Buyer) -> Purc
     ]
     made = replenish.make_orders(session, principal, picks)
     out = [PurchaseOrderPublic.model_validate(po) for po in made]
-    session.commit()
     return PurchaseOrdersPublic(data=out, count=len(out))
 
 
@@ -287,5 +281,4 @@ def set_level(body: LevelIn, session: SessionDep, principal: Leveller) -> LowSto
         up_to=b.reorder_up_to or 2 * b.reorder_point,
         suggested=0,
     )
-    session.commit()
     return out

@@ -1,5 +1,5 @@
 """Purchasing API: suppliers, purchase orders and receipts (staff only: supplier costs never
-reach a reseller). Thin: parse, call the service, commit, answer a schema. Errors are raised
+reach a reseller). Thin: parse, call the service, answer a schema (the request is the unit of work). Errors are raised
 by meaning and answered by the hub's one error handler."""
 
 from __future__ import annotations
@@ -59,7 +59,6 @@ def list_suppliers(
 def create_supplier(body: SupplierIn, session: SessionDep, principal: Buyer) -> SupplierPublic:
     """A new supplier (code, legal name, NPWP, terms, lead time, contacts)."""
     out = SupplierPublic.model_validate(suppliers.create_supplier(session, principal, body))
-    session.commit()
     return out
 
 
@@ -77,7 +76,6 @@ def update_supplier(
     out = SupplierPublic.model_validate(
         suppliers.update_supplier(session, principal, supplier_id, body)
     )
-    session.commit()
     return out
 
 
@@ -105,7 +103,6 @@ def set_supplier_products(
         SupplierProductPublic.model_validate(sp)
         for sp in suppliers.set_products(session, principal, supplier_id, body.items)
     ]
-    session.commit()
     return SupplierProductsPublic(data=rows, count=len(rows))
 
 
@@ -115,7 +112,6 @@ def remove_supplier_product(
 ) -> Response:
     """The supplier no longer supplies the product."""
     suppliers.remove_product(session, principal, supplier_id, product_id)
-    session.commit()
     return Response(status_code=204)
 
 
@@ -143,7 +139,6 @@ def create_order(
 ) -> PurchaseOrderPublic:
     """A draft purchase order; a line without ``unit_cost`` takes the supplier's price."""
     out = PurchaseOrderPublic.model_validate(service.create_order(session, principal, body))
-    session.commit()
     return out
 
 
@@ -161,7 +156,6 @@ def replace_lines(
     out = PurchaseOrderPublic.model_validate(
         service.replace_lines(session, principal, po_id, body.lines)
     )
-    session.commit()
     return out
 
 
@@ -184,7 +178,6 @@ def fire_order(
         files=settings.home / "purchasing" / "orders",
     )
     out = PurchaseOrderPublic.model_validate(po)
-    session.commit()
     return out
 
 
@@ -214,7 +207,6 @@ def receive(
     """Goods arrived: quantities per order line (reason for more than ordered), serials,
     landed costs. ``post: false`` keeps a draft."""
     out = ReceiptPublic.model_validate(receiving.create_receipt(session, principal, po_id, body))
-    session.commit()
     return out
 
 
@@ -235,5 +227,4 @@ def fire_receipt(
     """post a draft, cancel a draft, reverse a posted receipt (with a reason)."""
     r = receiving.fire(session, principal, receipt_id, event, reason=(body or EventIn()).reason)
     out = ReceiptPublic.model_validate(r)
-    session.commit()
     return out

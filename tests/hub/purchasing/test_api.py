@@ -22,7 +22,7 @@ API = "/api/v1/purchasing"
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
     hub = seed(Path(tmp_path_factory.mktemp("purchasing-api")))
-    with transaction(hub.app.state.session_factory) as s:
+    with transaction(hub.app.state.hub.session_factory) as s:
         s.add(Warehouse(code="JKT", name="Gudang Jakarta", region_kode="31.71"))
         s.add(Product(sku="SSD-1TB", name="SSD 1 TB", list_price=1_500_000, serialised=True))
         s.add(Product(sku="KABEL", name="Kabel LAN", list_price=20_000))
@@ -168,7 +168,7 @@ def test_roles_and_validation(hub: Seeded) -> None:
 
 def test_levels_and_low_stock(hub: Seeded) -> None:
     store = hub.client(Role.INVENTORY)
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         kabel = s.query(Product).filter_by(sku="KABEL").one().id
     r = store.put(
         f"{API}/levels",
