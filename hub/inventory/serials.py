@@ -34,7 +34,10 @@ MOVES: dict[str, tuple[frozenset[str], Optional[str]]] = {
     "returned": (frozenset({SHIPPED}), RETURNED),
     "repaired": (frozenset({RETURNED}), SHIPPED),  # repaired and sent back to the reseller
     "refused": (frozenset({RETURNED}), SHIPPED),  # claim refused, the unit goes back
-    "replaced": (frozenset({RETURNED, SHIPPED}), None),  # a note: another unit went out
+    "replaced": (
+        frozenset({RETURNED, SHIPPED, SCRAPPED, AT_SUPPLIER}),
+        None,
+    ),  # another unit went out
     "scrapped": (frozenset({RETURNED}), SCRAPPED),
     "to_supplier": (frozenset({RETURNED, SCRAPPED}), AT_SUPPLIER),
     "supplier_answer": (frozenset(STATES), None),

@@ -72,6 +72,32 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "on the delivery note and invoice.\n\nThank you,\n{buyer}",
         ),
     },
+    # warranty: every step of a reseller's claim (step and state words in both languages)
+    "warranty_update": {
+        "id": (
+            "Klaim garansi {number}: {step_id}",
+            "Klaim garansi {number}: {step_id}. Status sekarang: {state_id}. {note}",
+        ),
+        "en": (
+            "Warranty claim {number}: {step_en}",
+            "Warranty claim {number}: {step_en}. Status now: {state_en}. {note}",
+        ),
+    },
+    # warranty: the defective unit claimed from the supplier (to the supplier's address)
+    "supplier_claim": {
+        "id": (
+            "Klaim garansi {number} untuk {supplier}",
+            "Yth. {supplier},\n\nKami mengajukan klaim garansi {number} untuk {product}, nomor seri "
+            "{serial}: {problem}. Unit akan kami kirimkan. Mohon jawaban berupa nota kredit, unit "
+            "pengganti, atau alasan penolakan.",
+        ),
+        "en": (
+            "Warranty claim {number} for {supplier}",
+            "Dear {supplier},\n\nWe claim warranty {number} for {product}, serial {serial}: "
+            "{problem}. The unit is on its way to you. Please answer with a credit note, a "
+            "replacement unit, or the reason for a refusal.",
+        ),
+    },
 }
 LOCALES = ("id", "en")
 
