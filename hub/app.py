@@ -38,6 +38,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.inventory.routes", "router"),
     ("hub.purchasing.routes", "router"),
     ("hub.purchasing.payables_routes", "router"),
+    ("hub.warranty.routes", "router"),
     ("hub.catalog.routes", "router"),
     ("hub.offers.routes", "router"),
     ("hub.users.routes", "router"),
@@ -57,6 +58,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.shipping.pages", "router"),
     ("hub.purchasing.pages", "router"),
     ("hub.purchasing.pages_money", "router"),
+    ("hub.warranty.pages", "router"),
 ]
 
 

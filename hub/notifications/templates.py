@@ -76,11 +76,11 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "warranty_update": {
         "id": (
             "Klaim garansi {number}: {step_id}",
-            "Klaim garansi {number}: {step_id}. Status sekarang: {state_id}. {note}",
+            "Klaim garansi {number}: {step_id}. Status sekarang: {state_id}. {note_id}",
         ),
         "en": (
             "Warranty claim {number}: {step_en}",
-            "Warranty claim {number}: {step_en}. Status now: {state_en}. {note}",
+            "Warranty claim {number}: {step_en}. Status now: {state_en}. {note_en}",
         ),
     },
     # warranty: the defective unit claimed from the supplier (to the supplier's address)

@@ -56,7 +56,7 @@ STATE_WORDS = {
     "repaired": "Repaired and sent back",
     "replaced": "Replaced: a new unit was sent",
     "refused": "Refused",
-    "closed": "Closed",
+    "closed": "Done",
     "cancelled": "Cancelled",
     "draft": "Draft",
     "sent": "Sent to the supplier",
@@ -80,4 +80,38 @@ ANSWER_WORDS = {
     "credit_note": "credit note",
     "replacement": "replacement unit",
     "refusal": "refusal",
+}
+# What the staff buttons say, per step.
+BUTTONS = {
+    "receive": "Goods received",
+    "inspect": "Save inspection",
+    "repair": "Repaired and sent back",
+    "replace": "Send a replacement unit",
+    "refuse": "Refuse the claim",
+    "close": "Close the claim",
+    "cancel": "Cancel",
+    "send": "Send to the supplier",
+    "answer": "Save the answer",
+}
+# A unit's history in words (the serial report).
+SERIAL_STATES = {
+    "in_stock": "In stock",
+    "shipped": "At the reseller",
+    "returned": "Back at the hub",
+    "scrapped": "Scrapped",
+    "at_supplier": "At the supplier",
+    "removed": "Removed (receipt reversed)",
+}
+SERIAL_EVENTS = {
+    "received": "Received into stock",
+    "shipped": "Shipped",
+    "claimed": "Warranty claim filed",
+    "returned": "Returned to the hub",
+    "repaired": "Repaired and sent back",
+    "refused": "Claim refused, sent back",
+    "replaced": "Replaced by another unit",
+    "scrapped": "Scrapped",
+    "to_supplier": "Sent to the supplier",
+    "supplier_answer": "Supplier answered",
+    "removed": "Receipt reversed",
 }

@@ -31,7 +31,14 @@ from hub.payments.proofs import StoredProof
 from hub.purchasing.numbering import next_number
 from hub.purchasing.query import paged
 from hub.purchasing.service import actor_of, who
-from hub.warranty.lifecycle import CLAIM, OPEN_CLAIM, OPEN_SUPPLIER_CLAIM, STATE_WORDS, STEP_WORDS
+from hub.warranty.lifecycle import (
+    ANSWER_WORDS,
+    CLAIM,
+    OPEN_CLAIM,
+    OPEN_SUPPLIER_CLAIM,
+    STATE_WORDS,
+    STEP_WORDS,
+)
 from hub.warranty.models import Claim, ClaimEvent, ClaimPhoto, SupplierClaim, Unrepairable
 from hub.warranty.schemas import ClaimCreate, ClaimStepIn
 from shared.errors import Conflict, DataError, NotFound
@@ -100,6 +107,7 @@ def step(
     )
     session.add(e)
     words = STEP_WORDS[event]
+    said = ANSWER_WORDS.get(note, note) if event == "supplier_answer" else note
     notify(
         session,
         claim.reseller_id,
@@ -110,7 +118,8 @@ def step(
             "step_en": words,
             "state_id": Formatter("id").gettext(STATE_WORDS[claim.state]),
             "state_en": STATE_WORDS[claim.state],
-            "note": note or "-",
+            "note_id": Formatter("id").gettext(said) if said else "-",
+            "note_en": said or "-",
         },
     )
     session.flush()

@@ -31,7 +31,7 @@ from hub.purchasing.schemas import CreditNoteIn
 from hub.purchasing.service import actor_of, who
 from hub.purchasing.suppliers import get_supplier
 from hub.warranty import service
-from hub.warranty.lifecycle import ANSWER_WORDS, ANSWERS, OPEN_SUPPLIER_CLAIM, SUPPLIER_CLAIM
+from hub.warranty.lifecycle import ANSWERS, OPEN_SUPPLIER_CLAIM, SUPPLIER_CLAIM
 from hub.warranty.models import Claim, SupplierClaim, SupplierClaimDocument
 from hub.warranty.schemas import SupplierStepIn
 from shared.errors import Conflict, DataError, NotFound
@@ -222,7 +222,7 @@ def _answer(
         claim,
         "supplier_answer",
         principal,
-        note=ANSWER_WORDS[data.answer],
+        note=data.answer,  # a word the timeline and the message translate
         internal=internal or sc.answer_note,
     )
 
