@@ -11,104 +11,17 @@ with serial numbers), so the history starts at a real receipt.
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 
 import pytest
 from sqlalchemy import select
 
-from hub.catalog.models import PriceList, PriceListItem, Product
-from hub.core.roles import Role
-from hub.orders.models import Order
 from hub.purchasing.models import CreditNote
-from hub.shipping.models import Warehouse
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_web_browser import sign_in
+from tests.hub.warranty.weblab import png, stock_and_order
 
 pytestmark = pytest.mark.browser
 API = "/api/v1/purchasing"
-
-
-def png(width: int = 24, height: int = 16) -> bytes:
-    """A real (tiny, red) PNG: the photo of the broken screen."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    raw = b"".join(b"\x00" + b"\xcc\x22\x22" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
-
-
-def _stock_and_order(hub) -> int:  # ANN001
-    """Laptops bought from ACME and received with serials; r1 orders one (paid and packed)."""
-    factory = hub.app.state.hub.session_factory
-    with factory() as s, s.begin():
-        s.add(Warehouse(code="JKT", name="Gudang Jakarta", region_kode="31.71"))
-        laptop = Product(
-            sku="LT-14",
-            name="Laptop 14 inci",
-            list_price=7_000_000,
-            serialised=True,
-            warranty_months=12,
-        )
-        s.add(laptop)
-        s.flush()
-        pl = PriceList(name="r1", reseller_id="r1", active=True)
-        s.add(pl)
-        s.flush()
-        s.add(
-            PriceListItem(
-                price_list_id=pl.id, product_id=laptop.id, min_quantity=1, unit_price=6_500_000
-            )
-        )
-    buyer, store = hub.client(Role.PURCHASING), hub.client(Role.INVENTORY)
-    sup = buyer.post(
-        f"{API}/suppliers",
-        json={"code": "ACME", "legal_name": "PT Acme Indonesia", "email": "rma@acme.co.id"},
-    ).json()
-    buyer.put(
-        f"{API}/suppliers/{sup['id']}/products",
-        json={"items": [{"sku": "LT-14", "unit_cost": "5000000"}]},
-    )
-    po = buyer.post(
-        f"{API}/orders",
-        json={
-            "supplier_id": sup["id"],
-            "warehouse_id": 1,
-            "lines": [{"sku": "LT-14", "quantity": 3}],
-        },
-    ).json()
-    for event in ("approve", "send"):
-        assert buyer.post(f"{API}/orders/{po['id']}/events/{event}").status_code == 200
-    r = store.post(
-        f"{API}/orders/{po['id']}/receipts",
-        json={
-            "lines": [
-                {
-                    "order_line_id": po["lines"][0]["id"],
-                    "quantity": 3,
-                    "serials": ["LT-1001", "LT-1002", "LT-1003"],
-                }
-            ]
-        },
-    )
-    assert r.status_code == 201, r.text
-    r = hub.client(Role.RESELLER, "r1").post(
-        "/api/orders", json={"lines": [{"sku": "LT-14", "quantity": 1}]}
-    )
-    assert r.status_code == 201, r.text
-    order_id = r.json()["id"]
-    with factory() as s, s.begin():  # paid and packed: the payment journey is its own test
-        s.get(Order, order_id).state = "packed"
-    return int(order_id)
 
 
 def _no_sideways_scroll(page) -> None:  # ANN001
@@ -124,7 +37,7 @@ def _no_sideways_scroll(page) -> None:  # ANN001
 
 def test_claim_replace_supplier_credit_and_serial_history(live_hub, browser) -> None:
     hub, base = live_hub
-    order_id = _stock_and_order(hub)
+    order_id = stock_and_order(hub)
 
     # the warehouse ships the order, scanning the laptop's serial
     desk = browser.new_page()

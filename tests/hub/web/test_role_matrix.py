@@ -87,6 +87,16 @@ EXPECTED = {
     ("POST", "/api/v1/purchasing/invoices/{invoice_id}/payments"): PAYABLES,
     ("GET", "/api/v1/purchasing/valuation"): PAYABLES | {Role.PURCHASING},
     ("POST", "/api/v1/purchasing/reorder/orders"): BUYERS,
+    # warranty: resellers file and follow their own claims; the repair desk moves them
+    ("POST", "/api/v1/warranty/claims"): RESELLER_ROLES,
+    ("GET", "/api/v1/warranty/claims/{claim_id}"): EVERYONE,
+    ("POST", "/api/v1/warranty/claims/{claim_id}/events/{event}"): RESELLER_ROLES
+    | {Role.OWNER, Role.REPAIR},
+    ("GET", "/api/v1/warranty/supplier-claims"): frozenset(
+        {Role.OWNER, Role.REPAIR, Role.PURCHASING}
+    ),
+    ("GET", "/portal/warranty"): RESELLER_ROLES,
+    ("POST", "/warranty/claims/{claim_id}/events/{event}"): frozenset({Role.OWNER, Role.REPAIR}),
     ("GET", "/shipping/calculator"): EVERYONE,
     ("GET", "/shipping/calculator/regions"): EVERYONE,
 }
