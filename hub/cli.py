@@ -29,6 +29,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.catalog.cli", "catalog"),
     ("hub.offers.cli", "offers"),
     ("hub.purchasing.cli", "purchasing"),
+    ("hub.monitoring.cli", "alerts"),
+    ("hub.backup.cli", "backup"),
+    ("hub.backup.cli", "restore"),
 ]
 
 

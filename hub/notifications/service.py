@@ -87,6 +87,36 @@ def notify(session: Session, reseller_id: str, template: str, payload: Mapping[s
     )
 
 
+def notify_addresses(
+    session: Session,
+    recipients: list[tuple[str, str, str]],
+    template: str,
+    payload: Mapping[str, Any],
+) -> int:
+    """Queue ``template`` to explicit ``(channel, address, locale)`` recipients (staff alerts)."""
+    if template not in TEMPLATES:
+        raise KeyError(f"unknown notification template {template!r}")
+    clean = {k: str(v) for k, v in payload.items()}
+    now = utcnow()
+    session.add_all(
+        OutboxMessage(
+            reseller_id=None,
+            channel=channel,
+            recipient=address,
+            template=template,
+            locale=locale,
+            payload=clean,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            last_error="",
+            created_at=now,
+        )
+        for channel, address, locale in recipients
+    )
+    return len(recipients)
+
+
 def notify_address(
     session: Session,
     recipient: str,
@@ -96,34 +126,23 @@ def notify_address(
     locale: str = "id",
     channel: str = "email",
     attachment: Optional[Path] = None,
-) -> OutboxMessage:
+) -> int:
     """Queue ``template`` for one address that is no reseller's contact (a supplier).
 
     ``attachment`` is a file the caller keeps (e.g. the purchase order PDF as sent); it is
     read when the message goes out, so the outbox stays small.
     """
-    if template not in TEMPLATES:
-        raise KeyError(f"unknown notification template {template!r}")
     if channel not in CHANNELS:
         raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
-    clean = {k: str(v) for k, v in payload.items()}
+    fields = dict(payload)
     if attachment is not None:
-        clean[ATTACHMENT] = str(attachment)
-    msg = OutboxMessage(
-        reseller_id=None,
-        channel=channel,
-        recipient=recipient.strip(),
-        template=template,
-        locale=locale if locale in LOCALES else "id",
-        payload=clean,
-        status="pending",
-        attempts=0,
-        next_attempt_at=utcnow(),
-        last_error="",
+        fields[ATTACHMENT] = str(attachment)
+    return notify_addresses(
+        session,
+        [(channel, recipient.strip(), locale if locale in LOCALES else "id")],
+        template,
+        fields,
     )
-    session.add(msg)
-    session.flush()
-    return msg
 
 
 ATTACHMENT = "_attachment"  # payload key: path of the file to attach
