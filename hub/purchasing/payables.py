@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record
+from hub.core.i18n import translatable
 from hub.core.roles import Principal
 from hub.purchasing.lifecycle import INVOICE, OPEN_INVOICE, SYSTEM
 from hub.purchasing.matching import InvoicedLine, OrderedLine, Tolerance, match
@@ -112,9 +113,13 @@ def register_invoice(
         )
     )
     if taken is not None:
-        raise Conflict(
-            f"{supplier.code} invoice {number!r} is already registered (#{taken})",
-            hint="a supplier's invoice is booked once: open it instead",
+        raise translatable(
+            Conflict,
+            "{code} invoice {number} is already booked (#{id})",
+            "a supplier's invoice is booked once: open it instead",
+            code=supplier.code,
+            number=repr(number),
+            id=taken,
         )
     mine = {ln.id for ln in po.lines}
     foreign = [ln.order_line_id for ln in data.lines if ln.order_line_id not in mine]
@@ -210,21 +215,27 @@ def fire(
     if event == "approve":
         if inv.state == "held":
             if len(reason) < 3:
-                raise DataError(
-                    f"invoice {inv.number} does not match ({'; '.join(inv.problems)}): "
-                    "approving it needs a reason",
-                    hint="say why it may be paid anyway (e.g. price change agreed by phone)",
+                raise translatable(
+                    DataError,
+                    "invoice {number} does not match the order and receipts: approving it "
+                    "needs a reason",
+                    "say why it may be paid anyway (e.g. price change agreed by phone)",
+                    number=inv.number,
                 )
             inv.override_reason = reason
         inv.approved_by = who(principal)
     elif event == "cancel":
         if Decimal(inv.paid) or Decimal(inv.credited):
-            raise Conflict(
-                f"invoice {inv.number} has payments or credit: it cannot be cancelled",
-                hint="ask the supplier for a credit note instead",
+            raise translatable(
+                Conflict,
+                "invoice {number} has payments or credit: it cannot be cancelled",
+                "ask the supplier for a credit note instead",
+                number=inv.number,
             )
         if len(reason) < 3:
-            raise DataError(f"cancelling invoice {inv.number} needs a reason")
+            raise translatable(
+                DataError, "cancelling invoice {number} needs a reason", number=inv.number
+            )
         inv.reason = reason
     inv.state = move.target
     session.flush()
@@ -257,9 +268,13 @@ def pay(
             hint="approve it first" if inv.state in ("matched", "held") else None,
         )
     if data.amount > inv.outstanding:
-        raise DataError(
-            f"payment {data.amount} is more than the {inv.outstanding} still owed on {inv.number}",
-            hint="pay at most what is owed",
+        raise translatable(
+            DataError,
+            "payment {amount} is more than the {owed} still owed on {number}",
+            "pay at most what is owed",
+            amount=data.amount,
+            owed=inv.outstanding,
+            number=inv.number,
         )
     before = _snapshot(inv)
     payment = SupplierPayment(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from hub.audit.service import record
 from hub.catalog.models import Product
 from hub.core.db import utcnow
+from hub.core.i18n import translatable
 from hub.core.roles import Principal
 from hub.inventory import serials as units
 from hub.inventory import service as stock
@@ -145,35 +146,43 @@ def _check(session: Session, receipt: Receipt, lines: dict[int, PurchaseOrderLin
             )
         )
     )
-    over, problems = [], []
+    over: list[str] = []
+    problems: list[str] = []
+    plain: list[str] = []
     for ln in receipt.lines:
         pol = lines[ln.order_line_id]
         after = pol.received + ln.quantity
         if after > pol.quantity and len(ln.reason) < 3:
             over.append(
-                f"product #{ln.product_id}: ordered {pol.quantity}, received {pol.received}, "
-                f"{ln.quantity} more makes {after}"
+                f"#{ln.product_id}: {pol.quantity} / {pol.received} + {ln.quantity} = {after}"
             )
         if ln.product_id in serialised and len(ln.serials) != ln.quantity:
-            problems.append(
-                f"product #{ln.product_id} is serialised: {ln.quantity} units, "
-                f"{len(ln.serials)} serial numbers"
-            )
+            problems.append(f"#{ln.product_id}: {ln.quantity} / {len(ln.serials)}")
         elif ln.product_id not in serialised and ln.serials:
-            problems.append(
-                f"product #{ln.product_id} is not serialised: remove its serial numbers"
-            )
-    if problems or over:
-        hint = "give a reason on each line that goes past the order (e.g. supplier sent extra)"
-        if problems:
-            raise DataError(
-                "; ".join(problems + over),
-                hint="scan one serial per unit",
-                problems=problems + over,
-            )
-        raise OverReceipt(
-            "over-receipt without a reason: " + "; ".join(over), hint=hint, problems=over
+            plain.append(f"#{ln.product_id}")
+    if plain:
+        raise translatable(
+            DataError,
+            "products without serial numbers were given serials: {lines}",
+            "remove the serials of those lines",
+            lines=", ".join(plain),
         )
+    if problems:
+        raise translatable(
+            DataError,
+            "serialised products need one serial per unit (product: units / serials): {lines}",
+            "scan one serial per unit",
+            lines="; ".join(problems),
+        )
+    if over:
+        exc = translatable(
+            OverReceipt,
+            "over-receipt without a reason (product: ordered / received + now = total): {lines}",
+            "give a reason on each line that goes past the order (e.g. supplier sent extra)",
+            lines="; ".join(over),
+        )
+        exc.context["problems"] = over
+        raise exc
 
 
 def _post(session: Session, principal: Optional[Principal], receipt: Receipt) -> None:
@@ -224,7 +233,12 @@ def _reverse(
     session: Session, principal: Optional[Principal], receipt: Receipt, reason: str
 ) -> None:
     if len(reason) < 3:
-        raise DataError(f"reversing {receipt.number} needs a reason", hint="say what was wrong")
+        raise translatable(
+            DataError,
+            "reversing {number} needs a reason",
+            "say what was wrong",
+            number=receipt.number,
+        )
     po = get_order(session, receipt.order_id, lock=True)
     lines = _locked_lines(session, po)
     for ln in receipt.lines:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from hub.audit.service import record
 from hub.catalog.models import Product
 from hub.core.db import utcnow
+from hub.core.i18n import translatable
 from hub.core.roles import Principal
 from hub.notifications.service import notify_address
 from hub.orders.documents import rupiah
@@ -176,9 +177,11 @@ def po_pdf(session: Session, po: PurchaseOrder) -> bytes:
 def _send(session: Session, po: PurchaseOrder, files: Path) -> None:
     supplier = get_supplier(session, po.supplier_id)
     if not supplier.email:
-        raise DataError(
-            f"supplier {supplier.code} has no e-mail address: the order cannot be sent",
-            hint="add the supplier's e-mail on its page, then send again",
+        raise translatable(
+            DataError,
+            "supplier {code} has no e-mail address: the order cannot be sent",
+            "add the supplier's e-mail on its page, then send again",
+            code=supplier.code,
         )
     files.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = files / f"{po.number}.pdf"
@@ -222,19 +225,27 @@ def fire(
         _send(session, po, files)
     elif event == "cancel":
         if po.state != "draft" and len(reason) < 3:
-            raise DataError(
-                f"cancelling {po.number} needs a reason", hint="say why (the supplier may ask)"
+            raise translatable(
+                DataError,
+                "cancelling {number} needs a reason",
+                "say why (the supplier may ask)",
+                number=po.number,
             )
         if any(ln.received for ln in po.lines):
-            raise DataError(f"{po.number} has received goods: close it instead of cancelling")
+            raise translatable(
+                DataError, "{number} has received goods: close it instead", number=po.number
+            )
         po.reason, po.closed_at = reason, utcnow()
     elif event == "close":
         short = [ln for ln in po.lines if ln.received < ln.quantity]
         if short and len(reason) < 3:
             missing = ", ".join(f"#{ln.product_id}: {ln.outstanding}" for ln in short)
-            raise DataError(
-                f"{po.number} is short ({missing} not received): closing needs a reason",
-                hint="say why the rest will not come (e.g. the supplier is out of stock)",
+            raise translatable(
+                DataError,
+                "{number} is short (product: still to come): {missing}; closing needs a reason",
+                "say why the rest will not come (e.g. the supplier is out of stock)",
+                number=po.number,
+                missing=missing,
             )
         po.reason, po.closed_at = reason, utcnow()
     po.state = move.target

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import record
 from hub.catalog.models import Product
+from hub.core.i18n import translatable
 from hub.core.roles import Principal
 from hub.purchasing.models import Supplier, SupplierContact, SupplierProduct
 from hub.purchasing.query import paged
@@ -36,9 +37,11 @@ def npwp_digits(text: str) -> str:
     """An NPWP typed with or without its dots and dash: 15 digits (old) or 16 (NIK-based)."""
     digits = re.sub(r"[\s.\-]", "", text or "")
     if digits and (not digits.isdigit() or len(digits) not in (15, 16)):
-        raise DataError(
-            f"NPWP {text!r} is not 15 or 16 digits",
-            hint="type it as printed, e.g. 01.234.567.8-901.000 or its 16-digit form",
+        raise translatable(
+            DataError,
+            "NPWP {value} is not 15 or 16 digits",
+            "type it as printed, e.g. 01.234.567.8-901.000 or its 16-digit form",
+            value=repr(text),
         )
     return digits
 
@@ -54,7 +57,12 @@ def format_npwp(digits: str) -> str:
 def _check_email(email: str) -> str:
     email = email.strip()
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise DataError(f"{email!r} is not an e-mail address", hint="e.g. sales@supplier.co.id")
+        raise translatable(
+            DataError,
+            "{value} is not an e-mail address",
+            "e.g. sales@supplier.co.id",
+            value=repr(email),
+        )
     return email
 
 
@@ -95,7 +103,9 @@ def snapshot(s: Supplier) -> dict[str, object]:
 def create_supplier(session: Session, principal: Optional[Principal], data: SupplierIn) -> Supplier:
     code = data.code.strip().upper()
     if session.scalar(select(Supplier.id).where(Supplier.code == code)) is not None:
-        raise Conflict(f"supplier code {code!r} is taken", hint="choose another code")
+        raise translatable(
+            Conflict, "supplier code {code} is taken", "choose another code", code=code
+        )
     supplier = Supplier(code=code, **_fields(data))
     supplier.contacts = _contacts(data)
     session.add(supplier)

@@ -13,7 +13,9 @@ from typing import Iterable, Optional
 from fastapi import UploadFile
 from fastapi.responses import FileResponse
 
+from hub.core.i18n import translatable
 from hub.payments import proofs
+from shared.errors import DataError
 
 MAX_BYTES = 8 * 1024 * 1024
 
@@ -32,7 +34,16 @@ def store_all(uploads: Iterable[Optional[UploadFile]], directory: Path) -> list[
     try:
         for up in uploads:
             if up is not None and up.filename:
-                stored.append(proofs.store(up.file, directory, max_bytes=MAX_BYTES))
+                try:
+                    stored.append(proofs.store(up.file, directory, max_bytes=MAX_BYTES))
+                except proofs.ProofRefused as exc:
+                    raise translatable(
+                        DataError,
+                        "{name}: only PNG, JPEG or PDF files of at most {mb} MB are accepted",
+                        "take the photo again or choose another file",
+                        name=up.filename[:80],
+                        mb=MAX_BYTES // (1024 * 1024),
+                    ) from exc
     except Exception:
         remove(stored, directory)
         raise

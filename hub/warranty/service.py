@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from hub.audit.service import record
 from hub.catalog.models import Product
 from hub.core.db import utcnow
-from hub.core.i18n import DISPLAY_TZ, Formatter
+from hub.core.i18n import DISPLAY_TZ, Formatter, translatable
 from hub.core.roles import Principal, restrict
 from hub.inventory import bins, serials
 from hub.inventory import service as stock
@@ -68,7 +68,9 @@ def get_claim(
         stmt = stmt.with_for_update()
     claim = session.execute(stmt).scalar()
     if claim is None:
-        raise NotFound(f"no warranty claim #{claim_id}", hint="see your warranty claims")
+        raise translatable(
+            NotFound, "no warranty claim #{id}", "see your warranty claims", id=claim_id
+        )
     return claim
 
 
@@ -158,46 +160,66 @@ def file_claim(
     if sku:
         units = [u for u in units if products[u.product_id].sku == sku]
     if not units:
-        raise NotFound(
-            f"no unit with serial {text!r}{f' of {sku}' if sku else ''} was shipped to you",
-            hint="type the serial number exactly as on the unit's label (and check the product)",
+        raise translatable(
+            NotFound,
+            "no unit with serial {serial} was shipped to you",
+            "type the serial number exactly as on the unit's label (and check the product)",
+            serial=f"{text!r}{f' ({sku})' if sku else ''}",
         )
     if len(units) > 1:
-        raise DataError(
-            f"serial {text!r} is on more than one product", hint="choose the product (SKU) too"
+        raise translatable(
+            DataError,
+            "serial {serial} is on more than one product",
+            "choose the product (SKU) too",
+            serial=repr(text),
         )
     unit, product = units[0], products[units[0].product_id]
     open_ = session.scalar(
         select(Claim.number).where(Claim.serial_id == unit.id, Claim.state.in_(sorted(OPEN_CLAIM)))
     )
     if open_:
-        raise Conflict(
-            f"serial {text} already has an open claim, {open_}", hint="follow that claim instead"
+        raise translatable(
+            Conflict,
+            "serial {serial} already has an open claim, {number}",
+            "follow that claim instead",
+            serial=text,
+            number=open_,
         )
     if unit.state != serials.SHIPPED or unit.shipped_at is None:
-        raise Conflict(
-            f"serial {text} is {unit.state} at the hub, not with you", hint="ask the repair team"
+        raise translatable(
+            Conflict, "serial {serial} is not with you now", "ask the repair team", serial=text
         )
     if product.warranty_months <= 0:
-        raise DataError(
-            f"{product.sku} has no warranty",
-            hint="repairs outside warranty: contact the distributor",
+        raise translatable(
+            DataError,
+            "{sku} has no warranty",
+            "repairs outside warranty: contact the distributor",
+            sku=product.sku,
         )
     shipped_on = unit.shipped_at.astimezone(DISPLAY_TZ).date()
     until = warranty_end(shipped_on, product.warranty_months)
     if on > until:
-        raise DataError(
-            f"the warranty of serial {text} ended on {until.isoformat()} "
-            f"({product.warranty_months} months from its shipment on {shipped_on.isoformat()})",
-            hint="repairs outside warranty: contact the distributor",
+        raise translatable(
+            DataError,
+            "the warranty of serial {serial} ended on {until} ({months} months from its "
+            "shipment on {shipped})",
+            "repairs outside warranty: contact the distributor",
+            serial=text,
+            until=until.isoformat(),
+            months=product.warranty_months,
+            shipped=shipped_on.isoformat(),
         )
     order = session.get(Order, unit.order_id) if unit.order_id else None
     invoice = (order.invoice_number or "") if order else ""
     given = data.invoice_number.strip()
     if given and given != invoice:
-        raise DataError(
-            f"invoice {given!r} is not the one serial {text} was shipped with ({invoice or 'none'})",
-            hint="leave the invoice empty or copy it from the order",
+        raise translatable(
+            DataError,
+            "invoice {given} is not the one serial {serial} was shipped with ({invoice})",
+            "leave the invoice empty or copy it from the order",
+            given=repr(given),
+            serial=text,
+            invoice=invoice or "-",
         )
     problem = data.problem.strip()
     if len(problem) < 10:
@@ -241,11 +263,13 @@ def add_photo(
     session: Session, principal: Principal, claim: Claim, stored: StoredProof
 ) -> ClaimPhoto:
     if len(claim.photos) >= MAX_PHOTOS:
-        raise DataError(
-            f"a claim takes at most {MAX_PHOTOS} photos", hint="choose the clearest ones"
+        raise translatable(
+            DataError, "a claim takes at most {n} photos", "choose the clearest ones", n=MAX_PHOTOS
         )
     if claim.state not in OPEN_CLAIM:
-        raise Conflict(f"{claim.number} is {claim.state}: it takes no more photos")
+        raise translatable(
+            Conflict, "{number} is closed: it takes no more photos", number=claim.number
+        )
     photo = ClaimPhoto(
         claim_id=claim.id,
         name=stored.name,

@@ -15,7 +15,7 @@ from hub.core.db import UTCDateTime
 revision = "warranty_0001"
 down_revision = None
 branch_labels = ("warranty",)
-depends_on = ("purchasing_0001", "inventory_0002", "resellers_0001")
+depends_on = ("purchasing_0001", "inventory_0002")  # resellers_0001 through shipping_0001
 
 
 def upgrade() -> None:

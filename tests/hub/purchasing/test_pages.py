@@ -13,8 +13,10 @@ from hub.catalog.models import Product
 from hub.core.db import transaction
 from hub.core.i18n import catalogue
 from hub.core.roles import Role
+from hub.inventory import bins, serials
 from hub.purchasing import pages, pages_money, web
 from hub.shipping.models import Warehouse
+from tests.hub.purchasing.errortexts import fixed_texts
 from tests.hub.purchasing.msgids import missing, template_ids
 from tests.hub.web.webkit import Seeded, seed
 
@@ -101,7 +103,7 @@ def test_a_buyer_and_the_warehouse_and_finance_work_through_the_pages(hub: Seede
     )
     assert (
         r.status_code == 409
-        and "over-receipt" in r.text
+        and "penerimaan melebihi pesanan tanpa alasan" in r.text
         and 'value="12"' in r.text
         and "SN-A" in r.text
     )
@@ -183,3 +185,6 @@ def test_pages_are_closed_to_resellers_and_every_string_is_translated(hub: Seede
     ids = template_ids("purchasing") | set(web.STATES.values()) | set(web.EVENTS.values())
     ids |= set(pages.DONE.values()) | set(pages_money.DONE.values()) | {"Purchasing"}
     assert missing(ids, catalogue("id")) == []
+    modules = sorted(Path(pages.__file__).parent.glob("*.py"))
+    modules += [Path(bins.__file__), Path(serials.__file__)]
+    assert missing(fixed_texts(*modules), catalogue("id")) == []

@@ -80,7 +80,7 @@ def test_an_invoice_before_the_goods_is_held_and_matches_once_they_arrive(shop: 
     assert inv.total == D("555000.00")  # 500.000 + 11 % PPN
     receive(shop, po_id, {"MOUSE": 10})
     assert (_inv(shop, inv_id).state, _inv(shop, inv_id).problems) == ("matched", [])
-    with pytest.raises(Conflict, match="already registered"):
+    with pytest.raises(Conflict, match="is already booked"):
         _invoice(shop, po_id, "INV-77", {"MOUSE": 1}, {"MOUSE": "50000"})
 
 

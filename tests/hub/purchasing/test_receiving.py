@@ -42,7 +42,7 @@ def test_partial_then_full_receipt_moves_the_order_and_the_warehouse_stock(shop:
 
 def test_over_receipt_needs_a_reason_and_is_refused_without_one(shop: Shop) -> None:
     po_id = sent_order(shop, {"MOUSE": 10})
-    with pytest.raises(OverReceipt, match="ordered 10, received 0, 12 more makes 12"):
+    with pytest.raises(OverReceipt, match=r"#\d+: 10 / 0 \+ 12 = 12"):
         receive(shop, po_id, {"MOUSE": 12})
     assert _state(shop, po_id) == ("sent", [0])  # nothing moved, no stock
     receive(shop, po_id, {"MOUSE": 12}, reasons={"MOUSE": "supplier sent a spare box"})
@@ -51,9 +51,11 @@ def test_over_receipt_needs_a_reason_and_is_refused_without_one(shop: Shop) -> N
 
 def test_serialised_lines_need_one_serial_per_unit_and_register_them(shop: Shop) -> None:
     po_id = sent_order(shop, {"LAPTOP": 2, "MOUSE": 1})
-    with pytest.raises(DataError, match="2 units, 1 serial numbers"):
+    with pytest.raises(
+        DataError, match=r"one serial per unit \(product: units / serials\): #\d+: 2 / 1"
+    ):
         receive(shop, po_id, {"LAPTOP": 2}, serials={"LAPTOP": ["LT-1"]})
-    with pytest.raises(DataError, match="not serialised"):
+    with pytest.raises(DataError, match="products without serial numbers were given serials"):
         receive(
             shop,
             po_id,

@@ -13,6 +13,7 @@ from hub.core.deps import iter_routes
 from hub.core.i18n import catalogue
 from hub.core.roles import Role
 from hub.warranty import lifecycle, pages
+from tests.hub.purchasing.errortexts import fixed_texts
 from tests.hub.purchasing.msgids import missing, template_ids
 from tests.hub.warranty.weblab import packed_order, png, stock_laptops
 from tests.hub.web.webkit import Seeded, seed
@@ -111,7 +112,7 @@ def test_photos_are_checked_by_content_and_the_form_keeps_what_was_typed(hub: Se
         f"{API}/claims/{hub.tokens['claim-r1']}/photos",
         files={"photos": ("x.png", b"MZ\x90\x00 not an image", "image/png")},
     )
-    assert r.status_code == 422 and "PNG, JPEG or PDF" in r.json()["message"]
+    assert r.status_code == 422 and "PNG, JPEG atau PDF" in r.json()["message"]
     r = reseller.post(
         "/portal/warranty",
         data={"serial": "LT-9999", "problem": "Kipas berisik sekali setiap pagi"},
@@ -130,7 +131,23 @@ def test_photos_are_checked_by_content_and_the_form_keeps_what_was_typed(hub: Se
     assert r.status_code == 422 and "photo" in r.text.lower()
 
 
-def test_every_string_of_the_warranty_pages_is_translated() -> None:
+def test_errors_a_reseller_meets_are_in_indonesian(hub: Seeded) -> None:
+    reseller = hub.client(Role.RESELLER, "r1")
+    r = reseller.post(
+        f"{API}/claims", json={"serial": "LT-9999", "problem": "Kipas berisik sekali"}
+    )
+    body = r.json()
+    assert r.status_code == 404
+    assert body["message"] == "tidak ada unit dengan nomor seri 'LT-9999' yang dikirim kepada Anda"
+    assert body["hint"].startswith("ketik nomor seri persis")
+
+
+def test_every_string_of_the_warranty_pages_and_errors_is_translated() -> None:
+    files = [
+        Path(pages.__file__).with_name(f"{m}.py")
+        for m in ("service", "supplier_claims", "pages", "files")
+    ]
+    assert missing(fixed_texts(*files), catalogue("id")) == []
     ids = template_ids("warranty") | {"Warranty"} | set(pages.DONE.values())
     for words in (
         lifecycle.STATE_WORDS,
