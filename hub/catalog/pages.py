@@ -238,7 +238,7 @@ def _matching(
     session: Session,
     reseller_id: str,
     message: Message | None = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     ctx = {
@@ -295,7 +295,7 @@ def link(
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
-        return _matching(request, session, filter_reseller, error=str(exc), status=422)
+        return _matching(request, session, filter_reseller, error=exc, status=422)
     return _matching(
         request,
         session,
@@ -326,7 +326,7 @@ def decide(
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
-        return _matching(request, session, filter_reseller, error=str(exc), status=409)
+        return _matching(request, session, filter_reseller, error=exc, status=409)
     return _matching(
         request,
         session,

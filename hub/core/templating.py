@@ -46,8 +46,10 @@ def language(request: Request) -> str:
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    fmt = Formatter(language(request))
+    fmt = Formatter(language(request), getattr(request.state, "user_tz", None))
     principal = getattr(request.state, "principal", None)
+    if isinstance((context or {}).get("error"), BaseException):  # pages pass the error itself
+        context = {**(context or {}), "error": fmt.error(context["error"])}  # type: ignore[index]
     page = {
         "request": request,
         "_": fmt.gettext,

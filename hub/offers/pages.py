@@ -84,7 +84,7 @@ def _review(
     f: dict[str, str],
     *,
     message: Message | None = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
     fragment: bool = False,
 ) -> Response:
@@ -163,7 +163,7 @@ def decide(
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
         return _review(
-            request, session, principal, f, error=str(exc), status=409, fragment=_htmx(request)
+            request, session, principal, f, error=exc, status=409, fragment=_htmx(request)
         )
     text = "{n} offer(s) approved." if action == "approve" else "{n} offer(s) dropped."
     return _review(
@@ -322,7 +322,7 @@ def render_portal(
     principal: Principal,
     *,
     message: Message | None = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     """The reseller's offers page, with a message or error (the orders pages re-render it after ordering)."""

@@ -89,7 +89,7 @@ def order_offer(
             lambda s: _placed(request, from_offer(s, principal, offer_id, order_context(request))),
         )
     except SyncHubError as exc:
-        return render_portal(request, session, principal, error=str(exc), status=409)
+        return render_portal(request, session, principal, error=exc, status=409)
     return render_portal(request, session, principal, message=message)
 
 
@@ -101,7 +101,7 @@ def _list(
     session: Session,
     principal: Principal,
     *,
-    error: str = "",
+    error: str | Exception = "",
     lines: Optional[list[tuple[str, str]]] = None,
     status: int = 200,
 ) -> Response:
@@ -163,7 +163,7 @@ def quick_order(
             request,
             session,
             principal,
-            error=str(exc),
+            error=exc,
             lines=list(zip(sku, quantity))[:50],
             status=422,
         )
@@ -189,7 +189,7 @@ async def csv_order(
             ),
         )
     except SyncHubError as exc:
-        return _list(request, session, principal, error=str(exc), status=422)
+        return _list(request, session, principal, error=exc, status=422)
     return RedirectResponse(f"/portal/orders/{order_id}", 303)
 
 
@@ -207,7 +207,7 @@ def render_order(
     order_id: int,
     *,
     message: Optional[Message] = None,
-    error: str = "",
+    error: str | Exception = "",
     form: Optional[dict[str, str]] = None,
     status: int = 200,
 ) -> Response:
@@ -258,7 +258,7 @@ def reorder(
     except service.OrderNotFound:
         raise HTTPException(404, f"no order #{order_id}") from None
     except SyncHubError as exc:
-        return render_order(request, session, principal, order_id, error=str(exc), status=409)
+        return render_order(request, session, principal, order_id, error=exc, status=409)
     return RedirectResponse(f"/portal/orders/{new_id}", 303)
 
 
@@ -271,7 +271,7 @@ def _fulfilment(
     principal: Principal,
     *,
     message: Optional[Message] = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     paid = service.list_orders(session, principal, state=State.PAID.value, limit=500)

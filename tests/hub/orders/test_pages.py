@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from hub.core.i18n import Formatter
 from hub.core.roles import Role
 from hub.core.security import LANG_COOKIE
 from hub.orders.models import Order
@@ -170,6 +171,33 @@ def test_a_bad_proof_re_renders_the_form_with_the_message_and_leaves_nothing(hub
     directory = proofs_dir(hub.app.state.hub.settings.home)
     assert not directory.exists() or list(directory.iterdir()) == []
     assert order(hub, oid).pending_proofs == 0
+
+
+def test_amounts_and_dates_typed_as_the_indonesian_screen_shows_them(hub: Seeded) -> None:
+    """``1.446.476,00``-style amounts and ``6/12/2026``-style dates, as displayed in Indonesian."""
+    oid = place(hub, qty="120")
+    o = order(hub, oid)
+    shown = Formatter("id").number(o.transfer_amount, 2)
+    assert "." in shown and shown.endswith(",00")
+    today = dt.date.today()
+    shop = hub.client(Role.RESELLER)  # Indonesian: the hub's default language
+    bad = shop.post(
+        f"/portal/orders/{oid}/payments",
+        data=proof_form(o, amount="1,2,3"),
+        files={"proof": ("bukti.png", PNG, "image/png")},
+    )
+    assert bad.status_code == 422 and "bukan angka" in bad.text and "BCA" in bad.text
+    sent = shop.post(
+        f"/portal/orders/{oid}/payments",
+        data=proof_form(o, amount=shown, transfer_date=f"{today.day}/{today.month}/{today.year}"),
+        files={"proof": ("bukti.png", PNG, "image/png")},
+    )
+    assert sent.status_code == 200, sent.text
+    with hub.app.state.session_factory() as s:
+        conf = s.scalars(
+            select(TransferConfirmation).where(TransferConfirmation.order_id == oid)
+        ).one()
+        assert conf.amount == o.transfer_amount and conf.transfer_date == today
 
 
 def test_proof_confirm_pack_ship_and_tracking(hub: Seeded) -> None:
