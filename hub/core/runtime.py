@@ -152,10 +152,6 @@ def hub_transaction(settings: HubSettings | None = None) -> Iterator[Session]:
 
 
 def with_hub_session(fn: Callable[[Session], T]) -> T:
-    """For one CLI command: open the hub from the environment's settings, run ``fn`` in a session."""
-    engine, factory = open_hub(HubSettings())
-    try:
-        with factory() as session:
-            return fn(session)
-    finally:
-        engine.dispose()
+    """For one CLI command: ``fn`` in one unit of work (committed if it returns)."""
+    with hub_transaction() as session:
+        return fn(session)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import click
 
+from hub.core.db import transaction
 from hub.core.runtime import init_hub
 from hub.core.settings import HubSettings
 from hub.demo.sample_data import northwind_files, northwind_sqlite
@@ -131,7 +132,7 @@ def enrol_and_push(bg: Background, reseller: DemoReseller, root: Path) -> None:
             f.write(_file_datasets_toml())
     ssh_line = (folder / "keys" / "ssh_ed25519.pub").read_text().strip()
     signing = (folder / "keys" / "signing_ed25519.pub").read_text().strip()
-    with bg.session_factory() as session:
+    with transaction(bg.session_factory) as session:
         if find_reseller(session, reseller.id) is None:
             add_reseller(
                 session,
@@ -239,7 +240,7 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
         summarize(bg)
         a_day_later(bg, home)
         password = secrets.token_urlsafe(12)
-        with bg.session_factory() as session:
+        with transaction(bg.session_factory) as session:
             create_user(session, None, username="owner", password=password, role="owner")
         click.echo(
             f"\nweb UI: http://{settings.http_host}:{http_port}/   login: owner / {password}"

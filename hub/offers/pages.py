@@ -158,7 +158,7 @@ def decide(
                 hint="reload the list and select draft offers only",
             )
         done = workflow.decide(session, ids, action, principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
@@ -180,7 +180,7 @@ def publish(
 
     keys = HubKeys.load(settings.keys_dir)
     paths = workflow.publish(session, settings.sftp_root, keys.signing_key, principal)
-    session.commit()
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     message = (
         (
             "Published: offers files written for {resellers}.",
@@ -212,7 +212,7 @@ def edit_quantity(
                 hint="type the number of units",
             )
         workflow.edit(session, offer_id, int(quantity), principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()

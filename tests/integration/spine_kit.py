@@ -32,6 +32,7 @@ from agent.runner import run_once as agent_run_once
 from agent.setup import Handoff, ensure_keys, render_config
 from connectors.base import ReadRequest
 from connectors.registry import connect
+from hub.core.db import transaction
 from hub.core.keys import HubKeys
 from hub.core.runtime import init_hub, open_hub
 from hub.core.settings import HubSettings
@@ -78,7 +79,7 @@ class SpineHub:
     server: SftpServer
 
     def enrol(self, reseller_id: str, handoff: Handoff, platform: str = "") -> None:
-        with self.factory() as s:
+        with transaction(self.factory) as s:
             resellers.add_reseller(
                 s,
                 {

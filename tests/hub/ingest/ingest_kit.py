@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.db import transaction
 from hub.core.keys import HubKeys
 from hub.core.runtime import init_hub, open_hub
 from hub.core.settings import HubSettings
@@ -122,7 +123,7 @@ class Hub:
 
     def reseller(self, reseller_id: str) -> Reseller:
         r = Reseller(self, reseller_id)
-        with self.factory() as s:
+        with transaction(self.factory) as s:
             add_reseller(
                 s,
                 {

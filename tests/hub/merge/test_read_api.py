@@ -56,7 +56,7 @@ def _client(factory) -> TestClient:
         .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
         .decode()
     )
-    with factory() as s:  # both services commit themselves
+    with transaction(factory) as s:
         add_reseller(
             s,
             {

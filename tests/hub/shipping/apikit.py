@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.app import create_app
+from hub.core.db import transaction
 from hub.core.roles import Principal, Role
 from hub.core.runtime import init_hub
 from hub.core.security import CSRF_HEADER, SESSION_COOKIE
@@ -59,7 +60,7 @@ def seed(factory: sessionmaker[Session]) -> Auth:
     """Resellers r1, r2 with a Bearer token each; staff users with a web session each."""
     auth = Auth()
     admin = Principal(role=Role.OWNER, username="shipping-tests")
-    with factory() as s:
+    with transaction(factory) as s:
         for rid in RESELLERS:
             add_reseller(
                 s,

@@ -52,7 +52,7 @@ class Seeded:
         c = TestClient(self.app, base_url="http://testserver", follow_redirects=False)
         if role is not None:
             user = self.users[self.username(role, reseller)]
-            with self.app.state.hub.session_factory() as s:
+            with transaction(self.app.state.hub.session_factory) as s:
                 sid, web = start_session(s, user, 3600)
                 csrf = web.csrf_token
             c.cookies.set(SESSION_COOKIE, sid)
@@ -91,7 +91,7 @@ def seed(tmp: Path, **kw: object) -> Seeded:
     factory = app.state.hub.session_factory
     out = Seeded(app, tmp)
     t0 = utcnow() - dt.timedelta(hours=30)
-    with factory() as s:
+    with transaction(factory) as s:
         for rid in RESELLERS:
             add_reseller(
                 s,
@@ -154,7 +154,7 @@ def seed(tmp: Path, **kw: object) -> Seeded:
                 reader=reader,
                 received_at=t0,
             )
-    with factory() as s:
+    with transaction(factory) as s:
         for role in Role:
             for rid in RESELLERS if role in RESELLER_ROLES else (None,):
                 name = f"{role.value}-{rid}" if rid else role.value
