@@ -78,18 +78,27 @@ def main(ctx: click.Context, config: Optional[Path], verbose: bool) -> None:
     "hub_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="The hub's file (syncagent-hub-<id>.toml, from the hub operator): reseller id, hub "
-    "address and keys, and the one-time enrolment code. Replaces the --reseller-id/--hub-* options.",
+    help="The hub's file (syncagent-hub-<id>.toml, downloaded from the reseller's page): "
+    "reseller id, hub address and keys, and the one-time enrolment code.",
 )
-@click.option("--reseller-id", default=None, help="Your id at the hub (ask the hub operator).")
+@click.option(
+    "--enrolment",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The hub's enrolment file (synchub reseller enrolment): fills in the reseller id, "
+    "hub host, port, SFTP login and the hub's keys.",
+)
+@click.option("--reseller-id", default=None, help="Your id at the hub (or from --enrolment).")
 @click.option(
     "--source-url",
     required=True,
     help="Database URL, e.g. mysql://shop@127.0.0.1/toko (no password).",
 )
-@click.option("--hub-host", default=None, help="The hub's SFTP host name.")
-@click.option("--hub-port", default=22, show_default=True, help="The hub's SFTP port.")
-@click.option("--hub-username", default=None, help="SFTP login (default: the reseller id).")
+@click.option("--hub-host", default=None, help="The hub's SFTP host name (or from --enrolment).")
+@click.option("--hub-port", default=None, type=int, help="The hub's SFTP port (default 22).")
+@click.option(
+    "--hub-username", default=None, help="SFTP login (from --enrolment; else the reseller id)."
+)
 @click.option(
     "--hub-host-key", default="", help="The hub's SSH host key line or SHA256: fingerprint."
 )
@@ -108,10 +117,11 @@ def main(ctx: click.Context, config: Optional[Path], verbose: bool) -> None:
 def init(
     ctx: click.Context,
     hub_file: Optional[Path],
+    enrolment: Optional[Path],
     reseller_id: Optional[str],
     source_url: str,
     hub_host: Optional[str],
-    hub_port: int,
+    hub_port: Optional[int],
     hub_username: Optional[str],
     hub_host_key: str,
     hub_seal_key: str,
@@ -121,37 +131,40 @@ def init(
 ) -> None:
     """Create keys and a commented config file; print what to give the hub operator.
 
-    With --from (the file the hub operator downloads from the reseller's page) the hub's
-    address and keys come from that file, and the agent enrols itself with its code.
+
+    Easiest with the hub's file: syncagent init --from FILE --source-url URL (the file from
+    the reseller's page enrols this agent with its one-time code too), or with the hub's
+    enrolment file: syncagent init --enrolment FILE --source-url URL. Options given as well
+    override the file's values.
     """
     from agent.setup import run_init
+    from shared.enrolment import Enrolment
 
     hub = None
     if hub_file is not None:
         from agent.enrol import read_hub_file
 
         hub = read_hub_file(hub_file)
-        reseller_id, hub_host, hub_port = hub.reseller_id, hub.host, hub.port
-        hub_username, hub_host_key = hub.username, hub.host_key
-        hub_seal_key, hub_signing_key = hub.seal_key, hub.signing_key
-    missing = [o for o, v in (("--reseller-id", reseller_id), ("--hub-host", hub_host)) if not v]
-    if missing:
-        raise ConfigError(
-            [(o, "missing") for o in missing],
-            hint="give them, or pass --from with the hub's file (syncagent-hub-<id>.toml)",
+        e: Optional[Enrolment] = hub.enrolment()
+    else:
+        e = Enrolment.load(enrolment) if enrolment else None
+    reseller_id = reseller_id or (e.reseller_id if e else None)
+    hub_host = hub_host or (e.hub_host if e else None)
+    if not reseller_id or not hub_host:
+        raise click.UsageError(
+            "give --from FILE or --enrolment FILE, or both --reseller-id and --hub-host"
         )
-    assert reseller_id is not None and hub_host is not None
     handoff = run_init(
         Path(ctx.obj["config"]),
         force=force,
         reseller_id=reseller_id,
         url=source_url,
         hub_host=hub_host,
-        hub_port=hub_port,
-        hub_username=hub_username,
-        host_key=hub_host_key,
-        seal_key=hub_seal_key,
-        signing_key=hub_signing_key,
+        hub_port=hub_port or (e.hub_port if e else 22),
+        hub_username=hub_username or (e.hub_username if e else None),
+        host_key=hub_host_key or (e.host_key if e else ""),
+        seal_key=hub_seal_key or (e.seal_public_key if e else ""),
+        signing_key=hub_signing_key or (e.signing_public_key if e else ""),
         state_dir=state_dir,
         quiet_handoff=hub is not None and bool(hub.code),
     )

@@ -19,6 +19,7 @@ from typing import Any, Optional
 
 from agent.config import _read_toml
 from agent.setup import Handoff
+from shared.enrolment import Enrolment
 from shared.errors import ConfigError, RetriableError
 
 
@@ -33,6 +34,18 @@ class HubFile:
     signing_key: str
     enrol_url: Optional[str] = None
     code: Optional[str] = None
+
+    def enrolment(self) -> Enrolment:
+        """The same facts as the hub's enrolment file (``synchub reseller enrolment``)."""
+        return Enrolment(
+            reseller_id=self.reseller_id,
+            hub_host=self.host,
+            hub_port=self.port,
+            hub_username=self.username,
+            host_key=self.host_key,
+            seal_public_key=self.seal_key,
+            signing_public_key=self.signing_key,
+        )
 
 
 def read_hub_file(path: Path) -> HubFile:

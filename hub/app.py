@@ -37,6 +37,9 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.shipping.routes", "router"),
     ("hub.payments.routes", "router"),
     ("hub.inventory.routes", "router"),
+    ("hub.purchasing.routes", "router"),
+    ("hub.purchasing.payables_routes", "router"),
+    ("hub.warranty.routes", "router"),
     ("hub.catalog.routes", "router"),
     ("hub.offers.routes", "router"),
     ("hub.users.routes", "router"),
@@ -64,6 +67,10 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.notifications.admin_pages", "router"),
     ("hub.notifications.admin_pages", "api"),
     ("hub.masterdata.index_pages", "router"),
+    ("hub.purchasing.pages", "router"),
+    ("hub.purchasing.pages_money", "router"),
+    ("hub.warranty.pages", "router"),
+    ("hub.agentdist.pages", "router"),
 ]
 
 

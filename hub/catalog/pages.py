@@ -170,7 +170,7 @@ def import_apply(
             None,
             {"file": shown, "created": len(report.created), "updated": len(report.updated)},
         )
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         return render(
@@ -275,7 +275,7 @@ def link(
                 hint="search the catalog for the right SKU",
             )
         matching.link_manually(session, reseller_id, reseller_sku, found, principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         return _matching(request, session, filter_reseller, error=exc, status=422)
@@ -308,7 +308,7 @@ def decide(
             matching.accept(session, suggestion_id, principal)
         else:
             matching.reject(session, suggestion_id, principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         return _matching(request, session, filter_reseller, error=exc, status=409)

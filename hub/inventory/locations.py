@@ -1,10 +1,10 @@
 """Stock per warehouse: what receipts bring in, adjustments correct and shipments take out.
 
 The hub-wide row (:class:`~hub.inventory.models.StockItem`) stays what orders reserve
-against; each warehouse's :class:`~hub.inventory.models.StockLocation` says where the
-stock physically is. Every movement here changes both in the caller's transaction, so
-``on_hand`` of a product always equals the sum over its warehouses plus what was received
-before warehouses existed ("no warehouse"). Rows are locked in the same order as
+against; each warehouse's :class:`~hub.inventory.models.Bin` (:mod:`hub.inventory.bins`)
+says where the stock physically is. Every movement here changes both in the caller's
+transaction, so ``on_hand`` of a product always equals the sum over its warehouses plus what
+was received before warehouses existed ("no warehouse"). Rows are locked in the same order as
 :mod:`hub.inventory.service` (the hub-wide row first), so movements never deadlock with orders.
 """
 
@@ -17,24 +17,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.core.i18n import translatable
-from hub.inventory.models import StockItem, StockLocation
+from hub.inventory import bins
+from hub.inventory.models import Bin, StockItem
 from hub.inventory.service import InsufficientStock, lock_items
 from shared.errors import Conflict, DataError
 
 
-def location(session: Session, warehouse_id: int, product_id: int) -> StockLocation:
-    """The warehouse's row of the product (made at zero when missing), locked where it can be."""
-    stmt = select(StockLocation).where(
-        StockLocation.warehouse_id == warehouse_id, StockLocation.product_id == product_id
-    )
-    if session.get_bind().dialect.name != "sqlite":
-        stmt = stmt.with_for_update()
-    row = session.scalars(stmt).first()
-    if row is None:
-        row = StockLocation(warehouse_id=warehouse_id, product_id=product_id, on_hand=0)
-        session.add(row)
-        session.flush()
-    return row
+def location(session: Session, warehouse_id: int, product_id: int) -> Bin:
+    """The warehouse's bin of the product (made at zero when missing), locked where it can be."""
+    return bins.put(session, warehouse_id, product_id, 0)
 
 
 def move(session: Session, warehouse_id: int, product_id: int, quantity: int) -> StockItem:
@@ -69,11 +60,9 @@ def move(session: Session, warehouse_id: int, product_id: int, quantity: int) ->
     return item
 
 
-def ship_from(session: Session, warehouse_id: int, quantities: Mapping[int, int]) -> None:
-    """Take an order's lines out of one warehouse (the hub-wide rows are the order's ship).
-
-    Refuses with every short product at once when the warehouse lacks any of them.
-    """
+def check_holds(session: Session, warehouse_id: int, quantities: Mapping[int, int]) -> None:
+    """Refuse (every short product at once) when the warehouse lacks any of an order's lines:
+    staff chose to ship from it, so the goods are not silently taken from another."""
     rows = {pid: location(session, warehouse_id, pid) for pid in sorted(quantities)}
     short = [
         f"product {pid}: {rows[pid].on_hand} in this warehouse, {qty} to ship"
@@ -87,9 +76,6 @@ def ship_from(session: Session, warehouse_id: int, quantities: Mapping[int, int]
             msgid="this warehouse does not hold the order's stock: {short}",
             values={"short": "; ".join(short)},
         )
-    for pid, qty in quantities.items():
-        rows[pid].on_hand -= qty
-    session.flush()
 
 
 def best_warehouse(session: Session, quantities: Mapping[int, int]) -> int | None:
@@ -97,17 +83,15 @@ def best_warehouse(session: Session, quantities: Mapping[int, int]) -> int | Non
     if not quantities:
         return None
     stmt = (
-        select(StockLocation.warehouse_id)
-        .where(StockLocation.product_id.in_(list(quantities)))
-        .group_by(StockLocation.warehouse_id)
-        .order_by(func.sum(StockLocation.on_hand).desc(), StockLocation.warehouse_id)
+        select(Bin.warehouse_id)
+        .where(Bin.product_id.in_(list(quantities)))
+        .group_by(Bin.warehouse_id)
+        .order_by(func.sum(Bin.on_hand).desc(), Bin.warehouse_id)
     )
     for wid in session.scalars(stmt):
         held = dict(
             session.execute(
-                select(StockLocation.product_id, StockLocation.on_hand).where(
-                    StockLocation.warehouse_id == wid
-                )
+                select(Bin.product_id, Bin.on_hand).where(Bin.warehouse_id == wid)
             ).all()
         )
         if all(held.get(pid, 0) >= qty for pid, qty in quantities.items()):
@@ -138,9 +122,9 @@ def unassigned(session: Session, product_ids: Iterable[int]) -> dict[int, int]:
     ids = list(product_ids)
     held = dict(
         session.execute(
-            select(StockLocation.product_id, func.sum(StockLocation.on_hand))
-            .where(StockLocation.product_id.in_(ids))
-            .group_by(StockLocation.product_id)
+            select(Bin.product_id, func.sum(Bin.on_hand))
+            .where(Bin.product_id.in_(ids))
+            .group_by(Bin.product_id)
         ).all()
     )
     totals = dict(

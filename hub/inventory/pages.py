@@ -22,8 +22,9 @@ from hub.core.deps import CurrentPrincipal, SessionDep, require
 from hub.core.i18n import parse_int, translatable
 from hub.core.roles import STAFF
 from hub.core.templating import language, render
+from hub.inventory import bins
 from hub.inventory.locations import Level, location
-from hub.inventory.models import StockItem, StockLocation
+from hub.inventory.models import Bin, StockItem
 from hub.inventory.records import ADJUSTMENTS, RECEIPTS, STOCK
 from hub.masterdata.fields import Invalid
 from hub.masterdata.registry import routers
@@ -47,8 +48,8 @@ def stock_rows(
     session: Session, warehouse_id: int, q: str, low_only: bool, page: int
 ) -> tuple[list[tuple[Product, Level]], int]:
     """One page of a warehouse's products (SKU order) with their levels, and how many match."""
-    on_hand = func.coalesce(StockLocation.on_hand, 0)
-    point = func.coalesce(StockLocation.reorder_point, 0)
+    on_hand = func.coalesce(Bin.on_hand, 0)
+    point = func.coalesce(Bin.reorder_point, 0)
     stmt = (
         select(
             Product,
@@ -58,10 +59,8 @@ def stock_rows(
             func.coalesce(StockItem.reserved, 0),
         )
         .outerjoin(
-            StockLocation,
-            and_(
-                StockLocation.product_id == Product.id, StockLocation.warehouse_id == warehouse_id
-            ),
+            Bin,
+            and_(Bin.product_id == Product.id, Bin.warehouse_id == warehouse_id),
         )
         .outerjoin(StockItem, StockItem.product_id == Product.id)
         .where(Product.active.is_(True))
@@ -84,7 +83,7 @@ def stock_rows(
 
 def _unassigned(session: Session) -> int:
     total = session.scalar(select(func.coalesce(func.sum(StockItem.on_hand), 0))) or 0
-    placed = session.scalar(select(func.coalesce(func.sum(StockLocation.on_hand), 0))) or 0
+    placed = session.scalar(select(func.coalesce(func.sum(Bin.on_hand), 0))) or 0
     return int(total) - int(placed)
 
 
@@ -157,7 +156,8 @@ def set_reorder_point(
         if not 0 <= value <= 10_000_000:
             raise Invalid({"reorder_point": ("at least {n}", {"n": 0})})
         row = location(session, wid, pid)
-        before, row.reorder_point = row.reorder_point, value
+        before = row.reorder_point
+        bins.set_levels(session, wid, pid, value, row.reorder_up_to)
         record(
             session,
             principal,

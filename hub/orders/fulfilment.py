@@ -7,6 +7,8 @@ take the goods out of the right warehouse, keep the reason, stamp the delivery.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,9 +17,10 @@ from hub.core.i18n import translatable
 from hub.core.roles import Principal
 from hub.inventory import locations
 from hub.inventory import service as stock
+from hub.inventory.serials import ship_with_order
 from hub.notifications.service import notify
 from hub.orders.models import Order
-from hub.orders.service import apply_event
+from hub.orders.service import actor_of, apply_event
 from hub.shipping.models import Warehouse
 from shared.errors import DataError
 
@@ -31,11 +34,14 @@ def ship(
     service: str,
     waybill: str,
     warehouse: str | None = None,
+    serials: Iterable[str] = (),
 ) -> Order:
     """Hand the parcels to the courier; the waybill is required and shown to the reseller.
 
     The goods leave ``warehouse`` (a code); without one, the warehouse that holds every line
     (most stock first), or — on a hub whose stock predates warehouses — no warehouse.
+    Serialised products need the serial number of every unit shipped (warranty is counted
+    from this shipment: :func:`hub.inventory.serials.ship_with_order`).
     """
     waybill, courier = waybill.strip(), courier.strip()
     if not waybill or not courier:
@@ -44,16 +50,25 @@ def ship(
             "shipping needs the courier and the waybill number",
             "fill in the courier (e.g. JNE), service (e.g. REG) and the waybill",
         )
-    shipped_from = _ship_from(session, order, warehouse)
+    wid, shipped_from = _ship_from(session, order, warehouse)
     apply_event(
         session,
         principal,
         order,
         "ship",
+        warehouse_id=wid,
         waybill=waybill[:60],
         shipping_courier=courier[:40],
         shipping_service=(service.strip() or order.shipping_service)[:40],
         shipped_from=shipped_from,
+    )
+    ship_with_order(
+        session,
+        order.id,
+        order.reseller_id,
+        order.quantities(),
+        serials,
+        actor=actor_of(principal),
     )
     notify(
         session,
@@ -69,8 +84,8 @@ def ship(
     return order
 
 
-def _ship_from(session: Session, order: Order, code: str | None) -> str | None:
-    """Take the order's goods out of a warehouse's stock; its code, or None (no warehouse)."""
+def _ship_from(session: Session, order: Order, code: str | None) -> tuple[int | None, str | None]:
+    """The warehouse that holds the order's goods: its id and code, or None (no warehouse)."""
     quantities = order.quantities()
     stock.lock_items(session, quantities)  # hub-wide rows first, as every stock movement does
     if code:
@@ -84,15 +99,15 @@ def _ship_from(session: Session, order: Order, code: str | None) -> str | None:
         if wid is None:
             spare = locations.unassigned(session, quantities)
             if all(spare[pid] >= qty for pid, qty in quantities.items()):
-                return None  # stock received before warehouses existed
+                return None, None  # stock received before warehouses existed
             raise translatable(
                 stock.InsufficientStock,
                 "no single warehouse holds this whole order",
                 "move stock with adjustments, or receive it into one warehouse",
             )
         code = session.scalar(select(Warehouse.code).where(Warehouse.id == wid))
-    locations.ship_from(session, wid, quantities)
-    return code
+    locations.check_holds(session, wid, quantities)
+    return wid, code
 
 
 def cancel(session: Session, principal: Principal, order: Order, reason: str) -> Order:

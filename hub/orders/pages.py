@@ -26,6 +26,7 @@ from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.state import hub_state
 from hub.core.templating import language, render
 from hub.inventory.locations import best_warehouse
+from hub.inventory.serials import parse_list
 from hub.offers import workflow
 from hub.offers.pages import render_portal
 from hub.orders import service
@@ -362,9 +363,13 @@ def ship(
     service_code: str = Form("", alias="service"),
     waybill: str = Form(""),
     warehouse: str = Form(""),
+    serials: str = Form(""),
 ) -> Response:
     """Handed to the courier: courier, service and waybill are shown to the reseller; the
-    goods leave the chosen warehouse's stock."""
+    goods leave the chosen warehouse's stock.
+
+    Serialised products: the serial number of every unit, one per line (or scanned).
+    """
     return _move(
         request,
         session,
@@ -378,6 +383,7 @@ def ship(
             service=service_code,
             waybill=waybill,
             warehouse=warehouse or None,
+            serials=parse_list(serials),
         ),
         "Order #{id} shipped.",
     )

@@ -242,6 +242,7 @@ def fire(
                 service=body.service,
                 waybill=body.waybill,
                 warehouse=body.warehouse,
+                serials=body.serials,
             )
         elif event == "cancel":
             fulfilment.cancel(s, principal, order, body.reason)

@@ -47,6 +47,9 @@ class EventIn(BaseModel):
     reason: Annotated[
         str, Field(max_length=300, description="cancel: why (required for staff)")
     ] = ""
+    serials: list[str] = Field(
+        default=[], max_length=10_000
+    )  # units of serialised products shipped
 
 
 class OrderLinePublic(BaseModel):

@@ -263,11 +263,20 @@ def _new_order(
 
 
 def apply_event(
-    session: Session, principal: Optional[Principal], order: Order, event: str, **changes: Any
+    session: Session,
+    principal: Optional[Principal],
+    order: Order,
+    event: str,
+    *,
+    warehouse_id: Optional[int] = None,
+    **changes: Any,
 ) -> Order:
-    """Fire ``event`` if the table allows it for the caller's role; apply its stock effect; audit it."""
+    """Fire ``event`` if the table allows it for the caller's role; apply its stock effect; audit it.
+
+    ``warehouse_id``: where shipped goods leave from (first; default the first active one).
+    """
     audit: Audit = []
-    _fire(session, principal, order, event, changes, audit)
+    _fire(session, principal, order, event, changes, audit, warehouse_id)
     session.flush()
     _write_audit(session, principal, order, audit)
     return order
@@ -280,6 +289,7 @@ def _fire(
     event: str,
     changes: dict[str, Any],
     audit: Audit,
+    warehouse_id: Optional[int] = None,
 ) -> None:
     """:func:`apply_event` without flushing; its audit row is held back in ``audit``."""
     t = lifecycle.check(State(order.state), event, actor_of(principal))
@@ -289,7 +299,7 @@ def _fire(
     elif t.stock is Stock.RELEASE:
         stock.release(session, order.quantities())
     elif t.stock is Stock.SHIP:
-        stock.ship(session, order.quantities())
+        stock.ship(session, order.quantities(), warehouse_id=warehouse_id)
     for name, value in changes.items():
         setattr(order, name, value)
     order.state = t.target.value

@@ -58,7 +58,7 @@ def create_warehouse(
             session, body.code, body.name, body.region_kode, body.address, principal
         )
         out = WarehousePublic.model_validate(wh)
-        session.commit()
+        session.flush()
     except DataError as exc:
         session.rollback()
         raise _unprocessable(exc) from None
@@ -111,7 +111,7 @@ def create_address(
             **fields,
         )
         out = AddressPublic.model_validate(addr)
-        session.commit()
+        session.flush()
     except DataError as exc:
         session.rollback()
         raise _unprocessable(exc) from None
@@ -141,7 +141,7 @@ def add_territory(
     """Assign a region (province, regency or district) to a reseller; returns all its territories."""
     try:
         service.assign_territory(session, reseller_id, body.region_kode, principal)
-        session.commit()
+        session.flush()
     except DataError as exc:
         session.rollback()
         raise _unprocessable(exc) from None

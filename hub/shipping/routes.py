@@ -138,7 +138,7 @@ def import_ratecards(
     filename = file.filename or "upload.csv"
     try:
         starts, lines = ratecards.import_audited(session, principal, data, filename)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except ratecards.RateCardRejected:
         session.rollback()
         raise

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from hub.catalog.models import Product
 from hub.core.roles import Role
-from hub.inventory.models import StockItem, StockLocation
+from hub.inventory.models import Bin, StockItem
 from hub.orders.models import Order
 from tests.hub.offers.test_pages import seed_offers
 from tests.hub.orders.test_pages import PNG, place, proof_form
@@ -37,11 +37,7 @@ def levels(hub: Seeded, sku: str) -> tuple[int, dict[int, int]]:
         pid = s.scalar(select(Product.id).where(Product.sku == sku))
         total = s.get(StockItem, pid).on_hand
         by = dict(
-            s.execute(
-                select(StockLocation.warehouse_id, StockLocation.on_hand).where(
-                    StockLocation.product_id == pid
-                )
-            ).all()
+            s.execute(select(Bin.warehouse_id, Bin.on_hand).where(Bin.product_id == pid)).all()
         )
     return total, by
 

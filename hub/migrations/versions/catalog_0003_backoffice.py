@@ -4,8 +4,8 @@ A promotion's ``kind`` is ``standard`` (it prices) or ``birthday``/``anniversary
 on a reseller contact's day the hub issues a ``standard`` promotion for that reseller,
 ``parent_id`` naming the rule and ``contact_id`` the contact, valid ``days`` days).
 
-Revision ID: catalog_0002
-Revises: catalog_0001
+Revision ID: catalog_0003
+Revises: catalog_0002
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "catalog_0002"
-down_revision = "catalog_0001"
+revision = "catalog_0003"
+down_revision = "catalog_0002"
 branch_labels = None
 depends_on = None
 
