@@ -187,13 +187,14 @@ def generate(engine, resellers: int, products: int, orders: int) -> None:  # ANN
         )
         _many(
             conn,
-            StockLocation,
+            Bin,
             [
                 {
                     "warehouse_id": w,
                     "product_id": p + 1,
                     "on_hand": 100,
                     "reorder_point": (p % 7) * 20,
+                    "reorder_up_to": 0,
                 }
                 for w in (1, 2, 3)
                 for p in range(products)

@@ -140,7 +140,7 @@ def api_for(kind: RecordKind[Any]) -> APIRouter:
         name, data = read_upload(file)
         report = kind.import_rows(session, principal, name, data, "en", preview=preview)
         if report.ok and not preview:
-            session.commit()
+            session.flush()
         else:
             session.rollback()
         problems = [
@@ -175,7 +175,7 @@ def api_for(kind: RecordKind[Any]) -> APIRouter:
         @router.post("", dependencies=[edit], response_model=public, status_code=201)
         def create_record(body: create, session: SessionDep, principal: CurrentPrincipal) -> Any:  # type: ignore[valid-type]
             row = kind.create(session, principal, checked(session, body.model_dump(), False))  # type: ignore[attr-defined]
-            session.commit()
+            session.flush()
             return _values(kind, session, row)
 
     if kind.editable:
@@ -191,7 +191,7 @@ def api_for(kind: RecordKind[Any]) -> APIRouter:
             row = kind.get(session, row_id)
             sent = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
             kind.update(session, principal, row, checked(session, sent, True))
-            session.commit()
+            session.flush()
             return _values(kind, session, row)
 
     if kind.has_active:
@@ -200,13 +200,13 @@ def api_for(kind: RecordKind[Any]) -> APIRouter:
         def deactivate(row_id: RowId, session: SessionDep, principal: CurrentPrincipal) -> Any:
             """Hidden from choices and lists of active records; kept with its history."""
             row = kind.set_active(session, principal, kind.get(session, row_id), False)
-            session.commit()
+            session.flush()
             return _values(kind, session, row)
 
         @router.post("/{row_id}/activate", dependencies=[edit], response_model=public)
         def activate(row_id: RowId, session: SessionDep, principal: CurrentPrincipal) -> Any:
             row = kind.set_active(session, principal, kind.get(session, row_id), True)
-            session.commit()
+            session.flush()
             return _values(kind, session, row)
 
     if kind.deletable:
@@ -216,7 +216,7 @@ def api_for(kind: RecordKind[Any]) -> APIRouter:
             row_id: RowId, session: SessionDep, principal: CurrentPrincipal
         ) -> Response:
             kind.delete(session, principal, kind.get(session, row_id))
-            session.commit()
+            session.flush()
             return Response(status_code=204)
 
     return router

@@ -146,7 +146,7 @@ def _save(
             row = kind.create(session, principal, values)
         else:
             kind.update(session, principal, row, values)
-        session.commit()
+        session.flush()
     except Invalid as exc:
         session.rollback()
         state = FormState(_posted(kind, form), exc.fields)
@@ -264,7 +264,7 @@ def pages_for(kind: RecordKind[Any]) -> APIRouter:
             if not report.ok:
                 session.rollback()
                 return _import_page(request, kind, report=report, status_code=409)
-            session.commit()
+            session.flush()
         except DataError as exc:
             session.rollback()
             return _import_page(request, kind, error=exc, status_code=422)
@@ -302,7 +302,7 @@ def pages_for(kind: RecordKind[Any]) -> APIRouter:
             """Deactivate (kept, hidden from choices) or activate again."""
             active = (form.get("active") or ["false"])[-1] == "true"
             kind.set_active(session, principal, kind.get(session, row_id), active)
-            session.commit()
+            session.flush()
             return RedirectResponse(
                 _list_url(kind, _scope(kind, request.query_params), saved=row_id), 303
             )
@@ -314,7 +314,7 @@ def pages_for(kind: RecordKind[Any]) -> APIRouter:
             row_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
         ) -> Response:
             kind.delete(session, principal, kind.get(session, row_id))
-            session.commit()
+            session.flush()
             return RedirectResponse(_list_url(kind, _scope(kind, request.query_params)), 303)
 
     return router

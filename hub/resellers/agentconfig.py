@@ -13,6 +13,7 @@ import json
 
 from hub.core.keys import HubKeys
 from hub.core.settings import HubSettings
+from hub.reception.enrolment import enrolment_for
 
 WILDCARDS = ("0.0.0.0", "::", "")
 
@@ -30,8 +31,11 @@ def agent_config(
     code: str | None,
     expires_at: dt.datetime | None,
 ) -> str:
-    """The TOML text; the SFTP host is the web host when the SFTP server listens everywhere."""
-    host = web_host if settings.sftp_host in WILDCARDS else settings.sftp_host
+    """The TOML text: the same facts as ``synchub reseller enrolment`` (the configured
+    reception's login and host key); the SFTP host is the web host when the SFTP server
+    listens everywhere and no public host name is set."""
+    e = enrolment_for(settings, keys, reseller_id)
+    host = web_host if e.hub_host in WILDCARDS else e.hub_host
     lines = [
         f"# For syncagent: `syncagent init --from syncagent-hub-{reseller_id}.toml --source-url ...`",
         "# It makes the agent's keys, writes syncagent.toml"
@@ -42,11 +46,11 @@ def agent_config(
         "",
         "[hub]",
         f"host = {_q(host)}",
-        f"port = {settings.sftp_port}",
-        f"username = {_q(reseller_id)}",
-        f"host_key = {_q(keys.host_key_line)}",
-        f"seal_public_key = {_q(keys.seal_public_b64)}",
-        f"signing_public_key = {_q(keys.signing_public_b64)}",
+        f"port = {e.hub_port}",
+        f"username = {_q(e.hub_username)}",
+        f"host_key = {_q(e.host_key)}",
+        f"seal_public_key = {_q(e.seal_public_key)}",
+        f"signing_public_key = {_q(e.signing_public_key)}",
     ]
     if code:
         lines += [

@@ -129,20 +129,21 @@ def redeem(
     agent = Principal(role=Role.RESELLER, username=f"agent:{reseller_id}", reseller_id=reseller_id)
     record(session, agent, "reseller.enrol", "reseller", reseller_id, None, {"via": "code"})
     row.used_at, row.code = utcnow(), None
-    enrolled = service.add_reseller(  # commits: the reseller, the audit entry, the used code
-        session,
-        {
-            "id": reseller_id,
-            "name": row.name,
-            "region_code": row.region_code,
-            "platform": platform,
-            "ssh_public_key": ssh_public_key,
-            "signing_public_key": signing_public_key,
-        },
+    enrolled = (
+        service.add_reseller(  # the request commits it with the audit entry and the used code
+            session,
+            {
+                "id": reseller_id,
+                "name": row.name,
+                "region_code": row.region_code,
+                "platform": platform,
+                "ssh_public_key": ssh_public_key,
+                "signing_public_key": signing_public_key,
+            },
+        )
     )
     if row.legal_name:
         reseller = session.get(Reseller, reseller_id)
         assert reseller is not None
         reseller.legal_name = row.legal_name
-        session.commit()
     return enrolled

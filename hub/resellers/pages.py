@@ -24,7 +24,7 @@ from hub.core.roles import STAFF, Role
 from hub.core.templating import render
 from hub.masterdata.fields import FormState, Invalid, message_of
 from hub.masterdata.pages import FormFields
-from hub.resellers import enrolment, profile, service
+from hub.resellers import accounts, enrolment, profile, service
 from hub.resellers.agentconfig import agent_config
 from hub.resellers.models import Enrolment, Reseller
 from shared.errors import ConfigError, SyncHubError
@@ -112,13 +112,18 @@ def new_form(request: Request) -> Response:
 
 @router.post("/resellers/new", dependencies=[require(*OPS)])
 def add(
-    request: Request, session: SessionDep, principal: CurrentPrincipal, form: FormFields
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    form: FormFields,
+    settings: SettingsDep,
 ) -> Response:
     typed = {name: _first(form, name) for name in NEW_FIELDS}
     rid = typed["id"]
     try:
         if typed["how"] == "keys":
             record_keys(session, principal, typed)
+            accounts.follow(settings, session, rid)  # the OpenSSH login, when that reception
             return RedirectResponse(f"/resellers/{rid}/profile", 303)
         enrolment.issue(
             session,
@@ -302,10 +307,15 @@ def save_profile(
 
 @router.post("/resellers/{reseller_id}/enabled", dependencies=[require(*OPS)])
 def set_enabled(
-    reseller_id: str, session: SessionDep, principal: CurrentPrincipal, form: FormFields
+    reseller_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    form: FormFields,
+    settings: SettingsDep,
 ) -> Response:
     """Disable (its agent's logins are refused at once; its data stays) or enable again."""
     profile.set_enabled(session, principal, reseller_id, _first(form, "enabled") == "true")
+    accounts.follow(settings, session, reseller_id)
     return RedirectResponse(f"/resellers/{reseller_id}/profile", 303)
 
 
@@ -316,6 +326,7 @@ def rotate(
     session: SessionDep,
     principal: CurrentPrincipal,
     form: FormFields,
+    settings: SettingsDep,
 ) -> Response:
     """New SSH and/or signing key from the agent (``syncagent init`` prints them)."""
     try:
@@ -326,6 +337,8 @@ def rotate(
             _first(form, "ssh_public_key"),
             _first(form, "signing_public_key"),
         )
+        if _first(form, "ssh_public_key"):
+            accounts.follow(settings, session, reseller_id)
     except SyncHubError as exc:
         session.rollback()
         return _profile_page(request, session, reseller_id, status=422, note=exc)

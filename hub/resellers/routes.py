@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from hub.core.deps import CurrentPrincipal, SessionDep, public, require
+from hub.core.deps import CurrentPrincipal, SessionDep, SettingsDep, public, require
 from hub.core.roles import STAFF, Role
-from hub.resellers import enrolment, profile
+from hub.resellers import accounts, enrolment, profile
 from hub.resellers.schemas import ResellerPublic
 from hub.resellers.service import ResellerNotFound, get_reseller, get_row, list_resellers
 from shared.errors import ConfigError, DataError
@@ -57,7 +57,7 @@ enrol_router = APIRouter(prefix="/api/v1", tags=["resellers"])
 
 
 @enrol_router.post("/enrol", status_code=201, dependencies=[public()])
-def enrol(body: EnrolRequest, session: SessionDep) -> EnrolPublic:
+def enrol(body: EnrolRequest, session: SessionDep, settings: SettingsDep) -> EnrolPublic:
     """An agent enrols its reseller with the one-time code the hub operator gave (403 when the
     code is wrong, used, expired or locked — the same answer for an unknown id)."""
     try:
@@ -71,6 +71,7 @@ def enrol(body: EnrolRequest, session: SessionDep) -> EnrolPublic:
         )
     except ConfigError as exc:  # a key the agent sent is not a key
         raise DataError(exc.message, hint=exc.hint, problems=exc.problems) from None
+    accounts.follow(settings, session, done.id)  # the OpenSSH login, when that reception
     return EnrolPublic(
         reseller_id=done.id,
         ssh_fingerprint=done.ssh_fingerprint,
@@ -123,13 +124,19 @@ def patch_profile(
 
 
 @router.post("/{reseller_id}/disable", dependencies=[require(Role.OWNER, Role.OPERATIONS)])
-def disable(reseller_id: str, session: SessionDep, principal: CurrentPrincipal) -> ProfilePublic:
+def disable(
+    reseller_id: str, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
+) -> ProfilePublic:
     """Refuse the reseller's agent from now on (its data stays)."""
     profile.set_enabled(session, principal, reseller_id, False)
+    accounts.follow(settings, session, reseller_id)
     return _profile(session, reseller_id)
 
 
 @router.post("/{reseller_id}/enable", dependencies=[require(Role.OWNER, Role.OPERATIONS)])
-def enable(reseller_id: str, session: SessionDep, principal: CurrentPrincipal) -> ProfilePublic:
+def enable(
+    reseller_id: str, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
+) -> ProfilePublic:
     profile.set_enabled(session, principal, reseller_id, True)
+    accounts.follow(settings, session, reseller_id)
     return _profile(session, reseller_id)

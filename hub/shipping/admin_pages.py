@@ -303,7 +303,7 @@ def apply_rate_cards(
     name, data = staging.get(upload)
     try:
         starts, lines = ratecards.import_audited(session, principal, data, name)
-        session.commit()
+        session.flush()
     except ratecards.RateCardRejected as exc:  # the regions changed since the preview
         session.rollback()
         return _rate_page(request, session, problems=exc.errors, filename=name, status_code=409)
