@@ -1,8 +1,9 @@
 """Issue 19, acceptance 1: from an EMPTY hub to the first paid, shipped, delivered order in
 Debian's chromium — no SQL, no ``synchub`` command, no fixture data.
 
-The hub runs as ``synchub serve`` runs it (built-in SFTP server, ingest loop, scheduler,
-uvicorn) on a fresh home. In the browser the owner creates itself with the setup code
+The hub is installed as deploy/README.md installs it (``synchub init``: keys and an empty
+database, nothing else) and runs as ``synchub serve`` runs it (built-in SFTP server, ingest
+loop, scheduler, uvicorn). In the browser the owner creates itself with the setup code
 ``synchub serve`` prints, loads the regions, adds a warehouse, a rate card, imports the
 catalog, makes a price list and a promotion, and adds a reseller whose real ``syncagent``
 (the downloaded configuration, ``syncagent init --from`` then ``push``) sends the
@@ -26,6 +27,7 @@ import pytest
 import uvicorn
 
 from hub.app import create_app
+from hub.core.runtime import init_hub
 from hub.core.settings import HubSettings
 from hub.demo.sample_data import northwind_sqlite
 from hub.serve import background_services
@@ -47,7 +49,7 @@ RATES = (
 
 @pytest.fixture
 def empty_hub(tmp_path: Path) -> Iterator[tuple[HubSettings, str]]:
-    """A hub with nothing in it, served the way ``synchub serve`` serves it."""
+    """A hub with nothing in it (just installed), served the way ``synchub serve`` serves it."""
     settings = HubSettings(
         home=tmp_path / "hub",
         environment="test",
@@ -57,6 +59,7 @@ def empty_hub(tmp_path: Path) -> Iterator[tuple[HubSettings, str]]:
         http_port=free_port(),
         ingest_interval_seconds=1.0,
     )
+    init_hub(settings)  # the installation's one step (deploy/README.md), before any use
     with background_services(settings) as _bg:
         server = uvicorn.Server(
             uvicorn.Config(
