@@ -200,6 +200,7 @@ def export(
                 level=ZSTD_LEVEL,
                 threads=ZSTD_THREADS,
                 digest_factory=SplitKeySetDigest,
+                format=1,
             )
             advances, rows = {}, 0
             for plan in plans:
