@@ -176,6 +176,12 @@ class DatasetWriter:
         if self._keys_sink is not None and data:
             self._keys_sink.write(data, data.count(b"\n"))
 
+    def keyset_digest(self) -> tuple[int, str]:
+        """(count, digest) of the key lines added so far (call after the last :meth:`add_keys`)."""
+        if self._digest is None:
+            self._digest = self._snap.digest_factory()
+        return self._digest.count, self._digest.hexdigest()
+
     def attach_keys_part(self, chunks: Iterable[bytes]) -> None:
         """Store every key line in the keys part after their digest was taken by :meth:`add_keys`.
 

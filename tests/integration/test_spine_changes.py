@@ -157,7 +157,9 @@ def test_incremental_then_full_and_as_of(platform, sources, hub, sshd_server, tm
     products, pid = NAMES[platform][7], NAMES[platform][8]
     rid = f"chg-{platform[:5]}-{sshd_server.user_prefix[1:5]}"
     datasets = [
-        {"name": "orders", "table": orders, "key": [oid], "cursor": date},
+        # the cursor mechanics (shared values, the boundary, a late commit) with an explicit cursor:
+        # an order date alone would choose row hash (tests/integration/test_sync_correctness.py)
+        {"name": "orders", "table": orders, "key": [oid], "cursor": date, "mode": "cursor"},
         {"name": "products", "table": products, "key": [pid]},
     ]
     if platform == "mysql":  # one of the three through the real OpenSSH chroot
@@ -217,6 +219,7 @@ def test_incremental_then_full_and_as_of(platform, sources, hub, sshd_server, tm
     assert ds.keyset is not None and ds.keyset.count == len(after["orders"][1])
     keys = {line.decode().rstrip("\n") for line in inc.iter_keys("orders")}
     assert str(DELETED) not in keys and str(LATE_ON_LAST) in keys
+    assert [k.decode() for k in inc.iter_deleted("orders")] == [f"{DELETED}\n"]  # by key sets
     assert [o.status for o in hub.ingest().outcomes] == ["applied"]
     for name in after:
         assert hub.rows(rid, name) == after[name], f"{platform} {name} after the incremental"
