@@ -23,6 +23,7 @@ from hub.core.deps import mark_public, public
 from hub.core.errors import install_error_handlers
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
+from hub.core.state import HubState
 from shared import __version__
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -91,7 +92,7 @@ def _lifespan(settings: HubSettings) -> Callable[[FastAPI], AbstractAsyncContext
 def create_app(settings: HubSettings | None = None) -> FastAPI:
     settings = settings or HubSettings()
     settings.check_secrets()
-    engine, factory = open_hub(settings)
+    engine, _factory = open_hub(settings)
     app = FastAPI(
         title="SyncHub",
         version=__version__,
@@ -100,16 +101,11 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
         openapi_url=None,
         lifespan=_lifespan(settings),
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = factory
-    inline = settings.inline_order_placement
-    app.state.inline_order_placement = (
-        engine.dialect.name == "postgresql" if inline is None else inline
-    )
     from hub.users.auth import Authenticator
 
-    app.state.authenticator = Authenticator(settings.api_token_cache_seconds)
+    app.state.hub = HubState.build(
+        settings, engine, Authenticator(settings.api_token_cache_seconds)
+    )
     install_error_handlers(app)
     _docs(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -174,6 +174,7 @@ async def import_preview(
         try:
             ctx["report"] = import_catalog(session, name, data, preview=True)
         except DataError as exc:
+            session.rollback()  # the failed work is not committed (docs/transactions.md)
             ctx["error"] = str(exc)
     if ctx["error"]:
         return render(request, "catalog_import.html", ctx, status_code=422)
@@ -210,6 +211,7 @@ def import_apply(
         )
         session.commit()
     except DataError as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
         return render(
             request,
@@ -236,7 +238,7 @@ def _matching(
     session: Session,
     reseller_id: str,
     message: Message | None = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     ctx = {
@@ -291,8 +293,9 @@ def link(
         matching.link_manually(session, reseller_id, reseller_sku, found, principal)
         session.commit()
     except DataError as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
-        return _matching(request, session, filter_reseller, error=str(exc), status=422)
+        return _matching(request, session, filter_reseller, error=exc, status=422)
     return _matching(
         request,
         session,
@@ -321,8 +324,9 @@ def decide(
             matching.reject(session, suggestion_id, principal)
         session.commit()
     except DataError as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
-        return _matching(request, session, filter_reseller, error=str(exc), status=409)
+        return _matching(request, session, filter_reseller, error=exc, status=409)
     return _matching(
         request,
         session,

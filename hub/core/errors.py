@@ -103,12 +103,13 @@ def _translate(request: Request, text: str | None) -> str | None:
 
 
 def body_of(request: Request, exc: SyncHubError) -> ErrorBody:
+    from hub.core.i18n import Formatter, error_texts
+    from hub.core.templating import language
+
     raw = exc.problems if isinstance(exc, ConfigError) else exc.context.get("problems", [])
+    message, hint = error_texts(exc, Formatter(language(request)).gettext)
     return ErrorBody(
-        error=type(exc).__name__,
-        message=_translate(request, exc.message) or exc.message,
-        hint=_translate(request, exc.hint),
-        problems=_problems(raw or []),
+        error=type(exc).__name__, message=message, hint=hint, problems=_problems(raw or [])
     )
 
 

@@ -36,8 +36,8 @@ def environment() -> Environment:
 
 def language(request: Request) -> str:
     """Cookie (explicit switch) first, then the user's saved preference, then the hub default."""
-    settings = getattr(request.app.state, "settings", None)  # absent in single-router test apps
-    default = settings.default_locale if settings is not None else "id"
+    state = getattr(request.app.state, "hub", None)  # absent in single-router test apps
+    default = state.settings.default_locale if state is not None else "id"
     return pick(
         request.cookies.get(LANG_COOKIE) or getattr(request.state, "user_locale", None), default
     )
@@ -46,8 +46,10 @@ def language(request: Request) -> str:
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    fmt = Formatter(language(request))
+    fmt = Formatter(language(request), getattr(request.state, "user_tz", None))
     principal = getattr(request.state, "principal", None)
+    if isinstance((context or {}).get("error"), BaseException):  # pages pass the error itself
+        context = {**(context or {}), "error": fmt.error(context["error"])}  # type: ignore[index]
     page = {
         "request": request,
         "_": fmt.gettext,

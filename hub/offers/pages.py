@@ -84,7 +84,7 @@ def _review(
     f: dict[str, str],
     *,
     message: Message | None = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
     fragment: bool = False,
 ) -> Response:
@@ -160,9 +160,10 @@ def decide(
         done = workflow.decide(session, ids, action, principal)
         session.commit()
     except DataError as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
         return _review(
-            request, session, principal, f, error=str(exc), status=409, fragment=_htmx(request)
+            request, session, principal, f, error=exc, status=409, fragment=_htmx(request)
         )
     text = "{n} offer(s) approved." if action == "approve" else "{n} offer(s) dropped."
     return _review(
@@ -213,6 +214,7 @@ def edit_quantity(
         workflow.edit(session, offer_id, int(quantity), principal)
         session.commit()
     except DataError as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
         error = str(exc)
     if _htmx(request):
@@ -320,7 +322,7 @@ def render_portal(
     principal: Principal,
     *,
     message: Message | None = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     """The reseller's offers page, with a message or error (the orders pages re-render it after ordering)."""

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
+from hub.core.i18n import parse_date
 from hub.core.roles import RESELLER_ROLES, Principal, Role
-from hub.core.templating import render
+from hub.core.templating import language, render
 from hub.orders.models import Order
 from hub.orders.pages import extend_order_page, render_order, write
 from hub.payments import proofs, service
-from shared.errors import SyncHubError
+from shared.errors import DataError, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 FINANCE = (Role.OWNER, Role.FINANCE)
@@ -41,13 +42,11 @@ def _proofs_on_order_page(session: Session, principal: Principal, order: Order) 
     }
 
 
-def _date(raw: str) -> dt.date:
+def _date(raw: str, lang: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise service.PaymentRefused(
-            f"transfer date {raw!r} is not a date", hint="pick the date of the transfer"
-        ) from None
+        return parse_date(raw, lang)
+    except DataError as exc:
+        raise service.PaymentRefused(exc.message, hint=exc.hint, **exc.context) from None
 
 
 @router.post("/portal/orders/{order_id}/payments", dependencies=[require(*RESELLER_ROLES)])
@@ -72,10 +71,15 @@ def send_proof(
         "amount": amount,
     }
     directory = service.proofs_dir(settings.home)
+    lang = language(request)
     stored: Optional[proofs.StoredProof] = None
     try:
         claim = service.TransferClaim(
-            invoice_number, bank, account_holder, _date(transfer_date), service.parse_amount(amount)
+            invoice_number,
+            bank,
+            account_holder,
+            _date(transfer_date, lang),
+            service.parse_amount(amount, lang=lang),
         )
         if proof is None or not proof.filename:
             raise proofs.ProofRefused(
@@ -93,7 +97,7 @@ def send_proof(
             raise HTTPException(404, f"no order #{order_id}") from None
         status = 413 if "larger" in exc.message else 422
         return render_order(
-            request, session, principal, order_id, error=str(exc), form=form, status=status
+            request, session, principal, order_id, error=exc, form=form, status=status
         )
     return render_order(
         request,
@@ -109,7 +113,7 @@ def _queue(
     session: Session,
     *,
     message: Optional[Message] = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     pending = service.queue(session, "pending", limit=500)
@@ -159,7 +163,7 @@ def confirm(
 
     def work(s: Session) -> Any:
         received = (
-            service.parse_amount(received_amount, "received amount")
+            service.parse_amount(received_amount, "received amount", language(request))
             if received_amount.strip()
             else None
         )

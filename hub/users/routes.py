@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require, reseller_filter
 from hub.core.roles import Role
 from hub.core.security import WeakPassword
+from hub.core.state import hub_state
 from hub.resellers.service import find_reseller
 from hub.users import service, sessions
 from hub.users.schemas import (
@@ -155,5 +156,5 @@ def revoke_token(
         row = sessions.revoke_token(session, principal, token_id)
     except sessions.TokenNotFound as exc:
         raise HTTPException(404, str(exc)) from None
-    request.app.state.authenticator.forget_token(token_id)
+    hub_state(request).authenticator.forget_token(token_id)
     return TokenPublic.model_validate(row)

@@ -61,7 +61,7 @@ def _users_page(
     session: SessionDep,
     principal: Principal,
     message: str = "",
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     """The list and the add form; a reseller admin is offered reseller roles of its own reseller only."""
@@ -115,7 +115,8 @@ def add_user(
             must_change_password=True,
         )
     except (ConfigError, FatalError, WeakPassword) as exc:
-        return _users_page(request, session, principal, error=str(exc), status=_status(exc))
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
+        return _users_page(request, session, principal, error=exc, status=_status(exc))
     return _users_page(request, session, principal, message=f"User {username} created.")
 
 
@@ -126,7 +127,8 @@ def reset(
     try:
         temporary = service.reset_password(session, principal, user_id)
     except FatalError as exc:
-        return _users_page(request, session, principal, error=str(exc), status=_status(exc))
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
+        return _users_page(request, session, principal, error=exc, status=_status(exc))
     return _users_page(request, session, principal, message=f"Temporary password: {temporary}")
 
 
@@ -142,5 +144,6 @@ def set_active(
     try:
         service.update_user(session, principal, user_id, active=active)
     except FatalError as exc:
-        return _users_page(request, session, principal, error=str(exc), status=_status(exc))
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
+        return _users_page(request, session, principal, error=exc, status=_status(exc))
     return RedirectResponse("/users", 303)

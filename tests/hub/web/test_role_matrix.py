@@ -92,7 +92,7 @@ def fill(path: str, values: dict[str, str]) -> str:
 
 def values_for(hub: Seeded, reseller: str) -> dict[str, str]:
     """Path parameters naming ``reseller``'s objects (its snapshot, token, user)."""
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         token_id = s.scalar(select(ApiToken.id).where(ApiToken.reseller_id == reseller))
     return {
         "reseller_id": reseller,
