@@ -155,21 +155,16 @@ def snapshots_list(reseller: str | None, status: str | None, limit: int) -> None
 @click.option("--reason", default="", help="Why (shown to whoever reads the request).")
 def snapshots_request_full(reseller_id: str, reason: str) -> None:
     """Ask RESELLER_ID's agent for a full snapshot (a signed request it picks up at its next push)."""
-    from hub.ingest.requests import request_full
+    from hub.ingest.requests import request_full, write_messages
     from hub.resellers.service import get_reseller
 
     settings = HubSettings()
     _engine, factory, keys = _open(settings)
     with factory() as session:
         get_reseller(session, reseller_id)  # ResellerNotFound names the id
-        req = request_full(
-            session,
-            Store.from_settings(settings),
-            keys.signing_key,
-            reseller_id,
-            reason=reason,
-            by="cli",
-        )
+        req = request_full(session, reseller_id, reason=reason, by="cli")
+        session.commit()
+        write_messages(session, Store.from_settings(settings), keys.signing_key, reseller_id)
         click.echo(
             f"request {req.wire_id}: full snapshot asked of {reseller_id} at "
             f"{req.requested_at:%Y-%m-%d %H:%M} UTC; the agent sends it at its next push "

@@ -136,17 +136,6 @@ def write_messages(
         log.error("could not write the requests of %s: %s", reseller_id, e)
 
 
-def request_full(
-    session: Session,
-    store: Store,
-    signing_key: Ed25519PrivateKey,
-    reseller_id: str,
-    *,
-    reason: str,
-    by: str,
-) -> SyncRequest:
-    """An operator asks for a full snapshot: committed, then the signed message written."""
-    req = ask(session, reseller_id, "full", reason=reason or "asked by an operator", by=by)
-    session.commit()
-    write_messages(session, store, signing_key, reseller_id)
-    return req
+def request_full(session: Session, reseller_id: str, *, reason: str, by: str) -> SyncRequest:
+    """An operator asks for a full snapshot. The caller commits, then calls :func:`write_messages`."""
+    return ask(session, reseller_id, "full", reason=reason or "asked by an operator", by=by)

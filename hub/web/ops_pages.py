@@ -12,7 +12,7 @@ from hub.core.roles import RESELLER_ROLES, STAFF, Role
 from hub.core.state import hub_state
 from hub.core.templating import render
 from hub.ingest.quarantine import NotQuarantined, SnapshotNotFound, list_quarantined, requeue
-from hub.ingest.requests import open_requests, request_full
+from hub.ingest.requests import open_requests, request_full, write_messages
 from hub.ingest.service import list_snapshots
 from hub.ingest.store import Store
 from hub.merge.store import list_datasets
@@ -92,13 +92,11 @@ def ask_full_snapshot(
         raise HTTPException(404, f"no reseller {reseller_id!r}") from None
     record(session, principal, "sync.request_full", "reseller", reseller_id, None, reason or None)
     req = request_full(
-        session,
-        Store.from_settings(settings),
-        HubKeys.load_or_create(settings.keys_dir).signing_key,
-        reseller_id,
-        reason=reason.strip(),
-        by=principal.username or principal.role.value,
+        session, reseller_id, reason=reason.strip(), by=principal.username or principal.role.value
     )
+    session.commit()  # the signed file is written only for a committed request
+    store, key = Store.from_settings(settings), HubKeys.load_or_create(settings.keys_dir)
+    write_messages(session, store, key.signing_key, reseller_id)
     return RedirectResponse(f"/resellers/{reseller_id}?asked={req.wire_id}", 303)
 
 

@@ -44,16 +44,16 @@ def test_a_key_set_that_differs_asks_for_the_keys_until_answered(hub: Hub) -> No
 
 
 def test_a_full_snapshot_answers_an_operators_request(hub: Hub) -> None:
-    from hub.ingest.requests import request_full
+    from hub.ingest.requests import request_full, write_messages
     from hub.ingest.store import Store
 
     r = hub.reseller("toko-b")
     r.push(1, "full", V1, mode="full")
     hub.ingest()
     with hub.factory() as s:
-        req = request_full(
-            s, Store.from_settings(hub.settings), hub.keys.signing_key, "toko-b", reason="", by="op"
-        )
+        req = request_full(s, "toko-b", reason="", by="op")
+        s.commit()
+        write_messages(s, Store.from_settings(hub.settings), hub.keys.signing_key, "toko-b")
     assert request_files(hub, "toko-b")["request-r1.json"].what == "full" and req.id == 1
     r.push(2, "full", V1, mode="full")  # the agent's next snapshot is full (it need not list r1)
     hub.ingest()

@@ -24,7 +24,7 @@ def test_ask_for_a_full_snapshot_from_the_reseller_page(fresh_hub: Seeded) -> No
     after = owner.get(r.headers["location"]).text
     assert 'id="asked"' in after and "stok terlihat salah" in after and "snapshot lengkap" in after
 
-    settings = fresh_hub.app.state.settings
+    settings = fresh_hub.app.state.hub.settings
     raw = (settings.sftp_root / "r1" / "outbox" / request_filename("r1")).read_bytes()
     keys = HubKeys.load_or_create(settings.keys_dir)
     msg = parse_payload(verify_message(raw, keys.signing_key.public_key()))
