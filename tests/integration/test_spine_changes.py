@@ -12,7 +12,6 @@ as-of queries must return the state before the changes exactly.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +28,7 @@ from tests.integration.spine_kit import (
     make_agent,
     northwind_sources,
     open_sealed_file,
+    run_sql,
     snapshot_lines,
     source_rows,
     spine_hub,
@@ -87,42 +87,10 @@ def day(platform: str, date: str) -> str:
     ]
 
 
-def execute(platform: str, src: Source, statements: list[str]) -> None:
-    """Run SQL at the source with its own driver (as the shop's software would change it)."""
-    if platform == "sqlite":
-        with sqlite3.connect(src.url.removeprefix("sqlite:///")) as c:
-            for s in statements:
-                c.execute(s)
-    elif platform == "postgresql":
-        import psycopg
-
-        with psycopg.connect(src.url) as pg:
-            for s in statements:
-                pg.execute(s)  # type: ignore[arg-type]
-    else:
-        from urllib.parse import urlsplit
-
-        import pymysql
-
-        u = urlsplit(src.url)
-        c = pymysql.connect(
-            host=u.hostname,
-            port=u.port,
-            user=u.username,
-            password=src.password,
-            database=u.path[1:],
-            autocommit=True,
-        )
-        with c, c.cursor() as cur:
-            for s in statements:
-                cur.execute(s)
-
-
 def change_source(platform: str, src: Source) -> None:
     orders, lines, oid, date, city, cust, emp, products, pid, price = NAMES[platform]
     ins = f"INSERT INTO {orders} ({oid}, {cust}, {emp}, {date}, {city}) VALUES "
-    execute(
-        platform,
+    run_sql(
         src,
         [
             f"UPDATE {orders} SET {city} = 'Bandung', {date} = '{day(platform, NEW)}' WHERE {oid} = {UPDATED_OLD}",
