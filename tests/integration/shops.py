@@ -53,7 +53,7 @@ def inserts(
     return out
 
 
-def chinook(platform: str, n: int = 300) -> list[str]:
+def chinook(platform: str, n: int = 300, day0: dt.date = DAY0) -> list[str]:
     t = TYPES[platform]
     ddl = [
         f"CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, first_name {t['text']}(40), "
@@ -77,7 +77,7 @@ def chinook(platform: str, n: int = 300) -> list[str]:
     ]
     stock = [(i, i % 7) for i in range(1, n + 1)]
     invoices = [
-        (i, 1 + i % (n // 6), DAY0 + dt.timedelta(days=i // 3), cities[i % 5], Decimal(i) / 4)
+        (i, 1 + i % (n // 6), day0 + dt.timedelta(days=i // 3), cities[i % 5], Decimal(i) / 4)
         for i in range(1, n + 1)
     ]
     lines = [
@@ -104,7 +104,7 @@ def chinook(platform: str, n: int = 300) -> list[str]:
     ]
 
 
-def classicmodels(platform: str, n: int = 40) -> list[str]:
+def classicmodels(platform: str, n: int = 40, day0: dt.date = DAY0) -> list[str]:
     t = TYPES[platform]
     ddl = [
         f"CREATE TABLE products (productCode {t['text']}(15) PRIMARY KEY, productName {t['text']}(70), "
@@ -122,7 +122,7 @@ def classicmodels(platform: str, n: int = 40) -> list[str]:
             f"S18_{1000 + i}",
             f"1:18 Model {i}",
             lines_[i % 4],
-            10 + i * 3,
+            (i % 5) * 3,  # 0, 3, 6, 9, 12: some run low
             Decimal(20 + i),
             Decimal(40 + i),
         )
@@ -130,7 +130,7 @@ def classicmodels(platform: str, n: int = 40) -> list[str]:
     ]
     statuses = ["Shipped", "Shipped", "In Process", "Cancelled"]
     orders = [
-        (10100 + i, DAY0 + dt.timedelta(days=i % 28), statuses[i % 4], 100 + i % 9)
+        (10100 + i, day0 + dt.timedelta(days=i % 20), statuses[i % 4], 100 + i % 9)
         for i in range(1, n + 1)
     ]
     details = [
@@ -138,6 +138,10 @@ def classicmodels(platform: str, n: int = 40) -> list[str]:
         for i in range(1, n + 1)
         for k in range(2)
     ]
+    # one model only ever ordered in an order that was cancelled: it sold nothing
+    products.append(("S18_9999", "1:18 Batal", "Ships", 0, Decimal(25), Decimal(50)))
+    orders.append((19999, day0 + dt.timedelta(days=3), "Cancelled", 101))
+    details.append((19999, "S18_9999", 5, Decimal(45)))
     customers = [(100 + i, f"Toko Model {i}", "Semarang", "Indonesia") for i in range(9)]
     return [
         *ddl,
