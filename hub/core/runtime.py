@@ -6,20 +6,22 @@ so every command sees the newest schema without a separate upgrade step.
 
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
-from hub.core.db import make_engine, session_factory
-from hub.core.migrate import upgrade
-from hub.core.settings import HubSettings
+    from hub.core.settings import HubSettings
 
 T = TypeVar("T")
 
 
 def open_hub(settings: HubSettings) -> tuple[Engine, sessionmaker[Session]]:
     """Create the data directory if needed, migrate the database, return (engine, session factory)."""
+    from hub.core.db import make_engine, session_factory
+    from hub.core.migrate import upgrade
+
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url, pool_size=settings.db_pool_size)
     upgrade(engine)
@@ -28,9 +30,30 @@ def open_hub(settings: HubSettings) -> tuple[Engine, sessionmaker[Session]]:
 
 def with_hub_session(fn: Callable[[Session], T]) -> T:
     """For one CLI command: open the hub from the environment's settings, run ``fn`` in a session."""
+    from hub.core.settings import HubSettings
+
     engine, factory = open_hub(HubSettings())
     try:
         with factory() as session:
+            return fn(session)
+    finally:
+        engine.dispose()
+
+
+def with_hub_reader(fn: Callable[[Session], T]) -> T:
+    """For a read-only CLI command: ``fn`` in a read-only session, started without loading the
+    settings class or Alembic (``hub.core.dburl``); a database that needs migrating goes the
+    ordinary way (:func:`with_hub_session`)."""
+    from hub.core.db import make_engine, read_only_session_factory
+    from hub.core.dburl import database_url
+    from hub.core.migrate import is_current
+
+    engine = make_engine(database_url())
+    try:
+        if not is_current(engine):
+            engine.dispose()
+            return with_hub_session(fn)
+        with read_only_session_factory(engine)() as session:
             return fn(session)
     finally:
         engine.dispose()
