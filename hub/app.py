@@ -21,6 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hub.core.deps import mark_public, public
 from hub.core.errors import install_error_handlers
+from hub.core.metrics import HttpLatency
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
 from hub.core.state import HubState
@@ -44,6 +45,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.ingest.routes", "router"),
     ("hub.data.routes", "router"),
     ("hub.data.mapping_routes", "router"),
+    ("hub.monitoring.routes", "router"),
     ("hub.web.auth_pages", "router"),
     ("hub.web.ops_pages", "router"),
     ("hub.web.data_pages", "router"),
@@ -114,6 +116,7 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
     for module_name, attr in ROUTERS:
         app.include_router(getattr(importlib.import_module(module_name), attr))
     trusted = [h.strip() for h in settings.trusted_proxies.split(",") if h.strip()]
+    app.add_middleware(HttpLatency)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted or "127.0.0.1")
     return app
 

@@ -16,6 +16,7 @@ session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``).
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, AsyncIterator, Callable, Iterator
 
 from fastapi import Depends, HTTPException, Path, Request
@@ -53,8 +54,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     it raises. Services never commit. Opening a session does no I/O, so it happens on the
     event loop; commit and close with a connection go to the thread pool.
     """
+    async with _unit_of_work(request, writes=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+async def get_write_session(request: Request) -> AsyncIterator[Session]:
+    """A write unit of work whatever the method: for the rare GET that must write (the
+    language switch link saves the user's preference). Declared, so it stays rare."""
+    async with _unit_of_work(request, writes=True) as session:
+        yield session
+
+
+@asynccontextmanager  # not a bare generator: an error in the route must close the session now
+async def _unit_of_work(request: Request, *, writes: bool) -> AsyncIterator[Session]:
     state = hub_state(request)
-    writes = request.method not in SAFE_METHODS
     session = (state.session_factory if writes else state.read_factory)()
     try:
         yield session
@@ -76,6 +89,7 @@ def get_settings(request: Request) -> HubSettings:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 # A row id in a path: bounded, so a huge number is a 422, not a database overflow.
 RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 SettingsDep = Annotated[HubSettings, Depends(get_settings)]
@@ -224,6 +238,7 @@ __all__ = [
     "OptionalPrincipal",
     "RowId",
     "SessionDep",
+    "WriteSessionDep",
     "SettingsDep",
     "HubDep",
     "get_hub",

@@ -6,7 +6,8 @@ so every command sees the newest schema without a separate upgrade step.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, TypeVar
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -26,6 +27,23 @@ def open_hub(settings: HubSettings) -> tuple[Engine, sessionmaker[Session]]:
     engine = make_engine(settings.db_url, pool_size=settings.db_pool_size)
     upgrade(engine)
     return engine, session_factory(engine)
+
+
+@contextmanager
+def hub_transaction(settings: HubSettings | None = None) -> Iterator[Session]:
+    """For one CLI command: the hub from the environment's settings, one unit of work.
+
+    Commits when the block ends, rolls back if it raises (docs/transactions.md).
+    """
+    from hub.core.db import transaction
+    from hub.core.settings import HubSettings
+
+    engine, factory = open_hub(settings or HubSettings())
+    try:
+        with transaction(factory) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def with_hub_session(fn: Callable[[Session], T]) -> T:

@@ -9,7 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from hub.core.db import make_engine
-from hub.core.migrate import alembic_config, heads, is_current, upgrade
+from hub.core.migrate import alembic_config, code_heads, is_current, pending, upgrade
 
 
 def test_heads_read_from_the_files_are_what_alembic_leaves_in_the_version_table(
@@ -19,8 +19,10 @@ def test_heads_read_from_the_files_are_what_alembic_leaves_in_the_version_table(
     upgrade(engine)
     with engine.connect() as c:
         stored = {r[0] for r in c.execute(text("SELECT version_num FROM alembic_version"))}
-    assert heads() == stored and heads() <= set(
-        ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert (
+        code_heads() == stored
+        and pending(engine) == []
+        and code_heads() <= set(ScriptDirectory.from_config(alembic_config()).get_heads())
     )
     engine.dispose()
 

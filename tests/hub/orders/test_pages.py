@@ -193,7 +193,7 @@ def test_amounts_and_dates_typed_as_the_indonesian_screen_shows_them(hub: Seeded
         files={"proof": ("bukti.png", PNG, "image/png")},
     )
     assert sent.status_code == 200, sent.text
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         conf = s.scalars(
             select(TransferConfirmation).where(TransferConfirmation.order_id == oid)
         ).one()
