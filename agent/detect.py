@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field, replace
 from itertools import compress
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from agent import ledger
 from agent.changes import Diff, Outcome, digest_after, whole_lines
@@ -89,6 +89,15 @@ def _ledger(ctx: Context, plan: Plan, what: str) -> tuple[str, Optional[ledger.L
     return fp, ledger.load(ctx.state, ctx.state_dir, plan.section.name, fp)
 
 
+def _key_sink(writer: DatasetWriter, old: Optional[ledger.Ledger]) -> Callable[[bytes], None]:
+    """Where the key lines read go: the snapshot's key-set digest when there is no ledger to derive
+    it from (then an empty table still gets a key set: empty), else nowhere."""
+    if old is not None:
+        return lambda _lines: None
+    writer.add_keys(b"")
+    return writer.add_keys
+
+
 def _deleted(writer: DatasetWriter, keys: set[bytes]) -> None:
     batch: list[bytes] = []
     for k in sorted(keys):
@@ -107,22 +116,45 @@ def _settle_keys(
     old: Optional[ledger.Ledger],
     out: Outcome,
 ) -> str:
-    """Finish the ledger; send the whole key list when the ledger's prediction failed or the hub asked."""
+    """Finish the ledger with the key set's digest; send the whole key list when the ledger did not
+    add up, when there was none to compare with (cursor mode), or when the hub asked.
+
+    With a ledger the digest is derived (before + inserted − deleted: exact, since every line
+    read was matched to the ledger or sent) instead of hashing every key again; a ledger whose
+    count does not add up to the lines read was damaged: its digest is computed from the keys.
+    """
     name = writer.name
-    _count, digest = writer.keyset_digest()
-    record = book.finish(digest)
     reason = ""
+    if old is not None:
+        count = old.count + len(out.inserted) - len(out.deleted)
+        digest = digest_after(old.digest, out.inserted, out.deleted)
+        record = book.finish(digest)
+        if count != book.count:
+            reason = "the key ledger did not add up to the keys read"
+            ctx.notes.append(f"{name}: {reason}; the whole key list is sent, the hub reconciles")
+            writer.warn({"(key ledger): did not add up, whole key list sent": 1})
+            count, digest = book.count, _digest_of(book.keys_path)
+            record = book.record(digest)
+        writer.set_key_digest(count, digest)
+    else:
+        _count, digest = writer.keyset_digest()
+        record = book.finish(digest)
     if old is None and ctx.kind == "incremental" and writer.mode == "cursor":
         reason = "no key ledger to compare with"
-    elif old is not None and digest_after(old.digest, out.inserted, out.deleted) != digest:
-        reason = "the key ledger disagreed with the keys read"
-        ctx.notes.append(f"{name}: {reason}; the whole key list is sent, the hub reconciles")
-        writer.warn({"(key ledger): disagreed with the source, whole key list sent": 1})
     if old is not None and name in ctx.keys_asked:
         reason = reason or "the hub asked for the key list"
     if reason and ctx.kind == "incremental":
         writer.attach_keys_part(ledger.iter_key_chunks(book.keys_path))
     return record
+
+
+def _digest_of(keys_path: Path) -> str:
+    from shared.keyset import KeySetDigest
+
+    d = KeySetDigest()
+    for chunk in ledger.iter_key_chunks(keys_path):
+        d.add_lines(chunk)
+    return d.hexdigest()
 
 
 def _rowhash(ctx: Context, plan: Plan, snap: SnapshotWriter) -> tuple[int, DatasetAdvance]:
@@ -134,8 +166,8 @@ def _rowhash(ctx: Context, plan: Plan, snap: SnapshotWriter) -> tuple[int, Datas
     rows = 0
     try:
         with _warnings(ctx, writer):
-            writer.add_keys(b"")  # an empty table still has a key set (empty)
-            diff = Diff(old, list(plan.request.columns or []), d.key, book, writer.add_keys)
+            sink = _key_sink(writer, old)
+            diff = Diff(old, list(plan.request.columns or []), d.key, book, sink)
             for data in whole_lines(chunks(ctx.conn, plan.request, plan, ctx.salt)):
                 changed = diff.feed(data)
                 if changed:
@@ -218,8 +250,7 @@ def _key_read(
     req = ReadRequest(
         table=d.table, query=d.query, columns=names, batch_rows=plan.request.batch_rows
     )
-    writer.add_keys(b"")
-    diff = Diff(old, names, d.key, book, writer.add_keys)
+    diff = Diff(old, names, d.key, book, _key_sink(writer, old))
     changed: list[bytes] = []
     for data in whole_lines(chunks(ctx.conn, req, plan, ctx.salt)):
         lines = diff.feed(data)

@@ -140,7 +140,7 @@ def load(state: AgentState, state_dir: Path, dataset: str, fp: str) -> Optional[
     hashes, keys = paths(state_dir, dataset, seq)
     if not ok or not hashes.is_file() or not keys.is_file():
         return None
-    if (hashes.stat().st_size, keys.stat().st_size) != sizes:
+    if (hashes.stat().st_size, keys.stat().st_size) != sizes or sizes[0] != count * HASH_BYTES:
         return None
     return Ledger(hashes, keys, count, digest)
 
@@ -177,6 +177,10 @@ class LedgerWriter:
             fh.close()
         for tmp, final in zip(self._tmp, (self.hashes_path, self.keys_path)):
             os.replace(tmp, final)
+        return self.record(digest)
+
+    def record(self, digest: str) -> str:
+        """The state-db record of the finished files (with the key set's ``digest``)."""
         return json.dumps(
             {
                 "sequence": self.sequence,

@@ -139,6 +139,7 @@ class DatasetWriter:
             self._snap._sink(keys_part_name(name)) if keys_part else None
         )
         self._key_count: int | None = None
+        self._key_digest: tuple[int, str] | None = None
         self._deleted_lines = _Lines(f"dataset {name} deleted keys")
         self._deleted: _PartSink | None = None
         self.result: DatasetManifest | None = None
@@ -177,10 +178,21 @@ class DatasetWriter:
             self._keys_sink.write(data, data.count(b"\n"))
 
     def keyset_digest(self) -> tuple[int, str]:
-        """(count, digest) of the key lines added so far (call after the last :meth:`add_keys`)."""
+        """(count, digest) of the key set: as set by :meth:`set_key_digest`, or of the key lines
+        added so far (call after the last :meth:`add_keys`)."""
+        if self._key_digest is not None:
+            return self._key_digest
         if self._digest is None:
             self._digest = self._snap.digest_factory()
         return self._digest.count, self._digest.hexdigest()
+
+    def set_key_digest(self, count: int, digest: str) -> None:
+        """The key set's count and digest, known without the key lines (an agent that derived
+        them from its ledger: the digest before plus the inserted keys minus the deleted ones)."""
+        self._check_open()
+        if self._digest is not None and self._digest.count:
+            raise RuntimeError(f"dataset {self.name}: key lines were already added")
+        self._key_digest = (count, digest)
 
     def attach_keys_part(self, chunks: Iterable[bytes]) -> None:
         """Store every key line in the keys part after their digest was taken by :meth:`add_keys`.
@@ -246,6 +258,9 @@ class DatasetWriter:
                 self._keys_sink.close()
                 (self._snap.workdir / self._keys_sink.name).unlink()
             keyset = KeySet(count=self._key_count)
+        elif self._key_digest is not None:
+            kp = self._keys_sink.close() if self._keys_sink is not None else None
+            keyset = KeySet(count=self._key_digest[0], digest=self._key_digest[1], part=kp)
         elif self._digest is not None:
             kp = self._keys_sink.close() if self._keys_sink is not None else None
             if kp is not None and kp.rows != self._digest.count:

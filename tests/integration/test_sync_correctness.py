@@ -8,7 +8,9 @@ source time). The schema is our own Chinook-like music shop (tests/integration/s
 1. a row deleted and another inserted with an older cursor value in the same interval;
 2. an edit to an old invoice whose ``invoice_date`` cursor does not move;
 3. the agent's state folder wiped and the agent set up again;
-4. incrementals no larger than their changes (an unchanged dataset sends only its digests).
+4. incrementals no larger than their changes (an unchanged dataset sends only its digests);
+5. a schema that is not Northwind mapped to the hub's entities with a profile file, no code
+   (the browser journey is tests/e2e/test_mapping_browser.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +55,8 @@ DATASETS = [
     },
     {"name": "tracks", "table": "tracks", "key": ["track_id"]},  # no cursor -> row hash
     {"name": "customers", "table": "customers", "key": ["customer_id"], "cursor": "updated_at"},
+    {"name": "track_stock", "table": "track_stock", "key": ["track_id"]},
+    {"name": "invoice_lines", "table": "invoice_lines", "key": ["invoice_line_id"]},
 ]
 
 
@@ -241,3 +246,63 @@ def test_incrementals_are_no_larger_than_their_changes(hub, sshd_server, shop, t
     # the manifest (columns and digests) is all an incremental adds to its changes (a tar member
     # costs two 512-byte blocks at most)
     assert sizes["one"] - sizes["quiet"] < 2048 and sizes["quiet"] < sizes["full"] / 3, sizes
+
+
+CHINOOK_PROFILE = {
+    "name": "musik",
+    "entities": {
+        "product": {
+            "dataset": "tracks",
+            "fields": {"sku": "track_id", "name": "name", "unit_price": "unit_price"},
+        },
+        "stock_level": {
+            "dataset": "track_stock",
+            "fields": {"sku": "track_id", "on_hand": {"column": "boxes", "multiply": "10"}},
+        },
+        "sale_line": {
+            "dataset": "invoice_lines",
+            "fields": {
+                "order_id": "invoice_id",
+                "sku": "track_id",
+                "quantity": "quantity",
+                "unit_price": {"column": "unit_price", "tax": "included", "tax_rate": "11"},
+            },
+            "lookup": {
+                "dataset": "invoices",
+                "on": "invoice_id",
+                "key": "invoice_id",
+                "fields": {"order_date": "invoice_date"},
+            },
+        },
+    },
+}
+
+
+def test_a_schema_that_is_not_northwind_maps_with_a_profile_file(hub, sshd_server, shop, tmp_path):
+    import json
+
+    from hub.mapping import service
+    from hub.mapping.profiles import Profile
+
+    agent = enrol(hub, sshd_server, shop, tmp_path, "f5")
+    run_sql(shop, ["UPDATE track_stock SET boxes = 3 WHERE track_id = 5"])
+    push(hub, agent)
+    profile_file = tmp_path / "musik.json"
+    profile_file.write_text(json.dumps(CHINOOK_PROFILE))
+    profile = Profile.model_validate_json(profile_file.read_bytes())
+    with hub.factory() as s:
+        assert {
+            e: p.problems for e, p in service.preview(s, agent.reseller_id, profile).items()
+        } == {
+            "product": [],
+            "stock_level": [],
+            "sale_line": [],
+        }
+        service.apply(s, agent.reseller_id, profile)
+    with hub.factory() as s:
+        _f, stock = service.entity_rows(s, agent.reseller_id, "stock_level")
+        fields, lines = service.entity_rows(s, agent.reseller_id, "sale_line")
+    assert {r[0]: r[1] for r in stock}["5"] == 30  # 3 boxes of 10
+    line = dict(zip(fields, next(r for r in lines if r[0] == "1" and r[1] == "2")))
+    # invoice line 1 (invoice 1, track 2): 12.10 including 11 % VAT, dated by its invoice
+    assert line["unit_price"] == Decimal("10.9009") and line["order_date"] == dt.date(2026, 1, 1)

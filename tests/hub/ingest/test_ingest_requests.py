@@ -58,3 +58,22 @@ def test_a_full_snapshot_answers_an_operators_request(hub: Hub) -> None:
     r.push(2, "full", V1, mode="full")  # the agent's next snapshot is full (it need not list r1)
     hub.ingest()
     assert request_files(hub, "toko-b") == {}
+
+
+def test_the_cli_asks_for_a_full_snapshot_and_lists_what_is_open(hub: Hub, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+
+    hub.reseller("toko-c")
+    monkeypatch.setenv("SYNCHUB_HOME", str(hub.settings.home))
+    monkeypatch.setenv("SYNCHUB_ENVIRONMENT", "test")
+    runner = CliRunner()
+    r = runner.invoke(cli, ["snapshots", "request-full", "toko-c", "--reason", "stok salah"])
+    assert r.exit_code == 0, r.output
+    assert "request r1: full snapshot asked of toko-c" in r.output
+    assert request_files(hub, "toko-c")["request-r1.json"].reason == "stok salah"
+    listed = runner.invoke(cli, ["snapshots", "requests"])
+    assert "toko-c" in listed.output and "1 open request(s)" in listed.output
+    unknown = runner.invoke(cli, ["snapshots", "request-full", "nobody"])
+    assert unknown.exit_code != 0 and "nobody" in str(unknown.exception or unknown.output)
