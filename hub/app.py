@@ -37,6 +37,9 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.shipping.routes", "router"),
     ("hub.payments.routes", "router"),
     ("hub.inventory.routes", "router"),
+    ("hub.purchasing.routes", "router"),
+    ("hub.purchasing.payables_routes", "router"),
+    ("hub.warranty.routes", "router"),
     ("hub.catalog.routes", "router"),
     ("hub.offers.routes", "router"),
     ("hub.users.routes", "router"),
@@ -56,6 +59,9 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.payments.pages", "router"),
     ("hub.shipping.pages", "router"),
     ("hub.mapping.pages", "router"),
+    ("hub.purchasing.pages", "router"),
+    ("hub.purchasing.pages_money", "router"),
+    ("hub.warranty.pages", "router"),
 ]
 
 

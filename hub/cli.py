@@ -31,6 +31,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.orders.cli", "orders"),
     ("hub.catalog.cli", "catalog"),
     ("hub.offers.cli", "offers"),
+    ("hub.purchasing.cli", "purchasing"),
     ("hub.monitoring.cli", "alerts"),
     ("hub.backup.cli", "backup"),
     ("hub.backup.cli", "restore"),
