@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from functools import partial
 from operator import methodcaller
@@ -41,6 +42,7 @@ from typing import Iterator, Optional
 import zstandard
 
 from agent.state import AgentState
+from shared.atomic import fsync_dir
 
 LEDGER_DIR = "ledger"
 META_PREFIX = "ledger:"
@@ -145,13 +147,20 @@ def load(state: AgentState, state_dir: Path, dataset: str, fp: str) -> Optional[
     return Ledger(hashes, keys, count, digest)
 
 
+def _temp_beside(path: Path) -> Path:
+    """A temporary file of its own next to ``path`` (two exports never share a temp name)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
 class LedgerWriter:
     """Writes the ledger of the snapshot being exported; ``finish`` gives its state-db record."""
 
     def __init__(self, state_dir: Path, dataset: str, sequence: int, fp: str) -> None:
         self.hashes_path, self.keys_path = paths(state_dir, dataset, sequence)
         self.hashes_path.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = [p.with_name(p.name + ".tmp") for p in (self.hashes_path, self.keys_path)]
+        self._tmp = [_temp_beside(p) for p in (self.hashes_path, self.keys_path)]
         self.fp, self.sequence = fp, sequence
         self.count = 0
         self._hashes = open(self._tmp[0], "wb")  # noqa: SIM115 -- open across add() calls
@@ -177,6 +186,7 @@ class LedgerWriter:
             fh.close()
         for tmp, final in zip(self._tmp, (self.hashes_path, self.keys_path)):
             os.replace(tmp, final)
+        fsync_dir(self.hashes_path.parent)
         return self.record(digest)
 
     def record(self, digest: str) -> str:

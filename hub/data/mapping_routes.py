@@ -94,6 +94,7 @@ def apply(
     problem (422 with the problems otherwise)."""
     profile = body.custom or _profile(body.profile or "")
     try:
+        # the mapping and the audit entry are committed together by the request's unit of work
         service.apply_audited(session, principal, reseller_id, profile)
     except DataError as exc:
         raise HTTPException(422, str(exc)) from None

@@ -22,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.core.db import utcnow
+from hub.core.dropbox import write_reply
 from hub.ingest.models import Snapshot, SyncRequest
-from hub.ingest.store import Store, write_atomic
+from hub.ingest.store import Store
 from hub.merge.stats import MergeStats
 from shared.messages import Request, request_filename, sign_message
 
@@ -127,7 +128,7 @@ def write_messages(
     open_ = {request_filename(r.wire_id): r for r in open_requests(session, reseller_id)}
     try:
         for name, req in open_.items():
-            write_atomic(outbox / name, sign_message(payload(req), signing_key))
+            write_reply(store.sftp_root, reseller_id, name, sign_message(payload(req), signing_key))
         if outbox.is_dir():
             for path in outbox.glob("request-*.json"):
                 if path.name not in open_:

@@ -55,7 +55,7 @@ DAY0 = TODAY - dt.timedelta(days=21)  # every sale inside the offers' 28-day win
 def hub(tmp_path_factory) -> Iterator[tuple[SpineHub, str]]:
     with spine_hub(tmp_path_factory.mktemp("hub")) as h:
         h.settings.secret_key = SecretStr("browser-test-secret-" + "x" * 20)
-        with h.factory() as s:
+        with transaction(h.factory) as s:  # `synchub user add`
             users.create_user(s, None, username="owner", password=PASSWORD, role="owner")
         with serving(create_app(h.settings)) as base:
             yield h, base

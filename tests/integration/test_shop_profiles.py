@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from hub.core.db import transaction
 from hub.mapping import service
 from hub.mapping.ready import PROFILES
 from tests.integration.spine_kit import (
@@ -138,7 +139,7 @@ def test_a_ready_made_shop_profile_maps_that_shop(shop, hub, mariadb_server, tmp
         hub.enrol(rid, agent.handoff, "mysql")
         agent.push()
         hub.ingest()
-        with hub.factory() as s:
+        with transaction(hub.factory) as s:
             preview = service.preview(s, rid, PROFILES[shop])
             assert {e: p.problems for e, p in preview.items()} == {e: [] for e in preview}
             service.apply(s, rid, PROFILES[shop])

@@ -298,7 +298,19 @@ def test_a_schema_that_is_not_northwind_maps_with_a_profile_file(hub, sshd_serve
             "stock_level": [],
             "sale_line": [],
         }
-        service.apply(s, agent.reseller_id, profile)
+    # applied as docs/mapping.md says: `synchub data map RESELLER FILE --apply`
+    env = {"SYNCHUB_HOME": str(hub.settings.home), "SYNCHUB_DATABASE_URL": hub.settings.db_url}
+    applied = run_cli(
+        "synchub",
+        "data",
+        "map",
+        agent.reseller_id,
+        str(profile_file),
+        "--apply",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert applied.returncode == 0, applied.stderr
     with hub.factory() as s:
         _f, stock = service.entity_rows(s, agent.reseller_id, "stock_level")
         fields, lines = service.entity_rows(s, agent.reseller_id, "sale_line")

@@ -1,4 +1,4 @@
-"""The fast database URL of read-only commands is the one HubSettings resolves, in every case."""
+"""The fast database URL and home of read-only commands are the ones HubSettings resolves, in every case."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.core.dburl import database_url
+from hub.core.dburl import database_url, hub_home
 from hub.core.settings import HubSettings
 
 
@@ -30,4 +30,6 @@ def test_same_url_as_the_settings(env, dotenv, tmp_path: Path, monkeypatch) -> N
         monkeypatch.setenv(k, v)
     if dotenv:
         (tmp_path / ".env").write_text(dotenv)
-    assert database_url() == HubSettings().db_url
+    settings = HubSettings()
+    assert database_url() == settings.db_url
+    assert hub_home() == settings.home
