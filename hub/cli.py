@@ -16,7 +16,8 @@ import click
 
 from shared.errors import SyncHubError
 
-# (module, attribute) of each capability's command or group, in --help order.
+# (module, attribute) of each capability's command or group, in --help order. The command's
+# name is the attribute's with dashes (click's own rule: ``agent_package`` -> ``agent-package``).
 COMMANDS: list[tuple[str, str]] = [
     ("hub.setup_cli", "init"),
     ("hub.setup_cli", "db"),
@@ -46,15 +47,19 @@ class LazyGroup(click.Group):
     """The commands of COMMANDS, each imported from its capability's module on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for _module, name in COMMANDS]
+        return [command_name(attr) for _module, attr in COMMANDS]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         for module_name, attr in COMMANDS:
-            if attr == cmd_name:
+            if command_name(attr) == cmd_name:
                 command = getattr(importlib.import_module(module_name), attr)
                 assert isinstance(command, click.Command)
                 return command
         return None
+
+
+def command_name(attr: str) -> str:
+    return attr.replace("_", "-")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
