@@ -67,6 +67,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.notifications.admin_pages", "router"),
     ("hub.notifications.admin_pages", "api"),
     ("hub.masterdata.index_pages", "router"),
+    ("hub.mapping.pages", "router"),
     ("hub.purchasing.pages", "router"),
     ("hub.purchasing.pages_money", "router"),
     ("hub.warranty.pages", "router"),

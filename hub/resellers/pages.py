@@ -272,7 +272,7 @@ def _profile_page(
 
 def _mapping(session: Session, reseller_id: str) -> dict[str, Any]:
     from hub.mapping import service as mapping
-    from hub.mapping.profiles import PROFILES
+    from hub.mapping.ready import PROFILES
 
     applied = mapping.applied_profile(session, reseller_id)
     return {"applied": applied.name if applied else None, "profiles": sorted(PROFILES)}
@@ -354,26 +354,15 @@ def apply_mapping(
     form: FormFields,
 ) -> Response:
     """Apply a ready-made mapping profile (its preview must show no problem); audited like the API."""
-    from hub.audit.service import record
     from hub.mapping import service as mapping
-    from hub.mapping.profiles import PROFILES
+    from hub.mapping.ready import PROFILES
 
     name = _first(form, "profile")
     profile_ = PROFILES.get(name)
     try:
         if profile_ is None:
             raise Invalid({"profile": ("unknown choice {value}", {"value": name})})
-        before = mapping.applied_profile(session, reseller_id)
-        record(
-            session,
-            principal,
-            "mapping.apply",
-            "reseller",
-            reseller_id,
-            before.name if before else None,
-            name,
-        )
-        mapping.apply(session, reseller_id, profile_)  # commits the mapping with its audit entry
+        mapping.apply_audited(session, principal, reseller_id, profile_)
     except SyncHubError as exc:
         session.rollback()
         return _profile_page(request, session, reseller_id, status=422, note=exc)
