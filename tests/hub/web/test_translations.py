@@ -23,9 +23,10 @@ from hub.orders.lifecycle import EVENTS, State
 from tests.hub.web.backoffice_kit import filled_paths, seed_backoffice
 from tests.hub.web.webkit import Seeded
 
-# Capabilities whose record pages (a purchase order, a claim, an agent file) are rendered in
-# Indonesian by their own tests, on the data those tests build; their list pages are here.
-OWN_TESTS = ("/purchasing/", "/warranty/", "/portal/warranty/", "/agent/")
+# Capabilities whose record pages (a purchase order, a claim, an agent file, a mapping, a
+# dataset's history) are rendered in Indonesian by their own tests, on the data those tests
+# build; their list pages are here.
+OWN_TESTS = ("/purchasing/", "/warranty/", "/portal/warranty/", "/agent/", "/mapping/", "/data/")
 RAW = {s.value for s in State if "_" in s.value} | {e for e in EVENTS if "_" in e}
 # Words that read the same in both languages (names, codes, units), never a finding.
 SAME = re.compile(
