@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.keys import HubKeys
 from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import HubSettings, load_settings
 from hub.ingest.worker import run_forever
 from hub.jobs import start_scheduler
 from hub.reception.server import SftpServer
@@ -104,8 +104,7 @@ def serve(no_web: bool, no_ingest: bool) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    settings = HubSettings()
-    settings.check_secrets()
+    settings = load_settings(web=not no_web)
     with background_services(settings, ingest=not no_ingest) as bg:
         click.echo(
             f"SFTP: {settings.sftp_host}:{bg.sftp.port}  host key {bg.keys.host_fingerprint}"
@@ -121,7 +120,7 @@ def serve(no_web: bool, no_ingest: bool) -> None:
 @click.command("keys")
 def keys() -> None:
     """Print the hub's public keys: what every reseller's `syncagent init` needs."""
-    settings = HubSettings()
+    settings = load_settings()
     hub_keys = HubKeys.load_or_create(settings.keys_dir)
     click.echo(hub_keys.describe())
     click.echo(

@@ -19,11 +19,13 @@ from typing import Annotated, Any, AsyncIterator, Callable, Iterator
 
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
 from hub.core.roles import EVERYONE, Principal, Role, can_see_reseller
 from hub.core.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
 from hub.core.settings import HubSettings
+from shared.errors import Forbidden, NotFound
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC = "public"  # the access of sign-in page, static files, OpenAPI document
@@ -142,16 +144,33 @@ def require(*roles: Role) -> Any:
         if principal is None:
             raise NotAuthenticated()
         if principal.role not in allowed:
-            raise HTTPException(
-                403, f"your role ({principal.role.value}) may not use this page or endpoint"
+            raise Forbidden(
+                "your role ({role}) may not use this page or endpoint", role=principal.role.value
             )
         rid = request.path_params.get("reseller_id")
-        if rid is not None and not can_see_reseller(principal, str(rid)):
-            raise HTTPException(404, f"no reseller {rid!r}")
+        if rid is not None and (
+            not can_see_reseller(principal, str(rid))
+            or (
+                principal.is_staff
+                and not await run_in_threadpool(_reseller_exists, request, str(rid))
+            )
+        ):
+            raise NotFound("no reseller {reseller_id}", reseller_id=str(rid))
         return principal
 
     guard.allowed_roles = allowed  # type: ignore[attr-defined]
     return Depends(guard)
+
+
+_RESELLERS = table("resellers", column("id"))
+
+
+def _reseller_exists(request: Request, reseller_id: str) -> bool:
+    """A path naming a reseller that is not enrolled answers 404 like one of another reseller's."""
+    with request.app.state.session_factory() as session:
+        found = session.scalar(select(_RESELLERS.c.id).where(_RESELLERS.c.id == reseller_id))
+        session.commit()  # end the read (SQLite)
+    return found is not None
 
 
 def public() -> Any:

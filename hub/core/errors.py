@@ -12,7 +12,7 @@ there the message belongs next to what the person typed, not on an error page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -42,6 +42,7 @@ STATUS: tuple[tuple[type[SyncHubError], int], ...] = (
     (DataError, 422),
     (RetriableError, 503),
 )
+CONFIG_HEADER = "{count} configuration problem(s)"
 DEFAULT_STATUS = 422  # a FatalError of no finer kind: the request cannot be done as sent
 
 # Names for framework errors that carry only a status.
@@ -83,33 +84,54 @@ def status_of(exc: SyncHubError) -> int:
     return DEFAULT_STATUS
 
 
-def _problems(raw: Iterable[Any]) -> list[Problem]:
+def _problems(request: Request, raw: Iterable[Any]) -> list[Problem]:
     out = []
     for p in raw:
-        if isinstance(p, tuple) and len(p) == 2:
-            out.append(Problem(field=str(p[0]) or None, message=str(p[1])))
+        values: Mapping[str, Any] = {}
+        if isinstance(p, tuple) and len(p) == 3:
+            field, text, values = str(p[0]) or None, str(p[1]), p[2]
+        elif isinstance(p, tuple) and len(p) == 2:
+            field, text = str(p[0]) or None, str(p[1])
         else:
-            out.append(Problem(message=str(p)))
+            field, text = None, str(p)
+        out.append(Problem(field=field, message=_translate(request, text, values) or text))
     return out
 
 
-def _translate(request: Request, text: str | None) -> str | None:
+def _translate(
+    request: Request, text: str | None, values: Mapping[str, Any] | None = None
+) -> str | None:
+    """``text`` (an English template, the message id) in the caller's language, filled with
+    ``values``; the English text when the catalogs have no translation."""
     if text is None:
         return None
     from hub.core.i18n import Formatter  # Babel loads on the first translated error only
     from hub.core.templating import language
 
-    return Formatter(language(request)).gettext(text)
+    return Formatter(language(request)).message(text, values or {})
 
 
 def body_of(request: Request, exc: SyncHubError) -> ErrorBody:
-    raw = exc.problems if isinstance(exc, ConfigError) else exc.context.get("problems", [])
+    if isinstance(exc, ConfigError):
+        message = _translate(request, CONFIG_HEADER, exc.context)
+        raw: Iterable[Any] = exc.problems
+    else:
+        message = _translate(request, exc.template, exc.context)
+        raw = exc.context.get("problems") or []
     return ErrorBody(
         error=type(exc).__name__,
-        message=_translate(request, exc.message) or exc.message,
-        hint=_translate(request, exc.hint),
-        problems=_problems(raw or []),
+        message=message or exc.message,
+        hint=_translate(request, exc.hint_template, exc.context),
+        problems=_problems(request, raw),
     )
+
+
+def describe(request: Request, exc: SyncHubError) -> str:
+    """One line (and its problems) for a page that shows the error next to a form, translated."""
+    body = body_of(request, exc)
+    text = f"{body.message} — {body.hint}" if body.hint else body.message
+    lines = [f"{p.field}: {p.message}" if p.field else p.message for p in body.problems]
+    return "\n".join([text, *lines]) if lines and not isinstance(exc, ConfigError) else text
 
 
 def _is_api(request: Request) -> bool:
@@ -133,6 +155,16 @@ def _answer(
     )
 
 
+def too_large(request: Request, limit: int) -> Response:
+    """The answer to a body over its route's limit (the framework's own is plain text)."""
+    exc = TooLarge(
+        "the request body is over this route's limit of {limit} KiB",
+        hint="send a smaller file, or split it",
+        limit=limit // 1024,
+    )
+    return _answer(request, 413, body_of(request, exc))
+
+
 async def _project_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SyncHubError)
     return _answer(request, status_of(exc), body_of(request, exc))
@@ -147,17 +179,27 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             error=str(detail.get("error", name)),
             message=str(detail.get("message", "")),
             hint=detail.get("hint"),
-            problems=_problems(detail.get("problems") or []),
+            problems=_problems(request, detail.get("problems") or []),
         )
     else:
         body = ErrorBody(error=name, message=_translate(request, str(detail)) or str(detail))
     return _answer(request, exc.status_code, body, getattr(exc, "headers", None))
 
 
+def _detail(error: Any) -> str:
+    """pydantic's message, with the parser's reason for a body that is not JSON."""
+    reason = (error.get("ctx") or {}).get("error")
+    return (
+        f"{error['msg']}: {reason}"
+        if error.get("type") == "json_invalid" and reason
+        else str(error["msg"])
+    )
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems = [
-        Problem(field=".".join(str(x) for x in e.get("loc", ())) or None, message=str(e["msg"]))
+        Problem(field=".".join(str(x) for x in e.get("loc", ())) or None, message=_detail(e))
         for e in exc.errors()
     ]
     body = ErrorBody(
@@ -189,4 +231,13 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(sqlalchemy.exc.DataError, _out_of_range)
 
 
-__all__ = ["ErrorBody", "Problem", "STATUS", "body_of", "install_error_handlers", "status_of"]
+__all__ = [
+    "ErrorBody",
+    "Problem",
+    "STATUS",
+    "body_of",
+    "describe",
+    "install_error_handlers",
+    "status_of",
+    "too_large",
+]

@@ -12,11 +12,13 @@ import json
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+
+from shared.errors import fill
 
 LOCALES = ("id", "en")
 HUB = Path(__file__).resolve().parent.parent
@@ -56,6 +58,16 @@ class Formatter:
     def gettext(self, text: str, **values: Any) -> str:
         out = self._messages.get(text) or text
         return out.format(**values) if values else out
+
+    def message(self, template: str, values: Mapping[str, Any]) -> str:
+        """An error's template (its English text is the id) translated and filled with ``values``;
+        never fails: a translation that names a value it was not given falls back to English."""
+        translated = self._messages.get(template)
+        if translated:
+            out = fill(translated, values)
+            if out != translated or "{" not in translated:
+                return out
+        return fill(template, values)
 
     def number(self, value: Any, digits: int | None = None) -> str:
         if value is None:

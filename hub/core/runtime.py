@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.db import make_engine, session_factory
 from hub.core.migrate import upgrade
-from hub.core.settings import HubSettings
+from hub.core.settings import HubSettings, load_settings
 
 T = TypeVar("T")
 
@@ -28,7 +28,7 @@ def open_hub(settings: HubSettings) -> tuple[Engine, sessionmaker[Session]]:
 
 def with_hub_session(fn: Callable[[Session], T]) -> T:
     """For one CLI command: open the hub from the environment's settings, run ``fn`` in a session."""
-    engine, factory = open_hub(HubSettings())
+    engine, factory = open_hub(load_settings())
     try:
         with factory() as session:
             return fn(session)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from hub.audit.service import record
 from hub.core.deps import CurrentPrincipal, SessionDep, require
@@ -18,7 +18,7 @@ from hub.mapping.schemas import (
     ProfilePublic,
     ProfilesPublic,
 )
-from shared.errors import DataError
+from shared.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["mapping"])
 MAPPERS = (Role.OWNER, Role.OPERATIONS)
@@ -34,7 +34,12 @@ def _public(p: Profile) -> ProfilePublic:
 
 def _profile(name: str) -> Profile:
     if name not in PROFILES:
-        raise HTTPException(404, f"no mapping profile {name!r}; ready-made: {', '.join(PROFILES)}")
+        raise NotFound(
+            "no mapping profile {name}",
+            hint="ready-made: {profiles}",
+            name=repr(name),
+            profiles=", ".join(PROFILES),
+        )
     return PROFILES[name]
 
 
@@ -96,10 +101,5 @@ def apply(
         before.name if before else None,
         profile.name,
     )
-    try:
-        service.apply(
-            session, reseller_id, profile
-        )  # commits the mapping and the audit entry together
-    except DataError as exc:
-        raise HTTPException(422, str(exc)) from None
+    service.apply(session, reseller_id, profile)  # commits the mapping and the audit entry together
     return _preview(session, reseller_id, profile)

@@ -12,7 +12,7 @@ import click
 
 from hub.core.keys import HubKeys
 from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import HubSettings, load_settings
 from hub.ingest.models import Snapshot
 from hub.ingest.quarantine import list_quarantined, retry
 from hub.ingest.service import list_snapshots
@@ -21,7 +21,6 @@ from hub.ingest.worker import run_forever, run_once, worker_id
 
 
 def _open(settings: HubSettings) -> tuple[Any, Any, HubKeys]:
-    settings.check_secrets()
     engine, factory = open_hub(settings)
     return engine, factory, HubKeys.load_or_create(settings.keys_dir)
 
@@ -31,7 +30,7 @@ def _worker_main(n: int, once: bool, interval: float | None) -> None:
     logging.basicConfig(
         level=logging.INFO, format=f"%(asctime)s worker{n} %(levelname)s %(message)s"
     )
-    settings = HubSettings()
+    settings = load_settings()
     _engine, factory, keys = _open(settings)
     if once:
         report = run_once(settings, factory, keys, worker=worker_id(n))
@@ -61,7 +60,7 @@ def _worker_main(n: int, once: bool, interval: float | None) -> None:
 )
 def ingest(once: bool, workers: int, interval: float | None) -> None:
     """Verify, decrypt and merge the uploaded snapshots, exactly once and in sequence order."""
-    settings = HubSettings()
+    settings = load_settings()
     if workers > 1 and settings.db_url.startswith("sqlite"):
         raise click.UsageError(
             "several workers need PostgreSQL (SQLite serialises writers); "
@@ -104,7 +103,7 @@ def quarantine() -> None:
 @quarantine.command("list")
 @click.option("--reseller", default=None, help="Only this reseller's.")
 def quarantine_list(reseller: str | None) -> None:
-    _engine, factory, _keys = _open(HubSettings())
+    _engine, factory, _keys = _open(load_settings())
     with factory() as session:
         rows = list_quarantined(session, reseller)
     if not rows:
@@ -118,7 +117,7 @@ def quarantine_list(reseller: str | None) -> None:
 @click.argument("snapshot_id", type=int)
 def quarantine_retry(snapshot_id: int) -> None:
     """Run every check again on SNAPSHOT_ID (e.g. after enabling the reseller or registering its new key)."""
-    settings = HubSettings()
+    settings = load_settings()
     _engine, factory, keys = _open(settings)
     outcome = retry(factory, snapshot_id, store=Store.from_settings(settings), keys=keys)
     assert outcome is not None
@@ -140,7 +139,7 @@ def snapshots() -> None:
 )
 @click.option("--limit", default=50, show_default=True)
 def snapshots_list(reseller: str | None, status: str | None, limit: int) -> None:
-    _engine, factory, _keys = _open(HubSettings())
+    _engine, factory, _keys = _open(load_settings())
     with factory() as session:
         rows, total = list_snapshots(session, reseller_id=reseller, status=status, limit=limit)
     for s in rows:

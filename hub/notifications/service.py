@@ -20,7 +20,7 @@ from hub.core.driver import Direct
 from hub.notifications.models import Contact, OutboxMessage
 from hub.notifications.senders import Sender, SendFailed
 from hub.notifications.templates import LOCALES, TEMPLATES, render
-from shared.errors import DataError
+from shared.errors import DataError, NotFound
 
 CHANNELS = ("email", "whatsapp")
 
@@ -29,9 +29,19 @@ def add_contact(
     session: Session, reseller_id: str, channel: str, address: str, locale: str = "id"
 ) -> Contact:
     if channel not in CHANNELS:
-        raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
+        raise DataError(
+            "unknown channel {channel}",
+            hint="channels: {channels}",
+            channel=repr(channel),
+            channels=", ".join(CHANNELS),
+        )
     if locale not in LOCALES:
-        raise DataError(f"unknown locale {locale!r}", hint=f"locales: {', '.join(LOCALES)}")
+        raise DataError(
+            "unknown locale {locale}",
+            hint="locales: {locales}",
+            locale=repr(locale),
+            locales=", ".join(LOCALES),
+        )
     contact = Contact(
         reseller_id=reseller_id, channel=channel, address=address.strip(), locale=locale
     )
@@ -158,5 +168,5 @@ def failures(session: Session, limit: int = 100) -> list[OutboxMessage]:
 def retry_failed(session: Session, message_id: int) -> None:
     msg = session.get(OutboxMessage, message_id)
     if msg is None:
-        raise DataError(f"no notification #{message_id}")
+        raise NotFound("no notification #{message_id}", message_id=message_id)
     msg.status, msg.attempts, msg.next_attempt_at = "pending", 0, utcnow()

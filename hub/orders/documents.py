@@ -12,7 +12,7 @@ from typing import Optional
 from fpdf import FPDF
 
 from hub.orders.models import Order
-from shared.errors import DataError
+from shared.errors import Conflict
 
 SELLER = "SyncHub Distributor"
 
@@ -59,8 +59,9 @@ def invoice_pdf(
     order: Order, reseller_name: str = "", bank: Optional[dict[str, str]] = None
 ) -> bytes:
     if not order.invoice_number:
-        raise DataError(
-            f"order #{order.id} has no invoice yet",
+        raise Conflict(
+            "order #{order_id} has no invoice yet",
+            order_id=order.id,
             hint="an invoice is issued when the order is placed",
         )
     pdf = _page(f"INVOICE {order.invoice_number}", order, reseller_name)

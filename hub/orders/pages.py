@@ -30,7 +30,6 @@ from hub.orders.http import order_context
 from hub.orders.lifecycle import State, events_for
 from hub.orders.models import Order
 from hub.orders.sources import MAX_CSV_BYTES, from_offer, parse_csv
-from hub.orders.terms import BankAccount
 from shared.errors import DataError, SyncHubError
 
 router = APIRouter(include_in_schema=False)
@@ -169,7 +168,11 @@ def quick_order(
     return RedirectResponse(f"/portal/orders/{order_id}", 303)
 
 
-@router.post("/portal/orders/csv", dependencies=[require(*RESELLER_ROLES)])
+@router.post(
+    "/portal/orders/csv",
+    dependencies=[require(*RESELLER_ROLES)],
+    max_body_size=MAX_CSV_BYTES + 64 * 1024,
+)
 async def csv_order(
     request: Request, session: SessionDep, principal: CurrentPrincipal, file: UploadFile
 ) -> Response:
@@ -203,7 +206,7 @@ def render_order(
     request: Request,
     session: Session,
     principal: Principal,
-    order_id: int,
+    order_id: RowId,
     *,
     message: Optional[Message] = None,
     error: str = "",
@@ -223,7 +226,7 @@ def render_order(
         "order_detail.html",
         {
             "o": order,
-            "bank": BankAccount(),
+            "bank": request.app.state.settings.bank,
             "history": _history(session, order.id),
             **extra,
             "message": message,
@@ -298,7 +301,7 @@ def _move(
     request: Request,
     session: Session,
     principal: Principal,
-    order_id: int,
+    order_id: RowId,
     work: Callable[[Session, Order], Any],
     done: str,
 ) -> Response:

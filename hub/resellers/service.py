@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 from hub.core.db import utcnow
 from hub.resellers.models import Reseller
 from hub.resellers.schemas import ResellerCreate, ResellerPublic, check_signing_key, check_ssh_key
-from shared.errors import ConfigError, FatalError
+from shared.errors import ConfigError, Conflict, NotFound
 
 
-class ResellerNotFound(FatalError):
+class ResellerNotFound(NotFound):
     """No reseller with that id is enrolled."""
 
 
-class ResellerExists(FatalError):
+class ResellerExists(Conflict):
     """A reseller with that id is already enrolled."""
 
 
@@ -140,16 +140,18 @@ def _row(session: Session, reseller_id: str) -> Reseller:
     row = session.get(Reseller, reseller_id)
     if row is None:
         raise ResellerNotFound(
-            f"no reseller with id {reseller_id!r}",
+            "no reseller {reseller_id}",
             hint="see `synchub reseller list` for enrolled ids",
+            reseller_id=reseller_id,
         )
     return row
 
 
 def _exists(reseller_id: str) -> ResellerExists:
     return ResellerExists(
-        f"a reseller with id {reseller_id!r} already exists",
+        "a reseller with id {reseller_id} already exists",
         hint="choose another id, or use `synchub reseller rotate-key` to change its keys",
+        reseller_id=reseller_id,
     )
 
 

@@ -11,7 +11,7 @@ import click
 
 from hub.core.db import transaction
 from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import load_settings
 from hub.shipping import ratecards, regiondata
 from hub.shipping.regionimport import import_regions
 from hub.shipping.rules import Item
@@ -39,7 +39,7 @@ def regions() -> None:
 )
 def regions_import(source: Path) -> None:
     """Load or refresh regions, postal codes and the BPS code mapping (idempotent)."""
-    engine, _factory = open_hub(HubSettings())
+    engine, _factory = open_hub(load_settings())
     try:
         with engine.begin() as conn:
             report = import_regions(conn, source)
@@ -57,7 +57,7 @@ def ratecard() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def ratecard_import(file: Path) -> None:
     """Validate FILE and apply it as the new tariff from its effective date on."""
-    engine, factory = open_hub(HubSettings())
+    engine, factory = open_hub(load_settings())
     try:
         with transaction(factory) as session:
             starts = ratecards.import_file(session, file)
@@ -79,7 +79,7 @@ def ratecard_import(file: Path) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def ratecard_export(fmt: str, on: dt.datetime | None, output: Path | None) -> None:
     """Write the rate cards in the import format (stdout by default)."""
-    engine, factory = open_hub(HubSettings())
+    engine, factory = open_hub(load_settings())
     try:
         with factory() as session:
             data = ratecards.export_bytes(session, fmt, on.date() if on else None)
@@ -97,7 +97,7 @@ def ratecard_export(fmt: str, on: dt.datetime | None, output: Path | None) -> No
 @click.option("--name", default="")
 def warehouse_add(code: str, region: str, name: str) -> None:
     """Register a warehouse (origin) CODE in Kemendagri REGION."""
-    engine, factory = open_hub(HubSettings())
+    engine, factory = open_hub(load_settings())
     try:
         with transaction(factory) as session:
             add_warehouse(session, code, name or code, region)
@@ -143,7 +143,7 @@ def quote(
     sort: str,
 ) -> None:
     """Print every courier option for an ad-hoc shipment."""
-    engine, factory = open_hub(HubSettings())
+    engine, factory = open_hub(load_settings())
     try:
         with factory() as session:
             result = quote_shipment(

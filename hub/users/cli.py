@@ -7,7 +7,7 @@ import click
 from hub.core.roles import Role
 from hub.core.runtime import open_hub
 from hub.core.security import WeakPassword
-from hub.core.settings import HubSettings
+from hub.core.settings import load_settings
 from hub.users import service
 
 
@@ -31,7 +31,7 @@ def add(
     username: str, role: str, reseller_id: str | None, display_name: str, password: str
 ) -> None:
     """Create a user, e.g. the first owner: `synchub user add alice`."""
-    _, factory = open_hub(HubSettings())
+    _, factory = open_hub(load_settings())
     with factory() as session:
         try:
             u = service.create_user(
@@ -53,7 +53,7 @@ def add(
 @user.command("list")
 def list_() -> None:
     """Every user with role, reseller and state."""
-    _, factory = open_hub(HubSettings())
+    _, factory = open_hub(load_settings())
     with factory() as session:
         for u in service.list_users(session):
             click.echo(
@@ -65,6 +65,6 @@ def list_() -> None:
 @click.argument("user_id", type=int)
 def reset_password(user_id: int) -> None:
     """Print a temporary password; the user must change it at the next sign-in."""
-    _, factory = open_hub(HubSettings())
+    _, factory = open_hub(load_settings())
     with factory() as session:
         click.echo(service.reset_password(session, None, user_id))  # type: ignore[arg-type]

@@ -23,24 +23,24 @@ from hub.core.settings import HubSettings
 from hub.resellers.service import find_reseller
 from hub.users import throttle
 from hub.users.models import User, WebSession
-from shared.errors import ConfigError, FatalError
+from shared.errors import Conflict, DataError, Forbidden, NotFound
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
 
 
-class UserNotFound(FatalError):
+class UserNotFound(NotFound):
     """No user with that id or name."""
 
 
-class UserExists(FatalError):
+class UserExists(Conflict):
     """The username is taken."""
 
 
-class NotPermitted(FatalError):
+class NotPermitted(Forbidden):
     """The actor may not do this at all (e.g. a reseller admin asking for a staff role)."""
 
 
-class BadCredentials(Exception):
+class BadCredentials(Forbidden):
     """Unknown user, wrong password or inactive account (deliberately not told apart)."""
 
 
@@ -70,22 +70,20 @@ def validate(username: str, role: str, reseller_id: str | None) -> tuple[str, Ro
     problems: list[tuple[str, str]] = []
     name = username.strip().lower()
     if not USERNAME.fullmatch(name):
-        problems.append(("username", f"{username!r}: use 2-64 lower-case letters, digits, . _ @ -"))
+        problems.append(("username", "use 2-64 lower-case letters, digits, . _ @ -"))
     try:
         r = Role(role)
     except ValueError:
-        problems.append(
-            ("role", f"{role!r} is not a role; choose one of {', '.join(x.value for x in Role)}")
-        )
+        problems.append(("role", "choose one of " + ", ".join(x.value for x in Role)))
         r = Role.OWNER
     if r in RESELLER_ROLES and not reseller_id:
-        problems.append(
-            ("reseller_id", f"a {r.value} user belongs to exactly one reseller: give its id")
-        )
+        problems.append(("reseller_id", "a reseller's user belongs to one reseller: give its id"))
     if r not in RESELLER_ROLES and reseller_id:
-        problems.append(("reseller_id", f"a {r.value} user is staff and belongs to no reseller"))
+        problems.append(("reseller_id", "a staff user belongs to no reseller: leave it empty"))
     if problems:
-        raise ConfigError(problems, source="user", hint="fix the values above and try again")
+        raise DataError(
+            "the user is not valid", hint="fix the fields listed and try again", problems=problems
+        )
     return name, r
 
 
@@ -96,8 +94,9 @@ def _scoped(actor: Principal | None) -> bool:
     if actor.role is Role.RESELLER_ADMIN and actor.reseller_id:
         return True
     raise NotPermitted(
-        f"your role ({actor.role.value}) may not manage users",
+        "your role ({role}) may not manage users",
         hint="ask the owner (or your reseller's admin) to do it",
+        role=actor.role.value,
     )
 
 
@@ -105,8 +104,9 @@ def _check_role(actor: Principal | None, role: str) -> None:
     """A reseller admin hands out reseller roles only (an unknown role is left to :func:`validate`)."""
     if _scoped(actor) and role in {r.value for r in Role} and Role(role) not in RESELLER_ROLES:
         raise NotPermitted(
-            f"a reseller admin may not give the {role} role",
-            hint=f"choose {Role.RESELLER.value} or {Role.RESELLER_ADMIN.value}",
+            "a reseller admin may not give the {role} role",
+            hint="choose reseller or reseller_admin",
+            role=role,
         )
 
 
@@ -130,18 +130,22 @@ def create_user(
         assert actor is not None
         if reseller_id and reseller_id != actor.reseller_id:
             raise UserNotFound(
-                f"no reseller {reseller_id!r}", hint="you can add users to your own reseller only"
+                "no reseller {reseller_id}",
+                hint="you can add users to your own reseller only",
+                reseller_id=reseller_id,
             )
         reseller_id = actor.reseller_id
     name, r = validate(username, role, reseller_id)
     if r in RESELLER_ROLES and reseller_id and find_reseller(session, reseller_id) is None:
-        raise ConfigError(
-            [("reseller_id", f"no reseller {reseller_id!r}")],
-            source="user",
+        raise NotFound(
+            "no reseller {reseller_id}",
             hint="enrol the reseller first, or check its id on the resellers page",
+            reseller_id=reseller_id,
         )
     if session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise UserExists(f"username {name!r} is taken", hint="choose another username")
+        raise UserExists(
+            "username {username} is taken", hint="choose another username", username=name
+        )
     now = utcnow()
     user = User(
         username=name,
@@ -162,7 +166,9 @@ def create_user(
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise UserExists(f"username {name!r} is taken", hint="choose another username") from None
+        raise UserExists(
+            "username {username} is taken", hint="choose another username", username=name
+        ) from None
     return user
 
 
@@ -170,7 +176,7 @@ def get_user(session: Session, user_id: int, actor: Principal | None = None) -> 
     """The user ``actor`` may manage; anyone else is reported as not found (ids do not leak)."""
     user = session.get(User, user_id)
     if user is None or (_scoped(actor) and user.reseller_id != actor.reseller_id):  # type: ignore[union-attr]
-        raise UserNotFound(f"no user #{user_id}", hint="see the users page for ids")
+        raise UserNotFound("no user #{user_id}", hint="see the users page for ids", user_id=user_id)
     return user
 
 

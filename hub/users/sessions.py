@@ -12,10 +12,10 @@ from hub.core.db import utcnow
 from hub.core.roles import Principal, Role
 from hub.core.security import digest, new_api_token, new_secret
 from hub.users.models import ApiToken, User, WebSession
-from shared.errors import FatalError
+from shared.errors import NotFound
 
 
-class TokenNotFound(FatalError):
+class TokenNotFound(NotFound):
     """No API token with that id (for this reseller)."""
 
 
@@ -110,7 +110,9 @@ def revoke_token(session: Session, actor: Principal, token_id: int) -> ApiToken:
     """Revoke (committed). A reseller admin can only reach its own reseller's tokens."""
     row = session.get(ApiToken, token_id)
     if row is None or (not actor.is_staff and row.reseller_id != actor.reseller_id):
-        raise TokenNotFound(f"no API token #{token_id}", hint="list your tokens to see their ids")
+        raise TokenNotFound(
+            "no API token #{token_id}", hint="list your tokens to see their ids", token_id=token_id
+        )
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         record(

@@ -14,11 +14,11 @@ from fastapi.responses import RedirectResponse, Response
 from hub.audit.service import AuditFilter, list_entries
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
+from hub.core.errors import describe, status_of
 from hub.core.roles import RESELLER_ROLES, Principal, Role
-from hub.core.security import WeakPassword
 from hub.core.templating import render
 from hub.users import service
-from shared.errors import ConfigError, FatalError
+from shared.errors import SyncHubError
 
 router = APIRouter(include_in_schema=False)
 OWNER = frozenset({Role.OWNER})
@@ -81,12 +81,6 @@ def _users_page(
     )
 
 
-def _status(exc: Exception) -> int:
-    if isinstance(exc, service.UserNotFound):
-        return 404
-    return 403 if isinstance(exc, service.NotPermitted) else 422
-
-
 @router.get("/users", dependencies=[require(*USER_ADMINS)])
 def users(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     return _users_page(request, session, principal)
@@ -114,8 +108,10 @@ def add_user(
             display_name=display_name,
             must_change_password=True,
         )
-    except (ConfigError, FatalError, WeakPassword) as exc:
-        return _users_page(request, session, principal, error=str(exc), status=_status(exc))
+    except SyncHubError as exc:
+        return _users_page(
+            request, session, principal, error=describe(request, exc), status=status_of(exc)
+        )
     return _users_page(request, session, principal, message=f"User {username} created.")
 
 
@@ -125,8 +121,10 @@ def reset(
 ) -> Response:
     try:
         temporary = service.reset_password(session, principal, user_id)
-    except FatalError as exc:
-        return _users_page(request, session, principal, error=str(exc), status=_status(exc))
+    except SyncHubError as exc:
+        return _users_page(
+            request, session, principal, error=describe(request, exc), status=status_of(exc)
+        )
     return _users_page(request, session, principal, message=f"Temporary password: {temporary}")
 
 
@@ -141,6 +139,8 @@ def set_active(
     """Deactivate (ends the user's sessions) or reactivate; another reseller's user is a 404."""
     try:
         service.update_user(session, principal, user_id, active=active)
-    except FatalError as exc:
-        return _users_page(request, session, principal, error=str(exc), status=_status(exc))
+    except SyncHubError as exc:
+        return _users_page(
+            request, session, principal, error=describe(request, exc), status=status_of(exc)
+        )
     return RedirectResponse("/users", 303)

@@ -9,13 +9,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from hub.core.deps import SessionDep, require
+from hub.core.errors import describe
 from hub.core.roles import STAFF
 from hub.core.templating import render
 from hub.merge import query
-from hub.merge.errors import DatasetNotFound
 from hub.merge.store import list_datasets
 from hub.resellers.models import Reseller
-from shared.errors import DataError
+from shared.errors import NotFound, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50
@@ -59,10 +59,10 @@ def explore(
             )
             rows = list(it)
             total = query.count_rows(session, reseller_id, name, at=at)
-        except DatasetNotFound:
-            raise HTTPException(404, f"reseller {reseller_id!r} has no dataset {name!r}") from None
-        except DataError as exc:
-            error = str(exc)
+        except NotFound:
+            raise
+        except SyncHubError as exc:
+            error = describe(request, exc)
     csv_url = f"/api/v1/resellers/{reseller_id}/datasets/{name}/rows.csv"
     if as_of:
         csv_url += f"?as_of={end_of_day(as_of).isoformat().replace('+00:00', 'Z')}"  # type: ignore[union-attr]

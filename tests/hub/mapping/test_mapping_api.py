@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -10,7 +12,9 @@ from hub.core.deps import optional_principal
 from hub.core.errors import install_error_handlers
 from hub.core.roles import Principal, Role
 from hub.data.mapping_routes import router
+from hub.resellers.service import add_reseller, find_reseller
 from hub.users.auth import Authenticator
+from shared import keys
 from tests.hub.mapping.test_northwind import merged, northwind_snapshot  # noqa: F401  (fixtures)
 
 
@@ -24,7 +28,24 @@ def _client(factory, role: Role = Role.OPERATIONS) -> TestClient:
     app.dependency_overrides[optional_principal] = lambda: Principal(
         role=role, username=role.value, user_id=1
     )
-    return TestClient(app)
+    with factory() as s:  # paths name enrolled resellers (an unknown one answers 404)
+        for rid in ("nw-sqlite", "empty-shop"):
+            if find_reseller(s, rid) is None:
+                add_reseller(s, {"id": rid, "name": rid, **reseller_keys()})
+    return TestClient(app, headers={"Accept-Language": "en"})
+
+
+def reseller_keys() -> dict[str, str]:
+    ssh = (
+        Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+    )
+    return {
+        "ssh_public_key": ssh,
+        "signing_public_key": keys.public_b64(keys.generate_signing_key()),
+    }
 
 
 def test_preview_then_apply_northwind(merged) -> None:  # noqa: F811

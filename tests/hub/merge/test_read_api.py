@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from hub.cli import cli
 from hub.core.db import transaction
+from hub.core.errors import install_error_handlers
 from hub.core.roles import Principal, Role
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
@@ -50,6 +51,7 @@ def _load(factory, tmp_path):
 def _client(factory) -> TestClient:
     """The data router behind the real authenticator, called with reseller r1's Bearer token."""
     app = FastAPI()
+    install_error_handlers(app)  # as create_app does: one error shape
     app.state.session_factory = factory
     app.state.authenticator = Authenticator()
     app.include_router(router)
@@ -113,7 +115,7 @@ def test_rows_as_of_history_and_csv(db, tmp_path):
         ["1", "Chai", "18.00", "2024-03-01 00:00:00+00"],
         ["2", "Chang, big", "", ""],
     ]
-    assert c.get(f"{base}/entities/product").status_code == 422  # no profile applied yet
+    assert c.get(f"{base}/entities/product").status_code == 404  # no profile applied yet
 
 
 def test_cli_export_and_datasets(tmp_path, monkeypatch):

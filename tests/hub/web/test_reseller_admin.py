@@ -248,7 +248,7 @@ def test_owner_keeps_full_control(fresh_hub: Seeded) -> None:
             "reseller_id": "no-such-reseller",
         },
     )
-    assert missing.status_code == 422 and "no-such-reseller" in missing.text
+    assert missing.status_code == 404 and "no-such-reseller" in missing.text
     target = uid(fresh_hub, "reseller_admin-r2")
     assert (
         c.patch(f"/api/v1/users/{target}", json={"role": "reseller"}).json()["role"] == "reseller"
