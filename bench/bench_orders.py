@@ -78,7 +78,7 @@ def seed(dsn: str, home: Path) -> tuple[dict[str, str], list[str]]:
         for rid in RESELLERS[2:]:
             tokens[rid] = "Bearer " + issue_token(s, admin, rid, "bench")[0]
         s.commit()
-    api.app.state.engine.dispose()
+    api.app.state.hub.engine.dispose()
     return tokens, skus
 
 

@@ -144,7 +144,7 @@ def app_factory():  # uvicorn --factory target; one app per worker
     app = make_app(os.environ["SHIPPING_BENCH_DB"], Path(os.environ["SHIPPING_BENCH_HOME"]))
     if os.environ.get("SHIPPING_BENCH_READ_ONLY") == "1":
         # what-if: request sessions (and so the sign-in token look-up) without SQLite's write lock
-        app.state.session_factory = read_only_session_factory(app.state.engine)
+        app.state.hub.session_factory = read_only_session_factory(app.state.hub.engine)
     return app
 
 

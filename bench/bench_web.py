@@ -120,7 +120,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         hub = seed(Path(tmp))
-        generate(hub.app.state.session_factory, args.resellers, args.rows)
+        generate(hub.app.state.hub.session_factory, args.resellers, args.rows)
         print(
             f"generated {args.resellers} resellers, {args.rows:,} merged rows in {time.perf_counter() - t0:.1f} s"
         )

@@ -139,7 +139,7 @@ def main() -> None:
 
         async def run() -> None:
             async with app.router.lifespan_context(app):
-                counter.watch(app.state.engine)
+                counter.watch(app.state.hub.engine)
                 for i in range(50):
                     await place(app, request_bytes(80, toks[i % len(toks)], skus, rng))
                 counter.on = True

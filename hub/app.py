@@ -22,9 +22,11 @@ from hub.core.bodies import DEFAULT_BODY_LIMIT, RequestBodies
 from hub.core.deps import mark_public, public
 from hub.core.errors import install_error_handlers
 from hub.core.headers import DOCS_CSP, SecurityHeaders
+from hub.core.metrics import HttpLatency
 from hub.core.openapi import install_openapi
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings, load_settings
+from hub.core.state import HubState
 from shared import __version__
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -45,6 +47,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.ingest.routes", "router"),
     ("hub.data.routes", "router"),
     ("hub.data.mapping_routes", "router"),
+    ("hub.monitoring.routes", "router"),
     ("hub.web.auth_pages", "router"),
     ("hub.web.ops_pages", "router"),
     ("hub.web.data_pages", "router"),
@@ -128,7 +131,7 @@ def _lifespan(settings: HubSettings) -> Callable[[FastAPI], AbstractAsyncContext
 
 def create_app(settings: HubSettings | None = None) -> FastAPI:
     settings = (settings or load_settings(web=True)).check(web=True)
-    engine, factory = open_hub(settings)
+    engine, _factory = open_hub(settings)
     app = FastAPI(
         title="SyncHub",
         version=__version__,
@@ -137,16 +140,11 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
         openapi_url=None,
         lifespan=_lifespan(settings),
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = factory
-    inline = settings.inline_order_placement
-    app.state.inline_order_placement = (
-        engine.dialect.name == "postgresql" if inline is None else inline
-    )
     from hub.users.auth import Authenticator
 
-    app.state.authenticator = Authenticator(settings.api_token_cache_seconds)
+    app.state.hub = HubState.build(
+        settings, engine, Authenticator(settings.api_token_cache_seconds)
+    )
     install_error_handlers(app)
     _docs(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -160,6 +158,7 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
     trusted = [h.strip() for h in settings.trusted_proxies.split(",") if h.strip()]
     app.add_middleware(RequestBodies)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HttpLatency)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted or "127.0.0.1")
     return app
 

@@ -28,6 +28,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.orders.cli", "orders"),
     ("hub.catalog.cli", "catalog"),
     ("hub.offers.cli", "offers"),
+    ("hub.monitoring.cli", "alerts"),
+    ("hub.backup.cli", "backup"),
+    ("hub.backup.cli", "restore"),
 ]
 
 

@@ -9,6 +9,7 @@ SQLite has a single process anyway).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +20,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.backup.service import create as create_backup
+from hub.core.db import transaction
 from hub.core.keys import HubKeys
 from hub.core.settings import HubSettings
 from hub.ingest.leader import leadership
+from hub.monitoring.jobs import record_run
+from hub.monitoring.service import Expectation, check_all
 from hub.notifications.senders import senders_from
 from hub.notifications.service import deliver_due
 from hub.offers.service import run_nightly
@@ -63,8 +68,26 @@ def _notifications(factory: sessionmaker[Session], settings: HubSettings) -> Any
     )
 
 
-def default_jobs() -> list[Job]:
+def _alerts(factory: sessionmaker[Session], settings: HubSettings) -> Any:
+    """Missed syncs, quarantined and held snapshots: one alert per episode to the subscribers."""
+    with transaction(factory) as session:
+        return check_all(session, Expectation(settings.sync_every_hours, settings.sync_grace_hours))
+
+
+def _backup(factory: sessionmaker[Session], settings: HubSettings) -> Any:
+    """The nightly encrypted archive, with retention; without a recipient, say so every night."""
+    if not settings.backup_recipient:
+        log.warning("no backup made: set SYNCHUB_BACKUP_RECIPIENT (docs/operations.md)")
+        return "not configured (SYNCHUB_BACKUP_RECIPIENT is empty)"
+    done = create_backup(settings, factory.kw["bind"])
+    return f"{done.path} ({done.bytes} bytes), {len(done.pruned)} old archive(s) removed"
+
+
+def default_jobs(settings: HubSettings | None = None) -> list[Job]:
+    backup_hour = settings.backup_hour if settings is not None else 2
     return [
+        Job("alerts", IntervalTrigger(minutes=1), _alerts),
+        Job("backup", CronTrigger(hour=backup_hour, minute=30, timezone="Asia/Jakarta"), _backup),
         Job("order-files", IntervalTrigger(minutes=1), _order_files),
         Job("notifications", IntervalTrigger(minutes=1), _notifications),
         # After the nightly syncs (agents default to 01:30 with jitter): offers from fresh data.
@@ -93,18 +116,21 @@ def run_as_leader(job: Job, factory: sessionmaker[Session], settings: HubSetting
         if not leader:
             log.debug("job %s: another process is the leader", job.name)
             return
+        start, error = time.perf_counter(), None
         try:
             result = job.run(factory, settings)
             log.info("job %s done: %s", job.name, result)
-        except Exception:  # keep the scheduler alive; the cause is logged
+        except Exception as exc:  # keep the scheduler alive; the cause is logged and alerted
             log.exception("job %s failed", job.name)
+            error = exc
+        record_run(factory, job.name, time.perf_counter() - start, error)
 
 
 def start_scheduler(
     factory: sessionmaker[Session], settings: HubSettings, jobs: list[Job] | None = None
 ) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
-    for job in jobs if jobs is not None else default_jobs():
+    for job in jobs if jobs is not None else default_jobs(settings):
         scheduler.add_job(
             run_as_leader,
             job.trigger,

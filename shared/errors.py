@@ -37,23 +37,8 @@ class SyncHubError(Exception):
         return text + "\n" + format_problems(problems) if problems else text
 
     def problem_list(self) -> list[tuple[str, str]]:
-        """``context['problems']`` as (where, what) pairs in English.
-
-        A problem is a text, a ``(where, text)`` pair or a ``(where, template, values)``
-        triple (see :func:`problem`), so each one can be translated like the message.
-        """
-        raw = self.context.get("problems") or []
-        if isinstance(raw, str):
-            raw = [raw]
-        out = []
-        for p in raw:
-            if isinstance(p, tuple) and len(p) == 3:
-                out.append((str(p[0]), fill(str(p[1]), p[2])))
-            elif isinstance(p, tuple) and len(p) == 2:
-                out.append((str(p[0]), str(p[1])))
-            else:
-                out.append(("", str(p)))
-        return out
+        """The problems as (where, what) pairs in English (see :func:`problem_parts`)."""
+        return [(where, fill(what, values)) for where, what, values in problem_parts(self)]
 
 
 class RetriableError(SyncHubError):
@@ -196,6 +181,24 @@ def fill(template: str, values: Mapping[str, Any]) -> str:
 def problem(where: str, template: str, **values: Any) -> tuple[str, str, dict[str, Any]]:
     """One problem of an error's list: where (a field, a line), what (a template), its values."""
     return (where, template, values)
+
+
+def problem_parts(exc: SyncHubError) -> list[tuple[str, str, Mapping[str, Any]]]:
+    """An error's problems as (where, template, values): a ConfigError's (path, message) list,
+    or ``context['problems']`` whose items are a text, a ``(where, text)`` pair or a
+    :func:`problem` triple, so each one can be translated like the message."""
+    raw: Any = exc.problems if isinstance(exc, ConfigError) else exc.context.get("problems")
+    if isinstance(raw, str):
+        raw = [raw]
+    out: list[tuple[str, str, Mapping[str, Any]]] = []
+    for p in raw or []:
+        if isinstance(p, tuple) and len(p) == 3:
+            out.append((str(p[0]), str(p[1]), p[2]))
+        elif isinstance(p, tuple) and len(p) == 2:
+            out.append((str(p[0]), str(p[1]), {}))
+        else:
+            out.append(("", str(p), {}))
+    return out
 
 
 def format_problems(problems: Iterable[tuple[str, str]]) -> str:

@@ -175,7 +175,8 @@ async def import_preview(
         try:
             ctx["report"] = import_catalog(session, name, data, preview=True)
         except SyncHubError as exc:
-            ctx["error"] = describe(request, exc)
+            session.rollback()  # the failed work is not committed (docs/transactions.md)
+            ctx["error"] = exc
     if ctx["error"]:
         return render(request, "catalog_import.html", ctx, status_code=422)
     staging = _staging(settings)
@@ -202,11 +203,10 @@ def import_apply(
         report = apply_import(session, principal, shown, path.read_bytes())
         session.commit()
     except SyncHubError as exc:
-        session.rollback()
         return render(
             request,
             "catalog_import.html",
-            {"report": None, "error": describe(request, exc), "upload": "", "name": shown},
+            {"report": None, "error": exc, "upload": "", "name": shown},
             status_code=status_of(exc),
         )
     path.unlink(missing_ok=True)
@@ -228,7 +228,7 @@ def _matching(
     session: Session,
     reseller_id: str,
     message: Message | None = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     ctx = {
@@ -284,9 +284,8 @@ def link(
         matching.link_manually(session, reseller_id, reseller_sku, found, principal)
         session.commit()
     except SyncHubError as exc:
-        session.rollback()
-        error = describe(request, exc)
-        return _matching(request, session, filter_reseller, error=error, status=status_of(exc))
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
+        return _matching(request, session, filter_reseller, error=exc, status=status_of(exc))
     return _matching(
         request,
         session,
@@ -315,9 +314,8 @@ def decide(
             matching.reject(session, suggestion_id, principal)
         session.commit()
     except SyncHubError as exc:
-        session.rollback()
-        error = describe(request, exc)
-        return _matching(request, session, filter_reseller, error=error, status=status_of(exc))
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
+        return _matching(request, session, filter_reseller, error=exc, status=status_of(exc))
     return _matching(
         request,
         session,

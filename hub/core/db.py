@@ -94,7 +94,34 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
             )
 
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes_when_read_only(
+        conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+    ) -> None:
+        if conn.get_execution_options().get(READ_ONLY) and _writes(statement, context):
+            raise ReadOnlyViolation(
+                f"a read-only session tried to write ({statement.split(None, 1)[0]} …): "
+                "GET/HEAD/OPTIONS requests and read-only helpers must not write "
+                "(docs/transactions.md); do it in a POST"
+            )
+
     return engine
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A bug: a write in a read-only session (on SQLite it would have taken no write lock)."""
+
+
+WRITE_VERBS = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "CREATE", "DROP", "ALTER"}
+)
+
+
+def _writes(statement: str, context: Any) -> bool:
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return True
+    head = statement.lstrip().split(None, 1)
+    return bool(head) and head[0].upper() in WRITE_VERBS
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -107,7 +134,8 @@ READ_ONLY = "synchub_read_only"  # execution option read by the SQLite "begin" l
 def read_only_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for pure reads (GET pages, quotes, auth look-ups): no write lock on SQLite.
 
-    Same pool and pragmas as ``engine``; only the BEGIN differs. Other databases ignore it.
+    Same pool and pragmas as ``engine``; only the BEGIN differs on SQLite. On every database
+    a write in such a session raises :class:`ReadOnlyViolation` (a bug, caught by tests).
     """
     return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 

@@ -1,6 +1,7 @@
 """Dependency aliases for routes: import these, never build sessions or check roles in a route.
 
-* ``SessionDep`` / ``SettingsDep``: the request's database session and the hub settings.
+* ``SessionDep`` / ``SettingsDep`` / ``HubDep``: the request's database session (read-only
+  for GET/HEAD/OPTIONS), the hub settings, the app's typed state (:mod:`hub.core.state`).
 * ``CurrentPrincipal``: who is calling (session cookie, or ``Authorization: Bearer`` API token).
 * ``require(*roles)``: the ONE role guard. Every route declares who may use it with
   ``dependencies=[require(Role.OWNER, ...)]`` (or ``public()`` for sign-in pages);
@@ -15,6 +16,7 @@ session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``).
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, AsyncIterator, Callable, Iterator
 
 from fastapi import Depends, HTTPException, Path, Request
@@ -25,6 +27,7 @@ from sqlalchemy.orm import Session
 from hub.core.roles import EVERYONE, Principal, Role, can_see_reseller
 from hub.core.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
 from hub.core.settings import HubSettings
+from hub.core.state import HubState, hub_state
 from shared.errors import Forbidden, NotFound
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -43,16 +46,35 @@ class NotAuthenticated(HTTPException):
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """The request's session, opened and closed on the event loop.
+    """The request's unit of work (docs/transactions.md): one transaction per request.
 
-    Why async: a sync generator costs two thread hand-offs per request even when the
-    session is never used (a cached API token, a cached quote). Opening a session does
-    no I/O; closing one that still holds a connection (a transaction left open) rolls
-    back, so that close goes to the thread pool.
+    GET/HEAD/OPTIONS get a read-only session: no write lock on SQLite (a deferred ``BEGIN``:
+    under WAL it reads a consistent snapshot while a writer works) and any write refused,
+    so a page never waits for an ingest merge and never holds up the next request. Other
+    methods get a write session, committed here when the route returns (before the
+    response is sent: ``SessionDep`` is scoped to the route function) and rolled back when
+    it raises. Services never commit. Opening a session does no I/O, so it happens on the
+    event loop; commit and close with a connection go to the thread pool.
     """
-    session = request.app.state.session_factory()
+    async with _unit_of_work(request, writes=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+async def get_write_session(request: Request) -> AsyncIterator[Session]:
+    """A write unit of work whatever the method: for the rare GET that must write (the
+    language switch link saves the user's preference). Declared, so it stays rare."""
+    async with _unit_of_work(request, writes=True) as session:
+        yield session
+
+
+@asynccontextmanager  # not a bare generator: an error in the route must close the session now
+async def _unit_of_work(request: Request, *, writes: bool) -> AsyncIterator[Session]:
+    state = hub_state(request)
+    session = (state.session_factory if writes else state.read_factory)()
     try:
         yield session
+        if writes and session.in_transaction():
+            await run_in_threadpool(session.commit)
     finally:
         if session.in_transaction():
             await run_in_threadpool(session.close)
@@ -60,14 +82,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             session.close()
 
 
+def get_hub(request: Request) -> HubState:
+    return hub_state(request)
+
+
 def get_settings(request: Request) -> HubSettings:
-    return request.app.state.settings
+    return hub_state(request).settings
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 # A row id in a path: bounded, so a huge number is a 422, not a database overflow.
 RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 SettingsDep = Annotated[HubSettings, Depends(get_settings)]
+HubDep = Annotated[HubState, Depends(get_hub)]
 
 
 def _bearer(request: Request) -> str | None:
@@ -86,34 +114,40 @@ async def _check_csrf(request: Request, expected: str) -> None:
         )
 
 
+def _session_lookup(state: HubState, sid: str) -> tuple[Principal, Any, str] | None:
+    with state.read_factory() as session:
+        return state.authenticator.from_session(session, sid)
+
+
 async def optional_principal(request: Request) -> Principal | None:
     """The caller, or None when not signed in. Caches on ``request.state``; checks CSRF.
 
-    Reads with a short session of its own, opened only when it must read: an API token
-    still in the cache costs no session at all (and no per-request generator dependency,
-    a tenth of a placed order's framework time).
+    Reads with a short read-only session of its own, in the thread pool, opened only when it
+    must read: an API token still in the cache costs no session at all (and no per-request
+    generator dependency, a tenth of a placed order's framework time).
     """
     if hasattr(request.state, "principal"):
         return request.state.principal  # type: ignore[no-any-return]
-    auth = request.app.state.authenticator  # hub.users.auth.Authenticator, set by the app factory
-    open_session = request.app.state.session_factory
+    state = hub_state(request)
+    auth = state.authenticator
     principal: Principal | None = None
     token = _bearer(request)
     if token is not None:
-        principal = auth.from_token(open_session, token)
+        principal = auth.cached_token(token)
+        if principal is None:
+            principal = await run_in_threadpool(auth.from_token, state.read_factory, token)
         if principal is None:
             raise HTTPException(
                 401, "the API token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
             )
     elif sid := request.cookies.get(SESSION_COOKIE):
-        with open_session() as session:
-            found = auth.from_session(session, sid)
-            if found is not None:
-                # Pages read the preference as a plain value: error pages render after the session closed.
-                request.state.user_locale = found[1].locale
-            session.commit()  # end the read: on SQLite it would hold the write lock (BEGIN IMMEDIATE)
+        # In the thread pool, on a read-only session: a look-up on the event loop would stall
+        # every other request while it waits for the database.
+        found = await run_in_threadpool(_session_lookup, state, sid)
         if found is not None:
             principal, request.state.user, request.state.csrf_token = found
+            # Pages read the preference as a plain value: error pages render after the session closed.
+            request.state.user_locale = request.state.user.locale
             if request.method not in SAFE_METHODS:
                 await _check_csrf(request, request.state.csrf_token)
     request.state.principal = principal
@@ -167,7 +201,7 @@ _RESELLERS = table("resellers", column("id"))
 
 def _reseller_exists(request: Request, reseller_id: str) -> bool:
     """A path naming a reseller that is not enrolled answers 404 like one of another reseller's."""
-    with request.app.state.session_factory() as session:
+    with hub_state(request).read_factory() as session:
         found = session.scalar(select(_RESELLERS.c.id).where(_RESELLERS.c.id == reseller_id))
         session.commit()  # end the read (SQLite)
     return found is not None
@@ -223,7 +257,10 @@ __all__ = [
     "OptionalPrincipal",
     "RowId",
     "SessionDep",
+    "WriteSessionDep",
     "SettingsDep",
+    "HubDep",
+    "get_hub",
     "require",
     "public",
     "declared_access",

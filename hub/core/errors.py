@@ -12,7 +12,7 @@ there the message belongs next to what the person typed, not on an error page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -30,6 +30,7 @@ from shared.errors import (
     RetriableError,
     SyncHubError,
     TooLarge,
+    problem_parts,
 )
 
 # First match wins: subclasses before their bases.
@@ -84,18 +85,11 @@ def status_of(exc: SyncHubError) -> int:
     return DEFAULT_STATUS
 
 
-def _problems(request: Request, raw: Iterable[Any]) -> list[Problem]:
-    out = []
-    for p in raw:
-        values: Mapping[str, Any] = {}
-        if isinstance(p, tuple) and len(p) == 3:
-            field, text, values = str(p[0]) or None, str(p[1]), p[2]
-        elif isinstance(p, tuple) and len(p) == 2:
-            field, text = str(p[0]) or None, str(p[1])
-        else:
-            field, text = None, str(p)
-        out.append(Problem(field=field, message=_translate(request, text, values) or text))
-    return out
+def _problems(request: Request, exc: SyncHubError) -> list[Problem]:
+    return [
+        Problem(field=where or None, message=_translate(request, what, values) or what)
+        for where, what, values in problem_parts(exc)
+    ]
 
 
 def _translate(
@@ -112,26 +106,22 @@ def _translate(
 
 
 def body_of(request: Request, exc: SyncHubError) -> ErrorBody:
-    if isinstance(exc, ConfigError):
-        message = _translate(request, CONFIG_HEADER, exc.context)
-        raw: Iterable[Any] = exc.problems
-    else:
-        message = _translate(request, exc.template, exc.context)
-        raw = exc.context.get("problems") or []
+    template = CONFIG_HEADER if isinstance(exc, ConfigError) else exc.template
     return ErrorBody(
         error=type(exc).__name__,
-        message=message or exc.message,
+        message=_translate(request, template, exc.context) or exc.message,
         hint=_translate(request, exc.hint_template, exc.context),
-        problems=_problems(request, raw),
+        problems=_problems(request, exc),
     )
 
 
 def describe(request: Request, exc: SyncHubError) -> str:
-    """One line (and its problems) for a page that shows the error next to a form, translated."""
-    body = body_of(request, exc)
-    text = f"{body.message} — {body.hint}" if body.hint else body.message
-    lines = [f"{p.field}: {p.message}" if p.field else p.message for p in body.problems]
-    return "\n".join([text, *lines]) if lines and not isinstance(exc, ConfigError) else text
+    """The error as a page shows it next to a form (message — hint, then its problems),
+    in the reader's language; ``render(..., {"error": exc})`` does the same."""
+    from hub.core.i18n import Formatter  # Babel loads on the first translated error only
+    from hub.core.templating import language
+
+    return Formatter(language(request)).error(exc)
 
 
 def _is_api(request: Request) -> bool:
@@ -173,16 +163,8 @@ async def _project_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     name = STATUS_NAMES.get(exc.status_code, "Error")
-    detail = exc.detail
-    if isinstance(detail, dict):  # an ErrorBody-like dict raised by a route
-        body = ErrorBody(
-            error=str(detail.get("error", name)),
-            message=str(detail.get("message", "")),
-            hint=detail.get("hint"),
-            problems=_problems(request, detail.get("problems") or []),
-        )
-    else:
-        body = ErrorBody(error=name, message=_translate(request, str(detail)) or str(detail))
+    detail = str(exc.detail)
+    body = ErrorBody(error=name, message=_translate(request, detail) or detail)
     return _answer(request, exc.status_code, body, getattr(exc, "headers", None))
 
 

@@ -3,22 +3,30 @@
 Messages are written in English in the templates (``{{ _("Sign in") }}``) and
 translated from ``hub/locales/<lang>.json``; a missing translation falls back
 to the English text, so a page never breaks over a missing entry.
+
+Input goes the other way through ONE parser: :func:`parse_decimal`, :func:`parse_int`
+and :func:`parse_date` accept numbers and dates the way this module displays them in
+the chosen locale (``1.446.476,00`` and ``391.002`` in Indonesian, ``1,446,476.00`` in
+English) as well as plain machine text (``1446476.00``, ``2026-12-06``). Errors they
+raise carry an English message id and its values (:func:`translatable`), so a page or
+the API error handler shows them in the reader's language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_month_names
 from babel.numbers import format_decimal
 
-from shared.errors import fill
+from shared.errors import ConfigError, DataError, SyncHubError, fill, problem_parts
 
 LOCALES = ("id", "en")
 HUB = Path(__file__).resolve().parent.parent
@@ -48,11 +56,22 @@ def pick(requested: str | None, default: str = "id") -> str:
     return requested if requested in LOCALES else default
 
 
-class Formatter:
-    """Everything a template needs to speak one language."""
+def zone(name: str | None) -> ZoneInfo:
+    """A user's or reseller's IANA time zone, WIB when unset or unknown."""
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (KeyError, ValueError):
+            pass
+    return DISPLAY_TZ
 
-    def __init__(self, lang: str) -> None:
+
+class Formatter:
+    """Everything a template needs to speak one language (and show times in one zone)."""
+
+    def __init__(self, lang: str, tz: str | None = None) -> None:
         self.lang = pick(lang)
+        self.tz = zone(tz)
         self._messages = catalogue(self.lang)
 
     def gettext(self, text: str, **values: Any) -> str:
@@ -68,6 +87,23 @@ class Formatter:
             if out != translated or "{" not in translated:
                 return out
         return fill(template, values)
+
+    def error(self, exc: BaseException) -> str:
+        """A project error in this language: message — hint, then its problems one a line."""
+        if not isinstance(exc, SyncHubError):
+            return self.gettext(str(exc))
+        values = exc.context
+        if isinstance(exc, ConfigError):
+            text = self.message("{count} configuration problem(s)", values)
+        else:
+            text = self.message(exc.template, values)
+        if exc.hint_template:
+            text += " — " + self.message(exc.hint_template, values)
+        lines = [
+            f"{where}: {self.message(what, given)}" if where else self.message(what, given)
+            for where, what, given in problem_parts(exc)
+        ]
+        return "\n".join([text, *lines])
 
     def number(self, value: Any, digits: int | None = None) -> str:
         if value is None:
@@ -86,7 +122,7 @@ class Formatter:
     def datetime(self, value: dt.datetime | None) -> str:
         if value is None:
             return "—"
-        return format_datetime(value, "medium", tzinfo=DISPLAY_TZ, locale=self.lang)
+        return format_datetime(value, "medium", tzinfo=self.tz, locale=self.lang)
 
     def date(self, value: dt.date | None) -> str:
         return "—" if value is None else format_date(value, "medium", locale=self.lang)
@@ -101,3 +137,135 @@ class Formatter:
         units = {"id": ("hr", "j", "m"), "en": ("d", "h", "m")}[self.lang]
         parts = [f"{d} {units[0]}"] if d else []
         return " ".join([*parts, f"{h} {units[1]}", f"{m} {units[2]}"])
+
+
+# --- errors in the reader's language ------------------------------------------------------
+
+
+def translatable(
+    cls: type[SyncHubError], msgid: str, hint: str | None = None, **values: Any
+) -> SyncHubError:
+    """``cls(msgid, hint=hint, **values)``: every project error's message is a template (its
+    message id) with its values apart, translated by :meth:`Formatter.error` and the API's
+    error handler (kept for the callers that build errors this way)."""
+    return cls(msgid, hint=hint, **values)
+
+
+# --- input: numbers and dates as displayed -------------------------------------------------
+
+# (group separator, decimal separator) of each locale, as Formatter.number writes them.
+SEPARATORS = {"id": (".", ","), "en": (",", ".")}
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_CURRENCY = re.compile(r"^(rp\.?|idr)", re.IGNORECASE)
+_DIGITS = re.compile(r"^\d+$")
+_GROUPED = re.compile(r"^\d{1,3}(?:X\d{3})+$")
+
+
+def _not_a_number(raw: str, lang: str) -> SyncHubError:
+    example = format_decimal(Decimal("1446476.5"), format="#,##0.00", locale=pick(lang))
+    return translatable(
+        DataError,
+        "{value} is not a number",
+        "write it as shown on the screen, e.g. {example}",
+        value=repr(raw),
+        example=example,
+    )
+
+
+def _integer_part(text: str, group: str) -> str | None:
+    if _DIGITS.match(text):
+        return text
+    if group in text and _GROUPED.match(text.replace(group, "X")):
+        return text.replace(group, "")
+    return None
+
+
+def parse_decimal(raw: Any, lang: str) -> Decimal:
+    """A number typed or pasted by a person in locale ``lang``; ``DataError`` names what is wrong.
+
+    Rules: the locale's own grouping and decimal separators as displayed; a lone "other"
+    separator followed by anything but exactly three digits is a decimal point (``12.50``
+    pasted into the Indonesian UI is 12.5, while ``391.002`` there is 391002, as shown);
+    ``Rp``/``IDR`` and spaces are ignored; a leading ``-`` makes it negative.
+    """
+    if isinstance(raw, Decimal):
+        return raw
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return Decimal(raw)
+    text = _SPACES.sub("", str(raw or ""))
+    sign = ""
+    if text[:1] in "+-" and text:
+        sign, text = text[0].replace("+", ""), text[1:]
+    text = _CURRENCY.sub("", text)
+    if text[:1] == "-" and not sign:
+        sign, text = "-", text[1:]
+    group, point = SEPARATORS[pick(lang)]
+    whole, frac = text, ""
+    if text.count(point) == 1:
+        whole, frac = text.split(point)
+    elif text.count(point) == 0 and text.count(group) == 1:
+        head, tail = text.split(group)
+        if not (len(tail) == 3 and _DIGITS.match(tail)):  # not a thousands group: a decimal point
+            whole, frac = head, tail
+            if not frac:
+                raise _not_a_number(str(raw), lang)
+    integer = _integer_part(whole, group) if whole else ("0" if frac else None)
+    if integer is None or (frac and not _DIGITS.match(frac)):
+        raise _not_a_number(str(raw), lang)
+    return Decimal(f"{sign}{integer}.{frac}" if frac else f"{sign}{integer}")
+
+
+def parse_int(raw: Any, lang: str) -> int:
+    """A whole number as displayed (``1.200`` in Indonesian, ``1,200`` in English)."""
+    value = parse_decimal(raw, lang)
+    if value != value.to_integral_value():
+        raise translatable(
+            DataError, "{value} is not a whole number", "leave out the decimals", value=repr(raw)
+        )
+    return int(value)
+
+
+@cache
+def _months() -> dict[str, int]:
+    """Month names and abbreviations of both locales, lower case without dots: ``des`` → 12."""
+    out: dict[str, int] = {}
+    for lang in LOCALES:
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=lang).items():
+                out[name.lower().rstrip(".")] = number
+    return out
+
+
+def _displayed_date(text: str) -> dt.date:
+    """``6 Des 2026`` (id) or ``Dec 6, 2026`` (en), as :meth:`Formatter.date` shows dates."""
+    words = re.findall(r"[^\W\d_]+", text)
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if len(words) != 1 or len(numbers) != 2:
+        raise ValueError(text)
+    day, year = numbers if numbers[1] > 31 else (numbers[1], numbers[0])
+    return dt.date(year, _months()[words[0].lower()], day)
+
+
+def parse_date(raw: Any, lang: str) -> dt.date:
+    """A date as a date field sends it (``2026-12-06``), as typed (``6/12/2026``) or as displayed."""
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw or "").strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    m = re.match(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", text)
+    try:
+        if m:  # day first, as in Indonesia (and in most of the world)
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return _displayed_date(text)
+    except (ValueError, KeyError):
+        example = format_date(dt.date(2026, 12, 31), "medium", locale=pick(lang))
+        raise translatable(
+            DataError,
+            "{value} is not a date",
+            "write it as 2026-12-31, 31/12/2026 or {example}",
+            value=repr(raw),
+            example=example,
+        ) from None

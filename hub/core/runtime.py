@@ -6,12 +6,13 @@ so every command sees the newest schema without a separate upgrade step.
 
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from contextlib import contextmanager
+from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.core.db import make_engine, session_factory
+from hub.core.db import make_engine, session_factory, transaction
 from hub.core.migrate import upgrade
 from hub.core.settings import HubSettings, load_settings
 
@@ -24,6 +25,20 @@ def open_hub(settings: HubSettings) -> tuple[Engine, sessionmaker[Session]]:
     engine = make_engine(settings.db_url, pool_size=settings.db_pool_size)
     upgrade(engine)
     return engine, session_factory(engine)
+
+
+@contextmanager
+def hub_transaction(settings: HubSettings | None = None) -> Iterator[Session]:
+    """For one CLI command: the hub from the environment's settings, one unit of work.
+
+    Commits when the block ends, rolls back if it raises (docs/transactions.md).
+    """
+    engine, factory = open_hub(settings or HubSettings())
+    try:
+        with transaction(factory) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def with_hub_session(fn: Callable[[Session], T]) -> T:

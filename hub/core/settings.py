@@ -135,6 +135,16 @@ class HubSettings(BaseSettings):
             }
         )
 
+    # monitoring (hub.monitoring): expected sync schedule unless a reseller has its own, /metrics access
+    sync_every_hours: int = Field(default=24, ge=1, le=744)
+    sync_grace_hours: int = Field(default=2, ge=0, le=168)
+    metrics_token: SecretStr = SecretStr("")  # empty: /metrics answers loopback clients only
+    # backups (hub.backup): age recipient (public key) the archives are encrypted to, where, how many
+    backup_recipient: str = ""  # age1...: the operator keeps the identity (private key) off the hub
+    backup_dir: Path | None = None  # default: <home>/backups
+    backup_keep: int = Field(default=14, ge=1, le=10_000)
+    backup_hour: int = Field(default=2, ge=0, le=23)  # hour of the nightly backup, Asia/Jakarta
+
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.home / 'hub.db').resolve()}"

@@ -41,8 +41,8 @@ def language(request: Request) -> str:
     Pages ignore the browser's ``Accept-Language``: the hub speaks Indonesian until a person
     switches, whatever language the browser was installed in.
     """
-    settings = getattr(request.app.state, "settings", None)  # absent in single-router test apps
-    default = settings.default_locale if settings is not None else "id"
+    state = getattr(request.app.state, "hub", None)  # absent in single-router test apps
+    default = state.settings.default_locale if state is not None else "id"
     chosen = request.cookies.get(LANG_COOKIE) or getattr(request.state, "user_locale", None)
     if not chosen and request.url.path.startswith("/api/"):
         chosen = accepted(request.headers.get("accept-language", ""))
@@ -65,8 +65,10 @@ def accepted(header: str) -> str | None:
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    fmt = Formatter(language(request))
+    fmt = Formatter(language(request), getattr(request.state, "user_tz", None))
     principal = getattr(request.state, "principal", None)
+    if isinstance((context or {}).get("error"), BaseException):  # pages pass the error itself
+        context = {**(context or {}), "error": fmt.error(context["error"])}  # type: ignore[index]
     page = {
         "request": request,
         "_": fmt.gettext,

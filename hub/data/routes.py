@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from hub.core.deps import SessionDep, require
+from hub.core.state import hub_state
 from hub.data.export import csv_lines
 from hub.data.schemas import (
     ColumnPublic,
@@ -93,7 +94,7 @@ def dataset_csv(
 ) -> StreamingResponse:
     """Every matching row as CSV (canonical texts; NULL is an empty cell), streamed."""
     at, filters = _utc(as_of), _filters(request)
-    factory = request.app.state.session_factory
+    factory = hub_state(request).read_factory
     with factory() as session:  # fail before streaming starts
         query.count_rows(session, reseller_id, name, at=at, filters=filters)
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require, reseller_filter
 from hub.core.roles import Role
+from hub.core.state import hub_state
 from hub.ingest.models import Snapshot
 from hub.ingest.quarantine import list_quarantined, requeue
 from hub.ingest.schemas import ResellerSyncPublic, SnapshotPublic, SnapshotsPublic
@@ -54,7 +55,7 @@ def get_quarantine(session: SessionDep, reseller_id: str | None = None) -> Snaps
 def post_retry(snapshot_id: RowId, request: Request, settings: SettingsDep) -> SnapshotPublic:
     """Queue a quarantined snapshot again; the ingest worker re-runs every check on its next round."""
     # requeue commits on its own session (from the app's factory)
-    row = requeue(request.app.state.session_factory, Store.from_settings(settings), snapshot_id)
+    row = requeue(hub_state(request).session_factory, Store.from_settings(settings), snapshot_id)
     return SnapshotPublic.model_validate(row)
 
 

@@ -22,6 +22,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.keys import HubKeys
+from hub.core.metrics import MERGE_SECONDS
 from hub.core.settings import HubSettings
 from hub.ingest.acks import write_ack
 from hub.ingest.leader import leadership
@@ -104,6 +106,7 @@ def process_next(
     reseller_id: str | None = None,
 ) -> Outcome | None:
     """One snapshot, one transaction; after the commit, move its file(s) and write the ack(s)."""
+    start = time.perf_counter()
     with factory() as session:
         with session.begin():
             row = claim_next(
@@ -117,6 +120,7 @@ def process_next(
             except Exception:  # keep the service alive; the cause is logged
                 exclude.add(claimed)
                 raise
+        MERGE_SECONDS.labels(outcome.status).observe(time.perf_counter() - start)
         after_commit(session, ctx, [outcome.snapshot_id, *outcome.also])
     return outcome
 

@@ -96,6 +96,36 @@ def notify(session: Session, reseller_id: str, template: str, payload: Mapping[s
     )
 
 
+def notify_addresses(
+    session: Session,
+    recipients: list[tuple[str, str, str]],
+    template: str,
+    payload: Mapping[str, Any],
+) -> int:
+    """Queue ``template`` to explicit ``(channel, address, locale)`` recipients (staff alerts)."""
+    if template not in TEMPLATES:
+        raise KeyError(f"unknown notification template {template!r}")
+    clean = {k: str(v) for k, v in payload.items()}
+    now = utcnow()
+    session.add_all(
+        OutboxMessage(
+            reseller_id=None,
+            channel=channel,
+            recipient=address,
+            template=template,
+            locale=locale,
+            payload=clean,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            last_error="",
+            created_at=now,
+        )
+        for channel, address, locale in recipients
+    )
+    return len(recipients)
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0

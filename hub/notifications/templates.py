@@ -57,6 +57,53 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Order #{order_id} is not paid yet and will be cancelled after {due}.",
         ),
     },
+    # Alerts to staff who subscribed (hub.monitoring): each says what happened and what to do.
+    "alert_missed_sync": {
+        "id": (
+            "[SyncHub] {reseller} belum sinkron",
+            "Reseller {reseller} belum mengirim snapshot sejak {last} (diharapkan setiap {every} jam). "
+            "Periksa agen di server reseller: `syncagent status` dan log layanannya.",
+        ),
+        "en": (
+            "[SyncHub] {reseller} missed its sync",
+            "Reseller {reseller} has sent no snapshot since {last} (expected every {every} hours). "
+            "Check the agent on the reseller's server: `syncagent status` and its service log.",
+        ),
+    },
+    "alert_quarantine": {
+        "id": (
+            "[SyncHub] Snapshot {reseller} #{sequence} dikarantina",
+            "Snapshot #{sequence} dari {reseller} ditolak: {reason}. "
+            "Lihat `synchub ingest quarantine` lalu perbaiki sumbernya atau coba lagi.",
+        ),
+        "en": (
+            "[SyncHub] Snapshot {reseller} #{sequence} quarantined",
+            "Snapshot #{sequence} from {reseller} was refused: {reason}. "
+            "See `synchub ingest quarantine`, then fix the source or retry.",
+        ),
+    },
+    "alert_held": {
+        "id": (
+            "[SyncHub] Snapshot {reseller} #{sequence} tertahan",
+            "Snapshot #{sequence} dari {reseller} menunggu snapshot yang hilang ({missing}). "
+            "Minta reseller menjalankan `syncagent push` (atau snapshot penuh).",
+        ),
+        "en": (
+            "[SyncHub] Snapshot {reseller} #{sequence} is held",
+            "Snapshot #{sequence} from {reseller} waits for missing snapshots ({missing}). "
+            "Ask the reseller to run `syncagent push` (or a full snapshot).",
+        ),
+    },
+    "alert_job_failed": {
+        "id": (
+            "[SyncHub] Tugas {job} gagal",
+            "Tugas berkala {job} gagal: {error}. Lihat log hub; tugas dicoba lagi pada jadwal berikutnya.",
+        ),
+        "en": (
+            "[SyncHub] Job {job} failed",
+            "The periodic job {job} failed: {error}. See the hub's log; it runs again at its next time.",
+        ),
+    },
 }
 LOCALES = ("id", "en")
 

@@ -85,7 +85,7 @@ def _review(
     f: dict[str, str],
     *,
     message: Message | None = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
     fragment: bool = False,
 ) -> Response:
@@ -162,13 +162,13 @@ def decide(
         done = workflow.decide(session, ids, action, principal)
         session.commit()
     except SyncHubError as exc:
-        session.rollback()
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         return _review(
             request,
             session,
             principal,
             f,
-            error=describe(request, exc),
+            error=exc,
             status=status_of(exc),
             fragment=_htmx(request),
         )
@@ -222,7 +222,7 @@ def edit_quantity(
         workflow.edit(session, offer_id, int(quantity), principal)
         session.commit()
     except SyncHubError as exc:
-        session.rollback()
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         error = describe(request, exc)
     if _htmx(request):
         offer = session.get(Offer, offer_id)
@@ -329,7 +329,7 @@ def render_portal(
     principal: Principal,
     *,
     message: Message | None = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     """The reseller's offers page, with a message or error (the orders pages re-render it after ordering)."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from hub.core.deps import RowId, SessionDep, require
 from hub.core.roles import Principal, Role
+from hub.core.state import hub_state
 from hub.offers import service, workflow
 from hub.offers.schemas import ConversionPublic, OfferDecision, OfferEdit, OfferPublic, OffersPublic
 
@@ -76,7 +77,7 @@ def compute(
 def publish(request: Request, session: SessionDep, principal: Staff) -> dict[str, list[str]]:
     from hub.core.keys import HubKeys
 
-    settings = request.app.state.settings
+    settings = hub_state(request).settings
     keys = HubKeys.load_or_create(settings.keys_dir)
     paths = workflow.publish(session, settings.sftp_root, keys.signing_key, principal)
     session.commit()

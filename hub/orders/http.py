@@ -3,13 +3,14 @@ where a placement runs. (Errors are not caught here: :mod:`hub.core.errors` answ
 
 from __future__ import annotations
 
-from typing import Callable, Optional, TypeVar
+from typing import Callable, TypeVar
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.roles import Principal
+from hub.core.state import hub_state
 from hub.orders.service import OrderContext, OrderPolicy
 
 T = TypeVar("T")
@@ -25,29 +26,29 @@ def owner_key(principal: Principal) -> str:
 
 
 def factory_of(request: Request) -> sessionmaker[Session]:
-    return request.app.state.session_factory  # type: ignore[no-any-return]
+    return hub_state(request).session_factory
 
 
 def order_context(request: Request) -> OrderContext:
-    """The catalog/shipping seams for this app (tests and the bench may set ``app.state.order_context``)."""
-    ctx: Optional[OrderContext] = getattr(request.app.state, "order_context", None)
-    if ctx is None:
+    """The catalog/shipping seams for this app (tests and the bench may ``put`` their own)."""
+
+    def build() -> OrderContext:
         from hub.orders.catalog import HubCatalog
         from hub.orders.shipping import HubShipping
 
-        ctx = OrderContext(
+        return OrderContext(
             catalog=HubCatalog(),
             shipping=HubShipping(),
-            policy=OrderPolicy.from_settings(request.app.state.settings),
+            policy=OrderPolicy.from_settings(hub_state(request).settings),
         )
-        request.app.state.order_context = ctx
-    return ctx
+
+    return hub_state(request).part(OrderContext, build)
 
 
 async def placing(request: Request, work: Callable[[], T]) -> T:
     """Run an order placement inline on the event loop, or in the thread pool
     (``SYNCHUB_INLINE_ORDER_PLACEMENT``, see :class:`hub.core.settings.HubSettings`)."""
-    if request.app.state.inline_order_placement:
+    if hub_state(request).inline_order_placement:
         return work()
     return await run_in_threadpool(work)
 

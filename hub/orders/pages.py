@@ -22,6 +22,7 @@ from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
 from hub.core.i18n import Formatter
 from hub.core.roles import RESELLER_ROLES, Principal, Role
+from hub.core.state import hub_state
 from hub.core.templating import language, render
 from hub.offers import workflow
 from hub.offers.pages import render_portal
@@ -54,7 +55,7 @@ def write(request: Request, session: Session, work: Callable[[Session], Any]) ->
     """Run ``work`` in its own transaction; the request session's read ends first (SQLite write lock)."""
     session.rollback()
     try:
-        with request.app.state.session_factory() as s, s.begin():
+        with hub_state(request).session_factory() as s, s.begin():
             return work(s)
     finally:
         session.expire_all()
@@ -87,7 +88,7 @@ def order_offer(
             lambda s: _placed(request, from_offer(s, principal, offer_id, order_context(request))),
         )
     except SyncHubError as exc:
-        return render_portal(request, session, principal, error=str(exc), status=409)
+        return render_portal(request, session, principal, error=exc, status=409)
     return render_portal(request, session, principal, message=message)
 
 
@@ -99,7 +100,7 @@ def _list(
     session: Session,
     principal: Principal,
     *,
-    error: str = "",
+    error: str | Exception = "",
     lines: Optional[list[tuple[str, str]]] = None,
     status: int = 200,
 ) -> Response:
@@ -161,7 +162,7 @@ def quick_order(
             request,
             session,
             principal,
-            error=str(exc),
+            error=exc,
             lines=list(zip(sku, quantity))[:50],
             status=422,
         )
@@ -191,7 +192,7 @@ async def csv_order(
             ),
         )
     except SyncHubError as exc:
-        return _list(request, session, principal, error=str(exc), status=422)
+        return _list(request, session, principal, error=exc, status=422)
     return RedirectResponse(f"/portal/orders/{order_id}", 303)
 
 
@@ -209,7 +210,7 @@ def render_order(
     order_id: RowId,
     *,
     message: Optional[Message] = None,
-    error: str = "",
+    error: str | Exception = "",
     form: Optional[dict[str, str]] = None,
     status: int = 200,
 ) -> Response:
@@ -226,7 +227,7 @@ def render_order(
         "order_detail.html",
         {
             "o": order,
-            "bank": request.app.state.settings.bank,
+            "bank": hub_state(request).settings.bank,
             "history": _history(session, order.id),
             **extra,
             "message": message,
@@ -260,7 +261,7 @@ def reorder(
     except service.OrderNotFound:
         raise HTTPException(404, f"no order #{order_id}") from None
     except SyncHubError as exc:
-        return render_order(request, session, principal, order_id, error=str(exc), status=409)
+        return render_order(request, session, principal, order_id, error=exc, status=409)
     return RedirectResponse(f"/portal/orders/{new_id}", 303)
 
 
@@ -273,7 +274,7 @@ def _fulfilment(
     principal: Principal,
     *,
     message: Optional[Message] = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     paid = service.list_orders(session, principal, state=State.PAID.value, limit=500)

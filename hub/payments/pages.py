@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
 from hub.core.errors import describe, status_of
+from hub.core.i18n import parse_date
 from hub.core.roles import RESELLER_ROLES, Principal, Role
-from hub.core.templating import render
+from hub.core.templating import language, render
 from hub.orders.models import Order
 from hub.orders.pages import extend_order_page, render_order, write
 from hub.payments import proofs, service
-from shared.errors import NotFound, SyncHubError
+from shared.errors import DataError, NotFound, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 FINANCE = (Role.OWNER, Role.FINANCE)
@@ -42,15 +43,11 @@ def _proofs_on_order_page(session: Session, principal: Principal, order: Order) 
     }
 
 
-def _date(raw: str) -> dt.date:
+def _date(raw: str, lang: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise service.PaymentRefused(
-            "transfer date {value} is not a date",
-            hint="pick the date of the transfer",
-            value=repr(raw),
-        ) from None
+        return parse_date(raw, lang)
+    except DataError as exc:
+        raise service.PaymentRefused(exc.template, hint=exc.hint_template, **exc.context) from None
 
 
 @router.post(
@@ -79,10 +76,15 @@ def send_proof(
         "amount": amount,
     }
     directory = service.proofs_dir(settings.home)
+    lang = language(request)
     stored: Optional[proofs.StoredProof] = None
     try:
         claim = service.TransferClaim(
-            invoice_number, bank, account_holder, _date(transfer_date), service.parse_amount(amount)
+            invoice_number,
+            bank,
+            account_holder,
+            _date(transfer_date, lang),
+            service.parse_amount(amount, lang=lang),
         )
         if proof is None or not proof.filename:
             raise proofs.ProofRefused(
@@ -101,7 +103,7 @@ def send_proof(
             session,
             principal,
             order_id,
-            error=describe(request, exc),
+            error=exc,
             form=form,
             status=status_of(exc),
         )
@@ -119,7 +121,7 @@ def _queue(
     session: Session,
     *,
     message: Optional[Message] = None,
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     pending = service.queue(session, "pending", limit=500)
@@ -170,7 +172,7 @@ def confirm(
 
     def work(s: Session) -> Any:
         received = (
-            service.parse_amount(received_amount, "received amount")
+            service.parse_amount(received_amount, "received amount", language(request))
             if received_amount.strip()
             else None
         )

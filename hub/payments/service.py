@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional
 
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import record
 from hub.core.db import utcnow
+from hub.core.i18n import parse_decimal
 from hub.core.roles import Principal, Role, restrict
 from hub.notifications.service import notify
 from hub.orders.lifecycle import State
@@ -59,16 +60,12 @@ class TransferClaim:
     amount: Decimal
 
 
-def parse_amount(raw: Any, field: str = "amount") -> Decimal:
+def parse_amount(raw: Any, field: str = "amount", lang: str = "en") -> Decimal:
+    """An amount as the person typed it in ``lang`` (``1.446.476,00``/``391.002`` in Indonesian)."""
     try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise PaymentRefused(
-            "{field} {value} is not a number",
-            hint="write it like 1250000 or 1250000.00",
-            field=field,
-            value=repr(raw),
-        ) from None
+        value = parse_decimal(raw, lang)
+    except DataError as exc:  # the same message (and message id), as a refused payment
+        raise PaymentRefused(exc.template, hint=exc.hint_template, **exc.context) from None
     if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
         raise PaymentRefused(
             "{field} must be a positive amount with at most 2 decimals, got {value}",

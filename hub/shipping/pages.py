@@ -7,7 +7,7 @@ picker asks :func:`hub.shipping.regions.search` through an htmx fragment.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -16,8 +16,9 @@ from fastapi.responses import Response
 from hub.core import nav
 from hub.core.deps import SessionDep, require
 from hub.core.errors import describe, status_of
+from hub.core.i18n import parse_decimal
 from hub.core.roles import EVERYONE
-from hub.core.templating import render
+from hub.core.templating import language, render
 from hub.shipping.models import LEVELS
 from hub.shipping.regions import search
 from hub.shipping.rules import Item
@@ -31,22 +32,21 @@ FIELDS = ("weight", "length", "width", "height", "quantity", "value")
 nav.register(nav.NavItem("Shipping calculator", "/shipping/calculator", EVERYONE, order=60))
 
 
-def _number(raw: str, what: str) -> Decimal:
+def _number(raw: str, what: str, lang: str) -> Decimal:
+    if not raw.strip():
+        return Decimal(0)
     try:
-        value = Decimal(raw.strip().replace(",", ".") or "0")
-    except InvalidOperation:
+        return parse_decimal(raw, lang)
+    except DataError:
         raise DataError(
             "{what} {value} is not a number",
             hint="weights in kg, dimensions in cm, value in IDR",
             what=what,
             value=repr(raw),
         ) from None
-    if not value.is_finite():
-        raise DataError("{what} {value} is not a number", what=what, value=repr(raw))
-    return value
 
 
-def parse_items(rows: list[dict[str, str]]) -> list[Item]:
+def parse_items(rows: list[dict[str, str]], lang: str = "en") -> list[Item]:
     """Rows of the form → items; rows left empty are skipped, a bad number names its row and field."""
     items = []
     for n, row in enumerate(rows, 1):
@@ -60,7 +60,7 @@ def parse_items(rows: list[dict[str, str]]) -> list[Item]:
                 value=repr(qty),
             )
         weight, length, width, height = (
-            _number(row[f], f"item {n}: {f}") for f in ("weight", "length", "width", "height")
+            _number(row[f], f"item {n}: {f}", lang) for f in ("weight", "length", "width", "height")
         )
         item = Item(
             weight,
@@ -68,7 +68,7 @@ def parse_items(rows: list[dict[str, str]]) -> list[Item]:
             width,
             height,
             quantity=int(qty),
-            value=_number(row["value"], f"item {n}: value"),
+            value=_number(row["value"], f"item {n}: value", lang),
         )
         item.check(f"item {n}")
         items.append(item)
@@ -134,7 +134,7 @@ def calculator(
             ctx["result"] = quote_shipment(
                 session,
                 origin=origin,
-                items=parse_items(rows),
+                items=parse_items(rows, language(request)),
                 destination=destination or None,
                 postal_code=postal_code or None,
                 sort=sort,

@@ -6,15 +6,15 @@ Origins, delivery addresses and territories live in ``hub.shipping.places``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.orm import Session
 
-from hub.core.db import read_only_session_factory
 from hub.core.deps import SessionDep, require
 from hub.core.roles import Role
+from hub.core.state import hub_state
 from hub.shipping import places, ratecards
 from hub.shipping.cache import forget_cached
 from hub.shipping.live import LiveRateProvider, provider_from_settings
@@ -35,27 +35,22 @@ router.include_router(places.router)
 STAFF_SHIPPING = (Role.OWNER, Role.OPERATIONS, Role.INVENTORY)
 
 
+@dataclass(frozen=True)
+class LiveRates:
+    """The live rate provider named by settings (None: rate cards only), built once per app."""
+
+    provider: LiveRateProvider | None
+
+
 def _live(request: Request) -> LiveRateProvider | None:
-    """The provider named by settings (built once per app), or None."""
-    state = request.app.state
-    if not hasattr(state, "shipping_live"):
-        settings = getattr(state, "settings", None)
-        state.shipping_live = (
-            None
-            if settings is None
-            else provider_from_settings(
-                settings.shipping_live_url, settings.shipping_live_token.get_secret_value()
-            )
-        )
-    return state.shipping_live  # type: ignore[no-any-return]
+    state = hub_state(request)
 
+    def build() -> LiveRates:
+        s = state.settings
+        url, token = s.shipping_live_url, s.shipping_live_token.get_secret_value()
+        return LiveRates(provider_from_settings(url, token))
 
-def _reader(request: Request, session: Session) -> Session:
-    """A read-only session on the request's database (no SQLite write lock for a quote)."""
-    state = request.app.state
-    if not hasattr(state, "shipping_reader"):
-        state.shipping_reader = read_only_session_factory(session.get_bind())  # type: ignore[arg-type]
-    return state.shipping_reader()  # type: ignore[no-any-return]
+    return state.part(LiveRates, build).provider
 
 
 def quote_public(result: QuoteResult) -> QuotePublic:
@@ -76,7 +71,7 @@ def quote_public(result: QuoteResult) -> QuotePublic:
 
 
 @router.post("/api/v1/shipping/quote", response_model=QuotePublic, dependencies=[require()])
-async def create_quote(body: QuoteCreate, request: Request, session: SessionDep) -> Response:
+async def create_quote(body: QuoteCreate, request: Request) -> Response:
     """Every courier service for this shipment, with fee, weight breakdown and ETD.
 
     Falls back to the rate cards (and says so in ``notices``) when the live provider fails.
@@ -84,7 +79,6 @@ async def create_quote(body: QuoteCreate, request: Request, session: SessionDep)
     short read per second, cheaper than a thread hand-off; a live provider (network) is
     called from the thread pool.
     """
-    session.rollback()  # end the sign-in look-up's transaction: a quote only reads
     live = _live(request)
     args = dict(
         origin=body.origin,
@@ -98,15 +92,16 @@ async def create_quote(body: QuoteCreate, request: Request, session: SessionDep)
         live=live,
     )
     if live is None:
-        result = _quote(request, session, args)
+        result = _quote(request, args)
     else:
-        result = await run_in_threadpool(_quote, request, session, args)
+        result = await run_in_threadpool(_quote, request, args)
     # Serialized once by pydantic-core; response_model above still documents the shape.
     return Response(quote_public(result).model_dump_json(), media_type="application/json")
 
 
-def _quote(request: Request, session: Session, args: dict[str, Any]) -> QuoteResult:
-    with _reader(request, session) as reader:
+def _quote(request: Request, args: dict[str, Any]) -> QuoteResult:
+    """On a read-only session: a quote takes no write lock on SQLite."""
+    with hub_state(request).read_factory() as reader:
         return quote_shipment(reader, **args)
 
 

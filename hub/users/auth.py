@@ -57,6 +57,10 @@ class Authenticator:
     def __init__(self, token_cache_seconds: float = 0.0) -> None:
         self.tokens = TokenCache(token_cache_seconds)
 
+    def cached_token(self, token: str) -> Principal | None:
+        """The token's principal if this worker found it valid lately (no database)."""
+        return self.tokens.get(digest(token))
+
     def from_token(self, open_session: Callable[[], Session], token: str) -> Principal | None:
         """The token's principal; a session is opened (``open_session()``) only when the cache misses."""
         key = digest(token)
@@ -64,7 +68,6 @@ class Authenticator:
         if principal is None:
             with open_session() as session:
                 principal = resolve_token(session, token)
-                session.commit()  # end the read: on SQLite it would hold the write lock (BEGIN IMMEDIATE)
             if principal is not None:
                 self.tokens.put(key, principal)
         return principal

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require, reseller_filter
 from hub.core.roles import Role
+from hub.core.state import hub_state
 from hub.resellers.service import find_reseller
 from hub.users import service, sessions
 from hub.users.schemas import (
@@ -131,5 +132,5 @@ def revoke_token(
 ) -> TokenPublic:
     """Refused at once by this worker; other workers forget it within ``api_token_cache_seconds``."""
     row = sessions.revoke_token(session, principal, token_id)
-    request.app.state.authenticator.forget_token(token_id)
+    hub_state(request).authenticator.forget_token(token_id)
     return TokenPublic.model_validate(row)

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from hub.audit.service import AuditFilter, list_entries
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
-from hub.core.errors import describe, status_of
+from hub.core.errors import status_of
 from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.templating import render
 from hub.users import service
@@ -61,7 +61,7 @@ def _users_page(
     session: SessionDep,
     principal: Principal,
     message: str = "",
-    error: str = "",
+    error: str | Exception = "",
     status: int = 200,
 ) -> Response:
     """The list and the add form; a reseller admin is offered reseller roles of its own reseller only."""
@@ -109,9 +109,8 @@ def add_user(
             must_change_password=True,
         )
     except SyncHubError as exc:
-        return _users_page(
-            request, session, principal, error=describe(request, exc), status=status_of(exc)
-        )
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
+        return _users_page(request, session, principal, error=exc, status=status_of(exc))
     return _users_page(request, session, principal, message=f"User {username} created.")
 
 
@@ -122,9 +121,8 @@ def reset(
     try:
         temporary = service.reset_password(session, principal, user_id)
     except SyncHubError as exc:
-        return _users_page(
-            request, session, principal, error=describe(request, exc), status=status_of(exc)
-        )
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
+        return _users_page(request, session, principal, error=exc, status=status_of(exc))
     return _users_page(request, session, principal, message=f"Temporary password: {temporary}")
 
 
@@ -140,7 +138,6 @@ def set_active(
     try:
         service.update_user(session, principal, user_id, active=active)
     except SyncHubError as exc:
-        return _users_page(
-            request, session, principal, error=describe(request, exc), status=status_of(exc)
-        )
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
+        return _users_page(request, session, principal, error=exc, status=status_of(exc))
     return RedirectResponse("/users", 303)

@@ -12,6 +12,7 @@ from hub.core.deps import (
     OptionalPrincipal,
     SessionDep,
     SettingsDep,
+    WriteSessionDep,
     public,
     require,
 )
@@ -115,7 +116,11 @@ def logout(request: Request, session: SessionDep) -> Response:
 
 @router.get("/lang/{code}", dependencies=[public()])
 def switch_language(
-    code: str, request: Request, session: SessionDep, principal: OptionalPrincipal, next: str = "/"
+    code: str,
+    request: Request,
+    session: WriteSessionDep,
+    principal: OptionalPrincipal,
+    next: str = "/",
 ) -> Response:
     """Remembered twice: in a cookie (this browser) and as the user's preference (next sign-in)."""
     if code not in LOCALES:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from hub.core.security import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE
+from hub.core.state import hub_state
 
 
 def secure(request: Request) -> bool:
     """Secure cookies in production, when configured, or whenever the request came over https."""
-    settings = request.app.state.settings
+    settings = hub_state(request).settings
     if settings.cookie_secure is not None:
         return bool(settings.cookie_secure)
     return settings.environment == "production" or request.url.scheme == "https"
@@ -19,7 +20,7 @@ def set_session(request: Request, response: Response, sid: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         sid,
-        max_age=request.app.state.settings.session_max_age_seconds,
+        max_age=hub_state(request).settings.session_max_age_seconds,
         httponly=True,
         samesite="lax",
         secure=secure(request),

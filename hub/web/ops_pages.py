@@ -9,6 +9,7 @@ from hub.audit.service import record
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
 from hub.core.roles import RESELLER_ROLES, STAFF, Role
+from hub.core.state import hub_state
 from hub.core.templating import render
 from hub.ingest.quarantine import NotQuarantined, SnapshotNotFound, list_quarantined, requeue
 from hub.ingest.service import list_snapshots
@@ -79,7 +80,7 @@ def retry(
     snapshot_id: RowId, request: Request, settings: SettingsDep, principal: CurrentPrincipal
 ) -> Response:
     """Queue the snapshot again (every check re-runs); audited. htmx swaps the row's status cell."""
-    factory = request.app.state.session_factory
+    factory = hub_state(request).session_factory
     try:
         row = requeue(factory, Store.from_settings(settings), snapshot_id)
     except SnapshotNotFound:

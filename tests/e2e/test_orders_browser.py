@@ -28,7 +28,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def test_order_pay_confirm_ship_invoice(live_hub, browser, tmp_path) -> None:
     hub, base = live_hub
     ids = seed_offers(hub.app)
-    with hub.app.state.session_factory() as s, s.begin():
+    with hub.app.state.hub.session_factory() as s, s.begin():
         s.execute(
             update(Offer)
             .where(Offer.id == ids["r1"])

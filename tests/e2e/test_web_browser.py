@@ -39,7 +39,7 @@ def test_owner_dashboard_language_switch_and_retry(live_hub, browser) -> None:
     row.locator("button.retry").click()  # htmx POST with the CSRF header
     row.locator(".retried").wait_for()
     page.screenshot(path=str(ARTIFACTS / "owner-quarantine-retried.png"), full_page=True)
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         from hub.ingest.models import Snapshot
 
         assert s.get(Snapshot, sid).status == "received"

@@ -95,12 +95,12 @@ def _catalog(s: Any) -> int:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     hub = seed(Path(tmp_path_factory.mktemp("walk")))
-    factory = hub.app.state.session_factory
+    factory = hub.app.state.hub.session_factory
     out = World(hub)
     with transaction(factory) as s:
         out.product_id = _catalog(s)
     ctx = OrderContext(catalog=HubCatalog())
-    directory = payments.proofs_dir(hub.app.state.settings.home)
+    directory = payments.proofs_dir(hub.app.state.hub.settings.home)
     for rid in RESELLERS:
         buyer = Principal(Role.RESELLER, username=f"buyer-{rid}", reseller_id=rid)
         with transaction(factory) as s:
@@ -135,6 +135,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
                 "snapshot_id": str(hub.snapshot_ids[rid]["quarantined"]),
                 "product_id": str(out.product_id),
                 "suggestion_id": MISSING_DEFAULT,  # none exist: walked as missing only
+                "subscription_id": MISSING_DEFAULT,
                 "name": "products",
                 "dataset": "products",
                 "key": "1",

@@ -105,10 +105,18 @@ class SpineHub:
 
 
 @contextmanager
-def spine_hub(home: Path, sftp_root: Path | None = None) -> Iterator[SpineHub]:
-    """A migrated hub on SQLite under ``home`` with its embedded SFTP server running."""
+def spine_hub(
+    home: Path, sftp_root: Path | None = None, database_url: str = ""
+) -> Iterator[SpineHub]:
+    """A migrated hub under ``home`` (SQLite there unless ``database_url``) with its embedded
+    SFTP server running."""
     settings = SpineSettings(
-        home=home, sftp_host="127.0.0.1", sftp_port=0, sftp_root_dir=sftp_root, environment="test"
+        home=home,
+        sftp_host="127.0.0.1",
+        sftp_port=0,
+        sftp_root_dir=sftp_root,
+        environment="test",
+        database_url=database_url,
     )
     engine, factory = open_hub(settings)
     keys = HubKeys.load_or_create(settings.keys_dir)

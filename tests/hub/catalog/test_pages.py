@@ -31,7 +31,7 @@ UTC = dt.timezone.utc
 
 def seed_catalog(app: FastAPI) -> dict[str, int]:
     """Products (one named like a script tag), a general and an r1 price list, a promotion, r1's SKUs matched."""
-    with transaction(app.state.session_factory) as s:
+    with transaction(app.state.hub.session_factory) as s:
         lap = Product(
             sku="LAP-14",
             name="Laptop Pro 14",
@@ -195,7 +195,7 @@ def test_import_preview_reports_row_errors_and_writes_nothing(fresh_hub: Seeded)
     rows = re.findall(r'<td class="num">(\d+)</td><td>(\w+)</td>', r.text)
     assert ("2", "list_price") in rows and ("3", "sku") in rows
     assert 'id="confirm"' not in r.text  # a file with problems cannot be confirmed
-    with fresh_hub.app.state.session_factory() as s:
+    with fresh_hub.app.state.hub.session_factory() as s:
         assert s.scalar(select(Product).where(Product.sku == "BAD-2")) is None
     bad_header = ops.post("/catalog/import", files={"file": ("cat.csv", b"name\nx\n", "text/csv")})
     assert bad_header.status_code == 422 and "tidak memuat kolom sku, list_price" in bad_header.text
@@ -213,7 +213,7 @@ def test_import_preview_then_confirm_applies_and_audits(fresh_hub: Seeded) -> No
     assert preview.status_code == 200 and XSS not in preview.text
     assert "NEW-1" in preview.text and 'id="confirm"' in preview.text
     upload = _upload_id(preview.text)
-    with fresh_hub.app.state.session_factory() as s:
+    with fresh_hub.app.state.hub.session_factory() as s:
         assert (
             s.scalar(select(Product).where(Product.sku == "NEW-1")) is None
         )  # preview wrote nothing
@@ -225,7 +225,7 @@ def test_import_preview_then_confirm_applies_and_audits(fresh_hub: Seeded) -> No
     )
     done = ops.post(f"/catalog/import/{upload}/apply", data={"name": "cat.csv"})
     assert done.status_code == 200 and 'id="import-done"' in done.text
-    with fresh_hub.app.state.session_factory() as s:
+    with fresh_hub.app.state.hub.session_factory() as s:
         assert s.scalar(select(Product.list_price).where(Product.sku == "NEW-1")) == Decimal(
             "75000"
         )
@@ -241,7 +241,7 @@ def test_match_review_accept_reject_and_manual_link(fresh_hub: Seeded) -> None:
     ops = fresh_hub.client(Role.OPERATIONS)
     page = ops.get("/catalog/matching", params={"reseller_id": "r1"})
     assert page.status_code == 200 and "r1-lp14" in page.text and "r1-zz" in page.text
-    with fresh_hub.app.state.session_factory() as s:
+    with fresh_hub.app.state.hub.session_factory() as s:
         pending = s.scalars(
             select(MatchSuggestion).where(MatchSuggestion.reseller_sku == "r1-lp14")
         ).all()
@@ -268,7 +268,7 @@ def test_match_review_accept_reject_and_manual_link(fresh_hub: Seeded) -> None:
         headers=htmx,
     )
     assert ok.status_code == 200 and XSS not in ok.text
-    with fresh_hub.app.state.session_factory() as s:
+    with fresh_hub.app.state.hub.session_factory() as s:
         assert s.get(SkuLink, ("r1", "r1-lp14")).method == "accepted"
         link = s.get(SkuLink, ("r1", "r1-zz"))
         assert (

@@ -56,7 +56,7 @@ def test_placeholder_secret_runs_only_in_explicit_development(
     monkeypatch.setenv("SYNCHUB_ENVIRONMENT", "development")
     dev = load_settings(web=True)
     assert dev.secret_key.get_secret_value() == PLACEHOLDER_SECRET
-    assert create_app(dev).state.settings is dev
+    assert create_app(dev).state.hub.settings is dev
 
 
 def test_cli_commands_need_no_web_secret_but_report_bad_values(
@@ -90,4 +90,4 @@ def test_bank_notifier_and_policy_come_from_the_one_object(
     # the app answers payment instructions from the same object (no per-request environment read)
     app = create_app(settings)
     monkeypatch.setenv("SYNCHUB_BANK_NAME", "changed after start-up")
-    assert app.state.settings.bank.name == "Mandiri"
+    assert app.state.hub.settings.bank.name == "Mandiri"

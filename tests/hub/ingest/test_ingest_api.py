@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from ingest_kit import Hub
 
 from hub.cli import cli
 from hub.core.deps import optional_principal
-from hub.core.errors import install_error_handlers
 from hub.core.roles import Principal, Role
 from hub.ingest.routes import router
 from hub.resellers.service import disable_reseller, enable_reseller
+from tests.hub.routerkit import router_app
 
 V1 = {1: ("Mouse", "9.50")}
 
@@ -21,9 +20,7 @@ V1 = {1: ("Mouse", "9.50")}
 @pytest.fixture
 def client(hub: Hub) -> TestClient:
     """The ingest router called by the operations manager (sign-in itself is tested in tests/hub/web)."""
-    app = FastAPI()
-    install_error_handlers(app)  # as create_app does: one error shape
-    app.state.settings, app.state.session_factory = hub.settings, hub.factory
+    app = router_app(hub.factory, hub.settings)
     app.include_router(router)
     app.dependency_overrides[optional_principal] = lambda: Principal(
         role=Role.OPERATIONS, username="ops"

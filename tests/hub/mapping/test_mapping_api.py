@@ -4,27 +4,22 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from hub.audit.models import AuditEntry
 from hub.core.deps import optional_principal
-from hub.core.errors import install_error_handlers
 from hub.core.roles import Principal, Role
 from hub.data.mapping_routes import router
 from hub.resellers.service import add_reseller, find_reseller
-from hub.users.auth import Authenticator
 from shared import keys
 from tests.hub.mapping.test_northwind import merged, northwind_snapshot  # noqa: F401  (fixtures)
+from tests.hub.routerkit import router_app
 
 
 def _client(factory, role: Role = Role.OPERATIONS) -> TestClient:
     """The mapping router as the operations manager (sign-in itself is tested in tests/hub/web)."""
-    app = FastAPI()
-    app.state.session_factory = factory
-    app.state.authenticator = Authenticator()
+    app = router_app(factory)
     app.include_router(router)
-    install_error_handlers(app)
     app.dependency_overrides[optional_principal] = lambda: Principal(
         role=role, username=role.value, user_id=1
     )

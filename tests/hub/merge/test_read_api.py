@@ -10,22 +10,20 @@ from decimal import Decimal
 from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from hub.cli import cli
 from hub.core.db import transaction
-from hub.core.errors import install_error_handlers
 from hub.core.roles import Principal, Role
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
 from hub.data.routes import router
 from hub.merge import merge_snapshot
 from hub.resellers.service import add_reseller
-from hub.users.auth import Authenticator
 from hub.users.sessions import issue_token
 from shared import keys
 from tests.hub.merge.snapbuild import build, cols
+from tests.hub.routerkit import router_app
 
 UTC = dt.timezone.utc
 T1, T2 = dt.datetime(2024, 3, 1, tzinfo=UTC), dt.datetime(2024, 3, 2, tzinfo=UTC)
@@ -50,10 +48,7 @@ def _load(factory, tmp_path):
 
 def _client(factory) -> TestClient:
     """The data router behind the real authenticator, called with reseller r1's Bearer token."""
-    app = FastAPI()
-    install_error_handlers(app)  # as create_app does: one error shape
-    app.state.session_factory = factory
-    app.state.authenticator = Authenticator()
+    app = router_app(factory)
     app.include_router(router)
     ssh = (
         Ed25519PrivateKey.generate()

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from hub.core.db import make_engine, session_factory, transaction
 from hub.core.migrate import upgrade
@@ -19,25 +18,8 @@ from hub.notifications.models import OutboxMessage
 from hub.notifications.senders import SmtpSender, WhatsAppSender
 from hub.notifications.service import add_contact, deliver_due, failures, notify, retry_failed
 from hub.notifications.templates import TEMPLATES, render
+from tests.hub.notifications.mailkit import smtp  # noqa: F401  (fixture)
 from tests.servers import free_port
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    ctl = Controller(inbox, hostname="127.0.0.1", port=port)
-    ctl.start()
-    yield inbox, port
-    ctl.stop()
 
 
 @pytest.fixture
@@ -75,12 +57,13 @@ def factory(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_every_template_renders_in_both_languages() -> None:
     for name, variants in TEMPLATES.items():
         assert set(variants) == {"id", "en"}, name
-        subject, body = render(name, "en", {"order_id": 7, "waybill": "JNE1"})
+        payload = {"order_id": 7, "waybill": "JNE1", "reseller": 7, "job": 7}  # alerts name these
+        subject, body = render(name, "en", payload)
         assert "7" in subject + body
     assert render("order_placed", "xx", {"order_id": 1})[0].startswith("Pesanan")
 
 
-def test_email_and_whatsapp_delivered(factory, smtp, provider) -> None:  # type: ignore[no-untyped-def]
+def test_email_and_whatsapp_delivered(factory, smtp, provider) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     inbox, port = smtp
     received, wa_port, _ = provider
     with transaction(factory) as s:

@@ -32,7 +32,7 @@ def seed_offers(app: FastAPI) -> dict[str, int]:
     r2 sold 28 B with none in stock: 30 B at 45.00.
     """
     at = dt.datetime.now(dt.timezone.utc)
-    with transaction(app.state.session_factory) as s:
+    with transaction(app.state.hub.session_factory) as s:
         a = Product(
             sku="A",
             name="Alpha router",
@@ -87,7 +87,7 @@ def hub(tmp_path: Path) -> Seeded:
 
 
 def status_of(hub: Seeded, offer_id: int) -> str:
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         return s.get(Offer, offer_id).status
 
 
@@ -125,7 +125,7 @@ def test_bulk_approve_with_htmx_then_publish_and_reseller_portal(hub: Seeded) ->
     published = ops.post("/offers/publish")
     assert published.status_code == 200 and "r1, r2" in published.text
     assert status_of(hub, ids["r1"]) == "published"
-    outbox = hub.app.state.settings.sftp_root / "r1" / "outbox"
+    outbox = hub.app.state.hub.settings.sftp_root / "r1" / "outbox"
     assert len(list(outbox.glob("offers-*.json"))) == 1
 
     mine = hub.client(Role.RESELLER, "r1").get("/portal/offers")
@@ -159,7 +159,7 @@ def test_order_this_offer_goes_through_orders_and_counts_as_conversion(hub: Seed
     assert 'class="order"' not in placed.text.split(f'id="offer-{ids["r1"]}"')[1].split("</tr>")[0]
     again = r1.post(f"/portal/offers/{ids['r1']}/order")
     assert again.status_code == 409 and "already accepted" in again.text
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         from hub.orders.models import Order
 
         assert s.scalars(select(Order).where(Order.offer_id == ids["r1"])).one().source == "offer"
@@ -206,7 +206,7 @@ def test_edit_quantity_reprices_the_draft(hub: Seeded) -> None:
     row = ops.post(f"/offers/{ids['r1']}/quantity", data={"quantity": "100"}, headers=HTMX)
     assert row.status_code == 200 and row.text.startswith(f'<tr id="offer-{ids["r1"]}"')
     assert "quantity break from 100 units" in row.text and 'value="100"' in row.text
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         o = s.get(Offer, ids["r1"])
         assert (o.quantity, o.unit_price) == (100, Decimal("80.00"))
     bad = ops.post(f"/offers/{ids['r1']}/quantity", data={"quantity": "abc"}, headers=HTMX)

@@ -28,7 +28,7 @@ def seeded(tmp_path, monkeypatch):
         hub_app, "ROUTERS", [("hub.catalog.routes", "router"), ("hub.offers.routes", "router")]
     )
     app = seed(tmp_path)
-    with app.app.state.session_factory() as s, s.begin():
+    with app.app.state.hub.session_factory() as s, s.begin():
         a = Product(sku="A", name="Alpha", list_price=Decimal("100"), pack_size=10)
         b = Product(sku="B", name="Bravo", list_price=Decimal("50"), pack_size=1)
         s.add_all([a, b])
@@ -94,7 +94,7 @@ def test_reseller_sees_only_its_published_offers_and_file_verifies(seeded):
             == 403
         )
 
-    settings = seeded.app.state.settings
+    settings = seeded.app.state.hub.settings
     keys = HubKeys.load_or_create(settings.keys_dir)
     (path,) = (settings.sftp_root / "r1" / "outbox").glob("offers-*.json")
     payload = verify_message(path.read_bytes(), keys.signing_key.public_key())
@@ -114,7 +114,7 @@ def test_accepting_an_offer_counts_in_conversion(seeded):
     drafts = ops.get("/api/v1/offers").json()["data"]
     ops.post("/api/v1/offers/decide", json={"ids": [o["id"] for o in drafts], "action": "approve"})
     ops.post("/api/v1/offers/publish")
-    with seeded.app.state.session_factory() as s, s.begin():
+    with seeded.app.state.hub.session_factory() as s, s.begin():
         workflow.mark_accepted(s, drafts[0]["id"], order_id=77)
     conv = {(c["reseller_id"], c["kind"]): c for c in ops.get("/api/v1/offers/conversion").json()}
     assert conv[(drafts[0]["reseller_id"], "replenishment")]["accepted"] == 1

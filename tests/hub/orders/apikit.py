@@ -52,10 +52,10 @@ def make_api(
         **(settings_kw or {}),
     )
     app = create_app(settings)
-    hub = seed(Hub(app.state.engine, app.state.session_factory), stock_levels, **seed_kw)
+    hub = seed(Hub(app.state.hub.engine, app.state.hub.session_factory), stock_levels, **seed_kw)
     api = Api(app, hub)
     admin = Principal(role=Role.OWNER, username="orders-tests")
-    with app.state.session_factory() as s:
+    with app.state.hub.session_factory() as s:
         for rid in ("r1", "r2"):
             token, _ = issue_token(s, admin, rid, f"{rid} shop")
             api.headers[rid] = {"Authorization": f"Bearer {token}"}

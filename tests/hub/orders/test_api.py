@@ -29,7 +29,7 @@ def api(tmp_path: Path) -> Iterator[Api]:
         unpriced=("SECRET",),
     )
     yield a
-    a.app.state.engine.dispose()
+    a.app.state.hub.engine.dispose()
 
 
 def _order(api: Api, who: str = "r1", key: str | None = None, qty: int = 2, sku: str = "SSD"):

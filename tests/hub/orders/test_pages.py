@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from hub.core.i18n import Formatter
 from hub.core.roles import Role
 from hub.core.security import LANG_COOKIE
 from hub.orders.models import Order
@@ -46,7 +47,7 @@ def place(hub: Seeded, reseller: str = "r1", sku: str = "A", qty: str = "10") ->
 
 
 def order(hub: Seeded, order_id: int) -> Order:
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         return s.get(Order, order_id)
 
 
@@ -110,7 +111,7 @@ def test_bad_lines_re_render_the_form_with_every_problem(hub: Seeded) -> None:
     assert (
         XSS not in r.text.split("<main>")[1] and 'value="NOPE"' in r.text
     )  # typed lines kept, escaped
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         assert s.scalars(select(Order)).all() == []
 
 
@@ -169,9 +170,36 @@ def test_a_bad_proof_re_renders_the_form_with_the_message_and_leaves_nothing(hub
         files={"proof": ("bukti.png", PNG, "image/png")},
     )
     assert r.status_code == 422 and "is not this order" in r.text
-    directory = proofs_dir(hub.app.state.settings.home)
+    directory = proofs_dir(hub.app.state.hub.settings.home)
     assert not directory.exists() or list(directory.iterdir()) == []
     assert order(hub, oid).pending_proofs == 0
+
+
+def test_amounts_and_dates_typed_as_the_indonesian_screen_shows_them(hub: Seeded) -> None:
+    """``1.446.476,00``-style amounts and ``6/12/2026``-style dates, as displayed in Indonesian."""
+    oid = place(hub, qty="120")
+    o = order(hub, oid)
+    shown = Formatter("id").number(o.transfer_amount, 2)
+    assert "." in shown and shown.endswith(",00")
+    today = dt.date.today()
+    shop = hub.client(Role.RESELLER)  # Indonesian: the hub's default language
+    bad = shop.post(
+        f"/portal/orders/{oid}/payments",
+        data=proof_form(o, amount="1,2,3"),
+        files={"proof": ("bukti.png", PNG, "image/png")},
+    )
+    assert bad.status_code == 422 and "bukan angka" in bad.text and "BCA" in bad.text
+    sent = shop.post(
+        f"/portal/orders/{oid}/payments",
+        data=proof_form(o, amount=shown, transfer_date=f"{today.day}/{today.month}/{today.year}"),
+        files={"proof": ("bukti.png", PNG, "image/png")},
+    )
+    assert sent.status_code == 200, sent.text
+    with hub.app.state.hub.session_factory() as s:
+        conf = s.scalars(
+            select(TransferConfirmation).where(TransferConfirmation.order_id == oid)
+        ).one()
+        assert conf.amount == o.transfer_amount and conf.transfer_date == today
 
 
 def test_proof_confirm_pack_ship_and_tracking(hub: Seeded) -> None:
@@ -233,7 +261,7 @@ def test_finance_rejects_with_a_reason_the_reseller_sees(hub: Seeded) -> None:
         data=proof_form(order(hub, oid)),
         files={"proof": ("b.pdf", b"%PDF-1.4 test", "application/pdf")},
     )
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         conf_id = s.scalars(select(TransferConfirmation.id)).one()
     finance = english(hub, Role.OWNER)
     assert finance.post(f"/payments/{conf_id}/reject", data={"reason": "x"}).status_code == 422

@@ -51,7 +51,7 @@ def test_placement_runs_where_configured_and_answers_alike(
         {"SSD": 3},
         settings_kw={} if setting is None else {"inline_order_placement": setting},
     )
-    assert api.app.state.inline_order_placement is inline
+    assert api.app.state.hub.inline_order_placement is inline
     with api.client("r1") as client:
         line = {"lines": [{"sku": "SSD", "quantity": 2}]}
         first = client.post("/api/v1/orders", json=line, headers={"Idempotency-Key": "k-1"})
@@ -67,4 +67,4 @@ def test_placement_runs_where_configured_and_answers_alike(
     assert len(hops) == (0 if inline else 3)  # inline: never handed to the thread pool
     with api.hub.factory() as s:
         assert [o.id for o in s.query(Order)] == [first.json()["id"]]
-    api.app.state.engine.dispose()
+    api.app.state.hub.engine.dispose()

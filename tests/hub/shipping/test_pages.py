@@ -32,9 +32,9 @@ ITEM = {
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     forget_cached()
     h = seed(Path(tmp_path_factory.mktemp("shipping-pages")))
-    with h.app.state.engine.begin() as conn:
+    with h.app.state.hub.engine.begin() as conn:
         import_regions(conn)
-    with transaction(h.app.state.session_factory) as s:
+    with transaction(h.app.state.hub.session_factory) as s:
         ratecards.apply(s, ratecards.validate(s, ratecards.read_rows(GOOD.encode(), "c.csv")))
         add_warehouse(s, "BDG-1", "Gudang Bandung", "32.73.01")
     forget_cached()

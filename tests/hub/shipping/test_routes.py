@@ -34,7 +34,7 @@ QUOTE = {
 @pytest.fixture(scope="session")
 def api(region_db: tuple[Engine, object], tmp_path_factory: pytest.TempPathFactory) -> tuple:
     app = make_app(str(region_db[0].url), Path(tmp_path_factory.mktemp("api")))
-    return app, seed(app.state.session_factory)
+    return app, seed(app.state.hub.session_factory)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def admin(hub: Seeded) -> TestClient:
 
 
 def user_row(hub: Seeded, username: str) -> User | None:
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         return s.scalar(select(User).where(User.username == username))
 
 
@@ -50,7 +50,7 @@ def test_creates_a_user_of_its_own_reseller_who_signs_in_and_sees_only_it(hub: S
         "reseller",
         True,
     )
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         entry = s.scalar(
             select(AuditEntry).where(
                 AuditEntry.action == "user.create", AuditEntry.entity_id == str(body["id"])
@@ -158,7 +158,7 @@ def test_deactivates_reactivates_and_resets_its_users(fresh_hub: Seeded) -> None
     assert (
         login_form(fresh, "reseller-r1", temp).headers["location"] == "/account"
     )  # must change it
-    with hub.app.state.session_factory() as s:
+    with hub.app.state.hub.session_factory() as s:
         actions = {
             e.action
             for e in s.scalars(

@@ -157,7 +157,7 @@ def test_password_change_and_admin_reset(fresh_hub: Seeded) -> None:
 
 
 def test_audit_log_cannot_be_edited(fresh_hub: Seeded) -> None:
-    factory = fresh_hub.app.state.session_factory
+    factory = fresh_hub.app.state.hub.session_factory
     with factory() as s:
         entry = s.query(AuditEntry).first()
         assert entry is not None

@@ -57,7 +57,7 @@ def test_a_token_revoked_in_one_worker_is_refused_by_another_once_its_cache_laps
     hub: Seeded = seed(tmp_path, api_token_cache_seconds=60)
     other_worker = TestClient(create_app(settings(tmp_path, api_token_cache_seconds=60)))
     clock = Clock()
-    other_worker.app.state.authenticator.tokens._clock = clock  # type: ignore[attr-defined]
+    other_worker.app.state.hub.authenticator.tokens._clock = clock  # type: ignore[attr-defined]
     token = hub.tokens["r1"]
     assert _me(other_worker, token) == 200  # remembered from now on
     admin = hub.client(Role.OWNER)

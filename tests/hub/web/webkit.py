@@ -52,7 +52,7 @@ class Seeded:
         c.headers["Accept-Language"] = "en"  # API messages in English (pages ignore it)
         if role is not None:
             user = self.users[self.username(role, reseller)]
-            with self.app.state.session_factory() as s:
+            with self.app.state.hub.session_factory() as s:
                 sid, web = start_session(s, user, 3600)
                 csrf = web.csrf_token
             c.cookies.set(SESSION_COOKIE, sid)
@@ -87,7 +87,7 @@ def login_form(client: TestClient, username: str, password: str = PASSWORD, next
 
 def seed(tmp: Path, **kw: object) -> Seeded:
     app = create_app(settings(tmp, **kw))
-    factory = app.state.session_factory
+    factory = app.state.hub.session_factory
     out = Seeded(app, tmp)
     t0 = utcnow() - dt.timedelta(hours=30)
     with factory() as s:

@@ -1,0 +1,1 @@
+"""Backup and restore of a whole hub: database, keys, payment proofs, quarantine, settings."""
