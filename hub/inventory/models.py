@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+import hub.catalog.models  # noqa: F401  (the table a foreign key names)
 from hub.core.db import Base, UTCDateTime, utcnow
 
 
@@ -23,7 +24,9 @@ class StockItem(Base):
         CheckConstraint("shipped >= 0", name="shipped_nonneg"),
     )
 
-    product_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_products.id"), primary_key=True, autoincrement=False
+    )
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     reserved: Mapped[int] = mapped_column(Integer, default=0)
     shipped: Mapped[int] = mapped_column(Integer, default=0)
@@ -37,9 +40,10 @@ class StockReceipt(Base):
     """Stock received from a purchase (or a manual correction): append-only."""
 
     __tablename__ = "inventory_receipts"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    product_id: Mapped[int] = mapped_column(Integer, index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     reference: Mapped[str] = mapped_column(String(120), default="")  # supplier invoice / PO number
     received_by: Mapped[str] = mapped_column(String(100), default="")

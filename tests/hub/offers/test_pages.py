@@ -158,7 +158,7 @@ def test_order_this_offer_goes_through_orders_and_counts_as_conversion(hub: Seed
     assert status_of(hub, ids["r1"]) == "accepted"
     assert 'class="order"' not in placed.text.split(f'id="offer-{ids["r1"]}"')[1].split("</tr>")[0]
     again = r1.post(f"/portal/offers/{ids['r1']}/order")
-    assert again.status_code == 409 and "already accepted" in again.text
+    assert again.status_code == 409 and "sudah diterima oleh pesanan" in again.text
     with hub.app.state.hub.session_factory() as s:
         from hub.orders.models import Order
 
