@@ -45,7 +45,7 @@ def products(
     category: str | None = None,
     brand: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> ProductsPublic:
     active = None if principal.is_staff else True  # resellers see what they can buy
     rows, count = search_products(
@@ -104,7 +104,7 @@ def why_this_price(
     product_id: RowId,
     session: SessionDep,
     principal: Anyone,
-    quantity: Annotated[int, Query(ge=1)] = 1,
+    quantity: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     at: dt.datetime | None = None,
 ) -> PriceQuotePublic:
     """The price and the rule that produced it ("why this price")."""

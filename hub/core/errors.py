@@ -12,6 +12,7 @@ there the message belongs next to what the person typed, not on an error page.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +33,8 @@ from shared.errors import (
     TooLarge,
     problem_parts,
 )
+
+log = logging.getLogger(__name__)
 
 # First match wins: subclasses before their bases.
 STATUS: tuple[tuple[type[SyncHubError], int], ...] = (
@@ -203,6 +206,21 @@ async def _out_of_range(request: Request, exc: Exception) -> Response:
     return _answer(request, 422, body)
 
 
+def _fixed(status: int, error: str, message: str, hint: str) -> Any:
+    """A handler answering ``status`` with a fixed message: database and library errors are
+    never shown as they are (they name the engine, a table, a constraint)."""
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        if status >= 500:
+            log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        text = _translate(request, message) or message
+        return _answer(
+            request, status, ErrorBody(error=error, message=text, hint=_translate(request, hint))
+        )
+
+    return handler
+
+
 def install_error_handlers(app: FastAPI) -> None:
     import sqlalchemy.exc
 
@@ -211,6 +229,26 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(sqlalchemy.exc.DataError, _out_of_range)
+    # A constraint refused the change (another request changed the same data meanwhile).
+    app.add_exception_handler(
+        sqlalchemy.exc.IntegrityError,
+        _fixed(
+            409,
+            "Conflict",
+            "the change clashes with data that changed meanwhile",
+            "reload and try again",
+        ),
+    )
+    # Anything else: logged with its traceback, answered in the one shape, nothing internal shown.
+    app.add_exception_handler(
+        Exception,
+        _fixed(
+            500,
+            "Internal",
+            "the hub failed to answer this request; the error was logged",
+            "try again later; if it persists, tell the hub's operator the time of the request",
+        ),
+    )
 
 
 __all__ = [

@@ -76,7 +76,7 @@ def dataset_rows(
     session: SessionDep,
     as_of: dt.datetime | None = None,
     limit: int = Query(100, ge=1, le=10_000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10_000_000),
 ) -> RowsPublic:
     """Current rows (or those valid at `as_of`), ordered by key; any other query parameter filters a column."""
     at, filters = _utc(as_of), _filters(request)
@@ -148,7 +148,7 @@ def entity_rows(
     session: SessionDep,
     as_of: dt.datetime | None = None,
     limit: int = Query(1000, ge=1, le=100_000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10_000_000),
 ) -> EntityRowsPublic:
     """Canonical entity rows (product, stock_level, sale_line, customer) through the reseller's mapping profile."""
     fields, rows = mapping.entity_rows(session, reseller_id, entity, as_of=_utc(as_of))

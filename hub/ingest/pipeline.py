@@ -127,7 +127,8 @@ def _process(session: Session, row: Snapshot, sync: ResellerSync, ctx: Context) 
             "applied in order once the gap is filled (or a full snapshot re-bases)",
         )
     ctx.store.staging.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f"s{row.id}-", dir=ctx.store.staging) as staging:
+    prefix = ctx.store.staging_prefix(row.id)  # removed on the way out, failed or not
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=ctx.store.staging) as staging:
         reader = open_snapshot(
             path, hub_private_key=ctx.keys.seal_key, signer_public_key=signer, dest_dir=staging
         )

@@ -25,7 +25,7 @@ def get_snapshots(
     reseller_id: str | None = None,
     status: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10_000_000),
 ) -> SnapshotsPublic:
     """Received snapshots, newest first: status, sequence, rows, timings, reason."""
     reseller_id = reseller_filter(principal, reseller_id)  # a reseller sees only its own

@@ -161,7 +161,7 @@ def list_orders(
     reseller_id: Optional[str] = None,
     state: Optional[str] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> OrdersPublic:
     """Order history: a reseller sees its own, staff all (filter by reseller and state)."""
     orders = service.list_orders(

@@ -396,3 +396,31 @@ def test_receipt_for_a_product_that_does_not_exist_is_refused(world: World) -> N
     assert r.status_code == 404 and r.json()["message"] == "no product #424242"
     levels = client.get("/api/v1/inventory").json()["data"]
     assert 424242 not in {row["product_id"] for row in levels}
+
+
+ENGINES = re.compile(r"sqlite|postgres|psycopg|mariadb|mysql|sqlalchemy|integer overflow", re.I)
+
+
+def test_out_of_range_numbers_answer_422_naming_no_engine(world: World) -> None:
+    """An id past the database's integer answered with a message naming SQLite."""
+    client = client_for(world, Role.OWNER)
+    problems, walked = [], 0
+    for op in operations(world):
+        ints = [
+            p["name"]
+            for p in op.spec.get("parameters", [])
+            if p["in"] == "query"
+            and _resolve(world.hub.app.openapi(), p["schema"]).get("type") in ("integer", None)
+            and "anyOf" not in p["schema"]
+        ]
+        if op.method != "get" or not ints:
+            continue
+        url = op.url(world.ids["r1"])
+        for name in ints:
+            walked += 1
+            r = client.get(url, params={name: str(10**20)})
+            if r.status_code != 422 or ENGINES.search(r.text) or set(r.json()) != SHAPE:
+                problems.append(f"GET {url}?{name}=1e20: {r.status_code} {r.text[:120]}")
+    big = client.get(f"/api/v1/orders/{10**20}")
+    assert big.status_code == 422 and not ENGINES.search(big.text)
+    assert walked >= 5 and not problems, "\n".join(problems)
