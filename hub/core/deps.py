@@ -24,7 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
-from hub.core.roles import EVERYONE, Principal, Role, can_see_reseller
+from hub.core.roles import EVERYONE, PasswordChangeRequired, Principal, Role, can_see_reseller
 from hub.core.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
 from hub.core.settings import HubSettings
 from hub.core.state import HubState, hub_state
@@ -166,10 +166,12 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def require(*roles: Role) -> Any:
+def require(*roles: Role, temporary_ok: bool = False) -> Any:
     """The role guard: ``dependencies=[require(Role.OWNER, Role.OPERATIONS)]``; no roles = anyone signed in.
 
-    Also enforces reseller scoping for paths with ``{reseller_id}`` (404, so ids do not leak).
+    Also enforces reseller scoping for paths with ``{reseller_id}`` (404, so ids do not leak),
+    and a temporary password (an admin's reset): only routes declared ``temporary_ok`` (see
+    the password, sign out) serve a session signed in with one.
     """
     allowed = frozenset(roles) if roles else EVERYONE
 
@@ -177,6 +179,11 @@ def require(*roles: Role) -> Any:
         # OptionalPrincipal, not CurrentPrincipal: one dependency level less on every guarded request
         if principal is None:
             raise NotAuthenticated()
+        if principal.temporary and not temporary_ok:
+            raise PasswordChangeRequired(
+                "you signed in with a temporary password: change it first",
+                hint="choose your own password on the account page (/account)",
+            )
         if principal.role not in allowed:
             raise Forbidden(
                 "your role ({role}) may not use this page or endpoint", role=principal.role.value

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hub.core.roles import PasswordChangeRequired
 from shared.errors import (
     ConfigError,
     Conflict,
@@ -160,6 +161,8 @@ def too_large(request: Request, limit: int) -> Response:
 
 async def _project_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SyncHubError)
+    if isinstance(exc, PasswordChangeRequired) and not _is_api(request):
+        return RedirectResponse("/account", 303)  # a page: straight to the password form
     return _answer(request, status_of(exc), body_of(request, exc))
 
 

@@ -12,6 +12,8 @@ from typing import Any, Optional, TypeVar
 
 from sqlalchemy import Select
 
+from shared.errors import Forbidden
+
 
 class Role(str, Enum):
     OWNER = "owner"  # director: everything, reports, audit log
@@ -40,10 +42,16 @@ class Principal:
     username: str = ""
     reseller_id: Optional[str] = None  # set exactly for reseller roles
     token_id: Optional[int] = None
+    # Signed in with a temporary password (an admin's reset): may only change it (ASVS 2.1.x).
+    temporary: bool = False
 
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF
+
+
+class PasswordChangeRequired(Forbidden):
+    """Signed in with a temporary password: nothing but changing it (pages go to /account)."""
 
 
 S = TypeVar("S", bound=Select[Any])

@@ -69,8 +69,9 @@ class HubSettings(BaseSettings):
     ingest_interval_seconds: float = 5.0
     # web: sessions, sign-in throttling, proxies, language
     session_max_age_seconds: int = 12 * 3600
-    login_max_failures: int = 5  # per username inside the window, then locked out
-    login_ip_max_failures: int = 20  # per client address inside the window
+    login_max_failures: int = 5  # per username from one address inside the window (users/throttle)
+    login_ip_max_failures: int = 20  # per client address inside the window, whatever the username
+    login_account_max_failures: int = 50  # per username from every address: then known ones only
     login_window_seconds: int = 15 * 60
     cookie_secure: bool | None = None  # None: secure in production or when the request is https
     # A valid API token is remembered per worker for this long: revoking it takes effect at once in the

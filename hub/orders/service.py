@@ -30,6 +30,7 @@ from hub.orders.models import Order, OrderLine
 from hub.orders.numbering import next_invoice_number, transfer_marks
 from hub.orders.shipping import FlatShipping, ShippingQuoter
 from hub.orders.store import Companion, insert_order
+from hub.resellers.service import require_enabled
 from shared.errors import DataError, NotFound, problem
 
 MAX_LINES = 500
@@ -254,6 +255,7 @@ def _new_order(
     """A draft in memory (not yet in the session) with prices frozen from the reseller's price list."""
     if principal is not None and not principal.is_staff and principal.reseller_id != reseller_id:
         raise OrderNotFound("no reseller {reseller_id}", reseller_id=reseller_id)
+    require_enabled(session, reseller_id)  # a disabled reseller orders nothing, cached token or not
     priced, facts = _priced(session, reseller_id, lines, ctx, now)
     order = Order(
         reseller_id=reseller_id,
@@ -321,6 +323,7 @@ def place(
     now: Optional[dt.datetime] = None,
 ) -> Order:
     """Reserve stock, freeze the shipping fee, number the invoice, and ask for payment."""
+    require_enabled(session, order.reseller_id)
     now = now or utcnow()
     audit: Audit = []
     _reserve(session, principal, order, ctx, audit, None, now)

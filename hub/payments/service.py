@@ -28,6 +28,7 @@ from hub.orders.models import Order
 from hub.orders.service import book_payment, get_order
 from hub.payments.models import TransferConfirmation
 from hub.payments.proofs import StoredProof
+from hub.resellers.service import require_enabled
 from shared.errors import Conflict, DataError, NotFound, problem
 
 PAYABLE = frozenset({State.AWAITING_PAYMENT.value, State.PARTIALLY_PAID.value})
@@ -121,6 +122,7 @@ def submit(
 ) -> TransferConfirmation:
     """Record a reseller's confirmation; the proof file is already stored (the caller removes it on error)."""
     order = get_order(session, principal, order_id, lock=True)
+    require_enabled(session, order.reseller_id)
     check_claim(order, claim, utcnow().date())
     conf = TransferConfirmation(
         order_id=order.id,

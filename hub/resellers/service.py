@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hub.core import access
 from hub.core.db import utcnow
 from hub.resellers.models import Reseller
 from hub.resellers.schemas import ResellerCreate, ResellerPublic, check_signing_key, check_ssh_key
-from shared.errors import ConfigError, Conflict, NotFound
+from shared.errors import ConfigError, Conflict, Forbidden, NotFound
 
 
 class ResellerNotFound(NotFound):
@@ -75,13 +76,29 @@ def list_resellers(session: Session) -> list[ResellerPublic]:
 
 
 def disable_reseller(session: Session, reseller_id: str) -> ResellerPublic:
-    """Refuse the reseller's logins from now on (its data and history stay)."""
+    """Refuse the reseller's logins from now on: SFTP, its users' sessions and its API tokens
+    (its data and history stay). Orders and payments check it in their own transaction."""
     row = _row(session, reseller_id)
     if row.enabled:
         row.enabled = False
         row.disabled_at = row.updated_at = utcnow()
         session.commit()
+        access.revoked()  # this process's token cache forgets at once
     return ResellerPublic.model_validate(row)
+
+
+def require_enabled(session: Session, reseller_id: str) -> None:
+    """Refuse work for a reseller that is disabled (or not enrolled), inside the caller's
+    transaction: a token another web process still remembers cannot place an order."""
+    enabled = session.scalar(select(Reseller.enabled).where(Reseller.id == reseller_id))
+    if enabled is None:
+        raise ResellerNotFound("no reseller {reseller_id}", reseller_id=reseller_id)
+    if not enabled:
+        raise Forbidden(
+            "reseller {reseller_id} is disabled",
+            hint="the distributor can enable it again (synchub reseller enable)",
+            reseller_id=reseller_id,
+        )
 
 
 def enable_reseller(session: Session, reseller_id: str) -> ResellerPublic:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require, reseller_filter
 from hub.core.roles import Role
+from hub.core.security import SESSION_COOKIE
 from hub.core.state import hub_state
 from hub.resellers.service import find_reseller
 from hub.users import service, sessions
@@ -32,7 +33,7 @@ TOKEN_ADMINS = (Role.OWNER, Role.OPERATIONS, Role.RESELLER_ADMIN)
 USER_ADMINS = (Role.OWNER, Role.RESELLER_ADMIN)
 
 
-@router.get("/me", dependencies=[require()])
+@router.get("/me", dependencies=[require(temporary_ok=True)])
 def me(principal: CurrentPrincipal) -> MePublic:
     """Who the request is authenticated as."""
     return MePublic(
@@ -45,13 +46,14 @@ def me(principal: CurrentPrincipal) -> MePublic:
     )
 
 
-@router.post("/me/password", status_code=204, dependencies=[require()])
+@router.post("/me/password", status_code=204, dependencies=[require(temporary_ok=True)])
 def change_my_password(body: PasswordChange, request: Request, session: SessionDep) -> None:
     """Change your own password (users only; needs the current one)."""
     user = getattr(request.state, "user", None)
     if user is None:
         raise Forbidden("API tokens have no password", hint="sign in as a user to change one")
-    service.change_password(session, user, body.current, body.new)
+    keep = request.cookies.get(SESSION_COOKIE)  # this session stays, the others end
+    service.change_password(session, user, body.current, body.new, keep_session=keep)
 
 
 @router.get("/users", dependencies=[require(*USER_ADMINS)])

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record
+from hub.core import access
 from hub.core.db import utcnow
 from hub.core.roles import RESELLER_ROLES, Principal, Role, restrict
-from hub.core.security import hash_password, new_secret, verify_password
+from hub.core.security import digest, hash_password, new_secret, verify_password
 from hub.core.settings import HubSettings
 from hub.resellers.service import find_reseller
 from hub.users import throttle
 from hub.users.models import User, WebSession
+from hub.users.sessions import reseller_enabled, revoke_issued_by
 from shared.errors import Conflict, DataError, Forbidden, NotFound
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
@@ -41,7 +43,8 @@ class NotPermitted(Forbidden):
 
 
 class BadCredentials(Forbidden):
-    """Unknown user, wrong password or inactive account (deliberately not told apart)."""
+    """Unknown user, wrong password, inactive account or disabled reseller (deliberately not
+    told apart)."""
 
 
 def principal_of(user: User) -> Principal:
@@ -51,6 +54,7 @@ def principal_of(user: User) -> Principal:
         user_id=user.id,
         username=user.username,
         reseller_id=user.reseller_id if role in RESELLER_ROLES else None,
+        temporary=user.must_change_password,
     )
 
 
@@ -207,6 +211,7 @@ def authenticate(
         verify_password(user.password_hash if user else None, password)
         and user is not None
         and user.active
+        and (user.reseller_id is None or reseller_enabled(session, user.reseller_id))
     )
     throttle.note(session, name, ip, ok)
     session.commit()
@@ -215,8 +220,11 @@ def authenticate(
     return user
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
-    """The user's own change: needs the current password; ends the user's other sessions.
+def change_password(
+    session: Session, user: User, current: str, new: str, *, keep_session: str | None = None
+) -> None:
+    """The user's own change: needs the current password; ends the user's other sessions
+    (every one but ``keep_session``, the session id of the request that asked).
 
     ``user`` may come from another session (the request's sign-in look-up): its row is read
     again here, fresh, and changed in ``session``.
@@ -227,6 +235,10 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.password_changed_at = utcnow()
+    others = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep_session is not None:
+        others = others.where(WebSession.id_hash != digest(keep_session))
+    session.execute(others)
     record(session, principal_of(user), "user.password_change", "user", user.id)
     session.commit()
 
@@ -266,10 +278,13 @@ def update_user(
         user.display_name = display_name
     if active is not None:
         user.active = active
-        if not active:
+        if not active:  # its sessions and the API tokens it issued end now
             session.query(WebSession).filter(WebSession.user_id == user.id).delete()
+            revoke_issued_by(session, actor, user.id)
     record(session, actor, "user.update", "user", user.id, before, public(user))
     session.commit()
+    if active is False:
+        access.revoked()  # this process's token cache forgets at once
     return user
 
 

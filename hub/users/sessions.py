@@ -11,6 +11,7 @@ from hub.audit.service import record
 from hub.core.db import utcnow
 from hub.core.roles import Principal, Role
 from hub.core.security import digest, new_api_token, new_secret
+from hub.resellers.models import Reseller
 from hub.users.models import ApiToken, User, WebSession
 from shared.errors import NotFound
 
@@ -45,13 +46,21 @@ def start_session(
 
 
 def resolve_session(session: Session, sid: str) -> tuple[User, WebSession] | None:
+    """The session's user, if the session is live, the user active and (a reseller's user)
+    its reseller enabled: disabling either ends the session at its next request."""
     row = session.get(WebSession, digest(sid))
     if row is None or row.expires_at <= utcnow():
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
+    if user.reseller_id is not None and not reseller_enabled(session, user.reseller_id):
+        return None
     return user, row
+
+
+def reseller_enabled(session: Session, reseller_id: str) -> bool:
+    return bool(session.scalar(select(Reseller.enabled).where(Reseller.id == reseller_id)))
 
 
 def end_session(session: Session, sid: str) -> None:
@@ -88,7 +97,12 @@ def issue_token(
 
 
 def resolve_token(session: Session, secret: str) -> Principal | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    """The token's principal, unless it is revoked or its reseller disabled."""
+    row = session.scalar(
+        select(ApiToken)
+        .join(Reseller, Reseller.id == ApiToken.reseller_id)
+        .where(ApiToken.token_hash == digest(secret), Reseller.enabled.is_(True))
+    )
     if row is None or row.revoked_at is not None:
         return None
     return Principal(
@@ -114,15 +128,25 @@ def revoke_token(session: Session, actor: Principal, token_id: int) -> ApiToken:
             "no API token #{token_id}", hint="list your tokens to see their ids", token_id=token_id
         )
     if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        record(
-            session,
-            actor,
-            "token.revoke",
-            "api_token",
-            row.id,
-            {"revoked": False},
-            {"revoked": True},
-        )
+        _revoke(session, actor, row)
         session.commit()
     return row
+
+
+def _revoke(session: Session, actor: Principal | None, row: ApiToken) -> None:
+    row.revoked_at = utcnow()
+    record(
+        session, actor, "token.revoke", "api_token", row.id, {"revoked": False}, {"revoked": True}
+    )
+
+
+def revoke_issued_by(session: Session, actor: Principal | None, user_id: int) -> int:
+    """Revoke the live API tokens ``user_id`` issued (the user was deactivated); not committed."""
+    rows = list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.created_by == user_id, ApiToken.revoked_at.is_(None))
+        )
+    )
+    for row in rows:
+        _revoke(session, actor, row)
+    return len(rows)

@@ -104,7 +104,7 @@ def login(
     return response
 
 
-@router.post("/logout", dependencies=[require()])
+@router.post("/logout", dependencies=[require(temporary_ok=True)])
 def logout(request: Request, session: SessionDep) -> Response:
     sid = request.cookies.get(SESSION_COOKIE)
     if sid:
@@ -132,12 +132,12 @@ def switch_language(
     return response
 
 
-@router.get("/account", dependencies=[require()])
+@router.get("/account", dependencies=[require(temporary_ok=True)])
 def account(request: Request) -> Response:
     return render(request, "account.html", {"message": "", "error": ""})
 
 
-@router.post("/account/password", dependencies=[require()])
+@router.post("/account/password", dependencies=[require(temporary_ok=True)])
 def change_password(
     request: Request,
     session: SessionDep,
@@ -154,7 +154,8 @@ def change_password(
         error = "The two new passwords differ."
     else:
         try:
-            service.change_password(session, user, current, new)
+            keep = request.cookies.get(SESSION_COOKIE)  # this session stays, the others end
+            service.change_password(session, user, current, new, keep_session=keep)
         except service.BadCredentials:
             error = "The current password is wrong."
         except WeakPassword as exc:
