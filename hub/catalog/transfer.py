@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from hub.catalog.errors import ImportRefused
 from hub.catalog.models import Product
 from hub.catalog.rows import COLUMNS, REQUIRED, format_row, parse_row
+from hub.core.cells import neutralise, restore, text_cells
 from hub.core.roles import Principal
 from shared.errors import DataError
 
@@ -69,7 +70,8 @@ def _cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str
     if fmt == "csv":
         raw = data if data is not None else Path(path).read_bytes()  # type: ignore[arg-type]
         text = raw.decode("utf-8-sig")
-        yield from csv.reader(io.StringIO(text, newline=""))
+        for cells in csv.reader(io.StringIO(text, newline="")):
+            yield [restore(c) for c in cells]  # what our export guarded against formulas
     elif fmt == "xlsx":
         from openpyxl import load_workbook
 
@@ -205,7 +207,7 @@ def export_catalog(session: Session, fmt: str = "csv") -> bytes:
         buf = io.StringIO(newline="")
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(COLUMNS)
-        w.writerows(format_row(p) for p in products)
+        w.writerows([neutralise(cell) for cell in format_row(p)] for p in products)
         return buf.getvalue().encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -214,7 +216,7 @@ def export_catalog(session: Session, fmt: str = "csv") -> bytes:
         ws = wb.create_sheet("catalog")
         ws.append(COLUMNS)
         for p in products:
-            ws.append(format_row(p))
+            ws.append(text_cells(ws, format_row(p)))
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
