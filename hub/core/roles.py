@@ -68,6 +68,11 @@ def restrict(stmt: S, principal: Principal, reseller_column: Any) -> S:
     return stmt.where(reseller_column == principal.reseller_id)  # type: ignore[return-value]
 
 
-def can_see_reseller(principal: Principal, reseller_id: str) -> bool:
-    """For routes addressed by reseller id: staff see all, a reseller only itself."""
-    return principal.is_staff or principal.reseller_id == reseller_id
+def can_see_reseller(principal: Principal | None, reseller_id: str | None) -> bool:
+    """The object-level twin of :func:`restrict`: may ``principal`` see a row (or a path) of
+    ``reseller_id``? Staff and the hub itself (``None``: CLI, jobs) see all; a reseller only
+    its own; a row of no reseller (a staff user) no reseller. The one ownership check: services
+    call it instead of comparing ``reseller_id`` themselves."""
+    if principal is None or principal.is_staff:
+        return True
+    return reseller_id is not None and principal.reseller_id == reseller_id

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import AUDIT_LOG, entries, record_many
 from hub.core.db import utcnow
-from hub.core.roles import Principal, restrict
+from hub.core.roles import Principal, can_see_reseller, restrict
 from hub.core.settings import HubSettings
 from hub.inventory import service as stock
 from hub.notifications.service import notify
@@ -253,7 +253,7 @@ def _new_order(
     now: dt.datetime,
 ) -> tuple[Order, dict[int, ProductFacts]]:
     """A draft in memory (not yet in the session) with prices frozen from the reseller's price list."""
-    if principal is not None and not principal.is_staff and principal.reseller_id != reseller_id:
+    if not can_see_reseller(principal, reseller_id):
         raise OrderNotFound("no reseller {reseller_id}", reseller_id=reseller_id)
     require_enabled(session, reseller_id)  # a disabled reseller orders nothing, cached token or not
     priced, facts = _priced(session, reseller_id, lines, ctx, now)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from hub.audit.service import record
 from hub.core import access
 from hub.core.db import utcnow
-from hub.core.roles import RESELLER_ROLES, Principal, Role, restrict
+from hub.core.roles import RESELLER_ROLES, Principal, Role, can_see_reseller, restrict
 from hub.core.security import digest, hash_password, new_secret, verify_password
 from hub.core.settings import HubSettings
 from hub.resellers.service import find_reseller
@@ -132,7 +132,7 @@ def create_user(
     _check_role(actor, role)
     if _scoped(actor):
         assert actor is not None
-        if reseller_id and reseller_id != actor.reseller_id:
+        if reseller_id and not can_see_reseller(actor, reseller_id):
             raise UserNotFound(
                 "no reseller {reseller_id}",
                 hint="you can add users to your own reseller only",
@@ -179,7 +179,7 @@ def create_user(
 def get_user(session: Session, user_id: int, actor: Principal | None = None) -> User:
     """The user ``actor`` may manage; anyone else is reported as not found (ids do not leak)."""
     user = session.get(User, user_id)
-    if user is None or (_scoped(actor) and user.reseller_id != actor.reseller_id):  # type: ignore[union-attr]
+    if user is None or (_scoped(actor) and not can_see_reseller(actor, user.reseller_id)):
         raise UserNotFound("no user #{user_id}", hint="see the users page for ids", user_id=user_id)
     return user
 

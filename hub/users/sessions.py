@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import record
 from hub.core.db import utcnow
-from hub.core.roles import Principal, Role
+from hub.core.roles import Principal, Role, can_see_reseller
 from hub.core.security import digest, new_api_token, new_secret
 from hub.resellers.models import Reseller
 from hub.users.models import ApiToken, User, WebSession
@@ -123,7 +123,7 @@ def list_tokens(session: Session, reseller_id: str | None) -> list[ApiToken]:
 def revoke_token(session: Session, actor: Principal, token_id: int) -> ApiToken:
     """Revoke (committed). A reseller admin can only reach its own reseller's tokens."""
     row = session.get(ApiToken, token_id)
-    if row is None or (not actor.is_staff and row.reseller_id != actor.reseller_id):
+    if row is None or not can_see_reseller(actor, row.reseller_id):
         raise TokenNotFound(
             "no API token #{token_id}", hint="list your tokens to see their ids", token_id=token_id
         )
