@@ -111,13 +111,9 @@ class Formatter:
         fmt = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(Decimal(str(value)), format=fmt, locale=self.lang)
 
-    def money(self, value: Any) -> str:
-        """Rupiah without cents, grouped per locale: ``Rp 1.234.567`` (id), ``Rp 1,234,567`` (en)."""
-        if value is None:
-            return "—"
-        amount = Decimal(str(value)).quantize(Decimal(1))
-        sign = "-" if amount < 0 else ""
-        return f"{sign}Rp {format_decimal(abs(amount), format='#,##0', locale=self.lang)}"
+    def money(self, value: Any, *, cents: bool = False) -> str:
+        """:func:`money` in this language."""
+        return money(value, self.lang, cents=cents)
 
     def datetime(self, value: dt.datetime | None) -> str:
         if value is None:
@@ -137,6 +133,20 @@ class Formatter:
         units = {"id": ("hr", "j", "m"), "en": ("d", "h", "m")}[self.lang]
         parts = [f"{d} {units[0]}"] if d else []
         return " ".join([*parts, f"{h} {units[1]}", f"{m} {units[2]}"])
+
+
+def money(value: Any, lang: str = "id", *, cents: bool = False) -> str:
+    """Rupiah as the hub writes it everywhere (pages, documents, messages): grouped per locale,
+    ``Rp 1.234.567`` (id), ``Rp 1,234,567`` (en); ``cents`` for invoices (``Rp 1.234.567,50``).
+    Exact: the Decimal is rounded (half to even, as before) to the rupiah or the cent, never
+    through a float."""
+    if value is None or value == "":
+        return "—"
+    step = Decimal("0.01") if cents else Decimal(1)
+    amount = Decimal(str(value)).quantize(step)
+    pattern = "#,##0.00" if cents else "#,##0"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp {format_decimal(abs(amount), format=pattern, locale=pick(lang))}"
 
 
 # --- errors in the reader's language ------------------------------------------------------

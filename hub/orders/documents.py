@@ -11,6 +11,7 @@ from typing import Optional
 
 from fpdf import FPDF
 
+from hub.core.i18n import money
 from hub.orders.models import Order
 from shared.errors import Conflict
 
@@ -22,10 +23,8 @@ def _txt(value: object) -> str:
 
 
 def rupiah(amount: Decimal) -> str:
-    """``Rp 1.250.000,00`` — Indonesian grouping."""
-    q = Decimal(amount).quantize(Decimal("0.01"))
-    whole, frac = f"{q:,.2f}".split(".")
-    return f"Rp {whole.replace(',', '.')},{frac}"
+    """``Rp 1.250.000,00``: the hub's one money format (:func:`hub.core.i18n.money`), with cents."""
+    return money(amount, "id", cents=True)
 
 
 def _page(title: str, order: Order, reseller_name: str) -> FPDF:
