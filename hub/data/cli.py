@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sys
+from typing import Callable, Iterator
 
 import click
 from sqlalchemy.orm import Session
 
 from hub.core.runtime import with_hub_session
 from hub.data.export import csv_lines
+from hub.data.progress import row_progress
 from hub.mapping import service as mapping
 from hub.mapping.profiles import PROFILES
 from hub.merge import query, store
@@ -58,6 +60,11 @@ def datasets(reseller_id: str) -> None:
         )
 
 
+@contextlib.contextmanager
+def _quiet() -> Iterator[Callable[[int], None]]:  # CSV on stdout: no bar in the way
+    yield lambda n: None
+
+
 @data.command("export")
 @click.argument("reseller_id")
 @click.argument("dataset")
@@ -78,16 +85,22 @@ def export(
     at, filters = _as_of(as_of), _filters(where)
 
     def run(session: Session) -> int:
+        total = query.count_rows(session, reseller_id, dataset, at=at, filters=filters)
         columns, rows = query.iter_rows(session, reseller_id, dataset, at=at, filters=filters)
         n = -1
         with (
-            open(csv_file, "w", encoding="utf-8", newline="")
-            if csv_file
-            else contextlib.nullcontext(sys.stdout)
-        ) as out:
+            (
+                open(csv_file, "w", encoding="utf-8", newline="")
+                if csv_file
+                else contextlib.nullcontext(sys.stdout)
+            ) as out,
+            row_progress(f"export {dataset}", total) if csv_file else _quiet() as advance,
+        ):
             for chunk in csv_lines(columns, rows):
                 out.write(chunk)
-                n += chunk.count("\n")
+                lines = chunk.count("\n")
+                n += lines
+                advance(lines)
         return n
 
     n = with_hub_session(run)
