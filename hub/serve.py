@@ -17,6 +17,7 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.keys import HubKeys
+from hub.core.output import emit, json_option
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings, load_settings
 from hub.ingest.worker import run_forever
@@ -118,10 +119,22 @@ def serve(no_web: bool, no_ingest: bool) -> None:
 
 
 @click.command("keys")
-def keys() -> None:
+@json_option
+def keys(as_json: bool) -> None:
     """Print the hub's public keys: what every reseller's `syncagent init` needs."""
     settings = load_settings()
     hub_keys = HubKeys.load_or_create(settings.keys_dir)
+    if as_json:
+        doc = {
+            "host_key": hub_keys.host_key_line,
+            "host_fingerprint": hub_keys.host_fingerprint,
+            "seal_public_key": hub_keys.seal_public_b64,
+            "seal_fingerprint": hub_keys.seal_fingerprint,
+            "signing_public_key": hub_keys.signing_public_b64,
+            "signing_fingerprint": hub_keys.signing_fingerprint,
+        }
+        emit(doc, True, lambda: None)
+        return
     click.echo(hub_keys.describe())
     click.echo(
         "\nFor syncagent init:\n"

@@ -33,7 +33,7 @@ def hub_transaction(settings: HubSettings | None = None) -> Iterator[Session]:
 
     Commits when the block ends, rolls back if it raises (docs/transactions.md).
     """
-    engine, factory = open_hub(settings or HubSettings())
+    engine, factory = open_hub(settings or load_settings())
     try:
         with transaction(factory) as session:
             yield session

@@ -10,6 +10,7 @@ from typing import Callable, Iterator
 import click
 from sqlalchemy.orm import Session
 
+from hub.core.output import emit, json_option
 from hub.core.runtime import with_hub_session
 from hub.data.export import csv_lines
 from hub.data.progress import row_progress
@@ -46,9 +47,14 @@ def data() -> None:
 
 @data.command("datasets")
 @click.argument("reseller_id")
-def datasets(reseller_id: str) -> None:
+@json_option
+def datasets(reseller_id: str, as_json: bool) -> None:
     """List RESELLER_ID's merged datasets."""
     rows = with_hub_session(lambda s: store.list_datasets(s, reseller_id))
+    if as_json:
+        fields = ("dataset", "current_rows", "schema_version", "last_snapshot_id", "last_source_at")
+        emit([{f: getattr(d, f) for f in fields} for d in rows], True, lambda: None)
+        return
     if not rows:
         click.echo(f"no merged data for reseller {reseller_id!r} yet")
         return

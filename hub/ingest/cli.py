@@ -11,10 +11,12 @@ from typing import Any
 import click
 
 from hub.core.keys import HubKeys
+from hub.core.output import emit, json_option
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings, load_settings
 from hub.ingest.models import Snapshot
 from hub.ingest.quarantine import list_quarantined, retry
+from hub.ingest.schemas import SnapshotPublic
 from hub.ingest.service import list_snapshots
 from hub.ingest.store import Store
 from hub.ingest.worker import run_forever, run_once, worker_id
@@ -102,15 +104,21 @@ def quarantine() -> None:
 
 @quarantine.command("list")
 @click.option("--reseller", default=None, help="Only this reseller's.")
-def quarantine_list(reseller: str | None) -> None:
+@json_option
+def quarantine_list(reseller: str | None, as_json: bool) -> None:
+    """Quarantined snapshots with the reason each was refused."""
     _engine, factory, _keys = _open(load_settings())
     with factory() as session:
         rows = list_quarantined(session, reseller)
-    if not rows:
-        click.echo("no quarantined snapshots")
-    for s in rows:
-        click.echo(_line(s))
-        click.echo(f"        reason: {s.reason}")
+
+    def text() -> None:
+        if not rows:
+            click.echo("no quarantined snapshots")
+        for s in rows:
+            click.echo(_line(s))
+            click.echo(f"        reason: {s.reason}")
+
+    emit([SnapshotPublic.model_validate(s) for s in rows], as_json, text)
 
 
 @quarantine.command("retry")
@@ -138,10 +146,17 @@ def snapshots() -> None:
     "--status", default=None, help="received, applied, duplicate, held, quarantined, superseded."
 )
 @click.option("--limit", default=50, show_default=True)
-def snapshots_list(reseller: str | None, status: str | None, limit: int) -> None:
+@json_option
+def snapshots_list(reseller: str | None, status: str | None, limit: int, as_json: bool) -> None:
+    """Received snapshots, newest first."""
     _engine, factory, _keys = _open(load_settings())
     with factory() as session:
         rows, total = list_snapshots(session, reseller_id=reseller, status=status, limit=limit)
-    for s in rows:
-        click.echo(_line(s) + (f"  ({s.reason})" if s.reason else ""))
-    click.echo(f"{len(rows)} of {total} snapshot(s)")
+
+    def text() -> None:
+        for s in rows:
+            click.echo(_line(s) + (f"  ({s.reason})" if s.reason else ""))
+        click.echo(f"{len(rows)} of {total} snapshot(s)")
+
+    doc = {"data": [SnapshotPublic.model_validate(s) for s in rows], "count": total}
+    emit(doc, as_json, text)

@@ -10,10 +10,12 @@ from pathlib import Path
 import click
 
 from hub.core.db import transaction
+from hub.core.output import json_option
 from hub.core.runtime import open_hub
 from hub.core.settings import load_settings
 from hub.shipping import ratecards, regiondata
 from hub.shipping.regionimport import import_regions
+from hub.shipping.routes import quote_public
 from hub.shipping.rules import Item
 from hub.shipping.service import add_warehouse, quote_shipment
 
@@ -133,6 +135,7 @@ def _item(text: str) -> Item:
 )
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--sort", type=click.Choice(["price", "speed"]), default="price")
+@json_option
 def quote(
     origin: str,
     destination: str | None,
@@ -141,6 +144,7 @@ def quote(
     items: tuple[str, ...],
     day: dt.datetime | None,
     sort: str,
+    as_json: bool,
 ) -> None:
     """Print every courier option for an ad-hoc shipment."""
     engine, factory = open_hub(load_settings())
@@ -158,6 +162,9 @@ def quote(
             )
     finally:
         engine.dispose()
+    if as_json:  # the API's shape (POST /api/v1/shipping/quote)
+        click.echo(quote_public(result).model_dump_json(indent=2))
+        return
     click.echo(
         f"{result.origin.name} → {result.destination.name} ({result.destination.kode}),"
         f" tariff of {result.day}"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 
+from hub.core.output import emit, json_option
 from hub.core.roles import Role
 from hub.core.runtime import open_hub
 from hub.core.security import WeakPassword
 from hub.core.settings import load_settings
 from hub.users import service
+from hub.users.schemas import UserPublic
 
 
 @click.group("user")
@@ -51,14 +53,19 @@ def add(
 
 
 @user.command("list")
-def list_() -> None:
+@json_option
+def list_(as_json: bool) -> None:
     """Every user with role, reseller and state."""
     _, factory = open_hub(load_settings())
     with factory() as session:
-        for u in service.list_users(session):
-            click.echo(
-                f"{u.id}\t{u.username}\t{u.role}\t{u.reseller_id or '-'}\t{'active' if u.active else 'inactive'}"
-            )
+        users = [UserPublic.model_validate(u) for u in service.list_users(session)]
+
+    def text() -> None:
+        for u in users:
+            state = "active" if u.active else "inactive"
+            click.echo(f"{u.id}\t{u.username}\t{u.role}\t{u.reseller_id or '-'}\t{state}")
+
+    emit(users, as_json, text)
 
 
 @user.command("reset-password")
