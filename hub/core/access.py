@@ -19,7 +19,7 @@ _listeners: list[weakref.WeakMethod[Callable[[], None]]] = []
 def subscribe(forget: Callable[[], None]) -> None:
     """``forget`` (a bound method: held weakly, so an app that is gone is dropped) runs on every
     :func:`revoked`."""
-    _listeners.append(weakref.WeakMethod(forget))  # type: ignore[arg-type]
+    _listeners.append(weakref.WeakMethod(forget))
 
 
 def revoked() -> None:

@@ -127,7 +127,7 @@ async def optional_principal(request: Request) -> Principal | None:
     generator dependency, a tenth of a placed order's framework time).
     """
     if hasattr(request.state, "principal"):
-        return request.state.principal  # type: ignore[no-any-return]
+        return request.state.principal
     state = hub_state(request)
     auth = state.authenticator
     principal: Principal | None = None
@@ -234,7 +234,7 @@ def _declarations(dependant: Any) -> Iterator[Any]:
 def declared_access(route: Any) -> frozenset[Role] | str | None:
     """What a route declared: a set of roles, :data:`PUBLIC`, or None (undeclared — a bug)."""
     if hasattr(route, "allowed_roles"):  # mounts (static files) carry it as an attribute
-        return route.allowed_roles  # type: ignore[no-any-return]
+        return route.allowed_roles
     found = list(_declarations(getattr(route, "dependant", None)))
     if not found:
         return None

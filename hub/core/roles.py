@@ -65,7 +65,7 @@ def restrict(stmt: S, principal: Principal, reseller_column: Any) -> S:
     """
     if principal.is_staff:
         return stmt
-    return stmt.where(reseller_column == principal.reseller_id)  # type: ignore[return-value]
+    return stmt.where(reseller_column == principal.reseller_id)
 
 
 def can_see_reseller(principal: Principal | None, reseller_id: str | None) -> bool:

@@ -50,7 +50,7 @@ def _page(title: str, order: Order, reseller_name: str) -> FPDF:
 def _row(pdf: FPDF, cells: list[tuple[float, str, str]], bold: bool = False) -> None:
     pdf.set_font("Helvetica", "B" if bold else "", 9)
     for width, text, align in cells:
-        pdf.cell(width, 7, _txt(text)[:60], border=1, align=align)  # type: ignore[arg-type]
+        pdf.cell(width, 7, _txt(text)[:60], border=1, align=align)
     pdf.ln()
 
 

@@ -74,4 +74,4 @@ def reset_password(user_id: int) -> None:
     """Print a temporary password; the user must change it at the next sign-in."""
     _, factory = open_hub(load_settings())
     with factory() as session:
-        click.echo(service.reset_password(session, None, user_id))  # type: ignore[arg-type]
+        click.echo(service.reset_password(session, None, user_id))
