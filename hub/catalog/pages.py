@@ -12,7 +12,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, requ
 from hub.core.errors import describe, status_of
 from hub.core.roles import Role
 from hub.core.templating import render
-from shared.errors import DataError, SyncHubError
+from shared.errors import DataError, NotFound, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 VIEW = (Role.OWNER, Role.OPERATIONS, Role.MARKETING)  # marketing reads the catalog
@@ -94,7 +94,7 @@ def product(
     """One product: specs, variants, price lists, promotions, and "why this price" for a reseller."""
     p = session.get(Product, product_id)
     if p is None:
-        raise HTTPException(404, f"no product #{product_id}")
+        raise NotFound("no product #{product_id}", product_id=product_id)
     quote, quote_error = None, ""
     if reseller_id:
         try:
@@ -135,7 +135,7 @@ def _staged(settings: Any, upload: str) -> Path:
     if UPLOAD_ID.match(upload):
         for path in _staging(settings).glob(f"{upload}.*"):
             return path
-    raise HTTPException(404, f"no staged catalog file {upload!r}: upload it again")
+    raise NotFound("no staged catalog file {upload}: upload it again", upload=repr(upload))
 
 
 def _sweep(staging: Path) -> None:

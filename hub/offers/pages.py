@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Sequence
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.templating import render
 from hub.offers import workflow
 from hub.offers.models import KINDS, STATUSES, Offer
-from shared.errors import Conflict, DataError, SyncHubError
+from shared.errors import Conflict, DataError, NotFound, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 VIEW = (Role.OWNER, Role.OPERATIONS, Role.MARKETING)  # marketing reads offers and conversion
@@ -64,7 +64,13 @@ def _htmx(request: Request) -> bool:
 
 def _checked(value: str, known: Sequence[str], what: str) -> str:
     if value and value not in known:
-        raise HTTPException(422, f"unknown offer {what} {value!r}: use one of {', '.join(known)}")
+        raise DataError(
+            "unknown offer {what} {value}",
+            hint="use one of {known}",
+            what=what,
+            value=repr(value),
+            known=", ".join(known),
+        )
     return value
 
 
@@ -210,7 +216,7 @@ def edit_quantity(
 ) -> Response:
     """Change a draft's quantity; it is priced again (quantity breaks)."""
     if session.get(Offer, offer_id) is None:
-        raise HTTPException(404, f"no offer #{offer_id}")
+        raise NotFound("no offer #{offer_id}", offer_id=offer_id)
     error = ""
     try:
         if not quantity.strip().isdigit() or not 0 < int(quantity) <= 1_000_000:

@@ -30,6 +30,7 @@ from hub.core.templating import render
 from hub.users import service, sessions
 from hub.users.throttle import LockedOut
 from hub.web import cookies
+from shared.errors import Forbidden, NotFound
 
 router = APIRouter(include_in_schema=False)
 
@@ -124,7 +125,12 @@ def switch_language(
 ) -> Response:
     """Remembered twice: in a cookie (this browser) and as the user's preference (next sign-in)."""
     if code not in LOCALES:
-        raise HTTPException(404, f"no language {code!r}; choose one of {', '.join(LOCALES)}")
+        raise NotFound(
+            "no language {code}",
+            hint="choose one of {known}",
+            code=repr(code),
+            known=", ".join(LOCALES),
+        )
     if principal is not None and principal.user_id is not None:
         service.set_locale(session, principal.user_id, code)
     response = RedirectResponse(safe_next(next), 303)
@@ -148,7 +154,7 @@ def change_password(
 ) -> Response:
     user = getattr(request.state, "user", None)
     if user is None:
-        raise HTTPException(403, "API tokens have no password")
+        raise Forbidden("API tokens have no password", hint="sign in as a user to change one")
     error = ""
     if new != repeat:
         error = "The two new passwords differ."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -45,7 +45,7 @@ def explore(
 ) -> Response:
     datasets = list_datasets(session, reseller_id)
     if session.get(Reseller, reseller_id) is None and not datasets:
-        raise HTTPException(404, f"no reseller {reseller_id!r}")
+        raise NotFound("no reseller {reseller_id}", reseller_id=reseller_id)
     name = dataset or (datasets[0].dataset if datasets else "")
     columns: list = []
     rows: list = []
