@@ -39,6 +39,9 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.shipping.routes", "router"),
     ("hub.payments.routes", "router"),
     ("hub.inventory.routes", "router"),
+    ("hub.purchasing.routes", "router"),
+    ("hub.purchasing.payables_routes", "router"),
+    ("hub.warranty.routes", "router"),
     ("hub.catalog.routes", "router"),
     ("hub.offers.routes", "router"),
     ("hub.users.routes", "router"),
@@ -57,6 +60,10 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.orders.pages", "router"),
     ("hub.payments.pages", "router"),
     ("hub.shipping.pages", "router"),
+    ("hub.purchasing.pages", "router"),
+    ("hub.purchasing.pages_money", "router"),
+    ("hub.warranty.pages", "router"),
+    ("hub.agentdist.pages", "router"),
 ]
 
 

@@ -15,8 +15,11 @@ from shared.errors import SyncHubError
 
 # (module, attribute) of each capability's command or group, in --help order.
 COMMANDS: list[tuple[str, str]] = [
+    ("hub.setup_cli", "init"),
+    ("hub.setup_cli", "db"),
     ("hub.serve", "serve"),
     ("hub.demo.run", "demo"),
+    ("hub.serve", "jobs"),
     ("hub.serve", "keys"),
     ("hub.users.cli", "user"),
     ("hub.data.cli", "data"),
@@ -28,9 +31,11 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.orders.cli", "orders"),
     ("hub.catalog.cli", "catalog"),
     ("hub.offers.cli", "offers"),
+    ("hub.purchasing.cli", "purchasing"),
     ("hub.monitoring.cli", "alerts"),
     ("hub.backup.cli", "backup"),
     ("hub.backup.cli", "restore"),
+    ("hub.agentdist.cli", "agent_package"),
 ]
 
 

@@ -49,6 +49,8 @@ class Product(Base):
     width_cm: Mapped[Decimal | None] = mapped_column(QTY, nullable=True)
     height_cm: Mapped[Decimal | None] = mapped_column(QTY, nullable=True)
     warranty_months: Mapped[int] = mapped_column(Integer, default=0)
+    # Each unit has a serial number: captured at receipt and shipment, named in warranty claims.
+    serialised: Mapped[bool] = mapped_column(Boolean, default=False)
     pack_size: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     discontinued: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -201,8 +201,9 @@ def import_apply(
     shown = Path(name).name if Path(name).suffix.lower() == path.suffix else path.name
     try:
         report = apply_import(session, principal, shown, path.read_bytes())
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except SyncHubError as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
         return render(
             request,
             "catalog_import.html",
@@ -282,7 +283,7 @@ def link(
                 hint="search the catalog for the right SKU",
             )
         matching.link_manually(session, reseller_id, reseller_sku, found, principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         return _matching(request, session, filter_reseller, error=exc, status=status_of(exc))
@@ -312,7 +313,7 @@ def decide(
             matching.accept(session, suggestion_id, principal)
         else:
             matching.reject(session, suggestion_id, principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         return _matching(request, session, filter_reseller, error=exc, status=status_of(exc))

@@ -73,7 +73,7 @@ async def import_file(
         report = import_catalog(session, name, data, preview=True)
     else:
         report = apply_import(session, principal, name, data)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     return ImportReportPublic(
         created=report.created,
         updated=report.updated,
@@ -138,11 +138,11 @@ def decide(
 ) -> SkuLinkPublic | None:
     if decision == "accept":
         link = matching.accept(session, suggestion_id, principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
         return SkuLinkPublic.model_validate(link)
     if decision == "reject":
         matching.reject(session, suggestion_id, principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
         return None
     raise NotFound("unknown decision {decision}: use accept or reject", decision=repr(decision))
 

@@ -23,6 +23,7 @@ COLUMNS = [
     "width_cm",
     "height_cm",
     "warranty_months",
+    "serialised",
     "active",
     "discontinued",
     "specs",
@@ -117,6 +118,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "width_cm": lambda v: _decimal(v, places=3),
     "height_cm": lambda v: _decimal(v, places=3),
     "warranty_months": _int,
+    "serialised": _bool,
     "active": _bool,
     "discontinued": _bool,
     "specs": _json_object,
@@ -126,6 +128,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
 DEFAULTS: dict[str, Any] = {
     "pack_size": 1,
     "warranty_months": 0,
+    "serialised": False,
     "active": True,
     "discontinued": False,
     "specs": {},

@@ -25,6 +25,7 @@ class ProductPublic(BaseModel):
     width_cm: Decimal | None
     height_cm: Decimal | None
     warranty_months: int
+    serialised: bool
     pack_size: int
     active: bool
     discontinued: bool

@@ -11,7 +11,10 @@ so a disabled reseller is refused everywhere at once.
 from __future__ import annotations
 
 import weakref
-from typing import Callable
+from typing import Any, Callable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 _listeners: list[weakref.WeakMethod[Callable[[], None]]] = []
 
@@ -32,4 +35,15 @@ def revoked() -> None:
             forget()
 
 
-__all__ = ["revoked", "subscribe"]
+def revoked_on_commit(session: Session) -> None:
+    """:func:`revoked` once ``session``'s transaction commits (services never commit:
+    docs/transactions.md). Forgetting earlier would let a request re-remember the access
+    from the old, committed state before the change lands."""
+
+    def forget(_session: Any) -> None:
+        revoked()
+
+    event.listen(session, "after_commit", forget, once=True)
+
+
+__all__ = ["revoked", "revoked_on_commit", "subscribe"]

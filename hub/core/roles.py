@@ -22,12 +22,21 @@ class Role(str, Enum):
     FINANCE = "finance"  # payments
     INVENTORY = "inventory"  # stock, shipping
     REPAIR = "repair"  # warranty returns
+    PURCHASING = "purchasing"  # suppliers, purchase orders, reorder suggestions
     RESELLER = "reseller"  # a reseller's user or API token: only its own reseller's data
     RESELLER_ADMIN = "reseller_admin"  # a reseller's admin user: also manages its users/tokens
 
 
 STAFF = frozenset(
-    {Role.OWNER, Role.OPERATIONS, Role.MARKETING, Role.FINANCE, Role.INVENTORY, Role.REPAIR}
+    {
+        Role.OWNER,
+        Role.OPERATIONS,
+        Role.MARKETING,
+        Role.FINANCE,
+        Role.INVENTORY,
+        Role.REPAIR,
+        Role.PURCHASING,
+    }
 )
 RESELLER_ROLES = frozenset({Role.RESELLER, Role.RESELLER_ADMIN})
 EVERYONE = STAFF | RESELLER_ROLES

@@ -101,5 +101,6 @@ def apply(
         before.name if before else None,
         profile.name,
     )
-    service.apply(session, reseller_id, profile)  # commits the mapping and the audit entry together
+    # the mapping and the audit entry are committed together by the request's unit of work
+    service.apply(session, reseller_id, profile)
     return _preview(session, reseller_id, profile)

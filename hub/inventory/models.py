@@ -1,15 +1,22 @@
-"""Stock per product and the log of stock receipts.
+"""Stock per product, where it sits (bins per warehouse), receipts and serial numbers.
 
-``on_hand`` is what physically sits in the warehouse, ``reserved`` the part of
+``on_hand`` is what physically sits in the warehouses, ``reserved`` the part of
 it promised to open orders (never more than ``on_hand``), ``shipped`` what has
 left. Reconciliation: ``on_hand + shipped == sum(receipts)``.
+
+A :class:`Bin` says how much of a product's ``on_hand`` sits in one warehouse;
+stock received before any warehouse existed is *unassigned*
+(``on_hand - sum(bins)``, never negative). A :class:`Serial` follows one unit
+of a serialised product from its receipt to the reseller it was shipped to and
+back (warranty); :class:`SerialEvent` is that unit's history.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 import hub.catalog.models  # noqa: F401  (the table a foreign key names)
@@ -46,5 +53,69 @@ class StockReceipt(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     reference: Mapped[str] = mapped_column(String(120), default="")  # supplier invoice / PO number
+    warehouse_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("shipping_warehouses.id"), nullable=True
+    )
     received_by: Mapped[str] = mapped_column(String(100), default="")
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Bin(Base):
+    """How many units of a product sit in one warehouse, and its low-stock levels there."""
+
+    __tablename__ = "inventory_bins"
+    __table_args__ = (
+        CheckConstraint("on_hand >= 0", name="on_hand_nonneg"),
+        CheckConstraint("reorder_point >= 0 AND reorder_up_to >= 0", name="levels_nonneg"),
+    )
+
+    warehouse_id: Mapped[int] = mapped_column(
+        ForeignKey("shipping_warehouses.id"), primary_key=True, autoincrement=False
+    )
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_products.id"), primary_key=True, autoincrement=False, index=True
+    )
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    reorder_point: Mapped[int] = mapped_column(Integer, default=0)  # low stock at or below this
+    reorder_up_to: Mapped[int] = mapped_column(Integer, default=0)  # refill to this (0: point × 2)
+
+
+class Serial(Base):
+    """One unit of a serialised product; ``state`` says where it is now."""
+
+    __tablename__ = "inventory_serials"
+    __table_args__ = (
+        UniqueConstraint("product_id", "serial", name="uq_inventory_serials_product_serial"),
+        Index("ix_inventory_serials_serial", "serial"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id"))
+    serial: Mapped[str] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(String(16), default="in_stock")
+    warehouse_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("shipping_warehouses.id"), nullable=True
+    )
+    received_ref: Mapped[str] = mapped_column(String(40), default="")  # GRN / supplier claim number
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    supplier_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    order_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)  # the shipment
+    reseller_id: Mapped[Optional[str]] = mapped_column(String(31), nullable=True, index=True)
+    shipped_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SerialEvent(Base):
+    """A line of a unit's history: received, shipped, claimed, replaced, sent to the supplier..."""
+
+    __tablename__ = "inventory_serial_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    serial_id: Mapped[int] = mapped_column(
+        ForeignKey("inventory_serials.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    event: Mapped[str] = mapped_column(String(32))
+    reference: Mapped[str] = mapped_column(String(60), default="")  # GRN, order, claim number
+    reseller_id: Mapped[Optional[str]] = mapped_column(String(31), nullable=True)
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")

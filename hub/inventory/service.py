@@ -21,6 +21,7 @@ from hub.catalog.models import Product
 from hub.core.bulk import rows_json, update_rows
 from hub.core.db import table_of
 from hub.core.driver import Direct
+from hub.inventory import bins
 from hub.inventory.models import StockItem, StockReceipt
 from shared.errors import Conflict, DataError, NotFound, problem
 
@@ -196,16 +197,66 @@ def release(session: Session, quantities: Mapping[int, int]) -> None:
         raise StockInconsistent("the stock cannot be released", problems=problems)
 
 
-def ship(session: Session, quantities: Mapping[int, int]) -> None:
-    """Reserved stock leaves the warehouse: on hand and reserved go down, shipped up."""
+def ship(
+    session: Session, quantities: Mapping[int, int], *, warehouse_id: int | None = None
+) -> dict[int, dict[int | None, int]]:
+    """Reserved stock leaves: on hand and reserved go down, shipped up; bins give the units.
+
+    Returns where the units came from (product → {warehouse or None for unassigned: units}).
+    """
     if problems := _change(session, quantities, _SHIP):
         raise StockInconsistent("the stock cannot be shipped", problems=problems)
+    return bins.take(session, quantities, prefer=warehouse_id)
+
+
+def issue(
+    session: Session, quantities: Mapping[int, int], *, warehouse_id: int | None = None
+) -> dict[int, dict[int | None, int]]:
+    """Stock leaves without an order (a warranty replacement): reserve and ship in one step.
+
+    Raises :class:`InsufficientStock` (nothing moved) when the units are not available.
+    """
+    reserve(session, quantities)
+    return ship(session, quantities, warehouse_id=warehouse_id)
+
+
+def take_back(session: Session, product_id: int, quantity: int, warehouse_id: int | None) -> None:
+    """Undo a receipt: the units leave on hand (and their warehouse) again.
+
+    Refused when they are no longer free (reserved by orders or shipped): reversing then
+    would make stock negative or break a reservation.
+    """
+    item = lock_items(session, [product_id]).get(product_id)
+    free = item.on_hand - item.reserved if item is not None else 0
+    if item is None or free < quantity:
+        raise InsufficientStock(
+            "product #{product_id}: {quantity} to take back, only {free} free in stock",
+            hint="the goods were reserved or shipped since: correct with an adjustment instead",
+            shortfalls=[{"product_id": product_id, "requested": quantity, "available": free}],
+            product_id=product_id,
+            quantity=quantity,
+            free=free,
+        )
+    if warehouse_id is not None:
+        bins.take_from(session, warehouse_id, product_id, quantity)
+    item.on_hand -= quantity
+    session.flush()
 
 
 def receive(
-    session: Session, product_id: int, quantity: int, *, reference: str = "", received_by: str = ""
+    session: Session,
+    product_id: int,
+    quantity: int,
+    *,
+    reference: str = "",
+    received_by: str = "",
+    warehouse_id: int | None = None,
 ) -> StockItem:
-    """Book a stock receipt (purchase arrived) and raise on hand."""
+    """Book a stock receipt (purchase arrived) and raise on hand, in ``warehouse_id``'s bin.
+
+    Without a warehouse the units go to the first active one (or stay unassigned when the
+    hub has no warehouse yet).
+    """
     if quantity <= 0:
         raise DataError(
             "a receipt needs a positive quantity, got {quantity}",
@@ -220,9 +271,16 @@ def receive(
         )
     item = lock_items(session, [product_id], create=True)[product_id]
     item.on_hand += quantity
+    where = warehouse_id if warehouse_id is not None else bins.default_warehouse(session)
+    if where is not None:
+        bins.put(session, where, product_id, quantity)
     session.add(
         StockReceipt(
-            product_id=product_id, quantity=quantity, reference=reference, received_by=received_by
+            product_id=product_id,
+            quantity=quantity,
+            reference=reference,
+            received_by=received_by,
+            warehouse_id=where,
         )
     )
     session.flush()

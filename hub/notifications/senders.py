@@ -21,8 +21,19 @@ class SendFailed(RetriableError):
     """The channel refused or could not be reached; the outbox retries later."""
 
 
+Attachment = tuple[str, str, bytes]  # file name, MIME type, content
+
+
 class Sender(Protocol):
     def send(self, recipient: str, subject: str, body: str) -> None: ...
+
+
+class AttachingSender(Sender, Protocol):
+    """A channel that can carry files (e-mail): a purchase order's PDF to a supplier."""
+
+    def send_with(
+        self, recipient: str, subject: str, body: str, attachments: list[Attachment]
+    ) -> None: ...
 
 
 class SmtpSender:
@@ -41,9 +52,17 @@ class SmtpSender:
         self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
 
     def send(self, recipient: str, subject: str, body: str) -> None:
+        self.send_with(recipient, subject, body, [])
+
+    def send_with(
+        self, recipient: str, subject: str, body: str, attachments: list[Attachment]
+    ) -> None:
         msg = EmailMessage()
         msg["From"], msg["To"], msg["Subject"] = self.sender, recipient, subject
         msg.set_content(body)
+        for name, mime, content in attachments:
+            main, _, sub = mime.partition("/")
+            msg.add_attachment(content, maintype=main, subtype=sub, filename=name)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from sqlalchemy import JSON, String, bindparam, insert, literal, select
@@ -126,6 +127,69 @@ def notify_addresses(
     return len(recipients)
 
 
+def notify_address(
+    session: Session,
+    recipient: str,
+    template: str,
+    payload: Mapping[str, Any],
+    *,
+    locale: str = "id",
+    channel: str = "email",
+    attachment: Optional[Path] = None,
+) -> int:
+    """Queue ``template`` for one address that is no reseller's contact (a supplier).
+
+    ``attachment`` is a file the caller keeps (e.g. the purchase order PDF as sent); it is
+    read when the message goes out, so the outbox stays small.
+    """
+    if channel not in CHANNELS:
+        raise DataError(
+            "unknown channel {channel}",
+            hint="channels: {channels}",
+            channel=repr(channel),
+            channels=", ".join(CHANNELS),
+        )
+    fields = dict(payload)
+    if attachment is not None:
+        fields[ATTACHMENT] = str(attachment)
+    return notify_addresses(
+        session,
+        [(channel, recipient.strip(), locale if locale in LOCALES else "id")],
+        template,
+        fields,
+    )
+
+
+ATTACHMENT = "_attachment"  # payload key: path of the file to attach
+MIME = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg"}
+
+
+def _send(sender: Sender, msg: OutboxMessage, subject: str, body: str) -> None:
+    """Send with the attachment the payload names (read now); a missing file fails the message."""
+    path = (msg.payload or {}).get(ATTACHMENT)
+    if not path:
+        sender.send(msg.recipient, subject, body)
+        return
+    send_with = getattr(sender, "send_with", None)
+    if send_with is None:
+        raise SendFailed(
+            "the {channel} channel cannot carry the attached file", channel=msg.channel
+        )
+    try:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        raise SendFailed(
+            "attachment {name} cannot be read: {exc}", name=Path(path).name, exc=str(exc)
+        ) from exc
+    name = Path(path).name
+    send_with(
+        msg.recipient,
+        subject,
+        body,
+        [(name, MIME.get(Path(path).suffix, "application/octet-stream"), content)],
+    )
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0
@@ -168,7 +232,7 @@ def deliver_due(
             subject, body = render(msg.template, msg.locale, msg.payload or {})
             msg.attempts += 1
             try:
-                senders[msg.channel].send(msg.recipient, subject, body)
+                _send(senders[msg.channel], msg, subject, body)
             except SendFailed as exc:
                 msg.last_error = str(exc)[:2000]
                 if msg.attempts >= max_attempts:

@@ -59,6 +59,47 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Order #{order_id} is not paid yet and will be cancelled after {due}.",
         ),
     },
+    # purchasing: to a supplier's address, with the purchase order's PDF attached
+    "purchase_order": {
+        "id": (
+            "Pesanan pembelian {number} dari {buyer}",
+            "Yth. {supplier},\n\nTerlampir pesanan pembelian {number} senilai Rp {total}, "
+            "dikirim ke {warehouse}. Mohon konfirmasi tanggal pengiriman dan cantumkan nomor "
+            "{number} pada surat jalan dan faktur.\n\nTerima kasih,\n{buyer}",
+        ),
+        "en": (
+            "Purchase order {number} from {buyer}",
+            "Dear {supplier},\n\nPlease find attached purchase order {number} of IDR {total}, "
+            "to be delivered to {warehouse}. Please confirm the delivery date and quote {number} "
+            "on the delivery note and invoice.\n\nThank you,\n{buyer}",
+        ),
+    },
+    # warranty: every step of a reseller's claim (step and state words in both languages)
+    "warranty_update": {
+        "id": (
+            "Klaim garansi {number}: {step_id}",
+            "Klaim garansi {number}: {step_id}. Status sekarang: {state_id}. {note_id}",
+        ),
+        "en": (
+            "Warranty claim {number}: {step_en}",
+            "Warranty claim {number}: {step_en}. Status now: {state_en}. {note_en}",
+        ),
+    },
+    # warranty: the defective unit claimed from the supplier (to the supplier's address)
+    "supplier_claim": {
+        "id": (
+            "Klaim garansi {number} untuk {supplier}",
+            "Yth. {supplier},\n\nKami mengajukan klaim garansi {number} untuk {product}, nomor seri "
+            "{serial}: {problem}. Unit akan kami kirimkan. Mohon jawaban berupa nota kredit, unit "
+            "pengganti, atau alasan penolakan.",
+        ),
+        "en": (
+            "Warranty claim {number} for {supplier}",
+            "Dear {supplier},\n\nWe claim warranty {number} for {product}, serial {serial}: "
+            "{problem}. The unit is on its way to you. Please answer with a credit note, a "
+            "replacement unit, or the reason for a refusal.",
+        ),
+    },
     # Alerts to staff who subscribed (hub.monitoring): each says what happened and what to do.
     "alert_missed_sync": {
         "id": (

@@ -48,14 +48,14 @@ def offer(offer_id: RowId, session: SessionDep, principal: Viewer) -> OfferPubli
 def decide(body: OfferDecision, session: SessionDep, principal: Staff) -> OffersPublic:
     """Approve or drop draft offers in bulk (all or nothing)."""
     rows = workflow.decide(session, body.ids, body.action, principal)
-    session.commit()
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return OffersPublic(data=[OfferPublic.model_validate(o) for o in rows], count=len(rows))
 
 
 @router.patch("/{offer_id}", response_model=OfferPublic)
 def edit(offer_id: RowId, body: OfferEdit, session: SessionDep, principal: Staff) -> OfferPublic:
     o = workflow.edit(session, offer_id, body.quantity, principal)
-    session.commit()
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return OfferPublic.model_validate(o)
 
 
@@ -64,7 +64,7 @@ def compute(
     session: SessionDep, principal: Staff, reseller_id: str | None = None
 ) -> dict[str, object]:
     summary = service.compute(session, reseller_ids=[reseller_id] if reseller_id else None)
-    session.commit()
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return {
         "run_id": summary.run_id,
         "resellers": summary.resellers,
@@ -78,7 +78,7 @@ def publish(request: Request, session: SessionDep, principal: Staff) -> dict[str
     from hub.core.keys import HubKeys
 
     settings = hub_state(request).settings
-    keys = HubKeys.load_or_create(settings.keys_dir)
+    keys = HubKeys.load(settings.keys_dir)
     paths = workflow.publish(session, settings.sftp_root, keys.signing_key, principal)
-    session.commit()
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return {"resellers": sorted(paths)}

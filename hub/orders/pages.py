@@ -24,6 +24,7 @@ from hub.core.i18n import Formatter
 from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.state import hub_state
 from hub.core.templating import language, render
+from hub.inventory.serials import parse_list
 from hub.offers import workflow
 from hub.offers.pages import render_portal
 from hub.orders import service
@@ -342,15 +343,25 @@ def ship(
     courier: str = Form(""),
     service_code: str = Form("", alias="service"),
     waybill: str = Form(""),
+    serials: str = Form(""),
 ) -> Response:
-    """Handed to the courier: courier, service and waybill are shown to the reseller."""
+    """Handed to the courier: courier, service and waybill are shown to the reseller.
+
+    Serialised products: the serial number of every unit, one per line (or scanned).
+    """
     return _move(
         request,
         session,
         principal,
         order_id,
         lambda s, o: service.ship(
-            s, principal, o, courier=courier, service=service_code, waybill=waybill
+            s,
+            principal,
+            o,
+            courier=courier,
+            service=service_code,
+            waybill=waybill,
+            serials=parse_list(serials),
         ),
         "Order #{id} shipped.",
     )

@@ -229,6 +229,7 @@ def fire(
                 courier=body.courier,
                 service=body.service,
                 waybill=body.waybill,
+                serials=body.serials,
             )
         elif event in ("pay_full", "pay_partial", "place", "request_payment", "expire"):
             raise service.OrderInputError(

@@ -41,6 +41,9 @@ class EventIn(BaseModel):
     courier: str = ""
     service: str = ""
     waybill: str = ""
+    serials: list[str] = Field(
+        default=[], max_length=10_000
+    )  # units of serialised products shipped
 
 
 class OrderLinePublic(BaseModel):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from hub.core.db import utcnow
 from hub.core.roles import Principal, can_see_reseller, restrict
 from hub.core.settings import HubSettings
 from hub.inventory import service as stock
+from hub.inventory.serials import ship_with_order
 from hub.notifications.service import notify
 from hub.orders import lifecycle
 from hub.orders.catalog import Catalog, Found, NotPriced, ProductFacts
@@ -474,8 +475,13 @@ def ship(
     courier: str,
     service: str,
     waybill: str,
+    serials: Iterable[str] = (),
 ) -> Order:
-    """Hand the parcels to the courier; the waybill is required and shown to the reseller."""
+    """Hand the parcels to the courier; the waybill is required and shown to the reseller.
+
+    Serialised products need the serial number of every unit shipped (warranty is counted
+    from this shipment: :func:`hub.inventory.serials.ship_with_order`).
+    """
     waybill, courier = waybill.strip(), courier.strip()
     if not waybill or not courier:
         raise DataError(
@@ -490,6 +496,14 @@ def ship(
         waybill=waybill[:60],
         shipping_courier=courier[:40],
         shipping_service=(service.strip() or order.shipping_service)[:40],
+    )
+    ship_with_order(
+        session,
+        order.id,
+        order.reseller_id,
+        order.quantities(),
+        serials,
+        actor=actor_of(principal),
     )
     notify(
         session,

@@ -48,7 +48,7 @@ def list_warehouses(session: SessionDep) -> WarehousesPublic:
 def create_warehouse(body: WarehouseCreate, session: SessionDep) -> WarehousePublic:
     wh = service.add_warehouse(session, body.code, body.name, body.region_kode, body.address)
     out = WarehousePublic.model_validate(wh)
-    session.commit()
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return out
 
 
@@ -94,7 +94,7 @@ def create_address(reseller_id: str, body: AddressCreate, session: SessionDep) -
         **fields,
     )
     out = AddressPublic.model_validate(addr)
-    session.commit()
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return out
 
 
@@ -120,5 +120,5 @@ def add_territory(
 ) -> TerritoriesPublic:
     """Assign a region (province, regency or district) to a reseller; returns all its territories."""
     service.assign_territory(session, reseller_id, body.region_kode)
-    session.commit()
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return list_territories(reseller_id, session)

@@ -137,7 +137,7 @@ def import_ratecards(file: UploadFile, session: SessionDep) -> RateCardImportPub
     filename = file.filename or "upload.csv"
     rows = ratecards.validate(session, ratecards.read_rows(data, filename))
     starts = ratecards.apply(session, rows)
-    session.commit()
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     forget_cached()
     return RateCardImportPublic(
         replaced_from={f"{c} {s}": d for (c, s), d in starts.items()}, rows=len(rows)

@@ -6,9 +6,8 @@ import click
 
 from hub.core.output import emit, json_option
 from hub.core.roles import Role
-from hub.core.runtime import open_hub
+from hub.core.runtime import hub_transaction
 from hub.core.security import WeakPassword
-from hub.core.settings import load_settings
 from hub.users import service
 from hub.users.schemas import UserPublic
 
@@ -33,8 +32,7 @@ def add(
     username: str, role: str, reseller_id: str | None, display_name: str, password: str
 ) -> None:
     """Create a user, e.g. the first owner: `synchub user add alice`."""
-    _, factory = open_hub(load_settings())
-    with factory() as session:
+    with hub_transaction() as session:
         try:
             u = service.create_user(
                 session,
@@ -56,8 +54,7 @@ def add(
 @json_option
 def list_(as_json: bool) -> None:
     """Every user with role, reseller and state."""
-    _, factory = open_hub(load_settings())
-    with factory() as session:
+    with hub_transaction() as session:
         users = [UserPublic.model_validate(u) for u in service.list_users(session)]
 
     def text() -> None:
@@ -72,6 +69,5 @@ def list_(as_json: bool) -> None:
 @click.argument("user_id", type=int)
 def reset_password(user_id: int) -> None:
     """Print a temporary password; the user must change it at the next sign-in."""
-    _, factory = open_hub(load_settings())
-    with factory() as session:
+    with hub_transaction() as session:
         click.echo(service.reset_password(session, None, user_id))

@@ -125,7 +125,7 @@ def create_user(
     display_name: str = "",
     must_change_password: bool = False,
 ) -> User:
-    """Create (and commit) a user; password rules and role/reseller consistency are checked.
+    """Create a user (the caller commits); password rules and role/reseller consistency are checked.
 
     A reseller admin's users always belong to its own reseller (naming another → 404).
     """
@@ -163,16 +163,16 @@ def create_user(
         updated_at=now,
         password_changed_at=now,
     )
-    session.add(user)
     try:
-        session.flush()
-        record(session, actor, "user.create", "user", user.id, None, public(user))
-        session.commit()
+        with session.begin_nested():  # a taken name undoes this user only, not the caller's work
+            session.add(user)
+            session.flush()
     except IntegrityError:
-        session.rollback()
         raise UserExists(
             "username {username} is taken", hint="choose another username", username=name
         ) from None
+    record(session, actor, "user.create", "user", user.id, None, public(user))
+    session.flush()
     return user
 
 
@@ -214,6 +214,8 @@ def authenticate(
         and (user.reseller_id is None or reseller_enabled(session, user.reseller_id))
     )
     throttle.note(session, name, ip, ok)
+    # The one service that commits (docs/transactions.md): a failed attempt must be counted
+    # although the sign-in fails, or throttling would forget it.
     session.commit()
     if not ok or user is None:
         raise BadCredentials("wrong username or password")
@@ -240,7 +242,7 @@ def change_password(
         others = others.where(WebSession.id_hash != digest(keep_session))
     session.execute(others)
     record(session, principal_of(user), "user.password_change", "user", user.id)
-    session.commit()
+    session.flush()
 
 
 def reset_password(session: Session, actor: Principal | None, user_id: int) -> str:
@@ -255,7 +257,7 @@ def reset_password(session: Session, actor: Principal | None, user_id: int) -> s
     user.password_changed_at = utcnow()
     session.query(WebSession).filter(WebSession.user_id == user.id).delete()
     record(session, actor, "user.password_reset", "user", user.id)
-    session.commit()
+    session.flush()
     return temporary
 
 
@@ -282,9 +284,9 @@ def update_user(
             session.query(WebSession).filter(WebSession.user_id == user.id).delete()
             revoke_issued_by(session, actor, user.id)
     record(session, actor, "user.update", "user", user.id, before, public(user))
-    session.commit()
+    session.flush()
     if active is False:
-        access.revoked()  # this process's token cache forgets at once
+        access.revoked_on_commit(session)  # this process's token cache forgets once it is so
     return user
 
 
@@ -292,4 +294,4 @@ def set_locale(session: Session, user_id: int, locale: str) -> None:
     user = session.get(User, user_id)
     if user is not None and user.locale != locale:
         user.locale = locale
-        session.commit()
+        session.flush()

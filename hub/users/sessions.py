@@ -23,7 +23,7 @@ class TokenNotFound(NotFound):
 def start_session(
     session: Session, user: User, max_age: int, *, replaces: str | None = None
 ) -> tuple[str, WebSession]:
-    """A new session id for ``user`` (committed). ``replaces``: the old cookie, which dies now.
+    """A new session id for ``user`` (the caller commits). ``replaces``: the old cookie, which dies now.
 
     Always a fresh id at sign-in, so a session id planted before sign-in is worthless.
     """
@@ -41,7 +41,7 @@ def start_session(
         expires_at=utcnow() + dt.timedelta(seconds=max_age),
     )
     session.add(row)
-    session.commit()
+    session.flush()
     return sid, row
 
 
@@ -65,7 +65,7 @@ def reseller_enabled(session: Session, reseller_id: str) -> bool:
 
 def end_session(session: Session, sid: str) -> None:
     session.execute(delete(WebSession).where(WebSession.id_hash == digest(sid)))
-    session.commit()
+    session.flush()
 
 
 def issue_token(
@@ -92,7 +92,7 @@ def issue_token(
         None,
         {"name": row.name, "reseller_id": reseller_id, "prefix": row.prefix},
     )
-    session.commit()
+    session.flush()
     return secret, row
 
 
@@ -121,7 +121,7 @@ def list_tokens(session: Session, reseller_id: str | None) -> list[ApiToken]:
 
 
 def revoke_token(session: Session, actor: Principal, token_id: int) -> ApiToken:
-    """Revoke (committed). A reseller admin can only reach its own reseller's tokens."""
+    """Revoke (the caller commits). A reseller admin can only reach its own reseller's tokens."""
     row = session.get(ApiToken, token_id)
     if row is None or not can_see_reseller(actor, row.reseller_id):
         raise TokenNotFound(
@@ -129,7 +129,7 @@ def revoke_token(session: Session, actor: Principal, token_id: int) -> ApiToken:
         )
     if row.revoked_at is None:
         _revoke(session, actor, row)
-        session.commit()
+        session.flush()
     return row
 
 

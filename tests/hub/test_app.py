@@ -25,12 +25,14 @@ from hub.core.db import transaction, utcnow
 from hub.core.deps import PUBLIC, declared_access, iter_routes
 from hub.core.roles import Principal, Role
 from hub.inventory import service as stock
+from hub.inventory.models import Serial
 from hub.offers.models import Offer
 from hub.orders.catalog import HubCatalog
 from hub.orders.service import LineRequest, OrderContext, create_order
 from hub.payments import proofs
 from hub.payments import service as payments
 from hub.users.models import ApiToken
+from hub.warranty.models import Claim
 from tests.hub.web.webkit import RESELLERS, Seeded, seed
 
 SHAPE = {"error", "message", "hint", "problems"}
@@ -51,7 +53,20 @@ OWNED = {
     "user_id",
     "token_id",
     "snapshot_id",
+    "claim_id",
+    "serial",
 }
+# Staff-only things of purchasing and warranty: walked as missing (no reseller owns them).
+STAFF_ONLY = (
+    "photo_id",
+    "doc_id",
+    "sc_id",
+    "po_id",
+    "credit_id",
+    "invoice_id",
+    "receipt_id",
+    "supplier_id",
+)
 STAFF_FIRST = [Role.OWNER, Role.OPERATIONS, Role.FINANCE, Role.INVENTORY, Role.MARKETING]
 # Values a valid body needs beyond its schema's types (a date, an amount, a JSON list).
 FIELD_EXAMPLES: dict[str, Any] = {
@@ -123,6 +138,28 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
                 valid_to=utcnow() + dt.timedelta(days=7),
             )
             s.add(offer)
+            unit = Serial(
+                product_id=out.product_id,
+                serial=f"SN-WALK-{rid}",
+                state="shipped",
+                order_id=order.id,
+                reseller_id=rid,
+                shipped_at=utcnow(),
+            )
+            s.add(unit)
+            s.flush()
+            claim_row = Claim(
+                number=f"RMA-WALK-{rid}",
+                reseller_id=rid,
+                product_id=out.product_id,
+                serial_id=unit.id,
+                serial=unit.serial,
+                order_id=order.id,
+                shipped_on=dt.date.today(),
+                warranty_until=dt.date.today() + dt.timedelta(days=365),
+                problem="walk",
+            )
+            s.add(claim_row)
             s.flush()
             token_id = s.scalar(select(ApiToken.id).where(ApiToken.reseller_id == rid))
             out.ids[rid] = {
@@ -136,6 +173,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
                 "product_id": str(out.product_id),
                 "suggestion_id": MISSING_DEFAULT,  # none exist: walked as missing only
                 "subscription_id": MISSING_DEFAULT,
+                "claim_id": str(claim_row.id),
+                "serial": unit.serial,
+                **dict.fromkeys(STAFF_ONLY, MISSING_DEFAULT),
                 "name": "products",
                 "dataset": "products",
                 "key": "1",
@@ -230,11 +270,12 @@ def valid_request(world: World, op: Operation) -> dict[str, Any]:
     if "application/json" in content:
         return {"json": example(doc, content["application/json"]["schema"])}
     schema = _resolve(doc, content["multipart/form-data"]["schema"])
-    data, files = {}, {}
+    data, files = {}, []
     for name in schema.get("required", []):
         prop = _resolve(doc, schema["properties"][name])
-        if prop.get("format") == "binary" or "contentMediaType" in prop:
-            files[name] = ("proof.png", PNG, "image/png")
+        item = _resolve(doc, prop.get("items", {})) if prop.get("type") == "array" else prop
+        if item.get("format") == "binary" or "contentMediaType" in item:
+            files.append((name, ("proof.png", PNG, "image/png")))  # a list: one file or several
         else:
             data[name] = str(example(doc, prop, name))
     return {"data": data, "files": files}

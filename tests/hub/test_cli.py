@@ -16,6 +16,7 @@ from hub.cli import cli as synchub
 # Commands that list or show, besides those named list/show.
 SHOWS = {
     "synchub keys",
+    "synchub db status",
     "synchub data datasets",
     "synchub alerts subscriptions",
     "synchub shipping quote",
@@ -51,6 +52,19 @@ def hub_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SYNCHUB_HOME", str(tmp_path / "hub"))
     monkeypatch.delenv("SYNCHUB_DATABASE_URL", raising=False)
+    assert CliRunner().invoke(synchub, ["init"]).exit_code == 0  # as a user starts a hub
+
+
+def test_db_status_json_says_what_is_pending(hub_env: None) -> None:
+    """A new hub has no schema until a process opens it: status says so (exit 1), then not."""
+    behind = CliRunner().invoke(synchub, ["db", "status", "--json"])
+    assert behind.exit_code == 1
+    doc = json.loads(behind.output)
+    assert doc["pending"] == doc["heads"] and "users_0001" in doc["heads"]
+    assert CliRunner().invoke(synchub, ["db", "upgrade"]).exit_code == 0
+    done = CliRunner().invoke(synchub, ["db", "status", "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["pending"] == []
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from alembic import op
 revision = "orders_0002"
 down_revision = "orders_0001"
 branch_labels = None
-depends_on = ("catalog_0001", "offers_0001")
+depends_on = ("offers_0001",)  # catalog_0001 through offers_0001
 
 log = logging.getLogger("hub.migrations")
 AMOUNTS = "subtotal >= 0 AND shipping_fee >= 0 AND paid_amount >= 0"

@@ -13,7 +13,7 @@ from alembic import op
 revision = "payments_0002"
 down_revision = "payments_0001"
 branch_labels = None
-depends_on = ("resellers_0001",)
+depends_on = None  # resellers_0001 through orders_0001
 
 CHECKS = {
     "amount_positive": "amount > 0",

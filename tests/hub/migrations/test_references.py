@@ -49,6 +49,7 @@ NOT_FOREIGN_KEYS = {
     # outbox and alerts: a message stays deliverable (and visible) whatever happens to its subject
     "notification_outbox.reseller_id": "outbox",
     "alerts.reseller_id": "alert history",
+    "inventory_serial_events.reseller_id": "history: a unit's past stays readable",
 }
 # Not yet foreign keys: other capabilities' tables, outside this issue's inventory, orders and
 # payments (listed so the gap is visible, not silent).
@@ -62,6 +63,12 @@ NOT_YET = {
     "catalog_promotions.reseller_id",
     "catalog_reseller_group_members.reseller_id",
     "catalog_sku_links.reseller_id",
+    # Came with purchasing and warranty (#21) after this issue's migration: the next one.
+    "inventory_serials.supplier_id",
+    "inventory_serials.order_id",
+    "inventory_serials.reseller_id",
+    "warranty_claims.order_id",
+    "purchasing_cost_moves.product_id",
 }
 ISSUE_TABLES = ("inventory_stock", "inventory_receipts", "orders", "order_lines")
 ISSUE_TABLES += ("payment_confirmations",)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import string
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,9 +58,19 @@ def factory(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_every_template_renders_in_both_languages() -> None:
     for name, variants in TEMPLATES.items():
         assert set(variants) == {"id", "en"}, name
-        payload = {"order_id": 7, "waybill": "JNE1", "reseller": 7, "job": 7}  # alerts name these
-        subject, body = render(name, "en", payload)
-        assert "7" in subject + body
+        for lang, (subject_t, body_t) in variants.items():
+            fields = {f for _, f, _, _ in string.Formatter().parse(subject_t + body_t) if f}
+            assert fields, name
+            subject, body = render(name, lang, {f: "7" for f in fields})
+            assert "7" in subject and "?" not in subject + body, (name, lang)
+        # the same fields in both languages, but for words given per language (x_id / x_en)
+        ids, ens = (
+            {f for _, f, _, _ in string.Formatter().parse("".join(variants[lang])) if f}
+            for lang in ("id", "en")
+        )
+        assert {f for f in ids if not (f.endswith("_id") and f[:-3] + "_en" in ens)} == {
+            f for f in ens if not (f.endswith("_en") and f[:-3] + "_id" in ids)
+        }, f"{name}: id and en use other fields"
     assert render("order_placed", "xx", {"order_id": 1})[0].startswith("Pesanan")
 
 

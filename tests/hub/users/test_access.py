@@ -75,7 +75,7 @@ def test_disabling_a_reseller_ends_its_tokens_and_sessions_at_once(hub: Seeded) 
     remembered = Principal(Role(me["role"]), reseller_id="r1", token_id=me["token_id"])
     assert user.get("/api/v1/me").status_code == 200
 
-    with hub.app.state.hub.session_factory() as s:
+    with transaction(hub.app.state.hub.session_factory) as s:  # what `synchub reseller ...` runs
         disable_reseller(s, "r1")  # what `synchub reseller disable r1` runs
 
     assert token.get("/api/v1/me").status_code == 401  # this process forgot the token at once
@@ -88,7 +88,7 @@ def test_disabling_a_reseller_ends_its_tokens_and_sessions_at_once(hub: Seeded) 
     refused = _order(other)
     assert refused.status_code == 403 and refused.json()["message"] == "reseller r1 is disabled"
     assert login_form(TestClient(hub.app, follow_redirects=False), "reseller-r1").status_code != 303
-    with hub.app.state.hub.session_factory() as s:
+    with transaction(hub.app.state.hub.session_factory) as s:  # what `synchub reseller ...` runs
         enable_reseller(s, "r1")
     assert _order(token).status_code == 201  # enabled again: the same token works again
 

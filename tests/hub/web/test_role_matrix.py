@@ -20,6 +20,8 @@ from tests.hub.web.webkit import Seeded
 OWNER = frozenset({Role.OWNER})
 OPS = frozenset({Role.OWNER, Role.OPERATIONS})
 USER_ADMINS = frozenset({Role.OWNER, Role.RESELLER_ADMIN})
+BUYERS = frozenset({Role.OWNER, Role.PURCHASING})
+PAYABLES = frozenset({Role.OWNER, Role.FINANCE})
 # Sensitive routes whose declaration is pinned here (a change must be deliberate).
 EXPECTED = {
     ("GET", "/audit"): OWNER,
@@ -74,6 +76,27 @@ EXPECTED = {
     ("GET", "/fulfilment"): OPS | {Role.INVENTORY},
     ("POST", "/fulfilment/{order_id}/pack"): OPS | {Role.INVENTORY},
     ("POST", "/fulfilment/{order_id}/ship"): OPS | {Role.INVENTORY},
+    # purchasing: supplier costs and payables never reach a reseller
+    ("GET", "/api/v1/purchasing/suppliers"): BUYERS
+    | {Role.INVENTORY, Role.FINANCE, Role.OPERATIONS},
+    ("POST", "/api/v1/purchasing/suppliers"): BUYERS,
+    ("PUT", "/api/v1/purchasing/suppliers/{supplier_id}/products"): BUYERS,
+    ("POST", "/api/v1/purchasing/orders/{po_id}/events/{event}"): BUYERS,
+    ("POST", "/api/v1/purchasing/orders/{po_id}/receipts"): BUYERS | {Role.INVENTORY},
+    ("GET", "/api/v1/purchasing/invoices"): PAYABLES | {Role.PURCHASING},
+    ("POST", "/api/v1/purchasing/invoices/{invoice_id}/payments"): PAYABLES,
+    ("GET", "/api/v1/purchasing/valuation"): PAYABLES | {Role.PURCHASING},
+    ("POST", "/api/v1/purchasing/reorder/orders"): BUYERS,
+    # warranty: resellers file and follow their own claims; the repair desk moves them
+    ("POST", "/api/v1/warranty/claims"): RESELLER_ROLES,
+    ("GET", "/api/v1/warranty/claims/{claim_id}"): EVERYONE,
+    ("POST", "/api/v1/warranty/claims/{claim_id}/events/{event}"): RESELLER_ROLES
+    | {Role.OWNER, Role.REPAIR},
+    ("GET", "/api/v1/warranty/supplier-claims"): frozenset(
+        {Role.OWNER, Role.REPAIR, Role.PURCHASING}
+    ),
+    ("GET", "/portal/warranty"): RESELLER_ROLES,
+    ("POST", "/warranty/claims/{claim_id}/events/{event}"): frozenset({Role.OWNER, Role.REPAIR}),
     ("GET", "/shipping/calculator"): EVERYONE,
     ("GET", "/shipping/calculator/regions"): EVERYONE,
 }

@@ -4,8 +4,8 @@
 are not deleted: they move to ``inventory_orphans`` with the time they moved, and the upgrade
 logs how many and where, so the warehouse can book them again on the right product.
 
-Revision ID: inventory_0002
-Revises: inventory_0001
+Revision ID: inventory_0003
+Revises: inventory_0002
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from alembic import op
 
 from hub.core.db import UTCDateTime
 
-revision = "inventory_0002"
-down_revision = "inventory_0001"
+revision = "inventory_0003"
+down_revision = "inventory_0002"
 branch_labels = None
-depends_on = ("catalog_0001",)
+depends_on = None  # catalog_0001 through inventory_0002
 
 log = logging.getLogger("hub.migrations")
 RECEIPTS = (

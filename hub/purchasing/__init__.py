@@ -1,0 +1,1 @@
+"""Purchasing from suppliers: suppliers, purchase orders, receipts, payables, reorder, costing."""
