@@ -41,16 +41,17 @@ class NotifySettings(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_from: str = "synchub@localhost"
-    smtp_user: str = ""
-    smtp_password: SecretStr = SecretStr("")
-    smtp_starttls: bool = False
-    whatsapp_url: str = ""
-    whatsapp_token: SecretStr = SecretStr("")
-    timeout_seconds: float = 10.0
-    max_attempts: int = 6
+    # No defaults here: the values (and their defaults) are HubSettings' notify_* fields.
+    smtp_host: str
+    smtp_port: int
+    smtp_from: str
+    smtp_user: str
+    smtp_password: SecretStr
+    smtp_starttls: bool
+    whatsapp_url: str
+    whatsapp_token: SecretStr
+    timeout_seconds: float
+    max_attempts: int
 
 
 class HubSettings(BaseSettings):
