@@ -147,7 +147,7 @@ def file_claim(
     text = serials.normalise(data.serial)
     units = list(
         session.scalars(
-            select(Serial).where(Serial.serial == text, Serial.reseller_id == principal.reseller_id)
+            restrict(select(Serial).where(Serial.serial == text), principal, Serial.reseller_id)
         )
     )
     sku = data.sku.strip()

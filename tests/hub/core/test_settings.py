@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from hub.app import create_app
 from hub.cli import cli
+from hub.core.runtime import init_hub
 from hub.core.settings import PLACEHOLDER_SECRET, HubSettings, load_settings
 from hub.orders.service import OrderPolicy
 from shared.errors import ConfigError
@@ -56,6 +57,7 @@ def test_placeholder_secret_runs_only_in_explicit_development(
     monkeypatch.setenv("SYNCHUB_ENVIRONMENT", "development")
     dev = load_settings(web=True)
     assert dev.secret_key.get_secret_value() == PLACEHOLDER_SECRET
+    init_hub(dev)  # `synchub init`
     assert create_app(dev).state.hub.settings is dev
 
 
@@ -63,6 +65,7 @@ def test_cli_commands_need_no_web_secret_but_report_bad_values(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
     ok = runner.invoke(cli, ["orders", "expire"])
     assert ok.exit_code == 0, ok.output  # production, no secret: a CLI job still runs
     monkeypatch.setenv("SYNCHUB_ORDER_GRACE_HOURS", "soon")
@@ -88,6 +91,7 @@ def test_bank_notifier_and_policy_come_from_the_one_object(
     assert policy.payment_window == dt.timedelta(days=3)
     assert policy.grace == dt.timedelta(hours=6)
     # the app answers payment instructions from the same object (no per-request environment read)
+    init_hub(settings)  # `synchub init`
     app = create_app(settings)
     monkeypatch.setenv("SYNCHUB_BANK_NAME", "changed after start-up")
     assert app.state.hub.settings.bank.name == "Mandiri"

@@ -21,7 +21,7 @@ from hub.catalog.transfer import export_catalog, import_catalog
 from hub.cli import cli
 from hub.core.cells import FORMULA_START, neutralise, restore
 from hub.core.db import transaction
-from hub.core.runtime import open_hub
+from hub.core.runtime import init_hub, open_hub
 from hub.core.settings import HubSettings
 from hub.merge import merge_snapshot
 from tests.hub.merge.snapbuild import build, cols
@@ -56,7 +56,9 @@ def _hub(tmp_path: Path, monkeypatch) -> TestClient:
     monkeypatch.setenv("SYNCHUB_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SYNCHUB_ENVIRONMENT", "development")
     monkeypatch.delenv("SYNCHUB_DATABASE_URL", raising=False)
-    engine, factory = open_hub(HubSettings())
+    settings = HubSettings()
+    init_hub(settings)  # `synchub init`
+    engine, factory = open_hub(settings)
     rows = [(n, name, Decimal("-1.50")) for n, name in enumerate(HOSTILE, 1)]
     columns = cols("id:integer!", "name:text", "price:decimal")
     manifest, reader = build(tmp_path, {"products": (columns, ["id"], rows)}, created_at=AT)

@@ -7,6 +7,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
 from hub.audit.models import AuditEntry
+from hub.core.db import transaction
 from hub.core.deps import optional_principal
 from hub.core.roles import Principal, Role
 from hub.data.mapping_routes import router
@@ -23,7 +24,7 @@ def _client(factory, role: Role = Role.OPERATIONS) -> TestClient:
     app.dependency_overrides[optional_principal] = lambda: Principal(
         role=role, username=role.value, user_id=1
     )
-    with factory() as s:  # paths name enrolled resellers (an unknown one answers 404)
+    with transaction(factory) as s:  # paths name enrolled resellers (unknown ones answer 404)
         for rid in ("nw-sqlite", "empty-shop"):
             if find_reseller(s, rid) is None:
                 add_reseller(s, {"id": rid, "name": rid, **reseller_keys()})
