@@ -16,7 +16,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 import hub.catalog.models  # noqa: F401  (the table a foreign key names)
@@ -58,6 +67,21 @@ class StockReceipt(Base):
     )
     received_by: Mapped[str] = mapped_column(String(100), default="")
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Orphan(Base):
+    """Stock and receipts that named a product that does not exist, moved aside by migration
+    ``inventory_0003`` (not deleted): the warehouse books them again on the right product."""
+
+    __tablename__ = "inventory_orphans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(20))  # stock | receipt
+    product_id: Mapped[int] = mapped_column(Integer)  # the product that did not exist
+    quantity: Mapped[int] = mapped_column(Integer)  # receipt quantity, or on hand
+    reference: Mapped[str] = mapped_column(String(120), server_default="")
+    received_by: Mapped[str] = mapped_column(String(100), server_default="")
+    moved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
 
 class Bin(Base):
