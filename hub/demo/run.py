@@ -195,7 +195,7 @@ def summarize(bg: Background) -> None:
             )
 
 
-def _line_revenue(line: dict) -> Decimal:  # type: ignore[type-arg]
+def _line_revenue(line: dict) -> Decimal:
     discount = Decimal(str(line["discount"] or 0))
     return Decimal(str(line["unit_price"])) * line["quantity"] * (1 - discount)
 

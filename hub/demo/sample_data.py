@@ -70,7 +70,7 @@ def load_northwind_postgres(dsn: str) -> None:
     sql = POSTGRES_SQL.read_text(encoding="utf-8-sig")
     try:
         with psycopg.connect(dsn) as con:
-            con.execute(sql)  # type: ignore[arg-type]  # no params: multi-statement is allowed
+            con.execute(sql)  # no params: multi-statement is allowed
     except psycopg.Error as exc:
         raise SampleDataError(f"loading {POSTGRES_SQL.name} into {dsn}: {exc}") from exc
 
