@@ -243,6 +243,11 @@ def main() -> None:
             f"agent start+export+upload+poll {r['total'] - r['verify'] - r['merge']:.2f} s; "
             f"{r['load']} at the start"
         )
+        outside = r["total"] - r["merge"]
+        print(
+            f"    floor: everything but the merge (agent, upload, verify, polling) is "
+            f"{outside / anchors['pg_dump | psql']:.2f}x the anchor by itself"
+        )
         custom = anchors["pg_dump -Fc + pg_restore"]
         print(
             f"    pg_dump -Fc + pg_restore {custom:.2f} s in the same run ({r['total'] / custom:.2f}x)"
