@@ -179,6 +179,14 @@ def check_dataset(d: DatasetSection, where: str) -> Problems:
         out.append((f"{where}.query", "must be a SELECT (or WITH … SELECT) statement"))
     if d.cursor is None and d.overlap:
         out.append((f"{where}.overlap", "an overlap needs a `cursor` column"))
+    if d.mode == "cursor" and d.cursor is None:
+        out.append(
+            (
+                f"{where}.mode",
+                '"cursor" needs a `cursor` column (an updated_at-style one); '
+                'or use mode = "rowhash", which needs none',
+            )
+        )
     protected = {*d.key, *([d.cursor] if d.cursor else [])}
     for c in sorted(protected & set(d.drop_columns)):
         out.append(
