@@ -29,7 +29,7 @@ BIN = Path(sys.executable).parent
 def prepare(home: Path) -> None:
     """A migrated hub with reseller toko-a's dataset ``items`` of 5 rows, merged."""
     from hub.core.db import transaction
-    from hub.core.runtime import open_hub
+    from hub.core.runtime import init_hub, open_hub
     from hub.core.settings import HubSettings
     from hub.merge import merge_snapshot
     from shared.snapshot import SnapshotWriter
@@ -37,6 +37,7 @@ def prepare(home: Path) -> None:
     from shared.types import Column, PortableType
 
     settings = HubSettings(home=home)
+    init_hub(settings)  # `synchub init`
     engine, factory = open_hub(settings)
     cols = [Column("id", PortableType.INTEGER, False), Column("name", PortableType.TEXT)]
     now = dt.datetime.now(dt.timezone.utc)

@@ -217,7 +217,7 @@ def main() -> None:
     ):
         url = pg.create_database("hub").replace("postgresql://", "postgresql+psycopg://", 1)
         settings = HubSettings(home=Path(tmp) / "home", database_url=url, environment="test")
-        init_hub(settings)  # what `synchub init` does on a new hub
+        init_hub(settings)  # `synchub init`; the workers open the same home
         engine, factory = open_hub(settings)
         keys = HubKeys.load_or_create(settings.keys_dir)
         hub_pub = keys.seal_key.public_key()

@@ -98,7 +98,6 @@ def bench_rowhash(pg: object, tmp: Path, rows: int, rounds: int) -> None:
 
 
 def bench_reconcile(pg: object, tmp: Path, rows: int, rounds: int) -> None:
-    from shared import keys as sk
     from tests.servers import SshdServer
 
     with c.started(SshdServer()) as sshd:
@@ -110,20 +109,7 @@ def bench_reconcile(pg: object, tmp: Path, rows: int, rounds: int) -> None:
             shop = pg.create_database(f"shop_e2e_{mode}")  # type: ignore[attr-defined]
             c.pg_items(shop, rows)
             rid = f"bench-{mode}"
-            agent = c.make_agent(
-                tmp / rid,
-                rid,
-                shop,
-                [dataset],
-                seal_b64=sk.public_b64(hub.keys.seal_key),
-                signing_b64=sk.public_b64(hub.keys.signing_key),
-                hub_host=sshd.host,
-                hub_port=sshd.port,
-                username=sshd.login_name(rid),
-                host_key=sshd.host_public_key,
-            )
-            sshd.add_reseller(rid, agent.ssh_public_key)
-            hub.enrol(rid, agent.ssh_public_key, agent.signing_public_key)
+            agent = hub.agent_over_sshd(sshd, tmp / rid, rid, shop, [dataset])
             seq = 1
             push(agent, hub, seq)  # initial load, not timed
             full, recon = [], []
