@@ -15,9 +15,17 @@ from typing import Any, Callable, Optional
 
 import click
 
-from agent import __version__
-from agent.config import AgentConfig, check_config, default_config_path, load_config
-from shared.errors import ConfigError, FatalError, SyncHubError, format_problems
+from agent import __version__, startup
+
+startup.prepare()  # before the config's pydantic models and paramiko are imported
+
+from agent.config import (  # noqa: E402
+    AgentConfig,
+    check_config,
+    default_config_path,
+    load_config,
+)
+from shared.errors import ConfigError, FatalError, SyncHubError, format_problems  # noqa: E402
 
 EXIT_CONFIG = 2
 
