@@ -17,7 +17,6 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.audit.service import record
 from hub.catalog import matching
 from hub.catalog.models import PriceList, PriceListItem, Product, Promotion, ResellerGroup, SkuLink
 from hub.catalog.pricing import price_for
@@ -199,16 +198,7 @@ def import_apply(
     path = _staged(settings, upload)
     shown = Path(name).name if Path(name).suffix.lower() == path.suffix else path.name
     try:
-        report = import_catalog(session, shown, path.read_bytes())
-        record(
-            session,
-            principal,
-            "catalog.import",
-            "catalog",
-            None,
-            None,
-            {"file": shown, "created": len(report.created), "updated": len(report.updated)},
-        )
+        report = import_catalog(session, shown, path.read_bytes(), principal=principal)
         session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)

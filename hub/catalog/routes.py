@@ -67,20 +67,10 @@ async def import_file(
     """Preview (default) or apply a CSV/XLSX catalog; apply refuses a file with any row error (422)."""
     data = await file.read()
     try:
-        report = import_catalog(session, file.filename or "upload.csv", data, preview=preview)
-        if not preview:
-            from hub.audit.service import record
-
-            record(
-                session,
-                principal,
-                "catalog.import",
-                "catalog",
-                None,
-                None,
-                {"created": len(report.created), "updated": len(report.updated)},
-            )
-            session.flush()  # the request's unit of work commits (docs/transactions.md)
+        report = import_catalog(
+            session, file.filename or "upload.csv", data, preview=preview, principal=principal
+        )
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as e:
         raise _bad(e) from None
     return ImportReportPublic(

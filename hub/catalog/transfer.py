@@ -18,9 +18,11 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.audit.service import record
 from hub.catalog.errors import ImportRefused
 from hub.catalog.models import Product
 from hub.catalog.rows import COLUMNS, REQUIRED, format_row, parse_row
+from hub.core.roles import Principal
 from shared.errors import DataError
 
 
@@ -127,9 +129,17 @@ def _changes(p: Product, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def import_catalog(
-    session: Session, name: str, data: bytes | None = None, *, preview: bool = False
+    session: Session,
+    name: str,
+    data: bytes | None = None,
+    *,
+    preview: bool = False,
+    principal: Principal | None = None,
 ) -> ImportReport:
-    """Preview (nothing written) or apply a catalog file; apply raises ``ImportRefused`` on any row error."""
+    """Preview (nothing written) or apply a catalog file; apply raises ``ImportRefused`` on any row error.
+
+    An applied import is audited (``catalog.import``) as ``principal`` (None: the hub itself).
+    """
     parsed, errors = read_rows(name, data)
     report = ImportReport(errors=errors)
     existing = (
@@ -168,6 +178,19 @@ def import_catalog(
                 setattr(p, k, v)
     session.flush()
     report.applied = True
+    record(
+        session,
+        principal,
+        "catalog.import",
+        "catalog",
+        None,
+        None,
+        {
+            "file": Path(name).name,
+            "created": len(report.created),
+            "updated": len(report.updated),
+        },
+    )
     return report
 
 
