@@ -39,7 +39,8 @@ class Demo:
     resellers: list[str]
     today: dt.date
     warehouse_id: int = 0
-    warranty_unit: tuple[Principal, str, str] | None = None  # (reseller, SKU, serial) delivered
+    # (reseller, SKU, serial) of each serialised unit delivered by the orders step
+    warranty_units: list[tuple[Principal, str, str]] = field(default_factory=list)
     logins: dict[str, Login] = field(default_factory=dict)  # username -> login
     principals: dict[str, Principal] = field(default_factory=dict)  # username -> principal
     products: dict[str, int] = field(default_factory=dict)  # master SKU -> product id

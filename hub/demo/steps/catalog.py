@@ -20,9 +20,11 @@ from hub.catalog.models import Product
 from hub.catalog.rows import COLUMNS
 from hub.catalog.transfer import import_catalog
 from hub.core.db import transaction
+from hub.core.roles import Role
 from hub.demo.localize import RUPIAH_PER_DOLLAR
 from hub.demo.sample_data import northwind_sqlite
 from hub.demo.steps import Demo
+from hub.demo.steps.people import staff
 
 # The master names of these differ from the shops' (no apostrophe): matching only suggests.
 RENAMED = {4: "Chef Anton Cajun Seasoning", 5: "Chef Anton Gumbo Mix"}
@@ -78,7 +80,7 @@ def catalog_csv(demo: Demo) -> bytes:
 
 def seed(demo: Demo) -> str:
     data = catalog_csv(demo)
-    ops = demo.as_user("operations")
+    ops = demo.as_user(staff(Role.OPERATIONS))
     with transaction(demo.factory) as s:
         report = import_catalog(s, "katalog-induk.csv", data, principal=ops)
         demo.products.update(dict(s.execute(select(Product.sku, Product.id)).tuples().all()))

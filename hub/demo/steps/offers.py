@@ -14,7 +14,9 @@ from collections import Counter
 from sqlalchemy import select
 
 from hub.core.db import transaction
+from hub.core.roles import Role
 from hub.demo.steps import Demo
+from hub.demo.steps.people import staff
 from hub.offers.models import Offer
 from hub.offers.service import run_nightly
 from hub.offers.workflow import decide, publish
@@ -24,7 +26,7 @@ PUBLISHED_PER_KIND = 2  # per reseller and kind; the other drafts wait for revie
 
 def seed(demo: Demo) -> str:
     summary = run_nightly(demo.factory)
-    ops = demo.as_user("operations")
+    ops = demo.as_user(staff(Role.OPERATIONS))
     with transaction(demo.factory) as s:
         drafts = list(
             s.scalars(

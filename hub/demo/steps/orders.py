@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from hub.core.db import transaction, utcnow
-from hub.core.roles import Principal
+from hub.core.roles import Principal, Role
 from hub.demo.steps import Demo
 from hub.demo.steps.catalog import SERIALISED, sku
-from hub.demo.steps.people import admin_of
+from hub.demo.steps.people import admin_of, staff
 from hub.demo.steps.purchasing import serials_of
 from hub.offers.models import Offer
 from hub.orders.catalog import HubCatalog
@@ -94,15 +94,32 @@ def _send_proof(demo: Demo, who: Principal, order_id: int, bank: str) -> int:
 def _paid(demo: Demo, who: Principal, order_id: int) -> None:
     proof = _send_proof(demo, who, order_id, "BCA")
     with transaction(demo.factory) as s:
-        confirm(s, demo.as_user("finance"), proof)
+        confirm(s, demo.as_user(staff(Role.FINANCE)), proof)
+
+
+def _packed(demo: Demo, order_id: int) -> None:
+    store = demo.as_user(staff(Role.INVENTORY))
+    with transaction(demo.factory) as s:
+        apply_event(s, store, get_order(s, store, order_id), "pack")
 
 
 def _shipped(demo: Demo, order_id: int, waybill: str, serials: Sequence[str] = ()) -> None:
-    store = demo.as_user("warehouse")
+    _packed(demo, order_id)
+    store = demo.as_user(staff(Role.INVENTORY))
     with transaction(demo.factory) as s:
         order = get_order(s, store, order_id)
-        apply_event(s, store, order, "pack")
         ship(s, store, order, courier="JNE", service="REG", waybill=waybill, serials=serials)
+
+
+def _delivered(demo: Demo, who: Principal, unit: int, waybill: str, serial: str) -> int:
+    """An order with one serialised unit, paid, shipped with its serial, received by the shop."""
+    order_id = _order(demo, who, {sku(unit): 1, "NW-0036": 30})
+    _paid(demo, who, order_id)
+    _shipped(demo, order_id, waybill, [serial])
+    with transaction(demo.factory) as s:
+        apply_event(s, who, get_order(s, who, order_id), "deliver")
+    demo.warranty_units.append((who, sku(unit), serial))
+    return order_id
 
 
 def seed(demo: Demo) -> str:
@@ -128,19 +145,21 @@ def seed(demo: Demo) -> str:
     _paid(demo, sinar, shipped)
     _shipped(demo, shipped, "JNE0100000001")
 
-    unit = sku(SERIALISED[1])
-    delivered = _order(demo, sinar, {unit: 2, "NW-0036": 30})
-    _paid(demo, sinar, delivered)
-    serial_numbers = serials_of(SERIALISED[1], 2)
-    _shipped(demo, delivered, "JNE0100000002", serial_numbers)
-    with transaction(demo.factory) as s:
-        apply_event(s, sinar, get_order(s, sinar, delivered), "deliver")
-    demo.warranty_unit = (sinar, unit, serial_numbers[0])
+    packed = _order(demo, sinar, {"NW-0013": 48})
+    _paid(demo, sinar, packed)
+    _packed(demo, packed)
+
+    serial_numbers = serials_of(SERIALISED[1], len(demo.resellers))
+    delivered = [
+        _delivered(demo, who, SERIALISED[1], f"JNE01000001{n:02d}", serial)
+        for n, (who, serial) in enumerate(zip((maju, sinar, berkah), serial_numbers))
+    ]
 
     late = _order(demo, berkah, {"NW-0035": 12}, now=utcnow() - dt.timedelta(days=10))
     expired = expire_due(demo.factory, CTX.policy)
     assert late in expired, "the unpaid order placed ten days ago expires"
     return (
         f"orders: #{from_offer_id} from an offer (proof waiting for finance), #{paid} paid,"
-        f" #{shipped} shipped, #{delivered} delivered, #{late} expired unpaid"
+        f" #{packed} packed, #{shipped} shipped, {', '.join(f'#{n}' for n in delivered)}"
+        f" delivered (a serialised unit each), #{late} expired unpaid"
     )

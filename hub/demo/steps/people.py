@@ -13,21 +13,26 @@ from hub.core.roles import STAFF, Role
 from hub.demo.steps import Demo, Login
 from hub.users.service import create_user, principal_of
 
-# username per staff role: what the role is called at a distributor
+# username per staff role: what the role is called at an Indonesian distributor
 STAFF_USERS = {
-    Role.OWNER: "owner",
-    Role.OPERATIONS: "operations",
-    Role.MARKETING: "marketing",
-    Role.FINANCE: "finance",
-    Role.INVENTORY: "warehouse",
-    Role.REPAIR: "repair",
-    Role.PURCHASING: "purchasing",
+    Role.OWNER: "direktur",
+    Role.OPERATIONS: "operasional",
+    Role.MARKETING: "pemasaran",
+    Role.FINANCE: "keuangan",
+    Role.INVENTORY: "gudang",
+    Role.REPAIR: "servis",
+    Role.PURCHASING: "pembelian",
 }
 assert set(STAFF_USERS) == STAFF, "every staff role has a demo login"
 
 
 def admin_of(reseller_id: str) -> str:
-    return f"{reseller_id}-admin"
+    return f"admin-{reseller_id}"
+
+
+def staff(role: Role) -> str:
+    """The demo's username for a staff role."""
+    return STAFF_USERS[role]
 
 
 def seed(demo: Demo) -> str:

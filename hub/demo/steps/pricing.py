@@ -16,7 +16,9 @@ from sqlalchemy import select
 from hub.catalog.models import Product
 from hub.catalog.price_setup import PriceBreak, create_group, create_price_list, create_promotion
 from hub.core.db import transaction, utcnow
+from hub.core.roles import Role
 from hub.demo.steps import Demo
+from hub.demo.steps.people import staff
 
 GROUP = "Grosir Jabodetabek"
 PROMOTED = "NW-0043"  # Ipoh Coffee
@@ -27,7 +29,7 @@ def _of(price: Decimal, percent: int) -> Decimal:
 
 
 def seed(demo: Demo) -> str:
-    ops = demo.as_user("operations")
+    ops = demo.as_user(staff(Role.OPERATIONS))
     with transaction(demo.factory) as s:
         products = list(s.execute(select(Product.id, Product.list_price)).tuples())
         create_price_list(

@@ -13,8 +13,10 @@ import datetime as dt
 from decimal import Decimal
 
 from hub.core.db import transaction
+from hub.core.roles import Role
 from hub.demo.steps import Demo
 from hub.demo.steps.catalog import SERIALISED
+from hub.demo.steps.people import staff
 from hub.purchasing import payables, receiving, service, suppliers
 from hub.purchasing.schemas import (
     InvoiceCreate,
@@ -45,8 +47,8 @@ def _quantity(pid: int) -> int:
 
 
 def seed(demo: Demo) -> str:
-    buyer, owner = demo.as_user("purchasing"), demo.as_user("owner")
-    store, finance = demo.as_user("warehouse"), demo.as_user("finance")
+    buyer, owner = demo.as_user(staff(Role.PURCHASING)), demo.as_user(staff(Role.OWNER))
+    store, finance = demo.as_user(staff(Role.INVENTORY)), demo.as_user(staff(Role.FINANCE))
     files = demo.settings.home / "purchasing" / "orders"
     ids = {int(s.removeprefix("NW-")): pid for s, pid in demo.products.items()}
     with transaction(demo.factory) as s:

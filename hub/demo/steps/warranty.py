@@ -1,38 +1,35 @@
-"""Demo step: a warranty claim on a unit delivered by the orders step (``hub.warranty``).
+"""Demo step: a warranty claim per reseller on the unit the orders step delivered to it.
 
-The reseller files it by serial number (the hub checks the unit was shipped to it and its
-12 months run from that shipment); the repair desk receives the unit and inspects it, so
-the claim waits for the desk's decision (repair, replace or refuse).
+Through ``hub.warranty``: each reseller files by serial number (the hub checks the unit was
+shipped to it and that its 12 months, counted from that shipment, still run). The repair
+desk has each claim at another step: one just filed, one received at the desk, one
+received and inspected — waiting for the desk's decision (repair, replace or refuse).
 """
 
 from __future__ import annotations
 
 from hub.core.db import transaction
+from hub.core.roles import Role
 from hub.demo.steps import Demo
+from hub.demo.steps.people import staff
 from hub.warranty.schemas import ClaimCreate, ClaimStepIn
 from hub.warranty.service import file_claim, fire
 
+PROBLEM = "Segel botol bocor saat diterima pelanggan; label serial masih utuh."
+STEPS = (
+    ("receive", ClaimStepIn(note="Diterima di meja servis Jakarta")),
+    ("inspect", ClaimStepIn(findings="Tutup botol retak dari pabrik; bukan kesalahan pemakaian.")),
+)
+
 
 def seed(demo: Demo) -> str:
-    assert demo.warranty_unit is not None, "the orders step delivers a serialised unit"
-    reseller, sku, serial = demo.warranty_unit
-    desk = demo.as_user("repair")
+    assert demo.warranty_units, "the orders step delivers a serialised unit to each reseller"
+    desk = demo.as_user(staff(Role.REPAIR))
+    states = []
     with transaction(demo.factory) as s:
-        claim = file_claim(
-            s,
-            reseller,
-            ClaimCreate(
-                serial=serial,
-                sku=sku,
-                problem="Segel botol bocor saat diterima pelanggan; label serial masih utuh.",
-            ),
-        )
-        fire(s, desk, claim.id, "receive", ClaimStepIn(note="Diterima di meja servis Jakarta"))
-        fire(
-            s,
-            desk,
-            claim.id,
-            "inspect",
-            ClaimStepIn(findings="Tutup botol retak dari pabrik; bukan kesalahan pemakaian."),
-        )
-        return f"warranty claim {claim.number} on serial {serial} ({sku}): received, inspected"
+        for n, (reseller, sku, serial) in enumerate(demo.warranty_units):
+            claim = file_claim(s, reseller, ClaimCreate(serial=serial, sku=sku, problem=PROBLEM))
+            for event, data in STEPS[:n]:
+                fire(s, desk, claim.id, event, data)
+            states.append(f"{claim.number} {claim.state}")
+    return f"warranty claims by serial, one per reseller: {', '.join(states)}"
