@@ -39,6 +39,7 @@ class Demo:
     resellers: list[str]
     today: dt.date
     warehouse_id: int = 0
+    regions: str = ""  # what loading Indonesia's regions reported, when done before the steps
     # (reseller, SKU, serial) of each serialised unit delivered by the orders step
     warranty_units: list[tuple[Principal, str, str]] = field(default_factory=list)
     logins: dict[str, Login] = field(default_factory=dict)  # username -> login

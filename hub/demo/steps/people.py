@@ -7,9 +7,10 @@ adds everybody else, so the audit log shows who created whom.
 from __future__ import annotations
 
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 from hub.core.db import transaction
-from hub.core.roles import STAFF, Role
+from hub.core.roles import STAFF, Principal, Role
 from hub.demo.steps import Demo, Login
 from hub.users.service import create_user, principal_of
 
@@ -35,28 +36,34 @@ def staff(role: Role) -> str:
     return STAFF_USERS[role]
 
 
-def seed(demo: Demo) -> str:
+def _add(demo: Demo, actor: Principal | None, login: Login) -> Principal:
     with transaction(demo.factory) as s:
-        owner = None
-        for role, username in STAFF_USERS.items():
-            password = secrets.token_urlsafe(12)
-            user = create_user(s, owner, username=username, password=password, role=role.value)
-            demo.logins[username] = Login(username, password, role.value)
-            demo.principals[username] = principal_of(user)
-            if owner is None:
-                owner = principal_of(user)
-        for rid in demo.resellers:
-            username, password = admin_of(rid), secrets.token_urlsafe(12)
-            user = create_user(
-                s,
-                owner,
-                username=username,
-                password=password,
-                role=Role.RESELLER_ADMIN.value,
-                reseller_id=rid,
-            )
-            demo.logins[username] = Login(username, password, user.role, rid)
-            demo.principals[username] = principal_of(user)
+        user = create_user(
+            s,
+            actor,
+            username=login.username,
+            password=login.password,
+            role=login.role,
+            reseller_id=login.reseller_id,
+        )
+        return principal_of(user)
+
+
+def seed(demo: Demo) -> str:
+    logins = [
+        Login(name, secrets.token_urlsafe(12), role.value) for role, name in STAFF_USERS.items()
+    ]
+    logins += [
+        Login(admin_of(rid), secrets.token_urlsafe(12), Role.RESELLER_ADMIN.value, rid)
+        for rid in demo.resellers
+    ]
+    owner = _add(demo, None, logins[0])  # as `synchub user add` makes the first owner
+    # Each password is hashed with argon2 (deliberately slow): two at a time, one per core.
+    with ThreadPoolExecutor(2) as pool:
+        made = [owner, *pool.map(lambda login: _add(demo, owner, login), logins[1:])]
+    for login, principal in zip(logins, made):
+        demo.logins[login.username] = login
+        demo.principals[login.username] = principal
     return (
         f"{len(STAFF_USERS)} staff accounts (one per role), {len(demo.resellers)} reseller admins"
     )

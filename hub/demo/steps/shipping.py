@@ -12,6 +12,8 @@ import csv
 import datetime as dt
 import io
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from hub.core.db import transaction
 from hub.demo.steps import Demo
 from hub.shipping import ratecards
@@ -54,9 +56,14 @@ def rate_card(effective_from: dt.date) -> bytes:
     return out.getvalue().encode()
 
 
+def load_regions(factory: sessionmaker[Session]) -> str:
+    """Indonesia's regions from the shipped files (the demo runs this while agents install)."""
+    with transaction(factory) as s:
+        return import_regions(s.connection()).lines()[0]
+
+
 def seed(demo: Demo) -> str:
-    with transaction(demo.factory) as s:
-        report = import_regions(s.connection())
+    regions = demo.regions or load_regions(demo.factory)
     folder = demo.home / "shipping"
     folder.mkdir(parents=True, exist_ok=True)
     card = folder / "tarif-jne.csv"
@@ -81,6 +88,6 @@ def seed(demo: Demo) -> str:
             )
             assign_territory(s, rid, regency)
     return (
-        f"{report.lines()[0]}; warehouse {WAREHOUSE[0]}; rate card {card.name}:"
+        f"{regions}; warehouse {WAREHOUSE[0]}; rate card {card.name}:"
         f" {len(lanes)} courier services to {len(DESTINATIONS)} cities; an address per reseller"
     )
