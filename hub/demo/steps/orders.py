@@ -134,8 +134,12 @@ def seed(demo: Demo) -> str:
             )
             .order_by(Offer.id)
         )
+    if offer_id is None:
+        raise RuntimeError(
+            f"no published offer for {maju.reseller_id}: the offers step publishes some"
+        )
     with transaction(demo.factory) as s:
-        from_offer_id = from_offer(s, maju, int(offer_id or 0), CTX).id
+        from_offer_id = from_offer(s, maju, offer_id, CTX).id
     _send_proof(demo, maju, from_offer_id, "Mandiri")  # waits in finance's queue
 
     paid = _order(demo, maju, {"NW-0001": 24, "NW-0043": 12})
@@ -157,7 +161,8 @@ def seed(demo: Demo) -> str:
 
     late = _order(demo, berkah, {"NW-0035": 12}, now=utcnow() - dt.timedelta(days=10))
     expired = expire_due(demo.factory, CTX.policy)
-    assert late in expired, "the unpaid order placed ten days ago expires"
+    if late not in expired:
+        raise RuntimeError(f"order #{late}, unpaid for ten days, did not expire: {expired}")
     return (
         f"orders: #{from_offer_id} from an offer (proof waiting for finance), #{paid} paid,"
         f" #{packed} packed, #{shipped} shipped, {', '.join(f'#{n}' for n in delivered)}"

@@ -23,7 +23,8 @@ STEPS = (
 
 
 def seed(demo: Demo) -> str:
-    assert demo.warranty_units, "the orders step delivers a serialised unit to each reseller"
+    if not demo.warranty_units:
+        raise RuntimeError("the orders step delivers a serialised unit to each reseller first")
     desk = demo.as_user(staff(Role.REPAIR))
     states = []
     with transaction(demo.factory) as s:
