@@ -139,11 +139,23 @@ def check_hub(hub: HubSection) -> Problems:
 
 
 def check_schedule(s: ScheduleSection, weekdays: tuple[str, ...]) -> Problems:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     from apscheduler.triggers.cron import CronTrigger
 
     out: Problems = []
     try:
-        CronTrigger.from_crontab(s.cron, timezone=s.timezone)
+        ZoneInfo(s.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        out.append(
+            (
+                "[schedule].timezone",
+                f"{s.timezone!r} is not an IANA time zone name: use e.g. Asia/Jakarta (WIB), "
+                "Asia/Makassar (WITA) or Asia/Jayapura (WIT)",
+            )
+        )
+    try:
+        CronTrigger.from_crontab(s.cron, timezone="UTC")  # the zone is checked above
     except (ValueError, KeyError, LookupError) as exc:
         out.append(
             (

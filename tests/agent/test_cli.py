@@ -32,6 +32,7 @@ def test_bad_config_lists_every_problem_with_paths(make_agent, tmp_path):
     text = setup.config_path.read_text()
     text = text.replace('url = "sqlite:', 'url = "oracle9:')
     text = text.replace('cron = "30 1 * * *"', 'cron = "61 25 * * *"')
+    text = text.replace('timezone = "Asia/Jakarta"', 'timezone = "Asia/Djakarta-Barat"')
     text = text.replace('key = "keys/signing_ed25519.pem"', 'key = "keys/missing.pem"')
     text += "\n" + datasets_toml([{"name": "orders", "key": ["id"]}])
     setup.config_path.write_text(text)
@@ -42,13 +43,20 @@ def test_bad_config_lists_every_problem_with_paths(make_agent, tmp_path):
     err = r.stderr
     assert "[source].url: unknown scheme 'oracle9'" in err
     assert "[schedule].cron:" in err
+    assert "[schedule].timezone: 'Asia/Djakarta-Barat' is not an IANA time zone name" in err
     assert "[signing].key:" in err and "missing.pem" in err
     assert "[[datasets]][2].table: give exactly one of `table` or `query`" in err
     if os.geteuid() != 0:  # root reads 0000 files anyway
         assert "[hub].ssh_key:" in err
     # the library answer is the same list
     paths = {p for p, _ in check_config(setup.config_path)}
-    assert {"[source].url", "[schedule].cron", "[signing].key", "[[datasets]][2].table"} <= paths
+    assert {
+        "[source].url",
+        "[schedule].cron",
+        "[schedule].timezone",
+        "[signing].key",
+        "[[datasets]][2].table",
+    } <= paths
 
 
 def test_unreadable_key_reported(make_agent, tmp_path):
