@@ -21,7 +21,7 @@ from hub.catalog import matching
 from hub.catalog.models import PriceList, PriceListItem, Product, Promotion, ResellerGroup, SkuLink
 from hub.catalog.pricing import price_for
 from hub.catalog.search import search_products
-from hub.catalog.transfer import FORM_OVERHEAD, MAX_UPLOAD, apply_import, import_catalog
+from hub.catalog.transfer import FORM_OVERHEAD, MAX_UPLOAD, import_catalog
 from hub.core import nav
 from hub.core.db import utcnow
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
@@ -200,7 +200,7 @@ def import_apply(
     path = _staged(settings, upload)
     shown = Path(name).name if Path(name).suffix.lower() == path.suffix else path.name
     try:
-        report = apply_import(session, principal, shown, path.read_bytes())
+        report = import_catalog(session, shown, path.read_bytes(), principal=principal)
         session.flush()  # the request's unit of work commits (docs/transactions.md)
     except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)

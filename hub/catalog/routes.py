@@ -23,7 +23,6 @@ from hub.catalog.search import search_products
 from hub.catalog.transfer import (
     FORM_OVERHEAD,
     MAX_UPLOAD,
-    apply_import,
     export_catalog,
     import_catalog,
 )
@@ -69,11 +68,8 @@ async def import_file(
     """Preview (default) or apply a CSV/XLSX catalog; apply refuses a file with any row error (422)."""
     data = await file.read()
     name = file.filename or "upload.csv"
-    if preview:
-        report = import_catalog(session, name, data, preview=True)
-    else:
-        report = apply_import(session, principal, name, data)
-        session.flush()  # the request's unit of work commits (docs/transactions.md)
+    report = import_catalog(session, name, data, preview=preview, principal=principal)
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return ImportReportPublic(
         created=report.created,
         updated=report.updated,

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.audit.service import record
 from hub.catalog.errors import ImportRefused
 from hub.catalog.models import Product
 from hub.catalog.rows import COLUMNS, REQUIRED, format_row, parse_row
@@ -144,9 +145,17 @@ def _changes(p: Product, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def import_catalog(
-    session: Session, name: str, data: bytes | None = None, *, preview: bool = False
+    session: Session,
+    name: str,
+    data: bytes | None = None,
+    *,
+    preview: bool = False,
+    principal: Principal | None = None,
 ) -> ImportReport:
-    """Preview (nothing written) or apply a catalog file; apply raises ``ImportRefused`` on any row error."""
+    """Preview (nothing written) or apply a catalog file; apply raises ``ImportRefused`` on any row error.
+
+    An applied import is audited (``catalog.import``) as ``principal`` (None: the hub itself).
+    """
     parsed, errors = read_rows(name, data)
     report = ImportReport(errors=errors)
     existing = (
@@ -187,16 +196,19 @@ def import_catalog(
                 setattr(p, k, v)
     session.flush()
     report.applied = True
-    return report
-
-
-def apply_import(session: Session, principal: Principal, name: str, data: bytes) -> ImportReport:
-    """Apply a catalog file (all or nothing) and record it in the audit log, not committed."""
-    from hub.audit.service import record
-
-    report = import_catalog(session, name, data)
-    changed = {"file": name, "created": len(report.created), "updated": len(report.updated)}
-    record(session, principal, "catalog.import", "catalog", None, None, changed)
+    record(
+        session,
+        principal,
+        "catalog.import",
+        "catalog",
+        None,
+        None,
+        {
+            "file": Path(name).name,
+            "created": len(report.created),
+            "updated": len(report.updated),
+        },
+    )
     return report
 
 
