@@ -42,7 +42,9 @@ class PriceBreak:
 def _name(name: str, what: str) -> str:
     name = name.strip()
     if not name or len(name) > 100:
-        raise DataError(f"a {what} needs a name of 1 to 100 characters, got {name!r}")
+        raise DataError(
+            "a {what} needs a name of 1 to 100 characters, got {name}", what=what, name=repr(name)
+        )
     return name
 
 
@@ -52,7 +54,8 @@ def _resellers_known(session: Session, ids: Iterable[str]) -> list[str]:
     missing = [r for r in wanted if r not in known]
     if missing:
         raise DataError(
-            f"no reseller {', '.join(map(repr, missing))}",
+            "no reseller {reseller_ids}",
+            reseller_ids=", ".join(map(repr, missing)),
             hint="enrol the reseller first, or check its id on the resellers page",
         )
     return wanted
@@ -62,17 +65,19 @@ def _products_known(session: Session, ids: Iterable[int]) -> None:
     wanted = set(ids)
     known = set(session.scalars(select(Product.id).where(Product.id.in_(wanted))))
     if wanted - known:
-        raise DataError(f"no product with id {sorted(wanted - known)}", hint="import it first")
+        raise DataError(
+            "no product with id {ids}", hint="import it first", ids=str(sorted(wanted - known))
+        )
 
 
 def _audience(session: Session, what: str, reseller_id: str | None, group_id: int | None) -> None:
     """Whom a list or promotion is for: everyone (both None), one known reseller or one group."""
     if reseller_id is not None and group_id is not None:
-        raise DataError(f"a {what} is for one reseller or one group, not both")
+        raise DataError("a {what} is for one reseller or one group, not both", what=what)
     if reseller_id is not None:
         _resellers_known(session, [reseller_id])
     if group_id is not None and session.get(ResellerGroup, group_id) is None:
-        raise DataError(f"no reseller group #{group_id}")
+        raise DataError("no reseller group #{group_id}", group_id=group_id)
 
 
 def create_group(
@@ -84,7 +89,9 @@ def create_group(
         select(ResellerGroup.id).where(func.lower(ResellerGroup.name) == name.lower())
     )
     if clash is not None:
-        raise DataError(f"a reseller group named {name!r} exists", hint="pick another name")
+        raise DataError(
+            "a reseller group named {name} exists", hint="pick another name", name=repr(name)
+        )
     group = ResellerGroup(name=name)
     session.add(group)
     session.flush()
@@ -126,7 +133,9 @@ def create_price_list(
         problems.append("a product has the same quantity break twice")
     if problems:
         raise DataError(
-            f"price list {name!r}: " + "; ".join(problems),
+            "price list {name}: {listed}",
+            name=repr(name),
+            listed="; ".join(problems),
             hint="fix the rows listed",
             problems=problems,
         )
@@ -175,9 +184,11 @@ def create_promotion(
     if (percent_off is None) == (fixed_price is None):
         raise DataError("a promotion sets either a percentage off or a fixed price")
     if percent_off is not None and not Decimal(0) < percent_off < Decimal(100):
-        raise DataError(f"percent off must be between 0 and 100, got {percent_off}")
+        raise DataError(
+            "percent off must be between 0 and 100, got {value}", value=str(percent_off)
+        )
     if fixed_price is not None and not fixed_price > 0:
-        raise DataError(f"a fixed price must be positive, got {fixed_price}")
+        raise DataError("a fixed price must be positive, got {value}", value=str(fixed_price))
     if valid_from.tzinfo is None or valid_to.tzinfo is None or valid_to <= valid_from:
         raise DataError("a promotion needs time-zone aware dates, its end after its start")
     if min_quantity < 1:

@@ -54,8 +54,9 @@ def instant(value: str, tz: str) -> dt.datetime | None:
             local = dt.datetime.combine(dt.date.fromisoformat(value), dt.time.max)
     except ValueError:
         raise DataError(
-            f"{value!r} is not a date and time",
+            "{value} is not a date and time",
             hint="pick one in the field, e.g. 2026-12-06 14:30",
+            value=repr(value),
         ) from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=zone(tz))
