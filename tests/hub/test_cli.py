@@ -27,7 +27,10 @@ SHOWS = {
 
 
 def _commands(group: click.Group, prefix: str):  # ANN201
-    for name, cmd in sorted(group.commands.items()):
+    ctx = click.Context(group)  # list_commands/get_command: synchub loads its commands lazily
+    for name in sorted(group.list_commands(ctx)):
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None, name
         path = f"{prefix} {name}"
         if isinstance(cmd, click.Group):
             yield from _commands(cmd, path)
