@@ -71,15 +71,15 @@ def test_every_capability_has_data_through_the_api(api, demo_run: DemoRun) -> No
     assert status["draft"] > 0 and status["published"] + status["accepted"] > 0, status
     # Orders in every state.
     for state in ORDER_STATES:
-        found = ops.get("/api/orders", params={"state": state}).json()["data"]
+        found = ops.get("/api/v1/orders", params={"state": state}).json()["data"]
         assert found, f"no {state} order"
     # One transfer proof waits for finance.
-    assert api("finance").get("/api/payments/queue").json()["count"] == 1
+    assert api("finance").get("/api/v1/payments/queue").json()["count"] == 1
     # Catalog imported and matched; a suggestion left for review; stock for every product.
     products = ops.get("/api/v1/catalog/products", params={"limit": 500}).json()
     assert products["count"] == 77
     assert ops.get("/api/v1/catalog/matching/queue").json()["count"] > 0
-    stock = api("inventory").get("/api/inventory").json()["data"]
+    stock = api("inventory").get("/api/v1/inventory").json()["data"]
     assert len(stock) == 77 and all(i["on_hand"] > 0 for i in stock)
     # Pricing: a group price with a promotion for a reseller of the group.
     promoted = next(p for p in products["data"] if p["sku"] == "NW-0043")
