@@ -98,6 +98,8 @@ class HubSettings(BaseSettings):
     api_token_cache_seconds: float = Field(default=10.0, ge=0, le=300)
     # Database connections one worker process keeps open, and the blocking requests it runs at once:
     # its thread pool is sized to match, so no request holds a thread while it waits for a connection.
+    # On SQLite the engine may open more beyond it (hub.core.db.SQLITE_MAX_OVERFLOW): a connection
+    # there is an open file, and ingest, jobs and SFTP logins share the process with the web.
     # Requests here are short and CPU-bound: more threads per process only add interpreter and row-lock
     # contention (bench_orders: 2-3 per process beat 5 by ~30 %); scale with worker processes instead.
     db_pool_size: int = Field(default=3, ge=1, le=200)
