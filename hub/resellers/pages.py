@@ -27,7 +27,7 @@ from hub.masterdata.pages import FormFields
 from hub.resellers import accounts, enrolment, profile, service
 from hub.resellers.agentconfig import agent_config
 from hub.resellers.models import Enrolment, Reseller
-from shared.errors import ConfigError, SyncHubError
+from shared.errors import ConfigError, DataError, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 OPS = (Role.OWNER, Role.OPERATIONS)
@@ -316,7 +316,14 @@ def set_enabled(
     settings: SettingsDep,
 ) -> Response:
     """Disable (its agent's logins are refused at once; its data stays) or enable again."""
-    profile.set_enabled(session, principal, reseller_id, _first(form, "enabled") == "true")
+    wanted = _first(form, "enabled")
+    if wanted not in ("true", "false"):  # never disable a reseller on a form that did not say so
+        raise DataError(
+            "enabled must be true or false, got {value}",
+            hint="use the Enable / Disable button on the reseller's profile",
+            value=repr(wanted),
+        )
+    profile.set_enabled(session, principal, reseller_id, wanted == "true")
     accounts.follow(settings, session, reseller_id)
     return RedirectResponse(f"/resellers/{reseller_id}/profile", 303)
 
