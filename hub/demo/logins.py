@@ -9,26 +9,35 @@ from hub.demo.steps import Demo
 # role -> (Indonesian, English): what to look at first with that login
 TRY = {
     "owner": (
-        "semuanya: kesehatan sinkronisasi, log audit (setiap langkah demo ada di sana), pengguna",
-        "everything: sync health, the audit log (every demo step is in it), users",
+        "semuanya: kesehatan sinkronisasi, log audit (/audit: setiap langkah demo ada di sana,"
+        " atas nama orang yang melakukannya), pengguna",
+        "everything: sync health, the audit log (/audit: every demo step is in it, under the"
+        " person who did it), users",
     ),
     "operations": (
         "tinjau penawaran draf (/offers), antrean pencocokan (/catalog/matching),"
-        " snapshot di karantina dengan alasannya (/quarantine)",
+        " snapshot di karantina dengan alasannya (/quarantine), e-mail yang gagal terkirim"
+        " (/notifications): perbaiki alamat kontaknya (/contacts), lalu kirim ulang",
         "review draft offers (/offers), the matching queue (/catalog/matching),"
-        " the quarantined snapshot and its reason (/quarantine)",
+        " the quarantined snapshot and its reason (/quarantine), the e-mail that failed"
+        " (/notifications): fix the contact's address (/contacts), then retry",
     ),
     "marketing": (
-        "penawaran per reseller dan konversinya (/offers, /offers/conversion), katalog",
-        "offers per reseller and their conversion (/offers, /offers/conversion), the catalog",
+        "penawaran per reseller dan konversinya (/offers, /offers/conversion), kontak reseller"
+        " dan persetujuan kanalnya (/contacts), teks pesan (/notifications/templates)",
+        "offers per reseller and their conversion (/offers, /offers/conversion), resellers'"
+        " contacts and the channels they agreed to (/contacts), message wording"
+        " (/notifications/templates)",
     ),
     "finance": (
         "konfirmasi bukti transfer yang menunggu (/payments), utang ke pemasok (/purchasing)",
         "confirm the transfer proof waiting (/payments), supplier payables (/purchasing)",
     ),
     "inventory": (
-        "kemas dan kirim pesanan yang sudah dibayar (/fulfilment), stok per gudang",
-        "pack and ship the paid order (/fulfilment), stock per warehouse",
+        "kemas dan kirim pesanan yang sudah dibayar (/fulfilment), stok per gudang (/stock)"
+        " dengan barang retur dan yang dihapus karena rusak",
+        "pack and ship the paid order (/fulfilment), stock per warehouse (/stock) with the"
+        " returned goods and the damaged ones written off",
     ),
     "repair": (
         "klaim garansi yang sudah diperiksa: perbaiki, ganti atau tolak (/warranty)",
