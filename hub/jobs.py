@@ -32,6 +32,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.backup.service import create as create_backup
+from hub.campaigns.service import run_due as run_campaigns
+from hub.campaigns.settings import CampaignSettings, base_url
 from hub.catalog.celebrations import issue_due
 from hub.core.db import transaction
 from hub.core.keys import HubKeys
@@ -84,6 +86,18 @@ def _notifications(factory: sessionmaker[Session], _settings: HubSettings) -> An
     )
 
 
+def _campaigns(factory: sessionmaker[Session], settings: HubSettings) -> Any:
+    """Start the campaigns whose time came; queue their messages at the configured rate."""
+    cfg = CampaignSettings()
+    with transaction(factory) as session:
+        return run_campaigns(
+            session,
+            cfg,
+            settings.secret_key.get_secret_value(),
+            base_url(cfg, settings.http_host, settings.http_port),
+        )
+
+
 def _alerts(factory: sessionmaker[Session], settings: HubSettings) -> Any:
     """Missed syncs, quarantined and held snapshots: one alert per episode to the subscribers."""
     with transaction(factory) as session:
@@ -105,6 +119,7 @@ def default_jobs(settings: HubSettings | None = None) -> list[Job]:
         Job("alerts", IntervalTrigger(minutes=1), _alerts),
         Job("backup", CronTrigger(hour=backup_hour, minute=30, timezone="Asia/Jakarta"), _backup),
         Job("order-files", IntervalTrigger(seconds=ORDER_FILES_SECONDS), _order_files),
+        Job("campaigns", IntervalTrigger(minutes=1), _campaigns),
         Job("notifications", IntervalTrigger(minutes=1), _notifications),
         # After the nightly syncs (agents default to 01:30 local time, with jitter): offers
         # from fresh data, before the shops open.

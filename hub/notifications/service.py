@@ -154,6 +154,40 @@ def notify_addresses(
     return len(recipients)
 
 
+def queue_one(
+    session: Session,
+    reseller_id: str | None,
+    channel: str,
+    recipient: str,
+    template: str,
+    locale: str,
+    payload: Mapping[str, Any],
+) -> OutboxMessage:
+    """Queue one message and return it (flushed: it has its id), for a caller that follows
+    its delivery (a campaign's recipient shows the message's status and error)."""
+    if template not in TEMPLATES:
+        raise KeyError(f"unknown notification template {template!r}")
+    if channel not in CHANNELS:
+        raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
+    now = utcnow()
+    msg = OutboxMessage(
+        reseller_id=reseller_id,
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        locale=locale if locale in LOCALES else "id",
+        payload={k: str(v) for k, v in payload.items()},
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        last_error="",
+        created_at=now,
+    )
+    session.add(msg)
+    session.flush()
+    return msg
+
+
 def notify_contact(
     session: Session, contact_id: int, template: str, payload: Mapping[str, Any]
 ) -> int:
