@@ -34,7 +34,7 @@ from shared.errors import SyncHubError
 router = APIRouter(include_in_schema=False)
 VIEW = (Role.OWNER, Role.OPERATIONS, Role.MARKETING)
 SEND = (Role.OWNER, Role.MARKETING)
-PAGE = 100
+PAGE = 200
 nav.register(nav.NavItem("Campaigns", "/campaigns", frozenset(VIEW), order=76))
 
 
@@ -118,16 +118,20 @@ def _detail(
     status: str | None,
     error: SyncHubError | None = None,
     code: int = 200,
+    page: int = 1,
 ) -> Response:
     campaign = service.get(session, campaign_id)
     cfg = CampaignSettings()
+    rows = views.rows(session, campaign_id, status, (page - 1) * PAGE, PAGE)
     return render(
         request,
         "campaigns_detail.html",
         {
             "c": campaign,
             "counts": views.counts(session, campaign_id),
-            "rows": views.rows(session, campaign_id, status, 0, 1000),
+            "rows": rows,
+            "page": page,
+            "more": len(rows) == PAGE,
             "status": status or "",
             "shown": views.SHOWN,
             "may_send": _may_send(request),
@@ -147,9 +151,10 @@ def detail(
     session: SessionDep,
     settings: SettingsDep,
     status: str | None = Query(None, pattern="^(sent|failed|queued|waiting|skipped)$"),
+    page: int = Query(1, ge=1, le=100_000),
 ) -> Response:
     """A campaign: its text, its audience, and each recipient's status with the reason."""
-    return _detail(request, session, settings, campaign_id, status)
+    return _detail(request, session, settings, campaign_id, status, page=page)
 
 
 def _when(raw: str) -> dt.datetime | None:

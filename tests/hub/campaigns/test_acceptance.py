@@ -227,3 +227,6 @@ def test_who_may_see_and_send(hub: Seeded) -> None:
     assert hub.client(Role.RESELLER).get("/api/v1/campaigns").status_code == 403
     owner = english(hub, Role.OWNER)
     assert 'id="new-campaign"' in owner.get("/campaigns").text
+    # publishing offers: the offers page leads those who may send to an offers campaign
+    assert 'href="/campaigns/new?source=offers"' in english(hub, Role.MARKETING).get("/offers").text
+    assert 'href="/campaigns/new?source=offers"' not in ops.get("/offers").text
