@@ -133,6 +133,9 @@ class Fields:
         self._promotion = (
             session.get(Promotion, campaign.promotion_id) if campaign.promotion_id else None
         )
+        self._product = (
+            session.get(Product, self._promotion.product_id) if self._promotion else None
+        )
 
     def _reseller(self, rid: str) -> str:
         if rid not in self._names:
@@ -146,7 +149,7 @@ class Fields:
         out = {"name": contact.name, "reseller": self._reseller(contact.reseller_id)}
         promo = self._promotion
         if promo is not None:
-            product = self.session.get(Product, promo.product_id)
+            product = self._product
             label = f"{product.sku} {product.name}" if product else "?"
             off = (
                 f"{fmt.number(promo.percent_off)}%"

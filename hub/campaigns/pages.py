@@ -23,13 +23,13 @@ from hub.catalog.models import Product, Promotion, ResellerGroup
 from hub.core import nav
 from hub.core.db import utcnow
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, public, require
-from hub.core.i18n import DISPLAY_TZ
+from hub.core.i18n import DISPLAY_TZ, translatable
 from hub.core.roles import Role
 from hub.core.templating import render
 from hub.masterdata.fields import FormState, Invalid
 from hub.masterdata.pages import FormFields
 from hub.notifications.service import CHANNELS
-from shared.errors import SyncHubError
+from shared.errors import DataError, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 VIEW = (Role.OWNER, Role.OPERATIONS, Role.MARKETING)
@@ -164,7 +164,7 @@ def _when(raw: str) -> dt.datetime | None:
     try:
         local = dt.datetime.fromisoformat(raw.strip())
     except ValueError as exc:
-        raise Invalid({"at": ("write a date and time like 2026-12-24 09:00", {})}) from exc
+        raise translatable(DataError, "write a date and time like 2026-12-24 09:00") from exc
     return local.replace(tzinfo=DISPLAY_TZ).astimezone(dt.timezone.utc)
 
 
@@ -180,7 +180,7 @@ def send(
     """Send now (recipients listed at once, queued at the rate) or at the time given (WIB)."""
     try:
         service.send(session, principal, campaign_id, _when((form.get("at") or [""])[-1]))
-    except Invalid as exc:
+    except DataError as exc:
         session.rollback()
         return _detail(request, session, settings, campaign_id, None, exc, 422)
     return RedirectResponse(f"/campaigns/{campaign_id}", 303)

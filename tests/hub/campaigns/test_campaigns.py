@@ -103,8 +103,10 @@ def test_a_scheduled_campaign_starts_at_its_time_and_a_cancel_skips_who_waits(hu
         report = service.run_due(s, cfg, SECRET, "http://hub.test", t0 + dt.timedelta(hours=2))
         assert (report.started, report.queued) == (1, 2)
     assert last_audit(hub).action == "campaign.start"
+    count = audit_count(hub)
     with transaction(factory) as s:
         service.cancel(s, MARKETING, cid)
+    assert audit_count(hub) == count + 1 and last_audit(hub).action == "campaign.cancel"
     with factory() as s:
         assert views.counts(s, cid) == {
             "sent": 0,
@@ -285,3 +287,21 @@ def test_every_campaign_page_in_indonesian(hub: Seeded, monkeypatch: pytest.Monk
     assert "Selesai" in visitor.post(link).text
     assert visitor.get("/campaigns/opt-out/nonsense").status_code == 404
     assert not missing, sorted(missing)
+
+
+def test_sending_at_a_time_is_in_wib_and_a_wrong_time_is_said(hub: Seeded) -> None:
+    marketing = english(hub, Role.MARKETING)
+    with transaction(hub.app.state.hub.session_factory) as s:
+        cid = _campaign(s).id
+    count = audit_count(hub)
+    bad = marketing.post(f"/campaigns/{cid}/send", data={"at": "besok pagi"})
+    assert bad.status_code == 422 and "write a date and time like 2026-12-24 09:00" in bad.text
+    assert audit_count(hub) == count
+    assert (
+        marketing.post(f"/campaigns/{cid}/send", data={"at": "2030-01-02T09:00"}).status_code == 303
+    )
+    with hub.app.state.hub.session_factory() as s:
+        c = service.get(s, cid)
+        assert c.status == "scheduled"
+        assert c.scheduled_at == dt.datetime(2030, 1, 2, 2, 0, tzinfo=dt.timezone.utc)  # 09:00 WIB
+    assert audit_count(hub) == count + 1
