@@ -102,7 +102,7 @@ def enrol(
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:
-            return json.loads(answer.read().decode("utf-8"))  # type: ignore[no-any-return]
+            return json.loads(answer.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
         try:
             said = json.loads(exc.read().decode("utf-8"))

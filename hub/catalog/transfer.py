@@ -15,11 +15,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.audit.service import record
 from hub.catalog.errors import ImportRefused
 from hub.catalog.models import Product
 from hub.catalog.rows import COLUMNS, REQUIRED, format_row, parse_row
+from hub.core.roles import Principal
 from hub.core.sheets import read_table, write_table
 from shared.errors import DataError
+
+MAX_UPLOAD = 20 * 1024 * 1024  # a catalog file (CSV or XLSX)
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the other fields of an upload form
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,11 @@ def read_rows(
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise DataError(
-            f"{name}: the header lacks column(s) {', '.join(missing)}",
-            hint=f"the first row must name the columns; known columns: {', '.join(COLUMNS)}",
+            "{name}: the header lacks column(s) {missing}",
+            hint="the first row must name the columns; known columns: {known}",
+            name=name,
+            missing=", ".join(missing),
+            known=", ".join(COLUMNS),
         )
     unknown = [h for h in header if h and h not in COLUMNS]
     errors = [
@@ -81,9 +89,17 @@ def _changes(p: Product, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def import_catalog(
-    session: Session, name: str, data: bytes | None = None, *, preview: bool = False
+    session: Session,
+    name: str,
+    data: bytes | None = None,
+    *,
+    preview: bool = False,
+    principal: Principal | None = None,
 ) -> ImportReport:
-    """Preview (nothing written) or apply a catalog file; apply raises ``ImportRefused`` on any row error."""
+    """Preview (nothing written) or apply a catalog file; apply raises ``ImportRefused`` on any row error.
+
+    An applied import is audited (``catalog.import``) as ``principal`` (None: the hub itself).
+    """
     parsed, errors = read_rows(name, data)
     report = ImportReport(errors=errors)
     existing = (
@@ -108,10 +124,12 @@ def import_catalog(
         return report
     if errors:
         raise ImportRefused(
-            f"{name}: {len(errors)} problem(s); nothing was imported:\n  "
-            + "\n  ".join(map(str, errors[:50])),
+            "{name}: {count} problem(s); nothing was imported",
             hint="fix the rows listed (preview shows them all) and import again",
             errors=[str(e) for e in errors],
+            problems=[(f"row {e.row}, {e.column}", e.message) for e in errors[:50]],
+            name=name,
+            count=len(errors),
         )
     for _, fields in parsed:
         p = existing.get(fields["sku"])
@@ -122,6 +140,19 @@ def import_catalog(
                 setattr(p, k, v)
     session.flush()
     report.applied = True
+    record(
+        session,
+        principal,
+        "catalog.import",
+        "catalog",
+        None,
+        None,
+        {
+            "file": Path(name).name,
+            "created": len(report.created),
+            "updated": len(report.updated),
+        },
+    )
     return report
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from hub.core.cells import neutralise, restore, text_cells
 from hub.core.i18n import translatable
 from shared.errors import DataError
 
@@ -61,7 +62,8 @@ def _cells(data: bytes, fmt: str) -> Iterator[list[str]]:
         first = text.split("\n", 1)[0]
         # Excel set to Indonesian saves ";"-separated CSV (the comma is its decimal mark).
         delimiter = ";" if first.count(";") > first.count(",") else ","
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield [restore(c) for c in cells]  # what write_table guarded against formulas
         return
     from openpyxl import load_workbook
 
@@ -103,12 +105,16 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
 
 
 def write_table(header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) -> bytes:
-    """A CSV (UTF-8) or XLSX file of ``rows`` (Excel users: XLSX keeps every character)."""
+    """A CSV (UTF-8) or XLSX file of ``rows`` (Excel users: XLSX keeps every character).
+
+    No cell runs as a formula when a spreadsheet opens the file (``hub.core.cells``): a text
+    like ``=1+1`` gets a leading ``'`` in CSV, which :func:`read_table` takes off again.
+    """
     if fmt == "csv":
         buf = io.StringIO(newline="")
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(header)
-        w.writerows(rows)
+        w.writerows([neutralise(v) if isinstance(v, str) else v for v in r] for r in rows)
         return buf.getvalue().encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -121,8 +127,8 @@ def write_table(header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) 
         ws = wb.create_sheet("data")
         ws.append(list(header))
         for r in rows:
-            ws.append([clean(v) for v in r])
+            ws.append(text_cells(ws, [clean(v) for v in r]))  # text stays text, never a formula
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
-    raise DataError(f"unknown file format {fmt!r}", hint="use csv or xlsx")
+    raise DataError("unknown file format {format}", hint="use csv or xlsx", format=repr(fmt))

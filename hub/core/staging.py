@@ -19,6 +19,7 @@ from shared.errors import DataError, NotFound, TooLarge
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 KEPT_SECONDS = 24 * 3600
 MAX_UPLOAD = 20 * 1024 * 1024
+UPLOAD_BODY_LIMIT = MAX_UPLOAD + 64 * 1024  # an upload route's max_body_size: file + form fields
 _SAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 

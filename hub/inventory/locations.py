@@ -71,10 +71,9 @@ def check_holds(session: Session, warehouse_id: int, quantities: Mapping[int, in
     ]
     if short:
         raise InsufficientStock(
-            "; ".join(short),
+            "this warehouse does not hold the order's stock: {short}",
             hint="ship from the warehouse that holds the stock, or receive it there first",
-            msgid="this warehouse does not hold the order's stock: {short}",
-            values={"short": "; ".join(short)},
+            short="; ".join(short),
         )
 
 

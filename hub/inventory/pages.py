@@ -87,7 +87,7 @@ def _unassigned(session: Session) -> int:
     return int(total) - int(placed)
 
 
-@router.get("/stock", dependencies=[require(*STAFF)])
+@router.get("/stock", dependencies=[require(*STAFF)], include_in_schema=False)
 def stock_page(
     request: Request,
     session: SessionDep,
@@ -134,7 +134,7 @@ def _page(
     )
 
 
-@router.post("/stock/reorder-point", dependencies=[require(*STOCK)])
+@router.post("/stock/reorder-point", dependencies=[require(*STOCK)], include_in_schema=False)
 def set_reorder_point(
     request: Request,
     session: SessionDep,

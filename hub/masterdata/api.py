@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
 from hub.core.sheets import MEDIA_TYPES
-from hub.core.staging import read_upload
+from hub.core.staging import UPLOAD_BODY_LIMIT, read_upload
 from hub.masterdata.fields import Field, parse_values
 from hub.masterdata.kind import RecordKind
 from shared.errors import DataError
@@ -51,7 +51,7 @@ def _schema(f: Field, *, create: bool) -> tuple[Any, Any]:
 
 
 def _model(name: str, fields: dict[str, Any]) -> type[BaseModel]:
-    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)  # type: ignore[call-overload,no-any-return]
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
 
 
 class ImportProblemPublic(BaseModel):
@@ -129,7 +129,12 @@ def api_for(kind: RecordKind[Any]) -> APIRouter:
         headers = {"Content-Disposition": f'attachment; filename="{kind.slug}.{format}"'}
         return Response(data, media_type=MEDIA_TYPES[format], headers=headers)
 
-    @router.post("/import", dependencies=[edit], response_model=ImportReportPublic)
+    @router.post(
+        "/import",
+        dependencies=[edit],
+        response_model=ImportReportPublic,
+        max_body_size=UPLOAD_BODY_LIMIT,
+    )
     def import_file(
         session: SessionDep,
         principal: CurrentPrincipal,
@@ -157,8 +162,10 @@ def api_for(kind: RecordKind[Any]) -> APIRouter:
         }
         if not report.ok:
             raise DataError(
-                f"{len(report.problems)} problem(s) in {report.filename}; nothing was imported",
+                "{count} problem(s) in {file}; nothing was imported",
                 hint="fix the rows listed and import the file again",
+                count=len(report.problems),
+                file=report.filename,
                 problems=[
                     (f"row {p.row}: {p.column}", p.message[0].format(**p.message[1]))
                     for p in report.problems

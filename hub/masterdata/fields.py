@@ -67,15 +67,9 @@ class Invalid(DataError):
     def __init__(self, fields: Mapping[str, Msg], *, hint: str | None = None) -> None:
         self.fields = dict(fields)
         problems = [(name, msg.format(**values)) for name, (msg, values) in self.fields.items()]
-        text = "; ".join(f"{name}: {what}" for name, what in problems)
         hint = hint or "correct the fields named and send again"
         super().__init__(
-            text,
-            hint=hint,
-            problems=problems,
-            msgid="not valid: {fields}",
-            hintid=hint,
-            values={"fields": ", ".join(self.fields)},
+            "not valid: {fields}", hint=hint, problems=problems, fields=", ".join(self.fields)
         )
 
 
@@ -85,11 +79,8 @@ def problem(name: str, msgid: str, **values: Any) -> Invalid:
 
 
 def message_of(exc: SyncHubError) -> Msg:
-    """An error as (message id, values): by its id when it carries one."""
-    ctx = exc.context
-    if "msgid" in ctx:
-        return ctx["msgid"], dict(ctx.get("values") or {})
-    return exc.message, {}
+    """An error as (message id, values): its template and the values apart (shared.errors)."""
+    return exc.template, {k: v for k, v in exc.context.items() if k != "problems"}
 
 
 def _number(f: Field, raw: str, lang: str, from_file: bool) -> Decimal:

@@ -155,7 +155,7 @@ class RecordKind(Generic[T]):
                 "it may have been removed: go back to the list",
                 id=row_id,
             )
-        return row  # type: ignore[no-any-return]
+        return row
 
     def values(self, session: Session, rows: Sequence[T]) -> list[dict[str, Any]]:
         """Each row's external values by field name (override to turn ids into names, in bulk)."""
@@ -187,7 +187,7 @@ class RecordKind(Generic[T]):
             setattr(row, name, value)
 
     def new(self) -> T:
-        return self.model()  # type: ignore[no-any-return]
+        return self.model()
 
     def _snapshot(self, session: Session, row: T) -> dict[str, Any]:
         session.flush()
@@ -218,7 +218,7 @@ class RecordKind(Generic[T]):
 
     def set_active(self, session: Session, principal: Principal | None, row: T, active: bool) -> T:
         if not self.has_active:
-            raise DataError(f"a {self.singular} cannot be deactivated")
+            raise DataError("a {what} cannot be deactivated", what=self.singular)
         if bool(row.active) != active:  # type: ignore[attr-defined]
             row.active = active  # type: ignore[attr-defined]
             action = "activate" if active else "deactivate"
@@ -235,7 +235,9 @@ class RecordKind(Generic[T]):
 
     def delete(self, session: Session, principal: Principal | None, row: T) -> None:
         if not self.deletable:
-            raise DataError(f"a {self.singular} cannot be deleted", hint="deactivate it instead")
+            raise DataError(
+                "a {what} cannot be deleted", hint="deactivate it instead", what=self.singular
+            )
         before = self._snapshot(session, row)
         session.delete(row)
         record(session, principal, f"{self.entity}.delete", self.entity, _id(row), before, None)
@@ -243,8 +245,9 @@ class RecordKind(Generic[T]):
     def _editable(self) -> None:
         if not self.editable:
             raise DataError(
-                f"a {self.singular} cannot be changed once recorded",
+                "a {what} cannot be changed once recorded",
                 hint="record a correcting entry instead",
+                what=self.singular,
             )
 
     # --- files ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
 from hub.core.errors import status_of
 from hub.core.sheets import FORMATS, MEDIA_TYPES
-from hub.core.staging import Staging, read_upload
+from hub.core.staging import UPLOAD_BODY_LIMIT, Staging, read_upload
 from hub.core.templating import language, render
 from hub.masterdata.fields import FormState, Invalid, message_of, parse_values, shown, typed
 from hub.masterdata.kind import STATUSES, RecordKind
@@ -223,7 +223,7 @@ def pages_for(kind: RecordKind[Any]) -> APIRouter:
     def import_form(request: Request) -> Response:
         return _import_page(request, kind)
 
-    @router.post(f"{base}/import", dependencies=[edit])
+    @router.post(f"{base}/import", dependencies=[edit], max_body_size=UPLOAD_BODY_LIMIT)
     def import_preview(
         request: Request,
         session: SessionDep,

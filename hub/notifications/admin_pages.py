@@ -27,7 +27,7 @@ PAGE = 50
 nav.register(nav.NavItem("Notifications", "/notifications", frozenset(WATCH), order=75))
 
 
-@router.get("/notifications", dependencies=[require(*WATCH)])
+@router.get("/notifications", dependencies=[require(*WATCH)], include_in_schema=False)
 def outbox_page(
     request: Request,
     session: SessionDep,
@@ -50,7 +50,9 @@ def outbox_page(
     )
 
 
-@router.post("/notifications/{message_id}/retry", dependencies=[require(*WATCH)])
+@router.post(
+    "/notifications/{message_id}/retry", dependencies=[require(*WATCH)], include_in_schema=False
+)
 def retry(message_id: RowId, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """Send a failed message again (the delivery job picks it up within a minute)."""
     outbox.retry(session, principal, message_id)
@@ -71,7 +73,7 @@ def _templates(
     )
 
 
-@router.get("/notifications/templates", dependencies=[require(*WATCH)])
+@router.get("/notifications/templates", dependencies=[require(*WATCH)], include_in_schema=False)
 def templates_page(request: Request, session: SessionDep) -> Response:
     """Every message in Indonesian and English: the built-in wording or staff's own."""
     return _templates(request, session)
@@ -80,6 +82,7 @@ def templates_page(request: Request, session: SessionDep) -> Response:
 @router.post(
     "/notifications/templates/{template}/{locale}",
     dependencies=[require(Role.OWNER, Role.OPERATIONS, Role.MARKETING)],
+    include_in_schema=False,
 )
 def save_template(
     template: str,

@@ -21,7 +21,7 @@ from hub.core.driver import Direct
 from hub.notifications.models import Contact, OutboxMessage, TemplateText
 from hub.notifications.senders import Sender, SendFailed
 from hub.notifications.templates import LOCALES, ROLES, TEMPLATES, TOPICS, render
-from shared.errors import DataError
+from shared.errors import DataError, NotFound
 
 CHANNELS = ("email", "whatsapp")
 
@@ -32,9 +32,19 @@ def add_contact(
     """A contact with one address, every role, opted in on that channel (the API's shortcut;
     the back office's contact form sets each field)."""
     if channel not in CHANNELS:
-        raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
+        raise DataError(
+            "unknown channel {channel}",
+            hint="channels: {channels}",
+            channel=repr(channel),
+            channels=", ".join(CHANNELS),
+        )
     if locale not in LOCALES:
-        raise DataError(f"unknown locale {locale!r}", hint=f"locales: {', '.join(LOCALES)}")
+        raise DataError(
+            "unknown locale {locale}",
+            hint="locales: {locales}",
+            locale=repr(locale),
+            locales=", ".join(LOCALES),
+        )
     address = address.strip()
     contact = Contact(
         reseller_id=reseller_id,
@@ -239,7 +249,12 @@ def notify_address(
     read when the message goes out, so the outbox stays small.
     """
     if channel not in CHANNELS:
-        raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
+        raise DataError(
+            "unknown channel {channel}",
+            hint="channels: {channels}",
+            channel=repr(channel),
+            channels=", ".join(CHANNELS),
+        )
     fields = dict(payload)
     if attachment is not None:
         fields[ATTACHMENT] = str(attachment)
@@ -263,11 +278,15 @@ def _send(sender: Sender, msg: OutboxMessage, subject: str, body: str) -> None:
         return
     send_with = getattr(sender, "send_with", None)
     if send_with is None:
-        raise SendFailed(f"the {msg.channel} channel cannot carry the attached file")
+        raise SendFailed(
+            "the {channel} channel cannot carry the attached file", channel=msg.channel
+        )
     try:
         content = Path(path).read_bytes()
     except OSError as exc:
-        raise SendFailed(f"attachment {Path(path).name} cannot be read: {exc}") from exc
+        raise SendFailed(
+            "attachment {name} cannot be read: {exc}", name=Path(path).name, exc=str(exc)
+        ) from exc
     name = Path(path).name
     send_with(
         msg.recipient,
@@ -355,5 +374,5 @@ def failures(session: Session, limit: int = 100) -> list[OutboxMessage]:
 def retry_failed(session: Session, message_id: int) -> None:
     msg = session.get(OutboxMessage, message_id)
     if msg is None:
-        raise DataError(f"no notification #{message_id}")
+        raise NotFound("no notification #{message_id}", message_id=message_id)
     msg.status, msg.attempts, msg.next_attempt_at = "pending", 0, utcnow()

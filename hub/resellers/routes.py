@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from hub.core.deps import CurrentPrincipal, SessionDep, SettingsDep, public, require
 from hub.core.roles import STAFF, Role
 from hub.resellers import accounts, enrolment, profile
 from hub.resellers.schemas import ResellerPublic
-from hub.resellers.service import ResellerNotFound, get_reseller, get_row, list_resellers
+from hub.resellers.service import get_reseller, get_row, list_resellers
 from shared.errors import ConfigError, DataError
 
 router = APIRouter(prefix="/api/v1/resellers", tags=["resellers"])
@@ -31,10 +31,7 @@ def get_resellers(session: SessionDep) -> ResellersPublic:
 @router.get("/{reseller_id}", dependencies=[require()])
 def get_one(reseller_id: str, session: SessionDep) -> ResellerPublic:
     """One reseller; a reseller user or token sees only its own (others answer 404)."""
-    try:
-        return get_reseller(session, reseller_id)
-    except ResellerNotFound as exc:
-        raise HTTPException(404, str(exc)) from None
+    return get_reseller(session, reseller_id)
 
 
 class EnrolRequest(BaseModel):

@@ -25,7 +25,7 @@ from hub.core.deps import CurrentPrincipal, SessionDep, SettingsDep, require
 from hub.core.errors import status_of
 from hub.core.roles import EVERYONE, STAFF, Principal
 from hub.core.sheets import MEDIA_TYPES
-from hub.core.staging import Staging, read_upload
+from hub.core.staging import UPLOAD_BODY_LIMIT, Staging, read_upload
 from hub.core.state import hub_state
 from hub.core.templating import render
 from hub.masterdata.registry import Page, register_page, routers
@@ -128,7 +128,7 @@ def _counts(session: Session) -> dict[str, int]:
     return out
 
 
-@router.get("/regions", dependencies=[require(*STAFF)])
+@router.get("/regions", dependencies=[require(*STAFF)], include_in_schema=False)
 def regions_page(request: Request, session: SessionDep) -> Response:
     """How many regions are loaded; a button loads the bundled ones (progress while it runs)."""
     return render(
@@ -136,7 +136,7 @@ def regions_page(request: Request, session: SessionDep) -> Response:
     )
 
 
-@router.post("/regions/load", dependencies=[require(*OPS)])
+@router.post("/regions/load", dependencies=[require(*OPS)], include_in_schema=False)
 def load_regions(request: Request, principal: CurrentPrincipal) -> Response:
     """Load (or refresh) provinces … villages, postal codes and the BPS mapping from the bundled data."""
     state = _load(request)
@@ -151,7 +151,7 @@ def load_regions(request: Request, principal: CurrentPrincipal) -> Response:
     return RedirectResponse("/regions", 303)
 
 
-@router.get("/regions/suggest", dependencies=[require(*EVERYONE)])
+@router.get("/regions/suggest", dependencies=[require(*EVERYONE)], include_in_schema=False)
 def suggest_regions(
     request: Request, session: SessionDep, field: str = Query("region", max_length=40)
 ) -> Response:
@@ -245,13 +245,13 @@ def _rate_page(
     )
 
 
-@router.get("/rate-cards", dependencies=[require(*STOCK)])
+@router.get("/rate-cards", dependencies=[require(*STOCK)], include_in_schema=False)
 def rate_cards(request: Request, session: SessionDep) -> Response:
     """The tariff lines, filtered by courier, service, region and the date they apply on."""
     return _rate_page(request, session)
 
 
-@router.get("/rate-cards/export", dependencies=[require(*STOCK)])
+@router.get("/rate-cards/export", dependencies=[require(*STOCK)], include_in_schema=False)
 def export_rate_cards(
     session: SessionDep,
     format: str = Query("csv", pattern="^(csv|xlsx)$"),
@@ -263,7 +263,12 @@ def export_rate_cards(
     return Response(data, media_type=MEDIA_TYPES[format], headers=headers)
 
 
-@router.post("/rate-cards/upload", dependencies=[require(*STOCK)])
+@router.post(
+    "/rate-cards/upload",
+    dependencies=[require(*STOCK)],
+    max_body_size=UPLOAD_BODY_LIMIT,
+    include_in_schema=False,
+)
 def preview_rate_cards(
     request: Request,
     session: SessionDep,
@@ -290,7 +295,9 @@ def preview_rate_cards(
     return _rate_page(request, session, plan=plan, upload=upload, filename=name)
 
 
-@router.post("/rate-cards/upload/{upload}/apply", dependencies=[require(*STOCK)])
+@router.post(
+    "/rate-cards/upload/{upload}/apply", dependencies=[require(*STOCK)], include_in_schema=False
+)
 def apply_rate_cards(
     upload: str,
     request: Request,

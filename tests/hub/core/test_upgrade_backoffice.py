@@ -1,8 +1,8 @@
 """A hub already running the schema before the back office (main's heads) upgrades in place.
 
-The back-office revisions (catalog_0003, inventory_0003, orders_0002, notifications_0002,
+The back-office revisions (catalog_0003, inventory_0004, orders_0003, notifications_0002,
 resellers_0002) come after revisions other capabilities landed first (catalog_0002 serial
-numbers, inventory_0002 bins): an existing hub's rows must survive and get the new columns'
+numbers, inventory_0002 bins, inventory_0003 and orders_0002 references): an existing hub's rows must survive and get the new columns'
 defaults, and its old one-address contacts become people.
 """
 
@@ -19,8 +19,8 @@ from hub.core.migrate import alembic_config, pending, upgrade
 
 BACKOFFICE = {
     "catalog_0003",
-    "inventory_0003",
-    "orders_0002",
+    "inventory_0004",
+    "orders_0003",
     "notifications_0002",
     "resellers_0002",
 }
@@ -39,6 +39,14 @@ def test_a_hub_at_the_previous_heads_upgrades_and_keeps_its_rows(tmp_path: Path)
             command.upgrade(cfg, target)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO catalog_reseller_groups (name) VALUES ('Grosir')"))
+        conn.execute(
+            text(
+                "INSERT INTO catalog_products (id, sku, name, brand, category, specs, options,"
+                " list_price, warranty_months, serialised, pack_size, active, discontinued,"
+                " images, created_at, updated_at) VALUES (1, 'TEH-1', 'Teh', '', '', '{}', '{}',"
+                " 12500, 0, 0, 1, 1, 0, '[]', '2026-12-01 03:00:00', '2026-12-01 03:00:00')"
+            )
+        )
         conn.execute(
             text(
                 "INSERT INTO inventory_receipts (product_id, quantity, reference, received_by,"

@@ -20,6 +20,7 @@ def test_cli_mapping_is_audited_as_the_os_user(
     url = merged.kw["bind"].url.render_as_string(hide_password=False)
     monkeypatch.setenv("SYNCHUB_HOME", str(tmp_path))
     monkeypatch.setenv("SYNCHUB_DATABASE_URL", url)
+    assert CliRunner().invoke(cli, ["init"]).exit_code == 0  # a hub for that database
     run = CliRunner().invoke(cli, ["data", "map", "nw-sqlite", "northwind"])
     assert run.exit_code == 0, run.output
     with merged() as s:

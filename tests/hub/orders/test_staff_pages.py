@@ -59,7 +59,7 @@ def test_the_detail_tells_the_whole_story(hub: Seeded) -> None:
     for shown in (
         'id="order-lines"',
         'id="confirmations"',
-        f"/api/orders/{oid}/invoice.pdf",
+        f"/api/v1/orders/{oid}/invoice.pdf",
         'id="waybill">JNE0001<',
         'id="history"',
     ):

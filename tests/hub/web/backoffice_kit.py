@@ -106,7 +106,9 @@ def seed_backoffice(tmp: Path) -> Seeded:
     )
     assert shipped.status_code == 200
     orders["cancelled"] = place(hub)
-    r = hub.client(Role.RESELLER).post(f"/api/orders/{orders['cancelled']}/events/cancel", json={})
+    r = hub.client(Role.RESELLER).post(
+        f"/api/v1/orders/{orders['cancelled']}/events/cancel", json={}
+    )
     assert r.status_code == 200, r.text
     hub.orders = orders  # type: ignore[attr-defined]
     return hub

@@ -1,7 +1,7 @@
 """orders: the warehouse an order shipped from, why it was cancelled, when it was delivered.
 
-Revision ID: orders_0002
-Revises: orders_0001
+Revision ID: orders_0003
+Revises: orders_0002
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from hub.core.db import UTCDateTime
 
-revision = "orders_0002"
-down_revision = "orders_0001"
+revision = "orders_0003"
+down_revision = "orders_0002"
 branch_labels = None
 depends_on = None
 

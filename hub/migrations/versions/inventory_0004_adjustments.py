@@ -5,8 +5,8 @@ warehouse since then. Here the back office's simple (non-PO) receipts get a reas
 (purchase, return, transfer, other) and a note, and counted corrections of a warehouse's
 stock are kept append-only in ``inventory_adjustments``.
 
-Revision ID: inventory_0003
-Revises: inventory_0002
+Revision ID: inventory_0004
+Revises: inventory_0003
 Create Date: 2026-12-07
 """
 
@@ -17,10 +17,10 @@ from alembic import op
 
 from hub.core.db import UTCDateTime
 
-revision = "inventory_0003"
-down_revision = "inventory_0002"
+revision = "inventory_0004"
+down_revision = "inventory_0003"
 branch_labels = None
-depends_on = ("shipping_0001",)
+depends_on = ("shipping_0001", "catalog_0001")
 
 
 def upgrade() -> None:
@@ -33,7 +33,13 @@ def upgrade() -> None:
         sa.Column(
             "warehouse_id", sa.Integer(), sa.ForeignKey("shipping_warehouses.id"), nullable=False
         ),
-        sa.Column("product_id", sa.Integer(), nullable=False, index=True),
+        sa.Column(
+            "product_id",
+            sa.Integer(),
+            sa.ForeignKey("catalog_products.id"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("reason", sa.String(24), nullable=False),
         sa.Column("note", sa.String(300), nullable=False, server_default=""),
