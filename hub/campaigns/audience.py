@@ -36,11 +36,12 @@ def reseller_ids(session: Session, campaign: Campaign, now: dt.datetime) -> list
     offers: only those with published offers still valid)."""
     stmt = select(Reseller.id).where(Reseller.enabled.is_(True))
     audience, group_id, chosen = campaign.audience, campaign.group_id, campaign.reseller_list()
-    if campaign.source == "promotion" and campaign.promotion_id is not None:
-        promo = session.get(Promotion, campaign.promotion_id)
-        if promo is not None:
-            audience = "resellers" if promo.reseller_id else "group" if promo.group_id else "all"
-            group_id, chosen = promo.group_id, [promo.reseller_id or ""]
+    if campaign.source == "promotion":
+        promo = session.get(Promotion, campaign.promotion_id or 0)
+        if promo is None:  # removed since the campaign was made: tell no one about it
+            return []
+        audience = "resellers" if promo.reseller_id else "group" if promo.group_id else "all"
+        group_id, chosen = promo.group_id, [promo.reseller_id or ""]
     if audience == "group":
         stmt = stmt.where(
             Reseller.id.in_(

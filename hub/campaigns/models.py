@@ -28,9 +28,13 @@ class Campaign(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(120))
     source: Mapped[str] = mapped_column(String(16), default="message")
-    promotion_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    promotion_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("catalog_promotions.id", ondelete="SET NULL"), nullable=True
+    )
     audience: Mapped[str] = mapped_column(String(16), default="all")
-    group_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    group_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("catalog_reseller_groups.id", ondelete="SET NULL"), nullable=True
+    )
     resellers: Mapped[str] = mapped_column(Text, default="")  # ",r1,r2," when audience=resellers
     channels: Mapped[str] = mapped_column(String(40), default=",email,whatsapp,")
     subject_id: Mapped[str] = mapped_column(String(200))

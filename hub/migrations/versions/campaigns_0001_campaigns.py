@@ -15,7 +15,8 @@ from hub.core.db import UTCDateTime
 revision = "campaigns_0001"
 down_revision = None
 branch_labels = ("campaigns",)
-depends_on = ("notifications_0002",)  # reseller_contacts, notification_outbox
+# reseller_contacts and notification_outbox; catalog_promotions and catalog_reseller_groups
+depends_on = ("notifications_0002", "catalog_0003")
 
 
 def upgrade() -> None:
@@ -39,6 +40,18 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("started_at", UTCDateTime(), nullable=True),
         sa.Column("finished_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["promotion_id"],
+            ["catalog_promotions.id"],
+            name=op.f("fk_campaigns_promotion_id_catalog_promotions"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["group_id"],
+            ["catalog_reseller_groups.id"],
+            name=op.f("fk_campaigns_group_id_catalog_reseller_groups"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaigns")),
     )
     op.create_table(

@@ -161,6 +161,12 @@ def test_a_promotion_reaches_its_own_group_and_celebrations_stay_with_their_job(
         service.send(s, MARKETING, c.id, now=now)
         service.run_due(s, CampaignSettings(), SECRET, "http://hub.test", now)
         bodies = [m.payload["body"] for m in s.scalars(select(OutboxMessage))]
+    with transaction(factory) as s:  # a promotion removed before its campaign goes: no one told
+        late = _campaign(s, source="promotion", promotion_id=promo.id, channels=["email"])
+        s.delete(s.get(Promotion, promo.id))
+        s.flush()
+        service.send(s, MARKETING, late.id, now=now)
+        assert views.counts(s, late.id) == dict.fromkeys(views.SHOWN, 0)
     assert len(bodies) == 3 and all("r2-" in b for b in bodies)
     assert "LPT-1 Laptop 14 12,5%" in bodies[0]
     assert "/campaigns/opt-out/" in bodies[0]
