@@ -32,8 +32,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.backup.service import create as create_backup
+from hub.campaigns.service import public_url
 from hub.campaigns.service import run_due as run_campaigns
-from hub.campaigns.settings import CampaignSettings, base_url
 from hub.catalog.celebrations import issue_due
 from hub.core.db import transaction
 from hub.core.keys import HubKeys
@@ -88,13 +88,12 @@ def _notifications(factory: sessionmaker[Session], settings: HubSettings) -> Any
 
 def _campaigns(factory: sessionmaker[Session], settings: HubSettings) -> Any:
     """Start the campaigns whose time came; queue their messages at the configured rate."""
-    cfg = CampaignSettings()
     with transaction(factory) as session:
         return run_campaigns(
             session,
-            cfg,
+            settings.campaign_per_minute,
             settings.secret_key.get_secret_value(),
-            base_url(cfg, settings.http_host, settings.http_port),
+            public_url(settings),
         )
 
 

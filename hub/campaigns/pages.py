@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from hub.campaigns import optout, service, views
 from hub.campaigns.models import AUDIENCES, SOURCES
-from hub.campaigns.settings import CampaignSettings
 from hub.catalog.models import Product, Promotion, ResellerGroup
 from hub.core import nav
 from hub.core.db import utcnow
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, public, require
 from hub.core.i18n import DISPLAY_TZ, translatable
 from hub.core.roles import Role
+from hub.core.settings import HubSettings
 from hub.core.templating import render
 from hub.masterdata.fields import FormState, Invalid
 from hub.masterdata.pages import FormFields
@@ -113,7 +113,7 @@ def create(
 def _detail(
     request: Request,
     session: Session,
-    settings: Any,
+    settings: HubSettings,
     campaign_id: int,
     status: str | None,
     error: SyncHubError | None = None,
@@ -121,7 +121,6 @@ def _detail(
     page: int = 1,
 ) -> Response:
     campaign = service.get(session, campaign_id)
-    cfg = CampaignSettings()
     rows = views.rows(session, campaign_id, status, (page - 1) * PAGE, PAGE)
     return render(
         request,
@@ -136,8 +135,8 @@ def _detail(
             "shown": views.SHOWN,
             "may_send": _may_send(request),
             "failed": len(service.failed_messages(session, campaign_id)),
-            "no_public_url": not cfg.public_url,
-            "per_minute": cfg.per_minute,
+            "no_public_url": not settings.campaign_public_url,
+            "per_minute": settings.campaign_per_minute,
             "error": error,
         },
         status_code=code,

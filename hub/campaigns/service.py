@@ -23,11 +23,11 @@ from hub.audit.service import record
 from hub.campaigns.audience import Fields, resolve, why_not
 from hub.campaigns.messages import DEFAULTS, check_texts, compose, opt_out_token
 from hub.campaigns.models import AUDIENCES, SOURCES, Campaign, OptOut, Recipient
-from hub.campaigns.settings import CampaignSettings
 from hub.catalog.models import Promotion, ResellerGroup
 from hub.core.db import utcnow
 from hub.core.i18n import translatable
 from hub.core.roles import Principal
+from hub.core.settings import HubSettings
 from hub.masterdata.fields import Invalid
 from hub.notifications.models import Contact, OutboxMessage
 from hub.notifications.service import CHANNELS, queue_one, retry_failed
@@ -281,6 +281,13 @@ def _room(session: Session, per_minute: int, now: dt.datetime) -> dict[str, int]
     return {ch: max(0, per_minute - int(recent.get(ch, 0))) for ch in CHANNELS}
 
 
+def public_url(settings: HubSettings) -> str:
+    """Where the opt-out links point: the configured public address, else the hub's own."""
+    return settings.campaign_public_url.rstrip("/") or (
+        f"http://{settings.http_host}:{settings.http_port}"
+    )
+
+
 def opt_out_url(base_url: str, secret_key: str, r: Recipient) -> str:
     token = opt_out_token(secret_key, r.contact_id, r.channel, r.campaign_id)
     return f"{base_url.rstrip('/')}/campaigns/opt-out/{token}"
@@ -350,7 +357,7 @@ def _finish(session: Session, report: RunReport, now: dt.datetime) -> None:
 
 def run_due(
     session: Session,
-    settings: CampaignSettings,
+    per_minute: int,
     secret_key: str,
     base_url: str,
     now: dt.datetime | None = None,
@@ -367,7 +374,7 @@ def run_due(
         _start(session, campaign, now)
         record(session, None, "campaign.start", "campaign", campaign.id, before, _state(campaign))
         report.started += 1
-    report.room = _room(session, settings.per_minute, now)
+    report.room = _room(session, per_minute, now)
     fields: dict[int, Fields] = {}
     for channel, room in report.room.items():
         if room <= 0:

@@ -26,11 +26,8 @@ from shared.errors import DataError, NotFound
 CHANNELS = ("email", "whatsapp")
 
 
-def add_contact(
-    session: Session, reseller_id: str, channel: str, address: str, locale: str = "id"
-) -> Contact:
-    """A contact with one address, every role, opted in on that channel (the API's shortcut;
-    the back office's contact form sets each field)."""
+def check_channel(channel: str) -> None:
+    """DataError naming the channels for one the hub does not send on."""
     if channel not in CHANNELS:
         raise DataError(
             "unknown channel {channel}",
@@ -38,6 +35,14 @@ def add_contact(
             channel=repr(channel),
             channels=", ".join(CHANNELS),
         )
+
+
+def add_contact(
+    session: Session, reseller_id: str, channel: str, address: str, locale: str = "id"
+) -> Contact:
+    """A contact with one address, every role, opted in on that channel (the API's shortcut;
+    the back office's contact form sets each field)."""
+    check_channel(channel)
     if locale not in LOCALES:
         raise DataError(
             "unknown locale {locale}",
@@ -177,8 +182,7 @@ def queue_one(
     its delivery (a campaign's recipient shows the message's status and error)."""
     if template not in TEMPLATES:
         raise KeyError(f"unknown notification template {template!r}")
-    if channel not in CHANNELS:
-        raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
+    check_channel(channel)
     now = utcnow()
     msg = OutboxMessage(
         reseller_id=reseller_id,
@@ -248,13 +252,7 @@ def notify_address(
     ``attachment`` is a file the caller keeps (e.g. the purchase order PDF as sent); it is
     read when the message goes out, so the outbox stays small.
     """
-    if channel not in CHANNELS:
-        raise DataError(
-            "unknown channel {channel}",
-            hint="channels: {channels}",
-            channel=repr(channel),
-            channels=", ".join(CHANNELS),
-        )
+    check_channel(channel)
     fields = dict(payload)
     if attachment is not None:
         fields[ATTACHMENT] = str(attachment)

@@ -27,7 +27,6 @@ def hub_at(
     monkeypatch.setenv("SYNCHUB_NOTIFY_SMTP_PORT", str(mailbox.port))
     hub = seed(tmp_path)
     with serving(hub.app) as url:
-        monkeypatch.setenv("SYNCHUB_CAMPAIGN_PUBLIC_URL", url)
         yield hub, url
 
 
@@ -71,6 +70,8 @@ def test_marketing_sends_a_campaign_and_the_contact_opts_out(
     assert "menunggu giliran" in page.locator("#recipients").inner_text()
 
     factory, settings = hub.app.state.hub.session_factory, hub.app.state.hub.settings
+    # the jobs process, configured with the address this hub is served at (a free port)
+    settings = settings.model_copy(update={"campaign_public_url": base})
     _campaigns(factory, settings)
     _notifications(factory, settings)
     (mail,) = mailbox.to("sari@toko1.test")

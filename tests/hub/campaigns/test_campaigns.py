@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from hub.campaigns import service, views
 from hub.campaigns.models import Recipient
-from hub.campaigns.settings import CampaignSettings
 from hub.catalog.models import Product, Promotion, ResellerGroup, ResellerGroupMember
 from hub.core import i18n
 from hub.core.db import transaction, utcnow
@@ -68,7 +67,7 @@ def test_the_rate_holds_per_channel_per_minute(hub: Seeded) -> None:
         c = _campaign(s)
         service.send(s, MARKETING, c.id, now=t0)
         cid = c.id
-    cfg = CampaignSettings(per_minute=4)
+    cfg = 4  # per channel per minute
     ticks = [t0, t0 + dt.timedelta(seconds=30), t0 + dt.timedelta(seconds=61)]
     queued = []
     for now in ticks:
@@ -93,7 +92,7 @@ def test_a_scheduled_campaign_starts_at_its_time_and_a_cancel_skips_who_waits(hu
         service.send(s, MARKETING, c.id, at=t0 + dt.timedelta(hours=2), now=t0)
         cid = c.id
         assert c.status == "scheduled"
-    cfg = CampaignSettings(per_minute=2)
+    cfg = 2
     with transaction(factory) as s:
         assert (
             service.run_due(s, cfg, SECRET, "http://hub.test", t0 + dt.timedelta(hours=1)).started
@@ -159,7 +158,7 @@ def test_a_promotion_reaches_its_own_group_and_celebrations_stay_with_their_job(
             body_id="Halo {name}: {promotion} sampai {until}",
         )
         service.send(s, MARKETING, c.id, now=now)
-        service.run_due(s, CampaignSettings(), SECRET, "http://hub.test", now)
+        service.run_due(s, 30, SECRET, "http://hub.test", now)
         bodies = [m.payload["body"] for m in s.scalars(select(OutboxMessage))]
     with transaction(factory) as s:  # a promotion removed before its campaign goes: no one told
         late = _campaign(s, source="promotion", promotion_id=promo.id, channels=["email"])
@@ -199,7 +198,7 @@ def test_offers_go_to_the_resellers_that_have_them_each_its_own(hub: Seeded) -> 
             s, source="offers", channels=["whatsapp"], body_id="{count} penawaran:\n{offers}"
         )
         service.send(s, MARKETING, c.id, now=now)
-        service.run_due(s, CampaignSettings(), SECRET, "http://hub.test", now)
+        service.run_due(s, 30, SECRET, "http://hub.test", now)
         rows = s.scalars(select(Recipient)).all()
         bodies = [m.payload["body"] for m in s.scalars(select(OutboxMessage))]
     assert {r.reseller_id for r in rows} == {"r1"} and len(rows) == 3
@@ -273,7 +272,7 @@ def test_every_campaign_page_in_indonesian(hub: Seeded, monkeypatch: pytest.Monk
     with transaction(factory) as s:
         c = _campaign(s, channels=["email"])
         service.send(s, MARKETING, c.id)
-        service.run_due(s, CampaignSettings(), SECRET, "http://hub.test")
+        service.run_due(s, 30, SECRET, "http://hub.test")
         s.execute(select(Contact)).first()
         r = s.scalars(select(Recipient)).first()
         assert r is not None
@@ -311,3 +310,18 @@ def test_sending_at_a_time_is_in_wib_and_a_wrong_time_is_said(hub: Seeded) -> No
         assert c.status == "scheduled"
         assert c.scheduled_at == dt.datetime(2030, 1, 2, 2, 0, tzinfo=dt.timezone.utc)  # 09:00 WIB
     assert audit_count(hub) == count + 1
+
+
+def test_a_public_address_that_is_not_a_url_is_refused_at_start(tmp_path: Path) -> None:
+    from hub.core.settings import HubSettings
+
+    bad = HubSettings(home=tmp_path, environment="test", campaign_public_url="hub.example.co.id")
+    assert (
+        "SYNCHUB_CAMPAIGN_PUBLIC_URL",
+        "'hub.example.co.id' is not an http(s) URL",
+    ) in bad.problems()
+    good = HubSettings(
+        home=tmp_path, environment="test", campaign_public_url="https://hub.example.co.id/"
+    )
+    assert service.public_url(good) == "https://hub.example.co.id"
+    assert service.public_url(HubSettings(home=tmp_path, http_port=8080)) == "http://127.0.0.1:8080"
