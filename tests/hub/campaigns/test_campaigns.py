@@ -325,3 +325,27 @@ def test_a_public_address_that_is_not_a_url_is_refused_at_start(tmp_path: Path) 
     )
     assert service.public_url(good) == "https://hub.example.co.id"
     assert service.public_url(HubSettings(home=tmp_path, http_port=8080)) == "http://127.0.0.1:8080"
+
+
+def test_the_command_line_lists_and_runs_the_job(
+    hub: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from hub.cli import cli as synchub
+    from tests.hub.web.webkit import cli_env
+
+    cli_env(hub, monkeypatch)
+    runner = CliRunner()
+    assert "no campaign yet" in runner.invoke(synchub, ["campaigns", "list"]).output
+    with transaction(hub.app.state.hub.session_factory) as s:
+        c = _campaign(s, name="Lebaran", channels=["email"])
+        service.send(s, MARKETING, c.id)
+    ran = runner.invoke(synchub, ["campaigns", "run"])
+    assert ran.exit_code == 0, ran.output
+    assert "0 campaign(s) started, 6 message(s) queued" in ran.output
+    assert "set SYNCHUB_CAMPAIGN_PUBLIC_URL" in ran.output
+    listed = json.loads(runner.invoke(synchub, ["campaigns", "list", "--json"]).output)
+    assert listed[0]["name"] == "Lebaran" and listed[0]["queued"] == 6
