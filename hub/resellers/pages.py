@@ -27,7 +27,7 @@ from hub.masterdata.pages import FormFields
 from hub.resellers import accounts, enrolment, profile, service
 from hub.resellers.agentconfig import agent_config
 from hub.resellers.models import Enrolment, Reseller
-from shared.errors import ConfigError, SyncHubError
+from shared.errors import ConfigError, DataError, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 OPS = (Role.OWNER, Role.OPERATIONS)
@@ -166,55 +166,57 @@ def record_keys(session: Session, principal: Any, typed: dict[str, str]) -> None
         profile.update_profile(session, principal, create.id, {"legal_name": typed["legal_name"]})
 
 
-@router.get("/resellers/{reseller_id}/enrolment", dependencies=[require(*OPS)])
-def enrolment_page(reseller_id: str, request: Request, session: SessionDep) -> Response:
+# A reseller being enrolled has no row yet: its pages take {enrolling_id}, not {reseller_id}
+# (which require() answers 404 for an id that is not an enrolled reseller).
+@router.get("/resellers/{enrolling_id}/enrolment", dependencies=[require(*OPS)])
+def enrolment_page(enrolling_id: str, request: Request, session: SessionDep) -> Response:
     """The code to give the reseller (or its agent config to download), until the agent uses it."""
-    row = session.get(Enrolment, reseller_id)
+    row = session.get(Enrolment, enrolling_id)
     if row is None or row.used_at is not None:
-        if session.get(Reseller, reseller_id) is not None:
-            return RedirectResponse(f"/resellers/{reseller_id}/profile", 303)
+        if session.get(Reseller, enrolling_id) is not None:
+            return RedirectResponse(f"/resellers/{enrolling_id}/profile", 303)
         return render(
             request,
             "error.html",
-            {"status": 404, "detail": reseller_id, "hint": ""},
+            {"status": 404, "detail": enrolling_id, "hint": ""},
             status_code=404,
         )
     return render(request, "reseller_enrolment.html", {"e": row})
 
 
-@router.post("/resellers/{reseller_id}/enrolment", dependencies=[require(*OPS)])
-def new_code(reseller_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+@router.post("/resellers/{enrolling_id}/enrolment", dependencies=[require(*OPS)])
+def new_code(enrolling_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """A fresh code (the old one stops working), e.g. after it expired or leaked."""
-    row = session.get(Enrolment, reseller_id)
+    row = session.get(Enrolment, enrolling_id)
     if row is not None and row.used_at is None:
         enrolment.issue(
             session,
             principal,
-            reseller_id,
+            enrolling_id,
             row.name,
             legal_name=row.legal_name,
             region_code=row.region_code,
         )
-    return RedirectResponse(f"/resellers/{reseller_id}/enrolment", 303)
+    return RedirectResponse(f"/resellers/{enrolling_id}/enrolment", 303)
 
 
-@router.get("/resellers/{reseller_id}/agent-config", dependencies=[require(*OPS)])
+@router.get("/resellers/{enrolling_id}/agent-config", dependencies=[require(*OPS)])
 def download_agent_config(
-    reseller_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    enrolling_id: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """``syncagent-hub-<id>.toml``: the hub's address and keys (and the enrolment code while
     it is unused) for ``syncagent init --from``."""
-    row = session.get(Enrolment, reseller_id)
+    row = session.get(Enrolment, enrolling_id)
     code = row.code if row is not None and row.used_at is None else None
-    if code is None and session.get(Reseller, reseller_id) is None:
+    if code is None and session.get(Reseller, enrolling_id) is None:
         return render(
             request,
             "error.html",
-            {"status": 404, "detail": reseller_id, "hint": ""},
+            {"status": 404, "detail": enrolling_id, "hint": ""},
             status_code=404,
         )
     text = agent_config(
-        reseller_id,
+        enrolling_id,
         HubKeys.load_or_create(settings.keys_dir),
         settings,
         request.url.hostname or "127.0.0.1",
@@ -222,7 +224,7 @@ def download_agent_config(
         code,
         row.expires_at if code and row else None,
     )
-    headers = {"Content-Disposition": f'attachment; filename="syncagent-hub-{reseller_id}.toml"'}
+    headers = {"Content-Disposition": f'attachment; filename="syncagent-hub-{enrolling_id}.toml"'}
     return Response(text, media_type="application/toml", headers=headers)
 
 
@@ -314,7 +316,14 @@ def set_enabled(
     settings: SettingsDep,
 ) -> Response:
     """Disable (its agent's logins are refused at once; its data stays) or enable again."""
-    profile.set_enabled(session, principal, reseller_id, _first(form, "enabled") == "true")
+    wanted = _first(form, "enabled")
+    if wanted not in ("true", "false"):  # never disable a reseller on a form that did not say so
+        raise DataError(
+            "enabled must be true or false, got {value}",
+            hint="use the Enable / Disable button on the reseller's profile",
+            value=repr(wanted),
+        )
+    profile.set_enabled(session, principal, reseller_id, wanted == "true")
     accounts.follow(settings, session, reseller_id)
     return RedirectResponse(f"/resellers/{reseller_id}/profile", 303)
 

@@ -95,7 +95,9 @@ class ResellerAddresses(RecordKind[ResellerAddress]):
         Field(
             "reseller", "Reseller (id)", required=True, max_length=31, suggest="/resellers/suggest"
         ),
-        Field("label", "Label", required=True, max_length=100, placeholder="e.g. Main shop"),
+        Field(
+            "label", "Address label", required=True, max_length=100, placeholder="e.g. Main shop"
+        ),
         Field("recipient", "Recipient"),
         Field("phone", "Phone", max_length=40),
         Field("street", "Street", kind="textarea", max_length=500, listed=False),

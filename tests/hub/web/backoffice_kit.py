@@ -134,7 +134,7 @@ def filled_paths(hub: Seeded) -> dict[str, list[str]]:
     out.setdefault("/orders/{order_id}", [f"/orders/{any_order}"])
     out["/resellers/{reseller_id}/profile"] = ["/resellers/r1/profile"]
     out["/notifications"] = ["/notifications?status=failed", "/notifications?status=pending"]
-    out["/resellers/{reseller_id}/enrolment"] = ["/resellers/pending-shop/enrolment"]
+    out["/resellers/{enrolling_id}/enrolment"] = ["/resellers/pending-shop/enrolment"]
     for kind in kinds():
         row = _first_id(hub, kind.model)
         if row is not None:

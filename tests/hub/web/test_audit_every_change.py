@@ -182,7 +182,7 @@ def test_no_back_office_change_escapes_the_tables_above(hub: Seeded) -> None:
         "/{kind}/{id}/delete",
         "/{kind}/new",
         "/resellers/new",
-        "/resellers/{reseller_id}/enrolment",
+        "/resellers/{enrolling_id}/enrolment",
         "/resellers/{reseller_id}/profile",
         "/api/v1/resellers/{reseller_id}/profile",
         "/resellers/{reseller_id}/enabled",
