@@ -23,11 +23,12 @@ TRY = {
         " (/notifications): fix the contact's address (/contacts), then retry",
     ),
     "marketing": (
-        "penawaran per reseller dan konversinya (/offers, /offers/conversion), kontak reseller"
-        " dan persetujuan kanalnya (/contacts), teks pesan (/notifications/templates)",
-        "offers per reseller and their conversion (/offers, /offers/conversion), resellers'"
-        " contacts and the channels they agreed to (/contacts), message wording"
-        " (/notifications/templates)",
+        "kampanye promo kopi: siapa menerima, siapa dilewati dan mengapa, satu yang berhenti"
+        " berlangganan; kampanye penawaran yang terjadwal besok (/campaigns); penawaran dan"
+        " konversinya (/offers/conversion), kontak reseller dan persetujuan kanalnya (/contacts)",
+        "the coffee promotion campaign: who got it, who was skipped and why, one opt-out; the"
+        " offers campaign scheduled for tomorrow (/campaigns); offers and their conversion"
+        " (/offers/conversion), resellers' contacts and the channels they agreed to (/contacts)",
     ),
     "finance": (
         "konfirmasi bukti transfer yang menunggu (/payments), utang ke pemasok (/purchasing)",

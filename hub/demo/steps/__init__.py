@@ -57,6 +57,7 @@ Step = Callable[[Demo], str]
 def steps() -> list[tuple[str, Step]]:
     """(name, step) in the order they run: people first, then what sells, then what sold."""
     from hub.demo.steps import (
+        campaigns,
         catalog,
         contacts,
         notifications,
@@ -81,6 +82,7 @@ def steps() -> list[tuple[str, Step]]:
         ("offers", offers.seed),
         ("orders", orders.seed),
         ("warranty", warranty.seed),
+        ("campaigns", campaigns.seed),
         # a capability that lands later adds its step above this line: the outbox goes last
         ("notifications", notifications.seed),
     ]
