@@ -17,9 +17,15 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-# The domains of the demo's people: the resellers' shops and the supplier.
+# The domains of the demo's people: the distributor's staff, the resellers' shops, the supplier.
 DOMAINS = frozenset(
-    {"tokomaju.example", "cvsinar.example", "udberkah.example", "northwind.example"}
+    {
+        "distributor.example",
+        "tokomaju.example",
+        "cvsinar.example",
+        "udberkah.example",
+        "northwind.example",
+    }
 )
 SENDER = "synchub@distributor.example"
 
