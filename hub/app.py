@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+import hub.periods.guard  # noqa: F401  (closed months are locked for every session)
 from hub.core.deps import mark_public, public
 from hub.core.errors import install_error_handlers
 from hub.core.metrics import HttpLatency

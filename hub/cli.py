@@ -11,6 +11,7 @@ import sys
 
 import click
 
+import hub.periods.guard  # noqa: F401  (closed months are locked for every command's session)
 from shared.errors import SyncHubError
 
 # (module, attribute) of each capability's command or group, in --help order.

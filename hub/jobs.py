@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+import hub.periods.guard  # noqa: F401  (closed months are locked for every job's session)
 from hub.backup.service import create as create_backup
 from hub.core.db import transaction
 from hub.core.keys import HubKeys

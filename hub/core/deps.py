@@ -23,6 +23,7 @@ from fastapi import Depends, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from hub.core.acting import act_for
 from hub.core.roles import EVERYONE, Principal, Role, can_see_reseller
 from hub.core.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
 from hub.core.settings import HubSettings
@@ -69,6 +70,8 @@ async def get_write_session(request: Request) -> AsyncIterator[Session]:
 async def _unit_of_work(request: Request, *, writes: bool) -> AsyncIterator[Session]:
     state = hub_state(request)
     session = (state.session_factory if writes else state.read_factory)()
+    # Checks made at flush (a closed period) ask who writes: the principal resolved for this request.
+    act_for(session, lambda: getattr(request.state, "principal", None))
     try:
         yield session
         if writes and session.in_transaction():
