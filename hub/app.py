@@ -50,6 +50,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.data.routes", "router"),
     ("hub.data.mapping_routes", "router"),
     ("hub.monitoring.routes", "router"),
+    ("hub.reports.routes", "router"),
     ("hub.web.auth_pages", "router"),
     ("hub.web.ops_pages", "router"),
     ("hub.web.data_pages", "router"),
@@ -62,6 +63,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.purchasing.pages", "router"),
     ("hub.purchasing.pages_money", "router"),
     ("hub.warranty.pages", "router"),
+    ("hub.reports.pages", "router"),
 ]
 
 

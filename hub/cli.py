@@ -30,6 +30,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.catalog.cli", "catalog"),
     ("hub.offers.cli", "offers"),
     ("hub.purchasing.cli", "purchasing"),
+    ("hub.reports.cli", "reports"),
+    ("hub.reports.cli", "periods_group"),
     ("hub.monitoring.cli", "alerts"),
     ("hub.backup.cli", "backup"),
     ("hub.backup.cli", "restore"),

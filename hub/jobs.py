@@ -36,6 +36,7 @@ from hub.orders.expiry import expire_due, remind_due
 from hub.orders.service import OrderContext, OrderPolicy
 from hub.orders.sftp import scan_order_files
 from hub.orders.shipping import HubShipping
+from hub.reports.subscriptions import send_monthly
 
 log = logging.getLogger("hub.jobs")
 
@@ -101,6 +102,12 @@ def default_jobs(settings: HubSettings | None = None) -> list[Job]:
             "orders-expiry",
             IntervalTrigger(minutes=15),
             lambda factory, _settings: expire_due(factory, OrderPolicy.from_env()),
+        ),
+        # The director's monthly pack: last month's reports, on the 1st before the working day.
+        Job(
+            "reports-monthly",
+            CronTrigger(day=1, hour=7, minute=0, timezone="Asia/Jakarta"),
+            lambda factory, settings: send_monthly(factory, settings.home),
         ),
         Job(
             "orders-reminders",

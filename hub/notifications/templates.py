@@ -145,6 +145,19 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "The periodic job {job} failed: {error}. See the hub's log; it runs again at its next time.",
         ),
     },
+    # reports: the monthly pack to its subscribers, the PDF attached
+    "reports_monthly": {
+        "id": (
+            "[SyncHub] Laporan bulanan {period}",
+            "Terlampir laporan bulan {period}: penjualan, pembayaran, piutang, pembelian, stok, "
+            "rekening reseller. {status} Semua laporan juga ada di halaman Laporan hub.",
+        ),
+        "en": (
+            "[SyncHub] Monthly reports {period}",
+            "Attached are the reports of {period}: sales, payments, receivables, purchases, stock, "
+            "reseller statements. {status} Every report is also on the hub's Reports page.",
+        ),
+    },
 }
 LOCALES = ("id", "en")
 
