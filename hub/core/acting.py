@@ -7,7 +7,7 @@ restricted caller: a closed period refuses it like a manager).
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from sqlalchemy.orm import Session
 
@@ -26,3 +26,10 @@ def acting_for(session: Session) -> Optional[Principal]:
     """The principal ``session`` works for; None means the hub itself (CLI, scheduled job)."""
     who = session.info.get(_KEY)
     return who() if callable(who) else who
+
+
+def act_for_request(session: Session, request: Any) -> None:
+    """``session`` works for the request's signed-in principal (``request.state.principal``,
+    set by :mod:`hub.core.deps`, read at flush). Every session a request opens says so: the
+    request's unit of work, and the ones routes open for a transaction of their own."""
+    act_for(session, lambda: getattr(request.state, "principal", None))

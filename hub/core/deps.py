@@ -24,7 +24,7 @@ from fastapi import Depends, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from hub.core.acting import act_for
+from hub.core.acting import act_for_request
 from hub.core.roles import EVERYONE, Principal, Role, can_see_reseller
 from hub.core.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
 from hub.core.settings import HubSettings
@@ -75,7 +75,7 @@ async def _unit_of_work(request: Request, *, writes: bool) -> AsyncIterator[Sess
         await gate.acquire()
     session = (state.session_factory if writes else state.read_factory)()
     # Checks made at flush (a closed period) ask who writes: the principal resolved for this request.
-    act_for(session, lambda: getattr(request.state, "principal", None))
+    act_for_request(session, request)
     try:
         yield session
         if writes and session.in_transaction():

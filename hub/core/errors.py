@@ -144,10 +144,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     name = STATUS_NAMES.get(exc.status_code, "Error")
     detail = exc.detail
     if isinstance(detail, dict):  # an ErrorBody-like dict raised by a route
+        message, hint = str(detail.get("message", "")), detail.get("hint")
+        cause = exc.__cause__
+        if isinstance(cause, SyncHubError) and cause.context.get("msgid"):
+            # a project error turned into HTTPException (``raise ... from exc``) stays translated
+            translated = body_of(request, cause)
+            message, hint = translated.message, translated.hint
         body = ErrorBody(
             error=str(detail.get("error", name)),
-            message=str(detail.get("message", "")),
-            hint=detail.get("hint"),
+            message=message,
+            hint=hint,
             problems=_problems(detail.get("problems") or []),
         )
     else:

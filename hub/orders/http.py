@@ -8,6 +8,7 @@ from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.errors import status_of
 from hub.core.roles import Principal
 from hub.core.state import hub_state
 from hub.inventory.service import InsufficientStock
@@ -21,7 +22,9 @@ T = TypeVar("T")
 
 
 def http_error(exc: SyncHubError) -> HTTPException:
-    """Status by class: 404 unseen, 403 wrong role, 409 conflicts, 413 too large, else 422."""
+    """Status by class: 404 unseen, 403 wrong role, 409 conflicts, 413 too large, else the
+    project's status of its class (:func:`hub.core.errors.status_of`: a closed month's
+    ``Conflict`` is 409). Raise it ``from exc``: the error handler translates the cause."""
     name = type(exc).__name__
     if name in NOT_FOUND:
         status = 404
@@ -32,7 +35,7 @@ def http_error(exc: SyncHubError) -> HTTPException:
     elif exc.context.get("too_large"):
         status = 413
     else:
-        status = 422
+        status = status_of(exc)
     detail = {"error": name, "message": exc.message, "hint": exc.hint}
     detail.update({k: v for k, v in exc.context.items() if k in ("problems", "shortfalls")})
     return HTTPException(status, detail)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from hub.core.acting import act_for_request
 from hub.core.deps import SessionDep, require, reseller_filter
 from hub.core.roles import STAFF, Principal, Role
 from hub.orders import service
@@ -185,6 +186,7 @@ def list_orders(
 def _in_tx(request: Request, fn: Callable[[Session], Any]) -> Any:
     try:
         with factory_of(request)() as s, s.begin():
+            act_for_request(s, request)
             return fn(s)
     except SyncHubError as exc:
         raise http_error(exc) from exc

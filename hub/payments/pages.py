@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
-from hub.core.i18n import parse_date
+from hub.core.i18n import Formatter, parse_date
 from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.templating import language, render
 from hub.orders.models import Order
@@ -147,7 +147,8 @@ def _review(
     except service.ConfirmationNotFound:
         raise HTTPException(404, f"no transfer confirmation #{confirmation_id}") from None
     except SyncHubError as exc:
-        return _queue(request, session, error=f"#{confirmation_id}: {exc}", status=409)
+        said = Formatter(language(request)).error(exc)  # e.g. a closed month, in the reader's language
+        return _queue(request, session, error=f"#{confirmation_id}: {said}", status=409)
     return _queue(request, session, message=(done, {"id": confirmation_id}))
 
 

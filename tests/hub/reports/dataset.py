@@ -42,13 +42,13 @@ def at(day: int, month: int = 1, hour: int = 3) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, 0, tzinfo=UTC)
 
 
-def _order(hub: Hub, who, rid: str, lines: dict[str, int], when: dt.datetime) -> int:  # noqa: ANN001
+def _order(hub: Hub, who, rid: str, lines: dict[str, int], when: dt.datetime) -> int:
     with transaction(hub.factory) as s:
         reqs = [LineRequest(q, product_id=hub.products[sku]) for sku, q in lines.items()]
         return create_order(s, who, rid, reqs, hub.ctx, now=when).id
 
 
-def _pay(hub: Hub, who, order_id: int, day: dt.date, amount: Decimal, files: Path) -> None:  # noqa: ANN001
+def _pay(hub: Hub, who, order_id: int, day: dt.date, amount: Decimal, files: Path) -> None:
     with transaction(hub.factory) as s:
         order = get_order(s, who, order_id)
         claim = payments.TransferClaim(order.invoice_number, "BCA", "Toko", day, amount)
@@ -66,7 +66,11 @@ def _cancel(hub: Hub, order_id: int, when: dt.datetime, monkeypatch: pytest.Monk
 
 
 def build(hub: Hub, files: Path, monkeypatch: pytest.MonkeyPatch) -> Hub:
-    seed(hub, {"SSD": 20, "RAM": 20, "CABLE": 20}, prices={"SSD": "1000000", "RAM": "250000", "CABLE": "50000"})
+    seed(
+        hub,
+        {"SSD": 20, "RAM": 20, "CABLE": 20},
+        prices={"SSD": "1000000", "RAM": "250000", "CABLE": "50000"},
+    )
     with transaction(hub.factory) as s:
         s.add_all(
             [

@@ -23,7 +23,7 @@ def data(hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Hub:
     return dataset.build(hub, tmp_path / "proofs", monkeypatch)
 
 
-def _rows(report, title):  # noqa: ANN001, ANN202
+def _rows(report, title):
     section = report.section(title)
     return [[v for i, v in enumerate(r) if i in section.shown] for r in section.rows], section
 
@@ -33,10 +33,40 @@ def test_sales_by_reseller_category_group_and_region(data: Hub) -> None:
         r = build(s, "sales", Params(JAN))
         rows, section = _rows(r, "Sales by reseller")
         assert rows == [
-            ["Toko r1 (r1)", 1, 3, D("2050000.00"), D("0.00"), D("1400000.00"), D("600000.00"), D("30.0"), D("50000.00")],
-            ["Toko r2 (r2)", 2, 4, D("1600000.00"), D("600000.00"), D("1240000.00"), D("360000.00"), D("22.5"), D("0.00")],
+            [
+                "Toko r1 (r1)",
+                1,
+                3,
+                D("2050000.00"),
+                D("0.00"),
+                D("1400000.00"),
+                D("600000.00"),
+                D("30.0"),
+                D("50000.00"),
+            ],
+            [
+                "Toko r2 (r2)",
+                2,
+                4,
+                D("1600000.00"),
+                D("600000.00"),
+                D("1240000.00"),
+                D("360000.00"),
+                D("22.5"),
+                D("0.00"),
+            ],
         ]
-        assert section.total[:9] == ["Total", 3, 7, D("3650000.00"), D("600000.00"), D("2640000.00"), D("960000.00"), D("26.7"), D("50000.00")]
+        assert section.total[:9] == [
+            "Total",
+            3,
+            7,
+            D("3650000.00"),
+            D("600000.00"),
+            D("2640000.00"),
+            D("960000.00"),
+            D("26.7"),
+            D("50000.00"),
+        ]
         assert _rows(r, "Orders")[0] == [
             ["Orders placed (goods)", 3, D("3650000.00")],
             ["Shipping fees billed", None, D("0.00")],
@@ -44,23 +74,62 @@ def test_sales_by_reseller_category_group_and_region(data: Hub) -> None:
         ]
         by_cat, _ = _rows(build(s, "sales", Params(JAN, by="category")), "Sales by category")
         assert by_cat == [
-            ["Accessories", 1, 1, D("50000.00"), D("0.00"), D("0.00"), D("0.00"), None, D("50000.00")],
-            ["Memory", 1, 3, D("600000.00"), D("600000.00"), D("540000.00"), D("60000.00"), D("10.0"), D("0.00")],
-            ["Storage", 2, 3, D("3000000.00"), D("0.00"), D("2100000.00"), D("900000.00"), D("30.0"), D("0.00")],
+            [
+                "Accessories",
+                1,
+                1,
+                D("50000.00"),
+                D("0.00"),
+                D("0.00"),
+                D("0.00"),
+                None,
+                D("50000.00"),
+            ],
+            [
+                "Memory",
+                1,
+                3,
+                D("600000.00"),
+                D("600000.00"),
+                D("540000.00"),
+                D("60000.00"),
+                D("10.0"),
+                D("0.00"),
+            ],
+            [
+                "Storage",
+                2,
+                3,
+                D("3000000.00"),
+                D("0.00"),
+                D("2100000.00"),
+                D("900000.00"),
+                D("30.0"),
+                D("0.00"),
+            ],
         ]
         groups = build(s, "sales", Params(JAN, by="group"))
         g_rows, g = _rows(groups, "Sales by group")
-        assert [(x[0], x[3]) for x in g_rows] == [("Gold", D("3650000.00")), ("Silver", D("1600000.00"))]
+        assert [(x[0], x[3]) for x in g_rows] == [
+            ("Gold", D("3650000.00")),
+            ("Silver", D("1600000.00")),
+        ]
         assert g.total[3] == D("3650000.00")  # every sale once
         regions, _ = _rows(build(s, "sales", Params(JAN, by="region")), "Sales by region")
-        assert [(x[0], x[3]) for x in regions] == [("Dki Jakarta", D("2050000.00")), ("Jawa Timur", D("1600000.00"))]
+        assert [(x[0], x[3]) for x in regions] == [
+            ("Dki Jakarta", D("2050000.00")),
+            ("Jawa Timur", D("1600000.00")),
+        ]
         only_r2 = build(s, "sales", Params(JAN, Filters(reseller="r2"), by="product"))
         assert [(x[0], x[2], x[3]) for x in _rows(only_r2, "Sales by product")[0]] == [
             ("RAM Produk RAM", 3, D("600000.00")),
             ("SSD Produk SSD", 1, D("1000000.00")),
         ]
         year, _ = _rows(build(s, "sales", Params(Period.year(2026))), "Sales by month")
-        assert [(x[0], x[1], x[3]) for x in year] == [("2026-01", 3, D("3650000.00")), ("2026-02", 1, D("250000.00"))]
+        assert [(x[0], x[1], x[3]) for x in year] == [
+            ("2026-01", 3, D("3650000.00")),
+            ("2026-02", 1, D("250000.00")),
+        ]
 
 
 def test_payments_outstanding_and_statements(data: Hub) -> None:
@@ -96,7 +165,10 @@ def test_payments_outstanding_and_statements(data: Hub) -> None:
             ("2026-01-28", "Invoice withdrawn", None, D("250002.00"), D("1050006.00")),
         ]
         assert section.total[-1] == D("1050006.00")
-        feb, _ = _rows(build(s, "statement", Params(Period.month(2026, 2), Filters(reseller="r2"))), "Statement")
+        feb, _ = _rows(
+            build(s, "statement", Params(Period.month(2026, 2), Filters(reseller="r2"))),
+            "Statement",
+        )
         assert feb[0][-1] == D("1050006.00") and feb[-1][-1] == D("50001.00")
 
 

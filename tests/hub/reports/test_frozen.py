@@ -39,7 +39,9 @@ def _documents(hub: Hub) -> dict[str, bytes]:
     return out
 
 
-def test_a_closed_months_reports_do_not_change(hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_closed_months_reports_do_not_change(
+    hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     dataset.build(hub, tmp_path / "proofs", monkeypatch)
     with transaction(hub.factory) as s:
         state, count = store.close_month(s, FINANCE, JAN)
@@ -52,7 +54,9 @@ def test_a_closed_months_reports_do_not_change(hub: Hub, tmp_path: Path, monkeyp
         order = get_order(s, None, 1)
         order.state = "packed"  # packing is its own journey
     with transaction(hub.factory) as s:
-        apply_event(s, dataset.OPS, get_order(s, None, 1), "ship", waybill="JNE1", shipping_courier="JNE")
+        apply_event(
+            s, dataset.OPS, get_order(s, None, 1), "ship", waybill="JNE1", shipping_courier="JNE"
+        )
     dataset._order(hub, dataset.R2, "r2", {"SSD": 2}, dataset.at(6, 2))
     with transaction(hub.factory) as s:
         costing.book_in(s, hub.products["SSD"], 10, Decimal("9000000"), 20, "GRN-2")

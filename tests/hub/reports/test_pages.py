@@ -26,7 +26,11 @@ def test_a_report_page_its_downloads_and_drill_down(web: App, tmp_path: Path) ->
     link = re.search(r'href="(/reports/orders\?period=2026-01&amp;reseller=r2)"', page.text)
     assert link, page.text
     orders = boss.get(link.group(1).replace("&amp;", "&"))
-    assert orders.status_code == 200 and "1.000.005,00" in orders.text and "2.050.001,00" not in orders.text
+    assert (
+        orders.status_code == 200
+        and "1.000.005,00" in orders.text
+        and "2.050.001,00" not in orders.text
+    )
     pdf = boss.get("/reports/sales/pdf?period=2026-01&lang=en")
     assert pdf.headers["content-type"] == "application/pdf"
     assert "3,650,000.00" in pdf_text(pdf.content, tmp_path)
@@ -75,12 +79,19 @@ def test_closing_and_reopening_from_the_pages(web: App) -> None:
     assert r.status_code == 303
     again = fin.post("/reports/periods/2026-01/close")
     assert again.status_code == 200 and "2026-01 sudah ditutup" in again.text
-    assert web.client(Role.FINANCE).post("/reports/periods/2026-01/reopen", data={"reason": "x" * 20}).status_code == 403
+    assert (
+        web.client(Role.FINANCE)
+        .post("/reports/periods/2026-01/reopen", data={"reason": "x" * 20})
+        .status_code
+        == 403
+    )
     owner = web.client(Role.OWNER)
     short = owner.post("/reports/periods/2026-01/reopen", data={"reason": "oops"})
     assert short.status_code == 200 and "tuliskan alasan 2026-01 dibuka kembali" in short.text
     assert 'value="oops"' in short.text  # what was typed is kept
-    ok = owner.post("/reports/periods/2026-01/reopen", data={"reason": "order #5 to the wrong reseller"})
+    ok = owner.post(
+        "/reports/periods/2026-01/reopen", data={"reason": "order #5 to the wrong reseller"}
+    )
     assert ok.status_code == 303
     log = owner.get("/reports/periods").text
     assert "order #5 to the wrong reseller" in log

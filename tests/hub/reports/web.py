@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from hub.app import create_app
+from hub.core.db import transaction
 from hub.core.roles import RESELLER_ROLES, Role
 from hub.core.security import SESSION_COOKIE
 from hub.users import service
@@ -31,10 +32,11 @@ class App:
         c = TestClient(self.app, follow_redirects=False)
         if role is not None:
             name = f"{role.value}-{reseller}" if role in RESELLER_ROLES else role.value
-            with self.app.state.hub.session_factory() as s:
+            with transaction(self.app.state.hub.session_factory) as s:
                 sid, web = start_session(s, self.users[name], 3600)
+                csrf = web.csrf_token
             c.cookies.set(SESSION_COOKIE, sid)
-            c.headers["X-CSRF-Token"] = web.csrf_token
+            c.headers["X-CSRF-Token"] = csrf
         return c
 
 
@@ -45,7 +47,7 @@ def open_app(tmp: Path, monkeypatch: pytest.MonkeyPatch, *, data: bool = True) -
         dataset.build(hub, tmp / "proofs", monkeypatch)
     app = create_app(settings(tmp))
     out = App(app, hub)
-    with app.state.hub.session_factory() as s:
+    with transaction(app.state.hub.session_factory) as s:
         for role in Role:
             for rid in ("r1", "r2") if role in RESELLER_ROLES else (None,):
                 name = f"{role.value}-{rid}" if rid else role.value
