@@ -90,8 +90,12 @@ def _top(session: Session, period: Period) -> dict[str, list[Ranked]]:
 
 def build(session: Session, period: Period, *, now: Optional[dt.datetime] = None) -> Dashboard:
     as_of = min(period.last_day, today(now))
-    this = total(sales_by(session, period, "month"))
-    before = total(sales_by(session, period.previous(), "month"))
+    trend = _trend(session, period)  # one query: twelve months, up to the period's first
+    if period.kind == "month":  # the month and the one before are the trend's last two
+        this, before = trend[-1][1], trend[-2][1]
+    else:
+        this = total(sales_by(session, period, "month"))
+        before = total(sales_by(session, period.previous(), "month"))
     orders = order_totals(session, period)
     rec = money.ageing(session, as_of)
     overdue = sorted(
@@ -138,7 +142,7 @@ def build(session: Session, period: Period, *, now: Optional[dt.datetime] = None
         previous=before,
         shipping=orders.shipping,
         voided=orders.voided,
-        trend=_trend(session, period),
+        trend=trend,
         top=_top(session, period),
         receivables=rec.totals(),
         overdue=[(rid, v) for rid, v in overdue if v > 0][:TOP],
