@@ -33,6 +33,7 @@ from hub.reports.model import Report
 from hub.reports.models import Delivery, Subscription
 from hub.reports.pdf import report_pdf
 from hub.reports.store import report
+from shared.atomic import write_atomic
 from shared.errors import DataError, NotFound
 
 log = logging.getLogger("hub.reports.subscriptions")
@@ -125,8 +126,8 @@ def send_monthly(
     files: dict[str, Path] = {}
     for lang in sorted({s.locale for s in todo}):
         path = folder / f"synchub-{period.key}-{lang}.pdf"
-        path.write_bytes(report_pdf(reports, lang))
-        files[lang] = path
+        # whole or not at all: the outbox reads it when the e-mail goes out, maybe much later
+        files[lang] = write_atomic(path, report_pdf(reports, lang), mode=0o640)
     out.files = list(files.values())
     for sub in todo:
         fmt = Formatter(sub.locale)
