@@ -147,7 +147,9 @@ def _review(
     except service.ConfirmationNotFound:
         raise HTTPException(404, f"no transfer confirmation #{confirmation_id}") from None
     except SyncHubError as exc:
-        said = Formatter(language(request)).error(exc)  # e.g. a closed month, in the reader's language
+        said = Formatter(language(request)).error(
+            exc
+        )  # e.g. a closed month, in the reader's language
         return _queue(request, session, error=f"#{confirmation_id}: {said}", status=409)
     return _queue(request, session, message=(done, {"id": confirmation_id}))
 
