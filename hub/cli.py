@@ -38,7 +38,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.offers.cli", "offers"),
     ("hub.purchasing.cli", "purchasing"),
     ("hub.reports.cli", "reports"),
-    ("hub.reports.cli", "periods_group"),
+    ("hub.reports.cli", "periods"),
     ("hub.monitoring.cli", "alerts"),
     ("hub.backup.cli", "backup"),
     ("hub.backup.cli", "restore"),

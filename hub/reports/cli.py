@@ -19,7 +19,7 @@ from hub.core.i18n import Formatter
 from hub.core.roles import Principal, Role
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
-from hub.periods import service as periods
+from hub.periods import service as period_service
 from hub.periods.calendar import Period
 from hub.reports.files import TYPES, file_name, render_file
 from hub.reports.kinds import KINDS
@@ -102,20 +102,20 @@ def _print(r, lang: str) -> None:  # type: ignore[no-untyped-def]
 
 
 @click.group("periods")
-def periods_group() -> None:
+def periods() -> None:
     """Closing months: a closed month's orders, payments, receipts and invoices no longer change
     (only the owner changes them), and its reports are frozen."""
 
 
-@periods_group.command("list")
+@periods.command("list")
 @click.option("--count", type=click.IntRange(1, 120), default=12, show_default=True)
 def list_months(count: int) -> None:
     """The last months: closed or open, and what is still open in each."""
     engine, factory = open_hub(HubSettings())
     try:
         with factory() as session:
-            for m in periods.recent(session, count):
-                o = periods.open_items(session, m.period)
+            for m in period_service.recent(session, count):
+                o = period_service.open_items(session, m.period)
                 state = (
                     f"closed (v{m.state.version}, {m.state.closed_by})"
                     if m.closed and m.state
@@ -130,7 +130,7 @@ def list_months(count: int) -> None:
         engine.dispose()
 
 
-@periods_group.command("close")
+@periods.command("close")
 @click.argument("month")
 def close(month: str) -> None:
     """Close MONTH (2026-01) once it has ended, and freeze its reports."""
@@ -143,7 +143,7 @@ def close(month: str) -> None:
         engine.dispose()
 
 
-@periods_group.command("reopen")
+@periods.command("reopen")
 @click.argument("month")
 @click.option("--reason", required=True, help="why it is reopened (kept in the audit log)")
 def reopen(month: str, reason: str) -> None:
@@ -151,7 +151,7 @@ def reopen(month: str, reason: str) -> None:
     engine, factory = open_hub(HubSettings())
     try:
         with transaction(factory) as session:
-            periods.reopen(session, _operator(), Period.parse(month), reason)
+            period_service.reopen(session, _operator(), Period.parse(month), reason)
         click.echo(f"{month}: reopened")
     finally:
         engine.dispose()
