@@ -36,7 +36,7 @@ from hub.monitoring.models import KINDS, Alert, AlertSubscription, JobStatus, Sy
 from hub.notifications.service import CHANNELS, notify_addresses
 from hub.resellers.models import Reseller
 from hub.users.models import User
-from shared.errors import DataError
+from shared.errors import DataError, NotFound
 
 log = logging.getLogger("hub.monitoring")
 WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
@@ -74,8 +74,10 @@ def parse_kinds(kinds: str | list[str] | None) -> str:
     unknown = [k for k in wanted if k not in KINDS]
     if unknown or not wanted:
         raise DataError(
-            f"unknown alert kind(s): {', '.join(unknown) or '(none given)'}",
-            hint=f"kinds: {', '.join(KINDS)} (or all)",
+            "unknown alert kind(s): {unknown}",
+            hint="kinds: {kinds} (or all)",
+            unknown=", ".join(unknown) or "-",
+            kinds=", ".join(KINDS),
         )
     return ",".join(dict.fromkeys(wanted))
 
@@ -91,11 +93,17 @@ def subscribe(
     """Subscribe a staff user (resellers' users get their own notifications, not hub alerts)."""
     if user.role not in {r.value for r in STAFF}:
         raise DataError(
-            f"{user.username} is a reseller user: alerts go to the distributor's staff",
+            "{username} is a reseller user: alerts go to the distributor's staff",
+            username=user.username,
             hint="subscribe a staff account (owner, operations, ...)",
         )
     if channel not in CHANNELS:
-        raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
+        raise DataError(
+            "unknown channel {channel}",
+            hint="channels: {channels}",
+            channel=repr(channel),
+            channels=", ".join(CHANNELS),
+        )
     if not address.strip():
         raise DataError("the address is empty", hint="an e-mail address or an E.164 phone number")
     sub = AlertSubscription(
@@ -115,8 +123,10 @@ def unsubscribe(session: Session, subscription_id: int, user_id: int | None = No
     """Remove a subscription (``user_id``: only if it is that user's)."""
     sub = session.get(AlertSubscription, subscription_id)
     if sub is None or (user_id is not None and sub.user_id != user_id):
-        raise DataError(
-            f"no alert subscription #{subscription_id}", hint="list them to see their ids"
+        raise NotFound(
+            "no alert subscription #{subscription_id}",
+            hint="list them to see their ids",
+            subscription_id=subscription_id,
         )
     session.delete(sub)
     session.flush()
@@ -131,10 +141,16 @@ def subscriptions(session: Session, user_id: int | None = None) -> list[AlertSub
 
 def set_schedule(session: Session, reseller_id: str, every_hours: int, grace_hours: int) -> None:
     if session.get(Reseller, reseller_id) is None:
-        raise DataError(f"no reseller {reseller_id!r}", hint="`synchub reseller list` shows them")
+        raise NotFound(
+            "no reseller {reseller_id}",
+            hint="`synchub reseller list` shows them",
+            reseller_id=reseller_id,
+        )
     if not (1 <= every_hours <= 24 * 31 and 0 <= grace_hours <= 24 * 7):
         raise DataError(
-            f"schedule every {every_hours} h, grace {grace_hours} h is out of range",
+            "schedule every {every} h, grace {grace} h is out of range",
+            every=every_hours,
+            grace=grace_hours,
             hint="every 1..744 hours, grace 0..168 hours",
         )
     row = session.get(SyncSchedule, reseller_id) or SyncSchedule(reseller_id=reseller_id)

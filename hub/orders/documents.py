@@ -11,8 +11,9 @@ from typing import Optional
 
 from fpdf import FPDF
 
+from hub.core.i18n import money
 from hub.orders.models import Order
-from shared.errors import DataError
+from shared.errors import Conflict
 
 SELLER = "SyncHub Distributor"
 
@@ -22,10 +23,8 @@ def _txt(value: object) -> str:
 
 
 def rupiah(amount: Decimal) -> str:
-    """``Rp 1.250.000,00`` — Indonesian grouping."""
-    q = Decimal(amount).quantize(Decimal("0.01"))
-    whole, frac = f"{q:,.2f}".split(".")
-    return f"Rp {whole.replace(',', '.')},{frac}"
+    """``Rp 1.250.000,00``: the hub's one money format (:func:`hub.core.i18n.money`), with cents."""
+    return money(amount, "id", cents=True)
 
 
 def _page(title: str, order: Order, reseller_name: str) -> FPDF:
@@ -51,7 +50,7 @@ def _page(title: str, order: Order, reseller_name: str) -> FPDF:
 def _row(pdf: FPDF, cells: list[tuple[float, str, str]], bold: bool = False) -> None:
     pdf.set_font("Helvetica", "B" if bold else "", 9)
     for width, text, align in cells:
-        pdf.cell(width, 7, _txt(text)[:60], border=1, align=align)  # type: ignore[arg-type]
+        pdf.cell(width, 7, _txt(text)[:60], border=1, align=align)
     pdf.ln()
 
 
@@ -59,8 +58,9 @@ def invoice_pdf(
     order: Order, reseller_name: str = "", bank: Optional[dict[str, str]] = None
 ) -> bytes:
     if not order.invoice_number:
-        raise DataError(
-            f"order #{order.id} has no invoice yet",
+        raise Conflict(
+            "order #{order_id} has no invoice yet",
+            order_id=order.id,
             hint="an invoice is issued when the order is placed",
         )
     pdf = _page(f"INVOICE {order.invoice_number}", order, reseller_name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -33,8 +33,7 @@ from hub.orders.http import order_context
 from hub.orders.lifecycle import State, events_for
 from hub.orders.models import Order
 from hub.orders.sources import MAX_CSV_BYTES, from_offer, parse_csv
-from hub.orders.terms import BankAccount
-from shared.errors import DataError, SyncHubError
+from shared.errors import DataError, NotFound, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 WAREHOUSE = (Role.OWNER, Role.INVENTORY, Role.OPERATIONS)  # who packs and ships (lifecycle table)
@@ -84,7 +83,7 @@ def order_offer(
     try:
         workflow.get_offer(session, offer_id, principal)
     except DataError:
-        raise HTTPException(404, f"no offer #{offer_id}") from None
+        raise NotFound("no offer #{offer_id}", offer_id=offer_id) from None
     try:
         message = write(
             request,
@@ -173,7 +172,11 @@ def quick_order(
     return RedirectResponse(f"/portal/orders/{order_id}", 303)
 
 
-@router.post("/portal/orders/csv", dependencies=[require(*RESELLER_ROLES)])
+@router.post(
+    "/portal/orders/csv",
+    dependencies=[require(*RESELLER_ROLES)],
+    max_body_size=MAX_CSV_BYTES + 64 * 1024,
+)
 async def csv_order(
     request: Request, session: SessionDep, principal: CurrentPrincipal, file: UploadFile
 ) -> Response:
@@ -207,7 +210,7 @@ def render_order(
     request: Request,
     session: Session,
     principal: Principal,
-    order_id: int,
+    order_id: RowId,
     *,
     message: Optional[Message] = None,
     error: str | Exception = "",
@@ -221,13 +224,13 @@ def render_order(
         for extension in _PAGE_EXTENSIONS:
             extra.update(extension(session, principal, order))
     except SyncHubError:
-        raise HTTPException(404, f"no order #{order_id}") from None
+        raise NotFound("no order #{order_id}", order_id=order_id) from None
     return render(
         request,
         "order_detail.html",
         {
             "o": order,
-            "bank": BankAccount(),
+            "bank": hub_state(request).settings.bank,
             "history": _history(session, order.id),
             **extra,
             "message": message,
@@ -259,7 +262,7 @@ def reorder(
             lambda s: service.reorder(s, principal, order_id, order_context(request)).id,
         )
     except service.OrderNotFound:
-        raise HTTPException(404, f"no order #{order_id}") from None
+        raise NotFound("no order #{order_id}", order_id=order_id) from None
     except SyncHubError as exc:
         return render_order(request, session, principal, order_id, error=exc, status=409)
     return RedirectResponse(f"/portal/orders/{new_id}", 303)
@@ -302,7 +305,7 @@ def _move(
     request: Request,
     session: Session,
     principal: Principal,
-    order_id: int,
+    order_id: RowId,
     work: Callable[[Session, Order], Any],
     done: str,
 ) -> Response:
@@ -312,7 +315,7 @@ def _move(
     try:
         write(request, session, run)
     except service.OrderNotFound:
-        raise HTTPException(404, f"no order #{order_id}") from None
+        raise NotFound("no order #{order_id}", order_id=order_id) from None
     except SyncHubError as exc:
         return _fulfilment(request, session, principal, error=f"#{order_id}: {exc}", status=409)
     return _fulfilment(request, session, principal, message=(done, {"id": order_id}))

@@ -24,7 +24,7 @@ def _txt(value: object) -> str:
 def _cells(pdf: FPDF, cells: list[tuple[float, str, str]], bold: bool = False) -> None:
     pdf.set_font("Helvetica", "B" if bold else "", 9)
     for width, text, align in cells:
-        pdf.cell(width, 7, _txt(text)[:48], border=1, align=align)  # type: ignore[arg-type]
+        pdf.cell(width, 7, _txt(text)[:48], border=1, align=align)
     pdf.ln()
 
 

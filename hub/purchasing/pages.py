@@ -108,12 +108,14 @@ def _lines(request: Request, text: str) -> list[OrderLineIn]:
             continue
         if len(parts) not in (2, 3):
             raise DataError(
-                f"line {n}: write 'SKU quantity' or 'SKU quantity unit-cost', got {raw.strip()!r}"
+                "line {n}: write 'SKU quantity' or 'SKU quantity unit-cost', got {line}",
+                n=n,
+                line=repr(raw.strip()),
             )
         cost = amount(request, parts[2]) if len(parts) == 3 else None
         qty = whole(request, parts[1])
         if qty < 1:
-            raise DataError(f"line {n}: the quantity must be at least 1")
+            raise DataError("line {n}: the quantity must be at least 1", n=n)
         out.append(OrderLineIn(sku=parts[0], quantity=qty, unit_cost=cost))
     if not out:
         raise DataError("the order has no lines", hint="one line per product: SKU and quantity")

@@ -192,7 +192,7 @@ def apply_credit(
     """Set part of a credit note against an approved invoice of its supplier."""
     note = session.get(CreditNote, credit_id)
     if note is None:
-        raise NotFound(f"no credit note #{credit_id}")
+        raise NotFound("no credit note #{credit_id}", credit_id=credit_id)
 
     def work() -> Any:
         return payables.apply_credit(
@@ -244,7 +244,9 @@ async def reorder_orders(
             try:
                 pid, sid, wid = (int(x) for x in str(key).split(":"))
             except ValueError:
-                raise DataError(f"unknown line {key!r}", hint="reload the page") from None
+                raise DataError(
+                    "unknown line {key}", hint="reload the page", key=repr(key)
+                ) from None
             picks.append(
                 replenish.Pick(pid, sid, wid, whole(request, str(form.get(f"qty_{key}", ""))))
             )
@@ -319,7 +321,9 @@ def set_level(
         pid = session.scalar(select(Product.id).where(Product.sku == sku.strip()))
         if pid is None:
             raise DataError(
-                f"no product with SKU {sku.strip()!r}", hint="use the hub's SKU (see the catalog)"
+                "no product with SKU {sku}",
+                hint="use the hub's SKU (see the catalog)",
+                sku=repr(sku.strip()),
             )
         return bins.set_levels(
             session,

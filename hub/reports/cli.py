@@ -85,7 +85,7 @@ def show(
     click.echo(f"wrote {target} ({target.stat().st_size} bytes)")
 
 
-def _print(r, lang: str) -> None:  # type: ignore[no-untyped-def]
+def _print(r, lang: str) -> None:
     f = Formatter(lang)
     title, line = heading(f, r)
     click.echo(title)

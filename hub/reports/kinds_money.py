@@ -41,7 +41,7 @@ def payments(session: Session, p: Params) -> list[Section]:
     by_reseller: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, Decimal(0)])
     for r in rows:
         acc = by_reseller[str(r[2])]
-        acc[0] += r[4]  # type: ignore[operator]
+        acc[0] += r[4]
         acc[1] += 1
     summary = Section(
         "Payments by reseller",
@@ -223,7 +223,7 @@ def stock(session: Session, p: Params) -> list[Section]:
                 Column("out", "Out", INT),
             ],
             rows,
-            ["Total", None, None, None, None, sum(r[5] for r in rows), sum(r[6] for r in rows)],  # type: ignore[misc]
+            ["Total", None, None, None, None, sum(r[5] for r in rows), sum(r[6] for r in rows)],
         ),
         Section(
             "Movements by product",

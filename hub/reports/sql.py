@@ -57,5 +57,5 @@ def money(session: Session, value: Any) -> Decimal:
 def owing(session: Session, amount: Any, paid: Any) -> ColumnElement[bool]:
     """``amount`` (an expression in rupiah) is more than ``paid`` (a :func:`msum` value)."""
     if dialect(session) == "postgresql":
-        return amount > paid  # type: ignore[no-any-return]
-    return func.round(amount * 100) > paid  # type: ignore[no-any-return]
+        return amount > paid
+    return func.round(amount * 100) > paid

@@ -47,7 +47,7 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 def report_xlsx(reports: Iterable[Report], lang: str) -> bytes:
     fmt = Formatter(lang)
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     taken: set[str] = set()
     made = None
     for report in reports:

@@ -56,7 +56,7 @@ def test_every_write_path_refuses_a_closed_month(
     assert closed.json()["unpaid_orders"] == 2 and closed.json()["pending_transfers"] == 1
 
     # API: operations cancels a January order
-    r = web.client(Role.OPERATIONS).post(f"/api/orders/{unpaid}/events/cancel")
+    r = web.client(Role.OPERATIONS).post(f"/api/v1/orders/{unpaid}/events/cancel")
     assert r.status_code == 409, r.text
     assert (
         r.json()["message"]
@@ -67,7 +67,7 @@ def test_every_write_path_refuses_a_closed_month(
     page = web.client(Role.FINANCE).post(f"/payments/{proof}/confirm", data={"received_amount": ""})
     assert page.status_code == 409 and "2026-01" in page.text and "ditutup" in page.text
     # API: the same through the API
-    r = web.client(Role.FINANCE).post(f"/api/payments/{proof}/confirm", json={})
+    r = web.client(Role.FINANCE).post(f"/api/v1/payments/{proof}/confirm", json={})
     assert r.status_code == 409 and "2026-01" in r.json()["message"]
     # CLI: the expiry command
     monkeypatch.setenv("SYNCHUB_HOME", str(tmp_path / "hub"))
@@ -84,7 +84,7 @@ def test_every_write_path_refuses_a_closed_month(
     assert _state(web, 6) == "expired"
 
     # the owner may: the change goes through and is logged against the month
-    r = web.client(Role.OWNER).post(f"/api/orders/{unpaid}/events/cancel")
+    r = web.client(Role.OWNER).post(f"/api/v1/orders/{unpaid}/events/cancel")
     assert r.status_code == 200, r.text
     # the owner reopens, with a reason; then finance confirms the transfer
     assert (
@@ -99,7 +99,7 @@ def test_every_write_path_refuses_a_closed_month(
     assert (
         r.status_code == 200 and r.json()["state"] == "open" and r.json()["reopened_by"] == "owner"
     )
-    r = web.client(Role.FINANCE).post(f"/api/payments/{proof}/confirm", json={})
+    r = web.client(Role.FINANCE).post(f"/api/v1/payments/{proof}/confirm", json={})
     assert r.status_code == 200, r.text
     with web.hub.factory() as s:
         audit = {
