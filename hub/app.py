@@ -43,6 +43,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.purchasing.routes", "router"),
     ("hub.purchasing.payables_routes", "router"),
     ("hub.warranty.routes", "router"),
+    ("hub.care.routes", "router"),
     ("hub.catalog.routes", "router"),
     ("hub.offers.routes", "router"),
     ("hub.users.routes", "router"),
@@ -66,6 +67,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.purchasing.pages", "router"),
     ("hub.purchasing.pages_money", "router"),
     ("hub.warranty.pages", "router"),
+    ("hub.care.pages", "router"),
     ("hub.agentdist.pages", "router"),
     ("hub.reports.pages", "router"),
 ]

@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import hub.periods.guard  # noqa: F401  (closed months are locked for every job's session)
 from hub.backup.service import create as create_backup
-from hub.core.db import transaction
+from hub.care.sla import escalate_due
+from hub.core.db import transaction, utcnow
 from hub.core.keys import HubKeys
 from hub.core.settings import HubSettings
 from hub.ingest.leader import Leader, leadership
@@ -100,6 +101,13 @@ def _backup(factory: sessionmaker[Session], settings: HubSettings) -> Any:
     return f"{done.path} ({done.bytes} bytes), {len(done.pruned)} old archive(s) removed"
 
 
+def _care_escalation(factory: sessionmaker[Session], settings: HubSettings) -> Any:
+    """Tickets whose first-response or resolution target ran out: escalated once each."""
+    with transaction(factory) as session:
+        done = escalate_due(session, utcnow())
+    return f"{len(done)} timer(s) escalated" + (f": {done}" if done else "")
+
+
 def default_jobs(settings: HubSettings | None = None) -> list[Job]:
     backup_hour = settings.backup_hour if settings is not None else 2
     return [
@@ -107,6 +115,7 @@ def default_jobs(settings: HubSettings | None = None) -> list[Job]:
         Job("backup", CronTrigger(hour=backup_hour, minute=30, timezone="Asia/Jakarta"), _backup),
         Job("order-files", IntervalTrigger(seconds=ORDER_FILES_SECONDS), _order_files),
         Job("notifications", IntervalTrigger(minutes=1), _notifications),
+        Job("care-escalation", IntervalTrigger(minutes=5), _care_escalation),
         # After the nightly syncs (agents default to 01:30 local time, with jitter): offers
         # from fresh data, before the shops open.
         Job(

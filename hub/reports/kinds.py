@@ -35,7 +35,7 @@ from hub.reports.sales import (
     total,
 )
 from hub.resellers.models import Reseller
-from shared.errors import DataError
+from shared.errors import NotFound
 
 ZERO = Decimal("0.00")
 
@@ -404,6 +404,7 @@ def _orders(session: Session, p: Params) -> list[Section]:
 
 def _kinds() -> dict[str, Kind]:
     from hub.reports import kinds_money as m
+    from hub.reports.kinds_care import satisfaction
 
     return {
         k.name: k
@@ -452,6 +453,12 @@ def _kinds() -> dict[str, Kind]:
                 "Per reseller: orders, revenue, payments, what is owed.",
             ),
             Kind("orders", "Orders", _orders, "Every order placed in the period."),
+            Kind(
+                "csat",
+                "Customer satisfaction",
+                satisfaction,
+                "CSAT of the resolved tickets, by category and by staff member.",
+            ),
         )
     }
 
@@ -463,7 +470,7 @@ def kind(name: str) -> Kind:
     found = KINDS.get(name)
     if found is None:
         raise translatable(
-            DataError,
+            NotFound,  # /reports/{name}: an unknown name is a page that does not exist
             "there is no report {name!r}",
             "reports: {known}",
             name=name[:30],

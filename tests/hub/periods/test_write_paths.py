@@ -51,7 +51,7 @@ def test_every_write_path_refuses_a_closed_month(
 
     closed = web.client(Role.FINANCE).post("/api/v1/periods/2026-01/close")
     assert closed.status_code == 200, closed.text
-    assert closed.json()["state"] == "closed" and closed.json()["frozen_reports"] == 11
+    assert closed.json()["state"] == "closed" and closed.json()["frozen_reports"] == 12
     # still open in January: #3 (partly paid) and the order just placed on the 30th; r2's proof
     assert closed.json()["unpaid_orders"] == 2 and closed.json()["pending_transfers"] == 1
 
