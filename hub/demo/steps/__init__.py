@@ -57,6 +57,7 @@ Step = Callable[[Demo], str]
 def steps() -> list[tuple[str, Step]]:
     """(name, step) in the order they run: people first, then what sells, then what sold."""
     from hub.demo.steps import (
+        care,
         catalog,
         offers,
         orders,
@@ -76,4 +77,5 @@ def steps() -> list[tuple[str, Step]]:
         ("offers", offers.seed),
         ("orders", orders.seed),
         ("warranty", warranty.seed),
+        ("care", care.seed),
     ]

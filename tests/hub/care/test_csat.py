@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Optional
+from typing import Callable, Optional
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from hub.care import service
 from hub.care.csat import csat
 from hub.core.db import transaction
-from hub.core.roles import Role
+from hub.core.roles import Principal, Role
 from hub.periods.calendar import Period
 from hub.reports.kinds import Params, build
 from hub.reports.kinds_care import pct
 from shared.errors import Conflict, Forbidden
-from tests.hub.care.kit import UTC, factory, ticket, who
+from tests.hub.care.kit import UTC, CareDb, factory, ticket, who
 from tests.hub.web.webkit import Seeded
 
 MARCH, APRIL = Period.month(2026, 3), Period.month(2026, 4)
@@ -43,26 +44,38 @@ FIXED: list[tuple[str, Optional[Role], Role, Optional[bool], dt.datetime]] = [
 ]
 
 
-@pytest.fixture
-def rated(hub: Seeded) -> Seeded:
-    r1 = who(hub, Role.RESELLER)
-    with transaction(factory(hub)) as s:
+def load_fixed(
+    factory: sessionmaker[Session], who: Callable[..., Principal], user_id: Callable[[Role], int]
+) -> None:
+    r1 = who(Role.RESELLER)
+    with transaction(factory) as s:
         for category, assignee, resolver, satisfied, at in FIXED:
             t = service.open_ticket(s, r1, ticket(category=category), OPENED)
             if assignee is not None:
-                service.assign(s, who(hub, Role.OWNER), t.id, hub.users[assignee.value].id)
-            service.resolve(s, who(hub, resolver), t.id, "Selesai.", OPENED + dt.timedelta(hours=5))
+                service.assign(s, who(Role.OWNER), t.id, user_id(assignee))
+            service.resolve(s, who(resolver), t.id, "Selesai.", OPENED + dt.timedelta(hours=5))
             if satisfied is not None:
                 service.survey(s, r1, t.id, satisfied, at)
+
+
+@pytest.fixture
+def rated(hub: Seeded) -> Seeded:
+    load_fixed(factory(hub), lambda role: who(hub, role), lambda role: hub.users[role.value].id)
     return hub
+
+
+@pytest.fixture
+def rated_db(db: CareDb) -> CareDb:
+    load_fixed(db.factory, db.who, lambda role: db.users[role.value].id)
+    return db
 
 
 def _rows(rows: list) -> dict[str, tuple[int, int, Optional[Decimal]]]:  # type: ignore[type-arg]
     return {r.label: (r.satisfied, r.responses, pct(r.csat)) for r in rows}
 
 
-def test_csat_per_period_category_and_staff_member_by_hand(rated: Seeded) -> None:
-    with transaction(factory(rated)) as s:
+def test_csat_per_period_category_and_staff_member_by_hand(rated_db: CareDb) -> None:
+    with transaction(rated_db.factory) as s:
         march, april, year = csat(s, MARCH), csat(s, APRIL), csat(s, Period.year(2026))
     # March: 6 answers, 3 satisfied -> 3 / 6 x 100 = 50
     assert (march.total.satisfied, march.total.responses) == (3, 6)
@@ -83,7 +96,7 @@ def test_csat_per_period_category_and_staff_member_by_hand(rated: Seeded) -> Non
     assert (year.total.satisfied, year.total.responses) == (4, 7)
     assert pct(year.total.csat) == Decimal("57.1")
     # a month with no answer has no CSAT (not 0 %)
-    with transaction(factory(rated)) as s:
+    with transaction(rated_db.factory) as s:
         assert csat(s, Period.month(2026, 5)).total.csat is None
 
 
@@ -118,9 +131,9 @@ def test_the_api_the_page_and_the_report_show_the_same_figures(rated: Seeded) ->
     assert owner.get("/api/v1/care/csat", params={"period": "March"}).status_code == 422
 
 
-def test_the_survey_is_the_resellers_once_after_resolution(hub: Seeded) -> None:
-    r1, ops = who(hub, Role.RESELLER), who(hub, Role.OPERATIONS)
-    with transaction(factory(hub)) as s:
+def test_the_survey_is_the_resellers_once_after_resolution(db: CareDb) -> None:
+    r1, ops = db.who(Role.RESELLER), db.who(Role.OPERATIONS)
+    with transaction(db.factory) as s:
         t = service.open_ticket(s, r1, ticket(), OPENED)
         with pytest.raises(Conflict, match="not resolved yet"):
             service.survey(s, r1, t.id, True, IN_MARCH)

@@ -18,8 +18,7 @@ from hub.monitoring.models import Alert
 from hub.monitoring.service import subscribe
 from hub.notifications.models import OutboxMessage
 from hub.notifications.service import add_contact
-from tests.hub.care.kit import T0, audit_count, factory, ticket, who
-from tests.hub.web.webkit import Seeded
+from tests.hub.care.kit import T0, CareDb, audit_count, ticket
 
 H = dt.timedelta(hours=1)
 M = dt.timedelta(minutes=1)
@@ -29,9 +28,9 @@ def _states(t: Ticket, now: dt.datetime) -> dict[str, str]:
     return {tm.name: tm.state for tm in timers(t, now)}
 
 
-def test_due_times_follow_the_priority_in_calendar_hours(hub: Seeded) -> None:
-    r1 = who(hub, Role.RESELLER)
-    with transaction(factory(hub)) as s:
+def test_due_times_follow_the_priority_in_calendar_hours(db: CareDb) -> None:
+    r1 = db.who(Role.RESELLER)
+    with transaction(db.factory) as s:
         for priority, (first, resolution) in TARGETS.items():
             t = service.open_ticket(s, r1, ticket(priority=priority), T0)
             assert (t.first_response_due, t.resolution_due) == (T0 + first, T0 + resolution)
@@ -42,10 +41,10 @@ def test_due_times_follow_the_priority_in_calendar_hours(hub: Seeded) -> None:
 
 
 def test_a_staff_reply_stops_the_first_response_timer_and_an_internal_note_does_not(
-    hub: Seeded,
+    db: CareDb,
 ) -> None:
-    r1, ops = who(hub, Role.RESELLER), who(hub, Role.OPERATIONS)
-    with transaction(factory(hub)) as s:
+    r1, ops = db.who(Role.RESELLER), db.who(Role.OPERATIONS)
+    with transaction(db.factory) as s:
         add_contact(s, "r1", "email", "toko-r1@example.test")
         t = service.open_ticket(s, r1, ticket(priority="high"), T0)  # 4 h / 24 h
         assert _states(t, T0 + 3 * H) == {"first_response": "running", "resolution": "running"}
@@ -73,17 +72,17 @@ def test_a_staff_reply_stops_the_first_response_timer_and_an_internal_note_does_
     ]  # the internal note was never sent
 
 
-def test_each_overdue_timer_escalates_once_under_the_injected_clock(hub: Seeded) -> None:
-    r1, r2, ops = who(hub, Role.RESELLER), who(hub, Role.RESELLER, "r2"), who(hub, Role.OPERATIONS)
-    with transaction(factory(hub)) as s:
-        subscribe(s, hub.users["owner"], "email", "direktur@example.test", ["care_sla"])
+def test_each_overdue_timer_escalates_once_under_the_injected_clock(db: CareDb) -> None:
+    r1, r2, ops = db.who(Role.RESELLER), db.who(Role.RESELLER, "r2"), db.who(Role.OPERATIONS)
+    with transaction(db.factory) as s:
+        subscribe(s, s.merge(db.users["owner"]), "email", "direktur@example.test", ["care_sla"])
         urgent = service.open_ticket(s, r1, ticket(priority="urgent"), T0)  # 1 h / 8 h
         normal = service.open_ticket(s, r2, ticket(priority="normal"), T0)  # 8 h / 72 h
         answered = service.open_ticket(s, r1, ticket(priority="urgent"), T0)
         service.reply(s, ops, answered.id, "Kami datang jam 10.", T0 + 30 * M)
 
     def run(at: dt.datetime) -> list[tuple[str, str]]:
-        with transaction(factory(hub)) as s:
+        with transaction(db.factory) as s:
             return [(n, timer) for n, timer in escalate_due(s, at)]
 
     assert run(T0 + 59 * M) == []  # nothing is due yet
@@ -95,7 +94,7 @@ def test_each_overdue_timer_escalates_once_under_the_injected_clock(hub: Seeded)
         (answered.number, "resolution"),
     ]
     assert run(T0 + 9 * H) == []
-    with transaction(factory(hub)) as s:
+    with transaction(db.factory) as s:
         t = s.get(Ticket, urgent.id)
         assert t is not None
         assert (t.escalated_response_at, t.escalated_resolution_at) == (T0 + H, T0 + 8 * H)
@@ -113,15 +112,15 @@ def test_each_overdue_timer_escalates_once_under_the_injected_clock(hub: Seeded)
         assert all(not m.internal for m in service.visible_messages(t, r1))
 
 
-def test_a_resolved_or_re_triaged_ticket_escalates_by_its_new_times(hub: Seeded) -> None:
-    r1, ops = who(hub, Role.RESELLER), who(hub, Role.OPERATIONS)
-    with transaction(factory(hub)) as s:
+def test_a_resolved_or_re_triaged_ticket_escalates_by_its_new_times(db: CareDb) -> None:
+    r1, ops = db.who(Role.RESELLER), db.who(Role.OPERATIONS)
+    with transaction(db.factory) as s:
         t = service.open_ticket(s, r1, ticket(priority="low"), T0)  # 24 h / 120 h
         service.triage(s, ops, t.id, "technical", "urgent", T0 + 10 * M)  # now 1 h / 8 h
         assert t.first_response_due == T0 + H and audit_count(s, "care.triage", t.id) == 1
         done = service.open_ticket(s, r1, ticket(priority="urgent"), T0)
         service.resolve(s, ops, done.id, "Sudah beres lewat telepon.", T0 + 30 * M)
-    with transaction(factory(hub)) as s:
+    with transaction(db.factory) as s:
         # the resolved ticket stops both timers; the re-triaged one is late at 1 h
         assert escalate_due(s, T0 + 10 * H) == [
             (t.number, "first_response"),
