@@ -54,6 +54,9 @@ class Ticket(Base):
     messages: Mapped[list[TicketMessage]] = relationship(
         order_by="(TicketMessage.at, TicketMessage.id)", lazy="selectin"
     )
+    attachments: Mapped[list[TicketAttachment]] = relationship(
+        order_by="TicketAttachment.id", lazy="selectin"
+    )
 
 
 class TicketMessage(Base):
@@ -71,3 +74,21 @@ class TicketMessage(Base):
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     event: Mapped[str] = mapped_column(String(20), default="")  # "escalated": body names the timer
     body: Mapped[str] = mapped_column(Text)
+
+
+class TicketAttachment(Base):
+    """A photo or PDF added to the ticket (by the reseller or staff), checked by its content and
+    stored under a random name outside the web root (:mod:`hub.care.files`)."""
+
+    __tablename__ = "care_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("care_tickets.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))  # the stored (random) name
+    filename: Mapped[str] = mapped_column(String(120))  # as the uploader called it
+    mime: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

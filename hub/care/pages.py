@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.care import service
+from hub.care import files, service
 from hub.care.csat import csat
 from hub.care.models import Ticket
 from hub.care.routes import CARE_STAFF
@@ -22,7 +22,7 @@ from hub.care.sla import TIMER_STATE_WORDS, TIMER_WORDS, timers
 from hub.care.words import CATEGORIES, KINDS, PRIORITIES, STATES
 from hub.core import nav
 from hub.core.db import utcnow
-from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
+from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
 from hub.core.i18n import parse_int
 from hub.core.roles import RESELLER_ROLES, Principal
 from hub.core.templating import language, render
@@ -43,6 +43,7 @@ DONE = {
     "close": "Ticket closed.",
     "reopen": "Ticket reopened.",
     "survey": "Thank you for your answer.",
+    "attach": "File attached.",
 }
 WORDS = {
     "kinds": KINDS,
@@ -57,9 +58,11 @@ nav.register(nav.NavItem("Customer care", "/portal/care", frozenset(RESELLER_ROL
 nav.register(nav.NavItem("Customer care", "/care", frozenset(CARE_STAFF), order=58))
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def _form(request: Request) -> tuple[dict[str, str], list[Any]]:
+    """The form's fields, and its files (an attachment)."""
     form = await request.form()
-    return {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    uploads = [v for _, v in form.multi_items() if not isinstance(v, str)]
+    return {k: str(v) for k, v in form.items() if isinstance(v, str)}, uploads
 
 
 def _done(done: str) -> Optional[str]:
@@ -116,7 +119,7 @@ async def portal_open(
     request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     """Open a ticket."""
-    form = await _form(request)
+    form, _ = await _form(request)
     ticket, error = attempt(
         session, lambda: service.open_ticket(session, principal, _create(form), utcnow())
     )
@@ -192,18 +195,26 @@ def _act(
     return RedirectResponse(f"{where}/{ticket_id}?done={done}", 303)
 
 
-@router.post("/portal/care/{ticket_id}/{action}", dependencies=[require(*RESELLER_ROLES)])
+@router.post(
+    "/portal/care/{ticket_id}/{action}",
+    dependencies=[require(*RESELLER_ROLES)],
+    max_body_size=files.UPLOAD_LIMIT,
+)
 async def portal_action(
     ticket_id: RowId,
     action: str,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     principal: CurrentPrincipal,
 ) -> Response:
-    """reply, close, survey (satisfied = yes / no)."""
-    form = await _form(request)
+    """reply, attach (files), close, survey (satisfied = yes / no)."""
+    form, uploads = await _form(request)
     now = utcnow()
     actions: dict[str, Callable[[], Ticket]] = {
+        "attach": lambda: files.attach_uploads(
+            session, principal, ticket_id, uploads, settings.home, now
+        ),
         "reply": lambda: service.reply(session, principal, ticket_id, form.get("body", ""), now),
         "close": lambda: service.close(session, principal, ticket_id),
         "survey": lambda: service.survey(
@@ -214,7 +225,9 @@ async def portal_action(
     if work is None:
         service.get_ticket(session, principal, ticket_id)  # another reseller's id: not found
         raise DataError(
-            "there is no action {action!r}", hint="reply, close or survey", action=action[:20]
+            "there is no action {action!r}",
+            hint="reply, attach, close or survey",
+            action=action[:20],
         )
     return _act(request, session, principal, ticket_id, form, work, action, portal=True)
 
@@ -271,7 +284,7 @@ def desk(
 @router.post("/care", dependencies=[require(*CARE_STAFF)])
 async def desk_open(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """Staff open a ticket for a reseller (a phone call, a visit)."""
-    form = await _form(request)
+    form, _ = await _form(request)
     ticket, error = attempt(
         session,
         lambda: service.open_ticket(
@@ -296,16 +309,21 @@ def desk_ticket(
     return _ticket_page(request, session, principal, ticket_id, done=done)
 
 
-@router.post("/care/tickets/{ticket_id}/{action}", dependencies=[require(*CARE_STAFF)])
+@router.post(
+    "/care/tickets/{ticket_id}/{action}",
+    dependencies=[require(*CARE_STAFF)],
+    max_body_size=files.UPLOAD_LIMIT,
+)
 async def desk_action(
     ticket_id: RowId,
     action: str,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     principal: CurrentPrincipal,
 ) -> Response:
-    """reply, note, assign, triage, resolve, close, reopen."""
-    form = await _form(request)
+    """reply, note, attach (files), assign, triage, resolve, close, reopen."""
+    form, uploads = await _form(request)
     now, lang = utcnow(), language(request)
 
     def assignee() -> Optional[int]:
@@ -315,6 +333,9 @@ async def desk_action(
     actions: dict[str, Callable[[], Ticket]] = {
         "reply": lambda: service.reply(session, principal, ticket_id, form.get("body", ""), now),
         "note": lambda: service.note(session, principal, ticket_id, form.get("body", ""), now),
+        "attach": lambda: files.attach_uploads(
+            session, principal, ticket_id, uploads, settings.home, now
+        ),
         "assign": lambda: service.assign(session, principal, ticket_id, assignee()),
         "triage": lambda: service.triage(
             session,
@@ -334,7 +355,7 @@ async def desk_action(
     if work is None:
         raise DataError(
             "there is no action {action!r}",
-            hint="reply, note, assign, triage, resolve, close or reopen",
+            hint="reply, note, attach, assign, triage, resolve, close or reopen",
             action=action[:20],
         )
     return _act(request, session, principal, ticket_id, form, work, action, portal=False)

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import FileResponse
 
-from hub.care import service
+from hub.care import files, service
 from hub.care.csat import Csat, CsatRow, csat
 from hub.care.models import Ticket
 from hub.care.schemas import (
     AssignIn,
+    AttachmentPublic,
     CsatPublic,
     CsatRowPublic,
     MessageIn,
@@ -27,7 +29,7 @@ from hub.care.schemas import (
 )
 from hub.care.sla import timers
 from hub.core.db import utcnow
-from hub.core.deps import RowId, SessionDep, require
+from hub.core.deps import RowId, SessionDep, SettingsDep, require
 from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.periods.calendar import Period
 
@@ -45,11 +47,11 @@ def public(ticket: Ticket, principal: Principal, *, full: bool = True) -> Ticket
     out = TicketPublic.model_validate(ticket)
     now = utcnow()
     out.timers = [TimerPublic(**t.__dict__) for t in timers(ticket, now)]
-    out.messages = (
-        [MessagePublic.model_validate(m) for m in service.visible_messages(ticket, principal)]
-        if full
-        else []
-    )
+    if full:
+        out.messages = [
+            MessagePublic.model_validate(m) for m in service.visible_messages(ticket, principal)
+        ]
+        out.attachments = [AttachmentPublic.model_validate(a) for a in ticket.attachments]
     return out
 
 
@@ -87,6 +89,37 @@ def reply(
 ) -> TicketPublic:
     """A reply the reseller reads (staff: it is sent to the reseller's contacts too)."""
     return public(service.reply(session, principal, ticket_id, body.body, utcnow()), principal)
+
+
+@router.post(
+    "/tickets/{ticket_id}/attachments",
+    status_code=201,
+    response_model=TicketPublic,
+    max_body_size=files.UPLOAD_LIMIT,
+)
+def add_attachments(
+    ticket_id: RowId,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: Anyone,
+    upload: Annotated[list[UploadFile], File(description="PNG, JPEG or PDF, 8 MB each, 5 at most")],
+) -> TicketPublic:
+    """Photos or PDFs for the ticket (checked by their content)."""
+    ticket = files.attach_uploads(session, principal, ticket_id, upload, settings.home, utcnow())
+    return public(ticket, principal)
+
+
+@router.get("/tickets/{ticket_id}/attachments/{attachment_id}", response_class=FileResponse)
+def get_attachment(
+    ticket_id: RowId,
+    attachment_id: RowId,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: Anyone,
+) -> FileResponse:
+    """An attachment of the ticket, to its reseller and to care staff."""
+    found = service.attachment(session, principal, ticket_id, attachment_id)
+    return files.serve(files.attachments_dir(settings.home), found.name, found.mime)
 
 
 @router.post("/tickets/{ticket_id}/notes", response_model=TicketPublic)

@@ -61,6 +61,17 @@ class MessagePublic(BaseModel):
     body: str
 
 
+class AttachmentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    filename: str
+    mime: str
+    size: int
+    uploaded_by: str
+    at: dt.datetime
+
+
 class TimerPublic(BaseModel):
     name: str
     due: dt.datetime
@@ -89,6 +100,7 @@ class TicketPublic(BaseModel):
     satisfied: Optional[bool]
     timers: list[TimerPublic] = []
     messages: list[MessagePublic] = []
+    attachments: list[AttachmentPublic] = []
 
 
 class TicketsPublic(BaseModel):

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import record
 from hub.care import sla
-from hub.care.models import Ticket, TicketMessage
+from hub.care.models import Ticket, TicketAttachment, TicketMessage
 from hub.care.schemas import TicketCreate
 from hub.core.roles import STAFF, Principal, restrict
 from hub.notifications.service import notify
+from hub.payments.proofs import StoredProof
 from hub.purchasing.numbering import next_number
 from hub.purchasing.query import paged
 from hub.resellers.models import Reseller
@@ -338,3 +339,55 @@ def survey(
     record(session, principal, "care.survey", ENTITY, ticket.id, None, {"satisfied": satisfied})
     session.flush()
     return ticket
+
+
+def attach(
+    session: Session,
+    principal: Principal,
+    ticket: Ticket,
+    stored: StoredProof,
+    filename: str,
+    now: dt.datetime,
+) -> TicketAttachment:
+    """Record a stored file on ``ticket`` (already checked as the principal's to see); a closed
+    ticket takes none."""
+    if ticket.state == "closed":
+        raise Conflict("ticket {number} is closed", hint="open a new ticket", number=ticket.number)
+    row = TicketAttachment(
+        ticket_id=ticket.id,
+        name=stored.name,
+        filename=(filename or stored.name)[:120],
+        mime=stored.mime,
+        size=stored.size,
+        uploaded_by=_who(principal),
+        at=now,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        principal,
+        "care.attach",
+        ENTITY,
+        ticket.id,
+        None,
+        {"attachment": row.id, "file": row.filename, "size": row.size},
+    )
+    session.refresh(ticket)
+    return row
+
+
+def attachment(
+    session: Session, principal: Principal, ticket_id: int, attachment_id: int
+) -> TicketAttachment:
+    """An attachment of a ticket ``principal`` may see; NotFound otherwise."""
+    ticket = get_ticket(session, principal, ticket_id)
+    found = next((a for a in ticket.attachments if a.id == attachment_id), None)
+    if found is None:
+        raise NotFound(
+            "no attachment #{attachment_id} on {number}",
+            hint="see the ticket's attachments",
+            attachment_id=attachment_id,
+            number=ticket.number,
+        )
+    return found

@@ -63,6 +63,7 @@ OWNED = {
 # Staff-only things of purchasing and warranty: walked as missing (no reseller owns them).
 STAFF_ONLY = (
     "photo_id",
+    "attachment_id",
     "doc_id",
     "sc_id",
     "po_id",

@@ -1,4 +1,5 @@
-"""care: resellers' tickets with SLA due times, escalation marks and the survey; their messages.
+"""care: resellers' tickets with SLA due times, escalation marks and the survey; their
+messages and attachments.
 
 Revision ID: care_0001
 Revises:
@@ -90,8 +91,32 @@ def upgrade() -> None:
         op.f("ix_care_messages_ticket_id"), "care_messages", ["ticket_id"], unique=False
     )
 
+    op.create_table(
+        "care_attachments",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("filename", sa.String(length=120), nullable=False),
+        sa.Column("mime", sa.String(length=40), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by", sa.String(length=100), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["care_tickets.id"],
+            name=op.f("fk_care_attachments_ticket_id_care_tickets"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_care_attachments")),
+    )
+    op.create_index(
+        op.f("ix_care_attachments_ticket_id"), "care_attachments", ["ticket_id"], unique=False
+    )
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_care_attachments_ticket_id"), table_name="care_attachments")
+    op.drop_table("care_attachments")
     op.drop_index(op.f("ix_care_messages_ticket_id"), table_name="care_messages")
     op.drop_table("care_messages")
     op.drop_index(op.f("ix_care_tickets_assignee_id"), table_name="care_tickets")

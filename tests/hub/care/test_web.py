@@ -70,6 +70,9 @@ def test_a_reseller_sees_only_its_own_tickets(hub: Seeded, how: str) -> None:
                 continue  # staff pages: refused by role (the role matrix)
             bodies = {"replies": {"body": "x"}, "survey": {"satisfied": True}}
             kw = {"json": bodies[path.rsplit("/", 1)[1]]} if path.endswith(tuple(bodies)) else {}
+            if path.endswith("/attachments"):
+                kw = {"files": {"upload": ("a.png", PNG, "image/png")}}
+            path = path.replace("{attachment_id}", "1")
             if not path.startswith("/api/") and method == "POST":
                 if how == "token":
                     continue  # pages are for signed-in users
@@ -211,3 +214,38 @@ def test_every_string_of_the_care_pages_is_translated_and_every_page_renders(hub
             client.get("/lang/en")
             assert client.get(path).status_code == 200
             client.get("/lang/id")
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def test_attachments_are_checked_by_content_and_scoped(hub: Seeded) -> None:
+    r1 = hub.client(Role.RESELLER, "r1")
+    tid = _open(r1, "Layar retak")
+    r = r1.post(f"{API}/{tid}/attachments", files={"upload": ("layar.png", PNG, "image/png")})
+    assert r.status_code == 201, r.text
+    [att] = r.json()["attachments"]
+    assert att["filename"] == "layar.png" and att["mime"] == "image/png"
+    url = f"{API}/{tid}/attachments/{att['id']}"
+    assert r1.get(url).content == PNG and hub.client(Role.REPAIR).get(url).content == PNG
+    assert hub.client(Role.RESELLER, "r2").get(url).status_code == 404
+    assert hub.token_client("r2").get(url).status_code == 404
+    other = _open(hub.client(Role.RESELLER, "r2"), "Tiket r2")
+    assert r1.get(f"{API}/{other}/attachments/{att['id']}").status_code == 404
+    # a text file named .png is refused by its content; nothing is kept
+    bad = r1.post(f"{API}/{tid}/attachments", files={"upload": ("x.png", b"hello", "image/png")})
+    assert bad.status_code == 422 and "PNG, JPEG or PDF" in bad.json()["message"]
+    assert len(r1.get(f"{API}/{tid}").json()["attachments"]) == 1
+    stored = list((hub.app.state.hub.settings.home / "private" / "care-attachments").iterdir())
+    assert len(stored) == 1
+    # through the portal's form, with the page's CSRF token
+    csrf = _csrf(r1, f"/portal/care/{tid}")
+    r = r1.post(
+        f"/portal/care/{tid}/attach",
+        data={"csrf_token": csrf},
+        files={"upload": ("nota.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+    )
+    assert r.status_code == 303, r.text
+    page = r1.get(r.headers["location"]).text
+    assert "Berkas terlampir." in page and "nota.pdf" in page and "layar.png" in page
+    assert _audit(hub, "care.attach") == 2

@@ -109,6 +109,8 @@ EXPECTED = {
     ("POST", "/api/v1/care/tickets"): CARE | RESELLER_ROLES,
     ("GET", "/api/v1/care/tickets/{ticket_id}"): CARE | RESELLER_ROLES,
     ("POST", "/api/v1/care/tickets/{ticket_id}/replies"): CARE | RESELLER_ROLES,
+    ("POST", "/api/v1/care/tickets/{ticket_id}/attachments"): CARE | RESELLER_ROLES,
+    ("GET", "/api/v1/care/tickets/{ticket_id}/attachments/{attachment_id}"): CARE | RESELLER_ROLES,
     ("POST", "/api/v1/care/tickets/{ticket_id}/notes"): CARE,
     ("POST", "/api/v1/care/tickets/{ticket_id}/assign"): CARE,
     ("POST", "/api/v1/care/tickets/{ticket_id}/resolve"): CARE,
@@ -154,6 +156,7 @@ def values_for(hub: Seeded, reseller: str) -> dict[str, str]:
         token_id = s.scalar(select(ApiToken.id).where(ApiToken.reseller_id == reseller))
     return {
         "ticket_id": str(ticket_id),
+        "attachment_id": "999999",  # walked as missing: the ticket is checked first
         "reseller_id": reseller,
         "snapshot_id": str(hub.snapshot_ids[reseller]["applied"]),
         "token_id": str(token_id),
@@ -174,6 +177,8 @@ BODIES = {"/replies": {"body": "probe"}, "/survey": {"satisfied": True}}
 def call(client, method: str, path: str):  # ANN201
     body = next((b for end, b in BODIES.items() if path.endswith(end)), {})
     kw = {"json": body} if path.startswith("/api/") and method in ("POST", "PATCH", "PUT") else {}
+    if path.endswith("/attachments") and method == "POST":  # an upload: a real PNG
+        kw = {"files": {"upload": ("a.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "image/png")}}
     return client.request(method, path, **kw)
 
 
