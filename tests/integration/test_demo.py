@@ -141,6 +141,7 @@ AUDITED = {
     "warranty.file": 3,
     "warranty.receive": 2,
     "warranty.inspect": 1,
+    "reports.subscribe": 3,
     "care.open": 3,
     "care.assign": 2,
     "care.reply": 2,

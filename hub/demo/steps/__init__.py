@@ -64,6 +64,7 @@ def steps() -> list[tuple[str, Step]]:
         people,
         pricing,
         purchasing,
+        reports,
         shipping,
         warranty,
     )
@@ -78,4 +79,5 @@ def steps() -> list[tuple[str, Step]]:
         ("orders", orders.seed),
         ("warranty", warranty.seed),
         ("care", care.seed),
+        ("reports", reports.seed),
     ]
