@@ -231,13 +231,36 @@ def _line_revenue(line: dict) -> Decimal:
     return Decimal(str(line["unit_price"])) * line["quantity"] * (1 - discount)
 
 
+DEMO_MARKER = ".synchub-demo"
+
+
+def _clear_demo_home(home: Path) -> None:
+    """Wipe a folder an earlier demo made; refuse any other non-empty folder (it may be a real hub)."""
+    if not home.exists():
+        return
+    if home.is_dir() and not any(home.iterdir()):
+        return
+    made_by_demo = (home / DEMO_MARKER).is_file() or _older_demo(home)
+    if not made_by_demo:
+        raise click.UsageError(
+            f"{home} exists and was not made by synchub demo; the demo wipes its folder on every run. "
+            "Pick an empty or new folder with --home, or remove this one yourself."
+        )
+    shutil.rmtree(home)
+
+
+def _older_demo(home: Path) -> bool:
+    """A demo folder from before the marker: its shops and catalog files beside the hub."""
+    return all((home / name).exists() for name in ("hub.db", "resellers", "catalog"))
+
+
 @click.command("demo")
 @click.option(
     "--home",
     type=click.Path(path_type=Path),
     default=Path("synchub-demo"),
     show_default=True,
-    help="Demo data directory (wiped and rebuilt on each run).",
+    help="Demo data directory, wiped and rebuilt on each run (only a folder an earlier demo made, or an empty one).",
 )
 @click.option("--http-port", default=8000, show_default=True)
 @click.option("--sftp-port", default=0, help="Built-in SFTP server port (0: any free port).")
@@ -249,8 +272,7 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
     # syncagent init checks the hub before the demo has enrolled its keys: expected refusals, not news.
     logging.getLogger("hub.reception").setLevel(logging.ERROR)
     logging.getLogger("paramiko").setLevel(logging.CRITICAL)
-    if home.exists():
-        shutil.rmtree(home)
+    _clear_demo_home(home)
     settings = HubSettings(
         home=home,
         environment="development",
@@ -259,6 +281,7 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
         database_url="",
     )
     init_hub(settings)
+    (home / DEMO_MARKER).write_text("made by synchub demo; the next run wipes this folder\n")
     started, today = time.monotonic(), dt.date.today()
     click.echo(f"hub: SQLite in {home}/hub.db, built-in SFTP server")
     with background_services(settings, ingest=False) as bg:

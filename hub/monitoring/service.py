@@ -228,36 +228,25 @@ def check_snapshots(
 ) -> None:
     """Quarantined and conflicting snapshots (at once), snapshots held longer than ``grace``."""
     # Recent ones only: on the first run after an upgrade, years of old quarantine are no news.
-    quarantined = session.scalars(
+    refused = session.scalars(
         select(Snapshot)
         .where(
-            Snapshot.status == Status.QUARANTINED.value,
+            Snapshot.status.in_((Status.QUARANTINED.value, Status.CONFLICT.value)),
             Snapshot.received_at >= now - RECENT,
         )
         .order_by(Snapshot.id)
     )
-    for snap in quarantined:
-        key = f"quarantine:{snap.id}:{snap.attempts}"
+    for snap in refused:
+        if snap.status == Status.CONFLICT.value:
+            key, template, room = f"conflict:{snap.id}", "alert_conflict", 400
+        else:
+            key, template, room = f"quarantine:{snap.id}:{snap.attempts}", "alert_quarantine", 300
         payload = {
             "reseller": snap.reseller_id,
             "sequence": snap.sequence,
-            "reason": (snap.reason or "?")[:300],
+            "reason": (snap.reason or "?")[:room],
         }
-        if raise_alert(session, key, "quarantine", "alert_quarantine", payload, snap.reseller_id):
-            report.raised.append(key)
-    conflicts = session.scalars(
-        select(Snapshot)
-        .where(Snapshot.status == Status.CONFLICT.value, Snapshot.received_at >= now - RECENT)
-        .order_by(Snapshot.id)
-    )
-    for snap in conflicts:
-        key = f"conflict:{snap.id}"
-        payload = {
-            "reseller": snap.reseller_id,
-            "sequence": snap.sequence,
-            "reason": (snap.reason or "?")[:400],
-        }
-        if raise_alert(session, key, "quarantine", "alert_conflict", payload, snap.reseller_id):
+        if raise_alert(session, key, "quarantine", template, payload, snap.reseller_id):
             report.raised.append(key)
     held = session.scalars(
         select(Snapshot)

@@ -39,7 +39,7 @@ from hub.purchasing.query import paged
 from hub.purchasing.schemas import MAX_AMOUNT, CreditNoteIn, InvoiceCreate, PaymentIn
 from hub.purchasing.service import actor_of, get_order, who
 from hub.purchasing.suppliers import get_supplier
-from shared.errors import Conflict, DataError, NotFound
+from shared.errors import Conflict, DataError, NotFound, problem
 
 INVOICEABLE_PO = frozenset({"sent", "partly_received", "received", "closed"})
 SETTLED = frozenset({"approved", "partly_paid", "paid"})
@@ -359,15 +359,38 @@ def apply_credit(
     inv = get_invoice(session, invoice_id, lock=True)
     problems = []
     if inv.supplier_id != note.supplier_id:
-        problems.append(f"invoice {inv.number} is another supplier's")
+        problems.append(
+            problem("invoice_id", "invoice {number} is another supplier's", number=inv.number)
+        )
     if inv.state not in ("approved", "partly_paid"):
-        problems.append(f"invoice {inv.number} is {inv.state}: credit goes on approved invoices")
+        problems.append(
+            problem(
+                "invoice_id",
+                "invoice {number} is not approved: credit goes on approved invoices",
+                number=inv.number,
+            )
+        )
     if amount > note.unapplied:
-        problems.append(f"only {note.unapplied} of credit note {note.number} is left")
+        problems.append(
+            problem(
+                "amount",
+                "only {left} of credit note {number} is left",
+                left=note.unapplied,
+                number=note.number,
+            )
+        )
     if amount > inv.outstanding:
-        problems.append(f"only {inv.outstanding} is owed on {inv.number}")
+        problems.append(
+            problem(
+                "amount", "only {owed} is owed on {number}", owed=inv.outstanding, number=inv.number
+            )
+        )
     if problems:
-        raise DataError("; ".join(problems), hint="choose another invoice or a smaller amount")
+        raise DataError(
+            "the credit cannot be applied",
+            hint="choose another invoice or a smaller amount",
+            problems=problems,
+        )
     before = _snapshot(inv)
     note.applied = (Decimal(note.applied) + amount).quantize(CENT)
     inv.credited = (Decimal(inv.credited) + amount).quantize(CENT)
