@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import hub.periods.guard  # noqa: F401  (closed months are locked for every job's session)
 from hub.backup.service import create as create_backup
 from hub.care.sla import escalate_due
+from hub.catalog.celebrations import issue_due
 from hub.core.db import transaction, utcnow
 from hub.core.keys import HubKeys
 from hub.core.settings import HubSettings
@@ -122,6 +123,12 @@ def default_jobs(settings: HubSettings | None = None) -> list[Job]:
             "offers-nightly",
             CronTrigger(hour=4, minute=0, timezone=OFFERS_ZONE),
             lambda factory, settings: run_nightly(factory, settings),
+        ),
+        # After midnight WIB: today's birthday and anniversary promotions.
+        Job(
+            "celebrations",
+            CronTrigger(hour=0, minute=10, timezone="Asia/Jakarta"),
+            lambda factory, _settings: issue_due(factory),
         ),
         Job(
             "orders-expiry",
