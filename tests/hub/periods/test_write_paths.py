@@ -56,7 +56,9 @@ def test_every_write_path_refuses_a_closed_month(
     assert closed.json()["unpaid_orders"] == 2 and closed.json()["pending_transfers"] == 1
 
     # API: operations cancels a January order
-    r = web.client(Role.OPERATIONS).post(f"/api/v1/orders/{unpaid}/events/cancel")
+    r = web.client(Role.OPERATIONS).post(
+        f"/api/v1/orders/{unpaid}/events/cancel", json={"reason": "reseller asked"}
+    )
     assert r.status_code == 409, r.text
     assert (
         r.json()["message"]
@@ -84,7 +86,9 @@ def test_every_write_path_refuses_a_closed_month(
     assert _state(web, 6) == "expired"
 
     # the owner may: the change goes through and is logged against the month
-    r = web.client(Role.OWNER).post(f"/api/v1/orders/{unpaid}/events/cancel")
+    r = web.client(Role.OWNER).post(
+        f"/api/v1/orders/{unpaid}/events/cancel", json={"reason": "reseller asked"}
+    )
     assert r.status_code == 200, r.text
     # the owner reopens, with a reason; then finance confirms the transfer
     assert (
