@@ -36,6 +36,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.orders.cli", "orders"),
     ("hub.catalog.cli", "catalog"),
     ("hub.offers.cli", "offers"),
+    ("hub.campaigns.cli", "campaigns"),
     ("hub.purchasing.cli", "purchasing"),
     ("hub.reports.cli", "reports"),
     ("hub.reports.cli", "periods"),

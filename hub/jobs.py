@@ -33,6 +33,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import hub.periods.guard  # noqa: F401  (closed months are locked for every job's session)
 from hub.backup.service import create as create_backup
+from hub.campaigns.service import public_url
+from hub.campaigns.service import run_due as run_campaigns
 from hub.care.sla import escalate_due
 from hub.catalog.celebrations import issue_due
 from hub.core.db import transaction, utcnow
@@ -87,6 +89,17 @@ def _notifications(factory: sessionmaker[Session], settings: HubSettings) -> Any
     )
 
 
+def _campaigns(factory: sessionmaker[Session], settings: HubSettings) -> Any:
+    """Start the campaigns whose time came; queue their messages at the configured rate."""
+    with transaction(factory) as session:
+        return run_campaigns(
+            session,
+            settings.campaign_per_minute,
+            settings.secret_key.get_secret_value(),
+            public_url(settings),
+        )
+
+
 def _alerts(factory: sessionmaker[Session], settings: HubSettings) -> Any:
     """Missed syncs, quarantined and held snapshots: one alert per episode to the subscribers."""
     with transaction(factory) as session:
@@ -115,6 +128,7 @@ def default_jobs(settings: HubSettings | None = None) -> list[Job]:
         Job("alerts", IntervalTrigger(minutes=1), _alerts),
         Job("backup", CronTrigger(hour=backup_hour, minute=30, timezone="Asia/Jakarta"), _backup),
         Job("order-files", IntervalTrigger(seconds=ORDER_FILES_SECONDS), _order_files),
+        Job("campaigns", IntervalTrigger(minutes=1), _campaigns),
         Job("notifications", IntervalTrigger(minutes=1), _notifications),
         Job("care-escalation", IntervalTrigger(minutes=5), _care_escalation),
         # After the nightly syncs (agents default to 01:30 local time, with jitter): offers
