@@ -64,6 +64,7 @@ OWNED = {
 STAFF_ONLY = (
     "photo_id",
     "attachment_id",
+    "campaign_id",
     "doc_id",
     "sc_id",
     "po_id",
