@@ -13,8 +13,10 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 
+from hub.core.db import utcnow
 from hub.core.roles import STAFF, Role
 from hub.demo.localize import NORTHWIND_REVENUE, RUPIAH_PER_DOLLAR
+from hub.periods.calendar import Period
 from tests.integration.demokit import DemoRun, signed_in
 
 ORDER_STATES = ("awaiting_payment", "paid", "packed", "shipped", "delivered", "expired")
@@ -100,6 +102,12 @@ def test_every_capability_has_data_through_the_api(api, demo_run: DemoRun) -> No
     # Warranty: a claim per reseller on its delivered serialised unit, at each desk step.
     claims = api("repair").get("/api/v1/warranty/claims").json()["data"]
     assert sorted(c["state"] for c in claims) == ["inspected", "received", "submitted"]
+    # Customer care: a ticket per reseller: resolved and rated, answered, open.
+    tickets = api("repair").get("/api/v1/care/tickets").json()["data"]
+    assert sorted(t["state"] for t in tickets) == ["open", "resolved", "waiting"]
+    month = Period.containing(utcnow()).key  # the demo rated its ticket just now (WIB month)
+    csat = owner.get("/api/v1/care/csat", params={"period": month}).json()
+    assert csat["total"]["responses"] == 1 and csat["total"]["csat"] == "100"
     # People: a user per printed login.
     users = {u["username"] for u in owner.get("/api/v1/users").json()["data"]}
     assert {x.username for x in demo_run.logins} <= users
@@ -133,6 +141,13 @@ AUDITED = {
     "warranty.file": 3,
     "warranty.receive": 2,
     "warranty.inspect": 1,
+    "reports.subscribe": 3,
+    "care.open": 3,
+    "care.assign": 2,
+    "care.reply": 2,
+    "care.note": 1,
+    "care.resolve": 1,
+    "care.survey": 1,
 }
 
 

@@ -57,12 +57,14 @@ Step = Callable[[Demo], str]
 def steps() -> list[tuple[str, Step]]:
     """(name, step) in the order they run: people first, then what sells, then what sold."""
     from hub.demo.steps import (
+        care,
         catalog,
         offers,
         orders,
         people,
         pricing,
         purchasing,
+        reports,
         shipping,
         warranty,
     )
@@ -76,4 +78,6 @@ def steps() -> list[tuple[str, Step]]:
         ("offers", offers.seed),
         ("orders", orders.seed),
         ("warranty", warranty.seed),
+        ("care", care.seed),
+        ("reports", reports.seed),
     ]
