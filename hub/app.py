@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+import hub.periods.guard  # noqa: F401  (closed months are locked for every session)
 from hub.core.bodies import DEFAULT_BODY_LIMIT, RequestBodies
 from hub.core.deps import mark_public, public
 from hub.core.errors import install_error_handlers
@@ -42,6 +43,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.purchasing.routes", "router"),
     ("hub.purchasing.payables_routes", "router"),
     ("hub.warranty.routes", "router"),
+    ("hub.care.routes", "router"),
     ("hub.catalog.routes", "router"),
     ("hub.offers.routes", "router"),
     ("hub.campaigns.routes", "router"),
@@ -53,6 +55,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.data.routes", "router"),
     ("hub.data.mapping_routes", "router"),
     ("hub.monitoring.routes", "router"),
+    ("hub.reports.routes", "router"),
     ("hub.web.auth_pages", "router"),
     ("hub.resellers.pages", "router"),  # before ops_pages: /resellers/new is not an id
     ("hub.web.ops_pages", "router"),
@@ -75,7 +78,9 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.purchasing.pages", "router"),
     ("hub.purchasing.pages_money", "router"),
     ("hub.warranty.pages", "router"),
+    ("hub.care.pages", "router"),
     ("hub.agentdist.pages", "router"),
+    ("hub.reports.pages", "router"),
 ]
 
 

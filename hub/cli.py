@@ -14,6 +14,7 @@ import sys
 
 import click
 
+import hub.periods.guard  # noqa: F401  (closed months are locked for every command's session)
 from shared.errors import SyncHubError
 
 # (module, attribute) of each capability's command or group, in --help order. The command's
@@ -37,6 +38,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.offers.cli", "offers"),
     ("hub.campaigns.cli", "campaigns"),
     ("hub.purchasing.cli", "purchasing"),
+    ("hub.reports.cli", "reports"),
+    ("hub.reports.cli", "periods"),
     ("hub.monitoring.cli", "alerts"),
     ("hub.backup.cli", "backup"),
     ("hub.backup.cli", "restore"),

@@ -31,11 +31,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+import hub.periods.guard  # noqa: F401  (closed months are locked for every job's session)
 from hub.backup.service import create as create_backup
 from hub.campaigns.service import public_url
 from hub.campaigns.service import run_due as run_campaigns
+from hub.care.sla import escalate_due
 from hub.catalog.celebrations import issue_due
-from hub.core.db import transaction
+from hub.core.db import transaction, utcnow
 from hub.core.keys import HubKeys
 from hub.core.settings import HubSettings
 from hub.ingest.leader import Leader, leadership
@@ -49,6 +51,7 @@ from hub.orders.expiry import expire_due, remind_due
 from hub.orders.service import OrderContext, OrderPolicy
 from hub.orders.sftp import scan_order_files
 from hub.orders.shipping import HubShipping
+from hub.reports.subscriptions import send_monthly
 
 log = logging.getLogger("hub.jobs")
 JOBS_LEADER = "synchub-jobs"
@@ -112,6 +115,13 @@ def _backup(factory: sessionmaker[Session], settings: HubSettings) -> Any:
     return f"{done.path} ({done.bytes} bytes), {len(done.pruned)} old archive(s) removed"
 
 
+def _care_escalation(factory: sessionmaker[Session], settings: HubSettings) -> Any:
+    """Tickets whose first-response or resolution target ran out: escalated once each."""
+    with transaction(factory) as session:
+        done = escalate_due(session, utcnow())
+    return f"{len(done)} timer(s) escalated" + (f": {done}" if done else "")
+
+
 def default_jobs(settings: HubSettings | None = None) -> list[Job]:
     backup_hour = settings.backup_hour if settings is not None else 2
     return [
@@ -120,6 +130,7 @@ def default_jobs(settings: HubSettings | None = None) -> list[Job]:
         Job("order-files", IntervalTrigger(seconds=ORDER_FILES_SECONDS), _order_files),
         Job("campaigns", IntervalTrigger(minutes=1), _campaigns),
         Job("notifications", IntervalTrigger(minutes=1), _notifications),
+        Job("care-escalation", IntervalTrigger(minutes=5), _care_escalation),
         # After the nightly syncs (agents default to 01:30 local time, with jitter): offers
         # from fresh data, before the shops open.
         Job(
@@ -137,6 +148,12 @@ def default_jobs(settings: HubSettings | None = None) -> list[Job]:
             "orders-expiry",
             IntervalTrigger(minutes=15),
             lambda factory, settings: expire_due(factory, OrderPolicy.from_settings(settings)),
+        ),
+        # The director's monthly pack: last month's reports, on the 1st before the working day.
+        Job(
+            "reports-monthly",
+            CronTrigger(day=1, hour=7, minute=0, timezone="Asia/Jakarta"),
+            lambda factory, settings: send_monthly(factory, settings.home),
         ),
         Job(
             "orders-reminders",

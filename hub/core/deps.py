@@ -25,6 +25,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
+from hub.core.acting import act_for_request
 from hub.core.roles import EVERYONE, PasswordChangeRequired, Principal, Role, can_see_reseller
 from hub.core.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
 from hub.core.settings import HubSettings
@@ -75,6 +76,8 @@ async def _unit_of_work(request: Request, *, writes: bool) -> AsyncIterator[Sess
     if gate is not None:
         await gate.acquire()
     session = (state.session_factory if writes else state.read_factory)()
+    # Checks made at flush (a closed period) ask who writes: the principal resolved for this request.
+    act_for_request(session, request)
     try:
         yield session
         if writes and session.in_transaction():

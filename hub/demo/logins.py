@@ -9,10 +9,10 @@ from hub.demo.steps import Demo
 # role -> (Indonesian, English): what to look at first with that login
 TRY = {
     "owner": (
-        "semuanya: kesehatan sinkronisasi, log audit (/audit: setiap langkah demo ada di sana,"
-        " atas nama orang yang melakukannya), pengguna",
-        "everything: sync health, the audit log (/audit: every demo step is in it, under the"
-        " person who did it), users",
+        "semuanya: dasbor direktur (/reports/dashboard), log audit (/audit: setiap langkah"
+        " demo ada di sana, atas nama orang yang melakukannya), kesehatan sinkronisasi, pengguna",
+        "everything: the director's dashboard (/reports/dashboard), the audit log (/audit: every"
+        " demo step is in it, under the person who did it), sync health, users",
     ),
     "operations": (
         "tinjau penawaran draf (/offers), antrean pencocokan (/catalog/matching),"
@@ -31,8 +31,12 @@ TRY = {
         " (/offers/conversion), resellers' contacts and the channels they agreed to (/contacts)",
     ),
     "finance": (
-        "konfirmasi bukti transfer yang menunggu (/payments), utang ke pemasok (/purchasing)",
-        "confirm the transfer proof waiting (/payments), supplier payables (/purchasing)",
+        "konfirmasi bukti transfer yang menunggu (/payments), utang ke pemasok (/purchasing),"
+        " bulan lalu yang sudah ditutup dengan laporannya (/reports/periods; paketnya dalam PDF"
+        " di kotak surat demo, mailbox/keuangan@distributor.example)",
+        "confirm the transfer proof waiting (/payments), supplier payables (/purchasing), last"
+        " month closed with its reports (/reports/periods; its PDF pack in the demo's mailbox,"
+        " mailbox/keuangan@distributor.example)",
     ),
     "inventory": (
         "kemas dan kirim pesanan yang sudah dibayar (/fulfilment), stok per gudang (/stock)"
@@ -41,16 +45,20 @@ TRY = {
         " returned goods and the damaged ones written off",
     ),
     "repair": (
-        "klaim garansi yang sudah diperiksa: perbaiki, ganti atau tolak (/warranty)",
-        "the inspected warranty claim: repair, replace or refuse it (/warranty)",
+        "klaim garansi yang sudah diperiksa: perbaiki, ganti atau tolak (/warranty); tiket"
+        " layanan pelanggan yang masih terbuka, dengan timer SLA-nya (/care)",
+        "the inspected warranty claim: repair, replace or refuse it (/warranty); the customer"
+        " care tickets still open, with their SLA timers (/care)",
     ),
     "purchasing": (
         "PO yang masih ditunggu, usulan pemesanan ulang, faktur pemasok (/purchasing)",
         "the purchase order still awaited, reorder suggestions, supplier invoices (/purchasing)",
     ),
     "reseller_admin": (
-        "penawaran untuk toko Anda, pesanan dan statusnya, bukti transfer, klaim garansi",
-        "your shop's offers, orders and their state, transfer proofs, warranty claims",
+        "penawaran untuk toko Anda, pesanan dan statusnya, bukti transfer, klaim garansi,"
+        " tiket layanan pelanggan (/portal/care), rekening koran (/portal/statement)",
+        "your shop's offers, orders and their state, transfer proofs, warranty claims, customer"
+        " care tickets (/portal/care), the statement (/portal/statement)",
     ),
 }
 

@@ -48,7 +48,7 @@ def subscribe(username: str, channel: str, address: str, kinds: str, locale: str
 def subscriptions(as_json: bool) -> None:
     """List every subscription."""
     with hub_transaction() as session:
-        names = dict(session.execute(select(User.id, User.username)).tuples().all())
+        names = {uid: name for uid, name in session.execute(select(User.id, User.username))}
         rows = [
             {
                 "id": s.id,

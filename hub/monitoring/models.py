@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.db import Base, UTCDateTime, utcnow
 
-KINDS = ("missed_sync", "quarantine", "held", "job_failed")
+KINDS = ("missed_sync", "quarantine", "held", "job_failed", "care_sla")  # care_sla: hub.care
 
 
 class SyncSchedule(Base):

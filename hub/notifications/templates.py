@@ -163,6 +163,59 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "The periodic job {job} failed: {error}. See the hub's log; it runs again at its next time.",
         ),
     },
+    # customer care (hub.care): the reseller told of a reply or a resolution, staff of a late ticket
+    "care_reply": {
+        "id": (
+            "Tiket {number}: ada balasan",
+            "Tiket {number} ({subject}) mendapat balasan dari tim kami:\n\n{body}\n\n"
+            "Balas atau lihat tiket di portal: Layanan pelanggan.",
+        ),
+        "en": (
+            "Ticket {number}: a reply",
+            "Ticket {number} ({subject}) has a reply from our team:\n\n{body}\n\n"
+            "Answer or see the ticket in the portal: Customer care.",
+        ),
+    },
+    "care_resolved": {
+        "id": (
+            "Tiket {number} selesai",
+            "Tiket {number} ({subject}) telah diselesaikan. {body} Mohon beri tahu kami apakah Anda "
+            "puas: satu pertanyaan di portal (Layanan pelanggan). Bila masalahnya belum beres, "
+            "balas tiketnya.",
+        ),
+        "en": (
+            "Ticket {number} resolved",
+            "Ticket {number} ({subject}) is resolved. {body} Please tell us whether you are "
+            "satisfied: one question in the portal (Customer care). If the problem is not solved, "
+            "reply to the ticket.",
+        ),
+    },
+    "alert_care_sla": {
+        "id": (
+            "[SyncHub] Tiket {number} terlambat ({timer})",
+            "Tiket {number} dari {reseller} (prioritas {priority}) melewati target {timer}: "
+            "jatuh tempo {due_at} UTC. Buka tiket di halaman Layanan pelanggan, tugaskan ke staf "
+            "dan balas reseller.",
+        ),
+        "en": (
+            "[SyncHub] Ticket {number} is late ({timer})",
+            "Ticket {number} from {reseller} (priority {priority}) missed its {timer} target: "
+            "due {due_at} UTC. Open it on the Customer care page, assign it and answer the reseller.",
+        ),
+    },
+    # reports: the monthly pack to its subscribers, the PDF attached
+    "reports_monthly": {
+        "id": (
+            "[SyncHub] Laporan bulanan {period}",
+            "Terlampir laporan bulan {period}: penjualan, pembayaran, piutang, pembelian, stok, "
+            "rekening reseller. {status} Semua laporan juga ada di halaman Laporan hub.",
+        ),
+        "en": (
+            "[SyncHub] Monthly reports {period}",
+            "Attached are the reports of {period}: sales, payments, receivables, purchases, stock, "
+            "reseller statements. {status} Every report is also on the hub's Reports page.",
+        ),
+    },
 }
 TEMPLATES["birthday_promotion"] = {
     "id": (

@@ -3,12 +3,14 @@
 Idempotent and safe to run from several workers: each order is re-checked
 under its row lock in its own transaction; an order with a transfer proof
 waiting for finance (``pending_proofs > 0``) never expires; a partially paid
-one is not "unpaid" and is left to operations.
+one is not "unpaid" and is left to operations. An order whose month is closed
+(:mod:`hub.periods.guard` refuses to void it) stays as it is and is logged with what to do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Optional
 
 from sqlalchemy import select
@@ -19,6 +21,9 @@ from hub.notifications.service import notify
 from hub.orders.lifecycle import State
 from hub.orders.models import Order
 from hub.orders.service import OrderPolicy, apply_event, get_order
+from shared.errors import Conflict
+
+log = logging.getLogger("hub.orders.expiry")
 
 
 def _due(order: Order, policy: OrderPolicy, now: dt.datetime) -> bool:
@@ -51,11 +56,14 @@ def expire_due(
         )
     expired = []
     for order_id in ids:
-        with factory() as session, session.begin():
-            order = get_order(session, None, order_id, lock=True)
-            if _due(order, policy, now):
-                apply_event(session, None, order, "expire")
-                expired.append(order_id)
+        try:
+            with factory() as session, session.begin():
+                order = get_order(session, None, order_id, lock=True)
+                if _due(order, policy, now):
+                    apply_event(session, None, order, "expire")
+                    expired.append(order_id)
+        except Conflict as exc:  # its month is closed: the owner decides, the job does not
+            log.warning("order #%s not expired: %s (%s)", order_id, exc, exc.hint)
     return expired
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import AuditFilter, list_entries
 from hub.core import nav
+from hub.core.acting import act_for_request
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
 from hub.core.i18n import Formatter
 from hub.core.roles import RESELLER_ROLES, Principal, Role
@@ -69,6 +70,7 @@ def write(request: Request, session: Session, work: Callable[[Session], Any]) ->
     session.rollback()
     try:
         with hub_state(request).session_factory() as s, s.begin():
+            act_for_request(s, request)
             return work(s)
     finally:
         session.expire_all()

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, Upload
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from hub.core.acting import act_for_request
 from hub.core.deps import RowId, SessionDep, SettingsDep, require, reseller_filter
 from hub.core.roles import STAFF, Principal, Role
 from hub.core.settings import HubSettings
@@ -178,6 +179,7 @@ def list_orders(
 
 def _in_tx(request: Request, fn: Callable[[Session], Any]) -> Any:
     with factory_of(request)() as s, s.begin():
+        act_for_request(s, request)
         return fn(s)
 
 

@@ -9,7 +9,7 @@ change it. With ``H`` units on hand before a receipt of ``q`` units worth ``V``:
 Units on hand that never had a cost (received outside purchasing) count at the current
 average; a product's first costed receipt sets it to ``V / q``. A reversal takes ``V``
 back out: ``(average × H − V) / (H − q)`` (unchanged when nothing would be left).
-Averages keep four decimal places. :func:`average_costs` and :func:`stock_valuation`
+Averages keep four decimal places. :func:`average_costs`, :func:`cost_table` (for SQL aggregates) and :func:`stock_valuation`
 are the seam for reports (margins): read them, never the tables.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Optional
 
-from sqlalchemy import select
+from sqlalchemy import Subquery, select
 from sqlalchemy.orm import Session
 
 from hub.catalog.models import Product
@@ -95,6 +95,12 @@ def average_costs(
     if product_ids is not None:
         stmt = stmt.where(ProductCost.product_id.in_(list(product_ids)))
     return {pid: Decimal(c) for pid, c in session.execute(stmt)}
+
+
+def cost_table() -> Subquery:
+    """Every costed product's moving average as a subquery ``(product_id, average_cost)``: for
+    aggregates that must stay in SQL (margins over a million order lines), join this, not the table."""
+    return select(ProductCost.product_id, ProductCost.average_cost).subquery("average_costs")
 
 
 @dataclass(frozen=True)

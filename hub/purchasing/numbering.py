@@ -18,7 +18,7 @@ from hub.core.db import utcnow
 from hub.core.i18n import DISPLAY_TZ
 from hub.purchasing.models import Counter
 
-KINDS = ("PO", "GRN", "RMA", "SC")
+KINDS = ("PO", "GRN", "RMA", "SC", "TIK")  # TIK: customer care tickets (hub.care)
 
 
 def next_number(session: Session, kind: str, at: Optional[dt.datetime] = None) -> str:

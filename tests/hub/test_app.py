@@ -20,6 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from hub.care import service as care
+from hub.care.schemas import TicketCreate
 from hub.catalog.models import PriceList, PriceListItem, Product
 from hub.core.db import transaction, utcnow
 from hub.core.deps import PUBLIC, declared_access, iter_routes
@@ -37,8 +39,9 @@ from tests.hub.web.webkit import RESELLERS, Seeded, seed
 
 SHAPE = {"error", "message", "hint", "problems"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-# Path parameters that name a thing (an id, a dataset); ``event`` and ``decision`` are verbs.
-VERBS = {"event": "cancel", "decision": "accept"}
+# Path parameters that name a thing (an id, a dataset); ``event`` and ``decision`` are verbs,
+# ``month`` a value (a closed month is not an object that can be missing).
+VERBS = {"event": "cancel", "decision": "accept", "month": "2026-01"}  # month: a value, not an id
 MISSING = {
     "reseller_id": "no-such-reseller",
     "name": "no_such_dataset",
@@ -55,10 +58,13 @@ OWNED = {
     "snapshot_id",
     "claim_id",
     "serial",
+    "ticket_id",
 }
 # Staff-only things of purchasing and warranty: walked as missing (no reseller owns them).
 STAFF_ONLY = (
     "photo_id",
+    "attachment_id",
+    "campaign_id",
     "doc_id",
     "sc_id",
     "po_id",
@@ -164,7 +170,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
             s.add(claim_row)
             s.flush()
             token_id = s.scalar(select(ApiToken.id).where(ApiToken.reseller_id == rid))
+            ticket = care.open_ticket(
+                s, buyer, TicketCreate(kind="question", subject="walk", body="walk"), utcnow()
+            )
             out.ids[rid] = {
+                "ticket_id": str(ticket.id),
                 "reseller_id": rid,
                 "order_id": str(order.id),
                 "confirmation_id": str(conf.id),

@@ -7,6 +7,8 @@ as the user sees it, and its hub through the HTTP API, signed in with the printe
 
 from __future__ import annotations
 
+import email
+import email.policy
 from collections import Counter
 from decimal import Decimal
 from fnmatch import fnmatch
@@ -14,10 +16,12 @@ from fnmatch import fnmatch
 import pytest
 from fastapi.testclient import TestClient
 
+from hub.core.db import utcnow
 from hub.core.roles import STAFF, Role
 from hub.demo.localize import NORTHWIND_REVENUE, RUPIAH_PER_DOLLAR
 from hub.demo.steps import steps
 from hub.demo.steps.contacts import MISTYPED
+from hub.periods.calendar import Period
 from tests.integration.demokit import DemoRun, signed_in
 
 ORDER_STATES = ("awaiting_payment", "paid", "packed", "shipped", "delivered", "expired")
@@ -103,6 +107,12 @@ def test_every_capability_has_data_through_the_api(api, demo_run: DemoRun) -> No
     # Warranty: a claim per reseller on its delivered serialised unit, at each desk step.
     claims = api("repair").get("/api/v1/warranty/claims").json()["data"]
     assert sorted(c["state"] for c in claims) == ["inspected", "received", "submitted"]
+    # Customer care: a ticket per reseller: resolved and rated, answered, open.
+    tickets = api("repair").get("/api/v1/care/tickets").json()["data"]
+    assert sorted(t["state"] for t in tickets) == ["open", "resolved", "waiting"]
+    month = Period.containing(utcnow()).key  # the demo rated its ticket just now (WIB month)
+    csat = owner.get("/api/v1/care/csat", params={"period": month}).json()
+    assert csat["total"]["responses"] == 1 and csat["total"]["csat"] == "100"
     # People: a user per printed login.
     users = {u["username"] for u in owner.get("/api/v1/users").json()["data"]}
     assert {x.username for x in demo_run.logins} <= users
@@ -164,6 +174,30 @@ def test_a_campaign_reached_who_agreed_and_one_opted_out(api, demo_run: DemoRun)
     assert campaigns["scheduled"]["scheduled_at"] and campaigns["scheduled"]["source"] == "offers"
 
 
+def test_last_month_is_closed_with_its_report_and_its_pack_mailed(api, demo_run: DemoRun) -> None:  # type: ignore[no-untyped-def]
+    finance = api("finance")
+    last = Period.containing(utcnow()).previous().key
+    month = finance.get("/api/v1/periods", params={"count": 1}).json()["data"][0]
+    assert (month["month"], month["state"], month["closed_by"]) == (last, "closed", "keuangan")
+    # Its sales report: the figures frozen at the close, the two orders placed that month.
+    sales = finance.get("/api/v1/reports/sales", params={"period": last}).json()
+    assert sales["frozen"] == 1, sales["frozen"]
+    by_reseller = sales["sections"][0]
+    assert {row[-1] for row in by_reseller["rows"]} == {"toko-maju", "cv-sinar"}
+    assert by_reseller["total"][1] == 2
+    # The month's pack reached each subscriber's mailbox, the PDF attached.
+    for reader in ("direktur", "operasional", "keuangan"):
+        box = demo_run.home / "mailbox" / f"{reader}@distributor.example"
+        attached = {
+            part.get_filename()
+            for path in box.glob("*.eml")
+            for part in email.message_from_bytes(
+                path.read_bytes(), policy=email.policy.default
+            ).iter_attachments()
+        }
+        assert f"synchub-{last}-id.pdf" in attached, (reader, attached)
+
+
 # Every action the demo takes is audited by the service that did it (nothing written around
 # the services), under the people the step acts as ("system": the hub itself, as at first
 # start). Per step: (who, as patterns; {action: least number of entries}).
@@ -219,6 +253,21 @@ AUDITED: dict[str, tuple[set[str], dict[str, int]]] = {
     "campaigns": (
         {"pemasaran", "contact:* (opt-out link)"},
         {"campaign.create": 2, "campaign.send": 2, "contact.opt_out": 1},
+    ),
+    "care": (
+        {"admin-toko-maju", "admin-cv-sinar", "admin-ud-berkah", "servis", "operasional"},
+        {
+            "care.open": 3,
+            "care.assign": 2,
+            "care.reply": 2,
+            "care.note": 1,
+            "care.resolve": 1,
+            "care.survey": 1,
+        },
+    ),
+    "reports": (
+        {"admin-toko-maju", "admin-cv-sinar", "keuangan", "direktur", "operasional"},
+        {"reports.subscribe": 3, "period.close": 1},
     ),
 }
 # Steps that change nothing a person owns: the delivery job sends what the others queued.

@@ -58,6 +58,7 @@ def steps() -> list[tuple[str, Step]]:
     """(name, step) in the order they run: people first, then what sells, then what sold."""
     from hub.demo.steps import (
         campaigns,
+        care,
         catalog,
         contacts,
         notifications,
@@ -66,6 +67,7 @@ def steps() -> list[tuple[str, Step]]:
         people,
         pricing,
         purchasing,
+        reports,
         shipping,
         stock,
         warranty,
@@ -82,6 +84,8 @@ def steps() -> list[tuple[str, Step]]:
         ("offers", offers.seed),
         ("orders", orders.seed),
         ("warranty", warranty.seed),
+        ("care", care.seed),
+        ("reports", reports.seed),
         ("campaigns", campaigns.seed),
         # a capability that lands later adds its step above this line: the outbox goes last
         ("notifications", notifications.seed),

@@ -12,8 +12,12 @@ import re
 import pytest
 from sqlalchemy import select
 
+from hub.care import service as care
+from hub.care.models import Ticket
+from hub.care.schemas import TicketCreate
+from hub.core.db import transaction, utcnow
 from hub.core.deps import PUBLIC, declared_access, iter_routes
-from hub.core.roles import EVERYONE, RESELLER_ROLES, STAFF, Role
+from hub.core.roles import EVERYONE, RESELLER_ROLES, STAFF, Principal, Role
 from hub.users.models import ApiToken
 from tests.hub.web.webkit import Seeded
 
@@ -22,6 +26,7 @@ OPS = frozenset({Role.OWNER, Role.OPERATIONS})
 USER_ADMINS = frozenset({Role.OWNER, Role.RESELLER_ADMIN})
 BUYERS = frozenset({Role.OWNER, Role.PURCHASING})
 PAYABLES = frozenset({Role.OWNER, Role.FINANCE})
+CARE = frozenset({Role.OWNER, Role.OPERATIONS, Role.MARKETING, Role.REPAIR})
 # Sensitive routes whose declaration is pinned here (a change must be deliberate).
 EXPECTED = {
     ("GET", "/audit"): OWNER,
@@ -98,6 +103,26 @@ EXPECTED = {
     ("GET", "/portal/warranty"): RESELLER_ROLES,
     ("POST", "/warranty/claims/{claim_id}/events/{event}"): frozenset({Role.OWNER, Role.REPAIR}),
     ("GET", "/shipping/calculator"): EVERYONE,
+    # customer care: resellers their own tickets; care staff (owner, operations, marketing,
+    # repair technicians) the desk; finance, inventory and purchasing are not care staff
+    ("GET", "/api/v1/care/tickets"): CARE | RESELLER_ROLES,
+    ("POST", "/api/v1/care/tickets"): CARE | RESELLER_ROLES,
+    ("GET", "/api/v1/care/tickets/{ticket_id}"): CARE | RESELLER_ROLES,
+    ("POST", "/api/v1/care/tickets/{ticket_id}/replies"): CARE | RESELLER_ROLES,
+    ("POST", "/api/v1/care/tickets/{ticket_id}/attachments"): CARE | RESELLER_ROLES,
+    ("GET", "/api/v1/care/tickets/{ticket_id}/attachments/{attachment_id}"): CARE | RESELLER_ROLES,
+    ("POST", "/api/v1/care/tickets/{ticket_id}/notes"): CARE,
+    ("POST", "/api/v1/care/tickets/{ticket_id}/assign"): CARE,
+    ("POST", "/api/v1/care/tickets/{ticket_id}/resolve"): CARE,
+    ("POST", "/api/v1/care/tickets/{ticket_id}/survey"): RESELLER_ROLES,
+    ("GET", "/api/v1/care/csat"): CARE,
+    ("GET", "/portal/care"): RESELLER_ROLES,
+    ("GET", "/portal/care/{ticket_id}"): RESELLER_ROLES,
+    ("POST", "/portal/care/{ticket_id}/{action}"): RESELLER_ROLES,
+    ("GET", "/care"): CARE,
+    ("GET", "/care/tickets/{ticket_id}"): CARE,
+    ("POST", "/care/tickets/{ticket_id}/{action}"): CARE,
+    ("GET", "/care/csat"): CARE,
     ("GET", "/shipping/calculator/regions"): EVERYONE,
 }
 
@@ -113,11 +138,25 @@ def fill(path: str, values: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values.get(m.group(1), "x"), path)
 
 
+def _ticket_of(hub: Seeded, reseller: str) -> int:
+    """``reseller``'s customer care ticket (opened on first use)."""
+    with transaction(hub.app.state.hub.session_factory) as s:
+        found = s.scalar(select(Ticket.id).where(Ticket.reseller_id == reseller).limit(1))
+        if found is not None:
+            return found
+        buyer = Principal(Role.RESELLER, username=f"matrix-{reseller}", reseller_id=reseller)
+        body = TicketCreate(kind="question", subject="matrix", body="matrix")
+        return care.open_ticket(s, buyer, body, utcnow()).id
+
+
 def values_for(hub: Seeded, reseller: str) -> dict[str, str]:
-    """Path parameters naming ``reseller``'s objects (its snapshot, token, user)."""
+    """Path parameters naming ``reseller``'s objects (its snapshot, token, user, ticket)."""
+    ticket_id = _ticket_of(hub, reseller)
     with hub.app.state.hub.session_factory() as s:
         token_id = s.scalar(select(ApiToken.id).where(ApiToken.reseller_id == reseller))
     return {
+        "ticket_id": str(ticket_id),
+        "attachment_id": "999999",  # walked as missing: the ticket is checked first
         "reseller_id": reseller,
         "snapshot_id": str(hub.snapshot_ids[reseller]["applied"]),
         "token_id": str(token_id),
@@ -130,8 +169,16 @@ def values_for(hub: Seeded, reseller: str) -> dict[str, str]:
     }
 
 
+# Valid bodies where a route checks its body before the object it names (so a probe of another
+# reseller's object reaches the ownership check instead of stopping at the body's 422).
+BODIES = {"/replies": {"body": "probe"}, "/survey": {"satisfied": True}}
+
+
 def call(client, method: str, path: str):  # ANN201
-    kw = {"json": {}} if path.startswith("/api/") and method in ("POST", "PATCH", "PUT") else {}
+    body = next((b for end, b in BODIES.items() if path.endswith(end)), {})
+    kw = {"json": body} if path.startswith("/api/") and method in ("POST", "PATCH", "PUT") else {}
+    if path.endswith("/attachments") and method == "POST":  # an upload: a real PNG
+        kw = {"files": {"upload": ("a.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "image/png")}}
     return client.request(method, path, **kw)
 
 
@@ -187,7 +234,7 @@ def test_reseller_probing_another_resellers_ids_gets_404_or_403(hub: Seeded, how
     client = hub.token_client("r1") if how == "token" else hub.client(Role(how), "r1")
     leaks = []
     for method, route in endpoints(hub.app):
-        if not re.search(r"\{(reseller_id|snapshot_id|token_id|user_id)\}", route.path):
+        if not re.search(r"\{(reseller_id|snapshot_id|token_id|user_id|ticket_id)\}", route.path):
             continue
         r = call(client, method, fill(route.path, other))
         if r.status_code not in (403, 404):

@@ -24,8 +24,10 @@ from tests.hub.web.backoffice_kit import filled_paths, seed_backoffice
 from tests.hub.web.webkit import Seeded
 
 # Capabilities whose record pages (a purchase order, a claim, an agent file, a mapping, a
-# dataset's history) are rendered in Indonesian by their own tests, on the data those tests
-# build; their list pages are here.
+# dataset's history, a report and its files, a care ticket, a campaign) are rendered in
+# Indonesian by their own tests, on the data those tests build (tests/hub/reports/
+# test_translations.py reads every word of every report; tests/hub/care/test_web.py renders
+# each ticket page); their list pages are here.
 OWN_TESTS = (
     "/purchasing/",
     "/warranty/",
@@ -33,6 +35,10 @@ OWN_TESTS = (
     "/agent/",
     "/mapping/",
     "/data/",
+    "/reports/",
+    "/portal/statement/",
+    "/care/",
+    "/portal/care/",
     "/campaigns/",
 )
 RAW = {s.value for s in State if "_" in s.value} | {e for e in EVENTS if "_" in e}

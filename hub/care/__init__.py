@@ -1,0 +1,1 @@
+"""Customer care: resellers' tickets, their SLA timers and escalation, and satisfaction (CSAT)."""

@@ -1,0 +1,1 @@
+"""Reports for the director: sales, money, purchases, stock, statements; dashboard; period close."""
