@@ -36,6 +36,7 @@ def seed(demo: Demo) -> str:
             s, ops, "Harga Reseller", [PriceBreak(pid, _of(lp, 80)) for pid, lp in products]
         )
         group = create_group(s, ops, GROUP, demo.resellers)
+        demo.facts["group_id"] = group.id  # the portal step sets its down payment
         create_price_list(
             s,
             ops,
