@@ -8,6 +8,11 @@ back-office page is requested in-process (Starlette's TestClient, signed in as t
 ``--repeat`` times, interleaved with the baseline — a bare FastAPI app rendering a Jinja2
 page with a 50-row table — so both see the same machine at the same moment.
 
+Columns: wall-clock p50 and p95 of the page and of the bare page, their p95 ratio (the
+acceptance figure); then the median CPU time of one request (this process's, all threads:
+the client's share is the same on both sides) and its ratio. On a shared, loaded machine
+the wall p95 mostly measures the waits for a core; the CPU ratio is what the page costs.
+
 Run: ``python bench/bench_backoffice.py [--resellers 1000] [--orders 100000] [--products 5000]``
 (``--quick``: a small hub in seconds; ``--only /stock``: just the pages whose path holds it).
 """
@@ -459,10 +464,10 @@ def main() -> None:
         bare = TestClient(bare_app())
         gc.collect()  # what the app's lifespan does at start-up (TestClient here runs no lifespan)
         gc.freeze()
-        worst_ratio, worst_ms = 0.0, 0.0
+        worst_ratio, worst_ms, worst_cpu = 0.0, 0.0, 0.0
         print(
             f"{'page':48} {'p50 ms':>8} {'p95 ms':>8} {'bare p50':>9} {'bare p95':>9} {'ratio':>6}"
-            "  (ratio: p95 / bare p95)"
+            f" {'cpu ms':>8} {'bare cpu':>8} {'ratio':>6}"
         )
         for path in pages(args.resellers, args.products, args.orders):
             if args.only not in path:
@@ -471,26 +476,32 @@ def main() -> None:
             if r.status_code != 200:
                 sys.exit(f"{path} answered {r.status_code}, not 200: {r.text[-300:]}")
             assert bare.get("/bare").status_code == 200
-            ours, floor = [], []
+            ours, floor, ours_cpu, floor_cpu = [], [], [], []
             for _ in range(args.repeat):  # interleaved: both see the same moment of the machine
-                start = time.perf_counter()
-                owner.get(path)
-                ours.append((time.perf_counter() - start) * 1000)
-                start = time.perf_counter()
-                bare.get("/bare")
-                floor.append((time.perf_counter() - start) * 1000)
+                for client, url, wall, cpu in (
+                    (owner, path, ours, ours_cpu),
+                    (bare, "/bare", floor, floor_cpu),
+                ):
+                    start, start_cpu = time.perf_counter(), time.process_time()
+                    client.get(url)
+                    wall.append((time.perf_counter() - start) * 1000)
+                    cpu.append((time.process_time() - start_cpu) * 1000)
             ratio = p95(ours) / p95(floor)
+            cpu_ratio = statistics.median(ours_cpu) / statistics.median(floor_cpu)
             worst_ratio, worst_ms = max(worst_ratio, ratio), max(worst_ms, p95(ours))
+            worst_cpu = max(worst_cpu, cpu_ratio)
             print(
                 f"{path:48} {statistics.median(ours):8.1f} {p95(ours):8.1f}"
                 f" {statistics.median(floor):9.2f} {p95(floor):9.2f} {ratio:6.1f}"
-                f"{'  OVER' if ratio > 5 else ''}",
+                f" {statistics.median(ours_cpu):8.1f} {statistics.median(floor_cpu):8.2f} {cpu_ratio:6.1f}"
+                f"{'  OVER' if ratio > 5 else ''}{'  CPU OVER' if cpu_ratio > 5 else ''}",
                 flush=True,  # a row as soon as it is measured: a long run shows its progress
             )
         print(load_note())
         print(
             f"worst ratio {worst_ratio:.1f}x (target <= 5x: {'MET' if worst_ratio <= 5 else 'NOT MET'}), "
-            f"worst p95 {worst_ms:.1f} ms (target < 300 ms: {'MET' if worst_ms < 300 else 'NOT MET'})"
+            f"worst p95 {worst_ms:.1f} ms (target < 300 ms: {'MET' if worst_ms < 300 else 'NOT MET'}); "
+            f"worst CPU ratio {worst_cpu:.1f}x"
         )
 
 
