@@ -26,7 +26,15 @@ from tests.hub.web.webkit import Seeded
 # Capabilities whose record pages (a purchase order, a claim, an agent file, a mapping, a
 # dataset's history) are rendered in Indonesian by their own tests, on the data those tests
 # build; their list pages are here.
-OWN_TESTS = ("/purchasing/", "/warranty/", "/portal/warranty/", "/agent/", "/mapping/", "/data/")
+OWN_TESTS = (
+    "/purchasing/",
+    "/warranty/",
+    "/portal/warranty/",
+    "/agent/",
+    "/mapping/",
+    "/data/",
+    "/campaigns/",
+)
 RAW = {s.value for s in State if "_" in s.value} | {e for e in EVENTS if "_" in e}
 # Words that read the same in both languages (names, codes, units), never a finding.
 SAME = re.compile(
