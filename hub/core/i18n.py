@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, get_month_names
+from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
+from hub.core import localeformat
 from shared.errors import ConfigError, DataError, SyncHubError, fill, problem_parts
 
 LOCALES = ("id", "en")
@@ -108,8 +109,7 @@ class Formatter:
     def number(self, value: Any, digits: int | None = None) -> str:
         if value is None:
             return "—"
-        fmt = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(Decimal(str(value)), format=fmt, locale=self.lang)
+        return localeformat.number(Decimal(str(value)), self.lang, digits)
 
     def money(self, value: Any, *, cents: bool = False) -> str:
         """:func:`money` in this language."""
@@ -118,10 +118,13 @@ class Formatter:
     def datetime(self, value: dt.datetime | None) -> str:
         if value is None:
             return "—"
-        return format_datetime(value, "medium", tzinfo=self.tz, locale=self.lang)
+        return localeformat.datetime(value, self.lang, self.tz)
 
     def date(self, value: dt.date | None) -> str:
-        return "—" if value is None else format_date(value, "medium", locale=self.lang)
+        if value is None:
+            return "—"
+        day = value.date() if isinstance(value, dt.datetime) else value  # as Babel does
+        return localeformat.date(day, self.lang)
 
     def age(self, seconds: float | None) -> str:
         """A short duration: ``3 j 5 m`` / ``3 h 5 m``."""
@@ -144,9 +147,8 @@ def money(value: Any, lang: str = "id", *, cents: bool = False) -> str:
         return "—"
     step = Decimal("0.01") if cents else Decimal(1)
     amount = Decimal(str(value)).quantize(step)
-    pattern = "#,##0.00" if cents else "#,##0"
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {format_decimal(abs(amount), format=pattern, locale=pick(lang))}"
+    return f"{sign}Rp {localeformat.number(abs(amount), pick(lang), 2 if cents else 0)}"
 
 
 # --- errors in the reader's language ------------------------------------------------------

@@ -30,6 +30,9 @@ def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader([str(d) for d in dirs]),
         autoescape=select_autoescape(default=True, default_for_string=True),
+        # read once per process (a deploy restarts it): with reloading on, every
+        # get_template and every {% include %} in a table row stat()s its file again
+        auto_reload=False,
     )
     return env
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, case, func, or_, select, union_all
+from sqlalchemy.orm import Session, raiseload
 
 from hub.core.db import utcnow
 from hub.orders.lifecycle import State
@@ -34,6 +35,7 @@ TABS: dict[str, tuple[State, ...]] = {
 }
 EXPIRING_WITHIN = dt.timedelta(days=1)
 COUNT_CAP = 1000
+NO_LINES = raiseload(Order.lines)  # a list row shows totals, never lines: not one query more
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,36 @@ def search(session: Session, f: OrderFilter, *, offset: int = 0, limit: int = 50
         ]
         merged = union_all(*(select(t.c.id) for t in tops))
         ids = sorted(session.scalars(merged), reverse=True)[offset : offset + limit]
-        found = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))}
+        listed = select(Order).where(Order.id.in_(ids)).options(NO_LINES)
+        found = {o.id: o for o in session.scalars(listed)}
         return [found[i] for i in ids if i in found]
-    stmt = _filtered(_tab(select(Order), f.tab), f, _named(session, f))
+    stmt = _filtered(_tab(select(Order).options(NO_LINES), f.tab), f, _named(session, f))
     return list(session.scalars(stmt.order_by(Order.id.desc()).offset(offset).limit(limit)))
+
+
+def _capped(stmt: Select[Any]) -> Any:
+    return select(func.count()).select_from(stmt.limit(COUNT_CAP + 1).subquery()).scalar_subquery()
+
+
+@cache
+def _counts_statement() -> Select[Any]:
+    """Each state's orders counted on ``ix_orders_state_id`` up to ``COUNT_CAP + 1``, and the
+    expiring ones (due before ``:soon``) on ``ix_orders_state_due``: one statement, built once."""
+    columns = [_capped(select(Order.id).where(Order.state == s.value)) for s in State]
+    due = Order.payment_due_at < bindparam("soon")
+    columns.append(_capped(select(Order.id).where(Order.state == S.AWAITING_PAYMENT.value, due)))
+    return select(*columns)
+
+
+def _capped_counts(session: Session) -> dict[str, int]:
+    """Every tab's count from the states' capped counts: a tab adds its states (a sum over the
+    cap means "1,000+" whether or not a state was cut short)."""
+    row = session.execute(_counts_statement(), {"soon": utcnow() + EXPIRING_WITHIN}).one()
+    *per_state, expiring = row
+    n = dict(zip(State, per_state))
+    out = {tab: sum(n[s] for s in states) for tab, states in TABS.items()}
+    out["expiring"] = expiring
+    return out
 
 
 def counts(session: Session, f: OrderFilter) -> dict[str, int]:
@@ -117,11 +145,7 @@ def counts(session: Session, f: OrderFilter) -> dict[str, int]:
     over the (few) matching orders, grouped by state.
     """
     if not _narrowed(f):
-        out = {}
-        for tab in TABS:
-            capped = _tab(select(Order.id), tab).limit(COUNT_CAP + 1).subquery()
-            out[tab] = int(session.scalar(select(func.count()).select_from(capped)) or 0)
-        return out
+        return _capped_counts(session)
     soon = utcnow() + EXPIRING_WITHIN
     expiring = case((Order.payment_due_at < soon, 1), else_=0)
     stmt = _filtered(

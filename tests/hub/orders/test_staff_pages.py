@@ -7,11 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from hub.core.db import utcnow
 from hub.core.roles import Role
 from hub.inventory.models import StockItem
 from hub.notifications.models import OutboxMessage
+from hub.orders import staff
 from hub.orders.models import Order
 from tests.hub.web.backoffice_kit import seed_backoffice
 from tests.hub.web.webkit import Seeded, english, last_audit
@@ -51,6 +53,40 @@ def test_tabs_by_state_with_counts_search_and_filters(hub: Seeded) -> None:
     assert bad.status_code == 422 and "bukan tanggal" in bad.text and 'id="orders"' in bad.text
     assert hub.client(Role.FINANCE).get("/orders").status_code == 200
     assert hub.client(Role.RESELLER).get("/orders").status_code == 403
+
+
+def _tab_counts(page: str) -> dict[str, str]:
+    return dict(re.findall(r'id="tab-(\w+)"[^>]*>[^<]*<span class="count">([^<]+)</span>', page))
+
+
+def test_each_tab_counts_its_orders_and_stops_at_the_cap(
+    hub: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counts on the tabs are the orders in their states (expiring: awaiting payment and
+    due within a day); past the cap a tab says "cap+" instead of counting on."""
+    ops = english(hub, Role.OPERATIONS)
+    with hub.app.state.hub.session_factory() as s:
+        by_state = dict(s.execute(select(Order.state, func.count()).group_by(Order.state)).all())
+        soon = utcnow() + staff.EXPIRING_WITHIN
+        expiring = s.scalar(
+            select(func.count()).where(
+                Order.state == "awaiting_payment", Order.payment_due_at < soon
+            )
+        )
+    expected = {
+        tab: sum(by_state.get(state.value, 0) for state in states)
+        for tab, states in staff.TABS.items()
+    } | {"expiring": expiring}
+    assert expected["all"] >= 4 and expected["shipped"] + expected["done"] >= 1
+    assert _tab_counts(ops.get("/orders").text) == {t: str(n) for t, n in expected.items()}
+    monkeypatch.setattr(staff, "COUNT_CAP", 1)
+    staff._counts_statement.cache_clear()  # the statement holds the cap it was built with
+    try:
+        capped = _tab_counts(ops.get("/orders").text)
+    finally:
+        staff._counts_statement.cache_clear()
+    assert capped == {t: str(n) if n <= 1 else "1+" for t, n in expected.items()}
+    assert capped["all"] == "1+"
 
 
 def test_the_detail_tells_the_whole_story(hub: Seeded) -> None:
