@@ -59,8 +59,8 @@ def api(demo_run: DemoRun):  # type: ignore[no-untyped-def]
     assert demo_run.returncode == 0, demo_run.stdout + demo_run.stderr
     app = demo_run.app()
 
-    def client(role: str) -> TestClient:
-        return signed_in(app, demo_run.login(role))
+    def client(role: str, reseller_id: str | None = None) -> TestClient:
+        return signed_in(app, demo_run.login(role, reseller_id))
 
     return client
 
@@ -200,7 +200,7 @@ def test_last_month_is_closed_with_its_report_and_its_pack_mailed(api, demo_run:
 
 # Every action the demo takes is audited by the service that did it (nothing written around
 # the services), under the people the step acts as ("system": the hub itself, as at first
-# start). Per step: (who, as patterns; {action: least number of entries}).
+# start). Per step: (who, as patterns; {action: least number of entries by them}).
 AUDITED: dict[str, tuple[set[str], dict[str, int]]] = {
     # the owner is made by the hub itself, like `synchub user add`
     "people": ({"system", "direktur"}, {"user.create": 9}),
@@ -285,8 +285,9 @@ def test_the_audit_log_holds_each_action_of_the_step(api, step: str) -> None:  #
     problems = {}
     for action, least in actions.items():
         found = owner.get("/api/v1/audit", params={"action": action, "limit": 1000}).json()
-        actors = {e["actor"] for e in found["data"]}
-        strangers = {a for a in actors if not any(fnmatch(a, p) for p in people)}
-        if found["count"] < least or strangers:
-            problems[action] = (found["count"], sorted(actors))
-    assert not problems, f"{step}: (entries, by whom) not as the demo did them: {problems}"
+        actors = [e["actor"] for e in found["data"]]
+        # another step may do the same action as other people (a reseller adds an address too)
+        by_them = [a for a in actors if any(fnmatch(a, p) for p in people)]
+        if len(by_them) < least:
+            problems[action] = (len(by_them), sorted(set(actors)))
+    assert not problems, f"{step}: (entries by its people, all actors) short: {problems}"
