@@ -10,10 +10,13 @@ from sqlalchemy.orm import Session
 
 from hub.core.deps import SessionDep, require, reseller_filter
 from hub.core.roles import STAFF, Principal, Role
+from hub.core.state import hub_state
+from hub.core.templating import language
 from hub.orders import service
-from hub.orders.documents import invoice_pdf, packing_slip_pdf
+from hub.orders.documents import invoice_pdf, packing_slip_pdf, proforma_pdf
 from hub.orders.http import context_dependency, factory_of, http_error, owner_key, placing
 from hub.orders.idempotency import run_once
+from hub.orders.papers import papers_for
 from hub.orders.schemas import (
     EventIn,
     FromOffer,
@@ -26,8 +29,6 @@ from hub.orders.schemas import (
 )
 from hub.orders.service import LineRequest, OrderContext
 from hub.orders.sources import from_offer, parse_csv, replace_lines
-from hub.orders.terms import BankAccount, instructions
-from hub.resellers.models import Reseller
 from shared.errors import SyncHubError
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
@@ -256,15 +257,14 @@ def fire(
     return _in_tx(request, run)
 
 
-def _pdf(session: Session, principal: Principal, order_id: int, kind: str) -> Response:
+def _pdf(
+    request: Request, session: Session, principal: Principal, order_id: int, kind: str
+) -> Response:
     try:
         order = service.get_order(session, principal, order_id)
-        reseller = session.get(Reseller, order.reseller_id)
-        name = reseller.name if reseller else ""
-        if kind == "invoice":
-            body = invoice_pdf(order, name, instructions(order, BankAccount()))
-        else:
-            body = packing_slip_pdf(order, name)
+        papers = papers_for(session, order, hub_state(request).settings, language(request))
+        make = {"invoice": invoice_pdf, "proforma": proforma_pdf, "packing-slip": packing_slip_pdf}
+        body = make[kind](order, papers)
     except SyncHubError as exc:
         raise http_error(exc) from exc
     filename = f"{kind}-{order.id}.pdf"
@@ -276,12 +276,20 @@ def _pdf(session: Session, principal: Principal, order_id: int, kind: str) -> Re
 
 
 @router.get("/{order_id}/invoice.pdf", response_class=Response)
-def invoice(order_id: int, session: SessionDep, principal: Viewer) -> Response:
-    """The invoice (numbered INV/<year>/<n>) as PDF."""
-    return _pdf(session, principal, order_id, "invoice")
+def invoice(order_id: int, request: Request, session: SessionDep, principal: Viewer) -> Response:
+    """The invoice (numbered INV/<year>/<n>) as PDF, in the reader's language."""
+    return _pdf(request, session, principal, order_id, "invoice")
+
+
+@router.get("/{order_id}/proforma.pdf", response_class=Response)
+def proforma(order_id: int, request: Request, session: SessionDep, principal: Viewer) -> Response:
+    """The down payment's proforma as PDF (orders whose group pays a down payment first)."""
+    return _pdf(request, session, principal, order_id, "proforma")
 
 
 @router.get("/{order_id}/packing-slip.pdf", response_class=Response)
-def packing_slip(order_id: int, session: SessionDep, principal: Viewer) -> Response:
-    """The packing slip (quantities, courier, waybill) as PDF."""
-    return _pdf(session, principal, order_id, "packing-slip")
+def packing_slip(
+    order_id: int, request: Request, session: SessionDep, principal: Viewer
+) -> Response:
+    """The packing slip (recipient, quantities and options, courier, waybill) as PDF."""
+    return _pdf(request, session, principal, order_id, "packing-slip")

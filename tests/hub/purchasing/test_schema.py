@@ -3,46 +3,20 @@ declare (no drift between a model and its hand-written migration), on SQLite and
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
-import hub
-from hub.core.db import Base, make_engine
-from hub.core.migrate import upgrade
+from tests.schema_drift import drift
 
 MINE = ("inventory_", "purchasing_", "warranty_", "catalog_products")
 
 
-def _mine(obj: object, name: str, kind: str, reflected: bool, compare_to: object) -> bool:
-    table = name if kind == "table" else getattr(getattr(obj, "table", None), "name", "")
-    return str(table).startswith(MINE)
-
-
 def _drift(url: str) -> list[object]:
-    for m in pkgutil.walk_packages(hub.__path__, "hub."):
-        if m.name.endswith(".models"):
-            importlib.import_module(m.name)
-    engine = make_engine(url)
-    upgrade(engine)
-    with engine.connect() as conn:
-        ctx = MigrationContext.configure(
-            conn,
-            opts={
-                "include_object": _mine,
-                "compare_type": True,
-            },
-        )
-        diff = compare_metadata(ctx, Base.metadata)
-    engine.dispose()
-    return diff
+    return drift(url, MINE)
 
 
 def test_sqlite_schema_matches_the_models(tmp_path: Path) -> None:
