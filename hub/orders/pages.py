@@ -245,24 +245,6 @@ def order_page(
     return render_order(request, session, principal, order_id)
 
 
-@router.post("/portal/orders/{order_id}/reorder", dependencies=[require(*RESELLER_ROLES)])
-def reorder(
-    order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
-) -> Response:
-    """The same products and quantities again, at today's prices."""
-    try:
-        new_id = write(
-            request,
-            session,
-            lambda s: service.reorder(s, principal, order_id, order_context(request)).id,
-        )
-    except service.OrderNotFound:
-        raise HTTPException(404, f"no order #{order_id}") from None
-    except SyncHubError as exc:
-        return render_order(request, session, principal, order_id, error=exc, status=409)
-    return RedirectResponse(f"/portal/orders/{new_id}", 303)
-
-
 # --- the warehouse: pack and ship -----------------------------------------------------------
 
 

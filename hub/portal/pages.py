@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from hub.core.roles import RESELLER_ROLES, Principal
 from hub.core.templating import language, render
 from hub.orders.http import order_context
 from hub.orders.pages import write
+from hub.orders.service import OrderNotFound
 from hub.portal import cart as carts
 from hub.portal import shop
 from shared.errors import DataError, SyncHubError
@@ -238,6 +239,9 @@ def reorder(
     """ "Order again": the order's products go into the cart; nothing is placed before checkout."""
     try:
         wanted = carts.order_quantities(session, principal, order_id)
+    except OrderNotFound:
+        raise HTTPException(404, f"no order #{order_id}") from None
+    try:
         write(
             request,
             session,
