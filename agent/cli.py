@@ -73,15 +73,24 @@ def main(ctx: click.Context, config: Optional[Path], verbose: bool) -> None:
 
 
 @main.command()
-@click.option("--reseller-id", required=True, help="Your id at the hub (ask the hub operator).")
+@click.option(
+    "--enrolment",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The hub's enrolment file (from the hub operator): fills in the reseller id, "
+    "hub host, port, SFTP login and the hub's keys.",
+)
+@click.option("--reseller-id", default=None, help="Your id at the hub (or from --enrolment).")
 @click.option(
     "--source-url",
     required=True,
     help="Database URL, e.g. mysql://shop@127.0.0.1/toko (no password).",
 )
-@click.option("--hub-host", required=True, help="The hub's SFTP host name.")
-@click.option("--hub-port", default=22, show_default=True, help="The hub's SFTP port.")
-@click.option("--hub-username", default=None, help="SFTP login (default: the reseller id).")
+@click.option("--hub-host", default=None, help="The hub's SFTP host name (or from --enrolment).")
+@click.option("--hub-port", default=None, type=int, help="The hub's SFTP port (default 22).")
+@click.option(
+    "--hub-username", default=None, help="SFTP login (from --enrolment; else the reseller id)."
+)
 @click.option(
     "--hub-host-key", default="", help="The hub's SSH host key line or SHA256: fingerprint."
 )
@@ -99,10 +108,11 @@ def main(ctx: click.Context, config: Optional[Path], verbose: bool) -> None:
 @_guard
 def init(
     ctx: click.Context,
-    reseller_id: str,
+    enrolment: Optional[Path],
+    reseller_id: Optional[str],
     source_url: str,
-    hub_host: str,
-    hub_port: int,
+    hub_host: Optional[str],
+    hub_port: Optional[int],
     hub_username: Optional[str],
     hub_host_key: str,
     hub_seal_key: str,
@@ -110,20 +120,30 @@ def init(
     state_dir: str,
     force: bool,
 ) -> None:
-    """Create keys and a commented config file; print what to give the hub operator."""
-    from agent.setup import run_init
+    """Create keys and a commented config file; print what to give the hub operator.
 
+    Easiest with the hub's enrolment file: syncagent init --enrolment FILE --source-url URL.
+    Options given as well override the file's values.
+    """
+    from agent.setup import run_init
+    from shared.enrolment import Enrolment
+
+    e = Enrolment.load(enrolment) if enrolment else None
+    reseller_id = reseller_id or (e.reseller_id if e else None)
+    hub_host = hub_host or (e.hub_host if e else None)
+    if not reseller_id or not hub_host:
+        raise click.UsageError("give --enrolment FILE, or both --reseller-id and --hub-host")
     run_init(
         Path(ctx.obj["config"]),
         force=force,
         reseller_id=reseller_id,
         url=source_url,
         hub_host=hub_host,
-        hub_port=hub_port,
-        hub_username=hub_username,
-        host_key=hub_host_key,
-        seal_key=hub_seal_key,
-        signing_key=hub_signing_key,
+        hub_port=hub_port or (e.hub_port if e else 22),
+        hub_username=hub_username or (e.hub_username if e else None),
+        host_key=hub_host_key or (e.host_key if e else ""),
+        seal_key=hub_seal_key or (e.seal_public_key if e else ""),
+        signing_key=hub_signing_key or (e.signing_public_key if e else ""),
         state_dir=state_dir,
     )
 

@@ -70,12 +70,16 @@ class SigningSection(_Section):
     key: Path
 
 
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+
 class ScheduleSection(_Section):
     cron: str = DEFAULT_CRON
     jitter_seconds: int = Field(default=900, ge=0)
     # every Nth run is full (int), or runs on that weekday are full ("sun")
     full_every: Union[int, str] = 7
-    timezone: Optional[str] = None
+    # The reseller's local zone (IANA name): "30 1 * * *" is 01:30 there, outside shop hours.
+    timezone: str = DEFAULT_TIMEZONE
 
 
 class OrdersSection(_Section):

@@ -143,7 +143,7 @@ def check_schedule(s: ScheduleSection, weekdays: tuple[str, ...]) -> Problems:
 
     out: Problems = []
     try:
-        CronTrigger.from_crontab(s.cron, timezone=s.timezone or "UTC")
+        CronTrigger.from_crontab(s.cron, timezone=s.timezone)
     except (ValueError, KeyError, LookupError) as exc:
         out.append(
             (

@@ -32,6 +32,7 @@ import paramiko
 
 from agent.config import HubSection
 from agent.ssh import load_ssh_key, verify_host_key
+from shared.atomic import atomic_file
 from shared.errors import FatalError, HostKeyMismatch, SyncHubError, TransferError
 
 log = logging.getLogger("syncagent.deliver")
@@ -228,12 +229,11 @@ class HubConnection:
         )
 
     def download(self, name: str, dest: Path) -> None:
-        tmp = dest.with_name(dest.name + ".tmp")
         try:
-            self._sftp.get(f"{OUTBOX}/{name}", str(tmp))
+            with atomic_file(dest, mode=0o640) as out:
+                self._sftp.getfo(f"{OUTBOX}/{name}", out)
         except BaseException as exc:
             raise translate(exc, f"downloading {name}", self.where) from exc
-        tmp.replace(dest)
 
 
 class Preconnect:

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -30,6 +31,7 @@ from typing import Optional
 import zstandard
 
 from agent.state import AgentState
+from shared.atomic import fsync_dir
 
 LEDGER_DIR = "keys"
 META_PREFIX = "ledger:"
@@ -121,7 +123,11 @@ class LedgerWriter:
     ) -> None:
         self.path = ledger_path(state_dir, dataset, sequence)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = self.path.with_name(self.path.name + ".tmp")
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        os.close(fd)
+        self._tmp = Path(tmp)
         self.fp, self.sequence = fp, sequence
         self.count = 0
         if base is not None:
@@ -146,6 +152,7 @@ class LedgerWriter:
         os.fsync(self._file.fileno())
         self._file.close()
         os.replace(self._tmp, self.path)
+        fsync_dir(self.path.parent)
         return json.dumps(
             {
                 "sequence": self.sequence,

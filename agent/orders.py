@@ -28,6 +28,7 @@ from typing import Any, Optional, TypeGuard
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from agent.deliver import HubConnection
+from shared.atomic import write_atomic
 from shared.errors import SealError
 from shared.messages import verify_message
 
@@ -166,9 +167,8 @@ class OrderFolder:
         except SealError as exc:
             ok, why = False, str(exc)
         target = self.results / name if ok else self.results / "rejected" / name
-        tmp = target.with_name(f".{name}.tmp")
-        tmp.write_bytes(json.dumps(doc, indent=1, sort_keys=True).encode("utf-8") if ok else raw)
-        os.replace(tmp, target)
+        body = json.dumps(doc, indent=1, sort_keys=True).encode("utf-8") if ok else raw
+        write_atomic(target, body, mode=0o640)  # the reseller's own system reads its answers
         if not ok:
             log.error("order answer %s refused (%s); kept in results/rejected", name, why)
         return ok

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from shared.atomic import fsync_dir
+
 _NAME = re.compile(
     r"^(?P<reseller>[a-z0-9][a-z0-9-]{1,62})-(?P<seq>\d{12})-(?P<kind>full|incremental)\.snap$"
 )
@@ -31,16 +33,6 @@ def snapshot_name(reseller_id: str, sequence: int, kind: str) -> str:
 def sequence_of(path: Path) -> Optional[int]:
     m = _NAME.match(path.name)
     return int(m.group("seq")) if m else None
-
-
-def fsync_dir(path: Path) -> None:
-    if os.name == "nt":  # directories cannot be fsynced on Windows
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Outbox:

@@ -117,7 +117,7 @@ def make_scheduler(cfg: AgentConfig, blocking: bool = True) -> Any:
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
 
-    tz = cfg.schedule.timezone or "UTC"
+    tz = cfg.schedule.timezone
     sched = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=tz)
     trigger = CronTrigger.from_crontab(cfg.schedule.cron, timezone=tz)
     trigger.jitter = cfg.schedule.jitter_seconds or None
@@ -140,7 +140,7 @@ def next_run(cfg: AgentConfig) -> Optional[str]:
 
     from apscheduler.triggers.cron import CronTrigger
 
-    tz = cfg.schedule.timezone or "UTC"
+    tz = cfg.schedule.timezone
     trig = CronTrigger.from_crontab(cfg.schedule.cron, timezone=tz)
     now = dt.datetime.now(dt.timezone.utc)
     fire = trig.get_next_fire_time(None, now)

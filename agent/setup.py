@@ -60,7 +60,8 @@ signing_public_key = {signing_key}  # hub's Ed25519 key: verifies acks and offer
 key = "keys/signing_ed25519.pem"    # private; signs every snapshot
 
 [schedule]
-cron = "30 1 * * *"     # minute hour day month weekday (nightly at 01:30)
+cron = "30 1 * * *"     # minute hour day month weekday (nightly at 01:30 in `timezone`)
+timezone = "Asia/Jakarta"  # your local zone (IANA name), e.g. Asia/Makassar, Asia/Jayapura
 jitter_seconds = 900    # start up to this many seconds late, so resellers don't all arrive at once
 full_every = 7          # every 7th run is a full snapshot (or a weekday: "sun")
 

@@ -49,9 +49,10 @@ class HubUnderTest:
         self.keys = HubKeys.load_or_create(self.settings.keys_dir)
 
     def enrol(self, reseller_id: str, ssh_line: str, signing_b64: str) -> None:
+        from hub.core.db import transaction
         from hub.resellers.service import add_reseller
 
-        with self.factory() as s:
+        with transaction(self.factory) as s:
             add_reseller(
                 s,
                 {

@@ -202,6 +202,7 @@ def main() -> None:
         resellers=n,
         rows_per_reseller=args.rows,
     )
+    from hub.core.db import transaction
     from hub.core.keys import HubKeys
     from hub.core.runtime import open_hub
     from hub.core.settings import HubSettings
@@ -224,7 +225,7 @@ def main() -> None:
         for i in range(n):
             rid = f"toko-{i:04d}"
             signing = sk.generate_signing_key()
-            with factory() as s:
+            with transaction(factory) as s:
                 add_reseller(
                     s,
                     {

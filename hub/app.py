@@ -61,6 +61,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.purchasing.pages", "router"),
     ("hub.purchasing.pages_money", "router"),
     ("hub.warranty.pages", "router"),
+    ("hub.agentdist.pages", "router"),
     ("hub.portal.pages", "router"),
 ]
 

@@ -15,8 +15,11 @@ from shared.errors import SyncHubError
 
 # (module, attribute) of each capability's command or group, in --help order.
 COMMANDS: list[tuple[str, str]] = [
+    ("hub.setup_cli", "init"),
+    ("hub.setup_cli", "db"),
     ("hub.serve", "serve"),
     ("hub.demo.run", "demo"),
+    ("hub.serve", "jobs"),
     ("hub.serve", "keys"),
     ("hub.users.cli", "user"),
     ("hub.data.cli", "data"),
@@ -32,6 +35,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.monitoring.cli", "alerts"),
     ("hub.backup.cli", "backup"),
     ("hub.backup.cli", "restore"),
+    ("hub.agentdist.cli", "agent_package"),
 ]
 
 

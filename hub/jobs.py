@@ -1,14 +1,25 @@
-"""Periodic jobs of the hub, fired by one leader among however many hub processes run.
+"""Periodic jobs of the hub, run exactly once however many hub processes run.
 
 Each job is a plain function of the session factory and settings, owned by its
-capability; this module only schedules them (APScheduler) and makes sure that
-only the process holding the job's advisory lock runs it (on PostgreSQL;
-SQLite has a single process anyway).
+capability; this module only schedules them (APScheduler). Who runs them:
+
+* ``synchub serve`` (the embedded default: one process) and ``synchub jobs``
+  (production: ``deploy/systemd/synchub-jobs.service``) run :func:`run_jobs`;
+  web and ingest workers never schedule jobs;
+* :func:`run_jobs` schedules only while it holds the jobs leadership — a
+  PostgreSQL session advisory lock (SQLite: an ``flock`` on
+  ``SYNCHUB_HOME/jobs.lock``) — so a second ``synchub jobs`` (another machine,
+  or ``serve`` beside the unit) waits as a standby and takes over within
+  ``LEADER_CHECK_SECONDS`` when the leader dies;
+* each run also takes the job's own advisory lock (:func:`run_as_leader`), so
+  even a leader that lost its connection and has not noticed yet never runs a
+  job while the new leader runs it.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +35,7 @@ from hub.backup.service import create as create_backup
 from hub.core.db import transaction
 from hub.core.keys import HubKeys
 from hub.core.settings import HubSettings
-from hub.ingest.leader import leadership
+from hub.ingest.leader import Leader, leadership
 from hub.monitoring.jobs import record_run
 from hub.monitoring.service import Expectation, check_all
 from hub.notifications.senders import NotifySettings, senders_from
@@ -37,6 +48,10 @@ from hub.orders.sftp import scan_order_files
 from hub.orders.shipping import HubShipping
 
 log = logging.getLogger("hub.jobs")
+JOBS_LEADER = "synchub-jobs"
+LEADER_CHECK_SECONDS = 10.0
+ORDER_FILES_SECONDS = 20  # an order file dropped over SFTP is answered within this (plus its run)
+OFFERS_ZONE = "Asia/Jakarta"  # agents push at 01:30 their local time by default
 
 JobFn = Callable[[sessionmaker[Session], HubSettings], Any]
 
@@ -51,7 +66,7 @@ class Job:
 def _order_files(factory: sessionmaker[Session], settings: HubSettings) -> Any:
     """Answer the order files resellers' systems dropped in their SFTP inboxes."""
     ctx = OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_env())
-    signing_key = HubKeys.load_or_create(settings.keys_dir).signing_key
+    signing_key = HubKeys.load(settings.keys_dir).signing_key
     return scan_order_files(
         factory, settings.sftp_root, settings.home / "order-files", ctx, signing_key
     )
@@ -88,12 +103,13 @@ def default_jobs(settings: HubSettings | None = None) -> list[Job]:
     return [
         Job("alerts", IntervalTrigger(minutes=1), _alerts),
         Job("backup", CronTrigger(hour=backup_hour, minute=30, timezone="Asia/Jakarta"), _backup),
-        Job("order-files", IntervalTrigger(minutes=1), _order_files),
+        Job("order-files", IntervalTrigger(seconds=ORDER_FILES_SECONDS), _order_files),
         Job("notifications", IntervalTrigger(minutes=1), _notifications),
-        # After the nightly syncs (agents default to 01:30 with jitter): offers from fresh data.
+        # After the nightly syncs (agents default to 01:30 local time, with jitter): offers
+        # from fresh data, before the shops open.
         Job(
             "offers-nightly",
-            CronTrigger(hour=4, minute=0, timezone="UTC"),
+            CronTrigger(hour=4, minute=0, timezone=OFFERS_ZONE),
             lambda factory, settings: run_nightly(factory, settings),
         ),
         Job(
@@ -141,3 +157,37 @@ def start_scheduler(
         )
     scheduler.start()
     return scheduler
+
+
+def run_jobs(
+    factory: sessionmaker[Session],
+    settings: HubSettings,
+    stop_event: threading.Event,
+    jobs: list[Job] | None = None,
+) -> None:
+    """Schedule the jobs while this process is the jobs leader; stand by otherwise. Blocks until stopped."""
+    engine = factory.kw["bind"]
+    leader = Leader(engine, JOBS_LEADER, lock_file=settings.home / "jobs.lock")
+    scheduler: BackgroundScheduler | None = None
+    standby_said = False
+    try:
+        while not stop_event.is_set():
+            try:
+                if scheduler is not None and not leader.alive():
+                    log.error("jobs: lost the leadership (database connection); stopping the jobs")
+                    scheduler.shutdown(wait=False)
+                    scheduler = None
+                if scheduler is None and leader.try_acquire():
+                    names = ", ".join(j.name for j in jobs or default_jobs(settings))
+                    log.info("jobs: this process is the leader; scheduling %s", names)
+                    scheduler = start_scheduler(factory, settings, jobs)
+                elif scheduler is None and not standby_said:
+                    log.info("jobs: another process is the leader; standing by")
+                    standby_said = True
+            except Exception:  # database down: try again at the next check
+                log.exception("jobs: leader check failed")
+            stop_event.wait(LEADER_CHECK_SECONDS)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        leader.release()

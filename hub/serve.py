@@ -1,13 +1,15 @@
-"""`synchub serve`: one process running the embedded SFTP server, the ingest loop and the web app.
+"""`synchub serve`: one process running the embedded SFTP server, ingest, the jobs and the web app.
 
 The embedded default for a small distributor (and the demo). In production the
-same pieces run separately: OpenSSH receives, `synchub ingest --workers N`
-merges, uvicorn behind nginx serves the app.
+same pieces run separately (deploy/README.md): OpenSSH receives, `synchub
+ingest` workers merge, `synchub jobs` runs the periodic jobs, uvicorn behind
+nginx serves the app.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -17,10 +19,12 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.keys import HubKeys
+from hub.core.runtime import hub_keys as hub_keys_of
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
 from hub.ingest.worker import run_forever
-from hub.jobs import start_scheduler
+from hub.jobs import run_jobs
+from hub.reception.enrolment import host_key_fingerprint, reception_host_key
 from hub.reception.server import SftpServer
 
 log = logging.getLogger("hub.serve")
@@ -36,6 +40,7 @@ class Background:
     sftp: SftpServer
     stop_event: threading.Event
     ingest_thread: threading.Thread | None = None
+    jobs_thread: threading.Thread | None = None
 
     def start_ingest(self) -> None:
         """Merge continuously: scan the inboxes every ``ingest_interval_seconds``."""
@@ -48,28 +53,42 @@ class Background:
         )
         self.ingest_thread.start()
 
+    def start_jobs(self) -> None:
+        """The periodic jobs (hub.jobs), while this process is their leader."""
+        self.jobs_thread = threading.Thread(
+            target=run_jobs,
+            args=(self.session_factory, self.settings, self.stop_event),
+            name="jobs",
+            daemon=True,
+        )
+        self.jobs_thread.start()
+
 
 @contextmanager
-def background_services(settings: HubSettings, *, ingest: bool = True) -> Iterator[Background]:
-    """Start the SFTP server and (optionally) the continuous ingest loop; stop both on exit."""
+def background_services(
+    settings: HubSettings, *, ingest: bool = True, jobs: bool | None = None
+) -> Iterator[Background]:
+    """Start the SFTP server, and (optionally) the ingest loop and the jobs; stop all on exit.
+
+    ``jobs`` defaults to ``ingest``.
+    """
     _engine, factory = open_hub(settings)
-    keys = HubKeys.load_or_create(settings.keys_dir)
+    keys = HubKeys.load(settings.keys_dir)
     stop = threading.Event()
     sftp = SftpServer(settings, factory, keys.host_key)
     sftp.start()
     bg = Background(settings, factory, keys, sftp, stop)
-    scheduler = None
     if ingest:
         bg.start_ingest()
-        scheduler = start_scheduler(factory, settings)
+    if ingest if jobs is None else jobs:
+        bg.start_jobs()
     try:
         yield bg
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
         stop.set()
-        if bg.ingest_thread is not None:
-            bg.ingest_thread.join(timeout=30)
+        for thread in (bg.ingest_thread, bg.jobs_thread):
+            if thread is not None:
+                thread.join(timeout=30)
         sftp.stop()
 
 
@@ -95,7 +114,13 @@ def run_web(settings: HubSettings) -> None:
     is_flag=True,
     help="Do not merge continuously (e.g. when `synchub ingest --workers N` runs elsewhere).",
 )
-def serve(no_web: bool, no_ingest: bool) -> None:
+@click.option(
+    "--no-jobs",
+    is_flag=True,
+    help="Do not run the periodic jobs (e.g. when `synchub jobs` runs elsewhere; "
+    "running both is safe: one of them leads).",
+)
+def serve(no_web: bool, no_ingest: bool, no_jobs: bool) -> None:
     """Run the hub: built-in SFTP server, continuous ingest and the web UI/API.
 
     Listens on SYNCHUB_SFTP_HOST:SYNCHUB_SFTP_PORT (default 127.0.0.1:2222) and
@@ -106,7 +131,7 @@ def serve(no_web: bool, no_ingest: bool) -> None:
     )
     settings = HubSettings()
     settings.check_secrets()
-    with background_services(settings, ingest=not no_ingest) as bg:
+    with background_services(settings, ingest=not no_ingest, jobs=not no_jobs) as bg:
         click.echo(
             f"SFTP: {settings.sftp_host}:{bg.sftp.port}  host key {bg.keys.host_fingerprint}"
         )
@@ -118,15 +143,42 @@ def serve(no_web: bool, no_ingest: bool) -> None:
             run_web(settings)
 
 
+@click.command("jobs")
+def jobs() -> None:
+    """Run the periodic jobs until stopped: order-file answers, notifications, unpaid-order
+    expiry and reminders, nightly offers (production: deploy/systemd/synchub-jobs.service).
+
+    Start as many as you like (one per machine for failover): one leads, chosen by a
+    PostgreSQL advisory lock (SQLite: a lock file in SYNCHUB_HOME); the others stand by.
+    """
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = HubSettings()
+    settings.check_secrets()
+    _engine, factory = open_hub(settings)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    run_jobs(factory, settings, stop)
+
+
 @click.command("keys")
 def keys() -> None:
-    """Print the hub's public keys: what every reseller's `syncagent init` needs."""
+    """Print the hub's public keys and the SFTP host key of the configured reception.
+
+    Resellers get the same in one file from `synchub reseller enrolment ID`.
+    """
     settings = HubSettings()
-    hub_keys = HubKeys.load_or_create(settings.keys_dir)
-    click.echo(hub_keys.describe())
+    hub_keys = hub_keys_of(settings)
+    host_line = reception_host_key(settings, hub_keys)
+    where = "built-in SFTP server" if settings.reception == "builtin" else "OpenSSH reception"
+    click.echo(hub_keys.describe(host_key=False))
+    click.echo(f"SFTP host key ({where}): {host_line}")
+    click.echo(f"  fingerprint:                 {host_key_fingerprint(host_line)}")
     click.echo(
-        "\nFor syncagent init:\n"
-        f"  --hub-host-key '{hub_keys.host_key_line}'\n"
+        "\nFor syncagent init (easier: `synchub reseller enrolment ID --out FILE`):\n"
+        f"  --hub-host-key '{host_line}'\n"
         f"  --hub-seal-key '{hub_keys.seal_public_b64}'\n"
         f"  --hub-signing-key '{hub_keys.signing_public_b64}'"
     )

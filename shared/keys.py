@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
+from shared.atomic import write_atomic
 from shared.errors import ConfigError
 
 PrivateKey = Union[Ed25519PrivateKey, X25519PrivateKey]
@@ -73,25 +74,12 @@ def save_private_key(key: PrivateKey, path: str | os.PathLike[str]) -> None:
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    _write_atomic(Path(path), pem, 0o600)
+    write_atomic(path, pem, mode=0o600)
 
 
 def save_public_key(key: AnyKey, path: str | os.PathLike[str]) -> None:
     """Write base64 of the raw public bytes plus a newline (mode 0644)."""
-    _write_atomic(Path(path), (public_b64(key) + "\n").encode("ascii"), 0o644)
-
-
-def _write_atomic(path: Path, data: bytes, mode: int) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, mode)
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    write_atomic(path, (public_b64(key) + "\n").encode("ascii"), mode=0o644)
 
 
 # --- loading ------------------------------------------------------------------

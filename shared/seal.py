@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from shared.atomic import atomic_file
 from shared.errors import (
     SealTampered,
     SealTruncated,
@@ -520,8 +521,7 @@ def seal_snapshot(
     else:
         directory, manifest = Path(writer_or_dir), load_manifest(writer_or_dir)
     out_path = Path(out_path)
-    tmp = out_path.with_name(out_path.name + ".tmp")
-    with open(tmp, "wb") as out:
+    with atomic_file(out_path, mode=0o600) as out:
         header = seal(
             iter_tar(directory, manifest, chunk_size),
             out,
@@ -535,9 +535,6 @@ def seal_snapshot(
             _ephemeral_key=_ephemeral_key,
             _salt=_salt,
         )
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, out_path)
     return header
 
 

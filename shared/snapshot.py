@@ -18,6 +18,7 @@ from typing import IO, Callable, Dict, Iterator, List, Sequence
 
 import zstandard
 
+from shared.atomic import write_atomic
 from shared.errors import SnapshotFormatError
 from shared.keyset import KeyDigest, KeySetDigest
 from shared.manifest import (
@@ -296,9 +297,7 @@ class SnapshotWriter:
         if self.manifest is None:
             datasets = [d.close() for d in self._datasets]
             self.manifest = Manifest.model_validate({**dict(self._base), "datasets": datasets})
-            tmp = self.workdir / (MANIFEST_NAME + ".tmp")
-            tmp.write_bytes(self.manifest.to_json())
-            os.replace(tmp, self.workdir / MANIFEST_NAME)
+            write_atomic(self.workdir / MANIFEST_NAME, self.manifest.to_json(), mode=0o600)
         return self.manifest
 
     def iter_tar(self, chunk_size: int = CHUNK) -> Iterator[bytes]:

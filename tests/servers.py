@@ -15,6 +15,7 @@ group/world-writable (so its directories live under /run, not /tmp).
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
 import pwd
 import shutil
@@ -114,8 +115,13 @@ def ensure_system_user(name: str) -> None:
         pass
     if os.geteuid() != 0:
         raise ServerUnavailable(f"OS user {name!r} is missing and we are not root to create it")
+    try:  # its own group: join it if it exists already, else create it with the user
+        grp.getgrnam(name)
+        group = ["--gid", name]
+    except KeyError:
+        group = ["--user-group"]
     subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", *group, name],
         check=False,
         capture_output=True,
     )
@@ -431,13 +437,16 @@ class SshdServer:
     """The production SFTP chroot config, run by a real sshd on a free loopback port.
 
     Reseller logins are real system users created by deploy/sshd/enrol-reseller.sh
-    with a per-session prefix (so parallel test runs never share an account) and
-    deleted again by `stop()`. Needs root (sshd chroots and switches users).
+    (the root step `synchub reseller add` runs) with a per-session prefix (so parallel
+    test runs never share an account), their keys written by the hub's own
+    ``OpenSshAccounts.set_key``; all deleted again by `stop()`. Needs root (sshd chroots
+    and switches users).
     """
 
     host = "127.0.0.1"
     sftp_group = "synchub-sftp-test"
-    hub_group = "synchub-hub-test"
+    hub_user = hub_group = "synchub-hub-test"  # useradd --system makes the same-named group
+    keys_user = "nobody"  # AuthorizedKeysCommandUser: reads the key files, nothing else
 
     def __init__(self) -> None:
         self.sshd = find_binary("sshd", "/usr/sbin/sshd")
@@ -465,14 +474,15 @@ class SshdServer:
         return {
             **os.environ,
             "SYNCHUB_SFTP_ROOT": str(self.root),
-            "SYNCHUB_SFTP_KEYS_DIR": str(self.keys_dir),
             "SYNCHUB_SFTP_GROUP": self.sftp_group,
+            "SYNCHUB_HUB_USER": self.hub_user,
             "SYNCHUB_HUB_GROUP": self.hub_group,
             "SYNCHUB_USER_PREFIX": self.user_prefix,
         }
 
     def start(self) -> SshdServer:
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege-separation dir
+        ensure_system_user(self.hub_user)
         run(
             [
                 self.keygen,
@@ -502,6 +512,7 @@ class SshdServer:
                         "HOST_KEY": str(self.host_key_path),
                         "PID_FILE": str(self.base / "sshd.pid"),
                         "KEYS_DIR": str(self.keys_dir),
+                        "KEYS_USER": self.keys_user,
                         "SFTP_GROUP": self.sftp_group,
                         "SFTP_ROOT": str(self.root),
                     },
@@ -554,15 +565,24 @@ class SshdServer:
 
     def login_name(self, reseller_id: str) -> str:
         """The SFTP user name of a reseller (prefix + id, as production derives it)."""
-        return self._enrol("--login-name", reseller_id)
+        return self._enrol("login-name", reseller_id)
+
+    @property
+    def accounts(self) -> Any:
+        """The hub's key writer for this server's keys directory."""
+        from hub.reception.openssh import OpenSshAccounts
+
+        return OpenSshAccounts(self.keys_dir, (), self.user_prefix)
 
     def add_reseller(self, reseller_id: str, authorized_key_line: str) -> Path:
-        """Enrol a reseller with the production script; returns its chroot (`inbox/`, `outbox/`)."""
-        self.logins[reseller_id] = self._enrol(reseller_id, "-", stdin=authorized_key_line)
+        """Enrol a reseller as the hub does (root step, then its key); returns its chroot."""
+        self.logins[reseller_id] = self._enrol("add", reseller_id)
+        self.accounts.set_key(reseller_id, authorized_key_line)
         return self.root / reseller_id
 
     def disable_reseller(self, reseller_id: str) -> None:
-        self._enrol("--disable", reseller_id)
+        self.accounts.remove_key(reseller_id)
+        self._enrol("disable", reseller_id)
 
     def session_pids(self) -> list[int]:
         """Live PIDs of every process below our master sshd (monitors and their SFTP children)."""
@@ -598,5 +618,6 @@ class SshdServer:
             self.proc = None
         for login in self.logins.values():
             subprocess.run(["userdel", login], capture_output=True)
+            subprocess.run(["groupdel", login], capture_output=True)
         self.logins.clear()
         shutil.rmtree(self.base, ignore_errors=True)

@@ -1,32 +1,46 @@
 #!/usr/bin/env bash
-# Enrol, update or disable one reseller on the SyncHub SFTP drop box (run as root).
+# The root step of a SyncHub reseller's OpenSSH login: the Linux account and its chroot.
 #
-#   enrol-reseller.sh RESELLER_ID 'ssh-ed25519 AAAA... comment'   enrol / replace key
-#   enrol-reseller.sh RESELLER_ID -          read the public key line from stdin
-#   enrol-reseller.sh --disable RESELLER_ID   lock the login, remove its key, end sessions
-#   enrol-reseller.sh --login-name RESELLER_ID   print the login name, change nothing
+#   sftp-account add ID          create (or repair, or re-enable) the login and chroot
+#   sftp-account disable ID      lock the login and end its open SFTP sessions
+#   sftp-account login-name ID   print the login name, change nothing
 #
-# Idempotent: running it again converges to the same state (and re-enables a
-# disabled reseller). Prints the login name on stdout. Data in inbox/ and
-# outbox/ is never deleted.
+# The hub runs it (`synchub reseller add|disable|enable`, through `sudo -n`, see README.md);
+# the hub itself writes the login's authorized key (no root needed). Idempotent: running
+# it again converges to the same state. Prints the login name on stdout. Files in inbox/
+# and outbox/ are never deleted.
 #
-# env (defaults are the production layout; tests point them at temp paths):
-#   SYNCHUB_SFTP_ROOT=/srv/synchub/sftp       chroot parents, one dir per reseller
-#   SYNCHUB_SFTP_KEYS_DIR=/etc/synchub/sftp-keys   authorized keys, one file per login
-#   SYNCHUB_SFTP_GROUP=synchub-sftp          group of every reseller login
-#   SYNCHUB_HUB_GROUP=synchub                group of the hub process (reads inbox, writes outbox)
-#   SYNCHUB_USER_PREFIX=sh-                  login = prefix + reseller id (see README.md)
+# Settings, in this order: the environment (when run directly by root), then
+# sftp-account.env next to the installed script (root-owned; sudo clears the environment),
+# then these defaults:
+#   SYNCHUB_SFTP_ROOT=/srv/synchub/sftp     chroot parents, one dir per reseller
+#   SYNCHUB_SFTP_GROUP=synchub-sftp         every reseller login is a member (sshd AllowGroups)
+#   SYNCHUB_HUB_USER=synchub                the hub's user: writes outboxes
+#   SYNCHUB_HUB_GROUP=synchub               the hub's group: reads and moves uploads
+#   SYNCHUB_USER_PREFIX=sh-                 login = prefix + reseller id (see README.md)
 set -euo pipefail
+umask 0022
 
+conf="$(dirname "$(readlink -f "$0")")/sftp-account.env"
+if [ -f "$conf" ]; then
+  # only KEY=value lines of the names above; the file must be root's
+  [ "$(stat -c %u "$conf")" = 0 ] || { echo "sftp-account: $conf must be owned by root" >&2; exit 2; }
+  while IFS='=' read -r k v; do
+    case "$k" in
+      SYNCHUB_SFTP_ROOT|SYNCHUB_SFTP_GROUP|SYNCHUB_HUB_USER|SYNCHUB_HUB_GROUP|SYNCHUB_USER_PREFIX)
+        [ -n "${!k:-}" ] || export "$k=$v" ;;
+    esac
+  done < <(grep -E '^[A-Z_]+=' "$conf")
+fi
 ROOT=${SYNCHUB_SFTP_ROOT:-/srv/synchub/sftp}
-KEYS=${SYNCHUB_SFTP_KEYS_DIR:-/etc/synchub/sftp-keys}
 GROUP=${SYNCHUB_SFTP_GROUP:-synchub-sftp}
+HUB_USER=${SYNCHUB_HUB_USER:-synchub}
 HUB_GROUP=${SYNCHUB_HUB_GROUP:-synchub}
 PREFIX=${SYNCHUB_USER_PREFIX:-sh-}
 NOLOGIN=/usr/sbin/nologin
 
-die() { echo "enrol-reseller: $*" >&2; exit 2; }
-usage() { sed -n '2,9p' "$0" >&2; exit 2; }
+die() { echo "sftp-account: $*" >&2; exit 2; }
+usage() { sed -n '4,6p' "$0" >&2; exit 2; }
 
 # Linux login names are at most 32 characters; longer ids keep a readable head
 # and end in 8 hex digits of SHA-256(id) so that they stay unique.
@@ -67,52 +81,46 @@ mkdir_as() { # mkdir_as PATH OWNER:GROUP MODE
 disable() {
   local id=$1 login; login=$(login_name "$id")
   id -u "$login" >/dev/null 2>&1 || die "no login '$login' for reseller '$id'; nothing to disable"
-  rm -f "$KEYS/$login"
   retry usermod --lock --expiredate 1 "$login"
   pkill -KILL -u "$login" 2>/dev/null || true   # end its open SFTP sessions
   echo "$login"
 }
 
-enrol() {
-  local id=$1 key=$2 login home
+add() {
+  local id=$1 login home
   login=$(login_name "$id"); home="$ROOT/$id"
-  key=$(printf '%s' "$key" | tr -d '\r' | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//')
-  [[ $key =~ ^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com|sk-ecdsa-sha2-nistp256@openssh.com)\ [A-Za-z0-9+/=]+(\ .*)?$ ]] ||
-    die "the key must be one OpenSSH public key line ('ssh-ed25519 AAAA... comment'), without options"
-  printf '%s\n' "$key" | ssh-keygen -l -f - >/dev/null 2>&1 ||
-    die "ssh-keygen cannot read that public key; paste the agent's .pub line unchanged"
-
+  id -u "$HUB_USER" >/dev/null 2>&1 || die "the hub user '$HUB_USER' does not exist (SYNCHUB_HUB_USER)"
   ensure_group "$GROUP"; ensure_group "$HUB_GROUP"
   mkdir -p "$ROOT"; chown root:root "$ROOT"; chmod 0755 "$ROOT"; check_root_path "$ROOT"
-  mkdir -p "$KEYS"; chown root:root "$KEYS"; chmod 0755 "$KEYS"; check_root_path "$KEYS"
 
+  # Each login has a private primary group of its own name: the outbox's group, so that
+  # what the hub writes there (mode 0640) is readable by this login and no other.
   if id -u "$login" >/dev/null 2>&1; then
     id -nG "$login" | tr ' ' '\n' | grep -qx "$GROUP" ||
       die "login '$login' exists but is not in group $GROUP: refusing to take over an unrelated account"
-    retry usermod --gid "$GROUP" --home "$home" --shell "$NOLOGIN" --password '*' "$login"
+    ensure_group "$login"
+    retry usermod --gid "$login" --groups "$GROUP" --home "$home" --shell "$NOLOGIN" --password '*' "$login"
   else
-    retry useradd --system --gid "$GROUP" --home-dir "$home" --no-create-home --shell "$NOLOGIN" \
-      --password '*' --comment "SyncHub reseller $id" "$login"
+    ensure_group "$login"
+    retry useradd --system --gid "$login" --groups "$GROUP" --home-dir "$home" --no-create-home \
+      --shell "$NOLOGIN" --password '*' --comment "SyncHub reseller $id" "$login"
   fi
-  chage --expiredate -1 "$login"   # undo a previous --disable
+  chage --expiredate -1 "$login"
 
-  # chroot: root-owned 0755; inbox: the agent writes, the hub group reads/moves (setgid);
-  # outbox: the hub group writes, the agent (other) only reads.
+  # chroot: root-owned 0755. inbox: the agent writes (sftp umask 0027), the hub group reads and
+  # moves (setgid: uploads get the hub group). outbox: the hub writes, the login's group reads
+  # (setgid: replies get the login's group); nobody else may even list either.
   mkdir_as "$home" root:root 0755
   mkdir_as "$home/inbox" "$login:$HUB_GROUP" 2770
-  mkdir_as "$home/outbox" "root:$HUB_GROUP" 2775
-
-  local tmp; tmp=$(mktemp "$KEYS/.$login.XXXXXX")
-  printf 'restrict %s\n' "$key" > "$tmp"; chown root:root "$tmp"; chmod 0644 "$tmp"
-  mv -f "$tmp" "$KEYS/$login"
+  mkdir_as "$home/outbox" "$HUB_USER:$login" 2750
   echo "$login"
 }
 
-case "${1:-}" in
-  --disable) [ $# -eq 2 ] || usage; check_id "$2"; [ "$(id -u)" = 0 ] || die "run as root"; disable "$2" ;;
-  --login-name) [ $# -eq 2 ] || usage; check_id "$2"; login_name "$2" ;;
-  ""|-h|--help) usage ;;
-  *) [ $# -ge 1 ] && [ $# -le 2 ] || usage; check_id "$1"; [ "$(id -u)" = 0 ] || die "run as root"
-     key=${2:--}; [ "$key" = - ] && key=$(cat)
-     enrol "$1" "$key" ;;
+[ $# -eq 2 ] || usage
+check_id "$2"
+case "$1" in
+  add) [ "$(id -u)" = 0 ] || die "run as root (the hub runs it through sudo -n)"; add "$2" ;;
+  disable) [ "$(id -u)" = 0 ] || die "run as root (the hub runs it through sudo -n)"; disable "$2" ;;
+  login-name) login_name "$2" ;;
+  *) usage ;;
 esac

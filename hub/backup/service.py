@@ -41,6 +41,7 @@ from sqlalchemy import Engine
 from hub.backup import database
 from hub.core.db import make_engine
 from hub.core.migrate import upgrade
+from hub.core.runtime import mark_hub
 from hub.core.settings import HubSettings
 from shared import __version__
 from shared.errors import ConfigError, DataError
@@ -308,6 +309,7 @@ def restore(archive: Path, identity_file: Path, settings: HubSettings) -> Restor
         engine.dispose()
         engine = make_engine(settings.db_url)
         upgrade(engine)  # a backup of an older version gets this version's schema
+        mark_hub(settings)  # this home is now the hub on this (possibly new) database
     finally:
         engine.dispose()
     return RestoreResult(manifest, count)

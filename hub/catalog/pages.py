@@ -209,7 +209,7 @@ def import_apply(
             None,
             {"file": shown, "created": len(report.created), "updated": len(report.updated)},
         )
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
@@ -291,7 +291,7 @@ def link(
                 hint="search the catalog for the right SKU",
             )
         matching.link_manually(session, reseller_id, reseller_sku, found, principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
@@ -322,7 +322,7 @@ def decide(
             matching.accept(session, suggestion_id, principal)
         else:
             matching.reject(session, suggestion_id, principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()

@@ -80,7 +80,7 @@ async def import_file(
                 None,
                 {"created": len(report.created), "updated": len(report.updated)},
             )
-            session.commit()
+            session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as e:
         raise _bad(e) from None
     return ImportReportPublic(
@@ -156,11 +156,11 @@ def decide(
     try:
         if decision == "accept":
             link = matching.accept(session, suggestion_id, principal)
-            session.commit()
+            session.flush()  # the request's unit of work commits (docs/transactions.md)
             return SkuLinkPublic.model_validate(link)
         if decision == "reject":
             matching.reject(session, suggestion_id, principal)
-            session.commit()
+            session.flush()  # the request's unit of work commits (docs/transactions.md)
             return None
     except DataError as e:
         raise _bad(e) from None

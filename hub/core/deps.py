@@ -19,6 +19,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, AsyncIterator, Callable, Iterator
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
@@ -68,16 +69,38 @@ async def get_write_session(request: Request) -> AsyncIterator[Session]:
 @asynccontextmanager  # not a bare generator: an error in the route must close the session now
 async def _unit_of_work(request: Request, *, writes: bool) -> AsyncIterator[Session]:
     state = hub_state(request)
+    gate = state.write_gate() if writes else None
+    if gate is not None:
+        await gate.acquire()
     session = (state.session_factory if writes else state.read_factory)()
     try:
         yield session
         if writes and session.in_transaction():
-            await run_in_threadpool(session.commit)
+            await to_thread.run_sync(session.commit, limiter=_releasing())
     finally:
-        if session.in_transaction():
-            await run_in_threadpool(session.close)
-        else:
-            session.close()
+        try:
+            if session.in_transaction():
+                await to_thread.run_sync(session.close, limiter=_releasing())
+            else:
+                session.close()
+        finally:
+            if gate is not None:
+                gate.release()
+
+
+_RELEASING: list[CapacityLimiter] = []
+
+
+def _releasing() -> CapacityLimiter:
+    """Threads of their own for ending transactions (commit, or close = roll back).
+
+    Ending one releases SQLite's write lock and a pooled connection: if it queued for the
+    request thread pool, whose threads may all be requests waiting for that very lock or
+    connection, nothing would move until the database's busy timeout (seen in the soak).
+    """
+    if not _RELEASING:
+        _RELEASING.append(CapacityLimiter(8))
+    return _RELEASING[0]
 
 
 def get_hub(request: Request) -> HubState:

@@ -28,6 +28,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from shared import keys as sk
+from shared.atomic import write_atomic
+from shared.errors import ConfigError
 
 SEAL_KEY = "seal.key"
 SIGNING_KEY = "signing.key"
@@ -65,6 +67,23 @@ class HubKeys:
         keys._write_public(keys_dir)
         return keys
 
+    @classmethod
+    def load(cls, keys_dir: Path) -> HubKeys:
+        """Load the three keys; a missing one is an error (only ``synchub init`` creates keys)."""
+        keys_dir = Path(keys_dir)
+        missing = [n for n in (SEAL_KEY, SIGNING_KEY, HOST_KEY) if not (keys_dir / n).is_file()]
+        if missing:
+            raise ConfigError(
+                [(str(keys_dir / n), "missing") for n in missing],
+                hint="restore the hub's keys from its backup: new keys would lock every "
+                "reseller out (snapshots sealed to the old key cannot be opened)",
+            )
+        return cls(
+            seal_key=sk.load_sealing_key(keys_dir / SEAL_KEY),
+            signing_key=sk.load_signing_key(keys_dir / SIGNING_KEY),
+            host_key=to_paramiko_key(sk.load_signing_key(keys_dir / HOST_KEY)),
+        )
+
     # --- public forms ---------------------------------------------------------
 
     @property
@@ -95,23 +114,30 @@ class HubKeys:
     def host_fingerprint(self) -> str:
         return ssh_fingerprint(self.host_key.asbytes())
 
-    def describe(self) -> str:
-        """Human-readable summary of the public halves (no secrets)."""
-        return "\n".join(
-            [
-                f"seal public key (X25519):      {self.seal_public_b64}",
-                f"  fingerprint:                 {sk.short_fingerprint(self.seal_key)}",
-                f"signing public key (Ed25519):  {self.signing_public_b64}",
-                f"  fingerprint:                 {sk.short_fingerprint(self.signing_key)}",
+    def describe(self, *, host_key: bool = True) -> str:
+        """Human-readable summary of the public halves (no secrets).
+
+        ``host_key=False`` leaves out the built-in server's host key (under OpenSSH
+        agents pin the OpenSSH instance's key instead).
+        """
+        lines = [
+            f"seal public key (X25519):      {self.seal_public_b64}",
+            f"  fingerprint:                 {sk.short_fingerprint(self.seal_key)}",
+            f"signing public key (Ed25519):  {self.signing_public_b64}",
+            f"  fingerprint:                 {sk.short_fingerprint(self.signing_key)}",
+        ]
+        if host_key:
+            lines += [
                 f"SFTP host key:                 {self.host_key_line}",
                 f"  fingerprint:                 {self.host_fingerprint}",
             ]
-        )
+        return "\n".join(lines)
 
     def _write_public(self, keys_dir: Path) -> None:
         sk.save_public_key(self.seal_key, keys_dir / "seal.pub")
         sk.save_public_key(self.signing_key, keys_dir / "signing.pub")
-        (keys_dir / f"{HOST_KEY}.pub").write_text(self.host_key_line + "\n", encoding="ascii")
+        line = (self.host_key_line + "\n").encode("ascii")
+        write_atomic(keys_dir / f"{HOST_KEY}.pub", line, mode=0o644)
 
 
 def _load_or_create(path: Path, generate: Callable[[], _K], load: Callable[[Path], _K]) -> _K:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Optional
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.errors import ConfigError
@@ -27,6 +27,24 @@ class HubSettings(BaseSettings):
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     sftp_host: str = "127.0.0.1"
     sftp_port: int = 2222
+    # --- reception (deploy/sshd/README.md): which SFTP server resellers reach, and where files are.
+    # builtin: `synchub serve`'s own server; openssh: a chrooted OpenSSH instance whose accounts
+    # `synchub reseller add|disable|enable|rotate-key` manage.
+    reception: Literal["builtin", "openssh"] = "builtin"
+    # SYNCHUB_SFTP_ROOT: the one folder both servers, the ingest scanner and the reply writers use
+    # (``sftp_root`` below; default <home>/sftp).
+    reception_root: Optional[Path] = Field(
+        default=None, validation_alias=AliasChoices("sftp_root", "SYNCHUB_SFTP_ROOT")
+    )
+    # Where agents connect (printed by `synchub keys` and the enrolment); default sftp_host:sftp_port.
+    sftp_public_host: str = ""
+    # OpenSSH only: the instance's host key (what agents pin), the per-login key files its
+    # AuthorizedKeysCommand reads (written by the hub), the root step that creates the
+    # Linux account and chroot, and the login prefix that step uses.
+    sftp_host_key_file: Path = Path("/etc/synchub/sftp_host_ed25519_key.pub")
+    sftp_keys_dir: Optional[Path] = None  # default <home>/sftp-keys
+    sftp_account_command: str = "sudo -n /usr/local/lib/synchub/sftp-account"
+    sftp_login_prefix: str = "sh-"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     inbox_quota_bytes: int = 2 * 1024**3
@@ -87,7 +105,11 @@ class HubSettings(BaseSettings):
     @property
     def sftp_root(self) -> Path:
         """One folder per reseller: ``<id>/inbox`` (uploads) and ``<id>/outbox`` (hub's replies)."""
-        return self.home / "sftp"
+        return self.reception_root or self.home / "sftp"
+
+    @property
+    def authorized_keys_dir(self) -> Path:
+        return self.sftp_keys_dir or self.home / "sftp-keys"
 
     @property
     def quarantine_dir(self) -> Path:

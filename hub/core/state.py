@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol, TypeVar
 
+import anyio
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
@@ -45,6 +46,7 @@ class HubState:
     # Orders placed on the event loop instead of the thread pool (HubSettings.inline_order_placement).
     inline_order_placement: bool = False
     _parts: dict[type, Any] = field(default_factory=dict, repr=False)
+    _gate: list[anyio.Lock] = field(default_factory=list, repr=False)
 
     @classmethod
     def build(cls, settings: HubSettings, engine: Engine, authenticator: Authenticates) -> HubState:
@@ -59,6 +61,22 @@ class HubState:
             if inline is None
             else inline,
         )
+
+    def write_gate(self) -> anyio.Lock | None:
+        """On SQLite, the one lock write requests of this process take, on the event loop,
+        before their transaction; None elsewhere.
+
+        SQLite has one writer at a time anyway. Without the gate, writers waiting for its
+        lock sit in the request thread pool (busy timeout: 30 s) while the writer holding
+        it needs a thread of that same pool to serialize its response before it commits:
+        every thread waits, nobody commits (seen in the soak test). Waiting on the loop
+        holds no thread, so readers keep being served. PostgreSQL takes concurrent writers.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return None
+        if not self._gate:
+            self._gate.append(anyio.Lock())
+        return self._gate[0]
 
     def part(self, kind: type[T], build: Callable[[], T]) -> T:
         """The app's one ``kind`` object, built by ``build`` on first use."""

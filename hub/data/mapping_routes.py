@@ -97,9 +97,8 @@ def apply(
         profile.name,
     )
     try:
-        service.apply(
-            session, reseller_id, profile
-        )  # commits the mapping and the audit entry together
+        # the mapping and the audit entry are committed together by the request's unit of work
+        service.apply(session, reseller_id, profile)
     except DataError as exc:
         raise HTTPException(422, str(exc)) from None
     return _preview(session, reseller_id, profile)

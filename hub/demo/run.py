@@ -24,6 +24,8 @@ from pathlib import Path
 
 import click
 
+from hub.core.db import transaction
+from hub.core.runtime import init_hub
 from hub.core.settings import HubSettings
 from hub.demo.sample_data import northwind_files, northwind_sqlite
 from hub.ingest.worker import run_once
@@ -130,7 +132,7 @@ def enrol_and_push(bg: Background, reseller: DemoReseller, root: Path) -> None:
             f.write(_file_datasets_toml())
     ssh_line = (folder / "keys" / "ssh_ed25519.pub").read_text().strip()
     signing = (folder / "keys" / "signing_ed25519.pub").read_text().strip()
-    with bg.session_factory() as session:
+    with transaction(bg.session_factory) as session:
         if find_reseller(session, reseller.id) is None:
             add_reseller(
                 session,
@@ -225,6 +227,7 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
         http_port=http_port,
         database_url="",
     )
+    init_hub(settings)
     click.echo(f"hub: SQLite in {home}/hub.db, built-in SFTP server")
     with background_services(settings, ingest=False) as bg:
         click.echo(
@@ -237,7 +240,7 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
         summarize(bg)
         a_day_later(bg, home)
         password = secrets.token_urlsafe(12)
-        with bg.session_factory() as session:
+        with transaction(bg.session_factory) as session:
             create_user(session, None, username="owner", password=password, role="owner")
         click.echo(
             f"\nweb UI: http://{settings.http_host}:{http_port}/   login: owner / {password}"
@@ -245,5 +248,6 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
         if no_serve:
             return
         bg.start_ingest()
-        click.echo("serving SFTP, ingest and web until Ctrl-C")
+        bg.start_jobs()
+        click.echo("serving SFTP, ingest, the periodic jobs and web until Ctrl-C")
         run_web(settings)

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.core.db import utcnow
+from hub.core.dropbox import write_reply
 from hub.ingest.models import ResellerSync, Snapshot, Status
 from hub.ingest.sequence import missing_sequences
-from hub.ingest.store import Store, write_atomic
+from hub.ingest.store import Store
 from shared.messages import Ack, sign_message
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,9 @@ def write_ack(
     last = sync.last_applied_sequence if sync is not None else 0
     missing = missing_sequences(last, held_sequences(session, row.reseller_id))
     path = store.outbox(row.reseller_id) / ack_name(row.sequence)
+    data = sign_message(ack_payload(row, last, missing), signing_key)
     try:
-        write_atomic(path, sign_message(ack_payload(row, last, missing), signing_key))
+        write_reply(store.sftp_root, row.reseller_id, path.name, data)
     except OSError as e:
         log.error("could not write %s for snapshot #%s: %s", path, row.id, e)
         return None

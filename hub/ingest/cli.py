@@ -23,7 +23,7 @@ from hub.ingest.worker import run_forever, run_once, worker_id
 def _open(settings: HubSettings) -> tuple[Any, Any, HubKeys]:
     settings.check_secrets()
     engine, factory = open_hub(settings)
-    return engine, factory, HubKeys.load_or_create(settings.keys_dir)
+    return engine, factory, HubKeys.load(settings.keys_dir)
 
 
 def _worker_main(n: int, once: bool, interval: float | None) -> None:

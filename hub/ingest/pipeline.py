@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +56,63 @@ class Context:
     store: Store
     keys: HubKeys
     worker: str
+    prepared: Prepared | None = None  # set by the worker on SQLite, see :func:`prepare`
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A snapshot verified, decrypted and extracted *before* its transaction.
+
+    On SQLite the merge transaction holds the one write lock; checking the seal and
+    unpacking the parts (most of a snapshot's time) outside it keeps that lock short, so
+    web requests that write wait less. Used only if the same file, signed with the same
+    key, is the one claimed; otherwise the snapshot is opened again inside the transaction.
+    """
+
+    snapshot_id: int
+    path: Path
+    signing_key_b64: str
+    reader: Any
+    staging: Path
+
+
+def prepare(session: Session, row: Snapshot, ctx: Context) -> Prepared | None:
+    """Open ``row``'s file into a staging folder of its own (the caller removes it); None
+    when anything is off: the transaction then opens it again and decides (quarantine)."""
+    reseller = find_reseller(session, row.reseller_id)
+    path = ctx.store.locate(row)
+    if reseller is None or path is None or not path.is_file() or path.is_symlink():
+        return None
+    ctx.store.staging.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"p{row.id}-", dir=ctx.store.staging))
+    try:
+        signer = signing_public_key_from_b64(reseller.signing_public_key, source=row.reseller_id)
+        reader = open_snapshot(
+            path, hub_private_key=ctx.keys.seal_key, signer_public_key=signer, dest_dir=staging
+        )
+    except Exception:  # decided (and quarantined) inside the transaction, with the reason
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
+    return Prepared(row.id, path, reseller.signing_public_key, reader, staging)
+
+
+@contextmanager
+def _opened(row: Snapshot, path: Path, signing_key_b64: str, ctx: Context) -> Iterator[Any]:
+    ready = ctx.prepared
+    if (
+        ready is not None
+        and ready.snapshot_id == row.id
+        and ready.path == path
+        and ready.signing_key_b64 == signing_key_b64
+    ):
+        yield ready.reader
+        return
+    signer = signing_public_key_from_b64(signing_key_b64, source=f"reseller {row.reseller_id}")
+    ctx.store.staging.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"s{row.id}-", dir=ctx.store.staging) as staging:
+        yield open_snapshot(
+            path, hub_private_key=ctx.keys.seal_key, signer_public_key=signer, dest_dir=staging
+        )
 
 
 @dataclass
@@ -126,11 +186,7 @@ def _process(session: Session, row: Snapshot, sync: ResellerSync, ctx: Context) 
             f"held until {gap} of {row.reseller_id} arrive(s): "
             "applied in order once the gap is filled (or a full snapshot re-bases)",
         )
-    ctx.store.staging.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f"s{row.id}-", dir=ctx.store.staging) as staging:
-        reader = open_snapshot(
-            path, hub_private_key=ctx.keys.seal_key, signer_public_key=signer, dest_dir=staging
-        )
+    with _opened(row, path, reseller.signing_public_key, ctx) as reader:
         manifest = reader.manifest
         assert manifest is not None
         for name in ("reseller_id", "sequence", "kind"):

@@ -2,8 +2,11 @@
 
 Only final names (``<reseller>-<sequence:012d>-<kind>.snap``) are taken: an
 upload in progress is a ``.part`` file and is left alone until the uploader
-renames it. A file is first moved (atomically) into the hub's store, named by
-its SHA-256, then registered; a crash in between is repaired by the next scan,
+renames it. A file is first claimed into the hub's store — copied into a new
+file only the hub can write, named by its SHA-256, and the upload removed
+(:func:`hub.ingest.store.claim_upload`: a rename would keep the uploader's
+inode, which a still-open SFTP write handle could change between the
+signature check and the decryption) — then registered; a crash in between is repaired by the next scan,
 which registers whatever sits in the store without a row. The file is
 registered under the inbox it arrived in — the authenticated uploader — even
 if its name claims another reseller: the pipeline quarantines that.
@@ -28,7 +31,7 @@ from hub.core.db import utcnow
 from hub.ingest.db import insert_ignore
 from hub.ingest.models import PENDING, Snapshot, Status
 from hub.ingest.sequence import ensure_sync_row
-from hub.ingest.store import Store, hash_regular_file, move_file, parse_stored_name, stored_name
+from hub.ingest.store import Store, claim_upload, parse_stored_name
 from shared.errors import SnapshotFormatError
 from shared.manifest import RESELLER_ID_RE, parse_snapshot_filename
 
@@ -68,15 +71,11 @@ def _take_inbox(store: Store, reseller_id: str, inbox: Path, report: ScanReport)
             report.ignored.append(f"{entry.path}: not a snapshot file name")
             continue
         try:
-            sha, _size = hash_regular_file(Path(entry.path))
+            claim_upload(Path(entry.path), store.received / reseller_id, name)
         except FileNotFoundError:
             continue  # taken by another scanner
         except OSError:  # a symlink (ELOOP), a directory, a device: never follow or read it
             report.ignored.append(f"{entry.path}: not a regular file")
-            continue
-        try:
-            move_file(Path(entry.path), store.received / reseller_id / stored_name(name, sha))
-        except FileNotFoundError:
             continue
         report.moved += 1
 

@@ -16,17 +16,20 @@ crash between the commit and the move harmless (the scanner finishes the move).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
 import re
 import shutil
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from hub.core.settings import HubSettings
 from hub.ingest.models import Snapshot, Status
+from shared.atomic import atomic_file, fsync_dir
 
 _STORED_RE = re.compile(r"^(?P<stem>.+)\.(?P<sha>[0-9a-f]{64})\.snap$")
 CHUNK = 1 << 20
@@ -105,22 +108,44 @@ def parse_stored_name(name: str) -> tuple[str, str] | None:
     return None if m is None else (m.group("stem") + ".snap", m.group("sha"))
 
 
-def hash_regular_file(path: Path) -> tuple[str, int]:
-    """SHA-256 and size of a regular file, never following a symlink (an inbox may hold one)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+def claim_upload(src: Path, folder: Path, file_name: str) -> tuple[str, int]:
+    """Take an upload out of the uploader's reach: copy it into ``folder`` as a new file of the hub's.
+
+    The copy is hashed as it is written and lands, mode 0600, under its stored
+    name (:func:`stored_name`); the upload is then removed. Returns ``(sha256, size)``.
+    A rename would not do: the file would keep the uploader's inode, and an SFTP
+    session still holding a write handle on it could change the bytes between the
+    signature check and the decryption. Never follows a symlink; anything but a
+    regular file raises ``OSError`` (``FileNotFoundError`` when another scanner took it).
+    """
+    fd = os.open(src, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
-        h = hashlib.sha256()
-        size = 0
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            while chunk := f.read(CHUNK):
-                h.update(chunk)
-                size += len(chunk)
-        return h.hexdigest(), size
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IsADirectoryError(errno.EISDIR, "not a regular file", str(src))
+        folder.mkdir(parents=True, exist_ok=True)
+        out_fd, tmp = tempfile.mkstemp(prefix=".claim-", suffix=".tmp", dir=folder)
+        try:
+            os.fchmod(out_fd, 0o600)
+            h, size = hashlib.sha256(), 0
+            with os.fdopen(out_fd, "wb") as out:
+                while chunk := os.read(fd, CHUNK):
+                    h.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = h.hexdigest()
+            os.replace(tmp, folder / stored_name(file_name, sha))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     finally:
         os.close(fd)
+    fsync_dir(folder)
+    with contextlib.suppress(FileNotFoundError):  # two scanners may claim the same upload
+        os.unlink(src)
+    return sha, size
 
 
 def move_file(src: Path, dst: Path) -> None:
@@ -132,21 +157,6 @@ def move_file(src: Path, dst: Path) -> None:
     except OSError as e:
         if e.errno != errno.EXDEV:
             raise
-    tmp = dst.with_name(dst.name + ".moving")
-    with open(src, "rb") as fin, open(tmp, "wb") as fout:
+    with open(src, "rb") as fin, atomic_file(dst, mode=0o600) as fout:
         shutil.copyfileobj(fin, fout, CHUNK)
-        fout.flush()
-        os.fsync(fout.fileno())
-    os.replace(tmp, dst)
     os.unlink(src)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a small file so that readers see either nothing or all of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 import threading
 import time
@@ -29,13 +30,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.db import read_only_session_factory
 from hub.core.keys import HubKeys
 from hub.core.metrics import MERGE_SECONDS
 from hub.core.settings import HubSettings
 from hub.ingest.acks import write_ack
 from hub.ingest.leader import leadership
 from hub.ingest.models import ResellerSync, Snapshot, Status
-from hub.ingest.pipeline import Context, Outcome, process
+from hub.ingest.pipeline import Context, Outcome, prepare, process
 from hub.ingest.scanner import ScanReport, scan
 from hub.ingest.store import Store
 
@@ -107,6 +109,35 @@ def process_next(
 ) -> Outcome | None:
     """One snapshot, one transaction; after the commit, move its file(s) and write the ack(s)."""
     start = time.perf_counter()
+    engine = factory.kw["bind"]
+    if snapshot_id is None and engine.dialect.name == "sqlite":
+        # SQLite: one writer at a time. Check and unpack the next file before the write lock.
+        with read_only_session_factory(engine)() as peek:
+            row = claim_next(peek, exclude=exclude, reseller_id=reseller_id)
+            ctx.prepared = prepare(peek, row, ctx) if row is not None else None
+        try:
+            if ctx.prepared is not None:
+                done = _process_next(
+                    factory, ctx, exclude, ctx.prepared.snapshot_id, reseller_id, start
+                )
+                if done is not None:
+                    return done
+            return _process_next(factory, ctx, exclude, None, reseller_id, start)
+        finally:
+            if ctx.prepared is not None:
+                shutil.rmtree(ctx.prepared.staging, ignore_errors=True)
+                ctx.prepared = None
+    return _process_next(factory, ctx, exclude, snapshot_id, reseller_id, start)
+
+
+def _process_next(
+    factory: sessionmaker[Session],
+    ctx: Context,
+    exclude: set[int],
+    snapshot_id: int | None,
+    reseller_id: str | None,
+    start: float,
+) -> Outcome | None:
     with factory() as session:
         with session.begin():
             row = claim_next(

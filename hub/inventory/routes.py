@@ -52,7 +52,7 @@ def receive(body: ReceiptIn, session: SessionDep, principal: Warehouse) -> dict[
             received_by=principal.username,
         )
         out = _item(item)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
         return out
     except DataError as exc:
         session.rollback()

@@ -146,7 +146,7 @@ def preview(
 
 
 def apply(session: Session, reseller_id: str, profile: Profile) -> dict[str, EntityPreview]:
-    """Store ``profile`` as the reseller's mapping if its preview has no problem; commits."""
+    """Store ``profile`` as the reseller's mapping if its preview has no problem (the caller commits)."""
     result = preview(session, reseller_id, profile)
     problems = [p for e in result.values() for p in e.problems]
     if problems:
@@ -158,7 +158,7 @@ def apply(session: Session, reseller_id: str, profile: Profile) -> dict[str, Ent
     row = session.get(MappingProfile, reseller_id) or MappingProfile(reseller_id=reseller_id)
     row.name, row.profile, row.applied_at = profile.name, profile.model_dump_json(), utcnow()
     session.add(row)
-    session.commit()
+    session.flush()
     return result
 
 

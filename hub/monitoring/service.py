@@ -37,6 +37,7 @@ from shared.errors import DataError
 
 log = logging.getLogger("hub.monitoring")
 WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+RECENT = dt.timedelta(days=7)  # quarantined snapshots older than this raise no alert
 
 
 @dataclass(frozen=True)
@@ -207,8 +208,14 @@ def check_snapshots(
     session: Session, grace: dt.timedelta, now: dt.datetime, report: CheckReport
 ) -> None:
     """Quarantined snapshots (at once) and snapshots held longer than ``grace``."""
+    # Recent ones only: on the first run after an upgrade, years of old quarantine are no news.
     quarantined = session.scalars(
-        select(Snapshot).where(Snapshot.status == Status.QUARANTINED.value).order_by(Snapshot.id)
+        select(Snapshot)
+        .where(
+            Snapshot.status == Status.QUARANTINED.value,
+            Snapshot.received_at >= now - RECENT,
+        )
+        .order_by(Snapshot.id)
     )
     for snap in quarantined:
         key = f"quarantine:{snap.id}:{snap.attempts}"

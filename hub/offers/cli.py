@@ -51,7 +51,7 @@ def publish_cmd() -> None:
 
     settings = HubSettings()
     _, factory = open_hub(settings)
-    keys = HubKeys.load_or_create(settings.keys_dir)
+    keys = HubKeys.load(settings.keys_dir)
     with transaction(factory) as s:
         paths = publish(s, settings.sftp_root, keys.signing_key)
     for rid, path in sorted(paths.items()):

@@ -158,7 +158,7 @@ def decide(
                 hint="reload the list and select draft offers only",
             )
         done = workflow.decide(session, ids, action, principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()
@@ -178,9 +178,9 @@ def publish(
     """Publish every approved offer: portal, API and one signed offers file per reseller."""
     from hub.core.keys import HubKeys  # loads key files: only when publishing
 
-    keys = HubKeys.load_or_create(settings.keys_dir)
+    keys = HubKeys.load(settings.keys_dir)
     paths = workflow.publish(session, settings.sftp_root, keys.signing_key, principal)
-    session.commit()
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     message = (
         (
             "Published: offers files written for {resellers}.",
@@ -212,7 +212,7 @@ def edit_quantity(
                 hint="type the number of units",
             )
         workflow.edit(session, offer_id, int(quantity), principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         session.rollback()

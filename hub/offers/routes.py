@@ -53,7 +53,7 @@ def decide(body: OfferDecision, session: SessionDep, principal: Staff) -> Offers
     """Approve or drop draft offers in bulk (all or nothing)."""
     try:
         rows = workflow.decide(session, body.ids, body.action, principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as e:
         raise HTTPException(409, str(e)) from None
     return OffersPublic(data=[OfferPublic.model_validate(o) for o in rows], count=len(rows))
@@ -63,7 +63,7 @@ def decide(body: OfferDecision, session: SessionDep, principal: Staff) -> Offers
 def edit(offer_id: int, body: OfferEdit, session: SessionDep, principal: Staff) -> OfferPublic:
     try:
         o = workflow.edit(session, offer_id, body.quantity, principal)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except DataError as e:
         raise HTTPException(409, str(e)) from None
     return OfferPublic.model_validate(o)
@@ -74,7 +74,7 @@ def compute(
     session: SessionDep, principal: Staff, reseller_id: str | None = None
 ) -> dict[str, object]:
     summary = service.compute(session, reseller_ids=[reseller_id] if reseller_id else None)
-    session.commit()
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return {
         "run_id": summary.run_id,
         "resellers": summary.resellers,
@@ -88,7 +88,7 @@ def publish(request: Request, session: SessionDep, principal: Staff) -> dict[str
     from hub.core.keys import HubKeys
 
     settings = hub_state(request).settings
-    keys = HubKeys.load_or_create(settings.keys_dir)
+    keys = HubKeys.load(settings.keys_dir)
     paths = workflow.publish(session, settings.sftp_root, keys.signing_key, principal)
-    session.commit()
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return {"resellers": sorted(paths)}

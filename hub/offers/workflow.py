@@ -9,7 +9,6 @@ hub-signed offers file per reseller into its SFTP ``outbox/``. Orders call
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +22,7 @@ from hub.audit.service import record
 from hub.catalog.models import Product
 from hub.catalog.pricing import price_for
 from hub.core.db import utcnow
+from hub.core.dropbox import write_reply
 from hub.core.roles import Principal, restrict
 from hub.offers.models import Offer
 from shared.errors import DataError
@@ -143,13 +143,6 @@ def offer_item(o: Offer, p: Product) -> dict[str, Any]:
     }
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def publish(
     session: Session,
     sftp_root: Path,
@@ -190,9 +183,9 @@ def publish(
     out: dict[str, Path] = {}
     for rid, items in per.items():
         doc = Offers(reseller_id=rid, generated_at=at, offers=items)
-        path = Path(sftp_root) / rid / "outbox" / offers_filename(at)
-        _write_atomic(path, sign_message(doc.to_payload(), signing_key))
-        out[rid] = path
+        out[rid] = write_reply(
+            sftp_root, rid, offers_filename(at), sign_message(doc.to_payload(), signing_key)
+        )
     return out
 
 

@@ -59,7 +59,7 @@ def scan_files() -> None:
             settings.sftp_root,
             settings.home / "order-files",
             OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_env()),
-            HubKeys.load_or_create(settings.keys_dir).signing_key,
+            HubKeys.load(settings.keys_dir).signing_key,
         )
     finally:
         engine.dispose()

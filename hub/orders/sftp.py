@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.db import utcnow
+from hub.core.dropbox import write_reply
 from hub.core.roles import Principal, Role
 from hub.orders.idempotency import run_once
 from hub.orders.schemas import order_json
@@ -63,13 +64,6 @@ def parse_order_file(raw: bytes) -> tuple[str, list[LineRequest], str]:
             )
         )
     return str(doc.get("client_ref") or ""), lines, str(doc.get("note") or "")
-
-
-def _write_signed(path: Path, doc: dict[str, Any], signing_key: Ed25519PrivateKey) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(sign_message(doc, signing_key))
-    os.replace(tmp, path)
 
 
 def _answer(
@@ -137,9 +131,8 @@ def scan_order_files(
                     "error": f"the file is empty or larger than {MAX_FILE_BYTES // 1024} KiB",
                 }
             )
-            _write_signed(
-                folder / "outbox" / entry.name.replace(".json", ".result.json"), doc, signing_key
-            )
+            answer = entry.name.replace(".json", ".result.json")
+            write_reply(sftp_root, rid, answer, sign_message(doc, signing_key))
             dest = archive / rid / f"{utcnow():%Y%m%dT%H%M%S}-{entry.name}"
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(entry.path, dest)

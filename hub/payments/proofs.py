@@ -6,12 +6,12 @@ place only after every check passed, so a refused upload leaves nothing.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from shared.atomic import atomic_file
 from shared.errors import DataError
 
 MAX_PROOF_BYTES = 10 * 1024 * 1024
@@ -53,23 +53,17 @@ def store(stream: BinaryIO, directory: Path, *, max_bytes: int = MAX_PROOF_BYTES
         raise ProofRefused("the proof file is empty", hint="choose the file again and re-upload")
     mime, ext = sniff(head)
     name = secrets.token_hex(16) + ext
-    tmp = directory / f".{name}.part"
     size = len(head)
-    try:
-        with open(tmp, "xb") as out:
-            os.chmod(tmp, 0o600)
-            out.write(head)
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ProofRefused(
-                        f"the proof is larger than {max_bytes // (1024 * 1024)} MB",
-                        hint="send a smaller photo or a compressed PDF",
-                    )
-                out.write(chunk)
-        os.replace(tmp, directory / name)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_file(directory / name, mode=0o600) as out:
+        out.write(head)
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                raise ProofRefused(
+                    f"the proof is larger than {max_bytes // (1024 * 1024)} MB",
+                    hint="send a smaller photo or a compressed PDF",
+                )
+            out.write(chunk)
     return StoredProof(name, mime, size)
 
 

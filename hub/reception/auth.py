@@ -13,6 +13,7 @@ import logging
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.db import read_only_session_factory
 from hub.core.keys import ssh_fingerprint
 from hub.resellers.keyformat import InvalidPublicKey, parse_ssh_public_key
 from hub.resellers.schemas import RESELLER_ID
@@ -23,7 +24,8 @@ log = logging.getLogger("hub.reception")
 
 class KeyAuthority:
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self.session_factory = session_factory
+        # Read-only: a login check must not wait for (or take) SQLite's write lock.
+        self.session_factory = read_only_session_factory(session_factory.kw["bind"])
 
     def still_allowed(self, reseller_id: str, key_blob: bytes) -> bool:
         """True if the reseller exists, is enabled and its enrolled SSH key is ``key_blob``."""

@@ -22,10 +22,11 @@ from typing import Any, Callable, TypeVar
 from paramiko import SFTPAttributes, SFTPServer, SFTPServerInterface
 from paramiko.sftp import SFTP_FAILURE, SFTP_NO_SUCH_FILE, SFTP_OK, SFTP_PERMISSION_DENIED
 
+from hub.core.dropbox import ensure_dirs
 from hub.reception import policy
 from hub.reception.auth import KeyAuthority
 from hub.reception.handles import FileHandle, UploadHandle, set_times
-from hub.reception.layout import AreaFds, ensure_dirs
+from hub.reception.layout import AreaFds
 from hub.reception.policy import Area, PathRefused, VPath, resolve
 from hub.reception.quota import QuotaLedger
 

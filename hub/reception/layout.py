@@ -1,9 +1,4 @@
-"""Where a reseller's files live on disk: ``<sftp_root>/<reseller_id>/{inbox,outbox}``.
-
-The same layout as the production OpenSSH chroot (``ChrootDirectory
-<sftp_root>/%u``), so the ingest and the reply writers do not care which
-server received a file.
-"""
+"""The built-in server's handles on a reseller's folders (layout: :mod:`hub.core.dropbox`)."""
 
 from __future__ import annotations
 
@@ -11,27 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-INBOX = "inbox"
-OUTBOX = "outbox"
+from hub.core.dropbox import INBOX, OUTBOX, reseller_root
+
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-
-
-def reseller_root(sftp_root: Path, reseller_id: str) -> Path:
-    return Path(sftp_root) / reseller_id
-
-
-def inbox_dir(sftp_root: Path, reseller_id: str) -> Path:
-    return reseller_root(sftp_root, reseller_id) / INBOX
-
-
-def outbox_dir(sftp_root: Path, reseller_id: str) -> Path:
-    return reseller_root(sftp_root, reseller_id) / OUTBOX
-
-
-def ensure_dirs(sftp_root: Path, reseller_id: str) -> None:
-    """Create the reseller's folders if missing (no-op when they exist)."""
-    for d in (inbox_dir(sftp_root, reseller_id), outbox_dir(sftp_root, reseller_id)):
-        d.mkdir(parents=True, exist_ok=True, mode=0o750)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""`synchub reseller ...`: enrol resellers and manage their keys."""
+"""`synchub reseller ...`: enrol resellers and manage their keys — and, under the OpenSSH
+reception, their OpenSSH login in the same step (:mod:`hub.reception.openssh`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from pathlib import Path
 
 import click
 
-from hub.core.runtime import with_hub_session
+from hub.core.runtime import hub_keys, with_hub_session
+from hub.core.settings import HubSettings
+from hub.reception.enrolment import enrolment_for
+from hub.reception.openssh import OpenSshAccounts
 from hub.resellers import service
-from hub.resellers.schemas import ResellerPublic
+from hub.resellers.schemas import ResellerPublic, check_reseller_id
 from shared.errors import ConfigError
 
 
@@ -78,7 +82,12 @@ def add(
     ssh_key: str,
     signing_key: str,
 ) -> None:
-    """Enrol a reseller: it can log in over SFTP at once."""
+    """Enrol a reseller: it can log in over SFTP at once.
+
+    Under the OpenSSH reception (SYNCHUB_RECEPTION=openssh) this also creates the
+    reseller's Linux login and chroot (through SYNCHUB_SFTP_ACCOUNT_COMMAND) and
+    authorises its key.
+    """
     data = {
         "id": reseller_id,
         "name": name,
@@ -88,8 +97,16 @@ def add(
         "signing_public_key": _key_text(signing_key, "--signing-key"),
     }
     created = service.validate_create(data)  # report bad input before touching the database
+    accounts = OpenSshAccounts.from_settings(HubSettings())
+    if accounts is not None:
+        with_hub_session(lambda s: service.ensure_free_id(s, created.id))
+        login = accounts.enrol(created.id, created.ssh_public_key)
+        click.echo(f"OpenSSH login {login} ready (chroot, key authorised)")
     r = with_hub_session(lambda s: service.add_reseller(s, created))
     click.echo(f"added reseller {r.id} ({r.name}); ssh key {r.ssh_fingerprint}")
+    click.echo(
+        f"its agent's settings: synchub reseller enrolment {r.id} --out {r.id}.enrolment.json"
+    )
 
 
 @reseller.command("list")
@@ -124,6 +141,10 @@ def show(reseller_id: str, as_json: bool) -> None:
 def disable(reseller_id: str) -> None:
     """Refuse the reseller's logins from now on (data is kept)."""
     r = with_hub_session(lambda s: service.disable_reseller(s, reseller_id))
+    accounts = OpenSshAccounts.from_settings(HubSettings())
+    if accounts is not None:
+        login = accounts.disable(r.id)
+        click.echo(f"OpenSSH login {login}: key removed, account locked, open sessions ended")
     click.echo(f"reseller {r.id} disabled: new SFTP logins and file operations are refused")
 
 
@@ -132,6 +153,10 @@ def disable(reseller_id: str) -> None:
 def enable(reseller_id: str) -> None:
     """Allow a disabled reseller to log in again."""
     r = with_hub_session(lambda s: service.enable_reseller(s, reseller_id))
+    accounts = OpenSshAccounts.from_settings(HubSettings())
+    if accounts is not None:
+        login = accounts.enrol(r.id, r.ssh_public_key)
+        click.echo(f"OpenSSH login {login} unlocked, key authorised")
     click.echo(f"reseller {r.id} enabled")
 
 
@@ -146,7 +171,54 @@ def rotate_key(reseller_id: str, ssh_key: str | None, signing_key: str | None) -
     new_ssh = _key_text(ssh_key, "--ssh-key")
     new_sign = _key_text(signing_key, "--signing-key")
     r = with_hub_session(lambda s: service.rotate_keys(s, reseller_id, new_ssh, new_sign))
+    accounts = OpenSshAccounts.from_settings(HubSettings())
+    if accounts is not None and new_ssh is not None and r.enabled:
+        accounts.set_key(r.id, r.ssh_public_key)  # the old key's next OpenSSH login is refused
     changed = " and ".join(n for n, v in (("ssh key", new_ssh), ("signing key", new_sign)) if v)
     click.echo(
         f"reseller {r.id}: {changed} replaced (ssh {r.ssh_fingerprint}, signing {r.signing_fingerprint[:16]}…)"
     )
+
+
+@reseller.command("enrolment")
+@click.argument("reseller_id")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write it to this file (default: print it).",
+)
+@click.option(
+    "--reception",
+    type=click.Choice(["builtin", "openssh"]),
+    default=None,
+    help="For agents of this reception (default: SYNCHUB_RECEPTION), e.g. builtin while the "
+    "built-in server runs beside OpenSSH.",
+)
+@click.option(
+    "--port", type=int, default=None, help="SFTP port agents reach (default: SYNCHUB_SFTP_PORT)."
+)
+def enrolment(reseller_id: str, out: Path | None, reception: str | None, port: int | None) -> None:
+    """The hub's side of RESELLER_ID's enrolment, for `syncagent init --enrolment FILE`.
+
+    Where to connect, the SFTP login (sh-<id> under OpenSSH), the host key of the
+    configured reception and the hub's public keys: all public, safe to e-mail.
+    Works before or after `synchub reseller add`.
+    """
+    try:
+        check_reseller_id(reseller_id)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="RESELLER_ID") from None
+    settings = HubSettings()
+    chosen = settings.model_copy(
+        update={
+            "reception": reception or settings.reception,
+            "sftp_port": port or settings.sftp_port,
+        }
+    )
+    text = enrolment_for(chosen, hub_keys(settings), reseller_id).to_json()
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out}: the reseller runs `syncagent init --enrolment {out.name} ...`")

@@ -1,7 +1,8 @@
 """Enrolling, listing, disabling and re-keying resellers (no HTTP, no CLI here).
 
-Every mutation commits before returning: the SFTP server looks keys up at each
-login, so a disable or a key rotation takes effect on the very next session.
+Nothing here commits (docs/transactions.md): the caller's unit of work does, and the
+SFTP server looks keys up at each login, so a disable or a key rotation takes effect on
+the very next session after that commit.
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ def validate_create(data: Union[ResellerCreate, Mapping[str, Any]]) -> ResellerC
         ) from None
 
 
+def ensure_free_id(session: Session, reseller_id: str) -> None:
+    """Refuse an id that is already enrolled (before creating anything outside the database)."""
+    if session.get(Reseller, reseller_id) is not None:
+        raise _exists(reseller_id)
+
+
 def add_reseller(
     session: Session, data: Union[ResellerCreate, Mapping[str, Any]]
 ) -> ResellerPublic:
@@ -50,11 +57,11 @@ def add_reseller(
         raise _exists(create.id)
     now = utcnow()
     row = Reseller(**create.model_dump(), enabled=True, created_at=now, updated_at=now)
-    session.add(row)
     try:
-        session.commit()
+        with session.begin_nested():  # undo this row only, not the caller's work
+            session.add(row)
+            session.flush()
     except IntegrityError:  # enrolled concurrently by someone else
-        session.rollback()
         raise _exists(create.id) from None
     return ResellerPublic.model_validate(row)
 
@@ -80,7 +87,7 @@ def disable_reseller(session: Session, reseller_id: str) -> ResellerPublic:
     if row.enabled:
         row.enabled = False
         row.disabled_at = row.updated_at = utcnow()
-        session.commit()
+        session.flush()
     return ResellerPublic.model_validate(row)
 
 
@@ -90,7 +97,7 @@ def enable_reseller(session: Session, reseller_id: str) -> ResellerPublic:
         row.enabled = True
         row.disabled_at = None
         row.updated_at = utcnow()
-        session.commit()
+        session.flush()
     return ResellerPublic.model_validate(row)
 
 
@@ -120,7 +127,7 @@ def rotate_keys(
     if new_sign is not None:
         row.signing_public_key = new_sign
     row.updated_at = utcnow()
-    session.commit()
+    session.flush()
     return ResellerPublic.model_validate(row)
 
 

@@ -54,7 +54,7 @@ def create_warehouse(body: WarehouseCreate, session: SessionDep) -> WarehousePub
     try:
         wh = service.add_warehouse(session, body.code, body.name, body.region_kode, body.address)
         out = WarehousePublic.model_validate(wh)
-        session.commit()
+        session.flush()
     except DataError as exc:
         session.rollback()
         raise _unprocessable(exc) from None
@@ -104,7 +104,7 @@ def create_address(reseller_id: str, body: AddressCreate, session: SessionDep) -
             **fields,
         )
         out = AddressPublic.model_validate(addr)
-        session.commit()
+        session.flush()
     except DataError as exc:
         session.rollback()
         raise _unprocessable(exc) from None
@@ -134,7 +134,7 @@ def add_territory(
     """Assign a region (province, regency or district) to a reseller; returns all its territories."""
     try:
         service.assign_territory(session, reseller_id, body.region_kode)
-        session.commit()
+        session.flush()
     except DataError as exc:
         session.rollback()
         raise _unprocessable(exc) from None

@@ -138,7 +138,7 @@ def import_ratecards(file: UploadFile, session: SessionDep) -> RateCardImportPub
     try:
         rows = ratecards.validate(session, ratecards.read_rows(data, filename))
         starts = ratecards.apply(session, rows)
-        session.commit()
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
     except ratecards.RateCardRejected:
         session.rollback()
         raise

@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 
 from hub.core.roles import Role
-from hub.core.runtime import open_hub
+from hub.core.runtime import hub_transaction
 from hub.core.security import WeakPassword
-from hub.core.settings import HubSettings
 from hub.users import service
 
 
@@ -31,8 +30,7 @@ def add(
     username: str, role: str, reseller_id: str | None, display_name: str, password: str
 ) -> None:
     """Create a user, e.g. the first owner: `synchub user add alice`."""
-    _, factory = open_hub(HubSettings())
-    with factory() as session:
+    with hub_transaction() as session:
         try:
             u = service.create_user(
                 session,
@@ -53,8 +51,7 @@ def add(
 @user.command("list")
 def list_() -> None:
     """Every user with role, reseller and state."""
-    _, factory = open_hub(HubSettings())
-    with factory() as session:
+    with hub_transaction() as session:
         for u in service.list_users(session):
             click.echo(
                 f"{u.id}\t{u.username}\t{u.role}\t{u.reseller_id or '-'}\t{'active' if u.active else 'inactive'}"
@@ -65,6 +62,5 @@ def list_() -> None:
 @click.argument("user_id", type=int)
 def reset_password(user_id: int) -> None:
     """Print a temporary password; the user must change it at the next sign-in."""
-    _, factory = open_hub(HubSettings())
-    with factory() as session:
+    with hub_transaction() as session:
         click.echo(service.reset_password(session, None, user_id))  # type: ignore[arg-type]

@@ -121,7 +121,7 @@ def create_user(
     display_name: str = "",
     must_change_password: bool = False,
 ) -> User:
-    """Create (and commit) a user; password rules and role/reseller consistency are checked.
+    """Create a user (the caller commits); password rules and role/reseller consistency are checked.
 
     A reseller admin's users always belong to its own reseller (naming another → 404).
     """
@@ -155,14 +155,14 @@ def create_user(
         updated_at=now,
         password_changed_at=now,
     )
-    session.add(user)
     try:
-        session.flush()
-        record(session, actor, "user.create", "user", user.id, None, public(user))
-        session.commit()
+        with session.begin_nested():  # a taken name undoes this user only, not the caller's work
+            session.add(user)
+            session.flush()
     except IntegrityError:
-        session.rollback()
         raise UserExists(f"username {name!r} is taken", hint="choose another username") from None
+    record(session, actor, "user.create", "user", user.id, None, public(user))
+    session.flush()
     return user
 
 
@@ -203,6 +203,8 @@ def authenticate(
         and user.active
     )
     throttle.note(session, name, ip, ok)
+    # The one service that commits (docs/transactions.md): a failed attempt must be counted
+    # although the sign-in fails, or throttling would forget it.
     session.commit()
     if not ok or user is None:
         raise BadCredentials("wrong username or password")
@@ -222,7 +224,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     user.must_change_password = False
     user.password_changed_at = utcnow()
     record(session, principal_of(user), "user.password_change", "user", user.id)
-    session.commit()
+    session.flush()
 
 
 def reset_password(session: Session, actor: Principal | None, user_id: int) -> str:
@@ -237,7 +239,7 @@ def reset_password(session: Session, actor: Principal | None, user_id: int) -> s
     user.password_changed_at = utcnow()
     session.query(WebSession).filter(WebSession.user_id == user.id).delete()
     record(session, actor, "user.password_reset", "user", user.id)
-    session.commit()
+    session.flush()
     return temporary
 
 
@@ -263,7 +265,7 @@ def update_user(
         if not active:
             session.query(WebSession).filter(WebSession.user_id == user.id).delete()
     record(session, actor, "user.update", "user", user.id, before, public(user))
-    session.commit()
+    session.flush()
     return user
 
 
@@ -271,4 +273,4 @@ def set_locale(session: Session, user_id: int, locale: str) -> None:
     user = session.get(User, user_id)
     if user is not None and user.locale != locale:
         user.locale = locale
-        session.commit()
+        session.flush()

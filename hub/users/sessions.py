@@ -22,7 +22,7 @@ class TokenNotFound(FatalError):
 def start_session(
     session: Session, user: User, max_age: int, *, replaces: str | None = None
 ) -> tuple[str, WebSession]:
-    """A new session id for ``user`` (committed). ``replaces``: the old cookie, which dies now.
+    """A new session id for ``user`` (the caller commits). ``replaces``: the old cookie, which dies now.
 
     Always a fresh id at sign-in, so a session id planted before sign-in is worthless.
     """
@@ -40,7 +40,7 @@ def start_session(
         expires_at=utcnow() + dt.timedelta(seconds=max_age),
     )
     session.add(row)
-    session.commit()
+    session.flush()
     return sid, row
 
 
@@ -56,7 +56,7 @@ def resolve_session(session: Session, sid: str) -> tuple[User, WebSession] | Non
 
 def end_session(session: Session, sid: str) -> None:
     session.execute(delete(WebSession).where(WebSession.id_hash == digest(sid)))
-    session.commit()
+    session.flush()
 
 
 def issue_token(
@@ -83,7 +83,7 @@ def issue_token(
         None,
         {"name": row.name, "reseller_id": reseller_id, "prefix": row.prefix},
     )
-    session.commit()
+    session.flush()
     return secret, row
 
 
@@ -107,7 +107,7 @@ def list_tokens(session: Session, reseller_id: str | None) -> list[ApiToken]:
 
 
 def revoke_token(session: Session, actor: Principal, token_id: int) -> ApiToken:
-    """Revoke (committed). A reseller admin can only reach its own reseller's tokens."""
+    """Revoke (the caller commits). A reseller admin can only reach its own reseller's tokens."""
     row = session.get(ApiToken, token_id)
     if row is None or (not actor.is_staff and row.reseller_id != actor.reseller_id):
         raise TokenNotFound(f"no API token #{token_id}", hint="list your tokens to see their ids")
@@ -122,5 +122,5 @@ def revoke_token(session: Session, actor: Principal, token_id: int) -> ApiToken:
             {"revoked": False},
             {"revoked": True},
         )
-        session.commit()
+        session.flush()
     return row

@@ -32,8 +32,9 @@ from agent.runner import run_once as agent_run_once
 from agent.setup import Handoff, ensure_keys, render_config
 from connectors.base import ReadRequest
 from connectors.registry import connect
+from hub.core.db import transaction
 from hub.core.keys import HubKeys
-from hub.core.runtime import open_hub
+from hub.core.runtime import init_hub, open_hub
 from hub.core.settings import HubSettings
 from hub.ingest.worker import IngestReport, run_once
 from hub.merge import query
@@ -78,7 +79,7 @@ class SpineHub:
     server: SftpServer
 
     def enrol(self, reseller_id: str, handoff: Handoff, platform: str = "") -> None:
-        with self.factory() as s:
+        with transaction(self.factory) as s:
             resellers.add_reseller(
                 s,
                 {
@@ -118,8 +119,9 @@ def spine_hub(
         environment="test",
         database_url=database_url,
     )
+    init_hub(settings)
     engine, factory = open_hub(settings)
-    keys = HubKeys.load_or_create(settings.keys_dir)
+    keys = HubKeys.load(settings.keys_dir)
     server = SftpServer(settings, factory, keys.host_key).start()
     try:
         yield SpineHub(settings, engine, factory, keys, server)

@@ -1,10 +1,11 @@
 """Issue 2 acceptance 7 / issue 3 acceptance 7-ish: docs/agent.md followed literally by a new user.
 
-The hub operator runs `synchub keys` and `synchub serve --no-web` (embedded SFTP server and
-continuous ingest); the reseller runs `syncagent init` with the guide's flags against a MariaDB
-shop read by a SELECT-only user whose password is in SYNCAGENT_SOURCE_PASSWORD, hands the
-printed `synchub reseller add …` command to the operator, then `syncagent check` and
-`syncagent push`. Every step is the installed console script in a subprocess.
+The hub operator runs `synchub init`, `synchub reseller enrolment ID --out FILE` and
+`synchub serve --no-web` (embedded SFTP server and continuous ingest); the reseller runs
+`syncagent init` with the guide's flags (the enrolment file) against a MariaDB shop read by a
+SELECT-only user whose password is in SYNCAGENT_SOURCE_PASSWORD, hands the printed
+`synchub reseller add …` command to the operator, then `syncagent check` and `syncagent push`.
+Every step is the installed console script in a subprocess.
 """
 
 from __future__ import annotations
@@ -40,16 +41,7 @@ def guide_init_flags() -> list[str]:
 
 def test_new_user_follows_the_agent_guide(mariadb_server, tmp_path: Path):
     flags = guide_init_flags()
-    assert flags == [
-        "--reseller-id",
-        "--source-url",
-        "--hub-host",
-        "--hub-port",
-        "--hub-host-key",
-        "--hub-seal-key",
-        "--hub-signing-key",
-        "--state-dir",
-    ]
+    assert flags == ["--enrolment", "--source-url", "--state-dir"]
 
     # the shop: Northwind on MariaDB, read by a SELECT-only user (guide §2: password in the env)
     db = mariadb_server.create_database()
@@ -71,11 +63,19 @@ def _follow_the_guide(m, db: str, tmp_path: Path, flags: list[str]) -> None:
         "SYNCHUB_INGEST_INTERVAL_SECONDS": "0.3",
     }
 
-    # the hub operator: its public keys, then the hub itself
-    r = run_cli("synchub", "keys", cwd=tmp_path, env=hub_env)
+    # the hub operator: a new hub, the reseller's enrolment file, then the hub itself
+    r = run_cli("synchub", "reseller", "enrolment", "toko-maju", cwd=tmp_path, env=hub_env)
+    assert r.returncode != 0 and "synchub init" in r.stderr  # no hub here yet: nothing created
+    assert not hub_home.exists()
+    r = run_cli("synchub", "init", cwd=tmp_path, env=hub_env)
     assert r.returncode == 0, r.stderr
-    given = dict(re.findall(r"(--hub-[a-z-]+) '([^']+)'", r.stdout))
-    assert set(given) == {"--hub-host-key", "--hub-seal-key", "--hub-signing-key"}
+    enrolment = tmp_path / "toko-maju.enrolment.json"
+    r = run_cli(
+        "synchub", "reseller", "enrolment", "toko-maju", "--out", str(enrolment),
+        cwd=tmp_path, env=hub_env,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(enrolment.read_text())["hub_username"] == "toko-maju"  # built-in server
     with open(
         tmp_path / "serve.log", "wb"
     ) as log:  # the child keeps its own copy of the descriptor
@@ -100,12 +100,9 @@ def _follow_the_guide(m, db: str, tmp_path: Path, flags: list[str]) -> None:
         agent_dir.mkdir()
         agent_env = {"SYNCAGENT_SOURCE_PASSWORD": "s3cret-reader"}
         values = {
-            "--reseller-id": "toko-maju",
+            "--enrolment": str(enrolment),
             "--source-url": f"mysql://shopreader@127.0.0.1:{m.port}/{db}",
-            "--hub-host": "127.0.0.1",
-            "--hub-port": str(sftp_port),
             "--state-dir": str(tmp_path / "var-lib"),
-            **given,
         }
         r = run_cli(
             "syncagent",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hub.backup import service
-from hub.core.runtime import open_hub
+from hub.core.runtime import init_hub, open_hub
 from hub.core.settings import HubSettings
 from hub.jobs import default_jobs
 from shared.errors import DataError
@@ -22,6 +22,7 @@ def test_nightly_backup_keeps_the_newest(tmp_path: Path) -> None:
     settings = HubSettings(
         home=tmp_path / "hub", environment="test", backup_recipient=public, backup_keep=2
     )
+    init_hub(settings)
     engine, factory = open_hub(settings)
     for _ in range(3):
         _job().run(factory, settings)
@@ -32,6 +33,7 @@ def test_nightly_backup_keeps_the_newest(tmp_path: Path) -> None:
 
 def test_without_a_recipient_the_job_says_so(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
     settings = HubSettings(home=tmp_path / "hub", environment="test")
+    init_hub(settings)
     _engine, factory = open_hub(settings)
     assert "not configured" in _job().run(factory, settings)
     assert "SYNCHUB_BACKUP_RECIPIENT" in caplog.text
@@ -41,6 +43,7 @@ def test_restore_with_the_wrong_identity_changes_nothing(tmp_path: Path) -> None
     public = service.keygen(tmp_path / "right.key")
     service.keygen(tmp_path / "wrong.key")
     settings = HubSettings(home=tmp_path / "hub", environment="test", backup_recipient=public)
+    init_hub(settings)
     engine, _ = open_hub(settings)
     archive = service.create(settings, engine, to=tmp_path / "out").path
     engine.dispose()

@@ -53,5 +53,5 @@ def merge_and_map(db: sessionmaker[Session], reseller_id: str, snap: Path) -> No
             reader=reader,
             received_at=T1,
         )
-    with db() as s:
+    with db() as s, s.begin():
         mapping.apply(s, reseller_id, NORTHWIND)

@@ -72,6 +72,7 @@ def test_cli_import_preview(tmp_path, monkeypatch):
     from hub.cli import cli
 
     monkeypatch.setenv("SYNCHUB_HOME", str(tmp_path / "hub"))
+    assert CliRunner().invoke(cli, ["init"]).exit_code == 0
     out = CliRunner().invoke(cli, ["catalog", "import", str(CATALOG_CSV), "--preview"])
     assert out.exit_code == 0, out.output
     assert "would create 77" in out.output

@@ -18,8 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.db import transaction
 from hub.core.keys import HubKeys
-from hub.core.runtime import open_hub
+from hub.core.runtime import init_hub, open_hub
 from hub.core.settings import HubSettings
 from hub.ingest.models import ResellerSync, Snapshot
 from hub.ingest.worker import IngestReport, run_once
@@ -122,7 +123,7 @@ class Hub:
 
     def reseller(self, reseller_id: str) -> Reseller:
         r = Reseller(self, reseller_id)
-        with self.factory() as s:
+        with transaction(self.factory) as s:
             add_reseller(
                 s,
                 {
@@ -185,5 +186,6 @@ class Hub:
 def make_hub(tmp: Path, database_url: str = "") -> Hub:
     home = tmp / "home"
     settings = HubSettings(home=home, database_url=database_url, environment="test")
+    init_hub(settings)
     engine, factory = open_hub(settings)
-    return Hub(tmp, settings, engine, factory, HubKeys.load_or_create(settings.keys_dir))
+    return Hub(tmp, settings, engine, factory, HubKeys.load(settings.keys_dir))

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from ingest_kit import Hub
 
 from hub.cli import cli
+from hub.core.db import transaction
 from hub.core.deps import optional_principal
 from hub.core.roles import Principal, Role
 from hub.ingest.routes import router
@@ -32,7 +33,7 @@ def test_history_sync_health_and_quarantine_retry(hub: Hub, client: TestClient) 
     r = hub.reseller("toko-a")
     r.push(1, "full", V1)
     r.push(3, "incremental", {2: ("Pad", "1.00")})
-    with hub.factory() as s:
+    with transaction(hub.factory) as s:
         disable_reseller(s, "toko-a")
     r.push(4, "incremental", {3: ("Pen", "2.00")})
     hub.ingest()
@@ -44,7 +45,7 @@ def test_history_sync_health_and_quarantine_retry(hub: Hub, client: TestClient) 
         3: "quarantined",
         4: "quarantined",
     }
-    with hub.factory() as s:
+    with transaction(hub.factory) as s:
         enable_reseller(s, "toko-a")
     q = client.get("/api/v1/quarantine").json()
     assert q["count"] == 3 and all("disabled" in d["reason"] for d in q["data"])
@@ -66,7 +67,7 @@ def test_cli_lists_and_retries(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("SYNCHUB_HOME", str(hub.settings.home))
     monkeypatch.setenv("SYNCHUB_ENVIRONMENT", "test")
     r = hub.reseller("toko-a")
-    with hub.factory() as s:
+    with transaction(hub.factory) as s:
         disable_reseller(s, "toko-a")
     r.push(1, "full", V1)
     runner = CliRunner()
@@ -74,7 +75,7 @@ def test_cli_lists_and_retries(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> Non
     assert "1 quarantined" in out
     out = runner.invoke(cli, ["quarantine", "list"], catch_exceptions=False).output
     assert "toko-a" in out and "is disabled" in out
-    with hub.factory() as s:
+    with transaction(hub.factory) as s:
         enable_reseller(s, "toko-a")
     sid = hub.snapshots()[0].id
     out = runner.invoke(cli, ["quarantine", "retry", str(sid)], catch_exceptions=False).output

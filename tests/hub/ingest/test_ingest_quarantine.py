@@ -10,6 +10,7 @@ import pytest
 from ingest_kit import COLUMNS, Hub
 from sqlalchemy import select
 
+from hub.core.db import transaction
 from hub.ingest.models import Snapshot
 from hub.ingest.quarantine import NotQuarantined, list_quarantined, retry
 from hub.ingest.store import Store
@@ -75,7 +76,7 @@ def test_wrong_reseller_key_then_key_registered_and_retried(hub: Hub) -> None:
     q = only_quarantined(hub)
     assert q.error_class == "SealWrongSigner" and "rotate-key" in q.reason
     assert hub.version_count("toko-a") == 0
-    with hub.factory() as s:
+    with transaction(hub.factory) as s:
         rotate_keys(s, "toko-a", signing_public_key=sk.public_b64(new_key))
     outcome = do_retry(hub, q.id)
     assert outcome is not None and outcome.status == "applied"
@@ -87,7 +88,7 @@ def test_revoked_reseller_is_quarantined_then_retried_after_enabling(hub: Hub) -
     r = hub.reseller("toko-a")
     r.push(1, "full", V1)
     r.push(2, "incremental", V2)
-    with hub.factory() as s:
+    with transaction(hub.factory) as s:
         disable_reseller(s, "toko-a")
     hub.ingest()
     with hub.factory() as s:
@@ -95,7 +96,7 @@ def test_revoked_reseller_is_quarantined_then_retried_after_enabling(hub: Hub) -
     assert [q.sequence for q in quarantined] == [1, 2]
     assert all(q.error_class == "ResellerDisabled" and "disabled" in q.reason for q in quarantined)
     assert hub.version_count("toko-a") == 0
-    with hub.factory() as s:
+    with transaction(hub.factory) as s:
         enable_reseller(s, "toko-a")
     assert do_retry(hub, quarantined[1].id).status == "held"  # 1 not back yet: waits, in order
     assert do_retry(hub, quarantined[0].id).status == "applied"  # and 2 follows automatically

@@ -63,7 +63,7 @@ def merged(db, northwind_snapshot):
 
 
 def test_preview_then_apply_northwind_and_check_revenue(merged):
-    with merged() as s:
+    with transaction(merged) as s:
         pv = service.preview(s, "nw-sqlite", NORTHWIND)
         assert {e: p.problems for e, p in pv.items()} == {e: [] for e in NORTHWIND.entities}
         assert pv["sale_line"].dataset == "Order_Details" and pv["sale_line"].count == 2155

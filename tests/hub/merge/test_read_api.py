@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from hub.cli import cli
 from hub.core.db import transaction
 from hub.core.roles import Principal, Role
-from hub.core.runtime import open_hub
+from hub.core.runtime import init_hub, open_hub
 from hub.core.settings import HubSettings
 from hub.data.routes import router
 from hub.merge import merge_snapshot
@@ -56,7 +56,7 @@ def _client(factory) -> TestClient:
         .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
         .decode()
     )
-    with factory() as s:  # both services commit themselves
+    with transaction(factory) as s:
         add_reseller(
             s,
             {
@@ -117,6 +117,7 @@ def test_cli_export_and_datasets(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("SYNCHUB_HOME", str(home))
     monkeypatch.delenv("SYNCHUB_DATABASE_URL", raising=False)
+    init_hub(HubSettings())
     engine, factory = open_hub(HubSettings())
     _load(factory, tmp_path)
     engine.dispose()

@@ -155,3 +155,19 @@ def test_reseller_users_cannot_subscribe(fresh_hub: Seeded) -> None:
         "/api/v1/alerts/subscriptions", json={"channel": "email", "address": "x@example.test"}
     )
     assert r.status_code == 403
+
+
+def test_old_quarantine_is_no_news(fresh_hub: Seeded) -> None:
+    """After an upgrade, snapshots quarantined long ago raise nothing; recent ones do."""
+    from hub.ingest.models import Snapshot
+
+    factory = fresh_hub.app.state.hub.session_factory
+    with transaction(factory) as s:
+        old = s.get(Snapshot, fresh_hub.snapshot_ids["r1"]["quarantined"])
+        old.received_at = utcnow() - dt.timedelta(days=30)
+    _tick(fresh_hub)
+    with factory() as s:
+        keys = sorted(s.scalars(select(Alert.key).where(Alert.kind == "quarantine")))
+    assert len(keys) == 1 and keys[0].startswith(
+        f"quarantine:{fresh_hub.snapshot_ids['r2']['quarantined']}:"
+    )

@@ -10,7 +10,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from hub.app import create_app
+from hub.core.db import transaction
 from hub.core.roles import Principal, Role
+from hub.core.runtime import init_hub
 from hub.core.security import CSRF_HEADER, SESSION_COOKIE
 from hub.core.settings import HubSettings
 from hub.users import service as users
@@ -50,11 +52,12 @@ def make_api(
         secret_key="orders-tests-" + "x" * 24,
         **(settings_kw or {}),
     )
+    init_hub(settings)
     app = create_app(settings)
     hub = seed(Hub(app.state.hub.engine, app.state.hub.session_factory), stock_levels, **seed_kw)
     api = Api(app, hub)
     admin = Principal(role=Role.OWNER, username="orders-tests")
-    with app.state.hub.session_factory() as s:
+    with transaction(app.state.hub.session_factory) as s:
         for rid in ("r1", "r2"):
             token, _ = issue_token(s, admin, rid, f"{rid} shop")
             api.headers[rid] = {"Authorization": f"Bearer {token}"}

@@ -14,6 +14,7 @@ def test_jobs_run_on_an_empty_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("SYNCHUB_HOME", str(tmp_path))
     monkeypatch.setenv("SYNCHUB_ORDER_GRACE_HOURS", "12")
     runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
     for args, out in (
         (["orders", "expire"], "expired 0 order(s)"),
         (["orders", "remind"], "reminded 0"),

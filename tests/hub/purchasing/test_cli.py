@@ -12,12 +12,13 @@ from click.testing import CliRunner
 from hub.catalog.models import Product
 from hub.cli import cli
 from hub.core.db import transaction
-from hub.core.runtime import open_hub
+from hub.core.runtime import init_hub, open_hub
 from hub.core.settings import HubSettings
 
 
 def test_supplier_price_list_and_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SYNCHUB_HOME", str(tmp_path))
+    init_hub(HubSettings())
     engine, factory = open_hub(HubSettings())
     with transaction(factory) as s:
         s.add(Product(sku="SSD-1TB", name="SSD 1 TB", list_price=Decimal(1)))

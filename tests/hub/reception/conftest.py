@@ -10,7 +10,7 @@ import paramiko
 import pytest
 
 from hub.core.keys import HubKeys
-from hub.core.runtime import open_hub
+from hub.core.runtime import init_hub, open_hub
 from hub.core.settings import HubSettings
 from hub.reception.server import SftpServer
 from tests.hub.reception.kit import QUOTA, Hub
@@ -21,8 +21,9 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
     settings = HubSettings(
         home=tmp_path / "hub", sftp_host="127.0.0.1", sftp_port=0, inbox_quota_bytes=QUOTA
     )
+    init_hub(settings)
     engine, factory = open_hub(settings)
-    keys = HubKeys.load_or_create(settings.keys_dir)
+    keys = HubKeys.load(settings.keys_dir)
     server = SftpServer(settings, factory, keys.host_key).start()
     try:
         yield Hub(settings, factory, keys, server)

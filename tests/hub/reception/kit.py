@@ -9,6 +9,7 @@ import paramiko
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.db import transaction
 from hub.core.keys import HubKeys, to_paramiko_key
 from hub.core.settings import HubSettings
 from hub.reception.server import SftpServer
@@ -35,7 +36,7 @@ class Hub:
 
     def enrol(self, reseller_id: str, key: paramiko.PKey | None = None) -> paramiko.PKey:
         key = key or new_client_key()
-        with self.factory() as s:
+        with transaction(self.factory) as s:
             service.add_reseller(
                 s,
                 {

@@ -8,6 +8,7 @@ import os
 import paramiko
 import pytest
 
+from hub.core.db import transaction
 from hub.resellers import service
 from tests.hub.reception.kit import QUOTA, key_line, new_client_key
 
@@ -33,7 +34,7 @@ def test_disable_takes_effect_without_restart(hub, connect):
     key = hub.enrol("toko-a")
     open_session = connect("toko-a", key)
     open_session.putfo(io.BytesIO(b"before"), f"inbox/{A}.part")
-    with hub.factory() as s:
+    with transaction(hub.factory) as s:
         service.disable_reseller(s, "toko-a")
     with pytest.raises(paramiko.AuthenticationException):
         connect("toko-a", key)
@@ -43,7 +44,7 @@ def test_disable_takes_effect_without_restart(hub, connect):
     with pytest.raises(PermissionError):
         open_session.putfo(io.BytesIO(b"after"), "inbox/toko-a-000000000002-full.snap.part")
     assert files_under(hub.inbox("toko-a")) == [f"{A}.part"]
-    with hub.factory() as s:
+    with transaction(hub.factory) as s:
         service.enable_reseller(s, "toko-a")
     connect("toko-a", key).rename(f"inbox/{A}.part", f"inbox/{A}")
     assert files_under(hub.inbox("toko-a")) == [A]
@@ -52,7 +53,7 @@ def test_disable_takes_effect_without_restart(hub, connect):
 def test_rotated_key_old_refused_new_accepted(hub, connect):
     old = hub.enrol("toko-a")
     new = new_client_key()
-    with hub.factory() as s:
+    with transaction(hub.factory) as s:
         service.rotate_keys(s, "toko-a", ssh_public_key=key_line(new))
     with pytest.raises(paramiko.AuthenticationException):
         connect("toko-a", old)
@@ -185,7 +186,7 @@ def test_disable_stops_an_upload_in_progress(hub, connect):
     f = sftp.open(f"inbox/{A}.part", "w")
     f.write(b"first chunk")
     f.flush()
-    with hub.factory() as s:
+    with transaction(hub.factory) as s:
         service.disable_reseller(s, "toko-a")
     with pytest.raises(PermissionError):
         f.write(b"second chunk")

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
-from hub.core.runtime import open_hub
+from hub.core.runtime import init_hub, open_hub
 from hub.core.settings import HubSettings
 from shared.keys import generate_signing_key, public_b64
 
@@ -32,7 +32,9 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> HubSettings:
     monkeypatch.setenv("SYNCHUB_HOME", str(tmp_path / "hub"))
     monkeypatch.delenv("SYNCHUB_DATABASE_URL", raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's working directory
-    return HubSettings()
+    settings = HubSettings()
+    init_hub(settings)
+    return settings
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.core.db import make_engine, session_factory
+from hub.core.db import make_engine, session_factory, transaction
 from hub.core.migrate import upgrade
 from hub.resellers import service
 from tests.hub.resellers.conftest import signing_b64, ssh_line
@@ -14,7 +14,7 @@ def test_resellers_on_postgresql(pg_database):
     try:
         upgrade(engine)
         upgrade(engine)  # idempotent
-        with session_factory(engine)() as s:
+        with transaction(session_factory(engine)) as s:
             service.add_reseller(
                 s,
                 {

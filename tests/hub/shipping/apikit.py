@@ -15,7 +15,9 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.app import create_app
+from hub.core.db import transaction
 from hub.core.roles import Principal, Role
+from hub.core.runtime import init_hub
 from hub.core.security import CSRF_HEADER, SESSION_COOKIE
 from hub.core.settings import HubSettings
 from hub.resellers.service import add_reseller
@@ -43,6 +45,7 @@ def make_app(db_url: str, home: Path, **settings_kw: object) -> FastAPI:
         secret_key="shipping-tests-" + "x" * 24,
         **settings_kw,
     )
+    init_hub(settings)
     return create_app(settings)
 
 
@@ -57,7 +60,7 @@ def seed(factory: sessionmaker[Session]) -> Auth:
     """Resellers r1, r2 with a Bearer token each; staff users with a web session each."""
     auth = Auth()
     admin = Principal(role=Role.OWNER, username="shipping-tests")
-    with factory() as s:
+    with transaction(factory) as s:
         for rid in RESELLERS:
             add_reseller(
                 s,

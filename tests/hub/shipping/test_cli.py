@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from hub.core.runtime import init_hub
+from hub.core.settings import HubSettings
 from hub.shipping.cli import shipping
 from tests.hub.shipping.helpers import GOOD
 
@@ -15,6 +17,7 @@ def test_cli_import_quote_export(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SYNCHUB_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("SYNCHUB_DATABASE_URL", raising=False)
     runner = CliRunner()
+    init_hub(HubSettings())
     r = runner.invoke(shipping, ["regions", "import"], catch_exceptions=False)
     assert "83,762 village" in r.output
     card = tmp_path / "cards.csv"

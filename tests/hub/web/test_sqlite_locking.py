@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hub.core.db import transaction
 from hub.core.roles import Role
 from hub.core.security import SESSION_COOKIE
 from hub.users.sessions import start_session
@@ -31,7 +32,7 @@ PATIENCE = 15.0
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> tuple[Seeded, str, dict[str, str]]:
     hub = seed(Path(tmp_path_factory.mktemp("locking")))
-    with hub.app.state.hub.session_factory() as s:
+    with transaction(hub.app.state.hub.session_factory) as s:
         sid, _ = start_session(s, hub.users[hub.username(Role.OWNER)], 3600)
     with serving(hub.app) as url:
         yield hub, url, {SESSION_COOKIE: sid}

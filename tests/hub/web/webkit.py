@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from hub.app import create_app
 from hub.core.db import transaction, utcnow
 from hub.core.roles import RESELLER_ROLES, Role
+from hub.core.runtime import init_hub
 from hub.core.security import SESSION_COOKIE
 from hub.core.settings import HubSettings
 from hub.ingest.models import ResellerSync, Snapshot
@@ -51,7 +52,7 @@ class Seeded:
         c = TestClient(self.app, base_url="http://testserver", follow_redirects=False)
         if role is not None:
             user = self.users[self.username(role, reseller)]
-            with self.app.state.hub.session_factory() as s:
+            with transaction(self.app.state.hub.session_factory) as s:
                 sid, web = start_session(s, user, 3600)
                 csrf = web.csrf_token
             c.cookies.set(SESSION_COOKIE, sid)
@@ -65,12 +66,14 @@ class Seeded:
 
 
 def settings(tmp: Path, **kw: object) -> HubSettings:
-    return HubSettings(
+    s = HubSettings(
         home=tmp / "hub",
         environment="test",
         secret_key="test-secret-" + "x" * 20,  # type: ignore[arg-type]
         **kw,
     )
+    init_hub(s)
+    return s
 
 
 def login_form(client: TestClient, username: str, password: str = PASSWORD, next_: str = "/"):
@@ -88,7 +91,7 @@ def seed(tmp: Path, **kw: object) -> Seeded:
     factory = app.state.hub.session_factory
     out = Seeded(app, tmp)
     t0 = utcnow() - dt.timedelta(hours=30)
-    with factory() as s:
+    with transaction(factory) as s:
         for rid in RESELLERS:
             add_reseller(
                 s,
@@ -151,7 +154,7 @@ def seed(tmp: Path, **kw: object) -> Seeded:
                 reader=reader,
                 received_at=t0,
             )
-    with factory() as s:
+    with transaction(factory) as s:
         for role in Role:
             for rid in RESELLERS if role in RESELLER_ROLES else (None,):
                 name = f"{role.value}-{rid}" if rid else role.value
