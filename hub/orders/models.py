@@ -81,6 +81,16 @@ class Order(Base):
         return max(Decimal(0), Decimal(self.down_payment or 0) - Decimal(self.paid_amount))
 
     @property
+    def pay_now(self) -> Decimal:
+        """What the order page asks for next: the rest of the down payment while one is owed
+        (the unique code rides on the first transfer, so finance spots it), else all that is due.
+        """
+        if self.down_payment_due > 0:
+            code = self.unique_code if Decimal(self.paid_amount) == 0 else 0
+            return min(self.amount_due, self.down_payment_due + code).quantize(CENT)
+        return self.amount_due
+
+    @property
     def overpaid(self) -> Decimal:
         return max(Decimal(0), Decimal(self.paid_amount) - self.transfer_amount).quantize(CENT)
 

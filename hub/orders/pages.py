@@ -27,12 +27,13 @@ from hub.core.templating import language, render
 from hub.inventory.serials import parse_list
 from hub.offers import workflow
 from hub.offers.pages import render_portal
-from hub.orders import service
+from hub.orders import aftersale, service
 from hub.orders.http import order_context
 from hub.orders.lifecycle import State, events_for
 from hub.orders.models import Order
 from hub.orders.sources import MAX_CSV_BYTES, from_offer, parse_csv
 from hub.orders.terms import BankAccount
+from hub.shipping.tracking import TrackingLinks
 from shared.errors import DataError, SyncHubError
 
 router = APIRouter(include_in_schema=False)
@@ -215,7 +216,7 @@ def render_order(
     """The order page: lines, amounts, transfer instructions, proofs sent, tracking and history."""
     try:
         order = service.get_order(session, principal, order_id)
-        extra: dict[str, Any] = {"confirmations": [], "payable": False}
+        extra: dict[str, Any] = {"confirmations": [], "receipts": {}, "payable": False}
         for extension in _PAGE_EXTENSIONS:
             extra.update(extension(session, principal, order))
     except SyncHubError:
@@ -227,6 +228,7 @@ def render_order(
             "o": order,
             "bank": BankAccount(),
             "history": _history(session, order.id),
+            "tracking_url": TrackingLinks().url(order.shipping_courier, order.waybill),
             **extra,
             "message": message,
             "error": error,
@@ -243,6 +245,54 @@ def order_page(
 ) -> Response:
     """One order: what to transfer and where, the proof form, tracking, documents."""
     return render_order(request, session, principal, order_id)
+
+
+def _own_move(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    order_id: int,
+    work: Callable[[Session], Any],
+    done: str,
+) -> Response:
+    """Run the reseller's own action on its order and show the order again, with the outcome."""
+    try:
+        write(request, session, work)
+    except service.OrderNotFound:
+        raise HTTPException(404, f"no order #{order_id}") from None
+    except SyncHubError as exc:
+        return render_order(request, session, principal, order_id, error=exc, status=409)
+    return render_order(request, session, principal, order_id, message=(done, {"id": order_id}))
+
+
+@router.post("/portal/orders/{order_id}/cancel", dependencies=[require(*RESELLER_ROLES)])
+def cancel_order(
+    order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """Cancel an order nothing is paid on yet; its stock goes back on sale."""
+    return _own_move(
+        request,
+        session,
+        principal,
+        order_id,
+        lambda s: aftersale.cancel_unpaid(s, principal, order_id),
+        "Order #{id} cancelled.",
+    )
+
+
+@router.post("/portal/orders/{order_id}/received", dependencies=[require(*RESELLER_ROLES)])
+def confirm_received(
+    order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """The parcel arrived in good order: the order is completed."""
+    return _own_move(
+        request,
+        session,
+        principal,
+        order_id,
+        lambda s: aftersale.confirm_receipt(s, principal, order_id),
+        "Thank you: order #{id} is complete.",
+    )
 
 
 # --- the warehouse: pack and ship -----------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -97,3 +98,22 @@ def build_shop(
             "other": other.id,
             "group": group.id,
         }
+
+
+def order_through_pages(client: object, model_id: int, quantities: dict[int, int]) -> int:
+    """Cart → checkout with the default address and the cheapest courier; the new order's id."""
+    import re
+
+    c: Any = client
+    r = c.post(
+        f"/portal/catalog/{model_id}/cart",
+        data={f"qty-{pid}": str(q) for pid, q in quantities.items()},
+    )
+    assert r.status_code == 303, r.text
+    page = c.get("/portal/checkout").text
+    addr = re.search(r'name="address_id" value="(\d+)"', page)
+    chosen = re.search(r'name="shipping" value="([^"]+)"\s+checked', page)
+    assert addr and chosen, page
+    r = c.post("/portal/checkout", data={"address_id": addr.group(1), "shipping": chosen.group(1)})
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].split("/")[-1].split("?")[0])
