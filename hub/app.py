@@ -63,6 +63,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.warranty.pages", "router"),
     ("hub.agentdist.pages", "router"),
     ("hub.portal.pages", "router"),
+    ("hub.portal.address_pages", "router"),
 ]
 
 
