@@ -64,6 +64,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.agentdist.pages", "router"),
     ("hub.portal.pages", "router"),
     ("hub.portal.address_pages", "router"),
+    ("hub.portal.password_pages", "router"),
+    ("hub.portal.profile_pages", "router"),
 ]
 
 
