@@ -25,6 +25,7 @@ from hub.orders.pages import write
 from hub.orders.service import OrderNotFound
 from hub.portal import cart as carts
 from hub.portal import shop
+from hub.portal.statement import statement
 from shared.errors import DataError, SyncHubError
 
 router = APIRouter(include_in_schema=False)
@@ -32,6 +33,7 @@ RESELLER = require(*RESELLER_ROLES)
 
 nav.register(nav.NavItem("Catalog", "/portal/catalog", RESELLER_ROLES, order=12))
 nav.register(nav.NavItem("Cart", "/portal/cart", RESELLER_ROLES, order=14))
+nav.register(nav.NavItem("Statement", "/portal/statement", RESELLER_ROLES, order=17))
 
 
 def _reseller(principal: Principal) -> str:
@@ -333,3 +335,9 @@ async def checkout(request: Request, session: SessionDep, principal: CurrentPrin
             request, session, principal, address_id=address_id, form=form, error=exc, status=422
         )
     return RedirectResponse(f"/portal/orders/{order_id}?placed=1", 303)
+
+
+@router.get("/portal/statement", dependencies=[RESELLER])
+def statement_page(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """Invoices, confirmed payments and what is owed after each, oldest first."""
+    return render(request, "portal_statement.html", {"st": statement(session, principal)})

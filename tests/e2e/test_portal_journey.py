@@ -174,7 +174,15 @@ def test_reseller_journey(
     assert page.request.get(f"{base}/api/orders/{order_id}").json()["state"] == "completed"
 
     # every other portal page fits too
-    for path in ("/portal/orders", "/portal/addresses", "/portal/offers", "/portal/warranty"):
+    for path in (
+        "/portal/orders",
+        "/portal/statement",
+        "/portal/addresses",
+        "/portal/offers",
+        "/portal/warranty",
+        "/account",
+        "/account/profile",
+    ):
         page.goto(f"{base}{path}")
         fits(page, seen)
     assert len(seen) >= 14

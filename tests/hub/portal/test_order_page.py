@@ -163,3 +163,26 @@ def test_cancel_before_payment_only(hub: Seeded) -> None:
     r = c.post(f"/portal/orders/{oid}/cancel")  # money is on it now
     assert r.status_code == 409 and "sudah ada pembayarannya" in r.text
     assert _order(hub, oid).state == "partially_paid"
+
+
+def test_statement_of_account(hub: Seeded) -> None:
+    """Two invoices, a payment on one, the other cancelled: the balance is what is still owed."""
+    ids = build_shop(hub.app.state.hub.session_factory)
+    c = hub.client(Role.RESELLER)
+    assert "Belum ada faktur" in c.get("/portal/statement").text
+    paid_id = order_through_pages(c, ids["model"], {ids["red"]: 2})
+    dropped_id = order_through_pages(c, ids["model"], {ids["blue"]: 1})
+    paid, dropped = _order(hub, paid_id), _order(hub, dropped_id)
+    _send_proof(c, paid, str(paid.pay_now))
+    _finance_confirms_last(hub, paid_id)
+    assert c.post(f"/portal/orders/{dropped_id}/cancel").status_code == 200
+
+    page = c.get("/portal/statement").text
+    rows = re.findall(r'<tr class="entry-(\w+)">(.*?)</tr>', page, re.S)
+    assert [kind for kind, _ in rows] == ["invoice", "invoice", "payment", "cancelled"]
+    owed = paid.transfer_amount - paid.pay_now
+    assert ID.money(owed) in rows[-1][1]  # the running balance after the last line
+    balance = re.search(r'id="statement-balance"><strong>([^<]+)<', page)
+    assert balance and balance.group(1) == ID.money(owed)
+    assert paid.invoice_number in rows[0][1] and dropped.invoice_number in rows[3][1]
+    assert "Belum ada faktur" in hub.client(Role.RESELLER, "r2").get("/portal/statement").text

@@ -75,6 +75,7 @@ EXPECTED = {
     ("GET", "/portal/cart"): RESELLER_ROLES,
     ("POST", "/portal/checkout"): RESELLER_ROLES,
     ("GET", "/portal/addresses"): RESELLER_ROLES,
+    ("GET", "/portal/statement"): RESELLER_ROLES,
     ("POST", "/portal/addresses"): RESELLER_ROLES,
     ("POST", "/portal/addresses/{address_id}/remove"): RESELLER_ROLES,
     ("GET", "/password/forgot"): PUBLIC,
