@@ -66,6 +66,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.portal.address_pages", "router"),
     ("hub.portal.password_pages", "router"),
     ("hub.portal.profile_pages", "router"),
+    ("hub.portal.downpayment_pages", "router"),
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -186,3 +187,25 @@ def test_statement_of_account(hub: Seeded) -> None:
     assert balance and balance.group(1) == ID.money(owed)
     assert paid.invoice_number in rows[0][1] and dropped.invoice_number in rows[3][1]
     assert "Belum ada faktur" in hub.client(Role.RESELLER, "r2").get("/portal/statement").text
+
+
+def test_staff_set_the_down_payment_rule(hub: Seeded) -> None:
+    """Finance sets a group's share as typed in Indonesian; the next checkout asks for it."""
+    ids = build_shop(hub.app.state.hub.session_factory, down_payment=Decimal(0))
+    finance = hub.client(Role.FINANCE)
+    assert hub.client(Role.RESELLER).get("/down-payments").status_code == 403
+    r = finance.post(f"/down-payments/{ids['group']}", data={"percent": "dua puluh"})
+    assert r.status_code == 422 and 'value="dua puluh"' in r.text
+    r = finance.post(f"/down-payments/{ids['group']}", data={"percent": "120"})
+    assert r.status_code == 422
+    r = finance.post(f"/down-payments/{ids['group']}", data={"percent": "12,5"})
+    assert r.status_code == 200 and "disimpan" in r.text and 'value="12,5"' in r.text
+
+    c = hub.client(Role.RESELLER)
+    oid = order_through_pages(c, ids["model"], {ids["red"]: 2})
+    o = _order(hub, oid)
+    assert o.down_payment == (o.total * Decimal("0.125")).quantize(Decimal(1), ROUND_HALF_UP)
+    assert finance.post(f"/down-payments/{ids['group']}", data={"percent": ""}).status_code == 200
+    assert _order(hub, oid).down_payment == o.down_payment  # placed orders keep theirs
+    oid = order_through_pages(c, ids["model"], {ids["red"]: 1})
+    assert _order(hub, oid).down_payment == 0

@@ -76,6 +76,8 @@ EXPECTED = {
     ("POST", "/portal/checkout"): RESELLER_ROLES,
     ("GET", "/portal/addresses"): RESELLER_ROLES,
     ("GET", "/portal/statement"): RESELLER_ROLES,
+    ("GET", "/down-payments"): frozenset({Role.OWNER, Role.FINANCE}),
+    ("POST", "/down-payments/{group_id}"): frozenset({Role.OWNER, Role.FINANCE}),
     ("POST", "/portal/addresses"): RESELLER_ROLES,
     ("POST", "/portal/addresses/{address_id}/remove"): RESELLER_ROLES,
     ("GET", "/password/forgot"): PUBLIC,
