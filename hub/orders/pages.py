@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from hub.audit.service import AuditFilter, list_entries
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
-from hub.core.i18n import Formatter
+from hub.core.i18n import Formatter, parse_int
 from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.state import hub_state
 from hub.core.templating import language, render
@@ -77,18 +77,25 @@ def _placed(request: Request, order: Order) -> Message:
 
 @router.post("/portal/offers/{offer_id}/order", dependencies=[require(*RESELLER_ROLES)])
 def order_offer(
-    offer_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+    offer_id: RowId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    quantity: str = Form("", max_length=20),
 ) -> Response:
-    """Order what the offer proposes: priced, stock reserved, invoiced; the offers page says so."""
+    """Order the offer, all of it or fewer (typed): priced, stock reserved, invoiced."""
     try:
         workflow.get_offer(session, offer_id, principal)
     except DataError:
         raise HTTPException(404, f"no offer #{offer_id}") from None
     try:
+        qty = parse_int(quantity, language(request)) if quantity.strip() else None
         message = write(
             request,
             session,
-            lambda s: _placed(request, from_offer(s, principal, offer_id, order_context(request))),
+            lambda s: _placed(
+                request, from_offer(s, principal, offer_id, order_context(request), qty)
+            ),
         )
     except SyncHubError as exc:
         return render_portal(request, session, principal, error=exc, status=409)
