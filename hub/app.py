@@ -67,6 +67,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.portal.password_pages", "router"),
     ("hub.portal.profile_pages", "router"),
     ("hub.portal.downpayment_pages", "router"),
+    ("hub.portal.photo_routes", "router"),
 ]
 
 

@@ -77,6 +77,10 @@ EXPECTED = {
     ("GET", "/portal/addresses"): RESELLER_ROLES,
     ("GET", "/portal/statement"): RESELLER_ROLES,
     ("GET", "/down-payments"): frozenset({Role.OWNER, Role.FINANCE}),
+    ("POST", "/api/v1/catalog/products/{product_id}/photos"): frozenset(
+        {Role.OWNER, Role.OPERATIONS}
+    ),
+    ("GET", "/media/products/{name}"): EVERYONE,
     ("POST", "/down-payments/{group_id}"): frozenset({Role.OWNER, Role.FINANCE}),
     ("POST", "/portal/addresses"): RESELLER_ROLES,
     ("POST", "/portal/addresses/{address_id}/remove"): RESELLER_ROLES,
