@@ -1,11 +1,16 @@
-"""``syncagent check`` beyond the file: can we read the source, and is the hub who it should be?"""
+"""``syncagent check`` beyond the file: can we read the source, how is each dataset's change
+detection chosen (and is its cursor trustworthy), and is the hub who it should be?"""
 
 from __future__ import annotations
+
+import json
 
 from agent.config import AgentConfig, DatasetSection
 from agent.deliver import HubConnection
 from agent.export import plan_all
+from agent.modes import choose
 from agent.source import mask_url, open_source
+from agent.state import AgentState
 from connectors.base import Connector
 from shared.errors import ConfigError, HostKeyMismatch, SyncHubError
 
@@ -21,16 +26,45 @@ def check_source(cfg: AgentConfig) -> tuple[Problems, list[str]]:
             notes.append(
                 f"source {mask_url(cfg.source.url)}: {conn.dialect.name}, {len(plans)} dataset(s) readable"
             )
+            with AgentState(cfg.agent.state_dir) as state:
+                notes += [line for p in plans for line in mode_notes(p.section, state)]
             notes += [
                 unindexed_cursor_note(p.section)
                 for p in plans
-                if _cursor_unindexed(conn, p.section)
+                if choose(p.section).mode == "cursor" and _cursor_unindexed(conn, p.section)
             ]
     except ConfigError as exc:
         return [(p if p.startswith("[") else f"[source].{p}", m) for p, m in exc.problems], notes
     except SyncHubError as exc:
         return [("[source].url", str(exc))], notes
     return [], notes
+
+
+def mode_notes(d: DatasetSection, state: AgentState) -> list[str]:
+    """How the dataset's changes are found and why; a warning for a cursor that looks like a creation
+    date (by its name, or because no existing row's cursor moved over the pushes seen so far)."""
+    choice = choose(d)
+    out = [f"dataset {d.name}: {choice.mode} — {choice.why}"]
+    if choice.mode == "cursor" and choice.creation_like:
+        out.append(
+            f"warning: dataset {d.name}: cursor {d.cursor!r} looks like a creation date: an edit to "
+            'an old row does not move it and would never be sent; use mode = "rowhash" unless '
+            "the table is append-only"
+        )
+    if choice.mode == "cursor":
+        try:
+            probe = json.loads(state.get_meta(f"probe:{d.name}") or "{}")
+        except ValueError:
+            probe = {}
+        pushes, moved = int(probe.get("pushes", 0)), int(probe.get("moved", 0))
+        if pushes >= 2 and moved == 0:
+            out.append(
+                f"warning: dataset {d.name}: over the last {pushes} pushes the cursor {d.cursor!r} "
+                "never moved for a row that already existed: it behaves like a creation date. "
+                'If rows are ever edited, their edits are missed: use mode = "rowhash" '
+                "(keep cursor only for an append-only table)"
+            )
+    return out
 
 
 def _cursor_unindexed(conn: Connector, d: DatasetSection) -> bool:

@@ -17,7 +17,7 @@ import click
 
 from agent import __version__
 from agent.config import AgentConfig, check_config, default_config_path, load_config
-from shared.errors import ConfigError, SyncHubError, format_problems
+from shared.errors import ConfigError, FatalError, SyncHubError, format_problems
 
 EXIT_CONFIG = 2
 
@@ -212,7 +212,13 @@ def export(ctx: click.Context, dry_run: bool, full: bool) -> None:
 @click.pass_context
 @_guard
 def push(ctx: click.Context, full: bool, no_export: bool) -> None:
-    """Export, then deliver every snapshot in the outbox to the hub, in order."""
+    """Export, then deliver every snapshot in the outbox to the hub, in order.
+
+    Then reads the hub's answers: a conflict (the hub applied another file under
+    one of our sequence numbers, e.g. after this state folder was lost) or a
+    request (a full snapshot, a key list) is answered at once by one more
+    snapshot; a quarantined snapshot makes the command fail with the hub's reason.
+    """
     cfg = _config(ctx)
     from agent.logs import progress_bars
 
@@ -231,6 +237,14 @@ def push(ctx: click.Context, full: bool, no_export: bool) -> None:
                 "orders_invalid": sorted(r.orders.invalid),
                 "order_results": r.orders.results,
             }
+            if r.mail.conflict is not None or r.mail.quarantined:
+                click.echo(json.dumps(summary))
+                bad = r.mail.conflict or r.mail.quarantined[0]
+                raise FatalError(
+                    f"the hub answered {bad.status} for snapshot {bad.sequence}: {bad.reason}",
+                    hint="run `syncagent push` (it re-bases and sends a full snapshot after a "
+                    "conflict); after a quarantine fix the cause first",
+                )
         else:
             from agent.runner import run_once
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -100,6 +100,9 @@ class DatasetSection(_Section):
     table: Optional[str] = None
     query: Optional[str] = None
     key: list[str] = Field(min_length=1)
+    # how an incremental finds changed rows (agent/modes.py, docs/agent.md "Change detection"):
+    # auto = cursor when `cursor` looks like a modification time, else rowhash
+    mode: Literal["auto", "cursor", "rowhash", "full"] = "auto"
     cursor: Optional[str] = None
     overlap: Union[int, float] = Field(default=0, ge=0)
     columns: Optional[list[str]] = None

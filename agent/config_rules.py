@@ -139,11 +139,23 @@ def check_hub(hub: HubSection) -> Problems:
 
 
 def check_schedule(s: ScheduleSection, weekdays: tuple[str, ...]) -> Problems:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     from apscheduler.triggers.cron import CronTrigger
 
     out: Problems = []
     try:
-        CronTrigger.from_crontab(s.cron, timezone=s.timezone)
+        ZoneInfo(s.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        out.append(
+            (
+                "[schedule].timezone",
+                f"{s.timezone!r} is not an IANA time zone name: use e.g. Asia/Jakarta (WIB), "
+                "Asia/Makassar (WITA) or Asia/Jayapura (WIT)",
+            )
+        )
+    try:
+        CronTrigger.from_crontab(s.cron, timezone="UTC")  # the zone is checked above
     except (ValueError, KeyError, LookupError) as exc:
         out.append(
             (
@@ -179,6 +191,14 @@ def check_dataset(d: DatasetSection, where: str) -> Problems:
         out.append((f"{where}.query", "must be a SELECT (or WITH … SELECT) statement"))
     if d.cursor is None and d.overlap:
         out.append((f"{where}.overlap", "an overlap needs a `cursor` column"))
+    if d.mode == "cursor" and d.cursor is None:
+        out.append(
+            (
+                f"{where}.mode",
+                '"cursor" needs a `cursor` column (an updated_at-style one); '
+                'or use mode = "rowhash", which needs none',
+            )
+        )
     protected = {*d.key, *([d.cursor] if d.cursor else [])}
     for c in sorted(protected & set(d.drop_columns)):
         out.append(

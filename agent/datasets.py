@@ -2,14 +2,11 @@
 
 Full read: bytes straight from the connector into the writer (hashing columns
 is the only per-line work), plus the cursor's maximum when there is a cursor.
-Incremental read: rows with ``cursor >= last max − overlap``; each re-read row
-whose key and content match the overlap window saved last time is dropped,
-everything else is sent. The new window is saved only when the snapshot is
-committed. Every snapshot carries each dataset's key set so deleted rows can be
-told: a dataset read whole cuts the key lines out of the data lines it already
-has (a full snapshot sends their digest; an incremental also the keys part); a
-cursor read (or a key that is not exported) reads the key columns separately,
-unless the key ledger (agent/ledger.py) shows nothing was deleted.
+Incremental cursor read: rows with ``cursor >= last max − overlap``; each
+re-read row whose key and content match the overlap window saved last time is
+dropped, everything else is sent. The new window is saved only when the
+snapshot is committed. Which mode reads what, and how deletes are found, is
+``agent/detect.py``.
 """
 
 from __future__ import annotations
@@ -36,7 +33,6 @@ from shared.errors import SourceObjectMissing
 from shared.types import Column, PortableType, decode_value, encode_value
 
 RowProgress = Callable[[str, int], None]
-KeySink = Callable[[bytes], None]  # whole key lines, e.g. a key ledger's add()
 
 
 @dataclass
@@ -101,37 +97,17 @@ def _hasher(salt: bytes, indexes: list[int]) -> Optional[LineHasher]:
     return LineHasher(salt, indexes) if indexes else None
 
 
-def write_keys(
-    conn: Connector, plan: Plan, writer: Any, salt: bytes, sink: Optional[KeySink] = None
-) -> None:
-    """Every key of the dataset (a separate read of the key columns) into the writer and ``sink``."""
-    d = plan.section
-    req = ReadRequest(
-        table=d.table, query=d.query, columns=list(d.key), batch_rows=plan.request.batch_rows
-    )
-    idx = [i for i, k in enumerate(d.key) if k in d.hash_columns]
-    writer.add_keys(
-        b""
-    )  # an empty table still gets a key set (empty), so the hub sees "all deleted"
-    lines = key_projector(list(d.key), d.key)  # whole lines (a chunk may end mid-line) for the sink
-    for chunk in _chunks(conn, req, _hasher(salt, idx)):
-        writer.add_keys(chunk)
-        if sink is not None and lines is not None:
-            sink(lines(chunk))
-
-
-def key_lines_exported(plan: Plan) -> bool:
-    """Whether the key columns are among the exported ones (key lines can be cut from data lines)."""
-    return all(k in (plan.request.columns or []) for k in plan.section.key)
+def chunks(conn: Connector, request: ReadRequest, plan: Plan, salt: bytes) -> Iterator[bytes]:
+    """The request's lines with the plan's privacy hashing applied to the columns it reads."""
+    names = list(request.columns or [])
+    idx = [i for i, n in enumerate(names) if n in plan.section.hash_columns]
+    return _chunks(conn, request, _hasher(salt, idx))
 
 
 @dataclass
 class ReadResult:
     rows: int
     advance: DatasetAdvance
-    keys_done: bool = (
-        False  # no separate key read needed (keys cut from the data lines, or a ledger count)
-    )
     key_lines: Optional[list[bytes]] = (
         None  # incremental: key lines (no newline) of the rows written
     )
@@ -143,31 +119,28 @@ def read_full(
     writer: Any,
     salt: bytes,
     on_rows: Optional[RowProgress],
-    sink: Optional[KeySink] = None,
+    *,
+    with_keys: bool = True,
 ) -> ReadResult:
     """Every row; bytes-only unless hashing or a cursor needs one field of each line.
 
-    The key set is cut from the data lines when the key columns are exported
-    (else ``keys_done`` is False: the caller reads the keys separately);
-    ``sink`` (a key ledger) gets those key lines too.
+    ``with_keys``: the key set's digest is cut from the data lines (the key columns are
+    always exported); off when the caller reads the keys itself (cursor mode's key read).
     """
     rows, top = 0, None
     ci, ct = plan.cursor_index, plan.cursor_type
     # the cursor's maximum: from the database when it can (same snapshot), else from the lines
     by_source = ci is not None and conn.reports_max and ci not in plan.hash_indexes
     request = replace(plan.request, max_of=plan.section.cursor) if by_source else plan.request
-    keys = key_projector(list(plan.request.columns or []), plan.section.key)
+    keys = key_projector(list(plan.request.columns or []), plan.section.key) if with_keys else None
     if keys is not None:
         writer.add_keys(
             b""
-        )  # an empty table still gets a key set (empty), so the hub sees "all deleted"
+        )  # an empty table still gets a key set (empty): the hub sees "all deleted"
     for chunk in _chunks(conn, request, _hasher(salt, plan.hash_indexes)):
         n = writer.write(chunk)
         if keys is not None:
-            cut = keys(chunk)
-            writer.add_keys(cut)
-            if sink is not None:
-                sink(cut)
+            writer.add_keys(keys(chunk))
         rows += n
         if ci is not None and ct is not None and n and not by_source:
             top = max_value(top, column_max(chunk, ci, ct))
@@ -185,9 +158,7 @@ def read_full(
             window[short_hash(key)] = rh
     writer.set_cursor_range(None, cursor_max)
     return ReadResult(
-        rows,
-        DatasetAdvance(cursor_max, ct.value if ct else None, plan.digest, window or {}),
-        keys_done=keys is not None,
+        rows, DatasetAdvance(cursor_max, ct.value if ct else None, plan.digest, window or {})
     )
 
 

@@ -9,29 +9,24 @@ next time from the old cursors) or keeps it whole.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
 from agent import __version__, ledger
 from agent.config import WEEKDAYS, AgentConfig
-from agent.datasets import (
-    Plan,
-    RowProgress,
-    config_digest,
-    key_lines_exported,
-    plan_dataset,
-    read_full,
-    read_incremental,
-    write_keys,
-)
+from agent.datasets import Plan, RowProgress, config_digest, plan_dataset
+from agent.detect import Context, read
 from agent.keydigest import SplitKeySetDigest
+from agent.modes import choose
 from agent.outbox import Outbox, snapshot_name
 from agent.source import open_source
-from agent.state import AgentState, DatasetAdvance
+from agent.state import AgentState
 from agent.transform import load_salt, minus_overlap
-from connectors.base import Connector, ReadRequest
+from connectors.base import Connector
 from shared import keys
 from shared.errors import ConfigError, SourceObjectMissing
 from shared.manifest import Kind, Manifest
@@ -51,6 +46,7 @@ class ExportResult:
     sequence: int
     kind: str
     manifest: Manifest
+    notes: list[str] = field(default_factory=list)  # what the run found worth telling the operator
 
 
 @dataclass
@@ -64,8 +60,9 @@ class Preview:
 def choose_kind(
     cfg: AgentConfig, state: AgentState, force_full: bool, today: Optional[dt.date] = None
 ) -> Kind:
-    """Full when asked, when a dataset is new or changed, or when the schedule says so."""
-    if force_full:
+    """Full when asked (here or by the hub), after a re-base, when a dataset is new or changed,
+    or when the schedule says so."""
+    if force_full or state.get_meta("rebase") or any(r["what"] == "full" for r in requests(state)):
         return "full"
     cursors = state.cursors()
     for d in cfg.datasets:
@@ -98,74 +95,25 @@ def plan_all(conn: Connector, cfg: AgentConfig) -> list[Plan]:
     return plans
 
 
-def _read(
-    conn: Connector,
-    plan: Plan,
-    snap: SnapshotWriter,
-    state: AgentState,
-    kind: str,
-    salt: bytes,
-    on_rows: Optional[RowProgress],
-    sequence: int,
-    state_dir: Path,
-) -> tuple[int, DatasetAdvance]:
-    """One dataset into the snapshot; a cursor dataset also gets its key ledger (agent/ledger.py)."""
-    d = plan.section
-    cur = state.cursor(d.name)
-    incremental = (
-        kind == "incremental"
-        and d.cursor is not None
-        and cur is not None
-        and cur.cursor_max is not None
-    )
-    with_ledger = d.cursor is not None and key_lines_exported(plan)
-    fp = ledger.fingerprint(plan.digest, salt)
-    old = ledger.load(state, state_dir, d.name, fp) if with_ledger and incremental else None
-    # count FIRST: a row inserted between count and read makes the count too small -> full key read
-    count_now = conn.count(ReadRequest(table=d.table, query=d.query)) if old is not None else None
-    since = None
-    if incremental:
-        assert cur is not None and cur.cursor_max is not None and plan.cursor_type is not None
-        since = minus_overlap(cur.cursor_max, plan.cursor_type, d.overlap)
-    writer = snap.dataset(d.name, plan.columns, d.key, cursor_column=d.cursor, since=since)
-    before = dict(conn.warnings.counts)
-    book: Optional[ledger.LedgerWriter] = None
-    try:
-        if incremental:
-            assert cur is not None and cur.cursor_max is not None
-            result = read_incremental(
-                conn, plan, writer, salt, cur.cursor_max, state.window(d.name), on_rows
-            )
-            changed = set(result.key_lines or ())
-            present = (
-                old.present(changed) if old is not None else None
-            )  # None: no ledger, or damaged
-            new = changed - present if present is not None else set()
-            if (
-                old is not None and present is not None and count_now == old.count + len(new)
-            ):  # none deleted
-                writer.set_key_count(count_now)
-                book = ledger.LedgerWriter(state_dir, d.name, sequence, fp, base=old)
-                book.add(b"".join(k + b"\n" for k in new))
-                result.keys_done = True
-            elif with_ledger:
-                book = ledger.LedgerWriter(state_dir, d.name, sequence, fp)
-        else:  # every row, with the key-set digest (and, inside an incremental, the keys part)
-            book = ledger.LedgerWriter(state_dir, d.name, sequence, fp) if with_ledger else None
-            result = read_full(conn, plan, writer, salt, on_rows, sink=book.add if book else None)
-        if not result.keys_done:
-            write_keys(conn, plan, writer, salt, sink=book.add if book else None)
-        if book is not None:
-            result.advance.ledger = book.finish()
-    except BaseException:
-        if book is not None:
-            book.discard()
-        raise
-    writer.warn(
-        {k: v - before.get(k, 0) for k, v in conn.warnings.counts.items() if v != before.get(k, 0)}
-    )
-    writer.close()
-    return result.rows, result.advance
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, streamed (the hub names the file it acknowledges by this)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def requests(state: AgentState) -> list[dict[str, object]]:
+    """The hub's open requests this agent took (agent/hubmail.py stores them), oldest first."""
+    out = []
+    for key, raw in state.meta_items("request:"):
+        try:
+            req = json.loads(raw)
+        except ValueError:
+            continue
+        out.append({"id": key[len("request:") :], **req})
+    return sorted(out, key=lambda r: str(r["id"]))
 
 
 def export(
@@ -184,6 +132,7 @@ def export(
     salt = load_salt(cfg.agent.state_dir)
     sequence = state.next_sequence(outbox.highest_sequence())
     kind = choose_kind(cfg, state, full)
+    asked = requests(state)
     name = snapshot_name(cfg.agent.reseller_id, sequence, kind)
     workdir = outbox.work / f"snapshot-{sequence:012d}"
     shutil.rmtree(workdir, ignore_errors=True)
@@ -200,22 +149,41 @@ def export(
                 level=ZSTD_LEVEL,
                 threads=ZSTD_THREADS,
                 digest_factory=SplitKeySetDigest,
+                answers=[str(r["id"]) for r in asked],
+            )
+            ctx = Context(
+                conn,
+                state,
+                cfg.agent.state_dir,
+                kind,
+                sequence,
+                salt,
+                on_rows,
+                keys_asked={str(d) for r in asked for d in r.get("datasets") or []},  # type: ignore[attr-defined]
             )
             advances, rows = {}, 0
             for plan in plans:
-                n, advances[plan.section.name] = _read(
-                    conn, plan, snap, state, kind, salt, on_rows, sequence, cfg.agent.state_dir
-                )
+                n, advances[plan.section.name] = read(ctx, plan, snap)
                 rows += n
         manifest = snap.finish()
         tmp = outbox.temp_path(name)
         seal_snapshot(snap, tmp, signing_key=signing_key, hub_public_key=hub_key)
+        sha = file_sha256(tmp)
         path = outbox.commit(tmp, name)
-        state.commit_snapshot(sequence, name, kind, rows, path.stat().st_size, advances)
+        state.commit_snapshot(
+            sequence,
+            name,
+            kind,
+            rows,
+            path.stat().st_size,
+            advances,
+            sha256=sha,
+            answered=tuple(manifest.answers),
+        )
         ledger.prune(state, cfg.agent.state_dir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return ExportResult(path, sequence, kind, manifest)
+    return ExportResult(path, sequence, kind, manifest, ctx.notes)
 
 
 def preview(
@@ -228,8 +196,12 @@ def preview(
         for plan in plan_all(conn, cfg):
             cur = state.cursor(plan.section.name)
             request, mode = plan.request, "full"
-            if (
+            chosen = choose(plan.section).mode
+            if kind == "incremental" and chosen == "rowhash":
+                mode = "row hash: reads every row, sends the changed ones"
+            elif (
                 kind == "incremental"
+                and chosen == "cursor"
                 and plan.section.cursor
                 and cur
                 and cur.cursor_max

@@ -12,15 +12,15 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from agent.config import AgentConfig
 from agent.deliver import HubConnection, Progress, with_retries
-from agent.orders import RESULT_NAME, OrderFolder, OrdersReport, fetch_results, send_orders
+from agent.hubmail import Mail
+from agent.hubmail import fetch as fetch_mail
+from agent.orders import OrderFolder, OrdersReport, fetch_results, send_orders
 from agent.outbox import Outbox
 from agent.state import AgentState
-from shared.errors import SyncHubError
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -31,10 +31,17 @@ log = logging.getLogger("syncagent.push")
 @dataclass
 class DeliveryReport:
     delivered: list[str] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-    rejected_messages: list[str] = field(default_factory=list)
     cipher: str = ""
     orders: OrdersReport = field(default_factory=OrdersReport)
+    mail: Mail = field(default_factory=Mail)
+
+    @property
+    def messages(self) -> list[str]:
+        return self.mail.messages
+
+    @property
+    def rejected_messages(self) -> list[str]:
+        return self.mail.rejected
 
 
 def _hub_signing_key(cfg: AgentConfig) -> Ed25519PublicKey:
@@ -43,39 +50,6 @@ def _hub_signing_key(cfg: AgentConfig) -> Ed25519PublicKey:
     return signing_public_key_from_b64(
         cfg.hub.signing_public_key, source="[hub].signing_public_key"
     )
-
-
-def verify_and_store(raw: bytes, name: str, inbox: Path, signing_public_key: str) -> bool:
-    """Keep a hub message only if the hub's signature verifies; park others under ``rejected/``."""
-    from shared.keys import signing_public_key_from_b64
-    from shared.messages import verify_message
-
-    try:
-        verify_message(
-            raw, signing_public_key_from_b64(signing_public_key, source="[hub].signing_public_key")
-        )
-    except (SyncHubError, ValueError) as exc:
-        log.error("hub message %s rejected: %s", name, exc)
-        (inbox / "rejected").mkdir(exist_ok=True)
-        (inbox / "rejected" / name).write_bytes(raw)
-        return False
-    (inbox / name).write_bytes(raw)
-    return True
-
-
-def _fetch_messages(
-    conn: HubConnection, outbox: Outbox, cfg: AgentConfig, report: DeliveryReport, names: list[str]
-) -> None:
-    for name in names:
-        if RESULT_NAME.match(name):
-            continue  # order answers: agent.orders fetches them
-        if (outbox.inbox / name).exists() or (outbox.inbox / "rejected" / name).exists():
-            continue
-        tmp = outbox.work / (name + ".download")
-        conn.download(name, tmp)
-        ok = verify_and_store(tmp.read_bytes(), name, outbox.inbox, cfg.hub.signing_public_key)
-        tmp.unlink()
-        (report.messages if ok else report.rejected_messages).append(name)
 
 
 def deliver_pending(
@@ -106,7 +80,7 @@ def deliver_pending(
             send_orders(conn, orders, report.orders)
             if fetch:
                 names = conn.list_messages()
-                _fetch_messages(conn, outbox, cfg, report, names)
+                report.mail = fetch_mail(conn, names, cfg, state)
                 fetch_results(conn, orders, names, report.orders, _hub_signing_key(cfg))
 
     with_retries(attempt, cfg.hub.retries, sleep=sleep)

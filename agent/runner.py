@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, Optional
 
 from agent.config import AgentConfig
 from agent.state import AgentState
-from shared.errors import RetriableError, SyncHubError
+from shared.errors import FatalError, RetriableError, SyncHubError
 
 log = logging.getLogger("syncagent.run")
 
@@ -54,6 +54,10 @@ def run_lock(state_dir: Path) -> Iterator[None]:
         yield
 
 
+class HubRefused(FatalError):
+    """The hub quarantined a snapshot this agent sent: its data was not applied."""
+
+
 def run_once(
     cfg: AgentConfig,
     *,
@@ -62,30 +66,36 @@ def run_once(
     on_rows: Optional[Callable[[str, int], None]] = None,
     upload_progress: Optional[Callable[[str], Callable[[int, int], None]]] = None,
 ) -> dict[str, Any]:
-    """Export (and deliver) once under the lock; the outcome is recorded in the run history."""
+    """Export (and deliver) once under the lock; the outcome is recorded in the run history.
+
+    Never silent about the hub's word: a state folder with no snapshot yet first
+    asks the hub how far it has applied this reseller (re-basing after it); after
+    the delivery, a ``conflict`` ack or a request from the hub is answered in the
+    same run by one more export (full, or with the key lists asked for); a
+    quarantined snapshot ends the run with an error saying why.
+    """
     from agent.deliver import Preconnect
-    from agent.export import export
-    from agent.push import deliver_pending
 
     with run_lock(cfg.agent.state_dir), AgentState(cfg.agent.state_dir) as state:
         run_id = state.start_run("push" if deliver else "export")
         early = Preconnect(cfg.hub) if deliver else None  # the SSH handshake overlaps the export
+        summary: dict[str, Any] = {}
         try:
-            result = export(cfg, state, full=full, on_rows=on_rows)
-            summary: dict[str, Any] = {
-                "snapshot": result.path.name,
-                "kind": result.kind,
-                "rows": sum(d.rows for d in result.manifest.datasets),
-            }
-            if early is not None:
-                report = deliver_pending(
-                    cfg, state, progress=upload_progress, connection=early.connection
-                )
-                summary.update(
-                    delivered=report.delivered,
-                    messages=report.messages,
-                    orders_sent=report.orders.sent,
-                    order_results=report.orders.results,
+            if early is not None and state.is_fresh():
+                _probe_hub(cfg, state, early, summary)
+            _export_deliver(cfg, state, deliver, early, full, on_rows, upload_progress, summary)
+            report = summary.pop("_report", None)
+            if report is not None and (report.mail.conflict or report.mail.requests):
+                first = summary["snapshot"]
+                _export_deliver(cfg, state, True, None, False, on_rows, upload_progress, summary)
+                summary["followed_up"] = [first, summary["snapshot"]]
+                report = summary.pop("_report", report)
+            if report is not None and report.mail.quarantined:
+                bad = report.mail.quarantined[0]
+                raise HubRefused(
+                    f"the hub quarantined snapshot {bad.sequence}: {bad.reason}",
+                    hint="its data was not applied; fix the cause (ask the hub operator), then "
+                    "`syncagent push --full`",
                 )
         except SyncHubError as exc:
             state.finish_run(run_id, "failed", str(exc))
@@ -98,6 +108,79 @@ def run_once(
                 early.close()  # not taken when the export failed
         state.finish_run(run_id, "ok", json.dumps(summary))
         return summary
+
+
+def _probe_hub(cfg: AgentConfig, state: AgentState, early: Any, summary: dict[str, Any]) -> None:
+    """A new (or wiped) state folder: how far has the hub applied this reseller? Re-base after it."""
+    from agent.hubmail import fetch, rebase
+
+    try:
+        with early.connection() as conn:
+            mail = fetch(conn, conn.list_messages(), cfg, state)
+    except SyncHubError as exc:  # the hub's conflict answer catches it later; say so now
+        log.warning("could not ask the hub how far it has applied (%s); continuing at 1", exc)
+        return
+    summary["messages"] = mail.messages
+    if mail.hub_last_applied:
+        at = rebase(state, mail.hub_last_applied)
+        summary["rebased"] = (
+            f"this state folder is new, but the hub has applied snapshots up to "
+            f"{mail.hub_last_applied} from {cfg.agent.reseller_id}: continuing at {at} with a "
+            "full snapshot (nothing is lost; the hub keeps its history)"
+        )
+        log.warning(summary["rebased"])
+
+
+def _export_deliver(
+    cfg: AgentConfig,
+    state: AgentState,
+    deliver: bool,
+    early: Any,
+    full: bool,
+    on_rows: Optional[Callable[[str, int], None]],
+    upload_progress: Optional[Callable[[str], Callable[[int, int], None]]],
+    summary: dict[str, Any],
+) -> None:
+    from agent.export import export
+    from agent.push import deliver_pending
+
+    result = export(cfg, state, full=full, on_rows=on_rows)
+    summary.update(
+        snapshot=result.path.name,
+        kind=result.kind,
+        rows=sum(d.rows for d in result.manifest.datasets),
+    )
+    if result.manifest.answers:
+        summary["answered"] = list(result.manifest.answers)
+    if result.notes:
+        summary["notes"] = summary.get("notes", []) + result.notes
+    if not deliver:
+        return
+    report = deliver_pending(
+        cfg,
+        state,
+        progress=upload_progress,
+        connection=early.connection if early is not None else None,
+    )
+    summary["delivered"] = summary.get("delivered", []) + report.delivered
+    summary.update(
+        messages=summary.get("messages", []) + report.messages,
+        orders_sent=report.orders.sent,
+        order_results=report.orders.results,
+        _report=report,
+    )
+    if report.mail.conflict is not None:
+        c = report.mail.conflict
+        summary["healed"] = (
+            f"the hub had applied another file as sequence {c.sequence} (this agent's state was "
+            f"lost or copied): re-based after {c.last_applied_sequence} with a full snapshot"
+        )
+        log.warning(summary["healed"])
+    if report.mail.requests:
+        summary["hub_requests"] = [
+            f"{r.id}: {r.what}" + (f" ({', '.join(r.datasets)})" if r.datasets else "")
+            for r in report.mail.requests
+        ]
 
 
 def scheduled_run(cfg: AgentConfig) -> None:

@@ -22,7 +22,9 @@ DEFAULT_DATASET = """\
 # name = "products"            # how the hub will call it
 # table = "products"           # or: query = "SELECT ... FROM ..."
 # key = ["id"]                 # columns that identify a row
-# cursor = "updated_at"        # optional: export only changed rows between full snapshots
+# mode = "auto"                # changes found by: cursor | rowhash | full; auto = cursor only for
+#                              # an updated_at-style cursor, else row hash (docs/agent.md)
+# cursor = "updated_at"        # a column every insert and edit moves (never a creation date)
 # overlap = 3600               # re-read this far behind the last cursor (seconds, or units)
 # columns = ["id", "name", "price", "stock", "updated_at"]  # optional allow-list
 # hash_columns = ["email"]     # sent as salted SHA-256, never in clear

@@ -7,8 +7,12 @@
   The next incremental re-reads from ``max − overlap`` (so rows sharing the
   last cursor value, or committed late, are never lost) and drops re-read rows
   whose hash is unchanged (so unchanged boundary rows are not sent twice);
-* per cursor dataset: which key-ledger file is valid (agent/ledger.py), committed
-  with the cursors;
+* per dataset: which ledger files are valid (agent/ledger.py) and, for cursor
+  datasets, how often existing keys' cursors moved (``syncagent check``),
+  committed with the cursors;
+* per snapshot: the SHA-256 of the sealed file, so a hub acknowledgement is
+  taken only for the very file it names (agent/hubmail.py);
+* the hub's open requests and a re-base point after a conflict (``meta``);
 * run history for ``syncagent status``.
 """
 
@@ -57,9 +61,8 @@ class DatasetAdvance:
     cursor_type: Optional[str]
     config_digest: str
     window: Optional[dict[bytes, bytes]] = None
-    ledger: Optional[str] = (
-        None  # the key ledger's record (agent/ledger.py); None forgets the old one
-    )
+    ledger: Optional[str] = None  # the ledger's record (agent/ledger.py); None forgets the old one
+    probe: Optional[str] = None  # cursor datasets: how often existing keys' cursors moved (JSON)
 
 
 class AgentState:
@@ -71,6 +74,9 @@ class AgentState:
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
+        cols = {r[1] for r in self.db.execute("PRAGMA table_info(snapshots)")}
+        if "sha256" not in cols:  # a state folder of an agent before format 2
+            self.db.execute("ALTER TABLE snapshots ADD COLUMN sha256 TEXT")
 
     def close(self) -> None:
         self.db.close()
@@ -83,9 +89,23 @@ class AgentState:
 
     # -- sequence --------------------------------------------------------------
     def next_sequence(self, highest_on_disk: int = 0) -> int:
-        """The sequence for the next snapshot; never reuses one already in the outbox or sent/."""
+        """The sequence for the next snapshot; never reuses one already in the outbox or sent/,
+        nor one at or below the hub's last applied sequence after a conflict (``rebase``)."""
         row = self.db.execute("SELECT max(sequence) FROM snapshots").fetchone()
-        return max(row[0] or 0, highest_on_disk) + 1
+        rebase = int(self.get_meta("rebase") or 0)
+        return max(row[0] or 0, highest_on_disk, rebase - 1) + 1
+
+    def snapshot_by_sequence(self, sequence: int) -> Optional[dict[str, Any]]:
+        cur = self.db.execute(
+            "SELECT sequence, name, kind, sha256, delivered_at FROM snapshots WHERE sequence=?",
+            (sequence,),
+        )
+        row = cur.fetchone()
+        return dict(zip([c[0] for c in cur.description], row)) if row else None
+
+    def is_fresh(self) -> bool:
+        """No snapshot was ever committed from this state folder (new, or wiped)."""
+        return self.db.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 0
 
     def snapshots_since_full(self) -> Optional[int]:
         """Snapshots committed since the last full one (None: never a full one)."""
@@ -126,15 +146,28 @@ class AgentState:
         rows: int,
         size: int,
         advances: dict[str, DatasetAdvance],
+        sha256: Optional[str] = None,
+        answered: tuple[str, ...] = (),
     ) -> None:
-        """Record a snapshot now in the outbox and advance its cursors, atomically."""
+        """Record a snapshot now in the outbox and advance its cursors, atomically.
+
+        ``answered``: the hub requests it answers (their ``request:`` meta rows go);
+        a full snapshot also ends a re-base (``rebase`` meta row).
+        """
         now = _now()
         with self._tx():
             self.db.execute(
-                "INSERT INTO snapshots (sequence, name, kind, rows, bytes, created_at) "
-                "VALUES (?,?,?,?,?,?)",
-                (sequence, name, kind, rows, size, now),
+                "INSERT INTO snapshots (sequence, name, kind, rows, bytes, created_at, sha256) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (sequence, name, kind, rows, size, now, sha256),
             )
+            for rid in answered:
+                self.db.execute("DELETE FROM meta WHERE key=?", (f"request:{rid}",))
+                self.db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?,?)", (f"answered:{rid}", str(sequence))
+                )
+            if kind == "full":
+                self.db.execute("DELETE FROM meta WHERE key='rebase'")
             for ds, adv in advances.items():
                 self.db.execute(
                     "INSERT OR REPLACE INTO cursors VALUES (?,?,?,?,?,?)",
@@ -146,6 +179,10 @@ class AgentState:
                     )
                 else:
                     self.db.execute("DELETE FROM meta WHERE key=?", (f"ledger:{ds}",))
+                if adv.probe is not None:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO meta VALUES (?,?)", (f"probe:{ds}", adv.probe)
+                    )
                 if adv.window is not None:
                     self.db.execute("DELETE FROM window_rows WHERE dataset=?", (ds,))
                     self.db.executemany(

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import _common as c
 
@@ -38,13 +39,14 @@ class HubUnderTest:
 
     def __init__(self, home: Path, dsn: str, statement_timeout: float) -> None:
         from hub.core.keys import HubKeys
-        from hub.core.runtime import open_hub
+        from hub.core.runtime import init_hub, open_hub
         from hub.core.settings import HubSettings
 
         # a statement stuck longer than the run's timeout is cancelled by the server (reported as MISSED)
         url = dsn.replace("postgresql://", "postgresql+psycopg://", 1)
         url += f"?options=-c%20statement_timeout%3D{int(statement_timeout * 1000)}"
         self.settings = HubSettings(home=home, database_url=url, environment="test")
+        init_hub(self.settings)  # `synchub init`
         self.engine, self.factory = open_hub(self.settings)
         self.keys = HubKeys.load_or_create(self.settings.keys_dir)
 
@@ -62,6 +64,28 @@ class HubUnderTest:
                     "signing_public_key": signing_b64,
                 },
             )
+
+    def agent_over_sshd(
+        self, sshd: Any, folder: Path, rid: str, url: str, datasets: list[dict[str, Any]]
+    ) -> c.AgentFolder:
+        """An agent folder delivering to this hub through ``sshd``'s chroot, enrolled at both."""
+        from shared import keys as sk
+
+        agent = c.make_agent(
+            folder,
+            rid,
+            url,
+            datasets,
+            seal_b64=sk.public_b64(self.keys.seal_key),
+            signing_b64=sk.public_b64(self.keys.signing_key),
+            hub_host=sshd.host,
+            hub_port=sshd.port,
+            username=sshd.login_name(rid),
+            host_key=sshd.host_public_key,
+        )
+        sshd.add_reseller(rid, agent.ssh_public_key)
+        self.enrol(rid, agent.ssh_public_key, agent.signing_public_key)
+        return agent
 
     def wait_applied(
         self, sequence: int, timeout: float = 600, log: list[tuple[float, str]] | None = None
@@ -184,22 +208,10 @@ def main() -> None:
         shop = pg.create_database("shop")
         c.pg_items(shop, rows)
         hub = HubUnderTest(sshd.base, pg.create_database("hub"), args.timeout)
-        from shared import keys as sk
 
-        agent = c.make_agent(
-            Path(tmp) / "agent",
-            rid,
-            shop,
-            [{**c.ITEMS_DATASET, "cursor": "updated_at"}],
-            seal_b64=sk.public_b64(hub.keys.seal_key),
-            signing_b64=sk.public_b64(hub.keys.signing_key),
-            hub_host=sshd.host,
-            hub_port=sshd.port,
-            username=sshd.login_name(rid),
-            host_key=sshd.host_public_key,
+        agent = hub.agent_over_sshd(
+            sshd, Path(tmp) / "agent", rid, shop, [{**c.ITEMS_DATASET, "cursor": "updated_at"}]
         )
-        sshd.add_reseller(rid, agent.ssh_public_key)
-        hub.enrol(rid, agent.ssh_public_key, agent.signing_public_key)
 
         results = []
         runs = [

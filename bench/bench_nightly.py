@@ -204,7 +204,7 @@ def main() -> None:
     )
     from hub.core.db import transaction
     from hub.core.keys import HubKeys
-    from hub.core.runtime import open_hub
+    from hub.core.runtime import init_hub, open_hub
     from hub.core.settings import HubSettings
     from hub.ingest.worker import run_once
     from hub.resellers.service import add_reseller
@@ -217,6 +217,7 @@ def main() -> None:
     ):
         url = pg.create_database("hub").replace("postgresql://", "postgresql+psycopg://", 1)
         settings = HubSettings(home=Path(tmp) / "home", database_url=url, environment="test")
+        init_hub(settings)  # `synchub init`; the workers open the same home
         engine, factory = open_hub(settings)
         keys = HubKeys.load_or_create(settings.keys_dir)
         hub_pub = keys.seal_key.public_key()

@@ -58,6 +58,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.orders.pages", "router"),
     ("hub.payments.pages", "router"),
     ("hub.shipping.pages", "router"),
+    ("hub.mapping.pages", "router"),
     ("hub.purchasing.pages", "router"),
     ("hub.purchasing.pages_money", "router"),
     ("hub.warranty.pages", "router"),

@@ -1,7 +1,10 @@
 """`synchub` — the distributor's hub: serve, ingest, resellers, data, users.
 
 Each capability contributes its own click group from ``hub/<capability>/cli.py``;
-this file only wires them together (top floor of the layering).
+this file only wires them together (top floor of the layering). A command's
+module is imported only when that command runs (``synchub data export`` does
+not load the web app, the merge or the shipping tables); ``--help`` imports
+them all to list them.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import click
 
 from shared.errors import SyncHubError
 
-# (module, attribute) of each capability's command or group, in --help order.
+# (module, attribute) of each capability's command or group, in --help order. The command's
+# name is the attribute's with dashes (click's own rule: ``agent_package`` -> ``agent-package``).
 COMMANDS: list[tuple[str, str]] = [
     ("hub.setup_cli", "init"),
     ("hub.setup_cli", "db"),
@@ -39,7 +43,26 @@ COMMANDS: list[tuple[str, str]] = [
 ]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """The commands of COMMANDS, each imported from its capability's module on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [command_name(attr) for _module, attr in COMMANDS]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        for module_name, attr in COMMANDS:
+            if command_name(attr) == cmd_name:
+                command = getattr(importlib.import_module(module_name), attr)
+                assert isinstance(command, click.Command)
+                return command
+        return None
+
+
+def command_name(attr: str) -> str:
+    return attr.replace("_", "-")
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="synchub")
 def cli() -> None:
     """SyncHub hub: receives resellers' sealed snapshots over SFTP, merges them
@@ -49,10 +72,6 @@ def cli() -> None:
     data directory, default ./synchub-data; SYNCHUB_DATABASE_URL defaults to
     SQLite inside it).
     """
-
-
-for module_name, attr in COMMANDS:
-    cli.add_command(getattr(importlib.import_module(module_name), attr))
 
 
 def main() -> None:

@@ -27,13 +27,18 @@ from pydantic import (
 from shared.errors import SnapshotFormatError
 from shared.types import Column
 
-FORMAT = 1
+# written by this agent; the hub also accepts FORMATS (the previous agent's, for a release)
+FORMAT: Literal[1, 2] = 2
+FORMATS = (1, 2)
 RESELLER_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 # Starts with a letter, digit or underscore so that "." and ".." are impossible (path safety).
 DATASET_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 KINDS = ("full", "incremental")
 Kind = Literal["full", "incremental"]
+# how the agent chose a dataset's rows (format 2): every row / changed by cursor / changed by row hash
+Mode = Literal["full", "cursor", "rowhash"]
+MODES = ("full", "cursor", "rowhash")
 
 
 def part_name(dataset: str, index: int) -> str:
@@ -44,6 +49,11 @@ def part_name(dataset: str, index: int) -> str:
 def keys_part_name(dataset: str) -> str:
     """Tar member name of the part holding all key lines of ``dataset``."""
     return f"data/{dataset}/keys.tsv.zst"
+
+
+def deleted_part_name(dataset: str) -> str:
+    """Tar member name of the part holding the key lines of rows deleted since the previous snapshot."""
+    return f"data/{dataset}/deleted.tsv.zst"
 
 
 def snapshot_filename(reseller_id: str, sequence: int, kind: str) -> str:
@@ -130,6 +140,9 @@ class DatasetManifest(_Strict):
     parts: List[PartInfo] = Field(default_factory=list)
     keyset: Optional[KeySet] = None
     warnings: Dict[str, int] = Field(default_factory=dict)
+    # format 2: how the rows were chosen, and the keys deleted since the agent's previous snapshot
+    mode: Optional[Mode] = None
+    deleted: Optional[PartInfo] = None
 
     @field_validator("name")
     @classmethod
@@ -175,14 +188,23 @@ class DatasetManifest(_Strict):
                 raise ValueError(
                     f"dataset {self.name}: keyset count {self.keyset.count} but keys part holds {kp.rows}"
                 )
+        if self.deleted is not None:
+            if self.deleted.name != deleted_part_name(self.name):
+                raise ValueError(
+                    f"dataset {self.name}: deleted part must be named {deleted_part_name(self.name)!r}"
+                )
+            if self.mode not in ("cursor", "rowhash"):
+                raise ValueError(
+                    f"dataset {self.name}: a deleted part needs mode cursor or rowhash, not {self.mode}"
+                )
         return self
 
     def members(self) -> List[PartInfo]:
-        """Every tar member of this dataset, in stream order (data parts, then keys part)."""
+        """Every tar member of this dataset, in stream order (data parts, keys part, deleted part)."""
         extra = (
             [self.keyset.part] if self.keyset is not None and self.keyset.part is not None else []
         )
-        return list(self.parts) + extra
+        return list(self.parts) + extra + ([self.deleted] if self.deleted is not None else [])
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -191,8 +213,11 @@ class DatasetManifest(_Strict):
         raise KeyError(name)
 
 
+V2_DATASET_FIELDS = {"mode", "deleted"}  # left out of a format-1 manifest's JSON
+
+
 class Manifest(_Strict):
-    format: Literal[1] = 1
+    format: Literal[1, 2] = FORMAT
     reseller_id: str
     agent_version: str
     sequence: int = Field(ge=1)
@@ -200,6 +225,8 @@ class Manifest(_Strict):
     created_at: dt.datetime
     source_platform: str
     datasets: List[DatasetManifest] = Field(default_factory=list)
+    # format 2: ids of the hub's requests (``shared.messages.Request``) this snapshot answers
+    answers: List[str] = Field(default_factory=list)
 
     @field_validator("reseller_id")
     @classmethod
@@ -222,7 +249,15 @@ class Manifest(_Strict):
         names = [d.name for d in self.datasets]
         if len(set(names)) != len(names):
             raise ValueError(f"dataset names repeat: {names}")
+        if self.format == 1 and (
+            self.answers or any(d.mode is not None or d.deleted is not None for d in self.datasets)
+        ):
+            raise ValueError("format 1 has no mode, deleted part or answers (those are format 2)")
         return self
+
+    def complete(self, dataset: DatasetManifest) -> bool:
+        """Whether ``dataset``'s rows are every row the source has (the hub closes any other key)."""
+        return self.kind == "full" or dataset.mode == "full"
 
     def dataset(self, name: str) -> DatasetManifest:
         for d in self.datasets:
@@ -237,8 +272,13 @@ class Manifest(_Strict):
         return [p for d in self.datasets for p in d.members()]
 
     def to_json(self) -> bytes:
-        """Deterministic UTF-8 JSON (same manifest, same bytes)."""
-        return self.model_dump_json(indent=1).encode("utf-8") + b"\n"
+        """Deterministic UTF-8 JSON (same manifest, same bytes); a format-1 manifest without format 2's fields."""
+        exclude = (
+            {"answers": True, "datasets": {"__all__": V2_DATASET_FIELDS}}
+            if self.format == 1
+            else None
+        )
+        return self.model_dump_json(indent=1, exclude=exclude).encode("utf-8") + b"\n"  # type: ignore[arg-type]
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Manifest:

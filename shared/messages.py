@@ -13,6 +13,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from typing import Any, Dict, List, Literal, Optional
 
@@ -24,7 +25,11 @@ from shared.errors import SealTampered, SealWrongSigner
 from shared.keys import fingerprint, short_fingerprint
 from shared.manifest import RESELLER_ID_RE
 
-AckStatus = Literal["applied", "duplicate", "held", "quarantined", "superseded"]
+# conflict: the hub already applied another file under this sequence (the agent lost its state, or
+# two agents share one key): nothing of it was applied; the agent re-bases and sends a full snapshot
+AckStatus = Literal["applied", "duplicate", "held", "quarantined", "superseded", "conflict"]
+RequestWhat = Literal["full", "keys"]
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def _default(v: Any) -> Any:
@@ -156,14 +161,48 @@ class Offers(_Payload):
         return _aware(v)
 
 
-def parse_payload(payload: Dict[str, Any]) -> Ack | Offers:
-    """Typed view of a verified payload (by its ``kind``); ``ValueError`` if it is neither."""
+class Request(_Payload):
+    """The hub asks the agent for more than its next ordinary snapshot.
+
+    ``what="full"``: a full snapshot (an operator asked, or the hub found it holds
+    fewer keys than the source). ``what="keys"``: every key of ``datasets`` in the
+    next snapshot (a keys part), because after merging ``since_sequence`` the hub's
+    key set differed from the source's digest; the hub closes the keys the list
+    lacks at that snapshot's time. The agent answers by listing ``id`` in the
+    next manifest's ``answers``.
+    """
+
+    kind: Literal["request"] = "request"
+    id: str
+    what: RequestWhat
+    datasets: List[str] = Field(default_factory=list)
+    reason: str = ""
+    at: dt.datetime
+    since_sequence: Optional[int] = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not REQUEST_ID_RE.match(v):
+            raise ValueError(f"request id {v!r} must match {REQUEST_ID_RE.pattern}")
+        return v
+
+    @field_validator("at")
+    @classmethod
+    def _utc(cls, v: dt.datetime) -> dt.datetime:
+        return _aware(v)
+
+
+def parse_payload(payload: Dict[str, Any]) -> Ack | Offers | Request:
+    """Typed view of a verified payload (by its ``kind``); ``ValueError`` if it is none of them."""
     kind = payload.get("kind")
     if kind == "ack":
         return Ack.model_validate(payload)
     if kind == "offers":
         return Offers.model_validate(payload)
-    raise ValueError(f"unknown message kind {kind!r} (expected 'ack' or 'offers')")
+    if kind == "request":
+        return Request.model_validate(payload)
+    raise ValueError(f"unknown message kind {kind!r} (expected 'ack', 'offers' or 'request')")
 
 
 def ack_filename(sequence: int) -> str:
@@ -175,9 +214,13 @@ def offers_filename(generated_at: dt.datetime) -> str:
     return f"offers-{_aware(generated_at):%Y%m%dT%H%M%SZ}.json"
 
 
+def request_filename(request_id: str) -> str:
+    return f"request-{request_id}.json"
+
+
 def parse_filename(name: str) -> str | None:
-    """``"ack"`` / ``"offers"`` for a message file name, None for anything else (e.g. ``.part``)."""
-    for kind in ("ack", "offers"):
+    """``"ack"`` / ``"offers"`` / ``"request"`` for a message file name, None for anything else."""
+    for kind in ("ack", "offers", "request"):
         if name.startswith(kind + "-") and name.endswith(".json"):
             return kind
     return None

@@ -14,7 +14,7 @@ import hashlib
 import os
 import tarfile
 from pathlib import Path
-from typing import IO, Callable, Dict, Iterator, List, Sequence
+from typing import IO, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 
 import zstandard
 
@@ -23,11 +23,14 @@ from shared.errors import SnapshotFormatError
 from shared.keyset import KeyDigest, KeySetDigest
 from shared.manifest import (
     DATASET_NAME_RE,
+    FORMAT,
     DatasetManifest,
     KeySet,
     Kind,
     Manifest,
+    Mode,
     PartInfo,
+    deleted_part_name,
     keys_part_name,
     part_name,
 )
@@ -116,8 +119,10 @@ class DatasetWriter:
         cursor_column: str | None,
         since: str | None,
         keys_part: bool,
+        mode: Optional[Mode] = None,
     ) -> None:
         self._snap = snapshot
+        self.mode = mode
         self.name = name
         self.columns = list(columns)
         self.key = list(key)
@@ -135,6 +140,9 @@ class DatasetWriter:
             self._snap._sink(keys_part_name(name)) if keys_part else None
         )
         self._key_count: int | None = None
+        self._key_digest: tuple[int, str] | None = None
+        self._deleted_lines = _Lines(f"dataset {name} deleted keys")
+        self._deleted: _PartSink | None = None
         self.result: DatasetManifest | None = None
 
     def write(self, chunk: bytes) -> int:
@@ -170,6 +178,52 @@ class DatasetWriter:
         if self._keys_sink is not None and data:
             self._keys_sink.write(data, data.count(b"\n"))
 
+    def keyset_digest(self) -> tuple[int, str]:
+        """(count, digest) of the key set: as set by :meth:`set_key_digest`, or of the key lines
+        added so far (call after the last :meth:`add_keys`)."""
+        if self._key_digest is not None:
+            return self._key_digest
+        if self._digest is None:
+            self._digest = self._snap.digest_factory()
+        return self._digest.count, self._digest.hexdigest()
+
+    def set_key_digest(self, count: int, digest: str) -> None:
+        """The key set's count and digest, known without the key lines (an agent that derived
+        them from its ledger: the digest before plus the inserted keys minus the deleted ones)."""
+        self._check_open()
+        if self._digest is not None and self._digest.count:
+            raise RuntimeError(f"dataset {self.name}: key lines were already added")
+        self._key_digest = (count, digest)
+
+    def attach_keys_part(self, chunks: Iterable[bytes]) -> None:
+        """Store every key line in the keys part after their digest was taken by :meth:`add_keys`.
+
+        For an agent that learns only at the end of a read that the hub needs the
+        whole key list (its key ledger disagreed with the source's key set, or the
+        hub asked for it): the lines must be the ones already added, same count.
+        """
+        self._check_open()
+        if self._keys_sink is not None:
+            raise RuntimeError(f"dataset {self.name} already has a keys part")
+        sink = self._keys_sink = self._snap._sink(keys_part_name(self.name))
+        lines = _Lines(f"dataset {self.name} keys part")
+        for chunk in chunks:
+            data = lines.feed(chunk)
+            if data:
+                sink.write(data, data.count(b"\n"))
+        lines.finish()
+
+    def add_deleted(self, chunk: bytes) -> None:
+        """Key lines of rows deleted at the source since the agent's previous snapshot (format 2)."""
+        self._check_open()
+        if self.mode not in ("cursor", "rowhash"):
+            raise RuntimeError(f"dataset {self.name}: deleted keys need mode cursor or rowhash")
+        data = self._deleted_lines.feed(chunk)
+        if data:
+            if self._deleted is None:
+                self._deleted = self._snap._sink(deleted_part_name(self.name))
+            self._deleted.write(data, data.count(b"\n"))
+
     def set_key_count(self, count: int) -> None:
         """Send only the key count (``KeySet(count=n)``): the agent proved no key was deleted."""
         self._check_open()
@@ -195,6 +249,7 @@ class DatasetWriter:
             return self.result
         self._lines.finish()
         self._key_lines.finish()
+        self._deleted_lines.finish()
         if self._part is not None:
             self._parts.append(self._part.close())
             self._part = None
@@ -204,8 +259,15 @@ class DatasetWriter:
                 self._keys_sink.close()
                 (self._snap.workdir / self._keys_sink.name).unlink()
             keyset = KeySet(count=self._key_count)
+        elif self._key_digest is not None:
+            kp = self._keys_sink.close() if self._keys_sink is not None else None
+            keyset = KeySet(count=self._key_digest[0], digest=self._key_digest[1], part=kp)
         elif self._digest is not None:
             kp = self._keys_sink.close() if self._keys_sink is not None else None
+            if kp is not None and kp.rows != self._digest.count:
+                raise RuntimeError(
+                    f"dataset {self.name}: the keys part holds {kp.rows} lines, the key set {self._digest.count}"
+                )
             keyset = KeySet(count=self._digest.count, digest=self._digest.hexdigest(), part=kp)
         self.result = DatasetManifest(
             name=self.name,
@@ -219,6 +281,8 @@ class DatasetWriter:
             parts=self._parts,
             keyset=keyset,
             warnings=self.warnings,
+            mode=self.mode,
+            deleted=self._deleted.close() if self._deleted is not None else None,
         )
         return self.result
 
@@ -244,6 +308,8 @@ class SnapshotWriter:
         level: int = ZSTD_LEVEL,
         threads: int = 0,
         digest_factory: Callable[[], KeyDigest] = KeySetDigest,
+        format: int = FORMAT,
+        answers: Sequence[str] = (),
     ) -> None:
         if part_rows < 1:
             raise ValueError("part_rows must be at least 1")
@@ -256,6 +322,8 @@ class SnapshotWriter:
         )
         # validated now, not after an hour of export
         self._base = Manifest(
+            format=format,  # type: ignore[arg-type]  # validated: 1 or 2
+            answers=list(answers),
             reseller_id=reseller_id,
             sequence=sequence,
             kind=kind,
@@ -275,17 +343,24 @@ class SnapshotWriter:
         since: str | None = None,
         *,
         keys_part: bool | None = None,
+        mode: Optional[Mode] = None,
     ) -> DatasetWriter:
-        """Start a dataset. ``keys_part`` (default: on for incrementals) stores every key line."""
+        """Start a dataset. ``keys_part`` (default: on for format-1 incrementals) stores every key line.
+
+        ``mode`` (format 2) says how the rows were chosen: ``full`` (every row),
+        ``cursor`` or ``rowhash`` (changed rows, plus :meth:`DatasetWriter.add_deleted`).
+        """
         if self.manifest is not None:
             raise RuntimeError("snapshot already finished")
         if not DATASET_NAME_RE.match(name):
             raise ValueError(f"dataset name {name!r} must match {DATASET_NAME_RE.pattern}")
         if any(d.name == name for d in self._datasets):
             raise ValueError(f"dataset {name!r} was already added to this snapshot")
+        if mode is not None and self._base.format == 1:
+            raise ValueError("a format-1 snapshot has no dataset modes")
         if keys_part is None:
-            keys_part = self._base.kind == "incremental"
-        dw = DatasetWriter(self, name, columns, key, cursor_column, since, keys_part)
+            keys_part = self._base.kind == "incremental" and self._base.format == 1
+        dw = DatasetWriter(self, name, columns, key, cursor_column, since, keys_part, mode)
         self._datasets.append(dw)
         return dw
 

@@ -205,6 +205,13 @@ class SnapshotReader:
             fields = line[:-1].split(b"\t")
             yield b"\t".join(fields[i] for i in idx) + b"\n"
 
+    def iter_deleted(self, dataset: str) -> Iterator[bytes]:
+        """Key lines (with newline) of rows the agent saw deleted since its previous snapshot (format 2)."""
+        root, ds = self._ready(dataset)
+        if ds.deleted is not None:
+            for chunk in _iter_part_chunks(root / ds.deleted.name):
+                yield from _lines_of(chunk)
+
 
 def _lines_of(chunk: bytes) -> List[bytes]:
     # not bytes.splitlines(): that also splits on a raw \r, which is data here

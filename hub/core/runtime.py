@@ -17,19 +17,17 @@ import json
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
-
-from hub.core.db import make_engine, session_factory, transaction, utcnow
-from hub.core.keys import HubKeys
-from hub.core.migrate import upgrade
-from hub.core.settings import HubSettings
-from shared import __version__
-from shared.atomic import write_atomic
 from shared.errors import ConfigError
+
+if TYPE_CHECKING:  # the rest loads in the functions: `synchub data export` must start fast
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from hub.core.keys import HubKeys
+    from hub.core.settings import HubSettings
 
 T = TypeVar("T")
 MARKER = "hub.json"
@@ -37,6 +35,8 @@ MARKER = "hub.json"
 
 def database_name(url: str) -> str:
     """The database URL as recorded and shown: no password."""
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -47,7 +47,11 @@ class HubIdentity:
 
 
 def read_identity(settings: HubSettings) -> HubIdentity | None:
-    path = settings.home / MARKER
+    return _read_identity(settings.home)
+
+
+def _read_identity(home: Path) -> HubIdentity | None:
+    path = home / MARKER
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         return HubIdentity(str(doc["hub_id"]), str(doc["database"]))
@@ -62,15 +66,19 @@ def read_identity(settings: HubSettings) -> HubIdentity | None:
 
 def require_hub(settings: HubSettings) -> HubIdentity:
     """The hub living in ``settings.home`` on ``settings.db_url``; refuses anything else."""
-    home = settings.home.resolve()
-    ident = read_identity(settings)
+    return _require(settings.home, settings.db_url)
+
+
+def _require(home: Path, db_url: str) -> HubIdentity:
+    home = home.resolve()
+    ident = _read_identity(home)
     if ident is None:
         raise ConfigError(
             [("SYNCHUB_HOME", f"{home} holds no hub (no {MARKER})")],
             hint="load the hub's environment (production: `set -a; . /etc/synchub/env; set +a`), "
             "or create a new hub here with `synchub init`",
         )
-    db = database_name(settings.db_url)
+    db = database_name(db_url)
     if db != ident.database:
         raise ConfigError(
             [("SYNCHUB_DATABASE_URL", f"is {db}, but the hub in {home} lives in {ident.database}")],
@@ -87,6 +95,9 @@ def init_hub(settings: HubSettings) -> tuple[HubIdentity, bool]:
     the pairing. The database must be reachable; its schema is made by the first
     hub process that opens it (all of them may start at once: :mod:`hub.core.migrate`).
     """
+    from hub.core.db import make_engine
+    from hub.core.keys import HubKeys
+
     settings.home.mkdir(parents=True, exist_ok=True)  # SQLite's file lives there
     engine = make_engine(settings.db_url)
     try:
@@ -115,6 +126,10 @@ def init_hub(settings: HubSettings) -> tuple[HubIdentity, bool]:
 
 def mark_hub(settings: HubSettings, hub_id: str | None = None) -> HubIdentity:
     """Write ``hub.json``: this home is a hub on ``settings.db_url`` (init, and restore)."""
+    from hub.core.db import utcnow
+    from shared import __version__
+    from shared.atomic import write_atomic
+
     ident = HubIdentity(hub_id or uuid.uuid4().hex, database_name(settings.db_url))
     doc = {"hub_id": ident.hub_id, "database": ident.database, "created_at": utcnow()}
     doc |= {"created_by_version": __version__}
@@ -125,6 +140,9 @@ def mark_hub(settings: HubSettings, hub_id: str | None = None) -> HubIdentity:
 
 def open_hub(settings: HubSettings) -> tuple[Engine, sessionmaker[Session]]:
     """Check this is a hub, migrate its database (under the lock), return (engine, session factory)."""
+    from hub.core.db import make_engine, session_factory
+    from hub.core.migrate import upgrade
+
     require_hub(settings)
     engine = make_engine(settings.db_url, pool_size=settings.db_pool_size)
     upgrade(engine)
@@ -133,6 +151,8 @@ def open_hub(settings: HubSettings) -> tuple[Engine, sessionmaker[Session]]:
 
 def hub_keys(settings: HubSettings) -> HubKeys:
     """The hub's keys; a hub's home always has them (``synchub init`` made them)."""
+    from hub.core.keys import HubKeys
+
     require_hub(settings)
     return HubKeys.load(settings.keys_dir)
 
@@ -143,6 +163,9 @@ def hub_transaction(settings: HubSettings | None = None) -> Iterator[Session]:
 
     Commits when the block ends, rolls back if it raises (docs/transactions.md).
     """
+    from hub.core.db import transaction
+    from hub.core.settings import HubSettings
+
     engine, factory = open_hub(settings or HubSettings())
     try:
         with transaction(factory) as session:
@@ -155,3 +178,25 @@ def with_hub_session(fn: Callable[[Session], T]) -> T:
     """For one CLI command: ``fn`` in one unit of work (committed if it returns)."""
     with hub_transaction() as session:
         return fn(session)
+
+
+def with_hub_reader(fn: Callable[[Session], T]) -> T:
+    """For a read-only CLI command: ``fn`` in a read-only session, started without loading the
+    settings class, the hub's keys or Alembic (``hub.core.dburl``); the hub is checked as
+    :func:`require_hub` does, and a database that needs migrating goes the ordinary way
+    (:func:`with_hub_session`)."""
+    from hub.core.db import make_engine, read_only_session_factory
+    from hub.core.dburl import database_url, hub_home
+    from hub.core.migrate import is_current
+
+    url = database_url()
+    _require(hub_home(), url)
+    engine = make_engine(url)
+    try:
+        if not is_current(engine):
+            engine.dispose()
+            return with_hub_session(fn)
+        with read_only_session_factory(engine)() as session:
+            return fn(session)
+    finally:
+        engine.dispose()

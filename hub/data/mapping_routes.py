@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
-from hub.audit.service import record
 from hub.core.deps import CurrentPrincipal, SessionDep, require
 from hub.core.roles import Role
 from hub.data.schemas import json_value
 from hub.mapping import service
-from hub.mapping.profiles import PROFILES, Profile
+from hub.mapping.profiles import Profile
+from hub.mapping.ready import PROFILES
 from hub.mapping.schemas import (
     AppliedProfilePublic,
     ApplyRequest,
@@ -80,25 +80,22 @@ def preview(reseller_id: str, profile: str, session: SessionDep) -> PreviewPubli
     return _preview(session, reseller_id, _profile(profile))
 
 
+@router.post("/resellers/{reseller_id}/mapping/preview", dependencies=[require(*MAPPERS)])
+def preview_custom(reseller_id: str, body: Profile, session: SessionDep) -> PreviewPublic:
+    """What a profile of one's own would give (the body is the profile, as saved as a file)."""
+    return _preview(session, reseller_id, body)
+
+
 @router.post("/resellers/{reseller_id}/mapping", dependencies=[require(*MAPPERS)])
 def apply(
     reseller_id: str, body: ApplyRequest, session: SessionDep, principal: CurrentPrincipal
 ) -> PreviewPublic:
-    """Apply a profile after its preview shows no problem (422 with the problems otherwise)."""
-    profile = _profile(body.profile)
-    before = service.applied_profile(session, reseller_id)
-    record(
-        session,
-        principal,
-        "mapping.apply",
-        "reseller",
-        reseller_id,
-        before.name if before else None,
-        profile.name,
-    )
+    """Apply a ready-made (``profile``) or own (``custom``) profile after its preview shows no
+    problem (422 with the problems otherwise)."""
+    profile = body.custom or _profile(body.profile or "")
     try:
         # the mapping and the audit entry are committed together by the request's unit of work
-        service.apply(session, reseller_id, profile)
+        service.apply_audited(session, principal, reseller_id, profile)
     except DataError as exc:
         raise HTTPException(422, str(exc)) from None
     return _preview(session, reseller_id, profile)

@@ -29,7 +29,7 @@ from hub.core.runtime import init_hub
 from hub.core.settings import HubSettings
 from hub.demo.sample_data import northwind_files, northwind_sqlite
 from hub.ingest.worker import run_once
-from hub.mapping.profiles import PROFILES
+from hub.mapping.ready import PROFILES
 from hub.mapping.service import apply as apply_profile
 from hub.mapping.service import entity_rows
 from hub.merge.query import record_history

@@ -1,4 +1,4 @@
-"""``synchub ingest``, ``synchub quarantine list|retry``, ``synchub snapshots list``."""
+"""``synchub ingest``, ``synchub quarantine list|retry``, ``synchub snapshots list|request-full|requests``."""
 
 from __future__ import annotations
 
@@ -136,7 +136,9 @@ def snapshots() -> None:
 @snapshots.command("list")
 @click.option("--reseller", default=None, help="Only this reseller's.")
 @click.option(
-    "--status", default=None, help="received, applied, duplicate, held, quarantined, superseded."
+    "--status",
+    default=None,
+    help="received, applied, duplicate, held, quarantined, superseded, conflict.",
 )
 @click.option("--limit", default=50, show_default=True)
 def snapshots_list(reseller: str | None, status: str | None, limit: int) -> None:
@@ -146,3 +148,48 @@ def snapshots_list(reseller: str | None, status: str | None, limit: int) -> None
     for s in rows:
         click.echo(_line(s) + (f"  ({s.reason})" if s.reason else ""))
     click.echo(f"{len(rows)} of {total} snapshot(s)")
+
+
+@snapshots.command("request-full")
+@click.argument("reseller_id")
+@click.option("--reason", default="", help="Why (shown to whoever reads the request).")
+def snapshots_request_full(reseller_id: str, reason: str) -> None:
+    """Ask RESELLER_ID's agent for a full snapshot (a signed request it picks up at its next push)."""
+    from hub.ingest.requests import request_full, write_messages
+    from hub.resellers.service import get_reseller
+
+    settings = HubSettings()
+    _engine, factory, keys = _open(settings)
+    with factory() as session:
+        get_reseller(session, reseller_id)  # ResellerNotFound names the id
+        req = request_full(session, reseller_id, reason=reason, by="cli")
+        session.commit()
+        write_messages(session, Store.from_settings(settings), keys.signing_key, reseller_id)
+        click.echo(
+            f"request {req.wire_id}: full snapshot asked of {reseller_id} at "
+            f"{req.requested_at:%Y-%m-%d %H:%M} UTC; the agent sends it at its next push "
+            "(`syncagent push` on the reseller's server to have it now)"
+        )
+
+
+@snapshots.command("requests")
+@click.option("--reseller", default=None, help="Only this reseller's.")
+def snapshots_requests(reseller: str | None) -> None:
+    """Open requests to agents (full snapshots, key lists) and what they are waiting for."""
+    from sqlalchemy import select
+
+    from hub.ingest.models import SyncRequest
+
+    _engine, factory, _keys = _open(HubSettings())
+    with factory() as session:
+        stmt = select(SyncRequest).where(SyncRequest.answered_at.is_(None))
+        if reseller:
+            stmt = stmt.where(SyncRequest.reseller_id == reseller)
+        rows = list(session.scalars(stmt.order_by(SyncRequest.id)))
+    for r in rows:
+        what = r.what + (f" ({', '.join(r.datasets)})" if r.datasets else "")
+        click.echo(
+            f"{r.wire_id:<6} {r.reseller_id:<20} {what:<24} since {r.requested_at:%Y-%m-%d %H:%M} "
+            f"UTC by {r.requested_by}: {r.reason}"
+        )
+    click.echo(f"{len(rows)} open request(s)")

@@ -26,11 +26,19 @@ class Status(str, Enum):
     DUPLICATE = "duplicate"  # sequence already applied: no-op
     HELD = "held"  # a gap before it: waits until the missing sequences arrive
     QUARANTINED = "quarantined"  # something is wrong; `reason` says what, retry after a fix
-    SUPERSEDED = "superseded"  # a held incremental made obsolete by a later full snapshot
+    SUPERSEDED = "superseded"  # made obsolete by a later full snapshot (held, or arriving after it)
+    # another file was already applied under this (reseller, sequence): nothing applied, the agent
+    # re-bases (lost state folder, or two agents with one key) — never taken for a duplicate
+    CONFLICT = "conflict"
 
 
 PENDING = (Status.RECEIVED.value, Status.HELD.value)
-TERMINAL = (Status.APPLIED.value, Status.DUPLICATE.value, Status.SUPERSEDED.value)
+TERMINAL = (
+    Status.APPLIED.value,
+    Status.DUPLICATE.value,
+    Status.SUPERSEDED.value,
+    Status.CONFLICT.value,
+)
 
 
 class Snapshot(Base):
@@ -74,3 +82,32 @@ class ResellerSync(Base):
     last_full_sequence: Mapped[int | None] = mapped_column(BigInteger, default=None)
     last_success_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     last_snapshot_id: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class SyncRequest(Base):
+    """Something the hub asked a reseller's agent for, in a signed ``request-r<id>.json`` message.
+
+    ``what="full"``: a full snapshot (an operator asked, or the hub lacks rows);
+    ``what="keys"``: every key of ``datasets`` (the hub's key set differed after
+    ``since_sequence``). Answered by the snapshot that lists it in its manifest's
+    ``answers`` — or, for any request, by an applied full snapshot.
+    """
+
+    __tablename__ = "sync_requests"
+    __table_args__ = (Index("ix_sync_requests_reseller_open", "reseller_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reseller_id: Mapped[str] = mapped_column(String(63))
+    what: Mapped[str] = mapped_column(String(8))
+    datasets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    since_sequence: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    answered_snapshot_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    @property
+    def wire_id(self) -> str:
+        """The id in the message and in the manifest's ``answers``."""
+        return f"r{self.id}"

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from hub.core.db import utcnow
 from hub.core.keys import HubKeys
+from hub.ingest import requests
 from hub.ingest.models import ResellerSync, Snapshot, Status
 from hub.ingest.reasons import Rejected, describe, mismatch
 from hub.ingest.sequence import Decision, decide, lock_sync
@@ -172,12 +173,7 @@ def _process(session: Session, row: Snapshot, sync: ResellerSync, ctx: Context) 
         with open_sealed(path, hub_private_key=ctx.keys.seal_key, signer_public_key=signer):
             pass  # signature, recipient and structure verified before we acknowledge anything
         if decision is Decision.DUPLICATE:
-            return _finish(
-                row,
-                Status.DUPLICATE,
-                f"sequence {row.sequence} is already applied "
-                f"(last applied: {sync.last_applied_sequence}); nothing to do",
-            )
+            return _seen(session, row, sync)
         lo, hi = sync.last_applied_sequence + 1, row.sequence - 1
         gap = f"sequence {lo}" if lo == hi else f"sequences {lo} to {hi}"
         return _finish(
@@ -217,11 +213,46 @@ def _process(session: Session, row: Snapshot, sync: ResellerSync, ctx: Context) 
         },
     }
     row.applied_at = utcnow()
+    requests.after_merge(session, row, list(manifest.answers), stats)
     outcome = _finish(row, Status.APPLIED, None)
     outcome.also = _advance(session, sync, row)
     session.flush()
     _fault_point()
     return outcome
+
+
+def _seen(session: Session, row: Snapshot, sync: ResellerSync) -> Outcome:
+    """A new file under a sequence at or below the last applied one: never a silent duplicate.
+
+    The very same file again is recognised by its SHA-256 when it is registered
+    (no new row). So another file here is either a *conflict* — the hub applied
+    a different file under this number: the agent lost its state (or two agents
+    share one key) and must re-base — or *superseded*: a full snapshot re-based
+    past this number, which was never applied.
+    """
+    applied = session.scalar(
+        select(Snapshot.id).where(
+            Snapshot.reseller_id == row.reseller_id,
+            Snapshot.sequence == row.sequence,
+            Snapshot.status.in_((Status.APPLIED.value, Status.DUPLICATE.value)),
+            Snapshot.id != row.id,
+        )
+    )
+    if applied is None:
+        return _finish(
+            row,
+            Status.SUPERSEDED,
+            f"sequence {row.sequence} is older than the full snapshot "
+            f"{sync.last_full_sequence or sync.last_applied_sequence} applied since; nothing to do",
+        )
+    return _finish(
+        row,
+        Status.CONFLICT,
+        f"the hub already applied another file as sequence {row.sequence} (#{applied}, up to "
+        f"{sync.last_applied_sequence} applied): this one was not applied. The agent lost its state "
+        f"folder, or two agents use one key: it re-bases to {sync.last_applied_sequence + 1} with a "
+        "full snapshot by itself (syncagent push); if it does not, run `syncagent push --full`",
+    )
 
 
 def _check_origin(session: Session, row: Snapshot) -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.core.settings import HubSettings
-from hub.ingest.models import Snapshot, Status
+from hub.ingest.models import TERMINAL, Snapshot, Status
 from shared.atomic import atomic_file, fsync_dir
 
 _STORED_RE = re.compile(r"^(?P<stem>.+)\.(?P<sha>[0-9a-f]{64})\.snap$")
@@ -66,7 +66,7 @@ class Store:
         """The folder a snapshot with this status belongs in."""
         if status == Status.QUARANTINED.value:
             return self.quarantine
-        if status in (Status.APPLIED.value, Status.DUPLICATE.value, Status.SUPERSEDED.value):
+        if status in TERMINAL:
             return self.archive
         return self.received
 

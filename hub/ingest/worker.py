@@ -34,6 +34,7 @@ from hub.core.db import read_only_session_factory
 from hub.core.keys import HubKeys
 from hub.core.metrics import MERGE_SECONDS
 from hub.core.settings import HubSettings
+from hub.ingest import requests
 from hub.ingest.acks import write_ack
 from hub.ingest.leader import leadership
 from hub.ingest.models import ResellerSync, Snapshot, Status
@@ -157,7 +158,8 @@ def _process_next(
 
 
 def after_commit(session: Session, ctx: Context, ids: list[int]) -> None:
-    """Put each snapshot's file where its committed status says, and acknowledge it."""
+    """Put each snapshot's file where its committed status says, acknowledge it, write requests."""
+    resellers: set[str] = set()
     for sid in ids:
         row = session.get(Snapshot, sid, populate_existing=True)
         if row is None:
@@ -167,6 +169,9 @@ def after_commit(session: Session, ctx: Context, ids: list[int]) -> None:
         except OSError as e:  # the scanner will finish the move
             log.error("could not move the file of snapshot #%s: %s", sid, e)
         write_ack(session, ctx.store, ctx.keys.signing_key, row)
+        resellers.add(row.reseller_id)
+    for reseller_id in sorted(resellers):  # what the merges asked for, answered requests removed
+        requests.write_messages(session, ctx.store, ctx.keys.signing_key, reseller_id)
     session.rollback()  # end the read transaction the look-ups opened
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
+
+from hub.mapping.profiles import Profile
 
 
 class ProfilePublic(BaseModel):
@@ -39,4 +41,13 @@ class PreviewPublic(BaseModel):
 
 
 class ApplyRequest(BaseModel):
-    profile: str
+    """A ready-made profile by name, or a profile of one's own (e.g. saved by the mapping editor)."""
+
+    profile: Optional[str] = None
+    custom: Optional[Profile] = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ApplyRequest:
+        if (self.profile is None) == (self.custom is None):
+            raise ValueError("give exactly one of `profile` (a ready-made name) or `custom`")
+        return self

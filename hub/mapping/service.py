@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from hub.core.db import utcnow
 from hub.mapping.models import MappingProfile
-from hub.mapping.profiles import ENTITIES, EntityMap, Profile, normalise
-from hub.mapping.transforms import convert
+from hub.mapping.profiles import ENTITIES, EntityMap, Profile, Source, normalise
+from hub.mapping.transforms import convert, transform
 from hub.merge import query, store
 from shared.errors import DataError
 
@@ -46,6 +46,16 @@ def _pick(name: str, available: list[str], what: str) -> str:
     )
 
 
+def _bind(source: Source, available: list[str], what: str) -> Source:
+    """``source`` with the reseller's real column names (the transform's ``divide_by`` too)."""
+    if isinstance(source, str):
+        return _pick(source, available, what)
+    by = _pick(source.divide_by, available, what) if source.divide_by else None
+    return source.model_copy(
+        update={"column": _pick(source.column, available, what), "divide_by": by}
+    )
+
+
 def _columns(session: Session, reseller_id: str, dataset: str) -> list[str]:
     state = store.latest_schema(session, reseller_id, dataset)
     return [c.name for c in state.columns] if state else []
@@ -64,7 +74,7 @@ class _Resolved:
         self.dataset = _pick(m.dataset, datasets, f"{entity}: dataset")
         cols = _columns(session, reseller_id, self.dataset)
         self.fields = {
-            f: _pick(c, cols, f"{entity}: column of {self.dataset}") for f, c in m.fields.items()
+            f: _bind(c, cols, f"{entity}: column of {self.dataset}") for f, c in m.fields.items()
         }
         self.lookup = None
         if m.lookup is not None:
@@ -75,7 +85,7 @@ class _Resolved:
                 lds,
                 _pick(lk.on, cols, f"{entity}: column of {self.dataset}"),
                 _pick(lk.key, lcols, f"{entity}: column of {lds}"),
-                {f: _pick(c, lcols, f"{entity}: column of {lds}") for f, c in lk.fields.items()},
+                {f: _bind(c, lcols, f"{entity}: column of {lds}") for f, c in lk.fields.items()},
             )
         unknown = [
             f for f in [*m.fields, *(m.lookup.fields if m.lookup else {})] if f not in self.types
@@ -100,28 +110,29 @@ class _Resolved:
         if self.lookup is not None:
             lds, on, key, lfields = self.lookup
             lcols, lrows = query.iter_rows(session, reseller_id, lds, at=at)
-            idx = {c.name: i for i, c in enumerate(lcols)}
-            extra = {r[idx[key]]: {f: r[idx[c]] for f, c in lfields.items()} for r in lrows}
+            names = [c.name for c in lcols]
+            extra = {r[names.index(key)]: dict(zip(names, r)) for r in lrows}
         cols, src = query.iter_rows(session, reseller_id, self.dataset, at=at, limit=limit)
-        idx = {c.name: i for i, c in enumerate(cols)}
+        names = [c.name for c in cols]
         out = []
         for n, r in enumerate(src, 1):
-            values = {f: r[idx[c]] for f, c in self.fields.items()}
+            sources = [(self.fields, dict(zip(names, r)))]
             if self.lookup is not None:
-                values.update(extra.get(r[idx[self.lookup[1]]], {}))
-            row = []
-            for f, t in self.types.items():
-                try:
-                    row.append(convert(t, values.get(f)))
-                except (ValueError, TypeError, ArithmeticError) as e:
-                    msg = f"{self.entity}.{f} (row {n} of {self.dataset}): {e}"
-                    if problems is None:
-                        raise DataError(
-                            msg, hint="fix the mapping profile or the source value"
-                        ) from None
-                    problems.append(msg)
-                    row.append(None)
-            out.append(tuple(row))
+                found = extra.get(sources[0][1][self.lookup[1]])
+                sources.append((self.lookup[3] if found else {}, found or {}))
+            values: dict[str, Any] = {}
+            for fields, rowd in sources:
+                for f, source in fields.items():
+                    try:
+                        values[f] = convert(self.types[f], transform(source, rowd))
+                    except (ValueError, TypeError, ArithmeticError) as e:
+                        msg = f"{self.entity}.{f} (row {n} of {self.dataset}): {e}"
+                        if problems is None:
+                            raise DataError(
+                                msg, hint="fix the mapping profile or the source value"
+                            ) from None
+                        problems.append(msg)
+            out.append(tuple(values.get(f) for f in self.types))
         return out
 
 
@@ -160,6 +171,25 @@ def apply(session: Session, reseller_id: str, profile: Profile) -> dict[str, Ent
     session.add(row)
     session.flush()
     return result
+
+
+def apply_audited(
+    session: Session, principal: Any, reseller_id: str, profile: Profile
+) -> dict[str, EntityPreview]:
+    """:func:`apply`, with the change recorded in the audit log (the caller commits both)."""
+    from hub.audit.service import record
+
+    before = applied_profile(session, reseller_id)
+    record(
+        session,
+        principal,
+        "mapping.apply",
+        "reseller",
+        reseller_id,
+        before.name if before else None,
+        profile.name,
+    )
+    return apply(session, reseller_id, profile)
 
 
 def applied_profile(session: Session, reseller_id: str) -> Profile | None:

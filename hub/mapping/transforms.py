@@ -1,12 +1,15 @@
-"""Turning a source value into an entity field's type (exact: money stays Decimal)."""
+"""Turning a source value into an entity field's type (exact: money stays Decimal), after the
+field's transforms (:class:`hub.mapping.profiles.FieldMap`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Callable, Mapping
 
-from hub.mapping.profiles import FieldType
+from hub.mapping.profiles import FieldMap, FieldType, Source, column_of
+
+PLACES = Decimal("0.0001")  # a divided or de-taxed amount keeps 4 decimals (rounded half up)
 
 
 def _text(v: Any) -> str:
@@ -61,3 +64,33 @@ TRANSFORMS: dict[FieldType, Callable[[Any], Any]] = {
 def convert(ftype: FieldType, value: Any) -> Any:
     """``value`` as ``ftype`` (None stays None); ValueError saying why not."""
     return None if value is None else TRANSFORMS[ftype](value)
+
+
+def _spellings(value: Any) -> tuple[str, ...]:
+    """How a value map may name ``value``: a boolean (MySQL's ``tinyint(1)``) as 1/0 or true/false."""
+    if isinstance(value, bool):
+        return ("1", "true", "True") if value else ("0", "false", "False")
+    return (_text(value),)
+
+
+def transform(source: Source, row: Mapping[str, Any]) -> Any:
+    """The value of ``source`` in ``row`` (column name -> value) after its transforms.
+
+    ``divide_by`` a zero or empty column gives None (no unit price for no quantity).
+    """
+    value = row[column_of(source)]
+    if not isinstance(source, FieldMap) or value is None:
+        return value
+    if source.values is not None:
+        value = next((source.values[k] for k in _spellings(value) if k in source.values), value)
+    if source.divide_by is not None:
+        by = row[source.divide_by]
+        if by is None or _decimal(by) == 0:
+            return None
+        value = (_decimal(value) / _decimal(by)).quantize(PLACES, ROUND_HALF_UP)
+    if source.multiply is not None:
+        value = _decimal(value) * source.multiply
+    if source.tax == "included" and source.tax_rate:
+        gross = _decimal(value)
+        value = (gross * 100 / (100 + source.tax_rate)).quantize(PLACES, ROUND_HALF_UP)
+    return value

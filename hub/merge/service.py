@@ -37,6 +37,7 @@ STATS_AFTER = 10_000  # rows a merge must add (and more than were there) to refr
 class Reader(Protocol):
     def iter_chunks(self, dataset: str) -> Iterator[bytes]: ...
     def iter_keys(self, dataset: str) -> Iterator[bytes]: ...
+    def iter_deleted(self, dataset: str) -> Iterator[bytes]: ...
 
 
 def merge_snapshot(
@@ -66,7 +67,7 @@ def merge_snapshot(
 def _sql(statement: str) -> TextClause:
     """A text statement whose time parameters go through UTCDateTime (same storage as the ORM)."""
     names = [
-        n for n in ("t", "recv") if re.search(rf"(?<![:\w]):{n}\b", statement)
+        n for n in ("t", "recv", "since") if re.search(rf"(?<![:\w]):{n}\b", statement)
     ]  # not ``::text``
     return text(statement).bindparams(*(bindparam(n, type_=UTCDateTime()) for n in names))
 
@@ -140,7 +141,7 @@ def _merge_dataset(
         expected_rows=ds.rows,
         row_hash=lambda fields: rowsql.python_row_hash(sig, fields),
     )
-    full = manifest.kind == "full"
+    full = manifest.complete(ds)  # every row of the dataset: keys not among them are deleted
     previous_rows = md.current_rows if md is not None else 0
     initial = full and previous_rows == 0  # nothing current to compare with or to close
     # the hub's digest of its current keys (an empty set's is 0); None: not known yet (computed below, once)
@@ -170,6 +171,25 @@ def _merge_dataset(
             ),
             params,
         )
+    elif manifest.format >= 2:
+        out.delete_check = "keys"  # the agent compared key sets; the digest check below proves it
+        if ds.deleted is not None:
+            out.deleted, closed_sum = _close_keys(
+                session, ds, reader.iter_deleted(ds.name), params, f"{what} deleted keys", True
+            )
+        if ds.keyset is not None and ds.keyset.part is not None:
+            # the whole key list (the hub asked, or the agent's ledger disagreed): keys it lacks are
+            # closed at the push whose digest first disagreed (or this one), never later
+            since = md.keys_mismatch_since if md is not None else None
+            n, lacking = _close_keys(
+                session,
+                ds,
+                reader.iter_keys(ds.name),
+                {**params, "since": since or valid_from},
+                f"{what} keys",
+                False,
+            )
+            out.deleted, closed_sum = out.deleted + n, closed_sum + lacking
     elif ds.keyset is not None and ds.keyset.part is not None:
         if (
             base is not None
@@ -183,7 +203,9 @@ def _merge_dataset(
             out.delete_check = (
                 "full"  # after the inserts: the new versions' keys are staged, so stay open
             )
-            out.deleted, closed_sum = _close_unlisted_keys(session, ds, reader, params, what)
+            out.deleted, closed_sum = _close_keys(
+                session, ds, reader.iter_keys(ds.name), {**params, "since": valid_from}, what, False
+            )
     elif ds.keyset is not None and ds.keyset.digest is None:
         # the agent checked against its key ledger and a count of the source that nothing was
         # deleted; the count is compared below (a mismatch warns, the next full resynchronises)
@@ -206,18 +228,17 @@ def _merge_dataset(
     else:  # merged before the hub kept digests: compute it once from the current keys
         _, key_digest = dialect.current_keys_digest(session, CURRENT, params)
     if md is None:
-        session.add(
-            MergedDataset(
-                reseller_id=reseller_id,
-                dataset=ds.name,
-                schema_version=state.version,
-                last_snapshot_id=snapshot_id,
-                last_source_at=valid_from,
-                last_received_at=received_at,
-                current_rows=current,
-                key_digest=key_digest,
-            )
+        md = MergedDataset(
+            reseller_id=reseller_id,
+            dataset=ds.name,
+            schema_version=state.version,
+            last_snapshot_id=snapshot_id,
+            last_source_at=valid_from,
+            last_received_at=received_at,
+            current_rows=current,
+            key_digest=key_digest,
         )
+        session.add(md)
     else:
         md.schema_version, md.last_snapshot_id, md.current_rows = (
             state.version,
@@ -227,30 +248,71 @@ def _merge_dataset(
         md.last_source_at, md.last_received_at, md.key_digest = valid_from, received_at, key_digest
     if ds.keyset is not None:
         # a full snapshot's rows are the key set (deletes closed exactly): its digest is not compared
-        _check_keyset(ds, current, key_digest, verify_digest and not full, out)
+        equal = _check_keyset(ds, current, key_digest, verify_digest and not full, out)
+        if manifest.format >= 2 and not equal:
+            _keys_differ(md, ds, current, snapshot_id, valid_from, out)
+        elif equal or full:
+            md.keys_mismatch_since = md.keys_mismatch_snapshot_id = None
     session.flush()
     return out
 
 
-def _check_keyset(
-    ds: DatasetManifest, current: int, key_digest: str, verify: bool, out: DatasetStats
+def _keys_differ(
+    md: MergedDataset,
+    ds: DatasetManifest,
+    current: int,
+    snapshot_id: int,
+    valid_from: dt.datetime,
+    out: DatasetStats,
 ) -> None:
-    """After the merge the hub's current keys must be exactly the source's: else warn (a full resync fixes it).
+    """After a format-2 merge the key sets differ: remember since when, and say what the hub needs.
 
-    ``key_digest`` is the hub's maintained digest of its current keys (see :mod:`hub.merge.keydigest`).
+    Keys the hub has and the source lacks are closed when the agent sends its whole
+    key list (``request = "keys"``), dated at the first disagreeing push. Keys the
+    source has and the hub lacks can only come with their rows: a full snapshot.
     """
     assert ds.keyset is not None
+    if md.keys_mismatch_since is None:
+        md.keys_mismatch_since, md.keys_mismatch_snapshot_id = valid_from, snapshot_id
+    had_list = ds.keyset.part is not None
+    out.request = "full" if had_list or current < ds.keyset.count else "keys"
+    out.warnings.append(
+        f"the hub's key set differs from the source's after this snapshot (hub {current} keys, "
+        f"source {ds.keyset.count}): "
+        + (
+            "asked the agent for a full snapshot (the hub lacks rows)"
+            if out.request == "full"
+            else "asked the agent for its key list; keys the source lacks will be closed at "
+            f"{md.keys_mismatch_since.isoformat()}"
+        )
+    )
+
+
+def _check_keyset(
+    ds: DatasetManifest, current: int, key_digest: str, verify: bool, out: DatasetStats
+) -> bool:
+    """Whether the hub's current keys are exactly the source's after the merge (format 1: else warn).
+
+    ``key_digest`` is the hub's maintained digest of its current keys (see :mod:`hub.merge.keydigest`);
+    a format-2 mismatch is reported by :func:`_keys_differ` with what the hub asks for.
+    """
+    assert ds.keyset is not None
+    v1 = ds.mode is None
     if current != ds.keyset.count:
-        out.warnings.append(
-            f"key set mismatch: the hub holds {current} current keys, the source {ds.keyset.count}; "
-            "the next full snapshot will resynchronise"
-        )
-        return
+        if v1:
+            out.warnings.append(
+                f"key set mismatch: the hub holds {current} current keys, the source {ds.keyset.count}; "
+                "the next full snapshot will resynchronise"
+            )
+        return False
     if verify and ds.keyset.digest is not None and key_digest != ds.keyset.digest:
-        out.warnings.append(
-            "key set digest mismatch (same count, different keys); "
-            "the next full snapshot will resynchronise"
-        )
+        if v1:
+            out.warnings.append(
+                "key set digest mismatch (same count, different keys); "
+                "the next full snapshot will resynchronise"
+            )
+        return False
+    return True
 
 
 def _batched(lines: Iterator[bytes], size: int = 1 << 20) -> Iterator[bytes]:
@@ -448,23 +510,36 @@ def _diff(session: Session, values: str, full: bool, params: dict) -> None:
     dialect.analyze(session, DIFF, "cur_id, k")
 
 
-def _close_unlisted_keys(
-    session: Session, ds: DatasetManifest, reader: Reader, params: dict, what: str
+def _close_keys(
+    session: Session,
+    ds: DatasetManifest,
+    lines: Iterator[bytes],
+    params: dict,
+    what: str,
+    listed: bool,
 ) -> tuple[int, int]:
-    """Incremental with a keys part: close current versions whose key the source no longer has.
+    """Close current versions by a staged key list: the ``listed`` keys (deleted at the source), or
+    the keys *not* listed (the source's whole key set: the others are gone) at ``:since`` — or at
+    the snapshot's time for a version opened after ``:since``.
 
-    Returns (versions closed, digest sum of their keys).
+    Keys this snapshot also carries rows for stay open (re-inserted). Returns (versions closed,
+    digest sum of their keys).
     """
     key_cols = [ds.column(k) for k in ds.key]
     dialect.create_stage(
         session, KEYS, len(key_cols), rowsql.key_sql(session, ds, positional=True), None
     )
-    dialect.load(session, KEYS, len(key_cols), _batched(reader.iter_keys(ds.name)), f"{what} keys")
+    dialect.load(session, KEYS, len(key_cols), _batched(lines), what)
+    dialect.analyze(session, KEYS, "k")
+    if listed:
+        valid_to, match = ":t", "EXISTS"
+    else:
+        valid_to, match = "CASE WHEN valid_from <= :since THEN :since ELSE :t END", "NOT EXISTS"
     closed = keydigest.close_returning(
         session,
         _sql(
-            f"UPDATE record_versions SET valid_to = :t WHERE {CURRENT} "
-            f"AND NOT EXISTS (SELECT 1 FROM {KEYS} s WHERE s.k = record_versions.row_key) "
+            f"UPDATE record_versions SET valid_to = {valid_to} WHERE {CURRENT} "
+            f"AND {match} (SELECT 1 FROM {KEYS} s WHERE s.k = record_versions.row_key) "
             f"AND NOT EXISTS (SELECT 1 FROM {RAW} s WHERE s.k = record_versions.row_key) RETURNING row_key"
         ),
         params,

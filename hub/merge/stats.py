@@ -13,10 +13,14 @@ class DatasetStats:
     deleted: int = 0  # keys gone at the source: current version closed
     unchanged: int = 0  # rows identical to the current version (no new version)
     # how deletes were found: "full" (every key compared), "skipped" (the key-set digest proved there were
-    # none), "agent" (the agent checked against its key ledger and a count of the source that there were
-    # none; only the count is sent), "none" (an incremental without its key list: deletes cannot be seen);
-    # "" before a merge
+    # none), "keys" (format 2: the agent listed the deleted keys, found by comparing key sets; the digest
+    # proves the result), "agent" (format 1: the agent checked against its key ledger and a count of the
+    # source that there were none; only the count is sent), "none" (an incremental without its key list:
+    # deletes cannot be seen); "" before a merge
     delete_check: str = ""
+    # after this merge the key sets differ: what the hub needs from the agent ("keys": every key of the
+    # dataset, to close the ones the source lacks; "full": rows the hub lacks); "" when they are equal
+    request: str = ""
     schema_version: int = 0
     schema_changes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

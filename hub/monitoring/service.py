@@ -6,7 +6,10 @@ on whichever process leads) it alerts once:
 * ``missed_sync`` — a reseller's last applied snapshot is older than its expected
   schedule plus grace (:class:`SyncSchedule`, else the hub's defaults); one alert per
   last success, so the next miss after a good sync alerts again;
-* ``quarantine`` — a snapshot refused (one alert per snapshot);
+* ``quarantine`` — a snapshot refused (one alert per snapshot), and a snapshot not applied
+  because another file was applied under its sequence number (``conflict``: an agent that
+  lost its state folder, or two agents sharing a key; the agent heals itself, the staff is
+  told all the same);
 * ``held`` — a snapshot waiting for missing sequences for longer than the grace;
 * ``job_failed`` — a periodic job raised (one alert per failure streak).
 
@@ -207,7 +210,7 @@ def check_missed_syncs(
 def check_snapshots(
     session: Session, grace: dt.timedelta, now: dt.datetime, report: CheckReport
 ) -> None:
-    """Quarantined snapshots (at once) and snapshots held longer than ``grace``."""
+    """Quarantined and conflicting snapshots (at once), snapshots held longer than ``grace``."""
     # Recent ones only: on the first run after an upgrade, years of old quarantine are no news.
     quarantined = session.scalars(
         select(Snapshot)
@@ -225,6 +228,20 @@ def check_snapshots(
             "reason": (snap.reason or "?")[:300],
         }
         if raise_alert(session, key, "quarantine", "alert_quarantine", payload, snap.reseller_id):
+            report.raised.append(key)
+    conflicts = session.scalars(
+        select(Snapshot)
+        .where(Snapshot.status == Status.CONFLICT.value, Snapshot.received_at >= now - RECENT)
+        .order_by(Snapshot.id)
+    )
+    for snap in conflicts:
+        key = f"conflict:{snap.id}"
+        payload = {
+            "reseller": snap.reseller_id,
+            "sequence": snap.sequence,
+            "reason": (snap.reason or "?")[:400],
+        }
+        if raise_alert(session, key, "quarantine", "alert_conflict", payload, snap.reseller_id):
             report.raised.append(key)
     held = session.scalars(
         select(Snapshot)

@@ -123,6 +123,22 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "See `synchub ingest quarantine`, then fix the source or retry.",
         ),
     },
+    "alert_conflict": {
+        "id": (
+            "[SyncHub] Snapshot {reseller} #{sequence} tidak diterapkan (nomor bentrok)",
+            "Snapshot #{sequence} dari {reseller} tidak diterapkan: {reason}. "
+            "Pastikan push berikutnya diterapkan (`synchub snapshots list --reseller {reseller}`); "
+            "jika tidak, minta snapshot penuh dari halaman reseller atau "
+            "`synchub snapshots request-full {reseller}`.",
+        ),
+        "en": (
+            "[SyncHub] Snapshot {reseller} #{sequence} not applied (sequence conflict)",
+            "Snapshot #{sequence} from {reseller} was not applied: {reason}. "
+            "Check that its next push is applied (`synchub snapshots list --reseller {reseller}`); "
+            "if not, ask for a full snapshot on the reseller's page or with "
+            "`synchub snapshots request-full {reseller}`.",
+        ),
+    },
     "alert_held": {
         "id": (
             "[SyncHub] Snapshot {reseller} #{sequence} tertahan",

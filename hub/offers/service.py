@@ -66,11 +66,16 @@ def refresh_facts(session: Session, reseller_id: str) -> dict[str, int]:
             )
         ).all()
     )
+    from hub.mapping.profiles import NOT_SOLD
+
     fields, lines = entity_rows(session, reseller_id, "sale_line")
     i_sku, i_qty, i_day = fields.index("sku"), fields.index("quantity"), fields.index("order_date")
+    i_status = fields.index("status")
     daily: dict[tuple[int, dt.date], int] = defaultdict(int)
     unlinked = 0
     for r in lines:
+        if r[i_status] in NOT_SOLD:  # a cancelled or returned order sold nothing
+            continue
         pid = links.get(r[i_sku])
         if pid is None:
             unlinked += 1

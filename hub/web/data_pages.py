@@ -1,31 +1,69 @@
-"""Data explorer: a reseller's merged datasets, current or as of a date, with CSV download."""
+"""Data explorer: a reseller's merged datasets, current or as of an instant, with CSV download;
+and one record's history with the reseller's and the hub's times.
+
+The as-of instant is a date and time *in the viewer's time zone* (the zone picked on the page,
+else the user's, else WIB): "as of 3 March 14:30 WIB" is 07:30 UTC. A date alone means the end
+of that day in that zone. History times show in the same zone, WIB by default.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
 from hub.core.deps import SessionDep, require
+from hub.core.i18n import Formatter, zone
 from hub.core.roles import STAFF
-from hub.core.templating import render
-from hub.merge import query
+from hub.core.templating import language, render
+from hub.merge import query, store
 from hub.merge.errors import DatasetNotFound
 from hub.merge.store import list_datasets
 from hub.resellers.models import Reseller
+from shared.copytext import format_line
 from shared.errors import DataError
+from shared.types import encode_value
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50
+# the zones a viewer in Indonesia picks from (and UTC); the user's own zone is added when other
+ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT", "UTC": "UTC"}
 
 
-def end_of_day(day: dt.date | None) -> dt.datetime | None:
-    """ "As of 3 March" means everything the source had by the end of that day (UTC)."""
-    if day is None:
+def viewer_zone(request: Request, tz: str) -> str:
+    """The zone the page shows and reads times in: the picked one, the user's, or WIB."""
+    for name in (tz, getattr(request.state, "user_tz", None)):
+        if name and zone(name).key == name:
+            return name
+    return "Asia/Jakarta"
+
+
+def instant(value: str, tz: str) -> dt.datetime | None:
+    """``2026-12-06T14:30`` (a datetime-local field) or ``2026-12-06`` (end of that day) in zone
+    ``tz``, as a UTC-aware instant; DataError says what is wrong."""
+    value = value.strip()
+    if not value:
         return None
-    return dt.datetime.combine(day, dt.time.max, tzinfo=dt.timezone.utc)
+    try:
+        if "T" in value or " " in value:
+            local = dt.datetime.fromisoformat(value.replace(" ", "T"))
+        else:
+            local = dt.datetime.combine(dt.date.fromisoformat(value), dt.time.max)
+    except ValueError:
+        raise DataError(
+            f"{value!r} is not a date and time",
+            hint="pick one in the field, e.g. 2026-12-06 14:30",
+        ) from None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=zone(tz))
+    return local.astimezone(dt.timezone.utc)
+
+
+def zones(tz: str) -> dict[str, str]:
+    return ZONES if tz in ZONES else {tz: tz, **ZONES}
 
 
 @router.get("/data", dependencies=[require(*STAFF)])
@@ -34,25 +72,42 @@ def pick_reseller(request: Request, session: SessionDep) -> Response:
     return render(request, "data_index.html", {"resellers": resellers})
 
 
+def _key_lines(
+    session: Any, reseller_id: str, dataset: str, columns: list[Any], rows: list[Any]
+) -> list[str]:
+    """Each row's key line (the record's id in the history), from the dataset's key columns."""
+    state = store.latest_schema(session, reseller_id, dataset)
+    if state is None:
+        return ["" for _ in rows]
+    idx = [[c.name for c in columns].index(k) for k in state.key]
+    return [format_line([encode_value(columns[i].type, r[i]) for i in idx])[:-1] for r in rows]
+
+
 @router.get("/data/{reseller_id}", dependencies=[require()])
 def explore(
     reseller_id: str,
     request: Request,
     session: SessionDep,
     dataset: str = "",
-    as_of: dt.date | None = None,
+    as_of: str = Query("", max_length=40),
+    tz: str = Query("", max_length=64),
     page: int = Query(1, ge=1, le=100_000),
 ) -> Response:
     datasets = list_datasets(session, reseller_id)
     if session.get(Reseller, reseller_id) is None and not datasets:
         raise HTTPException(404, f"no reseller {reseller_id!r}")
     name = dataset or (datasets[0].dataset if datasets else "")
+    tz = viewer_zone(request, tz)
     columns: list = []
     rows: list = []
     total = 0
     error = ""
-    if name:
-        at = end_of_day(as_of)
+    at = None
+    try:
+        at = instant(as_of, tz)
+    except DataError as exc:
+        error = str(exc)
+    if name and not error:
         try:
             columns, it = query.iter_rows(
                 session, reseller_id, name, at=at, limit=PAGE, offset=(page - 1) * PAGE
@@ -64,8 +119,8 @@ def explore(
         except DataError as exc:
             error = str(exc)
     csv_url = f"/api/v1/resellers/{reseller_id}/datasets/{name}/rows.csv"
-    if as_of:
-        csv_url += f"?as_of={end_of_day(as_of).isoformat().replace('+00:00', 'Z')}"  # type: ignore[union-attr]
+    if at is not None:
+        csv_url += f"?as_of={at.isoformat().replace('+00:00', 'Z')}"
     return render(
         request,
         "explorer.html",
@@ -74,12 +129,51 @@ def explore(
             "datasets": datasets,
             "dataset": name,
             "as_of": as_of,
+            "at": at,
+            "at_shown": Formatter(language(request), tz).datetime(at) if at else "",
+            "tz": tz,
+            "zones": zones(tz),
             "columns": columns,
             "rows": rows,
+            "keys": _key_lines(session, reseller_id, name, columns, rows) if rows else [],
             "total": total,
             "page": page,
             "pages": max(1, -(-total // PAGE)),
             "csv_url": csv_url,
             "error": error,
+        },
+    )
+
+
+@router.get("/data/{reseller_id}/{dataset}/history", dependencies=[require()])
+def history(
+    reseller_id: str,
+    dataset: str,
+    request: Request,
+    session: SessionDep,
+    key: str = Query(..., max_length=2000),
+    tz: str = Query("", max_length=64),
+) -> Response:
+    """Every version of one record: from and to in the reseller's (source) time, received at the
+    hub, in the viewer's zone (WIB by default)."""
+    tz = viewer_zone(request, tz)
+    try:
+        columns, versions = query.record_history(session, reseller_id, dataset, key)
+    except DatasetNotFound:
+        raise HTTPException(404, f"reseller {reseller_id!r} has no dataset {dataset!r}") from None
+    if not versions:
+        raise HTTPException(404, f"dataset {dataset!r} of {reseller_id!r} has no record {key!r}")
+    return render(
+        request,
+        "record_history.html",
+        {
+            "reseller_id": reseller_id,
+            "dataset": dataset,
+            "key": key,
+            "columns": columns,
+            "versions": versions,
+            "tz": tz,
+            "zones": zones(tz),
+            "when": Formatter(language(request), tz),
         },
     )

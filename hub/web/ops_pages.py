@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hub.audit.service import record
@@ -12,6 +12,7 @@ from hub.core.roles import RESELLER_ROLES, STAFF, Role
 from hub.core.state import hub_state
 from hub.core.templating import render
 from hub.ingest.quarantine import NotQuarantined, SnapshotNotFound, list_quarantined, requeue
+from hub.ingest.requests import open_requests, request_full, write_messages
 from hub.ingest.service import list_snapshots
 from hub.ingest.store import Store
 from hub.merge.store import list_datasets
@@ -46,7 +47,9 @@ def dashboard(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/resellers/{reseller_id}", dependencies=[require()])
-def reseller_page(reseller_id: str, request: Request, session: SessionDep) -> Response:
+def reseller_page(
+    reseller_id: str, request: Request, session: SessionDep, asked: str = ""
+) -> Response:
     try:
         reseller = get_reseller(session, reseller_id)
     except ResellerNotFound:
@@ -66,8 +69,35 @@ def reseller_page(reseller_id: str, request: Request, session: SessionDep) -> Re
             "snapshots": snaps,
             "total": total,
             "datasets": list_datasets(session, reseller_id),
+            "requests": open_requests(session, reseller_id),
+            "asked": asked,
         },
     )
+
+
+@router.post("/resellers/{reseller_id}/request-full", dependencies=[require(*OPS)])
+def ask_full_snapshot(
+    reseller_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    reason: str = Form("", max_length=500),
+) -> Response:
+    """Ask the reseller's agent for a full snapshot (a signed request it takes at its next push); audited."""
+    from hub.core.keys import HubKeys  # loads key files: only when asking
+
+    try:
+        get_reseller(session, reseller_id)
+    except ResellerNotFound:
+        raise HTTPException(404, f"no reseller {reseller_id!r}") from None
+    record(session, principal, "sync.request_full", "reseller", reseller_id, None, reason or None)
+    req = request_full(
+        session, reseller_id, reason=reason.strip(), by=principal.username or principal.role.value
+    )
+    session.commit()  # the signed file is written only for a committed request
+    store, key = Store.from_settings(settings), HubKeys.load_or_create(settings.keys_dir)
+    write_messages(session, store, key.signing_key, reseller_id)
+    return RedirectResponse(f"/resellers/{reseller_id}?asked={req.wire_id}", 303)
 
 
 @router.get("/quarantine", dependencies=[require(*OPS)])

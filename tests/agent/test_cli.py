@@ -32,6 +32,7 @@ def test_bad_config_lists_every_problem_with_paths(make_agent, tmp_path):
     text = setup.config_path.read_text()
     text = text.replace('url = "sqlite:', 'url = "oracle9:')
     text = text.replace('cron = "30 1 * * *"', 'cron = "61 25 * * *"')
+    text = text.replace('timezone = "Asia/Jakarta"', 'timezone = "Asia/Djakarta-Barat"')
     text = text.replace('key = "keys/signing_ed25519.pem"', 'key = "keys/missing.pem"')
     text += "\n" + datasets_toml([{"name": "orders", "key": ["id"]}])
     setup.config_path.write_text(text)
@@ -42,13 +43,20 @@ def test_bad_config_lists_every_problem_with_paths(make_agent, tmp_path):
     err = r.stderr
     assert "[source].url: unknown scheme 'oracle9'" in err
     assert "[schedule].cron:" in err
+    assert "[schedule].timezone: 'Asia/Djakarta-Barat' is not an IANA time zone name" in err
     assert "[signing].key:" in err and "missing.pem" in err
     assert "[[datasets]][2].table: give exactly one of `table` or `query`" in err
     if os.geteuid() != 0:  # root reads 0000 files anyway
         assert "[hub].ssh_key:" in err
     # the library answer is the same list
     paths = {p for p, _ in check_config(setup.config_path)}
-    assert {"[source].url", "[schedule].cron", "[signing].key", "[[datasets]][2].table"} <= paths
+    assert {
+        "[source].url",
+        "[schedule].cron",
+        "[schedule].timezone",
+        "[signing].key",
+        "[[datasets]][2].table",
+    } <= paths
 
 
 def test_unreadable_key_reported(make_agent, tmp_path):
@@ -169,3 +177,58 @@ def test_check_notes_a_cursor_no_index_begins_with(make_agent):
             "CREATE INDEX" + create.replace("(updated_at)", "(updated_at, name)")
         )  # the advice, as given
     assert not [n for n in check_source(setup.config())[1] if "no index" in n]
+
+
+def test_check_explains_each_datasets_mode_and_warns_of_a_creation_date_cursor(make_agent):
+    """An order date is not a modification time: auto picks row hash, never suggests its index;
+    forced to cursor mode it is warned about, and so is a cursor that never moves for old rows."""
+    from agent.checks import check_source
+    from agent.export import export
+    from agent.state import AgentState
+
+    setup = make_agent(
+        "toko-modes",
+        datasets=[
+            {"name": "auto_date", "table": "products", "key": ["id"], "cursor": "invoice_date"},
+            {
+                "name": "forced",
+                "table": "products",
+                "key": ["id"],
+                "cursor": "invoice_date",
+                "mode": "cursor",
+            },
+            {"name": "stamped", "table": "products", "key": ["id"], "cursor": "updated_at"},
+            {"name": "plain", "table": "products", "key": ["id"]},
+        ],
+    )
+    db = setup.dir / "shop.db"
+    with sqlite3.connect(db) as c:
+        c.execute("ALTER TABLE products ADD COLUMN invoice_date TEXT DEFAULT '2024-01-01'")
+        c.execute("ALTER TABLE products ADD COLUMN updated_at INTEGER DEFAULT 1")
+    cfg = setup.config()
+    _problems, notes = check_source(cfg)
+    text = "\n".join(notes)
+    assert (
+        "dataset auto_date: rowhash — auto: 'invoice_date' does not look like a modification"
+        in text
+    )
+    assert "(it looks like a creation date)" in text
+    assert "dataset stamped: cursor — auto: 'updated_at' looks like a modification time" in text
+    assert "dataset plain: rowhash — auto: no cursor column configured" in text
+    assert "warning: dataset forced: cursor 'invoice_date' looks like a creation date" in text
+    assert not [n for n in notes if "no index" in n and "auto_date" in n]
+
+    def push(*sql: str) -> None:
+        with sqlite3.connect(db) as c:
+            for s in sql:
+                c.execute(s)
+        with AgentState(cfg.agent.state_dir) as st:
+            export(cfg, st)
+
+    push()  # full
+    push("INSERT INTO products (id, name, updated_at) VALUES (101, 'x', 5)")
+    push("INSERT INTO products (id, name, updated_at) VALUES (102, 'y', 6)")  # only inserts moved
+    never = [n for n in check_source(cfg)[1] if "never moved" in n]
+    assert [n.split(":")[1].strip() for n in never] == ["dataset forced", "dataset stamped"]
+    push("UPDATE products SET name = 'z', updated_at = 9 WHERE id = 101")  # an edit moves it
+    assert not [n for n in check_source(cfg)[1] if "never moved" in n and "stamped" in n]

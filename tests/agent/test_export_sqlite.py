@@ -10,6 +10,7 @@ import pytest
 from agent.export import export
 from agent.state import AgentState
 from shared import keys
+from shared.keyset import KeySetDigest
 from shared.seal import open_snapshot
 
 
@@ -38,6 +39,13 @@ def shop(tmp_path: Path) -> Path:
             ],
         )
     return db
+
+
+def _digest(keys: list[str]) -> str:
+    d = KeySetDigest()
+    for k in keys:
+        d.add(k.encode())
+    return d.hexdigest()
 
 
 def _run(cfg, **kw):
@@ -94,9 +102,17 @@ def test_incremental_carries_exactly_the_changes(shop, make_agent, hub_keys, tmp
     r3 = _open(third, hub_keys, setup, tmp_path / "o3")
     got = {r[0]: r[2] for r in r3.iter_rows("sales")}
     assert got == {3: 30, 4: 40, 5: 5}
-    assert sorted(int(k) for k in r3.iter_keys("sales")) == [1, 3, 4, 5]  # the hub sees 2 is gone
+    # the hub sees 2 is gone: listed as deleted (the key sets were compared), and the digest of
+    # every key at the source proves the result
+    assert [k.decode() for k in r3.iter_deleted("sales")] == ["2\n"]
     ds = third.manifest.datasets[0]
-    assert (ds.since, ds.cursor_max) == ("2024-05-01 12:00:00", "2024-05-02 08:00:00")
+    assert (ds.since, ds.cursor_max, ds.mode) == (
+        "2024-05-01 12:00:00",
+        "2024-05-02 08:00:00",
+        "cursor",
+    )
+    assert ds.keyset is not None and ds.keyset.part is None and ds.keyset.count == 4
+    assert ds.keyset.digest == _digest(["1", "3", "4", "5"])
 
     fourth = _run(cfg, full=True)
     assert fourth.kind == "full" and fourth.sequence == 4
@@ -127,11 +143,11 @@ def test_overlap_window_catches_late_rows(shop, make_agent, hub_keys, tmp_path):
     assert [r[0] for r in rows] == [6]
 
 
-def test_a_dataset_without_cursor_sends_its_keys_in_an_incremental(
+def test_a_dataset_without_cursor_sends_only_its_changes_and_deletes(
     shop, make_agent, hub_keys, tmp_path
 ):
-    """Read whole inside an incremental snapshot, a dataset's key set comes along (cut from its data
-    lines), so the hub can close deleted rows; a cursor dataset reads its keys separately."""
+    """Without a cursor a dataset is compared by row hash: an incremental carries its changed rows
+    and deleted keys (never the whole table, nor its key list), with the key-set digest."""
     setup = make_agent(
         "toko-whole",
         url=f"sqlite:///{shop}",
@@ -149,8 +165,8 @@ def test_a_dataset_without_cursor_sends_its_keys_in_an_incremental(
     by_name = {d.name: d for d in inc.manifest.datasets}
     r = _open(inc, hub_keys, setup, tmp_path / "inc")
     ks = by_name["skus"].keyset
-    assert (
-        ks is not None and ks.part is not None and ks.count == 3
-    )  # the keys part, not the data lines
-    assert sorted(r.iter_keys("skus")) == [b"A\n", b"C\n", b"D\n"]
-    assert sorted(r.iter_keys("sales")) == [b"1\n", b"3\n", b"4\n"]
+    assert ks is not None and ks.part is None and ks.count == 3
+    assert ks.digest == _digest(["A", "C", "D"])
+    assert by_name["skus"].mode == "rowhash" and by_name["skus"].rows == 0
+    assert list(r.iter_deleted("skus")) == [b"B\n"] and list(r.iter_deleted("sales")) == [b"2\n"]
+    assert by_name["sales"].rows == 0 and by_name["sales"].mode == "cursor"

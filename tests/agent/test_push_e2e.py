@@ -52,17 +52,20 @@ def test_init_check_push_from_northwind(sshd_server, hub_keys, tmp_path: Path):
     )
     chroot = sshd_server.add_reseller(rid, ssh_line)  # what the hub operator does with the hand-off
 
-    # the hub has left an ack and an offers file for us, plus one forged file
+    # the hub has left an ack about another upload under sequence 1 (a garbage file, or one from
+    # before a lost state folder), an offers file for us, and one forged file
     outbox = chroot / "outbox"
     now = dt.datetime.now(dt.timezone.utc)
     (outbox / ack_filename(1)).write_bytes(
         sign_message(
             {
                 "kind": "ack",
+                "reseller_id": rid,
                 "sequence": 1,
-                "status": "applied",
-                "reason": "",
+                "status": "quarantined",
+                "reason": "not a sealed snapshot",
                 "at": now.isoformat(),
+                "file_sha256": "0" * 64,
             },
             hub_keys.signing_private,
         )
@@ -99,7 +102,9 @@ def test_init_check_push_from_northwind(sshd_server, hub_keys, tmp_path: Path):
     summary = json.loads(r.stdout.strip().splitlines()[-1])
     name = f"{rid}-000000000001-full.snap"
     assert summary["delivered"] == [name]
-    assert sorted(summary["messages"]) == sorted([ack_filename(1), offers_filename(now)])
+    # the ack names another file: not ours, not kept, and no reason to fail this push
+    assert sorted(summary["messages"]) == [offers_filename(now)], r.stderr
+    assert not (work / "state" / "inbox" / ack_filename(1)).exists()
     assert (work / "state" / "inbox" / "rejected" / ack_filename(2)).exists()
 
     signer = keys.load_signing_key(work / "keys" / "signing_ed25519.pem").public_key()

@@ -9,8 +9,8 @@ cannot run for real are shims first in ``PATH``:
 
 * ``systemctl`` starts a unit as systemd would from its file (relocated the same
   way): ``User``/``Group`` with the user's supplementary groups, ``UMask``,
-  ``WorkingDirectory``, ``EnvironmentFile``, ``ExecStartPre``, ``ExecStart``,
-  ``RuntimeDirectory`` — one process group per unit, so ``kill`` and ``restart``
+  ``WorkingDirectory``, ``EnvironmentFile``, ``Environment``, ``ExecStartPre``,
+  ``ExecStart``, ``RuntimeDirectory`` — one process group per unit, so ``kill`` and ``restart``
   act on it the way systemd does;
 * ``sudo -u postgres CMD`` runs CMD against the test's PostgreSQL server; any
   other ``sudo`` is the real one (``/usr/bin/sudo``), with a bare ``synchub``
@@ -239,6 +239,9 @@ def _start(root: Path, unit: str, relocate: Relocation) -> None:
                     v = v.strip()
                     quoted = len(v) > 1 and v[0] == v[-1] and v[0] in "\"'"
                     env[k.strip()] = v[1:-1] if quoted else v  # systemd removes the quotes
+    for assignment in shlex.split(svc.get("Environment", "")):  # after the file, as systemd
+        k, _, v = assignment.partition("=")
+        env[k] = v
     user = svc.get("User")
     pw = pwd.getpwnam(user) if user else None
     kw: dict[str, object] = {}
@@ -247,8 +250,11 @@ def _start(root: Path, unit: str, relocate: Relocation) -> None:
         kw.update(
             user=pw.pw_uid, group=pw.pw_gid, extra_groups=os.getgrouplist(pw.pw_name, pw.pw_gid)
         )
-    if "RuntimeDirectory" in svc:
-        Path("/run", svc["RuntimeDirectory"]).mkdir(mode=0o755, exist_ok=True)
+    if "RuntimeDirectory" in svc:  # made for the unit's user (relocated like every path)
+        runtime = Path(relocate(f"/run/{svc['RuntimeDirectory']}"))
+        runtime.mkdir(mode=0o755, exist_ok=True)
+        if pw is not None:
+            os.chown(runtime, pw.pw_uid, pw.pw_gid)
     if "ExecStartPre" in svc:
         subprocess.run(
             shlex.split(svc["ExecStartPre"]), env=env, check=True, capture_output=True, **kw

@@ -76,6 +76,7 @@ def deployment(postgres_server):
             "/usr/local/bin/synchub",
             "/etc/systemd/system",
             "/run/synchub-sftp.pid",
+            "/run/synchub-metrics",
             "/tmp/",
         )
     }
@@ -283,6 +284,17 @@ def test_production_install_follows_the_guide(deployment: Deployment) -> None:
         login,
         0o640,
     )  # fmt: skip: readable by that login and the hub, nobody else
+
+    # --- /metrics on the web UI counts the merges the ingest workers made (one figure for
+    # every hub process on the machine: the units' multiprocess directory)
+    with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/metrics", timeout=5) as r:
+        scraped = r.read().decode()
+    merged = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in scraped.splitlines()
+        if line.startswith('synchub_merge_duration_seconds_count{outcome="applied"}')
+    )
+    assert merged >= 2, [ln for ln in scraped.splitlines() if "merge_duration" in ln]
 
     # --- catalog, stock and an approved offer per reseller (as staff would have), then publish
     with transaction(factory) as s:

@@ -312,6 +312,39 @@ class Source:
         return with_password(self.url, self.password)
 
 
+def run_sql(src: Source, statements: list[str]) -> None:
+    """Run SQL at the source with its own driver (as the shop's software would change it)."""
+    if src.platform == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(src.url.removeprefix("sqlite:///")) as c:
+            for s in statements:
+                c.execute(s)
+    elif src.platform == "postgresql":
+        import psycopg
+
+        with psycopg.connect(src.url) as pg:
+            for s in statements:
+                pg.execute(s)  # type: ignore[arg-type]
+    else:
+        from urllib.parse import urlsplit
+
+        import pymysql
+
+        u = urlsplit(src.url)
+        c = pymysql.connect(
+            host=u.hostname,
+            port=u.port,
+            user=u.username,
+            password=src.password,
+            database=u.path[1:],
+            autocommit=True,
+        )
+        with c, c.cursor() as cur:
+            for s in statements:
+                cur.execute(s)
+
+
 @contextmanager
 def northwind_sources(
     base: Path,

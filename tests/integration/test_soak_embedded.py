@@ -180,6 +180,7 @@ def test_twenty_signed_in_clients_while_an_agent_pushes(tmp_path: Path) -> None:
         "SYNCHUB_INGEST_INTERVAL_SECONDS": "1",
     }
     env.pop("SYNCHUB_DATABASE_URL", None)
+    _synchub(env, "init")  # as the README says: a hub is made before it is used
     _synchub(env, "user", "add", "ops", "--role", "operations", "--password", PASSWORD)
     _synchub(env, "keys")
     keys = HubKeys.load_or_create(home / "keys")

@@ -1,8 +1,11 @@
 """Fixed inputs of the golden sealed snapshot (test-only keys, ephemeral key and salt).
 
-Regenerate the golden file only for an intended format change:
-``/work/venv/bin/python -m tests.shared.golden_inputs`` (then bump the seal
-magic's version if the format really changed).
+Regenerate the golden files only for an intended format change:
+``.venv/bin/python -m tests.shared.golden_inputs`` (then bump the seal
+magic's version if the sealed format really changed). ``GOLDEN`` is a
+format-1 manifest (the previous agent's, which the hub still accepts);
+``GOLDEN_V2`` is what this agent writes (format 2: dataset modes, a deleted
+part, an unchanged dataset carrying only its key-set digest, answers).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from shared.types import PortableType as T
 from tests.shared.conftest import hub_key, reseller_key
 
 GOLDEN = Path(__file__).parent / "golden" / "acme-000000000007-incremental.snap"
+GOLDEN_V2 = Path(__file__).parent / "golden" / "acme-000000000008-incremental.snap"
+DELETED_V2 = [7, 9]  # keys deleted at the source since snapshot 7
+UNCHANGED_KEYS = ["a", "b"]  # the "empty" dataset: 2 rows at the source, none changed
 UTC = dt.timezone.utc
 CREATED = dt.datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 COLUMNS = [
@@ -86,20 +92,54 @@ SALT = bytes(range(16))
 CHUNK_SIZE = 256
 
 
+def _writer(workdir: Path, sequence: int, created: dt.datetime, **kw: Any) -> SnapshotWriter:
+    agent = f"golden-{kw.get('format', 2)}"
+    return SnapshotWriter(
+        workdir,
+        "acme",
+        sequence,
+        "incremental",
+        agent,
+        "sqlite",
+        part_rows=2,
+        created_at=created,
+        **kw,
+    )
+
+
+def _rows(rows: List[Tuple[Any, ...]]) -> bytes:
+    return "".join(
+        format_line([encode_value(c.type, v) for c, v in zip(COLUMNS, row)]) for row in rows
+    ).encode()
+
+
+def _keys(keys: List[Any]) -> bytes:
+    return "".join(f"{k}\n" for k in keys).encode()
+
+
 def build(workdir: Path, out_path: Path) -> SealHeader:
-    w = SnapshotWriter(
-        workdir, "acme", 7, "incremental", "golden-1", "sqlite", part_rows=2, created_at=CREATED
-    )
+    w = _writer(workdir, 7, CREATED, format=1)
     ds = w.dataset("products", COLUMNS, ["id"], cursor_column="id", since="1")
-    ds.write(
-        "".join(
-            format_line([encode_value(c.type, v) for c, v in zip(COLUMNS, row)]) for row in ROWS
-        ).encode()
-    )
-    ds.add_keys("".join(f"{k}\n" for k in KEYS).encode())
+    ds.write(_rows(ROWS))
+    ds.add_keys(_keys(KEYS))
     ds.set_cursor_range("1", "5")
     ds.warn({"day: invalid date -> NULL": 1})
     w.dataset("empty", [Column("k", T.TEXT, nullable=False)], ["k"], keys_part=False)
+    return _seal(w, out_path)
+
+
+def build_v2(workdir: Path, out_path: Path) -> SealHeader:
+    w = _writer(workdir, 8, CREATED + dt.timedelta(days=1), answers=["req-1"])
+    ds = w.dataset("products", COLUMNS, ["id"], mode="rowhash")
+    ds.write(_rows(ROWS[:2]))
+    ds.add_keys(_keys(KEYS))
+    ds.add_deleted(_keys(DELETED_V2))
+    empty = w.dataset("empty", [Column("k", T.TEXT, nullable=False)], ["k"], mode="rowhash")
+    empty.add_keys(_keys(UNCHANGED_KEYS))
+    return _seal(w, out_path)
+
+
+def _seal(w: SnapshotWriter, out_path: Path) -> SealHeader:
     return seal_snapshot(
         w,
         out_path,
@@ -117,4 +157,6 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as d:
         GOLDEN.parent.mkdir(exist_ok=True)
         build(Path(d) / "w", GOLDEN)
-    print(f"wrote {GOLDEN} ({GOLDEN.stat().st_size} bytes)")
+        build_v2(Path(d) / "w2", GOLDEN_V2)
+    for path in (GOLDEN, GOLDEN_V2):
+        print(f"wrote {path} ({path.stat().st_size} bytes)")

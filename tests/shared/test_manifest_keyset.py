@@ -136,3 +136,28 @@ def test_keyset_differs_when_a_key_differs() -> None:
     c.add(b"1\n")
     c.add(b"2")
     assert c.hexdigest() == a.hexdigest()
+
+
+def test_format_2_fields_are_checked_and_format_1_stays_as_it_was() -> None:
+    part = PartInfo(name="data/t/deleted.tsv.zst", rows=1, bytes=2, sha256="0" * 64)
+    ds = DatasetManifest(name="t", columns=COLS, key=["id"], rows=0, mode="rowhash", deleted=part)
+    m = manifest(kind="incremental", datasets=[ds], answers=["r-1"])
+    assert Manifest.from_json(m.to_json()) == m and not m.complete(ds) and ds.members() == [part]
+    assert manifest(datasets=[ds]).complete(ds)  # a full snapshot's datasets are complete
+    with pytest.raises(ValueError, match="deleted part must be named"):
+        DatasetManifest(
+            name="t",
+            columns=COLS,
+            key=["id"],
+            rows=0,
+            mode="rowhash",
+            deleted=part.model_copy(update={"name": "x"}),
+        )
+    with pytest.raises(ValueError, match="needs mode cursor or rowhash"):
+        DatasetManifest(name="t", columns=COLS, key=["id"], rows=0, mode="full", deleted=part)
+    with pytest.raises(ValueError, match="format 1 has no mode"):
+        manifest(format=1, datasets=[ds])
+    plain = DatasetManifest(name="t", columns=COLS, key=["id"], rows=0)
+    v1 = manifest(format=1, datasets=[plain])
+    assert b'"mode"' not in v1.to_json() and b'"answers"' not in v1.to_json()
+    assert Manifest.from_json(v1.to_json()) == v1

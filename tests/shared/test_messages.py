@@ -12,9 +12,12 @@ from shared.errors import SealTampered, SealWrongSigner
 from shared.messages import (
     Ack,
     Offers,
+    Request,
     ack_filename,
     offers_filename,
+    parse_filename,
     parse_payload,
+    request_filename,
     sign_message,
     verify_message,
 )
@@ -37,6 +40,27 @@ def test_ack_round_trip_and_file_names() -> None:
         ack_filename(7) == "ack-000000000007.json"
         and offers_filename(AT) == "offers-20240501T120001Z.json"
     )
+
+
+def test_request_round_trip_and_conflict_acks() -> None:
+    req = Request(
+        reseller_id="acme", id="r-12", what="keys", datasets=["orders"], since_sequence=4, at=AT
+    )
+    msg = parse_payload(verify_message(sign_message(req.to_payload(), HUB), HUB.public_key()))
+    assert isinstance(msg, Request) and (msg.what, msg.datasets, msg.since_sequence) == (
+        "keys",
+        ["orders"],
+        4,
+    )
+    assert parse_filename(request_filename("r-12")) == "request" == parse_filename("request-x.json")
+    conflict = Ack(
+        reseller_id="acme", sequence=1, status="conflict", at=AT, last_applied_sequence=9
+    )
+    assert parse_payload(conflict.to_payload()) == conflict
+    with pytest.raises(ValueError, match="request id"):
+        Request(reseller_id="acme", id="../x", what="full", at=AT)
+    with pytest.raises(ValueError):
+        Request(reseller_id="acme", id="r", what="everything", at=AT)  # type: ignore[arg-type]
 
 
 def test_offers_keep_decimals_exact() -> None:

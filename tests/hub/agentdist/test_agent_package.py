@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from hub.cli import cli
+from hub.core.db import transaction
 from hub.core.roles import Role
 from hub.ingest.worker import run_once
 from hub.reception.enrolment import enrolment_for
@@ -98,7 +99,7 @@ def test_it_installs_alone_in_a_fresh_venv_and_pushes(tmp_path: Path) -> None:
         add = out[out.index("The hub operator enrols you with:") + 1].strip()
         words = shlex.split(add)
         fields = {w[2:]: words[i + 1] for i, w in enumerate(words) if w.startswith("--")}
-        with hub.factory() as s:
+        with transaction(hub.factory) as s:  # the test is the entry point: it commits
             add_reseller(s, {"id": "toko-x", "name": "Toko X", "ssh_public_key": fields["ssh-key"],
                              "signing_public_key": fields["signing-key"]})  # fmt: skip
         pushed = json.loads(agent("push").strip().splitlines()[-1])

@@ -70,6 +70,9 @@ class Reseller:
         name_as: str | None = None,
         signing_key: Ed25519PrivateKey | None = None,
         keys: Sequence[int] | None = None,
+        mode: str | None = None,
+        answers: Sequence[str] = (),
+        key_list: bool = False,
     ) -> Path:
         """A sealed snapshot file in a private folder; ``rows`` is the content (full) or the changes.
 
@@ -84,8 +87,15 @@ class Reseller:
             "test-agent 1.0",
             "sqlite",
             created_at=T0 + dt.timedelta(hours=sequence),
+            answers=answers,
         )
-        ds = w.dataset("products", list(columns), ["id"], keys_part=keys is not None)
+        ds = w.dataset(
+            "products",
+            list(columns),
+            ["id"],
+            keys_part=keys is not None and (mode is None or key_list),
+            mode=mode,  # type: ignore[arg-type]
+        )
         ds.write(rows_text(rows))
         if keys is not None:
             ds.add_keys(b"".join(f"{k}\n".encode() for k in sorted(keys)))

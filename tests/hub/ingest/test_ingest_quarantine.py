@@ -143,7 +143,8 @@ def test_incompatible_schema_change_is_quarantined_and_a_fixed_full_rebases(hub:
     statuses = {s.sequence: s.status for s in hub.snapshots()}
     assert statuses == {1: "applied", 2: "quarantined", 3: "superseded", 4: "applied"}
     assert hub.products("toko-a") == fixed
-    assert do_retry(hub, q.id).status == "duplicate"  # once re-based, the old one is a no-op
+    # once re-based, the old one is obsolete (never applied, so not a duplicate of anything)
+    assert do_retry(hub, q.id).status == "superseded"
 
 
 def test_truncated_upload_is_quarantined(hub: Hub) -> None:

@@ -66,20 +66,26 @@ def test_double_upload_of_the_same_file_is_recognised(hub: Hub) -> None:
     assert read_ack(hub, "toko-a", 1)["status"] == "applied"  # ack written again
 
 
-def test_replay_of_an_applied_sequence_is_a_duplicate(hub: Hub) -> None:
+def test_another_file_under_an_applied_sequence_is_a_conflict_not_a_duplicate(hub: Hub) -> None:
     r = hub.reseller("toko-a")
     r.push(1, "full", V1)
     r.push(2, "incremental", V2)
     hub.ingest()
     versions = hub.version_count("toko-a")
-    r.push(1, "full", {9: ("Replayed", "1.00")})  # same sequence, new bytes: an old export replayed
+    # same sequence, new bytes: an agent that lost its state starts again at 1 (or a replayed export)
+    r.push(1, "full", {9: ("Replayed", "1.00")})
     r.push(2, "incremental", V2)
     report = hub.ingest()
-    assert report.counts() == {"duplicate": 2}
+    assert report.counts() == {
+        "conflict": 2
+    }  # never "duplicate": its data would be dropped silently
     assert hub.version_count("toko-a") == versions
     assert hub.products("toko-a") == state(V1, V2)
     ack = read_ack(hub, "toko-a", 1)
-    assert ack["status"] == "duplicate" and ack["last_applied_sequence"] == 2
+    assert ack["status"] == "conflict" and ack["last_applied_sequence"] == 2
+    assert "re-bases to 3 with a full snapshot" in ack["reason"]
+    mine = [s for s in hub.snapshots("toko-a") if s.sequence == 1 and s.status == "conflict"]
+    assert ack["file_sha256"] == mine[0].file_sha256  # the ack names the file it is about
 
 
 def test_out_of_order_arrival_is_applied_in_sequence_order(hub: Hub) -> None:

@@ -27,7 +27,8 @@ def _client(factory, role: Role = Role.OPERATIONS) -> TestClient:
 def test_preview_then_apply_northwind(merged) -> None:  # noqa: F811
     factory, rid = merged, "nw-sqlite"
     c = _client(factory)
-    assert [p["name"] for p in c.get("/api/v1/mapping/profiles").json()["data"]] == ["northwind"]
+    names = [p["name"] for p in c.get("/api/v1/mapping/profiles").json()["data"]]
+    assert names == ["northwind", "woocommerce", "opencart"]
     assert c.get(f"/api/v1/resellers/{rid}/mapping").json()["profile"] is None
     preview = c.get(
         f"/api/v1/resellers/{rid}/mapping/preview", params={"profile": "northwind"}

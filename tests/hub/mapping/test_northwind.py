@@ -71,7 +71,15 @@ def test_preview_then_apply_northwind_and_check_revenue(merged):
         service.apply(s, "nw-sqlite", NORTHWIND)
     with merged() as s:
         fields, lines = service.entity_rows(s, "nw-sqlite", "sale_line")
-        assert fields == ["order_id", "sku", "quantity", "unit_price", "discount", "order_date"]
+        assert fields == [
+            "order_id",
+            "sku",
+            "quantity",
+            "unit_price",
+            "discount",
+            "order_date",
+            "status",  # Northwind has none: None, counted as sold
+        ]
         assert len(lines) == 2155 and all(isinstance(r[3], Decimal) for r in lines)
         first = [r for r in lines if r[0] == "10248"]
         assert [(r[1], r[2], r[3], r[4], r[5]) for r in first] == [

@@ -41,15 +41,24 @@ def build(
     sequence: int | None = None,
     keys: dict[str, list[Sequence[Any]]] | None = None,
     part_rows: int = 1_000_000,
+    format: int = 1,
+    mode: str | None = None,
+    deleted: dict[str, list[Sequence[Any]]] | None = None,
+    key_list: bool = False,
 ) -> tuple[Manifest, SnapshotReader]:
-    """A finished snapshot directory and a reader over it. ``keys``: every key at the source (incrementals)."""
+    """A finished snapshot directory and a reader over it. ``keys``: every key at the source (incrementals).
+
+    Format 2 (``format=2``, ``mode`` for every dataset): ``keys`` gives the key-set digest only
+    (the whole list too with ``key_list``), ``deleted`` the keys deleted since the previous snapshot.
+    """
     seq = sequence or next(_counter)
     d = workdir / f"snap-{reseller_id}-{seq}-{next(_counter)}"
     w = SnapshotWriter(
-        d, reseller_id, seq, kind, "test", "sqlite", part_rows, created_at=created_at
+        d, reseller_id, seq, kind, "test", "sqlite", part_rows, created_at=created_at, format=format
     )  # type: ignore[arg-type]
     for name, (columns, key, rows) in datasets.items():
-        dw = w.dataset(name, columns, key, keys_part=keys is not None and name in keys)
+        listed = keys is not None and name in keys and (format == 1 or key_list)
+        dw = w.dataset(name, columns, key, keys_part=listed, mode=mode)  # type: ignore[arg-type]
         dw.write(lines(columns, rows))
         key_cols = [next(c for c in columns if c.name == k) for k in key]
         if keys is not None and name in keys:
@@ -57,5 +66,7 @@ def build(
         else:
             idx = [[c.name for c in columns].index(k) for k in key]
             dw.add_keys(lines(key_cols, [[r[i] for i in idx] for r in rows]))
+        if deleted and deleted.get(name):
+            dw.add_deleted(lines(key_cols, deleted[name]))
     manifest = w.finish()
     return manifest, SnapshotReader.from_directory(d)

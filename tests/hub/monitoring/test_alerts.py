@@ -171,3 +171,38 @@ def test_old_quarantine_is_no_news(fresh_hub: Seeded) -> None:
     assert len(keys) == 1 and keys[0].startswith(
         f"quarantine:{fresh_hub.snapshot_ids['r2']['quarantined']}:"
     )
+
+
+def test_a_sequence_conflict_is_told_to_the_staff_with_what_to_do(fresh_hub: Seeded) -> None:
+    """A snapshot not applied because another file holds its number (an agent whose state folder
+    was lost) is not refused as corrupt, and the agent heals by itself: the staff hear of it all
+    the same, once, with the hub's reason and how to check and repair (issue #16)."""
+    from hub.ingest.models import Snapshot, Status
+
+    owner = fresh_hub.client(Role.OWNER)
+    owner.post(
+        "/api/v1/alerts/subscriptions",
+        json={"channel": "email", "address": "ops@example.test", "kinds": ["quarantine"]},
+    )
+    factory = fresh_hub.app.state.hub.session_factory
+    with transaction(factory) as s:
+        snap = s.get(Snapshot, fresh_hub.snapshot_ids["r1"]["quarantined"])
+        snap.status = Status.CONFLICT.value
+        snap.reason = "the hub already applied another file as sequence 3"
+        conflict_id = snap.id
+    _tick(fresh_hub, times=2)
+    with factory() as s:
+        sent = s.execute(
+            select(OutboxMessage.template, OutboxMessage.payload).where(
+                OutboxMessage.template == "alert_conflict"
+            )
+        ).all()
+        keys = list(s.scalars(select(Alert.key).where(Alert.key.like("conflict:%"))))
+    assert keys == [f"conflict:{conflict_id}"]
+    assert len(sent) == 1 and sent[0][1]["reseller"] == "r1"
+    assert "another file as sequence 3" in sent[0][1]["reason"]
+
+    from hub.notifications.templates import render
+
+    subject, body = render("alert_conflict", "en", sent[0][1])
+    assert "not applied" in subject and "request-full r1" in body

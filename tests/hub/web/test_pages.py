@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from hub.core.i18n import Formatter
@@ -86,3 +87,36 @@ def test_retry_from_the_quarantine_page_is_audited(fresh_hub: Seeded) -> None:
     assert owner.post(f"/quarantine/{sid}/retry").status_code == 409
     audit = owner.get("/api/v1/audit", params={"action": "snapshot.retry"}).json()
     assert audit["count"] == 1 and audit["data"][0]["entity_id"] == str(sid)
+
+
+def test_explorer_as_of_is_an_instant_in_the_viewers_zone_and_history_shows_wib(
+    hub: Seeded,
+) -> None:
+    from sqlalchemy import select
+
+    from hub.merge.models import RecordVersion
+
+    owner = hub.client(Role.OWNER)
+    with hub.app.state.hub.session_factory() as s:
+        t0 = s.scalar(select(RecordVersion.valid_from).where(RecordVersion.reseller_id == "r1"))
+    assert t0 is not None
+    wib = dt.timezone(dt.timedelta(hours=7))
+    just_before = (t0 - dt.timedelta(minutes=1)).astimezone(wib).strftime("%Y-%m-%dT%H:%M:%S")
+    q = {"dataset": "products", "as_of": just_before}
+    assert "Laptop r1" not in owner.get("/data/r1", params={**q, "tz": "Asia/Jakarta"}).text
+    # the same wall-clock time read in UTC is seven hours later: the row was there by then
+    assert "Laptop r1" in owner.get("/data/r1", params={**q, "tz": "UTC"}).text
+    bad = owner.get("/data/r1", params={"dataset": "products", "as_of": "kemarin"})
+    assert (
+        bad.status_code == 200
+        and "is not a date and time" in bad.text
+        and 'value="kemarin"' in bad.text
+    )
+
+    page = owner.get("/data/r1", params={"dataset": "products"}).text
+    link = re.search(r'href="(/data/r1/products/history\?key=1&(?:amp;)?tz=[^"]+)"', page)
+    assert link is not None
+    history = owner.get(link.group(1).replace("&amp;", "&")).text
+    assert "Laptop r1" in history and "terkini" in history
+    assert Formatter("id", "Asia/Jakarta").datetime(t0) in history  # reseller's time, in WIB
+    assert owner.get("/data/r1/products/history", params={"key": "404"}).status_code == 404

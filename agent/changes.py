@@ -1,0 +1,119 @@
+"""Comparing one read of a dataset with its ledger: changed lines out, deleted keys at the end.
+
+Every line of the read is hashed (:func:`agent.ledger.line_hashes`, one C
+pass per chunk) and looked up in the set of the previous ledger's hashes; the
+lines whose hash is new are handed back (inserted or changed), and every hash
+seen is taken out of the set. What the set still holds at the end are lines
+that are gone: their keys (streamed from the ledger's key file) are deleted
+unless a new line carries the same key (then the row changed). The new
+ledger, and the key-set digest of every key read, are written as the lines
+pass, so the read happens once.
+
+The lines are whole rows (``rowhash`` mode) or key plus cursor fields
+(``cursor`` mode, where a changed line means a new key or a cursor that
+moved); the key of a line is cut out of it by :func:`agent.transform.key_projector`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import compress
+from operator import not_
+from typing import Callable, Iterable, Iterator, Optional, Sequence
+
+from agent.ledger import Ledger, LedgerWriter, as_ints, line_hashes
+from agent.transform import key_projector
+from shared.keyset import KeySetDigest
+
+KeySink = Callable[[bytes], None]  # key lines of every line read (the snapshot's key-set digest)
+
+
+@dataclass
+class Outcome:
+    changed_keys: set[bytes] = field(default_factory=set)  # keys of the lines handed back
+    deleted: set[bytes] = field(default_factory=set)  # keys the ledger had and no line has now
+    inserted: set[bytes] = field(default_factory=set)  # keys the ledger did not have
+    updated: set[bytes] = field(default_factory=set)  # keys in both whose line changed
+    lines: int = 0  # lines read
+
+
+def whole_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Chunks cut at their last newline (a line split across chunks is joined)."""
+    tail = b""
+    for chunk in chunks:
+        data = tail + chunk if tail else chunk
+        cut = data.rfind(b"\n") + 1
+        tail = data[cut:]
+        if cut:
+            yield data[:cut] if tail else data
+    if tail:
+        yield tail + b"\n"
+
+
+class Diff:
+    """Feed chunks of whole lines; get back the changed ones; ``finish`` tells the deleted keys."""
+
+    def __init__(
+        self,
+        old: Optional[Ledger],
+        names: Sequence[str],
+        key: Sequence[str],
+        book: LedgerWriter,
+        keys_sink: KeySink,
+    ) -> None:
+        self.old = old
+        self.remaining = old.hash_set() if old is not None else None
+        project = key_projector(list(names), list(key))
+        assert project is not None, "the key columns are among the lines' columns"
+        self.project = project
+        self.book, self.keys_sink = book, keys_sink
+        self._changed_keys: list[bytes] = []
+        self.lines = 0
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """``data``: whole lines. Returns the lines (no newline) not in the previous ledger."""
+        lines = data.split(b"\n")
+        lines.pop()
+        keys_chunk = self.project(data)
+        hashes = line_hashes(lines)
+        self.book.add(hashes, keys_chunk)
+        self.keys_sink(keys_chunk)
+        self.lines += len(lines)
+        if self.remaining is None:  # nothing to compare with: every line is new
+            self._changed_keys.extend(keys_chunk.split(b"\n")[:-1])
+            return lines
+        ints = as_ints(hashes)
+        seen = list(map(self.remaining.__contains__, ints))
+        self.remaining.difference_update(ints)
+        if all(seen):
+            return []
+        new = list(map(not_, seen))
+        self._changed_keys.extend(compress(keys_chunk.split(b"\n"), new))
+        return list(compress(lines, new))
+
+    def finish(self) -> Outcome:
+        changed = set(self._changed_keys)
+        if len(changed) != len(self._changed_keys):
+            dup = len(self._changed_keys) - len(changed)
+            raise ValueError(f"{dup} key(s) appear on more than one line: the key is not unique")
+        gone = (
+            self.old.keys_of(self.remaining) if self.old is not None and self.remaining else set()
+        )
+        return Outcome(
+            changed_keys=changed,
+            deleted=gone - changed,
+            inserted=changed - gone,
+            updated=changed & gone,
+            lines=self.lines,
+        )
+
+
+def digest_after(before: str, added: Iterable[bytes], removed: Iterable[bytes]) -> str:
+    """The key-set digest ``before`` plus the ``added`` keys minus the ``removed`` ones."""
+    plus, minus = KeySetDigest(), KeySetDigest()
+    for k in added:
+        plus.add(k)
+    for k in removed:
+        minus.add(k)
+    total = int(before, 16) + int(plus.hexdigest(), 16) - int(minus.hexdigest(), 16)
+    return f"{total % (1 << 256):064x}"
