@@ -73,7 +73,7 @@ def _priced_table(doc: Document, papers: Papers, items: list[tuple[str, int, Dec
     if papers.pkp:
         doc.columns = [
             Column("No", 5, "R"),
-            Column("Description", 40),
+            Column("Line description", 40),
             Column("Qty", 7, "R"),
             Column("Unit price", 17, "R"),
             Column("DPP", 17, "R"),
@@ -83,7 +83,7 @@ def _priced_table(doc: Document, papers: Papers, items: list[tuple[str, int, Dec
     else:
         doc.columns = [
             Column("No", 5, "R"),
-            Column("Description", 55),
+            Column("Line description", 55),
             Column("Qty", 8, "R"),
             Column("Unit price", 18, "R"),
             Column("Amount", 18, "R"),
