@@ -4,7 +4,9 @@ a courier, orders, pays the down payment and then the rest (finance confirms eac
 page), downloads the invoice and a receipt, and confirms receipt once the warehouse shipped.
 
 Every portal page met on the way (and every other portal page at the end) is checked for
-sideways scrolling: ``document.scrollingElement.scrollWidth`` must not exceed the viewport.
+sideways scrolling: ``document.scrollingElement.scrollWidth`` must not exceed the viewport; and
+for accessibility (acceptance 4): axe-core finds nothing serious and every control has a label
+(``tests/e2e/a11y.py``; signed-out pages and error states in ``test_portal_a11y.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import pytest
 
 from hub.core.db import utcnow
+from tests.e2e.a11y import findings
 from tests.e2e.test_web_browser import sign_in
 from tests.hub.portal.shopkit import build_shop
 
@@ -32,10 +35,12 @@ def shop(live_hub: Any) -> dict[str, int]:
 
 
 def fits(page: Any, seen: list[str]) -> None:
-    """The page needs no sideways scrolling at the viewport's width."""
+    """The page needs no sideways scrolling at the viewport's width, and axe finds nothing."""
     page.wait_for_load_state()
     wide, view = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
     assert wide <= view, f"{page.url} scrolls sideways: {wide} px wide in {view} px"
+    found = findings(page)
+    assert not found, "\n".join(found)
     seen.append(page.url)
 
 
