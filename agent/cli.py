@@ -15,9 +15,17 @@ from typing import Any, Callable, Optional
 
 import click
 
-from agent import __version__
-from agent.config import AgentConfig, check_config, default_config_path, load_config
-from shared.errors import ConfigError, FatalError, SyncHubError, format_problems
+from agent import __version__, startup
+
+startup.prepare()  # before the config's pydantic models and paramiko are imported
+
+from agent.config import (  # noqa: E402
+    AgentConfig,
+    check_config,
+    default_config_path,
+    load_config,
+)
+from shared.errors import ConfigError, FatalError, SyncHubError, format_problems  # noqa: E402
 
 EXIT_CONFIG = 2
 
@@ -299,12 +307,15 @@ def status(ctx: click.Context, as_json: bool) -> None:
     help="Database URL for --write-table (default: [offers].write_url; "
     "password from $SYNCAGENT_OFFERS_PASSWORD).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 @_guard
-def offers(ctx: click.Context, fetch: bool, table: Optional[str], url: Optional[str]) -> None:
+def offers(
+    ctx: click.Context, fetch: bool, table: Optional[str], url: Optional[str], as_json: bool
+) -> None:
     """Download and verify the hub's signed messages; list the offers received."""
     cfg = _config(ctx)
-    from agent.status import list_offers
+    from agent.status import list_offers, messages
 
     if fetch:
         from agent.push import deliver_pending
@@ -313,8 +324,11 @@ def offers(ctx: click.Context, fetch: bool, table: Optional[str], url: Optional[
         # delivering first keeps the outbox order guarantee; it is a no-op when the outbox is empty
         with AgentState(cfg.agent.state_dir) as st:
             deliver_pending(cfg, st)
-    for line in list_offers(cfg):
-        click.echo(line)
+    if as_json:
+        click.echo(json.dumps(messages(cfg), indent=2, default=str))
+    else:
+        for line in list_offers(cfg):
+            click.echo(line)
     if table:
         from agent.offers_table import latest_offers, write_offers
         from agent.outbox import Outbox

@@ -46,6 +46,19 @@ def setup_logging(verbose: bool = False) -> None:
     logging.getLogger("paramiko").setLevel(logging.WARNING)
 
 
+def amount(unit: str, done: float, total: Optional[float], speed: Optional[float]) -> str:
+    """What a progress line says of a task: ``12,345 of 50,000 rows · 8,100/s`` (an export),
+    ``3.1 MB/9.8 MB · 40.0 MB/s`` (an upload); the total only where it is known."""
+    from rich.filesize import decimal
+
+    if unit == "bytes":
+        rate = f" · {decimal(int(speed))}/s" if speed else ""
+        return f"{decimal(int(done))}/{decimal(int(total or 0))}{rate}"
+    of = f" of {int(total):,}" if total else ""
+    rate = f" · {int(speed):,}/s" if speed else ""
+    return f"{int(done):,}{of} rows{rate}"
+
+
 @contextmanager
 def progress_bars() -> Iterator[
     tuple[Callable[[str, int], None], Callable[[str], Callable[[int, int], None]]]
@@ -62,21 +75,35 @@ def progress_bars() -> Iterator[
 
         yield rows_plain, lambda name: lambda done, total: None
         return
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class Amount(ProgressColumn):
+        """``12,345 rows · 8,100/s`` for an export, ``3.1/9.8 MB · 40 MB/s`` for an upload:
+        each task in its own unit (rows were shown as kilobytes)."""
+
+        def render(self, task: Any) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(amount(task.fields.get("unit", "rows"), task.completed, task.total, speed))
 
     with Progress(
         TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}"),
-        DownloadColumn(),
-        TransferSpeedColumn(),
+        BarColumn(),  # moves to and fro while the total is unknown
+        Amount(),
+        TimeRemainingColumn(),  # the ETA, where the total is known (uploads)
         transient=True,
     ) as bar:
         tasks: dict[str, Any] = {}
 
         def rows(name: str, n: int) -> None:
             if name not in tasks:
-                tasks[name] = bar.add_task(f"export {name}", total=None)
+                tasks[name] = bar.add_task(f"export {name}", total=None, unit="rows")
             bar.update(tasks[name], completed=n)
 
         def upload(name: str) -> Callable[[int, int], None]:
@@ -85,7 +112,7 @@ def progress_bars() -> Iterator[
             def cb(done: int, total: int) -> None:
                 nonlocal task
                 if task is None:
-                    task = bar.add_task(f"upload {name}", total=total)
+                    task = bar.add_task(f"upload {name}", total=total, unit="bytes")
                 bar.update(task, completed=done)
 
             return cb

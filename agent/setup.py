@@ -8,11 +8,12 @@ hub's registration stays valid).
 
 from __future__ import annotations
 
-import json
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
+
+import tomli_w
 
 from agent.ssh import fingerprint_blob, generate_ssh_key
 from shared import keys
@@ -137,7 +138,13 @@ def ensure_keys(key_dir: Path, reseller_id: str) -> Handoff:
 
 
 def _toml(value: object) -> str:
-    return json.dumps(value)  # a JSON string is a valid TOML basic string
+    """``value`` as a TOML value, written by a TOML writer (tomli-w) into the commented template.
+
+    JSON is not TOML: json.dumps wrote a character beyond U+FFFF (an emoji in a table name)
+    as a surrogate pair, "\\ud83d\\ude00", which no TOML reader accepts."""
+    if isinstance(value, (list, tuple)):  # one line, as a person writes a key list
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return tomli_w.dumps({"v": value})[len("v = ") :].rstrip("\n")
 
 
 def render_config(

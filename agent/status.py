@@ -43,12 +43,21 @@ def render(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def list_offers(cfg: AgentConfig) -> list[str]:
-    """One line per verified message in the local inbox (they were verified when downloaded)."""
+def messages(cfg: AgentConfig) -> list[dict[str, Any]]:
+    """The verified messages of the local inbox (verified when downloaded): file, kind, items."""
     out = []
     for path in sorted(Outbox(cfg.agent.state_dir).inbox.glob("*.json")):
         payload = json.loads(path.read_bytes()).get("payload", {})
         kind = payload.get("type") or payload.get("kind") or path.name.split("-")[0]
         items = payload.get("offers") or payload.get("items") or []
-        out.append(f"{path.name}: {kind}" + (f", {len(items)} offer(s)" if items else ""))
+        out.append({"file": path.name, "kind": kind, "items": items})
+    return out
+
+
+def list_offers(cfg: AgentConfig) -> list[str]:
+    """One line per verified message in the local inbox."""
+    out = [
+        f"{m['file']}: {m['kind']}" + (f", {len(m['items'])} offer(s)" if m["items"] else "")
+        for m in messages(cfg)
+    ]
     return out or ["no messages from the hub yet"]

@@ -40,10 +40,29 @@ def machine() -> str:
 
 
 def header(title: str, **params: Any) -> None:
+    """The run's title, machine, parameters, and how fast one core is right now (the CPU
+    probe: this shared VM's speed drifts, so every number is read with it)."""
     print(f"== {title}")
     print(f"   machine: {machine()}")
     if params:
         print("   " + ", ".join(f"{k}={v}" for k, v in params.items()))
+    print(f"   {load_note()}")
+
+
+def load_note() -> str:
+    """CPU probe and load average, to print beside a measurement."""
+    return f"cpu probe {cpu_probe_ms():.0f} ms, load average {os.getloadavg()[0]:.2f}"
+
+
+def ratio_line(label: str, ours: float, anchor: float, target: float, anchor_name: str) -> bool:
+    """Print ours vs an anchor as a cost ratio (our time / the anchor's; lower is better)."""
+    ratio = ours / anchor if anchor > 0 else float("inf")
+    met = ratio <= target
+    print(
+        f"{label}: ours {ours:.2f} s, {anchor_name} {anchor:.2f} s -> {ratio:.2f}x "
+        f"(target <= {target}x: {'MET' if met else 'MISSED'})"
+    )
+    return met
 
 
 def timed(fn: Callable[[], R]) -> tuple[float, R]:
@@ -64,6 +83,16 @@ def speed_ratio(label: str, ours: float, baseline: float, target: float, base_na
     return met
 
 
+def interleave(repeat: int, sides: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """Run each side once per round, ``repeat`` rounds (a drifting machine hits all sides
+    alike); the best seconds of each side."""
+    runs: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(repeat):
+        for name, fn in sides.items():
+            runs[name].append(fn())
+    return {name: min(times) for name, times in runs.items()}
+
+
 def limit_line(label: str, seconds: float, limit: float) -> bool:
     met = seconds < limit
     print(f"{label}: {seconds:.2f} s (target < {limit} s: {'MET' if met else 'MISSED'})")
@@ -77,6 +106,39 @@ def run_quiet(argv: list[str], **kw: Any) -> subprocess.CompletedProcess:
             f"{' '.join(argv)} exited {r.returncode}:\n{r.stdout[-2000:]}{r.stderr[-2000:]}"
         )
     return r
+
+
+# ------------------------------------------------------------------ load beside the benchmark
+
+
+def add_background_arg(ap: Any) -> None:
+    """``--background N``: the same run under load (ratios are reported idle and loaded)."""
+    ap.add_argument(
+        "--background",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run N busy processes (each keeps one core busy) beside the benchmark and its "
+        "anchors, as when another program shares the machine; 0 = idle (default)",
+    )
+
+
+@contextmanager
+def background(n: int) -> Iterator[None]:
+    """N processes that each spin one core for as long as the block runs; stopped by PID."""
+    procs = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"], stdin=subprocess.DEVNULL)
+        for _ in range(n)
+    ]
+    if n:
+        time.sleep(0.2)  # let them reach the scheduler before the first measurement
+        print(f"   background: {n} busy process(es), PIDs {', '.join(str(p.pid) for p in procs)}")
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
 
 
 @contextmanager
@@ -174,7 +236,7 @@ PG_ITEMS_FILL = (
     "INSERT INTO items SELECT g, 'SKU-' || lpad(g::text, 8, '0'), "
     "'Product ' || g || ' kabel HDMI 2m', (g %% 100000) / 100.0 + 1, g %% 500, "
     "timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second' "
-    "FROM generate_series(%s, %s) g"
+    "FROM generate_series(%s::bigint, %s::bigint) g"
 )
 
 
@@ -189,6 +251,52 @@ def pg_items(dsn: str, rows: int) -> None:
         for a in range(1, rows + 1, step):
             con.execute(PG_ITEMS_FILL, (a, min(a + step - 1, rows)))
         con.execute("VACUUM ANALYZE items")
+
+
+def pg_copy_anchors(pg: Any, source_db: str, work: Path) -> dict[str, float]:
+    """The plain copies a user could script, of the source's `items` into a fresh keyed table
+    on the same server, timed from process start to exit: ``pg_dump --data-only | psql`` and
+    ``pg_dump -Fc`` + ``pg_restore --data-only``; {name: seconds}. The target table (same
+    columns, same primary key) is emptied before each."""
+    import psycopg
+
+    target = "anchor_copy"
+    with psycopg.connect(pg.dsn("postgres"), autocommit=True) as con:
+        if not con.execute("SELECT 1 FROM pg_database WHERE datname = %s", (target,)).fetchone():
+            con.execute(f'CREATE DATABASE "{target}"')
+
+    def empty_target() -> None:
+        with psycopg.connect(pg.dsn(target), autocommit=True) as con:
+            con.execute("DROP TABLE IF EXISTS items")
+            con.execute(PG_ITEMS_DDL)
+
+    env = pg.psql_env
+    empty_target()
+    start = time.perf_counter()
+    dump = subprocess.Popen(
+        ["pg_dump", "--data-only", "-t", "items", source_db], stdout=subprocess.PIPE, env=env
+    )
+    load = subprocess.run(
+        ["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", target],
+        stdin=dump.stdout,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert dump.stdout is not None
+    dump.stdout.close()
+    if dump.wait() != 0 or load.returncode != 0:
+        raise RuntimeError(f"pg_dump | psql failed: {load.stderr[-2000:]}")
+    piped = time.perf_counter() - start
+
+    empty_target()
+    archive = work / "anchor.dump"
+    start = time.perf_counter()
+    run_quiet(["pg_dump", "-Fc", "-t", "items", "-f", str(archive), source_db], env=env)
+    run_quiet(["pg_restore", "--data-only", "-d", target, str(archive)], env=env)
+    custom = time.perf_counter() - start
+    archive.unlink()
+    return {"pg_dump | psql": piped, "pg_dump -Fc + pg_restore": custom}
 
 
 def mariadb_items(server: Any, database: str, rows: int) -> None:

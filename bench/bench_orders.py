@@ -7,7 +7,7 @@ migrates and seeds it (50 products with large stock, resellers r1..r8 with
 Bearer tokens), serves the **real app** (``hub.app:create_app``: token lookup,
 role guard, pricing through ``hub.catalog.pricing``, stock reservation with
 row locks, gap-free invoice counter, audit, notification outbox) with
-``uvicorn --workers N`` on 127.0.0.1, and drives ``POST /api/orders`` (two
+``uvicorn --workers N`` on 127.0.0.1, and drives ``POST /api/v1/orders`` (two
 lines, random products, one Idempotency-Key each) from an asyncio raw
 HTTP/1.1 client on the same machine:
 
@@ -93,7 +93,7 @@ def request_bytes(port: int, token: str, skus: list[str], rng: random.Random) ->
         }
     ).encode()
     head = (
-        f"POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: {token}\r\n"
+        f"POST /api/v1/orders HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: {token}\r\n"
         f"Content-Type: application/json\r\nIdempotency-Key: {rng.getrandbits(64):x}\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     )

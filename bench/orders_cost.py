@@ -4,7 +4,7 @@
 
 This VM's speed drifts by up to 2x within minutes, so throughput alone cannot tell
 whether a change to the order path made it cheaper. This counts, for ``POST
-/api/orders`` through the real app (``hub.app:create_app``, in process, same seed
+/api/v1/orders`` through the real app (``hub.app:create_app``, in process, same seed
 and requests as ``bench_orders.py``, real PostgreSQL): the SQL round trips per
 order (statements as sent, BEGIN and COMMIT included) and the Python function
 calls per order in the app's event loop and worker threads, by package. Both are
@@ -88,8 +88,8 @@ async def place(app: Any, raw: bytes) -> None:
         "http_version": "1.1",
         "method": "POST",
         "scheme": "http",
-        "path": "/api/orders",
-        "raw_path": b"/api/orders",
+        "path": "/api/v1/orders",
+        "raw_path": b"/api/v1/orders",
         "query_string": b"",
         "root_path": "",
         "headers": headers,

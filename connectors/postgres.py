@@ -258,7 +258,7 @@ class PostgresConnector(SqlConnector):
                         with cur.copy(f"COPY ({sql}) TO STDOUT", params):
                             yield from self._copy_chunks(request.batch_rows)
                         if max_sql:
-                            self.read_max = cur.execute(max_sql, params).fetchone()[0]  # type: ignore[index]
+                            self.read_max = cur.execute(max_sql, params).fetchone()[0]
                 finally:
                     self.conn.rollback()
 

@@ -194,7 +194,7 @@ class LineEncoder:
         return format_line(fields)
 
 
-def _put(q: queue.Queue, stop: threading.Event, item: Any) -> bool:
+def _put(q: queue.Queue[Any], stop: threading.Event, item: Any) -> bool:
     while not stop.is_set():
         try:
             q.put(item, timeout=0.1)
@@ -236,7 +236,7 @@ def produce(run: Callable[[Callable[[T], bool]], None], depth: int = 2) -> Gener
     reading thread, woken by its socket, waits up to 5 ms per wake-up for the
     busy caller to let it run (about 7 % of a MariaDB export).
     """
-    q: queue.Queue = queue.Queue(depth)
+    q: queue.Queue[Any] = queue.Queue(depth)
     stop = threading.Event()
     interval = sys.getswitchinterval()
     sys.setswitchinterval(min(interval, SWITCH_INTERVAL))

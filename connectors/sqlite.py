@@ -149,7 +149,7 @@ class SqliteConnector(SqlConnector):
                 hint="the tables are: " + ", ".join(self.list_tables()),
                 table=table,
             )
-        return rows
+        return list(rows)
 
     def native_columns(self, request: ReadRequest) -> list[Column]:
         if request.table is not None:

@@ -154,9 +154,10 @@ def _timestamp(v: Any) -> dt.datetime:
     if isinstance(v, str):
         v = dt.date.fromisoformat(v.strip()) if DATE_RE.match(v.strip()) else parse_timestamp(v)
     if isinstance(v, dt.datetime):
-        if v.tzinfo is not None:  # an offset in a zone-less column: keep the UTC wall time
-            v = v.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return v
+        stamp: dt.datetime = v
+        if stamp.tzinfo is not None:  # an offset in a zone-less column: keep the UTC wall time
+            stamp = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return stamp
     if isinstance(v, dt.date):
         return dt.datetime(v.year, v.month, v.day)
     raise ValueError(f"not a timestamp: {v!r}")

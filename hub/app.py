@@ -13,17 +13,19 @@ from pathlib import Path
 from typing import AsyncIterator, Callable
 
 from anyio import to_thread
-from fastapi import FastAPI, HTTPException
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from hub.core.bodies import DEFAULT_BODY_LIMIT, RequestBodies
 from hub.core.deps import mark_public, public
 from hub.core.errors import install_error_handlers
+from hub.core.headers import DOCS_CSP, SecurityHeaders
 from hub.core.metrics import HttpLatency
+from hub.core.openapi import install_openapi
 from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import HubSettings, load_settings
 from hub.core.state import HubState
 from shared import __version__
 
@@ -72,21 +74,57 @@ ROUTERS: list[tuple[str, str]] = [
 ]
 
 
+# API paths of the first release, outside /api/v1: answered with a permanent redirect that keeps
+# the method and the body (308) for one more release, then removed (docs/api.md).
+LEGACY_API = ("orders", "inventory", "payments")
+REDIRECTED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def _legacy_redirects(app: FastAPI) -> None:
+    for name in LEGACY_API:
+
+        @app.api_route(
+            f"/api/{name}{{rest:path}}",
+            methods=REDIRECTED_METHODS,
+            include_in_schema=False,
+            dependencies=[public()],
+        )
+        def moved(request: Request, rest: str, name: str = name) -> Response:
+            target = f"/api/v1/{name}{rest}"
+            if request.url.query:
+                target += f"?{request.url.query}"
+            return Response(
+                status_code=308,
+                headers={
+                    "Location": target,
+                    "Deprecation": "true",
+                    "Link": f'<{target}>; rel="successor-version"',
+                },
+            )
+
+
 def _docs(app: FastAPI) -> None:
+    install_openapi(app)
+
     @app.get("/openapi.json", include_in_schema=False, dependencies=[public()])
     def openapi() -> JSONResponse:
         return JSONResponse(app.openapi())
 
     @app.get("/api/docs", include_in_schema=False, dependencies=[public()])
     def docs() -> Response:
-        # Vendored assets: the hub often runs on a closed network (no CDN).
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="SyncHub API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/vendor/swagger-ui/favicon.png",
-        )
+        # Vendored assets (the hub often runs on a closed network: no CDN), started by a file
+        # rather than an inline script (the pages' Content-Security-Policy allows no inline script).
+        return HTMLResponse(DOCS_PAGE, headers={"Content-Security-Policy": DOCS_CSP})
+
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>SyncHub API</title>
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">
+<link rel="icon" href="/static/vendor/swagger-ui/favicon.png"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script></body></html>
+"""
 
 
 def _lifespan(settings: HubSettings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -106,8 +144,7 @@ def _lifespan(settings: HubSettings) -> Callable[[FastAPI], AbstractAsyncContext
 
 
 def create_app(settings: HubSettings | None = None) -> FastAPI:
-    settings = settings or HubSettings()
-    settings.check_secrets()
+    settings = (settings or load_settings(web=True)).check(web=True)
     engine, _factory = open_hub(settings)
     app = FastAPI(
         title="SyncHub",
@@ -127,8 +164,14 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mark_public(app.routes[-1])
     for module_name, attr in ROUTERS:
-        app.include_router(getattr(importlib.import_module(module_name), attr))
+        # Every route reads at most DEFAULT_BODY_LIMIT, unless it declares its own (uploads).
+        # Set per route (not on the app), so the 413 passes RequestBodies and gets the one shape.
+        router = getattr(importlib.import_module(module_name), attr)
+        app.include_router(router, max_body_size=DEFAULT_BODY_LIMIT)
+    _legacy_redirects(app)
     trusted = [h.strip() for h in settings.trusted_proxies.split(",") if h.strip()]
+    app.add_middleware(RequestBodies)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(HttpLatency)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted or "127.0.0.1")
     return app

@@ -38,7 +38,7 @@ from hub.core.settings import HubSettings
 from hub.ingest.leader import Leader, leadership
 from hub.monitoring.jobs import record_run
 from hub.monitoring.service import Expectation, check_all
-from hub.notifications.senders import NotifySettings, senders_from
+from hub.notifications.senders import senders_from
 from hub.notifications.service import deliver_due
 from hub.offers.service import run_nightly
 from hub.orders.catalog import HubCatalog
@@ -65,16 +65,16 @@ class Job:
 
 def _order_files(factory: sessionmaker[Session], settings: HubSettings) -> Any:
     """Answer the order files resellers' systems dropped in their SFTP inboxes."""
-    ctx = OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_env())
+    ctx = OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_settings(settings))
     signing_key = HubKeys.load(settings.keys_dir).signing_key
     return scan_order_files(
         factory, settings.sftp_root, settings.home / "order-files", ctx, signing_key
     )
 
 
-def _notifications(factory: sessionmaker[Session], _settings: HubSettings) -> Any:
+def _notifications(factory: sessionmaker[Session], settings: HubSettings) -> Any:
     """Send due emails / WhatsApp messages; without a configured channel they wait (visible)."""
-    cfg = NotifySettings()
+    cfg = settings.notify
     senders = senders_from(cfg)
     return (
         deliver_due(factory, senders, max_attempts=cfg.max_attempts)
@@ -115,12 +115,12 @@ def default_jobs(settings: HubSettings | None = None) -> list[Job]:
         Job(
             "orders-expiry",
             IntervalTrigger(minutes=15),
-            lambda factory, _settings: expire_due(factory, OrderPolicy.from_env()),
+            lambda factory, settings: expire_due(factory, OrderPolicy.from_settings(settings)),
         ),
         Job(
             "orders-reminders",
             IntervalTrigger(hours=1),
-            lambda factory, _settings: remind_due(factory, OrderPolicy.from_env()),
+            lambda factory, settings: remind_due(factory, OrderPolicy.from_settings(settings)),
         ),
     ]
 

@@ -19,9 +19,10 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.keys import HubKeys
+from hub.core.output import emit, json_option
 from hub.core.runtime import hub_keys as hub_keys_of
 from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import HubSettings, load_settings
 from hub.ingest.worker import run_forever
 from hub.jobs import run_jobs
 from hub.reception.enrolment import host_key_fingerprint, reception_host_key
@@ -129,8 +130,7 @@ def serve(no_web: bool, no_ingest: bool, no_jobs: bool) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    settings = HubSettings()
-    settings.check_secrets()
+    settings = load_settings(web=not no_web)
     with background_services(settings, ingest=not no_ingest, jobs=not no_jobs) as bg:
         click.echo(
             f"SFTP: {settings.sftp_host}:{bg.sftp.port}  host key {bg.keys.host_fingerprint}"
@@ -154,8 +154,7 @@ def jobs() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    settings = HubSettings()
-    settings.check_secrets()
+    settings = load_settings(web=True)  # the jobs send what the web app shows (bank account)
     _engine, factory = open_hub(settings)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -164,14 +163,27 @@ def jobs() -> None:
 
 
 @click.command("keys")
-def keys() -> None:
+@json_option
+def keys(as_json: bool) -> None:
     """Print the hub's public keys and the SFTP host key of the configured reception.
 
     Resellers get the same in one file from `synchub reseller enrolment ID`.
     """
-    settings = HubSettings()
+    settings = load_settings()
     hub_keys = hub_keys_of(settings)
     host_line = reception_host_key(settings, hub_keys)
+    if as_json:
+        doc = {
+            "reception": settings.reception,
+            "host_key": host_line,
+            "host_fingerprint": host_key_fingerprint(host_line),
+            "seal_public_key": hub_keys.seal_public_b64,
+            "seal_fingerprint": hub_keys.seal_fingerprint,
+            "signing_public_key": hub_keys.signing_public_b64,
+            "signing_fingerprint": hub_keys.signing_fingerprint,
+        }
+        emit(doc, True, lambda: None)
+        return
     where = "built-in SFTP server" if settings.reception == "builtin" else "OpenSSH reception"
     click.echo(hub_keys.describe(host_key=False))
     click.echo(f"SFTP host key ({where}): {host_line}")

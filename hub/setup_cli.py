@@ -7,8 +7,9 @@ import click
 from hub.core.db import make_engine
 from hub.core.keys import HubKeys
 from hub.core.migrate import pending, script_heads, upgrade
+from hub.core.output import emit, json_option
 from hub.core.runtime import database_name, init_hub, require_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import load_settings
 
 
 @click.command("init")
@@ -20,7 +21,7 @@ def init() -> None:
     to open it creates the schema (all may start at once). Running it again on
     an existing hub changes nothing; it never replaces keys.
     """
-    settings = HubSettings()
+    settings = load_settings()
     ident, created = init_hub(settings)
     home = settings.home.resolve()
     if created:
@@ -44,7 +45,7 @@ def db_upgrade() -> None:
     advisory lock), so restarting the services after an upgrade is enough;
     run it first to see migration errors before the services restart.
     """
-    settings = HubSettings()
+    settings = load_settings()
     require_hub(settings)
     engine = make_engine(settings.db_url)
     try:
@@ -59,9 +60,10 @@ def db_upgrade() -> None:
 
 
 @db.command("status")
-def db_status() -> None:
+@json_option
+def db_status(as_json: bool) -> None:
     """Say whether the database is at this version's schema (exit 1 if not)."""
-    settings = HubSettings()
+    settings = load_settings()
     require_hub(settings)
     HubKeys.load(settings.keys_dir)
     engine = make_engine(settings.db_url)
@@ -69,7 +71,17 @@ def db_status() -> None:
         missing = pending(engine)
     finally:
         engine.dispose()
+    heads = sorted(script_heads())
+    doc = {"database": database_name(settings.db_url), "heads": heads, "pending": sorted(missing)}
+
+    def text() -> None:
+        if missing:
+            click.echo(
+                f"behind: {len(missing)} migration head(s) to apply; run `synchub db upgrade`"
+            )
+        else:
+            click.echo(f"up to date ({len(heads)} migration heads)")
+
+    emit(doc, as_json, text)
     if missing:
-        click.echo(f"behind: {len(missing)} migration head(s) to apply; run `synchub db upgrade`")
         raise SystemExit(1)
-    click.echo(f"up to date ({len(script_heads())} migration heads)")

@@ -8,22 +8,37 @@ trying again later can help — never by parsing a message.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 
 class SyncHubError(Exception):
-    """Root of every error this project raises on purpose."""
+    """Root of every error this project raises on purpose.
+
+    ``message`` and ``hint`` are English templates whose ``{name}`` fields are filled from
+    ``context``: ``NotFound("no order #{order_id}", order_id=7)``. The template is the
+    message's id: the hub looks it up in its locale catalogs and fills the translation with
+    the same values, so a caller reads the error in its own language
+    (:func:`fill` keeps a text that is not a template as it is).
+    """
 
     retriable: bool = False
 
     def __init__(self, message: str, *, hint: str | None = None, **context: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+        self.template = message
+        self.hint_template = hint
+        self.message = fill(message, context)
+        self.hint = fill(hint, context) if hint is not None else None
         self.context = context
+        super().__init__(self.message)
 
     def __str__(self) -> str:
-        return f"{self.message} — {self.hint}" if self.hint else self.message
+        text = f"{self.message} — {self.hint}" if self.hint else self.message
+        problems = self.problem_list()
+        return text + "\n" + format_problems(problems) if problems else text
+
+    def problem_list(self) -> list[tuple[str, str]]:
+        """The problems as (where, what) pairs in English (see :func:`problem_parts`)."""
+        return [(where, fill(what, values)) for where, what, values in problem_parts(self)]
 
 
 class RetriableError(SyncHubError):
@@ -53,7 +68,11 @@ class ConfigError(FatalError):
         lines = [f"{path}: {msg}" if path else msg for path, msg in self.problems]
         where = f" in {source}" if source else ""
         header = f"{len(lines)} configuration problem{'s' if len(lines) != 1 else ''}{where}"
-        super().__init__(header + ":\n  " + "\n  ".join(lines), hint=hint, source=source)
+        super().__init__(header, hint=hint, source=source, count=len(lines))
+        # The whole text, problems included, is the message (a CLI prints it as it is); the
+        # hub's API answers with the translated header and the problems listed apart.
+        self.message = header + ":\n  " + "\n  ".join(lines)
+        self.args = (self.message,)
 
 
 class DataError(FatalError):
@@ -146,6 +165,40 @@ class TransferError(RetriableError):
 
 class HostKeyMismatch(FatalError):
     """The hub's SSH host key is unknown or changed: refuse rather than talk to an impostor."""
+
+
+def fill(template: str, values: Mapping[str, Any]) -> str:
+    """``template`` with its ``{name}`` fields filled from ``values``; as it is when it has none
+    (or names a value it was not given: a message is never lost to its own formatting)."""
+    if "{" not in template:
+        return template
+    try:
+        return template.format_map(values)
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        return template
+
+
+def problem(where: str, template: str, **values: Any) -> tuple[str, str, dict[str, Any]]:
+    """One problem of an error's list: where (a field, a line), what (a template), its values."""
+    return (where, template, values)
+
+
+def problem_parts(exc: SyncHubError) -> list[tuple[str, str, Mapping[str, Any]]]:
+    """An error's problems as (where, template, values): a ConfigError's (path, message) list,
+    or ``context['problems']`` whose items are a text, a ``(where, text)`` pair or a
+    :func:`problem` triple, so each one can be translated like the message."""
+    raw: Any = exc.problems if isinstance(exc, ConfigError) else exc.context.get("problems")
+    if isinstance(raw, str):
+        raw = [raw]
+    out: list[tuple[str, str, Mapping[str, Any]]] = []
+    for p in raw or []:
+        if isinstance(p, tuple) and len(p) == 3:
+            out.append((str(p[0]), str(p[1]), p[2]))
+        elif isinstance(p, tuple) and len(p) == 2:
+            out.append((str(p[0]), str(p[1]), {}))
+        else:
+            out.append(("", str(p), {}))
+    return out
 
 
 def format_problems(problems: Iterable[tuple[str, str]]) -> str:

@@ -15,7 +15,7 @@ import hashlib
 import os
 import stat
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Union, cast
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -117,7 +117,7 @@ def _check_private_perms(path: Path) -> None:
         )
 
 
-def _load_private(path: str | os.PathLike[str], cls: Any, what: str) -> Any:
+def _load_private(path: str | os.PathLike[str], cls: type[Any], what: str) -> Any:
     p = Path(path)
     data = _read(p, what)
     _check_private_perms(p)
@@ -141,11 +141,11 @@ def _load_private(path: str | os.PathLike[str], cls: Any, what: str) -> Any:
 
 
 def load_signing_key(path: str | os.PathLike[str]) -> Ed25519PrivateKey:
-    return _load_private(path, Ed25519PrivateKey, "signing key")
+    return cast(Ed25519PrivateKey, _load_private(path, Ed25519PrivateKey, "signing key"))
 
 
 def load_sealing_key(path: str | os.PathLike[str]) -> X25519PrivateKey:
-    return _load_private(path, X25519PrivateKey, "sealing key")
+    return cast(X25519PrivateKey, _load_private(path, X25519PrivateKey, "sealing key"))
 
 
 def signing_public_key_from_b64(text: str, *, source: str = "") -> Ed25519PublicKey:

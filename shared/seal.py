@@ -19,7 +19,7 @@ import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, Tuple, Union
+from typing import Any, BinaryIO, Iterable, Iterator, Tuple, Union
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -91,7 +91,7 @@ class SealHeader:
         return len(MAGIC) + 4 + len(self.raw)
 
 
-def _canonical(obj: dict) -> bytes:
+def _canonical(obj: dict[str, Any]) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
         "utf-8"
     )
@@ -124,7 +124,7 @@ def _chunks(plaintext: Plaintext, size: int) -> Iterator[bytes]:
             yield bytes(buf)
     else:
         pending = bytearray()
-        for piece in plaintext:  # type: ignore[union-attr]
+        for piece in plaintext:
             pending += piece
             while len(pending) >= size:
                 yield bytes(pending[:size])

@@ -100,7 +100,7 @@ class _PartSink:
 
     def close(self) -> PartInfo:
         self._zw.flush(zstandard.FLUSH_FRAME)
-        self._zw.close()
+        self._zw.close()  # type: ignore[no-untyped-call]  # zstandard's writer has no annotations
         self._file.close()
         return PartInfo(
             name=self.name, rows=self.rows, bytes=self.bytes, sha256=self._sha.hexdigest()

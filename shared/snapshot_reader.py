@@ -11,7 +11,7 @@ import hashlib
 import os
 import tarfile
 from pathlib import Path
-from typing import IO, BinaryIO, Iterator, List, Protocol, Tuple, cast
+from typing import IO, Any, BinaryIO, Iterator, List, Protocol, Tuple, cast
 
 import zstandard
 
@@ -84,7 +84,7 @@ class SnapshotReader:
         with tf:
             manifest = self._read_manifest(tf)
             expected = {p.name: (ds.name, p) for ds in manifest.datasets for p in ds.members()}
-            seen: set = set()
+            seen: set[str] = set()
             while True:
                 member = self._next(tf)
                 if member is None:
@@ -173,7 +173,7 @@ class SnapshotReader:
         for chunk in self.iter_chunks(dataset):
             yield from _lines_of(chunk)
 
-    def iter_rows(self, dataset: str) -> Iterator[tuple]:
+    def iter_rows(self, dataset: str) -> Iterator[tuple[Any, ...]]:
         """Rows as Python values (decoded via :mod:`shared.types`)."""
         _, ds = self._ready(dataset)
         types = [c.type for c in ds.columns]

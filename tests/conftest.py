@@ -126,3 +126,11 @@ def sshd_server() -> Iterator[Any]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``synchub demo --no-serve`` run once per session (the API test and the browser walk share it)."""
+    from tests.integration.demokit import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo"))

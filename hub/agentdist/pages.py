@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from hub.agentdist.wheel import REQUIRES_PYTHON, cached
@@ -10,6 +10,7 @@ from hub.core import nav
 from hub.core.deps import SettingsDep, require
 from hub.core.roles import RESELLER_ROLES, STAFF
 from hub.core.templating import render
+from shared.errors import NotFound
 
 router = APIRouter(include_in_schema=False)
 nav.register(nav.NavItem("Agent", "/agent", STAFF | RESELLER_ROLES, order=90))
@@ -25,5 +26,7 @@ def agent_page(request: Request, settings: SettingsDep) -> Response:
 def agent_file(name: str, settings: SettingsDep) -> Response:
     wheel = cached(settings.home / "downloads")
     if name != wheel.name:
-        raise HTTPException(404, f"no file {name!r}: the current agent is {wheel.name}")
+        raise NotFound(
+            "no file {name}: the current agent is {current}", name=repr(name), current=wheel.name
+        )
     return FileResponse(wheel.path, media_type="application/zip", filename=wheel.name)

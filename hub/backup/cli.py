@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from hub.backup import service
+from hub.core.output import emit, json_option
 from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import load_settings
 
 
 @click.group("backup", invoke_without_command=True)
@@ -31,7 +32,7 @@ def backup(ctx: click.Context, to: Path | None) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    settings = HubSettings()
+    settings = load_settings()
     engine, _ = open_hub(settings)
     try:
         done = service.create(settings, engine, to=to)
@@ -53,14 +54,19 @@ def keygen(identity_file: Path) -> None:
 
 
 @backup.command("list")
-def list_() -> None:
+@json_option
+def list_(as_json: bool) -> None:
     """The archives in the backup folder, oldest first."""
-    folder = service.backup_dir(HubSettings())
-    found = service.archives(folder)
-    for path in found:
-        click.echo(f"{path}  {path.stat().st_size:,} bytes")
-    if not found:
-        click.echo(f"no backups in {folder}")
+    folder = service.backup_dir(load_settings())
+    found = [{"path": str(p), "bytes": p.stat().st_size} for p in service.archives(folder)]
+
+    def text() -> None:
+        for a in found:
+            click.echo(f"{a['path']}  {a['bytes']:,} bytes")
+        if not found:
+            click.echo(f"no backups in {folder}")
+
+    emit(found, as_json, text)
 
 
 @click.command("restore")
@@ -75,7 +81,7 @@ def list_() -> None:
 def restore(archive: Path, identity_file: Path) -> None:
     """Rebuild a hub from ARCHIVE into an empty SYNCHUB_HOME (and, on PostgreSQL, an empty
     database at SYNCHUB_DATABASE_URL). Every file is checked before anything is written."""
-    settings = HubSettings()
+    settings = load_settings()
     done = service.restore(archive, identity_file, settings)
     m = done.manifest
     click.echo(

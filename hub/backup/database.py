@@ -73,7 +73,8 @@ def dump(url: str, engine: Engine, into: Path) -> Path:
         )
         if done.returncode != 0:
             raise DataError(
-                f"pg_dump failed: {done.stderr.strip()[-500:]}",
+                "pg_dump failed: {reason}",
+                reason=done.stderr.strip()[-500:],
                 hint="check that the hub's database role may read every table; no archive was written",
             )
         return out
@@ -92,7 +93,9 @@ def require_empty(url: str, engine: Engine) -> None:
     tables = inspect(engine).get_table_names()
     if tables:
         raise DataError(
-            f"the target database is not empty ({len(tables)} tables, e.g. {tables[0]})",
+            "the target database is not empty ({count} tables, e.g. {table})",
+            count=len(tables),
+            table=tables[0],
             hint="restore into a new, empty database (createdb) or an empty SYNCHUB_HOME; "
             "nothing was changed",
         )
@@ -105,7 +108,9 @@ def load(url: str, dump_file: Path) -> None:
     if dump_file.name != expected:
         made = "SQLite" if dump_file.name == SQLITE_NAME else "PostgreSQL"
         raise DataError(
-            f"this backup holds a {made} database, the target is {kind}",
+            "this backup holds a {made} database, the target is {kind}",
+            made=made,
+            kind=kind,
             hint="restore into the same kind of database the backup was made from "
             "(SQLite: leave SYNCHUB_DATABASE_URL unset; PostgreSQL: set it)",
         )
@@ -125,6 +130,7 @@ def load(url: str, dump_file: Path) -> None:
     )
     if done.returncode != 0:
         raise DataError(
-            f"pg_restore failed: {done.stderr.strip()[-500:]}",
+            "pg_restore failed: {reason}",
+            reason=done.stderr.strip()[-500:],
             hint="the database was left as it was (one transaction); check the role may create tables",
         )

@@ -89,12 +89,15 @@ def identity_from(path: Path) -> x25519.Identity:
     try:
         lines = path.read_text().splitlines()
     except OSError as exc:
-        raise DataError(f"cannot read the identity file {path}: {exc.strerror}") from None
+        raise DataError(
+            "cannot read the identity file {path}: {reason}", path=path, reason=exc.strerror
+        ) from None
     for line in lines:
         if line.startswith("AGE-SECRET-KEY-"):
             return x25519.Identity.from_str(line.strip())
     raise DataError(
-        f"{path} holds no age identity (a line AGE-SECRET-KEY-1...)",
+        "{path} holds no age identity (a line AGE-SECRET-KEY-1...)",
+        path=path,
         hint="pass the file `synchub backup keygen` wrote (or age-keygen's)",
     )
 
@@ -102,7 +105,9 @@ def identity_from(path: Path) -> x25519.Identity:
 def keygen(path: Path) -> str:
     """Write a new identity (private, mode 0600) to ``path``; return its public recipient."""
     if path.exists():
-        raise DataError(f"{path} exists: not overwriting a key", hint="choose another file name")
+        raise DataError(
+            "{path} exists: not overwriting a key", hint="choose another file name", path=path
+        )
     identity = x25519.Identity.generate()
     public = str(identity.to_public())
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -243,7 +248,8 @@ class RestoreResult:
 def _require_empty_home(home: Path) -> None:
     if home.exists() and any(p.name != "backups" for p in home.iterdir()):
         raise DataError(
-            f"{home} is not empty",
+            "{home} is not empty",
+            home=home,
             hint="restore into an empty directory (SYNCHUB_HOME); nothing was changed",
         )
 
@@ -256,7 +262,9 @@ def _decrypt(archive: Path, identity: x25519.Identity, into: Path) -> Path:
             pyrage.decrypt_io(src, dst, [identity])
     except pyrage.DecryptError as exc:
         raise DataError(
-            f"{archive.name} cannot be decrypted with this identity ({exc})",
+            "{name} cannot be decrypted with this identity ({reason})",
+            name=archive.name,
+            reason=exc,
             hint="use the identity file whose public key is the hub's SYNCHUB_BACKUP_RECIPIENT",
         ) from None
     return plain
@@ -272,12 +280,16 @@ def _unpack(plain: Path, into: Path) -> tuple[dict[str, Any], Path]:
     except (OSError, ValueError):
         raise DataError("the archive has no readable MANIFEST.json: not a SyncHub backup") from None
     if manifest.get("format") != FORMAT:
-        raise DataError(f"unknown backup format {manifest.get('format')!r} (expected {FORMAT})")
+        raise DataError(
+            "unknown backup format {found} (expected {expected})",
+            found=repr(manifest.get("format")),
+            expected=FORMAT,
+        )
     for name, meta in manifest["files"].items():
         path = out / name
         if not path.is_file() or _sha256(path) != meta["sha256"]:
             raise DataError(
-                f"{name} is missing or damaged in the archive", hint="use another backup"
+                "{name} is missing or damaged in the archive", hint="use another backup", name=name
             )
     return manifest, out
 

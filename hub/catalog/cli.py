@@ -9,7 +9,7 @@ import click
 
 from hub.core.db import transaction
 from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import load_settings
 
 
 @click.group("catalog")
@@ -24,7 +24,7 @@ def import_cmd(file: Path, preview: bool) -> None:
     """Import a CSV or XLSX catalog (all or nothing; rows matched by SKU)."""
     from hub.catalog.transfer import import_catalog
 
-    _, factory = open_hub(HubSettings())
+    _, factory = open_hub(load_settings())
     with transaction(factory) as s:
         r = import_catalog(s, str(file), preview=preview)
     for e in r.errors:
@@ -43,7 +43,7 @@ def export_cmd(fmt: str, output: Path | None) -> None:
     """Export every product (stdout by default)."""
     from hub.catalog.transfer import export_catalog
 
-    _, factory = open_hub(HubSettings())
+    _, factory = open_hub(load_settings())
     with factory() as s:
         data = export_catalog(s, fmt)
     if output:
@@ -61,7 +61,7 @@ def match_cmd(reseller_id: str | None) -> None:
     from hub.catalog.matching import match_reseller
     from hub.mapping.models import MappingProfile
 
-    _, factory = open_hub(HubSettings())
+    _, factory = open_hub(load_settings())
     with factory() as s:
         ids = [reseller_id] if reseller_id else list(s.scalars(select(MappingProfile.reseller_id)))
     for rid in ids:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from shared.errors import DataError
+from shared.errors import DataError, NotFound
 
 
 class ProductNotPriced(DataError):
     """The product cannot be sold to this reseller: inactive, or in none of its price lists."""
 
 
-class UnknownProduct(DataError):
+class UnknownProduct(NotFound):
     """No master product with that id or SKU."""
 
 

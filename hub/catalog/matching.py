@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from hub.catalog.models import MatchSuggestion, Product, SkuLink
 from hub.core.roles import Principal
-from shared.errors import DataError
+from shared.errors import Conflict, NotFound
 
 MIN_SCORE = 60.0
 
@@ -184,12 +184,17 @@ def review_queue(
 def _suggestion(session: Session, suggestion_id: int) -> MatchSuggestion:
     s = session.get(MatchSuggestion, suggestion_id)
     if s is None:
-        raise DataError(
-            f"no match suggestion #{suggestion_id}", hint="list the review queue for current ids"
+        raise NotFound(
+            "no match suggestion #{suggestion_id}",
+            hint="list the review queue for current ids",
+            suggestion_id=suggestion_id,
         )
     if s.status != "pending":
-        raise DataError(
-            f"suggestion #{suggestion_id} was already {s.status}", hint="reload the review queue"
+        raise Conflict(
+            "suggestion #{suggestion_id} was already {status}",
+            hint="reload the review queue",
+            suggestion_id=suggestion_id,
+            status=s.status,
         )
     return s
 
@@ -245,14 +250,18 @@ def link_manually(
     method: str = "manual",
 ) -> SkuLink:
     if session.get(Product, product_id) is None:
-        raise DataError(
-            f"no master product #{product_id}", hint="search the catalog for the right product"
+        raise NotFound(
+            "no product #{product_id}",
+            hint="search the catalog for the right product",
+            product_id=product_id,
         )
     link = session.get(SkuLink, (reseller_id, reseller_sku))
     if link is None:
-        raise DataError(
-            f"reseller {reseller_id!r} has no product {reseller_sku!r} in its data",
+        raise NotFound(
+            "reseller {reseller_id} has no product {sku} in its data",
             hint="run `synchub catalog match` after its snapshot was merged",
+            reseller_id=reseller_id,
+            sku=repr(reseller_sku),
         )
     before = {"product_id": link.product_id, "method": link.method}
     link.product_id, link.method, link.decided_by = product_id, method, _who(principal)

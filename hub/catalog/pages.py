@@ -12,29 +12,28 @@ import secrets
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.audit.service import record
 from hub.catalog import matching
 from hub.catalog.models import PriceList, PriceListItem, Product, Promotion, ResellerGroup, SkuLink
 from hub.catalog.pricing import price_for
 from hub.catalog.search import search_products
-from hub.catalog.transfer import import_catalog
+from hub.catalog.transfer import FORM_OVERHEAD, MAX_UPLOAD, import_catalog
 from hub.core import nav
 from hub.core.db import utcnow
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
+from hub.core.errors import describe, status_of
 from hub.core.roles import Role
 from hub.core.templating import render
-from shared.errors import DataError
+from shared.errors import DataError, NotFound, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 VIEW = (Role.OWNER, Role.OPERATIONS, Role.MARKETING)  # marketing reads the catalog
 EDIT = (Role.OWNER, Role.OPERATIONS)
 PAGE = 50
-MAX_UPLOAD = 20 * 1024 * 1024
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 STAGED_FOR = dt.timedelta(days=1)
 
@@ -95,13 +94,13 @@ def product(
     """One product: specs, variants, price lists, promotions, and "why this price" for a reseller."""
     p = session.get(Product, product_id)
     if p is None:
-        raise HTTPException(404, f"no product #{product_id}")
+        raise NotFound("no product #{product_id}", product_id=product_id)
     quote, quote_error = None, ""
     if reseller_id:
         try:
             quote = price_for(session, reseller_id, p.id, quantity, utcnow())
-        except DataError as exc:
-            quote_error = str(exc)
+        except SyncHubError as exc:
+            quote_error = describe(request, exc)
     promotions = list(
         session.scalars(
             select(Promotion).where(Promotion.product_id == p.id).order_by(Promotion.valid_from)
@@ -136,7 +135,7 @@ def _staged(settings: Any, upload: str) -> Path:
     if UPLOAD_ID.match(upload):
         for path in _staging(settings).glob(f"{upload}.*"):
             return path
-    raise HTTPException(404, f"no staged catalog file {upload!r}: upload it again")
+    raise NotFound("no staged catalog file {upload}: upload it again", upload=repr(upload))
 
 
 def _sweep(staging: Path) -> None:
@@ -153,7 +152,9 @@ def import_form(request: Request) -> Response:
     )
 
 
-@router.post("/catalog/import", dependencies=[require(*EDIT)])
+@router.post(
+    "/catalog/import", dependencies=[require(*EDIT)], max_body_size=MAX_UPLOAD + FORM_OVERHEAD
+)
 async def import_preview(
     request: Request,
     session: SessionDep,
@@ -173,9 +174,9 @@ async def import_preview(
     else:
         try:
             ctx["report"] = import_catalog(session, name, data, preview=True)
-        except DataError as exc:
+        except SyncHubError as exc:
             session.rollback()  # the failed work is not committed (docs/transactions.md)
-            ctx["error"] = str(exc)
+            ctx["error"] = exc
     if ctx["error"]:
         return render(request, "catalog_import.html", ctx, status_code=422)
     staging = _staging(settings)
@@ -199,25 +200,15 @@ def import_apply(
     path = _staged(settings, upload)
     shown = Path(name).name if Path(name).suffix.lower() == path.suffix else path.name
     try:
-        report = import_catalog(session, shown, path.read_bytes())
-        record(
-            session,
-            principal,
-            "catalog.import",
-            "catalog",
-            None,
-            None,
-            {"file": shown, "created": len(report.created), "updated": len(report.updated)},
-        )
+        report = import_catalog(session, shown, path.read_bytes(), principal=principal)
         session.flush()  # the request's unit of work commits (docs/transactions.md)
-    except DataError as exc:
+    except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
-        session.rollback()
         return render(
             request,
             "catalog_import.html",
-            {"report": None, "error": str(exc), "upload": "", "name": shown},
-            status_code=422,
+            {"report": None, "error": exc, "upload": "", "name": shown},
+            status_code=status_of(exc),
         )
     path.unlink(missing_ok=True)
     return render(
@@ -287,15 +278,15 @@ def link(
     try:
         if found is None:
             raise DataError(
-                f"no master product with SKU {wanted!r}",
+                "no product with SKU {sku}",
+                sku=repr(wanted),
                 hint="search the catalog for the right SKU",
             )
         matching.link_manually(session, reseller_id, reseller_sku, found, principal)
         session.flush()  # the request's unit of work commits (docs/transactions.md)
-    except DataError as exc:
+    except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
-        session.rollback()
-        return _matching(request, session, filter_reseller, error=exc, status=422)
+        return _matching(request, session, filter_reseller, error=exc, status=status_of(exc))
     return _matching(
         request,
         session,
@@ -323,10 +314,9 @@ def decide(
         else:
             matching.reject(session, suggestion_id, principal)
         session.flush()  # the request's unit of work commits (docs/transactions.md)
-    except DataError as exc:
+    except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
-        session.rollback()
-        return _matching(request, session, filter_reseller, error=exc, status=409)
+        return _matching(request, session, filter_reseller, error=exc, status=status_of(exc))
     return _matching(
         request,
         session,

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Protocol
 from sqlalchemy import Subquery, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from hub.catalog.errors import ProductNotPriced
+from hub.catalog.errors import ProductNotPriced, UnknownProduct
 from hub.catalog.models import PriceList, PriceListItem, Product, Promotion, ResellerGroupMember
 from hub.core.db import table_of
 from hub.core.driver import Direct, OneOf
@@ -171,7 +171,8 @@ class PriceBook:
     ) -> PriceQuote:
         if not product.active:
             raise ProductNotPriced(
-                f"product #{product.id} ({product.sku}) is inactive: it cannot be priced",
+                "product #{product_id} ({sku}) is inactive: it cannot be priced",
+                sku=product.sku,
                 hint="pick an active product of the catalog",
                 product_id=product.id,
             )
@@ -192,9 +193,11 @@ class PriceBook:
                 continue
             tiers.setdefault(tier, []).append((item.unit_price, list_id, item))
         if not tiers:
-            extra = f" for fewer than {minimum} units" if minimum else ""
             raise ProductNotPriced(
-                f"product {product.sku} is in no price list of reseller {reseller_id!r}{extra}",
+                "product {sku} is in no price list of reseller {reseller_id}"
+                + (" for fewer than {minimum} units" if minimum else ""),
+                sku=product.sku,
+                minimum=minimum,
                 hint="add it to the reseller's (or its group's) price list, or order more units",
                 product_id=product.id,
                 reseller_id=reseller_id,
@@ -336,16 +339,16 @@ def price_for(
     """
     if quantity < 1:
         raise DataError(
-            f"quantity must be at least 1 (got {quantity})", hint="order one unit or more"
+            "quantity must be at least 1 (got {quantity})",
+            hint="order one unit or more",
+            quantity=quantity,
         )
     if at.tzinfo is None:
-        raise DataError(f"price time {at!r} is naive", hint="pass a UTC-aware datetime")
+        raise DataError("price time {at} is naive", hint="pass a UTC-aware datetime", at=repr(at))
     product = session.get(Product, product_id)
     if product is None:
-        raise ProductNotPriced(
-            f"product #{product_id} does not exist: it cannot be priced",
-            hint="pick a product of the catalog",
-            product_id=product_id,
+        raise UnknownProduct(
+            "no product #{product_id}", hint="pick a product of the catalog", product_id=product_id
         )
     return PriceBook.load(session, [product_id], [reseller_id]).quote(
         product, reseller_id, quantity, at
@@ -375,12 +378,14 @@ def prices_for(
     ``book``: the reseller's book of these products, when it has it (saves the other).
     """
     if at.tzinfo is None:
-        raise DataError(f"price time {at!r} is naive", hint="pass a UTC-aware datetime")
+        raise DataError("price time {at} is naive", hint="pass a UTC-aware datetime", at=repr(at))
     for pid, quantity in lines:
         if quantity < 1:
             raise DataError(
-                f"product #{pid}: quantity must be at least 1 (got {quantity})",
+                "product #{product_id}: quantity must be at least 1 (got {quantity})",
                 hint="order one unit or more",
+                product_id=pid,
+                quantity=quantity,
             )
     ids = sorted({pid for pid, _ in lines})
     if products is None or not set(ids) <= set(products):
@@ -392,7 +397,7 @@ def prices_for(
         product = products.get(pid)
         if product is None or book is None:
             out[pid] = ProductNotPriced(
-                f"product #{pid} does not exist: it cannot be priced",
+                "product #{product_id} does not exist: it cannot be priced",
                 hint="pick a product of the catalog",
                 product_id=pid,
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Query, Response, UploadFile
+from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from hub.catalog import matching
 from hub.catalog.models import Product
@@ -20,19 +20,20 @@ from hub.catalog.schemas import (
     SuggestionsPublic,
 )
 from hub.catalog.search import search_products
-from hub.catalog.transfer import export_catalog, import_catalog
+from hub.catalog.transfer import (
+    FORM_OVERHEAD,
+    MAX_UPLOAD,
+    export_catalog,
+    import_catalog,
+)
 from hub.core.db import utcnow
-from hub.core.deps import SessionDep, require
-from hub.core.roles import Principal, Role, can_see_reseller
-from shared.errors import DataError
+from hub.core.deps import RowId, SessionDep, require
+from hub.core.roles import Principal, Role
+from shared.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
 Staff = Annotated[Principal, require(Role.OPERATIONS, Role.OWNER)]
 Anyone = Annotated[Principal, require()]
-
-
-def _bad(e: DataError) -> HTTPException:
-    return HTTPException(422, str(e))
 
 
 @router.get("/products", response_model=ProductsPublic)
@@ -43,7 +44,7 @@ def products(
     category: str | None = None,
     brand: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> ProductsPublic:
     active = None if principal.is_staff else True  # resellers see what they can buy
     rows, count = search_products(
@@ -53,36 +54,22 @@ def products(
 
 
 @router.get("/products/{product_id}", response_model=ProductPublic)
-def product(product_id: int, session: SessionDep, principal: Anyone) -> ProductPublic:
+def product(product_id: RowId, session: SessionDep, principal: Anyone) -> ProductPublic:
     p = session.get(Product, product_id)
     if p is None or (not p.active and not principal.is_staff):
-        raise HTTPException(404, f"no product #{product_id}")
+        raise NotFound("no product #{product_id}", product_id=product_id)
     return ProductPublic.model_validate(p)
 
 
-@router.post("/import", response_model=ImportReportPublic)
+@router.post("/import", response_model=ImportReportPublic, max_body_size=MAX_UPLOAD + FORM_OVERHEAD)
 async def import_file(
     session: SessionDep, principal: Staff, file: UploadFile = File(...), preview: bool = True
 ) -> ImportReportPublic:
     """Preview (default) or apply a CSV/XLSX catalog; apply refuses a file with any row error (422)."""
     data = await file.read()
-    try:
-        report = import_catalog(session, file.filename or "upload.csv", data, preview=preview)
-        if not preview:
-            from hub.audit.service import record
-
-            record(
-                session,
-                principal,
-                "catalog.import",
-                "catalog",
-                None,
-                None,
-                {"created": len(report.created), "updated": len(report.updated)},
-            )
-            session.flush()  # the request's unit of work commits (docs/transactions.md)
-    except DataError as e:
-        raise _bad(e) from None
+    name = file.filename or "upload.csv"
+    report = import_catalog(session, name, data, preview=preview, principal=principal)
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return ImportReportPublic(
         created=report.created,
         updated=report.updated,
@@ -94,10 +81,7 @@ async def import_file(
 
 @router.get("/export")
 def export(session: SessionDep, principal: Staff, format: str = "csv") -> Response:
-    try:
-        body = export_catalog(session, format)
-    except DataError as e:
-        raise _bad(e) from None
+    body = export_catalog(session, format)
     media = (
         "text/csv"
         if format == "csv"
@@ -113,21 +97,16 @@ def export(session: SessionDep, principal: Staff, format: str = "csv") -> Respon
 @router.get("/prices/{reseller_id}/{product_id}", response_model=PriceQuotePublic)
 def why_this_price(
     reseller_id: str,
-    product_id: int,
+    product_id: RowId,
     session: SessionDep,
     principal: Anyone,
-    quantity: Annotated[int, Query(ge=1)] = 1,
+    quantity: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     at: dt.datetime | None = None,
 ) -> PriceQuotePublic:
     """The price and the rule that produced it ("why this price")."""
-    if not can_see_reseller(principal, reseller_id):
-        raise HTTPException(404, f"no reseller {reseller_id!r}")
-    try:
-        return PriceQuotePublic.model_validate(
-            price_for(session, reseller_id, product_id, quantity, at or utcnow())
-        )
-    except DataError as e:
-        raise _bad(e) from None
+    return PriceQuotePublic.model_validate(
+        price_for(session, reseller_id, product_id, quantity, at or utcnow())
+    )
 
 
 @router.get("/matching/queue", response_model=SuggestionsPublic)
@@ -151,20 +130,17 @@ def queue(
 
 @router.post("/matching/{suggestion_id}/{decision}", response_model=SkuLinkPublic | None)
 def decide(
-    suggestion_id: int, decision: str, session: SessionDep, principal: Staff
+    suggestion_id: RowId, decision: str, session: SessionDep, principal: Staff
 ) -> SkuLinkPublic | None:
-    try:
-        if decision == "accept":
-            link = matching.accept(session, suggestion_id, principal)
-            session.flush()  # the request's unit of work commits (docs/transactions.md)
-            return SkuLinkPublic.model_validate(link)
-        if decision == "reject":
-            matching.reject(session, suggestion_id, principal)
-            session.flush()  # the request's unit of work commits (docs/transactions.md)
-            return None
-    except DataError as e:
-        raise _bad(e) from None
-    raise HTTPException(404, f"unknown decision {decision!r}: use accept or reject")
+    if decision == "accept":
+        link = matching.accept(session, suggestion_id, principal)
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
+        return SkuLinkPublic.model_validate(link)
+    if decision == "reject":
+        matching.reject(session, suggestion_id, principal)
+        session.flush()  # the request's unit of work commits (docs/transactions.md)
+        return None
+    raise NotFound("unknown decision {decision}: use accept or reject", decision=repr(decision))
 
 
 @router.get("/matching/unmatched", response_model=list[SkuLinkPublic])

@@ -18,10 +18,16 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.audit.service import record
 from hub.catalog.errors import ImportRefused
 from hub.catalog.models import Product
 from hub.catalog.rows import COLUMNS, REQUIRED, format_row, parse_row
+from hub.core.cells import neutralise, restore, text_cells
+from hub.core.roles import Principal
 from shared.errors import DataError
+
+MAX_UPLOAD = 20 * 1024 * 1024  # a catalog file (CSV or XLSX)
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the other fields of an upload form
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,9 @@ def _read_cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[lis
     except (csv.Error, UnicodeDecodeError, zipfile.BadZipFile, KeyError) as exc:
         kind = "UTF-8 CSV" if fmt == "csv" else "an XLSX workbook"
         raise DataError(
-            f"the file cannot be read as {kind}: {exc}",
+            "the file cannot be read as {kind}: {reason}",
+            kind=kind,
+            reason=exc,
             hint="export it again as CSV UTF-8 or XLSX and upload that",
         ) from None
 
@@ -63,7 +71,8 @@ def _cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str
     if fmt == "csv":
         raw = data if data is not None else Path(path).read_bytes()  # type: ignore[arg-type]
         text = raw.decode("utf-8-sig")
-        yield from csv.reader(io.StringIO(text, newline=""))
+        for cells in csv.reader(io.StringIO(text, newline="")):
+            yield [restore(c) for c in cells]  # what our export guarded against formulas
     elif fmt == "xlsx":
         from openpyxl import load_workbook
 
@@ -76,14 +85,20 @@ def _cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str
                 for v in r
             ]
     else:
-        raise DataError(f"unknown catalog file format {fmt!r}", hint="use a .csv or .xlsx file")
+        raise DataError(
+            "unknown catalog file format {format}",
+            hint="use a .csv or .xlsx file",
+            format=repr(fmt),
+        )
 
 
 def _format(name: str) -> str:
     suffix = Path(name).suffix.lower().lstrip(".")
     if suffix not in ("csv", "xlsx"):
         raise DataError(
-            f"{name}: catalog files must be .csv or .xlsx", hint="export the sheet as CSV or XLSX"
+            "{name}: catalog files must be .csv or .xlsx",
+            hint="export the sheet as CSV or XLSX",
+            name=name,
         )
     return suffix
 
@@ -97,8 +112,11 @@ def read_rows(
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise DataError(
-            f"{name}: the header lacks column(s) {', '.join(missing)}",
-            hint=f"the first row must name the columns; known columns: {', '.join(COLUMNS)}",
+            "{name}: the header lacks column(s) {missing}",
+            hint="the first row must name the columns; known columns: {known}",
+            name=name,
+            missing=", ".join(missing),
+            known=", ".join(COLUMNS),
         )
     unknown = [h for h in header if h and h not in COLUMNS]
     errors = [
@@ -127,9 +145,17 @@ def _changes(p: Product, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def import_catalog(
-    session: Session, name: str, data: bytes | None = None, *, preview: bool = False
+    session: Session,
+    name: str,
+    data: bytes | None = None,
+    *,
+    preview: bool = False,
+    principal: Principal | None = None,
 ) -> ImportReport:
-    """Preview (nothing written) or apply a catalog file; apply raises ``ImportRefused`` on any row error."""
+    """Preview (nothing written) or apply a catalog file; apply raises ``ImportRefused`` on any row error.
+
+    An applied import is audited (``catalog.import``) as ``principal`` (None: the hub itself).
+    """
     parsed, errors = read_rows(name, data)
     report = ImportReport(errors=errors)
     existing = (
@@ -154,10 +180,12 @@ def import_catalog(
         return report
     if errors:
         raise ImportRefused(
-            f"{name}: {len(errors)} problem(s); nothing was imported:\n  "
-            + "\n  ".join(map(str, errors[:50])),
+            "{name}: {count} problem(s); nothing was imported",
             hint="fix the rows listed (preview shows them all) and import again",
             errors=[str(e) for e in errors],
+            problems=[(f"row {e.row}, {e.column}", e.message) for e in errors[:50]],
+            name=name,
+            count=len(errors),
         )
     for _, fields in parsed:
         p = existing.get(fields["sku"])
@@ -168,6 +196,19 @@ def import_catalog(
                 setattr(p, k, v)
     session.flush()
     report.applied = True
+    record(
+        session,
+        principal,
+        "catalog.import",
+        "catalog",
+        None,
+        None,
+        {
+            "file": Path(name).name,
+            "created": len(report.created),
+            "updated": len(report.updated),
+        },
+    )
     return report
 
 
@@ -178,7 +219,7 @@ def export_catalog(session: Session, fmt: str = "csv") -> bytes:
         buf = io.StringIO(newline="")
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(COLUMNS)
-        w.writerows(format_row(p) for p in products)
+        w.writerows([neutralise(cell) for cell in format_row(p)] for p in products)
         return buf.getvalue().encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -187,8 +228,8 @@ def export_catalog(session: Session, fmt: str = "csv") -> bytes:
         ws = wb.create_sheet("catalog")
         ws.append(COLUMNS)
         for p in products:
-            ws.append(format_row(p))
+            ws.append(text_cells(ws, format_row(p)))
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
-    raise DataError(f"unknown export format {fmt!r}", hint="use csv or xlsx")
+    raise DataError("unknown export format {format}", hint="use csv or xlsx", format=repr(fmt))

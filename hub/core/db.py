@@ -66,10 +66,18 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+SQLITE_MAX_OVERFLOW = 64
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the pragmas the hub relies on (WAL, foreign keys, busy timeout on SQLite)."""
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        # A SQLite connection is an open file, not a server process: let every thread that
+        # may read at once have one (the web's 40 request threads, ingest, jobs, SFTP logins)
+        # rather than wait for a pooled one and fail after the pool's timeout under load.
+        if ":memory:" not in url:
+            kwargs.setdefault("max_overflow", SQLITE_MAX_OVERFLOW)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 

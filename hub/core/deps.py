@@ -22,12 +22,14 @@ from typing import Annotated, Any, AsyncIterator, Callable, Iterator
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
-from hub.core.roles import EVERYONE, Principal, Role, can_see_reseller
+from hub.core.roles import EVERYONE, PasswordChangeRequired, Principal, Role, can_see_reseller
 from hub.core.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, same
 from hub.core.settings import HubSettings
 from hub.core.state import HubState, hub_state
+from shared.errors import Forbidden, NotFound
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC = "public"  # the access of sign-in page, static files, OpenAPI document
@@ -148,7 +150,7 @@ async def optional_principal(request: Request) -> Principal | None:
     generator dependency, a tenth of a placed order's framework time).
     """
     if hasattr(request.state, "principal"):
-        return request.state.principal  # type: ignore[no-any-return]
+        return request.state.principal
     state = hub_state(request)
     auth = state.authenticator
     principal: Principal | None = None
@@ -187,10 +189,12 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def require(*roles: Role) -> Any:
+def require(*roles: Role, temporary_ok: bool = False) -> Any:
     """The role guard: ``dependencies=[require(Role.OWNER, Role.OPERATIONS)]``; no roles = anyone signed in.
 
-    Also enforces reseller scoping for paths with ``{reseller_id}`` (404, so ids do not leak).
+    Also enforces reseller scoping for paths with ``{reseller_id}`` (404, so ids do not leak),
+    and a temporary password (an admin's reset): only routes declared ``temporary_ok`` (see
+    the password, sign out) serve a session signed in with one.
     """
     allowed = frozenset(roles) if roles else EVERYONE
 
@@ -198,17 +202,39 @@ def require(*roles: Role) -> Any:
         # OptionalPrincipal, not CurrentPrincipal: one dependency level less on every guarded request
         if principal is None:
             raise NotAuthenticated()
+        if principal.temporary and not temporary_ok:
+            raise PasswordChangeRequired(
+                "you signed in with a temporary password: change it first",
+                hint="choose your own password on the account page (/account)",
+            )
         if principal.role not in allowed:
-            raise HTTPException(
-                403, f"your role ({principal.role.value}) may not use this page or endpoint"
+            raise Forbidden(
+                "your role ({role}) may not use this page or endpoint", role=principal.role.value
             )
         rid = request.path_params.get("reseller_id")
-        if rid is not None and not can_see_reseller(principal, str(rid)):
-            raise HTTPException(404, f"no reseller {rid!r}")
+        if rid is not None and (
+            not can_see_reseller(principal, str(rid))
+            or (
+                principal.is_staff
+                and not await run_in_threadpool(_reseller_exists, request, str(rid))
+            )
+        ):
+            raise NotFound("no reseller {reseller_id}", reseller_id=str(rid))
         return principal
 
     guard.allowed_roles = allowed  # type: ignore[attr-defined]
     return Depends(guard)
+
+
+_RESELLERS = table("resellers", column("id"))
+
+
+def _reseller_exists(request: Request, reseller_id: str) -> bool:
+    """A path naming a reseller that is not enrolled answers 404 like one of another reseller's."""
+    with hub_state(request).read_factory() as session:
+        found = session.scalar(select(_RESELLERS.c.id).where(_RESELLERS.c.id == reseller_id))
+        session.commit()  # end the read (SQLite)
+    return found is not None
 
 
 def public() -> Any:
@@ -231,7 +257,7 @@ def _declarations(dependant: Any) -> Iterator[Any]:
 def declared_access(route: Any) -> frozenset[Role] | str | None:
     """What a route declared: a set of roles, :data:`PUBLIC`, or None (undeclared — a bug)."""
     if hasattr(route, "allowed_roles"):  # mounts (static files) carry it as an attribute
-        return route.allowed_roles  # type: ignore[no-any-return]
+        return route.allowed_roles
     found = list(_declarations(getattr(route, "dependant", None)))
     if not found:
         return None

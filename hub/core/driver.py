@@ -153,7 +153,7 @@ class OneOf(ColumnElement[bool]):
 
 @compiles(OneOf)
 def _one_of(element: OneOf, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.column.in_(bindparam(element.name, expanding=True)), **kw)  # type: ignore[no-any-return]
+    return compiler.process(element.column.in_(bindparam(element.name, expanding=True)), **kw)
 
 
 @compiles(OneOf, "postgresql")

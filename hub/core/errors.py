@@ -12,7 +12,8 @@ there the message belongs next to what the person typed, not on an error page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,6 +22,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hub.core.roles import PasswordChangeRequired
 from shared.errors import (
     ConfigError,
     Conflict,
@@ -30,7 +32,10 @@ from shared.errors import (
     RetriableError,
     SyncHubError,
     TooLarge,
+    problem_parts,
 )
+
+log = logging.getLogger(__name__)
 
 # First match wins: subclasses before their bases.
 STATUS: tuple[tuple[type[SyncHubError], int], ...] = (
@@ -42,6 +47,7 @@ STATUS: tuple[tuple[type[SyncHubError], int], ...] = (
     (DataError, 422),
     (RetriableError, 503),
 )
+CONFIG_HEADER = "{count} configuration problem(s)"
 DEFAULT_STATUS = 422  # a FatalError of no finer kind: the request cannot be done as sent
 
 # Names for framework errors that carry only a status.
@@ -83,34 +89,43 @@ def status_of(exc: SyncHubError) -> int:
     return DEFAULT_STATUS
 
 
-def _problems(raw: Iterable[Any]) -> list[Problem]:
-    out = []
-    for p in raw:
-        if isinstance(p, tuple) and len(p) == 2:
-            out.append(Problem(field=str(p[0]) or None, message=str(p[1])))
-        else:
-            out.append(Problem(message=str(p)))
-    return out
+def _problems(request: Request, exc: SyncHubError) -> list[Problem]:
+    return [
+        Problem(field=where or None, message=_translate(request, what, values) or what)
+        for where, what, values in problem_parts(exc)
+    ]
 
 
-def _translate(request: Request, text: str | None) -> str | None:
+def _translate(
+    request: Request, text: str | None, values: Mapping[str, Any] | None = None
+) -> str | None:
+    """``text`` (an English template, the message id) in the caller's language, filled with
+    ``values``; the English text when the catalogs have no translation."""
     if text is None:
         return None
     from hub.core.i18n import Formatter  # Babel loads on the first translated error only
     from hub.core.templating import language
 
-    return Formatter(language(request)).gettext(text)
+    return Formatter(language(request)).message(text, values or {})
 
 
 def body_of(request: Request, exc: SyncHubError) -> ErrorBody:
-    from hub.core.i18n import Formatter, error_texts
+    template = CONFIG_HEADER if isinstance(exc, ConfigError) else exc.template
+    return ErrorBody(
+        error=type(exc).__name__,
+        message=_translate(request, template, exc.context) or exc.message,
+        hint=_translate(request, exc.hint_template, exc.context),
+        problems=_problems(request, exc),
+    )
+
+
+def describe(request: Request, exc: SyncHubError) -> str:
+    """The error as a page shows it next to a form (message — hint, then its problems),
+    in the reader's language; ``render(..., {"error": exc})`` does the same."""
+    from hub.core.i18n import Formatter  # Babel loads on the first translated error only
     from hub.core.templating import language
 
-    raw = exc.problems if isinstance(exc, ConfigError) else exc.context.get("problems", [])
-    message, hint = error_texts(exc, Formatter(language(request)).gettext)
-    return ErrorBody(
-        error=type(exc).__name__, message=message, hint=hint, problems=_problems(raw or [])
-    )
+    return Formatter(language(request)).error(exc)
 
 
 def _is_api(request: Request) -> bool:
@@ -134,31 +149,45 @@ def _answer(
     )
 
 
+def too_large(request: Request, limit: int) -> Response:
+    """The answer to a body over its route's limit (the framework's own is plain text)."""
+    exc = TooLarge(
+        "the request body is over this route's limit of {limit} KiB",
+        hint="send a smaller file, or split it",
+        limit=limit // 1024,
+    )
+    return _answer(request, 413, body_of(request, exc))
+
+
 async def _project_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SyncHubError)
+    if isinstance(exc, PasswordChangeRequired) and not _is_api(request):
+        return RedirectResponse("/account", 303)  # a page: straight to the password form
     return _answer(request, status_of(exc), body_of(request, exc))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     name = STATUS_NAMES.get(exc.status_code, "Error")
-    detail = exc.detail
-    if isinstance(detail, dict):  # an ErrorBody-like dict raised by a route
-        body = ErrorBody(
-            error=str(detail.get("error", name)),
-            message=str(detail.get("message", "")),
-            hint=detail.get("hint"),
-            problems=_problems(detail.get("problems") or []),
-        )
-    else:
-        body = ErrorBody(error=name, message=_translate(request, str(detail)) or str(detail))
+    detail = str(exc.detail)
+    body = ErrorBody(error=name, message=_translate(request, detail) or detail)
     return _answer(request, exc.status_code, body, getattr(exc, "headers", None))
+
+
+def _detail(error: Any) -> str:
+    """pydantic's message, with the parser's reason for a body that is not JSON."""
+    reason = (error.get("ctx") or {}).get("error")
+    return (
+        f"{error['msg']}: {reason}"
+        if error.get("type") == "json_invalid" and reason
+        else str(error["msg"])
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems = [
-        Problem(field=".".join(str(x) for x in e.get("loc", ())) or None, message=str(e["msg"]))
+        Problem(field=".".join(str(x) for x in e.get("loc", ())) or None, message=_detail(e))
         for e in exc.errors()
     ]
     body = ErrorBody(
@@ -180,6 +209,21 @@ async def _out_of_range(request: Request, exc: Exception) -> Response:
     return _answer(request, 422, body)
 
 
+def _fixed(status: int, error: str, message: str, hint: str) -> Any:
+    """A handler answering ``status`` with a fixed message: database and library errors are
+    never shown as they are (they name the engine, a table, a constraint)."""
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        if status >= 500:
+            log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        text = _translate(request, message) or message
+        return _answer(
+            request, status, ErrorBody(error=error, message=text, hint=_translate(request, hint))
+        )
+
+    return handler
+
+
 def install_error_handlers(app: FastAPI) -> None:
     import sqlalchemy.exc
 
@@ -188,6 +232,35 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(sqlalchemy.exc.DataError, _out_of_range)
+    # A constraint refused the change (another request changed the same data meanwhile).
+    app.add_exception_handler(
+        sqlalchemy.exc.IntegrityError,
+        _fixed(
+            409,
+            "Conflict",
+            "the change clashes with data that changed meanwhile",
+            "reload and try again",
+        ),
+    )
+    # Anything else: logged with its traceback, answered in the one shape, nothing internal shown.
+    app.add_exception_handler(
+        Exception,
+        _fixed(
+            500,
+            "Internal",
+            "the hub failed to answer this request; the error was logged",
+            "try again later; if it persists, tell the hub's operator the time of the request",
+        ),
+    )
 
 
-__all__ = ["ErrorBody", "Problem", "STATUS", "body_of", "install_error_handlers", "status_of"]
+__all__ = [
+    "ErrorBody",
+    "Problem",
+    "STATUS",
+    "body_of",
+    "describe",
+    "install_error_handlers",
+    "status_of",
+    "too_large",
+]

@@ -20,13 +20,13 @@ import re
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, get_month_names
 from babel.numbers import format_decimal
 
-from shared.errors import DataError, SyncHubError
+from shared.errors import ConfigError, DataError, SyncHubError, fill, problem_parts
 
 LOCALES = ("id", "en")
 HUB = Path(__file__).resolve().parent.parent
@@ -78,12 +78,32 @@ class Formatter:
         out = self._messages.get(text) or text
         return out.format(**values) if values else out
 
+    def message(self, template: str, values: Mapping[str, Any]) -> str:
+        """An error's template (its English text is the id) translated and filled with ``values``;
+        never fails: a translation that names a value it was not given falls back to English."""
+        translated = self._messages.get(template)
+        if translated:
+            out = fill(translated, values)
+            if out != translated or "{" not in translated:
+                return out
+        return fill(template, values)
+
     def error(self, exc: BaseException) -> str:
-        """A project error in this language: its message id and values when it has them."""
+        """A project error in this language: message — hint, then its problems one a line."""
         if not isinstance(exc, SyncHubError):
             return self.gettext(str(exc))
-        message, hint = error_texts(exc, self.gettext)
-        return f"{message} — {hint}" if hint else message
+        values = exc.context
+        if isinstance(exc, ConfigError):
+            text = self.message("{count} configuration problem(s)", values)
+        else:
+            text = self.message(exc.template, values)
+        if exc.hint_template:
+            text += " — " + self.message(exc.hint_template, values)
+        lines = [
+            f"{where}: {self.message(what, given)}" if where else self.message(what, given)
+            for where, what, given in problem_parts(exc)
+        ]
+        return "\n".join([text, *lines])
 
     def number(self, value: Any, digits: int | None = None) -> str:
         if value is None:
@@ -91,13 +111,9 @@ class Formatter:
         fmt = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(Decimal(str(value)), format=fmt, locale=self.lang)
 
-    def money(self, value: Any) -> str:
-        """Rupiah without cents, grouped per locale: ``Rp 1.234.567`` (id), ``Rp 1,234,567`` (en)."""
-        if value is None:
-            return "—"
-        amount = Decimal(str(value)).quantize(Decimal(1))
-        sign = "-" if amount < 0 else ""
-        return f"{sign}Rp {format_decimal(abs(amount), format='#,##0', locale=self.lang)}"
+    def money(self, value: Any, *, cents: bool = False) -> str:
+        """:func:`money` in this language."""
+        return money(value, self.lang, cents=cents)
 
     def datetime(self, value: dt.datetime | None) -> str:
         if value is None:
@@ -119,30 +135,30 @@ class Formatter:
         return " ".join([*parts, f"{h} {units[1]}", f"{m} {units[2]}"])
 
 
+def money(value: Any, lang: str = "id", *, cents: bool = False) -> str:
+    """Rupiah as the hub writes it everywhere (pages, documents, messages): grouped per locale,
+    ``Rp 1.234.567`` (id), ``Rp 1,234,567`` (en); ``cents`` for invoices (``Rp 1.234.567,50``).
+    Exact: the Decimal is rounded (half to even, as before) to the rupiah or the cent, never
+    through a float."""
+    if value is None or value == "":
+        return "—"
+    step = Decimal("0.01") if cents else Decimal(1)
+    amount = Decimal(str(value)).quantize(step)
+    pattern = "#,##0.00" if cents else "#,##0"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp {format_decimal(abs(amount), format=pattern, locale=pick(lang))}"
+
+
 # --- errors in the reader's language ------------------------------------------------------
 
 
 def translatable(
     cls: type[SyncHubError], msgid: str, hint: str | None = None, **values: Any
 ) -> SyncHubError:
-    """An error whose message (an English message id with ``{name}`` fields) is translated later.
-
-    ``str(exc)`` stays English (logs, CLI); :meth:`Formatter.error` and the API's error
-    handler look ``msgid``/``hint`` up in the reader's catalogue and fill in ``values``.
-    """
-    exc = cls(msgid.format(**values), hint=hint.format(**values) if hint else None)
-    exc.context.update(msgid=msgid, hintid=hint, values=values)
-    return exc
-
-
-def error_texts(exc: SyncHubError, gettext: Any) -> tuple[str, str | None]:
-    """(message, hint) of ``exc`` through ``gettext``: by message id when it carries one."""
-    values = exc.context.get("values") or {}
-    msgid, hintid = exc.context.get("msgid"), exc.context.get("hintid")
-    message = gettext(msgid, **values) if msgid else gettext(exc.message)
-    if hintid:
-        return message, gettext(hintid, **values)
-    return message, gettext(exc.hint) if exc.hint else None
+    """``cls(msgid, hint=hint, **values)``: every project error's message is a template (its
+    message id) with its values apart, translated by :meth:`Formatter.error` and the API's
+    error handler (kept for the callers that build errors this way)."""
+    return cls(msgid, hint=hint, **values)
 
 
 # --- input: numbers and dates as displayed -------------------------------------------------

@@ -12,6 +12,8 @@ from typing import Any, Optional, TypeVar
 
 from sqlalchemy import Select
 
+from shared.errors import Forbidden
+
 
 class Role(str, Enum):
     OWNER = "owner"  # director: everything, reports, audit log
@@ -49,10 +51,16 @@ class Principal:
     username: str = ""
     reseller_id: Optional[str] = None  # set exactly for reseller roles
     token_id: Optional[int] = None
+    # Signed in with a temporary password (an admin's reset): may only change it (ASVS 2.1.x).
+    temporary: bool = False
 
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF
+
+
+class PasswordChangeRequired(Forbidden):
+    """Signed in with a temporary password: nothing but changing it (pages go to /account)."""
 
 
 S = TypeVar("S", bound=Select[Any])
@@ -66,9 +74,14 @@ def restrict(stmt: S, principal: Principal, reseller_column: Any) -> S:
     """
     if principal.is_staff:
         return stmt
-    return stmt.where(reseller_column == principal.reseller_id)  # type: ignore[return-value]
+    return stmt.where(reseller_column == principal.reseller_id)
 
 
-def can_see_reseller(principal: Principal, reseller_id: str) -> bool:
-    """For routes addressed by reseller id: staff see all, a reseller only itself."""
-    return principal.is_staff or principal.reseller_id == reseller_id
+def can_see_reseller(principal: Principal | None, reseller_id: str | None) -> bool:
+    """The object-level twin of :func:`restrict`: may ``principal`` see a row (or a path) of
+    ``reseller_id``? Staff and the hub itself (``None``: CLI, jobs) see all; a reseller only
+    its own; a row of no reseller (a staff user) no reseller. The one ownership check: services
+    call it instead of comparing ``reseller_id`` themselves."""
+    if principal is None or principal.is_staff:
+        return True
+    return reseller_id is not None and principal.reseller_id == reseller_id

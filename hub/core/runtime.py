@@ -164,9 +164,9 @@ def hub_transaction(settings: HubSettings | None = None) -> Iterator[Session]:
     Commits when the block ends, rolls back if it raises (docs/transactions.md).
     """
     from hub.core.db import transaction
-    from hub.core.settings import HubSettings
+    from hub.core.settings import load_settings
 
-    engine, factory = open_hub(settings or HubSettings())
+    engine, factory = open_hub(settings or load_settings())
     try:
         with transaction(factory) as session:
             yield session

@@ -17,6 +17,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from shared.errors import DataError
+
 _hasher = PasswordHasher()
 # A valid hash of a random password: verifying against it costs the same time as a real user,
 # so "unknown user" and "wrong password" cannot be told apart by timing.
@@ -31,7 +33,7 @@ TOKEN_PREFIX = "sht_"
 MIN_PASSWORD = 10
 
 
-class WeakPassword(ValueError):
+class WeakPassword(DataError, ValueError):
     """The new password does not meet the minimum rules."""
 
 
@@ -51,7 +53,9 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise WeakPassword(
-            f"the password needs at least {MIN_PASSWORD} characters (got {len(password)})"
+            "the password needs at least {minimum} characters (got {length})",
+            minimum=MIN_PASSWORD,
+            length=len(password),
         )
     if password.strip() != password or not password.strip():
         raise WeakPassword("the password must not start or end with spaces")

@@ -82,7 +82,7 @@ class HubState:
         """The app's one ``kind`` object, built by ``build`` on first use."""
         if kind not in self._parts:
             self._parts[kind] = build()
-        return self._parts[kind]  # type: ignore[no-any-return]
+        return self._parts[kind]
 
     def put(self, kind: type[T], value: T) -> None:
         """Replace the app's ``kind`` object (tests and benchmarks plug their own seams in)."""

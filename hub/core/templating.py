@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hub.core import nav
-from hub.core.i18n import Formatter, pick
+from hub.core.i18n import LOCALES, Formatter, pick
 from hub.core.security import CSRF_FIELD, LANG_COOKIE
 
 HUB = Path(__file__).resolve().parent.parent
@@ -34,13 +34,34 @@ def environment() -> Environment:
     return env
 
 
-def language(request: Request) -> str:
-    """Cookie (explicit switch) first, then the user's saved preference, then the hub default."""
+def language(request: Request, *, negotiate: bool = True) -> str:
+    """Cookie (explicit switch) first, then the user's saved preference, then (API calls only)
+    the request's ``Accept-Language``, then the hub default.
+
+    Pages ignore the browser's ``Accept-Language``: the hub speaks Indonesian until a person
+    switches, whatever language the browser was installed in. So do documents (invoices,
+    receipts: ``negotiate=False``), although they are fetched under ``/api/``: a paper is
+    filed in the reseller's language, not in the one its browser or script happens to ask for.
+    """
     state = getattr(request.app.state, "hub", None)  # absent in single-router test apps
     default = state.settings.default_locale if state is not None else "id"
-    return pick(
-        request.cookies.get(LANG_COOKIE) or getattr(request.state, "user_locale", None), default
-    )
+    chosen = request.cookies.get(LANG_COOKIE) or getattr(request.state, "user_locale", None)
+    if not chosen and negotiate and request.url.path.startswith("/api/"):
+        chosen = accepted(request.headers.get("accept-language", ""))
+    return pick(chosen, default)
+
+
+def accepted(header: str) -> str | None:
+    """The first language of an ``Accept-Language`` header the hub speaks (``en-US`` is ``en``)."""
+    ranked = []
+    for i, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        try:
+            q = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            q = 0.0
+        ranked.append((-q, i, tag.strip().lower().split("-")[0]))
+    return next((lang for _, _, lang in sorted(ranked) if lang in LOCALES), None)
 
 
 def render(

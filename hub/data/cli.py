@@ -10,10 +10,11 @@ import contextlib
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import click
 
+from hub.core.output import emit, json_option
 from hub.core.runtime import with_hub_reader, with_hub_session
 from shared.errors import ConfigError
 
@@ -50,11 +51,16 @@ def data() -> None:
 
 @data.command("datasets")
 @click.argument("reseller_id")
-def datasets(reseller_id: str) -> None:
+@json_option
+def datasets(reseller_id: str, as_json: bool) -> None:
     """List RESELLER_ID's merged datasets."""
     from hub.merge import store
 
     rows = with_hub_reader(lambda s: store.list_datasets(s, reseller_id))
+    if as_json:
+        fields = ("dataset", "current_rows", "schema_version", "last_snapshot_id", "last_source_at")
+        emit([{f: getattr(d, f) for f in fields} for d in rows], True, lambda: None)
+        return
     if not rows:
         click.echo(f"no merged data for reseller {reseller_id!r} yet")
         return
@@ -64,6 +70,11 @@ def datasets(reseller_id: str) -> None:
             f"{d.dataset:<30} {d.current_rows:>10} {'v' + str(d.schema_version):>6}  "
             f"{d.last_source_at.isoformat()}"
         )
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[Callable[[int], None]]:  # CSV on stdout: no bar in the way
+    yield lambda n: None
 
 
 @data.command("export")
@@ -84,21 +95,28 @@ def export(
 ) -> None:
     """Export DATASET of RESELLER_ID as CSV (canonical texts, NULL = empty cell)."""
     from hub.data.export import csv_lines
+    from hub.data.progress import row_progress
     from hub.merge import query
 
     at, filters = _as_of(as_of), _filters(where)
 
     def run(session: Session) -> int:
+        total = query.count_rows(session, reseller_id, dataset, at=at, filters=filters)
         columns, rows = query.iter_rows(session, reseller_id, dataset, at=at, filters=filters)
         n = -1
         with (
-            open(csv_file, "w", encoding="utf-8", newline="")
-            if csv_file
-            else contextlib.nullcontext(sys.stdout)
-        ) as out:
+            (
+                open(csv_file, "w", encoding="utf-8", newline="")
+                if csv_file
+                else contextlib.nullcontext(sys.stdout)
+            ) as out,
+            row_progress(f"export {dataset}", total) if csv_file else _quiet() as advance,
+        ):
             for chunk in csv_lines(columns, rows):
                 out.write(chunk)
-                n += chunk.count("\n")
+                lines = chunk.count("\n")
+                n += lines
+                advance(lines)
         return n
 
     n = with_hub_reader(run)

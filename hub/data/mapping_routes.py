@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from hub.core.deps import CurrentPrincipal, SessionDep, require
 from hub.core.roles import Role
@@ -18,7 +18,7 @@ from hub.mapping.schemas import (
     ProfilePublic,
     ProfilesPublic,
 )
-from shared.errors import DataError
+from shared.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["mapping"])
 MAPPERS = (Role.OWNER, Role.OPERATIONS)
@@ -34,7 +34,12 @@ def _public(p: Profile) -> ProfilePublic:
 
 def _profile(name: str) -> Profile:
     if name not in PROFILES:
-        raise HTTPException(404, f"no mapping profile {name!r}; ready-made: {', '.join(PROFILES)}")
+        raise NotFound(
+            "no mapping profile {name}",
+            hint="ready-made: {profiles}",
+            name=repr(name),
+            profiles=", ".join(PROFILES),
+        )
     return PROFILES[name]
 
 
@@ -93,9 +98,6 @@ def apply(
     """Apply a ready-made (``profile``) or own (``custom``) profile after its preview shows no
     problem (422 with the problems otherwise)."""
     profile = body.custom or _profile(body.profile or "")
-    try:
-        # the mapping and the audit entry are committed together by the request's unit of work
-        service.apply_audited(session, principal, reseller_id, profile)
-    except DataError as exc:
-        raise HTTPException(422, str(exc)) from None
+    # the mapping and the audit entry are committed together by the request's unit of work
+    service.apply_audited(session, principal, reseller_id, profile)
     return _preview(session, reseller_id, profile)

@@ -8,9 +8,9 @@ dependencies (not here yet).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterator
+from typing import Iterator
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from hub.core.deps import SessionDep, require
@@ -28,8 +28,7 @@ from hub.data.schemas import (
 )
 from hub.mapping import service as mapping
 from hub.merge import query, store
-from hub.merge.errors import DatasetNotFound
-from shared.errors import DataError
+from shared.errors import DataError, NotFound
 
 # Anyone signed in; the guard 404s a reseller principal addressing another reseller_id.
 router = APIRouter(
@@ -44,23 +43,12 @@ def _filters(request: Request) -> dict[str, str]:
 
 def _utc(at: dt.datetime | None) -> dt.datetime | None:
     if at is not None and at.tzinfo is None:
-        raise HTTPException(
-            422, f"as_of {at.isoformat()} needs a time zone, e.g. {at.isoformat()}Z"
+        raise DataError(
+            "as_of {at} needs a time zone, e.g. {at}Z",
+            at=at.isoformat(),
+            problems=[("as_of", "no time zone")],
         )
     return at
-
-
-class _Errors:
-    """Translate the service's errors: unknown dataset → 404, bad filter / value → 422."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, _t: Any, exc: BaseException | None, _tb: Any) -> None:
-        if isinstance(exc, DatasetNotFound):
-            raise HTTPException(404, str(exc)) from None
-        if isinstance(exc, DataError):
-            raise HTTPException(422, str(exc)) from None
 
 
 @router.get("/datasets")
@@ -88,16 +76,15 @@ def dataset_rows(
     session: SessionDep,
     as_of: dt.datetime | None = None,
     limit: int = Query(100, ge=1, le=10_000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10_000_000),
 ) -> RowsPublic:
     """Current rows (or those valid at `as_of`), ordered by key; any other query parameter filters a column."""
     at, filters = _utc(as_of), _filters(request)
-    with _Errors():
-        columns, rows = query.iter_rows(
-            session, reseller_id, name, at=at, filters=filters, limit=limit, offset=offset
-        )
-        data = [[json_value(v) for v in r] for r in rows]
-        total = query.count_rows(session, reseller_id, name, at=at, filters=filters)
+    columns, rows = query.iter_rows(
+        session, reseller_id, name, at=at, filters=filters, limit=limit, offset=offset
+    )
+    data = [[json_value(v) for v in r] for r in rows]
+    total = query.count_rows(session, reseller_id, name, at=at, filters=filters)
     return RowsPublic(columns=[ColumnPublic.of(c) for c in columns], data=data, count=total)
 
 
@@ -108,7 +95,7 @@ def dataset_csv(
     """Every matching row as CSV (canonical texts; NULL is an empty cell), streamed."""
     at, filters = _utc(as_of), _filters(request)
     factory = hub_state(request).read_factory
-    with factory() as session, _Errors():  # fail before streaming starts
+    with factory() as session:  # fail before streaming starts
         query.count_rows(session, reseller_id, name, at=at, filters=filters)
 
     def stream() -> Iterator[str]:  # its own session: it outlives the request's dependencies
@@ -127,8 +114,14 @@ def dataset_csv(
 @router.get("/records/{dataset}/{key:path}/history")
 def record_history(reseller_id: str, dataset: str, key: str, session: SessionDep) -> HistoryPublic:
     """Every version of one record (key = the key columns as a COPY line, tab-separated)."""
-    with _Errors():
-        columns, versions = query.record_history(session, reseller_id, dataset, key)
+    columns, versions = query.record_history(session, reseller_id, dataset, key)
+    if not versions:
+        raise NotFound(
+            "no record {key} in dataset {dataset}",
+            hint="the key is the key columns as one COPY line, tab-separated",
+            key=repr(key),
+            dataset=dataset,
+        )
     data = [
         VersionPublic(
             valid_from=v.valid_from,
@@ -155,11 +148,10 @@ def entity_rows(
     session: SessionDep,
     as_of: dt.datetime | None = None,
     limit: int = Query(1000, ge=1, le=100_000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10_000_000),
 ) -> EntityRowsPublic:
     """Canonical entity rows (product, stock_level, sale_line, customer) through the reseller's mapping profile."""
-    with _Errors():
-        fields, rows = mapping.entity_rows(session, reseller_id, entity, as_of=_utc(as_of))
+    fields, rows = mapping.entity_rows(session, reseller_id, entity, as_of=_utc(as_of))
     page = rows[offset : offset + limit]
     return EntityRowsPublic(
         entity=entity,

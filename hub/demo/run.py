@@ -1,33 +1,48 @@
 """`synchub demo`: the whole spine on one machine, with real parts.
 
-A hub on SQLite with its built-in SFTP server; demo resellers whose shop
-databases are built from the Northwind samples shipped in ``hub/demo/data``
-(one on SQLite, one that only has a folder of CSV/XLSX exports); each gets its
-own ``syncagent`` (config + keys made by ``syncagent init``, run as a separate
-process, exactly as on a reseller's server) which pushes a sealed snapshot
-over SFTP. The hub ingests, merges, maps to canonical entities and prints
-what it merged; then it keeps serving (SFTP, ingest, web) until Ctrl-C.
+A hub on SQLite with its built-in SFTP server; three Jakarta resellers whose shop
+databases are built from the Northwind samples shipped in ``hub/demo/data``, in
+Rupiah with their sales history ending yesterday (:mod:`hub.demo.localize`): two
+SQLite shops and one that only has a folder of CSV/XLSX exports. Each gets its own
+``syncagent`` (config + keys made by ``syncagent init``, run as a separate process,
+exactly as on a reseller's server) which pushes a sealed snapshot over SFTP. The
+hub ingests, merges, maps to canonical entities and prints what it merged; one
+upload damaged in transit lands in quarantine with its reason.
+
+Then the commerce half (:mod:`hub.demo.steps`, one module per capability, each
+through that capability's services): people, shipping, catalog, pricing,
+purchasing, offers, orders, warranty. It prints a login per role with what to try,
+and keeps serving (SFTP, ingest, jobs, web) until Ctrl-C.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-import secrets
 import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import click
 
 from hub.core.db import transaction
+from hub.core.i18n import Formatter
 from hub.core.runtime import init_hub
 from hub.core.settings import HubSettings
+from hub.demo.localize import localize
+from hub.demo.logins import print_logins
+from hub.demo.quarantine import damaged_upload
 from hub.demo.sample_data import northwind_files, northwind_sqlite
+from hub.demo.steps import Demo, steps
+from hub.demo.steps.shipping import load_regions
 from hub.ingest.worker import run_once
 from hub.mapping.ready import PROFILES
 from hub.mapping.service import apply as apply_profile
@@ -37,7 +52,6 @@ from hub.merge.store import list_datasets
 from hub.resellers.schemas import ResellerCreate
 from hub.resellers.service import add_reseller, find_reseller
 from hub.serve import Background, background_services, run_web
-from hub.users.service import create_user
 
 # Northwind tables a spreadsheet shop shares, with their keys (files have no declared keys).
 FILE_DATASETS = {
@@ -55,23 +69,32 @@ class DemoReseller:
     id: str
     name: str
     region: str  # Kemendagri regency code
-    build_source: Callable[[Path], str]  # makes the shop database, returns the source URL
+    build_source: Callable[[Path, dt.date], str]  # makes the shop database, returns its URL
 
 
-def _sqlite_shop(folder: Path) -> str:
+def _sqlite_shop(folder: Path, today: dt.date, keep_products: int | None = None) -> str:
     db = northwind_sqlite(folder / "shop.sqlite")
+    localize(db, today, keep_products=keep_products)
     return f"sqlite:///{db.resolve()}"
 
 
-def _spreadsheet_shop(folder: Path) -> str:
+def _spreadsheet_shop(folder: Path, today: dt.date) -> str:
     exports = folder / "exports"
-    northwind_files(exports, fmt="mixed")
+    northwind_files(exports, fmt="mixed", prepare=lambda db: localize(db, today))
     return f"files://{exports.resolve()}"
 
 
+# Three shops in Jakarta (one province: each sees what sells at the others, for range offers);
+# the third sells a smaller range (products 1-60).
 RESELLERS = [
     DemoReseller("toko-maju", "Toko Maju Komputer (SQLite shop)", "31.71", _sqlite_shop),
-    DemoReseller("cv-sinar", "CV Sinar Jaya (CSV/XLSX exports)", "32.73", _spreadsheet_shop),
+    DemoReseller("cv-sinar", "CV Sinar Jaya (CSV/XLSX exports)", "31.74", _spreadsheet_shop),
+    DemoReseller(
+        "ud-berkah",
+        "UD Berkah Abadi (SQLite shop)",
+        "31.75",
+        partial(_sqlite_shop, keep_products=60),
+    ),
 ]
 
 
@@ -97,11 +120,11 @@ def _file_datasets_toml() -> str:
     return "".join(blocks)
 
 
-def enrol_and_push(bg: Background, reseller: DemoReseller, root: Path) -> None:
-    """Build the shop, `syncagent init`, enrol at the hub, `syncagent push`."""
+def install_agent(bg: Background, reseller: DemoReseller, root: Path, today: dt.date) -> str:
+    """Build the shop and `syncagent init` there (nothing written at the hub); returns its URL."""
     folder = root / "resellers" / reseller.id
     folder.mkdir(parents=True, exist_ok=True)
-    url = reseller.build_source(folder)
+    url = reseller.build_source(folder, today)
     keys = bg.keys
     _agent(
         [
@@ -130,6 +153,12 @@ def enrol_and_push(bg: Background, reseller: DemoReseller, root: Path) -> None:
     if url.startswith("files:"):
         with config.open("a", encoding="utf-8") as f:
             f.write(_file_datasets_toml())
+    return url
+
+
+def enrol_and_push(bg: Background, reseller: DemoReseller, root: Path, url: str) -> None:
+    """Enrol the reseller's keys at the hub, then `syncagent push` (a sealed snapshot over SFTP)."""
+    folder = root / "resellers" / reseller.id
     ssh_line = (folder / "keys" / "ssh_ed25519.pub").read_text().strip()
     signing = (folder / "keys" / "signing_ed25519.pub").read_text().strip()
     with transaction(bg.session_factory) as session:
@@ -157,11 +186,13 @@ def a_day_later(bg: Background, root: Path) -> None:
         db.execute(
             "UPDATE Products SET UnitsInStock = MAX(UnitsInStock - 7, 0) WHERE ProductID <= 10"
         )
-        db.execute("UPDATE Products SET UnitPrice = UnitPrice + 1 WHERE ProductID = 1")
+        db.execute("UPDATE Products SET UnitPrice = UnitPrice + 15000 WHERE ProductID = 1")
     _agent(["push"], cwd=folder)
+    damaged = damaged_upload(bg, RESELLERS[-1].id, root / "resellers" / RESELLERS[-1].id, _agent)
     report = run_once(bg.settings, bg.session_factory, bg.keys)
     click.echo(
-        f"\na day later at {reseller.id} (stock sold, a price raised) — ingest: {report.summary()}"
+        f"\na day later at {reseller.id} (stock sold, a price raised), and {damaged}"
+        f" — ingest: {report.summary()}"
     )
     with bg.session_factory() as session:
         columns, versions = record_history(session, reseller.id, "Products", "1")
@@ -191,13 +222,36 @@ def summarize(bg: Background) -> None:
             for name, n in sorted(datasets.items()):
                 click.echo(f"    {name:<22} {n:>6} rows")
             click.echo(
-                f"    revenue Σ UnitPrice·Quantity·(1−Discount) = {revenue.quantize(Decimal('0.01')):,}"
+                f"    revenue Σ UnitPrice·Quantity·(1−Discount) = {Formatter('id').money(revenue)}"
             )
 
 
-def _line_revenue(line: dict) -> Decimal:  # type: ignore[type-arg]
+def _line_revenue(line: dict) -> Decimal:
     discount = Decimal(str(line["discount"] or 0))
     return Decimal(str(line["unit_price"])) * line["quantity"] * (1 - discount)
+
+
+DEMO_MARKER = ".synchub-demo"
+
+
+def _clear_demo_home(home: Path) -> None:
+    """Wipe a folder an earlier demo made; refuse any other non-empty folder (it may be a real hub)."""
+    if not home.exists():
+        return
+    if home.is_dir() and not any(home.iterdir()):
+        return
+    made_by_demo = (home / DEMO_MARKER).is_file() or _older_demo(home)
+    if not made_by_demo:
+        raise click.UsageError(
+            f"{home} exists and was not made by synchub demo; the demo wipes its folder on every run. "
+            "Pick an empty or new folder with --home, or remove this one yourself."
+        )
+    shutil.rmtree(home)
+
+
+def _older_demo(home: Path) -> bool:
+    """A demo folder from before the marker: its shops and catalog files beside the hub."""
+    return all((home / name).exists() for name in ("hub.db", "resellers", "catalog"))
 
 
 @click.command("demo")
@@ -206,7 +260,7 @@ def _line_revenue(line: dict) -> Decimal:  # type: ignore[type-arg]
     type=click.Path(path_type=Path),
     default=Path("synchub-demo"),
     show_default=True,
-    help="Demo data directory (wiped and rebuilt on each run).",
+    help="Demo data directory, wiped and rebuilt on each run (only a folder an earlier demo made, or an empty one).",
 )
 @click.option("--http-port", default=8000, show_default=True)
 @click.option("--sftp-port", default=0, help="Built-in SFTP server port (0: any free port).")
@@ -218,8 +272,7 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
     # syncagent init checks the hub before the demo has enrolled its keys: expected refusals, not news.
     logging.getLogger("hub.reception").setLevel(logging.ERROR)
     logging.getLogger("paramiko").setLevel(logging.CRITICAL)
-    if home.exists():
-        shutil.rmtree(home)
+    _clear_demo_home(home)
     settings = HubSettings(
         home=home,
         environment="development",
@@ -228,23 +281,35 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
         database_url="",
     )
     init_hub(settings)
+    (home / DEMO_MARKER).write_text("made by synchub demo; the next run wipes this folder\n")
+    started, today = time.monotonic(), dt.date.today()
     click.echo(f"hub: SQLite in {home}/hub.db, built-in SFTP server")
     with background_services(settings, ingest=False) as bg:
         click.echo(
             f"  SFTP listening on {settings.sftp_host}:{bg.sftp.port} (host key {bg.keys.host_fingerprint})"
         )
-        for reseller in RESELLERS:
-            enrol_and_push(bg, reseller, home)
+        # Indonesia's regions load (one long write) while the agents are installed (no writes).
+        with ThreadPoolExecutor(1) as pool:
+            regions = pool.submit(load_regions, bg.session_factory)
+            urls = [install_agent(bg, r, home, today) for r in RESELLERS]
+            regions_loaded = regions.result()
+        for reseller, url in zip(RESELLERS, urls):
+            enrol_and_push(bg, reseller, home, url)
         report = run_once(settings, bg.session_factory, bg.keys)
         click.echo(f"\ningest: {report.summary()}")
         summarize(bg)
         a_day_later(bg, home)
-        password = secrets.token_urlsafe(12)
-        with transaction(bg.session_factory) as session:
-            create_user(session, None, username="owner", password=password, role="owner")
-        click.echo(
-            f"\nweb UI: http://{settings.http_host}:{http_port}/   login: owner / {password}"
+        demo_hub = Demo(
+            settings, bg.session_factory, bg.keys, home, [r.id for r in RESELLERS], today
         )
+        demo_hub.regions = regions_loaded
+        click.echo("\nthe commerce half, through each capability's services:")
+        for name, step in steps():
+            t0 = time.monotonic()
+            line = step(demo_hub)
+            click.echo(f"  {name:<11} {line}  ({time.monotonic() - t0:.1f} s)")
+        click.echo(f"\ndemo hub ready in {time.monotonic() - started:.0f} s")
+        print_logins(demo_hub, f"http://{settings.http_host}:{http_port}/")
         if no_serve:
             return
         bg.start_ingest()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -70,7 +70,7 @@ def load_northwind_postgres(dsn: str) -> None:
     sql = POSTGRES_SQL.read_text(encoding="utf-8-sig")
     try:
         with psycopg.connect(dsn) as con:
-            con.execute(sql)  # type: ignore[arg-type]  # no params: multi-statement is allowed
+            con.execute(sql)  # no params: multi-statement is allowed
     except psycopg.Error as exc:
         raise SampleDataError(f"loading {POSTGRES_SQL.name} into {dsn}: {exc}") from exc
 
@@ -190,11 +190,14 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def northwind_files(folder: Path, fmt: FileFormat = "csv") -> list[Path]:
+def northwind_files(
+    folder: Path, fmt: FileFormat = "csv", prepare: Callable[[Path], object] | None = None
+) -> list[Path]:
     """Write every Northwind table as `<Table>.csv` (UTF-8, header row) and/or `<Table>.xlsx`.
 
     `mixed` alternates formats table by table (alphabetical order: first CSV),
     like a shop whose staff keep some lists in Excel. BLOB columns are left out.
+    ``prepare`` may rewrite the SQLite build before it is exported (the demo's Rupiah).
     Returns the files written.
     """
     if fmt not in ("csv", "xlsx", "mixed"):
@@ -202,6 +205,8 @@ def northwind_files(folder: Path, fmt: FileFormat = "csv") -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     db = northwind_sqlite(folder / ".northwind-build.sqlite")
+    if prepare is not None:
+        prepare(db)
     written: list[Path] = []
     con = sqlite3.connect(db)
     try:

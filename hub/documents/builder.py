@@ -21,7 +21,7 @@ from typing import Literal, Optional
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from hub.core.i18n import DISPLAY_TZ, Formatter
+from hub.core.i18n import DISPLAY_TZ, Formatter, money
 
 Align = Literal["L", "R", "C"]
 MARGIN = 15.0
@@ -98,15 +98,9 @@ class Document:
         return f"{self.fmt.date(local.date())} {local:%H:%M} WIB"
 
     def money(self, value: Decimal) -> str:
-        """Rupiah with cents, grouped per language: ``Rp 1.250.000,00`` (id)."""
-        q = Decimal(value).quantize(Decimal("0.01"))
-        whole, frac = f"{abs(q):,.2f}".split(".")
-        if self.lang == "id":
-            whole = whole.replace(",", ".")
-            text = f"Rp {whole},{frac}"
-        else:
-            text = f"Rp {whole}.{frac}"
-        return f"-{text}" if q < 0 else text
+        """Rupiah with cents, grouped per language: ``Rp 1.250.000,00`` (id) -- the hub's one
+        money format (:func:`hub.core.i18n.money`)."""
+        return money(value, self.lang, cents=True)
 
 
 def _party(pdf: FPDF, doc: Document, label: str, party: Party, x: float, width: float) -> float:

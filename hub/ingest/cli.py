@@ -11,17 +11,18 @@ from typing import Any
 import click
 
 from hub.core.keys import HubKeys
+from hub.core.output import emit, json_option
 from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import HubSettings, load_settings
 from hub.ingest.models import Snapshot
 from hub.ingest.quarantine import list_quarantined, retry
+from hub.ingest.schemas import SnapshotPublic
 from hub.ingest.service import list_snapshots
 from hub.ingest.store import Store
 from hub.ingest.worker import run_forever, run_once, worker_id
 
 
 def _open(settings: HubSettings) -> tuple[Any, Any, HubKeys]:
-    settings.check_secrets()
     engine, factory = open_hub(settings)
     return engine, factory, HubKeys.load(settings.keys_dir)
 
@@ -31,7 +32,7 @@ def _worker_main(n: int, once: bool, interval: float | None) -> None:
     logging.basicConfig(
         level=logging.INFO, format=f"%(asctime)s worker{n} %(levelname)s %(message)s"
     )
-    settings = HubSettings()
+    settings = load_settings()
     _engine, factory, keys = _open(settings)
     if once:
         report = run_once(settings, factory, keys, worker=worker_id(n))
@@ -61,7 +62,7 @@ def _worker_main(n: int, once: bool, interval: float | None) -> None:
 )
 def ingest(once: bool, workers: int, interval: float | None) -> None:
     """Verify, decrypt and merge the uploaded snapshots, exactly once and in sequence order."""
-    settings = HubSettings()
+    settings = load_settings()
     if workers > 1 and settings.db_url.startswith("sqlite"):
         raise click.UsageError(
             "several workers need PostgreSQL (SQLite serialises writers); "
@@ -103,22 +104,28 @@ def quarantine() -> None:
 
 @quarantine.command("list")
 @click.option("--reseller", default=None, help="Only this reseller's.")
-def quarantine_list(reseller: str | None) -> None:
-    _engine, factory, _keys = _open(HubSettings())
+@json_option
+def quarantine_list(reseller: str | None, as_json: bool) -> None:
+    """Quarantined snapshots with the reason each was refused."""
+    _engine, factory, _keys = _open(load_settings())
     with factory() as session:
         rows = list_quarantined(session, reseller)
-    if not rows:
-        click.echo("no quarantined snapshots")
-    for s in rows:
-        click.echo(_line(s))
-        click.echo(f"        reason: {s.reason}")
+
+    def text() -> None:
+        if not rows:
+            click.echo("no quarantined snapshots")
+        for s in rows:
+            click.echo(_line(s))
+            click.echo(f"        reason: {s.reason}")
+
+    emit([SnapshotPublic.model_validate(s) for s in rows], as_json, text)
 
 
 @quarantine.command("retry")
 @click.argument("snapshot_id", type=int)
 def quarantine_retry(snapshot_id: int) -> None:
     """Run every check again on SNAPSHOT_ID (e.g. after enabling the reseller or registering its new key)."""
-    settings = HubSettings()
+    settings = load_settings()
     _engine, factory, keys = _open(settings)
     outcome = retry(factory, snapshot_id, store=Store.from_settings(settings), keys=keys)
     assert outcome is not None
@@ -141,13 +148,20 @@ def snapshots() -> None:
     help="received, applied, duplicate, held, quarantined, superseded, conflict.",
 )
 @click.option("--limit", default=50, show_default=True)
-def snapshots_list(reseller: str | None, status: str | None, limit: int) -> None:
-    _engine, factory, _keys = _open(HubSettings())
+@json_option
+def snapshots_list(reseller: str | None, status: str | None, limit: int, as_json: bool) -> None:
+    """Received snapshots, newest first."""
+    _engine, factory, _keys = _open(load_settings())
     with factory() as session:
         rows, total = list_snapshots(session, reseller_id=reseller, status=status, limit=limit)
-    for s in rows:
-        click.echo(_line(s) + (f"  ({s.reason})" if s.reason else ""))
-    click.echo(f"{len(rows)} of {total} snapshot(s)")
+
+    def text() -> None:
+        for s in rows:
+            click.echo(_line(s) + (f"  ({s.reason})" if s.reason else ""))
+        click.echo(f"{len(rows)} of {total} snapshot(s)")
+
+    doc = {"data": [SnapshotPublic.model_validate(s) for s in rows], "count": total}
+    emit(doc, as_json, text)
 
 
 @snapshots.command("request-full")
@@ -158,7 +172,7 @@ def snapshots_request_full(reseller_id: str, reason: str) -> None:
     from hub.ingest.requests import request_full, write_messages
     from hub.resellers.service import get_reseller
 
-    settings = HubSettings()
+    settings = load_settings()
     _engine, factory, keys = _open(settings)
     with factory() as session:
         get_reseller(session, reseller_id)  # ResellerNotFound names the id
@@ -180,7 +194,7 @@ def snapshots_requests(reseller: str | None) -> None:
 
     from hub.ingest.models import SyncRequest
 
-    _engine, factory, _keys = _open(HubSettings())
+    _engine, factory, _keys = _open(load_settings())
     with factory() as session:
         stmt = select(SyncRequest).where(SyncRequest.answered_at.is_(None))
         if reseller:

@@ -85,7 +85,9 @@ def prepare(session: Session, row: Snapshot, ctx: Context) -> Prepared | None:
     if reseller is None or path is None or not path.is_file() or path.is_symlink():
         return None
     ctx.store.staging.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"p{row.id}-", dir=ctx.store.staging))
+    staging = Path(
+        tempfile.mkdtemp(prefix=ctx.store.staging_prefix(row.id, "p"), dir=ctx.store.staging)
+    )
     try:
         signer = signing_public_key_from_b64(reseller.signing_public_key, source=row.reseller_id)
         reader = open_snapshot(
@@ -110,7 +112,8 @@ def _opened(row: Snapshot, path: Path, signing_key_b64: str, ctx: Context) -> It
         return
     signer = signing_public_key_from_b64(signing_key_b64, source=f"reseller {row.reseller_id}")
     ctx.store.staging.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f"s{row.id}-", dir=ctx.store.staging) as staging:
+    prefix = ctx.store.staging_prefix(row.id)  # removed on the way out, failed or not
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=ctx.store.staging) as staging:
         yield open_snapshot(
             path, hub_private_key=ctx.keys.seal_key, signer_public_key=signer, dest_dir=staging
         )

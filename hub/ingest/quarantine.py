@@ -18,14 +18,14 @@ from hub.ingest.models import Snapshot, Status
 from hub.ingest.pipeline import Context, Outcome
 from hub.ingest.store import Store
 from hub.ingest.worker import process_next, worker_id
-from shared.errors import FatalError
+from shared.errors import Conflict, NotFound
 
 
-class SnapshotNotFound(FatalError):
+class SnapshotNotFound(NotFound):
     """No snapshot with that id."""
 
 
-class NotQuarantined(FatalError):
+class NotQuarantined(Conflict):
     """Only quarantined snapshots can be retried."""
 
 
@@ -44,13 +44,16 @@ def requeue(session_factory: sessionmaker[Session], store: Store, snapshot_id: i
         row = session.get(Snapshot, snapshot_id, with_for_update=True)
         if row is None:
             raise SnapshotNotFound(
-                f"no snapshot #{snapshot_id}",
+                "no snapshot #{snapshot_id}",
                 hint="see `synchub quarantine list` for quarantined ids",
+                snapshot_id=snapshot_id,
             )
         if row.status != Status.QUARANTINED.value:
             raise NotQuarantined(
-                f"snapshot #{snapshot_id} is {row.status}, not quarantined",
+                "snapshot #{snapshot_id} is {status}, not quarantined",
                 hint="only quarantined snapshots can be retried",
+                snapshot_id=snapshot_id,
+                status=row.status,
             )
         stats = dict(row.stats or {})
         stats["previous_reasons"] = [*stats.get("previous_reasons", []), row.reason]

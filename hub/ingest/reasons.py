@@ -28,46 +28,47 @@ class Rejected(Exception):
         self.error_class = error_class
 
 
-# (error class, what it means for the operator, what to do next)
+# (error class, what it means for the operator, what to do next); the meaning completes a
+# sentence that starts with the thing refused ("the snapshot ..."), verb included.
 _EXPLAIN: list[tuple[type[BaseException], str, str]] = [
     (
         SealWrongSigner,
-        "signed with a key that is not this reseller's registered signing key",
+        "is signed with a key that is not this reseller's registered signing key",
         "if the reseller changed its key, register the new one with `synchub reseller rotate-key`, then retry",
     ),
     (
         SealWrongRecipient,
-        "encrypted for another hub's key, so this hub cannot open it",
+        "is encrypted for another hub's key, so this hub cannot open it",
         "configure the agent with this hub's seal public key (shown by `synchub keys`) and push again",
     ),
     (
         SealTruncated,
-        "incomplete: the file ends before its last chunk (an upload that did not finish)",
+        "is incomplete: the file ends before its last chunk (an upload that did not finish)",
         "the agent will send it again; retry if the same file is re-uploaded",
     ),
     (
         SealTampered,
-        "altered after it was sealed (signature or authentication check failed)",
+        "was altered after it was sealed (signature or authentication check failed)",
         "do not trust this file; ask the reseller to push again and check the transfer path",
     ),
     (
         SnapshotIntegrityError,
-        "its content does not match its manifest",
+        "does not match its manifest",
         "ask the reseller to re-export (`syncagent push --full`)",
     ),
     (
         SnapshotFormatError,
-        "not a snapshot this hub can read",
+        "is not a snapshot this hub can read",
         "check the agent version, then ask the reseller to push again",
     ),
     (
         IncompatibleSchema,
-        "an incompatible change of the source's schema",
+        "carries an incompatible change of the source's schema",
         "adapt the reseller's mapping or the source, then retry",
     ),
     (
         ConfigError,
-        "the reseller's registered key or settings are invalid",
+        "cannot be checked: the reseller's registered key or settings are invalid",
         "fix the reseller's record (`synchub reseller show`), then retry",
     ),
 ]
@@ -80,7 +81,7 @@ def describe(exc: BaseException, *, what: str = "the snapshot") -> Rejected:
     for cls, meaning, next_step in _EXPLAIN:
         if isinstance(exc, cls):
             detail = exc.message if isinstance(exc, SyncHubError) else str(exc)
-            return Rejected(f"{what} is {meaning}: {detail} — {next_step}", type(exc).__name__)
+            return Rejected(f"{what} {meaning}: {detail} — {next_step}", type(exc).__name__)
     if isinstance(exc, SyncHubError):
         return Rejected(f"{what} was refused: {exc}", type(exc).__name__)
     return Rejected(

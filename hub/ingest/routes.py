@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from hub.core.deps import CurrentPrincipal, SessionDep, SettingsDep, require, reseller_filter
+from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require, reseller_filter
 from hub.core.roles import Role
 from hub.core.state import hub_state
 from hub.ingest.models import Snapshot
-from hub.ingest.quarantine import NotQuarantined, SnapshotNotFound, list_quarantined, requeue
+from hub.ingest.quarantine import list_quarantined, requeue
 from hub.ingest.schemas import ResellerSyncPublic, SnapshotPublic, SnapshotsPublic
 from hub.ingest.service import list_snapshots, sync_health
 from hub.ingest.store import Store
+from shared.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 
@@ -24,7 +25,7 @@ def get_snapshots(
     reseller_id: str | None = None,
     status: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10_000_000),
 ) -> SnapshotsPublic:
     """Received snapshots, newest first: status, sequence, rows, timings, reason."""
     reseller_id = reseller_filter(principal, reseller_id)  # a reseller sees only its own
@@ -51,16 +52,10 @@ def get_quarantine(session: SessionDep, reseller_id: str | None = None) -> Snaps
     status_code=202,
     dependencies=[require(Role.OWNER, Role.OPERATIONS)],
 )
-def post_retry(snapshot_id: int, request: Request, settings: SettingsDep) -> SnapshotPublic:
+def post_retry(snapshot_id: RowId, request: Request, settings: SettingsDep) -> SnapshotPublic:
     """Queue a quarantined snapshot again; the ingest worker re-runs every check on its next round."""
-    try:  # requeue commits on its own session (from the app's factory)
-        row = requeue(
-            hub_state(request).session_factory, Store.from_settings(settings), snapshot_id
-        )
-    except SnapshotNotFound as e:
-        raise HTTPException(404, str(e)) from None
-    except NotQuarantined as e:
-        raise HTTPException(409, str(e)) from None
+    # requeue commits on its own session (from the app's factory)
+    row = requeue(hub_state(request).session_factory, Store.from_settings(settings), snapshot_id)
     return SnapshotPublic.model_validate(row)
 
 
@@ -72,5 +67,7 @@ def get_sync(reseller_id: str, session: SessionDep) -> ResellerSyncPublic:
     health = sync_health(session, reseller_id)
     known = session.scalar(select(Snapshot.id).where(Snapshot.reseller_id == reseller_id).limit(1))
     if health.last_applied_sequence == 0 and known is None:
-        raise HTTPException(404, f"no snapshot received from reseller {reseller_id!r} yet")
+        raise NotFound(
+            "no snapshot received from reseller {reseller_id} yet", reseller_id=reseller_id
+        )
     return ResellerSyncPublic.model_validate(health)

@@ -19,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import logging
 import os
 import re
 import shutil
+import socket
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -30,6 +32,10 @@ from pathlib import Path
 from hub.core.settings import HubSettings
 from hub.ingest.models import TERMINAL, Snapshot, Status
 from shared.atomic import atomic_file, fsync_dir
+
+log = logging.getLogger(__name__)
+STAGING_NAME = re.compile(r"^(?P<host>.+)~(?P<pid>\d+)~[ps]\d+-")
+LEGACY_STAGING_NAME = re.compile(r"^[ps]\d+-[^~]*$")
 
 _STORED_RE = re.compile(r"^(?P<stem>.+)\.(?P<sha>[0-9a-f]{64})\.snap$")
 CHUNK = 1 << 20
@@ -55,6 +61,31 @@ class Store:
             settings.quarantine_dir,
             home / "staging",
         )
+
+    def staging_prefix(self, snapshot_id: int, kind: str = "s") -> str:
+        """The name start of a snapshot's decrypted staging folder: host and process first, so
+        a sweep knows whose it is (several workers may share the folder). ``kind``: ``s`` opened
+        in the merge transaction, ``p`` prepared before it (SQLite)."""
+        return f"{socket.gethostname()}~{os.getpid()}~{kind}{snapshot_id}-"
+
+    def sweep_staging(self) -> int:
+        """Remove decrypted staging left by a process of this host that is gone (killed
+        mid-merge): decrypted data must not outlive its merge. Returns how many were removed."""
+        if not self.staging.is_dir():
+            return 0
+        host, removed = socket.gethostname(), 0
+        for folder in self.staging.iterdir():
+            owner = STAGING_NAME.match(folder.name)
+            if owner is None:
+                gone = LEGACY_STAGING_NAME.match(folder.name) is not None  # s<id>-…: no owner
+            else:
+                gone = owner["host"] == host and not _alive(int(owner["pid"]))
+            if gone:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        if removed:
+            log.warning("removed %d decrypted staging folder(s) left by a stopped worker", removed)
+        return removed
 
     def inbox(self, reseller_id: str) -> Path:
         return self.sftp_root / reseller_id / "inbox"
@@ -160,3 +191,16 @@ def move_file(src: Path, dst: Path) -> None:
     with open(src, "rb") as fin, atomic_file(dst, mode=0o600) as fout:
         shutil.copyfileobj(fin, fout, CHUNK)
     os.unlink(src)
+
+
+def _alive(pid: int) -> bool:
+    """True while process ``pid`` exists (on this host)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True

@@ -184,6 +184,7 @@ def run_once(
 ) -> IngestReport:
     """Scan the inboxes (if no other process is scanning), then process until nothing is ready."""
     store = Store.from_settings(settings)
+    store.sweep_staging()  # a worker killed mid-merge left its decrypted snapshot behind
     ctx = Context(store=store, keys=keys, worker=worker or worker_id())
     report = IngestReport()
     engine = session_factory.kw["bind"]

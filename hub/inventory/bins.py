@@ -44,7 +44,9 @@ def check_warehouse(session: Session, warehouse_id: int) -> None:
 
     if session.get(Warehouse, warehouse_id) is None:
         raise NotFound(
-            f"no warehouse #{warehouse_id}", hint="pick one of the warehouses on the stock page"
+            "no warehouse #{warehouse_id}",
+            hint="pick one of the warehouses on the stock page",
+            warehouse_id=warehouse_id,
         )
 
 
@@ -113,8 +115,12 @@ def take_from(session: Session, warehouse_id: int, product_id: int, quantity: in
     held = found[0].on_hand if found else 0
     if held < quantity:
         raise DataError(
-            f"warehouse #{warehouse_id} holds {held} of product {product_id}, not {quantity}",
+            "warehouse #{warehouse_id} holds {held} of product {product_id}, not {quantity}",
             hint="the goods have moved on (shipped or transferred): correct with an adjustment",
+            warehouse_id=warehouse_id,
+            held=held,
+            product_id=product_id,
+            quantity=quantity,
         )
     found[0].on_hand -= quantity
     session.flush()
@@ -128,8 +134,10 @@ def set_levels(
         raise DataError("reorder levels cannot be negative", hint="use 0 for no level")
     if reorder_up_to and reorder_up_to < reorder_point:
         raise DataError(
-            f"refill level {reorder_up_to} is below the reorder point {reorder_point}",
+            "refill level {reorder_up_to} is below the reorder point {reorder_point}",
             hint="refill up to at least the reorder point (0 means twice the point)",
+            reorder_up_to=reorder_up_to,
+            reorder_point=reorder_point,
         )
     b = session.get(Bin, (warehouse_id, product_id))
     if b is None:

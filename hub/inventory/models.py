@@ -16,9 +16,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+import hub.catalog.models  # noqa: F401  (the table a foreign key names)
 from hub.core.db import Base, UTCDateTime, utcnow
 
 
@@ -30,7 +40,9 @@ class StockItem(Base):
         CheckConstraint("shipped >= 0", name="shipped_nonneg"),
     )
 
-    product_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_products.id"), primary_key=True, autoincrement=False
+    )
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     reserved: Mapped[int] = mapped_column(Integer, default=0)
     shipped: Mapped[int] = mapped_column(Integer, default=0)
@@ -44,9 +56,10 @@ class StockReceipt(Base):
     """Stock received from a purchase (or a manual correction): append-only."""
 
     __tablename__ = "inventory_receipts"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    product_id: Mapped[int] = mapped_column(Integer, index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     reference: Mapped[str] = mapped_column(String(120), default="")  # supplier invoice / PO number
     warehouse_id: Mapped[Optional[int]] = mapped_column(
@@ -54,6 +67,21 @@ class StockReceipt(Base):
     )
     received_by: Mapped[str] = mapped_column(String(100), default="")
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Orphan(Base):
+    """Stock and receipts that named a product that does not exist, moved aside by migration
+    ``inventory_0003`` (not deleted): the warehouse books them again on the right product."""
+
+    __tablename__ = "inventory_orphans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(20))  # stock | receipt
+    product_id: Mapped[int] = mapped_column(Integer)  # the product that did not exist
+    quantity: Mapped[int] = mapped_column(Integer)  # receipt quantity, or on hand
+    reference: Mapped[str] = mapped_column(String(120), server_default="")
+    received_by: Mapped[str] = mapped_column(String(100), server_default="")
+    moved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
 
 class Bin(Base):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from hub.core.deps import SessionDep, require
 from hub.core.roles import STAFF, Principal, Role
 from hub.inventory import service
-from shared.errors import DataError
 
-router = APIRouter(prefix="/api/inventory", tags=["inventory"])
+router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"])
 Staff = Annotated[Principal, require(*STAFF)]
 Warehouse = Annotated[Principal, require(Role.INVENTORY, Role.OWNER)]
 
@@ -43,17 +42,13 @@ def stock_levels(session: SessionDep, principal: Staff) -> dict[str, Any]:
 @router.post("/receipts", status_code=201)
 def receive(body: ReceiptIn, session: SessionDep, principal: Warehouse) -> dict[str, int]:
     """Book received stock (a purchase arrived)."""
-    try:
-        item = service.receive(
-            session,
-            body.product_id,
-            body.quantity,
-            reference=body.reference,
-            received_by=principal.username,
-        )
-        out = _item(item)
-        session.flush()  # the request's unit of work commits (docs/transactions.md)
-        return out
-    except DataError as exc:
-        session.rollback()
-        raise HTTPException(422, str(exc)) from exc
+    item = service.receive(
+        session,
+        body.product_id,
+        body.quantity,
+        reference=body.reference,
+        received_by=principal.username,
+    )
+    out = _item(item)
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
+    return out

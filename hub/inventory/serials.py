@@ -59,14 +59,17 @@ def _check_new(serials: list[str]) -> None:
     problems = [s for s in serials if len(s) > MAX_LEN]
     if problems:
         raise DataError(
-            f"serial numbers longer than {MAX_LEN} characters: {', '.join(p[:20] for p in problems)}",
+            "serial numbers longer than {max_len} characters: {items}",
             hint="scan the serial again; a whole label was probably read",
+            max_len=MAX_LEN,
+            items=", ".join(p[:20] for p in problems),
         )
     twice = sorted(s for s, n in Counter(serials).items() if n > 1)
     if twice:
         raise DataError(
-            f"serial numbers given twice: {', '.join(twice)}",
+            "serial numbers given twice: {twice}",
             hint="each unit has its own serial: remove the duplicates",
+            twice=", ".join(twice),
         )
 
 
@@ -96,8 +99,10 @@ def register(
     taken = sorted(f"{k} ({s.state})" for k, s in known.items() if s.state != REMOVED)
     if taken:
         raise Conflict(
-            f"product {product_id}: serial numbers already known: {', '.join(taken)}",
+            "product {product_id}: serial numbers already known: {taken}",
             hint="check the label; a unit that came back is handled by its warranty claim",
+            product_id=product_id,
+            taken=", ".join(taken),
         )
     now, out = utcnow(), []
     for text in wanted:
@@ -133,8 +138,12 @@ def move(
     starts, after = MOVES[event]
     if unit.state not in starts:
         raise Conflict(
-            f"serial {unit.serial} is {unit.state}: it cannot be {event.replace('_', ' ')}",
-            hint=f"possible from: {', '.join(sorted(starts))}",
+            "serial {serial} is {state}: it cannot be {action}",
+            hint="possible from: {starts}",
+            serial=unit.serial,
+            state=unit.state,
+            action=event.replace("_", " "),
+            starts=", ".join(sorted(starts)),
         )
     if after is not None:
         unit.state = after
@@ -231,13 +240,16 @@ def find(session: Session, serial: str, product_id: Optional[int] = None) -> Ser
     units = list(session.scalars(stmt))
     if not units:
         raise NotFound(
-            f"no unit with serial number {normalise(serial)!r}",
+            "no unit with serial number {serial}",
             hint="check the number on the unit's label (letters and digits, as printed)",
+            serial=repr(normalise(serial)),
         )
     if len(units) > 1:
         raise DataError(
-            f"serial {normalise(serial)!r} belongs to {len(units)} products",
+            "serial {serial} belongs to {count} products",
             hint="choose the product as well",
+            serial=repr(normalise(serial)),
+            count=len(units),
         )
     return units[0]
 

@@ -17,19 +17,20 @@ from typing import Any, Callable, Iterable, Mapping
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
+from hub.catalog.models import Product
 from hub.core.bulk import rows_json, update_rows
 from hub.core.db import table_of
 from hub.core.driver import Direct
 from hub.inventory import bins
 from hub.inventory.models import StockItem, StockReceipt
-from shared.errors import DataError
+from shared.errors import Conflict, DataError, NotFound, problem
 
 
-class InsufficientStock(DataError):
+class InsufficientStock(Conflict):
     """Not enough unreserved stock for one or more products (nothing was reserved)."""
 
 
-class StockInconsistent(DataError):
+class StockInconsistent(Conflict):
     """A release or shipment asks for more than is reserved: a bug or a double action."""
 
 
@@ -39,7 +40,9 @@ def summed(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
     for product_id, qty in lines:
         if qty <= 0:
             raise DataError(
-                f"product {product_id}: quantity must be a positive whole number, got {qty}"
+                "product #{product_id}: quantity must be a positive whole number, got {quantity}",
+                product_id=product_id,
+                quantity=qty,
             )
         total[int(product_id)] += int(qty)
     return dict(total)
@@ -156,14 +159,20 @@ def reserve(session: Session, quantities: Mapping[int, int]) -> None:
     else:
         short = _change(session, quantities, _reserve_step)
     if short:
-        detail = "; ".join(
-            f"product {s['product_id']}: asked {s['requested']}, available {s['available']}"
-            for s in short
-        )
         raise InsufficientStock(
-            f"not enough stock — {detail}",
+            "not enough stock for {count} product(s)",
             hint="lower the quantities or wait for a stock receipt",
             shortfalls=short,
+            count=len(short),
+            problems=[
+                problem(
+                    f"product #{s['product_id']}",
+                    "asked {requested}, available {available}",
+                    requested=s["requested"],
+                    available=s["available"],
+                )
+                for s in short
+            ],
         )
 
 
@@ -185,7 +194,7 @@ _SHIP = _from_reserved("ship", lambda r, q: (r.on_hand - q, r.reserved - q, r.sh
 def release(session: Session, quantities: Mapping[int, int]) -> None:
     """Give reserved quantities back (cancelled or expired order)."""
     if problems := _change(session, quantities, _RELEASE):
-        raise StockInconsistent("; ".join(problems))
+        raise StockInconsistent("the stock cannot be released", problems=problems)
 
 
 def ship(
@@ -196,7 +205,7 @@ def ship(
     Returns where the units came from (product → {warehouse or None for unassigned: units}).
     """
     if problems := _change(session, quantities, _SHIP):
-        raise StockInconsistent("; ".join(problems))
+        raise StockInconsistent("the stock cannot be shipped", problems=problems)
     return bins.take(session, quantities, prefer=warehouse_id)
 
 
@@ -221,9 +230,12 @@ def take_back(session: Session, product_id: int, quantity: int, warehouse_id: in
     free = item.on_hand - item.reserved if item is not None else 0
     if item is None or free < quantity:
         raise InsufficientStock(
-            f"product {product_id}: {quantity} to take back, only {free} free in stock",
+            "product #{product_id}: {quantity} to take back, only {free} free in stock",
             hint="the goods were reserved or shipped since: correct with an adjustment instead",
             shortfalls=[{"product_id": product_id, "requested": quantity, "available": free}],
+            product_id=product_id,
+            quantity=quantity,
+            free=free,
         )
     if warehouse_id is not None:
         bins.take_from(session, warehouse_id, product_id, quantity)
@@ -247,8 +259,15 @@ def receive(
     """
     if quantity <= 0:
         raise DataError(
-            f"a receipt needs a positive quantity, got {quantity}",
+            "a receipt needs a positive quantity, got {quantity}",
             hint="corrections downward are not receipts",
+            quantity=quantity,
+        )
+    if session.get(Product, product_id) is None:
+        raise NotFound(
+            "no product #{product_id}",
+            hint="receive products of the catalog",
+            product_id=product_id,
         )
     item = lock_items(session, [product_id], create=True)[product_id]
     item.on_hand += quantity

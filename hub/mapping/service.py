@@ -20,7 +20,7 @@ from hub.mapping.models import MappingProfile
 from hub.mapping.profiles import ENTITIES, EntityMap, Profile, Source, normalise
 from hub.mapping.transforms import convert, transform
 from hub.merge import query, store
-from shared.errors import DataError
+from shared.errors import DataError, NotFound
 
 Row = tuple[Any, ...]
 
@@ -41,8 +41,11 @@ def _pick(name: str, available: list[str], what: str) -> str:
     if len(matches) == 1:
         return matches[0]
     raise DataError(
-        f"{what} {name!r} not found" + (" (ambiguous)" if matches else ""),
-        hint=f"available: {', '.join(available) or 'none'}",
+        "{what} {name} not found" + (" (ambiguous)" if matches else ""),
+        hint="available: {available}",
+        what=what,
+        name=repr(name),
+        available=", ".join(available) or "-",
     )
 
 
@@ -67,7 +70,10 @@ class _Resolved:
     def __init__(self, session: Session, reseller_id: str, entity: str, m: EntityMap) -> None:
         if entity not in ENTITIES:
             raise DataError(
-                f"unknown entity {entity!r}", hint=f"entities are: {', '.join(ENTITIES)}"
+                "unknown entity {entity}",
+                hint="entities are: {entities}",
+                entity=repr(entity),
+                entities=", ".join(ENTITIES),
             )
         datasets = [d.dataset for d in store.list_datasets(session, reseller_id)]
         self.entity, self.types = entity, ENTITIES[entity]
@@ -92,11 +98,17 @@ class _Resolved:
         ]
         if unknown:
             raise DataError(
-                f"{entity}: unknown field(s) {unknown}", hint=f"fields are: {', '.join(self.types)}"
+                "{entity}: unknown field(s) {unknown}",
+                hint="fields are: {fields}",
+                entity=entity,
+                unknown=", ".join(map(str, unknown)),
+                fields=", ".join(self.types),
             )
         key = next(iter(self.types))
         if key not in m.fields:
-            raise DataError(f"{entity}: the key field {key!r} must be mapped")
+            raise DataError(
+                "{entity}: the key field {key} must be mapped", entity=entity, key=repr(key)
+            )
 
     def rows(
         self,
@@ -129,7 +141,9 @@ class _Resolved:
                         msg = f"{self.entity}.{f} (row {n} of {self.dataset}): {e}"
                         if problems is None:
                             raise DataError(
-                                msg, hint="fix the mapping profile or the source value"
+                                "{problem}",
+                                hint="fix the mapping profile or the source value",
+                                problem=msg,
                             ) from None
                         problems.append(msg)
             out.append(tuple(values.get(f) for f in self.types))
@@ -162,9 +176,11 @@ def apply(session: Session, reseller_id: str, profile: Profile) -> dict[str, Ent
     problems = [p for e in result.values() for p in e.problems]
     if problems:
         raise DataError(
-            f"mapping profile {profile.name!r} does not fit reseller {reseller_id!r}: "
-            + "; ".join(problems),
+            "mapping profile {profile} does not fit reseller {reseller_id}",
             hint="fix the profile (see the preview) and apply again",
+            profile=repr(profile.name),
+            reseller_id=reseller_id,
+            problems=problems,
         )
     row = session.get(MappingProfile, reseller_id) or MappingProfile(reseller_id=reseller_id)
     row.name, row.profile, row.applied_at = profile.name, profile.model_dump_json(), utcnow()
@@ -207,14 +223,18 @@ def entity_rows(
     """(field names, rows) of ``entity`` for this reseller, current or as of ``as_of``."""
     profile = profile or applied_profile(session, reseller_id)
     if profile is None:
-        raise DataError(
-            f"reseller {reseller_id!r} has no mapping profile applied",
+        raise NotFound(
+            "reseller {reseller_id} has no mapping profile applied",
             hint="preview and apply one, e.g. `synchub data map RESELLER northwind --apply`",
+            reseller_id=reseller_id,
         )
     if entity not in profile.entities:
-        raise DataError(
-            f"profile {profile.name!r} does not map entity {entity!r}",
-            hint=f"it maps: {', '.join(profile.entities)}",
+        raise NotFound(
+            "profile {profile} does not map entity {entity}",
+            hint="it maps: {entities}",
+            profile=repr(profile.name),
+            entity=repr(entity),
+            entities=", ".join(profile.entities),
         )
     r = _Resolved(session, reseller_id, entity, profile.entities[entity])
     return list(r.types), r.rows(session, reseller_id, as_of)

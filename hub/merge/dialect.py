@@ -213,7 +213,10 @@ def _parse(chunks: Iterable[bytes], width: int, what: str) -> Iterator[list[str 
             fields = parse_line(line)
             if len(fields) != width:
                 raise DataError(
-                    f"{what}: line {n} has {len(fields)} fields, expected {width}",
+                    "{what}: line {line} has {count} fields, expected {width}",
+                    what=what,
+                    count=len(fields),
+                    width=width,
                     hint="the snapshot does not match its manifest; quarantine it and re-export",
                     line=n,
                 )
@@ -233,7 +236,9 @@ def _copy(conn: Any, table: str, width: int, chunks: Iterable[bytes], what: str)
             n = cur.rowcount
     except psycopg.errors.DataError as e:  # bad field count, invalid escape, bad UTF-8…
         raise DataError(
-            f"{what}: PostgreSQL refused the rows: {str(e).splitlines()[0]}",
+            "{what}: the database refused the rows: {reason}",
+            what=what,
+            reason=str(e).splitlines()[0],
             hint="the snapshot does not match its manifest; quarantine it and re-export",
         ) from None
     # no ANALYZE: a never-analysed table is estimated from its pages, close enough to choose index

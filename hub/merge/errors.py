@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import DataError, FatalError
+from shared.errors import DataError, NotFound
 
 
 class IncompatibleSchema(DataError):
@@ -13,5 +13,5 @@ class IncompatibleSchema(DataError):
     """
 
 
-class DatasetNotFound(FatalError):
+class DatasetNotFound(NotFound):
     """No merged data for this reseller and dataset (never received, or the name is misspelt)."""

@@ -49,7 +49,7 @@ def _schema(
     )
     if state is None:
         raise DatasetNotFound(
-            f"reseller {reseller_id!r} has no merged dataset {dataset!r}",
+            "reseller {reseller_id} has no merged dataset {dataset}",
             hint="list the reseller's datasets (GET …/datasets or `synchub data datasets RESELLER`)",
             reseller_id=reseller_id,
             dataset=dataset,
@@ -104,15 +104,20 @@ def _where(
         col = state.column(name)
         if col is None:
             raise DataError(
-                f"cannot filter on {name!r}: the dataset has no such column",
-                hint=f"columns are: {', '.join(c.name for c in state.columns)}",
+                "cannot filter on {column}: the dataset has no such column",
+                hint="columns are: {columns}",
                 column=name,
+                columns=", ".join(c.name for c in state.columns),
             )
         try:
             canonical = encode_value(col.type, decode_value(col.type, value))
         except (ValueError, ArithmeticError) as e:
             raise DataError(
-                f"filter {name}={value!r} is not a valid {col.type.value}: {e}", column=name
+                "filter {column}={value} is not a valid {type}: {reason}",
+                column=name,
+                value=repr(value),
+                type=col.type.value,
+                reason=e,
             ) from None
         clauses.append(
             f"{dialect.json_element(session, 'row_values', state.layout.index(name))} = :f{i}"
@@ -198,7 +203,8 @@ def rows_as_of(
     """Rows as the source had them at ``at`` (source time: the snapshots' created_at)."""
     if at.tzinfo is None:
         raise DataError(
-            f"as-of time {at.isoformat()} has no time zone",
+            "as-of time {at} has no time zone",
+            at=at.isoformat(),
             hint="give it in UTC, e.g. 2024-03-03T00:00:00Z",
         )
     columns, rows = iter_rows(

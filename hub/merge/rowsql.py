@@ -57,7 +57,7 @@ def key_sql(session: Session, ds: DatasetManifest, positional: bool = False) -> 
     parts = []
     for i, k in enumerate(ds.key):
         col = f"c{i if positional else names.index(k)}"
-        field = escape_sql(session, col) if ds.column(k).type in _ESCAPED_TYPES else col  # type: ignore[union-attr]
+        field = escape_sql(session, col) if ds.column(k).type in _ESCAPED_TYPES else col
         parts.append(f"COALESCE({field}, '\\N')")
     tab = dialect.char(session, 9)
     return f" || {tab} || ".join(parts)
@@ -71,7 +71,7 @@ def _layout(ds: DatasetManifest, state: SchemaState) -> tuple[list[str | None], 
         j
         for j, n in enumerate(state.layout)
         if n in names and (n in ds.key or not ds.column(n).nullable)
-    ]  # type: ignore[union-attr]
+    ]
     return cols, max(mandatory, default=0)
 
 

@@ -82,7 +82,7 @@ def compare(
 
     def refuse(reason: str) -> IncompatibleSchema:
         return IncompatibleSchema(
-            f"dataset {dataset!r} of reseller {reseller_id!r}: {reason}",
+            "dataset {dataset} of reseller {reseller_id}: {reason}",
             hint="the source's schema changed in a way the merged history cannot absorb; "
             "fix the agent's dataset definition (or rename the dataset to start a new history) and resend",
             reseller_id=reseller_id,

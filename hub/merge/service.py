@@ -53,7 +53,9 @@ def merge_snapshot(
     """Apply every dataset of ``manifest``; raises IncompatibleSchema / DataError, never commits."""
     if manifest.reseller_id != reseller_id:
         raise DataError(
-            f"snapshot belongs to reseller {manifest.reseller_id!r}, not {reseller_id!r}",
+            "snapshot belongs to reseller {owner}, not {reseller_id}",
+            owner=manifest.reseller_id,
+            reseller_id=reseller_id,
             hint="quarantine it: a reseller's snapshot must only be merged into its own data",
         )
     stats = MergeStats()
@@ -330,7 +332,8 @@ def _batched(lines: Iterator[bytes], size: int = 1 << 20) -> Iterator[bytes]:
 
 def _duplicate_key(what: str, dataset: str) -> DataError:
     return DataError(
-        f"{what}: the snapshot holds the same key more than once",
+        "{what}: the snapshot holds the same key more than once",
+        what=what,
         hint="the dataset's key is not unique at the source; fix the key in the agent's configuration",
         dataset=dataset,
     )

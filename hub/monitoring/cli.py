@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
+from hub.core.output import emit, json_option
 from hub.core.runtime import hub_transaction
-from hub.core.settings import HubSettings
+from hub.core.settings import load_settings
 from hub.monitoring import service
 from hub.monitoring.models import KINDS
 from hub.users.models import User
@@ -43,15 +44,29 @@ def subscribe(username: str, channel: str, address: str, kinds: str, locale: str
 
 
 @alerts.command("subscriptions")
-def subscriptions() -> None:
+@json_option
+def subscriptions(as_json: bool) -> None:
     """List every subscription."""
     with hub_transaction() as session:
         names = dict(session.execute(select(User.id, User.username)).tuples().all())
-        rows = service.subscriptions(session)
+        rows = [
+            {
+                "id": s.id,
+                "user": names.get(s.user_id, "?"),
+                "channel": s.channel,
+                "address": s.address,
+                "kinds": s.kinds,
+            }
+            for s in service.subscriptions(session)
+        ]
+
+    def text() -> None:
         for s in rows:
-            click.echo(f"#{s.id}  {names.get(s.user_id, '?')}  {s.channel} {s.address}  {s.kinds}")
+            click.echo(f"#{s['id']}  {s['user']}  {s['channel']} {s['address']}  {s['kinds']}")
         if not rows:
             click.echo("no subscriptions: nobody is told about alerts (`synchub alerts subscribe`)")
+
+    emit(rows, as_json, text)
 
 
 @alerts.command("unsubscribe")
@@ -79,7 +94,7 @@ def schedule(reseller_id: str, every_hours: int, grace_hours: int) -> None:
 @alerts.command("check")
 def check() -> None:
     """Run the checks now (the `alerts` job runs them every minute under `synchub serve`)."""
-    settings = HubSettings()
+    settings = load_settings()
     with hub_transaction(settings) as session:
         default = service.Expectation(settings.sync_every_hours, settings.sync_grace_hours)
         click.echo(service.check_all(session, default))

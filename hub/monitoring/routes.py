@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +15,7 @@ from hub.monitoring import health, service
 from hub.monitoring.metrics import exposition
 from hub.monitoring.service import Expectation
 from hub.users.models import User
+from shared.errors import Forbidden
 
 router = APIRouter(tags=["monitoring"])
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
@@ -69,9 +70,8 @@ async def metrics(request: Request, hub: HubDep) -> Response:
     only clients on this machine may scrape (the figures name resellers).
     """
     if not _may_scrape(request, hub.settings.metrics_token.get_secret_value()):
-        raise HTTPException(
-            403,
-            "metrics are for this machine's Prometheus, or for callers with SYNCHUB_METRICS_TOKEN",
+        raise Forbidden(
+            "metrics are for this machine's Prometheus, or for callers with SYNCHUB_METRICS_TOKEN"
         )
     default = Expectation(hub.settings.sync_every_hours, hub.settings.sync_grace_hours)
     body = await run_in_threadpool(exposition, hub.read_factory, default)
@@ -134,7 +134,7 @@ def subscribe(
     """Be told about alerts (missed syncs, quarantine, held snapshots, failed jobs)."""
     user = session.get(User, principal.user_id)
     if user is None:
-        raise HTTPException(403, "alerts are for signed-in staff users")
+        raise Forbidden("alerts are for signed-in staff users")
     sub = service.subscribe(session, user, body.channel, body.address, body.kinds, body.locale)
     return SubscriptionPublic.model_validate(sub)
 

@@ -36,7 +36,7 @@ from hub.monitoring.models import KINDS, Alert, AlertSubscription, JobStatus, Sy
 from hub.notifications.service import CHANNELS, notify_addresses
 from hub.resellers.models import Reseller
 from hub.users.models import User
-from shared.errors import DataError
+from shared.errors import DataError, NotFound
 
 log = logging.getLogger("hub.monitoring")
 WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
@@ -74,8 +74,10 @@ def parse_kinds(kinds: str | list[str] | None) -> str:
     unknown = [k for k in wanted if k not in KINDS]
     if unknown or not wanted:
         raise DataError(
-            f"unknown alert kind(s): {', '.join(unknown) or '(none given)'}",
-            hint=f"kinds: {', '.join(KINDS)} (or all)",
+            "unknown alert kind(s): {unknown}",
+            hint="kinds: {kinds} (or all)",
+            unknown=", ".join(unknown) or "-",
+            kinds=", ".join(KINDS),
         )
     return ",".join(dict.fromkeys(wanted))
 
@@ -91,11 +93,17 @@ def subscribe(
     """Subscribe a staff user (resellers' users get their own notifications, not hub alerts)."""
     if user.role not in {r.value for r in STAFF}:
         raise DataError(
-            f"{user.username} is a reseller user: alerts go to the distributor's staff",
+            "{username} is a reseller user: alerts go to the distributor's staff",
+            username=user.username,
             hint="subscribe a staff account (owner, operations, ...)",
         )
     if channel not in CHANNELS:
-        raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
+        raise DataError(
+            "unknown channel {channel}",
+            hint="channels: {channels}",
+            channel=repr(channel),
+            channels=", ".join(CHANNELS),
+        )
     if not address.strip():
         raise DataError("the address is empty", hint="an e-mail address or an E.164 phone number")
     sub = AlertSubscription(
@@ -115,8 +123,10 @@ def unsubscribe(session: Session, subscription_id: int, user_id: int | None = No
     """Remove a subscription (``user_id``: only if it is that user's)."""
     sub = session.get(AlertSubscription, subscription_id)
     if sub is None or (user_id is not None and sub.user_id != user_id):
-        raise DataError(
-            f"no alert subscription #{subscription_id}", hint="list them to see their ids"
+        raise NotFound(
+            "no alert subscription #{subscription_id}",
+            hint="list them to see their ids",
+            subscription_id=subscription_id,
         )
     session.delete(sub)
     session.flush()
@@ -131,10 +141,16 @@ def subscriptions(session: Session, user_id: int | None = None) -> list[AlertSub
 
 def set_schedule(session: Session, reseller_id: str, every_hours: int, grace_hours: int) -> None:
     if session.get(Reseller, reseller_id) is None:
-        raise DataError(f"no reseller {reseller_id!r}", hint="`synchub reseller list` shows them")
+        raise NotFound(
+            "no reseller {reseller_id}",
+            hint="`synchub reseller list` shows them",
+            reseller_id=reseller_id,
+        )
     if not (1 <= every_hours <= 24 * 31 and 0 <= grace_hours <= 24 * 7):
         raise DataError(
-            f"schedule every {every_hours} h, grace {grace_hours} h is out of range",
+            "schedule every {every} h, grace {grace} h is out of range",
+            every=every_hours,
+            grace=grace_hours,
             hint="every 1..744 hours, grace 0..168 hours",
         )
     row = session.get(SyncSchedule, reseller_id) or SyncSchedule(reseller_id=reseller_id)
@@ -212,36 +228,25 @@ def check_snapshots(
 ) -> None:
     """Quarantined and conflicting snapshots (at once), snapshots held longer than ``grace``."""
     # Recent ones only: on the first run after an upgrade, years of old quarantine are no news.
-    quarantined = session.scalars(
+    refused = session.scalars(
         select(Snapshot)
         .where(
-            Snapshot.status == Status.QUARANTINED.value,
+            Snapshot.status.in_((Status.QUARANTINED.value, Status.CONFLICT.value)),
             Snapshot.received_at >= now - RECENT,
         )
         .order_by(Snapshot.id)
     )
-    for snap in quarantined:
-        key = f"quarantine:{snap.id}:{snap.attempts}"
+    for snap in refused:
+        if snap.status == Status.CONFLICT.value:
+            key, template, room = f"conflict:{snap.id}", "alert_conflict", 400
+        else:
+            key, template, room = f"quarantine:{snap.id}:{snap.attempts}", "alert_quarantine", 300
         payload = {
             "reseller": snap.reseller_id,
             "sequence": snap.sequence,
-            "reason": (snap.reason or "?")[:300],
+            "reason": (snap.reason or "?")[:room],
         }
-        if raise_alert(session, key, "quarantine", "alert_quarantine", payload, snap.reseller_id):
-            report.raised.append(key)
-    conflicts = session.scalars(
-        select(Snapshot)
-        .where(Snapshot.status == Status.CONFLICT.value, Snapshot.received_at >= now - RECENT)
-        .order_by(Snapshot.id)
-    )
-    for snap in conflicts:
-        key = f"conflict:{snap.id}"
-        payload = {
-            "reseller": snap.reseller_id,
-            "sequence": snap.sequence,
-            "reason": (snap.reason or "?")[:400],
-        }
-        if raise_alert(session, key, "quarantine", "alert_conflict", payload, snap.reseller_id):
+        if raise_alert(session, key, "quarantine", template, payload, snap.reseller_id):
             report.raised.append(key)
     held = session.scalars(
         select(Snapshot)

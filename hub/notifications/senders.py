@@ -12,9 +12,8 @@ from email.message import EmailMessage
 from typing import Optional, Protocol
 
 import httpx
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub.core.settings import NotifySettings
 from shared.errors import RetriableError
 
 
@@ -35,21 +34,6 @@ class AttachingSender(Sender, Protocol):
     def send_with(
         self, recipient: str, subject: str, body: str, attachments: list[Attachment]
     ) -> None: ...
-
-
-class NotifySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SYNCHUB_NOTIFY_", extra="ignore")
-
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_from: str = "synchub@localhost"
-    smtp_user: str = ""
-    smtp_password: SecretStr = SecretStr("")
-    smtp_starttls: bool = False
-    whatsapp_url: str = ""
-    whatsapp_token: SecretStr = SecretStr("")
-    timeout_seconds: float = 10.0
-    max_attempts: int = 6
 
 
 class SmtpSender:
@@ -87,7 +71,9 @@ class SmtpSender:
                     smtp.login(self.user, self.password)
                 smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
-            raise SendFailed(f"SMTP {self.host}:{self.port}: {exc}") from exc
+            raise SendFailed(
+                "SMTP {host}:{port}: {reason}", host=self.host, port=self.port, reason=exc
+            ) from exc
 
 
 class WhatsAppSender:
@@ -107,9 +93,13 @@ class WhatsAppSender:
                 headers={"Authorization": f"Bearer {self.token}"},
             )
         except httpx.HTTPError as exc:
-            raise SendFailed(f"WhatsApp provider {self.url}: {exc}") from exc
+            raise SendFailed("WhatsApp provider {url}: {reason}", url=self.url, reason=exc) from exc
         if resp.status_code >= 300:
-            raise SendFailed(f"WhatsApp provider answered {resp.status_code}: {resp.text[:200]}")
+            raise SendFailed(
+                "WhatsApp provider answered {status}: {text}",
+                status=resp.status_code,
+                text=resp.text[:200],
+            )
 
 
 def senders_from(settings: NotifySettings) -> dict[str, Sender]:

@@ -21,7 +21,7 @@ from hub.core.driver import Direct
 from hub.notifications.models import Contact, OutboxMessage
 from hub.notifications.senders import Sender, SendFailed
 from hub.notifications.templates import LOCALES, TEMPLATES, render
-from shared.errors import DataError
+from shared.errors import DataError, NotFound
 
 CHANNELS = ("email", "whatsapp")
 
@@ -30,9 +30,19 @@ def add_contact(
     session: Session, reseller_id: str, channel: str, address: str, locale: str = "id"
 ) -> Contact:
     if channel not in CHANNELS:
-        raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
+        raise DataError(
+            "unknown channel {channel}",
+            hint="channels: {channels}",
+            channel=repr(channel),
+            channels=", ".join(CHANNELS),
+        )
     if locale not in LOCALES:
-        raise DataError(f"unknown locale {locale!r}", hint=f"locales: {', '.join(LOCALES)}")
+        raise DataError(
+            "unknown locale {locale}",
+            hint="locales: {locales}",
+            locale=repr(locale),
+            locales=", ".join(LOCALES),
+        )
     contact = Contact(
         reseller_id=reseller_id, channel=channel, address=address.strip(), locale=locale
     )
@@ -133,7 +143,12 @@ def notify_address(
     read when the message goes out, so the outbox stays small.
     """
     if channel not in CHANNELS:
-        raise DataError(f"unknown channel {channel!r}", hint=f"channels: {', '.join(CHANNELS)}")
+        raise DataError(
+            "unknown channel {channel}",
+            hint="channels: {channels}",
+            channel=repr(channel),
+            channels=", ".join(CHANNELS),
+        )
     fields = dict(payload)
     if attachment is not None:
         fields[ATTACHMENT] = str(attachment)
@@ -157,11 +172,15 @@ def _send(sender: Sender, msg: OutboxMessage, subject: str, body: str) -> None:
         return
     send_with = getattr(sender, "send_with", None)
     if send_with is None:
-        raise SendFailed(f"the {msg.channel} channel cannot carry the attached file")
+        raise SendFailed(
+            "the {channel} channel cannot carry the attached file", channel=msg.channel
+        )
     try:
         content = Path(path).read_bytes()
     except OSError as exc:
-        raise SendFailed(f"attachment {Path(path).name} cannot be read: {exc}") from exc
+        raise SendFailed(
+            "attachment {name} cannot be read: {exc}", name=Path(path).name, exc=str(exc)
+        ) from exc
     name = Path(path).name
     send_with(
         msg.recipient,
@@ -243,5 +262,5 @@ def failures(session: Session, limit: int = 100) -> list[OutboxMessage]:
 def retry_failed(session: Session, message_id: int) -> None:
     msg = session.get(OutboxMessage, message_id)
     if msg is None:
-        raise DataError(f"no notification #{message_id}")
+        raise NotFound("no notification #{message_id}", message_id=message_id)
     msg.status, msg.attempts, msg.next_attempt_at = "pending", 0, utcnow()

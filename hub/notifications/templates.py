@@ -4,27 +4,29 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from hub.core.i18n import money
+
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "order_placed": {
         "id": (
             "Pesanan #{order_id} diterima",
-            "Pesanan #{order_id} sudah kami terima. Faktur {invoice}. Silakan transfer Rp {amount} "
+            "Pesanan #{order_id} sudah kami terima. Faktur {invoice}. Silakan transfer {amount} "
             "dengan berita {reference} sebelum {due}.",
         ),
         "en": (
             "Order #{order_id} received",
-            "We received order #{order_id}. Invoice {invoice}. Please transfer IDR {amount} "
+            "We received order #{order_id}. Invoice {invoice}. Please transfer {amount} "
             "with reference {reference} before {due}.",
         ),
     },
     "payment_received": {
         "id": (
             "Pembayaran pesanan #{order_id} diterima",
-            "Pembayaran Rp {amount} untuk pesanan #{order_id} sudah dikonfirmasi. Sisa tagihan: Rp {due}.",
+            "Pembayaran {amount} untuk pesanan #{order_id} sudah dikonfirmasi. Sisa tagihan: {due}.",
         ),
         "en": (
             "Payment for order #{order_id} received",
-            "Your payment of IDR {amount} for order #{order_id} is confirmed. Still due: IDR {due}.",
+            "Your payment of {amount} for order #{order_id} is confirmed. Still due: {due}.",
         ),
     },
     "payment_rejected": {
@@ -189,4 +191,16 @@ def render(template: str, locale: str, payload: Mapping[str, Any]) -> tuple[str,
             return "?"
 
     fields = _Fields(payload)
+    for name in MONEY_FIELDS & set(payload):
+        fields[name] = _money_or_raw(payload[name], locale)
     return subject.format_map(fields), body.format_map(fields)
+
+
+MONEY_FIELDS = {"amount", "due"}  # written with the hub's one money format, in the locale
+
+
+def _money_or_raw(value: Any, locale: str) -> str:
+    try:
+        return money(value, locale)
+    except (ArithmeticError, ValueError, TypeError):
+        return str(value)

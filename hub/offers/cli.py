@@ -6,7 +6,7 @@ import click
 
 from hub.core.db import transaction
 from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import load_settings
 
 
 @click.group("offers")
@@ -23,7 +23,7 @@ def compute_cmd(reseller_id: str | None, refresh: bool) -> None:
     """Replace draft offers (approved and published ones are kept)."""
     from hub.offers.service import compute, refresh_facts
 
-    _, factory = open_hub(HubSettings())
+    _, factory = open_hub(load_settings())
     if refresh and reseller_id:
         with transaction(factory) as s:
             refresh_facts(s, reseller_id)
@@ -49,7 +49,7 @@ def publish_cmd() -> None:
     from hub.core.keys import HubKeys
     from hub.offers.workflow import publish
 
-    settings = HubSettings()
+    settings = load_settings()
     _, factory = open_hub(settings)
     keys = HubKeys.load(settings.keys_dir)
     with transaction(factory) as s:

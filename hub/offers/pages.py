@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Sequence
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,11 +21,12 @@ from hub.catalog.models import Product
 from hub.core import nav
 from hub.core.db import utcnow
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require, reseller_filter
+from hub.core.errors import describe, status_of
 from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.templating import render
 from hub.offers import workflow
 from hub.offers.models import KINDS, STATUSES, Offer
-from shared.errors import DataError
+from shared.errors import Conflict, DataError, NotFound, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 VIEW = (Role.OWNER, Role.OPERATIONS, Role.MARKETING)  # marketing reads offers and conversion
@@ -63,7 +64,13 @@ def _htmx(request: Request) -> bool:
 
 def _checked(value: str, known: Sequence[str], what: str) -> str:
     if value and value not in known:
-        raise HTTPException(422, f"unknown offer {what} {value!r}: use one of {', '.join(known)}")
+        raise DataError(
+            "unknown offer {what} {value}",
+            hint="use one of {known}",
+            what=what,
+            value=repr(value),
+            known=", ".join(known),
+        )
     return value
 
 
@@ -153,17 +160,23 @@ def decide(
         if not ids:
             raise DataError("no offer selected", hint="tick the offers to approve or drop")
         if any(not 0 < i < 2**31 for i in ids):
-            raise DataError(
-                f"offer id(s) {[i for i in ids if not 0 < i < 2**31]} do not exist: nothing was changed",
+            raise Conflict(
+                "offer id(s) {ids} do not exist: nothing was changed",
+                ids=", ".join(f"#{i}" for i in ids if not 0 < i < 2**31),
                 hint="reload the list and select draft offers only",
             )
         done = workflow.decide(session, ids, action, principal)
         session.flush()  # the request's unit of work commits (docs/transactions.md)
-    except DataError as exc:
+    except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
-        session.rollback()
         return _review(
-            request, session, principal, f, error=exc, status=409, fragment=_htmx(request)
+            request,
+            session,
+            principal,
+            f,
+            error=exc,
+            status=status_of(exc),
+            fragment=_htmx(request),
         )
     text = "{n} offer(s) approved." if action == "approve" else "{n} offer(s) dropped."
     return _review(
@@ -203,20 +216,20 @@ def edit_quantity(
 ) -> Response:
     """Change a draft's quantity; it is priced again (quantity breaks)."""
     if session.get(Offer, offer_id) is None:
-        raise HTTPException(404, f"no offer #{offer_id}")
+        raise NotFound("no offer #{offer_id}", offer_id=offer_id)
     error = ""
     try:
         if not quantity.strip().isdigit() or not 0 < int(quantity) <= 1_000_000:
             raise DataError(
-                f"quantity {quantity!r} is not a whole number from 1 to 1000000",
+                "quantity {value} is not a whole number from 1 to 1000000",
+                value=repr(quantity),
                 hint="type the number of units",
             )
         workflow.edit(session, offer_id, int(quantity), principal)
         session.flush()  # the request's unit of work commits (docs/transactions.md)
-    except DataError as exc:
+    except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
-        session.rollback()
-        error = str(exc)
+        error = describe(request, exc)
     if _htmx(request):
         offer = session.get(Offer, offer_id)
         assert offer is not None  # checked above; offers are never deleted by an edit

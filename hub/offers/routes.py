@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 
-from hub.core.deps import SessionDep, require
+from hub.core.deps import RowId, SessionDep, require
 from hub.core.roles import Principal, Role
 from hub.core.state import hub_state
 from hub.offers import service, workflow
 from hub.offers.schemas import ConversionPublic, OfferDecision, OfferEdit, OfferPublic, OffersPublic
-from shared.errors import DataError
 
 router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
 Staff = Annotated[Principal, require(Role.OPERATIONS, Role.OWNER)]
@@ -41,31 +40,22 @@ def conversion(session: SessionDep, principal: Staff) -> list[ConversionPublic]:
 
 
 @router.get("/{offer_id}", response_model=OfferPublic)
-def offer(offer_id: int, session: SessionDep, principal: Viewer) -> OfferPublic:
-    try:
-        return OfferPublic.model_validate(workflow.get_offer(session, offer_id, principal))
-    except DataError as e:
-        raise HTTPException(404, str(e)) from None
+def offer(offer_id: RowId, session: SessionDep, principal: Viewer) -> OfferPublic:
+    return OfferPublic.model_validate(workflow.get_offer(session, offer_id, principal))
 
 
 @router.post("/decide", response_model=OffersPublic)
 def decide(body: OfferDecision, session: SessionDep, principal: Staff) -> OffersPublic:
     """Approve or drop draft offers in bulk (all or nothing)."""
-    try:
-        rows = workflow.decide(session, body.ids, body.action, principal)
-        session.flush()  # the request's unit of work commits (docs/transactions.md)
-    except DataError as e:
-        raise HTTPException(409, str(e)) from None
+    rows = workflow.decide(session, body.ids, body.action, principal)
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return OffersPublic(data=[OfferPublic.model_validate(o) for o in rows], count=len(rows))
 
 
 @router.patch("/{offer_id}", response_model=OfferPublic)
-def edit(offer_id: int, body: OfferEdit, session: SessionDep, principal: Staff) -> OfferPublic:
-    try:
-        o = workflow.edit(session, offer_id, body.quantity, principal)
-        session.flush()  # the request's unit of work commits (docs/transactions.md)
-    except DataError as e:
-        raise HTTPException(409, str(e)) from None
+def edit(offer_id: RowId, body: OfferEdit, session: SessionDep, principal: Staff) -> OfferPublic:
+    o = workflow.edit(session, offer_id, body.quantity, principal)
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return OfferPublic.model_validate(o)
 
 

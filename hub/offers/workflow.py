@@ -25,7 +25,7 @@ from hub.core.db import utcnow
 from hub.core.dropbox import write_reply
 from hub.core.roles import Principal, restrict
 from hub.offers.models import Offer
-from shared.errors import DataError
+from shared.errors import Conflict, DataError, NotFound
 from shared.messages import Offers, offers_filename, sign_message
 
 ACTIONS = {"approve": ("draft", "approved"), "drop": ("draft", "dropped")}
@@ -66,7 +66,9 @@ def get_offer(session: Session, offer_id: int, principal: Principal) -> Offer:
         stmt = stmt.where(Offer.status.in_(("published", "accepted")))
     offer = session.scalar(stmt)
     if offer is None:
-        raise DataError(f"no offer #{offer_id}", hint="list your offers for current ids")
+        raise NotFound(
+            "no offer #{offer_id}", hint="list your offers for current ids", offer_id=offer_id
+        )
     return offer
 
 
@@ -75,15 +77,17 @@ def decide(
 ) -> list[Offer]:
     """Approve or drop draft offers in bulk; any id that is not a draft refuses the whole batch."""
     if action not in ACTIONS:
-        raise DataError(f"unknown action {action!r}", hint="use approve or drop")
+        raise DataError("unknown action {action}", hint="use approve or drop", action=repr(action))
     want, new = ACTIONS[action]
     ids = list(dict.fromkeys(offer_ids))
     offers = list(session.scalars(select(Offer).where(Offer.id.in_(ids))))
     bad = sorted(set(ids) - {o.id for o in offers if o.status == want})
     if bad:
-        raise DataError(
-            f"offer(s) {bad} are not {want} (or do not exist): nothing was changed",
+        raise Conflict(
+            "offer(s) {ids} are not {status} (or do not exist): nothing was changed",
             hint="reload the list and select draft offers only",
+            ids=", ".join(f"#{i}" for i in bad),
+            status=want,
         )
     for o in offers:
         o.status, o.decided_by = new, _who(principal)
@@ -103,8 +107,14 @@ def edit(
 ) -> Offer:
     """Change a draft's quantity; the price is looked up again (quantity breaks may change it)."""
     o = session.get(Offer, offer_id)
-    if o is None or o.status != "draft":
-        raise DataError(f"offer #{offer_id} is not a draft", hint="only draft offers can be edited")
+    if o is None:
+        raise NotFound("no offer #{offer_id}", offer_id=offer_id)
+    if o.status != "draft":
+        raise Conflict(
+            "offer #{offer_id} is not a draft",
+            hint="only draft offers can be edited",
+            offer_id=offer_id,
+        )
     q = price_for(session, o.reseller_id, o.product_id, quantity, at or utcnow())
     before = {"quantity": o.quantity, "unit_price": o.unit_price}
     o.quantity, o.unit_price, o.price_rule, o.decided_by = (
@@ -195,11 +205,17 @@ def mark_accepted(
     """Called by orders when an order was created from this offer (conversion tracking)."""
     o = session.get(Offer, offer_id)
     if o is None or o.status not in ("published", "accepted"):
-        raise DataError(
-            f"offer #{offer_id} is not published", hint="only published offers can be ordered"
+        raise Conflict(
+            "offer #{offer_id} is not published",
+            hint="only published offers can be ordered",
+            offer_id=offer_id,
         )
     if o.status == "accepted" and o.order_id != order_id:
-        raise DataError(f"offer #{offer_id} was already accepted by order #{o.order_id}")
+        raise Conflict(
+            "offer #{offer_id} was already accepted by order #{order_id}",
+            offer_id=offer_id,
+            order_id=o.order_id,
+        )
     o.status, o.order_id, o.accepted_at = "accepted", order_id, at or utcnow()
     session.flush()
     return o

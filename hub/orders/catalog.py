@@ -209,7 +209,9 @@ class HubCatalog:
         }
 
 
-def _not_priced(exc: Exception, product_id: int) -> NotPriced:
+def _not_priced(exc: DataError, product_id: int) -> NotPriced:
     return NotPriced(
-        str(exc), hint="ask the distributor to add it to your price list", product_id=product_id
+        exc.template,
+        hint="ask the distributor to add it to your price list",
+        **{**exc.context, "product_id": product_id},
     )

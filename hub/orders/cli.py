@@ -7,9 +7,9 @@ import click
 from hub.core.db import transaction
 from hub.core.keys import HubKeys
 from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import load_settings
 from hub.inventory import service as stock
-from hub.notifications.senders import NotifySettings, senders_from
+from hub.notifications.senders import senders_from
 from hub.notifications.service import deliver_due
 from hub.orders.catalog import HubCatalog
 from hub.orders.expiry import expire_due, remind_due
@@ -29,9 +29,10 @@ def expire() -> None:
 
     Window and grace: SYNCHUB_ORDER_PAYMENT_DAYS (7), SYNCHUB_ORDER_GRACE_HOURS (24).
     """
-    engine, factory = open_hub(HubSettings())
+    settings = load_settings()
+    engine, factory = open_hub(settings)
     try:
-        ids = expire_due(factory, OrderPolicy.from_env())
+        ids = expire_due(factory, OrderPolicy.from_settings(settings))
     finally:
         engine.dispose()
     click.echo(f"expired {len(ids)} order(s)" + (f": {', '.join(map(str, ids))}" if ids else ""))
@@ -40,9 +41,10 @@ def expire() -> None:
 @orders.command("remind")
 def remind() -> None:
     """Queue "expiring soon" messages for unpaid orders due within a day."""
-    engine, factory = open_hub(HubSettings())
+    settings = load_settings()
+    engine, factory = open_hub(settings)
     try:
-        ids = remind_due(factory, OrderPolicy.from_env())
+        ids = remind_due(factory, OrderPolicy.from_settings(settings))
     finally:
         engine.dispose()
     click.echo(f"reminded {len(ids)} order(s)")
@@ -51,14 +53,14 @@ def remind() -> None:
 @orders.command("scan-files")
 def scan_files() -> None:
     """Place the order files resellers dropped in their SFTP inbox and answer in their outbox."""
-    settings = HubSettings()
+    settings = load_settings()
     engine, factory = open_hub(settings)
     try:
         report = scan_order_files(
             factory,
             settings.sftp_root,
             settings.home / "order-files",
-            OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_env()),
+            OrderContext(HubCatalog(), HubShipping(), OrderPolicy.from_settings(settings)),
             HubKeys.load(settings.keys_dir).signing_key,
         )
     finally:
@@ -71,13 +73,14 @@ def scan_files() -> None:
 @orders.command("notify")
 def notify_cmd() -> None:
     """Send due notifications (SYNCHUB_NOTIFY_* configures SMTP and the WhatsApp provider)."""
-    cfg = NotifySettings()
+    settings = load_settings()
+    cfg = settings.notify
     senders = senders_from(cfg)
     if not senders:
         raise click.ClickException(
             "no channel configured: set SYNCHUB_NOTIFY_SMTP_HOST and/or SYNCHUB_NOTIFY_WHATSAPP_URL"
         )
-    engine, factory = open_hub(HubSettings())
+    engine, factory = open_hub(settings)
     try:
         r = deliver_due(factory, senders, max_attempts=cfg.max_attempts)
     finally:
@@ -91,7 +94,7 @@ def notify_cmd() -> None:
 @click.option("--reference", default="", help="supplier invoice or purchase order number")
 def receive_stock(product_id: int, quantity: int, reference: str) -> None:
     """Book a stock receipt for a product."""
-    engine, factory = open_hub(HubSettings())
+    engine, factory = open_hub(load_settings())
     try:
         with transaction(factory) as s:
             item = stock.receive(s, product_id, quantity, reference=reference, received_by="cli")

@@ -18,18 +18,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
+from hub.core.i18n import money
 from hub.documents import tax
 from hub.documents.builder import Column, Document, Party, render
 from hub.documents.words import amount_in_words
 from hub.orders.models import Order, OrderLine
-from shared.errors import DataError
+from shared.errors import Conflict, DataError
 
 
 def rupiah(amount: Decimal) -> str:
-    """``Rp 1.250.000,00`` — Indonesian grouping."""
-    q = Decimal(amount).quantize(Decimal("0.01"))
-    whole, frac = f"{q:,.2f}".split(".")
-    return f"Rp {whole.replace(',', '.')},{frac}"
+    """``Rp 1.250.000,00``: the hub's one money format (:func:`hub.core.i18n.money`), with cents."""
+    return money(amount, "id", cents=True)
 
 
 @dataclass(frozen=True)
@@ -122,8 +121,9 @@ def _pay_text(doc: Document, papers: Papers, order: Order, amount: Decimal) -> s
 
 def invoice_document(order: Order, papers: Papers) -> Document:
     if not order.invoice_number:
-        raise DataError(
-            f"order #{order.id} has no invoice yet",
+        raise Conflict(
+            "order #{order_id} has no invoice yet",
+            order_id=order.id,
             hint="an invoice is issued when the order is placed",
         )
     title = "Sales invoice" if papers.pkp else "Invoice"
@@ -164,7 +164,8 @@ def proforma_document(order: Order, papers: Papers) -> Document:
     """The down payment's own bill: the share of the order the reseller pays first."""
     if not order.invoice_number or not order.down_payment:
         raise DataError(
-            f"order #{order.id} asks no down payment",
+            "order #{order_id} asks no down payment",
+            order_id=order.id,
             hint="a proforma exists for orders whose group pays a down payment first",
         )
     doc = _base(papers, "Down payment proforma", f"PRO/{order.invoice_number}")

@@ -1,41 +1,19 @@
-"""Turning the service's errors into HTTP answers, in one place for orders and payments."""
+"""What the order and payment routes share: who owns an Idempotency-Key, the order context,
+where a placement runs. (Errors are not caught here: :mod:`hub.core.errors` answers them.)"""
 
 from __future__ import annotations
 
 from typing import Callable, TypeVar
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.roles import Principal
 from hub.core.state import hub_state
-from hub.inventory.service import InsufficientStock
-from hub.orders.idempotency import IdempotencyConflict
-from hub.orders.lifecycle import IllegalTransition
-from hub.orders.service import OrderContext, OrderNotFound, OrderPolicy
-from shared.errors import SyncHubError
+from hub.orders.service import OrderContext, OrderPolicy
 
-NOT_FOUND = ("OrderNotFound", "ConfirmationNotFound")
 T = TypeVar("T")
-
-
-def http_error(exc: SyncHubError) -> HTTPException:
-    """Status by class: 404 unseen, 403 wrong role, 409 conflicts, 413 too large, else 422."""
-    name = type(exc).__name__
-    if name in NOT_FOUND:
-        status = 404
-    elif isinstance(exc, IllegalTransition):
-        status = 403 if exc.context.get("forbidden") else 409
-    elif isinstance(exc, (InsufficientStock, IdempotencyConflict)):
-        status = 409
-    elif exc.context.get("too_large"):
-        status = 413
-    else:
-        status = 422
-    detail = {"error": name, "message": exc.message, "hint": exc.hint}
-    detail.update({k: v for k, v in exc.context.items() if k in ("problems", "shortfalls")})
-    return HTTPException(status, detail)
 
 
 def owner_key(principal: Principal) -> str:
@@ -59,7 +37,9 @@ def order_context(request: Request) -> OrderContext:
         from hub.orders.shipping import HubShipping
 
         return OrderContext(
-            catalog=HubCatalog(), shipping=HubShipping(), policy=OrderPolicy.from_env()
+            catalog=HubCatalog(),
+            shipping=HubShipping(),
+            policy=OrderPolicy.from_settings(hub_state(request).settings),
         )
 
     return hub_state(request).part(OrderContext, build)
@@ -79,11 +59,9 @@ async def context_dependency(request: Request) -> OrderContext:
 
 
 __all__ = [
-    "http_error",
     "owner_key",
     "factory_of",
     "order_context",
     "context_dependency",
     "placing",
-    "OrderNotFound",
 ]

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.core.db import table_of, utcnow
 from hub.core.driver import Direct
 from hub.orders.models import IdempotencyRecord
-from shared.errors import FatalError, SyncHubError
+from shared.errors import Conflict, DataError, SyncHubError
 
 T = TypeVar("T")
 
 
-class IdempotencyConflict(FatalError):
+class IdempotencyConflict(Conflict):
     """The key was already used for a request with a different body."""
 
 
@@ -67,7 +67,8 @@ def _existing(session: Session, scope: str, owner: str, key: str) -> Optional[An
 def _replay(rec: Any, digest: str) -> Outcome:
     if rec.request_hash != digest:
         raise IdempotencyConflict(
-            f"Idempotency-Key {rec.key!r} was already used with a different request",
+            "Idempotency-Key {key} was already used with a different request",
+            key=repr(rec.key),
             hint="send a new key for a new request; reuse a key only to retry the same request",
         )
     return Outcome(rec.status_code, rec.response, True)
@@ -93,7 +94,7 @@ def run_once(
     """
     digest = request_hash(payload)
     if key is not None and not 1 <= len(key) <= 200:
-        raise FatalError("Idempotency-Key must be 1 to 200 characters")
+        raise DataError("Idempotency-Key must be 1 to 200 characters")
     try:
         with factory() as session, session.begin():
             body = work(session)

@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Optional
 
 from hub.core.roles import Role
-from shared.errors import FatalError
+from shared.errors import Conflict, Forbidden
 
 SYSTEM = "system"
 
@@ -90,8 +90,12 @@ RESERVING = frozenset({S.PLACED, S.AWAITING_PAYMENT, S.PARTIALLY_PAID, S.PAID, S
 FINAL = frozenset({S.COMPLETED, S.CANCELLED, S.EXPIRED})
 
 
-class IllegalTransition(FatalError):
-    """The event is not allowed from the order's current state, or not for this role."""
+class IllegalTransition(Conflict):
+    """The event is not allowed from the order's current state (or is no event at all)."""
+
+
+class TransitionForbidden(Forbidden):
+    """The event is allowed from this state, but not for the caller's role."""
 
 
 def find(state: State, event: str) -> Optional[Transition]:
@@ -102,20 +106,29 @@ def check(state: State, event: str, actor: str) -> Transition:
     """The transition for ``event`` from ``state`` if ``actor`` (a role value or SYSTEM) may fire it."""
     if event not in EVENTS:
         raise IllegalTransition(
-            f"unknown order event {event!r}", hint=f"events: {', '.join(sorted(EVENTS))}"
+            "unknown order event {event}",
+            hint="events: {events}",
+            event=repr(event),
+            events=", ".join(sorted(EVENTS)),
         )
     t = find(state, event)
     if t is None:
         allowed = sorted(e for (s, e) in _INDEX if s == state) or ["none: the order is final"]
         raise IllegalTransition(
-            f"cannot {event} an order that is {state.value}",
-            hint=f"possible now: {', '.join(allowed)}",
+            "cannot {event} an order that is {state}",
+            hint="possible now: {allowed}",
+            event=event,
+            state=state.value,
+            allowed=", ".join(allowed),
         )
     if actor not in t.actors:
-        raise IllegalTransition(
-            f"role {actor!r} may not {event} an order that is {state.value}",
-            hint=f"allowed: {', '.join(sorted(t.actors))}",
-            forbidden=True,
+        raise TransitionForbidden(
+            "role {role} may not {event} an order that is {state}",
+            hint="allowed: {allowed}",
+            role=actor,
+            event=event,
+            state=state.value,
+            allowed=", ".join(sorted(t.actors)),
         )
     return t
 

@@ -6,9 +6,22 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import hub.catalog.models
+import hub.offers.models
+import hub.resellers.models  # noqa: F401  (the table a foreign key names)
 from hub.core.db import Base, UTCDateTime, utcnow
 
 Money = Numeric(16, 2)
@@ -20,6 +33,10 @@ class Order(Base):
     __table_args__ = (
         Index("ix_orders_reseller_state", "reseller_id", "state"),
         Index("ix_orders_state_due", "state", "payment_due_at"),
+        CheckConstraint(
+            "subtotal >= 0 AND shipping_fee >= 0 AND paid_amount >= 0", name="amounts_nonneg"
+        ),
+        CheckConstraint("pending_proofs >= 0 AND unique_code >= 0", name="counts_nonneg"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -28,7 +45,9 @@ class Order(Base):
     source: Mapped[str] = mapped_column(
         String(16), default="api"
     )  # api, cart, csv, sftp, offer, reorder
-    offer_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    offer_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("offers.id", ondelete="SET NULL"), nullable=True
+    )
     currency: Mapped[str] = mapped_column(String(3), default="IDR")
     subtotal: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     shipping_fee: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
@@ -103,10 +122,14 @@ class Order(Base):
 
 class OrderLine(Base):
     __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price >= 0", name="unit_price_nonneg"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    product_id: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id"))
     sku: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int] = mapped_column(Integer)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -32,9 +32,8 @@ from hub.orders.http import order_context
 from hub.orders.lifecycle import State, events_for
 from hub.orders.models import Order
 from hub.orders.sources import MAX_CSV_BYTES, from_offer, parse_csv
-from hub.orders.terms import BankAccount
 from hub.shipping.tracking import TrackingLinks
-from shared.errors import DataError, SyncHubError
+from shared.errors import DataError, NotFound, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 WAREHOUSE = (Role.OWNER, Role.INVENTORY, Role.OPERATIONS)  # who packs and ships (lifecycle table)
@@ -87,7 +86,7 @@ def order_offer(
     try:
         workflow.get_offer(session, offer_id, principal)
     except DataError:
-        raise HTTPException(404, f"no offer #{offer_id}") from None
+        raise NotFound("no offer #{offer_id}", offer_id=offer_id) from None
     try:
         qty = parse_int(quantity, language(request)) if quantity.strip() else None
         message = write(
@@ -179,7 +178,11 @@ def quick_order(
     return RedirectResponse(f"/portal/orders/{order_id}", 303)
 
 
-@router.post("/portal/orders/csv", dependencies=[require(*RESELLER_ROLES)])
+@router.post(
+    "/portal/orders/csv",
+    dependencies=[require(*RESELLER_ROLES)],
+    max_body_size=MAX_CSV_BYTES + 64 * 1024,
+)
 async def csv_order(
     request: Request, session: SessionDep, principal: CurrentPrincipal, file: UploadFile
 ) -> Response:
@@ -213,7 +216,7 @@ def render_order(
     request: Request,
     session: Session,
     principal: Principal,
-    order_id: int,
+    order_id: RowId,
     *,
     message: Optional[Message] = None,
     error: str | Exception = "",
@@ -227,15 +230,17 @@ def render_order(
         for extension in _PAGE_EXTENSIONS:
             extra.update(extension(session, principal, order))
     except SyncHubError:
-        raise HTTPException(404, f"no order #{order_id}") from None
+        raise NotFound("no order #{order_id}", order_id=order_id) from None
     return render(
         request,
         "order_detail.html",
         {
             "o": order,
-            "bank": BankAccount(),
+            "bank": hub_state(request).settings.bank,
             "history": _history(session, order.id),
-            "tracking_url": TrackingLinks().url(order.shipping_courier, order.waybill),
+            "tracking_url": TrackingLinks.of(hub_state(request).settings).url(
+                order.shipping_courier, order.waybill
+            ),
             **extra,
             "message": message,
             "error": error,
@@ -266,7 +271,7 @@ def _own_move(
     try:
         write(request, session, work)
     except service.OrderNotFound:
-        raise HTTPException(404, f"no order #{order_id}") from None
+        raise NotFound("no order #{order_id}", order_id=order_id) from None
     except SyncHubError as exc:
         return render_order(request, session, principal, order_id, error=exc, status=409)
     return render_order(request, session, principal, order_id, message=(done, {"id": order_id}))
@@ -339,7 +344,7 @@ def _move(
     request: Request,
     session: Session,
     principal: Principal,
-    order_id: int,
+    order_id: RowId,
     work: Callable[[Session, Order], Any],
     done: str,
 ) -> Response:
@@ -349,7 +354,7 @@ def _move(
     try:
         write(request, session, run)
     except service.OrderNotFound:
-        raise HTTPException(404, f"no order #{order_id}") from None
+        raise NotFound("no order #{order_id}", order_id=order_id) from None
     except SyncHubError as exc:
         return _fulfilment(request, session, principal, error=f"#{order_id}: {exc}", status=409)
     return _fulfilment(request, session, principal, message=(done, {"id": order_id}))

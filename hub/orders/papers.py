@@ -13,7 +13,6 @@ from hub.documents.builder import Party
 from hub.documents.parties import distributor
 from hub.orders.documents import Bank, Papers
 from hub.orders.models import Order
-from hub.orders.terms import BankAccount
 from hub.resellers.models import Reseller
 
 
@@ -53,7 +52,7 @@ def buyer(session: Session, reseller_id: str) -> Party:
 
 
 def papers_for(session: Session, order: Order, settings: HubSettings, lang: str = "id") -> Papers:
-    bank = BankAccount()
+    bank = settings.bank
     return Papers(
         seller=distributor(settings),
         buyer=buyer(session, order.reseller_id),

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Callable, Optional
 
-from fastapi import APIRouter, Depends, Header, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from hub.core.deps import SessionDep, require, reseller_filter
+from hub.core.deps import RowId, SessionDep, SettingsDep, require, reseller_filter
 from hub.core.roles import STAFF, Principal, Role
-from hub.core.state import hub_state
+from hub.core.settings import HubSettings
 from hub.core.templating import language
 from hub.orders import service
 from hub.orders.documents import invoice_pdf, packing_slip_pdf, proforma_pdf
-from hub.orders.http import context_dependency, factory_of, http_error, owner_key, placing
+from hub.orders.http import context_dependency, factory_of, owner_key, placing
 from hub.orders.idempotency import run_once
 from hub.orders.papers import papers_for
 from hub.orders.schemas import (
@@ -28,10 +28,9 @@ from hub.orders.schemas import (
     order_public,
 )
 from hub.orders.service import LineRequest, OrderContext
-from hub.orders.sources import from_offer, parse_csv, replace_lines
-from shared.errors import SyncHubError
+from hub.orders.sources import MAX_CSV_BYTES, from_offer, parse_csv, replace_lines
 
-router = APIRouter(prefix="/api/orders", tags=["orders"])
+router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 BUYERS = (Role.RESELLER, Role.RESELLER_ADMIN, Role.OWNER, Role.OPERATIONS)
 VIEWERS = tuple(STAFF) + (Role.RESELLER, Role.RESELLER_ADMIN)
 Buyer = Annotated[Principal, require(*BUYERS)]
@@ -47,9 +46,7 @@ def _lines(items: Any) -> list[LineRequest]:
 def _target(principal: Principal, requested: Optional[str]) -> str:
     rid = requested if principal.is_staff else principal.reseller_id
     if not rid:
-        raise http_error(
-            service.OrderInputError("staff must name the reseller_id the order is for")
-        )
+        raise service.OrderInputError("staff must name the reseller_id the order is for")
     return rid
 
 
@@ -60,20 +57,17 @@ async def _create(
     payload: Any,
     make: Callable[[Session], Any],
 ) -> JSONResponse:
-    try:
-        out = await placing(
-            request,
-            lambda: run_once(
-                factory_of(request),
-                scope="order.create",
-                owner=owner_key(principal),
-                key=key,
-                payload=payload,
-                work=lambda s: order_json(make(s), principal),
-            ),
-        )
-    except SyncHubError as exc:
-        raise http_error(exc) from exc
+    out = await placing(
+        request,
+        lambda: run_once(
+            factory_of(request),
+            scope="order.create",
+            owner=owner_key(principal),
+            key=key,
+            payload=payload,
+            work=lambda s: order_json(make(s), principal),
+        ),
+    )
     return JSONResponse(
         out.body, out.status_code, headers={"Idempotent-Replayed": str(out.replayed).lower()}
     )
@@ -103,7 +97,9 @@ async def create(
     )
 
 
-@router.post("/csv", status_code=201, response_model=OrderPublic)
+@router.post(
+    "/csv", status_code=201, response_model=OrderPublic, max_body_size=MAX_CSV_BYTES + 64 * 1024
+)
 async def create_from_csv(
     file: UploadFile,
     request: Request,
@@ -115,10 +111,7 @@ async def create_from_csv(
     """Quick order from a CSV file with the columns ``sku,quantity``."""
     data = await file.read(1024 * 1024 + 1)
     rid = _target(principal, reseller_id)
-    try:
-        lines = parse_csv(data)
-    except SyncHubError as exc:
-        raise http_error(exc) from exc
+    lines = parse_csv(data)
     return await _create(
         request,
         principal,
@@ -130,7 +123,7 @@ async def create_from_csv(
 
 @router.post("/from-offer/{offer_id}", status_code=201, response_model=OrderPublic)
 async def create_from_offer(
-    offer_id: int,
+    offer_id: RowId,
     body: FromOffer,
     request: Request,
     principal: Buyer,
@@ -149,7 +142,7 @@ async def create_from_offer(
 
 @router.post("/{order_id}/reorder", status_code=201, response_model=OrderPublic)
 async def reorder(
-    order_id: int, request: Request, principal: Buyer, ctx: Ctx, key: IdemKey = None
+    order_id: RowId, request: Request, principal: Buyer, ctx: Ctx, key: IdemKey = None
 ) -> JSONResponse:
     """A new order with the same products and quantities, at today's prices."""
     return await _create(
@@ -167,8 +160,8 @@ def list_orders(
     principal: Viewer,
     reseller_id: Optional[str] = None,
     state: Optional[str] = None,
-    limit: int = 50,
-    offset: int = 0,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> OrdersPublic:
     """Order history: a reseller sees its own, staff all (filter by reseller and state)."""
     orders = service.list_orders(
@@ -184,25 +177,19 @@ def list_orders(
 
 
 def _in_tx(request: Request, fn: Callable[[Session], Any]) -> Any:
-    try:
-        with factory_of(request)() as s, s.begin():
-            return fn(s)
-    except SyncHubError as exc:
-        raise http_error(exc) from exc
+    with factory_of(request)() as s, s.begin():
+        return fn(s)
 
 
 @router.get("/{order_id}", response_model=OrderPublic)
-def get(order_id: int, session: SessionDep, principal: Viewer) -> OrderPublic:
+def get(order_id: RowId, session: SessionDep, principal: Viewer) -> OrderPublic:
     """One order with its lines, amounts due and tracking (waybill)."""
-    try:
-        return order_public(service.get_order(session, principal, order_id), principal)
-    except SyncHubError as exc:
-        raise http_error(exc) from exc
+    return order_public(service.get_order(session, principal, order_id), principal)
 
 
 @router.put("/{order_id}/lines", response_model=OrderPublic)
 def edit_cart(
-    order_id: int, body: LinesUpdate, request: Request, principal: Buyer, ctx: Ctx
+    order_id: RowId, body: LinesUpdate, request: Request, principal: Buyer, ctx: Ctx
 ) -> OrderPublic:
     """Replace the lines of a draft (the cart)."""
     return _in_tx(
@@ -214,7 +201,7 @@ def edit_cart(
 
 
 @router.post("/{order_id}/place", response_model=OrderPublic)
-def place(order_id: int, request: Request, principal: Buyer, ctx: Ctx) -> OrderPublic:
+def place(order_id: RowId, request: Request, principal: Buyer, ctx: Ctx) -> OrderPublic:
     """Submit a cart: stock is reserved and the invoice issued."""
     return _in_tx(
         request,
@@ -227,7 +214,7 @@ def place(order_id: int, request: Request, principal: Buyer, ctx: Ctx) -> OrderP
 
 @router.post("/{order_id}/events/{event}", response_model=OrderPublic)
 def fire(
-    order_id: int, event: str, request: Request, principal: Viewer, body: Optional[EventIn] = None
+    order_id: RowId, event: str, request: Request, principal: Viewer, body: Optional[EventIn] = None
 ) -> OrderPublic:
     """Move the order: pack, ship (courier, service, waybill), deliver, complete, cancel."""
     body = body or EventIn()
@@ -246,7 +233,8 @@ def fire(
             )
         elif event in ("pay_full", "pay_partial", "place", "request_payment", "expire"):
             raise service.OrderInputError(
-                f"{event} is not fired by hand",
+                "{event} is not fired by hand",
+                event=event,
                 hint="payments are booked by finance's confirmation; "
                 "placing uses /place; expiry is a scheduled job",
             )
@@ -258,15 +246,17 @@ def fire(
 
 
 def _pdf(
-    request: Request, session: Session, principal: Principal, order_id: int, kind: str
+    session: Session,
+    settings: HubSettings,
+    lang: str,
+    principal: Principal,
+    order_id: int,
+    kind: str,
 ) -> Response:
-    try:
-        order = service.get_order(session, principal, order_id)
-        papers = papers_for(session, order, hub_state(request).settings, language(request))
-        make = {"invoice": invoice_pdf, "proforma": proforma_pdf, "packing-slip": packing_slip_pdf}
-        body = make[kind](order, papers)
-    except SyncHubError as exc:
-        raise http_error(exc) from exc
+    order = service.get_order(session, principal, order_id)
+    papers = papers_for(session, order, settings, lang)
+    make = {"invoice": invoice_pdf, "proforma": proforma_pdf, "packing-slip": packing_slip_pdf}
+    body = make[kind](order, papers)
     filename = f"{kind}-{order.id}.pdf"
     return Response(
         body,
@@ -276,20 +266,30 @@ def _pdf(
 
 
 @router.get("/{order_id}/invoice.pdf", response_class=Response)
-def invoice(order_id: int, request: Request, session: SessionDep, principal: Viewer) -> Response:
+def invoice(
+    order_id: RowId, request: Request, session: SessionDep, settings: SettingsDep, principal: Viewer
+) -> Response:
     """The invoice (numbered INV/<year>/<n>) as PDF, in the reader's language."""
-    return _pdf(request, session, principal, order_id, "invoice")
+    return _pdf(
+        session, settings, language(request, negotiate=False), principal, order_id, "invoice"
+    )
 
 
 @router.get("/{order_id}/proforma.pdf", response_class=Response)
-def proforma(order_id: int, request: Request, session: SessionDep, principal: Viewer) -> Response:
+def proforma(
+    order_id: RowId, request: Request, session: SessionDep, settings: SettingsDep, principal: Viewer
+) -> Response:
     """The down payment's proforma as PDF (orders whose group pays a down payment first)."""
-    return _pdf(request, session, principal, order_id, "proforma")
+    return _pdf(
+        session, settings, language(request, negotiate=False), principal, order_id, "proforma"
+    )
 
 
 @router.get("/{order_id}/packing-slip.pdf", response_class=Response)
 def packing_slip(
-    order_id: int, request: Request, session: SessionDep, principal: Viewer
+    order_id: RowId, request: Request, session: SessionDep, settings: SettingsDep, principal: Viewer
 ) -> Response:
     """The packing slip (recipient, quantities and options, courier, waybill) as PDF."""
-    return _pdf(request, session, principal, order_id, "packing-slip")
+    return _pdf(
+        session, settings, language(request, negotiate=False), principal, order_id, "packing-slip"
+    )

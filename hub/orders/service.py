@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import AUDIT_LOG, entries, record_many
 from hub.core.db import utcnow
-from hub.core.roles import Principal, restrict
+from hub.core.roles import Principal, can_see_reseller, restrict
+from hub.core.settings import HubSettings
 from hub.inventory import service as stock
 from hub.inventory.serials import ship_with_order
 from hub.notifications.service import notify
@@ -30,13 +31,15 @@ from hub.orders.models import Order, OrderLine
 from hub.orders.numbering import next_invoice_number, transfer_marks
 from hub.orders.shipping import FlatShipping, ShippingQuoter
 from hub.orders.store import Companion, insert_order
-from shared.errors import DataError, FatalError
+from hub.resellers.service import require_enabled
+from shared.errors import DataError, NotFound, problem
 
 MAX_LINES = 500
+MAX_PAGE = 500  # orders per page of a list
 MAX_QUANTITY = 1_000_000
 
 
-class OrderNotFound(FatalError):
+class OrderNotFound(NotFound):
     """No order with that id is visible to the caller (another reseller's order looks the same)."""
 
 
@@ -60,20 +63,13 @@ class OrderPolicy:
     remind_before: dt.timedelta = dt.timedelta(days=1)
 
     @classmethod
-    def from_env(cls) -> OrderPolicy:
-        """``SYNCHUB_ORDER_PAYMENT_DAYS`` (default 7) and ``SYNCHUB_ORDER_GRACE_HOURS`` (default 24)."""
-        import os
-
-        try:
-            days = float(os.environ.get("SYNCHUB_ORDER_PAYMENT_DAYS", "7"))
-            hours = float(os.environ.get("SYNCHUB_ORDER_GRACE_HOURS", "24"))
-        except ValueError as exc:
-            raise DataError(
-                f"SYNCHUB_ORDER_PAYMENT_DAYS / SYNCHUB_ORDER_GRACE_HOURS must be numbers: {exc}"
-            ) from None
-        if days <= 0 or hours < 0:
-            raise DataError("the payment window must be positive and the grace not negative")
-        return cls(payment_window=dt.timedelta(days=days), grace=dt.timedelta(hours=hours))
+    def from_settings(cls, settings: HubSettings) -> OrderPolicy:
+        """``SYNCHUB_ORDER_PAYMENT_DAYS`` (default 7) and ``SYNCHUB_ORDER_GRACE_HOURS`` (default 24),
+        validated with the rest of the settings at start-up."""
+        return cls(
+            payment_window=dt.timedelta(days=settings.order_payment_days),
+            grace=dt.timedelta(hours=settings.order_grace_hours),
+        )
 
 
 @dataclass
@@ -111,7 +107,9 @@ def get_order(
     order = session.execute(stmt).scalar()
     if order is None:
         raise OrderNotFound(
-            f"order #{order_id} not found", hint="check the order number in your order list"
+            "no order #{order_id}",
+            hint="check the order number in your order list",
+            order_id=order_id,
         )
     return order
 
@@ -134,11 +132,18 @@ def _resolve_lines(
 ) -> tuple[dict[int, int], dict[int, ProductFacts], Found]:
     """Validate every line at once and sum quantities per product (the products found with the
     reseller's price book of them: one statement)."""
-    problems: list[str] = []
+    problems: list[Any] = []
     if not lines:
-        problems.append("the order has no lines: add at least one product with a quantity")
+        problems.append(problem("lines", "add at least one product with a quantity"))
     if len(lines) > MAX_LINES:
-        problems.append(f"the order has {len(lines)} lines; at most {MAX_LINES} are accepted")
+        problems.append(
+            problem(
+                "lines",
+                "{count} lines; at most {maximum} are accepted",
+                count=len(lines),
+                maximum=MAX_LINES,
+            )
+        )
     skus = {str(line.sku).strip() for line in lines if line.sku}
     ids = {int(line.product_id) for line in lines if line.product_id is not None}
     found = catalog.find(session, reseller_id, ids=ids, skus=skus) if not problems else Found([])
@@ -149,7 +154,12 @@ def _resolve_lines(
         qty = line.quantity
         if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= MAX_QUANTITY:
             problems.append(
-                f"line {n}: quantity must be a whole number from 1 to {MAX_QUANTITY}, got {qty!r}"
+                problem(
+                    f"line {n}",
+                    "quantity must be a whole number from 1 to {maximum}, got {value}",
+                    maximum=MAX_QUANTITY,
+                    value=repr(qty),
+                )
             )
             continue
         product = (
@@ -158,20 +168,26 @@ def _resolve_lines(
             else by_sku.get(str(line.sku or "").strip())
         )
         if product is None:
-            what = (
-                f"product #{line.product_id}"
+            problems.append(
+                problem(
+                    f"line {n}",
+                    "product #{product_id} is not in the catalog",
+                    product_id=line.product_id,
+                )
                 if line.product_id is not None
-                else f"SKU {line.sku!r}"
+                else problem(f"line {n}", "SKU {sku} is not in the catalog", sku=repr(line.sku))
             )
-            problems.append(f"line {n}: {what} is not in the catalog")
             continue
         if not product.active:
-            problems.append(f"line {n}: {product.sku} is no longer sold")
+            problems.append(problem(f"line {n}", "{sku} is no longer sold", sku=product.sku))
             continue
         wanted[product.id] = wanted.get(product.id, 0) + qty
     if problems:
         raise OrderInputError(
-            "; ".join(problems), hint="fix these lines and send the order again", problems=problems
+            "the order has {count} problem(s)",
+            hint="fix these lines and send the order again",
+            problems=problems,
+            count=len(problems),
         )
     return wanted, by_id, found
 
@@ -203,7 +219,7 @@ def _priced(
     for pid in sorted(wanted):
         price = prices[pid]
         if isinstance(price, NotPriced):
-            unpriced.append(f"{facts[pid].sku}: {price.message}")
+            unpriced.append((facts[pid].sku, price.template, price.context))
             continue
         out.append(
             OrderLine(
@@ -218,7 +234,8 @@ def _priced(
         )
     if unpriced:
         raise NotPriced(
-            "not in your price list — " + "; ".join(unpriced),
+            "{count} product(s) are not in your price list",
+            count=len(unpriced),
             hint="remove these products or ask the distributor to price them",
             problems=unpriced,
         )
@@ -238,8 +255,9 @@ def _new_order(
     now: dt.datetime,
 ) -> tuple[Order, dict[int, ProductFacts]]:
     """A draft in memory (not yet in the session) with prices frozen from the reseller's price list."""
-    if principal is not None and not principal.is_staff and principal.reseller_id != reseller_id:
-        raise OrderNotFound(f"no reseller {reseller_id!r}")
+    if not can_see_reseller(principal, reseller_id):
+        raise OrderNotFound("no reseller {reseller_id}", reseller_id=reseller_id)
+    require_enabled(session, reseller_id)  # a disabled reseller orders nothing, cached token or not
     priced, facts = _priced(session, reseller_id, lines, ctx, now)
     order = Order(
         reseller_id=reseller_id,
@@ -311,6 +329,7 @@ def place(
     now: Optional[dt.datetime] = None,
 ) -> Order:
     """Reserve stock, freeze the shipping fee, number the invoice, and ask for payment."""
+    require_enabled(session, order.reseller_id)
     now = now or utcnow()
     audit: Audit = []
     _reserve(session, principal, order, ctx, audit, None, now)
@@ -447,7 +466,7 @@ def book_payment(
     Over-payment is kept visible as ``order.overpaid`` (to refund or credit), never hidden.
     """
     if amount <= 0:
-        raise DataError(f"a payment must be positive, got {amount}")
+        raise DataError("a payment must be positive, got {amount}", amount=amount)
     paid = Decimal(order.paid_amount) + amount
     event = "pay_full" if paid >= order.transfer_amount else "pay_partial"
     return apply_event(session, principal, order, event, paid_amount=paid)
@@ -519,5 +538,6 @@ def list_orders(
         stmt = stmt.where(Order.reseller_id == reseller_id)
     if state:
         stmt = stmt.where(Order.state == state)
-    stmt = stmt.order_by(Order.id.desc()).limit(min(limit, 500)).offset(offset)
+    # Bounded whatever the caller passes: a negative LIMIT means "no limit" to SQLite.
+    stmt = stmt.order_by(Order.id.desc()).limit(max(1, min(limit, MAX_PAGE))).offset(max(0, offset))
     return list(session.execute(stmt).scalars())

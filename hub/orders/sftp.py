@@ -46,7 +46,7 @@ def parse_order_file(raw: bytes) -> tuple[str, list[LineRequest], str]:
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise OrderInputError(f"the order file is not UTF-8 JSON: {exc}") from None
+        raise OrderInputError("the order file is not UTF-8 JSON: {reason}", reason=exc) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("lines"), list):
         raise OrderInputError(
             'the order file needs an object with a "lines" list',
@@ -55,7 +55,7 @@ def parse_order_file(raw: bytes) -> tuple[str, list[LineRequest], str]:
     lines = []
     for n, item in enumerate(doc["lines"], 1):
         if not isinstance(item, dict) or not (item.get("sku") or item.get("product_id")):
-            raise OrderInputError(f'line {n}: needs "sku" (or "product_id") and "quantity"')
+            raise OrderInputError('line {n}: needs "sku" (or "product_id") and "quantity"', n=n)
         lines.append(
             LineRequest(
                 quantity=item.get("quantity"),
@@ -88,7 +88,7 @@ def _answer(
             "status": "refused",
             "error": exc.message,
             "hint": exc.hint,
-            "problems": exc.context.get("problems", []),
+            "problems": [f"{w}: {m}" if w else m for w, m in exc.problem_list()],
             "answered_at": utcnow().isoformat(),
         }
     return {

@@ -17,7 +17,7 @@ from hub.audit.service import record
 from hub.core.db import utcnow
 from hub.core.i18n import translatable
 from hub.core.roles import Principal
-from hub.orders.lifecycle import State
+from hub.orders.lifecycle import IllegalTransition, State
 from hub.orders.models import Order
 from hub.orders.service import (
     LineRequest,
@@ -28,6 +28,7 @@ from hub.orders.service import (
     priced_lines,
     snapshot,
 )
+from shared.errors import TooLarge, problem
 
 MAX_CSV_BYTES = 1024 * 1024
 SKU_HEADERS = ("sku", "kode", "product_sku")
@@ -37,8 +38,10 @@ QTY_HEADERS = ("quantity", "qty", "jumlah")
 def parse_csv(data: bytes) -> list[LineRequest]:
     """``sku,quantity`` lines (header required; ``;`` also accepted); every bad row reported at once."""
     if len(data) > MAX_CSV_BYTES:
-        raise OrderInputError(
-            f"the CSV is larger than {MAX_CSV_BYTES // 1024} KiB", hint="split the order"
+        raise TooLarge(
+            "the CSV is larger than {limit} KiB",
+            hint="split the order",
+            limit=MAX_CSV_BYTES // 1024,
         )
     try:
         text = data.decode("utf-8-sig")
@@ -55,15 +58,18 @@ def parse_csv(data: bytes) -> list[LineRequest]:
         rows = list(reader)
     except csv.Error as exc:
         raise OrderInputError(
-            f"the CSV cannot be read: {exc}", hint="save it as 'CSV UTF-8' and upload again"
+            "the CSV cannot be read: {reason}",
+            hint="save it as 'CSV UTF-8' and upload again",
+            reason=exc,
         ) from None
     headers = {h.strip().lower(): h for h in (reader.fieldnames or [])}
     sku_col = next((headers[h] for h in SKU_HEADERS if h in headers), None)
     qty_col = next((headers[h] for h in QTY_HEADERS if h in headers), None)
     if sku_col is None or qty_col is None:
         raise OrderInputError(
-            f"the CSV needs the columns sku and quantity, found {list(headers) or 'none'}",
+            "the CSV needs the columns sku and quantity, found {found}",
             hint="first line: sku,quantity",
+            found=", ".join(headers) or "-",
         )
     lines, problems = [], []
     for n, row in enumerate(rows, 2):
@@ -73,12 +79,17 @@ def parse_csv(data: bytes) -> list[LineRequest]:
         try:
             qty = int(raw)
         except ValueError:
-            problems.append(f"row {n}: quantity {raw!r} is not a whole number")
+            problems.append(
+                problem(f"row {n}", "quantity {value} is not a whole number", value=repr(raw))
+            )
             continue
         lines.append(LineRequest(quantity=qty, sku=sku))
     if problems:
         raise OrderInputError(
-            "; ".join(problems), hint="fix these rows and upload again", problems=problems
+            "the CSV has {count} problem(s)",
+            hint="fix these rows and upload again",
+            problems=problems,
+            count=len(problems),
         )
     return lines
 
@@ -126,8 +137,10 @@ def replace_lines(
     """Edit a cart: the draft's lines become ``lines``, priced now."""
     order = get_order(session, principal, order_id, lock=True)
     if order.state != State.DRAFT.value:
-        raise OrderInputError(
-            f"order #{order.id} is {order.state}: only a draft (cart) can be edited"
+        raise IllegalTransition(
+            "order #{order_id} is {state}: only a draft (cart) can be edited",
+            order_id=order.id,
+            state=order.state,
         )
     fresh = priced_lines(session, order.reseller_id, lines, ctx, utcnow())
     before = snapshot(order)

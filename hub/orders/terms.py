@@ -4,19 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
+from hub.core.settings import BankAccount
 from hub.orders.models import Order
-
-
-class BankAccount(BaseSettings):
-    """The distributor's receiving account (``SYNCHUB_BANK_*``)."""
-
-    model_config = SettingsConfigDict(env_prefix="SYNCHUB_BANK_", extra="ignore")
-
-    name: str = "BCA"
-    account_number: str = "0000000000"
-    account_holder: str = "PT Distributor"
 
 
 def instructions(order: Order, bank: BankAccount) -> dict[str, Any]:

@@ -6,9 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+import hub.orders.models
+import hub.resellers.models  # noqa: F401  (the table a foreign key names)
 from hub.core.db import Base, UTCDateTime, utcnow
 
 Money = Numeric(16, 2)
@@ -16,11 +18,19 @@ Money = Numeric(16, 2)
 
 class TransferConfirmation(Base):
     __tablename__ = "payment_confirmations"
-    __table_args__ = (Index("ix_payment_confirmations_status", "status", "id"),)
+    __table_args__ = (
+        Index("ix_payment_confirmations_status", "status", "id"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(
+            "received_amount IS NULL OR received_amount >= 0", name="received_amount_nonneg"
+        ),
+        CheckConstraint("proof_size >= 0", name="proof_size_nonneg"),
+        CheckConstraint("status IN ('pending', 'confirmed', 'rejected')", name="status_known"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
-    reseller_id: Mapped[str] = mapped_column(String(31), index=True)
+    reseller_id: Mapped[str] = mapped_column(ForeignKey("resellers.id"), index=True)
     invoice_number: Mapped[str] = mapped_column(String(24))
     bank: Mapped[str] = mapped_column(String(60))
     account_holder: Mapped[str] = mapped_column(String(120))

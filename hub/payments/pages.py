@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
+from hub.core.errors import describe, status_of
 from hub.core.i18n import parse_date
 from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.templating import language, render
@@ -25,7 +26,7 @@ from hub.orders.models import Order
 from hub.orders.pages import extend_order_page, render_order, write
 from hub.payments import proofs, service
 from hub.payments.receipts import receipts_of
-from shared.errors import DataError, SyncHubError
+from shared.errors import DataError, NotFound, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 FINANCE = (Role.OWNER, Role.FINANCE)
@@ -49,10 +50,14 @@ def _date(raw: str, lang: str) -> dt.date:
     try:
         return parse_date(raw, lang)
     except DataError as exc:
-        raise service.PaymentRefused(exc.message, hint=exc.hint, **exc.context) from None
+        raise service.PaymentRefused(exc.template, hint=exc.hint_template, **exc.context) from None
 
 
-@router.post("/portal/orders/{order_id}/payments", dependencies=[require(*RESELLER_ROLES)])
+@router.post(
+    "/portal/orders/{order_id}/payments",
+    dependencies=[require(*RESELLER_ROLES)],
+    max_body_size=proofs.MAX_PROOF_BYTES + 64 * 1024,
+)
 def send_proof(
     order_id: RowId,
     request: Request,
@@ -91,16 +96,19 @@ def send_proof(
         stored = proofs.store(proof.file, directory)
         kept = stored
         write(request, session, lambda s: service.submit(s, principal, order_id, claim, kept))
-    except service.ConfirmationNotFound:
-        raise HTTPException(404, f"no order #{order_id}") from None
     except SyncHubError as exc:
         if stored is not None:
             proofs.remove(directory, stored.name)
-        if type(exc).__name__ == "OrderNotFound":
-            raise HTTPException(404, f"no order #{order_id}") from None
-        status = 413 if "larger" in exc.message else 422
+        if isinstance(exc, NotFound):
+            raise
         return render_order(
-            request, session, principal, order_id, error=exc, form=form, status=status
+            request,
+            session,
+            principal,
+            order_id,
+            error=exc,
+            form=form,
+            status=status_of(exc),
         )
     return render_order(
         request,
@@ -147,10 +155,11 @@ def _review(
 ) -> Response:
     try:
         write(request, session, work)
-    except service.ConfirmationNotFound:
-        raise HTTPException(404, f"no transfer confirmation #{confirmation_id}") from None
+    except NotFound:
+        raise
     except SyncHubError as exc:
-        return _queue(request, session, error=f"#{confirmation_id}: {exc}", status=409)
+        error = f"#{confirmation_id}: {describe(request, exc)}"
+        return _queue(request, session, error=error, status=status_of(exc))
     return _queue(request, session, message=(done, {"id": confirmation_id}))
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from shared.atomic import atomic_file
-from shared.errors import DataError
+from shared.errors import DataError, TooLarge
 
 MAX_PROOF_BYTES = 10 * 1024 * 1024
 CHUNK = 64 * 1024
@@ -25,7 +25,19 @@ SIGNATURES = (
 
 
 class ProofRefused(DataError):
-    """The uploaded proof is not an accepted type, is empty, or is too large."""
+    """The uploaded proof is not an accepted type, or is empty."""
+
+
+class ProofTooLarge(TooLarge):
+    """The uploaded proof is over :data:`MAX_PROOF_BYTES`."""
+
+
+def too_large(max_bytes: int = 0) -> ProofTooLarge:
+    return ProofTooLarge(
+        "the proof is larger than {limit} MB",
+        hint="send a smaller photo or a compressed PDF",
+        limit=(max_bytes or MAX_PROOF_BYTES) // (1024 * 1024),
+    )
 
 
 @dataclass(frozen=True)
@@ -59,10 +71,7 @@ def store(stream: BinaryIO, directory: Path, *, max_bytes: int = MAX_PROOF_BYTES
         while chunk := stream.read(CHUNK):
             size += len(chunk)
             if size > max_bytes:
-                raise ProofRefused(
-                    f"the proof is larger than {max_bytes // (1024 * 1024)} MB",
-                    hint="send a smaller photo or a compressed PDF",
-                )
+                raise too_large(max_bytes)
             out.write(chunk)
     return StoredProof(name, mime, size)
 
@@ -70,7 +79,7 @@ def store(stream: BinaryIO, directory: Path, *, max_bytes: int = MAX_PROOF_BYTES
 def path_of(directory: Path, name: str) -> Path:
     """The file of a stored proof; names are ours (hex + extension), never a user's path."""
     if not name or "/" in name or name.startswith("."):
-        raise ProofRefused(f"invalid proof name {name!r}")
+        raise ProofRefused("invalid proof name {name}", name=repr(name))
     return directory / name
 
 

@@ -10,15 +10,15 @@ from fastapi import APIRouter, Form, Header, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
 
-from hub.core.deps import SessionDep, SettingsDep, require
+from hub.core.deps import RowId, SessionDep, SettingsDep, require
 from hub.core.roles import STAFF, Principal, Role
 from hub.core.templating import language
 from hub.orders.documents import receipt_pdf
-from hub.orders.http import factory_of, http_error, owner_key
+from hub.orders.http import factory_of, owner_key
 from hub.orders.idempotency import run_once
 from hub.orders.papers import papers_for
 from hub.orders.service import get_order
-from hub.orders.terms import BankAccount, instructions
+from hub.orders.terms import instructions
 from hub.payments import proofs, service
 from hub.payments.models import TransferConfirmation
 from hub.payments.receipts import receipt_for
@@ -57,30 +57,33 @@ def confirmation_json(c: TransferConfirmation) -> dict[str, Any]:
         "reason": c.reason,
         "proof_type": c.proof_type,
         "proof_size": c.proof_size,
-        "proof_url": f"/api/payments/{c.id}/proof",
+        "proof_url": f"/api/v1/payments/{c.id}/proof",
         "created_at": c.created_at.isoformat(),
         "reviewed_by": c.reviewed_by,
     }
 
 
-@router.get("/api/orders/{order_id}/payment")
-def payment_info(order_id: int, session: SessionDep, principal: Viewer) -> dict[str, Any]:
+@router.get("/api/v1/orders/{order_id}/payment")
+def payment_info(
+    order_id: RowId, session: SessionDep, settings: SettingsDep, principal: Viewer
+) -> dict[str, Any]:
     """Where and how much to transfer, what is paid and due, and the confirmations sent."""
-    try:
-        order = get_order(session, principal, order_id)
-        confs = service.for_order(session, principal, order_id)
-    except SyncHubError as exc:
-        raise http_error(exc) from exc
+    order = get_order(session, principal, order_id)
+    confs = service.for_order(session, principal, order_id)
     return {
-        **instructions(order, BankAccount()),
+        **instructions(order, settings.bank),
         "order_state": order.state,
         "confirmations": [confirmation_json(c) for c in confs],
     }
 
 
-@router.post("/api/orders/{order_id}/payments", status_code=201)
+@router.post(
+    "/api/v1/orders/{order_id}/payments",
+    status_code=201,
+    max_body_size=proofs.MAX_PROOF_BYTES + 64 * 1024,
+)
 async def confirm_transfer(
-    order_id: int,
+    order_id: RowId,
     request: Request,
     settings: SettingsDep,
     principal: Payer,
@@ -95,25 +98,12 @@ async def confirm_transfer(
     """The reseller says it transferred: invoice number, bank, holder, date, amount and a proof (PNG/JPEG/PDF)."""
     length = int(request.headers.get("content-length") or 0)
     if length > proofs.MAX_PROOF_BYTES + 64 * 1024:
-        raise http_error(
-            proofs.ProofRefused(
-                f"the upload is larger than {proofs.MAX_PROOF_BYTES // (1024 * 1024)} MB",
-                hint="send a smaller photo or a compressed PDF",
-                too_large=True,
-            )
-        )
+        raise proofs.too_large()
     directory = service.proofs_dir(settings.home)
-    try:
-        claim = service.TransferClaim(
-            invoice_number, bank, account_holder, transfer_date, service.parse_amount(amount)
-        )
-        stored = proofs.store(proof.file, directory)
-    except proofs.ProofRefused as exc:
-        if "larger" in exc.message:
-            exc.context["too_large"] = True
-        raise http_error(exc) from exc
-    except SyncHubError as exc:
-        raise http_error(exc) from exc
+    claim = service.TransferClaim(
+        invoice_number, bank, account_holder, transfer_date, service.parse_amount(amount)
+    )
+    stored = proofs.store(proof.file, directory)
     payload = {
         "order": order_id,
         "invoice": invoice_number,
@@ -132,9 +122,9 @@ async def confirm_transfer(
             payload=payload,
             work=lambda s: confirmation_json(service.submit(s, principal, order_id, claim, stored)),
         )
-    except SyncHubError as exc:
+    except SyncHubError:
         proofs.remove(directory, stored.name)  # nothing stored half-way
-        raise http_error(exc) from exc
+        raise
     if out.replayed:
         proofs.remove(directory, stored.name)
     return JSONResponse(
@@ -142,7 +132,7 @@ async def confirm_transfer(
     )
 
 
-@router.get("/api/payments/queue")
+@router.get("/api/v1/payments/queue")
 def review_queue(
     session: SessionDep, principal: Finance, status: str = "pending"
 ) -> dict[str, Any]:
@@ -155,28 +145,25 @@ def _review(
     request: Request,
     principal: Principal,
     key: Optional[str],
-    confirmation_id: int,
+    confirmation_id: RowId,
     payload: Any,
     action: Any,
 ) -> JSONResponse:
-    try:
-        out = run_once(
-            factory_of(request),
-            scope="payment.review",
-            owner=owner_key(principal),
-            key=key,
-            payload={"id": confirmation_id, **payload},
-            status_code=200,
-            work=lambda s: confirmation_json(action(s)),
-        )
-    except SyncHubError as exc:
-        raise http_error(exc) from exc
+    out = run_once(
+        factory_of(request),
+        scope="payment.review",
+        owner=owner_key(principal),
+        key=key,
+        payload={"id": confirmation_id, **payload},
+        status_code=200,
+        work=lambda s: confirmation_json(action(s)),
+    )
     return JSONResponse(out.body, out.status_code)
 
 
-@router.post("/api/payments/{confirmation_id}/confirm")
+@router.post("/api/v1/payments/{confirmation_id}/confirm")
 def confirm(
-    confirmation_id: int,
+    confirmation_id: RowId,
     request: Request,
     principal: Finance,
     body: Optional[ConfirmIn] = None,
@@ -194,9 +181,13 @@ def confirm(
     )
 
 
-@router.post("/api/payments/{confirmation_id}/reject")
+@router.post("/api/v1/payments/{confirmation_id}/reject")
 def reject(
-    confirmation_id: int, body: RejectIn, request: Request, principal: Finance, key: IdemKey = None
+    confirmation_id: RowId,
+    body: RejectIn,
+    request: Request,
+    principal: Finance,
+    key: IdemKey = None,
 ) -> JSONResponse:
     """Finance did not find the transfer: reject with a reason the reseller sees."""
     return _review(
@@ -209,15 +200,12 @@ def reject(
     )
 
 
-@router.get("/api/payments/{confirmation_id}/proof", response_class=FileResponse)
+@router.get("/api/v1/payments/{confirmation_id}/proof", response_class=FileResponse)
 def proof_file(
-    confirmation_id: int, session: SessionDep, settings: SettingsDep, principal: ProofViewer
+    confirmation_id: RowId, session: SessionDep, settings: SettingsDep, principal: ProofViewer
 ) -> FileResponse:
     """The proof file, only to its own reseller and to finance."""
-    try:
-        conf = service.visible(session, principal, confirmation_id)
-    except SyncHubError as exc:
-        raise http_error(exc) from exc
+    conf = service.visible(session, principal, confirmation_id)
     path = proofs.path_of(service.proofs_dir(settings.home), conf.proof_name)
     return FileResponse(
         path,
@@ -226,20 +214,19 @@ def proof_file(
     )
 
 
-@router.get("/api/payments/{confirmation_id}/receipt.pdf", response_class=Response)
+@router.get("/api/v1/payments/{confirmation_id}/receipt.pdf", response_class=Response)
 def receipt(
-    confirmation_id: int,
+    confirmation_id: RowId,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     principal: ProofViewer,
 ) -> Response:
     """The receipt (kuitansi) of a confirmed payment as PDF, in the reader's language."""
-    try:
-        order, kuitansi = receipt_for(session, principal, confirmation_id)
-        body = receipt_pdf(order, kuitansi, papers_for(session, order, settings, language(request)))
-    except SyncHubError as exc:
-        raise http_error(exc) from exc
+    order, kuitansi = receipt_for(session, principal, confirmation_id)
+    body = receipt_pdf(
+        order, kuitansi, papers_for(session, order, settings, language(request, negotiate=False))
+    )
     name = kuitansi.number.replace("/", "-")
     return Response(
         body,

@@ -28,18 +28,23 @@ from hub.orders.models import Order
 from hub.orders.service import book_payment, get_order
 from hub.payments.models import TransferConfirmation
 from hub.payments.proofs import StoredProof
-from shared.errors import DataError, FatalError
+from hub.resellers.service import require_enabled
+from shared.errors import Conflict, DataError, NotFound, problem
 
 PAYABLE = frozenset({State.AWAITING_PAYMENT.value, State.PARTIALLY_PAID.value})
 PROOF_VIEWERS = frozenset({Role.FINANCE, Role.OWNER, Role.RESELLER, Role.RESELLER_ADMIN})
 
 
-class ConfirmationNotFound(FatalError):
+class ConfirmationNotFound(NotFound):
     """No transfer confirmation with that id is visible to the caller."""
 
 
 class PaymentRefused(DataError):
     """The confirmation or review request is not acceptable; the message says which field."""
+
+
+class AlreadyReviewed(Conflict):
+    """Finance already confirmed or rejected this transfer confirmation."""
 
 
 def proofs_dir(home: Path) -> Path:
@@ -61,10 +66,12 @@ def parse_amount(raw: Any, field: str = "amount", lang: str = "en") -> Decimal:
     try:
         value = parse_decimal(raw, lang)
     except DataError as exc:  # the same message (and message id), as a refused payment
-        raise PaymentRefused(exc.message, hint=exc.hint, **exc.context) from None
+        raise PaymentRefused(exc.template, hint=exc.hint_template, **exc.context) from None
     if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
         raise PaymentRefused(
-            f"{field} must be a positive amount with at most 2 decimals, got {raw!r}"
+            "{field} must be a positive amount with at most 2 decimals, got {value}",
+            field=field,
+            value=repr(raw),
         )
     return value
 
@@ -72,22 +79,41 @@ def parse_amount(raw: Any, field: str = "amount", lang: str = "en") -> Decimal:
 def check_claim(order: Order, claim: TransferClaim, today: dt.date) -> None:
     problems = []
     if order.state not in PAYABLE:
-        problems.append(f"order #{order.id} is {order.state}: it takes no payment now")
+        problems.append(
+            problem(
+                "order",
+                "order #{order_id} is {state}: it takes no payment now",
+                order_id=order.id,
+                state=order.state,
+            )
+        )
     if claim.invoice_number.strip() != (order.invoice_number or ""):
         problems.append(
-            f"invoice number {claim.invoice_number!r} is not this order's ({order.invoice_number})"
+            problem(
+                "invoice_number",
+                "invoice number {given} is not this order's ({invoice})",
+                given=repr(claim.invoice_number),
+                invoice=order.invoice_number,
+            )
         )
     if not claim.bank.strip():
-        problems.append("the bank you transferred from is missing")
+        problems.append(problem("bank", "the bank you transferred from is missing"))
     if not claim.account_holder.strip():
-        problems.append("the account holder is missing")
+        problems.append(problem("account_holder", "the account holder is missing"))
     if claim.transfer_date > today + dt.timedelta(days=1):
-        problems.append(f"transfer date {claim.transfer_date} is in the future")
+        problems.append(
+            problem(
+                "transfer_date", "transfer date {date} is in the future", date=claim.transfer_date
+            )
+        )
     if claim.amount <= 0:
-        problems.append("the amount must be positive")
+        problems.append(problem("amount", "the amount must be positive"))
     if problems:
         raise PaymentRefused(
-            "; ".join(problems), hint="correct the form and send it again", problems=problems
+            "the transfer confirmation has {count} problem(s)",
+            hint="correct the form and send it again",
+            problems=problems,
+            count=len(problems),
         )
 
 
@@ -96,6 +122,7 @@ def submit(
 ) -> TransferConfirmation:
     """Record a reseller's confirmation; the proof file is already stored (the caller removes it on error)."""
     order = get_order(session, principal, order_id, lock=True)
+    require_enabled(session, order.reseller_id)
     check_claim(order, claim, utcnow().date())
     conf = TransferConfirmation(
         order_id=order.id,
@@ -132,11 +159,15 @@ def _pending(session: Session, order: Order, confirmation_id: int) -> TransferCo
     stmt = select(TransferConfirmation).where(TransferConfirmation.id == confirmation_id)
     conf = session.execute(stmt).scalar()
     if conf is None or conf.order_id != order.id:
-        raise ConfirmationNotFound(f"transfer confirmation #{confirmation_id} not found")
+        raise ConfirmationNotFound(
+            "no transfer confirmation #{confirmation_id}", confirmation_id=confirmation_id
+        )
     if conf.status != "pending":
-        raise PaymentRefused(
-            f"confirmation #{confirmation_id} was already {conf.status}",
+        raise AlreadyReviewed(
+            "confirmation #{confirmation_id} was already {status}",
             hint="refresh the review queue",
+            confirmation_id=confirmation_id,
+            status=conf.status,
         )
     return conf
 
@@ -146,7 +177,9 @@ def _order_of(session: Session, confirmation_id: int) -> Order:
         select(TransferConfirmation.order_id).where(TransferConfirmation.id == confirmation_id)
     ).scalar()
     if order_id is None:
-        raise ConfirmationNotFound(f"transfer confirmation #{confirmation_id} not found")
+        raise ConfirmationNotFound(
+            "no transfer confirmation #{confirmation_id}", confirmation_id=confirmation_id
+        )
     return get_order(session, None, order_id, lock=True)
 
 
@@ -250,5 +283,7 @@ def visible(session: Session, principal: Principal, confirmation_id: int) -> Tra
     )
     conf = session.execute(stmt).scalar()
     if conf is None or principal.role not in PROOF_VIEWERS:
-        raise ConfirmationNotFound(f"transfer confirmation #{confirmation_id} not found")
+        raise ConfirmationNotFound(
+            "no transfer confirmation #{confirmation_id}", confirmation_id=confirmation_id
+        )
     return conf

@@ -80,7 +80,7 @@ def add(
     wanted = _quantities(cart_of(session, principal))
     for pid, qty in items.items():
         if qty < 0:
-            raise DataError(f"quantity {qty} is negative", hint="type 1 or more")
+            raise DataError("quantity {qty} is negative", hint="type 1 or more", qty=qty)
         wanted[pid] = wanted.get(pid, 0) + qty
     return set_lines(session, principal, wanted, ctx)
 
@@ -115,7 +115,7 @@ def template(session: Session, principal: Principal, template_id: int) -> CartTe
     stmt = select(CartTemplate).where(CartTemplate.id == template_id)
     t = session.execute(restrict(stmt, principal, CartTemplate.reseller_id)).scalar()
     if t is None:
-        raise NotFound(f"no cart template #{template_id}")
+        raise NotFound("no cart template #{template_id}", template_id=template_id)
     return t
 
 
@@ -144,7 +144,9 @@ def address(session: Session, principal: Principal, address_id: int) -> Reseller
     stmt = select(ResellerAddress).where(ResellerAddress.id == address_id)
     a = session.execute(restrict(stmt, principal, ResellerAddress.reseller_id)).scalar()
     if a is None:
-        raise NotFound(f"no address #{address_id}", hint="pick one of your addresses")
+        raise NotFound(
+            "no address #{address_id}", hint="pick one of your addresses", address_id=address_id
+        )
     return a
 
 
@@ -205,8 +207,10 @@ class Chosen:
             if (o.courier, o.service) == (self.courier, self.service):
                 return ShippingChoice(Decimal(o.total), o.courier, o.service)
         raise DataError(
-            f"{self.courier} {self.service} does not reach this address",
+            "{courier} {service} does not reach this address",
             hint="pick one of the couriers listed",
+            courier=self.courier,
+            service=self.service,
         )
 
 
@@ -224,7 +228,7 @@ def down_payment_percent(session: Session, reseller_id: str) -> Decimal:
 
 def set_down_payment_rule(session: Session, group_id: int, percent: Decimal) -> None:
     if not Decimal(0) <= percent <= Decimal(100):
-        raise DataError(f"a down payment is 0 to 100 percent, got {percent}")
+        raise DataError("a down payment is 0 to 100 percent, got {percent}", percent=str(percent))
     rule = session.get(DownPaymentRule, group_id)
     if percent == 0:
         if rule is not None:

@@ -58,7 +58,7 @@ def rules_page(request: Request, session: SessionDep) -> Response:
 
 def _set(session: Session, principal: Principal, group_id: int, percent: Decimal) -> None:
     if session.get(ResellerGroup, group_id) is None:
-        raise NotFound(f"no reseller group #{group_id}")
+        raise NotFound("no reseller group #{group_id}", group_id=group_id)
     before = session.get(DownPaymentRule, group_id)
     was = str(before.percent) if before is not None else "0"
     set_down_payment_rule(session, group_id, percent)

@@ -115,7 +115,8 @@ def _wanted(form: Any, lang: str) -> tuple[dict[int, int], dict[int, str]]:
         wanted[pid] = qty
     if problems:
         raise DataError(
-            f"not a quantity: {', '.join(problems)}",
+            "not a quantity: {typed}",
+            typed=", ".join(problems),
             hint="type whole numbers, 0 to remove",
             problems=problems,
         )

@@ -43,11 +43,13 @@ def _jpeg(image: Image.Image, side: int) -> bytes:
 def decode(data: bytes) -> Image.Image:
     """The upload as an upright RGB image, or a clear refusal."""
     if len(data) > MAX_BYTES:
-        raise TooLarge(f"the photo is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise TooLarge("the photo is larger than {mb} MB", mb=MAX_BYTES // (1024 * 1024))
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.width * probe.height > MAX_PIXELS:
-                raise TooLarge(f"the photo has more than {MAX_PIXELS // 1_000_000} megapixels")
+                raise TooLarge(
+                    "the photo has more than {mp} megapixels", mp=MAX_PIXELS // 1_000_000
+                )
             probe.load()
             return ImageOps.exif_transpose(probe).convert("RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
@@ -62,7 +64,7 @@ def add_photo(
     """Store the photo and its thumbnail; the product lists it last. Returns its file name."""
     product = session.get(Product, product_id)
     if product is None:
-        raise NotFound(f"no product #{product_id}")
+        raise NotFound("no product #{product_id}", product_id=product_id)
     image = decode(data)
     name = f"{secrets.token_hex(16)}.jpg"
     where = media_dir(home)
@@ -78,8 +80,8 @@ def add_photo(
 def photo_path(home: Path, name: str, *, thumb: bool) -> Path:
     """The stored file of ``name`` (our own random names only: no path ever comes from a user)."""
     if not name.endswith(".jpg") or set(name) - NAME_CHARS or len(name) != 36:
-        raise NotFound(f"no photo {name!r}")
+        raise NotFound("no photo {name}", name=repr(name))
     path = media_dir(home) / ("thumbs" if thumb else "") / name
     if not path.is_file():
-        raise NotFound(f"no photo {name!r}")
+        raise NotFound("no photo {name}", name=repr(name))
     return path

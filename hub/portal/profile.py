@@ -41,7 +41,12 @@ def save(session: Session, principal: Principal, form: ProfileForm) -> Profile:
             DataError, "{email} is not an e-mail address", "like nama@toko.co.id", email=email
         )
     if form.locale not in LOCALES:
-        raise DataError(f"unknown language {form.locale!r}", hint=", ".join(LOCALES))
+        raise DataError(
+            "unknown language {locale}",
+            hint="one of {known}",
+            locale=repr(form.locale),
+            known=", ".join(LOCALES),
+        )
     taken = email and session.scalar(
         select(Profile.user_id).where(Profile.email == email, Profile.user_id != principal.user_id)
     )

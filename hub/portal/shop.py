@@ -183,5 +183,7 @@ def product(session: Session, reseller_id: str, product_id: int) -> Card:
     if p is not None and p.model_id is not None:
         p = session.get(Product, p.model_id)
     if p is None or not p.active:
-        raise NotFound(f"no product #{product_id}", hint="search the catalog for it")
+        raise NotFound(
+            "no product #{product_id}", hint="search the catalog for it", product_id=product_id
+        )
     return _cards(session, reseller_id, [p])[0]

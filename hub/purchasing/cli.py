@@ -19,7 +19,7 @@ import click
 
 from hub.core.db import transaction
 from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import load_settings
 from hub.purchasing.schemas import SupplierIn, SupplierProductIn
 from shared.errors import DataError
 
@@ -30,7 +30,7 @@ def purchasing() -> None:
 
 
 def _factory() -> Any:
-    return open_hub(HubSettings())[1]
+    return open_hub(load_settings())[1]
 
 
 @purchasing.command("add-supplier")

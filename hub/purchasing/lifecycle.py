@@ -41,20 +41,31 @@ class Machine:
     def check(self, state: str, event: str, actor: str) -> Move:
         if event not in self.events:
             raise Conflict(
-                f"unknown {self.kind} event {event!r}",
-                hint=f"events: {', '.join(sorted(self.events))}",
+                "unknown {kind} event {event}",
+                hint="events: {events}",
+                kind=self.kind,
+                event=repr(event),
+                events=", ".join(sorted(self.events)),
             )
         move = self._index.get((state, event))
         if move is None:
             now = sorted(e for (s, e) in self._index if s == state) or ["none: it is final"]
             raise Conflict(
-                f"cannot {event} a {self.kind} that is {state}",
-                hint=f"possible now: {', '.join(now)}",
+                "cannot {event} a {kind} that is {state}",
+                hint="possible now: {now}",
+                event=event,
+                kind=self.kind,
+                state=state,
+                now=", ".join(now),
             )
         if actor not in move.actors:
             raise Forbidden(
-                f"role {actor!r} may not {event} a {self.kind}",
-                hint=f"allowed: {', '.join(sorted(move.actors))}",
+                "role {actor} may not {event} a {kind}",
+                hint="allowed: {actors}",
+                actor=repr(actor),
+                event=event,
+                kind=self.kind,
+                actors=", ".join(sorted(move.actors)),
             )
         return move
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from hub.catalog.models import Product
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
+from hub.core.forms import Posted, PostedForm
 from hub.core.i18n import parse_date
 from hub.core.roles import Principal, Role
 from hub.core.templating import language, render
@@ -108,12 +109,14 @@ def _lines(request: Request, text: str) -> list[OrderLineIn]:
             continue
         if len(parts) not in (2, 3):
             raise DataError(
-                f"line {n}: write 'SKU quantity' or 'SKU quantity unit-cost', got {raw.strip()!r}"
+                "line {n}: write 'SKU quantity' or 'SKU quantity unit-cost', got {line}",
+                n=n,
+                line=repr(raw.strip()),
             )
         cost = amount(request, parts[2]) if len(parts) == 3 else None
         qty = whole(request, parts[1])
         if qty < 1:
-            raise DataError(f"line {n}: the quantity must be at least 1")
+            raise DataError("line {n}: the quantity must be at least 1", n=n)
         out.append(OrderLineIn(sku=parts[0], quantity=qty, unit_cost=cost))
     if not out:
         raise DataError("the order has no lines", hint="one line per product: SKU and quantity")
@@ -125,20 +128,16 @@ def create_order(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    supplier_id: str = Form(""),
-    warehouse_id: str = Form(""),
-    lines: str = Form(""),
-    note: str = Form(""),
+    form: PostedForm,
 ) -> Response:
     """A draft purchase order from a supplier, a warehouse and lines typed as 'SKU quantity'."""
-    form = {"supplier_id": supplier_id, "warehouse_id": warehouse_id, "lines": lines, "note": note}
 
     def work() -> Any:
         data = PurchaseOrderCreate(
-            supplier_id=whole(request, supplier_id),
-            warehouse_id=whole(request, warehouse_id),
-            lines=_lines(request, lines),
-            note=note,
+            supplier_id=whole(request, form["supplier_id"]),
+            warehouse_id=whole(request, form["warehouse_id"]),
+            lines=_lines(request, form["lines"]),
+            note=form["note"],
         )
         return service.create_order(session, principal, data)
 
@@ -212,53 +211,53 @@ def order_event(
     session: SessionDep,
     settings: SettingsDep,
     principal: CurrentPrincipal,
-    reason: str = Form(""),
+    form: PostedForm,
 ) -> Response:
     """Approve, send (PDF e-mailed to the supplier), cancel or close (a reason when short)."""
     files = settings.home / "purchasing" / "orders"
     _, error = attempt(
         session,
-        lambda: service.fire(session, principal, po_id, event[:20], reason=reason, files=files),
+        lambda: service.fire(
+            session, principal, po_id, event[:20], reason=form["reason"], files=files
+        ),
     )
     if error is not None:
-        return _order_page(request, session, principal, po_id, error=error, form={"reason": reason})
+        return _order_page(request, session, principal, po_id, error=error, form=form)
     return RedirectResponse(f"/purchasing/orders/{po_id}?done={event[:20]}", 303)
 
 
 @router.post("/purchasing/orders/{po_id}/receipts", dependencies=[require(*RECEIVERS)])
-async def receive(
-    po_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+def receive(
+    po_id: RowId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    form: PostedForm,
 ) -> Response:
     """Goods arrived: per line the quantity, a reason when more than ordered, the serials."""
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    return _receive(request, session, principal, po_id, form)
 
-
-def _receive(
-    request: Request, session: Session, principal: Principal, po_id: int, form: dict[str, str]
-) -> Response:
     def work() -> Any:
         po = service.get_order(session, po_id)
         lines = []
         for ln in po.lines:
-            qty = whole(request, form.get(f"qty_{ln.id}", ""))
+            qty = whole(request, form[f"qty_{ln.id}"])
             if qty:
                 lines.append(
                     ReceiptLineIn(
                         order_line_id=ln.id,
                         quantity=qty,
-                        reason=form.get(f"reason_{ln.id}", ""),
-                        serials=parse_list(form.get(f"serials_{ln.id}", "")),
+                        reason=form[f"reason_{ln.id}"],
+                        serials=parse_list(form[f"serials_{ln.id}"]),
                     )
                 )
         if not lines:
             raise DataError("type the quantity that arrived on at least one line")
         data = ReceiptCreate(
             lines=lines,
-            freight=amount(request, form.get("freight", "")),
-            duty=amount(request, form.get("duty", "")),
-            other_costs=amount(request, form.get("other_costs", "")),
-            delivery_note=form.get("delivery_note", ""),
+            freight=amount(request, form["freight"]),
+            duty=amount(request, form["duty"]),
+            other_costs=amount(request, form["other_costs"]),
+            delivery_note=form["delivery_note"],
             post=form.get("post", "1") == "1",
         )
         return receiving.create_receipt(session, principal, po_id, data)
@@ -278,47 +277,49 @@ def receipt_event(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    reason: str = Form(""),
+    form: PostedForm,
 ) -> Response:
     """Post or cancel a draft receipt; reverse a posted one (with a reason)."""
     r = receiving.get_receipt(session, receipt_id)
     _, error = attempt(
-        session, lambda: receiving.fire(session, principal, receipt_id, event[:20], reason=reason)
+        session,
+        lambda: receiving.fire(session, principal, receipt_id, event[:20], reason=form["reason"]),
     )
     if error is not None:
-        return _order_page(
-            request, session, principal, r.order_id, error=error, form={"reason": reason}
-        )
+        return _order_page(request, session, principal, r.order_id, error=error, form=form)
     done = {"post": "received", "reverse": "reversed"}.get(event, "saved")
     return RedirectResponse(f"/purchasing/orders/{r.order_id}?done={done}", 303)
 
 
 @router.post("/purchasing/orders/{po_id}/invoices", dependencies=[require(*FINANCE)])
-async def register_invoice(
-    po_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+def register_invoice(
+    po_id: RowId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    form: PostedForm,
 ) -> Response:
     """Book the supplier's invoice for this order: it is matched three ways at once."""
-    form = {k: str(v) for k, v in (await request.form()).items()}
 
     def work() -> Any:
         po = service.get_order(session, po_id)
         lines = [
             InvoiceLineIn(
                 order_line_id=ln.id,
-                quantity=whole(request, form.get(f"inv_qty_{ln.id}", "")),
-                unit_price=amount(request, form.get(f"inv_price_{ln.id}", "")),
+                quantity=whole(request, form[f"inv_qty_{ln.id}"]),
+                unit_price=amount(request, form[f"inv_price_{ln.id}"]),
             )
             for ln in po.lines
-            if form.get(f"inv_qty_{ln.id}", "").strip() not in ("", "0")
+            if form[f"inv_qty_{ln.id}"].strip() not in ("", "0")
         ]
         data = InvoiceCreate(
             order_id=po_id,
-            number=form.get("number", ""),
-            tax_invoice=form.get("tax_invoice", ""),
-            invoice_date=parse_date(form.get("invoice_date", ""), language(request)),
+            number=form["number"],
+            tax_invoice=form["tax_invoice"],
+            invoice_date=parse_date(form["invoice_date"], language(request)),
             lines=lines,
-            tax=amount(request, form.get("tax", "")),
-            total=amount(request, form.get("total", "")),
+            tax=amount(request, form["tax"]),
+            total=amount(request, form["total"]),
         )
         return payables.register_invoice(session, principal, data)
 
@@ -331,27 +332,27 @@ async def register_invoice(
 # --- suppliers ---------------------------------------------------------------------------
 
 
-def _supplier_form(form: dict[str, str], request: Request) -> SupplierIn:
+def _supplier_form(form: Posted, request: Request) -> SupplierIn:
     contacts = []
-    if form.get("contact_name", "").strip():
+    if form["contact_name"].strip():
         contacts.append(
             ContactIn(
                 name=form["contact_name"],
-                role=form.get("contact_role", ""),
-                email=form.get("contact_email", ""),
-                phone=form.get("contact_phone", ""),
+                role=form["contact_role"],
+                email=form["contact_email"],
+                phone=form["contact_phone"],
             )
         )
     return SupplierIn(
-        code=form.get("code", ""),
-        legal_name=form.get("legal_name", ""),
-        npwp=form.get("npwp", ""),
-        address=form.get("address", ""),
-        email=form.get("email", ""),
-        phone=form.get("phone", ""),
-        payment_terms_days=whole(request, form.get("payment_terms_days", ""), 30),
-        lead_time_days=whole(request, form.get("lead_time_days", ""), 7),
-        note=form.get("note", ""),
+        code=form["code"],
+        legal_name=form["legal_name"],
+        npwp=form["npwp"],
+        address=form["address"],
+        email=form["email"],
+        phone=form["phone"],
+        payment_terms_days=whole(request, form["payment_terms_days"], 30),
+        lead_time_days=whole(request, form["lead_time_days"], 7),
+        note=form["note"],
         active=form.get("active", "1") == "1",
         contacts=contacts,
     )
@@ -388,11 +389,10 @@ def supplier_list(request: Request, session: SessionDep, q: str = "") -> Respons
 
 
 @router.post("/purchasing/suppliers", dependencies=[require(*BUYERS)])
-async def supplier_add(
-    request: Request, session: SessionDep, principal: CurrentPrincipal
+def supplier_add(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, form: PostedForm
 ) -> Response:
     """Add a supplier."""
-    form = {k: str(v) for k, v in (await request.form()).items()}
     sup, error = attempt(
         session,
         lambda: suppliers.create_supplier(session, principal, _supplier_form(form, request)),
@@ -436,11 +436,14 @@ def supplier(supplier_id: RowId, request: Request, session: SessionDep, done: st
 
 
 @router.post("/purchasing/suppliers/{supplier_id}", dependencies=[require(*BUYERS)])
-async def supplier_save(
-    supplier_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+def supplier_save(
+    supplier_id: RowId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    form: PostedForm,
 ) -> Response:
     """Save the supplier's details."""
-    form = {k: str(v) for k, v in (await request.form()).items()}
     form["code"] = suppliers.get_supplier(session, supplier_id).code
     _, error = attempt(
         session,
@@ -459,33 +462,20 @@ def supplier_product(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    sku: str = Form(""),
-    supplier_code: str = Form(""),
-    unit_cost: str = Form(""),
-    min_order_qty: str = Form(""),
-    order_multiple: str = Form(""),
-    lead_time_days: str = Form(""),
-    preferred: str = Form(""),
+    form: PostedForm,
 ) -> Response:
     """Add or change a product this supplier supplies (its code, our cost, order sizes)."""
-    form = {
-        "sku": sku,
-        "supplier_code": supplier_code,
-        "unit_cost": unit_cost,
-        "min_order_qty": min_order_qty,
-        "order_multiple": order_multiple,
-        "lead_time_days": lead_time_days,
-    }
 
     def work() -> Any:
+        lead_time = form["lead_time_days"]
         item = SupplierProductIn(
-            sku=sku.strip(),
-            supplier_code=supplier_code,
-            unit_cost=amount(request, unit_cost, ""),
-            min_order_qty=whole(request, min_order_qty, 1),
-            order_multiple=whole(request, order_multiple, 1),
-            lead_time_days=whole(request, lead_time_days) if lead_time_days.strip() else None,
-            preferred=preferred == "1",
+            sku=form["sku"].strip(),
+            supplier_code=form["supplier_code"],
+            unit_cost=amount(request, form["unit_cost"], ""),
+            min_order_qty=whole(request, form["min_order_qty"], 1),
+            order_multiple=whole(request, form["order_multiple"], 1),
+            lead_time_days=whole(request, lead_time) if lead_time.strip() else None,
+            preferred=form["preferred"] == "1",
         )
         return suppliers.set_products(session, principal, supplier_id, [item])
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from hub.catalog.models import Product
 from hub.core.db import utcnow
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
+from hub.core.forms import PostedForm
 from hub.core.i18n import DISPLAY_TZ, parse_date
 from hub.core.roles import Role
 from hub.core.templating import language, render
@@ -46,6 +47,11 @@ DONE = {
 
 def _today() -> Any:
     return utcnow().astimezone(DISPLAY_TZ).date()
+
+
+def _date(request: Request, raw: str) -> Any:
+    """A date as typed in the reader's language; blank is today in WIB."""
+    return parse_date(raw, language(request)) if raw.strip() else _today()
 
 
 def _payables_page(
@@ -99,16 +105,16 @@ def invoice_event(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    reason: str = Form(""),
+    form: PostedForm,
 ) -> Response:
     """Approve (a held invoice needs a reason) or cancel an invoice."""
     _, error = attempt(
-        session, lambda: payables.fire(session, principal, invoice_id, event[:20], reason=reason)
+        session,
+        lambda: payables.fire(session, principal, invoice_id, event[:20], reason=form["reason"]),
     )
     if error is not None:
-        return _payables_page(
-            request, session, error=error, form={"reason": reason, "invoice": str(invoice_id)}
-        )
+        form["invoice"] = str(invoice_id)
+        return _payables_page(request, session, error=error, form=form)
     return RedirectResponse(f"/purchasing/payables?done={event[:20]}", 303)
 
 
@@ -118,28 +124,21 @@ def pay(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    paid_amount: str = Form("", alias="amount"),
-    paid_on: str = Form(""),
-    reference: str = Form(""),
+    form: PostedForm,
 ) -> Response:
     """A payment to the supplier for this invoice."""
-    form = {
-        "amount": paid_amount,
-        "paid_on": paid_on,
-        "reference": reference,
-        "invoice": str(invoice_id),
-    }
 
     def work() -> Any:
         data = PaymentIn(
-            amount=amount(request, paid_amount, ""),
-            paid_on=parse_date(paid_on, language(request)) if paid_on.strip() else _today(),
-            reference=reference,
+            amount=amount(request, form["amount"], ""),
+            paid_on=_date(request, form["paid_on"]),
+            reference=form["reference"],
         )
         return payables.pay(session, principal, invoice_id, data)
 
     _, error = attempt(session, work)
     if error is not None:
+        form["invoice"] = str(invoice_id)
         return _payables_page(request, session, error=error, form=form)
     return RedirectResponse("/purchasing/payables?done=paid", 303)
 
@@ -149,28 +148,17 @@ def credit_note(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    supplier_id: str = Form(""),
-    number: str = Form(""),
-    issued_on: str = Form(""),
-    credit_amount: str = Form("", alias="amount"),
-    reference: str = Form(""),
+    form: PostedForm,
 ) -> Response:
     """Book a supplier's credit note."""
-    form = {
-        "supplier_id": supplier_id,
-        "number": number,
-        "issued_on": issued_on,
-        "amount": credit_amount,
-        "reference": reference,
-    }
 
     def work() -> Any:
         data = CreditNoteIn(
-            supplier_id=whole(request, supplier_id),
-            number=number,
-            issued_on=parse_date(issued_on, language(request)) if issued_on.strip() else _today(),
-            amount=amount(request, credit_amount, ""),
-            reference=reference,
+            supplier_id=whole(request, form["supplier_id"]),
+            number=form["number"],
+            issued_on=_date(request, form["issued_on"]),
+            amount=amount(request, form["amount"], ""),
+            reference=form["reference"],
         )
         return payables.add_credit_note(session, principal, data)
 
@@ -186,28 +174,25 @@ def apply_credit(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    invoice_id: str = Form(""),
-    credit_amount: str = Form("", alias="amount"),
+    form: PostedForm,
 ) -> Response:
     """Set part of a credit note against an approved invoice of its supplier."""
     note = session.get(CreditNote, credit_id)
     if note is None:
-        raise NotFound(f"no credit note #{credit_id}")
+        raise NotFound("no credit note #{credit_id}", credit_id=credit_id)
 
     def work() -> Any:
         return payables.apply_credit(
             session,
             principal,
             credit_id,
-            whole(request, invoice_id),
-            amount(request, credit_amount, str(note.unapplied)),
+            whole(request, form["invoice_id"]),
+            amount(request, form["amount"], str(note.unapplied)),
         )
 
     _, error = attempt(session, work)
     if error is not None:
-        return _payables_page(
-            request, session, error=error, form={"amount": credit_amount, "invoice_id": invoice_id}
-        )
+        return _payables_page(request, session, error=error, form=form)
     return RedirectResponse("/purchasing/payables?done=applied", 303)
 
 
@@ -244,7 +229,9 @@ async def reorder_orders(
             try:
                 pid, sid, wid = (int(x) for x in str(key).split(":"))
             except ValueError:
-                raise DataError(f"unknown line {key!r}", hint="reload the page") from None
+                raise DataError(
+                    "unknown line {key}", hint="reload the page", key=repr(key)
+                ) from None
             picks.append(
                 replenish.Pick(pid, sid, wid, whole(request, str(form.get(f"qty_{key}", ""))))
             )
@@ -302,31 +289,25 @@ def set_level(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    warehouse_id: str = Form(""),
-    sku: str = Form(""),
-    reorder_point: str = Form(""),
-    reorder_up_to: str = Form(""),
+    form: PostedForm,
 ) -> Response:
     """Low-stock levels of a product in a warehouse."""
-    form = {
-        "warehouse_id": warehouse_id,
-        "sku": sku,
-        "reorder_point": reorder_point,
-        "reorder_up_to": reorder_up_to,
-    }
+    sku = form["sku"]
 
     def work() -> Any:
         pid = session.scalar(select(Product.id).where(Product.sku == sku.strip()))
         if pid is None:
             raise DataError(
-                f"no product with SKU {sku.strip()!r}", hint="use the hub's SKU (see the catalog)"
+                "no product with SKU {sku}",
+                hint="use the hub's SKU (see the catalog)",
+                sku=repr(sku.strip()),
             )
         return bins.set_levels(
             session,
-            whole(request, warehouse_id),
+            whole(request, form["warehouse_id"]),
             pid,
-            whole(request, reorder_point),
-            whole(request, reorder_up_to),
+            whole(request, form["reorder_point"]),
+            whole(request, form["reorder_up_to"]),
         )
 
     _, error = attempt(session, work)

@@ -39,7 +39,7 @@ from hub.purchasing.query import paged
 from hub.purchasing.schemas import MAX_AMOUNT, CreditNoteIn, InvoiceCreate, PaymentIn
 from hub.purchasing.service import actor_of, get_order, who
 from hub.purchasing.suppliers import get_supplier
-from shared.errors import Conflict, DataError, NotFound
+from shared.errors import Conflict, DataError, NotFound, problem
 
 INVOICEABLE_PO = frozenset({"sent", "partly_received", "received", "closed"})
 SETTLED = frozenset({"approved", "partly_paid", "paid"})
@@ -57,7 +57,9 @@ def get_invoice(session: Session, invoice_id: int, *, lock: bool = False) -> Sup
         stmt = stmt.with_for_update()
     inv = session.execute(stmt).scalar()
     if inv is None:
-        raise NotFound(f"no supplier invoice #{invoice_id}", hint="see the invoices list")
+        raise NotFound(
+            "no supplier invoice #{invoice_id}", hint="see the invoices list", invoice_id=invoice_id
+        )
     return inv
 
 
@@ -103,7 +105,10 @@ def register_invoice(
     po = get_order(session, data.order_id, lock=True)
     if po.state not in INVOICEABLE_PO:
         raise Conflict(
-            f"{po.number} is {po.state}: it takes no invoice", hint="invoices follow a sent order"
+            "{number} is {state}: it takes no invoice",
+            hint="invoices follow a sent order",
+            number=po.number,
+            state=po.state,
         )
     supplier = get_supplier(session, po.supplier_id)
     number = data.number.strip()
@@ -124,7 +129,12 @@ def register_invoice(
     mine = {ln.id for ln in po.lines}
     foreign = [ln.order_line_id for ln in data.lines if ln.order_line_id not in mine]
     if foreign:
-        raise DataError(f"lines {foreign} are not lines of {po.number}", hint="reload the order")
+        raise DataError(
+            "lines {foreign} are not lines of {number}",
+            hint="reload the order",
+            foreign=foreign,
+            number=po.number,
+        )
     inv = SupplierInvoice(
         supplier_id=supplier.id,
         order_id=po.id,
@@ -142,7 +152,10 @@ def register_invoice(
     too_big = [n for n, v in (("subtotal", inv.subtotal), ("total", inv.total)) if v > MAX_AMOUNT]
     if too_big:
         raise DataError(
-            f"invoice {', '.join(too_big)} over Rp {MAX_AMOUNT}", hint="check the amounts"
+            "invoice {too_big} over Rp {max_amount}",
+            hint="check the amounts",
+            too_big=", ".join(too_big),
+            max_amount=MAX_AMOUNT,
         )
     inv.lines = [
         InvoiceLine(order_line_id=ln.order_line_id, quantity=ln.quantity, unit_price=ln.unit_price)
@@ -264,8 +277,10 @@ def pay(
     inv = get_invoice(session, invoice_id, lock=True)
     if inv.state not in ("approved", "partly_paid"):
         raise Conflict(
-            f"invoice {inv.number} is {inv.state}: only approved invoices are paid",
+            "invoice {number} is {state}: only approved invoices are paid",
             hint="approve it first" if inv.state in ("matched", "held") else None,
+            number=inv.number,
+            state=inv.state,
         )
     if data.amount > inv.outstanding:
         raise translatable(
@@ -310,7 +325,9 @@ def add_credit_note(
             CreditNote.supplier_id == supplier.id, CreditNote.number == number
         )
     ):
-        raise Conflict(f"{supplier.code} credit note {number!r} is already booked")
+        raise Conflict(
+            "{code} credit note {number} is already booked", code=supplier.code, number=repr(number)
+        )
     note = CreditNote(
         supplier_id=supplier.id,
         number=number,
@@ -338,19 +355,42 @@ def apply_credit(
     """Set part of a credit note against an approved invoice of the same supplier."""
     note = session.get(CreditNote, credit_id)
     if note is None:
-        raise NotFound(f"no credit note #{credit_id}")
+        raise NotFound("no credit note #{credit_id}", credit_id=credit_id)
     inv = get_invoice(session, invoice_id, lock=True)
     problems = []
     if inv.supplier_id != note.supplier_id:
-        problems.append(f"invoice {inv.number} is another supplier's")
+        problems.append(
+            problem("invoice_id", "invoice {number} is another supplier's", number=inv.number)
+        )
     if inv.state not in ("approved", "partly_paid"):
-        problems.append(f"invoice {inv.number} is {inv.state}: credit goes on approved invoices")
+        problems.append(
+            problem(
+                "invoice_id",
+                "invoice {number} is not approved: credit goes on approved invoices",
+                number=inv.number,
+            )
+        )
     if amount > note.unapplied:
-        problems.append(f"only {note.unapplied} of credit note {note.number} is left")
+        problems.append(
+            problem(
+                "amount",
+                "only {left} of credit note {number} is left",
+                left=note.unapplied,
+                number=note.number,
+            )
+        )
     if amount > inv.outstanding:
-        problems.append(f"only {inv.outstanding} is owed on {inv.number}")
+        problems.append(
+            problem(
+                "amount", "only {owed} is owed on {number}", owed=inv.outstanding, number=inv.number
+            )
+        )
     if problems:
-        raise DataError("; ".join(problems), hint="choose another invoice or a smaller amount")
+        raise DataError(
+            "the credit cannot be applied",
+            hint="choose another invoice or a smaller amount",
+            problems=problems,
+        )
     before = _snapshot(inv)
     note.applied = (Decimal(note.applied) + amount).quantize(CENT)
     inv.credited = (Decimal(inv.credited) + amount).quantize(CENT)

@@ -266,7 +266,9 @@ def set_level(body: LevelIn, session: SessionDep, principal: Leveller) -> LowSto
     """Low-stock levels of a product in a warehouse (reorder point, refill level)."""
     product = session.get(Product, body.product_id)
     if product is None:
-        raise NotFound(f"no product #{body.product_id}", hint="see the catalog")
+        raise NotFound(
+            "no product #{product_id}", hint="see the catalog", product_id=body.product_id
+        )
     b = bins.set_levels(
         session, body.warehouse_id, body.product_id, body.reorder_point, body.reorder_up_to
     )

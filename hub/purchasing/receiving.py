@@ -64,7 +64,11 @@ def allocate(extra: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
 def get_receipt(session: Session, receipt_id: int) -> Receipt:
     r = session.get(Receipt, receipt_id)
     if r is None:
-        raise NotFound(f"no receipt #{receipt_id}", hint="see the purchase order's receipts")
+        raise NotFound(
+            "no receipt #{receipt_id}",
+            hint="see the purchase order's receipts",
+            receipt_id=receipt_id,
+        )
     return r
 
 
@@ -82,16 +86,25 @@ def create_receipt(
     po = get_order(session, po_id, lock=True)
     if po.state not in RECEIVABLE_PO:
         raise Conflict(
-            f"{po.number} is {po.state}: goods can be received once it is sent",
+            "{number} is {state}: goods can be received once it is sent",
             hint="send the purchase order first" if po.state in ("draft", "approved") else None,
+            number=po.number,
+            state=po.state,
         )
     mine = {ln.id for ln in po.lines}
     foreign = [ln.order_line_id for ln in data.lines if ln.order_line_id not in mine]
     if foreign:
-        raise DataError(f"lines {foreign} are not lines of {po.number}", hint="reload the order")
+        raise DataError(
+            "lines {foreign} are not lines of {number}",
+            hint="reload the order",
+            foreign=foreign,
+            number=po.number,
+        )
     twice = sorted(k for k, n in Counter(ln.order_line_id for ln in data.lines).items() if n > 1)
     if twice:
-        raise DataError(f"order lines {twice} appear twice", hint="one receipt line per order line")
+        raise DataError(
+            "order lines {twice} appear twice", hint="one receipt line per order line", twice=twice
+        )
     product = {ln.id: ln for ln in po.lines}
     receipt = Receipt(
         number=next_number(session, "GRN"),
@@ -188,7 +201,9 @@ def _check(session: Session, receipt: Receipt, lines: dict[int, PurchaseOrderLin
 def _post(session: Session, principal: Optional[Principal], receipt: Receipt) -> None:
     po = get_order(session, receipt.order_id, lock=True)
     if po.state not in RECEIVABLE_PO:
-        raise Conflict(f"{po.number} is {po.state}: it takes no receipts now")
+        raise Conflict(
+            "{number} is {state}: it takes no receipts now", number=po.number, state=po.state
+        )
     lines = _locked_lines(session, po)
     _check(session, receipt, lines)
     shares = allocate(
@@ -200,8 +215,10 @@ def _post(session: Session, principal: Optional[Principal], receipt: Receipt) ->
         ln.landed_total = (Decimal(ln.unit_cost) * ln.quantity + share).quantize(CENT)
         if ln.landed_total > MAX_AMOUNT:
             raise DataError(
-                f"product #{ln.product_id}: line value over Rp {MAX_AMOUNT}",
+                "product #{product_id}: line value over Rp {max_amount}",
                 hint="split the receipt",
+                product_id=ln.product_id,
+                max_amount=MAX_AMOUNT,
             )
         held = stock.lock_items(session, [ln.product_id], create=True)[ln.product_id].on_hand
         costing.book_in(session, ln.product_id, ln.quantity, ln.landed_total, held, receipt.number)

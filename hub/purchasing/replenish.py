@@ -282,8 +282,9 @@ def make_orders(
     for p in picks:
         if p.quantity <= 0:
             raise DataError(
-                f"product #{p.product_id}: quantity must be at least 1",
+                "product #{product_id}: quantity must be at least 1",
                 hint="untick lines you do not want",
+                product_id=p.product_id,
             )
         groups[(p.supplier_id, p.warehouse_id)].append(p)
     if not groups:

@@ -60,7 +60,9 @@ def get_order(session: Session, po_id: int, *, lock: bool = False) -> PurchaseOr
         stmt = stmt.with_for_update()
     po = session.execute(stmt.execution_options(populate_existing=lock)).scalar()
     if po is None:
-        raise NotFound(f"no purchase order #{po_id}", hint="see the purchase orders list")
+        raise NotFound(
+            "no purchase order #{po_id}", hint="see the purchase orders list", po_id=po_id
+        )
     return po
 
 
@@ -68,7 +70,9 @@ def warehouse_of(session: Session, warehouse_id: int) -> Warehouse:
     w = session.get(Warehouse, warehouse_id)
     if w is None or not w.active:
         raise DataError(
-            f"no active warehouse #{warehouse_id}", hint="choose one of the active warehouses"
+            "no active warehouse #{warehouse_id}",
+            hint="choose one of the active warehouses",
+            warehouse_id=warehouse_id,
         )
     return w
 
@@ -123,7 +127,9 @@ def create_order(
     supplier = get_supplier(session, data.supplier_id)
     if not supplier.active:
         raise DataError(
-            f"supplier {supplier.code} is inactive", hint="reactivate it or choose another"
+            "supplier {code} is inactive",
+            hint="reactivate it or choose another",
+            code=supplier.code,
         )
     warehouse_of(session, data.warehouse_id)
     lines = _lines(session, supplier, data.lines)
@@ -152,8 +158,10 @@ def replace_lines(
     po = get_order(session, po_id, lock=True)
     if po.state != "draft":
         raise DataError(
-            f"{po.number} is {po.state}: only a draft can be edited",
+            "{number} is {state}: only a draft can be edited",
             hint="cancel it and make a new one",
+            number=po.number,
+            state=po.state,
         )
     before = snapshot(po)
     po.lines = _lines(session, get_supplier(session, po.supplier_id), lines)

@@ -69,7 +69,9 @@ def _check_email(email: str) -> str:
 def get_supplier(session: Session, supplier_id: int) -> Supplier:
     supplier = session.get(Supplier, supplier_id)
     if supplier is None:
-        raise NotFound(f"no supplier #{supplier_id}", hint="see the suppliers list")
+        raise NotFound(
+            "no supplier #{supplier_id}", hint="see the suppliers list", supplier_id=supplier_id
+        )
     return supplier
 
 
@@ -230,7 +232,11 @@ def remove_product(
         )
     )
     if sp is None:
-        raise NotFound(f"supplier #{supplier_id} does not supply product #{product_id}")
+        raise NotFound(
+            "supplier #{supplier_id} does not supply product #{product_id}",
+            supplier_id=supplier_id,
+            product_id=product_id,
+        )
     session.delete(sp)
     record(session, principal, "supplier.product_remove", "supplier", supplier_id, product_id, None)
 

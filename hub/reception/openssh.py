@@ -100,25 +100,30 @@ class OpenSshAccounts:
             done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise AccountStepFailed(
-                f"could not run the OpenSSH account step `{shlex.join(argv)}`: {exc}",
+                "could not run the OpenSSH account step `{argv}`: {exc}",
                 hint="install it as deploy/sshd/README.md says (script and sudo rule), "
                 "or set SYNCHUB_SFTP_ACCOUNT_COMMAND",
+                argv=shlex.join(argv),
+                exc=str(exc),
             ) from None
         if done.returncode != 0:
             output = (done.stderr or done.stdout).strip()
             raise AccountStepFailed(
-                f"the OpenSSH account step `{shlex.join(argv)}` failed "
-                f"(exit {done.returncode}): {output}",
+                "the OpenSSH account step `{argv}` failed (exit {returncode}): {output}",
                 hint="fix what it says and run the same synchub command again (it is idempotent); "
                 "a sudo error means the rule in /etc/sudoers.d/synchub is missing",
+                argv=shlex.join(argv),
+                returncode=done.returncode,
+                output=output,
             )
         lines = done.stdout.strip().splitlines()
         login = lines[-1] if lines else ""
         if login != self.login(reseller_id):
             raise AccountStepFailed(
-                f"the account step made login {login!r}, the hub expected "
-                f"{self.login(reseller_id)!r}",
+                "the account step made login {login}, the hub expected {expected}",
                 hint="SYNCHUB_SFTP_LOGIN_PREFIX must equal the script's SYNCHUB_USER_PREFIX",
+                login=repr(login),
+                expected=repr(self.login(reseller_id)),
             )
         log.info("openssh: %s %s (login %s)", action, reseller_id, login)
         return login

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from hub.core.runtime import hub_keys, with_hub_session
-from hub.core.settings import HubSettings
+from hub.core.settings import load_settings
 from hub.reception.enrolment import enrolment_for
 from hub.reception.openssh import OpenSshAccounts
 from hub.resellers import service
@@ -97,7 +97,7 @@ def add(
         "signing_public_key": _key_text(signing_key, "--signing-key"),
     }
     created = service.validate_create(data)  # report bad input before touching the database
-    accounts = OpenSshAccounts.from_settings(HubSettings())
+    accounts = OpenSshAccounts.from_settings(load_settings())
     if accounts is not None:
         with_hub_session(lambda s: service.ensure_free_id(s, created.id))
         login = accounts.enrol(created.id, created.ssh_public_key)
@@ -141,7 +141,7 @@ def show(reseller_id: str, as_json: bool) -> None:
 def disable(reseller_id: str) -> None:
     """Refuse the reseller's logins from now on (data is kept)."""
     r = with_hub_session(lambda s: service.disable_reseller(s, reseller_id))
-    accounts = OpenSshAccounts.from_settings(HubSettings())
+    accounts = OpenSshAccounts.from_settings(load_settings())
     if accounts is not None:
         login = accounts.disable(r.id)
         click.echo(f"OpenSSH login {login}: key removed, account locked, open sessions ended")
@@ -153,7 +153,7 @@ def disable(reseller_id: str) -> None:
 def enable(reseller_id: str) -> None:
     """Allow a disabled reseller to log in again."""
     r = with_hub_session(lambda s: service.enable_reseller(s, reseller_id))
-    accounts = OpenSshAccounts.from_settings(HubSettings())
+    accounts = OpenSshAccounts.from_settings(load_settings())
     if accounts is not None:
         login = accounts.enrol(r.id, r.ssh_public_key)
         click.echo(f"OpenSSH login {login} unlocked, key authorised")
@@ -171,7 +171,7 @@ def rotate_key(reseller_id: str, ssh_key: str | None, signing_key: str | None) -
     new_ssh = _key_text(ssh_key, "--ssh-key")
     new_sign = _key_text(signing_key, "--signing-key")
     r = with_hub_session(lambda s: service.rotate_keys(s, reseller_id, new_ssh, new_sign))
-    accounts = OpenSshAccounts.from_settings(HubSettings())
+    accounts = OpenSshAccounts.from_settings(load_settings())
     if accounts is not None and new_ssh is not None and r.enabled:
         accounts.set_key(r.id, r.ssh_public_key)  # the old key's next OpenSSH login is refused
     changed = " and ".join(n for n, v in (("ssh key", new_ssh), ("signing key", new_sign)) if v)
@@ -209,7 +209,7 @@ def enrolment(reseller_id: str, out: Path | None, reception: str | None, port: i
         check_reseller_id(reseller_id)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="RESELLER_ID") from None
-    settings = HubSettings()
+    settings = load_settings()
     chosen = settings.model_copy(
         update={
             "reception": reception or settings.reception,

@@ -68,7 +68,9 @@ def parse_ssh_public_key(text: str) -> SshPublicKey:
     if len(parts) < 2 or parts[0] not in SSH_KEY_TYPES:
         got = parts[0][:30] if parts else "(empty)"
         raise InvalidPublicKey(
-            f"not an OpenSSH public key line (starts with {got!r}); accepted types: {', '.join(SSH_KEY_TYPES)}",
+            "not an OpenSSH public key line (starts with {got}); accepted types: {types}",
+            got=repr(got),
+            types=", ".join(SSH_KEY_TYPES),
             hint="create one with `ssh-keygen -t ed25519` and pass the .pub file",
         )
     key_type, b64 = parts[0], parts[1]
@@ -78,16 +80,22 @@ def parse_ssh_public_key(text: str) -> SshPublicKey:
         key = load_ssh_public_key(f"{key_type} {b64}".encode("ascii"))
     except (binascii.Error, ValueError, UnsupportedAlgorithm) as exc:
         raise InvalidPublicKey(
-            f"the {key_type} key's base64 part does not decode to a valid key ({exc})",
+            "the {key_type} key's base64 part does not decode to a valid key ({reason})",
+            key_type=key_type,
+            reason=exc,
             hint="copy the whole line of the .pub file without changes",
         ) from exc
     if isinstance(key, rsa.RSAPublicKey) and key.key_size < MIN_RSA_BITS:
         raise InvalidPublicKey(
-            f"RSA key of {key.key_size} bits is too weak (minimum {MIN_RSA_BITS})",
+            "RSA key of {bits} bits is too weak (minimum {minimum})",
+            bits=key.key_size,
+            minimum=MIN_RSA_BITS,
             hint="create an Ed25519 key with `ssh-keygen -t ed25519`",
         )
     if not isinstance(key, (ed25519.Ed25519PublicKey, ec.EllipticCurvePublicKey, rsa.RSAPublicKey)):
-        raise InvalidPublicKey(f"unsupported SSH key type {key_type}", hint="use an Ed25519 key")
+        raise InvalidPublicKey(
+            "unsupported SSH key type {key_type}", hint="use an Ed25519 key", key_type=key_type
+        )
     return SshPublicKey(key_type=key_type, blob=blob, comment=comment)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from hub.core.deps import SessionDep, require
 from hub.core.roles import STAFF
 from hub.resellers.schemas import ResellerPublic
-from hub.resellers.service import ResellerNotFound, get_reseller, list_resellers
+from hub.resellers.service import get_reseller, list_resellers
 
 router = APIRouter(prefix="/api/v1/resellers", tags=["resellers"])
 
@@ -27,7 +27,4 @@ def get_resellers(session: SessionDep) -> ResellersPublic:
 @router.get("/{reseller_id}", dependencies=[require()])
 def get_one(reseller_id: str, session: SessionDep) -> ResellerPublic:
     """One reseller; a reseller user or token sees only its own (others answer 404)."""
-    try:
-        return get_reseller(session, reseller_id)
-    except ResellerNotFound as exc:
-        raise HTTPException(404, str(exc)) from None
+    return get_reseller(session, reseller_id)

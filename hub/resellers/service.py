@@ -14,17 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hub.core import access
 from hub.core.db import utcnow
 from hub.resellers.models import Reseller
 from hub.resellers.schemas import ResellerCreate, ResellerPublic, check_signing_key, check_ssh_key
-from shared.errors import ConfigError, FatalError
+from shared.errors import ConfigError, Conflict, Forbidden, NotFound
 
 
-class ResellerNotFound(FatalError):
+class ResellerNotFound(NotFound):
     """No reseller with that id is enrolled."""
 
 
-class ResellerExists(FatalError):
+class ResellerExists(Conflict):
     """A reseller with that id is already enrolled."""
 
 
@@ -82,13 +83,29 @@ def list_resellers(session: Session) -> list[ResellerPublic]:
 
 
 def disable_reseller(session: Session, reseller_id: str) -> ResellerPublic:
-    """Refuse the reseller's logins from now on (its data and history stay)."""
+    """Refuse the reseller's logins from now on: SFTP, its users' sessions and its API tokens
+    (its data and history stay). Orders and payments check it in their own transaction."""
     row = _row(session, reseller_id)
     if row.enabled:
         row.enabled = False
         row.disabled_at = row.updated_at = utcnow()
         session.flush()
+        access.revoked_on_commit(session)  # this process's token cache forgets once it is so
     return ResellerPublic.model_validate(row)
+
+
+def require_enabled(session: Session, reseller_id: str) -> None:
+    """Refuse work for a reseller that is disabled (or not enrolled), inside the caller's
+    transaction: a token another web process still remembers cannot place an order."""
+    enabled = session.scalar(select(Reseller.enabled).where(Reseller.id == reseller_id))
+    if enabled is None:
+        raise ResellerNotFound("no reseller {reseller_id}", reseller_id=reseller_id)
+    if not enabled:
+        raise Forbidden(
+            "reseller {reseller_id} is disabled",
+            hint="the distributor can enable it again (synchub reseller enable)",
+            reseller_id=reseller_id,
+        )
 
 
 def enable_reseller(session: Session, reseller_id: str) -> ResellerPublic:
@@ -147,16 +164,18 @@ def _row(session: Session, reseller_id: str) -> Reseller:
     row = session.get(Reseller, reseller_id)
     if row is None:
         raise ResellerNotFound(
-            f"no reseller with id {reseller_id!r}",
+            "no reseller {reseller_id}",
             hint="see `synchub reseller list` for enrolled ids",
+            reseller_id=reseller_id,
         )
     return row
 
 
 def _exists(reseller_id: str) -> ResellerExists:
     return ResellerExists(
-        f"a reseller with id {reseller_id!r} already exists",
+        "a reseller with id {reseller_id} already exists",
         hint="choose another id, or use `synchub reseller rotate-key` to change its keys",
+        reseller_id=reseller_id,
     )
 
 

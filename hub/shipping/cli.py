@@ -10,10 +10,12 @@ from pathlib import Path
 import click
 
 from hub.core.db import transaction
+from hub.core.output import json_option
 from hub.core.runtime import open_hub
-from hub.core.settings import HubSettings
+from hub.core.settings import load_settings
 from hub.shipping import ratecards, regiondata
 from hub.shipping.regionimport import import_regions
+from hub.shipping.routes import quote_public
 from hub.shipping.rules import Item
 from hub.shipping.service import add_warehouse, quote_shipment
 
@@ -39,7 +41,7 @@ def regions() -> None:
 )
 def regions_import(source: Path) -> None:
     """Load or refresh regions, postal codes and the BPS code mapping (idempotent)."""
-    engine, _factory = open_hub(HubSettings())
+    engine, _factory = open_hub(load_settings())
     try:
         with engine.begin() as conn:
             report = import_regions(conn, source)
@@ -57,7 +59,7 @@ def ratecard() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def ratecard_import(file: Path) -> None:
     """Validate FILE and apply it as the new tariff from its effective date on."""
-    engine, factory = open_hub(HubSettings())
+    engine, factory = open_hub(load_settings())
     try:
         with transaction(factory) as session:
             starts = ratecards.import_file(session, file)
@@ -79,7 +81,7 @@ def ratecard_import(file: Path) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def ratecard_export(fmt: str, on: dt.datetime | None, output: Path | None) -> None:
     """Write the rate cards in the import format (stdout by default)."""
-    engine, factory = open_hub(HubSettings())
+    engine, factory = open_hub(load_settings())
     try:
         with factory() as session:
             data = ratecards.export_bytes(session, fmt, on.date() if on else None)
@@ -97,7 +99,7 @@ def ratecard_export(fmt: str, on: dt.datetime | None, output: Path | None) -> No
 @click.option("--name", default="")
 def warehouse_add(code: str, region: str, name: str) -> None:
     """Register a warehouse (origin) CODE in Kemendagri REGION."""
-    engine, factory = open_hub(HubSettings())
+    engine, factory = open_hub(load_settings())
     try:
         with transaction(factory) as session:
             add_warehouse(session, code, name or code, region)
@@ -133,6 +135,7 @@ def _item(text: str) -> Item:
 )
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--sort", type=click.Choice(["price", "speed"]), default="price")
+@json_option
 def quote(
     origin: str,
     destination: str | None,
@@ -141,9 +144,10 @@ def quote(
     items: tuple[str, ...],
     day: dt.datetime | None,
     sort: str,
+    as_json: bool,
 ) -> None:
     """Print every courier option for an ad-hoc shipment."""
-    engine, factory = open_hub(HubSettings())
+    engine, factory = open_hub(load_settings())
     try:
         with factory() as session:
             result = quote_shipment(
@@ -158,6 +162,9 @@ def quote(
             )
     finally:
         engine.dispose()
+    if as_json:  # the API's shape (POST /api/v1/shipping/quote)
+        click.echo(quote_public(result).model_dump_json(indent=2))
+        return
     click.echo(
         f"{result.origin.name} → {result.destination.name} ({result.destination.kode}),"
         f" tariff of {result.day}"

@@ -66,7 +66,9 @@ def parse_rates(payload: Any) -> list[LiveRate]:
             etd_min, etd_max = int(r["etd_min"]), int(r["etd_max"])
             courier, service = str(r["courier"]).upper(), str(r["service"]).upper()
         except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
-            raise LiveRatesUnavailable(f"provider rate {i} is malformed: {exc!r}") from None
+            raise LiveRatesUnavailable(
+                "provider rate {n} is malformed: {reason}", n=i, reason=repr(exc)
+            ) from None
         if (
             not price.is_finite()
             or price <= 0
@@ -74,7 +76,9 @@ def parse_rates(payload: Any) -> list[LiveRate]:
             or not courier
             or not service
         ):
-            raise LiveRatesUnavailable(f"provider rate {i} is implausible: {r!r}")
+            raise LiveRatesUnavailable(
+                "provider rate {n} is implausible: {rate}", n=i, rate=repr(r)
+            )
         out.append(LiveRate(courier, service, price, etd_min, etd_max))
     if not out:
         raise LiveRatesUnavailable("provider returned no rates")
@@ -117,15 +121,21 @@ class HttpRateProvider:
         try:
             resp = self._client.post(self._url, json=body, headers=self._headers)
         except httpx.TimeoutException:
-            raise LiveRatesUnavailable(f"{self.name}: timed out") from None
+            raise LiveRatesUnavailable("{provider}: timed out", provider=self.name) from None
         except httpx.HTTPError as exc:
-            raise LiveRatesUnavailable(f"{self.name}: {type(exc).__name__}: {exc}") from None
+            raise LiveRatesUnavailable(
+                "{provider}: {reason}", provider=self.name, reason=f"{type(exc).__name__}: {exc}"
+            ) from None
         if resp.status_code != 200:
-            raise LiveRatesUnavailable(f"{self.name}: HTTP {resp.status_code}")
+            raise LiveRatesUnavailable(
+                "{provider}: HTTP {status}", provider=self.name, status=resp.status_code
+            )
         try:
             payload = resp.json()
         except ValueError:
-            raise LiveRatesUnavailable(f"{self.name}: answer is not JSON") from None
+            raise LiveRatesUnavailable(
+                "{provider}: answer is not JSON", provider=self.name
+            ) from None
         rates = parse_rates(payload)
         with self._lock:
             self._cache[request] = (now, rates)

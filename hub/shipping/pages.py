@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from hub.core import nav
 from hub.core.deps import SessionDep, require
+from hub.core.errors import describe, status_of
 from hub.core.i18n import parse_decimal
 from hub.core.roles import EVERYONE
 from hub.core.templating import language, render
@@ -22,7 +23,7 @@ from hub.shipping.models import LEVELS
 from hub.shipping.regions import search
 from hub.shipping.rules import Item
 from hub.shipping.service import list_warehouses, quote_shipment
-from shared.errors import DataError
+from shared.errors import DataError, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 ITEM_ROWS = 3
@@ -36,9 +37,12 @@ def _number(raw: str, what: str, lang: str) -> Decimal:
         return Decimal(0)
     try:
         return parse_decimal(raw, lang)
-    except DataError as exc:
+    except DataError:
         raise DataError(
-            f"{what}: {exc.message}", hint="weights in kg, dimensions in cm, value in IDR"
+            "{what} {value} is not a number",
+            hint="weights in kg, dimensions in cm, value in IDR",
+            what=what,
+            value=repr(raw),
         ) from None
 
 
@@ -50,7 +54,11 @@ def parse_items(rows: list[dict[str, str]], lang: str = "en") -> list[Item]:
             continue
         qty = row["quantity"].strip() or "1"
         if not qty.isdigit() or not 1 <= int(qty) <= 10_000:
-            raise DataError(f"item {n}: quantity {qty!r} must be a whole number from 1 to 10000")
+            raise DataError(
+                "item {n}: quantity {value} must be a whole number from 1 to 10000",
+                n=n,
+                value=repr(qty),
+            )
         weight, length, width, height = (
             _number(row[f], f"item {n}: {f}", lang) for f in ("weight", "length", "width", "height")
         )
@@ -131,8 +139,8 @@ def calculator(
                 postal_code=postal_code or None,
                 sort=sort,
             )
-        except DataError as exc:
-            ctx["error"], status = str(exc), 422
+        except SyncHubError as exc:
+            ctx["error"], status = describe(request, exc), status_of(exc)
     session.rollback()  # a quote only reads
     return render(request, "shipping_calculator.html", ctx, status_code=status)
 

@@ -8,7 +8,7 @@ cross-reseller address list by ``restrict`` in the service.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from hub.core.deps import CurrentPrincipal, SessionDep, require
 from hub.core.roles import Role
@@ -25,14 +25,9 @@ from hub.shipping.schemas import (
     WarehousePublic,
     WarehousesPublic,
 )
-from shared.errors import DataError
 
 router = APIRouter(tags=["shipping"])
 STAFF_WRITE = (Role.OWNER, Role.OPERATIONS, Role.INVENTORY)
-
-
-def _unprocessable(exc: DataError) -> HTTPException:
-    return HTTPException(422, detail=str(exc))
 
 
 @router.get(
@@ -51,13 +46,9 @@ def list_warehouses(session: SessionDep) -> WarehousesPublic:
     dependencies=[require(*STAFF_WRITE)],
 )
 def create_warehouse(body: WarehouseCreate, session: SessionDep) -> WarehousePublic:
-    try:
-        wh = service.add_warehouse(session, body.code, body.name, body.region_kode, body.address)
-        out = WarehousePublic.model_validate(wh)
-        session.flush()
-    except DataError as exc:
-        session.rollback()
-        raise _unprocessable(exc) from None
+    wh = service.add_warehouse(session, body.code, body.name, body.region_kode, body.address)
+    out = WarehousePublic.model_validate(wh)
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return out
 
 
@@ -93,21 +84,17 @@ def list_reseller_addresses(
 def create_address(reseller_id: str, body: AddressCreate, session: SessionDep) -> AddressPublic:
     """Add a delivery address; a BPS code or a postal code alone is stored as Kemendagri."""
     fields = body.model_dump(include={"label", "recipient", "phone", "street"})
-    try:
-        addr = service.add_address(
-            session,
-            reseller_id,
-            region_kode=body.region_kode,
-            scheme=body.scheme,
-            postal_code=body.postal_code,
-            is_default=body.is_default,
-            **fields,
-        )
-        out = AddressPublic.model_validate(addr)
-        session.flush()
-    except DataError as exc:
-        session.rollback()
-        raise _unprocessable(exc) from None
+    addr = service.add_address(
+        session,
+        reseller_id,
+        region_kode=body.region_kode,
+        scheme=body.scheme,
+        postal_code=body.postal_code,
+        is_default=body.is_default,
+        **fields,
+    )
+    out = AddressPublic.model_validate(addr)
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return out
 
 
@@ -132,10 +119,6 @@ def add_territory(
     reseller_id: str, body: TerritoryCreate, session: SessionDep
 ) -> TerritoriesPublic:
     """Assign a region (province, regency or district) to a reseller; returns all its territories."""
-    try:
-        service.assign_territory(session, reseller_id, body.region_kode)
-        session.flush()
-    except DataError as exc:
-        session.rollback()
-        raise _unprocessable(exc) from None
+    service.assign_territory(session, reseller_id, body.region_kode)
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     return list_territories(reseller_id, session)

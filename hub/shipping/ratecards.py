@@ -72,7 +72,7 @@ def read_rows(data: bytes, filename: str) -> list[dict[str, Any]]:
             from openpyxl import load_workbook
 
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-            values = [list(r) for r in sheet.iter_rows(values_only=True)]  # type: ignore[union-attr]
+            values = [list(r) for r in sheet.iter_rows(values_only=True)]
         else:
             values = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     except (csv.Error, UnicodeDecodeError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -290,9 +290,9 @@ def export_bytes(session: Session, fmt: str = "csv", on: dt.date | None = None) 
 
         wb = Workbook()
         ws = wb.active
-        ws.append(COLUMNS)  # type: ignore[union-attr]
+        ws.append(COLUMNS)
         for r in rows:
-            ws.append([cell(r[c]) for c in COLUMNS])  # type: ignore[union-attr]
+            ws.append([cell(r[c]) for c in COLUMNS])
         buf = io.BytesIO()
         wb.save(buf)
         return buf.getvalue()

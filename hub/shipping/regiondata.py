@@ -56,7 +56,9 @@ def read_sql_pairs(path: Path) -> Iterator[tuple[str, str]]:
             m = _ROW.match(line.rstrip("\r\n"))
             if m is None:
                 raise DataError(
-                    f"{path.name} line {lineno}: unreadable row {line[:80]!r}",
+                    "{name} line {line}: unreadable row {row}",
+                    name=path.name,
+                    row=repr(line[:80]),
                     hint="the file must be the cahyadsn MySQL dump, unmodified",
                     file=str(path),
                     line=lineno,

@@ -57,13 +57,16 @@ def resolve(
         )
         if scheme == "kemendagri" and not _KEMENDAGRI.match(code):
             raise DataError(
-                f"region code {code!r} is not a Kemendagri code (like 32.73.01)",
+                "region code {code} is not a Kemendagri code (like 32.73.01)",
+                code=repr(code),
                 hint="pass scheme='bps' for BPS codes, or a postal_code",
             )
         region = session.get(Region, kode) if kode else None
         if region is None:
             raise DataError(
-                f"unknown {scheme} region code {code!r}",
+                "unknown {scheme} region code {code}",
+                scheme=scheme,
+                code=repr(code),
                 hint="search regions by name or postal code; "
                 "run `synchub shipping regions import` if none are loaded",
             )
@@ -76,14 +79,16 @@ def resolve(
 def _by_postal_code(session: Session, postal: str) -> ResolvedRegion:
     """A postal code covers villages; it resolves to their district (or regency if they differ)."""
     if not _POSTAL.match(postal):
-        raise DataError(f"postal code {postal!r} must be 5 digits")
+        raise DataError("postal code {code} must be 5 digits", code=repr(postal))
     villages = (
         session.execute(select(PostalCode.region_kode).where(PostalCode.postal_code == postal))
         .scalars()
         .all()
     )
     if not villages:
-        raise DataError(f"unknown postal code {postal!r}", hint="check the code or search by name")
+        raise DataError(
+            "unknown postal code {code}", hint="check the code or search by name", code=repr(postal)
+        )
     for level in (3, 2):
         counts = Counter(".".join(v.split(".")[:level]) for v in villages)
         kode, _n = counts.most_common(1)[0]

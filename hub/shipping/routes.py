@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from hub.core.deps import SessionDep, require
@@ -91,13 +91,10 @@ async def create_quote(body: QuoteCreate, request: Request) -> Response:
         insured=body.insured,
         live=live,
     )
-    try:
-        if live is None:
-            result = _quote(request, args)
-        else:
-            result = await run_in_threadpool(_quote, request, args)
-    except DataError as exc:
-        raise HTTPException(422, detail=str(exc)) from None
+    if live is None:
+        result = _quote(request, args)
+    else:
+        result = await run_in_threadpool(_quote, request, args)
     # Serialized once by pydantic-core; response_model above still documents the shape.
     return Response(quote_public(result).model_dump_json(), media_type="application/json")
 
@@ -118,7 +115,9 @@ def search_regions(
 ) -> RegionsPublic:
     """Regions by (part of) a name and/or a postal code."""
     if not q and not postal_code:
-        raise HTTPException(422, detail="give q (a name) or postal_code")
+        raise DataError(
+            "give q (a name) or postal_code", problems=[("q", "empty"), ("postal_code", "empty")]
+        )
     hits = search(session, q, postal_code, level=level, limit=limit)
     data = [
         RegionPublic(kode=r.kode, name=r.name, level=LEVELS[r.level], path=path) for r, path in hits
@@ -130,18 +129,15 @@ def search_regions(
     "/api/v1/shipping/ratecards",
     response_model=RateCardImportPublic,
     dependencies=[require(*STAFF_SHIPPING)],
+    max_body_size=10 * 1024 * 1024,
 )
 def import_ratecards(file: UploadFile, session: SessionDep) -> RateCardImportPublic:
     """Import a CSV/XLSX rate card; a bad file is refused whole with every row's reason."""
     data = file.file.read()
     filename = file.filename or "upload.csv"
-    try:
-        rows = ratecards.validate(session, ratecards.read_rows(data, filename))
-        starts = ratecards.apply(session, rows)
-        session.flush()  # the request's unit of work commits (docs/transactions.md)
-    except ratecards.RateCardRejected:
-        session.rollback()
-        raise
+    rows = ratecards.validate(session, ratecards.read_rows(data, filename))
+    starts = ratecards.apply(session, rows)
+    session.flush()  # the request's unit of work commits (docs/transactions.md)
     forget_cached()
     return RateCardImportPublic(
         replaced_from={f"{c} {s}": d for (c, s), d in starts.items()}, rows=len(rows)

@@ -113,11 +113,17 @@ class Item:
             v = getattr(self, field)
             if not isinstance(v, Decimal) or not v.is_finite() or not 0 <= v <= most:
                 raise DataError(
-                    f"{where}: {field} must be a number from 0 to {most}, got {v!r}",
+                    "{where}: {field} must be a number from 0 to {most}, got {value}",
+                    where=where,
+                    field=field,
+                    most=most,
+                    value=repr(v),
                     hint="weights in kg, dimensions in cm, value in IDR",
                 )
         if self.quantity < 1:
-            raise DataError(f"{where}: quantity must be ≥ 1, got {self.quantity}")
+            raise DataError(
+                "{where}: quantity must be ≥ 1, got {quantity}", where=where, quantity=self.quantity
+            )
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from hub.shipping.models import Region, RegionCode, ResellerAddress, ResellerTer
 from hub.shipping.quotes import QuoteOption, QuotePolicy, quote, sort_options
 from hub.shipping.regions import ResolvedRegion, resolve
 from hub.shipping.rules import DEFAULT_RULES, Item, ServiceRules, total
-from shared.errors import DataError
+from shared.errors import Conflict, DataError, NotFound
 
 
 @dataclass
@@ -40,15 +40,19 @@ def origin_region(session: Session, origin: str) -> ResolvedRegion:
     wh = CACHE.warehouse(session, origin)
     if wh is not None:
         if not wh.active:
-            raise DataError(f"warehouse {origin!r} is inactive", hint="pick an active warehouse")
+            raise DataError(
+                "warehouse {code} is inactive", hint="pick an active warehouse", code=repr(origin)
+            )
         return CACHE.region(session, wh.region_kode)
     try:
         return CACHE.region(session, origin)
     except DataError:
         known = ", ".join(CACHE.warehouse_codes(session)) or "none yet"
         raise DataError(
-            f"unknown origin {origin!r}: not a warehouse code nor a region code",
-            hint=f"warehouses: {known}",
+            "unknown origin {origin}: not a warehouse code nor a region code",
+            hint="warehouses: {known}",
+            origin=repr(origin),
+            known=known,
         ) from None
 
 
@@ -74,7 +78,9 @@ def quote_shipment(
     dest = CACHE.region(session, destination, scheme=scheme, postal_code=postal_code)
     if dest.level == "province":
         raise DataError(
-            f"destination {dest.kode} ({dest.name}) is a province",
+            "destination {kode} ({name}) is a province",
+            kode=dest.kode,
+            name=dest.name,
             hint="give a regency, district or village (or a postal code)",
         )
     day = day or dt.datetime.now(dt.timezone.utc).date()
@@ -164,7 +170,7 @@ def add_warehouse(
     """A new origin (flushed, not committed); its region must be a known Kemendagri code."""
     region = resolve(session, region_kode)
     if session.execute(select(Warehouse.id).where(Warehouse.code == code)).first():
-        raise DataError(f"warehouse {code!r} exists already", hint="pick another code")
+        raise Conflict("warehouse {code} exists already", hint="pick another code", code=repr(code))
     wh = Warehouse(code=code, name=name, region_kode=region.kode, address=address, active=True)
     session.add(wh)
     session.flush()
@@ -188,7 +194,7 @@ def add_address(
 ) -> ResellerAddress:
     """A delivery address; BPS- or postal-code-only input is stored as its Kemendagri region.
 
-    A new default address clears the reseller's other defaults. Unknown reseller → DataError.
+    A new default address clears the reseller's other defaults. Unknown reseller → NotFound.
     """
     region = resolve(session, region_kode, scheme=scheme, postal_code=postal_code or None)
     if is_default:
@@ -223,7 +229,9 @@ def assign_territory(session: Session, reseller_id: str, region_kode: str) -> Re
     region = resolve(session, region_kode)
     if region.level == "village":
         raise DataError(
-            f"{region.kode} ({region.name}) is a village",
+            "{kode} ({name}) is a village",
+            kode=region.kode,
+            name=region.name,
             hint="territories are provinces, regencies or districts",
         )
     t = session.get(ResellerTerritory, (reseller_id, region.kode))
@@ -234,12 +242,14 @@ def assign_territory(session: Session, reseller_id: str, region_kode: str) -> Re
 
 
 def _insert(session: Session, row: ResellerAddress | ResellerTerritory, reseller_id: str) -> None:
-    """Insert in a savepoint: an unknown reseller (foreign key) becomes a clear DataError."""
+    """Insert in a savepoint: an unknown reseller (foreign key) becomes a clear NotFound."""
     try:
         with session.begin_nested():
             session.add(row)
     except IntegrityError:
-        raise DataError(f"no reseller {reseller_id!r}", hint="enrol the reseller first") from None
+        raise NotFound(
+            "no reseller {reseller_id}", hint="enrol the reseller first", reseller_id=reseller_id
+        ) from None
 
 
 def territory_regions(session: Session, reseller_id: str) -> list[Region]:

@@ -8,19 +8,24 @@ couriers), or no link at all when that is empty.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Optional
 from urllib.parse import quote
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from hub.core.settings import HubSettings
 
 
-class TrackingLinks(BaseSettings):
-    """``SYNCHUB_TRACKING_*``: URL templates with ``{waybill}``, per courier code (upper case)."""
-
-    model_config = SettingsConfigDict(env_prefix="SYNCHUB_TRACKING_", extra="ignore")
+@dataclass(frozen=True)
+class TrackingLinks:
+    """URL templates with ``{waybill}``, per courier code (any case), and the default one."""
 
     default: str = "https://cekresi.com/?noresi={waybill}"
-    couriers: dict[str, str] = {}
+    couriers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, settings: HubSettings) -> TrackingLinks:
+        """``SYNCHUB_TRACKING_COURIERS`` and ``SYNCHUB_TRACKING_DEFAULT`` from the hub's settings."""
+        return cls(settings.tracking_default, dict(settings.tracking_couriers))
 
     def url(self, courier: str, waybill: str) -> Optional[str]:
         """The tracking page of ``waybill`` (None before the parcel has one)."""

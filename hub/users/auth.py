@@ -7,6 +7,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
+from hub.core import access
 from hub.core.roles import Principal
 from hub.core.security import digest
 from hub.users.models import User
@@ -28,6 +29,10 @@ class TokenCache:
     ) -> None:
         self.ttl, self.max_entries, self._clock = ttl, max_entries, clock
         self._entries: dict[str, tuple[float, Principal]] = {}
+        access.subscribe(self.clear)  # a reseller or user disabled in this process: forget now
+
+    def clear(self) -> None:
+        self._entries.clear()
 
     def get(self, key: str) -> Principal | None:
         hit = self._entries.get(key)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from hub.core.output import emit, json_option
 from hub.core.roles import Role
 from hub.core.runtime import hub_transaction
 from hub.core.security import WeakPassword
 from hub.users import service
+from hub.users.schemas import UserPublic
 
 
 @click.group("user")
@@ -49,13 +51,18 @@ def add(
 
 
 @user.command("list")
-def list_() -> None:
+@json_option
+def list_(as_json: bool) -> None:
     """Every user with role, reseller and state."""
     with hub_transaction() as session:
-        for u in service.list_users(session):
-            click.echo(
-                f"{u.id}\t{u.username}\t{u.role}\t{u.reseller_id or '-'}\t{'active' if u.active else 'inactive'}"
-            )
+        users = [UserPublic.model_validate(u) for u in service.list_users(session)]
+
+    def text() -> None:
+        for u in users:
+            state = "active" if u.active else "inactive"
+            click.echo(f"{u.id}\t{u.username}\t{u.role}\t{u.reseller_id or '-'}\t{state}")
+
+    emit(users, as_json, text)
 
 
 @user.command("reset-password")
@@ -63,4 +70,4 @@ def list_() -> None:
 def reset_password(user_id: int) -> None:
     """Print a temporary password; the user must change it at the next sign-in."""
     with hub_transaction() as session:
-        click.echo(service.reset_password(session, None, user_id))  # type: ignore[arg-type]
+        click.echo(service.reset_password(session, None, user_id))

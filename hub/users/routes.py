@@ -5,11 +5,11 @@ Who may manage which user is decided in :mod:`hub.users.service`, not here.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require, reseller_filter
 from hub.core.roles import Role
-from hub.core.security import WeakPassword
+from hub.core.security import SESSION_COOKIE
 from hub.core.state import hub_state
 from hub.resellers.service import find_reseller
 from hub.users import service, sessions
@@ -26,14 +26,14 @@ from hub.users.schemas import (
     UsersPublic,
     UserUpdate,
 )
-from shared.errors import ConfigError
+from shared.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 TOKEN_ADMINS = (Role.OWNER, Role.OPERATIONS, Role.RESELLER_ADMIN)
 USER_ADMINS = (Role.OWNER, Role.RESELLER_ADMIN)
 
 
-@router.get("/me", dependencies=[require()])
+@router.get("/me", dependencies=[require(temporary_ok=True)])
 def me(principal: CurrentPrincipal) -> MePublic:
     """Who the request is authenticated as."""
     return MePublic(
@@ -46,18 +46,14 @@ def me(principal: CurrentPrincipal) -> MePublic:
     )
 
 
-@router.post("/me/password", status_code=204, dependencies=[require()])
+@router.post("/me/password", status_code=204, dependencies=[require(temporary_ok=True)])
 def change_my_password(body: PasswordChange, request: Request, session: SessionDep) -> None:
     """Change your own password (users only; needs the current one)."""
     user = getattr(request.state, "user", None)
     if user is None:
-        raise HTTPException(403, "API tokens have no password")
-    try:
-        service.change_password(session, user, body.current, body.new)
-    except service.BadCredentials as exc:
-        raise HTTPException(403, str(exc)) from None
-    except WeakPassword as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Forbidden("API tokens have no password", hint="sign in as a user to change one")
+    keep = request.cookies.get(SESSION_COOKIE)  # this session stays, the others end
+    service.change_password(session, user, body.current, body.new, keep_session=keep)
 
 
 @router.get("/users", dependencies=[require(*USER_ADMINS)])
@@ -69,25 +65,16 @@ def list_users(session: SessionDep, principal: CurrentPrincipal) -> UsersPublic:
 @router.post("/users", status_code=201, dependencies=[require(*USER_ADMINS)])
 def create_user(body: UserCreate, session: SessionDep, principal: CurrentPrincipal) -> UserPublic:
     """A reseller admin creates reseller users of its own reseller (``reseller_id`` may be left out)."""
-    try:
-        user = service.create_user(
-            session,
-            principal,
-            username=body.username,
-            password=body.password,
-            role=body.role,
-            reseller_id=body.reseller_id,
-            display_name=body.display_name,
-            must_change_password=True,
-        )
-    except (ConfigError, WeakPassword) as exc:
-        raise HTTPException(422, str(exc)) from None
-    except service.UserExists as exc:
-        raise HTTPException(409, str(exc)) from None
-    except service.UserNotFound as exc:
-        raise HTTPException(404, str(exc)) from None
-    except service.NotPermitted as exc:
-        raise HTTPException(403, str(exc)) from None
+    user = service.create_user(
+        session,
+        principal,
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        reseller_id=body.reseller_id,
+        display_name=body.display_name,
+        must_change_password=True,
+    )
     return UserPublic.model_validate(user)
 
 
@@ -95,21 +82,14 @@ def create_user(body: UserCreate, session: SessionDep, principal: CurrentPrincip
 def update_user(
     user_id: RowId, body: UserUpdate, session: SessionDep, principal: CurrentPrincipal
 ) -> UserPublic:
-    try:
-        user = service.update_user(
-            session,
-            principal,
-            user_id,
-            active=body.active,
-            role=body.role,
-            display_name=body.display_name,
-        )
-    except service.UserNotFound as exc:
-        raise HTTPException(404, str(exc)) from None
-    except service.NotPermitted as exc:
-        raise HTTPException(403, str(exc)) from None
-    except ConfigError as exc:
-        raise HTTPException(422, str(exc)) from None
+    user = service.update_user(
+        session,
+        principal,
+        user_id,
+        active=body.active,
+        role=body.role,
+        display_name=body.display_name,
+    )
     return UserPublic.model_validate(user)
 
 
@@ -118,10 +98,7 @@ def reset_password(
     user_id: RowId, session: SessionDep, principal: CurrentPrincipal
 ) -> PasswordReset:
     """A temporary password (shown once); the user must change it at the next sign-in."""
-    try:
-        return PasswordReset(temporary_password=service.reset_password(session, principal, user_id))
-    except service.UserNotFound as exc:
-        raise HTTPException(404, str(exc)) from None
+    return PasswordReset(temporary_password=service.reset_password(session, principal, user_id))
 
 
 @router.get("/tokens", dependencies=[require(*TOKEN_ADMINS)])
@@ -142,7 +119,11 @@ def create_token(
     """A Bearer token for one reseller's systems; the secret is in this answer only."""
     rid = reseller_filter(principal, body.reseller_id)
     if not rid or find_reseller(session, rid) is None:
-        raise HTTPException(422, "give the reseller_id of an enrolled reseller")
+        raise NotFound(
+            "no reseller {reseller_id}",
+            hint="give the reseller_id of an enrolled reseller",
+            reseller_id=rid or "",
+        )
     secret, row = sessions.issue_token(session, principal, rid, body.name)
     return TokenCreated(**TokenPublic.model_validate(row).model_dump(), token=secret)
 
@@ -152,9 +133,6 @@ def revoke_token(
     token_id: RowId, session: SessionDep, principal: CurrentPrincipal, request: Request
 ) -> TokenPublic:
     """Refused at once by this worker; other workers forget it within ``api_token_cache_seconds``."""
-    try:
-        row = sessions.revoke_token(session, principal, token_id)
-    except sessions.TokenNotFound as exc:
-        raise HTTPException(404, str(exc)) from None
+    row = sessions.revoke_token(session, principal, token_id)
     hub_state(request).authenticator.forget_token(token_id)
     return TokenPublic.model_validate(row)

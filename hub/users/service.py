@@ -11,37 +11,40 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record
+from hub.core import access
 from hub.core.db import utcnow
-from hub.core.roles import RESELLER_ROLES, Principal, Role, restrict
-from hub.core.security import hash_password, new_secret, verify_password
+from hub.core.roles import RESELLER_ROLES, Principal, Role, can_see_reseller, restrict
+from hub.core.security import digest, hash_password, new_secret, verify_password
 from hub.core.settings import HubSettings
 from hub.resellers.service import find_reseller
 from hub.users import throttle
 from hub.users.models import User, WebSession
-from shared.errors import ConfigError, FatalError
+from hub.users.sessions import reseller_enabled, revoke_issued_by
+from shared.errors import Conflict, DataError, Forbidden, NotFound
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
 
 
-class UserNotFound(FatalError):
+class UserNotFound(NotFound):
     """No user with that id or name."""
 
 
-class UserExists(FatalError):
+class UserExists(Conflict):
     """The username is taken."""
 
 
-class NotPermitted(FatalError):
+class NotPermitted(Forbidden):
     """The actor may not do this at all (e.g. a reseller admin asking for a staff role)."""
 
 
-class BadCredentials(Exception):
-    """Unknown user, wrong password or inactive account (deliberately not told apart)."""
+class BadCredentials(Forbidden):
+    """Unknown user, wrong password, inactive account or disabled reseller (deliberately not
+    told apart)."""
 
 
 def principal_of(user: User) -> Principal:
@@ -51,6 +54,7 @@ def principal_of(user: User) -> Principal:
         user_id=user.id,
         username=user.username,
         reseller_id=user.reseller_id if role in RESELLER_ROLES else None,
+        temporary=user.must_change_password,
     )
 
 
@@ -70,22 +74,20 @@ def validate(username: str, role: str, reseller_id: str | None) -> tuple[str, Ro
     problems: list[tuple[str, str]] = []
     name = username.strip().lower()
     if not USERNAME.fullmatch(name):
-        problems.append(("username", f"{username!r}: use 2-64 lower-case letters, digits, . _ @ -"))
+        problems.append(("username", "use 2-64 lower-case letters, digits, . _ @ -"))
     try:
         r = Role(role)
     except ValueError:
-        problems.append(
-            ("role", f"{role!r} is not a role; choose one of {', '.join(x.value for x in Role)}")
-        )
+        problems.append(("role", "choose one of " + ", ".join(x.value for x in Role)))
         r = Role.OWNER
     if r in RESELLER_ROLES and not reseller_id:
-        problems.append(
-            ("reseller_id", f"a {r.value} user belongs to exactly one reseller: give its id")
-        )
+        problems.append(("reseller_id", "a reseller's user belongs to one reseller: give its id"))
     if r not in RESELLER_ROLES and reseller_id:
-        problems.append(("reseller_id", f"a {r.value} user is staff and belongs to no reseller"))
+        problems.append(("reseller_id", "a staff user belongs to no reseller: leave it empty"))
     if problems:
-        raise ConfigError(problems, source="user", hint="fix the values above and try again")
+        raise DataError(
+            "the user is not valid", hint="fix the fields listed and try again", problems=problems
+        )
     return name, r
 
 
@@ -96,8 +98,9 @@ def _scoped(actor: Principal | None) -> bool:
     if actor.role is Role.RESELLER_ADMIN and actor.reseller_id:
         return True
     raise NotPermitted(
-        f"your role ({actor.role.value}) may not manage users",
+        "your role ({role}) may not manage users",
         hint="ask the owner (or your reseller's admin) to do it",
+        role=actor.role.value,
     )
 
 
@@ -105,8 +108,9 @@ def _check_role(actor: Principal | None, role: str) -> None:
     """A reseller admin hands out reseller roles only (an unknown role is left to :func:`validate`)."""
     if _scoped(actor) and role in {r.value for r in Role} and Role(role) not in RESELLER_ROLES:
         raise NotPermitted(
-            f"a reseller admin may not give the {role} role",
-            hint=f"choose {Role.RESELLER.value} or {Role.RESELLER_ADMIN.value}",
+            "a reseller admin may not give the {role} role",
+            hint="choose reseller or reseller_admin",
+            role=role,
         )
 
 
@@ -128,20 +132,24 @@ def create_user(
     _check_role(actor, role)
     if _scoped(actor):
         assert actor is not None
-        if reseller_id and reseller_id != actor.reseller_id:
+        if reseller_id and not can_see_reseller(actor, reseller_id):
             raise UserNotFound(
-                f"no reseller {reseller_id!r}", hint="you can add users to your own reseller only"
+                "no reseller {reseller_id}",
+                hint="you can add users to your own reseller only",
+                reseller_id=reseller_id,
             )
         reseller_id = actor.reseller_id
     name, r = validate(username, role, reseller_id)
     if r in RESELLER_ROLES and reseller_id and find_reseller(session, reseller_id) is None:
-        raise ConfigError(
-            [("reseller_id", f"no reseller {reseller_id!r}")],
-            source="user",
+        raise NotFound(
+            "no reseller {reseller_id}",
             hint="enrol the reseller first, or check its id on the resellers page",
+            reseller_id=reseller_id,
         )
     if session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise UserExists(f"username {name!r} is taken", hint="choose another username")
+        raise UserExists(
+            "username {username} is taken", hint="choose another username", username=name
+        )
     now = utcnow()
     user = User(
         username=name,
@@ -160,7 +168,9 @@ def create_user(
             session.add(user)
             session.flush()
     except IntegrityError:
-        raise UserExists(f"username {name!r} is taken", hint="choose another username") from None
+        raise UserExists(
+            "username {username} is taken", hint="choose another username", username=name
+        ) from None
     record(session, actor, "user.create", "user", user.id, None, public(user))
     session.flush()
     return user
@@ -169,8 +179,8 @@ def create_user(
 def get_user(session: Session, user_id: int, actor: Principal | None = None) -> User:
     """The user ``actor`` may manage; anyone else is reported as not found (ids do not leak)."""
     user = session.get(User, user_id)
-    if user is None or (_scoped(actor) and user.reseller_id != actor.reseller_id):  # type: ignore[union-attr]
-        raise UserNotFound(f"no user #{user_id}", hint="see the users page for ids")
+    if user is None or (_scoped(actor) and not can_see_reseller(actor, user.reseller_id)):
+        raise UserNotFound("no user #{user_id}", hint="see the users page for ids", user_id=user_id)
     return user
 
 
@@ -201,6 +211,7 @@ def authenticate(
         verify_password(user.password_hash if user else None, password)
         and user is not None
         and user.active
+        and (user.reseller_id is None or reseller_enabled(session, user.reseller_id))
     )
     throttle.note(session, name, ip, ok)
     # The one service that commits (docs/transactions.md): a failed attempt must be counted
@@ -211,8 +222,11 @@ def authenticate(
     return user
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
-    """The user's own change: needs the current password; ends the user's other sessions.
+def change_password(
+    session: Session, user: User, current: str, new: str, *, keep_session: str | None = None
+) -> None:
+    """The user's own change: needs the current password; ends the user's other sessions
+    (every one but ``keep_session``, the session id of the request that asked).
 
     ``user`` may come from another session (the request's sign-in look-up): its row is read
     again here, fresh, and changed in ``session``.
@@ -223,6 +237,10 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.password_changed_at = utcnow()
+    others = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep_session is not None:
+        others = others.where(WebSession.id_hash != digest(keep_session))
+    session.execute(others)
     record(session, principal_of(user), "user.password_change", "user", user.id)
     session.flush()
 
@@ -262,10 +280,13 @@ def update_user(
         user.display_name = display_name
     if active is not None:
         user.active = active
-        if not active:
+        if not active:  # its sessions and the API tokens it issued end now
             session.query(WebSession).filter(WebSession.user_id == user.id).delete()
+            revoke_issued_by(session, actor, user.id)
     record(session, actor, "user.update", "user", user.id, before, public(user))
     session.flush()
+    if active is False:
+        access.revoked_on_commit(session)  # this process's token cache forgets once it is so
     return user
 
 

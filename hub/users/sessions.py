@@ -9,13 +9,14 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import record
 from hub.core.db import utcnow
-from hub.core.roles import Principal, Role
+from hub.core.roles import Principal, Role, can_see_reseller
 from hub.core.security import digest, new_api_token, new_secret
+from hub.resellers.models import Reseller
 from hub.users.models import ApiToken, User, WebSession
-from shared.errors import FatalError
+from shared.errors import NotFound
 
 
-class TokenNotFound(FatalError):
+class TokenNotFound(NotFound):
     """No API token with that id (for this reseller)."""
 
 
@@ -45,13 +46,21 @@ def start_session(
 
 
 def resolve_session(session: Session, sid: str) -> tuple[User, WebSession] | None:
+    """The session's user, if the session is live, the user active and (a reseller's user)
+    its reseller enabled: disabling either ends the session at its next request."""
     row = session.get(WebSession, digest(sid))
     if row is None or row.expires_at <= utcnow():
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
+    if user.reseller_id is not None and not reseller_enabled(session, user.reseller_id):
+        return None
     return user, row
+
+
+def reseller_enabled(session: Session, reseller_id: str) -> bool:
+    return bool(session.scalar(select(Reseller.enabled).where(Reseller.id == reseller_id)))
 
 
 def end_session(session: Session, sid: str) -> None:
@@ -88,7 +97,12 @@ def issue_token(
 
 
 def resolve_token(session: Session, secret: str) -> Principal | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    """The token's principal, unless it is revoked or its reseller disabled."""
+    row = session.scalar(
+        select(ApiToken)
+        .join(Reseller, Reseller.id == ApiToken.reseller_id)
+        .where(ApiToken.token_hash == digest(secret), Reseller.enabled.is_(True))
+    )
     if row is None or row.revoked_at is not None:
         return None
     return Principal(
@@ -109,18 +123,30 @@ def list_tokens(session: Session, reseller_id: str | None) -> list[ApiToken]:
 def revoke_token(session: Session, actor: Principal, token_id: int) -> ApiToken:
     """Revoke (the caller commits). A reseller admin can only reach its own reseller's tokens."""
     row = session.get(ApiToken, token_id)
-    if row is None or (not actor.is_staff and row.reseller_id != actor.reseller_id):
-        raise TokenNotFound(f"no API token #{token_id}", hint="list your tokens to see their ids")
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        record(
-            session,
-            actor,
-            "token.revoke",
-            "api_token",
-            row.id,
-            {"revoked": False},
-            {"revoked": True},
+    if row is None or not can_see_reseller(actor, row.reseller_id):
+        raise TokenNotFound(
+            "no API token #{token_id}", hint="list your tokens to see their ids", token_id=token_id
         )
+    if row.revoked_at is None:
+        _revoke(session, actor, row)
         session.flush()
     return row
+
+
+def _revoke(session: Session, actor: Principal | None, row: ApiToken) -> None:
+    row.revoked_at = utcnow()
+    record(
+        session, actor, "token.revoke", "api_token", row.id, {"revoked": False}, {"revoked": True}
+    )
+
+
+def revoke_issued_by(session: Session, actor: Principal | None, user_id: int) -> int:
+    """Revoke the live API tokens ``user_id`` issued (the user was deactivated); not committed."""
+    rows = list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.created_by == user_id, ApiToken.revoked_at.is_(None))
+        )
+    )
+    for row in rows:
+        _revoke(session, actor, row)
+    return len(rows)

@@ -96,7 +96,7 @@ def photo(
     claim = service.get_claim(session, principal, claim_id)
     p = session.get(ClaimPhoto, photo_id)
     if p is None or p.claim_id != claim.id:
-        raise NotFound(f"no photo #{photo_id} on {claim.number}")
+        raise NotFound("no photo #{photo_id} on {number}", photo_id=photo_id, number=claim.number)
     return files.serve(files.photos_dir(settings.home), p.name, p.mime)
 
 
@@ -205,7 +205,9 @@ def document(
     """A document of the supplier claim."""
     d = session.get(SupplierClaimDocument, doc_id)
     if d is None or d.supplier_claim_id != sc_id:
-        raise NotFound(f"no document #{doc_id} on supplier claim #{sc_id}")
+        raise NotFound(
+            "no document #{doc_id} on supplier claim #{sc_id}", doc_id=doc_id, sc_id=sc_id
+        )
     return files.serve(files.documents_dir(settings.home), d.name, d.mime)
 
 
@@ -242,4 +244,10 @@ def trace(
         )
         for t in traceability.trace(session, serial)
     ]
+    if not rows:  # the path names one unit: none is a 404, like any other missing id
+        raise NotFound(
+            "no unit with serial number {serial}",
+            hint="check the number on the unit's label (letters and digits, as printed)",
+            serial=repr(serial),
+        )
     return TracesPublic(data=rows, count=len(rows))

@@ -147,7 +147,7 @@ def file_claim(
     text = serials.normalise(data.serial)
     units = list(
         session.scalars(
-            select(Serial).where(Serial.serial == text, Serial.reseller_id == principal.reseller_id)
+            restrict(select(Serial).where(Serial.serial == text), principal, Serial.reseller_id)
         )
     )
     sku = data.sku.strip()
@@ -285,7 +285,7 @@ def add_photo(
 
 def _require(value: str, what: str, hint: str, shortest: int = 3) -> str:
     if len(value.strip()) < shortest:
-        raise DataError(f"{what} is needed", hint=hint)
+        raise DataError(what + " is needed", hint=hint)  # "photo is needed": its own message id
     return value.strip()
 
 
@@ -304,16 +304,20 @@ def _replace(session: Session, principal: Principal, claim: Claim, data: ClaimSt
     new = serials.find(session, data.replacement_serial, claim.product_id)
     if new.state != serials.IN_STOCK:
         raise Conflict(
-            f"serial {new.serial} is {new.state}, not in stock",
+            "serial {serial} is {state}, not in stock",
             hint="take another unit from the shelf",
+            serial=new.serial,
+            state=new.state,
         )
     where = data.warehouse_id or new.warehouse_id or bins.default_warehouse(session)
     try:
         stock.issue(session, {claim.product_id: 1}, warehouse_id=where)
     except stock.InsufficientStock as exc:
         raise Conflict(
-            f"no unit of product #{claim.product_id} is free in stock: {exc.message}",
+            "no unit of product #{product_id} is free in stock: {reason}",
             hint="wait for a receipt, or pass the case to the supplier first",
+            product_id=claim.product_id,
+            reason=exc.message,
         ) from None
     now = utcnow()
     new.order_id, new.reseller_id, new.shipped_at, new.warehouse_id = (
@@ -402,8 +406,10 @@ def _check_closable(session: Session, claim: Claim) -> None:
     )
     if open_:
         raise Conflict(
-            f"{claim.number} waits for supplier claim {open_}",
+            "{number} waits for supplier claim {supplier_claim}",
             hint="it closes by itself when the supplier's part is settled",
+            number=claim.number,
+            supplier_claim=open_,
         )
 
 
@@ -428,15 +434,23 @@ def log_unrepairable(
     unit = _unit(session, claim)
     if disposition not in DISPOSITIONS:
         raise DataError(
-            f"unknown disposition {disposition!r}", hint=f"one of: {', '.join(DISPOSITIONS)}"
+            "unknown disposition {disposition}",
+            hint="one of: {dispositions}",
+            disposition=repr(disposition),
+            dispositions=", ".join(DISPOSITIONS),
         )
     if claim.state not in ("inspected", "replaced") or unit.state != serials.RETURNED:
         raise Conflict(
-            f"{claim.number} is {claim.state} and its unit {unit.state}: only an inspected unit at the hub is logged",
+            "{number} is {state} and its unit {unit_state}: only an inspected unit at the hub is logged",
             hint="receive and inspect it first",
+            number=claim.number,
+            state=claim.state,
+            unit_state=unit.state,
         )
     if session.scalar(select(Unrepairable.id).where(Unrepairable.claim_id == claim.id)):
-        raise Conflict(f"the unit of {claim.number} is already in the unrepairable log")
+        raise Conflict(
+            "the unit of {number} is already in the unrepairable log", number=claim.number
+        )
     row = Unrepairable(
         claim_id=claim.id,
         serial_id=unit.id,

@@ -45,7 +45,9 @@ def get(session: Session, sc_id: int, *, lock: bool = False) -> SupplierClaim:
         stmt = stmt.with_for_update()
     sc = session.execute(stmt).scalar()
     if sc is None:
-        raise NotFound(f"no supplier claim #{sc_id}", hint="see the claim it belongs to")
+        raise NotFound(
+            "no supplier claim #{sc_id}", hint="see the claim it belongs to", sc_id=sc_id
+        )
     return sc
 
 
@@ -84,15 +86,22 @@ def open_claim(
         serials.SCRAPPED,
     ):
         raise Conflict(
-            f"{claim.number} is {claim.state} and its unit {unit.state}: the supplier gets a unit that is back here",
+            "{number} is {state} and its unit {unit_state}: the supplier gets a unit that is back here",
             hint="receive and inspect the unit first",
+            number=claim.number,
+            state=claim.state,
+            unit_state=unit.state,
         )
     if session.scalar(
         select(SupplierClaim.number).where(
             SupplierClaim.claim_id == claim.id, SupplierClaim.state.in_(sorted(OPEN_SUPPLIER_CLAIM))
         )
     ):
-        raise Conflict(f"{claim.number} already has an open supplier claim", hint="follow that one")
+        raise Conflict(
+            "{number} already has an open supplier claim",
+            hint="follow that one",
+            number=claim.number,
+        )
     supplier = (
         get_supplier(session, supplier_id or unit.supplier_id or 0)
         if (supplier_id or unit.supplier_id)
@@ -100,8 +109,9 @@ def open_claim(
     )
     if supplier is None:
         raise DataError(
-            f"serial {unit.serial} has no known supplier (received before purchasing was used)",
+            "serial {serial} has no known supplier (received before purchasing was used)",
             hint="choose the supplier",
+            serial=unit.serial,
         )
     sc = SupplierClaim(
         number=next_number(session, "SC"),
@@ -159,7 +169,12 @@ def _answer(
     data: SupplierStepIn,
 ) -> None:
     if data.answer not in ANSWERS:
-        raise DataError(f"unknown answer {data.answer!r}", hint=f"one of: {', '.join(ANSWERS)}")
+        raise DataError(
+            "unknown answer {answer}",
+            hint="one of: {answers}",
+            answer=repr(data.answer),
+            answers=", ".join(ANSWERS),
+        )
     sc.answer, sc.answer_note, sc.answered_at = data.answer, data.answer_note.strip(), utcnow()
     internal = ""
     if data.answer == "credit_note":
@@ -265,7 +280,9 @@ def add_document(
 ) -> SupplierClaimDocument:
     sc = get(session, sc_id)
     if len(sc.documents) >= MAX_DOCUMENTS:
-        raise DataError(f"a supplier claim takes at most {MAX_DOCUMENTS} documents")
+        raise DataError(
+            "a supplier claim takes at most {max_documents} documents", max_documents=MAX_DOCUMENTS
+        )
     doc = SupplierClaimDocument(
         supplier_claim_id=sc.id,
         label=label.strip()[:120],

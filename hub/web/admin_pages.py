@@ -14,11 +14,11 @@ from fastapi.responses import RedirectResponse, Response
 from hub.audit.service import AuditFilter, list_entries
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
+from hub.core.errors import status_of
 from hub.core.roles import RESELLER_ROLES, Principal, Role
-from hub.core.security import WeakPassword
 from hub.core.templating import render
 from hub.users import service
-from shared.errors import ConfigError, FatalError
+from shared.errors import SyncHubError
 
 router = APIRouter(include_in_schema=False)
 OWNER = frozenset({Role.OWNER})
@@ -81,12 +81,6 @@ def _users_page(
     )
 
 
-def _status(exc: Exception) -> int:
-    if isinstance(exc, service.UserNotFound):
-        return 404
-    return 403 if isinstance(exc, service.NotPermitted) else 422
-
-
 @router.get("/users", dependencies=[require(*USER_ADMINS)])
 def users(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     return _users_page(request, session, principal)
@@ -114,9 +108,9 @@ def add_user(
             display_name=display_name,
             must_change_password=True,
         )
-    except (ConfigError, FatalError, WeakPassword) as exc:
+    except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
-        return _users_page(request, session, principal, error=exc, status=_status(exc))
+        return _users_page(request, session, principal, error=exc, status=status_of(exc))
     return _users_page(request, session, principal, message=f"User {username} created.")
 
 
@@ -126,9 +120,9 @@ def reset(
 ) -> Response:
     try:
         temporary = service.reset_password(session, principal, user_id)
-    except FatalError as exc:
+    except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
-        return _users_page(request, session, principal, error=exc, status=_status(exc))
+        return _users_page(request, session, principal, error=exc, status=status_of(exc))
     return _users_page(request, session, principal, message=f"Temporary password: {temporary}")
 
 
@@ -143,7 +137,7 @@ def set_active(
     """Deactivate (ends the user's sessions) or reactivate; another reseller's user is a 404."""
     try:
         service.update_user(session, principal, user_id, active=active)
-    except FatalError as exc:
+    except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
-        return _users_page(request, session, principal, error=exc, status=_status(exc))
+        return _users_page(request, session, principal, error=exc, status=status_of(exc))
     return RedirectResponse("/users", 303)

@@ -30,6 +30,7 @@ from hub.core.templating import render
 from hub.users import service, sessions
 from hub.users.throttle import LockedOut
 from hub.web import cookies
+from shared.errors import Forbidden, NotFound
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,7 +105,7 @@ def login(
     return response
 
 
-@router.post("/logout", dependencies=[require()])
+@router.post("/logout", dependencies=[require(temporary_ok=True)])
 def logout(request: Request, session: SessionDep) -> Response:
     sid = request.cookies.get(SESSION_COOKIE)
     if sid:
@@ -124,7 +125,12 @@ def switch_language(
 ) -> Response:
     """Remembered twice: in a cookie (this browser) and as the user's preference (next sign-in)."""
     if code not in LOCALES:
-        raise HTTPException(404, f"no language {code!r}; choose one of {', '.join(LOCALES)}")
+        raise NotFound(
+            "no language {code}",
+            hint="choose one of {known}",
+            code=repr(code),
+            known=", ".join(LOCALES),
+        )
     if principal is not None and principal.user_id is not None:
         service.set_locale(session, principal.user_id, code)
     response = RedirectResponse(safe_next(next), 303)
@@ -132,12 +138,12 @@ def switch_language(
     return response
 
 
-@router.get("/account", dependencies=[require()])
+@router.get("/account", dependencies=[require(temporary_ok=True)])
 def account(request: Request) -> Response:
     return render(request, "account.html", {"message": "", "error": ""})
 
 
-@router.post("/account/password", dependencies=[require()])
+@router.post("/account/password", dependencies=[require(temporary_ok=True)])
 def change_password(
     request: Request,
     session: SessionDep,
@@ -148,13 +154,14 @@ def change_password(
 ) -> Response:
     user = getattr(request.state, "user", None)
     if user is None:
-        raise HTTPException(403, "API tokens have no password")
+        raise Forbidden("API tokens have no password", hint="sign in as a user to change one")
     error = ""
     if new != repeat:
         error = "The two new passwords differ."
     else:
         try:
-            service.change_password(session, user, current, new)
+            keep = request.cookies.get(SESSION_COOKIE)  # this session stays, the others end
+            service.change_password(session, user, current, new, keep_session=keep)
         except service.BadCredentials:
             error = "The current password is wrong."
         except WeakPassword as exc:

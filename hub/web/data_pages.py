@@ -11,20 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
 from hub.core.deps import SessionDep, require
+from hub.core.errors import describe
 from hub.core.i18n import Formatter, zone
 from hub.core.roles import STAFF
 from hub.core.templating import language, render
 from hub.merge import query, store
-from hub.merge.errors import DatasetNotFound
 from hub.merge.store import list_datasets
 from hub.resellers.models import Reseller
 from shared.copytext import format_line
-from shared.errors import DataError
+from shared.errors import DataError, NotFound, SyncHubError
 from shared.types import encode_value
 
 router = APIRouter(include_in_schema=False)
@@ -54,8 +54,9 @@ def instant(value: str, tz: str) -> dt.datetime | None:
             local = dt.datetime.combine(dt.date.fromisoformat(value), dt.time.max)
     except ValueError:
         raise DataError(
-            f"{value!r} is not a date and time",
+            "{value} is not a date and time",
             hint="pick one in the field, e.g. 2026-12-06 14:30",
+            value=repr(value),
         ) from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=zone(tz))
@@ -95,7 +96,7 @@ def explore(
 ) -> Response:
     datasets = list_datasets(session, reseller_id)
     if session.get(Reseller, reseller_id) is None and not datasets:
-        raise HTTPException(404, f"no reseller {reseller_id!r}")
+        raise NotFound("no reseller {reseller_id}", reseller_id=reseller_id)
     name = dataset or (datasets[0].dataset if datasets else "")
     tz = viewer_zone(request, tz)
     columns: list = []
@@ -106,7 +107,7 @@ def explore(
     try:
         at = instant(as_of, tz)
     except DataError as exc:
-        error = str(exc)
+        error = describe(request, exc)
     if name and not error:
         try:
             columns, it = query.iter_rows(
@@ -114,10 +115,10 @@ def explore(
             )
             rows = list(it)
             total = query.count_rows(session, reseller_id, name, at=at)
-        except DatasetNotFound:
-            raise HTTPException(404, f"reseller {reseller_id!r} has no dataset {name!r}") from None
-        except DataError as exc:
-            error = str(exc)
+        except NotFound:
+            raise
+        except SyncHubError as exc:
+            error = describe(request, exc)
     csv_url = f"/api/v1/resellers/{reseller_id}/datasets/{name}/rows.csv"
     if at is not None:
         csv_url += f"?as_of={at.isoformat().replace('+00:00', 'Z')}"
@@ -157,12 +158,14 @@ def history(
     """Every version of one record: from and to in the reseller's (source) time, received at the
     hub, in the viewer's zone (WIB by default)."""
     tz = viewer_zone(request, tz)
-    try:
-        columns, versions = query.record_history(session, reseller_id, dataset, key)
-    except DatasetNotFound:
-        raise HTTPException(404, f"reseller {reseller_id!r} has no dataset {dataset!r}") from None
+    columns, versions = query.record_history(session, reseller_id, dataset, key)  # NotFound: 404
     if not versions:
-        raise HTTPException(404, f"dataset {dataset!r} of {reseller_id!r} has no record {key!r}")
+        raise NotFound(
+            "dataset {dataset} of {reseller_id} has no record {key}",
+            dataset=dataset,
+            reseller_id=reseller_id,
+            key=key,
+        )
     return render(
         request,
         "record_history.html",

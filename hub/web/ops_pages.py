@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hub.audit.service import record
@@ -11,12 +11,12 @@ from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, requ
 from hub.core.roles import RESELLER_ROLES, STAFF, Role
 from hub.core.state import hub_state
 from hub.core.templating import render
-from hub.ingest.quarantine import NotQuarantined, SnapshotNotFound, list_quarantined, requeue
+from hub.ingest.quarantine import list_quarantined, requeue
 from hub.ingest.requests import open_requests, request_full, write_messages
 from hub.ingest.service import list_snapshots
 from hub.ingest.store import Store
 from hub.merge.store import list_datasets
-from hub.resellers.service import ResellerNotFound, get_reseller
+from hub.resellers.service import get_reseller
 from hub.users.sessions import list_tokens
 from hub.web.charts import line_chart
 from hub.web.health import board, history
@@ -50,10 +50,7 @@ def dashboard(request: Request, session: SessionDep) -> Response:
 def reseller_page(
     reseller_id: str, request: Request, session: SessionDep, asked: str = ""
 ) -> Response:
-    try:
-        reseller = get_reseller(session, reseller_id)
-    except ResellerNotFound:
-        raise HTTPException(404, f"no reseller {reseller_id!r}") from None
+    reseller = get_reseller(session, reseller_id)  # ResellerNotFound: the 404 page
     points = history(session, reseller_id)
     snaps, total = list_snapshots(session, reseller_id=reseller_id, limit=20)
     found = board(session, [reseller_id])
@@ -86,10 +83,7 @@ def ask_full_snapshot(
     """Ask the reseller's agent for a full snapshot (a signed request it takes at its next push); audited."""
     from hub.core.keys import HubKeys  # loads key files: only when asking
 
-    try:
-        get_reseller(session, reseller_id)
-    except ResellerNotFound:
-        raise HTTPException(404, f"no reseller {reseller_id!r}") from None
+    get_reseller(session, reseller_id)  # ResellerNotFound: the 404 page
     record(session, principal, "sync.request_full", "reseller", reseller_id, None, reason or None)
     req = request_full(
         session, reseller_id, reason=reason.strip(), by=principal.username or principal.role.value
@@ -111,12 +105,7 @@ def retry(
 ) -> Response:
     """Queue the snapshot again (every check re-runs); audited. htmx swaps the row's status cell."""
     factory = hub_state(request).session_factory
-    try:
-        row = requeue(factory, Store.from_settings(settings), snapshot_id)
-    except SnapshotNotFound:
-        raise HTTPException(404, f"no snapshot #{snapshot_id}") from None
-    except NotQuarantined as exc:
-        raise HTTPException(409, str(exc)) from None
+    row = requeue(factory, Store.from_settings(settings), snapshot_id)  # 404 / 409 by class
     with factory() as s, s.begin():
         record(
             s,

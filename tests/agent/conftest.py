@@ -34,12 +34,9 @@ def hub_keys() -> HubKeys:
 
 
 def datasets_toml(datasets: list[dict[str, Any]]) -> str:
-    import json
+    import tomli_w
 
-    out = []
-    for d in datasets:
-        out.append("[[datasets]]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in d.items()))
-    return "\n".join(out)
+    return tomli_w.dumps({"datasets": datasets})
 
 
 @dataclass

@@ -46,7 +46,7 @@ def test_order_pay_confirm_ship_invoice(live_hub, browser, tmp_path) -> None:
     shop.goto(f"{base}/portal/orders")
     shop.locator(f"#order-{order_id} a").click()
     shop.wait_for_url(f"{base}/portal/orders/{order_id}")
-    order = shop.request.get(f"{base}/api/orders/{order_id}").json()
+    order = shop.request.get(f"{base}/api/v1/orders/{order_id}").json()
     assert order["state"] == "awaiting_payment" and order["source"] == "offer"
     assert order["payment_reference"] in shop.locator("#bank").inner_text()
     form = shop.locator("#proof-form")
@@ -85,7 +85,7 @@ def test_order_pay_confirm_ship_invoice(live_hub, browser, tmp_path) -> None:
     shop.goto(f"{base}/portal/orders/{order_id}")
     assert shop.locator("#waybill").inner_text() == "JNE00042"
     assert shop.locator("#history li").count() >= 5
-    seen = shop.request.get(f"{base}/api/orders/{order_id}").json()
+    seen = shop.request.get(f"{base}/api/v1/orders/{order_id}").json()
     assert (
         seen["state"] == "shipped"
         and seen["waybill"] == "JNE00042"

@@ -124,7 +124,7 @@ def test_reseller_journey(
     page.wait_for_url(re.compile(r".*/portal/orders/\d+.*"))
     fits(page, seen)
     order_id = int(re.search(r"/portal/orders/(\d+)", page.url).group(1))  # type: ignore[union-attr]
-    order = page.request.get(f"{base}/api/orders/{order_id}").json()
+    order = page.request.get(f"{base}/api/v1/orders/{order_id}").json()
     assert order["shipping_courier"] == "TIKI" and order["state"] == "awaiting_payment"
 
     # the down payment, then the rest; finance confirms each
@@ -142,7 +142,7 @@ def test_reseller_journey(
     finance_confirms(finance, base, order_id)
     page.goto(f"{base}/portal/orders/{order_id}")
     fits(page, seen)
-    paid = page.request.get(f"{base}/api/orders/{order_id}").json()
+    paid = page.request.get(f"{base}/api/v1/orders/{order_id}").json()
     assert paid["state"] == "paid" and paid["amount_due"] == "0.00"
 
     # invoice and receipt
@@ -176,7 +176,7 @@ def test_reseller_journey(
     page.locator("#confirm-receipt button").click()
     page.locator("#order-message").wait_for()
     fits(page, seen)
-    assert page.request.get(f"{base}/api/orders/{order_id}").json()["state"] == "completed"
+    assert page.request.get(f"{base}/api/v1/orders/{order_id}").json()["state"] == "completed"
 
     # every other portal page fits too
     for path in (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.errors import install_error_handlers
 from hub.core.settings import HubSettings
 from hub.core.state import HubState
 from hub.users.auth import Authenticator
@@ -14,4 +15,5 @@ def router_app(factory: sessionmaker[Session], settings: HubSettings | None = No
     """A bare app whose state reads the database behind ``factory`` (include routers yourself)."""
     app = FastAPI()
     app.state.hub = HubState.build(settings or HubSettings(), factory.kw["bind"], Authenticator())
+    install_error_handlers(app)  # as create_app does: one error shape
     return app

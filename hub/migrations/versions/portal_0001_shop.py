@@ -23,14 +23,30 @@ branch_labels = ("portal",)
 depends_on = ("catalog_0002", "orders_0001", "users_0001")
 
 
-def upgrade() -> None:
-    with op.batch_alter_table("catalog_products") as t:
-        t.add_column(sa.Column("model_id", sa.Integer(), nullable=True))
-        t.add_column(sa.Column("option_values", sa.JSON(), nullable=False, server_default="{}"))
-        t.create_index("ix_catalog_products_model_id", ["model_id"])
-        t.create_foreign_key(
-            "fk_catalog_products_model_id", "catalog_products", ["model_id"], ["id"]
+def _add_model_id() -> None:
+    """A variant's model: a column with its foreign key, added in place. On SQLite a batch
+    rebuild of ``catalog_products`` would drop the table, which with foreign keys on is refused
+    as soon as an order line names a product (orders_0002); SQLite adds a referencing column
+    whose default is NULL without a rebuild."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE catalog_products ADD COLUMN model_id INTEGER "
+            "CONSTRAINT fk_catalog_products_model_id REFERENCES catalog_products (id)"
         )
+        return
+    op.add_column("catalog_products", sa.Column("model_id", sa.Integer(), nullable=True))
+    op.create_foreign_key(
+        "fk_catalog_products_model_id", "catalog_products", "catalog_products", ["model_id"], ["id"]
+    )
+
+
+def upgrade() -> None:
+    _add_model_id()
+    op.add_column(
+        "catalog_products",
+        sa.Column("option_values", sa.JSON(), nullable=False, server_default="{}"),
+    )
+    op.create_index("ix_catalog_products_model_id", "catalog_products", ["model_id"])
     with op.batch_alter_table("orders") as t:
         t.add_column(
             sa.Column("down_payment", sa.Numeric(16, 2), nullable=False, server_default="0")

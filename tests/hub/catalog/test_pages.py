@@ -163,7 +163,7 @@ def test_product_detail_shows_specs_variants_price_lists_and_why(hub: Seeded) ->
     unpriced = owner.get(
         f"/catalog/products/{hub.products['old']}", params={"reseller_id": "r1"}
     ).text  # type: ignore[attr-defined]
-    assert "inactive" in unpriced and 'role="alert"' in unpriced
+    assert "tidak aktif" in unpriced and 'role="alert"' in unpriced
     assert owner.get("/catalog/products/999999").status_code == 404
 
 
@@ -198,7 +198,7 @@ def test_import_preview_reports_row_errors_and_writes_nothing(fresh_hub: Seeded)
     with fresh_hub.app.state.hub.session_factory() as s:
         assert s.scalar(select(Product).where(Product.sku == "BAD-2")) is None
     bad_header = ops.post("/catalog/import", files={"file": ("cat.csv", b"name\nx\n", "text/csv")})
-    assert bad_header.status_code == 422 and "lacks column(s) sku, list_price" in bad_header.text
+    assert bad_header.status_code == 422 and "tidak memuat kolom sku, list_price" in bad_header.text
     assert (
         ops.post("/catalog/import", files={"file": ("cat.txt", b"sku\n", "text/plain")}).status_code
         == 422
@@ -254,14 +254,14 @@ def test_match_review_accept_reject_and_manual_link(fresh_hub: Seeded) -> None:
     assert r.status_code == 200 and "<html" not in r.text and 'id="matching"' in r.text
     assert f"suggestion-{best.id}" not in r.text
     again = ops.post(f"/catalog/matching/{best.id}/reject", headers=htmx)
-    assert "already accepted" in again.text  # shown inside the fragment
+    assert "sudah accepted" in again.text  # shown inside the fragment, in the page's language
     assert ops.post(f"/catalog/matching/{best.id}/reject").status_code == 409
     assert ops.post(f"/catalog/matching/{best.id}/maybe").status_code == 422
     wrong = ops.post(
         "/catalog/matching/link",
         data={"reseller_id": "r1", "reseller_sku": "r1-zz", "product": "NOPE"},
     )
-    assert wrong.status_code == 422 and "no master product with SKU" in wrong.text
+    assert wrong.status_code == 422 and "tidak ada produk dengan SKU" in wrong.text
     ok = ops.post(
         "/catalog/matching/link",
         data={"reseller_id": "r1", "reseller_sku": "r1-zz", "product": "XSS-1"},

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from hub.catalog.errors import ProductNotPriced
+from hub.catalog.errors import ProductNotPriced, UnknownProduct
 from hub.catalog.models import (
     PriceList,
     PriceListItem,
@@ -107,7 +107,7 @@ def test_not_priced_errors_say_why(book):
     with db() as s:
         with pytest.raises(ProductNotPriced, match="inactive"):
             price_for(s, "r-any", off, 1, AT)
-        with pytest.raises(ProductNotPriced, match="does not exist"):
+        with pytest.raises(UnknownProduct, match="no product #9999"):
             price_for(s, "r-any", 9999, 1, AT)
         s.query(PriceListItem).filter(PriceListItem.min_quantity < 10).delete()
         with pytest.raises(ProductNotPriced, match="fewer than 10 units"):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
 from hub.audit.models import AuditEntry
+from hub.core.db import transaction
 from hub.core.deps import optional_principal
-from hub.core.errors import install_error_handlers
 from hub.core.roles import Principal, Role
 from hub.data.mapping_routes import router
+from hub.resellers.service import add_reseller, find_reseller
+from shared import keys
 from tests.hub.mapping.test_northwind import merged, northwind_snapshot  # noqa: F401  (fixtures)
 from tests.hub.routerkit import router_app
 
@@ -17,11 +21,27 @@ def _client(factory, role: Role = Role.OPERATIONS) -> TestClient:
     """The mapping router as the operations manager (sign-in itself is tested in tests/hub/web)."""
     app = router_app(factory)
     app.include_router(router)
-    install_error_handlers(app)
     app.dependency_overrides[optional_principal] = lambda: Principal(
         role=role, username=role.value, user_id=1
     )
-    return TestClient(app)
+    with transaction(factory) as s:  # paths name enrolled resellers (unknown ones answer 404)
+        for rid in ("nw-sqlite", "empty-shop"):
+            if find_reseller(s, rid) is None:
+                add_reseller(s, {"id": rid, "name": rid, **reseller_keys()})
+    return TestClient(app, headers={"Accept-Language": "en"})
+
+
+def reseller_keys() -> dict[str, str]:
+    ssh = (
+        Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+    )
+    return {
+        "ssh_public_key": ssh,
+        "signing_public_key": keys.public_b64(keys.generate_signing_key()),
+    }
 
 
 def test_preview_then_apply_northwind(merged) -> None:  # noqa: F811

@@ -15,7 +15,7 @@ from hub.demo.sample_data import northwind_sqlite
 from hub.mapping import service
 from hub.mapping.profiles import NORTHWIND, EntityMap, Profile
 from hub.merge import merge_snapshot
-from shared.errors import DataError
+from shared.errors import DataError, NotFound
 from shared.snapshot import SnapshotWriter
 from shared.snapshot_reader import SnapshotReader
 
@@ -121,5 +121,5 @@ def test_preview_lists_problems_and_apply_refuses(merged):
         assert pv["stock_level"].problems and "stock_level.on_hand" in pv["stock_level"].problems[0]
         with pytest.raises(DataError, match="does not fit"):
             service.apply(s, "nw-sqlite", bad)
-        with pytest.raises(DataError, match="no mapping profile applied"):
+        with pytest.raises(NotFound, match="no mapping profile applied"):
             service.entity_rows(s, "nw-sqlite", "product")

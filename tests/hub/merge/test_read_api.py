@@ -110,7 +110,7 @@ def test_rows_as_of_history_and_csv(db, tmp_path):
         ["1", "Chai", "18.00", "2024-03-01 00:00:00+00"],
         ["2", "Chang, big", "", ""],
     ]
-    assert c.get(f"{base}/entities/product").status_code == 422  # no profile applied yet
+    assert c.get(f"{base}/entities/product").status_code == 404  # no profile applied yet
 
 
 def test_cli_export_and_datasets(tmp_path, monkeypatch):

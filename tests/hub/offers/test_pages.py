@@ -158,7 +158,7 @@ def test_order_this_offer_goes_through_orders_and_counts_as_conversion(hub: Seed
     assert status_of(hub, ids["r1"]) == "accepted"
     assert 'class="order"' not in placed.text.split(f'id="offer-{ids["r1"]}"')[1].split("</tr>")[0]
     again = r1.post(f"/portal/offers/{ids['r1']}/order")
-    assert again.status_code == 409 and "already accepted" in again.text
+    assert again.status_code == 409 and "sudah diterima oleh pesanan" in again.text
     with hub.app.state.hub.session_factory() as s:
         from hub.orders.models import Order
 
@@ -206,7 +206,7 @@ def test_bulk_decision_is_all_or_nothing_and_needs_csrf(hub: Seeded) -> None:
         ops.post("/offers/decide", data={"ids": [ids["r1"]], "action": "drop"}).status_code == 200
     )
     mixed = ops.post("/offers/decide", data={"ids": [ids["r1"], ids["r2"]], "action": "approve"})
-    assert mixed.status_code == 409 and "nothing was changed" in mixed.text
+    assert mixed.status_code == 409 and "tidak ada yang diubah" in mixed.text
     assert status_of(hub, ids["r2"]) == "draft" and status_of(hub, ids["r1"]) == "dropped"
     assert ops.post("/offers/decide", data={"ids": [2**40], "action": "drop"}).status_code == 409
     in_fragment = ops.post("/offers/decide", data={"action": "approve"}, headers=HTMX)
@@ -234,7 +234,7 @@ def test_edit_quantity_reprices_the_draft(hub: Seeded) -> None:
         o = s.get(Offer, ids["r1"])
         assert (o.quantity, o.unit_price) == (100, Decimal("80.00"))
     bad = ops.post(f"/offers/{ids['r1']}/quantity", data={"quantity": "abc"}, headers=HTMX)
-    assert bad.status_code == 200 and "not a whole number" in bad.text
+    assert bad.status_code == 200 and "bukan bilangan bulat" in bad.text
     assert ops.post(f"/offers/{ids['r1']}/quantity", data={"quantity": "0"}).status_code == 409
     assert ops.post("/offers/999999/quantity", data={"quantity": "5"}).status_code == 404
     assert ops.post(f"/offers/{ids['r1']}/quantity", data={"quantity": "50"}).status_code == 303

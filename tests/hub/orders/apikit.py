@@ -32,6 +32,7 @@ class Api:
     def client(self, who: str) -> TestClient:
         """``who``: a reseller id (Bearer token) or a staff role value (session cookie + CSRF)."""
         c = TestClient(self.app, base_url="http://testserver", follow_redirects=False)
+        c.headers["Accept-Language"] = "en"  # API messages in English (pages ignore it)
         c.headers.update(self.headers[who])
         c.cookies.update(self.cookies.get(who, {}))
         return c

@@ -35,7 +35,7 @@ def api(tmp_path: Path) -> Iterator[Api]:
 def _order(api: Api, who: str = "r1", key: str | None = None, qty: int = 2, sku: str = "SSD"):
     headers = {"Idempotency-Key": key} if key else {}
     return api.client(who).post(
-        "/api/orders", json={"lines": [{"sku": sku, "quantity": qty}]}, headers=headers
+        "/api/v1/orders", json={"lines": [{"sku": sku, "quantity": qty}]}, headers=headers
     )
 
 
@@ -61,7 +61,7 @@ def _confirm(
     }
     headers = {"Idempotency-Key": key} if key else {}
     return api.client("r1").post(
-        f"/api/orders/{order['id']}/payments",
+        f"/api/v1/orders/{order['id']}/payments",
         data=data,
         files={"proof": (name, proof, "image/png")},
         headers=headers,
@@ -99,7 +99,7 @@ def test_idempotent_payment_confirmation(api: Api, tmp_path: Path) -> None:
     "proof,status,words",
     [
         (ELF, 422, "not a PNG, JPEG or PDF"),
-        (b"\xff\xd8\xff" + b"\x00" * (50 * 1024 * 1024), 413, "larger than"),
+        (b"\xff\xd8\xff" + b"\x00" * (50 * 1024 * 1024), 413, "over this route's limit"),
         (b"", 422, "empty"),
     ],
 )
@@ -135,13 +135,13 @@ def test_other_resellers_order_is_invisible(api: Api) -> None:
     order = _order(api).json()
     r2 = api.client("r2")
     for resp in (
-        r2.get(f"/api/orders/{order['id']}"),
-        r2.get(f"/api/orders/{order['id']}/invoice.pdf"),
-        r2.post(f"/api/orders/{order['id']}/events/cancel"),
-        r2.get(f"/api/orders/{order['id']}/payment"),
+        r2.get(f"/api/v1/orders/{order['id']}"),
+        r2.get(f"/api/v1/orders/{order['id']}/invoice.pdf"),
+        r2.post(f"/api/v1/orders/{order['id']}/events/cancel"),
+        r2.get(f"/api/v1/orders/{order['id']}/payment"),
     ):
         assert resp.status_code == 404, resp.text
-        assert "not found" in resp.text
+        assert resp.json()["error"] == "OrderNotFound"
     data = {
         "invoice_number": order["invoice_number"],
         "bank": "BCA",
@@ -150,11 +150,11 @@ def test_other_resellers_order_is_invisible(api: Api) -> None:
         "amount": "1",
     }
     resp = r2.post(
-        f"/api/orders/{order['id']}/payments", data=data, files={"proof": ("a.png", PNG)}
+        f"/api/v1/orders/{order['id']}/payments", data=data, files={"proof": ("a.png", PNG)}
     )
     assert resp.status_code == 404
     assert _count(api, TransferConfirmation) == 0
-    assert r2.get("/api/orders").json()["count"] == 0
+    assert r2.get("/api/v1/orders").json()["count"] == 0
 
 
 def test_full_flow_with_partial_payment_and_documents(api: Api, tmp_path: Path) -> None:
@@ -163,40 +163,40 @@ def test_full_flow_with_partial_payment_and_documents(api: Api, tmp_path: Path) 
     half = str((Decimal(order["transfer_amount"]) / 2).quantize(Decimal("1")))
     c1 = _confirm(api, order, amount=half).json()
     fin = api.client("finance")
-    queue = fin.get("/api/payments/queue").json()
+    queue = fin.get("/api/v1/payments/queue").json()
     assert [c["id"] for c in queue["data"]] == [c1["id"]]
-    assert api.client("r2").get(f"/api/payments/{c1['id']}/proof").status_code == 404
-    assert api.client("inventory").get(f"/api/payments/{c1['id']}/proof").status_code == 403
-    proof = fin.get(f"/api/payments/{c1['id']}/proof")
+    assert api.client("r2").get(f"/api/v1/payments/{c1['id']}/proof").status_code == 404
+    assert api.client("inventory").get(f"/api/v1/payments/{c1['id']}/proof").status_code == 403
+    proof = fin.get(f"/api/v1/payments/{c1['id']}/proof")
     assert proof.status_code == 200 and proof.content == PNG
-    assert fin.post(f"/api/payments/{c1['id']}/confirm").status_code == 200
-    now = api.client("r1").get(f"/api/orders/{order['id']}").json()
+    assert fin.post(f"/api/v1/payments/{c1['id']}/confirm").status_code == 200
+    now = api.client("r1").get(f"/api/v1/orders/{order['id']}").json()
     assert now["state"] == "partially_paid" and Decimal(now["amount_due"]) > 0
     c2 = _confirm(api, order, amount=now["amount_due"]).json()
-    rej = fin.post(f"/api/payments/{c2['id']}/reject", json={"reason": "not on the statement"})
+    rej = fin.post(f"/api/v1/payments/{c2['id']}/reject", json={"reason": "not on the statement"})
     assert rej.status_code == 200
     c3 = _confirm(api, order, amount=now["amount_due"]).json()
     over = str(Decimal(now["amount_due"]) + 500)
     assert (
-        fin.post(f"/api/payments/{c3['id']}/confirm", json={"received_amount": over}).status_code
+        fin.post(f"/api/v1/payments/{c3['id']}/confirm", json={"received_amount": over}).status_code
         == 200
     )
-    paid = api.client("r1").get(f"/api/orders/{order['id']}").json()
+    paid = api.client("r1").get(f"/api/v1/orders/{order['id']}").json()
     assert paid["state"] == "paid" and paid["overpaid"] == "500.00" and paid["amount_due"] == "0.00"
     inv = api.client("inventory")
-    assert api.client("r1").post(f"/api/orders/{order['id']}/events/pack").status_code == 403
-    assert inv.post(f"/api/orders/{order['id']}/events/pack").status_code == 200
-    no_waybill = inv.post(f"/api/orders/{order['id']}/events/ship", json={"courier": "JNE"})
+    assert api.client("r1").post(f"/api/v1/orders/{order['id']}/events/pack").status_code == 403
+    assert inv.post(f"/api/v1/orders/{order['id']}/events/pack").status_code == 200
+    no_waybill = inv.post(f"/api/v1/orders/{order['id']}/events/ship", json={"courier": "JNE"})
     assert no_waybill.status_code == 422 and "waybill" in no_waybill.text
     shipped = inv.post(
-        f"/api/orders/{order['id']}/events/ship",
+        f"/api/v1/orders/{order['id']}/events/ship",
         json={"courier": "JNE", "service": "REG", "waybill": "JNE0012345"},
     ).json()
     assert shipped["state"] == "shipped" and shipped["waybill"] == "JNE0012345"
     with api.hub.factory() as s:
         item = s.get(StockItem, api.hub.products["SSD"])
         assert (item.on_hand, item.reserved, item.shipped) == (7, 0, 3)
-    pdf = api.client("r1").get(f"/api/orders/{order['id']}/invoice.pdf")
+    pdf = api.client("r1").get(f"/api/v1/orders/{order['id']}/invoice.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     if shutil.which("pdftotext"):
         text = subprocess.run(
@@ -219,28 +219,30 @@ def test_full_flow_with_partial_payment_and_documents(api: Api, tmp_path: Path) 
         )
         png = (tmp_path / "invoice.png").read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 2000
-    slip = inv.get(f"/api/orders/{order['id']}/packing-slip.pdf")
+    slip = inv.get(f"/api/v1/orders/{order['id']}/packing-slip.pdf")
     assert slip.status_code == 200 and slip.content.startswith(b"%PDF-")
 
 
 def test_cart_then_place_and_reorder(api: Api) -> None:
     r1 = api.client("r1")
     cart = r1.post(
-        "/api/orders", json={"lines": [{"sku": "SSD", "quantity": 1}], "submit": False}
+        "/api/v1/orders", json={"lines": [{"sku": "SSD", "quantity": 1}], "submit": False}
     ).json()
     assert cart["state"] == "draft" and cart["invoice_number"] is None
     edited = r1.put(
-        f"/api/orders/{cart['id']}/lines",
+        f"/api/v1/orders/{cart['id']}/lines",
         json={"lines": [{"sku": "RAM", "quantity": 2}, {"sku": "RAM", "quantity": 1}]},
     ).json()
     assert [(ln["sku"], ln["quantity"]) for ln in edited["lines"]] == [("RAM", 3)]
-    placed = r1.post(f"/api/orders/{cart['id']}/place").json()
+    placed = r1.post(f"/api/v1/orders/{cart['id']}/place").json()
     assert placed["state"] == "awaiting_payment"
-    again = r1.post(f"/api/orders/{cart['id']}/reorder")
+    again = r1.post(f"/api/v1/orders/{cart['id']}/reorder")
     assert again.status_code == 201 and again.json()["lines"][0]["quantity"] == 3
-    csv = r1.post("/api/orders/csv", files={"file": ("o.csv", b"sku,quantity\nSSD,2\nssd-bad,x\n")})
+    csv = r1.post(
+        "/api/v1/orders/csv", files={"file": ("o.csv", b"sku,quantity\nSSD,2\nssd-bad,x\n")}
+    )
     assert csv.status_code == 422 and "row 3" in csv.text
-    csv = r1.post("/api/orders/csv", files={"file": ("o.csv", b"sku;jumlah\nSSD;2\n")})
+    csv = r1.post("/api/v1/orders/csv", files={"file": ("o.csv", b"sku;jumlah\nSSD;2\n")})
     assert csv.status_code == 201, csv.text
     assert csv.json()["source"] == "csv"
 

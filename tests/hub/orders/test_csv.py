@@ -20,7 +20,7 @@ def test_comma_semicolon_and_bom() -> None:
     [
         (b"", "needs the columns sku and quantity"),
         (b"x", "needs the columns sku and quantity"),
-        (b"sku,quantity\nA,two\nB,1.5\n", "row 2: quantity 'two' is not a whole number; row 3"),
+        (b"sku,quantity\nA,two\nB,1.5\n", "row 2: quantity 'two' is not a whole number\n  row 3"),
         (b"\xff\xfe\x00", "not UTF-8"),
         (
             b'sku,quantity\n"A\rB,2\n',

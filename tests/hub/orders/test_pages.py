@@ -73,14 +73,16 @@ def test_quick_order_then_detail_shows_amounts_bank_and_documents(hub: Seeded) -
         f"Transfer exactly Rp {o.transfer_amount:,.0f}" in page.text
         and o.payment_reference in page.text
     )
-    assert f"/api/orders/{oid}/invoice.pdf" in page.text and 'id="proof-form"' in page.text
+    assert f"/api/v1/orders/{oid}/invoice.pdf" in page.text and 'id="proof-form"' in page.text
     assert (
         "menunggu pembayaran" in hub.client(Role.RESELLER).get(f"/portal/orders/{oid}").text
     )  # Indonesian
     listing = hub.client(Role.RESELLER).get("/portal/orders").text
     assert f'id="order-{oid}"' in listing and o.invoice_number in listing
     assert (
-        hub.client(Role.RESELLER).get(f"/api/orders/{oid}/invoice.pdf").content.startswith(b"%PDF-")
+        hub.client(Role.RESELLER)
+        .get(f"/api/v1/orders/{oid}/invoice.pdf")
+        .content.startswith(b"%PDF-")
     )
 
 
@@ -219,10 +221,10 @@ def test_proof_confirm_pack_ship_and_tracking(hub: Seeded) -> None:
     finance = english(hub, Role.FINANCE)
     queue = finance.get("/payments")
     conf_id = int(re.search(r'id="confirmation-(\d+)"', queue.text).group(1))  # type: ignore[union-attr]
-    assert f"/api/payments/{conf_id}/proof" in queue.text and ESCAPED not in queue.text
-    assert finance.get(f"/api/payments/{conf_id}/proof").content == PNG
+    assert f"/api/v1/payments/{conf_id}/proof" in queue.text and ESCAPED not in queue.text
+    assert finance.get(f"/api/v1/payments/{conf_id}/proof").content == PNG
     bad = finance.post(f"/payments/{conf_id}/confirm", data={"received_amount": "-5"})
-    assert bad.status_code == 409 and "received amount must be a positive amount" in bad.text
+    assert bad.status_code == 422 and "received amount must be a positive amount" in bad.text
     ok = finance.post(f"/payments/{conf_id}/confirm", data={"received_amount": ""})
     assert ok.status_code == 200 and f"Transfer #{conf_id} confirmed." in ok.text
     assert order(hub, oid).state == "paid"
@@ -268,7 +270,7 @@ def test_finance_rejects_with_a_reason_the_reseller_sees(hub: Seeded) -> None:
     with hub.app.state.hub.session_factory() as s:
         conf_id = s.scalars(select(TransferConfirmation.id)).one()
     finance = english(hub, Role.OWNER)
-    assert finance.post(f"/payments/{conf_id}/reject", data={"reason": "x"}).status_code == 409
+    assert finance.post(f"/payments/{conf_id}/reject", data={"reason": "x"}).status_code == 422
     assert (
         finance.post(
             f"/payments/{conf_id}/reject", data={"reason": f"not on statement {XSS}"}

@@ -54,9 +54,9 @@ def test_placement_runs_where_configured_and_answers_alike(
     assert api.app.state.hub.inline_order_placement is inline
     with api.client("r1") as client:
         line = {"lines": [{"sku": "SSD", "quantity": 2}]}
-        first = client.post("/api/orders", json=line, headers={"Idempotency-Key": "k-1"})
-        again = client.post("/api/orders", json=line, headers={"Idempotency-Key": "k-1"})
-        short = client.post("/api/orders", json=line, headers={"Idempotency-Key": "k-2"})
+        first = client.post("/api/v1/orders", json=line, headers={"Idempotency-Key": "k-1"})
+        again = client.post("/api/v1/orders", json=line, headers={"Idempotency-Key": "k-1"})
+        short = client.post("/api/v1/orders", json=line, headers={"Idempotency-Key": "k-2"})
     assert first.status_code == 201 and first.json()["state"] == "awaiting_payment"
     assert (again.status_code, again.json(), again.headers["Idempotent-Replayed"]) == (
         201,

@@ -31,7 +31,7 @@ def test_reservation_is_all_or_nothing(fixture: str, request: pytest.FixtureRequ
         {"product_id": hdd, "requested": 4, "available": 3},
         {"product_id": fan, "requested": 1, "available": 0},
     ]
-    assert f"product {hdd}: asked 4, available 3" in str(refused.value)
+    assert f"product #{hdd}: asked 4, available 3" in str(refused.value)
     assert levels(hub) == {"SSD": (10, 0), "HDD": (3, 0)}  # nothing reserved, not even the SSD line
     with transaction(hub.factory) as s:
         loaded = s.get(StockItem, ssd)

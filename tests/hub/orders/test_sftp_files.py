@@ -39,7 +39,7 @@ def test_order_files_answered(hub: Hub, tmp_path: Path) -> None:
     ok = _answer(out / "order-001.result.json")
     assert ok["status"] == "accepted" and ok["order"]["state"] == "awaiting_payment"
     bad = _answer(out / "order-002.result.json")
-    assert bad["status"] == "refused" and "quantity" in bad["error"]
+    assert bad["status"] == "refused" and "quantity" in " ".join(bad["problems"])
     assert "not UTF-8 JSON" in _answer(out / "order-003.result.json")["error"]
     assert sorted(p.name for p in inbox.iterdir()) == [
         "order-004.json",

@@ -88,7 +88,7 @@ def test_down_payment_then_rest_receipts_tracking_received(hub: Seeded, tmp_path
 
     page = c.get(f"/portal/orders/{oid}").text
     assert "Uang muka dulu" in page and ID.money(first) in page
-    assert f"/api/orders/{oid}/proforma.pdf" in page
+    assert f"/api/v1/orders/{oid}/proforma.pdf" in page
     assert _proof_amount(page) == ID.number(first)  # the form asks for the down payment
     assert 'id="cancel-order"' in page  # nothing paid yet: it can still be cancelled
 
@@ -105,7 +105,7 @@ def test_down_payment_then_rest_receipts_tracking_received(hub: Seeded, tmp_path
     assert "Uang muka dulu" not in page
     assert f"sisa yang perlu ditransfer {ID.money(rest)}" in page
     assert _proof_amount(page) == ID.number(rest)  # the rest, not the full amount again
-    links = re.findall(r'href="(/api/payments/\d+/receipt\.pdf)"', page)
+    links = re.findall(r'href="(/api/v1/payments/\d+/receipt\.pdf)"', page)
     assert len(links) == 1
     text = _pdf_text(c.get(links[0]).content, tmp_path)
     assert f"KW/{o.invoice_number}/1" in text and "KUITANSI" in text.upper()
@@ -117,7 +117,7 @@ def test_down_payment_then_rest_receipts_tracking_received(hub: Seeded, tmp_path
     assert o.state == "paid" and o.amount_due == 0
     page = c.get(f"/portal/orders/{oid}").text
     assert "Sudah lunas" in page and 'id="proof-form"' not in page
-    links = re.findall(r'href="(/api/payments/\d+/receipt\.pdf)"', page)
+    links = re.findall(r'href="(/api/v1/payments/\d+/receipt\.pdf)"', page)
     assert len(links) == 2
     text = _pdf_text(c.get(links[1]).content, tmp_path)
     assert f"KW/{o.invoice_number}/2" in text and ID.money(rest) in text

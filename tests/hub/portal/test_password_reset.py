@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from hub.core.db import transaction, utcnow
 from hub.core.roles import Role
-from hub.notifications.senders import NotifySettings, senders_from
+from hub.notifications.senders import senders_from
 from hub.notifications.service import deliver_due
 from hub.portal.models import PasswordReset
 from tests.hub.notifications.mailkit import Inbox, smtp  # noqa: F401  (fixture)
@@ -48,8 +48,14 @@ def _post_form(c: TestClient, url: str, data: dict[str, str]) -> Any:
 
 
 def _deliver(hub: Seeded, port: int) -> int:
-    settings = NotifySettings(smtp_host="127.0.0.1", smtp_port=port, smtp_from="hub@example.test")
-    return deliver_due(hub.app.state.hub.session_factory, senders_from(settings)).sent
+    settings = hub.app.state.hub.settings.model_copy(
+        update={
+            "notify_smtp_host": "127.0.0.1",
+            "notify_smtp_port": port,
+            "notify_smtp_from": "hub@example.test",
+        }
+    )
+    return deliver_due(hub.app.state.hub.session_factory, senders_from(settings.notify)).sent
 
 
 def _link(inbox: Inbox, n: int = -1) -> str:

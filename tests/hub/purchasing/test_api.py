@@ -155,7 +155,11 @@ def test_roles_and_validation(hub: Seeded) -> None:
     store = hub.client(Role.INVENTORY)
     assert store.post(f"{API}/suppliers", json={"code": "X", "legal_name": "X"}).status_code == 403
     buyer = hub.client(Role.PURCHASING)
-    r = buyer.post(f"{API}/suppliers", json={"code": "BAD", "legal_name": "PT Bad", "npwp": "123"})
+    indonesian = hub.client(Role.PURCHASING)
+    indonesian.headers["Accept-Language"] = "id"  # the API answers in the caller's language
+    r = indonesian.post(
+        f"{API}/suppliers", json={"code": "BAD", "legal_name": "PT Bad", "npwp": "123"}
+    )
     assert r.status_code == 422 and r.json()["message"] == "NPWP '123' bukan 15 atau 16 digit"
     assert buyer.post(f"{API}/orders/999999/events/approve").status_code == 404
     assert (

@@ -141,10 +141,23 @@ def test_a_buyer_and_the_warehouse_and_finance_work_through_the_pages(hub: Seede
     payables_page = finance.get("/purchasing/payables").text
     inv_id = re.search(r'id="invoice-(\d+)"', payables_page).group(1)  # type: ignore[union-attr]
     _ok(finance.post(f"/purchasing/invoices/{inv_id}/events/approve"), "approve invoice")
+    credit = {"supplier_id": str(sid), "number": "CN-7", "issued_on": "2026-12-05"}
+    r = finance.post("/purchasing/credit-notes", data={**credit, "amount": "seratus"})
+    assert r.status_code == 422 and 'value="CN-7"' in r.text and 'value="seratus"' in r.text
+    _ok(finance.post("/purchasing/credit-notes", data={**credit, "amount": "100.000"}), "credit")
+    page = finance.get("/purchasing/payables?done=credit").text
+    credit_id = re.search(r'id="credit-(\d+)"', page).group(1)  # type: ignore[union-attr]
+    apply = f"/purchasing/credit-notes/{credit_id}/apply"
+    r = finance.post(apply, data={"invoice_id": inv_id, "amount": "5.000.000"})
+    assert r.status_code == 422, r.text[:300]
+    refusal = re.search(r'id="purchasing-error">(.*?)</p>', r.text, re.S).group(1)  # type: ignore[union-attr]
+    assert "kredit tidak dapat dipakai" in refusal and "sisa nota kredit CN-7 hanya" in refusal
+    assert "utang pada INV-1 hanya" in refusal and "only" not in refusal  # Indonesian, each problem
+    _ok(finance.post(apply, data={"invoice_id": inv_id, "amount": "95.000"}), "apply credit")
     _ok(
         finance.post(
             f"/purchasing/invoices/{inv_id}/payments",
-            data={"amount": "2.095.000", "paid_on": "2026-12-10"},
+            data={"amount": "2.000.000", "paid_on": "2026-12-10"},
         ),
         "pay",
     )

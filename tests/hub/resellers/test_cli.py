@@ -72,5 +72,5 @@ def test_real_binary_prints_clear_error(settings):
         capture_output=True, text=True, env=env, timeout=60,
     )  # fmt: skip
     assert p.returncode == 2
-    assert "no reseller with id 'nobody'" in p.stderr and "synchub reseller list" in p.stderr
+    assert "no reseller nobody" in p.stderr and "synchub reseller list" in p.stderr
     assert "Traceback" not in p.stderr

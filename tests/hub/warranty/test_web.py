@@ -23,7 +23,7 @@ API = "/api/v1/warranty"
 
 def _ship_to(hub: Seeded, order_id: int, serial: str) -> None:
     r = hub.client(Role.INVENTORY).post(
-        f"/api/orders/{order_id}/events/ship",
+        f"/api/v1/orders/{order_id}/events/ship",
         json={"courier": "JNE", "waybill": "W1", "serials": [serial]},
     )
     assert r.status_code == 200, r.text
@@ -108,6 +108,7 @@ def test_resellers_never_see_supplier_claims_costs_or_histories(hub: Seeded) -> 
 
 def test_photos_are_checked_by_content_and_the_form_keeps_what_was_typed(hub: Seeded) -> None:
     reseller = hub.client(Role.RESELLER, "r1")
+    reseller.headers["Accept-Language"] = "id"  # the API answers in the caller's language
     r = reseller.post(
         f"{API}/claims/{hub.tokens['claim-r1']}/photos",
         files={"photos": ("x.png", b"MZ\x90\x00 not an image", "image/png")},
@@ -133,6 +134,7 @@ def test_photos_are_checked_by_content_and_the_form_keeps_what_was_typed(hub: Se
 
 def test_errors_a_reseller_meets_are_in_indonesian(hub: Seeded) -> None:
     reseller = hub.client(Role.RESELLER, "r1")
+    reseller.headers["Accept-Language"] = "id"  # the API answers in the caller's language
     r = reseller.post(
         f"{API}/claims", json={"serial": "LT-9999", "problem": "Kipas berisik sekali"}
     )

@@ -89,7 +89,7 @@ def packed_order(hub: Seeded, reseller: str = "r1") -> int:
     """The reseller orders one laptop through the orders API; it is then paid and packed (the
     payment journey is its own test). Returns the order id."""
     r = hub.client(Role.RESELLER, reseller).post(
-        "/api/orders", json={"lines": [{"sku": "LT-14", "quantity": 1}]}
+        "/api/v1/orders", json={"lines": [{"sku": "LT-14", "quantity": 1}]}
     )
     assert r.status_code == 201, r.text
     with hub.app.state.hub.session_factory() as s, s.begin():

@@ -109,7 +109,7 @@ def test_explorer_as_of_is_an_instant_in_the_viewers_zone_and_history_shows_wib(
     bad = owner.get("/data/r1", params={"dataset": "products", "as_of": "kemarin"})
     assert (
         bad.status_code == 200
-        and "is not a date and time" in bad.text
+        and "bukan tanggal dan jam" in bad.text
         and 'value="kemarin"' in bad.text
     )
 

@@ -187,3 +187,17 @@ def test_argon2_hashes_verify_and_differ() -> None:
     assert h1 != h2 and h1.startswith("$argon2id$")
     assert verify_password(h1, "long enough pw") and not verify_password(h1, "long enough pX")
     assert not verify_password(None, "long enough pw")
+
+
+def test_every_answer_carries_the_security_headers(hub: Seeded) -> None:
+    """Pages sent no Content-Security-Policy and no frame-ancestors: any site could frame them."""
+    client = hub.client(Role.OWNER)
+    for path in ("/login", "/dashboard", "/api/v1/me", "/api/v1/orders/999999", "/static/hub.css"):
+        r = client.get(path)
+        csp = r.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp, path
+        assert "unsafe-inline" not in csp, path
+        assert (
+            r.headers["x-frame-options"] == "DENY"
+            and r.headers["x-content-type-options"] == "nosniff"
+        )

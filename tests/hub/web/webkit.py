@@ -50,6 +50,7 @@ class Seeded:
     def client(self, role: Role | None = None, reseller: str = "r1") -> TestClient:
         """A client signed in as a user of ``role`` (a fresh server-side session), CSRF header set."""
         c = TestClient(self.app, base_url="http://testserver", follow_redirects=False)
+        c.headers["Accept-Language"] = "en"  # API messages in English (pages ignore it)
         if role is not None:
             user = self.users[self.username(role, reseller)]
             with transaction(self.app.state.hub.session_factory) as s:
@@ -61,6 +62,7 @@ class Seeded:
 
     def token_client(self, reseller: str = "r1") -> TestClient:
         c = TestClient(self.app, follow_redirects=False)
+        c.headers["Accept-Language"] = "en"  # API messages in English (pages ignore it)
         c.headers["Authorization"] = f"Bearer {self.tokens[reseller]}"
         return c
 
