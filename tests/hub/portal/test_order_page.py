@@ -91,6 +91,8 @@ def test_down_payment_then_rest_receipts_tracking_received(hub: Seeded, tmp_path
     assert f"/api/v1/orders/{oid}/proforma.pdf" in page
     assert _proof_amount(page) == ID.number(first)  # the form asks for the down payment
     assert 'id="cancel-order"' in page  # nothing paid yet: it can still be cancelled
+    history = page[page.index('id="history"') :]
+    assert "uang muka ditetapkan" in history and "down_payment" not in history
 
     r = _send_proof(c, o, _proof_amount(page))  # sent as the page proposed it
     assert r.status_code == 200, r.text
