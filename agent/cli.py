@@ -82,10 +82,18 @@ def main(ctx: click.Context, config: Optional[Path], verbose: bool) -> None:
 
 @main.command()
 @click.option(
+    "--from",
+    "hub_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The hub's file (syncagent-hub-<id>.toml, downloaded from the reseller's page): "
+    "reseller id, hub address and keys, and the one-time enrolment code.",
+)
+@click.option(
     "--enrolment",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="The hub's enrolment file (from the hub operator): fills in the reseller id, "
+    help="The hub's enrolment file (synchub reseller enrolment): fills in the reseller id, "
     "hub host, port, SFTP login and the hub's keys.",
 )
 @click.option("--reseller-id", default=None, help="Your id at the hub (or from --enrolment).")
@@ -116,6 +124,7 @@ def main(ctx: click.Context, config: Optional[Path], verbose: bool) -> None:
 @_guard
 def init(
     ctx: click.Context,
+    hub_file: Optional[Path],
     enrolment: Optional[Path],
     reseller_id: Optional[str],
     source_url: str,
@@ -130,18 +139,30 @@ def init(
 ) -> None:
     """Create keys and a commented config file; print what to give the hub operator.
 
-    Easiest with the hub's enrolment file: syncagent init --enrolment FILE --source-url URL.
-    Options given as well override the file's values.
+
+    Easiest with the hub's file: syncagent init --from FILE --source-url URL (the file from
+    the reseller's page enrols this agent with its one-time code too), or with the hub's
+    enrolment file: syncagent init --enrolment FILE --source-url URL. Options given as well
+    override the file's values.
     """
     from agent.setup import run_init
     from shared.enrolment import Enrolment
 
-    e = Enrolment.load(enrolment) if enrolment else None
+    hub = None
+    if hub_file is not None:
+        from agent.enrol import read_hub_file
+
+        hub = read_hub_file(hub_file)
+        e: Optional[Enrolment] = hub.enrolment()
+    else:
+        e = Enrolment.load(enrolment) if enrolment else None
     reseller_id = reseller_id or (e.reseller_id if e else None)
     hub_host = hub_host or (e.hub_host if e else None)
     if not reseller_id or not hub_host:
-        raise click.UsageError("give --enrolment FILE, or both --reseller-id and --hub-host")
-    run_init(
+        raise click.UsageError(
+            "give --from FILE or --enrolment FILE, or both --reseller-id and --hub-host"
+        )
+    handoff = run_init(
         Path(ctx.obj["config"]),
         force=force,
         reseller_id=reseller_id,
@@ -153,7 +174,43 @@ def init(
         seal_key=hub_seal_key or (e.seal_public_key if e else ""),
         signing_key=hub_signing_key or (e.signing_public_key if e else ""),
         state_dir=state_dir,
+        quiet_handoff=hub is not None and bool(hub.code),
     )
+    if hub is not None and hub.code:
+        _enrol(hub, handoff)
+
+
+def _enrol(hub: Any, handoff: Any) -> None:
+    from agent.enrol import enrol
+
+    answer = enrol(hub, handoff)
+    click.echo(
+        f"enrolled at the hub as {answer.get('reseller_id')} "
+        f"(SSH {answer.get('ssh_fingerprint')}, signing {answer.get('signing_fingerprint')})"
+    )
+    click.echo(
+        "Next: edit [[datasets]] in the config if needed, then `syncagent check` and `syncagent push`."
+    )
+
+
+@main.command("enrol")
+@click.option(
+    "--from",
+    "hub_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="The hub's file with the enrolment code (syncagent-hub-<id>.toml).",
+)
+@click.pass_context
+@_guard
+def enrol_command(ctx: click.Context, hub_file: Path) -> None:
+    """Enrol this agent (keys made by `syncagent init`) with the hub's one-time code."""
+    from agent.enrol import read_hub_file
+    from agent.setup import ensure_keys
+
+    hub = read_hub_file(hub_file)
+    base = Path(ctx.obj["config"]).absolute().parent
+    _enrol(hub, ensure_keys(base / "keys", hub.reseller_id))
 
 
 @main.command()

@@ -222,8 +222,10 @@ def run_init(
     seal_key: str,
     signing_key: str,
     state_dir: str,
-) -> None:
-    """Write keys and the config, test what can be tested, print the hand-off for the hub operator."""
+    quiet_handoff: bool = False,
+) -> Handoff:
+    """Write keys and the config, test what can be tested, print the hand-off for the hub
+    operator (not when the agent enrols itself with a code: ``quiet_handoff``)."""
     import click
 
     from shared.errors import ConfigError
@@ -252,7 +254,7 @@ def run_init(
     config_path.parent.mkdir(parents=True, exist_ok=True)
     config_path.write_text(text, encoding="utf-8")
     click.echo(f"wrote {config_path} and keys in {base / 'keys'} (private keys 0600)")
-    if host_key:
+    if host_key and not quiet_handoff:  # enrolling with a code: the hub knows no key yet
         from agent.checks import check_hub
         from agent.config import check_config, load_config
 
@@ -260,6 +262,8 @@ def run_init(
             problems, notes = check_hub(load_config(config_path))
             for line in notes + [f"{p}: {m}" for p, m in problems]:
                 click.echo(line)
-    click.echo("")
-    click.echo(handoff.text(platform))
-    click.echo("\nThen run: syncagent check && syncagent push")
+    if not quiet_handoff:
+        click.echo("")
+        click.echo(handoff.text(platform))
+        click.echo("\nThen run: syncagent check && syncagent push")
+    return handoff

@@ -32,6 +32,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.backup.service import create as create_backup
+from hub.catalog.celebrations import issue_due
 from hub.core.db import transaction
 from hub.core.keys import HubKeys
 from hub.core.settings import HubSettings
@@ -111,6 +112,12 @@ def default_jobs(settings: HubSettings | None = None) -> list[Job]:
             "offers-nightly",
             CronTrigger(hour=4, minute=0, timezone=OFFERS_ZONE),
             lambda factory, settings: run_nightly(factory, settings),
+        ),
+        # After midnight WIB: today's birthday and anniversary promotions.
+        Job(
+            "celebrations",
+            CronTrigger(hour=0, minute=10, timezone="Asia/Jakarta"),
+            lambda factory, _settings: issue_due(factory),
         ),
         Job(
             "orders-expiry",

@@ -93,6 +93,20 @@ def background_services(
         sftp.stop()
 
 
+def _first_start(bg: Background, settings: HubSettings) -> None:
+    """On a hub without users, say where its owner is made and with which code."""
+    from hub.users import setup
+
+    with bg.session_factory() as session:
+        if not setup.needed(session):
+            return
+    code = setup.ensure_code(settings.home)
+    click.echo(
+        f"No user yet: open http://{settings.http_host}:{settings.http_port}/setup and create the "
+        f"owner with the setup code {code} (also in {setup.code_file(settings.home)})"
+    )
+
+
 def run_web(settings: HubSettings) -> None:
     """Serve the web app in the foreground until Ctrl-C."""
     import uvicorn
@@ -135,6 +149,7 @@ def serve(no_web: bool, no_ingest: bool, no_jobs: bool) -> None:
         click.echo(
             f"SFTP: {settings.sftp_host}:{bg.sftp.port}  host key {bg.keys.host_fingerprint}"
         )
+        _first_start(bg, settings)
         if no_web:
             click.echo("serving until Ctrl-C")
             with suppress(KeyboardInterrupt):

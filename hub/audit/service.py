@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from hub.audit.models import AuditEntry
 from hub.core.bulk import insert_rows
 from hub.core.db import table_of, utcnow
-from hub.core.roles import Principal
+from hub.core.roles import Principal, Role
 
 
 def jsonable(value: Any) -> Any:
@@ -39,6 +39,21 @@ def jsonable(value: Any) -> Any:
 
 
 AUDIT_LOG = table_of(AuditEntry)
+
+
+def cli_principal() -> Principal:
+    """Who a ``synchub`` command acts as: the operating-system user, as ``cli:<user>``.
+
+    Commands run with the owner's rights (whoever can run them can read the database);
+    the audit log still says who ran them, so CLI changes are traced like web ones.
+    """
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        user = "unknown"
+    return Principal(role=Role.OWNER, username=f"cli:{user}")
 
 
 def _actor(principal: Principal | None) -> dict[str, Any]:
@@ -137,10 +152,14 @@ def _filtered(f: AuditFilter) -> Select[Any]:
 
 
 def list_entries(
-    session: Session, f: AuditFilter, *, limit: int = 100, offset: int = 0
+    session: Session, f: AuditFilter, *, limit: int = 100, offset: int = 0, cap: int | None = None
 ) -> tuple[list[AuditEntry], int]:
-    """Newest first, with the number of matching entries."""
+    """Newest first, with the number of matching entries (counted up to ``cap + 1`` when given:
+    a big log's count is a scan)."""
     stmt = _filtered(f)
-    count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    counted = stmt.with_only_columns(AuditEntry.id)
+    if cap is not None:
+        counted = counted.limit(cap + 1)
+    count = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     rows = session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
     return list(rows), int(count)

@@ -3,8 +3,11 @@
 Order of certainty: the reseller's SKU equals a master SKU; its SKU (or EAN
 field) is a master EAN; its name equals one master name (case, spaces and
 punctuation ignored). Anything else gets up to ``limit`` ranked suggestions
-(rapidfuzz WRatio on the name, and on brand + name + specs) that the
-operations manager accepts or rejects. Decisions are stored (``SkuLink``,
+(rapidfuzz token-set similarity of whole words, on the name and on brand + name +
+specs, at least :data:`MIN_SCORE`) that the operations manager accepts or rejects,
+best first. Whole words, not WRatio's partial substrings: WRatio scored "Sasquatch Ale"
+67.5 for "Chai" (the letters "cha" inside "Sasquatch"); token-set scores it 23.5 and
+"Chai tea" 100. Decisions are stored (``SkuLink``,
 ``MatchSuggestion.status``) and survive the next snapshots: a linked SKU is
 not matched again and a rejected pair is never suggested again.
 """
@@ -17,14 +20,15 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from rapidfuzz import fuzz, process, utils
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hub.catalog.models import MatchSuggestion, Product, SkuLink
 from hub.core.roles import Principal
 from shared.errors import Conflict, NotFound
 
-MIN_SCORE = 60.0
+MIN_SCORE = 70.0
+SHOWN_SCORE = 75.0  # the review page's default threshold
 
 
 @dataclass
@@ -54,14 +58,14 @@ def _rank(
     by_name = process.extract(
         q,
         [utils.default_process(p.name) for p in masters],
-        scorer=fuzz.WRatio,
+        scorer=fuzz.token_set_ratio,
         limit=None,
         score_cutoff=min_score,
     )
     by_text = process.extract(
         q,
         [utils.default_process(_master_text(p)) for p in masters],
-        scorer=fuzz.WRatio,
+        scorer=fuzz.token_set_ratio,
         limit=None,
         score_cutoff=min_score,
     )
@@ -159,10 +163,7 @@ def match_reseller(session: Session, reseller_id: str, **kwargs: Any) -> MatchSu
 # --- review queue ---------------------------------------------------------------
 
 
-def review_queue(
-    session: Session, reseller_id: str | None = None, limit: int = 200
-) -> list[tuple[MatchSuggestion, Product, SkuLink]]:
-    """Pending suggestions, best first per reseller product."""
+def _queue(reseller_id: str | None, min_score: float) -> Any:
     stmt = (
         select(MatchSuggestion, Product, SkuLink)
         .join(Product, Product.id == MatchSuggestion.product_id)
@@ -171,14 +172,35 @@ def review_queue(
             (SkuLink.reseller_id == MatchSuggestion.reseller_id)
             & (SkuLink.reseller_sku == MatchSuggestion.reseller_sku),
         )
-        .where(MatchSuggestion.status == "pending")
+        .where(MatchSuggestion.status == "pending", MatchSuggestion.score >= min_score)
     )
     if reseller_id:
         stmt = stmt.where(MatchSuggestion.reseller_id == reseller_id)
-    stmt = stmt.order_by(
-        MatchSuggestion.reseller_id, MatchSuggestion.reseller_sku, MatchSuggestion.score.desc()
-    ).limit(limit)
-    return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
+    return stmt
+
+
+def review_queue(
+    session: Session,
+    reseller_id: str | None = None,
+    limit: int = 200,
+    *,
+    min_score: float = 0.0,
+    offset: int = 0,
+) -> list[tuple[MatchSuggestion, Product, SkuLink]]:
+    """Pending suggestions scoring at least ``min_score``, best first (ties by reseller, SKU)."""
+    stmt = _queue(reseller_id, min_score).order_by(
+        MatchSuggestion.score.desc(),
+        MatchSuggestion.reseller_id,
+        MatchSuggestion.reseller_sku,
+        MatchSuggestion.id,
+    )
+    return [tuple(r) for r in session.execute(stmt.limit(limit).offset(offset))]
+
+
+def queue_size(session: Session, reseller_id: str | None = None, min_score: float = 0.0) -> int:
+    """How many pending suggestions score at least ``min_score`` (for the review page's pager)."""
+    sub = _queue(reseller_id, min_score).with_only_columns(MatchSuggestion.id).subquery()
+    return int(session.scalar(select(func.count()).select_from(sub)) or 0)
 
 
 def _suggestion(session: Session, suggestion_id: int) -> MatchSuggestion:

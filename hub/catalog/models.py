@@ -75,6 +75,8 @@ class ResellerGroup(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class ResellerGroupMember(Base):
@@ -88,6 +90,7 @@ class ResellerGroupMember(Base):
 
 class PriceList(Base):
     __tablename__ = "catalog_price_lists"
+    __table_args__ = (Index("ix_catalog_price_lists_name", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -96,6 +99,7 @@ class PriceList(Base):
         ForeignKey("catalog_reseller_groups.id"), nullable=True
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str] = mapped_column(String(300), default="")
 
 
 class PriceListItem(Base):
@@ -118,9 +122,16 @@ class PriceListItem(Base):
 
 
 class Promotion(Base):
-    """A temporary price cut on one product, for everyone, a group or one reseller, in [valid_from, valid_to)."""
+    """A temporary price cut on one product, for everyone, a group or one reseller, in [valid_from, valid_to).
+
+    Only active ``standard`` promotions price. A ``birthday``/``anniversary`` one is a rule:
+    on a reseller contact's day (:mod:`hub.catalog.celebrations`) it issues a ``standard``
+    promotion for that contact's reseller (``parent_id`` = the rule, ``contact_id``), valid
+    ``days`` days.
+    """
 
     __tablename__ = "catalog_promotions"
+    __table_args__ = (Index("ix_catalog_promotions_parent", "parent_id", "contact_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -134,6 +145,11 @@ class Promotion(Base):
     min_quantity: Mapped[int] = mapped_column(Integer, default=1)
     valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     valid_to: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    kind: Mapped[str] = mapped_column(String(16), default="standard")
+    days: Mapped[int] = mapped_column(Integer, default=1)
+    parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    contact_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class SkuLink(Base):

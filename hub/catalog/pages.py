@@ -6,10 +6,6 @@ pricing); these handlers parse the form, call them, commit, and render.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import secrets
-from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -27,6 +23,7 @@ from hub.core.db import utcnow
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
 from hub.core.errors import describe, status_of
 from hub.core.roles import Role
+from hub.core.staging import Staging, read_upload
 from hub.core.templating import render
 from shared.errors import DataError, NotFound, SyncHubError
 
@@ -34,8 +31,6 @@ router = APIRouter(include_in_schema=False)
 VIEW = (Role.OWNER, Role.OPERATIONS, Role.MARKETING)  # marketing reads the catalog
 EDIT = (Role.OWNER, Role.OPERATIONS)
 PAGE = 50
-UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
-STAGED_FOR = dt.timedelta(days=1)
 
 nav.register(nav.NavItem("Catalog", "/catalog", frozenset(VIEW), order=40))
 nav.register(nav.NavItem("Matching", "/catalog/matching", frozenset(EDIT), order=42))
@@ -124,27 +119,6 @@ def product(
 # --- import: upload → preview (nothing written) → apply ---------------------------------
 
 
-def _staging(settings: Any) -> Path:
-    d = Path(settings.home) / "catalog-imports"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
-
-
-def _staged(settings: Any, upload: str) -> Path:
-    """The staged upload of a preview; 404 for an unknown or malformed id (never a path outside staging)."""
-    if UPLOAD_ID.match(upload):
-        for path in _staging(settings).glob(f"{upload}.*"):
-            return path
-    raise NotFound("no staged catalog file {upload}: upload it again", upload=repr(upload))
-
-
-def _sweep(staging: Path) -> None:
-    cutoff = (utcnow() - STAGED_FOR).timestamp()
-    for old in staging.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-
-
 @router.get("/catalog/import", dependencies=[require(*EDIT)])
 def import_form(request: Request) -> Response:
     return render(
@@ -155,7 +129,7 @@ def import_form(request: Request) -> Response:
 @router.post(
     "/catalog/import", dependencies=[require(*EDIT)], max_body_size=MAX_UPLOAD + FORM_OVERHEAD
 )
-async def import_preview(
+def import_preview(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -164,26 +138,15 @@ async def import_preview(
     """Read the file and show what would change and every row problem; the file is kept for the confirm step."""
     name = (file.filename or "") if file is not None else ""
     ctx: dict[str, Any] = {"report": None, "error": "", "upload": "", "name": name}
-    data = await file.read(MAX_UPLOAD + 1) if file is not None else b""
-    if not name or not data:
-        ctx["error"] = "choose a .csv or .xlsx catalog file to upload"
-    elif len(data) > MAX_UPLOAD:
-        ctx["error"] = (
-            f"{name} is larger than {MAX_UPLOAD // 1024 // 1024} MiB: split it into several files"
-        )
-    else:
-        try:
-            ctx["report"] = import_catalog(session, name, data, preview=True)
-        except SyncHubError as exc:
-            session.rollback()  # the failed work is not committed (docs/transactions.md)
-            ctx["error"] = exc
+    try:
+        name, data = read_upload(file)
+        ctx["report"] = import_catalog(session, name, data, preview=True)
+    except SyncHubError as exc:
+        session.rollback()  # the failed work is not committed (docs/transactions.md)
+        ctx["error"] = exc
     if ctx["error"]:
         return render(request, "catalog_import.html", ctx, status_code=422)
-    staging = _staging(settings)
-    _sweep(staging)
-    upload = secrets.token_hex(16)
-    (staging / f"{upload}{Path(name).suffix.lower()}").write_bytes(data)
-    ctx["upload"] = upload
+    ctx["upload"] = Staging(settings.home, "catalog-import").put(name, data)
     return render(request, "catalog_import.html", ctx)
 
 
@@ -194,13 +157,12 @@ def import_apply(
     session: SessionDep,
     settings: SettingsDep,
     principal: CurrentPrincipal,
-    name: str = Form(""),
 ) -> Response:
     """Apply a previewed file, all or nothing; audited."""
-    path = _staged(settings, upload)
-    shown = Path(name).name if Path(name).suffix.lower() == path.suffix else path.name
+    staging = Staging(settings.home, "catalog-import")
+    shown, data = staging.get(upload)
     try:
-        report = import_catalog(session, shown, path.read_bytes(), principal=principal)
+        report = import_catalog(session, shown, data, principal=principal)
         session.flush()  # the request's unit of work commits (docs/transactions.md)
     except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
@@ -210,7 +172,7 @@ def import_apply(
             {"report": None, "error": exc, "upload": "", "name": shown},
             status_code=status_of(exc),
         )
-    path.unlink(missing_ok=True)
+    staging.drop(upload)
     return render(
         request, "catalog_import.html", {"report": report, "error": "", "upload": "", "name": shown}
     )
@@ -224,6 +186,10 @@ Message = tuple[
 ]  # an English message id and its values, translated by the template
 
 
+QUEUE_PAGE = 50
+THRESHOLDS = (70, 75, 80, 90)
+
+
 def _matching(
     request: Request,
     session: Session,
@@ -232,11 +198,27 @@ def _matching(
     error: str | Exception = "",
     status: int = 200,
 ) -> Response:
+    params = {**request.query_params, **getattr(request.state, "matching_filter", {})}
+    raw_score, raw_page = str(params.get("min_score", "")), str(params.get("page", "1"))
+    min_score = int(raw_score) if raw_score.isdigit() else int(matching.SHOWN_SCORE)
+    page = max(1, min(int(raw_page) if raw_page.isdigit() else 1, 100_000))
+    total = matching.queue_size(session, reseller_id or None, min_score)
     ctx = {
         "reseller_id": reseller_id,
         "message": message,
         "error": error,
-        "queue": matching.review_queue(session, reseller_id or None),
+        "queue": matching.review_queue(
+            session,
+            reseller_id or None,
+            QUEUE_PAGE,
+            min_score=min_score,
+            offset=(page - 1) * QUEUE_PAGE,
+        ),
+        "queue_total": total,
+        "min_score": min_score,
+        "thresholds": sorted({*THRESHOLDS, min_score}),
+        "page": page,
+        "pages": max(1, -(-total // QUEUE_PAGE)),
         "unmatched": matching.unmatched(session, reseller_id or None),
         "resellers": list(
             session.scalars(select(SkuLink.reseller_id).distinct().order_by(SkuLink.reseller_id))
@@ -256,7 +238,8 @@ def _matching(
 def matching_page(
     request: Request, session: SessionDep, reseller_id: str = Query("", max_length=63)
 ) -> Response:
-    """Suggestions awaiting review (score and reason) and reseller products without a master product."""
+    """Suggestions awaiting review, best first, from a score threshold (``min_score``, 50 a
+    page), and reseller products without a master product."""
     return _matching(request, session, reseller_id)
 
 
@@ -269,8 +252,11 @@ def link(
     reseller_sku: str = Form(""),
     product: str = Form(""),
     filter_reseller: str = Form(""),
+    min_score: str = Form(""),
+    page: str = Form(""),
 ) -> Response:
     """Link a reseller product to a master product named by SKU (or #id) by hand."""
+    request.state.matching_filter = {"min_score": min_score, "page": page}
     wanted = product.strip()
     found = session.scalar(select(Product.id).where(Product.sku == wanted)) if wanted else None
     if found is None and wanted.lstrip("#").isdigit() and int(wanted.lstrip("#")) < 2**31:
@@ -306,8 +292,11 @@ def decide(
     session: SessionDep,
     principal: CurrentPrincipal,
     filter_reseller: str = Form(""),
+    min_score: str = Form(""),
+    page: str = Form(""),
 ) -> Response:
     """Accept (link) or reject (never suggest again) one suggestion."""
+    request.state.matching_filter = {"min_score": min_score, "page": page}
     try:
         if decision == "accept":
             matching.accept(session, suggestion_id, principal)

@@ -114,7 +114,7 @@ class PriceBook:
         """Every active list (and the items, promotions, memberships of the given products/resellers)."""
         lists = list(session.scalars(select(PriceList).where(PriceList.active.is_(True))))
         items = select(PriceListItem).where(PriceListItem.price_list_id.in_([p.id for p in lists]))
-        promos = select(Promotion)
+        promos = select(Promotion).where(Promotion.active.is_(True), Promotion.kind == "standard")
         members = select(ResellerGroupMember)
         if product_ids is not None:
             items = items.where(PriceListItem.product_id.in_(product_ids))
@@ -290,7 +290,16 @@ _APPLICABLE_ROWS = (
         *(_PROMOS.c[f].label("promo_" + f) for f in _Promo._fields),
     )
     .join_from(_ITEMS, _LISTS, _ITEMS.c.price_list_id == _LISTS.c.id)
-    .outerjoin(_PROMOS, and_(_PROMOS.c.product_id == _ITEMS.c.product_id, _applies(_PROMOS)))
+    .outerjoin(
+        _PROMOS,
+        and_(
+            _PROMOS.c.product_id == _ITEMS.c.product_id,
+            _PROMOS.c.active.is_(True),
+            _PROMOS.c.kind
+            == "standard",  # birthday/anniversary rules price through what they issue
+            _applies(_PROMOS),
+        ),
+    )
     .where(_LISTS.c.active.is_(True), _applies(_LISTS))
     .subquery("applicable")
 )

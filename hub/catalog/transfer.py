@@ -8,12 +8,9 @@ holds half an import; rows are matched to products by SKU.
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,8 +19,8 @@ from hub.audit.service import record
 from hub.catalog.errors import ImportRefused
 from hub.catalog.models import Product
 from hub.catalog.rows import COLUMNS, REQUIRED, format_row, parse_row
-from hub.core.cells import neutralise, restore, text_cells
 from hub.core.roles import Principal
+from hub.core.sheets import read_table, write_table
 from shared.errors import DataError
 
 MAX_UPLOAD = 20 * 1024 * 1024  # a catalog file (CSV or XLSX)
@@ -53,62 +50,11 @@ class ImportReport:
         return not self.errors
 
 
-def _read_cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str]]:
-    """Cells of the file, row by row; a file that is not readable CSV/XLSX is a DataError naming why."""
-    try:
-        yield from _cells(path, data, fmt)
-    except (csv.Error, UnicodeDecodeError, zipfile.BadZipFile, KeyError) as exc:
-        kind = "UTF-8 CSV" if fmt == "csv" else "an XLSX workbook"
-        raise DataError(
-            "the file cannot be read as {kind}: {reason}",
-            kind=kind,
-            reason=exc,
-            hint="export it again as CSV UTF-8 or XLSX and upload that",
-        ) from None
-
-
-def _cells(path: Path | None, data: bytes | None, fmt: str) -> Iterator[list[str]]:
-    if fmt == "csv":
-        raw = data if data is not None else Path(path).read_bytes()  # type: ignore[arg-type]
-        text = raw.decode("utf-8-sig")
-        for cells in csv.reader(io.StringIO(text, newline="")):
-            yield [restore(c) for c in cells]  # what our export guarded against formulas
-    elif fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(
-            io.BytesIO(data) if data is not None else path, read_only=True, data_only=True
-        )
-        for r in wb.worksheets[0].iter_rows(values_only=True):
-            yield [
-                "" if v is None else (format(v, "f") if hasattr(v, "as_tuple") else str(v))
-                for v in r
-            ]
-    else:
-        raise DataError(
-            "unknown catalog file format {format}",
-            hint="use a .csv or .xlsx file",
-            format=repr(fmt),
-        )
-
-
-def _format(name: str) -> str:
-    suffix = Path(name).suffix.lower().lstrip(".")
-    if suffix not in ("csv", "xlsx"):
-        raise DataError(
-            "{name}: catalog files must be .csv or .xlsx",
-            hint="export the sheet as CSV or XLSX",
-            name=name,
-        )
-    return suffix
-
-
 def read_rows(
     name: str, data: bytes | None = None
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
     """Parsed rows (row number, fields) and per-row errors of a catalog file (``data`` or the file ``name``)."""
-    rows = _read_cells(None if data is not None else Path(name), data, _format(name))
-    header = [h.strip().lower() for h in next(rows, [])]
+    header, rows = read_table(data if data is not None else Path(name).read_bytes(), name)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise DataError(
@@ -124,10 +70,8 @@ def read_rows(
     ]
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
-    for n, cells in enumerate(rows, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        fields, problems = parse_row(dict(zip(header, cells)))
+    for n, cells in rows:
+        fields, problems = parse_row(cells)
         errors += [RowError(n, c, m) for c, m in problems]
         sku = fields.get("sku")
         if sku and sku in seen:
@@ -215,21 +159,4 @@ def import_catalog(
 def export_catalog(session: Session, fmt: str = "csv") -> bytes:
     """Every product, in SKU order, in the same columns the import reads."""
     products = list(session.scalars(select(Product).order_by(Product.sku)))
-    if fmt == "csv":
-        buf = io.StringIO(newline="")
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(COLUMNS)
-        w.writerows([neutralise(cell) for cell in format_row(p)] for p in products)
-        return buf.getvalue().encode("utf-8")
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("catalog")
-        ws.append(COLUMNS)
-        for p in products:
-            ws.append(text_cells(ws, format_row(p)))
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
-    raise DataError("unknown export format {format}", hint="use csv or xlsx", format=repr(fmt))
+    return write_table(COLUMNS, (format_row(p) for p in products), fmt)

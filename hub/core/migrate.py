@@ -120,3 +120,28 @@ def heads(engine: Engine) -> list[str]:
 
     with engine.connect() as connection:
         return sorted(MigrationContext.configure(connection).get_current_heads())
+
+
+def refuse_dangling(table: str, column: str, target: str) -> None:
+    """Inside a migration that adds a foreign key: stop, with nothing changed, when rows name
+    a missing ``target`` row, saying which rows and how to find them (never drop them)."""
+    from alembic import op
+
+    where = (
+        f"{table}.{column} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {target} t WHERE t.id = {table}.{column})"
+    )
+    count = op.get_bind().scalar(text(f"SELECT count(*) FROM {table} WHERE {where}"))
+    if count:
+        from shared.errors import DataError
+
+        raise DataError(
+            "{count} row(s) of {table} name a {column} that {target} does not have",
+            hint="find them with: SELECT * FROM {table} WHERE {where}; correct or remove them, "
+            "then upgrade again (nothing was changed)",
+            count=count,
+            table=table,
+            column=column,
+            target=target,
+            where=where,
+        )

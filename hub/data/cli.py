@@ -171,8 +171,14 @@ def map_(reseller_id: str, profile: str, do_apply: bool, save: Path | None) -> N
     if save is not None:
         save.write_text(p.model_dump_json(indent=1, exclude_none=True) + "\n", encoding="utf-8")
         click.echo(f"profile {p.name!r} written to {save}", err=True)
+    from hub.audit.service import cli_principal
+
     result = with_hub_session(
-        lambda s: (mapping.apply if do_apply else mapping.preview)(s, reseller_id, p)
+        lambda s: (
+            mapping.apply_audited(s, cli_principal(), reseller_id, p)  # audited as cli:<user>
+            if do_apply
+            else mapping.preview(s, reseller_id, p)
+        )
     )
     for entity, pv in result.items():
         click.echo(f"{entity}: dataset {pv.dataset or '?'}, {pv.count} rows")

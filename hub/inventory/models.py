@@ -67,6 +67,8 @@ class StockReceipt(Base):
     )
     received_by: Mapped[str] = mapped_column(String(100), default="")
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(24), default="purchase")
+    note: Mapped[str] = mapped_column(String(300), default="")
 
 
 class Orphan(Base):
@@ -143,3 +145,18 @@ class SerialEvent(Base):
     reseller_id: Mapped[Optional[str]] = mapped_column(String(31), nullable=True)
     actor: Mapped[str] = mapped_column(String(100), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class StockAdjustment(Base):
+    """A counted correction (up or down) of a warehouse's stock, with its reason: append-only."""
+
+    __tablename__ = "inventory_adjustments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("shipping_warehouses.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)  # + found, - damaged/lost/...
+    reason: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    adjusted_by: Mapped[str] = mapped_column(String(100), default="")
+    adjusted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

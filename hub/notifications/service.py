@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from sqlalchemy import JSON, String, bindparam, insert, literal, select
+from sqlalchemy import JSON, String, bindparam, insert, literal, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.db import UTCDateTime, table_of, utcnow
 from hub.core.driver import Direct
-from hub.notifications.models import Contact, OutboxMessage
+from hub.notifications.models import Contact, OutboxMessage, TemplateText
 from hub.notifications.senders import Sender, SendFailed
-from hub.notifications.templates import LOCALES, TEMPLATES, render
+from hub.notifications.templates import LOCALES, ROLES, TEMPLATES, TOPICS, render
 from shared.errors import DataError, NotFound
 
 CHANNELS = ("email", "whatsapp")
@@ -29,6 +29,8 @@ CHANNELS = ("email", "whatsapp")
 def add_contact(
     session: Session, reseller_id: str, channel: str, address: str, locale: str = "id"
 ) -> Contact:
+    """A contact with one address, every role, opted in on that channel (the API's shortcut;
+    the back office's contact form sets each field)."""
     if channel not in CHANNELS:
         raise DataError(
             "unknown channel {channel}",
@@ -43,8 +45,17 @@ def add_contact(
             locale=repr(locale),
             locales=", ".join(LOCALES),
         )
+    address = address.strip()
     contact = Contact(
-        reseller_id=reseller_id, channel=channel, address=address.strip(), locale=locale
+        reseller_id=reseller_id,
+        name=address,
+        email=address if channel == "email" else "",
+        whatsapp=address if channel == "whatsapp" else "",
+        roles="," + ",".join(ROLES) + ",",
+        email_opt_in=channel == "email",
+        whatsapp_opt_in=channel == "whatsapp",
+        locale=locale,
+        active=True,
     )
     session.add(contact)
     session.flush()
@@ -52,7 +63,34 @@ def add_contact(
 
 
 _CONTACTS, _OUTBOX = table_of(Contact), table_of(OutboxMessage)
-# One statement queues a message per contact (Core, built once: notify runs in every order placement).
+
+
+def _to(channel: str, address: Any, opted_in: Any) -> Any:
+    """The contacts of ``:rid`` who take this topic on ``channel``: one outbox row each."""
+    c = _CONTACTS.c
+    return select(
+        c.reseller_id,
+        literal(channel),
+        address,
+        bindparam("template", type_=String),
+        c.locale,
+        bindparam("payload", type_=JSON),
+        literal("pending"),
+        literal(0),
+        bindparam("now", type_=UTCDateTime),
+        literal(""),
+        bindparam("now", type_=UTCDateTime),
+    ).where(
+        c.reseller_id == bindparam("rid"),
+        c.active.is_(True),
+        opted_in.is_(True),
+        address != "",
+        c.roles.like(bindparam("topic", type_=String)),
+    )
+
+
+# One statement queues a message per contact and channel (Core, built once: notify runs in
+# every order placement).
 _QUEUE = Direct(
     insert(_OUTBOX).from_select(
         [
@@ -68,32 +106,31 @@ _QUEUE = Direct(
             "last_error",
             "created_at",
         ],
-        select(
-            _CONTACTS.c.reseller_id,
-            _CONTACTS.c.channel,
-            _CONTACTS.c.address,
-            bindparam("template", type_=String),
-            _CONTACTS.c.locale,
-            bindparam("payload", type_=JSON),
-            literal("pending"),
-            literal(0),
-            bindparam("now", type_=UTCDateTime),
-            literal(""),
-            bindparam("now", type_=UTCDateTime),
-        ).where(_CONTACTS.c.reseller_id == bindparam("rid")),
+        union_all(
+            _to("email", _CONTACTS.c.email, _CONTACTS.c.email_opt_in),
+            _to("whatsapp", _CONTACTS.c.whatsapp, _CONTACTS.c.whatsapp_opt_in),
+        ),
     )
 )
 
 
 def notify(session: Session, reseller_id: str, template: str, payload: Mapping[str, Any]) -> int:
-    """Queue ``template`` for every contact of the reseller; returns how many messages were queued."""
+    """Queue ``template`` for every contact of the reseller whose roles take its topic, on each
+    channel they opted in to; returns how many messages were queued."""
     if template not in TEMPLATES:
         raise KeyError(f"unknown notification template {template!r}")
     session.flush()  # contacts added in this session count too
     clean = {k: str(v) for k, v in payload.items()}
+    topic = f"%,{TOPICS.get(template, 'orders')},%"
     return _QUEUE.write(
         session.connection(),
-        {"rid": reseller_id, "template": template, "payload": clean, "now": utcnow()},
+        {
+            "rid": reseller_id,
+            "template": template,
+            "payload": clean,
+            "now": utcnow(),
+            "topic": topic,
+        },
     )
 
 
@@ -125,6 +162,41 @@ def notify_addresses(
         for channel, address, locale in recipients
     )
     return len(recipients)
+
+
+def notify_contact(
+    session: Session, contact_id: int, template: str, payload: Mapping[str, Any]
+) -> int:
+    """Queue ``template`` for one contact (a birthday greeting), on each channel they agreed to,
+    if their roles take its topic; returns how many messages were queued."""
+    contact = session.get(Contact, contact_id)
+    topic = TOPICS.get(template, "orders")
+    if contact is None or not contact.active or f",{topic}," not in contact.roles:
+        return 0
+    clean = {k: str(v) for k, v in payload.items()}
+    queued = 0
+    for channel, address, agreed in (
+        ("email", contact.email, contact.email_opt_in),
+        ("whatsapp", contact.whatsapp, contact.whatsapp_opt_in),
+    ):
+        if agreed and address:
+            session.add(
+                OutboxMessage(
+                    reseller_id=contact.reseller_id,
+                    channel=channel,
+                    recipient=address,
+                    template=template,
+                    locale=contact.locale,
+                    payload=clean,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=utcnow(),
+                    last_error="",
+                    created_at=utcnow(),
+                )
+            )
+            queued += 1
+    return queued
 
 
 def notify_address(
@@ -229,7 +301,13 @@ def deliver_due(
             msg = session.execute(stmt).scalar()
             if msg is None:
                 break
-            subject, body = render(msg.template, msg.locale, msg.payload or {})
+            own = session.get(TemplateText, (msg.template, msg.locale))
+            subject, body = render(
+                msg.template,
+                msg.locale,
+                msg.payload or {},
+                (own.subject, own.body) if own else None,
+            )
             msg.attempts += 1
             try:
                 _send(senders[msg.channel], msg, subject, body)

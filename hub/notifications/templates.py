@@ -178,13 +178,62 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
 }
+TEMPLATES["birthday_promotion"] = {
+    "id": (
+        "Selamat ulang tahun, {name}!",
+        "Selamat ulang tahun dari kami. Hadiah untuk {reseller}: {promotion} sampai {until}.",
+    ),
+    "en": (
+        "Happy birthday, {name}!",
+        "Happy birthday from us. A gift for {reseller}: {promotion} until {until}.",
+    ),
+}
+TEMPLATES["anniversary_promotion"] = {
+    "id": (
+        "Selamat hari jadi, {name}!",
+        "Terima kasih atas kerja samanya. Hadiah untuk {reseller}: {promotion} sampai {until}.",
+    ),
+    "en": (
+        "Happy anniversary, {name}!",
+        "Thank you for working with us. A gift for {reseller}: {promotion} until {until}.",
+    ),
+}
+TEMPLATES["order_cancelled"] = {
+    "id": ("Pesanan #{order_id} dibatalkan", "Pesanan #{order_id} dibatalkan: {reason}."),
+    "en": ("Order #{order_id} cancelled", "Order #{order_id} was cancelled: {reason}."),
+}
 LOCALES = ("id", "en")
+# Which contacts hear a reseller's message: those whose roles include its topic.
+TOPICS = {
+    "order_placed": "orders",
+    "order_expiring": "orders",
+    "order_cancelled": "orders",
+    "payment_received": "payments",
+    "payment_rejected": "payments",
+    "order_shipped": "shipping",
+    "birthday_promotion": "marketing",
+    "anniversary_promotion": "marketing",
+}
+ROLES = ("orders", "payments", "shipping", "marketing")
 
 
-def render(template: str, locale: str, payload: Mapping[str, Any]) -> tuple[str, str]:
-    """Subject and body; an unknown locale falls back to Indonesian, a missing field shows as '?'."""
+def fields_of(text: str) -> set[str]:
+    """The ``{name}`` fields a template text uses."""
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def render(
+    template: str,
+    locale: str,
+    payload: Mapping[str, Any],
+    own: tuple[str, str] | None = None,
+) -> tuple[str, str]:
+    """Subject and body (staff's ``own`` wording when given); an unknown locale falls back to
+    Indonesian, a missing field shows as '?'."""
     variants = TEMPLATES[template]
-    subject, body = variants.get(locale) or variants["id"]
+    subject, body = own or variants.get(locale) or variants["id"]
 
     class _Fields(dict[str, Any]):
         def __missing__(self, key: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from hub.audit.service import cli_principal, record
 from hub.core.db import transaction
 from hub.core.keys import HubKeys
 from hub.core.runtime import open_hub
@@ -97,7 +98,19 @@ def receive_stock(product_id: int, quantity: int, reference: str) -> None:
     engine, factory = open_hub(load_settings())
     try:
         with transaction(factory) as s:
-            item = stock.receive(s, product_id, quantity, reference=reference, received_by="cli")
+            who = cli_principal()
+            item = stock.receive(
+                s, product_id, quantity, reference=reference, received_by=who.username
+            )
+            record(
+                s,
+                who,
+                "stock.receive",
+                "product",
+                product_id,
+                None,
+                {"quantity": quantity, "reference": reference, "on_hand": item.on_hand},
+            )
             click.echo(f"product {product_id}: on hand {item.on_hand}, reserved {item.reserved}")
     finally:
         engine.dispose()

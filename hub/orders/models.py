@@ -33,6 +33,7 @@ class Order(Base):
     __table_args__ = (
         Index("ix_orders_reseller_state", "reseller_id", "state"),
         Index("ix_orders_state_due", "state", "payment_due_at"),
+        Index("ix_orders_state_id", "state", "id"),  # the staff list's tabs, newest first
         CheckConstraint(
             "subtotal >= 0 AND shipping_fee >= 0 AND paid_amount >= 0", name="amounts_nonneg"
         ),
@@ -72,6 +73,9 @@ class Order(Base):
     payment_due_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
     reminded_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    shipped_from: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)  # warehouse code
+    cancel_reason: Mapped[Optional[str]] = mapped_column(String(300), nullable=True)
+    delivered_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order",

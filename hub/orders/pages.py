@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.audit.service import AuditFilter, list_entries
@@ -24,14 +25,17 @@ from hub.core.i18n import Formatter, parse_int
 from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.state import hub_state
 from hub.core.templating import language, render
+from hub.inventory.locations import best_warehouse
 from hub.inventory.serials import parse_list
 from hub.offers import workflow
 from hub.offers.pages import render_portal
 from hub.orders import aftersale, service
+from hub.orders.fulfilment import ship as ship_order
 from hub.orders.http import order_context
 from hub.orders.lifecycle import State, events_for
 from hub.orders.models import Order
 from hub.orders.sources import MAX_CSV_BYTES, from_offer, parse_csv
+from hub.shipping.models import Warehouse
 from hub.shipping.tracking import TrackingLinks
 from shared.errors import DataError, NotFound, SyncHubError
 
@@ -47,6 +51,14 @@ def extend_order_page(extension: PageExtension) -> PageExtension:
     """Let a capability built on orders add template context to the order page."""
     _PAGE_EXTENSIONS.append(extension)
     return extension
+
+
+def order_extras(session: Session, principal: Principal, order: Order) -> dict[str, Any]:
+    """What the capabilities built on orders add to an order's page (payments: the proofs)."""
+    extra: dict[str, Any] = {"confirmations": [], "receipts": {}, "payable": False}
+    for extension in _PAGE_EXTENSIONS:
+        extra.update(extension(session, principal, order))
+    return extra
 
 
 nav.register(nav.NavItem("My orders", "/portal/orders", RESELLER_ROLES, order=16))
@@ -226,9 +238,7 @@ def render_order(
     """The order page: lines, amounts, transfer instructions, proofs sent, tracking and history."""
     try:
         order = service.get_order(session, principal, order_id)
-        extra: dict[str, Any] = {"confirmations": [], "receipts": {}, "payable": False}
-        for extension in _PAGE_EXTENSIONS:
-            extra.update(extension(session, principal, order))
+        extra = order_extras(session, principal, order)
     except SyncHubError:
         raise NotFound("no order #{order_id}", order_id=order_id) from None
     return render(
@@ -321,12 +331,23 @@ def _fulfilment(
 ) -> Response:
     paid = service.list_orders(session, principal, state=State.PAID.value, limit=500)
     packed = service.list_orders(session, principal, state=State.PACKED.value, limit=500)
+    houses = session.execute(
+        select(Warehouse.id, Warehouse.code, Warehouse.name)
+        .where(Warehouse.active.is_(True))
+        .order_by(Warehouse.code)
+    ).all()
+    code = {wid: c for wid, c, _ in houses}
     return render(
         request,
         "orders_fulfilment.html",
         {
             "paid": sorted(paid, key=lambda o: o.id),
             "packed": sorted(packed, key=lambda o: o.id),
+            "warehouses": [(c, n) for _, c, n in houses],
+            # the warehouse that holds each packed order whole, preselected
+            "ship_from": {
+                o.id: code.get(best_warehouse(session, o.quantities()) or 0, "") for o in packed
+            },
             "message": message,
             "error": error,
         },
@@ -356,7 +377,8 @@ def _move(
     except service.OrderNotFound:
         raise NotFound("no order #{order_id}", order_id=order_id) from None
     except SyncHubError as exc:
-        return _fulfilment(request, session, principal, error=f"#{order_id}: {exc}", status=409)
+        said = Formatter(language(request)).error(exc)
+        return _fulfilment(request, session, principal, error=f"#{order_id}: {said}", status=409)
     return _fulfilment(request, session, principal, message=(done, {"id": order_id}))
 
 
@@ -384,9 +406,11 @@ def ship(
     courier: str = Form(""),
     service_code: str = Form("", alias="service"),
     waybill: str = Form(""),
+    warehouse: str = Form(""),
     serials: str = Form(""),
 ) -> Response:
-    """Handed to the courier: courier, service and waybill are shown to the reseller.
+    """Handed to the courier: courier, service and waybill are shown to the reseller; the
+    goods leave the chosen warehouse's stock.
 
     Serialised products: the serial number of every unit, one per line (or scanned).
     """
@@ -395,13 +419,14 @@ def ship(
         session,
         principal,
         order_id,
-        lambda s, o: service.ship(
+        lambda s, o: ship_order(
             s,
             principal,
             o,
             courier=courier,
             service=service_code,
             waybill=waybill,
+            warehouse=warehouse or None,
             serials=parse_list(serials),
         ),
         "Order #{id} shipped.",

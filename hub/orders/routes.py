@@ -12,7 +12,7 @@ from hub.core.deps import RowId, SessionDep, SettingsDep, require, reseller_filt
 from hub.core.roles import STAFF, Principal, Role
 from hub.core.settings import HubSettings
 from hub.core.templating import language
-from hub.orders import service
+from hub.orders import fulfilment, service
 from hub.orders.documents import invoice_pdf, packing_slip_pdf, proforma_pdf
 from hub.orders.http import context_dependency, factory_of, owner_key, placing
 from hub.orders.idempotency import run_once
@@ -222,15 +222,20 @@ def fire(
     def run(s: Session) -> OrderPublic:
         order = service.get_order(s, principal, order_id, lock=True)
         if event == "ship":
-            service.ship(
+            fulfilment.ship(
                 s,
                 principal,
                 order,
                 courier=body.courier,
                 service=body.service,
                 waybill=body.waybill,
+                warehouse=body.warehouse,
                 serials=body.serials,
             )
+        elif event == "cancel":
+            fulfilment.cancel(s, principal, order, body.reason)
+        elif event == "deliver":
+            fulfilment.deliver(s, principal, order)
         elif event in ("pay_full", "pay_partial", "place", "request_payment", "expire"):
             raise service.OrderInputError(
                 "{event} is not fired by hand",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, Field
 
@@ -38,9 +38,15 @@ class FromOffer(BaseModel):
 
 
 class EventIn(BaseModel):
-    courier: str = ""
-    service: str = ""
-    waybill: str = ""
+    courier: Annotated[str, Field(max_length=40)] = ""
+    service: Annotated[str, Field(max_length=40)] = ""
+    waybill: Annotated[str, Field(max_length=60)] = ""
+    warehouse: Annotated[
+        str | None, Field(max_length=32, description="ship: the warehouse's code")
+    ] = None
+    reason: Annotated[
+        str, Field(max_length=300, description="cancel: why (required for staff)")
+    ] = ""
     serials: list[str] = Field(
         default=[], max_length=10_000
     )  # units of serialised products shipped

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +22,6 @@ from hub.core.db import utcnow
 from hub.core.roles import Principal, can_see_reseller, restrict
 from hub.core.settings import HubSettings
 from hub.inventory import service as stock
-from hub.inventory.serials import ship_with_order
 from hub.notifications.service import notify
 from hub.orders import lifecycle
 from hub.orders.catalog import Catalog, Found, NotPriced, ProductFacts
@@ -287,11 +286,20 @@ def _new_order(
 
 
 def apply_event(
-    session: Session, principal: Optional[Principal], order: Order, event: str, **changes: Any
+    session: Session,
+    principal: Optional[Principal],
+    order: Order,
+    event: str,
+    *,
+    warehouse_id: Optional[int] = None,
+    **changes: Any,
 ) -> Order:
-    """Fire ``event`` if the table allows it for the caller's role; apply its stock effect; audit it."""
+    """Fire ``event`` if the table allows it for the caller's role; apply its stock effect; audit it.
+
+    ``warehouse_id``: where shipped goods leave from (first; default the first active one).
+    """
     audit: Audit = []
-    _fire(session, principal, order, event, changes, audit)
+    _fire(session, principal, order, event, changes, audit, warehouse_id)
     session.flush()
     _write_audit(session, principal, order, audit)
     return order
@@ -304,6 +312,7 @@ def _fire(
     event: str,
     changes: dict[str, Any],
     audit: Audit,
+    warehouse_id: Optional[int] = None,
 ) -> None:
     """:func:`apply_event` without flushing; its audit row is held back in ``audit``."""
     t = lifecycle.check(State(order.state), event, actor_of(principal))
@@ -313,7 +322,7 @@ def _fire(
     elif t.stock is Stock.RELEASE:
         stock.release(session, order.quantities())
     elif t.stock is Stock.SHIP:
-        stock.ship(session, order.quantities())
+        stock.ship(session, order.quantities(), warehouse_id=warehouse_id)
     for name, value in changes.items():
         setattr(order, name, value)
     order.state = t.target.value
@@ -470,58 +479,6 @@ def book_payment(
     paid = Decimal(order.paid_amount) + amount
     event = "pay_full" if paid >= order.transfer_amount else "pay_partial"
     return apply_event(session, principal, order, event, paid_amount=paid)
-
-
-def ship(
-    session: Session,
-    principal: Principal,
-    order: Order,
-    *,
-    courier: str,
-    service: str,
-    waybill: str,
-    serials: Iterable[str] = (),
-) -> Order:
-    """Hand the parcels to the courier; the waybill is required and shown to the reseller.
-
-    Serialised products need the serial number of every unit shipped (warranty is counted
-    from this shipment: :func:`hub.inventory.serials.ship_with_order`).
-    """
-    waybill, courier = waybill.strip(), courier.strip()
-    if not waybill or not courier:
-        raise DataError(
-            "shipping needs the courier and the waybill number",
-            hint="fill in the courier (e.g. JNE), service (e.g. REG) and the waybill",
-        )
-    apply_event(
-        session,
-        principal,
-        order,
-        "ship",
-        waybill=waybill[:60],
-        shipping_courier=courier[:40],
-        shipping_service=(service.strip() or order.shipping_service)[:40],
-    )
-    ship_with_order(
-        session,
-        order.id,
-        order.reseller_id,
-        order.quantities(),
-        serials,
-        actor=actor_of(principal),
-    )
-    notify(
-        session,
-        order.reseller_id,
-        "order_shipped",
-        {
-            "order_id": order.id,
-            "courier": order.shipping_courier,
-            "service": order.shipping_service,
-            "waybill": order.waybill,
-        },
-    )
-    return order
 
 
 def list_orders(

@@ -63,6 +63,7 @@ def add(session: Session, principal: Principal, new: NewAddress) -> ResellerAddr
             region_kode=region or None,
             postal_code=postal,
             is_default=new.is_default or first,
+            principal=principal,  # shipping audits the new address (one row, like staff's)
             label=new.label.strip()[:100],
             recipient=new.recipient.strip()[:200],
             phone=new.phone.strip()[:40],
@@ -82,15 +83,6 @@ def add(session: Session, principal: Principal, new: NewAddress) -> ResellerAddr
             "check the 5 digits of the postal code",
             code=postal,
         ) from exc
-    record(
-        session,
-        principal,
-        "reseller_address.create",
-        "reseller_address",
-        made.id,
-        None,
-        {"reseller": made.reseller_id, "region": made.region_kode, "label": made.label},
-    )
     return made
 
 

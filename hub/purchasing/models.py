@@ -227,7 +227,7 @@ class CostMove(Base):
     __tablename__ = "purchasing_cost_moves"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    product_id: Mapped[int] = mapped_column(Integer, index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     reference: Mapped[str] = mapped_column(String(40))
     quantity: Mapped[int] = mapped_column(Integer)  # negative: a reversal

@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session
 
+from hub.audit.service import cli_principal, record
 from hub.core.runtime import hub_keys, with_hub_session
 from hub.core.settings import load_settings
 from hub.reception.enrolment import enrolment_for
 from hub.reception.openssh import OpenSshAccounts
-from hub.resellers import service
+from hub.resellers import profile, service
 from hub.resellers.schemas import ResellerPublic, check_reseller_id
 from shared.errors import ConfigError
 
@@ -28,6 +30,11 @@ def _key_text(value: str | None, option: str) -> str | None:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError([(option, f"cannot read key file {path}: {exc}")]) from None
     return value
+
+
+def _enabled(session: Session, reseller_id: str, enabled: bool) -> ResellerPublic:
+    profile.set_enabled(session, cli_principal(), reseller_id, enabled)  # audited
+    return service.get_reseller(session, reseller_id)
 
 
 def _show(r: ResellerPublic, as_json: bool) -> None:
@@ -102,7 +109,12 @@ def add(
         with_hub_session(lambda s: service.ensure_free_id(s, created.id))
         login = accounts.enrol(created.id, created.ssh_public_key)
         click.echo(f"OpenSSH login {login} ready (chroot, key authorised)")
-    r = with_hub_session(lambda s: service.add_reseller(s, created))
+
+    def enrol(s: Session) -> ResellerPublic:
+        record(s, cli_principal(), "reseller.enrol", "reseller", created.id, None, {"via": "cli"})
+        return service.add_reseller(s, created)
+
+    r = with_hub_session(enrol)
     click.echo(f"added reseller {r.id} ({r.name}); ssh key {r.ssh_fingerprint}")
     click.echo(
         f"its agent's settings: synchub reseller enrolment {r.id} --out {r.id}.enrolment.json"
@@ -140,7 +152,7 @@ def show(reseller_id: str, as_json: bool) -> None:
 @click.argument("reseller_id")
 def disable(reseller_id: str) -> None:
     """Refuse the reseller's logins from now on (data is kept)."""
-    r = with_hub_session(lambda s: service.disable_reseller(s, reseller_id))
+    r = with_hub_session(lambda s: _enabled(s, reseller_id, False))
     accounts = OpenSshAccounts.from_settings(load_settings())
     if accounts is not None:
         login = accounts.disable(r.id)
@@ -152,7 +164,7 @@ def disable(reseller_id: str) -> None:
 @click.argument("reseller_id")
 def enable(reseller_id: str) -> None:
     """Allow a disabled reseller to log in again."""
-    r = with_hub_session(lambda s: service.enable_reseller(s, reseller_id))
+    r = with_hub_session(lambda s: _enabled(s, reseller_id, True))
     accounts = OpenSshAccounts.from_settings(load_settings())
     if accounts is not None:
         login = accounts.enrol(r.id, r.ssh_public_key)
@@ -170,7 +182,12 @@ def rotate_key(reseller_id: str, ssh_key: str | None, signing_key: str | None) -
     """Replace a reseller's SSH and/or signing key; the old one stops working at once."""
     new_ssh = _key_text(ssh_key, "--ssh-key")
     new_sign = _key_text(signing_key, "--signing-key")
-    r = with_hub_session(lambda s: service.rotate_keys(s, reseller_id, new_ssh, new_sign))
+
+    def rotate(s: Session) -> ResellerPublic:
+        profile.rotate_key(s, cli_principal(), reseller_id, new_ssh, new_sign)  # audited
+        return service.get_reseller(s, reseller_id)
+
+    r = with_hub_session(rotate)
     accounts = OpenSshAccounts.from_settings(load_settings())
     if accounts is not None and new_ssh is not None and r.enabled:
         accounts.set_key(r.id, r.ssh_public_key)  # the old key's next OpenSSH login is refused

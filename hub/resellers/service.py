@@ -82,6 +82,14 @@ def list_resellers(session: Session) -> list[ResellerPublic]:
     return [ResellerPublic.model_validate(r) for r in rows]
 
 
+def reseller_choices(session: Session) -> list[tuple[str, str]]:
+    """(id, name) of every reseller, by id: for pickers (no key parsing, unlike the public shape)."""
+    return [
+        (rid, name)
+        for rid, name in session.execute(select(Reseller.id, Reseller.name).order_by(Reseller.id))
+    ]
+
+
 def disable_reseller(session: Session, reseller_id: str) -> ResellerPublic:
     """Refuse the reseller's logins from now on: SFTP, its users' sessions and its API tokens
     (its data and history stay). Orders and payments check it in their own transaction."""
@@ -158,6 +166,11 @@ def _checked(
     except ValueError as exc:
         problems.append((field, str(exc)))
         return None
+
+
+def get_row(session: Session, reseller_id: str) -> Reseller:
+    """The reseller's row (for services that change it); ``ResellerNotFound`` when unknown."""
+    return _row(session, reseller_id)
 
 
 def _row(session: Session, reseller_id: str) -> Reseller:

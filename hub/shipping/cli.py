@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from hub.audit.service import cli_principal
 from hub.core.db import transaction
 from hub.core.output import json_option
 from hub.core.runtime import open_hub
@@ -62,7 +63,9 @@ def ratecard_import(file: Path) -> None:
     engine, factory = open_hub(load_settings())
     try:
         with transaction(factory) as session:
-            starts = ratecards.import_file(session, file)
+            starts, _ = ratecards.import_audited(
+                session, cli_principal(), file.read_bytes(), file.name
+            )
     finally:
         engine.dispose()
     for (courier, service), start in sorted(starts.items()):
@@ -102,7 +105,7 @@ def warehouse_add(code: str, region: str, name: str) -> None:
     engine, factory = open_hub(load_settings())
     try:
         with transaction(factory) as session:
-            add_warehouse(session, code, name or code, region)
+            add_warehouse(session, code, name or code, region, principal=cli_principal())
     finally:
         engine.dispose()
     click.echo(f"warehouse {code} added")

@@ -45,8 +45,12 @@ def list_warehouses(session: SessionDep) -> WarehousesPublic:
     status_code=201,
     dependencies=[require(*STAFF_WRITE)],
 )
-def create_warehouse(body: WarehouseCreate, session: SessionDep) -> WarehousePublic:
-    wh = service.add_warehouse(session, body.code, body.name, body.region_kode, body.address)
+def create_warehouse(
+    body: WarehouseCreate, session: SessionDep, principal: CurrentPrincipal
+) -> WarehousePublic:
+    wh = service.add_warehouse(
+        session, body.code, body.name, body.region_kode, body.address, principal
+    )
     out = WarehousePublic.model_validate(wh)
     session.flush()  # the request's unit of work commits (docs/transactions.md)
     return out
@@ -81,7 +85,9 @@ def list_reseller_addresses(
     status_code=201,
     dependencies=[require(*STAFF_WRITE)],
 )
-def create_address(reseller_id: str, body: AddressCreate, session: SessionDep) -> AddressPublic:
+def create_address(
+    reseller_id: str, body: AddressCreate, session: SessionDep, principal: CurrentPrincipal
+) -> AddressPublic:
     """Add a delivery address; a BPS code or a postal code alone is stored as Kemendagri."""
     fields = body.model_dump(include={"label", "recipient", "phone", "street"})
     addr = service.add_address(
@@ -91,6 +97,7 @@ def create_address(reseller_id: str, body: AddressCreate, session: SessionDep) -
         scheme=body.scheme,
         postal_code=body.postal_code,
         is_default=body.is_default,
+        principal=principal,
         **fields,
     )
     out = AddressPublic.model_validate(addr)
@@ -116,9 +123,9 @@ def list_territories(reseller_id: str, session: SessionDep) -> TerritoriesPublic
     dependencies=[require(Role.OWNER, Role.OPERATIONS)],
 )
 def add_territory(
-    reseller_id: str, body: TerritoryCreate, session: SessionDep
+    reseller_id: str, body: TerritoryCreate, session: SessionDep, principal: CurrentPrincipal
 ) -> TerritoriesPublic:
     """Assign a region (province, regency or district) to a reseller; returns all its territories."""
-    service.assign_territory(session, reseller_id, body.region_kode)
+    service.assign_territory(session, reseller_id, body.region_kode, principal)
     session.flush()  # the request's unit of work commits (docs/transactions.md)
     return list_territories(reseller_id, session)

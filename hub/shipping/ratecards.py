@@ -9,18 +9,18 @@ dated before it — and fees frozen on old orders — keep the old prices.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import Table, delete, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from hub.audit.service import record
+from hub.core.roles import Principal
+from hub.core.sheets import read_table, write_table
 from hub.shipping.cache import forget_cached
 from hub.shipping.models import RateCard, Region
 from hub.shipping.rules import DEFAULT_RULES, ServiceRules
@@ -68,19 +68,9 @@ class RateCardRejected(DataError):
 def read_rows(data: bytes, filename: str) -> list[dict[str, Any]]:
     """Rows of a .csv or .xlsx file as dicts keyed by lower-case header."""
     try:
-        if filename.lower().endswith(".xlsx"):
-            from openpyxl import load_workbook
-
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-            values = [list(r) for r in sheet.iter_rows(values_only=True)]
-        else:
-            values = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    except (csv.Error, UnicodeDecodeError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        kind = "an XLSX workbook" if filename.lower().endswith(".xlsx") else "UTF-8 CSV"
-        raise RateCardRejected([RowError(1, "file", f"cannot be read as {kind}: {exc}")]) from None
-    if not values:
-        raise RateCardRejected([RowError(1, "header", "the file is empty")])
-    header = [str(h or "").strip().lower() for h in values[0]]
+        header, rows = read_table(data, filename)
+    except DataError as exc:
+        raise RateCardRejected([RowError(1, "file", exc.message)]) from None
     missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL]
     if missing:
         raise RateCardRejected(
@@ -92,7 +82,7 @@ def read_rows(data: bytes, filename: str) -> list[dict[str, Any]]:
                 )
             ]
         )
-    return [dict(zip(header, r)) for r in values[1:] if any(v not in (None, "") for v in r)]
+    return [cells for _, cells in rows]
 
 
 def _decimal(v: Any) -> Decimal:
@@ -261,7 +251,40 @@ def import_file(
     return starts
 
 
-__all__ = ["RateCardRejected", "apply", "export_bytes", "import_file", "read_rows", "validate"]
+def import_audited(
+    session: Session, principal: Principal | None, data: bytes, filename: str
+) -> tuple[dict[tuple[str, str], dt.date], int]:
+    """:func:`import_file` plus its one audit entry (who, which file, from which dates);
+    returns the new tariffs' start dates and the number of lines imported."""
+    rows = validate(session, read_rows(data, filename))
+    starts = apply(session, rows)
+    forget_cached()
+    record(
+        session,
+        principal,
+        "rate_card.import",
+        "rate_card",
+        None,
+        None,
+        {
+            "file": filename,
+            "lines": len(rows),
+            "from": {f"{c} {s}": d for (c, s), d in sorted(starts.items())},
+        },
+    )
+    return starts, len(rows)
+
+
+__all__ = [
+    "RateCardRejected",
+    "apply",
+    "export_bytes",
+    "import_audited",
+    "import_file",
+    "plan",
+    "read_rows",
+    "validate",
+]
 
 
 def export_rows(session: Session, on: dt.date | None = None) -> Iterable[dict[str, Any]]:
@@ -283,22 +306,42 @@ def export_rows(session: Session, on: dt.date | None = None) -> Iterable[dict[st
 
 def export_bytes(session: Session, fmt: str = "csv", on: dt.date | None = None) -> bytes:
     """The rate cards as a file ``import_file`` accepts back unchanged."""
-    rows = list(export_rows(session, on))
     cell = lambda v: "" if v is None else str(v)  # noqa: E731
-    if fmt == "xlsx":
-        from openpyxl import Workbook
+    rows = ([cell(r[c]) for c in COLUMNS] for r in export_rows(session, on))
+    return write_table(COLUMNS, rows, fmt)
 
-        wb = Workbook()
-        ws = wb.active
-        ws.append(COLUMNS)
-        for r in rows:
-            ws.append([cell(r[c]) for c in COLUMNS])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(COLUMNS)
+
+def plan(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What applying validated ``rows`` does, per courier+service: from which date the file's
+    tariff takes over, how many lines it brings, how many stored lines it replaces (starting on
+    or after that date) and how many it closes on that date (older, still open then)."""
+    starts: dict[tuple[str, str], dt.date] = {}
+    counts: dict[tuple[str, str], int] = {}
     for r in rows:
-        w.writerow([cell(r[c]) for c in COLUMNS])
-    return out.getvalue().encode()
+        key = (r["courier"], r["service"])
+        starts[key] = min(starts.get(key, r["effective_from"]), r["effective_from"])
+        counts[key] = counts.get(key, 0) + 1
+    out = []
+    for (courier, service), start in sorted(starts.items()):
+        same = (RateCard.courier == courier, RateCard.service == service)
+        replaced = session.scalar(
+            select(func.count()).where(*same, RateCard.effective_from >= start)
+        )
+        closed = session.scalar(
+            select(func.count()).where(
+                *same,
+                RateCard.effective_from < start,
+                or_(RateCard.effective_to.is_(None), RateCard.effective_to > start),
+            )
+        )
+        out.append(
+            {
+                "courier": courier,
+                "service": service,
+                "from": start,
+                "lines": counts[(courier, service)],
+                "replaced": int(replaced or 0),
+                "closed": int(closed or 0),
+            }
+        )
+    return out

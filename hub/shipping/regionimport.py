@@ -25,7 +25,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, Table, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -85,8 +85,17 @@ def _upsert(
     conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=update), rows)
 
 
-def import_regions(conn: Connection, root: Path = rd.DEFAULT_DIR) -> RegionImportReport:
-    """Import everything from ``root`` in the caller's transaction; returns counts."""
+Progress = Callable[[str, int, int], None]  # (step, done, total) after each batch
+
+
+def import_regions(
+    conn: Connection, root: Path = rd.DEFAULT_DIR, progress: Progress | None = None
+) -> RegionImportReport:
+    """Import everything from ``root`` in the caller's transaction; returns counts.
+
+    ``progress`` hears ("regions" | "postal codes" | "BPS mapping", done, total) as batches land.
+    """
+    tell: Progress = progress or (lambda step, done, total: None)
     started = time.perf_counter()
     report = RegionImportReport()
     kemendagri = rd.locate(root, rd.KEMENDAGRI)
@@ -106,8 +115,11 @@ def import_regions(conn: Connection, root: Path = rd.DEFAULT_DIR) -> RegionImpor
     for level, label in ((1, "province"), (2, "regency"), (3, "district"), (4, "village")):
         report.regions[label] = sum(1 for r in regions if r["level"] == level)
     table = Region.__table__
+    done = 0
     for batch in _chunks(regions):
         _upsert(conn, table, batch, ["kode"])  # type: ignore[arg-type]
+        done += len(batch)
+        tell("regions", done, len(regions))
     report.stale_regions = conn.execute(select(func.count()).select_from(table)).scalar_one() - len(
         regions
     )
@@ -118,11 +130,15 @@ def import_regions(conn: Connection, root: Path = rd.DEFAULT_DIR) -> RegionImpor
     ):
         conn.execute(insert(PostalCode), batch)
         report.postal_codes += len(batch)
+        tell("postal codes", report.postal_codes, len(regions))
 
     mapping = derive_bps_mapping(regions, bps_paths, report)
     conn.execute(delete(RegionCode).where(RegionCode.scheme == "bps"))
+    done = 0
     for batch in _chunks(mapping):
         conn.execute(insert(RegionCode), batch)
+        done += len(batch)
+        tell("BPS mapping", done, len(mapping))
     report.seconds = time.perf_counter() - started
     forget_cached()  # resolved regions cached in this process may be renamed or gone
     return report

@@ -12,11 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from hub.core.deps import SessionDep, require
+from hub.core.deps import CurrentPrincipal, SessionDep, require
 from hub.core.roles import Role
 from hub.core.state import hub_state
 from hub.shipping import places, ratecards
-from hub.shipping.cache import forget_cached
 from hub.shipping.live import LiveRateProvider, provider_from_settings
 from hub.shipping.models import LEVELS
 from hub.shipping.regions import search
@@ -131,14 +130,15 @@ def search_regions(
     dependencies=[require(*STAFF_SHIPPING)],
     max_body_size=10 * 1024 * 1024,
 )
-def import_ratecards(file: UploadFile, session: SessionDep) -> RateCardImportPublic:
+def import_ratecards(
+    file: UploadFile, session: SessionDep, principal: CurrentPrincipal
+) -> RateCardImportPublic:
     """Import a CSV/XLSX rate card; a bad file is refused whole with every row's reason."""
     data = file.file.read()
     filename = file.filename or "upload.csv"
-    rows = ratecards.validate(session, ratecards.read_rows(data, filename))
-    starts = ratecards.apply(session, rows)
+    starts, lines = ratecards.import_audited(session, principal, data, filename)
     session.flush()  # the request's unit of work commits (docs/transactions.md)
-    forget_cached()
     return RateCardImportPublic(
-        replaced_from={f"{c} {s}": d for (c, s), d in starts.items()}, rows=len(rows)
+        replaced_from={f"{c} {s}": d for (c, s), d in starts.items()},
+        rows=lines,
     )

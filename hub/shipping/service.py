@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Mapping, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hub.audit.service import record
 from hub.core.roles import Principal, restrict
-from hub.shipping.cache import CACHE, forget_cached
+from hub.shipping.cache import CACHE
 from hub.shipping.live import LiveRateProvider, LiveRateRequest, LiveRatesUnavailable
 from hub.shipping.models import Region, RegionCode, ResellerAddress, ResellerTerritory, Warehouse
 from hub.shipping.quotes import QuoteOption, QuotePolicy, quote, sort_options
@@ -165,17 +166,21 @@ def _apply_live(
 
 
 def add_warehouse(
-    session: Session, code: str, name: str, region_kode: str, address: str = ""
+    session: Session,
+    code: str,
+    name: str,
+    region_kode: str,
+    address: str = "",
+    principal: Principal | None = None,
 ) -> Warehouse:
-    """A new origin (flushed, not committed); its region must be a known Kemendagri code."""
-    region = resolve(session, region_kode)
-    if session.execute(select(Warehouse.id).where(Warehouse.code == code)).first():
+    """A new origin (flushed, not committed, audited); its region must be a known Kemendagri code.
+    A code in use is a ``Conflict`` (the API's 409); the records form says it next to the field."""
+    from hub.shipping.records import WAREHOUSES
+
+    if session.scalar(select(Warehouse.id).where(func.lower(Warehouse.code) == code.lower())):
         raise Conflict("warehouse {code} exists already", hint="pick another code", code=repr(code))
-    wh = Warehouse(code=code, name=name, region_kode=region.kode, address=address, active=True)
-    session.add(wh)
-    session.flush()
-    forget_cached()
-    return wh
+    values = {"code": code, "name": name or code, "region": region_kode, "address": address}
+    return WAREHOUSES.create(session, principal, values)
 
 
 def list_warehouses(session: Session) -> list[Warehouse]:
@@ -190,6 +195,7 @@ def add_address(
     scheme: str = "kemendagri",
     postal_code: str = "",
     is_default: bool = False,
+    principal: Principal | None = None,
     **fields: str,
 ) -> ResellerAddress:
     """A delivery address; BPS- or postal-code-only input is stored as its Kemendagri region.
@@ -211,6 +217,20 @@ def add_address(
         **fields,
     )
     _insert(session, addr, reseller_id)
+    record(
+        session,
+        principal,
+        "reseller_address.create",
+        "reseller_address",
+        addr.id,
+        None,
+        {
+            "reseller": reseller_id,
+            "region": region.kode,
+            "label": addr.label,
+            "is_default": is_default,
+        },
+    )
     return addr
 
 
@@ -224,7 +244,9 @@ def list_addresses(
     return list(session.execute(restrict(stmt, principal, ResellerAddress.reseller_id)).scalars())
 
 
-def assign_territory(session: Session, reseller_id: str, region_kode: str) -> ResellerTerritory:
+def assign_territory(
+    session: Session, reseller_id: str, region_kode: str, principal: Principal | None = None
+) -> ResellerTerritory:
     """Give a region to a reseller (idempotent; flushed, not committed)."""
     region = resolve(session, region_kode)
     if region.level == "village":
@@ -238,6 +260,15 @@ def assign_territory(session: Session, reseller_id: str, region_kode: str) -> Re
     if t is None:
         t = ResellerTerritory(reseller_id=reseller_id, region_kode=region.kode)
         _insert(session, t, reseller_id)
+        record(
+            session,
+            principal,
+            "territory.assign",
+            "reseller",
+            reseller_id,
+            None,
+            {"region": region.kode},
+        )
     return t
 
 

@@ -27,7 +27,9 @@ class Claim(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id"))
     serial_id: Mapped[int] = mapped_column(ForeignKey("inventory_serials.id"), index=True)
     serial: Mapped[str] = mapped_column(String(80))
-    order_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)  # the shipment
+    order_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("orders.id"), nullable=True
+    )  # the shipment
     invoice_number: Mapped[str] = mapped_column(String(24), default="")
     shipped_on: Mapped[dt.date] = mapped_column(Date)  # WIB date the unit left the hub
     warranty_until: Mapped[dt.date] = mapped_column(Date)

@@ -7,6 +7,7 @@ they see and may change to their own reseller, so the page only adapts the form.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -15,44 +16,78 @@ from hub.audit.service import AuditFilter, list_entries
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
 from hub.core.errors import status_of
+from hub.core.i18n import parse_date, zone
 from hub.core.roles import RESELLER_ROLES, Principal, Role
-from hub.core.templating import render
+from hub.core.templating import language, render
+from hub.resellers.service import reseller_choices
 from hub.users import service
-from shared.errors import SyncHubError
+from shared.errors import DataError, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 OWNER = frozenset({Role.OWNER})
 USER_ADMINS = (Role.OWNER, Role.RESELLER_ADMIN)
+PAGE = 100
 
 nav.register(nav.NavItem("Audit log", "/audit", OWNER, order=80))
 nav.register(nav.NavItem("Users", "/users", frozenset(USER_ADMINS), order=90))
+
+
+def _day(raw: str, lang: str, errors: dict[str, Exception]) -> dt.date | None:
+    if not raw.strip():
+        return None
+    try:
+        return parse_date(raw, lang)
+    except DataError as exc:
+        errors[raw] = exc
+        return None
 
 
 @router.get("/audit", dependencies=[require(Role.OWNER)])
 def audit(
     request: Request,
     session: SessionDep,
-    actor: str = "",
-    action: str = "",
-    entity: str = "",
-    entity_id: str = "",
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    page: int = Query(1, ge=1, le=100_000),
+    actor: str = Query("", max_length=100),
+    action: str = Query("", max_length=64),
+    entity: str = Query("", max_length=64),
+    entity_id: str = Query("", max_length=100),
+    since: str = Query("", max_length=40),
+    until: str = Query("", max_length=40),
+    page: str = Query("1", max_length=12),
 ) -> Response:
+    """Newest first, 100 a page; days in the reader's zone; a date that is not one is said so."""
+    lang, errors = language(request), dict[str, Exception]()
+    start, end = _day(since, lang, errors), _day(until, lang, errors)
+    tz = zone(getattr(request.state, "user_tz", None))
     f = AuditFilter(
-        actor or None,
-        action or None,
-        entity or None,
-        entity_id or None,
-        dt.datetime.combine(since, dt.time.min, dt.timezone.utc) if since else None,
-        dt.datetime.combine(until, dt.time.max, dt.timezone.utc) if until else None,
+        actor.strip() or None,
+        action.strip() or None,
+        entity.strip() or None,
+        entity_id.strip() or None,
+        dt.datetime.combine(start, dt.time(), tz).astimezone(dt.timezone.utc) if start else None,
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.timezone.utc)
+        if end
+        else None,
     )
-    entries, total = list_entries(session, f, limit=100, offset=(page - 1) * 100)
+    number = max(1, min(int(page) if page.isdigit() else 1, 100_000))
+    cap = (number + 10) * PAGE  # enough to number the pages ahead of this one
+    entries, total = list_entries(session, f, limit=PAGE, offset=(number - 1) * PAGE, cap=cap)
+    query = {k: v for k, v in request.query_params.items() if k != "page"}
     return render(
         request,
         "audit.html",
-        {"entries": entries, "total": total, "f": f, "page": page, "since": since, "until": until},
+        {
+            "entries": entries,
+            "total": total,
+            "f": f,
+            "page": number,
+            "pages": max(1, -(-total // PAGE)),
+            "more": total > cap,
+            "query": urlencode(query),
+            "since": since,
+            "until": until,
+            "error": next(iter(errors.values()), ""),
+        },
+        status_code=422 if errors else 200,
     )
 
 
@@ -63,19 +98,24 @@ def _users_page(
     message: str = "",
     error: str | Exception = "",
     status: int = 200,
+    form: dict[str, str] | None = None,
 ) -> Response:
-    """The list and the add form; a reseller admin is offered reseller roles of its own reseller only."""
+    """The list and the add form (no role chosen for you; resellers picked from those enrolled);
+    a reseller admin is offered reseller roles of its own reseller only."""
     own = principal.reseller_id if principal.role is Role.RESELLER_ADMIN else None
     roles = [r for r in Role if r in RESELLER_ROLES] if own else list(Role)
+    resellers = [] if own else reseller_choices(session)
     return render(
         request,
         "users.html",
         {
             "users": service.list_users(session, actor=principal),
             "roles": roles,
+            "resellers": resellers,
             "own_reseller": own,
             "message": message,
             "error": error,
+            "form": form or {},
         },
         status_code=status,
     )
@@ -110,7 +150,11 @@ def add_user(
         )
     except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
-        return _users_page(request, session, principal, error=exc, status=status_of(exc))
+        typed = {"username": username, "display_name": display_name, "role": role}
+        typed["reseller_id"] = reseller_id
+        return _users_page(
+            request, session, principal, error=exc, status=status_of(exc), form=typed
+        )
     return _users_page(request, session, principal, message=f"User {username} created.")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -27,10 +28,10 @@ from hub.core.security import (
     unsign_csrf,
 )
 from hub.core.templating import render
-from hub.users import service, sessions
+from hub.users import service, sessions, setup
 from hub.users.throttle import LockedOut
 from hub.web import cookies
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, NotFound, SyncHubError
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,11 +47,17 @@ def safe_next(target: str | None) -> str:
 
 
 def _login_page(
-    request: Request, settings: SettingsDep, error: str = "", status: int = 200, next_: str = "/"
+    request: Request,
+    settings: SettingsDep,
+    error: str = "",
+    status: int = 200,
+    next_: str = "/",
+    first_start: bool = False,
 ) -> Response:
     token = new_secret()
     request.state.login_csrf = token
-    response = render(request, "login.html", {"error": error, "next": next_}, status_code=status)
+    page = {"error": error, "next": next_, "first_start": first_start}
+    response = render(request, "login.html", page, status_code=status)
     cookies.set_login_csrf(
         request, response, signed_csrf(settings.secret_key.get_secret_value(), token)
     )
@@ -58,9 +65,12 @@ def _login_page(
 
 
 @router.get("/login", dependencies=[public()])
-def login_form(request: Request, settings: SettingsDep, next: str = "/") -> Response:
-    """Shown even when signed in (to switch user); signing in again replaces the session."""
-    return _login_page(request, settings, next_=safe_next(next))
+def login_form(
+    request: Request, session: SessionDep, settings: SettingsDep, next: str = "/"
+) -> Response:
+    """Shown even when signed in (to switch user); signing in again replaces the session.
+    A hub without users points to its first start (``/setup``)."""
+    return _login_page(request, settings, next_=safe_next(next), first_start=setup.needed(session))
 
 
 @router.post("/login", dependencies=[public()])
@@ -172,3 +182,56 @@ def change_password(
         {"message": "" if error else "Password changed.", "error": error},
         status_code=422 if error else 200,
     )
+
+
+# --- the first owner of an empty hub ---------------------------------------------------
+
+
+def _setup_page(
+    request: Request,
+    settings: SettingsDep,
+    state: dict[str, str],
+    error: Any = "",
+    status: int = 200,
+) -> Response:
+    token = new_secret()
+    request.state.login_csrf = token
+    page = {"typed": state, "error": error, "file": str(setup.code_file(settings.home))}
+    response = render(request, "setup.html", page, status_code=status)
+    cookies.set_login_csrf(
+        request, response, signed_csrf(settings.secret_key.get_secret_value(), token)
+    )
+    return response
+
+
+@router.get("/setup", dependencies=[public()])
+def setup_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """Only while the hub has no user: the first owner, with the setup code from the hub's disk."""
+    if not setup.needed(session):
+        return RedirectResponse("/login", 303)
+    setup.ensure_code(settings.home)
+    return _setup_page(request, settings, {})
+
+
+@router.post("/setup", dependencies=[public()])
+def setup_owner(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    code: str = Form(""),
+    username: str = Form(""),
+    display_name: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    expected = unsign_csrf(settings.secret_key.get_secret_value(), request.cookies.get(CSRF_COOKIE))
+    if not same(csrf_token, expected):
+        raise HTTPException(403, "CSRF token missing or wrong: reload the page and try again")
+    typed = {"username": username, "display_name": display_name}
+    try:
+        setup.create_owner(session, settings.home, code, username, password, display_name)
+    except (SyncHubError, WeakPassword) as exc:
+        session.rollback()
+        status = 403 if isinstance(exc, Forbidden) else 422
+        return _setup_page(request, settings, typed, exc, status)
+    return RedirectResponse("/login?next=/master", 303)

@@ -66,6 +66,8 @@ STAFF_ONLY = (
     "invoice_id",
     "receipt_id",
     "supplier_id",
+    "row_id",  # the back office's master data (#19): warehouses, price lists, contacts, ...
+    "message_id",  # the notification outbox
 )
 STAFF_FIRST = [Role.OWNER, Role.OPERATIONS, Role.FINANCE, Role.INVENTORY, Role.MARKETING]
 # Values a valid body needs beyond its schema's types (a date, an amount, a JSON list).

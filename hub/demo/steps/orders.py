@@ -26,6 +26,7 @@ from hub.demo.steps.purchasing import serials_of
 from hub.offers.models import Offer
 from hub.orders.catalog import HubCatalog
 from hub.orders.expiry import expire_due
+from hub.orders.fulfilment import ship
 from hub.orders.service import (
     LineRequest,
     OrderContext,
@@ -33,7 +34,6 @@ from hub.orders.service import (
     apply_event,
     create_order,
     get_order,
-    ship,
 )
 from hub.orders.shipping import HubShipping
 from hub.orders.sources import from_offer

@@ -163,3 +163,31 @@ def test_exact_links_by_sku_and_ean(db):
         assert matching.review_queue(s, "shop") == []  # nothing similar enough to suggest
         with pytest.raises(Exception, match="no match suggestion"):
             matching.accept(s, 999, OPS)
+
+
+def test_suggestions_are_whole_word_matches_best_first_above_a_threshold(db):
+    """Issue 19: "Chai" was offered "Sasquatch Ale" (WRatio matched the letters "cha")."""
+    with db() as s, s.begin():
+        import_catalog(s, str(CATALOG_CSV))
+        matching.match_products(
+            s,
+            "shop",
+            [
+                {"sku": "t1", "name": "Chai"},  # exact: linked, no suggestion
+                {"sku": "t2", "name": "Chai tea bags"},
+                {"sku": "t3", "name": "Sir Rodney's scones (box)"},
+            ],
+        )
+        queue = matching.review_queue(s, "shop")
+        names = [(link.name, product.name) for _, product, link in queue]
+        assert ("Chai tea bags", "Chai") in names and (
+            "Chai tea bags",
+            "Sasquatch Ale",
+        ) not in names
+        scores = [float(sug.score) for sug, _, _ in queue]
+        assert scores == sorted(scores, reverse=True) and min(scores) >= matching.MIN_SCORE
+        strong = matching.review_queue(s, "shop", min_score=95)
+        assert all(float(sug.score) >= 95 for sug, _, _ in strong)
+        assert matching.queue_size(s, "shop", 95) == len(strong) < len(queue)
+        page2 = matching.review_queue(s, "shop", limit=1, offset=1)
+        assert [x[0].id for x in page2] == [queue[1][0].id]

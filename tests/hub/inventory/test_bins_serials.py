@@ -12,7 +12,8 @@ from hub.core.db import transaction
 from hub.inventory import bins, serials
 from hub.inventory import service as stock
 from hub.inventory.models import Serial, StockItem
-from hub.orders.service import LineRequest, create_order, get_order, ship
+from hub.orders.fulfilment import ship
+from hub.orders.service import LineRequest, create_order, get_order
 from hub.shipping.models import Warehouse
 from shared.errors import Conflict, DataError, NotFound
 from tests.hub.orders.helpers import INVENTORY, OPS, R1, Hub, open_db, seed

@@ -22,9 +22,10 @@ from hub.core.roles import Principal, Role
 from hub.inventory import service as stock
 from hub.inventory.models import StockItem
 from hub.inventory.service import InsufficientStock
+from hub.orders.fulfilment import ship
 from hub.orders.lifecycle import IllegalTransition, TransitionForbidden
 from hub.orders.models import Order
-from hub.orders.service import LineRequest, apply_event, book_payment, create_order, get_order, ship
+from hub.orders.service import LineRequest, apply_event, book_payment, create_order, get_order
 from shared.errors import NotFound
 from tests.hub.orders.helpers import FINANCE, INVENTORY, OPS, R1, R2, open_db, seed
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.audit.models import AuditEntry
 from hub.core.db import transaction
 from hub.core.roles import Role
 from hub.shipping.models import PostalCode, Region, ResellerAddress
@@ -62,6 +63,9 @@ def test_add_default_remove_and_checkout(hub: Seeded) -> None:
     assert "Semarang Tengah, Kota Semarang, Jawa Tengah" in r.text  # the region, from 50132
     first = _book(hub, "r2")[0]
     assert first.is_default and first.region_kode == "33.74.01"  # the first one is the default
+    with hub.app.state.hub.session_factory() as s:  # one audit row, by the reseller's user
+        rows = s.query(AuditEntry).filter_by(entity="reseller_address", entity_id=str(first.id))
+        assert [(r.action, r.actor) for r in rows] == [("reseller_address.create", "reseller-r2")]
 
     r = c.post(
         "/portal/addresses?back=checkout",

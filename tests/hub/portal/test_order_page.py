@@ -15,7 +15,7 @@ from hub.core.db import transaction
 from hub.core.i18n import Formatter
 from hub.core.roles import Role
 from hub.inventory.models import StockItem
-from hub.orders import service
+from hub.orders import fulfilment, service
 from hub.orders.models import Order
 from hub.payments import service as payments
 from hub.users.service import principal_of
@@ -130,7 +130,7 @@ def test_down_payment_then_rest_receipts_tracking_received(hub: Seeded, tmp_path
     with transaction(hub.app.state.hub.session_factory) as s:
         order = service.get_order(s, None, oid)
         service.apply_event(s, stock, order, "pack")
-        service.ship(s, stock, order, courier="TIKI", service="ONS", waybill="TK 0042/A")
+        fulfilment.ship(s, stock, order, courier="TIKI", service="ONS", waybill="TK 0042/A")
     page = c.get(f"/portal/orders/{oid}").text
     assert 'href="https://cekresi.com/?noresi=TK%200042%2FA"' in page
     assert "Budi Santoso" in page and 'id="confirm-receipt"' in page

@@ -80,7 +80,7 @@ def test_reset_by_mail_single_use_expiring_no_enumeration(hub: Seeded, smtp: Any
     r = me.post(
         "/account/profile", data={"email": "Budi@Toko.test", "phone": "0812", "locale": "id"}
     )
-    assert r.status_code == 200 and "Profil disimpan" in r.text
+    assert r.status_code == 200 and "Profil tersimpan" in r.text
     other = hub.client(Role.RESELLER, "r2")
     r = other.post(
         "/account/profile", data={"email": "budi@toko.test", "phone": "", "locale": "id"}

@@ -7,15 +7,18 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from hub.app import create_app
+from hub.audit.models import AuditEntry
 from hub.core.db import transaction, utcnow
 from hub.core.roles import RESELLER_ROLES, Role
 from hub.core.runtime import init_hub
-from hub.core.security import SESSION_COOKIE
+from hub.core.security import LANG_COOKIE, SESSION_COOKIE
 from hub.core.settings import HubSettings
 from hub.ingest.models import ResellerSync, Snapshot
 from hub.merge import merge_snapshot
@@ -65,6 +68,33 @@ class Seeded:
         c.headers["Accept-Language"] = "en"  # API messages in English (pages ignore it)
         c.headers["Authorization"] = f"Bearer {self.tokens[reseller]}"
         return c
+
+
+def english(hub: Seeded, role: Role = Role.OWNER, reseller: str = "r1") -> TestClient:
+    """A client of ``role`` that reads the pages in English (the hub's default is Indonesian)."""
+    c = hub.client(role, reseller)
+    c.cookies.set(LANG_COOKIE, "en")
+    return c
+
+
+def audit_count(hub: Seeded) -> int:
+    with hub.app.state.hub.session_factory() as s:
+        return int(s.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+def last_audit(hub: Seeded) -> AuditEntry:
+    with hub.app.state.hub.session_factory() as s:
+        entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry is not None, "no audit entry"
+    return entry
+
+
+def cli_env(hub: Seeded, monkeypatch: Any) -> None:
+    """Point ``synchub`` commands (CliRunner) at ``hub``'s home, as its operator's shell would."""
+    settings = hub.app.state.hub.settings
+    monkeypatch.setenv("SYNCHUB_HOME", str(settings.home))
+    monkeypatch.setenv("SYNCHUB_SECRET_KEY", settings.secret_key.get_secret_value())
+    monkeypatch.setenv("SYNCHUB_ENVIRONMENT", "test")
 
 
 def settings(tmp: Path, **kw: object) -> HubSettings:
