@@ -35,6 +35,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("hub.orders.cli", "orders"),
     ("hub.catalog.cli", "catalog"),
     ("hub.offers.cli", "offers"),
+    ("hub.campaigns.cli", "campaigns"),
     ("hub.purchasing.cli", "purchasing"),
     ("hub.monitoring.cli", "alerts"),
     ("hub.backup.cli", "backup"),

@@ -32,6 +32,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.backup.service import create as create_backup
+from hub.campaigns.service import public_url
+from hub.campaigns.service import run_due as run_campaigns
 from hub.catalog.celebrations import issue_due
 from hub.core.db import transaction
 from hub.core.keys import HubKeys
@@ -84,6 +86,17 @@ def _notifications(factory: sessionmaker[Session], settings: HubSettings) -> Any
     )
 
 
+def _campaigns(factory: sessionmaker[Session], settings: HubSettings) -> Any:
+    """Start the campaigns whose time came; queue their messages at the configured rate."""
+    with transaction(factory) as session:
+        return run_campaigns(
+            session,
+            settings.campaign_per_minute,
+            settings.secret_key.get_secret_value(),
+            public_url(settings),
+        )
+
+
 def _alerts(factory: sessionmaker[Session], settings: HubSettings) -> Any:
     """Missed syncs, quarantined and held snapshots: one alert per episode to the subscribers."""
     with transaction(factory) as session:
@@ -105,6 +118,7 @@ def default_jobs(settings: HubSettings | None = None) -> list[Job]:
         Job("alerts", IntervalTrigger(minutes=1), _alerts),
         Job("backup", CronTrigger(hour=backup_hour, minute=30, timezone="Asia/Jakarta"), _backup),
         Job("order-files", IntervalTrigger(seconds=ORDER_FILES_SECONDS), _order_files),
+        Job("campaigns", IntervalTrigger(minutes=1), _campaigns),
         Job("notifications", IntervalTrigger(minutes=1), _notifications),
         # After the nightly syncs (agents default to 01:30 local time, with jitter): offers
         # from fresh data, before the shops open.

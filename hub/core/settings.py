@@ -135,6 +135,12 @@ class HubSettings(BaseSettings):
     notify_whatsapp_token: SecretStr = SecretStr("")
     notify_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     notify_max_attempts: int = Field(default=6, ge=1, le=100)
+    # Campaigns (docs/campaigns.md): messages queued per channel per minute, across campaigns
+    # (providers throttle bulk senders; WhatsApp Business numbers start at a low tier), and
+    # the hub's address as resellers open it, for the opt-out links (empty:
+    # http://http_host:http_port, which each campaign's page warns about).
+    campaign_per_minute: int = Field(default=30, ge=1, le=10_000)
+    campaign_public_url: str = ""
     # Orders: the payment window at placement and the grace before an unpaid order expires.
     order_payment_days: float = Field(default=7, gt=0, le=365)
     order_grace_hours: float = Field(default=24, ge=0, le=24 * 90)
@@ -240,6 +246,9 @@ class HubSettings(BaseSettings):
             out.append(("SYNCHUB_NOTIFY_WHATSAPP_URL", f"{url!r} is not an http(s) URL"))
         if url and not self.notify_whatsapp_token.get_secret_value():
             out.append(("SYNCHUB_NOTIFY_WHATSAPP_TOKEN", "is missing: WHATSAPP_URL is set"))
+        public = self.campaign_public_url
+        if public and not public.startswith(("https://", "http://")):
+            out.append(("SYNCHUB_CAMPAIGN_PUBLIC_URL", f"{public!r} is not an http(s) URL"))
         live = self.shipping_live_url
         if live and not live.startswith(("https://", "http://")):
             out.append(("SYNCHUB_SHIPPING_LIVE_URL", f"{live!r} is not an http(s) URL"))

@@ -19,7 +19,7 @@ from hub.core.roles import Principal
 from hub.masterdata.fields import Invalid
 from hub.notifications.models import OutboxMessage, TemplateText
 from hub.notifications.service import retry_failed
-from hub.notifications.templates import LOCALES, TEMPLATES, fields_of
+from hub.notifications.templates import LOCALES, TEMPLATES, field_problem, fields_of
 from shared.errors import Conflict, NotFound
 
 STATUSES = ("pending", "failed", "sent")
@@ -118,16 +118,9 @@ def set_wording(
         return
     wrong: dict[str, tuple[str, dict[str, str]]] = {}
     for name, text in (("subject", subject), ("body", body)):
-        try:
-            unknown = fields_of(text) - allowed
-        except ValueError:
-            wrong[name] = ("a brace is left open or unpaired", {})
-            continue
-        if unknown:
-            wrong[name] = (
-                "unknown fields {fields}: use {allowed}",
-                {"fields": ", ".join(sorted(unknown)), "allowed": ", ".join(sorted(allowed))},
-            )
+        problem = field_problem(text, allowed)
+        if problem is not None:
+            wrong[name] = problem
         if not text.strip():
             wrong[name] = ("fill this in", {})
     if wrong:

@@ -26,11 +26,8 @@ from shared.errors import DataError, NotFound
 CHANNELS = ("email", "whatsapp")
 
 
-def add_contact(
-    session: Session, reseller_id: str, channel: str, address: str, locale: str = "id"
-) -> Contact:
-    """A contact with one address, every role, opted in on that channel (the API's shortcut;
-    the back office's contact form sets each field)."""
+def check_channel(channel: str) -> None:
+    """DataError naming the channels for one the hub does not send on."""
     if channel not in CHANNELS:
         raise DataError(
             "unknown channel {channel}",
@@ -38,6 +35,14 @@ def add_contact(
             channel=repr(channel),
             channels=", ".join(CHANNELS),
         )
+
+
+def add_contact(
+    session: Session, reseller_id: str, channel: str, address: str, locale: str = "id"
+) -> Contact:
+    """A contact with one address, every role, opted in on that channel (the API's shortcut;
+    the back office's contact form sets each field)."""
+    check_channel(channel)
     if locale not in LOCALES:
         raise DataError(
             "unknown locale {locale}",
@@ -164,6 +169,39 @@ def notify_addresses(
     return len(recipients)
 
 
+def queue_one(
+    session: Session,
+    reseller_id: str | None,
+    channel: str,
+    recipient: str,
+    template: str,
+    locale: str,
+    payload: Mapping[str, Any],
+) -> OutboxMessage:
+    """Queue one message and return it (flushed: it has its id), for a caller that follows
+    its delivery (a campaign's recipient shows the message's status and error)."""
+    if template not in TEMPLATES:
+        raise KeyError(f"unknown notification template {template!r}")
+    check_channel(channel)
+    now = utcnow()
+    msg = OutboxMessage(
+        reseller_id=reseller_id,
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        locale=locale if locale in LOCALES else "id",
+        payload={k: str(v) for k, v in payload.items()},
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        last_error="",
+        created_at=now,
+    )
+    session.add(msg)
+    session.flush()
+    return msg
+
+
 def notify_contact(
     session: Session, contact_id: int, template: str, payload: Mapping[str, Any]
 ) -> int:
@@ -214,13 +252,7 @@ def notify_address(
     ``attachment`` is a file the caller keeps (e.g. the purchase order PDF as sent); it is
     read when the message goes out, so the outbox stays small.
     """
-    if channel not in CHANNELS:
-        raise DataError(
-            "unknown channel {channel}",
-            hint="channels: {channels}",
-            channel=repr(channel),
-            channels=", ".join(CHANNELS),
-        )
+    check_channel(channel)
     fields = dict(payload)
     if attachment is not None:
         fields[ATTACHMENT] = str(attachment)

@@ -202,6 +202,9 @@ TEMPLATES["order_cancelled"] = {
     "id": ("Pesanan #{order_id} dibatalkan", "Pesanan #{order_id} dibatalkan: {reason}."),
     "en": ("Order #{order_id} cancelled", "Order #{order_id} was cancelled: {reason}."),
 }
+# A campaign's message (hub.campaigns): staff wrote it and the campaign filled it in for its
+# recipient, so the outbox only carries it.
+TEMPLATES["campaign"] = {"id": ("{subject}", "{body}"), "en": ("{subject}", "{body}")}
 LOCALES = ("id", "en")
 # Which contacts hear a reseller's message: those whose roles include its topic.
 TOPICS = {
@@ -213,6 +216,7 @@ TOPICS = {
     "order_shipped": "shipping",
     "birthday_promotion": "marketing",
     "anniversary_promotion": "marketing",
+    "campaign": "marketing",
 }
 ROLES = ("orders", "payments", "shipping", "marketing")
 
@@ -222,6 +226,23 @@ def fields_of(text: str) -> set[str]:
     import string
 
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def field_problem(
+    text: str, allowed: set[str] | frozenset[str]
+) -> tuple[str, dict[str, str]] | None:
+    """What is wrong with the fields of a text staff wrote (an English message id and its
+    values), or None: an unpaired brace, or a field outside ``allowed``."""
+    try:
+        unknown = fields_of(text) - allowed
+    except ValueError:
+        return ("a brace is left open or unpaired", {})
+    if unknown:
+        return (
+            "unknown fields {fields}: use {allowed}",
+            {"fields": ", ".join(sorted(unknown)), "allowed": ", ".join(sorted(allowed))},
+        )
+    return None
 
 
 def render(

@@ -24,6 +24,8 @@ BACKOFFICE = {
     "notifications_0002",
     "resellers_0002",
 }
+# Heads built on the back office (their branch depends on its revisions): they come with it.
+LATER = {"campaigns_0001"}
 
 
 def test_a_hub_at_the_previous_heads_upgrades_and_keeps_its_rows(tmp_path: Path) -> None:
@@ -35,7 +37,7 @@ def test_a_hub_at_the_previous_heads_upgrades_and_keeps_its_rows(tmp_path: Path)
     before = {script.get_revision(h).down_revision for h in BACKOFFICE}
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        for target in sorted((heads - BACKOFFICE) | {str(r) for r in before}):
+        for target in sorted((heads - BACKOFFICE - LATER) | {str(r) for r in before}):
             command.upgrade(cfg, target)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO catalog_reseller_groups (name) VALUES ('Grosir')"))
@@ -59,9 +61,9 @@ def test_a_hub_at_the_previous_heads_upgrades_and_keeps_its_rows(tmp_path: Path)
                 " VALUES ('toko', 'whatsapp', '+6281234567890', 'id')"
             )
         )
-    assert sorted(pending(engine)) == sorted(BACKOFFICE)
+    assert sorted(pending(engine)) == sorted(BACKOFFICE | LATER)
 
-    assert upgrade(engine) == BACKOFFICE
+    assert upgrade(engine) == BACKOFFICE | LATER
 
     assert pending(engine) == []
     with engine.connect() as conn:

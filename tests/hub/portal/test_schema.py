@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from hub.core.db import make_engine
 from hub.core.migrate import alembic_config, script_heads, upgrade
-from tests.schema_drift import drift
+from tests.hub.schemakit import drift
 
 TABLES = ("portal_", "catalog_products", "orders", "order_lines")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.schema_drift import drift
+from tests.hub.schemakit import drift
 
 MINE = ("inventory_", "purchasing_", "warranty_", "catalog_products")
 

@@ -33,6 +33,7 @@ OWN_TESTS = (
     "/agent/",
     "/mapping/",
     "/data/",
+    "/campaigns/",
     "/password/reset/",  # needs a mailed token: tests/hub/portal/test_password_reset.py
     "/media/",  # photos, not pages: tests/hub/portal/test_photos.py
 )

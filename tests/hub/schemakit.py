@@ -1,4 +1,4 @@
-"""Compare what the Alembic revisions create with what the models declare, for some tables."""
+"""Drift between a capability's models and its hand-written Alembic revisions."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from hub.core.db import Base, make_engine
 from hub.core.migrate import upgrade
 
 
-def drift(url: str, prefixes: tuple[str, ...], exclude: tuple[str, ...] = ()) -> list[object]:
-    """Differences between the upgraded database at ``url`` and the models, for tables whose
-    names start with one of ``prefixes`` (and are not in ``exclude``)."""
+def drift(url: str, prefixes: tuple[str, ...]) -> list[object]:
+    """What the migrated database at ``url`` lacks or has beyond the models, for the tables
+    whose names start with ``prefixes`` (empty: none)."""
 
     def mine(obj: object, name: str, kind: str, reflected: bool, compare_to: object) -> bool:
         table = name if kind == "table" else getattr(getattr(obj, "table", None), "name", "")
-        return str(table).startswith(prefixes) and str(table) not in exclude
+        return str(table).startswith(prefixes)
 
     for m in pkgutil.walk_packages(hub.__path__, "hub."):
         if m.name.endswith(".models"):
