@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from hub.core.db import make_engine
 from hub.core.migrate import alembic_config, upgrade
-from tests.hub.schemakit import drift
+from tests.hub.schemakit import drift, upgrade_all_but
 
 TABLES = ("portal_", "catalog_products", "orders", "order_lines")
 
@@ -59,18 +59,12 @@ def test_a_hub_with_orders_upgrades_on_sqlite(tmp_path: Path) -> None:
     """A hub that already took orders (main's schema, orders_0002's references) gets the portal's
     columns without rebuilding catalog_products: SQLite refuses to drop a table that order lines
     point at while foreign keys are on, and a rebuild of orders would lose its triggers."""
-    from alembic import command
-    from alembic.script import ScriptDirectory
 
     engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        # one revision at a time, bases first: upgrading whole heads one by one trips Alembic's
-        # bookkeeping of cross-branch depends_on (KeyError on a dependency already passed)
-        for script in reversed(list(ScriptDirectory.from_config(cfg).walk_revisions())):
-            if script.revision != "portal_0001":
-                command.upgrade(cfg, script.revision)
+        upgrade_all_but(cfg, {"portal_0001"})
     with engine.begin() as conn:
         _row(conn, "resellers", {"id": "r1"})
         _row(conn, "catalog_products", {"id": 1, "sku": "KAOS"})
