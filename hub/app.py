@@ -81,6 +81,12 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.care.pages", "router"),
     ("hub.agentdist.pages", "router"),
     ("hub.reports.pages", "router"),
+    ("hub.portal.pages", "router"),
+    ("hub.portal.address_pages", "router"),
+    ("hub.portal.password_pages", "router"),
+    ("hub.portal.profile_pages", "router"),
+    ("hub.portal.downpayment_pages", "router"),
+    ("hub.portal.photo_routes", "router"),
 ]
 
 

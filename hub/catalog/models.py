@@ -55,6 +55,12 @@ class Product(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     discontinued: Mapped[bool] = mapped_column(Boolean, default=False)
     images: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A variant (its own SKU, stock and prices) of a model product, and the options that make it
+    # one: {"Warna": "Merah", "Ukuran": "L"} (portal_0001). The model lists the option names.
+    model_id: Mapped[int | None] = mapped_column(
+        ForeignKey("catalog_products.id"), nullable=True, index=True
+    )
+    option_values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

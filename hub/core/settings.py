@@ -11,6 +11,7 @@ and the order policy included: no module reads the environment on its own.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -172,6 +173,18 @@ class HubSettings(BaseSettings):
     backup_dir: Path | None = None  # default: <home>/backups
     backup_keep: int = Field(default=14, ge=1, le=10_000)
     backup_hour: int = Field(default=2, ge=0, le=23)  # hour of the nightly backup, Asia/Jakarta
+    # the distributor as its documents name it (invoices, receipts, purchase orders): SYNCHUB_SELLER_*
+    seller_legal_name: str = "PT Distributor"
+    seller_address: str = ""
+    seller_npwp: str = ""  # digits; printed as 01.234.567.8-901.000
+    seller_pkp: bool = True  # registered for PPN: invoices show DPP and PPN; False: no PPN at all
+    ppn_rate: Decimal = Field(default=Decimal("11"), ge=0, le=100)  # percent, prices include it
+    # the reseller portal: where password-reset links point (the address resellers open)
+    public_url: str = "http://127.0.0.1:8000"
+    password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    # courier tracking pages with {waybill} (hub.shipping.tracking): per courier code, else default
+    tracking_couriers: dict[str, str] = Field(default_factory=dict)  # JSON {"JNE": "https://…"}
+    tracking_default: str = "https://cekresi.com/?noresi={waybill}"  # empty: no link
 
     @property
     def db_url(self) -> str:

@@ -37,17 +37,19 @@ def environment() -> Environment:
     return env
 
 
-def language(request: Request) -> str:
+def language(request: Request, *, negotiate: bool = True) -> str:
     """Cookie (explicit switch) first, then the user's saved preference, then (API calls only)
     the request's ``Accept-Language``, then the hub default.
 
     Pages ignore the browser's ``Accept-Language``: the hub speaks Indonesian until a person
-    switches, whatever language the browser was installed in.
+    switches, whatever language the browser was installed in. So do documents (invoices,
+    receipts: ``negotiate=False``), although they are fetched under ``/api/``: a paper is
+    filed in the reseller's language, not in the one its browser or script happens to ask for.
     """
     state = getattr(request.app.state, "hub", None)  # absent in single-router test apps
     default = state.settings.default_locale if state is not None else "id"
     chosen = request.cookies.get(LANG_COOKIE) or getattr(request.state, "user_locale", None)
-    if not chosen and request.url.path.startswith("/api/"):
+    if not chosen and negotiate and request.url.path.startswith("/api/"):
         chosen = accepted(request.headers.get("accept-language", ""))
     return pick(chosen, default)
 

@@ -7,12 +7,12 @@ Stock received before warehouses existed is counted and pointed out ("no warehou
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record
@@ -44,41 +44,57 @@ def _warehouses(session: Session) -> list[Warehouse]:
     )
 
 
+class StockProduct(NamedTuple):
+    """What the stock page shows of a product (not the whole row: specs and images stay unread)."""
+
+    id: int
+    sku: str
+    name: str
+
+
 def stock_rows(
     session: Session, warehouse_id: int, q: str, low_only: bool, page: int
-) -> tuple[list[tuple[Product, Level]], int]:
+) -> tuple[list[tuple[StockProduct, Level]], int]:
     """One page of a warehouse's products (SKU order) with their levels, and how many match."""
     on_hand = func.coalesce(Bin.on_hand, 0)
     point = func.coalesce(Bin.reorder_point, 0)
+    matching: list[ColumnElement[bool]] = [Product.active.is_(True)]
+    for word in q.split()[:8]:
+        like = f"%{word.lower()}%"
+        matching.append(
+            or_(func.lower(Product.sku).like(like), func.lower(Product.name).like(like))
+        )
+    in_house = and_(Bin.product_id == Product.id, Bin.warehouse_id == warehouse_id)
     stmt = (
         select(
-            Product,
+            Product.id,
+            Product.sku,
+            Product.name,
             on_hand,
             point,
             func.coalesce(StockItem.on_hand, 0),
             func.coalesce(StockItem.reserved, 0),
         )
-        .outerjoin(
-            Bin,
-            and_(Bin.product_id == Product.id, Bin.warehouse_id == warehouse_id),
-        )
+        .outerjoin(Bin, in_house)
         .outerjoin(StockItem, StockItem.product_id == Product.id)
-        .where(Product.active.is_(True))
-    )
-    for word in q.split()[:8]:
-        like = f"%{word.lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(Product.sku).like(like), func.lower(Product.name).like(like))
-        )
-    if low_only:
-        stmt = stmt.where(on_hand <= point)
-    total = session.scalar(
-        select(func.count()).select_from(stmt.with_only_columns(Product.id).subquery())
+        .where(*matching, *([on_hand <= point] if low_only else []))
     )
     rows = session.execute(stmt.order_by(Product.sku).offset((page - 1) * PAGE).limit(PAGE)).all()
-    return [(p, Level(p.id, int(h), int(r), int(t), int(res))) for p, h, r, t, res in rows], int(
-        total or 0
-    )
+    total: int | None
+    if page == 1 and len(rows) < PAGE:
+        total = len(rows)  # a search that fits one page: nothing more to count
+    elif low_only:
+        total = session.scalar(
+            select(func.count(Product.id))
+            .outerjoin(Bin, in_house)
+            .where(*matching, on_hand <= point)
+        )
+    else:  # the outer joins add no row: count the products alone
+        total = session.scalar(select(func.count(Product.id)).where(*matching))
+    return [
+        (StockProduct(pid, sku, name), Level(pid, int(h), int(r), int(t), int(res)))
+        for pid, sku, name, h, r, t, res in rows
+    ], int(total or 0)
 
 
 def _unassigned(session: Session) -> int:

@@ -163,6 +163,20 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "The periodic job {job} failed: {error}. See the hub's log; it runs again at its next time.",
         ),
     },
+    "password_reset": {
+        "id": (
+            "Atur ulang kata sandi SyncHub untuk {username}",
+            "Seseorang (semoga Anda) meminta atur ulang kata sandi untuk pengguna {username}. "
+            "Buka tautan ini dalam {minutes} menit untuk membuat kata sandi baru: {link}\n"
+            "Tautan hanya bisa dipakai sekali. Jika Anda tidak memintanya, abaikan e-mail ini.",
+        ),
+        "en": (
+            "Reset the SyncHub password of {username}",
+            "Someone (we hope you) asked to reset the password of user {username}. "
+            "Open this link within {minutes} minutes to choose a new password: {link}\n"
+            "The link works once. If you did not ask for it, ignore this e-mail.",
+        ),
+    },
     # customer care (hub.care): the reseller told of a reply or a resolution, staff of a late ticket
     "care_reply": {
         "id": (

@@ -36,6 +36,12 @@ class ProductFacts:
     width_cm: Decimal = Decimal(0)
     height_cm: Decimal = Decimal(0)
     list_price: Decimal = Decimal(0)
+    options: str = ""  # a variant's chosen options, as the order line keeps them
+
+
+def option_text(values: Optional[Mapping[str, Any]]) -> str:
+    """``{"Warna": "Merah", "Ukuran": "L"}`` → ``Warna: Merah, Ukuran: L`` (a variant's options)."""
+    return ", ".join(f"{k}: {v}" for k, v in (values or {}).items())
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ def _facts_select() -> Select[Any]:
         t.c.width_cm,
         t.c.height_cm,
         t.c.list_price,
+        t.c.option_values,
     ).where(or_(OneOf(t.c.id, "ids"), OneOf(t.c.sku, "skus")))
 
 
@@ -137,6 +144,7 @@ def _facts(rows: Iterable[Any]) -> list[ProductFacts]:
                 _dec(p.width_cm),
                 _dec(p.height_cm),
                 _dec(p.list_price),
+                option_text(p.option_values),
             )
     return list(found.values())
 

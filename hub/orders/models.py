@@ -62,6 +62,12 @@ class Order(Base):
     invoice_number: Mapped[Optional[str]] = mapped_column(String(24), unique=True, nullable=True)
     waybill: Mapped[str] = mapped_column(String(60), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # Set at placement (portal_0001): the down payment the reseller's group asks for (0: none),
+    # and where the parcel goes, copied from the address book so a later edit changes no order.
+    down_payment: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    ship_to_name: Mapped[str] = mapped_column(String(200), default="")
+    ship_to_phone: Mapped[str] = mapped_column(String(40), default="")
+    ship_to_address: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     placed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
     payment_due_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
@@ -93,6 +99,21 @@ class Order(Base):
         return max(Decimal(0), self.transfer_amount - Decimal(self.paid_amount)).quantize(CENT)
 
     @property
+    def down_payment_due(self) -> Decimal:
+        """What is still missing of the down payment (0 once it is paid or when none is asked)."""
+        return max(Decimal(0), Decimal(self.down_payment or 0) - Decimal(self.paid_amount))
+
+    @property
+    def pay_now(self) -> Decimal:
+        """What the order page asks for next: the rest of the down payment while one is owed
+        (the unique code rides on the first transfer, so finance spots it), else all that is due.
+        """
+        if self.down_payment_due > 0:
+            code = self.unique_code if Decimal(self.paid_amount) == 0 else 0
+            return min(self.amount_due, self.down_payment_due + code).quantize(CENT)
+        return self.amount_due
+
+    @property
     def overpaid(self) -> Decimal:
         return max(Decimal(0), Decimal(self.paid_amount) - self.transfer_amount).quantize(CENT)
 
@@ -118,6 +139,7 @@ class OrderLine(Base):
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[Decimal] = mapped_column(Money)
     price_rule: Mapped[str] = mapped_column(String(120), default="")
+    options: Mapped[str] = mapped_column(String(200), default="")  # the variant: "Warna: Merah"
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

@@ -22,7 +22,7 @@ from hub.audit.service import AuditFilter, list_entries
 from hub.core import nav
 from hub.core.acting import act_for_request
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
-from hub.core.i18n import Formatter
+from hub.core.i18n import Formatter, parse_int
 from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.state import hub_state
 from hub.core.templating import language, render
@@ -30,13 +30,14 @@ from hub.inventory.locations import best_warehouse
 from hub.inventory.serials import parse_list
 from hub.offers import workflow
 from hub.offers.pages import render_portal
-from hub.orders import service
+from hub.orders import aftersale, service
 from hub.orders.fulfilment import ship as ship_order
 from hub.orders.http import order_context
 from hub.orders.lifecycle import State, events_for
 from hub.orders.models import Order
 from hub.orders.sources import MAX_CSV_BYTES, from_offer, parse_csv
 from hub.shipping.models import Warehouse
+from hub.shipping.tracking import TrackingLinks
 from shared.errors import DataError, NotFound, SyncHubError
 
 router = APIRouter(include_in_schema=False)
@@ -55,7 +56,7 @@ def extend_order_page(extension: PageExtension) -> PageExtension:
 
 def order_extras(session: Session, principal: Principal, order: Order) -> dict[str, Any]:
     """What the capabilities built on orders add to an order's page (payments: the proofs)."""
-    extra: dict[str, Any] = {"confirmations": [], "payable": False}
+    extra: dict[str, Any] = {"confirmations": [], "receipts": {}, "payable": False}
     for extension in _PAGE_EXTENSIONS:
         extra.update(extension(session, principal, order))
     return extra
@@ -89,18 +90,25 @@ def _placed(request: Request, order: Order) -> Message:
 
 @router.post("/portal/offers/{offer_id}/order", dependencies=[require(*RESELLER_ROLES)])
 def order_offer(
-    offer_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+    offer_id: RowId,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    quantity: str = Form("", max_length=20),
 ) -> Response:
-    """Order what the offer proposes: priced, stock reserved, invoiced; the offers page says so."""
+    """Order the offer, all of it or fewer (typed): priced, stock reserved, invoiced."""
     try:
         workflow.get_offer(session, offer_id, principal)
     except DataError:
         raise NotFound("no offer #{offer_id}", offer_id=offer_id) from None
     try:
+        qty = parse_int(quantity, language(request)) if quantity.strip() else None
         message = write(
             request,
             session,
-            lambda s: _placed(request, from_offer(s, principal, offer_id, order_context(request))),
+            lambda s: _placed(
+                request, from_offer(s, principal, offer_id, order_context(request), qty)
+            ),
         )
     except SyncHubError as exc:
         return render_portal(request, session, principal, error=exc, status=409)
@@ -242,6 +250,9 @@ def render_order(
             "o": order,
             "bank": hub_state(request).settings.bank,
             "history": _history(session, order.id),
+            "tracking_url": TrackingLinks.of(hub_state(request).settings).url(
+                order.shipping_courier, order.waybill
+            ),
             **extra,
             "message": message,
             "error": error,
@@ -260,22 +271,52 @@ def order_page(
     return render_order(request, session, principal, order_id)
 
 
-@router.post("/portal/orders/{order_id}/reorder", dependencies=[require(*RESELLER_ROLES)])
-def reorder(
-    order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+def _own_move(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    order_id: int,
+    work: Callable[[Session], Any],
+    done: str,
 ) -> Response:
-    """The same products and quantities again, at today's prices."""
+    """Run the reseller's own action on its order and show the order again, with the outcome."""
     try:
-        new_id = write(
-            request,
-            session,
-            lambda s: service.reorder(s, principal, order_id, order_context(request)).id,
-        )
+        write(request, session, work)
     except service.OrderNotFound:
         raise NotFound("no order #{order_id}", order_id=order_id) from None
     except SyncHubError as exc:
         return render_order(request, session, principal, order_id, error=exc, status=409)
-    return RedirectResponse(f"/portal/orders/{new_id}", 303)
+    return render_order(request, session, principal, order_id, message=(done, {"id": order_id}))
+
+
+@router.post("/portal/orders/{order_id}/cancel", dependencies=[require(*RESELLER_ROLES)])
+def cancel_order(
+    order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """Cancel an order nothing is paid on yet; its stock goes back on sale."""
+    return _own_move(
+        request,
+        session,
+        principal,
+        order_id,
+        lambda s: aftersale.cancel_unpaid(s, principal, order_id),
+        "Order #{id} cancelled.",
+    )
+
+
+@router.post("/portal/orders/{order_id}/received", dependencies=[require(*RESELLER_ROLES)])
+def confirm_received(
+    order_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """The parcel arrived in good order: the order is completed."""
+    return _own_move(
+        request,
+        session,
+        principal,
+        order_id,
+        lambda s: aftersale.confirm_receipt(s, principal, order_id),
+        "Thank you: order #{id} is complete.",
+    )
 
 
 # --- the warehouse: pack and ship -----------------------------------------------------------

@@ -12,10 +12,12 @@ from hub.core.acting import act_for_request
 from hub.core.deps import RowId, SessionDep, SettingsDep, require, reseller_filter
 from hub.core.roles import STAFF, Principal, Role
 from hub.core.settings import HubSettings
+from hub.core.templating import language
 from hub.orders import fulfilment, service
-from hub.orders.documents import invoice_pdf, packing_slip_pdf
+from hub.orders.documents import invoice_pdf, packing_slip_pdf, proforma_pdf
 from hub.orders.http import context_dependency, factory_of, owner_key, placing
 from hub.orders.idempotency import run_once
+from hub.orders.papers import papers_for
 from hub.orders.schemas import (
     EventIn,
     FromOffer,
@@ -28,8 +30,6 @@ from hub.orders.schemas import (
 )
 from hub.orders.service import LineRequest, OrderContext
 from hub.orders.sources import MAX_CSV_BYTES, from_offer, parse_csv, replace_lines
-from hub.orders.terms import instructions
-from hub.resellers.models import Reseller
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 BUYERS = (Role.RESELLER, Role.RESELLER_ADMIN, Role.OWNER, Role.OPERATIONS)
@@ -253,15 +253,17 @@ def fire(
 
 
 def _pdf(
-    session: Session, settings: HubSettings, principal: Principal, order_id: int, kind: str
+    session: Session,
+    settings: HubSettings,
+    lang: str,
+    principal: Principal,
+    order_id: int,
+    kind: str,
 ) -> Response:
     order = service.get_order(session, principal, order_id)
-    reseller = session.get(Reseller, order.reseller_id)
-    name = reseller.name if reseller else ""
-    if kind == "invoice":
-        body = invoice_pdf(order, name, instructions(order, settings.bank))
-    else:
-        body = packing_slip_pdf(order, name)
+    papers = papers_for(session, order, settings, lang)
+    make = {"invoice": invoice_pdf, "proforma": proforma_pdf, "packing-slip": packing_slip_pdf}
+    body = make[kind](order, papers)
     filename = f"{kind}-{order.id}.pdf"
     return Response(
         body,
@@ -272,15 +274,29 @@ def _pdf(
 
 @router.get("/{order_id}/invoice.pdf", response_class=Response)
 def invoice(
-    order_id: RowId, session: SessionDep, settings: SettingsDep, principal: Viewer
+    order_id: RowId, request: Request, session: SessionDep, settings: SettingsDep, principal: Viewer
 ) -> Response:
-    """The invoice (numbered INV/<year>/<n>) as PDF."""
-    return _pdf(session, settings, principal, order_id, "invoice")
+    """The invoice (numbered INV/<year>/<n>) as PDF, in the reader's language."""
+    return _pdf(
+        session, settings, language(request, negotiate=False), principal, order_id, "invoice"
+    )
+
+
+@router.get("/{order_id}/proforma.pdf", response_class=Response)
+def proforma(
+    order_id: RowId, request: Request, session: SessionDep, settings: SettingsDep, principal: Viewer
+) -> Response:
+    """The down payment's proforma as PDF (orders whose group pays a down payment first)."""
+    return _pdf(
+        session, settings, language(request, negotiate=False), principal, order_id, "proforma"
+    )
 
 
 @router.get("/{order_id}/packing-slip.pdf", response_class=Response)
 def packing_slip(
-    order_id: RowId, session: SessionDep, settings: SettingsDep, principal: Viewer
+    order_id: RowId, request: Request, session: SessionDep, settings: SettingsDep, principal: Viewer
 ) -> Response:
-    """The packing slip (quantities, courier, waybill) as PDF."""
-    return _pdf(session, settings, principal, order_id, "packing-slip")
+    """The packing slip (recipient, quantities and options, courier, waybill) as PDF."""
+    return _pdf(
+        session, settings, language(request, negotiate=False), principal, order_id, "packing-slip"
+    )

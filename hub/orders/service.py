@@ -228,6 +228,7 @@ def _priced(
                 quantity=wanted[pid],
                 unit_price=price.unit_price,
                 price_rule=price.rule[:120],
+                options=facts[pid].options[:200],
             )
         )
     if unpriced:
@@ -273,6 +274,10 @@ def _new_order(
         shipping_service="",
         shipping_note="",
         currency="IDR",
+        down_payment=Decimal(0),
+        ship_to_name="",
+        ship_to_phone="",
+        ship_to_address="",
         created_at=now,
         updated_at=now,
         lines=priced,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import record
 from hub.core.db import utcnow
+from hub.core.i18n import translatable
 from hub.core.roles import Principal
 from hub.orders.lifecycle import IllegalTransition, State
 from hub.orders.models import Order
@@ -100,11 +101,19 @@ def from_offer(
     ctx: OrderContext,
     quantity: Optional[int] = None,
 ) -> Order:
-    """Order what an offer proposes (its quantity unless another is given) and mark it accepted."""
+    """Order what an offer proposes (its quantity, or any smaller one) and mark it accepted."""
     from hub.offers.workflow import get_offer, mark_accepted
 
     offer = get_offer(session, offer_id, principal)
     qty = quantity if quantity is not None else offer.quantity
+    if not 1 <= qty <= offer.quantity:  # a partial order: any quantity up to the offer's
+        raise translatable(
+            OrderInputError,
+            "order 1 to {most} of this offer, not {qty}",
+            "the offer's price holds for up to its quantity",
+            most=offer.quantity,
+            qty=qty,
+        )
     order = create_order(
         session,
         principal,

@@ -25,6 +25,7 @@ from hub.core.templating import language, render
 from hub.orders.models import Order
 from hub.orders.pages import extend_order_page, render_order, write
 from hub.payments import proofs, service
+from hub.payments.receipts import receipts_of
 from shared.errors import DataError, NotFound, SyncHubError
 
 router = APIRouter(include_in_schema=False)
@@ -36,9 +37,11 @@ nav.register(nav.NavItem("Payments", "/payments", frozenset(FINANCE), order=50))
 
 @extend_order_page
 def _proofs_on_order_page(session: Session, principal: Principal, order: Order) -> dict[str, Any]:
-    """The order page shows the proofs sent and offers the proof form while money is due."""
+    """The order page shows the proofs sent, a receipt for each confirmed one, and the proof
+    form while money is due."""
     return {
         "confirmations": service.for_order(session, principal, order.id),
+        "receipts": receipts_of(session, order),
         "payable": order.state in service.PAYABLE,
     }
 

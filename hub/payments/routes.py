@@ -7,17 +7,21 @@ from decimal import Decimal
 from typing import Annotated, Any, Optional
 
 from fastapi import APIRouter, Form, Header, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from hub.core.deps import RowId, SessionDep, SettingsDep, require
 from hub.core.roles import STAFF, Principal, Role
+from hub.core.templating import language
+from hub.orders.documents import receipt_pdf
 from hub.orders.http import factory_of, owner_key
 from hub.orders.idempotency import run_once
+from hub.orders.papers import papers_for
 from hub.orders.service import get_order
 from hub.orders.terms import instructions
 from hub.payments import proofs, service
 from hub.payments.models import TransferConfirmation
+from hub.payments.receipts import receipt_for
 from shared.errors import SyncHubError
 
 router = APIRouter(tags=["payments"])
@@ -207,4 +211,25 @@ def proof_file(
         path,
         media_type=conf.proof_type,
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )
+
+
+@router.get("/api/v1/payments/{confirmation_id}/receipt.pdf", response_class=Response)
+def receipt(
+    confirmation_id: RowId,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: ProofViewer,
+) -> Response:
+    """The receipt (kuitansi) of a confirmed payment as PDF, in the reader's language."""
+    order, kuitansi = receipt_for(session, principal, confirmation_id)
+    body = receipt_pdf(
+        order, kuitansi, papers_for(session, order, settings, language(request, negotiate=False))
+    )
+    name = kuitansi.number.replace("/", "-")
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
     )

@@ -23,6 +23,8 @@ from hub.catalog.models import Product
 from hub.core.db import utcnow
 from hub.core.i18n import translatable
 from hub.core.roles import Principal
+from hub.documents.builder import render
+from hub.documents.parties import distributor
 from hub.notifications.service import notify_address
 from hub.orders.documents import rupiah
 from hub.purchasing import documents
@@ -179,7 +181,11 @@ def po_pdf(session: Session, po: PurchaseOrder) -> bytes:
             select(Product.id, Product.sku, Product.name).where(Product.id.in_(ids))
         )
     }
-    return documents.purchase_order_pdf(po, supplier, where, products, approved_by=po.approved_by)
+    return render(
+        documents.purchase_order_document(
+            po, supplier, where, products, distributor(), approved_by=po.approved_by
+        )
+    )
 
 
 def _send(session: Session, po: PurchaseOrder, files: Path) -> None:
@@ -201,7 +207,7 @@ def _send(session: Session, po: PurchaseOrder, files: Path) -> None:
         "purchase_order",
         {
             "number": po.number,
-            "buyer": documents.SELLER,
+            "buyer": distributor().legal_name,
             "supplier": supplier.legal_name,
             "total": rupiah(po.total).removeprefix("Rp "),
             "warehouse": w.name if w else "",

@@ -16,6 +16,7 @@ import click
 
 from hub.core.db import transaction
 from hub.core.i18n import Formatter
+from hub.core.output import emit, json_option
 from hub.core.roles import Principal, Role
 from hub.core.runtime import open_hub
 from hub.core.settings import HubSettings
@@ -25,6 +26,7 @@ from hub.reports.files import TYPES, file_name, render_file
 from hub.reports.kinds import KINDS
 from hub.reports.query import params_from
 from hub.reports.render import cell, heading
+from hub.reports.schemas import MonthPublic
 from hub.reports.store import close_month, report
 from hub.reports.subscriptions import send_monthly
 
@@ -41,10 +43,18 @@ def reports() -> None:
 
 
 @reports.command("list")
-def list_kinds() -> None:
+@json_option
+def list_kinds(as_json: bool) -> None:
     """The reports and what each shows."""
-    for k in KINDS.values():
-        click.echo(f"{k.name:12} {k.title}: {k.description}")
+    kinds = [
+        {"name": k.name, "title": k.title, "description": k.description} for k in KINDS.values()
+    ]
+
+    def text() -> None:
+        for k in kinds:
+            click.echo(f"{k['name']:12} {k['title']}: {k['description']}")
+
+    emit(kinds, as_json, text)
 
 
 @reports.command("show")
@@ -66,10 +76,19 @@ def list_kinds() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="file to write (PDF/XLSX)",
 )
+@json_option
 def show(
-    name: str, period: str, by: str, reseller: str, fmt: str, lang: str, output: Optional[Path]
+    name: str,
+    period: str,
+    by: str,
+    reseller: str,
+    fmt: str,
+    lang: str,
+    output: Optional[Path],
+    as_json: bool,
 ) -> None:
-    """Print a report, or write it as PDF or XLSX (to --output, or a file named after it)."""
+    """Print a report (--json: the API's document), or write it as PDF or XLSX (to --output, or
+    a file named after it)."""
     params = params_from(name, {"period": period, "by": by, "reseller": reseller})
     engine, factory = open_hub(HubSettings())
     try:
@@ -77,8 +96,8 @@ def show(
             r = report(session, name, params)
     finally:
         engine.dispose()
-    if fmt == "text":
-        _print(r, lang)
+    if as_json or fmt == "text":
+        emit(r.to_json(), as_json, lambda: _print(r, lang))
         return
     target = output or Path(file_name(r, fmt))
     target.write_bytes(render_file(r, fmt, lang))
@@ -109,25 +128,33 @@ def periods() -> None:
 
 @periods.command("list")
 @click.option("--count", type=click.IntRange(1, 120), default=12, show_default=True)
-def list_months(count: int) -> None:
+@json_option
+def list_months(count: int, as_json: bool) -> None:
     """The last months: closed or open, and what is still open in each."""
     engine, factory = open_hub(HubSettings())
     try:
         with factory() as session:
-            for m in period_service.recent(session, count):
-                o = period_service.open_items(session, m.period)
-                state = (
-                    f"closed (v{m.state.version}, {m.state.closed_by})"
-                    if m.closed and m.state
-                    else "open"
+            months = [
+                MonthPublic.of(
+                    period_service.MonthStatus(
+                        m.period, m.state, period_service.open_items(session, m.period)
+                    )
                 )
-                click.echo(
-                    f"{m.period.key}  {state:30} unpaid orders {o.unpaid_orders}, "
-                    f"transfers waiting {o.pending_transfers}, supplier invoices not approved "
-                    f"{o.open_supplier_invoices}"
-                )
+                for m in period_service.recent(session, count)
+            ]
     finally:
         engine.dispose()
+
+    def text() -> None:
+        for m in months:
+            state = f"closed (v{m.version}, {m.closed_by})" if m.state == "closed" else "open"
+            click.echo(
+                f"{m.month}  {state:30} unpaid orders {m.unpaid_orders}, "
+                f"transfers waiting {m.pending_transfers}, supplier invoices not approved "
+                f"{m.open_supplier_invoices}"
+            )
+
+    emit(months, as_json, text)
 
 
 @periods.command("close")

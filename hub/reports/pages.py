@@ -45,7 +45,7 @@ nav.register(
     )
 )
 nav.register(nav.NavItem("Reports", "/reports", frozenset(READERS), order=9))
-nav.register(nav.NavItem("Statement", "/portal/statement", frozenset(RESELLER_ROLES), order=47))
+# The reseller reaches its monthly statement from the portal's running statement (/portal/statement).
 
 
 def _helpers(request: Request) -> dict[str, Any]:
@@ -294,7 +294,7 @@ def _own(principal: Principal, request: Request) -> Params:
     return Params(params.period, Filters(reseller=principal.reseller_id))
 
 
-@router.get("/portal/statement", dependencies=[require(*RESELLER_ROLES)])
+@router.get("/portal/statement/monthly", dependencies=[require(*RESELLER_ROLES)])
 def portal_statement(
     request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:

@@ -67,23 +67,6 @@ def get_report(
     return ReportPublic.model_validate(r.to_json())
 
 
-def _month(m: periods.MonthStatus) -> MonthPublic:
-    s, o = m.state, m.open_items
-    return MonthPublic(
-        month=m.period.key,
-        state=s.state if s is not None else "open",
-        version=s.version if s is not None else 0,
-        closed_at=s.closed_at if s is not None else None,
-        closed_by=s.closed_by if s is not None else "",
-        reopened_at=s.reopened_at if s is not None else None,
-        reopened_by=s.reopened_by if s is not None else "",
-        reason=s.reason if s is not None else "",
-        unpaid_orders=o.unpaid_orders if o else 0,
-        pending_transfers=o.pending_transfers if o else 0,
-        open_supplier_invoices=o.open_supplier_invoices if o else 0,
-    )
-
-
 @router.get("/periods", response_model=MonthsPublic)
 def list_months(
     session: SessionDep, principal: Reader, count: Annotated[int, Query(ge=1, le=120)] = 12
@@ -91,7 +74,9 @@ def list_months(
     """The last ``count`` ended months, newest first: closed or open, and what is still open in them."""
     return MonthsPublic(
         data=[
-            _month(periods.MonthStatus(m.period, m.state, periods.open_items(session, m.period)))
+            MonthPublic.of(
+                periods.MonthStatus(m.period, m.state, periods.open_items(session, m.period))
+            )
             for m in periods.recent(session, count)
         ]
     )
@@ -102,7 +87,7 @@ def close(month: Month, session: SessionDep, principal: Closer) -> ClosedPublic:
     """Close a month that has ended and freeze its reports (finance or the owner)."""
     period = Period.parse(month)
     state, count = close_month(session, principal, period)
-    base = _month(periods.MonthStatus(period, state, periods.open_items(session, period)))
+    base = MonthPublic.of(periods.MonthStatus(period, state, periods.open_items(session, period)))
     return ClosedPublic(**base.model_dump(), frozen_reports=count)
 
 
@@ -111,4 +96,4 @@ def reopen(month: Month, body: ReopenIn, session: SessionDep, principal: Owner) 
     """Reopen a closed month (the owner only), saying why; audited."""
     period = Period.parse(month)
     state = periods.reopen(session, principal, period, body.reason)
-    return _month(periods.MonthStatus(period, state, periods.open_items(session, period)))
+    return MonthPublic.of(periods.MonthStatus(period, state, periods.open_items(session, period)))

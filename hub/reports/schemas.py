@@ -7,6 +7,8 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, Field
 
+from hub.periods.service import MonthStatus
+
 
 class KindPublic(BaseModel):
     name: str
@@ -30,6 +32,24 @@ class MonthPublic(BaseModel):
     unpaid_orders: int = 0
     pending_transfers: int = 0
     open_supplier_invoices: int = 0
+
+    @classmethod
+    def of(cls, m: MonthStatus) -> MonthPublic:
+        """A month's close state and what is still open in it (API and ``--json``)."""
+        s, o = m.state, m.open_items
+        return cls(
+            month=m.period.key,
+            state=s.state if s is not None else "open",
+            version=s.version if s is not None else 0,
+            closed_at=s.closed_at if s is not None else None,
+            closed_by=s.closed_by if s is not None else "",
+            reopened_at=s.reopened_at if s is not None else None,
+            reopened_by=s.reopened_by if s is not None else "",
+            reason=s.reason if s is not None else "",
+            unpaid_orders=o.unpaid_orders if o else 0,
+            pending_transfers=o.pending_transfers if o else 0,
+            open_supplier_invoices=o.open_supplier_invoices if o else 0,
+        )
 
 
 class MonthsPublic(BaseModel):

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from hub.core.db import make_engine
 from hub.core.migrate import alembic_config, pending, upgrade
+from tests.hub.schemakit import upgrade_all_but
 
 BACKOFFICE = {
     "catalog_0003",
@@ -24,7 +24,8 @@ BACKOFFICE = {
     "notifications_0002",
     "resellers_0002",
 }
-# Heads built on the back office (their branch depends on its revisions): they come with it.
+# Heads built on the back office (their branch depends on its revisions): they come with it
+# (and any other revision that builds on it: upgrade_all_but leaves those out too).
 LATER = {"campaigns_0001"}
 
 
@@ -34,11 +35,9 @@ def test_a_hub_at_the_previous_heads_upgrades_and_keeps_its_rows(tmp_path: Path)
     script = ScriptDirectory.from_config(cfg)
     heads = set(script.get_heads())
     assert heads >= BACKOFFICE, "a back-office revision is no longer a head: re-point the test"
-    before = {script.get_revision(h).down_revision for h in BACKOFFICE}
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        for target in sorted((heads - BACKOFFICE - LATER) | {str(r) for r in before}):
-            command.upgrade(cfg, target)
+        later = upgrade_all_but(cfg, BACKOFFICE)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO catalog_reseller_groups (name) VALUES ('Grosir')"))
         conn.execute(
@@ -61,9 +60,9 @@ def test_a_hub_at_the_previous_heads_upgrades_and_keeps_its_rows(tmp_path: Path)
                 " VALUES ('toko', 'whatsapp', '+6281234567890', 'id')"
             )
         )
-    assert sorted(pending(engine)) == sorted(BACKOFFICE | LATER)
+    assert sorted(pending(engine)) == sorted(later)
 
-    assert upgrade(engine) == BACKOFFICE | LATER
+    assert upgrade(engine) == later and later >= BACKOFFICE | LATER
 
     assert pending(engine) == []
     with engine.connect() as conn:

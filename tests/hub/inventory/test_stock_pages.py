@@ -3,6 +3,7 @@ the per-warehouse stock page with low-stock marks, and orders shipped from a war
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,25 @@ def test_an_order_ships_from_the_warehouse_that_holds_it(hub: Seeded) -> None:
     with hub.app.state.hub.session_factory() as s:
         assert s.get(Order, oid).shipped_from == "JKT"
     assert PNG and proof_form  # the order was paid through the real proof form (_confirm)
+
+
+def test_the_count_and_the_pager_say_how_many_match(hub: Seeded) -> None:
+    """Counted apart only when needed (a search that fits one page counts its rows): the same
+    figure either way, with low-only, searches and a page past the first."""
+    with hub.app.state.hub.session_factory() as s, s.begin():
+        s.add_all(
+            Product(sku=f"KABEL-{n:03}", name=f"Kabel {n}", list_price=1000) for n in range(120)
+        )
+    clerk = english(hub, Role.INVENTORY)
+
+    def shown(**params: str) -> tuple[str, list[str]]:
+        page = clerk.get("/stock", params={"warehouse": "BDG", **params}).text
+        count = re.search(r'<p id="count">([^<]*)</p>', page).group(1)  # type: ignore[union-attr]
+        return count, re.findall(r'id="stock-([^"]+)"', page)
+
+    assert shown()[0] == "122 products"  # A, B and 120 cables
+    count, rows = shown(q="kabel", page="3")
+    assert count == "120 products" and rows == [f"KABEL-{n:03}" for n in range(100, 120)]
+    assert shown(q="kabel-007") == ("1 products", ["KABEL-007"])
+    count, rows = shown(low="true")
+    assert count == "122 products" and len(rows) == 50  # nothing in BDG: every product is out

@@ -55,6 +55,7 @@ NOT_FOREIGN_KEYS = {
     "inventory_serial_events.reseller_id": "history: a unit's past stays readable",
     "inventory_orphans.product_id": "rows moved aside because that product does not exist",
     "reseller_enrolments.reseller_id": "an enrolment reserves the id before the reseller exists",
+    "reports_frozen.reseller_id": "history: a closed month's statement as it was ('' for all)",
     # campaigns: who a campaign reached, and a contact's opt-out, stay readable (and provable)
     # after the contact, or the outbox message, is removed
     "campaign_recipients.contact_id": "history",
@@ -68,6 +69,7 @@ NOT_FOREIGN_KEYS = {
 # Not yet foreign keys: other capabilities' tables, outside this issue's inventory, orders and
 # payments (listed so the gap is visible, not silent).
 NOT_YET = {
+    "portal_wishlist.reseller_id",  # came with the portal (#20): the user's reseller, the next one
     "sync_requests.reseller_id",
     "api_tokens.reseller_id",
     "users.reseller_id",

@@ -175,6 +175,30 @@ def test_order_this_offer_goes_through_orders_and_counts_as_conversion(hub: Seed
     )
 
 
+def test_partial_order_any_quantity_up_to_the_offer(hub: Seeded) -> None:
+    ids = hub.offers  # type: ignore[attr-defined]
+    ops = hub.client(Role.OPERATIONS)
+    ops.post("/offers/decide", data={"ids": [ids["r1"]], "action": "approve"})
+    ops.post("/offers/publish")
+    from hub.offers.models import Offer
+    from hub.orders.models import Order
+
+    with hub.app.state.hub.session_factory() as s:
+        offered = s.get_one(Offer, ids["r1"]).quantity
+    assert offered >= 2
+    r1 = hub.client(Role.RESELLER, "r1")
+    page = r1.get("/portal/offers").text
+    assert f'name="quantity" value="{offered}"' in page  # the whole offer proposed
+    too_many = r1.post(f"/portal/offers/{ids['r1']}/order", data={"quantity": str(offered + 1)})
+    assert too_many.status_code == 409 and f"pesan 1 sampai {offered}" in too_many.text
+    assert status_of(hub, ids["r1"]) == "published"  # nothing happened
+    part = r1.post(f"/portal/offers/{ids['r1']}/order", data={"quantity": str(offered - 1)})
+    assert part.status_code == 200, part.text
+    with hub.app.state.hub.session_factory() as s:
+        order = s.scalars(select(Order).where(Order.offer_id == ids["r1"])).one()
+        assert [ln.quantity for ln in order.lines] == [offered - 1]
+
+
 def test_bulk_decision_is_all_or_nothing_and_needs_csrf(hub: Seeded) -> None:
     ids = hub.offers  # type: ignore[attr-defined]
     ops = hub.client(Role.OPERATIONS)

@@ -91,7 +91,7 @@ def test_a_reseller_sees_only_its_own_orders(hub: Seeded) -> None:
     other = hub.client(Role.RESELLER_ADMIN, "r2")
     assert other.get(f"/portal/orders/{oid}").status_code == 404
     assert f'id="order-{oid}"' not in other.get("/portal/orders").text
-    assert other.post(f"/portal/orders/{oid}/reorder").status_code == 404
+    assert other.post(f"/portal/cart/reorder/{oid}").status_code == 404
     assert (
         other.post(
             f"/portal/orders/{oid}/payments",
@@ -127,10 +127,16 @@ def test_csv_order_and_reorder(hub: Seeded) -> None:
         "/portal/orders/csv", files={"file": ("o.csv", b"name\nA\n", "text/csv")}
     )
     assert bad.status_code == 422 and "the CSV needs the columns sku and quantity" in bad.text
-    again = c.post(f"/portal/orders/{first}/reorder")
-    assert again.status_code == 303
-    second = int(again.headers["location"].rsplit("/", 1)[1])
-    assert second != first and order(hub, second).quantities() == order(hub, first).quantities()
+    # "order again" fills the cart at today's prices and places nothing until checkout
+    again = c.post(f"/portal/cart/reorder/{first}")
+    assert again.status_code == 303 and again.headers["location"] == "/portal/cart?reorder=1"
+    cart = c.get(again.headers["location"])
+    assert 'id="cart-lines"' in cart.text and 'id="checkout-link"' in cart.text
+    with hub.app.state.hub.session_factory() as s:
+        drafts = s.scalars(select(Order).where(Order.source == "cart")).all()
+    assert [(d.state, d.quantities()) for d in drafts] == [
+        ("draft", order(hub, first).quantities())
+    ]
 
 
 def test_posts_need_the_csrf_token(hub: Seeded) -> None:

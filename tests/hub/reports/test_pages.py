@@ -56,7 +56,9 @@ def test_bad_input_is_named(web: App) -> None:
 def test_roles_and_a_resellers_own_statement(web: App, tmp_path: Path) -> None:
     assert web.client(Role.MARKETING).get("/reports/sales").status_code == 403
     assert web.client(Role.RESELLER, "r1").get("/reports/statement").status_code == 403
-    mine = web.client(Role.RESELLER, "r2").get("/portal/statement?period=2026-01&reseller=r1")
+    mine = web.client(Role.RESELLER, "r2").get(
+        "/portal/statement/monthly?period=2026-01&reseller=r1"
+    )
     assert mine.status_code == 200 and "1.050.006,00" in mine.text  # r2's, whatever is asked
     pdf = web.client(Role.RESELLER, "r2").get("/portal/statement/pdf?period=2026-01")
     assert pdf_money(pdf_text(pdf.content, tmp_path))[-1].to_eng_string() == "1050006.00"

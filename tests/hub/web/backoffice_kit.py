@@ -129,6 +129,7 @@ def filled_paths(hub: Seeded) -> dict[str, list[str]]:
         "/data/{reseller_id}": ["/data/r1"],
         "/catalog/products/{product_id}": [f"/catalog/products/{offers.get('a', 1)}"],
         "/portal/orders/{order_id}": [f"/portal/orders/{oid}" for oid in orders.values()],
+        "/portal/catalog/{product_id}": [f"/portal/catalog/{offers.get('a', 1)}"],
         "/orders/{order_id}": [f"/orders/{oid}" for oid in orders.values()],
     }
     out.setdefault("/orders/{order_id}", [f"/orders/{any_order}"])
