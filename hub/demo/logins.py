@@ -31,10 +31,12 @@ TRY = {
         " (/offers/conversion), resellers' contacts and the channels they agreed to (/contacts)",
     ),
     "finance": (
-        "konfirmasi bukti transfer yang menunggu (/payments), utang ke pemasok (/purchasing),"
+        "konfirmasi bukti transfer yang menunggu (/payments), uang muka per grup reseller"
+        " (/down-payments), utang ke pemasok (/purchasing),"
         " bulan lalu yang sudah ditutup dengan laporannya (/reports/periods; paketnya dalam PDF"
         " di kotak surat demo, mailbox/keuangan@distributor.example)",
-        "confirm the transfer proof waiting (/payments), supplier payables (/purchasing), last"
+        "confirm the transfer proof waiting (/payments), the down payment per reseller group"
+        " (/down-payments), supplier payables (/purchasing), last"
         " month closed with its reports (/reports/periods; its PDF pack in the demo's mailbox,"
         " mailbox/keuangan@distributor.example)",
     ),
@@ -55,10 +57,14 @@ TRY = {
         "the purchase order still awaited, reorder suggestions, supplier invoices (/purchasing)",
     ),
     "reseller_admin": (
-        "penawaran untuk toko Anda, pesanan dan statusnya, bukti transfer, klaim garansi,"
-        " tiket layanan pelanggan (/portal/care), rekening koran (/portal/statement)",
-        "your shop's offers, orders and their state, transfer proofs, warranty claims, customer"
-        " care tickets (/portal/care), the statement (/portal/statement)",
+        "belanja di portal: katalog dengan harga Anda (/portal/catalog), keranjang yang menunggu"
+        " (/portal/cart; ud-berkah: templat 'Stok mingguan' dan pesanan dengan uang muka 30 %),"
+        " pesanan dan statusnya, bukti transfer, klaim garansi, tiket layanan pelanggan"
+        " (/portal/care), laporan rekening (/portal/statement)",
+        "shop in the portal: the catalog at your prices (/portal/catalog), the cart waiting"
+        " (/portal/cart; ud-berkah: the template 'Stok mingguan' and an order asking a 30 % down"
+        " payment), orders and their state, transfer proofs, warranty claims, customer care"
+        " tickets (/portal/care), the statement (/portal/statement)",
     ),
 }
 

@@ -65,6 +65,7 @@ def steps() -> list[tuple[str, Step]]:
         offers,
         orders,
         people,
+        portal,
         pricing,
         purchasing,
         reports,
@@ -86,6 +87,7 @@ def steps() -> list[tuple[str, Step]]:
         ("warranty", warranty.seed),
         ("care", care.seed),
         ("reports", reports.seed),
+        ("portal", portal.seed),
         ("campaigns", campaigns.seed),
         # a capability that lands later adds its step above this line: the outbox goes last
         ("notifications", notifications.seed),
