@@ -10,9 +10,10 @@ hub ingests, merges, maps to canonical entities and prints what it merged; one
 upload damaged in transit lands in quarantine with its reason.
 
 Then the commerce half (:mod:`hub.demo.steps`, one module per capability, each
-through that capability's services): people, shipping, catalog, pricing,
-purchasing, offers, orders, warranty. It prints a login per role with what to try,
-and keeps serving (SFTP, ingest, jobs, web) until Ctrl-C.
+through that capability's services): people, shipping, contacts, catalog, pricing,
+purchasing, stock, offers, orders, warranty, then the outbox delivered to the demo's own
+mail server (:mod:`hub.demo.mailbox`, loopback). It prints a login per role with what to
+try, and keeps serving (SFTP, ingest, jobs, web, the mail server) until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from hub.core.runtime import init_hub
 from hub.core.settings import HubSettings
 from hub.demo.localize import localize
 from hub.demo.logins import print_logins
+from hub.demo.mailbox import SENDER, LocalMailServer
 from hub.demo.quarantine import damaged_upload
 from hub.demo.sample_data import northwind_files, northwind_sqlite
 from hub.demo.steps import Demo, steps
@@ -273,15 +275,27 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
     logging.getLogger("hub.reception").setLevel(logging.ERROR)
     logging.getLogger("paramiko").setLevel(logging.CRITICAL)
     _clear_demo_home(home)
-    settings = HubSettings(
-        home=home,
-        environment="development",
-        sftp_port=sftp_port,
-        http_port=http_port,
-        database_url="",
-    )
-    init_hub(settings)
+    home.mkdir(parents=True, exist_ok=True)
     (home / DEMO_MARKER).write_text("made by synchub demo; the next run wipes this folder\n")
+    with LocalMailServer(home / "mailbox") as mail:
+        settings = HubSettings(
+            home=home,
+            environment="development",
+            sftp_port=sftp_port,
+            http_port=http_port,
+            database_url="",
+            notify_smtp_host=mail.host,
+            notify_smtp_port=mail.port,
+            notify_smtp_from=SENDER,
+        )
+        init_hub(settings)
+        click.echo(
+            f"mail: the demo's SMTP server on {mail.host}:{mail.port} keeps what it gets in {mail.folder}"
+        )
+        _build_and_serve(settings, home, http_port, no_serve)
+
+
+def _build_and_serve(settings: HubSettings, home: Path, http_port: int, no_serve: bool) -> None:
     started, today = time.monotonic(), dt.date.today()
     click.echo(f"hub: SQLite in {home}/hub.db, built-in SFTP server")
     with background_services(settings, ingest=False) as bg:
@@ -307,7 +321,7 @@ def demo(home: Path, http_port: int, sftp_port: int, no_serve: bool) -> None:
         for name, step in steps():
             t0 = time.monotonic()
             line = step(demo_hub)
-            click.echo(f"  {name:<11} {line}  ({time.monotonic() - t0:.1f} s)")
+            click.echo(f"  {name:<13} {line}  ({time.monotonic() - t0:.1f} s)")
         click.echo(f"\ndemo hub ready in {time.monotonic() - started:.0f} s")
         print_logins(demo_hub, f"http://{settings.http_host}:{http_port}/")
         if no_serve:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record
-from hub.catalog.models import Product, ResellerGroupMember
+from hub.catalog.models import Product, ResellerGroup, ResellerGroupMember
 from hub.core.roles import Principal, restrict
 from hub.orders import service
 from hub.orders.catalog import ProductFacts
@@ -238,6 +238,27 @@ def set_down_payment_rule(session: Session, group_id: int, percent: Decimal) -> 
         session.add(DownPaymentRule(group_id=group_id, percent=percent))
     else:
         rule.percent = percent
+
+
+def set_down_payment(
+    session: Session, principal: Optional[Principal], group_id: int, percent: Decimal
+) -> None:
+    """:func:`set_down_payment_rule` of an existing group, with its audit row (the down-payments
+    page and the demo)."""
+    if session.get(ResellerGroup, group_id) is None:
+        raise NotFound("no reseller group #{group_id}", group_id=group_id)
+    before = session.get(DownPaymentRule, group_id)
+    was = str(before.percent) if before is not None else "0"
+    set_down_payment_rule(session, group_id, percent)
+    record(
+        session,
+        principal,
+        "down_payment.set",
+        "reseller_group",
+        group_id,
+        {"percent": was},
+        {"percent": str(percent)},
+    )
 
 
 def checkout(

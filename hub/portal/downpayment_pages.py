@@ -6,22 +6,19 @@ its own proforma; changing a rule changes no order already placed. Owner and fin
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.audit.service import record
 from hub.catalog.models import ResellerGroup
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
 from hub.core.i18n import parse_decimal
-from hub.core.roles import Principal, Role
+from hub.core.roles import Role
 from hub.core.templating import language, render
 from hub.orders.pages import write
-from hub.portal.cart import set_down_payment_rule
+from hub.portal.cart import set_down_payment
 from hub.portal.models import DownPaymentRule
 from shared.errors import NotFound, SyncHubError
 
@@ -56,23 +53,6 @@ def rules_page(request: Request, session: SessionDep) -> Response:
     return _page(request, session)
 
 
-def _set(session: Session, principal: Principal, group_id: int, percent: Decimal) -> None:
-    if session.get(ResellerGroup, group_id) is None:
-        raise NotFound("no reseller group #{group_id}", group_id=group_id)
-    before = session.get(DownPaymentRule, group_id)
-    was = str(before.percent) if before is not None else "0"
-    set_down_payment_rule(session, group_id, percent)
-    record(
-        session,
-        principal,
-        "down_payment.set",
-        "reseller_group",
-        group_id,
-        {"percent": was},
-        {"percent": str(percent)},
-    )
-
-
 @router.post("/down-payments/{group_id}", dependencies=[require(*FINANCE)])
 def set_rule(
     group_id: RowId,
@@ -84,7 +64,7 @@ def set_rule(
     """Set the group's share in percent (0 or empty: no down payment)."""
     try:
         value = parse_decimal(percent.strip().rstrip("%") or "0", language(request))
-        write(request, session, lambda s: _set(s, principal, group_id, value))
+        write(request, session, lambda s: set_down_payment(s, principal, group_id, value))
     except NotFound:
         raise
     except SyncHubError as exc:

@@ -19,7 +19,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Engine, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from hub.audit.service import record
 from hub.core.db import utcnow
 from hub.core.deps import CurrentPrincipal, SessionDep, SettingsDep, require
 from hub.core.errors import status_of
@@ -32,7 +31,7 @@ from hub.masterdata.registry import Page, register_page, routers
 from hub.shipping import ratecards
 from hub.shipping.models import LEVELS, PostalCode, RateCard, Region
 from hub.shipping.records import ADDRESSES, OPS, STOCK, WAREHOUSES
-from hub.shipping.regionimport import RegionImportReport, import_regions
+from hub.shipping.regionimport import RegionImportReport, load_audited
 from hub.shipping.regions import search
 from shared.errors import SyncHubError
 
@@ -99,18 +98,7 @@ def _run_load(engine: Engine, state: RegionLoad, principal: Principal) -> None:
 
     try:
         with engine.begin() as conn:
-            report = import_regions(conn, progress=progress)
-            with Session(bind=conn) as session:
-                record(
-                    session,
-                    principal,
-                    "regions.load",
-                    "regions",
-                    None,
-                    None,
-                    {"regions": report.regions, "postal_codes": report.postal_codes},
-                )
-                session.flush()
+            report = load_audited(conn, principal, progress=progress)
         state.report = report
     except Exception as exc:  # the page says what failed; the log has the traceback
         import logging

@@ -15,7 +15,7 @@ from hub.core.output import json_option
 from hub.core.runtime import open_hub
 from hub.core.settings import load_settings
 from hub.shipping import ratecards, regiondata
-from hub.shipping.regionimport import import_regions
+from hub.shipping.regionimport import load_audited
 from hub.shipping.routes import quote_public
 from hub.shipping.rules import Item
 from hub.shipping.service import add_warehouse, quote_shipment
@@ -45,7 +45,7 @@ def regions_import(source: Path) -> None:
     engine, _factory = open_hub(load_settings())
     try:
         with engine.begin() as conn:
-            report = import_regions(conn, source)
+            report = load_audited(conn, cli_principal(), source)
     finally:
         engine.dispose()
     click.echo("\n".join(report.lines()))

@@ -29,7 +29,10 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, Table, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
+from hub.audit.service import record
+from hub.core.roles import Principal
 from hub.shipping import regiondata as rd
 from hub.shipping.cache import forget_cached
 from hub.shipping.models import PostalCode, Region, RegionCode
@@ -141,6 +144,29 @@ def import_regions(
         tell("BPS mapping", done, len(mapping))
     report.seconds = time.perf_counter() - started
     forget_cached()  # resolved regions cached in this process may be renamed or gone
+    return report
+
+
+def load_audited(
+    conn: Connection,
+    principal: Principal | None,
+    root: Path = rd.DEFAULT_DIR,
+    progress: Progress | None = None,
+) -> RegionImportReport:
+    """:func:`import_regions` plus its audit entry (``regions.load``: who, how many) in the
+    same transaction: the regions page, ``synchub shipping regions import`` and the demo."""
+    report = import_regions(conn, root, progress)
+    with Session(bind=conn) as session:
+        record(
+            session,
+            principal,
+            "regions.load",
+            "regions",
+            None,
+            None,
+            {"regions": report.regions, "postal_codes": report.postal_codes},
+        )
+        session.flush()
     return report
 
 

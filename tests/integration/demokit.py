@@ -37,8 +37,13 @@ class DemoRun:
     returncode: int
     logins: list[DemoLogin]
 
-    def login(self, role: str) -> DemoLogin:
-        return next(x for x in self.logins if x.role == role)
+    def login(self, role: str, reseller_id: str | None = None) -> DemoLogin:
+        """The printed login of ``role`` (of that reseller when given, else the first)."""
+        return next(
+            x
+            for x in self.logins
+            if x.role == role and (reseller_id is None or x.reseller_id == reseller_id)
+        )
 
     def app(self) -> FastAPI:
         """The demo's hub, as ``synchub demo`` serves it (same home, SQLite, settings)."""

@@ -57,27 +57,38 @@ Step = Callable[[Demo], str]
 def steps() -> list[tuple[str, Step]]:
     """(name, step) in the order they run: people first, then what sells, then what sold."""
     from hub.demo.steps import (
+        campaigns,
         care,
         catalog,
+        contacts,
+        notifications,
         offers,
         orders,
         people,
+        portal,
         pricing,
         purchasing,
         reports,
         shipping,
+        stock,
         warranty,
     )
 
     return [
         ("people", people.seed),
         ("shipping", shipping.seed),
+        ("contacts", contacts.seed),
         ("catalog", catalog.seed),
         ("pricing", pricing.seed),
         ("purchasing", purchasing.seed),
+        ("stock", stock.seed),
         ("offers", offers.seed),
         ("orders", orders.seed),
         ("warranty", warranty.seed),
         ("care", care.seed),
         ("reports", reports.seed),
+        ("portal", portal.seed),
+        ("campaigns", campaigns.seed),
+        # a capability that lands later adds its step above this line: the outbox goes last
+        ("notifications", notifications.seed),
     ]

@@ -64,7 +64,7 @@ def transfer_receipt_png(width: int = 240, height: int = 120) -> bytes:
     )
 
 
-def _order(demo: Demo, who: Principal, lines: dict[str, int], **kw: object) -> int:
+def place_order(demo: Demo, who: Principal, lines: dict[str, int], **kw: object) -> int:
     with transaction(demo.factory) as s:
         order = create_order(
             s,
@@ -91,7 +91,7 @@ def _send_proof(demo: Demo, who: Principal, order_id: int, bank: str) -> int:
         return submit(s, who, order_id, claim, stored).id
 
 
-def _paid(demo: Demo, who: Principal, order_id: int) -> None:
+def pay_order(demo: Demo, who: Principal, order_id: int) -> None:
     proof = _send_proof(demo, who, order_id, "BCA")
     with transaction(demo.factory) as s:
         confirm(s, demo.as_user(staff(Role.FINANCE)), proof)
@@ -113,8 +113,8 @@ def _shipped(demo: Demo, order_id: int, waybill: str, serials: Sequence[str] = (
 
 def _delivered(demo: Demo, who: Principal, unit: int, waybill: str, serial: str) -> int:
     """An order with one serialised unit, paid, shipped with its serial, received by the shop."""
-    order_id = _order(demo, who, {sku(unit): 1, "NW-0036": 30})
-    _paid(demo, who, order_id)
+    order_id = place_order(demo, who, {sku(unit): 1, "NW-0036": 30})
+    pay_order(demo, who, order_id)
     _shipped(demo, order_id, waybill, [serial])
     with transaction(demo.factory) as s:
         apply_event(s, who, get_order(s, who, order_id), "deliver")
@@ -142,15 +142,16 @@ def seed(demo: Demo) -> str:
         from_offer_id = from_offer(s, maju, offer_id, CTX).id
     _send_proof(demo, maju, from_offer_id, "Mandiri")  # waits in finance's queue
 
-    paid = _order(demo, maju, {"NW-0001": 24, "NW-0043": 12})
-    _paid(demo, maju, paid)
+    paid = place_order(demo, maju, {"NW-0001": 24, "NW-0043": 12})
+    pay_order(demo, maju, paid)
+    demo.facts["reorder"] = paid  # the portal step orders it again
 
-    shipped = _order(demo, sinar, {"NW-0002": 24, "NW-0011": 10})
-    _paid(demo, sinar, shipped)
+    shipped = place_order(demo, sinar, {"NW-0002": 24, "NW-0011": 10})
+    pay_order(demo, sinar, shipped)
     _shipped(demo, shipped, "JNE0100000001")
 
-    packed = _order(demo, sinar, {"NW-0013": 48})
-    _paid(demo, sinar, packed)
+    packed = place_order(demo, sinar, {"NW-0013": 48})
+    pay_order(demo, sinar, packed)
     _packed(demo, packed)
 
     serial_numbers = serials_of(SERIALISED[1], len(demo.resellers))
@@ -159,7 +160,7 @@ def seed(demo: Demo) -> str:
         for n, (who, serial) in enumerate(zip((maju, sinar, berkah), serial_numbers))
     ]
 
-    late = _order(demo, berkah, {"NW-0035": 12}, now=utcnow() - dt.timedelta(days=10))
+    late = place_order(demo, berkah, {"NW-0035": 12}, now=utcnow() - dt.timedelta(days=10))
     expired = expire_due(demo.factory, CTX.policy)
     if late not in expired:
         raise RuntimeError(f"order #{late}, unpaid for ten days, did not expire: {expired}")

@@ -36,6 +36,7 @@ def seed(demo: Demo) -> str:
             s, ops, "Harga Reseller", [PriceBreak(pid, _of(lp, 80)) for pid, lp in products]
         )
         group = create_group(s, ops, GROUP, demo.resellers)
+        demo.facts["group_id"] = group.id  # the portal step sets its down payment
         create_price_list(
             s,
             ops,
@@ -45,7 +46,7 @@ def seed(demo: Demo) -> str:
             group_id=group.id,
         )
         start = utcnow() - dt.timedelta(days=1)
-        create_promotion(
+        promotion = create_promotion(
             s,
             ops,
             name="Promo Kopi Desember",
@@ -55,6 +56,7 @@ def seed(demo: Demo) -> str:
             valid_from=start,
             valid_to=start + dt.timedelta(days=15),
         )
+        demo.facts["promotion_id"] = promotion.id  # the campaigns step announces it
     return (
         f"price lists 'Harga Reseller' (everyone, 80%) and '{GROUP} (grosir)' (78%, 75% from 24);"
         f" group '{GROUP}' of {len(demo.resellers)} resellers; promotion 10% off {PROMOTED}"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
-from hub.core.runtime import init_hub
+from hub.audit.models import AuditEntry
+from hub.core.runtime import init_hub, open_hub
 from hub.core.settings import HubSettings
 from hub.shipping.cli import shipping
 from tests.hub.shipping.helpers import GOOD
@@ -45,3 +47,12 @@ def test_cli_import_quote_export(tmp_path, monkeypatch) -> None:
     assert r.exit_code == 0 and "JNE   REG" in r.output and "3 kg" in r.output, r.output
     r = runner.invoke(shipping, ["ratecard", "export"], catch_exceptions=False)
     assert r.output.count("\n") == 7
+    # The regions and the rate card loaded from the command line are in the audit log, by who ran it.
+    engine, factory = open_hub(HubSettings())
+    try:
+        with factory() as session:
+            entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    finally:
+        engine.dispose()
+    done = [(e.action, e.actor.startswith("cli:")) for e in entries]
+    assert ("regions.load", True) in done and ("rate_card.import", True) in done, done
