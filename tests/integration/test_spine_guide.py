@@ -32,10 +32,14 @@ GUIDE = REPO / "docs" / "agent.md"
 
 
 def guide_init_flags() -> list[str]:
-    """The flags of the guide's `syncagent init` example, as written there."""
+    """The flags of the guide's `syncagent init --enrolment` example, as written there.
+
+    The guide's other way, `syncagent init --from` the file downloaded from the back office, is
+    followed in the browser journey (tests/e2e/test_backoffice_browser.py).
+    """
     text = GUIDE.read_text()
-    block = re.search(r"syncagent init (.*?)\n```", text, re.S)
-    assert block, "docs/agent.md no longer shows a `syncagent init` example"
+    block = re.search(r"syncagent init (--enrolment .*?)\n```", text, re.S)
+    assert block, "docs/agent.md no longer shows a `syncagent init --enrolment` example"
     return re.findall(r"--[a-z-]+", block.group(1))
 
 
