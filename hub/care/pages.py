@@ -23,6 +23,7 @@ from hub.care.words import CATEGORIES, KINDS, PRIORITIES, STATES
 from hub.core import nav
 from hub.core.db import utcnow
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
+from hub.core.forms import posted_with_files
 from hub.core.i18n import parse_int
 from hub.core.roles import RESELLER_ROLES, Principal
 from hub.core.templating import language, render
@@ -56,13 +57,6 @@ WORDS = {
 
 nav.register(nav.NavItem("Customer care", "/portal/care", frozenset(RESELLER_ROLES), order=46))
 nav.register(nav.NavItem("Customer care", "/care", frozenset(CARE_STAFF), order=58))
-
-
-async def _form(request: Request) -> tuple[dict[str, str], list[Any]]:
-    """The form's fields, and its files (an attachment)."""
-    form = await request.form()
-    uploads = [v for _, v in form.multi_items() if not isinstance(v, str)]
-    return {k: str(v) for k, v in form.items() if isinstance(v, str)}, uploads
 
 
 def _done(done: str) -> Optional[str]:
@@ -119,7 +113,7 @@ async def portal_open(
     request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     """Open a ticket."""
-    form, _ = await _form(request)
+    form, _ = await posted_with_files(request)
     ticket, error = attempt(
         session, lambda: service.open_ticket(session, principal, _create(form), utcnow())
     )
@@ -209,7 +203,7 @@ async def portal_action(
     principal: CurrentPrincipal,
 ) -> Response:
     """reply, attach (files), close, survey (satisfied = yes / no)."""
-    form, uploads = await _form(request)
+    form, uploads = await posted_with_files(request)
     now = utcnow()
     actions: dict[str, Callable[[], Ticket]] = {
         "attach": lambda: files.attach_uploads(
@@ -284,7 +278,7 @@ def desk(
 @router.post("/care", dependencies=[require(*CARE_STAFF)])
 async def desk_open(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """Staff open a ticket for a reseller (a phone call, a visit)."""
-    form, _ = await _form(request)
+    form, _ = await posted_with_files(request)
     ticket, error = attempt(
         session,
         lambda: service.open_ticket(
@@ -323,7 +317,7 @@ async def desk_action(
     principal: CurrentPrincipal,
 ) -> Response:
     """reply, note, attach (files), assign, triage, resolve, close, reopen."""
-    form, uploads = await _form(request)
+    form, uploads = await posted_with_files(request)
     now, lang = utcnow(), language(request)
 
     def assignee() -> Optional[int]:

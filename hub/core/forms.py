@@ -7,7 +7,7 @@ dependency replaces a ``Form("")`` parameter per field plus a dict that repeats 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -22,6 +22,13 @@ class Posted(dict[str, str]):
 async def posted(request: Request) -> Posted:
     """The posted text fields (file uploads are read apart, by the pages that take them)."""
     return Posted((k, v) for k, v in (await request.form()).items() if isinstance(v, str))
+
+
+async def posted_with_files(request: Request) -> tuple[Posted, list[Any]]:
+    """The posted text fields, and the uploaded files (every file field, in order)."""
+    form = await request.form()
+    files = [v for _, v in form.multi_items() if not isinstance(v, str)]
+    return Posted((k, v) for k, v in form.items() if isinstance(v, str)), files
 
 
 PostedForm = Annotated[Posted, Depends(posted)]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from hub.catalog.models import Product
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, require
+from hub.core.forms import posted_with_files
 from hub.core.i18n import parse_date, parse_decimal, parse_int
 from hub.core.roles import RESELLER_ROLES, Principal, Role
 from hub.core.templating import language, render
@@ -68,13 +69,6 @@ nav.register(nav.NavItem("Warranty", "/portal/warranty", frozenset(RESELLER_ROLE
 nav.register(nav.NavItem("Warranty", "/warranty", frozenset(READERS), order=57))
 
 
-async def _form(request: Request) -> tuple[dict[str, str], list[Any]]:
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    uploads = [v for k, v in form.multi_items() if not isinstance(v, str)]
-    return values, uploads
-
-
 # --- the reseller's portal ---------------------------------------------------------------
 
 
@@ -117,7 +111,7 @@ async def portal_file(
     request: Request, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal
 ) -> Response:
     """File a claim: serial, product (optional), invoice (optional), the problem, photos."""
-    form, uploads = await _form(request)
+    form, uploads = await posted_with_files(request)
     directory = files.photos_dir(settings.home)
     stored: list[Any] = []
 
@@ -276,7 +270,7 @@ async def claim_event(
     claim_id: RowId, event: str, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     """receive, inspect, repair, replace, refuse, close."""
-    form, _ = await _form(request)
+    form, _ = await posted_with_files(request)
 
     def work() -> Any:
         wid = form.get("warehouse_id", "").strip()
@@ -302,7 +296,7 @@ async def claim_unrepairable(
     claim_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     """Log the unit as beyond repair."""
-    form, _ = await _form(request)
+    form, _ = await posted_with_files(request)
     _, error = attempt(
         session,
         lambda: service.log_unrepairable(
@@ -323,7 +317,7 @@ async def claim_supplier(
     claim_id: RowId, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     """Open the supplier claim for the defective unit."""
-    form, _ = await _form(request)
+    form, _ = await posted_with_files(request)
 
     def work() -> Any:
         sid = form.get("supplier_id", "").strip()
@@ -387,7 +381,7 @@ async def supplier_event(
     sc_id: RowId, event: str, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     """send, answer (credit note, replacement, refusal), close, cancel."""
-    form, _ = await _form(request)
+    form, _ = await posted_with_files(request)
 
     def work() -> Any:
         lang = language(request)
@@ -423,7 +417,7 @@ async def supplier_document(
     principal: CurrentPrincipal,
 ) -> Response:
     """Attach a document (return form, the supplier's letter, its credit note)."""
-    form, uploads = await _form(request)
+    form, uploads = await posted_with_files(request)
     directory = files.documents_dir(settings.home)
     stored: list[Any] = []
 
