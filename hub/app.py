@@ -21,6 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 import hub.periods.guard  # noqa: F401  (closed months are locked for every session)
 from hub.core.bodies import DEFAULT_BODY_LIMIT, RequestBodies
 from hub.core.deps import mark_public, public
+from hub.core.dispatch import index_routes
 from hub.core.errors import install_error_handlers
 from hub.core.headers import DOCS_CSP, SecurityHeaders
 from hub.core.metrics import HttpLatency
@@ -185,6 +186,7 @@ def create_app(settings: HubSettings | None = None) -> FastAPI:
         router = getattr(importlib.import_module(module_name), attr)
         app.include_router(router, max_body_size=DEFAULT_BODY_LIMIT)
     _legacy_redirects(app)
+    index_routes(app)
     trusted = [h.strip() for h in settings.trusted_proxies.split(",") if h.strip()]
     app.add_middleware(RequestBodies)
     app.add_middleware(SecurityHeaders)

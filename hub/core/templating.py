@@ -67,10 +67,16 @@ def accepted(header: str) -> str | None:
     return next((lang for _, _, lang in sorted(ranked) if lang in LOCALES), None)
 
 
+def formatter(request: Request) -> Formatter:
+    """The reader's language and time zone, as pages show them (for values a page formats in
+    Python, e.g. a table's cells, instead of one template call per cell)."""
+    return Formatter(language(request), getattr(request.state, "user_tz", None))
+
+
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    fmt = Formatter(language(request), getattr(request.state, "user_tz", None))
+    fmt = formatter(request)
     principal = getattr(request.state, "principal", None)
     if isinstance((context or {}).get("error"), BaseException):  # pages pass the error itself
         context = {**(context or {}), "error": fmt.error(context["error"])}  # type: ignore[index]

@@ -27,6 +27,7 @@ from hub.inventory.locations import Level, location
 from hub.inventory.models import Bin, StockItem
 from hub.inventory.records import ADJUSTMENTS, RECEIPTS, STOCK
 from hub.masterdata.fields import Invalid
+from hub.masterdata.pages import COUNT_AHEAD
 from hub.masterdata.registry import routers
 from hub.shipping.models import Warehouse
 from shared.errors import DataError, NotFound
@@ -79,18 +80,16 @@ def stock_rows(
         .outerjoin(StockItem, StockItem.product_id == Product.id)
         .where(*matching, *([on_hand <= point] if low_only else []))
     )
-    rows = session.execute(stmt.order_by(Product.sku).offset((page - 1) * PAGE).limit(PAGE)).all()
+    offset = (page - 1) * PAGE
+    rows = session.execute(stmt.order_by(Product.sku).offset(offset).limit(PAGE)).all()
     total: int | None
     if page == 1 and len(rows) < PAGE:
         total = len(rows)  # a search that fits one page: nothing more to count
-    elif low_only:
-        total = session.scalar(
-            select(func.count(Product.id))
-            .outerjoin(Bin, in_house)
-            .where(*matching, on_hand <= point)
-        )
-    else:  # the outer joins add no row: count the products alone
-        total = session.scalar(select(func.count(Product.id)).where(*matching))
+    else:  # counted up to COUNT_AHEAD past this page ("1.050+"), not to the end
+        counted = select(Product.id).where(*matching).limit(offset + PAGE + COUNT_AHEAD + 1)
+        if low_only:
+            counted = counted.outerjoin(Bin, in_house).where(on_hand <= point)
+        total = session.scalar(select(func.count()).select_from(counted.subquery()))
     return [
         (StockProduct(pid, sku, name), Level(pid, int(h), int(r), int(t), int(res)))
         for pid, sku, name, h, r, t, res in rows
@@ -142,6 +141,7 @@ def _page(
             "low": low,
             "page": page,
             "pages": max(1, -(-total // PAGE)),
+            "more": total > (page - 1) * PAGE + PAGE + COUNT_AHEAD,
             "query": urlencode(query),
             "unassigned": _unassigned(session),
             "error": problem,

@@ -135,9 +135,16 @@ class RecordKind(Generic[T]):
         *,
         offset: int = 0,
         limit: int = 50,
+        cap: int | None = None,
     ) -> tuple[list[T], int]:
+        """One page of rows and their number; with ``cap``, counted no further than ``cap``
+        rows past this page (a page shows "1.000+": it need not count a big list to the end),
+        exact otherwise (the API's total)."""
         stmt = self.query(session, q, status, scope or {})
-        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        counted = stmt.order_by(None)
+        if cap is not None:
+            counted = counted.limit(offset + limit + cap + 1)
+        total = session.scalar(select(func.count()).select_from(counted.subquery()))
         rows = session.scalars(stmt.order_by(*self.order_by).offset(offset).limit(limit))
         return list(rows), int(total or 0)
 

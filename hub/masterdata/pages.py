@@ -22,12 +22,13 @@ from hub.core.deps import CurrentPrincipal, RowId, SessionDep, SettingsDep, requ
 from hub.core.errors import status_of
 from hub.core.sheets import FORMATS, MEDIA_TYPES
 from hub.core.staging import UPLOAD_BODY_LIMIT, Staging, read_upload
-from hub.core.templating import language, render
+from hub.core.templating import formatter, language, render
 from hub.masterdata.fields import FormState, Invalid, message_of, parse_values, shown, typed
 from hub.masterdata.kind import STATUSES, RecordKind
 from shared.errors import DataError, SyncHubError
 
 PAGE = 50
+COUNT_AHEAD = 1000  # a list counts this many rows past the page shown ("1.050+"), not all
 
 
 async def form_fields(request: Request) -> dict[str, list[str]]:
@@ -60,7 +61,10 @@ def _list_page(
     status_code: int = 200,
 ) -> Response:
     scope = _scope(kind, request.query_params)
-    rows, total = kind.search(session, q, status, scope, offset=(page - 1) * PAGE, limit=PAGE)
+    offset = (page - 1) * PAGE
+    rows, total = kind.search(session, q, status, scope, offset=offset, limit=PAGE, cap=COUNT_AHEAD)
+    more = total > offset + PAGE + COUNT_AHEAD  # counted this far, not to the end
+    columns, fmt = [f for f in kind.fields if f.listed], formatter(request)
     saved_label = ""
     if saved is not None:
         match = [r for r in rows if getattr(r, "id", None) == saved]
@@ -72,9 +76,13 @@ def _list_page(
         "md_list.html",
         {
             "kind": kind,
-            "rows": list(zip(rows, kind.values(session, rows))),
-            "columns": [f for f in kind.fields if f.listed],
+            "rows": [
+                (row, values, [shown(f, values[f.name], fmt) for f in columns])
+                for row, values in zip(rows, kind.values(session, rows))
+            ],
+            "columns": columns,
             "total": total,
+            "more": more,
             "q": q,
             "status": status,
             "statuses": STATUSES,
@@ -87,7 +95,6 @@ def _list_page(
             "query": urlencode({**scope, "q": q, "status": status}),
             "saved": saved_label,
             "error": error,
-            "show": shown,
         },
         status_code=status_code,
     )

@@ -76,15 +76,19 @@ def _filtered(stmt: Any, f: OrderFilter, named: list[str]) -> Any:
 
 
 def _named(session: Session, f: OrderFilter) -> list[str]:
-    """Resellers whose name holds the search words (resolved first: a short list, not a scan)."""
+    """Resellers whose name holds the search words (resolved first: a short list, not a scan);
+    looked up once per unit of work, which asks for the page and for the tabs' counts."""
     q = f.q.strip().lstrip("#").lower()
     if not q:
         return []
-    return list(
-        session.scalars(
-            select(Reseller.id).where(func.lower(Reseller.name).like(f"%{q}%")).limit(200)
+    memo = session.info.setdefault("orders.named", {})
+    if q not in memo:
+        memo[q] = list(
+            session.scalars(
+                select(Reseller.id).where(func.lower(Reseller.name).like(f"%{q}%")).limit(200)
+            )
         )
-    )
+    return list(memo[q])
 
 
 def _narrowed(f: OrderFilter) -> bool:
@@ -104,8 +108,9 @@ def search(session: Session, f: OrderFilter, *, offset: int = 0, limit: int = 50
             .subquery()
             for s in TABS[f.tab]
         ]
-        merged = union_all(*(select(t.c.id) for t in tops))
-        ids = sorted(session.scalars(merged), reverse=True)[offset : offset + limit]
+        merged = union_all(*(select(t.c.id) for t in tops)).subquery()
+        page = select(merged.c.id).order_by(merged.c.id.desc()).offset(offset).limit(limit)
+        ids = list(session.scalars(page))
         listed = select(Order).where(Order.id.in_(ids)).options(NO_LINES)
         found = {o.id: o for o in session.scalars(listed)}
         return [found[i] for i in ids if i in found]

@@ -82,12 +82,9 @@ def list_resellers(session: Session) -> list[ResellerPublic]:
     return [ResellerPublic.model_validate(r) for r in rows]
 
 
-def reseller_choices(session: Session) -> list[tuple[str, str]]:
-    """(id, name) of every reseller, by id: for pickers (no key parsing, unlike the public shape)."""
-    return [
-        (rid, name)
-        for rid, name in session.execute(select(Reseller.id, Reseller.name).order_by(Reseller.id))
-    ]
+def has_resellers(session: Session) -> bool:
+    """True once a reseller is enrolled (forms say where to enrol one first)."""
+    return session.scalar(select(Reseller.id).limit(1)) is not None
 
 
 def disable_reseller(session: Session, reseller_id: str) -> ResellerPublic:

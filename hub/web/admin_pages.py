@@ -7,6 +7,8 @@ they see and may change to their own reseller, so the page only adapts the form.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
@@ -16,10 +18,10 @@ from hub.audit.service import AuditFilter, list_entries
 from hub.core import nav
 from hub.core.deps import CurrentPrincipal, RowId, SessionDep, require
 from hub.core.errors import status_of
-from hub.core.i18n import parse_date, zone
+from hub.core.i18n import Formatter, parse_date, zone
 from hub.core.roles import RESELLER_ROLES, Principal, Role
-from hub.core.templating import language, render
-from hub.resellers.service import reseller_choices
+from hub.core.templating import formatter, language, render
+from hub.resellers.service import has_resellers
 from hub.users import service
 from shared.errors import DataError, SyncHubError
 
@@ -40,6 +42,38 @@ def _day(raw: str, lang: str, errors: dict[str, Exception]) -> dt.date | None:
     except DataError as exc:
         errors[raw] = exc
         return None
+
+
+def _change(values: Any, fmt: Formatter) -> list[tuple[str, str, bool]] | str | None:
+    """A before/after value as the audit page shows it: (name, text, is code) per field of a
+    mapping (a state in the reader's words, nested values as JSON), JSON text for anything
+    else, None for nothing. Done here, once per entry: a hundred rows of template calls per
+    field cost more than the rest of the page."""
+    if values is None:
+        return None
+    if not isinstance(values, dict):
+        return json.dumps(values, sort_keys=True, default=str)
+    shown = []
+    for k, v in sorted(values.items()):
+        if k == "state" and isinstance(v, str):
+            shown.append((k, fmt.gettext(v.replace("_", " ")), False))
+        elif isinstance(v, (dict, list, tuple)):
+            shown.append((k, json.dumps(v, sort_keys=True, default=str), True))
+        else:
+            shown.append((k, str(v), False))
+    return shown
+
+
+def _entry(e: Any, fmt: Formatter) -> dict[str, Any]:
+    what = e.action.split(".", 1)
+    return {
+        "e": e,
+        "at": fmt.datetime(e.at),
+        "role": fmt.gettext(e.actor_role) if e.actor_role else "",
+        "what": ": ".join(fmt.gettext(w.replace("_", " ")) for w in what),
+        "before": _change(e.before, fmt),
+        "after": _change(e.after, fmt),
+    }
 
 
 @router.get("/audit", dependencies=[require(Role.OWNER)])
@@ -71,12 +105,13 @@ def audit(
     number = max(1, min(int(page) if page.isdigit() else 1, 100_000))
     cap = (number + 10) * PAGE  # enough to number the pages ahead of this one
     entries, total = list_entries(session, f, limit=PAGE, offset=(number - 1) * PAGE, cap=cap)
+    fmt = formatter(request)
     query = {k: v for k, v in request.query_params.items() if k != "page"}
     return render(
         request,
         "audit.html",
         {
-            "entries": entries,
+            "entries": [_entry(e, fmt) for e in entries],
             "total": total,
             "f": f,
             "page": number,
@@ -95,23 +130,24 @@ def _users_page(
     request: Request,
     session: SessionDep,
     principal: Principal,
-    message: str = "",
+    message: tuple[str, dict[str, str]] | None = None,
     error: str | Exception = "",
     status: int = 200,
     form: dict[str, str] | None = None,
 ) -> Response:
-    """The list and the add form (no role chosen for you; resellers picked from those enrolled);
-    a reseller admin is offered reseller roles of its own reseller only."""
+    """The list and the add form (no role chosen for you; the reseller typed with suggestions,
+    not a list of every reseller); a reseller admin is offered reseller roles of its own
+    reseller only. ``message``: a message id and its values, translated by the page."""
     own = principal.reseller_id if principal.role is Role.RESELLER_ADMIN else None
     roles = [r for r in Role if r in RESELLER_ROLES] if own else list(Role)
-    resellers = [] if own else reseller_choices(session)
+    any_reseller = bool(own) or has_resellers(session)
     return render(
         request,
         "users.html",
         {
             "users": service.list_users(session, actor=principal),
             "roles": roles,
-            "resellers": resellers,
+            "any_reseller": any_reseller,
             "own_reseller": own,
             "message": message,
             "error": error,
@@ -155,7 +191,9 @@ def add_user(
         return _users_page(
             request, session, principal, error=exc, status=status_of(exc), form=typed
         )
-    return _users_page(request, session, principal, message=f"User {username} created.")
+    return _users_page(
+        request, session, principal, message=("User {username} created.", {"username": username})
+    )
 
 
 @router.post("/users/{user_id}/reset", dependencies=[require(*USER_ADMINS)])
@@ -167,7 +205,12 @@ def reset(
     except SyncHubError as exc:
         session.rollback()  # the failed work is not committed (docs/transactions.md)
         return _users_page(request, session, principal, error=exc, status=status_of(exc))
-    return _users_page(request, session, principal, message=f"Temporary password: {temporary}")
+    return _users_page(
+        request,
+        session,
+        principal,
+        message=("Temporary password: {password}", {"password": temporary}),
+    )
 
 
 @router.post("/users/{user_id}/active", dependencies=[require(*USER_ADMINS)])

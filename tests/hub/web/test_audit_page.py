@@ -59,12 +59,28 @@ def test_pages_of_a_hundred_and_translated_actions_and_states(fresh_hub: Seeded)
     assert 'id="count">0 entries' in tomorrow.text
 
 
-def test_users_form_asks_for_a_role_and_picks_a_reseller_from_the_enrolled(hub: Seeded) -> None:
+def test_users_form_asks_for_a_role_and_suggests_enrolled_resellers(hub: Seeded) -> None:
     page = english(hub).get("/users").text
     form = page.split('action="/users"')[1]
     assert '<option value="">— choose a role —</option>' in form
     assert "selected" not in form.split('name="role"')[1].split("</select>")[0]
-    assert '<select name="reseller_id"' in form and '<option value="r1">' in form
+    field = form.split('name="reseller_id"')[1].split(">")[0]
+    assert 'hx-get="/resellers/suggest"' in field and 'list="dl-reseller_id"' in field
+    typed = english(hub).get(
+        "/resellers/suggest", params={"field": "reseller_id", "reseller_id": "r"}
+    )
+    assert '<option value="r1">' in typed.text
+    unknown = english(hub).post(
+        "/users",
+        data={
+            "username": "kasir",
+            "password": "correct horse battery 2",
+            "role": "reseller",
+            "reseller_id": "r404",
+        },
+    )
+    assert unknown.status_code == 404 and "r404" in unknown.text.split('class="error"')[1]
+    assert 'value="r404"' in unknown.text and 'value="kasir"' in unknown.text
     bad = english(hub).post(
         "/users",
         data={
