@@ -23,6 +23,8 @@ from hub.catalog.errors import ProductNotPriced, UnknownProduct
 from hub.catalog.models import PriceList, PriceListItem, Product, Promotion, ResellerGroupMember
 from hub.core.db import table_of
 from hub.core.driver import Direct, OneOf
+from hub.core.phrases import Phrase, english, moment, number
+from hub.core.phrases import money as phrase_money
 from shared.errors import DataError
 
 CENT = Decimal("0.01")
@@ -47,7 +49,7 @@ class PriceQuote:
     quantity: int
     unit_price: Decimal
     list_price: Decimal  # the catalogue's public list price, for comparison
-    rule: str  # human explanation of the rule that produced unit_price
+    rule_phrases: tuple[Phrase, ...]  # which rule produced unit_price, for the reader's language
     price_list_id: int
     price_list_name: str
     break_quantity: int  # the quantity break applied (min_quantity)
@@ -57,6 +59,11 @@ class PriceQuote:
     @property
     def total(self) -> Decimal:
         return (self.unit_price * self.quantity).quantize(CENT)
+
+    @property
+    def rule(self) -> str:
+        """The rule in English words (the API's and an order line's text)."""
+        return english(self.rule_phrases)
 
 
 def money(value: Decimal) -> Decimal:
@@ -206,12 +213,16 @@ class PriceBook:
         _, list_id, item = min(tiers[tier], key=lambda c: (c[0], c[1]))
         plist = self.lists[list_id]
         base = money(item.unit_price)
-        brk = (
-            f"quantity break from {item.min_quantity} units"
+        listed = {"base": phrase_money(base)}
+        rule: list[Phrase] = [
+            (TIER_WORDS[tier], {"list": plist.name, "id": plist.id}),
+            (
+                "quantity break from {units} units: {base}",
+                {"units": number(item.min_quantity), **listed},
+            )
             if item.min_quantity > 1
-            else "base price (from 1 unit)"
-        )
-        rule = f"{TIER_WORDS[tier]} '{plist.name}' (#{plist.id}), {brk}: {base}"
+            else ("base price (from 1 unit): {base}", listed),
+        ]
         promo, price = None, base
         for pr in self.promos.get(product.id, []):
             fits = (
@@ -226,13 +237,13 @@ class PriceBook:
                 if cut < price:
                     promo, price = pr, cut
         if promo is not None:
-            rule = f"{_promo_words(promo, base)} → {price}; instead of {rule}"
+            rule.insert(0, _promo_words(promo, base, price))
         return PriceQuote(
             product_id=product.id,
             quantity=quantity,
             unit_price=price,
             list_price=money(product.list_price),
-            rule=rule,
+            rule_phrases=tuple(rule),
             price_list_id=plist.id,
             price_list_name=plist.name,
             break_quantity=item.min_quantity,
@@ -314,9 +325,9 @@ def applicable_prices() -> Subquery:
 
 
 TIER_WORDS = {
-    0: "the reseller's own price list",
-    1: "its group's price list",
-    2: "the general price list",
+    0: "the reseller's own price list '{list}' (#{id}),",
+    1: "its group's price list '{list}' (#{id}),",
+    2: "the general price list '{list}' (#{id}),",
 }
 
 
@@ -326,15 +337,26 @@ def _promotion_price(promo: Promotion, base: Decimal) -> Decimal:
     return money(base * (Decimal(100) - (promo.percent_off or Decimal(0))) / Decimal(100))
 
 
-def _promo_words(promo: Promotion, base: Decimal) -> str:
-    how = (
-        f"fixed price {money(promo.fixed_price)}"
-        if promo.fixed_price is not None
-        else f"{promo.percent_off}% off {base}"
-    )
+def _promo_words(promo: Promotion, base: Decimal, price: Decimal) -> Phrase:
+    """The promotion that gave ``price``, before the price-list rule it replaced."""
+    values = {
+        "name": promo.name,
+        "id": promo.id,
+        "start": moment(promo.valid_from),
+        "end": moment(promo.valid_to),
+        "price": phrase_money(price),
+    }
+    if promo.fixed_price is not None:
+        values["fixed"] = phrase_money(money(promo.fixed_price))
+        return (
+            "promotion '{name}' (#{id}): fixed price {fixed}, valid {start} to {end} → {price}; instead of",
+            values,
+        )
+    values["percent"] = number(promo.percent_off or Decimal(0))
+    values["base"] = phrase_money(base)
     return (
-        f"promotion '{promo.name}' (#{promo.id}): {how}, valid {promo.valid_from:%Y-%m-%d %H:%M} "
-        f"to {promo.valid_to:%Y-%m-%d %H:%M} UTC"
+        "promotion '{name}' (#{id}): {percent}% off {base}, valid {start} to {end} → {price}; instead of",
+        values,
     )
 
 

@@ -20,13 +20,14 @@ import re
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
 from hub.core import localeformat
+from hub.core.phrases import kind_of
 from shared.errors import ConfigError, DataError, SyncHubError, fill, problem_parts
 
 LOCALES = ("id", "en")
@@ -110,6 +111,28 @@ class Formatter:
         if value is None:
             return "—"
         return localeformat.number(Decimal(str(value)), self.lang, digits)
+
+    def phrases(self, phrases: Iterable[Sequence[Any]]) -> str:
+        """Phrases a service stored (:mod:`hub.core.phrases`) as one text in this language,
+        numbers and rupiah in its locale (with the decimals they were stored with), instants
+        in the reader's time zone."""
+        return " ".join(
+            self.message(template, {k: self._typed(v) for k, v in values.items()})
+            for template, values in phrases
+        )
+
+    def _typed(self, value: Any) -> Any:
+        kind = kind_of(value)
+        if kind == "at":
+            return self.datetime(dt.datetime.fromisoformat(value["at"]))
+        if kind is None:
+            return value
+        exact = Decimal(value[kind])
+        if kind == "rp":
+            return self.money(exact, cents=exact != exact.to_integral_value())
+        exponent = exact.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return localeformat.number(exact, self.lang, places)
 
     def money(self, value: Any, *, cents: bool = False) -> str:
         """:func:`money` in this language."""

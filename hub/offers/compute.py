@@ -1,4 +1,4 @@
-"""Pure offer rules: aggregates in, offer drafts (numbers + reason in words) out.
+"""Pure offer rules: aggregates in, offer drafts (numbers + reason as phrases) out.
 
 No database here, so every number can be worked out by hand in a test.
 ``daily`` = units sold in the window ÷ window days; ``cover`` = stock ÷ daily
@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
+
+from hub.core.phrases import Phrase, english, number
 
 ONE_DP = Decimal("0.1")
 
@@ -55,12 +57,21 @@ class Draft:
     product_id: int
     quantity: int
     numbers: dict[str, str]
-    reason: str
+    phrases: list[Phrase]  # the reason, written in each reader's language when shown
     rank_key: tuple[Decimal, ...] = field(default=(), compare=False)
+
+    @property
+    def reason(self) -> str:
+        """The reason in English (the API's text, and the message ids' own wording)."""
+        return english(self.phrases)
 
 
 def _d(x: Decimal) -> str:
-    return str(x.quantize(ONE_DP, rounding=ROUND_HALF_UP))
+    return str(_dp(x))
+
+
+def _dp(x: Decimal) -> Decimal:
+    return x.quantize(ONE_DP, rounding=ROUND_HALF_UP)
 
 
 def packs_up(units: Decimal, pack: int) -> int:
@@ -96,17 +107,39 @@ def replenishment(
         qty = cap_to_hub(wanted, p)
         if qty <= 0:
             continue
-        stock_words = (
-            f"{stock} in stock"
+        cover_words = {"cover": number(_dp(cover)), "min_cover": number(t.min_cover_days)}
+        packs = {
+            "needed": number(_dp(need)),
+            "target": number(t.target_cover_days),
+            "wanted": number(wanted),
+            "pack": number(p.pack_size),
+        }
+        reason: list[Phrase] = [
+            (
+                "You sold {sold} of {product} in the last {days} days ({daily}/day);",
+                {
+                    "sold": number(pos.sold),
+                    "product": p.name,
+                    "days": number(t.window_days),
+                    "daily": number(_dp(daily)),
+                },
+            ),
+            (
+                "{stock} in stock lasts {cover} days, below {min_cover}.",
+                {"stock": number(stock), **cover_words},
+            )
             if pos.on_hand >= 0
-            else f"the shop shows {pos.on_hand} in stock (counted as 0)"
-        )
-        limit = f"; the hub has only {p.available}, so {qty}" if qty < wanted else ""
-        reason = (
-            f"You sold {pos.sold} of {p.name} in the last {t.window_days} days ({_d(daily)}/day); "
-            f"{stock_words} lasts {_d(cover)} days, below {t.min_cover_days}. "
-            f"{_d(need)} more cover {t.target_cover_days} days: {wanted} in packs of {p.pack_size}{limit}."
-        )
+            else (
+                "the shop shows {on_hand} in stock (counted as 0), which lasts {cover} days, below {min_cover}.",
+                {"on_hand": number(pos.on_hand), **cover_words},
+            ),
+            ("{needed} more cover {target} days: {wanted} in packs of {pack}.", packs)
+            if qty >= wanted
+            else (
+                "{needed} more cover {target} days: {wanted} in packs of {pack}; the hub has only {available}, so {quantity}.",
+                {**packs, "available": number(p.available or 0), "quantity": number(qty)},
+            ),
+        ]
         out.append(
             Draft(
                 "replenishment",
@@ -164,11 +197,23 @@ def range_offers(
         qty = cap_to_hub(wanted, p)
         if qty <= 0:
             continue
-        reason = (
-            f"{p.name} sells at {ps.resellers} other resellers in your region ({region}): {ps.sold} units "
-            f"in {t.window_days} days, {_d(per_shop)}/day per shop. You do not carry it yet; "
-            f"{qty} covers about {t.target_cover_days} days at that pace."
-        )
+        reason: list[Phrase] = [
+            (
+                "{product} sells at {peers} other resellers in your region ({region}): {sold} units in {days} days, {per_shop}/day per shop.",
+                {
+                    "product": p.name,
+                    "peers": number(ps.resellers),
+                    "region": region,
+                    "sold": number(ps.sold),
+                    "days": number(t.window_days),
+                    "per_shop": number(_dp(per_shop)),
+                },
+            ),
+            (
+                "You do not carry it yet; {quantity} covers about {target} days at that pace.",
+                {"quantity": number(qty), "target": number(t.target_cover_days)},
+            ),
+        ]
         out.append(
             Draft(
                 "range",
@@ -222,17 +267,30 @@ def clearance(
         qty = cap_to_hub(max(packs_up(daily * t.target_cover_days, p.pack_size), p.pack_size), p)
         if qty <= 0:
             continue
-        why = (
-            "it is discontinued and the hub clears its last units"
+        held = {"product": p.name, "available": number(p.available or 0)}
+        reason: list[Phrase] = [
+            ("Clearance of {product}: it is discontinued and the hub clears its last units.", held)
             if p.discontinued
-            else f"the hub holds {p.available} units, {_d(hub_cover)} days of network sales"
+            else (
+                "Clearance of {product}: the hub holds {available} units, {cover} days of network sales.",
+                {**held, "cover": number(_dp(hub_cover))},
+            )
             if hub_cover is not None
-            else f"the hub holds {p.available} units and no other reseller sold it recently"
-        )
-        reason = (
-            f"Clearance of {p.name}: {why}. You sold {pos.sold} in the last {t.window_days} days "
-            f"({_d(daily)}/day), so {qty} last about {t.target_cover_days} days."
-        )
+            else (
+                "Clearance of {product}: the hub holds {available} units and no other reseller sold it recently.",
+                held,
+            ),
+            (
+                "You sold {sold} in the last {days} days ({daily}/day), so {quantity} last about {target} days.",
+                {
+                    "sold": number(pos.sold),
+                    "days": number(t.window_days),
+                    "daily": number(_dp(daily)),
+                    "quantity": number(qty),
+                    "target": number(t.target_cover_days),
+                },
+            ),
+        ]
         out.append(
             Draft(
                 "clearance",

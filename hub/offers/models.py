@@ -64,7 +64,10 @@ class Offer(Base):
     unit_price: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     price_rule: Mapped[str] = mapped_column(Text)
     numbers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # in English: the API's text
+    # the same as phrases (hub.core.phrases), shown in the reader's language; None before offers_0002
+    reason_phrases: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    price_rule_phrases: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     valid_to: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -23,6 +23,7 @@ from hub.catalog.errors import ProductNotPriced
 from hub.catalog.models import Product, SkuLink
 from hub.catalog.pricing import PriceBook
 from hub.core.db import utcnow
+from hub.core.phrases import stored
 from hub.offers.compute import (
     Draft,
     HubProduct,
@@ -237,8 +238,10 @@ def compute(
                         "quantity": d.quantity,
                         "unit_price": q.unit_price,
                         "price_rule": q.rule,
+                        "price_rule_phrases": stored(q.rule_phrases),
                         "numbers": d.numbers,
                         "reason": d.reason,
+                        "reason_phrases": stored(d.phrases),
                         "valid_from": at,
                         "valid_to": valid_to,
                         "created_at": at,

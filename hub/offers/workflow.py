@@ -23,6 +23,7 @@ from hub.catalog.models import Product
 from hub.catalog.pricing import price_for
 from hub.core.db import utcnow
 from hub.core.dropbox import write_reply
+from hub.core.phrases import stored
 from hub.core.roles import Principal, restrict
 from hub.offers.models import Offer
 from shared.errors import Conflict, DataError, NotFound
@@ -117,12 +118,8 @@ def edit(
         )
     q = price_for(session, o.reseller_id, o.product_id, quantity, at or utcnow())
     before = {"quantity": o.quantity, "unit_price": o.unit_price}
-    o.quantity, o.unit_price, o.price_rule, o.decided_by = (
-        quantity,
-        q.unit_price,
-        q.rule,
-        _who(principal),
-    )
+    o.quantity, o.unit_price, o.decided_by = quantity, q.unit_price, _who(principal)
+    o.price_rule, o.price_rule_phrases = q.rule, stored(q.rule_phrases)
     record(
         session,
         principal,

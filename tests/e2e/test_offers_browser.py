@@ -23,15 +23,13 @@ def test_owner_approves_and_publishes_in_bulk_then_reseller_orders(live_hub, bro
     page.click("header nav >> text=Penawaran")
     page.wait_for_url(f"{base}/offers")
     r1_row = page.locator(f"#offer-{ids['r1']}")
-    assert "You sold 56" in r1_row.locator(".reason").inner_text()
+    assert "Anda menjual 56" in r1_row.locator(".reason").inner_text()
     assert XSS in page.locator(f"#offer-{ids['r2']}").inner_text()  # shown as text, never run
 
     r1_row.locator("input.qty").fill("100")  # htmx re-prices the draft and swaps the row
     r1_row.locator("button.save-qty").click()
     page.locator(f"#offer-{ids['r1']} input.qty[value='100']").wait_for()
-    assert (
-        "quantity break from 100 units" in page.locator(f"#offer-{ids['r1']} .rule").text_content()
-    )
+    assert "harga grosir mulai 100 unit" in page.locator(f"#offer-{ids['r1']} .rule").text_content()
 
     page.check("#select-all")
     page.click("#approve")  # htmx POST of the checked ids with the CSRF header

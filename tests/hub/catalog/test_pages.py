@@ -152,14 +152,19 @@ def test_product_detail_shows_specs_variants_price_lists_and_why(hub: Seeded) ->
     assert XSS not in html and ESCAPED in html  # a spec value and a price-list name
     assert "Rp 11.500.000" in html and "Rp 11.800.000" in html
     why = owner.get(f"/catalog/products/{lap}", params={"reseller_id": "r1", "quantity": 10}).text
-    assert "the reseller&#39;s own price list" in why and "quantity break from 10 units" in why
+    # why, in the reader's language (Indonesian by default), amounts as rupiah
+    assert (
+        "daftar harga reseller sendiri" in why
+        and "harga grosir mulai 10 unit: Rp 11.500.000" in why
+    )
     assert "Rp 115.000.000" in why  # 10 × 11.500.000
     general = owner.get(
         f"/catalog/products/{lap}", params={"reseller_id": "r2", "quantity": 1}
     ).text
-    assert "the general price list" in general and "Rp 12.000.000" in general
+    assert "daftar harga umum" in general and "Rp 12.000.000" in general
     promo = owner.get(f"/catalog/products/{hub.products['xss']}", params={"reseller_id": "r2"}).text  # type: ignore[attr-defined]
     assert "Lebaran" in promo and "Rp 12.600" in promo and XSS not in promo
+    assert "promosi &#39;Lebaran" in promo and "menggantikan daftar harga" in promo
     unpriced = owner.get(
         f"/catalog/products/{hub.products['old']}", params={"reseller_id": "r1"}
     ).text  # type: ignore[attr-defined]

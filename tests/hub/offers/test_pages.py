@@ -95,9 +95,11 @@ def test_review_page_shows_numbers_reason_price_and_filters(hub: Seeded) -> None
     owner = hub.client(Role.OWNER)
     html = owner.get("/offers").text
     assert XSS not in html and ESCAPED in html  # the product name, inside the reason too
-    assert "You sold 56 of Alpha router in the last 28 days" in html
+    # the reason and the price's rule in the reader's language, numbers in its locale
+    assert "Anda menjual 56 Alpha router dalam 28 hari terakhir (2,0/hari)" in html
+    assert "stok 4 cukup untuk 2,0 hari" in html and "You sold" not in html
     assert "Terjual per hari" in html and "Rp 90" in html and "Rp 5.400" in html  # 60 × 90
-    assert "the general price list" in html  # why this price
+    assert "daftar harga umum &#39;general&#39;" in html and "price list" not in html
     only_r1 = owner.get("/offers", params={"reseller_id": "r1"}).text
     assert (
         f'id="offer-{hub.offers["r1"]}"' in only_r1
@@ -108,6 +110,8 @@ def test_review_page_shows_numbers_reason_price_and_filters(hub: Seeded) -> None
     owner.cookies.set(LANG_COOKIE, "en")
     english = owner.get("/offers").text
     assert "Sold per day" in english and "Terjual per hari" not in english and "Rp 5,400" in english
+    assert "You sold 56 of Alpha router in the last 28 days (2.0/day)" in english
+    assert "the general price list &#39;general&#39;" in english
 
 
 def test_bulk_approve_with_htmx_then_publish_and_reseller_portal(hub: Seeded) -> None:
@@ -136,7 +140,7 @@ def test_bulk_approve_with_htmx_then_publish_and_reseller_portal(hub: Seeded) ->
         and ESCAPED not in body
         and f"/portal/offers/{ids['r1']}/order" in body
     )
-    assert "You sold 56" in body and "Rp 90" in body
+    assert "Anda menjual 56" in body and "Rp 90" in body
     theirs = hub.client(Role.RESELLER_ADMIN, "r2").get("/portal/offers").text.split("<main>")[1]
     assert "Alpha router" not in theirs and ESCAPED in theirs and XSS not in theirs
 
@@ -229,7 +233,7 @@ def test_edit_quantity_reprices_the_draft(hub: Seeded) -> None:
     ops = hub.client(Role.OPERATIONS)
     row = ops.post(f"/offers/{ids['r1']}/quantity", data={"quantity": "100"}, headers=HTMX)
     assert row.status_code == 200 and row.text.startswith(f'<tr id="offer-{ids["r1"]}"')
-    assert "quantity break from 100 units" in row.text and 'value="100"' in row.text
+    assert "harga grosir mulai 100 unit: Rp 80" in row.text and 'value="100"' in row.text
     with hub.app.state.hub.session_factory() as s:
         o = s.get(Offer, ids["r1"])
         assert (o.quantity, o.unit_price) == (100, Decimal("80.00"))
