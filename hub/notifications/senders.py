@@ -21,6 +21,19 @@ class SendFailed(RetriableError):
     """The channel refused or could not be reached; the outbox retries later."""
 
 
+class SendRefused(SendFailed):
+    """The channel refused this message for good — no such mailbox (SMTP 5xx for the
+    recipient or the content), a number or request the provider rejects (HTTP 400, 404, 410,
+    422): sending it again gets the same answer, so the outbox marks it failed at once, with
+    the answer. A server that is down, a full mailbox (4xx), a login or token the hub has wrong
+    stay :class:`SendFailed`: fixing them needs no change to the message."""
+
+    retriable = False
+
+
+REFUSED_BY_PROVIDER = frozenset({400, 404, 410, 422})
+
+
 Attachment = tuple[str, str, bytes]  # file name, MIME type, content
 
 
@@ -71,9 +84,18 @@ class SmtpSender:
                     smtp.login(self.user, self.password)
                 smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
-            raise SendFailed(
+            raise (SendRefused if _refused_for_good(exc) else SendFailed)(
                 "SMTP {host}:{port}: {reason}", host=self.host, port=self.port, reason=exc
             ) from exc
+
+
+def _refused_for_good(exc: BaseException) -> bool:
+    """The server refused the recipient or the content itself (5xx), not the hub's login, its
+    sender address or the moment."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    return isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
 
 
 class WhatsAppSender:
@@ -95,7 +117,8 @@ class WhatsAppSender:
         except httpx.HTTPError as exc:
             raise SendFailed("WhatsApp provider {url}: {reason}", url=self.url, reason=exc) from exc
         if resp.status_code >= 300:
-            raise SendFailed(
+            error = SendRefused if resp.status_code in REFUSED_BY_PROVIDER else SendFailed
+            raise error(
                 "WhatsApp provider answered {status}: {text}",
                 status=resp.status_code,
                 text=resp.text[:200],

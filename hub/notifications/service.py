@@ -345,7 +345,7 @@ def deliver_due(
                 _send(senders[msg.channel], msg, subject, body)
             except SendFailed as exc:
                 msg.last_error = str(exc)[:2000]
-                if msg.attempts >= max_attempts:
+                if msg.attempts >= max_attempts or not exc.retriable:  # refused for good
                     msg.status = "failed"
                     report.failed += 1
                 else:

@@ -5,10 +5,11 @@ opted-in contacts, the purchase orders' PDFs to the supplier — goes out throug
 own channels (:func:`hub.notifications.service.deliver_due` with the configured senders):
 e-mail over SMTP to the demo's local mail server (:mod:`hub.demo.mailbox`; nothing leaves
 the machine), which keeps each message under ``<home>/mailbox/``. The mail server refuses the
-mistyped address; the outbox retries it with its back-off — the demo runs that clock an hour
-forward per round instead of waiting — and after its last attempt it is *failed*, with the
-server's reason, for operations to fix the contact and retry. The demo has no WhatsApp
-provider: those messages wait, visibly, until one is configured.
+mistyped address for good (550): the outbox marks it *failed* at once, with the server's
+reason, for operations to fix the contact and retry. A temporary failure would be retried
+with the outbox's back-off — the demo runs that clock an hour forward per round instead of
+waiting. The demo has no WhatsApp provider: those messages wait, visibly, until one is
+configured.
 """
 
 from __future__ import annotations
@@ -49,6 +50,6 @@ def seed(demo: Demo) -> str:
         counts = outbox.counts(s)
     return (
         f"outbox: {counts['sent']} e-mails delivered to the local mail server"
-        f" ({demo.home.name}/mailbox), {counts['failed']} failed after every attempt"
-        f" (a mistyped address), {counts['pending']} WhatsApp messages waiting (no provider)"
+        f" ({demo.home.name}/mailbox), {counts['failed']} refused for good"
+        f" (a mistyped address: fix it, then retry), {counts['pending']} WhatsApp messages waiting (no provider)"
     )

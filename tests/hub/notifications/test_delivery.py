@@ -138,3 +138,41 @@ def test_failures_retried_then_visible(factory, provider) -> None:  # type: igno
     assert deliver_due(factory, senders, now=later + dt.timedelta(hours=3)).sent == 1
     with factory() as s:
         assert s.query(OutboxMessage).filter_by(status="sent").count() == 1
+
+
+def test_a_refusal_for_good_fails_at_once_a_temporary_one_is_retried(  # type: ignore[no-untyped-def]
+    factory,
+    smtp,  # noqa: F811
+    provider,
+) -> None:
+    """SMTP 550 for the mailbox and HTTP 404 for the number fail on the first attempt with the
+    server's answer; 450 (mailbox busy) and 503 wait for the next attempt."""
+    inbox, port = smtp
+    _, wa_port, statuses = provider
+    inbox.refuse = {
+        "gone@example.test": "550 5.1.1 no such user",
+        "busy@example.test": "450 4.2.1 mailbox busy, try later",
+    }
+    statuses[0] = 404
+    with transaction(factory) as s:
+        add_contact(s, "r1", "email", "gone@example.test", "id")
+        add_contact(s, "r1", "email", "busy@example.test", "id")
+        add_contact(s, "r1", "whatsapp", "+62800", "id")
+        notify(s, "r1", "payment_rejected", {"order_id": 9, "reason": "blurry"})
+    senders = {
+        "email": SmtpSender("127.0.0.1", port, "hub@example.test"),
+        "whatsapp": WhatsAppSender(f"http://127.0.0.1:{wa_port}/send", "t"),
+    }
+    report = deliver_due(factory, senders, max_attempts=6)
+    assert (report.sent, report.failed, report.retried) == (0, 2, 1)
+    with factory() as s:
+        by_address = {m.recipient: m for m in s.query(OutboxMessage)}
+    gone, busy, number = (
+        by_address["gone@example.test"],
+        by_address["busy@example.test"],
+        by_address["+62800"],
+    )
+    assert (gone.status, gone.attempts) == ("failed", 1) and "550" in gone.last_error
+    assert (number.status, number.attempts) == ("failed", 1) and "404" in number.last_error
+    assert (busy.status, busy.attempts) == ("pending", 1) and "450" in busy.last_error
+    assert inbox.messages == []
