@@ -112,10 +112,12 @@ class Formatter:
             return "—"
         return localeformat.number(Decimal(str(value)), self.lang, digits)
 
-    def phrases(self, phrases: Iterable[Sequence[Any]]) -> str:
+    def phrases(self, phrases: Iterable[Sequence[Any]] | None, stored_text: str | None = "") -> str:
         """Phrases a service stored (:mod:`hub.core.phrases`) as one text in this language,
         numbers and rupiah in its locale (with the decimals they were stored with), instants
-        in the reader's time zone."""
+        in the reader's time zone; ``stored_text`` when there are no phrases."""
+        if not phrases:  # a row from before its phrases were kept: its (English) text
+            return stored_text or ""
         return " ".join(
             self.message(template, {k: self._typed(v) for k, v in values.items()})
             for template, values in phrases

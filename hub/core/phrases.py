@@ -66,5 +66,12 @@ def english(phrases: Iterable[Phrase]) -> str:
 
 
 def stored(phrases: Iterable[Phrase]) -> list[list[Any]]:
-    """Phrases as a JSON column holds them (lists, not tuples)."""
-    return [[template, dict(values)] for template, values in phrases]
+    """Phrases as a JSON column holds them: lists, and every value JSON can carry (an error's
+    values may be paths or exceptions: kept as their text)."""
+    return [[template, {k: _json(v) for k, v in values.items()}] for template, values in phrases]
+
+
+def _json(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)) or kind_of(value):
+        return value
+    return str(value)

@@ -58,7 +58,9 @@ class Snapshot(Base):
     file_sha256: Mapped[str] = mapped_column(String(64))
     file_bytes: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), default=Status.RECEIVED.value)
-    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)  # English: API, agent
+    # the same as phrases (hub.core.phrases), shown in the reader's language; None before ingest_0003
+    reason_phrases: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
     error_class: Mapped[str | None] = mapped_column(String(100), default=None)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)

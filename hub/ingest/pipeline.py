@@ -32,9 +32,10 @@ from sqlalchemy.orm import Session
 
 from hub.core.db import utcnow
 from hub.core.keys import HubKeys
+from hub.core.phrases import Phrase, english, stored
 from hub.ingest import requests
 from hub.ingest.models import ResellerSync, Snapshot, Status
-from hub.ingest.reasons import Rejected, describe, mismatch
+from hub.ingest.reasons import Rejected, describe, mismatch, said
 from hub.ingest.sequence import Decision, decide, lock_sync
 from hub.ingest.store import Store
 from hub.merge import merge_snapshot
@@ -159,8 +160,10 @@ def _process(session: Session, row: Snapshot, sync: ResellerSync, ctx: Context) 
     path = ctx.store.locate(row)
     if path is None or not path.is_file() or path.is_symlink():
         raise Rejected(
-            "the file is missing from the hub's store (deleted by hand?) — "
-            "ask the reseller to push this sequence again",
+            said(
+                "the file is missing from the hub's store (deleted by hand?) — "
+                "ask the reseller to push this sequence again"
+            ),
             "FileMissing",
         )
     header = read_header(path)
@@ -178,12 +181,23 @@ def _process(session: Session, row: Snapshot, sync: ResellerSync, ctx: Context) 
         if decision is Decision.DUPLICATE:
             return _seen(session, row, sync)
         lo, hi = sync.last_applied_sequence + 1, row.sequence - 1
-        gap = f"sequence {lo}" if lo == hi else f"sequences {lo} to {hi}"
         return _finish(
             row,
             Status.HELD,
-            f"held until {gap} of {row.reseller_id} arrive(s): "
-            "applied in order once the gap is filled (or a full snapshot re-bases)",
+            said(
+                "held until sequence {first} of {reseller} arrives: applied in order once the "
+                "gap is filled (or a full snapshot re-bases)",
+                first=lo,
+                reseller=row.reseller_id,
+            )
+            if lo == hi
+            else said(
+                "held until sequences {first} to {last} of {reseller} arrive: applied in order "
+                "once the gap is filled (or a full snapshot re-bases)",
+                first=lo,
+                last=hi,
+                reseller=row.reseller_id,
+            ),
         )
     with _opened(row, path, reseller.signing_public_key, ctx) as reader:
         manifest = reader.manifest
@@ -245,16 +259,26 @@ def _seen(session: Session, row: Snapshot, sync: ResellerSync) -> Outcome:
         return _finish(
             row,
             Status.SUPERSEDED,
-            f"sequence {row.sequence} is older than the full snapshot "
-            f"{sync.last_full_sequence or sync.last_applied_sequence} applied since; nothing to do",
+            said(
+                "sequence {sequence} is older than the full snapshot {full} applied since; "
+                "nothing to do",
+                sequence=row.sequence,
+                full=sync.last_full_sequence or sync.last_applied_sequence,
+            ),
         )
     return _finish(
         row,
         Status.CONFLICT,
-        f"the hub already applied another file as sequence {row.sequence} (#{applied}, up to "
-        f"{sync.last_applied_sequence} applied): this one was not applied. The agent lost its state "
-        f"folder, or two agents use one key: it re-bases to {sync.last_applied_sequence + 1} with a "
-        "full snapshot by itself (syncagent push); if it does not, run `syncagent push --full`",
+        said(
+            "the hub already applied another file as sequence {sequence} (#{applied}, up to "
+            "{last} applied): this one was not applied. The agent lost its state folder, or two "
+            "agents use one key: it re-bases to {next} with a full snapshot by itself (syncagent "
+            "push); if it does not, run `syncagent push --full`",
+            sequence=row.sequence,
+            applied=applied,
+            last=sync.last_applied_sequence,
+            next=sync.last_applied_sequence + 1,
+        ),
     )
 
 
@@ -262,21 +286,31 @@ def _check_origin(session: Session, row: Snapshot) -> None:
     name_reseller, _seq, _kind = parse_snapshot_filename(row.file_name)
     if name_reseller != row.reseller_id:
         raise Rejected(
-            f"placed in another reseller's inbox: the file is named for reseller {name_reseller!r} "
-            f"but was uploaded into {row.reseller_id!r}'s inbox — nothing of it was applied; "
-            "check which agent uploads with which account",
+            said(
+                "placed in another reseller's inbox: the file is named for reseller {named} "
+                "but was uploaded into {inbox}'s inbox — nothing of it was applied; "
+                "check which agent uploads with which account",
+                named=repr(name_reseller),
+                inbox=repr(row.reseller_id),
+            ),
             "MisplacedFile",
         )
     reseller = find_reseller(session, row.reseller_id)
     if reseller is None:
         raise Rejected(
-            f"reseller {row.reseller_id!r} is not enrolled at this hub — enrol it "
-            "(`synchub reseller add`), then retry",
+            said(
+                "reseller {reseller} is not enrolled at this hub — enrol it "
+                "(`synchub reseller add`), then retry",
+                reseller=repr(row.reseller_id),
+            ),
             "ResellerUnknown",
         )
     if not reseller.enabled:
         raise Rejected(
-            f"reseller {row.reseller_id!r} is disabled — enable it if this is expected, then retry",
+            said(
+                "reseller {reseller} is disabled — enable it if this is expected, then retry",
+                reseller=repr(row.reseller_id),
+            ),
             "ResellerDisabled",
         )
 
@@ -295,12 +329,18 @@ def _advance(session: Session, sync: ResellerSync, row: Snapshot) -> list[int]:
             )
         )
         if superseded:
+            obsolete = said(
+                "made obsolete by full snapshot {sequence} (#{id}), applied instead",
+                sequence=row.sequence,
+                id=row.id,
+            )
             session.execute(
                 update(Snapshot)
                 .where(Snapshot.id.in_(superseded))
                 .values(
                     status=Status.SUPERSEDED.value,
-                    reason=f"made obsolete by full snapshot {row.sequence} (#{row.id}), applied instead",
+                    reason=english(obsolete),
+                    reason_phrases=stored(obsolete),
                 )
             )
         sync.last_full_sequence = row.sequence
@@ -310,16 +350,17 @@ def _advance(session: Session, sync: ResellerSync, row: Snapshot) -> list[int]:
     return superseded
 
 
-def _finish(row: Snapshot, status: Status, reason: str | None) -> Outcome:
+def _finish(row: Snapshot, status: Status, reason: list[Phrase] | None) -> Outcome:
     row.status = status.value
-    row.reason = reason
+    row.reason = english(reason) if reason else None
+    row.reason_phrases = stored(reason) if reason else None
     row.error_class = None
-    return Outcome(row.id, row.reseller_id, row.sequence, row.status, reason)
+    return Outcome(row.id, row.reseller_id, row.sequence, row.status, row.reason)
 
 
 def _quarantine(session: Session, row: Snapshot, rejected: Rejected) -> Outcome:
     row.status = Status.QUARANTINED.value
-    row.reason = rejected.reason
+    row.reason, row.reason_phrases = rejected.reason, stored(rejected.phrases)
     row.error_class = rejected.error_class
     session.flush()
     return Outcome(row.id, row.reseller_id, row.sequence, row.status, rejected.reason)

@@ -59,7 +59,7 @@ def requeue(session_factory: sessionmaker[Session], store: Store, snapshot_id: i
         stats["previous_reasons"] = [*stats.get("previous_reasons", []), row.reason]
         row.stats = stats
         row.status = Status.RECEIVED.value
-        row.reason = None
+        row.reason = row.reason_phrases = None
         row.error_class = None
     with contextlib.suppress(OSError):  # the pipeline finds the file wherever it is (store.locate)
         store.settle(row)

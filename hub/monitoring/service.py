@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.core.db import utcnow
+from hub.core.i18n import LOCALES, Formatter
 from hub.core.roles import STAFF
 from hub.ingest.models import ResellerSync, Snapshot, Status
 from hub.monitoring.models import KINDS, Alert, AlertSubscription, JobStatus, SyncSchedule
@@ -241,10 +242,15 @@ def check_snapshots(
             key, template, room = f"conflict:{snap.id}", "alert_conflict", 400
         else:
             key, template, room = f"quarantine:{snap.id}:{snap.attempts}", "alert_quarantine", 300
-        payload = {
+        payload = {  # the reason in each subscriber's language (alerts render per contact)
             "reseller": snap.reseller_id,
             "sequence": snap.sequence,
-            "reason": (snap.reason or "?")[:room],
+            **{
+                f"reason_{lang}": (
+                    Formatter(lang).phrases(snap.reason_phrases, snap.reason) or "?"
+                )[:room]
+                for lang in LOCALES
+            },
         }
         if raise_alert(session, key, "quarantine", template, payload, snap.reseller_id):
             report.raised.append(key)

@@ -116,26 +116,26 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "alert_quarantine": {
         "id": (
             "[SyncHub] Snapshot {reseller} #{sequence} dikarantina",
-            "Snapshot #{sequence} dari {reseller} ditolak: {reason}. "
+            "Snapshot #{sequence} dari {reseller} ditolak: {reason_id}. "
             "Lihat `synchub ingest quarantine` lalu perbaiki sumbernya atau coba lagi.",
         ),
         "en": (
             "[SyncHub] Snapshot {reseller} #{sequence} quarantined",
-            "Snapshot #{sequence} from {reseller} was refused: {reason}. "
+            "Snapshot #{sequence} from {reseller} was refused: {reason_en}. "
             "See `synchub ingest quarantine`, then fix the source or retry.",
         ),
     },
     "alert_conflict": {
         "id": (
             "[SyncHub] Snapshot {reseller} #{sequence} tidak diterapkan (nomor bentrok)",
-            "Snapshot #{sequence} dari {reseller} tidak diterapkan: {reason}. "
+            "Snapshot #{sequence} dari {reseller} tidak diterapkan: {reason_id}. "
             "Pastikan push berikutnya diterapkan (`synchub snapshots list --reseller {reseller}`); "
             "jika tidak, minta snapshot penuh dari halaman reseller atau "
             "`synchub snapshots request-full {reseller}`.",
         ),
         "en": (
             "[SyncHub] Snapshot {reseller} #{sequence} not applied (sequence conflict)",
-            "Snapshot #{sequence} from {reseller} was not applied: {reason}. "
+            "Snapshot #{sequence} from {reseller} was not applied: {reason_en}. "
             "Check that its next push is applied (`synchub snapshots list --reseller {reseller}`); "
             "if not, ask for a full snapshot on the reseller's page or with "
             "`synchub snapshots request-full {reseller}`.",

@@ -11,6 +11,7 @@ from ingest_kit import COLUMNS, Hub
 from sqlalchemy import select
 
 from hub.core.db import transaction
+from hub.core.i18n import Formatter
 from hub.ingest.models import Snapshot
 from hub.ingest.quarantine import NotQuarantined, list_quarantined, retry
 from hub.ingest.store import Store
@@ -52,6 +53,10 @@ def test_flipped_byte_is_quarantined_and_a_good_copy_then_applies(hub: Hub) -> N
     hub.ingest()
     q = only_quarantined(hub)
     assert q.error_class == "SealTampered" and "altered after it was sealed" in q.reason
+    # the operator reads it in their language; the API and the agent get the English text
+    assert Formatter("en").phrases(q.reason_phrases, "") == q.reason
+    shown = Formatter("id").phrases(q.reason_phrases, q.reason)
+    assert shown.startswith("snapshot diubah setelah disegel") and "jangan percayai" in shown
     assert_file_in_quarantine(hub, q)
     assert hub.products("toko-a") == {} and hub.version_count("toko-a") == 0
     assert hub.sync("toko-a").last_applied_sequence == 0

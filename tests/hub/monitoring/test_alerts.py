@@ -177,7 +177,9 @@ def test_a_sequence_conflict_is_told_to_the_staff_with_what_to_do(fresh_hub: See
     """A snapshot not applied because another file holds its number (an agent whose state folder
     was lost) is not refused as corrupt, and the agent heals by itself: the staff hear of it all
     the same, once, with the hub's reason and how to check and repair (issue #16)."""
+    from hub.core.phrases import english, stored
     from hub.ingest.models import Snapshot, Status
+    from hub.ingest.reasons import said
 
     owner = fresh_hub.client(Role.OWNER)
     owner.post(
@@ -188,7 +190,17 @@ def test_a_sequence_conflict_is_told_to_the_staff_with_what_to_do(fresh_hub: See
     with transaction(factory) as s:
         snap = s.get(Snapshot, fresh_hub.snapshot_ids["r1"]["quarantined"])
         snap.status = Status.CONFLICT.value
-        snap.reason = "the hub already applied another file as sequence 3"
+        conflict = said(
+            "the hub already applied another file as sequence {sequence} (#{applied}, up to "
+            "{last} applied): this one was not applied. The agent lost its state folder, or two "
+            "agents use one key: it re-bases to {next} with a full snapshot by itself (syncagent "
+            "push); if it does not, run `syncagent push --full`",
+            sequence=3,
+            applied=7,
+            last=4,
+            next=5,
+        )  # as the pipeline says it (hub.ingest.pipeline._seen)
+        snap.reason, snap.reason_phrases = english(conflict), stored(conflict)
         conflict_id = snap.id
     _tick(fresh_hub, times=2)
     with factory() as s:
@@ -200,7 +212,8 @@ def test_a_sequence_conflict_is_told_to_the_staff_with_what_to_do(fresh_hub: See
         keys = list(s.scalars(select(Alert.key).where(Alert.key.like("conflict:%"))))
     assert keys == [f"conflict:{conflict_id}"]
     assert len(sent) == 1 and sent[0][1]["reseller"] == "r1"
-    assert "another file as sequence 3" in sent[0][1]["reason"]
+    assert "another file as sequence 3" in sent[0][1]["reason_en"]
+    assert "file lain sebagai urutan 3" in sent[0][1]["reason_id"]
 
     from hub.notifications.templates import render
 
