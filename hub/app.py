@@ -84,6 +84,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hub.reports.pages", "router"),
     ("hub.portal.pages", "router"),
     ("hub.portal.address_pages", "router"),
+    ("hub.portal.contact_pages", "router"),
     ("hub.portal.password_pages", "router"),
     ("hub.portal.profile_pages", "router"),
     ("hub.portal.downpayment_pages", "router"),

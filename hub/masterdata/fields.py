@@ -255,3 +255,20 @@ class FormState:
     typed: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, Msg] = field(default_factory=dict)
     message: Msg | None = None  # a problem of the whole record (e.g. a name already taken)
+
+
+def initial_values(fields: Sequence[Field], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Values as a form's inputs hold them (a new form shows the fields' defaults)."""
+    values = {f.name: f.default for f in fields if f.default is not None} | dict(values)
+    return {
+        f.name: (values.get(f.name) or []) if f.kind == "multi" else typed(f, values.get(f.name))
+        for f in fields
+    }
+
+
+def posted_values(fields: Sequence[Field], form: Mapping[str, list[str]]) -> dict[str, Any]:
+    """What was typed, as the form shows it again."""
+    return {
+        f.name: form.get(f.name, []) if f.kind == "multi" else (form.get(f.name) or [""])[-1]
+        for f in fields
+    }

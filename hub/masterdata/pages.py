@@ -23,7 +23,15 @@ from hub.core.errors import status_of
 from hub.core.sheets import FORMATS, MEDIA_TYPES
 from hub.core.staging import UPLOAD_BODY_LIMIT, Staging, read_upload
 from hub.core.templating import formatter, language, render
-from hub.masterdata.fields import FormState, Invalid, message_of, parse_values, shown, typed
+from hub.masterdata.fields import (
+    FormState,
+    Invalid,
+    initial_values,
+    message_of,
+    parse_values,
+    posted_values,
+    shown,
+)
 from hub.masterdata.kind import STATUSES, RecordKind
 from shared.errors import DataError, SyncHubError
 
@@ -122,23 +130,6 @@ def _form_page(
     )
 
 
-def _typed(kind: RecordKind[Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """Values as the form's inputs hold them (a new form shows the fields' defaults)."""
-    values = {f.name: f.default for f in kind.fields if f.default is not None} | dict(values)
-    return {
-        f.name: (values.get(f.name) or []) if f.kind == "multi" else typed(f, values.get(f.name))
-        for f in kind.fields
-    }
-
-
-def _posted(kind: RecordKind[Any], form: Mapping[str, list[str]]) -> dict[str, Any]:
-    """What was typed, as the form shows it again."""
-    return {
-        f.name: form.get(f.name, []) if f.kind == "multi" else (form.get(f.name) or [""])[-1]
-        for f in kind.fields
-    }
-
-
 def _save(
     request: Request,
     session: Session,
@@ -156,11 +147,11 @@ def _save(
         session.flush()
     except Invalid as exc:
         session.rollback()
-        state = FormState(_posted(kind, form), exc.fields)
+        state = FormState(posted_values(kind.fields, form), exc.fields)
         return _form_page(request, session, kind, state, row, 422)
     except SyncHubError as exc:
         session.rollback()
-        state = FormState(_posted(kind, form), message=message_of(exc))
+        state = FormState(posted_values(kind.fields, form), message=message_of(exc))
         return _form_page(request, session, kind, state, row, 409)
     scope = _scope(kind, request.query_params)
     return RedirectResponse(_list_url(kind, scope, saved=row.id), 303)
@@ -218,7 +209,9 @@ def pages_for(kind: RecordKind[Any]) -> APIRouter:
         @router.get(f"{base}/new", dependencies=[edit], name=f"{kind.slug}-new")
         def new_form(request: Request, session: SessionDep) -> Response:
             prefill = _scope(kind, request.query_params)
-            return _form_page(request, session, kind, FormState({**_typed(kind, {}), **prefill}))
+            return _form_page(
+                request, session, kind, FormState({**initial_values(kind.fields, {}), **prefill})
+            )
 
         @router.post(f"{base}/new", dependencies=[edit])
         def create(
@@ -284,7 +277,9 @@ def pages_for(kind: RecordKind[Any]) -> APIRouter:
         def edit_form(row_id: RowId, request: Request, session: SessionDep) -> Response:
             row = kind.get(session, row_id)
             values = kind.values(session, [row])[0]
-            return _form_page(request, session, kind, FormState(_typed(kind, values)), row)
+            return _form_page(
+                request, session, kind, FormState(initial_values(kind.fields, values)), row
+            )
 
         @router.post(f"{base}/{{row_id}}", dependencies=[edit])
         def update(

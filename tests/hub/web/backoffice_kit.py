@@ -17,6 +17,7 @@ from sqlalchemy import select
 from hub.core.db import transaction
 from hub.core.roles import Role
 from hub.masterdata.registry import kinds
+from hub.notifications.models import Contact
 from hub.orders.models import Order
 from hub.payments.models import TransferConfirmation
 from hub.shipping.models import Region
@@ -136,6 +137,9 @@ def filled_paths(hub: Seeded) -> dict[str, list[str]]:
     out["/resellers/{reseller_id}/profile"] = ["/resellers/r1/profile"]
     out["/notifications"] = ["/notifications?status=failed", "/notifications?status=pending"]
     out["/resellers/{enrolling_id}/enrolment"] = ["/resellers/pending-shop/enrolment"]
+    contact = _first_id(hub, Contact)  # Budi, of r1: the portal's reseller admin sees him
+    if contact is not None:
+        out["/portal/contacts/{contact_id}"] = [f"/portal/contacts/{contact}"]
     for kind in kinds():
         row = _first_id(hub, kind.model)
         if row is not None:
