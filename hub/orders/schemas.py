@@ -81,6 +81,14 @@ class OrderPublic(BaseModel):
     paid_amount: Decimal
     amount_due: Decimal
     overpaid: Decimal
+    # a reseller group's down payment (0: none asked), what of it is still missing, and what
+    # the reseller transfers next (that rest plus the unique code first, then all that is due)
+    down_payment: Decimal = Decimal(0)
+    down_payment_due: Decimal = Decimal(0)
+    pay_now: Decimal = Decimal(0)
+    ship_to_name: str = ""
+    ship_to_phone: str = ""
+    ship_to_address: str = ""
     payment_reference: Optional[str]
     payment_due_at: Optional[dt.datetime]
     pending_proofs: int

@@ -93,6 +93,11 @@ def test_down_payment_then_rest_receipts_tracking_received(hub: Seeded, tmp_path
     assert 'id="cancel-order"' in page  # nothing paid yet: it can still be cancelled
     history = page[page.index('id="history"') :]
     assert "uang muka ditetapkan" in history and "down_payment" not in history
+    api = c.get(f"/api/v1/orders/{oid}").json()  # a script sees what the page says
+    assert Decimal(api["down_payment"]) == o.down_payment
+    assert Decimal(api["down_payment_due"]) == o.down_payment
+    assert Decimal(api["pay_now"]) == first and Decimal(api["amount_due"]) == o.transfer_amount
+    assert api["ship_to_name"] and api["ship_to_address"]
 
     r = _send_proof(c, o, _proof_amount(page))  # sent as the page proposed it
     assert r.status_code == 200, r.text
@@ -102,6 +107,8 @@ def test_down_payment_then_rest_receipts_tracking_received(hub: Seeded, tmp_path
     assert o.state == "partially_paid" and o.paid_amount == first
     rest = o.transfer_amount - first
     assert o.amount_due == rest
+    api = c.get(f"/api/v1/orders/{oid}").json()
+    assert Decimal(api["down_payment_due"]) == 0 and Decimal(api["pay_now"]) == rest
 
     page = c.get(f"/portal/orders/{oid}").text
     assert "Uang muka dulu" not in page
