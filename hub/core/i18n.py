@@ -31,6 +31,7 @@ from hub.core.phrases import kind_of
 from shared.errors import ConfigError, DataError, SyncHubError, fill, problem_parts
 
 LOCALES = ("id", "en")
+ONE = "|one"  # a catalogue key's suffix for its form with a count of one
 HUB = Path(__file__).resolve().parent.parent
 LOCALE_DIR = HUB / "locales"
 DISPLAY_TZ = ZoneInfo("Asia/Jakarta")  # WIB: the business's clock
@@ -77,7 +78,13 @@ class Formatter:
         self._messages = catalogue(self.lang)
 
     def gettext(self, text: str, **values: Any) -> str:
-        out = self._messages.get(text) or text
+        """``text`` translated and filled; a count of one (``n`` shown as ``1``) reads the
+        catalogue's ``<text>|one`` form when it has one (English: ``1 product``, ``2 products``;
+        Indonesian needs none)."""
+        out = None
+        if values and str(values.get("n", "")) == "1":
+            out = self._messages.get(text + ONE)
+        out = out or self._messages.get(text) or text
         return out.format(**values) if values else out
 
     def message(self, template: str, values: Mapping[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -109,3 +110,19 @@ def test_a_stored_amount_reads_as_rupiah_with_its_cents_when_it_has_some(value: 
 def test_an_instant_is_stored_in_utc_whatever_zone_it_came_in() -> None:
     wib = dt.timezone(dt.timedelta(hours=7))
     assert moment(AT.astimezone(wib)) == moment(AT) == {"at": "2026-03-01T17:00:00+00:00"}
+
+
+def test_a_count_of_one_reads_in_the_singular_in_english() -> None:
+    en, id_ = Formatter("en"), Formatter("id")
+    assert en.gettext("{n} products", n="1") == "1 product"
+    assert en.gettext("{n} products", n="1.000") == "1.000 products"
+    assert en.gettext("{n} records", n="1+") == "1+ records"  # a capped count is not one
+    assert id_.gettext("{n} products", n="1") == id_.gettext("{n} products", n="2").replace(
+        "2", "1"
+    )
+    singulars = {k: v for k, v in catalogue("en").items() if k.endswith("|one")}
+    assert len(singulars) >= 15
+    for key, one in singulars.items():  # the same values as the plural, and an id for it
+        base = key.removesuffix("|one")
+        assert sorted(re.findall(r"\{\w+\}", one)) == sorted(re.findall(r"\{\w+\}", base)), key
+        assert catalogue("id").get(base), base
