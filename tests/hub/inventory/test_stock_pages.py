@@ -195,6 +195,6 @@ def test_the_count_and_the_pager_say_how_many_match(hub: Seeded) -> None:
     assert shown()[0] == "122 products"  # A, B and 120 cables
     count, rows = shown(q="kabel", page="3")
     assert count == "120 products" and rows == [f"KABEL-{n:03}" for n in range(100, 120)]
-    assert shown(q="kabel-007") == ("1 products", ["KABEL-007"])
+    assert shown(q="kabel-007") == ("1 product", ["KABEL-007"])
     count, rows = shown(low="true")
     assert count == "122 products" and len(rows) == 50  # nothing in BDG: every product is out

@@ -107,7 +107,7 @@ def test_rate_card_upload_previews_the_dates_then_applies_and_is_audited(hub: Se
     assert refused.status_code == 422 and "unknown region code" in refused.text
     assert 'id="confirm"' not in refused.text
     on = owner.get("/rate-cards", params={"on": "2025-06-01", "courier": "tiki"})
-    assert "10,500" in on.text and 'id="count">1 records' in on.text
+    assert "10,500" in on.text and 'id="count">1 record<' in on.text
     export = owner.get("/rate-cards/export?format=csv").text
     assert export.splitlines()[0] == HEADER
 
