@@ -102,7 +102,9 @@ class SyncRequest(Base):
     reseller_id: Mapped[str] = mapped_column(String(63))
     what: Mapped[str] = mapped_column(String(8))
     datasets: Mapped[list[str]] = mapped_column(JSON, default=list)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # English, or as an operator typed it
+    # the hub's own reasons as phrases (hub.core.phrases), shown in the reader's language
+    reason_phrases: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
     requested_by: Mapped[str] = mapped_column(String(200))
     requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     since_sequence: Mapped[int | None] = mapped_column(BigInteger, default=None)

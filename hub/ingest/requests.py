@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from hub.core.db import utcnow
 from hub.core.dropbox import write_reply
+from hub.core.phrases import Phrase, english, stored
 from hub.ingest.models import Snapshot, SyncRequest
+from hub.ingest.reasons import said
 from hub.ingest.store import Store
 from hub.merge.stats import MergeStats
 from shared.messages import Request, request_filename, sign_message
@@ -47,7 +49,7 @@ def ask(
     reseller_id: str,
     what: str,
     *,
-    reason: str,
+    reason: str | list[Phrase],
     by: str,
     datasets: Iterable[str] = (),
     since_sequence: int | None = None,
@@ -65,7 +67,8 @@ def ask(
         reseller_id=reseller_id,
         what=what,
         datasets=list(datasets),
-        reason=reason,
+        reason=reason if isinstance(reason, str) else english(reason),
+        reason_phrases=None if isinstance(reason, str) else stored(reason),
         requested_by=by,
         requested_at=utcnow(),
         since_sequence=since_sequence,
@@ -88,7 +91,11 @@ def after_merge(session: Session, row: Snapshot, answers: list[str], stats: Merg
             session,
             row.reseller_id,
             "full",
-            reason=f"after snapshot {row.sequence} the hub lacks rows of {', '.join(full)}",
+            reason=said(
+                "after snapshot {sequence} the hub lacks rows of {datasets}",
+                sequence=row.sequence,
+                datasets=", ".join(full),
+            ),
             by="hub",
             since_sequence=row.sequence,
         )
@@ -97,8 +104,11 @@ def after_merge(session: Session, row: Snapshot, answers: list[str], stats: Merg
             session,
             row.reseller_id,
             "keys",
-            reason=f"after snapshot {row.sequence} the hub's keys of {', '.join(keys)} differ "
-            "from the source's",
+            reason=said(
+                "after snapshot {sequence} the hub's keys of {datasets} differ from the source's",
+                sequence=row.sequence,
+                datasets=", ".join(keys),
+            ),
             by="hub",
             datasets=keys,
             since_sequence=row.sequence,
@@ -139,4 +149,4 @@ def write_messages(
 
 def request_full(session: Session, reseller_id: str, *, reason: str, by: str) -> SyncRequest:
     """An operator asks for a full snapshot. The caller commits, then calls :func:`write_messages`."""
-    return ask(session, reseller_id, "full", reason=reason or "asked by an operator", by=by)
+    return ask(session, reseller_id, "full", reason=reason or said("asked by an operator"), by=by)

@@ -4,7 +4,10 @@ and an applied full snapshot answers everything; the signed files follow the ope
 from __future__ import annotations
 
 from ingest_kit import Hub
+from sqlalchemy import select
 
+from hub.core.i18n import Formatter
+from hub.ingest.models import SyncRequest
 from shared.messages import Request, parse_payload, verify_message
 
 V1 = {1: ("Mouse", "9.50"), 2: ("Keyboard", "25.00")}
@@ -30,6 +33,12 @@ def test_a_key_set_that_differs_asks_for_the_keys_until_answered(hub: Hub) -> No
     assert list(files) == ["request-r1.json"]
     req = files["request-r1.json"]
     assert (req.what, req.datasets, req.since_sequence) == ("keys", ["products"], 2)
+    # the agent gets the English text; the operator's page says it in their language
+    assert req.reason == "after snapshot 2 the hub's keys of products differ from the source's"
+    with hub.factory() as s:
+        (asked,) = s.scalars(select(SyncRequest)).all()
+    shown = Formatter("id").phrases(asked.reason_phrases, asked.reason)
+    assert shown == "setelah snapshot 2 kunci products di hub berbeda dari kunci di sumbernya"
     row = [s for s in hub.snapshots("toko-a") if s.sequence == 2][0]
     assert "asked the agent for its key list" in str(row.stats)
 
