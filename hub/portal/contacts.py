@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.core.i18n import translatable
-from hub.core.roles import Principal
+from hub.core.roles import Principal, can_see_reseller, restrict
 from hub.masterdata.fields import parse_values
 from hub.notifications.models import Contact
 from hub.notifications.records import CONTACTS
@@ -25,18 +25,13 @@ FIELDS = tuple(f for f in CONTACTS.fields if f.name != "reseller")
 
 def own(session: Session, principal: Principal) -> list[Contact]:
     """The reseller's contacts, active first, by name."""
-    return list(
-        session.scalars(
-            select(Contact)
-            .where(Contact.reseller_id == principal.reseller_id)
-            .order_by(Contact.active.desc(), Contact.name)
-        )
-    )
+    mine = restrict(select(Contact), principal, Contact.reseller_id)
+    return list(session.scalars(mine.order_by(Contact.active.desc(), Contact.name)))
 
 
 def get_own(session: Session, principal: Principal, contact_id: int) -> Contact:
     row = session.get(Contact, contact_id)
-    if row is None or row.reseller_id != principal.reseller_id:
+    if row is None or not can_see_reseller(principal, row.reseller_id):
         raise translatable(NotFound, "no contact #{id}", "go back to your contacts", id=contact_id)
     return row
 
