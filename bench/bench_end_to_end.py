@@ -188,7 +188,7 @@ def main() -> None:
     ap.add_argument(
         "--analyze",
         action="store_true",
-        help="ANALYZE the hub's record_versions after each push (what autovacuum does "
+        help="ANALYZE the hub's merged tables after each push (what autovacuum does "
         "within a minute; works around stale planner statistics, see bench/README.md)",
     )
     ap.add_argument(
@@ -204,6 +204,7 @@ def main() -> None:
         rows=rows,
         background=args.background,
     )
+    from hub.merge import tables
     from tests.servers import PostgresServer, SshdServer
 
     rid = "bench-e2e"
@@ -239,7 +240,7 @@ def main() -> None:
                 results.append((label, r, anchors, target))
                 if args.analyze:
                     with hub.engine.begin() as con:
-                        con.exec_driver_sql("ANALYZE record_versions")
+                        con.exec_driver_sql(f"ANALYZE {tables.of(rid, 'items').current}")
         hub.engine.dispose()
     for label, r, anchors, target in results:
         c.ratio_line(

@@ -1,7 +1,7 @@
 """Web pages' p95 latency with 200 resellers and 1M merged rows (issue 4, acceptance 6; target < 300 ms).
 
-Data is generated directly with SQL into ``record_versions`` (plus the small
-bookkeeping tables), then every page is requested in-process as the owner and a
+Data is generated directly with SQL into each reseller's current table of
+``products`` (:mod:`hub.merge.tables`, plus the small bookkeeping tables), then every page is requested in-process as the owner and a
 reseller user. Run: ``python bench/bench_web.py [--resellers 200] [--rows 1000000]``.
 """
 
@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hub.core.db import utcnow
 from hub.core.roles import Role
+from hub.merge import tables
 from shared.types import Column, PortableType
 from tests.hub.web.webkit import seed
 
@@ -95,13 +96,14 @@ def generate(factory, resellers: int, rows: int) -> None:
                 ),
                 {"r": rid, "s": last, "at": now, "n": per},
             )
+            names = tables.of(rid, "products")
+            tables.create(s, names, len(COLUMNS), [0])
             s.execute(
                 text(
                     "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < :per) "
-                    "INSERT INTO record_versions (reseller_id, dataset, row_key, row_values, valid_from, valid_to, "
-                    "snapshot_id, received_at) SELECT :r, 'products', printf('%08d', i), "
-                    "json_array(CAST(i AS TEXT), 'Product ' || i, printf('%d.50', i % 1000), CAST(i % 97 AS TEXT)), "
-                    ":vf, NULL, :s, :vf FROM k"
+                    f"INSERT INTO {names.current} (c0, c1, c2, c3, valid_from, snapshot_id, received_at) "
+                    "SELECT CAST(i AS TEXT), 'Product ' || i, printf('%d.50', i % 1000), "
+                    "CAST(i % 97 AS TEXT), :vf, :s, :vf FROM k"
                 ),
                 {"per": per, "r": rid, "s": last, "vf": now - dt.timedelta(days=40)},
             )

@@ -3,14 +3,14 @@
 Everything else in the merge is one SQL text for both. Here: creating and
 bulk-loading the staging table (COPY FROM STDIN on PostgreSQL — over two
 connections for a big one, :mod:`hub.merge.split_stage` — batched executemany
-on SQLite), planner statistics and memory (PostgreSQL), quoting a
-text as a JSON string, reading one JSON array element, and the key-set digest
-of the current keys (set-based on PostgreSQL, streamed on SQLite).
+on SQLite), planner statistics and memory (PostgreSQL), "these two differ"
+with NULL as a value, and the key-set digest of the current keys (set-based
+on PostgreSQL, streamed on SQLite).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -35,27 +35,9 @@ def _driver_connection(session: Session) -> Any:
     return conn
 
 
-def char(session: Session, code: int) -> str:
-    return f"chr({code})" if name(session) == "postgresql" else f"char({code})"
-
-
-def bytewise(session: Session, expr: str) -> str:
-    """``expr`` (text) under the collation of ``record_versions.row_key``: byte order (``merge_0007``)."""
-    return f'{expr} COLLATE "C"' if name(session) == "postgresql" else expr
-
-
-def json_string(session: Session, expr: str) -> str:
-    """SQL for ``expr`` (text or NULL) as a JSON value: a quoted string or ``null``."""
-    if name(session) == "postgresql":
-        return f"COALESCE(to_json({expr})::text, 'null')"
-    return f"json_quote({expr})"
-
-
-def json_element(session: Session, expr: str, position: int) -> str:
-    """SQL for element ``position`` of the JSON array text ``expr`` as text (NULL if null/absent)."""
-    if name(session) == "postgresql":
-        return f"(({expr})::json ->> {int(position)})"
-    return f"json_extract({expr}, '$[{int(position)}]')"
+def distinct(session: Session, a: str, b: str) -> str:
+    """SQL: ``a`` and ``b`` differ, NULL told apart from every text (SQLite's ``IS NOT``)."""
+    return f"{a} IS DISTINCT FROM {b}" if name(session) == "postgresql" else f"{a} IS NOT {b}"
 
 
 SPLIT_STAGE_ROWS = 200_000  # from this many rows a PostgreSQL stage loads over two connections
@@ -66,28 +48,24 @@ def stage(
     table: str,
     width: int,
     key_expr: str,
-    hash_expr: str | None,
     chunks: Iterable[bytes],
     what: str,
     *,
     expected_rows: int = 0,
-    row_hash: Callable[[list[str | None]], str] | None = None,
 ) -> int:
     """Create the stage ``table`` and bulk-load ``chunks`` into it; the rows loaded.
 
-    Columns ``c0..c{width-1}`` (text), the key line ``k`` and the row hash ``h``
-    (see :func:`create_stage`). On PostgreSQL under READ COMMITTED, a stage of
+    Columns ``c0..c{width-1}`` (text) and the key line ``k`` (see :func:`create_stage`). On PostgreSQL under READ COMMITTED, a stage of
     ``expected_rows`` ≥ :data:`SPLIT_STAGE_ROWS` is loaded by two connections
     at once (:mod:`hub.merge.split_stage`); it reads the same. Drop it with
     :func:`drop_stage`.
     """
     if (
         name(session) == "postgresql"
-        and hash_expr is not None
         and expected_rows >= SPLIT_STAGE_ROWS
         and split_stage.usable(session)
     ):
-        columns = _stage_columns(session, width, key_expr, hash_expr)
+        columns = _stage_columns(width, key_expr)
         return split_stage.load(
             session,
             _driver_connection(session),
@@ -96,8 +74,8 @@ def stage(
             chunks,
             lambda conn, into, part: _copy(conn, into, width, part, what),
         )
-    create_stage(session, table, width, key_expr, hash_expr)
-    return load(session, table, width, chunks, what, row_hash=row_hash)
+    create_stage(session, table, width, key_expr)
+    return load(session, table, width, chunks, what)
 
 
 def drop_stage(session: Session, table: str) -> None:
@@ -105,31 +83,20 @@ def drop_stage(session: Session, table: str) -> None:
         session.execute(text(f"DROP TABLE {table}"))
 
 
-def _stage_columns(session: Session, width: int, key_expr: str, hash_expr: str | None) -> str:
+def _stage_columns(width: int, key_expr: str) -> str:
     cols = [f"c{i} text" for i in range(width)]
-    if hash_expr is not None:
-        cols.append(
-            f"h text GENERATED ALWAYS AS ({hash_expr}) STORED"
-            if name(session) == "postgresql"
-            else "h text"
-        )
     cols.append(f"k text GENERATED ALWAYS AS ({key_expr}) STORED")
     return ", ".join(cols)
 
 
-def create_stage(
-    session: Session, table: str, width: int, key_expr: str, hash_expr: str | None
-) -> None:
-    """A temp table ``c0..c{width-1}`` (text) whose key line ``k`` (and row hash ``h``) derive on load.
+def create_stage(session: Session, table: str, width: int, key_expr: str) -> None:
+    """A temp table ``c0..c{width-1}`` (text) whose key line ``k`` derives on load.
 
     ``k`` is a generated column on both databases, so COPY computes it with no
-    second pass; ``h`` too on PostgreSQL, while SQLite's loader fills it from
-    Python (``hash_expr`` is then ignored: SQLite has no md5).
+    second pass.
     """
     session.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    session.execute(
-        text(f"CREATE TEMP TABLE {table} ({_stage_columns(session, width, key_expr, hash_expr)})")
-    )
+    session.execute(text(f"CREATE TEMP TABLE {table} ({_stage_columns(width, key_expr)})"))
     if name(session) == "sqlite":  # its joins on the stage are index look-ups
         session.execute(text(f"CREATE INDEX {table}_k ON {table} (k)"))
 
@@ -173,16 +140,15 @@ def load(
     width: int,
     chunks: Iterable[bytes],
     what: str,
-    row_hash: Callable[[list[str | None]], str] | None = None,
 ) -> int:
-    """Bulk-load COPY-text ``chunks`` (whole lines) into the stage ``table`` (``width`` fields).
+    """Bulk-load COPY-text ``chunks`` (whole lines) into ``table``'s columns ``c0..c{width-1}``.
 
-    PostgreSQL: the bytes go to COPY as they are (no Python per row). SQLite:
-    parsed and inserted in batches, with ``h`` = ``row_hash(fields)`` if given.
+    PostgreSQL: the bytes go to COPY as they are (no Python per row); columns
+    not loaded take their defaults. SQLite: parsed and inserted in batches.
     """
     if name(session) == "postgresql":
         return _copy(_driver_connection(session), table, width, chunks, what)
-    names = [f"c{i}" for i in range(width)] + (["h"] if row_hash else [])
+    names = [f"c{i}" for i in range(width)]
     marks = ", ".join("?" for _ in names)
     sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
     cur = _driver_connection(session).cursor()
@@ -190,8 +156,6 @@ def load(
     try:
         batch: list[list[str | None]] = []
         for row in _parse(chunks, width, what):
-            if row_hash is not None:
-                row.append(row_hash(row))
             batch.append(row)
             if len(batch) >= BATCH:
                 cur.executemany(sql, batch)
@@ -273,9 +237,7 @@ def sum_sha256(digests: Iterable[bytes]) -> int:
     return sum(int.from_bytes(h, "big") for h in digests) % _MOD
 
 
-def current_keys_digest(session: Session, where: str, params: dict[str, object]) -> tuple[int, str]:
-    """(count, digest) of ``row_key`` over ``record_versions`` rows matching ``where`` (see shared.keyset)."""
-    n, total = keys_sum(
-        session, f"SELECT row_key AS key_line FROM record_versions WHERE {where}", params
-    )
+def current_keys_digest(session: Session, current_table: str) -> tuple[int, str]:
+    """(count, digest) of every key of a dataset's current table (see shared.keyset)."""
+    n, total = keys_sum(session, f"SELECT k AS key_line FROM {current_table}", {})
     return n, f"{total:064x}"

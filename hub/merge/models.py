@@ -1,70 +1,20 @@
-"""Tables of the merged database: every version of every record, and each dataset's schema history.
+"""Bookkeeping of the merged database: each dataset's schema history and its merge state.
 
-``record_versions`` is the "dynamic DBMS": one row per (reseller, dataset, key)
-*version*, with the interval ``[valid_from, valid_to)`` in source time, the
-snapshot that brought it and when the hub received it. The current row of a
-key is the one with ``valid_to IS NULL`` (at most one, enforced by a partial
-unique index); closed versions have their own partial index, so readers query
-the two halves separately (see :mod:`hub.merge.query`). Values are a JSON array of canonical texts (see
-:mod:`shared.types`) laid out by the dataset's *layout* — every column name
-ever seen, in order of first appearance — so old versions stay readable after
-columns are added or dropped. On PostgreSQL the table keeps 10 % free space per
-page (``merge_0006``): closing a version rewrites its tuple on the same page;
-``row_key`` has collation "C" (``merge_0007``): keys are compared as bytes.
+The rows themselves live in two tables per dataset, current and history
+(:mod:`hub.merge.tables`, created by the merge, not mapped here). Values are
+canonical texts (see :mod:`shared.types`) in columns laid out by the dataset's
+*layout* — every column name ever seen, in order of first appearance — so old
+versions stay readable after columns are added or dropped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.db import Base, UTCDateTime
-
-ID = BigInteger().with_variant(
-    Integer(), "sqlite"
-)  # SQLite autoincrements INTEGER PRIMARY KEY only
-
-
-class RecordVersion(Base):
-    __tablename__ = "record_versions"
-
-    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
-    reseller_id: Mapped[str] = mapped_column(String(63))
-    dataset: Mapped[str] = mapped_column(String(64))
-    # the key columns as a COPY line (no newline), compared byte by byte (merge_0007; SQLite: always)
-    row_key: Mapped[str] = mapped_column(Text().with_variant(Text(collation="C"), "postgresql"))
-    row_values: Mapped[str] = mapped_column(Text)  # JSON array of canonical texts, by layout
-    # hash of the source fields and the layout mapping (see hub.merge.rowsql): equal hash = unchanged row
-    row_hash: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    valid_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    snapshot_id: Mapped[int] = mapped_column(Integer)  # ingest's snapshot row id (no FK: decoupled)
-    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-
-    __table_args__ = (
-        Index(
-            "uq_record_versions_current",
-            "reseller_id",
-            "dataset",
-            "row_key",
-            unique=True,
-            sqlite_where=text("valid_to IS NULL"),
-            postgresql_where=text("valid_to IS NULL"),
-        ),
-        # closed versions only (merge_0005): a new current version costs one index entry less, and
-        # readers take current rows from the index above, earlier ones from this one
-        Index(
-            "ix_record_versions_closed",
-            "reseller_id",
-            "dataset",
-            "row_key",
-            "valid_from",
-            sqlite_where=text("valid_to IS NOT NULL"),
-            postgresql_where=text("valid_to IS NOT NULL"),
-        ),
-    )
 
 
 class DatasetSchema(Base):

@@ -10,15 +10,14 @@ matches a stored ``5.0`` exactly (decimal scale is part of the value).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from hub.core.db import UTCDateTime
-from hub.merge import dialect, store
+from hub.merge import dialect, store, tables
 from hub.merge.errors import DatasetNotFound
 from hub.merge.schema import SchemaState
 from shared.copytext import format_line
@@ -57,49 +56,38 @@ def _schema(
     return state
 
 
-def _decoder(session: Session, reseller_id: str, dataset: str, state: SchemaState):
+def _reader(
+    session: Session, reseller_id: str, dataset: str, state: SchemaState
+) -> tuple[str, Callable[[Sequence[str | None]], Row]]:
+    """The stored fields of ``state``'s columns as a select list, and how to decode a row of them.
+
+    Values are decoded by the column's *newest* type: a widened type reads its older values too.
+    """
     latest = store.latest_schema(session, reseller_id, dataset) or state
     types = [(latest.column(c.name) or c).type for c in state.columns]
-    positions = [state.layout.index(c.name) for c in state.columns]
+    select = ", ".join(tables.field(state.layout.index(c.name)) for c in state.columns) or "k"
 
-    def decode(raw: str) -> Row:
-        vals = json.loads(raw)
-        return tuple(
-            decode_value(t, vals[p] if p < len(vals) else None) for t, p in zip(types, positions)
-        )
+    def decode(raw: Sequence[str | None]) -> Row:
+        return tuple(decode_value(t, v) for t, v in zip(types, raw))
 
-    return decode
+    return select, decode
 
 
-# Current versions are in the partial index ``valid_to IS NULL``, closed ones in the partial index
-# ``valid_to IS NOT NULL`` (merge_0005): every query names its half so the planner can use that index.
-CURRENT, CLOSED = "valid_to IS NULL", "valid_to IS NOT NULL"
-
-
-def _halves(at: dt.datetime | None) -> list[str]:
-    """The time condition per half: current rows only, or both halves as of ``at``."""
+def _select(names: tables.Tables, columns: str, at: dt.datetime | None, where: str) -> str:
+    """SELECT ``columns`` of the current rows, or of every version valid at ``:at`` (UNION ALL)."""
     if at is None:
-        return [CURRENT]
-    return [
-        f"{CURRENT} AND valid_from <= :at",
-        f"{CLOSED} AND valid_from <= :at AND valid_to > :at",
-    ]
-
-
-def _select(columns: str, halves: list[str], where: str) -> str:
-    """SELECT ``columns`` of one dataset's versions per half (UNION ALL), with the extra ``where``."""
-    return " UNION ALL ".join(
-        f"SELECT {columns} FROM record_versions WHERE reseller_id = :r AND dataset = :d AND {half}{where}"
-        for half in halves
+        return f"SELECT {columns} FROM {names.current} WHERE 1 = 1{where}"
+    return (
+        f"SELECT {columns} FROM {names.current} WHERE valid_from <= :at{where} UNION ALL "
+        f"SELECT {columns} FROM {names.history} WHERE valid_from <= :at AND valid_to > :at{where}"
     )
 
 
-def _where(
-    session: Session, state: SchemaState, filters: Mapping[str, str] | None
-) -> tuple[str, dict[str, Any]]:
+def _where(state: SchemaState, filters: Mapping[str, str] | None) -> tuple[str, dict[str, Any]]:
     """`` AND …`` for the value filters (empty without), and their parameters."""
     clauses: list[str] = []
     params: dict[str, Any] = {}
+    canonicals: dict[str, str | None] = {}
     for i, (name, value) in enumerate((filters or {}).items()):
         col = state.column(name)
         if col is None:
@@ -119,10 +107,12 @@ def _where(
                 type=col.type.value,
                 reason=e,
             ) from None
-        clauses.append(
-            f"{dialect.json_element(session, 'row_values', state.layout.index(name))} = :f{i}"
-        )
+        clauses.append(f"{tables.field(state.layout.index(name))} = :f{i}")
         params[f"f{i}"] = canonical
+        canonicals[name] = canonical
+    if state.key and all(k in canonicals for k in state.key):  # one record: found by its key
+        clauses.append("k = :kline")
+        params["kline"] = format_line([canonicals[k] for k in state.key])[:-1]
     return "".join(f" AND {c}" for c in clauses), params
 
 
@@ -143,20 +133,20 @@ def iter_rows(
 ) -> tuple[list[Column], Iterator[Row]]:
     """Columns and a row iterator (current rows, or those valid at ``at``), ordered by key."""
     state = _schema(session, reseller_id, dataset, at)
-    where, params = _where(session, state, filters)
-    params.update(
-        r=reseller_id, d=dataset, at=at, lim=limit if limit is not None else -1, off=offset
-    )
+    names = tables.of(reseller_id, dataset)
+    where, params = _where(state, filters)
+    params.update(at=at, lim=limit if limit is not None else -1, off=offset)
     page = " LIMIT :lim OFFSET :off" if limit is not None or offset else ""
     if page and limit is None and dialect.name(session) == "postgresql":
         page = " OFFSET :off"
-    halves = _halves(at)
-    if len(halves) == 1:
-        sql = f"{_select('row_values', halves, where)} ORDER BY row_key{page}"
-    else:  # PostgreSQL merges the two index-ordered halves (Merge Append): a page reads only its rows
-        sql = f"SELECT row_values FROM ({_select('row_key, row_values', halves, where)}) v ORDER BY row_key{page}"
-    decode = _decoder(session, reseller_id, dataset, state)
-    result = session.execute(_statement(sql, at), params).scalars()
+    fields, decode = _reader(session, reseller_id, dataset, state)
+    if at is None:  # the current table's key index gives the order
+        sql = f"{_select(names, fields, at, where)} ORDER BY k{page}"
+    else:  # PostgreSQL merges the two key-ordered halves (Merge Append): a page reads only its rows
+        sql = (
+            f"SELECT {fields} FROM ({_select(names, f'k, {fields}', at, where)}) v ORDER BY k{page}"
+        )
+    result = session.execute(_statement(sql, at), params)
     return list(state.columns), (decode(raw) for raw in result)
 
 
@@ -169,9 +159,9 @@ def count_rows(
     filters: Mapping[str, str] | None = None,
 ) -> int:
     state = _schema(session, reseller_id, dataset, at)
-    where, params = _where(session, state, filters)
-    params.update(r=reseller_id, d=dataset, at=at)
-    sql = f"SELECT count(*) FROM ({_select('id', _halves(at), where)}) v"
+    where, params = _where(state, filters)
+    params.update(at=at)
+    sql = f"SELECT count(*) FROM ({_select(tables.of(reseller_id, dataset), 'k', at, where)}) v"
     return int(session.execute(_statement(sql, at), params).scalar_one())
 
 
@@ -223,14 +213,34 @@ def record_history(
     session: Session, reseller_id: str, dataset: str, key: str
 ) -> tuple[list[Column], list[Version]]:
     """Every version of the record whose key line is ``key``, oldest first."""
+    columns, versions = _versions(session, reseller_id, dataset, key)
+    return columns, [v for _, v in versions]
+
+
+def every_version(
+    session: Session, reseller_id: str, dataset: str
+) -> tuple[list[Column], list[tuple[str, Version]]]:
+    """(key line, version) of every version the hub keeps of the dataset, by key, oldest first."""
+    return _versions(session, reseller_id, dataset, None)
+
+
+def _versions(
+    session: Session, reseller_id: str, dataset: str, key: str | None
+) -> tuple[list[Column], list[tuple[str, Version]]]:
     state = _schema(session, reseller_id, dataset, None)
-    decode = _decoder(session, reseller_id, dataset, state)
+    names = tables.of(reseller_id, dataset)
+    fields, decode = _reader(session, reseller_id, dataset, state)
+    where = " WHERE k = :k" if key is not None else ""
     rows = session.execute(
         text(
-            f"SELECT valid_from, valid_to, snapshot_id, received_at, row_values FROM "
-            f"({_select('id, valid_from, valid_to, snapshot_id, received_at, row_values', [CURRENT, CLOSED], ' AND row_key = :k')}) v "
-            "ORDER BY valid_from, id"
+            f"SELECT k, valid_from, valid_to, snapshot_id, received_at, 0 AS part, {fields} "
+            f"FROM {names.history}{where} UNION ALL "
+            f"SELECT k, valid_from, NULL, snapshot_id, received_at, 1, {fields} "
+            f"FROM {names.current}{where} ORDER BY 1, 2, 6, 3"
         ).columns(valid_from=UTCDateTime(), valid_to=UTCDateTime(), received_at=UTCDateTime()),
-        {"r": reseller_id, "d": dataset, "k": key},
+        {"k": key},
     ).all()
-    return list(state.columns), [Version(r[0], r[1], r[2], r[3], decode(r[4])) for r in rows]
+    width = len(state.columns)
+    return list(state.columns), [
+        (r[0], Version(r[1], r[2], r[3], r[4], decode(r[6 : 6 + width]))) for r in rows
+    ]

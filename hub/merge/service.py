@@ -1,13 +1,14 @@
 """Merge one snapshot into the versioned store, set-based, inside the caller's transaction.
 
-Per dataset: check schema drift, bulk-load the rows into a staging table
-(COPY on PostgreSQL; key line and row hash derived as generated columns), then
-one join against the current versions keeps only new, changed and deleted
-rows (values JSON built for those alone), and a few set-based statements close
-changed or deleted versions and insert new ones — whatever the row count. An
-incremental on PostgreSQL does the look-up, the close and the insert in one
-statement (:func:`_apply_incremental`). Nothing is committed here: the ingest
-owns the transaction (and the exactly-once bookkeeping that goes with it).
+Per dataset (its two tables: :mod:`hub.merge.tables`): check schema drift; a
+dataset's first full snapshot on PostgreSQL is COPYed straight into its new
+current table, whose key is built afterwards — each row written once, as a
+plain keyed copy would. Otherwise the rows are bulk-loaded into a staging
+table (COPY on PostgreSQL; the key line a generated column), one join against
+the current rows keeps the new, changed and (full snapshot) deleted keys, and
+a few set-based statements move the superseded rows to history and write the
+new ones — whatever the row count. Nothing is committed here: the ingest owns
+the transaction (and the exactly-once bookkeeping that goes with it).
 """
 
 from __future__ import annotations
@@ -21,16 +22,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.core.db import UTCDateTime
-from hub.merge import dialect, keydigest, rowsql, store
+from hub.merge import dialect, keydigest, rowsql, store, tables
 from hub.merge.models import MergedDataset
-from hub.merge.schema import compare
+from hub.merge.schema import SchemaState, compare
 from hub.merge.stats import DatasetStats, MergeStats
 from shared.errors import DataError
 from shared.manifest import DatasetManifest, Manifest
 
-RAW, DIFF, KEYS = "merge_raw", "merge_diff", "merge_keys"
-CURRENT = "reseller_id = :r AND dataset = :d AND valid_to IS NULL"
-STATS_COLUMNS = "reseller_id, dataset, row_key, valid_to"  # the merge's join and filter columns
+RAW, DIFF, KEYS, GONE = "merge_raw", "merge_diff", "merge_keys", "merge_gone"
 STATS_AFTER = 10_000  # rows a merge must add (and more than were there) to refresh the statistics
 
 
@@ -125,110 +124,65 @@ def _merge_dataset(
         "sid": snapshot_id,
     }
     what = f"dataset {ds.name}"
-    width = len(ds.columns)
-    dialect.tune(session)
-    dialect.refresh_stats(
-        session, "record_versions", md.current_rows if md is not None else 0, STATS_COLUMNS
-    )
-    sig = rowsql.signature(rowsql.values_sql(session, ds, state))  # the mapping's name, as ever
-    values = rowsql.fast_values_sql(session, ds, state)  # the same text, cheaper
-    staged = dialect.stage(
-        session,
-        RAW,
-        width,
-        rowsql.key_sql(session, ds),
-        rowsql.hash_sql(width, sig),
-        reader.iter_chunks(ds.name),
-        what,
-        expected_rows=ds.rows,
-        row_hash=lambda fields: rowsql.python_row_hash(sig, fields),
-    )
+    names = tables.of(reseller_id, ds.name)
     full = manifest.complete(ds)  # every row of the dataset: keys not among them are deleted
     previous_rows = md.current_rows if md is not None else 0
     initial = full and previous_rows == 0  # nothing current to compare with or to close
     # the hub's digest of its current keys (an empty set's is 0); None: not known yet (computed below, once)
     base = 0 if md is None or initial else keydigest.parse(md.key_digest)
-    by_diff = not initial and (full or dialect.name(session) != "postgresql")
-    if initial:
-        written = _insert_all(session, values, params, what, ds.name)
-        new_n, new_sum = _initial_key_sum(session, ds, written)
-    elif by_diff:
-        out.updated, written, new_n, new_sum = _apply_by_diff(
-            session, values, full, params, what, ds.name, digest=base is not None
-        )
-    else:
-        out.updated, written, new_n, new_sum = _apply_incremental(
-            session, values, params, what, ds.name
-        )
-    closed_sum = 0
-    if initial:
-        out.delete_check = "full"  # every key is new: there was nothing to delete
-    elif full:
-        out.delete_check = "full"
-        out.deleted, closed_sum = keydigest.close_returning(
+    dialect.tune(session)
+    direct = md is None and full and dialect.name(session) == "postgresql"
+    if md is None:
+        tables.create(
             session,
-            _sql(
-                f"UPDATE record_versions SET valid_to = :t WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NULL) "
-                "RETURNING row_key"
-            ),
-            params,
+            names,
+            len(state.layout),
+            [state.layout.index(k) for k in state.key],
+            loaded=(valid_from, snapshot_id, received_at) if direct else None,
+            keyed=not direct,
         )
-    elif manifest.format >= 2:
-        out.delete_check = "keys"  # the agent compared key sets; the digest check below proves it
-        if ds.deleted is not None:
-            out.deleted, closed_sum = _close_keys(
-                session, ds, reader.iter_deleted(ds.name), params, f"{what} deleted keys", True
-            )
-        if ds.keyset is not None and ds.keyset.part is not None:
-            # the whole key list (the hub asked, or the agent's ledger disagreed): keys it lacks are
-            # closed at the push whose digest first disagreed (or this one), never later
-            since = md.keys_mismatch_since if md is not None else None
-            n, lacking = _close_keys(
-                session,
-                ds,
-                reader.iter_keys(ds.name),
-                {**params, "since": since or valid_from},
-                f"{what} keys",
-                False,
-            )
-            out.deleted, closed_sum = out.deleted + n, closed_sum + lacking
-    elif ds.keyset is not None and ds.keyset.part is not None:
-        if (
-            base is not None
-            and previous_rows + new_n == ds.keyset.count
-            and keydigest.combine(base, new_sum) == ds.keyset.digest
-        ):
-            out.delete_check = (
-                "skipped"  # the source holds exactly our keys plus the new ones: no deletes
-            )
-        else:
-            out.delete_check = (
-                "full"  # after the inserts: the new versions' keys are staged, so stay open
-            )
-            out.deleted, closed_sum = _close_keys(
-                session, ds, reader.iter_keys(ds.name), {**params, "since": valid_from}, what, False
-            )
-    elif ds.keyset is not None and ds.keyset.digest is None:
-        # the agent checked against its key ledger and a count of the source that nothing was
-        # deleted; the count is compared below (a mismatch warns, the next full resynchronises)
-        out.delete_check = "agent"
+    elif previous is not None and len(state.layout) > len(previous.layout):
+        tables.widen(session, names, len(previous.layout), len(state.layout))
+    closed_sum = 0
+    if direct:
+        staged = written = _load_directly(session, names, ds, reader, what)
+        new_n, new_sum = _initial_key_sum(session, ds, written, names.current)
     else:
-        out.delete_check = "none"  # an incremental without its key list cannot tell deletes
-    if by_diff:
-        session.execute(text(f"DROP TABLE {DIFF}"))
-    dialect.drop_stage(session, RAW)
+        dialect.refresh_stats(session, names.current, previous_rows, "k")
+        staged = dialect.stage(
+            session,
+            RAW,
+            len(ds.columns),
+            rowsql.key_sql(session, ds),
+            reader.iter_chunks(ds.name),
+            what,
+            expected_rows=ds.rows,
+        )
+        out.updated, written, new_n, new_sum, out.deleted, closed_sum = _apply(
+            session, names, ds, state, full, params, digest=base is not None and not initial
+        )
+        if initial:
+            new_n, new_sum = _initial_key_sum(session, ds, written, names.current)
+    if full:
+        out.delete_check = "full"  # every key the snapshot lacks was closed (none on a first load)
+    else:
+        out.delete_check, out.deleted, closed_sum = _close_deleted(
+            session, names, state, manifest, ds, md, reader, (base, new_n, new_sum), params
+        )
+    if not direct:
+        dialect.drop_stage(session, RAW)
     out.inserted = written - out.updated
     if out.inserted >= STATS_AFTER and out.inserted > previous_rows:
-        # the table grew a lot (an initial load): refresh the statistics now, so the next merge
+        # the table grew a lot (a first load): refresh the statistics now, so the next merge
         # neither plans with "empty table" nor pays for the ANALYZE (see dialect.refresh_stats)
-        dialect.analyze(session, "record_versions", STATS_COLUMNS)
+        dialect.analyze(session, names.current, "k")
     out.unchanged = staged - written
 
     current = previous_rows + out.inserted - out.deleted
     if base is not None:
         key_digest = keydigest.combine(base, new_sum, closed_sum)
     else:  # merged before the hub kept digests: compute it once from the current keys
-        _, key_digest = dialect.current_keys_digest(session, CURRENT, params)
+        _, key_digest = dialect.current_keys_digest(session, names.current)
     if md is None:
         md = MergedDataset(
             reseller_id=reseller_id,
@@ -339,213 +293,237 @@ def _duplicate_key(what: str, dataset: str) -> DataError:
     )
 
 
-INSERT_VERSIONS = (
-    "INSERT INTO record_versions (reseller_id, dataset, row_key, row_values, row_hash, valid_from, valid_to, "
-    "snapshot_id, received_at) SELECT CAST(:r AS VARCHAR(63)), CAST(:d AS VARCHAR(64)), k, v, h, :t, NULL, "
-    "CAST(:sid AS INTEGER), :recv FROM "
-)
+def _load_directly(
+    session: Session, names: tables.Tables, ds: DatasetManifest, reader: Reader, what: str
+) -> int:
+    """A dataset's first full snapshot (PostgreSQL): COPY into its new current table, then key it.
 
-
-def _insert_all(session: Session, values: str, params: dict, what: str, dataset: str) -> int:
-    """A first load: every staged row becomes a current version (no diff), in key order.
-
-    Key order (the index's: bytes) fills the current-versions index page after
-    page instead of at random: 3.5 s instead of 4.1–4.3 s for 1M rows (bench_merge).
+    The table was created in this transaction with the snapshot's provenance as
+    column defaults and no key index, so each row is written once and the
+    index is built by one sort — the cost of ``pg_dump | psql`` into a keyed
+    table (bench/first_load_floor.py). A key held twice fails the key's build.
     """
-    order = dialect.bytewise(session, "k")
+    rows = dialect.load(session, names.current, len(ds.columns), reader.iter_chunks(ds.name), what)
     try:
-        return _rowcount(
-            session,
-            _sql(INSERT_VERSIONS + f"(SELECT k, {values} AS v, h FROM {RAW} s ORDER BY {order}) s"),
-            params,
-        )
+        tables.add_key(session, names)
     except IntegrityError:
-        raise _duplicate_key(what, dataset) from None
+        raise _duplicate_key(what, ds.name) from None
+    return rows
 
 
-def _initial_key_sum(session: Session, ds: DatasetManifest, written: int) -> tuple[int, int]:
+def _initial_key_sum(
+    session: Session, ds: DatasetManifest, written: int, current: str
+) -> tuple[int, int]:
     """(count, digest sum) of a first load's keys: the manifest's, when it counts exactly the rows loaded.
 
     The keys just loaded are the snapshot's rows' keys (each once: a duplicate
-    failed the insert), and the manifest's key-set digest is the agent's digest
+    failed the key), and the manifest's key-set digest is the agent's digest
     of those same keys, signed with the data parts that were hash-checked
     before the merge: adopting it trusts nothing new, and saves hashing every
     key again (≈ 2 s per 1M keys in bench_merge). Without a digest, or with another count,
-    the hub hashes the staged keys itself (the count mismatch is then reported).
+    the hub hashes the loaded keys itself (the count mismatch is then reported).
     """
     ks = ds.keyset
     if ks is not None and ks.digest is not None and ks.count == written:
         return written, int(ks.digest, 16)
-    return keydigest.sum_keys(session, f"SELECT k AS key_line FROM {RAW}")
+    return keydigest.sum_keys(session, f"SELECT k AS key_line FROM {current}")
 
 
-def _apply_by_diff(
+def _apply(
     session: Session,
-    values: str,
+    names: tables.Tables,
+    ds: DatasetManifest,
+    state: SchemaState,
     full: bool,
     params: dict,
-    what: str,
-    dataset: str,
     *,
     digest: bool,
-) -> tuple[int, int, int, int]:
-    """Stage → DIFF table, then close changed versions and insert new ones (SQLite; full snapshots).
+) -> tuple[int, int, int, int, int, int]:
+    """Stage → DIFF (new, changed and, for a full snapshot, deleted keys) → history and current rows.
 
-    Returns (versions closed, versions written, new keys, their digest sum — 0, 0 unless ``digest``).
-    DIFF stays for the caller: a full snapshot's deleted keys are its rows with ``k`` NULL.
+    Returns (rows changed, rows written, new keys and their digest sum, keys
+    deleted and theirs — sums 0 unless ``digest``). A key staged twice makes
+    the insert of the new rows fail: the duplicate-key error.
     """
-    _diff(session, values, full, params)
-    new_n, new_sum = (
-        keydigest.sum_keys(
-            session, f"SELECT k AS key_line FROM {DIFF} WHERE k IS NOT NULL AND cur_id IS NULL"
-        )
-        if digest
-        else (0, 0)
-    )
-    session.execute(
-        text(  # same values, other hash (older rows, schema changes): remember the new hash
-            f"UPDATE record_versions SET row_hash = (SELECT d.h FROM {DIFF} d WHERE d.cur_id = record_versions.id) "
-            f"WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NOT NULL AND v = cur_v)"
-        )
-    )
-    closed = _rowcount(
-        session,
-        _sql(
-            f"UPDATE record_versions SET valid_to = :t WHERE id IN (SELECT cur_id FROM {DIFF} WHERE k IS NOT NULL AND v <> cur_v)"
-        ),
-        params,
-    )
-    try:
-        written = _rowcount(
-            session,
-            _sql(
-                INSERT_VERSIONS + f"{DIFF} WHERE k IS NOT NULL AND (cur_id IS NULL OR v <> cur_v)"
-            ),
-            params,
-        )
-    except IntegrityError:
-        raise _duplicate_key(what, dataset) from None
-    return closed, written, new_n, new_sum
-
-
-def _apply_incremental(
-    session: Session, values: str, params: dict, what: str, dataset: str
-) -> tuple[int, int, int, int]:
-    """PostgreSQL incremental: look up, close and insert in one statement, row after row.
-
-    Each staged key is looked up once in the current-versions index; a changed
-    row's version is closed through the ``ctid`` that look-up returned (no
-    second index search) and its new version inserted as it streams out of the
-    ``UPDATE … RETURNING`` — so each row's index and heap pages are used while
-    still in shared buffers, instead of three passes over the whole diff (which
-    on a 1M-row store no longer fit and were read again each pass). Same
-    values under another hash only get the new hash. Returns as
-    :func:`_apply_by_diff`. A key staged twice shows as fewer closed versions
-    than changed rows (``UPDATE … FROM`` updates a row once) or as a
-    unique-index violation: both are the duplicate-key error.
-    """
-    try:
-        rows = session.execute(
-            _sql(
-                f"WITH d AS MATERIALIZED (SELECT c.ctid AS cur_t, c.row_values AS cur_v, s.k, s.h, {values} AS v "
-                f"FROM {RAW} s LEFT JOIN (SELECT ctid, row_key, row_hash, row_values FROM record_versions WHERE "
-                f"{CURRENT}) c ON c.row_key = s.k WHERE c.ctid IS NULL OR c.row_hash IS DISTINCT FROM s.h), "
-                "closed AS (UPDATE record_versions r SET valid_to = CASE WHEN d.v <> d.cur_v THEN :t END, "
-                "row_hash = CASE WHEN d.v = d.cur_v THEN d.h ELSE r.row_hash END "
-                "FROM d WHERE r.ctid = d.cur_t RETURNING r.valid_to, d.k, d.v, d.h), "
-                "ins AS ("
-                + INSERT_VERSIONS
-                + "(SELECT k, v, h FROM closed WHERE valid_to IS NOT NULL "
-                "UNION ALL SELECT k, v, h FROM d WHERE cur_t IS NULL) x RETURNING 1) "
-                # Append runs its parts in order: the first streams the whole pipeline, the others read d
-                "SELECT 'written', NULL::bytea, count(*) FROM ins "
-                "UNION ALL SELECT 'changed', NULL, count(*) FROM d WHERE cur_t IS NOT NULL AND v <> cur_v "
-                "UNION ALL SELECT 'new', sha256(convert_to(k, 'UTF8')), NULL FROM d WHERE cur_t IS NULL"
-            ),
-            params,
-        ).all()
-    except IntegrityError:
-        raise _duplicate_key(what, dataset) from None
-    counts = {kind: n for kind, _, n in rows if n is not None}
-    new = [h for kind, h, _ in rows if kind == "new"]
-    closed = counts["written"] - len(new)
-    if closed != counts["changed"]:
-        raise _duplicate_key(what, dataset)
-    return closed, counts["written"], len(new), dialect.sum_sha256(new)
-
-
-def _diff(session: Session, values: str, full: bool, params: dict) -> None:
-    """Stage → DIFF: the staged rows that are new or whose hash differs from their current version
-    (values built only for those), plus, for a full snapshot, the current versions no row matches
-    (``k`` NULL: deleted). One hash join (full) or index look-ups (small incremental) on PostgreSQL.
-    """
+    changed = rowsql.changed_sql(session, ds, state)
     session.execute(text(f"DROP TABLE IF EXISTS {DIFF}"))
-    session.execute(
-        text(f"CREATE TEMP TABLE {DIFF} (cur_id bigint, cur_v text, k text, h text, v text)")
-    )
-    join = "FULL JOIN" if full else "LEFT JOIN"
-    session.execute(
-        text(
-            f"INSERT INTO {DIFF} (cur_id, k, h, v) SELECT c.id, s.k, s.h, "
-            f"CASE WHEN s.k IS NOT NULL THEN {values} END FROM {RAW} s {join} "
-            "(SELECT id, row_key, row_hash FROM record_versions WHERE " + CURRENT + ") c "
-            "ON c.row_key = s.k WHERE c.id IS NULL OR s.k IS NULL OR c.row_hash IS DISTINCT FROM s.h"
-        ),
-        {"r": params["r"], "d": params["d"]},
-    )
-    # the current values only of the rows whose hash differs: the join above stays narrow
-    # (1M current versions hashed without their values: ≈ 0.3 s less for a full snapshot)
-    if dialect.name(session) == "sqlite":
-        session.execute(text(f"CREATE INDEX {DIFF}_cur ON {DIFF} (cur_id)"))
+    if full and dialect.name(session) == "postgresql":  # one hash join finds all three kinds
         session.execute(
             text(
-                f"UPDATE {DIFF} SET cur_v = (SELECT row_values FROM record_versions r "
-                f"WHERE r.id = {DIFF}.cur_id) WHERE cur_id IS NOT NULL AND k IS NOT NULL"
+                f"CREATE TEMP TABLE {DIFF} AS SELECT COALESCE(s.k, c.k) AS k, c.k IS NOT NULL AS had, "
+                f"s.k IS NULL AS gone FROM {RAW} s FULL JOIN {names.current} c ON c.k = s.k "
+                f"WHERE c.k IS NULL OR s.k IS NULL OR {changed}"
             )
         )
     else:
         session.execute(
             text(
-                f"UPDATE {DIFF} d SET cur_v = r.row_values FROM record_versions r "
-                "WHERE r.id = d.cur_id AND d.k IS NOT NULL"
+                f"CREATE TEMP TABLE {DIFF} AS SELECT s.k, c.k IS NOT NULL AS had, 1 = 0 AS gone "
+                f"FROM {RAW} s LEFT JOIN {names.current} c ON c.k = s.k WHERE c.k IS NULL OR {changed}"
             )
         )
-    dialect.analyze(session, DIFF, "cur_id, k")
+        if full:  # SQLite: the stage's key index answers each look-up
+            session.execute(
+                text(
+                    f"INSERT INTO {DIFF} (k, had, gone) SELECT c.k, 1 = 1, 1 = 1 FROM {names.current} c "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {RAW} s WHERE s.k = c.k)"
+                )
+            )
+    dialect.analyze(session, DIFF, "k")
+    counts = {
+        (bool(had), bool(gone)): n
+        for had, gone, n in session.execute(
+            text(f"SELECT had, gone, count(*) FROM {DIFF} GROUP BY had, gone")
+        )
+    }
+    new_n = counts.get((False, False), 0)
+    updated, deleted = counts.get((True, False), 0), counts.get((True, True), 0)
+    new_sum = gone_sum = 0
+    if digest:
+        _, new_sum = keydigest.sum_keys(session, f"SELECT k AS key_line FROM {DIFF} WHERE NOT had")
+        if deleted:
+            _, gone_sum = keydigest.sum_keys(
+                session, f"SELECT k AS key_line FROM {DIFF} WHERE gone"
+            )
+    _retire(session, names, state, f"SELECT k FROM {DIFF} WHERE had", ":t", params)
+    sources = rowsql.layout_sources(ds, state)
+    into = [tables.field(j) for j, s in enumerate(sources) if s]
+    try:
+        written = _rowcount(
+            session,
+            _sql(
+                f"INSERT INTO {names.current} ({', '.join(into)}, {', '.join(tables.PROVENANCE)}) "
+                f"SELECT {', '.join(f's.{s}' for s in sources if s)}, :t, CAST(:sid AS INTEGER), :recv "
+                f"FROM {RAW} s WHERE s.k IN (SELECT k FROM {DIFF} WHERE NOT gone)"
+            ),
+            params,
+        )
+    except IntegrityError:
+        raise _duplicate_key(f"dataset {ds.name}", ds.name) from None
+    session.execute(text(f"DROP TABLE {DIFF}"))
+    return updated, written, new_n, new_sum, deleted, gone_sum
+
+
+def _retire(
+    session: Session,
+    names: tables.Tables,
+    state: SchemaState,
+    keys: str,
+    valid_to: str,
+    params: dict,
+) -> int:
+    """Move the current rows whose key ``keys`` selects to history, closed at ``valid_to``."""
+    cols = ", ".join(tables.fields(len(state.layout)))
+    _rowcount(
+        session,
+        _sql(
+            f"INSERT INTO {names.history} ({cols}, k, valid_from, valid_to, snapshot_id, received_at) "
+            f"SELECT {cols}, k, valid_from, {valid_to}, snapshot_id, received_at FROM {names.current} "
+            f"WHERE k IN ({keys})"
+        ),
+        params,
+    )
+    return _rowcount(session, text(f"DELETE FROM {names.current} WHERE k IN ({keys})"), {})
+
+
+def _close_deleted(
+    session: Session,
+    names: tables.Tables,
+    state: SchemaState,
+    manifest: Manifest,
+    ds: DatasetManifest,
+    md: MergedDataset | None,
+    reader: Reader,
+    added: tuple[int | None, int, int],
+    params: dict,
+) -> tuple[str, int, int]:
+    """An incremental's deletes, found by what its manifest carries.
+
+    ``added`` is (the hub's key digest before, keys this merge added, their
+    digest sum). Returns how deletes were checked (``delete_check``), the keys
+    closed and their digest sum.
+    """
+    what = f"dataset {ds.name}"
+    base, new_n, new_sum = added
+    if manifest.format >= 2:
+        deleted = closed_sum = 0
+        if ds.deleted is not None:
+            deleted, closed_sum = _close_keys(
+                session, names, state, ds, reader.iter_deleted(ds.name), params,
+                f"{what} deleted keys", listed=True,
+            )  # fmt: skip
+        if ds.keyset is not None and ds.keyset.part is not None:
+            # the whole key list (the hub asked, or the agent's ledger disagreed): keys it lacks are
+            # closed at the push whose digest first disagreed (or this one), never later
+            since = md.keys_mismatch_since if md is not None else None
+            n, lacking = _close_keys(
+                session, names, state, ds, reader.iter_keys(ds.name),
+                {**params, "since": since or params["t"]}, f"{what} keys", listed=False,
+            )  # fmt: skip
+            deleted, closed_sum = deleted + n, closed_sum + lacking
+        return (
+            "keys",
+            deleted,
+            closed_sum,
+        )  # the agent compared key sets; the digest check proves it
+    if ds.keyset is not None and ds.keyset.part is not None:
+        previous_rows = md.current_rows if md is not None else 0
+        if (
+            base is not None
+            and previous_rows + new_n == ds.keyset.count
+            and keydigest.combine(base, new_sum) == ds.keyset.digest
+        ):
+            return "skipped", 0, 0  # the source holds exactly our keys plus the new ones
+        # after the inserts: the new rows' keys are staged, so stay open
+        deleted, closed_sum = _close_keys(
+            session, names, state, ds, reader.iter_keys(ds.name),
+            {**params, "since": params["t"]}, what, listed=False,
+        )  # fmt: skip
+        return "full", deleted, closed_sum
+    if ds.keyset is not None and ds.keyset.digest is None:
+        # the agent checked against its key ledger and a count of the source that nothing was
+        # deleted; the count is compared below (a mismatch warns, the next full resynchronises)
+        return "agent", 0, 0
+    return "none", 0, 0  # an incremental without its key list cannot tell deletes
 
 
 def _close_keys(
     session: Session,
+    names: tables.Tables,
+    state: SchemaState,
     ds: DatasetManifest,
     lines: Iterator[bytes],
     params: dict,
     what: str,
+    *,
     listed: bool,
 ) -> tuple[int, int]:
-    """Close current versions by a staged key list: the ``listed`` keys (deleted at the source), or
+    """Close current rows by a staged key list: the ``listed`` keys (deleted at the source), or
     the keys *not* listed (the source's whole key set: the others are gone) at ``:since`` — or at
-    the snapshot's time for a version opened after ``:since``.
+    the snapshot's time for a row written after ``:since``.
 
-    Keys this snapshot also carries rows for stay open (re-inserted). Returns (versions closed,
+    Keys this snapshot also carries rows for stay open. Returns (rows closed,
     digest sum of their keys).
     """
-    key_cols = [ds.column(k) for k in ds.key]
-    dialect.create_stage(
-        session, KEYS, len(key_cols), rowsql.key_sql(session, ds, positional=True), None
-    )
-    dialect.load(session, KEYS, len(key_cols), _batched(lines), what)
+    width = len(ds.key)
+    dialect.create_stage(session, KEYS, width, rowsql.key_sql(session, ds, positional=True))
+    dialect.load(session, KEYS, width, _batched(lines), what)
     dialect.analyze(session, KEYS, "k")
     if listed:
         valid_to, match = ":t", "EXISTS"
     else:
         valid_to, match = "CASE WHEN valid_from <= :since THEN :since ELSE :t END", "NOT EXISTS"
-    closed = keydigest.close_returning(
-        session,
-        _sql(
-            f"UPDATE record_versions SET valid_to = {valid_to} WHERE {CURRENT} "
-            f"AND {match} (SELECT 1 FROM {KEYS} s WHERE s.k = record_versions.row_key) "
-            f"AND NOT EXISTS (SELECT 1 FROM {RAW} s WHERE s.k = record_versions.row_key) RETURNING row_key"
-        ),
-        params,
+    session.execute(text(f"DROP TABLE IF EXISTS {GONE}"))
+    session.execute(
+        text(
+            f"CREATE TEMP TABLE {GONE} AS SELECT c.k FROM {names.current} c "
+            f"WHERE {match} (SELECT 1 FROM {KEYS} s WHERE s.k = c.k) "
+            f"AND NOT EXISTS (SELECT 1 FROM {RAW} s WHERE s.k = c.k)"
+        )
     )
+    closed, digest_sum = keydigest.sum_keys(session, f"SELECT k AS key_line FROM {GONE}")
+    if closed:
+        _retire(session, names, state, f"SELECT k FROM {GONE}", valid_to, params)
+    session.execute(text(f"DROP TABLE {GONE}"))
     session.execute(text(f"DROP TABLE {KEYS}"))
-    return closed
+    return closed, digest_sum

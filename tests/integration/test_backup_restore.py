@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from hub.cli import cli
 from hub.core.db import Base
+from hub.merge.tables import CURRENT_PREFIX, HISTORY_PREFIX
 from tests.integration.spine_kit import make_agent, spine_hub
 
 RID = "toko-backup"
@@ -54,6 +55,11 @@ def _everything(url: str) -> dict[str, list[tuple[Any, ...]]]:
             cols = ", ".join(f'"{c.name}"' for c in table.columns)
             rows = conn.execute(text(f'SELECT {cols} FROM "{table.name}"')).all()
             out[table.name] = sorted((tuple(r) for r in rows), key=repr)
+        merged = sorted(n for n in names if n.startswith((CURRENT_PREFIX, HISTORY_PREFIX)))
+        assert merged, "the merged rows live in each dataset's own tables (hub.merge.tables)"
+        for name in merged:
+            rows = conn.execute(text(f'SELECT * FROM "{name}"')).all()
+            out[name] = sorted((tuple(r) for r in rows), key=repr)
     engine.dispose()
     return out
 

@@ -170,15 +170,13 @@ class Hub:
             return {int(r[0]): tuple(str(v) for v in r[1:]) for r in rows}
 
     def version_count(self, reseller_id: str) -> int:
-        from hub.merge.models import RecordVersion
+        from hub.merge.query import every_version
+        from hub.merge.store import list_datasets
 
         with self.factory() as s:
-            return len(
-                list(
-                    s.scalars(
-                        select(RecordVersion.id).where(RecordVersion.reseller_id == reseller_id)
-                    )
-                )
+            return sum(
+                len(every_version(s, reseller_id, md.dataset)[1])
+                for md in list_datasets(s, reseller_id)
             )
 
     def files_everywhere(self) -> list[Path]:

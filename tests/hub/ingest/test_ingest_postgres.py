@@ -17,11 +17,12 @@ from collections import Counter
 from pathlib import Path
 
 from ingest_kit import Hub
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from hub.ingest.leader import Leader
 from hub.ingest.models import Snapshot
 from hub.ingest.pipeline import FAULT_MARKER, FAULT_SLEEP
+from hub.merge.query import record_history
 
 TIMEOUT = 120
 
@@ -130,19 +131,11 @@ def test_two_workers_apply_a_burst_exactly_once(pg_hub: Hub) -> None:
             assert pg_hub.products(rid) == state
             assert pg_hub.sync(rid).last_applied_sequence == per
             # key 1's history: one version per snapshot, in sequence order — never twice, never swapped
-            prices = (
-                s.execute(
-                    text(
-                        "SELECT v.row_values FROM record_versions v JOIN snapshots n ON n.id = v.snapshot_id "
-                        "WHERE v.reseller_id = :r AND v.dataset = 'products' AND v.row_key = '1' "
-                        "ORDER BY n.sequence"
-                    ),
-                    {"r": rid},
-                )
-                .scalars()
-                .all()
+            sequence = {i: q for i, q in s.execute(select(Snapshot.id, Snapshot.sequence))}
+            versions = sorted(
+                record_history(s, rid, "products", "1")[1], key=lambda v: sequence[v.snapshot_id]
             )
-            assert [p.split(",")[-1].strip(' "]') for p in prices] == ["1.00"] + [
+            assert [str(v.values[-1]) for v in versions] == ["1.00"] + [
                 f"{q}.00" for q in range(2, per + 1)
             ]
             assert pg_hub.version_count(rid) == 5 + 2 * (per - 1)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.db import transaction
-from hub.merge import DatasetStats, merge_snapshot
+from hub.merge import DatasetStats, merge_snapshot, tables
 from hub.merge.dialect import current_keys_digest
 from hub.merge.models import MergedDataset
 from shared.copytext import format_line
@@ -62,9 +62,7 @@ def stored_and_recomputed(db: sessionmaker[Session], rid: str) -> tuple[str | No
     with db() as s:
         md = s.get(MergedDataset, (rid, "items"))
         assert md is not None
-        n, digest = current_keys_digest(
-            s, "reseller_id = :r AND dataset = :d AND valid_to IS NULL", {"r": rid, "d": "items"}
-        )
+        n, digest = current_keys_digest(s, tables.of(rid, "items").current)
         assert n == md.current_rows
         return md.key_digest, digest, n
 

@@ -14,14 +14,15 @@ from typing import Any, Sequence
 
 import psycopg
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.db import make_engine, session_factory, transaction
 from hub.core.migrate import upgrade
 from hub.merge import dialect, merge_snapshot, split_stage
-from hub.merge.models import MergedDataset, RecordVersion
+from hub.merge.models import MergedDataset
+from hub.merge.query import every_version
 from shared.errors import DataError
 from shared.manifest import Manifest
 from shared.snapshot import SnapshotWriter
@@ -85,12 +86,18 @@ def merge(
         )
 
 
+def seeded(db: sessionmaker[Session], tmp: Path, rid: str) -> list[tuple[Any, ...]]:
+    """A first load of one row (COPYed straight into the current table): later merges stage. Its history."""
+    merge(db, rid, 0, snap(tmp / "seed", rid, rows(1), 0))
+    return history(db, rid)
+
+
 def history(db: sessionmaker[Session], rid: str) -> list[tuple[Any, ...]]:
     with db() as s:
-        return sorted(
-            (v.row_key, v.row_values, v.row_hash, v.valid_from, v.valid_to)
-            for v in s.scalars(select(RecordVersion).where(RecordVersion.reseller_id == rid))
-        )
+        return [
+            (key, v.values, v.valid_from, v.valid_to)
+            for key, v in every_version(s, rid, "items")[1]
+        ]
 
 
 def helper_tables(db: sessionmaker[Session]) -> list[str]:
@@ -141,6 +148,8 @@ def test_split_stage_merges_exactly_as_one_connection(pg, tmp_path, monkeypatch)
 
 
 def test_split_path_is_taken_from_the_threshold(pg, tmp_path, split):
+    seeded(pg, tmp_path, "rs")
+    seeded(pg, tmp_path, "rr")
     with statements(pg) as sql:
         merge(pg, "rs", 1, snap(tmp_path, "rs", rows(30), 1))
     assert any(
@@ -169,9 +178,10 @@ def test_rows_refused_in_the_helpers_half_fail_the_merge_and_leave_nothing(pg, t
     ds.write(b"".join(good))
     ds.add_keys(b"".join(f"{i}\n".encode() for i in range(1, 31)))
     manifest = writer.finish()
+    before = seeded(pg, tmp_path, "bad")
     with pytest.raises(DataError, match="the database refused the rows"):
         merge(pg, "bad", 1, (manifest, SnapshotReader.from_directory(tmp_path / "bad")))
-    assert history(pg, "bad") == []
+    assert history(pg, "bad") == before
     assert helper_tables(pg) == []  # the helper rolled its table back
 
 
@@ -181,6 +191,8 @@ def test_helper_tables_left_by_a_rolled_back_or_killed_merge_are_swept(
     dup = rows(20) + [
         rows(20)[3]
     ]  # a key twice: the insert fails after the split load committed its half
+    seeded(pg, tmp_path, "dup")
+    seeded(pg, tmp_path, "next")
     with pytest.raises(DataError, match="same key more than once"):
         merge(pg, "dup", 1, snap(tmp_path, "dup", dup, 1))
     left = helper_tables(pg)
@@ -212,8 +224,9 @@ def test_a_helper_without_a_connection_fails_the_merge_without_hanging(
             raise OperationalError("connect", {}, Exception("too many clients already"))
         return real()
 
+    before = seeded(pg, tmp_path, "nocon")
     monkeypatch.setattr(engine, "raw_connection", raw_connection)
     with pytest.raises(OperationalError, match="too many clients"):
         merge(pg, "nocon", 1, snap(tmp_path, "nocon", rows(60), 1))
-    assert history(pg, "nocon") == []
+    assert history(pg, "nocon") == before
     assert helper_tables(pg) == []

@@ -31,8 +31,6 @@ NOT_FOREIGN_KEYS = {
     "audit_log.entity_id": "history (any table's id, as text)",
     # merged data and sync history: written by the ingest after the reseller is resolved, kept
     # as received; a foreign key per version row costs the merge's hot path (bench_merge)
-    "record_versions.reseller_id": "history",
-    "record_versions.snapshot_id": "history",
     "dataset_schemas.reseller_id": "history",
     "dataset_schemas.snapshot_id": "history",
     "merged_datasets.reseller_id": "history",

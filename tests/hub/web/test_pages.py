@@ -92,13 +92,11 @@ def test_retry_from_the_quarantine_page_is_audited(fresh_hub: Seeded) -> None:
 def test_explorer_as_of_is_an_instant_in_the_viewers_zone_and_history_shows_wib(
     hub: Seeded,
 ) -> None:
-    from sqlalchemy import select
-
-    from hub.merge.models import RecordVersion
+    from hub.merge.query import every_version
 
     owner = hub.client(Role.OWNER)
     with hub.app.state.hub.session_factory() as s:
-        t0 = s.scalar(select(RecordVersion.valid_from).where(RecordVersion.reseller_id == "r1"))
+        t0 = min(v.valid_from for _, v in every_version(s, "r1", "products")[1])
     assert t0 is not None
     wib = dt.timezone(dt.timedelta(hours=7))
     just_before = (t0 - dt.timedelta(minutes=1)).astimezone(wib).strftime("%Y-%m-%dT%H:%M:%S")
