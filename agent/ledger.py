@@ -10,7 +10,7 @@ read carries its key. Deletes are therefore decided by key sets, never counts.
 
 Storage, per dataset and committed sequence (``<state_dir>/ledger/``):
 
-* ``<dataset>.<sequence>.hashes`` — 8 bytes per line (BLAKE2b-64 of the exact
+* ``<dataset>.<sequence>.hashes`` — 8 bytes per line (XXH3-64 of the exact
   line the snapshot would carry, after salt-hashing), machine byte order;
 * ``<dataset>.<sequence>.keys.zst`` — the key lines in the same order.
 
@@ -20,6 +20,14 @@ the dataset's plan and salt fingerprint) is committed in the state database
 ledger that disagrees with them. Deleting the folder is safe: the next
 incremental sends the dataset whole (``rowhash``) or its whole key list
 (``cursor``), and the hub closes whatever the source lacks.
+
+The line hash only has to tell this read's lines from the previous read's (no
+adversary: the data is the reseller's own), so a fast non-cryptographic 64-bit
+hash does: XXH3 (python-xxhash, the reference C implementation) costs 0.12 s
+per 1M short lines where BLAKE2b-64 cost 0.61 s — paid on every full export and
+every incremental's read. A ledger written with another hash has another
+fingerprint (:data:`LINE_HASH`), so it is not trusted: the next incremental
+sends the dataset or its key list whole, once.
 
 Memory: an incremental holds the previous ledger's hashes in a set (≈ 60-70
 bytes per row: 1M rows ≈ 70 MB); the keys are streamed. Files are written
@@ -34,11 +42,10 @@ import os
 import sys
 import tempfile
 from dataclasses import dataclass
-from functools import partial
-from operator import methodcaller
 from pathlib import Path
 from typing import Iterator, Optional
 
+import xxhash
 import zstandard
 
 from agent.state import AgentState
@@ -48,13 +55,12 @@ LEDGER_DIR = "ledger"
 META_PREFIX = "ledger:"
 LEVEL = 1
 HASH_BYTES = 8
-_HASH = partial(hashlib.blake2b, digest_size=HASH_BYTES)
-_DIGEST = methodcaller("digest")
+LINE_HASH = "xxh3"  # part of the fingerprint: ledgers of another line hash are not compared with
 
 
 def line_hashes(lines: list[bytes]) -> bytes:
     """The 8-byte hash of each line (no newline), concatenated: one C-level pass, no Python per line."""
-    return b"".join(map(_DIGEST, map(_HASH, lines)))
+    return b"".join(map(xxhash.xxh3_64_digest, lines))
 
 
 def as_ints(hashes: bytes) -> memoryview:
@@ -67,8 +73,8 @@ def meta_key(dataset: str) -> str:
 
 
 def fingerprint(plan_digest: str, salt: bytes, what: str) -> str:
-    """What the ledger's lines depend on: the dataset's config, the hashing salt, rows or keys."""
-    return f"{what}:{plan_digest}:{hashlib.sha256(salt).hexdigest()[:16]}"
+    """What the ledger's lines depend on: the dataset's config, the hashing salt, rows or keys, the line hash."""
+    return f"{what}:{LINE_HASH}:{plan_digest}:{hashlib.sha256(salt).hexdigest()[:16]}"
 
 
 def paths(state_dir: Path, dataset: str, sequence: int) -> tuple[Path, Path]:

@@ -83,6 +83,28 @@ def test_config_salt_or_kind_change_invalidates(tmp_path: Path) -> None:
         assert ledger.load(st, tmp_path, "items", FP) is None
 
 
+def test_a_ledger_hashed_by_another_line_hash_is_not_compared_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ledgers written before XXH3 (BLAKE2b-64): their hashes would never match, every line would
+    look changed; the fingerprint tells them apart, so the agent sends the dataset whole once."""
+    with AgentState(tmp_path) as st:
+        monkeypatch.setattr(ledger, "LINE_HASH", "blake2b")
+        before = ledger.fingerprint("plan1", b"salt", "rows")
+        _commit(st, 1, _write(tmp_path, 1, {b"1": b"a"}, fp=before)[0])
+        monkeypatch.undo()
+        assert ledger.load(st, tmp_path, "items", before) is not None
+        assert ledger.load(st, tmp_path, "items", FP) is None
+
+
+def test_line_hashes_are_eight_bytes_per_line_and_tell_lines_apart() -> None:
+    lines = [b"", b"1\ta", b"1\tb", b"1\ta ", "é".encode()]
+    hashes = ledger.line_hashes(lines)
+    assert len(hashes) == ledger.HASH_BYTES * len(lines)
+    assert len(set(ledger.as_ints(hashes))) == len(lines)
+    assert ledger.line_hashes(lines[1:2]) == hashes[8:16]  # the same line, the same hash
+
+
 def test_an_uncommitted_ledger_leaves_the_previous_one_valid(tmp_path: Path) -> None:
     with AgentState(tmp_path) as st:
         _commit(st, 1, _write(tmp_path, 1, {b"1": b"a", b"2": b"b"})[0])
