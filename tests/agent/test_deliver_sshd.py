@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.deliver import HubConnection, Preconnect
+from agent.deliver import BIG_BLOCK, BLOCK, HubConnection, Preconnect, write_request_size
 from agent.outbox import Outbox, snapshot_name
 from agent.push import deliver_pending
 from agent.state import AgentState
@@ -57,6 +57,36 @@ def test_delivers_in_order_and_moves_to_sent(sshd_server, make_agent):
         assert (cfg.agent.state_dir / "sent" / name).exists()
     assert not list((chroot / "inbox").glob("*.part"))
     assert Outbox(cfg.agent.state_dir).pending() == []
+
+
+def test_big_write_requests_to_openssh_arrive_byte_for_byte(sshd_server, make_agent):
+    """OpenSSH takes 252 KiB per write request (32 KiB requests cost the agent twice the Python
+    per byte): a file of several requests, the last one short, arrives as it was."""
+    setup, chroot = _enrolled(sshd_server, make_agent, "deliv-big")
+    cfg = setup.config()
+    conn = HubConnection(cfg.hub)
+    conn.open()
+    assert conn.transport is not None
+    assert write_request_size(conn.transport.remote_version) == BIG_BLOCK
+    snap = _put(cfg, 1, size=3 * BIG_BLOCK + 12_345)
+    raw = snap.read_bytes()
+    with AgentState(cfg.agent.state_dir) as st:
+        report = deliver_pending(cfg, st, fetch=False, connection=lambda: conn)
+    assert report.delivered == [snap.name]
+    assert (chroot / "inbox" / snap.name).read_bytes() == raw
+
+
+@pytest.mark.parametrize(
+    ("version", "size"),
+    [
+        ("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3", BIG_BLOCK),
+        ("SSH-2.0-paramiko_3.4.0", BIG_BLOCK),
+        ("SSH-2.0-dropbear_2022.83", BLOCK),
+        ("SSH-2.0-1.82 sshlib: WinSSHD 4.28", BLOCK),
+    ],
+)
+def test_other_servers_get_the_write_request_every_server_takes(version, size):
+    assert write_request_size(version) == size
 
 
 def test_cut_mid_upload_resumes_without_complete_looking_file(sshd_server, make_agent):

@@ -8,6 +8,8 @@ import os
 import paramiko
 import pytest
 
+from agent.deliver import BIG_BLOCK, write_request_size
+
 NAME = "toko-a-000000000001-full.snap"
 
 
@@ -112,3 +114,19 @@ def test_only_sftp_subsystem(hub):
             chan.exec_command("cat /etc/passwd")
     finally:
         t.close()
+
+
+def test_the_agents_big_write_requests_arrive_byte_for_byte(hub, connect):
+    """The agent sends 252 KiB per write request to a server it knows takes them: this one does."""
+    hub.server.context.ledger.quota_bytes = 4 << 20  # room for several requests
+    key = hub.enrol("toko-a")
+    sftp = connect("toko-a", key)
+    version = sftp.get_channel().get_transport().remote_version
+    assert write_request_size(version) == BIG_BLOCK
+    payload = os.urandom(3 * BIG_BLOCK + 12_345)  # several requests, the last one short
+    with sftp.open(f"/inbox/{NAME}.part", "wb") as f:
+        f.set_pipelined(True)
+        f.MAX_REQUEST_SIZE = BIG_BLOCK
+        f.write(payload)
+    sftp.posix_rename(f"/inbox/{NAME}.part", f"/inbox/{NAME}")
+    assert (hub.inbox("toko-a") / NAME).read_bytes() == payload
