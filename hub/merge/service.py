@@ -445,6 +445,7 @@ def _close_deleted(
     """
     what = f"dataset {ds.name}"
     base, new_n, new_sum = added
+    previous_rows = md.current_rows if md is not None else 0
     if manifest.format >= 2:
         deleted = closed_sum = 0
         if ds.deleted is not None:
@@ -452,7 +453,8 @@ def _close_deleted(
                 session, names, state, ds, reader.iter_deleted(ds.name), params,
                 f"{what} deleted keys", listed=True,
             )  # fmt: skip
-        if ds.keyset is not None and ds.keyset.part is not None:
+        agreed = _keys_agree(ds, base, previous_rows + new_n - deleted, new_sum, closed_sum)
+        if ds.keyset is not None and ds.keyset.part is not None and not agreed:
             # the whole key list (the hub asked, or the agent's ledger disagreed): keys it lacks are
             # closed at the push whose digest first disagreed (or this one), never later
             since = md.keys_mismatch_since if md is not None else None
@@ -461,18 +463,10 @@ def _close_deleted(
                 {**params, "since": since or params["t"]}, f"{what} keys", listed=False,
             )  # fmt: skip
             deleted, closed_sum = deleted + n, closed_sum + lacking
-        return (
-            "keys",
-            deleted,
-            closed_sum,
-        )  # the agent compared key sets; the digest check proves it
+        # the agent compared key sets; the digest check after the merge proves it
+        return "keys", deleted, closed_sum
     if ds.keyset is not None and ds.keyset.part is not None:
-        previous_rows = md.current_rows if md is not None else 0
-        if (
-            base is not None
-            and previous_rows + new_n == ds.keyset.count
-            and keydigest.combine(base, new_sum) == ds.keyset.digest
-        ):
+        if _keys_agree(ds, base, previous_rows + new_n, new_sum):
             return "skipped", 0, 0  # the source holds exactly our keys plus the new ones
         # after the inserts: the new rows' keys are staged, so stay open
         deleted, closed_sum = _close_keys(
@@ -485,6 +479,26 @@ def _close_deleted(
         # deleted; the count is compared below (a mismatch warns, the next full resynchronises)
         return "agent", 0, 0
     return "none", 0, 0  # an incremental without its key list cannot tell deletes
+
+
+def _keys_agree(
+    ds: DatasetManifest, base: int | None, count: int, plus: int, minus: int = 0
+) -> bool:
+    """Whether the hub's current keys after this merge (``count`` of them, digest ``base + plus −
+    minus``) are the source's key set the manifest describes: then a key list has nothing to close.
+
+    Equal digests of the key sets prove equal sets as the agent's own check does (SHA-256 sums,
+    :mod:`shared.keyset`), so the list need not be staged and anti-joined with every current key
+    (≈ 1 s per 1M keys in bench_merge).
+    """
+    ks = ds.keyset
+    return (
+        ks is not None
+        and ks.digest is not None
+        and base is not None
+        and count == ks.count
+        and keydigest.combine(base, plus, minus) == ks.digest
+    )
 
 
 def _close_keys(
