@@ -68,9 +68,9 @@ def test_claim_replace_supplier_credit_and_serial_history(live_hub, browser) -> 
     claim_id = int(claim_url.rsplit("/", 1)[1])
     number = shop.locator("h1").inner_text().split()[0]
     assert number.startswith("RMA-") and shop.locator("#claim-state").inner_text() == "Diajukan"
-    assert (
-        shop.locator("#photos img").evaluate("img => img.naturalWidth") == 24
-    )  # the photo is served back
+    # the photo is served back (as a user sees it once loaded: a busy machine may take a moment)
+    shop.wait_for_function("document.querySelector('#photos img')?.complete")
+    assert shop.locator("#photos img").evaluate("img => img.naturalWidth") == 24
     _no_sideways_scroll(shop)
 
     # the repair desk receives, inspects and replaces
