@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Iterator, Protocol
 
 from sqlalchemy import CursorResult, TextClause, bindparam, text
@@ -37,6 +38,28 @@ class Reader(Protocol):
     def iter_chunks(self, dataset: str) -> Iterator[bytes]: ...
     def iter_keys(self, dataset: str) -> Iterator[bytes]: ...
     def iter_deleted(self, dataset: str) -> Iterator[bytes]: ...
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One dataset's merge: its manifest entry, schema, tables, and what its statements bind."""
+
+    session: Session
+    ds: DatasetManifest
+    state: SchemaState
+    names: tables.Tables
+    valid_from: dt.datetime  # of the versions this merge writes
+    snapshot_id: int
+    received_at: dt.datetime
+
+    @property
+    def what(self) -> str:
+        return f"dataset {self.ds.name}"
+
+    @property
+    def params(self) -> dict[str, object]:
+        """The provenance every statement binds (:func:`_sql` types the times)."""
+        return {"t": self.valid_from, "sid": self.snapshot_id, "recv": self.received_at}
 
 
 def merge_snapshot(
@@ -95,14 +118,8 @@ def _merge_dataset(
     drift = compare(previous, ds.columns, ds.key, reseller_id=reseller_id, dataset=ds.name)
     state = drift.state
     out.schema_version, out.schema_changes = state.version, drift.changes
-    valid_from = manifest.created_at
     md = store.merged_dataset(session, reseller_id, ds.name)
-    if md is not None and md.last_source_at > valid_from:
-        out.warnings.append(
-            f"snapshot created_at {valid_from.isoformat()} is earlier than the last merged "
-            f"{md.last_source_at.isoformat()}: versions dated at the latter"
-        )
-        valid_from = md.last_source_at
+    valid_from = _valid_from(manifest, md, out)
     if drift.bumped:
         store.save_schema(
             session,
@@ -116,15 +133,15 @@ def _merge_dataset(
         )
     session.flush()
 
-    params = {
-        "r": reseller_id,
-        "d": ds.name,
-        "t": valid_from,
-        "recv": received_at,
-        "sid": snapshot_id,
-    }
-    what = f"dataset {ds.name}"
-    names = tables.of(reseller_id, ds.name)
+    m = _Target(
+        session,
+        ds,
+        state,
+        tables.of(reseller_id, ds.name),
+        valid_from,
+        snapshot_id,
+        received_at,
+    )
     full = manifest.complete(ds)  # every row of the dataset: keys not among them are deleted
     previous_rows = md.current_rows if md is not None else 0
     initial = full and previous_rows == 0  # nothing current to compare with or to close
@@ -135,39 +152,39 @@ def _merge_dataset(
     if md is None:
         tables.create(
             session,
-            names,
+            m.names,
             len(state.layout),
             [state.layout.index(k) for k in state.key],
             loaded=(valid_from, snapshot_id, received_at) if direct else None,
             keyed=not direct,
         )
     elif previous is not None and len(state.layout) > len(previous.layout):
-        tables.widen(session, names, len(previous.layout), len(state.layout))
+        tables.widen(session, m.names, len(previous.layout), len(state.layout))
     closed_sum = 0
     if direct:
-        staged = written = _load_directly(session, names, ds, reader, what)
-        new_n, new_sum = _initial_key_sum(session, ds, written, names.current)
+        staged = written = _load_directly(m, reader)
+        new_n, new_sum = _initial_key_sum(m, written)
     else:
-        dialect.refresh_stats(session, names.current, previous_rows, "k")
+        dialect.refresh_stats(session, m.names.current, previous_rows, "k")
         staged = dialect.stage(
             session,
             RAW,
             len(ds.columns),
             rowsql.key_sql(session, ds),
             reader.iter_chunks(ds.name),
-            what,
+            m.what,
             expected_rows=ds.rows,
         )
         out.updated, written, new_n, new_sum, out.deleted, closed_sum = _apply(
-            session, names, ds, state, full, params, digest=base is not None and not initial
+            m, full, digest=base is not None and not initial
         )
         if initial:
-            new_n, new_sum = _initial_key_sum(session, ds, written, names.current)
+            new_n, new_sum = _initial_key_sum(m, written)
     if full:
         out.delete_check = "full"  # every key the snapshot lacks was closed (none on a first load)
     else:
         out.delete_check, out.deleted, closed_sum = _close_deleted(
-            session, names, state, manifest, ds, md, reader, (base, new_n, new_sum), params
+            m, manifest, md, reader, (base, new_n, new_sum)
         )
     if not direct:
         dialect.drop_stage(session, RAW)
@@ -175,33 +192,15 @@ def _merge_dataset(
     if out.inserted >= STATS_AFTER and out.inserted > previous_rows:
         # the table grew a lot (a first load): refresh the statistics now, so the next merge
         # neither plans with "empty table" nor pays for the ANALYZE (see dialect.refresh_stats)
-        dialect.analyze(session, names.current, "k")
+        dialect.analyze(session, m.names.current, "k")
     out.unchanged = staged - written
 
     current = previous_rows + out.inserted - out.deleted
     if base is not None:
         key_digest = keydigest.combine(base, new_sum, closed_sum)
     else:  # merged before the hub kept digests: compute it once from the current keys
-        _, key_digest = dialect.current_keys_digest(session, names.current)
-    if md is None:
-        md = MergedDataset(
-            reseller_id=reseller_id,
-            dataset=ds.name,
-            schema_version=state.version,
-            last_snapshot_id=snapshot_id,
-            last_source_at=valid_from,
-            last_received_at=received_at,
-            current_rows=current,
-            key_digest=key_digest,
-        )
-        session.add(md)
-    else:
-        md.schema_version, md.last_snapshot_id, md.current_rows = (
-            state.version,
-            snapshot_id,
-            current,
-        )
-        md.last_source_at, md.last_received_at, md.key_digest = valid_from, received_at, key_digest
+        _, key_digest = dialect.current_keys_digest(session, m.names.current)
+    md = _record(session, md, m, reseller_id, current, key_digest)
     if ds.keyset is not None:
         # a full snapshot's rows are the key set (deletes closed exactly): its digest is not compared
         equal = _check_keyset(ds, current, key_digest, verify_digest and not full, out)
@@ -211,6 +210,40 @@ def _merge_dataset(
             md.keys_mismatch_since = md.keys_mismatch_snapshot_id = None
     session.flush()
     return out
+
+
+def _valid_from(manifest: Manifest, md: MergedDataset | None, out: DatasetStats) -> dt.datetime:
+    """When this snapshot's versions start: its creation, never before the last merged one's."""
+    valid_from = manifest.created_at
+    if md is not None and md.last_source_at > valid_from:
+        out.warnings.append(
+            f"snapshot created_at {valid_from.isoformat()} is earlier than the last merged "
+            f"{md.last_source_at.isoformat()}: versions dated at the latter"
+        )
+        valid_from = md.last_source_at
+    return valid_from
+
+
+def _record(
+    session: Session,
+    md: MergedDataset | None,
+    m: _Target,
+    reseller_id: str,
+    current: int,
+    key_digest: str,
+) -> MergedDataset:
+    """The dataset's bookkeeping after the merge: schema, last snapshot, row count, key digest."""
+    if md is None:
+        md = MergedDataset(reseller_id=reseller_id, dataset=m.ds.name)
+        session.add(md)
+    md.schema_version, md.last_snapshot_id, md.current_rows = (
+        m.state.version,
+        m.snapshot_id,
+        current,
+    )
+    md.last_source_at, md.last_received_at = m.valid_from, m.received_at
+    md.key_digest = key_digest
+    return md
 
 
 def _keys_differ(
@@ -293,9 +326,7 @@ def _duplicate_key(what: str, dataset: str) -> DataError:
     )
 
 
-def _load_directly(
-    session: Session, names: tables.Tables, ds: DatasetManifest, reader: Reader, what: str
-) -> int:
+def _load_directly(m: _Target, reader: Reader) -> int:
     """A dataset's first full snapshot (PostgreSQL): COPY into its new current table, then key it.
 
     The table was created in this transaction with the snapshot's provenance as
@@ -303,17 +334,17 @@ def _load_directly(
     index is built by one sort — the cost of ``pg_dump | psql`` into a keyed
     table (bench/first_load_floor.py). A key held twice fails the key's build.
     """
-    rows = dialect.load(session, names.current, len(ds.columns), reader.iter_chunks(ds.name), what)
+    rows = dialect.load(
+        m.session, m.names.current, len(m.ds.columns), reader.iter_chunks(m.ds.name), m.what
+    )
     try:
-        tables.add_key(session, names)
+        tables.add_key(m.session, m.names)
     except IntegrityError:
-        raise _duplicate_key(what, ds.name) from None
+        raise _duplicate_key(m.what, m.ds.name) from None
     return rows
 
 
-def _initial_key_sum(
-    session: Session, ds: DatasetManifest, written: int, current: str
-) -> tuple[int, int]:
+def _initial_key_sum(m: _Target, written: int) -> tuple[int, int]:
     """(count, digest sum) of a first load's keys: the manifest's, when it counts exactly the rows loaded.
 
     The keys just loaded are the snapshot's rows' keys (each once: a duplicate
@@ -323,29 +354,21 @@ def _initial_key_sum(
     key again (≈ 2 s per 1M keys in bench_merge). Without a digest, or with another count,
     the hub hashes the loaded keys itself (the count mismatch is then reported).
     """
-    ks = ds.keyset
+    ks = m.ds.keyset
     if ks is not None and ks.digest is not None and ks.count == written:
         return written, int(ks.digest, 16)
-    return keydigest.sum_keys(session, f"SELECT k AS key_line FROM {current}")
+    return keydigest.sum_keys(m.session, f"SELECT k AS key_line FROM {m.names.current}")
 
 
-def _apply(
-    session: Session,
-    names: tables.Tables,
-    ds: DatasetManifest,
-    state: SchemaState,
-    full: bool,
-    params: dict,
-    *,
-    digest: bool,
-) -> tuple[int, int, int, int, int, int]:
+def _apply(m: _Target, full: bool, *, digest: bool) -> tuple[int, int, int, int, int, int]:
     """Stage → DIFF (new, changed and, for a full snapshot, deleted keys) → history and current rows.
 
     Returns (rows changed, rows written, new keys and their digest sum, keys
     deleted and theirs — sums 0 unless ``digest``). A key staged twice makes
     the insert of the new rows fail: the duplicate-key error.
     """
-    changed = rowsql.changed_sql(session, ds, state)
+    session, names = m.session, m.names
+    changed = rowsql.changed_sql(session, m.ds, m.state)
     session.execute(text(f"DROP TABLE IF EXISTS {DIFF}"))
     if full and dialect.name(session) == "postgresql":  # one hash join finds all three kinds
         session.execute(
@@ -385,8 +408,8 @@ def _apply(
             _, gone_sum = keydigest.sum_keys(
                 session, f"SELECT k AS key_line FROM {DIFF} WHERE gone"
             )
-    _retire(session, names, state, f"SELECT k FROM {DIFF} WHERE had", ":t", params)
-    sources = rowsql.layout_sources(ds, state)
+    _retire(m, f"SELECT k FROM {DIFF} WHERE had", ":t", m.params)
+    sources = rowsql.layout_sources(m.ds, m.state)
     into = [tables.field(j) for j, s in enumerate(sources) if s]
     try:
         written = _rowcount(
@@ -396,24 +419,18 @@ def _apply(
                 f"SELECT {', '.join(f's.{s}' for s in sources if s)}, :t, CAST(:sid AS INTEGER), :recv "
                 f"FROM {RAW} s WHERE s.k IN (SELECT k FROM {DIFF} WHERE NOT gone)"
             ),
-            params,
+            m.params,
         )
     except IntegrityError:
-        raise _duplicate_key(f"dataset {ds.name}", ds.name) from None
+        raise _duplicate_key(m.what, m.ds.name) from None
     session.execute(text(f"DROP TABLE {DIFF}"))
     return updated, written, new_n, new_sum, deleted, gone_sum
 
 
-def _retire(
-    session: Session,
-    names: tables.Tables,
-    state: SchemaState,
-    keys: str,
-    valid_to: str,
-    params: dict,
-) -> int:
+def _retire(m: _Target, keys: str, valid_to: str, params: dict[str, object]) -> int:
     """Move the current rows whose key ``keys`` selects to history, closed at ``valid_to``."""
-    cols = ", ".join(tables.fields(len(state.layout)))
+    session, names = m.session, m.names
+    cols = ", ".join(tables.fields(len(m.state.layout)))
     _rowcount(
         session,
         _sql(
@@ -427,15 +444,11 @@ def _retire(
 
 
 def _close_deleted(
-    session: Session,
-    names: tables.Tables,
-    state: SchemaState,
+    m: _Target,
     manifest: Manifest,
-    ds: DatasetManifest,
     md: MergedDataset | None,
     reader: Reader,
     added: tuple[int | None, int, int],
-    params: dict,
 ) -> tuple[str, int, int]:
     """An incremental's deletes, found by what its manifest carries.
 
@@ -443,25 +456,24 @@ def _close_deleted(
     digest sum). Returns how deletes were checked (``delete_check``), the keys
     closed and their digest sum.
     """
-    what = f"dataset {ds.name}"
+    ds, what = m.ds, m.what
     base, new_n, new_sum = added
     previous_rows = md.current_rows if md is not None else 0
     if manifest.format >= 2:
         deleted = closed_sum = 0
         if ds.deleted is not None:
             deleted, closed_sum = _close_keys(
-                session, names, state, ds, reader.iter_deleted(ds.name), params,
-                f"{what} deleted keys", listed=True,
-            )  # fmt: skip
+                m, reader.iter_deleted(ds.name), m.params, f"{what} deleted keys", listed=True
+            )
         agreed = _keys_agree(ds, base, previous_rows + new_n - deleted, new_sum, closed_sum)
         if ds.keyset is not None and ds.keyset.part is not None and not agreed:
             # the whole key list (the hub asked, or the agent's ledger disagreed): keys it lacks are
             # closed at the push whose digest first disagreed (or this one), never later
             since = md.keys_mismatch_since if md is not None else None
+            since_params = {**m.params, "since": since or m.valid_from}
             n, lacking = _close_keys(
-                session, names, state, ds, reader.iter_keys(ds.name),
-                {**params, "since": since or params["t"]}, f"{what} keys", listed=False,
-            )  # fmt: skip
+                m, reader.iter_keys(ds.name), since_params, f"{what} keys", listed=False
+            )
             deleted, closed_sum = deleted + n, closed_sum + lacking
         # the agent compared key sets; the digest check after the merge proves it
         return "keys", deleted, closed_sum
@@ -470,9 +482,8 @@ def _close_deleted(
             return "skipped", 0, 0  # the source holds exactly our keys plus the new ones
         # after the inserts: the new rows' keys are staged, so stay open
         deleted, closed_sum = _close_keys(
-            session, names, state, ds, reader.iter_keys(ds.name),
-            {**params, "since": params["t"]}, what, listed=False,
-        )  # fmt: skip
+            m, reader.iter_keys(ds.name), {**m.params, "since": m.valid_from}, what, listed=False
+        )
         return "full", deleted, closed_sum
     if ds.keyset is not None and ds.keyset.digest is None:
         # the agent checked against its key ledger and a count of the source that nothing was
@@ -502,15 +513,7 @@ def _keys_agree(
 
 
 def _close_keys(
-    session: Session,
-    names: tables.Tables,
-    state: SchemaState,
-    ds: DatasetManifest,
-    lines: Iterator[bytes],
-    params: dict,
-    what: str,
-    *,
-    listed: bool,
+    m: _Target, lines: Iterator[bytes], params: dict[str, object], what: str, *, listed: bool
 ) -> tuple[int, int]:
     """Close current rows by a staged key list: the ``listed`` keys (deleted at the source), or
     the keys *not* listed (the source's whole key set: the others are gone) at ``:since`` — or at
@@ -519,8 +522,9 @@ def _close_keys(
     Keys this snapshot also carries rows for stay open. Returns (rows closed,
     digest sum of their keys).
     """
-    width = len(ds.key)
-    dialect.create_stage(session, KEYS, width, rowsql.key_sql(session, ds, positional=True))
+    session, names = m.session, m.names
+    width = len(m.ds.key)
+    dialect.create_stage(session, KEYS, width, rowsql.key_sql(session, m.ds, positional=True))
     dialect.load(session, KEYS, width, _batched(lines), what)
     dialect.analyze(session, KEYS, "k")
     if listed:
@@ -537,7 +541,7 @@ def _close_keys(
     )
     closed, digest_sum = keydigest.sum_keys(session, f"SELECT k AS key_line FROM {GONE}")
     if closed:
-        _retire(session, names, state, f"SELECT k FROM {GONE}", valid_to, params)
+        _retire(m, f"SELECT k FROM {GONE}", valid_to, params)
     session.execute(text(f"DROP TABLE {GONE}"))
     session.execute(text(f"DROP TABLE {KEYS}"))
     return closed, digest_sum
