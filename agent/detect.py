@@ -83,10 +83,23 @@ class _warnings:
 
 
 def _ledger(ctx: Context, plan: Plan, what: str) -> tuple[str, Optional[ledger.Ledger]]:
+    """The fingerprint of this read's ledger, and the previous ledger to compare with (incrementals).
+
+    A ledger recorded but not trusted (an agent upgrade, a new salt, lost files)
+    makes this push bigger: the operator is told why, once, in the run's notes.
+    """
     fp = ledger.fingerprint(plan.digest, ctx.salt, what)
     if ctx.kind != "incremental":
         return fp, None
-    return fp, ledger.load(ctx.state, ctx.state_dir, plan.section.name, fp)
+    name = plan.section.name
+    old, why = ledger.inspect(ctx.state, ctx.state_dir, name, fp)
+    if why:
+        sent = "its rows" if what == "rows" else "its key list"
+        ctx.notes.append(
+            f"{name}: the key ledger of the last push is not used ({why}); this push sends {sent} "
+            "whole, once, and the next ones compare again"
+        )
+    return fp, old
 
 
 def _key_sink(writer: DatasetWriter, old: Optional[ledger.Ledger]) -> Callable[[bytes], None]:

@@ -131,26 +131,49 @@ def iter_key_chunks(path: Path, chunk_size: int = 1 << 20) -> Iterator[bytes]:
 
 
 def load(state: AgentState, state_dir: Path, dataset: str, fp: str) -> Optional[Ledger]:
-    """The dataset's ledger when it was written for this config and salt (None: there is none to trust).
+    """The dataset's ledger when it was written for this config and salt (None: there is none to trust)."""
+    return inspect(state, state_dir, dataset, fp)[0]
+
+
+def inspect(
+    state: AgentState, state_dir: Path, dataset: str, fp: str
+) -> tuple[Optional[Ledger], str]:
+    """The dataset's ledger to compare with, or why the one recorded is not trusted ("": none recorded).
 
     Checks the record and the files' sizes; a damaged keys file shows when it is read.
     """
     raw = state.get_meta(meta_key(dataset))
     if raw is None:
-        return None
+        return None, ""
     try:
         meta = json.loads(raw)
         seq, count, digest = int(meta["sequence"]), int(meta["count"]), str(meta["digest"])
         sizes = (int(meta["hashes_bytes"]), int(meta["keys_bytes"]))
-        ok = meta["fingerprint"] == fp and meta["byteorder"] == sys.byteorder
+        recorded, byteorder = str(meta["fingerprint"]), meta["byteorder"]
     except (ValueError, KeyError, TypeError):
-        return None
+        return None, "its record in the state database is unreadable"
+    if recorded != fp:
+        return None, _why_other(recorded, fp)
+    if byteorder != sys.byteorder:
+        return None, "it was written on a machine of another byte order"
     hashes, keys = paths(state_dir, dataset, seq)
-    if not ok or not hashes.is_file() or not keys.is_file():
-        return None
+    if not hashes.is_file() or not keys.is_file():
+        return None, f"its files are missing from {hashes.parent}"
     if (hashes.stat().st_size, keys.stat().st_size) != sizes or sizes[0] != count * HASH_BYTES:
-        return None
-    return Ledger(hashes, keys, count, digest)
+        return None, f"its files in {hashes.parent} do not have the recorded sizes"
+    return Ledger(hashes, keys, count, digest), ""
+
+
+def _why_other(recorded: str, fp: str) -> str:
+    """Which part of :func:`fingerprint` differs, in the operator's words."""
+    old, new = recorded.split(":"), fp.split(":")
+    if len(old) != len(new) or old[1] != new[1]:
+        return "it was written by an older agent version, which hashed lines differently"
+    if old[2] != new[2]:
+        return "the dataset's configuration changed since it was written"
+    if old[3] != new[3]:
+        return "the hashing salt changed since it was written"
+    return "it was written for another read of the dataset"
 
 
 def _temp_beside(path: Path) -> Path:

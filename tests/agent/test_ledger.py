@@ -79,6 +79,13 @@ def test_config_salt_or_kind_change_invalidates(tmp_path: Path) -> None:
             ledger.fingerprint("plan1", b"salt", "keys"),
         ):
             assert ledger.load(st, tmp_path, "items", other) is None
+        why = [ledger.inspect(st, tmp_path, "items", ledger.fingerprint(*o))[1] for o in (
+            ("plan2", b"salt", "rows"), ("plan1", b"other", "rows")
+        )]  # fmt: skip
+        assert why == [
+            "the dataset's configuration changed since it was written",
+            "the hashing salt changed since it was written",
+        ]
         _commit(st, 2, None)  # a snapshot without a ledger for the dataset forgets the old one
         assert ledger.load(st, tmp_path, "items", FP) is None
 
@@ -263,6 +270,10 @@ def test_a_lost_ledger_sends_everything_needed_and_a_lying_one_the_key_list(
     _sql(shop, "DELETE FROM items WHERE id = 9")
     result, ds, reader = _export(cfg, hub_keys, setup, tmp_path / "n2")
     assert result.kind == "incremental" and ds.keyset is not None
+    assert any(  # the operator learns why this push is bigger
+        n.startswith("items: the key ledger of the last push is not used (its files are missing")
+        for n in result.notes
+    ), result.notes
     if mode == "rowhash":  # no ledger to compare with: every row (the hub closes what they lack)
         assert ds.mode == "full" and ds.rows == 49
     else:  # the rows since the cursor, and the whole key list (the hub closes what it lacks)
@@ -275,7 +286,8 @@ def test_a_lost_ledger_sends_everything_needed_and_a_lying_one_the_key_list(
     with AgentState(cfg.agent.state_dir) as state:  # a ledger record that does not add up
         meta = json.loads(state.get_meta("ledger:items") or "{}")
         state.set_meta("ledger:items", json.dumps({**meta, "count": meta["count"] + 5}))
-    _result, ds, _ = _export(cfg, hub_keys, setup, tmp_path / "n4")  # not trusted: as if lost
+    result, ds, _ = _export(cfg, hub_keys, setup, tmp_path / "n4")  # not trusted: as if lost
+    assert any("do not have the recorded sizes" in n for n in result.notes), result.notes
     assert ds.keyset is not None and ds.keyset.count == 48
     assert ds.keyset.digest == _digest([str(i).encode() for i in range(1, 51) if i not in (9, 10)])
     if mode == "rowhash":
@@ -284,3 +296,27 @@ def test_a_lost_ledger_sends_everything_needed_and_a_lying_one_the_key_list(
         assert ds.keyset.part is not None
     # (a ledger whose digest lies, with the right count, is caught by the hub: its key set then
     # differs from the snapshot's digest and it asks for the key list -- tests/hub/merge/test_format2)
+
+
+def test_after_an_agent_upgrade_the_operator_is_told_why_one_push_is_whole(
+    shop, make_agent, hub_keys, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ledger from before XXH3 is not compared with: the dataset goes whole once, with a note."""
+    setup = make_agent(
+        "toko-upgrade",
+        url=f"sqlite:///{shop}",
+        datasets=[{"name": "items", "table": "items", "key": ["id"], "mode": "rowhash"}],
+    )
+    cfg = setup.config()
+    monkeypatch.setattr(ledger, "LINE_HASH", "blake2b")  # the agent before the upgrade
+    _export(cfg, hub_keys, setup, tmp_path / "n1")
+    monkeypatch.undo()
+    result, ds, _ = _export(cfg, hub_keys, setup, tmp_path / "n2")
+    assert result.kind == "incremental" and ds.mode == "full" and ds.rows == 50
+    assert result.notes == [
+        "items: the key ledger of the last push is not used (it was written by an older agent "
+        "version, which hashed lines differently); this push sends its rows whole, once, and the "
+        "next ones compare again"
+    ]
+    result, ds, _ = _export(cfg, hub_keys, setup, tmp_path / "n3")  # compared again: quiet
+    assert ds.mode == "rowhash" and ds.rows == 0 and result.notes == []
