@@ -27,7 +27,7 @@ from hub.inventory.locations import Level, location
 from hub.inventory.models import Bin, StockItem
 from hub.inventory.records import ADJUSTMENTS, RECEIPTS, STOCK
 from hub.masterdata.fields import Invalid
-from hub.masterdata.pages import COUNT_AHEAD
+from hub.masterdata.kind import COUNT_AHEAD
 from hub.masterdata.registry import routers
 from hub.shipping.models import Warehouse
 from shared.errors import DataError, NotFound

@@ -49,6 +49,7 @@ def acting(principal: Principal | None) -> Iterator[None]:
 
 STATUSES = ("active", "inactive", "all")
 MAX_IMPORT_ROWS = 20_000
+COUNT_AHEAD = 1000  # a list counts this many rows past the page shown ("1.050+"), not all
 
 
 @dataclass(frozen=True)

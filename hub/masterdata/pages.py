@@ -32,11 +32,10 @@ from hub.masterdata.fields import (
     posted_values,
     shown,
 )
-from hub.masterdata.kind import STATUSES, RecordKind
+from hub.masterdata.kind import COUNT_AHEAD, STATUSES, RecordKind
 from shared.errors import DataError, SyncHubError
 
 PAGE = 50
-COUNT_AHEAD = 1000  # a list counts this many rows past the page shown ("1.050+"), not all
 
 
 async def form_fields(request: Request) -> dict[str, list[str]]:
