@@ -23,6 +23,7 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from agent.ledger import Ledger, LedgerWriter, as_ints, line_hashes
 from agent.transform import key_projector
+from shared.errors import DataError
 from shared.keyset import KeySetDigest
 
 KeySink = Callable[[bytes], None]  # key lines of every line read (the snapshot's key-set digest)
@@ -60,14 +61,17 @@ class Diff:
         key: Sequence[str],
         book: LedgerWriter,
         keys_sink: KeySink,
+        dataset: str = "",
     ) -> None:
-        self.old = old
+        self.old, self.dataset, self.key = old, dataset, list(key)
         self.remaining = old.hash_set() if old is not None else None
         project = key_projector(list(names), list(key))
         assert project is not None, "the key columns are among the lines' columns"
         self.project = project
         self.book, self.keys_sink = book, keys_sink
-        self._changed_keys: list[bytes] = []
+        self._changed_keys: list[bytes] = []  # with a ledger: the keys of the changed lines
+        self._every_key: set[bytes] = set()  # without one: every key read (all lines are new)
+        self._repeated = 0  # keys read again (without a ledger)
         self.lines = 0
 
     def feed(self, data: bytes) -> list[bytes]:
@@ -80,7 +84,11 @@ class Diff:
         self.keys_sink(keys_chunk)
         self.lines += len(lines)
         if self.remaining is None:  # nothing to compare with: every line is new
-            self._changed_keys.extend(keys_chunk.split(b"\n")[:-1])
+            keys = keys_chunk.split(b"\n")
+            keys.pop()
+            before = len(self._every_key)
+            self._every_key.update(keys)
+            self._repeated += len(keys) - (len(self._every_key) - before)
             return lines
         ints = as_ints(hashes)
         seen = list(map(self.remaining.__contains__, ints))
@@ -92,10 +100,11 @@ class Diff:
         return list(compress(lines, new))
 
     def finish(self) -> Outcome:
+        if self.old is None:  # every key read is inserted; one set serves as both
+            self._unique(self._repeated)
+            return Outcome(changed_keys=self._every_key, inserted=self._every_key, lines=self.lines)
         changed = set(self._changed_keys)
-        if len(changed) != len(self._changed_keys):
-            dup = len(self._changed_keys) - len(changed)
-            raise ValueError(f"{dup} key(s) appear on more than one line: the key is not unique")
+        self._unique(len(self._changed_keys) - len(changed))
         gone = (
             self.old.keys_of(self.remaining) if self.old is not None and self.remaining else set()
         )
@@ -106,6 +115,19 @@ class Diff:
             updated=changed & gone,
             lines=self.lines,
         )
+
+    def _unique(self, repeated: int) -> None:
+        """A key read on more than one line would make the ledger (and the hub's merge) ambiguous."""
+        if repeated:
+            raise DataError(
+                "dataset {dataset}: {count} key value(s) appear on more than one row; "
+                "the key ({key}) is not unique at the source",
+                hint="set key in the dataset's section to columns that are unique together "
+                "(e.g. the table's primary key); nothing was sent",
+                dataset=self.dataset,
+                count=repeated,
+                key=", ".join(self.key),
+            )
 
 
 def digest_after(before: str, added: Iterable[bytes], removed: Iterable[bytes]) -> str:

@@ -17,6 +17,7 @@ from agent.changes import Diff, digest_after
 from agent.export import export
 from agent.state import AgentState, DatasetAdvance
 from shared import keys
+from shared.errors import DataError
 from shared.keyset import KeySetDigest
 from shared.seal import open_snapshot
 
@@ -320,3 +321,39 @@ def test_after_an_agent_upgrade_the_operator_is_told_why_one_push_is_whole(
     ]
     result, ds, _ = _export(cfg, hub_keys, setup, tmp_path / "n3")  # compared again: quiet
     assert ds.mode == "rowhash" and ds.rows == 0 and result.notes == []
+
+
+@pytest.mark.parametrize("mode", ["rowhash", "cursor"])
+def test_a_key_that_is_not_unique_at_the_source_stops_the_export_saying_so(
+    make_agent, tmp_path, mode
+) -> None:
+    db = tmp_path / "nokey.db"
+    with sqlite3.connect(db) as c:  # no primary key: nothing stops two rows sharing a code
+        c.execute("CREATE TABLE items (code TEXT, qty INTEGER, updated_at INTEGER)")
+        c.executemany(
+            "INSERT INTO items VALUES (?,?,?)", [("a", 1, 1), ("b", 2, 2), ("a", 3, 3), ("b", 4, 4)]
+        )
+    setup = make_agent(
+        f"toko-dup-{mode}",
+        url=f"sqlite:///{db}",
+        datasets=[
+            {
+                "name": "items",
+                "table": "items",
+                "key": ["code"],
+                "cursor": "updated_at",
+                "mode": mode,
+            }
+        ],
+    )
+    cfg = setup.config()
+    with AgentState(cfg.agent.state_dir) as state, pytest.raises(DataError) as err:
+        export(cfg, state)
+    assert err.value.message == (
+        "dataset items: 2 key value(s) appear on more than one row; the key (code) is not "
+        "unique at the source"
+    )
+    assert "primary key" in (err.value.hint or "") and "nothing was sent" in (err.value.hint or "")
+    assert not list(cfg.agent.state_dir.glob("outbox/*"))  # nothing sealed, nothing to upload
+    with AgentState(cfg.agent.state_dir) as state:
+        assert state.get_meta("ledger:items") is None  # no ledger recorded from the bad read
