@@ -23,8 +23,8 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from agent.ledger import Ledger, LedgerWriter, as_ints, line_hashes
 from agent.transform import key_projector
+from shared import keyset
 from shared.errors import DataError
-from shared.keyset import KeySetDigest
 
 KeySink = Callable[[bytes], None]  # key lines of every line read (the snapshot's key-set digest)
 
@@ -131,11 +131,11 @@ class Diff:
 
 
 def digest_after(before: str, added: Iterable[bytes], removed: Iterable[bytes]) -> str:
-    """The key-set digest ``before`` plus the ``added`` keys minus the ``removed`` ones."""
-    plus, minus = KeySetDigest(), KeySetDigest()
-    for k in added:
-        plus.add(k)
-    for k in removed:
-        minus.add(k)
-    total = int(before, 16) + int(plus.hexdigest(), 16) - int(minus.hexdigest(), 16)
-    return f"{total % (1 << 256):064x}"
+    """The key-set digest ``before`` plus the ``added`` keys minus the ``removed`` ones (same hash)."""
+    algorithm = keyset.algorithm_of(before)
+    total = (
+        keyset.value_of(before)
+        + keyset.sum_of(added, algorithm)
+        - keyset.sum_of(removed, algorithm)
+    )
+    return keyset.text_of(algorithm, total)

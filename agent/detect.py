@@ -32,6 +32,7 @@ from agent.modes import choose
 from agent.state import AgentState, DatasetAdvance
 from agent.transform import field_value, key_projector, minus_overlap
 from connectors.base import Connector, ReadRequest
+from shared import keyset
 from shared.snapshot import DatasetWriter, SnapshotWriter
 from shared.types import encode_value
 
@@ -148,6 +149,10 @@ def _settle_keys(
             writer.warn({"(key ledger): did not add up, whole key list sent": 1})
             count, digest = book.count, _digest_of(book.keys_path)
             record = book.record(digest)
+        elif keyset.algorithm_of(digest) != keyset.DEFAULT:
+            # a ledger of an agent before XXH3-128 key digests: its keys file gives the new one, once
+            digest = _digest_of(book.keys_path)
+            record = book.record(digest)
         writer.set_key_digest(count, digest)
     else:
         _count, digest = writer.keyset_digest()
@@ -162,9 +167,7 @@ def _settle_keys(
 
 
 def _digest_of(keys_path: Path) -> str:
-    from shared.keyset import KeySetDigest
-
-    d = KeySetDigest()
+    d = keyset.KeySetDigest()
     for chunk in ledger.iter_key_chunks(keys_path):
         d.add_lines(chunk)
     return d.hexdigest()

@@ -20,7 +20,6 @@ from agent import __version__, ledger
 from agent.config import WEEKDAYS, AgentConfig
 from agent.datasets import Plan, RowProgress, config_digest, plan_dataset
 from agent.detect import Context, read
-from agent.keydigest import SplitKeySetDigest
 from agent.modes import choose
 from agent.outbox import Outbox, snapshot_name
 from agent.source import open_source
@@ -148,7 +147,6 @@ def export(
                 conn.dialect.name,
                 level=ZSTD_LEVEL,
                 threads=ZSTD_THREADS,
-                digest_factory=SplitKeySetDigest,
                 answers=[str(r["id"]) for r in asked],
             )
             ctx = Context(

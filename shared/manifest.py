@@ -34,6 +34,9 @@ RESELLER_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 # Starts with a letter, digit or underscore so that "." and ".." are impossible (path safety).
 DATASET_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+KEY_DIGEST_RE = re.compile(
+    r"^(?:[0-9a-f]{64}|xxh3-128:[0-9a-f]{32})$"
+)  # shared.keyset: SHA-256 or XXH3-128 sum
 KINDS = ("full", "incremental")
 Kind = Literal["full", "incremental"]
 # how the agent chose a dataset's rows (format 2): every row / changed by cursor / changed by row hash
@@ -117,8 +120,10 @@ class KeySet(_Strict):
     @field_validator("digest")
     @classmethod
     def _hex(cls, v: Optional[str]) -> Optional[str]:
-        if v is not None and not SHA256_RE.match(v):
-            raise ValueError("must be 64 lowercase hex digits")
+        if v is not None and not KEY_DIGEST_RE.match(v):
+            raise ValueError(
+                "must be 64 lowercase hex digits (SHA-256 sum) or xxh3-128: and 32 (XXH3-128 sum)"
+            )
         return v
 
     @model_validator(mode="after")

@@ -16,12 +16,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from hub.merge import split_stage
+from shared import keyset
 from shared.copytext import parse_line
 from shared.errors import DataError
-from shared.keyset import KeySetDigest
 
 BATCH = 10_000
-_MOD = 1 << 256
 
 
 def name(session: Session) -> str:
@@ -210,34 +209,33 @@ def _copy(conn: Any, table: str, width: int, chunks: Iterable[bytes], what: str)
     return n
 
 
-def keys_sum(session: Session, select_keys: str, params: dict[str, object]) -> tuple[int, int]:
-    """(count, Σ SHA-256 mod 2**256) of the key lines returned by ``select_keys`` (one text column ``key_line``).
+def keys_sum(
+    session: Session, select_keys: str, params: dict[str, object], algorithm: str
+) -> tuple[int, int]:
+    """(count, Σ H(key line)) of the key lines ``select_keys`` returns (one text column ``key_line``).
 
-    PostgreSQL hashes in SQL and sends the 32-byte digests, summed here: five
-    times faster than summing 256-bit integers as ``numeric`` in SQL. SQLite
-    streams the keys through :class:`shared.keyset.KeySetDigest`.
+    SHA-256 sums on PostgreSQL hash in SQL and fetch the 32-byte digests (five
+    times faster than summing 256-bit integers as ``numeric`` in SQL). XXH3-128,
+    which no database offers, and SQLite stream the key lines through
+    :func:`shared.keyset.sum_of` — one C call per key.
     """
-    if name(session) == "postgresql":
-        result = session.execute(
-            text(f"SELECT sha256(convert_to(q.key_line, 'UTF8')) FROM ({select_keys}) q"), params
-        )
-        n = total = 0
-        while rows := result.fetchmany(50_000):
-            total += sum_sha256(h for (h,) in rows)
-            n += len(rows)
-        return n, total % _MOD
-    digest = KeySetDigest()
-    for (key,) in session.execute(text(select_keys), params):
-        digest.add(key.encode("utf-8"))
-    return digest.count, int(digest.hexdigest(), 16)
+    if algorithm == keyset.SHA256 and name(session) == "postgresql":
+        select = f"SELECT sha256(convert_to(q.key_line, 'UTF8')) FROM ({select_keys}) q"
+        encode: Any = None
+    else:
+        select, encode = select_keys, str.encode
+    result = session.execute(text(select), params)
+    n = total = 0
+    while rows := result.fetchmany(50_000):
+        if encode is None:
+            total += sum(int.from_bytes(h, "big") for (h,) in rows)
+        else:
+            total += keyset.sum_of([encode(k) for (k,) in rows], algorithm)
+        n += len(rows)
+    return n, total
 
 
-def sum_sha256(digests: Iterable[bytes]) -> int:
-    """Σ of 32-byte SHA-256 digests as integers, mod 2**256 (the :mod:`shared.keyset` digest sum)."""
-    return sum(int.from_bytes(h, "big") for h in digests) % _MOD
-
-
-def current_keys_digest(session: Session, current_table: str) -> tuple[int, str]:
+def current_keys_digest(session: Session, current_table: str, algorithm: str) -> tuple[int, str]:
     """(count, digest) of every key of a dataset's current table (see shared.keyset)."""
-    n, total = keys_sum(session, f"SELECT k AS key_line FROM {current_table}", {})
-    return n, f"{total:064x}"
+    n, total = keys_sum(session, f"SELECT k AS key_line FROM {current_table}", {}, algorithm)
+    return n, keyset.text_of(algorithm, total)

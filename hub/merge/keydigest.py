@@ -10,48 +10,43 @@ snapshot's new keys" equals the manifest's digest (and the counts agree), the
 source deleted nothing: the keys part is not even read. A dataset's first load
 starts from the manifest's own digest when it counts exactly the rows loaded
 (``service._initial_key_sum``): those rows are the keys it digests.
+
+The stored digest is kept in the hash the agent's manifests use (its text says
+which, :func:`shared.keyset.algorithm_of`): when an agent's upgrade switches
+from SHA-256 to XXH3-128 sums, the first merge recomputes the stored digest
+from the current keys, once.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
-
-from sqlalchemy import TextClause
 from sqlalchemy.orm import Session
 
 from hub.merge import dialect
-from shared.keyset import KeySetDigest
-
-MOD = 1 << 256
+from shared import keyset
 
 
-def parse(digest: str | None) -> int | None:
-    """A stored hex digest as an integer (None stays None: not computed yet)."""
-    return None if digest is None else int(digest, 16)
+def algorithm(manifest_digest: str | None, stored: str | None) -> str:
+    """The hash this merge keeps its digest in: the manifest's, else the stored one's, else the default."""
+    for digest in (manifest_digest, stored):
+        if digest is not None:
+            return keyset.algorithm_of(digest)
+    return keyset.DEFAULT
 
 
-def combine(base: int, plus: int, minus: int = 0) -> str:
-    """``base + plus − minus`` (mod 2**256) as 64 hex digits, the form of ``shared.keyset``."""
-    return f"{(base + plus - minus) % MOD:064x}"
+def parse(digest: str | None, algorithm: str) -> int | None:
+    """A stored digest's sum; None when not computed yet or kept in another hash (recompute it)."""
+    if digest is None or keyset.algorithm_of(digest) != algorithm:
+        return None
+    return keyset.value_of(digest)
+
+
+def combine(algorithm: str, base: int, plus: int, minus: int = 0) -> str:
+    """``base + plus − minus`` as the digest text of ``algorithm`` (the form of ``shared.keyset``)."""
+    return keyset.text_of(algorithm, base + plus - minus)
 
 
 def sum_keys(
-    session: Session, select_keys: str, params: dict[str, object] | None = None
+    session: Session, select_keys: str, algorithm: str, params: dict[str, object] | None = None
 ) -> tuple[int, int]:
-    """(count, digest sum) of the key lines ``select_keys`` returns (column ``key_line``), in the database."""
-    return dialect.keys_sum(session, select_keys, params or {})
-
-
-def sum_lines(keys: Iterable[str]) -> tuple[int, int]:
-    """(count, digest sum) of key lines already in Python (e.g. the ``RETURNING`` of a close)."""
-    d = KeySetDigest()
-    for k in keys:
-        d.add(k.encode("utf-8"))
-    return d.count, int(d.hexdigest(), 16)
-
-
-def close_returning(
-    session: Session, update: TextClause, params: dict[str, object]
-) -> tuple[int, int]:
-    """Run an ``UPDATE … RETURNING row_key`` that closes versions: (rows closed, digest sum of their keys)."""
-    return sum_lines(key for (key,) in session.execute(update, params))
+    """(count, digest sum) of the key lines ``select_keys`` returns (column ``key_line``)."""
+    return dialect.keys_sum(session, select_keys, params or {}, algorithm)

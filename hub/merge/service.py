@@ -27,6 +27,7 @@ from hub.merge import dialect, keydigest, rowsql, store, tables
 from hub.merge.models import MergedDataset
 from hub.merge.schema import SchemaState, compare
 from hub.merge.stats import DatasetStats, MergeStats
+from shared import keyset
 from shared.errors import DataError
 from shared.manifest import DatasetManifest, Manifest
 
@@ -51,6 +52,7 @@ class _Target:
     valid_from: dt.datetime  # of the versions this merge writes
     snapshot_id: int
     received_at: dt.datetime
+    digest: str  # the key-set digest's hash (shared.keyset) this merge sums and stores
 
     @property
     def what(self) -> str:
@@ -141,12 +143,16 @@ def _merge_dataset(
         valid_from,
         snapshot_id,
         received_at,
+        keydigest.algorithm(
+            ds.keyset.digest if ds.keyset else None, md.key_digest if md is not None else None
+        ),
     )
     full = manifest.complete(ds)  # every row of the dataset: keys not among them are deleted
     previous_rows = md.current_rows if md is not None else 0
     initial = full and previous_rows == 0  # nothing current to compare with or to close
-    # the hub's digest of its current keys (an empty set's is 0); None: not known yet (computed below, once)
-    base = 0 if md is None or initial else keydigest.parse(md.key_digest)
+    # the hub's digest of its current keys (an empty set's is 0); None: not known yet or kept in
+    # another hash (computed below, once)
+    base = 0 if md is None or initial else keydigest.parse(md.key_digest, m.digest)
     dialect.tune(session)
     direct = md is None and full and dialect.name(session) == "postgresql"
     if md is None:
@@ -197,9 +203,9 @@ def _merge_dataset(
 
     current = previous_rows + out.inserted - out.deleted
     if base is not None:
-        key_digest = keydigest.combine(base, new_sum, closed_sum)
+        key_digest = keydigest.combine(m.digest, base, new_sum, closed_sum)
     else:  # merged before the hub kept digests: compute it once from the current keys
-        _, key_digest = dialect.current_keys_digest(session, m.names.current)
+        _, key_digest = dialect.current_keys_digest(session, m.names.current, m.digest)
     md = _record(session, md, m, reseller_id, current, key_digest)
     if ds.keyset is not None:
         # a full snapshot's rows are the key set (deletes closed exactly): its digest is not compared
@@ -356,8 +362,8 @@ def _initial_key_sum(m: _Target, written: int) -> tuple[int, int]:
     """
     ks = m.ds.keyset
     if ks is not None and ks.digest is not None and ks.count == written:
-        return written, int(ks.digest, 16)
-    return keydigest.sum_keys(m.session, f"SELECT k AS key_line FROM {m.names.current}")
+        return written, keyset.value_of(ks.digest)
+    return keydigest.sum_keys(m.session, f"SELECT k AS key_line FROM {m.names.current}", m.digest)
 
 
 def _apply(m: _Target, full: bool, *, digest: bool) -> tuple[int, int, int, int, int, int]:
@@ -403,10 +409,12 @@ def _apply(m: _Target, full: bool, *, digest: bool) -> tuple[int, int, int, int,
     updated, deleted = counts.get((True, False), 0), counts.get((True, True), 0)
     new_sum = gone_sum = 0
     if digest:
-        _, new_sum = keydigest.sum_keys(session, f"SELECT k AS key_line FROM {DIFF} WHERE NOT had")
+        _, new_sum = keydigest.sum_keys(
+            session, f"SELECT k AS key_line FROM {DIFF} WHERE NOT had", m.digest
+        )
         if deleted:
             _, gone_sum = keydigest.sum_keys(
-                session, f"SELECT k AS key_line FROM {DIFF} WHERE gone"
+                session, f"SELECT k AS key_line FROM {DIFF} WHERE gone", m.digest
             )
     _retire(m, f"SELECT k FROM {DIFF} WHERE had", ":t", m.params)
     sources = rowsql.layout_sources(m.ds, m.state)
@@ -465,7 +473,7 @@ def _close_deleted(
             deleted, closed_sum = _close_keys(
                 m, reader.iter_deleted(ds.name), m.params, f"{what} deleted keys", listed=True
             )
-        agreed = _keys_agree(ds, base, previous_rows + new_n - deleted, new_sum, closed_sum)
+        agreed = _keys_agree(m, base, previous_rows + new_n - deleted, new_sum, closed_sum)
         if ds.keyset is not None and ds.keyset.part is not None and not agreed:
             # the whole key list (the hub asked, or the agent's ledger disagreed): keys it lacks are
             # closed at the push whose digest first disagreed (or this one), never later
@@ -478,7 +486,7 @@ def _close_deleted(
         # the agent compared key sets; the digest check after the merge proves it
         return "keys", deleted, closed_sum
     if ds.keyset is not None and ds.keyset.part is not None:
-        if _keys_agree(ds, base, previous_rows + new_n, new_sum):
+        if _keys_agree(m, base, previous_rows + new_n, new_sum):
             return "skipped", 0, 0  # the source holds exactly our keys plus the new ones
         # after the inserts: the new rows' keys are staged, so stay open
         deleted, closed_sum = _close_keys(
@@ -492,23 +500,21 @@ def _close_deleted(
     return "none", 0, 0  # an incremental without its key list cannot tell deletes
 
 
-def _keys_agree(
-    ds: DatasetManifest, base: int | None, count: int, plus: int, minus: int = 0
-) -> bool:
+def _keys_agree(m: _Target, base: int | None, count: int, plus: int, minus: int = 0) -> bool:
     """Whether the hub's current keys after this merge (``count`` of them, digest ``base + plus −
     minus``) are the source's key set the manifest describes: then a key list has nothing to close.
 
-    Equal digests of the key sets prove equal sets as the agent's own check does (SHA-256 sums,
+    Equal digests of the key sets prove equal sets as the agent's own check does (hash sums,
     :mod:`shared.keyset`), so the list need not be staged and anti-joined with every current key
     (≈ 1 s per 1M keys in bench_merge).
     """
-    ks = ds.keyset
+    ks = m.ds.keyset
     return (
         ks is not None
         and ks.digest is not None
         and base is not None
         and count == ks.count
-        and keydigest.combine(base, plus, minus) == ks.digest
+        and keydigest.combine(m.digest, base, plus, minus) == ks.digest
     )
 
 
@@ -539,7 +545,7 @@ def _close_keys(
             f"AND NOT EXISTS (SELECT 1 FROM {RAW} s WHERE s.k = c.k)"
         )
     )
-    closed, digest_sum = keydigest.sum_keys(session, f"SELECT k AS key_line FROM {GONE}")
+    closed, digest_sum = keydigest.sum_keys(session, f"SELECT k AS key_line FROM {GONE}", m.digest)
     if closed:
         _retire(m, f"SELECT k FROM {GONE}", valid_to, params)
     session.execute(text(f"DROP TABLE {GONE}"))

@@ -18,7 +18,7 @@ from agent.export import export
 from agent.state import AgentState, DatasetAdvance
 from shared import keys
 from shared.errors import DataError
-from shared.keyset import KeySetDigest
+from shared.keyset import SHA256, KeySetDigest
 from shared.seal import open_snapshot
 
 FP = ledger.fingerprint("plan1", b"salt", "rows")
@@ -357,3 +357,31 @@ def test_a_key_that_is_not_unique_at_the_source_stops_the_export_saying_so(
     assert not list(cfg.agent.state_dir.glob("outbox/*"))  # nothing sealed, nothing to upload
     with AgentState(cfg.agent.state_dir) as state:
         assert state.get_meta("ledger:items") is None  # no ledger recorded from the bad read
+
+
+def test_a_ledger_with_a_sha256_key_digest_is_converted_without_a_bigger_push(
+    shop, make_agent, hub_keys, tmp_path
+) -> None:
+    """The agents of 2026-12-07 kept XXH3 line hashes but SHA-256 key-set digests: their ledger is
+    still compared with, and its keys file gives the XXH3-128 digest — the push stays small."""
+    setup = make_agent(
+        "toko-digest",
+        url=f"sqlite:///{shop}",
+        datasets=[{"name": "items", "table": "items", "key": ["id"], "mode": "rowhash"}],
+    )
+    cfg = setup.config()
+    _export(cfg, hub_keys, setup, tmp_path / "n1")
+    every = [str(i).encode() for i in range(1, 51)]
+    with AgentState(cfg.agent.state_dir) as state:  # as that agent recorded it
+        meta = json.loads(state.get_meta("ledger:items") or "{}")
+        old = KeySetDigest(SHA256)
+        for k in every:
+            old.add(k)
+        state.set_meta("ledger:items", json.dumps({**meta, "digest": old.hexdigest()}))
+    _sql(shop, "UPDATE items SET qty = 99 WHERE id = 5")
+    result, ds, _ = _export(cfg, hub_keys, setup, tmp_path / "n2")
+    assert ds.mode == "rowhash" and ds.rows == 1 and result.notes == []
+    assert ds.keyset is not None and ds.keyset.part is None
+    assert (ds.keyset.count, ds.keyset.digest) == (50, _digest(every))
+    with AgentState(cfg.agent.state_dir) as state:
+        assert json.loads(state.get_meta("ledger:items") or "{}")["digest"] == _digest(every)

@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from shared.keyset import KeySetDigest
+from shared.keyset import SHA256, KeySetDigest
 from shared.seal import open_snapshot, read_header
 from tests.shared import golden_inputs as g
 from tests.shared.conftest import hub_key, reseller_key
@@ -43,7 +43,7 @@ def test_golden_opens_to_the_expected_rows(tmp_path: Path) -> None:
                 assert a == 0.0 and math.copysign(1, a) == math.copysign(1, b)
             else:
                 assert a == b and type(a) is type(b), (c.name, a, b)
-    digest = KeySetDigest()
+    digest = KeySetDigest(SHA256)  # written before XXH3-128 sums
     for k in r.iter_keys("products"):
         digest.add(k)
     assert ds.keyset is not None and (digest.count, digest.hexdigest()) == (6, ds.keyset.digest)
@@ -72,7 +72,7 @@ def test_golden_v2_carries_modes_deletes_and_digests_only(tmp_path: Path) -> Non
     assert ds.mode == "rowhash" and ds.rows == 2 and not m.complete(ds)
     assert [k.decode() for k in r.iter_deleted("products")] == [f"{k}\n" for k in g.DELETED_V2]
     assert ds.deleted is not None and ds.deleted.rows == len(g.DELETED_V2)
-    digest = KeySetDigest()
+    digest = KeySetDigest(SHA256)  # written before XXH3-128 sums
     for k in g.KEYS:
         digest.add(str(k).encode())
     # the key set of every key at the source, without the key list itself

@@ -5,13 +5,16 @@ import hashlib
 import random
 
 import pytest
+import xxhash
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shared import keyset
 from shared.errors import SnapshotFormatError
 from shared.keyset import KeySetDigest
 from shared.manifest import (
     DatasetManifest,
+    KeySet,
     Manifest,
     PartInfo,
     parse_snapshot_filename,
@@ -111,20 +114,60 @@ def test_wire_file_name() -> None:
         parse_snapshot_filename("acme-42-full.snap")
 
 
-@given(
-    st.lists(st.binary(max_size=20).filter(lambda b: b"\n" not in b), unique=True, max_size=50),
-    st.randoms(),
+KEY_LISTS = st.lists(
+    st.binary(max_size=20).filter(lambda b: b"\n" not in b), unique=True, max_size=50
 )
-def test_keyset_is_order_independent(keys: list[bytes], rnd: random.Random) -> None:
-    a, b = KeySetDigest(), KeySetDigest()
+
+
+def _reference(algorithm: str, keys: list[bytes]) -> str:
+    """The contract's definition (docs/contract.md), written out independently of shared.keyset."""
+    if algorithm == keyset.SHA256:
+        total = sum(int.from_bytes(hashlib.sha256(k).digest(), "big") for k in keys)
+        return f"{total % (1 << 256):064x}"
+    total = sum(int.from_bytes(xxhash.xxh3_128_digest(k), "big") for k in keys)
+    return f"xxh3-128:{total % (1 << 128):032x}"
+
+
+@pytest.mark.parametrize("algorithm", keyset.ALGORITHMS)
+@given(keys=KEY_LISTS, rnd=st.randoms())
+def test_keyset_is_order_independent(algorithm: str, keys: list[bytes], rnd: random.Random) -> None:
+    a, b = KeySetDigest(algorithm), KeySetDigest(algorithm)
     for k in keys:
         a.add(k)
     shuffled = keys[:]
     rnd.shuffle(shuffled)
     b.add_lines(b"".join(k + b"\n" for k in shuffled))
     assert (a.count, a.hexdigest()) == (b.count, b.hexdigest()) == (len(keys), b.hexdigest())
-    expected = sum(int.from_bytes(hashlib.sha256(k).digest(), "big") for k in keys) % (1 << 256)
-    assert a.hexdigest() == f"{expected:064x}"
+    assert a.hexdigest() == _reference(algorithm, keys)
+    assert keyset.algorithm_of(a.hexdigest()) == algorithm
+    assert keyset.text_of(algorithm, keyset.value_of(a.hexdigest())) == a.hexdigest()
+
+
+@pytest.mark.parametrize("algorithm", keyset.ALGORITHMS)
+@given(before=KEY_LISTS, added=KEY_LISTS)
+def test_a_digest_moves_by_adding_and_subtracting_keys(
+    algorithm: str, before: list[bytes], added: list[bytes]
+) -> None:
+    """What the hub's kept digest and the agent's ledger rely on: Σ(A ∪ B) − Σ(B) = Σ(A)."""
+    added = [k for k in added if k not in before]
+    total = keyset.value_of(_reference(algorithm, before)) + keyset.sum_of(added, algorithm)
+    assert keyset.text_of(algorithm, total) == _reference(algorithm, before + added)
+    back = keyset.value_of(_reference(algorithm, before + added)) - keyset.sum_of(added, algorithm)
+    assert keyset.text_of(algorithm, back) == _reference(algorithm, before)
+
+
+def test_the_digest_text_names_its_hash_and_a_manifest_takes_both() -> None:
+    assert KeySetDigest().hexdigest() == "xxh3-128:" + "0" * 32  # this agent's, empty set
+    assert KeySetDigest(keyset.SHA256).hexdigest() == "0" * 64  # the previous agents'
+    for bad in ("xxh3-128:" + "0" * 31, "f" * 63, "md5:" + "0" * 32, "XXH3-128:" + "0" * 32):
+        with pytest.raises(ValueError, match="not a key-set digest"):
+            keyset.algorithm_of(bad)
+        with pytest.raises(ValueError, match="64 lowercase hex digits"):
+            KeySet(count=0, digest=bad)
+    for good in ("xxh3-128:" + "a" * 32, "b" * 64):
+        assert KeySet(count=0, digest=good).digest == good
+    with pytest.raises(ValueError, match="unknown key-set digest"):
+        KeySetDigest("md5")
 
 
 def test_keyset_differs_when_a_key_differs() -> None:

@@ -7,6 +7,7 @@ import itertools
 from pathlib import Path
 from typing import Any, Sequence
 
+from shared import keyset
 from shared.copytext import format_line
 from shared.manifest import Manifest
 from shared.snapshot import SnapshotWriter
@@ -45,17 +46,28 @@ def build(
     mode: str | None = None,
     deleted: dict[str, list[Sequence[Any]]] | None = None,
     key_list: bool = False,
+    digest: str = keyset.DEFAULT,
 ) -> tuple[Manifest, SnapshotReader]:
     """A finished snapshot directory and a reader over it. ``keys``: every key at the source (incrementals).
 
     Format 2 (``format=2``, ``mode`` for every dataset): ``keys`` gives the key-set digest only
     (the whole list too with ``key_list``), ``deleted`` the keys deleted since the previous snapshot.
+    ``digest``: the key-set digest's hash (an older agent's: ``keyset.SHA256``).
     """
     seq = sequence or next(_counter)
     d = workdir / f"snap-{reseller_id}-{seq}-{next(_counter)}"
     w = SnapshotWriter(
-        d, reseller_id, seq, kind, "test", "sqlite", part_rows, created_at=created_at, format=format
-    )  # type: ignore[arg-type]
+        d,
+        reseller_id,
+        seq,
+        kind,  # type: ignore[arg-type]
+        "test",
+        "sqlite",
+        part_rows,
+        created_at=created_at,
+        format=format,
+        digest_factory=lambda: keyset.KeySetDigest(digest),
+    )
     for name, (columns, key, rows) in datasets.items():
         listed = keys is not None and name in keys and (format == 1 or key_list)
         dw = w.dataset(name, columns, key, keys_part=listed, mode=mode)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -15,6 +16,7 @@ from hub.core.db import transaction
 from hub.merge import DatasetStats, merge_snapshot, tables
 from hub.merge.dialect import current_keys_digest
 from hub.merge.models import MergedDataset
+from shared import keyset
 from shared.copytext import format_line
 from shared.keyset import KeySetDigest
 from tests.hub.merge.snapbuild import build, cols
@@ -36,6 +38,7 @@ def push(
     rows: Rows,
     kind: str = "full",
     keys: list[tuple[int, str]] | None = None,
+    digest: str = keyset.DEFAULT,
 ) -> DatasetStats:
     """Merge ``rows`` (key → name) as reseller ``rid``'s snapshot; ``keys``: the incremental's full key list."""
     manifest, reader = build(
@@ -45,6 +48,7 @@ def push(
         created_at=T0 + dt.timedelta(days=day),
         reseller_id=rid,
         keys={"items": keys} if keys is not None else None,
+        digest=digest,
     )
     with transaction(db) as s:
         stats = merge_snapshot(
@@ -62,13 +66,13 @@ def stored_and_recomputed(db: sessionmaker[Session], rid: str) -> tuple[str | No
     with db() as s:
         md = s.get(MergedDataset, (rid, "items"))
         assert md is not None
-        n, digest = current_keys_digest(s, tables.of(rid, "items").current)
+        n, digest = current_keys_digest(s, tables.of(rid, "items").current, keyset.DEFAULT)
         assert n == md.current_rows
         return md.key_digest, digest, n
 
 
-def source_digest(keys: list[tuple[int, str]]) -> str:
-    d = KeySetDigest()
+def source_digest(keys: list[tuple[int, str]], algorithm: str = keyset.DEFAULT) -> str:
+    d = KeySetDigest(algorithm)
     for i, c in keys:
         d.add(format_line([str(i), c]).encode())
     return d.hexdigest()
@@ -112,6 +116,28 @@ def test_dataset_merged_before_digests_were_kept_gets_one_full_check(db, tmp_pat
     stored, recomputed, _ = stored_and_recomputed(db, rid)
     assert stored == recomputed == source_digest(list(BASE))
     assert push(db, tmp_path, rid, 2, {}, "incremental", keys=list(BASE)).delete_check == "skipped"
+
+
+@pytest.mark.parametrize(
+    "before, after", [(keyset.SHA256, keyset.XXH3), (keyset.XXH3, keyset.SHA256)]
+)
+def test_an_agent_that_changes_its_digest_hash_costs_one_full_check(db, tmp_path, before, after):
+    """An agent upgrade (SHA-256 → XXH3-128 sums), or a reinstalled older agent: the hub's kept
+    digest is in the other hash, so the first incremental checks the key list in full and keeps
+    the digest in the new hash from then on — no false "keys differ", no missed delete."""
+    rid = f"kd{next(_resellers)}"
+    push(db, tmp_path, rid, 0, BASE, digest=before)
+    stored, _, _ = stored_and_recomputed(db, rid)
+    assert stored == source_digest(list(BASE), before)
+    keys = [k for k in BASE if k != (4, "d")]  # one key deleted at the source meanwhile
+    st_ = push(db, tmp_path, rid, 1, {}, "incremental", keys=keys, digest=after)
+    assert (st_.delete_check, st_.deleted, st_.warnings) == ("full", 1, [])
+    with db() as s:
+        md = s.get(MergedDataset, (rid, "items"))
+        assert md is not None and md.key_digest == source_digest(keys, after)
+        assert current_keys_digest(s, tables.of(rid, "items").current, after)[1] == md.key_digest
+    quiet = push(db, tmp_path, rid, 2, {}, "incremental", keys=keys, digest=after)
+    assert (quiet.delete_check, quiet.warnings) == ("skipped", [])
 
 
 def test_incremental_without_key_list_cannot_check_deletes(db, tmp_path):
