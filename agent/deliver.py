@@ -83,6 +83,17 @@ def translate(exc: BaseException, action: str, where: str) -> SyncHubError:
     return TransferError(f"unexpected failure while {action} ({where}): {exc!r}", host=where)
 
 
+def _short_upload(part: str, got: Optional[int], size: int) -> TransferError:
+    """The hub kept less than was sent. SFTP gives a refused write no reason (a write refused
+    while others were in flight may not even raise), so say what usually causes it."""
+    return TransferError(
+        f"{part} has {got or 0} of {size} bytes on the hub: the hub refused the rest "
+        "(most often this reseller's inbox quota is used up, or the hub's disk is full)",
+        hint="will retry; if it keeps failing, ask the hub's operator to check the reception "
+        "log ('quota: refused write') and free disk space",
+    )
+
+
 def write_request_size(server_version: str) -> int:
     """Bytes per SFTP write request for the server that said ``server_version`` (``SSH-2.0-…``).
 
@@ -193,9 +204,7 @@ class HubConnection:
             self._send(local, part, offset, size, progress)
             got = self._remote_size(part)
             if got != size:
-                raise TransferError(
-                    f"{part} has {got} bytes on the hub, expected {size}", hint="will retry"
-                )
+                raise _short_upload(part, got, size)
             self._rename(part, final)
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):

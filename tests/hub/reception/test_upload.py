@@ -7,8 +7,14 @@ import os
 
 import paramiko
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from agent.deliver import BIG_BLOCK, write_request_size
+from agent.config import HubSection
+from agent.deliver import BIG_BLOCK, HubConnection, write_request_size
+from hub.core.keys import to_paramiko_key
+from shared.errors import TransferError
+from tests.hub.reception.kit import QUOTA
 
 NAME = "toko-a-000000000001-full.snap"
 
@@ -130,3 +136,33 @@ def test_the_agents_big_write_requests_arrive_byte_for_byte(hub, connect):
         f.write(payload)
     sftp.posix_rename(f"/inbox/{NAME}.part", f"/inbox/{NAME}")
     assert (hub.inbox("toko-a") / NAME).read_bytes() == payload
+
+
+def test_an_agent_over_the_inbox_quota_hears_what_to_check(hub, tmp_path):
+    """The hub refuses writes past the reseller's inbox quota; SFTP carries no reason, so the agent
+    sees a short file. Its error must still point at the likely causes, not just a byte count."""
+    private = Ed25519PrivateKey.generate()
+    hub.enrol("toko-a", to_paramiko_key(private))
+    key_file = tmp_path / "id_ed25519"
+    key_file.write_bytes(private.private_bytes(Encoding.PEM, PrivateFormat.OpenSSH, NoEncryption()))
+    section = HubSection(
+        host="127.0.0.1",
+        port=hub.server.port,
+        username="toko-a",
+        ssh_key=key_file,
+        host_key=hub.keys.host_key_line,
+        seal_public_key=hub.keys.seal_public_b64,
+        signing_public_key=hub.keys.signing_public_b64,
+    )
+    local = tmp_path / NAME
+    local.write_bytes(os.urandom(QUOTA + 1))
+    conn = HubConnection(section)
+    conn.open()
+    try:
+        with pytest.raises(TransferError) as err:
+            conn.upload(local)
+    finally:
+        conn.close()
+    assert err.value.retriable
+    assert "inbox quota" in str(err.value) and "disk" in str(err.value), str(err.value)
+    assert not (hub.inbox("toko-a") / NAME).exists()  # never renamed into place
