@@ -62,6 +62,8 @@ class Diff:
         book: LedgerWriter,
         keys_sink: KeySink,
         dataset: str = "",
+        *,
+        key_unique: bool = False,
     ) -> None:
         self.old, self.dataset, self.key = old, dataset, list(key)
         self.remaining = old.hash_set() if old is not None else None
@@ -70,7 +72,9 @@ class Diff:
         self.project = project
         self.book, self.keys_sink = book, keys_sink
         self._changed_keys: list[bytes] = []  # with a ledger: the keys of the changed lines
-        self._every_key: set[bytes] = set()  # without one: every key read (all lines are new)
+        # without one: every key read (all lines are new), to refuse a key that is not unique —
+        # unless the source declares it unique (its primary key): then memory stays flat
+        self._every_key: Optional[set[bytes]] = None if key_unique else set()
         self._repeated = 0  # keys read again (without a ledger)
         self.lines = 0
 
@@ -84,11 +88,12 @@ class Diff:
         self.keys_sink(keys_chunk)
         self.lines += len(lines)
         if self.remaining is None:  # nothing to compare with: every line is new
-            keys = keys_chunk.split(b"\n")
-            keys.pop()
-            before = len(self._every_key)
-            self._every_key.update(keys)
-            self._repeated += len(keys) - (len(self._every_key) - before)
+            if self._every_key is not None:
+                keys = keys_chunk.split(b"\n")
+                keys.pop()
+                before = len(self._every_key)
+                self._every_key.update(keys)
+                self._repeated += len(keys) - (len(self._every_key) - before)
             return lines
         ints = as_ints(hashes)
         seen = list(map(self.remaining.__contains__, ints))
@@ -100,9 +105,10 @@ class Diff:
         return list(compress(lines, new))
 
     def finish(self) -> Outcome:
-        if self.old is None:  # every key read is inserted; one set serves as both
+        if self.old is None:  # every key read is inserted (the callers need only the count)
             self._unique(self._repeated)
-            return Outcome(changed_keys=self._every_key, inserted=self._every_key, lines=self.lines)
+            every = self._every_key if self._every_key is not None else set()
+            return Outcome(changed_keys=every, inserted=every, lines=self.lines)
         changed = set(self._changed_keys)
         self._unique(len(self._changed_keys) - len(changed))
         gone = (

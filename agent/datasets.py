@@ -29,7 +29,7 @@ from agent.transform import (
     short_hash,
 )
 from connectors.base import Connector, ReadRequest
-from shared.errors import SourceObjectMissing
+from shared.errors import SourceObjectMissing, SyncHubError
 from shared.types import Column, PortableType, decode_value, encode_value
 
 RowProgress = Callable[[str, int], None]
@@ -47,6 +47,8 @@ class Plan:
     cursor_type: Optional[PortableType]
     digest: str  # config fingerprint: a change forces a full snapshot
     warnings: dict[str, int] = field(default_factory=dict)
+    # the source declares the key unique (it is the table's primary key): no need to check it
+    key_unique: bool = False
 
 
 def config_digest(d: DatasetSection) -> str:
@@ -85,7 +87,18 @@ def plan_dataset(conn: Connector, d: DatasetSection) -> Plan:
         cursor_index,
         by_name[d.cursor].type if d.cursor else None,
         config_digest(d),
+        key_unique=_key_is_primary(conn, d),
     )
+
+
+def _key_is_primary(conn: Connector, d: DatasetSection) -> bool:
+    """Whether the dataset's key is its table's declared primary key (a source that cannot say: no)."""
+    if d.table is None:
+        return False
+    try:
+        return sorted(conn.primary_key(d.table)) == sorted(d.key)
+    except SyncHubError:  # e.g. no right to read the catalog: the agent checks the key itself
+        return False
 
 
 def _chunks(conn: Connector, request: ReadRequest, hasher: Optional[LineHasher]) -> Iterator[bytes]:

@@ -183,7 +183,8 @@ def _rowhash(ctx: Context, plan: Plan, snap: SnapshotWriter) -> tuple[int, Datas
     try:
         with _warnings(ctx, writer):
             sink = _key_sink(writer, old)
-            diff = Diff(old, list(plan.request.columns or []), d.key, book, sink, d.name)
+            names = list(plan.request.columns or [])
+            diff = Diff(old, names, d.key, book, sink, d.name, key_unique=plan.key_unique)
             for data in whole_lines(chunks(ctx.conn, plan.request, plan, ctx.salt)):
                 changed = diff.feed(data)
                 if changed:
@@ -266,7 +267,8 @@ def _key_read(
     req = ReadRequest(
         table=d.table, query=d.query, columns=names, batch_rows=plan.request.batch_rows
     )
-    diff = Diff(old, names, d.key, book, _key_sink(writer, old), d.name)
+    sink = _key_sink(writer, old)
+    diff = Diff(old, names, d.key, book, sink, d.name, key_unique=plan.key_unique)
     changed: list[bytes] = []
     for data in whole_lines(chunks(ctx.conn, req, plan, ctx.salt)):
         lines = diff.feed(data)

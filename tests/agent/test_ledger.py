@@ -385,3 +385,24 @@ def test_a_ledger_with_a_sha256_key_digest_is_converted_without_a_bigger_push(
     assert (ds.keyset.count, ds.keyset.digest) == (50, _digest(every))
     with AgentState(cfg.agent.state_dir) as state:
         assert json.loads(state.get_meta("ledger:items") or "{}")["digest"] == _digest(every)
+
+
+def test_only_a_key_the_source_declares_unique_skips_the_agents_own_check(shop, make_agent) -> None:
+    """Holding every key of a full read to refuse repeats costs memory per row; a key that is the
+    table's primary key cannot repeat, so the agent trusts it (memory stays flat)."""
+    from agent.datasets import plan_dataset
+    from agent.source import open_source
+
+    setup = make_agent(
+        "toko-unique",
+        url=f"sqlite:///{shop}",
+        datasets=[
+            {"name": "by_id", "table": "items", "key": ["id"]},
+            {"name": "by_code", "table": "items", "key": ["code"]},  # unique index, not the key
+            {"name": "by_query", "query": "SELECT id, code FROM items", "key": ["id"]},
+        ],
+    )
+    cfg = setup.config()
+    with open_source(cfg) as conn:
+        unique = {d.name: plan_dataset(conn, d).key_unique for d in cfg.datasets}
+    assert unique == {"by_id": True, "by_code": False, "by_query": False}
