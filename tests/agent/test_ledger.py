@@ -204,6 +204,13 @@ def _sql(db: Path, *statements: str) -> None:
             c.execute(s)
 
 
+def _items_agent(make_agent, rid: str, db: Path, **dataset):
+    """An agent whose one dataset, ``items``, reads the table ``items`` of the SQLite file ``db``."""
+    return make_agent(
+        rid, url=f"sqlite:///{db}", datasets=[{"name": "items", "table": "items", **dataset}]
+    )
+
+
 def _export(cfg, hub_keys, setup, dest: Path):
     with AgentState(cfg.agent.state_dir) as state:
         result = export(cfg, state)
@@ -219,19 +226,14 @@ def _export(cfg, hub_keys, setup, dest: Path):
 def test_incrementals_send_changes_and_deleted_keys(
     shop, make_agent, hub_keys, tmp_path, mode, hashed
 ) -> None:
-    setup = make_agent(
+    setup = _items_agent(
+        make_agent,
         f"toko-{mode}-{int(hashed)}",
-        url=f"sqlite:///{shop}",
-        datasets=[
-            {
-                "name": "items",
-                "table": "items",
-                "key": ["code"],
-                "cursor": "updated_at",
-                "mode": mode,
-                **({"hash_columns": ["code"]} if hashed else {}),
-            }
-        ],
+        shop,
+        key=["code"],
+        cursor="updated_at",
+        mode=mode,
+        **({"hash_columns": ["code"]} if hashed else {}),
     )
     cfg = setup.config()
     first, ds, _ = _export(cfg, hub_keys, setup, tmp_path / "n1")
@@ -258,12 +260,8 @@ def test_incrementals_send_changes_and_deleted_keys(
 def test_a_lost_ledger_sends_everything_needed_and_a_lying_one_the_key_list(
     shop, make_agent, hub_keys, tmp_path, mode
 ) -> None:
-    setup = make_agent(
-        f"toko-lost-{mode}",
-        url=f"sqlite:///{shop}",
-        datasets=[
-            {"name": "items", "table": "items", "key": ["id"], "cursor": "updated_at", "mode": mode}
-        ],
+    setup = _items_agent(
+        make_agent, f"toko-lost-{mode}", shop, key=["id"], cursor="updated_at", mode=mode
     )
     cfg = setup.config()
     _export(cfg, hub_keys, setup, tmp_path / "n1")
@@ -303,11 +301,7 @@ def test_after_an_agent_upgrade_the_operator_is_told_why_one_push_is_whole(
     shop, make_agent, hub_keys, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A ledger from before XXH3 is not compared with: the dataset goes whole once, with a note."""
-    setup = make_agent(
-        "toko-upgrade",
-        url=f"sqlite:///{shop}",
-        datasets=[{"name": "items", "table": "items", "key": ["id"], "mode": "rowhash"}],
-    )
+    setup = _items_agent(make_agent, "toko-upgrade", shop, key=["id"], mode="rowhash")
     cfg = setup.config()
     monkeypatch.setattr(ledger, "LINE_HASH", "blake2b")  # the agent before the upgrade
     _export(cfg, hub_keys, setup, tmp_path / "n1")
@@ -333,18 +327,8 @@ def test_a_key_that_is_not_unique_at_the_source_stops_the_export_saying_so(
         c.executemany(
             "INSERT INTO items VALUES (?,?,?)", [("a", 1, 1), ("b", 2, 2), ("a", 3, 3), ("b", 4, 4)]
         )
-    setup = make_agent(
-        f"toko-dup-{mode}",
-        url=f"sqlite:///{db}",
-        datasets=[
-            {
-                "name": "items",
-                "table": "items",
-                "key": ["code"],
-                "cursor": "updated_at",
-                "mode": mode,
-            }
-        ],
+    setup = _items_agent(
+        make_agent, f"toko-dup-{mode}", db, key=["code"], cursor="updated_at", mode=mode
     )
     cfg = setup.config()
     with AgentState(cfg.agent.state_dir) as state, pytest.raises(DataError) as err:
@@ -364,11 +348,7 @@ def test_a_ledger_with_a_sha256_key_digest_is_converted_without_a_bigger_push(
 ) -> None:
     """The agents of 2026-12-07 kept XXH3 line hashes but SHA-256 key-set digests: their ledger is
     still compared with, and its keys file gives the XXH3-128 digest — the push stays small."""
-    setup = make_agent(
-        "toko-digest",
-        url=f"sqlite:///{shop}",
-        datasets=[{"name": "items", "table": "items", "key": ["id"], "mode": "rowhash"}],
-    )
+    setup = _items_agent(make_agent, "toko-digest", shop, key=["id"], mode="rowhash")
     cfg = setup.config()
     _export(cfg, hub_keys, setup, tmp_path / "n1")
     every = [str(i).encode() for i in range(1, 51)]
