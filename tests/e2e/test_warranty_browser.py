@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from hub.purchasing.models import CreditNote
@@ -68,9 +69,11 @@ def test_claim_replace_supplier_credit_and_serial_history(live_hub, browser) -> 
     claim_id = int(claim_url.rsplit("/", 1)[1])
     number = shop.locator("h1").inner_text().split()[0]
     assert number.startswith("RMA-") and shop.locator("#claim-state").inner_text() == "Diajukan"
-    # the photo is served back (as a user sees it once loaded: a busy machine may take a moment)
-    shop.wait_for_function("document.querySelector('#photos img')?.complete")
-    assert shop.locator("#photos img").evaluate("img => img.naturalWidth") == 24
+    # the photo is served back (as a user sees it once loaded: a busy machine may take a moment).
+    # `expect` polls the property from Playwright's own world: `wait_for_function` with a string
+    # polls through `eval` in the page, which the pages' Content-Security-Policy refuses once the
+    # first check has not already passed.
+    expect(shop.locator("#photos img")).to_have_js_property("naturalWidth", 24)
     _no_sideways_scroll(shop)
 
     # the repair desk receives, inspects and replaces
