@@ -1,10 +1,10 @@
 """Comparing one read of a dataset with its ledger: changed lines out, deleted keys at the end.
 
 Every line of the read is hashed (:func:`agent.ledger.line_hashes`, one C
-pass per chunk) and looked up in the set of the previous ledger's hashes; the
-lines whose hash is new are handed back (inserted or changed), and every hash
-seen is taken out of the set. What the set still holds at the end are lines
-that are gone: their keys (streamed from the ledger's key file) are deleted
+pass per chunk) and looked up among the previous ledger's hashes
+(:class:`agent.hashmatch.HashMatch`); the lines whose hash is new are handed
+back (inserted or changed), and every hash seen is taken. The hashes no line
+took at the end are lines that are gone: their keys (streamed from the ledger's key file) are deleted
 unless a new line carries the same key (then the row changed). The new
 ledger, and the key-set digest of every key read, are written as the lines
 pass, so the read happens once.
@@ -21,7 +21,7 @@ from itertools import compress
 from operator import not_
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
-from agent.ledger import Ledger, LedgerWriter, as_ints, line_hashes
+from agent.ledger import Ledger, LedgerWriter, line_hashes
 from agent.transform import key_projector
 from shared import keyset
 from shared.errors import DataError
@@ -66,7 +66,7 @@ class Diff:
         key_unique: bool = False,
     ) -> None:
         self.old, self.dataset, self.key = old, dataset, list(key)
-        self.remaining = old.hash_set() if old is not None else None
+        self.match = old.matcher() if old is not None else None
         project = key_projector(list(names), list(key))
         assert project is not None, "the key columns are among the lines' columns"
         self.project = project
@@ -87,7 +87,7 @@ class Diff:
         self.book.add(hashes, keys_chunk)
         self.keys_sink(keys_chunk)
         self.lines += len(lines)
-        if self.remaining is None:  # nothing to compare with: every line is new
+        if self.match is None:  # nothing to compare with: every line is new
             if self._every_key is not None:
                 keys = keys_chunk.split(b"\n")
                 keys.pop()
@@ -95,10 +95,8 @@ class Diff:
                 self._every_key.update(keys)
                 self._repeated += len(keys) - (len(self._every_key) - before)
             return lines
-        ints = as_ints(hashes)
-        seen = list(map(self.remaining.__contains__, ints))
-        self.remaining.difference_update(ints)
-        if all(seen):
+        seen = self.match.take(hashes)
+        if seen is None:
             return []
         new = list(map(not_, seen))
         self._changed_keys.extend(compress(keys_chunk.split(b"\n"), new))
@@ -111,9 +109,7 @@ class Diff:
             return Outcome(changed_keys=every, inserted=every, lines=self.lines)
         changed = set(self._changed_keys)
         self._unique(len(self._changed_keys) - len(changed))
-        gone = (
-            self.old.keys_of(self.remaining) if self.old is not None and self.remaining else set()
-        )
+        gone = self.old.keys_of(self.match.untaken()) if self.match is not None else set()
         return Outcome(
             changed_keys=changed,
             deleted=gone - changed,

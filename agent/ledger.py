@@ -29,8 +29,8 @@ every incremental's read. A ledger written with another hash has another
 fingerprint (:data:`LINE_HASH`), so it is not trusted: the next incremental
 sends the dataset or its key list whole, once.
 
-Memory: an incremental holds the previous ledger's hashes in a set (≈ 60-70
-bytes per row: 1M rows ≈ 70 MB); the keys are streamed. Files are written
+Memory: an incremental holds the previous ledger's hashes in a sorted array
+(9 bytes per row: 1M rows ≈ 9 MB, agent/hashmatch.py); the keys are streamed. Files are written
 under a temporary name and renamed before the snapshot commits.
 """
 
@@ -43,13 +43,16 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 import xxhash
 import zstandard
 
 from agent.state import AgentState
 from shared.atomic import fsync_dir
+
+if TYPE_CHECKING:
+    from agent.hashmatch import HashMatch
 
 LEDGER_DIR = "ledger"
 META_PREFIX = "ledger:"
@@ -91,11 +94,14 @@ class Ledger:
     count: int
     digest: str
 
-    def hash_set(self) -> set[int]:
+    def matcher(self) -> HashMatch:
+        """The ledger's hashes, for a read to take the ones it produces (agent/hashmatch.py)."""
+        from agent.hashmatch import HashMatch  # NumPy (≈ 80 ms to import) only when comparing
+
         data = self.hashes_path.read_bytes()
         if len(data) != self.count * HASH_BYTES:
             raise ValueError(f"{self.hashes_path} holds {len(data)} bytes, not {self.count} hashes")
-        return set(as_ints(data))
+        return HashMatch(data)
 
     def keys_of(self, wanted: set[int], chunk_size: int = 1 << 20) -> set[bytes]:
         """The key lines (no newline) of the lines whose hash is in ``wanted`` (streamed, in C)."""

@@ -47,3 +47,14 @@ def test_an_operators_pydantic_plugin_setting_is_kept() -> None:
         """
     )
     assert seen == "some_plugin"
+
+
+def test_numpy_loads_only_when_an_incremental_compares_with_its_ledger() -> None:
+    seen = run_fresh(
+        """
+        import json, sys
+        import agent.cli, agent.runner, agent.export, agent.deliver, agent.detect
+        print(json.dumps("numpy" in sys.modules))
+        """
+    )
+    assert seen is False  # ≈ 80 ms of every push's start-up otherwise (agent/ledger.py: matcher)
