@@ -74,31 +74,20 @@ def key_projector(names: Sequence[str], key: Sequence[str]) -> Optional[Callable
 
     Fields are canonical, so a key line cut out of a data line has exactly the
     bytes a separate read of the key columns would give; a full export gets its
-    key set without reading the table twice. The common shapes (the key is the
-    first column, or every column) take no Python step per row. A line split
-    across chunks is kept until its end arrives.
+    key set without reading the table twice. No shape takes a Python step per
+    row (:func:`_fields_of_every_line`). A line split across chunks is kept
+    until its end arrives.
     """
     if not all(k in names for k in key):
         return None
     idx = [list(names).index(k) for k in key]
-    width = len(idx)
     project: Callable[[bytes], bytes]
     if idx == list(range(len(names))):
         project = bytes
-    elif idx == [0]:
+    elif idx == [0] and len(names) > 2:  # one regex pass beats splitting every field of a wide row
         project = partial(_AFTER_FIRST_FIELD.sub, b"")
     else:
-
-        def project(whole: bytes) -> bytes:
-            lines = whole.split(b"\n")
-            lines.pop()  # the empty string after the last newline
-            if idx == list(range(width)):
-                keys = [b"\t".join(line.split(b"\t", width)[:width]) for line in lines]
-            else:
-                keys = [
-                    b"\t".join([f[i] for i in idx]) for f in (line.split(b"\t") for line in lines)
-                ]
-            return b"\n".join(keys) + b"\n" if keys else b""
+        project = partial(_fields_of_every_line, len(names), idx)
 
     rest = b""
 
@@ -110,6 +99,26 @@ def key_projector(names: Sequence[str], key: Sequence[str]) -> Optional[Callable
         return project(data[:cut] if cut < len(data) else data) if cut else b""
 
     return feed
+
+
+def _fields_of_every_line(width: int, idx: list[int], whole: bytes) -> bytes:
+    """The fields ``idx`` of every line of ``whole`` (lines of ``width`` fields), as key lines.
+
+    Every field of the chunk in one list (newlines made tabs, one split), then
+    each key column is a slice with step ``width``: all in C. Per line in Python
+    this cost 0.55 s per 1M lines for a key after the first column, and the
+    regex above 0.14 s for two-field lines (key and cursor) where this takes
+    0.08 s.
+    """
+    fields = whole.replace(b"\n", b"\t").split(b"\t")
+    lines, odd = divmod(len(fields) - 1, width)
+    if odd or fields[-1]:
+        raise ValueError(f"data lines of {width} fields expected, got {len(fields) - 1} in all")
+    if not lines:
+        return b""
+    columns = [fields[i:-1:width] for i in idx]
+    keys = columns[0] if len(columns) == 1 else map(b"\t".join, zip(*columns))
+    return b"\n".join(keys) + b"\n"
 
 
 # canonical date / timestamp / timestamptz texts whose byte order is their time order (4-digit AD years)

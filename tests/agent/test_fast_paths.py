@@ -26,22 +26,38 @@ from shared.types import PortableType, encode_value
 
 NAMES = ["a", "b", "c", "d"]
 values = st.one_of(st.none(), st.text(alphabet=st.sampled_from("x\t\n\\é\r 1"), max_size=6))
-rows = st.lists(st.lists(values, min_size=4, max_size=4), max_size=30)
-keys = st.lists(st.sampled_from(NAMES), min_size=1, max_size=4, unique=True)
 
 
-@settings(max_examples=200, deadline=None)
-@given(rows=rows, key=keys, cuts=st.lists(st.integers(min_value=0, max_value=2000), max_size=8))
+@st.composite
+def shaped_rows(draw: st.DrawFn) -> tuple[list[str], list[str], list[list[str | None]]]:
+    """Column names (1-4: the two-field key-and-cursor read, wide rows), a key among them, rows."""
+    names = NAMES[: draw(st.integers(min_value=1, max_value=len(NAMES)))]
+    key = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True))
+    width = len(names)
+    rows = draw(st.lists(st.lists(values, min_size=width, max_size=width), max_size=30))
+    return names, key, rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(shaped=shaped_rows(), cuts=st.lists(st.integers(min_value=0, max_value=2000), max_size=8))
 def test_key_lines_cut_from_data_lines_equal_the_key_columns_read_alone(
-    rows: list[list[str | None]], key: list[str], cuts: list[int]
+    shaped: tuple[list[str], list[str], list[list[str | None]]], cuts: list[int]
 ) -> None:
+    names, key, rows = shaped
     data = "".join(format_line(r) for r in rows).encode()
-    want = "".join(format_line([r[NAMES.index(k)] for k in key]) for r in rows).encode()
-    project = key_projector(NAMES, key)
+    want = "".join(format_line([r[names.index(k)] for k in key]) for r in rows).encode()
+    project = key_projector(names, key)
     assert project is not None
     bounds = sorted({c % (len(data) + 1) for c in cuts})
     pieces = [data[i:j] for i, j in zip([0, *bounds], [*bounds, len(data)])]
     assert b"".join(project(p) for p in pieces) == want
+
+
+def test_lines_of_another_width_are_refused_not_cut_wrong() -> None:
+    project = key_projector(["a", "b"], ["b"])
+    assert project is not None
+    with pytest.raises(ValueError, match="lines of 2 fields expected, got 3"):
+        project(b"1\tx\n2\n")
 
 
 def test_no_projection_when_a_key_column_is_not_exported() -> None:
