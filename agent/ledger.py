@@ -42,6 +42,7 @@ import os
 import sys
 import tempfile
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional
 
@@ -111,7 +112,7 @@ class Ledger:
         with open(self.hashes_path, "rb") as hashes:
             for lines in iter_key_lines(self.keys_path, chunk_size):
                 ints = as_ints(hashes.read(len(lines) * HASH_BYTES))
-                found.update(k for k, h in zip(lines, ints) if h in wanted)
+                found.update(compress(lines, map(wanted.__contains__, ints)))
         return found
 
 
