@@ -137,11 +137,14 @@ def read_full(
     on_rows: Optional[RowProgress],
     *,
     with_keys: bool = True,
+    each_chunk: Optional[Callable[[bytes], None]] = None,
 ) -> ReadResult:
     """Every row; bytes-only unless hashing or a cursor needs one field of each line.
 
     ``with_keys``: the key set's digest is cut from the data lines (the key columns are
-    always exported); off when the caller reads the keys itself (cursor mode's key read).
+    always exported); off when the caller takes care of the keys (cursor mode's key ledger).
+    ``each_chunk``: also given every chunk of data lines as written (a line may be split
+    between two chunks).
     """
     rows, top = 0, None
     ci, ct = plan.cursor_index, plan.cursor_type
@@ -157,6 +160,8 @@ def read_full(
         n = writer.write(chunk)
         if keys is not None:
             writer.add_keys(keys(chunk))
+        if each_chunk is not None:
+            each_chunk(chunk)
         rows += n
         if ci is not None and ct is not None and n and not by_source:
             top = max_value(top, column_max(chunk, ci, ct))

@@ -27,7 +27,7 @@ from typing import Any, Callable, Optional
 
 from agent import ledger
 from agent.changes import Diff, Outcome, digest_after, whole_lines
-from agent.datasets import Plan, RowProgress, chunks, read_full, read_incremental
+from agent.datasets import Plan, ReadResult, RowProgress, chunks, read_full, read_incremental
 from agent.modes import choose
 from agent.state import AgentState, DatasetAdvance
 from agent.transform import field_value, key_projector, minus_overlap
@@ -235,9 +235,9 @@ def _cursor(ctx: Context, plan: Plan, snap: SnapshotWriter) -> tuple[int, Datase
                     ctx.state.window(d.name),
                     ctx.on_rows,
                 )
+                out, changed = _key_read(ctx, plan, writer, book, old)
             else:
-                result = read_full(ctx.conn, plan, writer, ctx.salt, ctx.on_rows, with_keys=False)
-            out, changed = _key_read(ctx, plan, writer, book, old)
+                result, out, changed = _full_with_keys(ctx, plan, writer, book, old)
             rows = result.rows
             probe = None
             if incremental and old is not None:
@@ -253,6 +253,64 @@ def _cursor(ctx: Context, plan: Plan, snap: SnapshotWriter) -> tuple[int, Datase
     return rows, replace(result.advance, ledger=record, probe=probe)
 
 
+def _full_with_keys(
+    ctx: Context,
+    plan: Plan,
+    writer: DatasetWriter,
+    book: ledger.LedgerWriter,
+    old: Optional[ledger.Ledger],
+) -> tuple[ReadResult, Outcome, list[bytes]]:
+    """Every row, and the key ledger of their key and cursor values.
+
+    With no ledger to compare with, those lines are cut out of the rows as they
+    are written (agent/transform.py: no Python per row) instead of read from the
+    source a second time: the ledger and the key-set digest then describe the
+    very rows sent. The two reads were two transactions, so a row inserted with
+    an older cursor value, or deleted, between them was in one and not the
+    other (the first never sent, the second a key-list round with the hub).
+    Time is the same on two cores (the second scan ran beside the first's
+    processing); the source is read once.
+    """
+    d = plan.section
+    assert d.cursor is not None
+    cut = key_projector(list(plan.request.columns or []), _key_names(plan))
+    if old is not None or cut is None:  # compare with a ledger, or the cursor is not exported
+        result = read_full(ctx.conn, plan, writer, ctx.salt, ctx.on_rows, with_keys=False)
+        out, changed = _key_read(ctx, plan, writer, book, old)
+        return result, out, changed
+    diff = _key_diff(plan, writer, book, old)
+    result = read_full(
+        ctx.conn,
+        plan,
+        writer,
+        ctx.salt,
+        ctx.on_rows,
+        with_keys=False,
+        each_chunk=lambda chunk: _feed(diff, cut(chunk)),
+    )
+    return result, diff.finish(), []
+
+
+def _feed(diff: Diff, lines: bytes) -> None:
+    if lines:
+        diff.feed(lines)
+
+
+def _key_names(plan: Plan) -> list[str]:
+    """The columns of the key ledger's lines: the key, then the cursor."""
+    d = plan.section
+    assert d.cursor is not None
+    return [*d.key, d.cursor]
+
+
+def _key_diff(
+    plan: Plan, writer: DatasetWriter, book: ledger.LedgerWriter, old: Optional[ledger.Ledger]
+) -> Diff:
+    d = plan.section
+    sink = _key_sink(writer, old)
+    return Diff(old, _key_names(plan), d.key, book, sink, d.name, key_unique=plan.key_unique)
+
+
 def _key_read(
     ctx: Context,
     plan: Plan,
@@ -262,13 +320,10 @@ def _key_read(
 ) -> tuple[Outcome, list[bytes]]:
     """Every key with its cursor value, compared with the key ledger; the changed (key, cursor) lines."""
     d = plan.section
-    assert d.cursor is not None
-    names = [*d.key, d.cursor]
     req = ReadRequest(
-        table=d.table, query=d.query, columns=names, batch_rows=plan.request.batch_rows
+        table=d.table, query=d.query, columns=_key_names(plan), batch_rows=plan.request.batch_rows
     )
-    sink = _key_sink(writer, old)
-    diff = Diff(old, names, d.key, book, sink, d.name, key_unique=plan.key_unique)
+    diff = _key_diff(plan, writer, book, old)
     changed: list[bytes] = []
     for data in whole_lines(chunks(ctx.conn, req, plan, ctx.salt)):
         lines = diff.feed(data)
