@@ -386,3 +386,38 @@ def test_only_a_key_the_source_declares_unique_skips_the_agents_own_check(shop, 
     with open_source(cfg) as conn:
         unique = {d.name: plan_dataset(conn, d).key_unique for d in cfg.datasets}
     assert unique == {"by_id": True, "by_code": False, "by_query": False}
+
+
+def test_a_row_written_while_a_full_read_runs_is_sent_by_the_next_push(
+    shop, make_agent, hub_keys, tmp_path, monkeypatch
+) -> None:
+    """The key ledger of a cursor dataset's full read describes the rows sent, not a later read.
+
+    A back-dated row committed right after the rows were read (failure injection: the insert
+    runs when the connector's first read ends) is not in the snapshot; the next incremental,
+    whose cursor read starts after its old cursor value, still finds and sends it.
+    """
+    from connectors.sql import SqlConnector
+
+    setup = _items_agent(
+        make_agent, "toko-during", shop, key=["id"], cursor="updated_at", mode="cursor"
+    )
+    cfg = setup.config()
+    real_read, reads = SqlConnector.read, []
+
+    def read_then_insert(self, request):  # type: ignore[no-untyped-def]
+        yield from real_read(self, request)
+        reads.append(request.columns)
+        if len(reads) == 1:
+            _sql(shop, "INSERT INTO items VALUES (99, 'c99', 9, 5)")  # cursor 5: long before max
+
+    monkeypatch.setattr(SqlConnector, "read", read_then_insert)
+    first, ds, reader = _export(cfg, hub_keys, setup, tmp_path / "n1")
+    monkeypatch.undo()
+    assert first.kind == "full" and 99 not in [r[0] for r in reader.iter_rows("items")]
+    assert ds.keyset is not None and ds.keyset.count == 50
+    assert ds.keyset.digest == _digest([str(i).encode() for i in range(1, 51)])  # the rows sent
+
+    _inc, ds, reader = _export(cfg, hub_keys, setup, tmp_path / "n2")
+    assert [r[0] for r in reader.iter_rows("items")] == [99]
+    assert ds.keyset is not None and ds.keyset.count == 51
