@@ -15,7 +15,7 @@ from hub.core.db import transaction
 from hub.merge import DatasetStats, merge_snapshot, query
 from hub.merge.models import MergedDataset
 from tests.hub.merge.snapbuild import build, cols
-from tests.hub.merge.test_initial_load import statements
+from tests.hub.merge.sqllog import statements
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 3, 1, 22, 0, tzinfo=UTC)

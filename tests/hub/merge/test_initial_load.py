@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Sequence
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.db import transaction
@@ -32,6 +29,7 @@ from shared import keyset
 from shared.manifest import Manifest
 from shared.snapshot_reader import SnapshotReader
 from tests.hub.merge.snapbuild import build, cols
+from tests.hub.merge.sqllog import statements
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 5, 1, 22, 0, tzinfo=UTC)
@@ -97,22 +95,6 @@ def current(
         n, digest = current_keys_digest(s, tables.of(rid, "items").current, keyset.DEFAULT)
         assert n == md.current_rows == len(rows)
         return rows, md, digest
-
-
-@contextmanager
-def statements(db: sessionmaker[Session]) -> Iterator[list[str]]:
-    """SQL text of every statement run on the factory's engine meanwhile."""
-    engine = db.kw["bind"]
-    seen: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def hashes_keys(seen: list[str]) -> bool:
