@@ -61,7 +61,7 @@ class Diff:
         key: Sequence[str],
         book: LedgerWriter,
         keys_sink: KeySink,
-        dataset: str = "",
+        dataset: str,
         *,
         key_unique: bool = False,
     ) -> None:

@@ -41,7 +41,7 @@ def _write(state_dir: Path, seq: int, rows: dict[bytes, bytes], old=None, fp: st
     """A ledger of ``rows`` (key line -> rest of the line) through a Diff against ``old``."""
     book = ledger.LedgerWriter(state_dir, "items", seq, fp)
     keys_seen: list[bytes] = []
-    diff = Diff(old, ["id", "v"], ["id"], book, keys_seen.append)
+    diff = Diff(old, ["id", "v"], ["id"], book, keys_seen.append, "items")
     changed = diff.feed(b"".join(k + b"\t" + v + b"\n" for k, v in rows.items())) if rows else []
     out = diff.finish()
     return book.finish(_digest(list(rows))), changed, out
@@ -165,7 +165,7 @@ def test_the_comparison_finds_exactly_the_changes(before, after, cut) -> None:
         new = {str(k).encode(): v for k, v in after.items()}
         book = ledger.LedgerWriter(Path(d), "items", 2, FP)
         seen: list[bytes] = []
-        diff = Diff(old, ["id", "v"], ["id"], book, seen.append)
+        diff = Diff(old, ["id", "v"], ["id"], book, seen.append, "items")
         lines = [k + b"\t" + v + b"\n" for k, v in new.items()]
         changed = []
         for i in range(0, len(lines), cut):
