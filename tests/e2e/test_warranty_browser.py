@@ -73,7 +73,7 @@ def test_claim_replace_supplier_credit_and_serial_history(live_hub, browser) -> 
     # `expect` polls the property from Playwright's own world: `wait_for_function` with a string
     # polls through `eval` in the page, which the pages' Content-Security-Policy refuses once the
     # first check has not already passed.
-    expect(shop.locator("#photos img")).to_have_js_property("naturalWidth", 24)
+    expect(shop.locator("#photos img")).to_have_js_property("naturalWidth", 24, timeout=30_000)
     _no_sideways_scroll(shop)
 
     # the repair desk receives, inspects and replaces
