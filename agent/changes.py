@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import not_
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 from agent.ledger import Ledger, LedgerWriter, line_hashes
 from agent.transform import key_projector
@@ -36,19 +36,6 @@ class Outcome:
     inserted: set[bytes] = field(default_factory=set)  # keys the ledger did not have
     updated: set[bytes] = field(default_factory=set)  # keys in both whose line changed
     lines: int = 0  # lines read
-
-
-def whole_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Chunks cut at their last newline (a line split across chunks is joined)."""
-    tail = b""
-    for chunk in chunks:
-        data = tail + chunk if tail else chunk
-        cut = data.rfind(b"\n") + 1
-        tail = data[cut:]
-        if cut:
-            yield data[:cut] if tail else data
-    if tail:
-        yield tail + b"\n"
 
 
 class Diff:

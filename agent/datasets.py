@@ -19,7 +19,6 @@ from itertools import compress
 from operator import ne
 from typing import Any, Callable, Iterator, Optional
 
-from agent.changes import whole_lines
 from agent.config import DatasetSection
 from agent.state import DatasetAdvance
 from agent.transform import (
@@ -30,6 +29,7 @@ from agent.transform import (
     max_value,
     minus_overlap,
     short_hash,
+    whole_lines,
 )
 from connectors.base import Connector, ReadRequest
 from shared.errors import SourceObjectMissing, SyncHubError
@@ -137,7 +137,7 @@ def read_full(
     on_rows: Optional[RowProgress],
     *,
     with_keys: bool = True,
-    each_chunk: Optional[Callable[[bytes], None]] = None,
+    each_chunk: Optional[Callable[[bytes], object]] = None,
 ) -> ReadResult:
     """Every row; bytes-only unless hashing or a cursor needs one field of each line.
 

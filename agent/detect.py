@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from agent import ledger
-from agent.changes import Diff, Outcome, digest_after, whole_lines
+from agent.changes import Diff, Outcome, digest_after
 from agent.datasets import Plan, ReadResult, RowProgress, chunks, read_full, read_incremental
 from agent.modes import choose
 from agent.state import AgentState, DatasetAdvance
-from agent.transform import field_value, key_projector, minus_overlap
+from agent.transform import field_value, key_projector, minus_overlap, whole_lines
 from connectors.base import Connector, ReadRequest
 from shared import keyset
 from shared.snapshot import DatasetWriter, SnapshotWriter
@@ -286,14 +286,9 @@ def _full_with_keys(
         ctx.salt,
         ctx.on_rows,
         with_keys=False,
-        each_chunk=lambda chunk: _feed(diff, cut(chunk)),
+        each_chunk=lambda chunk: diff.feed(cut(chunk)),
     )
     return result, diff.finish(), []
-
-
-def _feed(diff: Diff, lines: bytes) -> None:
-    if lines:
-        diff.feed(lines)
 
 
 def _key_names(plan: Plan) -> list[str]:

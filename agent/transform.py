@@ -16,7 +16,7 @@ import re
 from decimal import Decimal
 from functools import cache, partial
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from shared.copytext import unescape
 from shared.errors import ConfigError
@@ -173,16 +173,17 @@ def _iso_texts(values: list[bytes]) -> bool:
     return _ISO_TEXTS.fullmatch(joined) is not None
 
 
-def iter_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Whole lines (without newline) out of chunks that may split lines."""
-    rest = b""
+def whole_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Chunks cut at their last newline (a line split across chunks is joined)."""
+    tail = b""
     for chunk in chunks:
-        data = rest + chunk
-        lines = data.split(b"\n")
-        rest = lines.pop()
-        yield from lines
-    if rest:
-        yield rest
+        data = tail + chunk if tail else chunk
+        cut = data.rfind(b"\n") + 1
+        tail = data[cut:]
+        if cut:
+            yield data[:cut] if tail else data
+    if tail:
+        yield tail + b"\n"
 
 
 def field_value(ptype: PortableType, field: bytes) -> Any:
