@@ -4,8 +4,8 @@ Everything else in the merge is one SQL text for both. Here: creating and
 bulk-loading the staging table (COPY FROM STDIN on PostgreSQL — over two
 connections for a big one, :mod:`hub.merge.split_stage` — batched executemany
 on SQLite), planner statistics and memory (PostgreSQL), "these two differ"
-with NULL as a value, and the key-set digest of the current keys (set-based
-on PostgreSQL, streamed on SQLite).
+with NULL as a value, moving rows from one table to another, and the key-set
+digest of the current keys (set-based on PostgreSQL, streamed on SQLite).
 """
 
 from __future__ import annotations
@@ -37,6 +37,27 @@ def _driver_connection(session: Session) -> Any:
 def distinct(session: Session, a: str, b: str) -> str:
     """SQL: ``a`` and ``b`` differ, NULL told apart from every text (SQLite's ``IS NOT``)."""
     return f"{a} IS DISTINCT FROM {b}" if name(session) == "postgresql" else f"{a} IS NOT {b}"
+
+
+def move_rows(
+    session: Session, source: str, target: str, *, into: str, values: str, where: str
+) -> list[str]:
+    """Statements moving the ``source`` rows matching ``where`` into ``target`` (``into`` ←
+    ``values``, over the source's columns).
+
+    PostgreSQL: one statement, the DELETE's RETURNING feeding the INSERT, so each
+    row is found once (a 10,000-row incremental into 1M rows: ``bench/bench_merge.py``).
+    SQLite allows no DELETE inside a WITH: a copy, then the delete.
+    """
+    if name(session) == "postgresql":
+        return [
+            f"WITH moved AS (DELETE FROM {source} WHERE {where} RETURNING *) "
+            f"INSERT INTO {target} ({into}) SELECT {values} FROM moved"
+        ]
+    return [
+        f"INSERT INTO {target} ({into}) SELECT {values} FROM {source} WHERE {where}",
+        f"DELETE FROM {source} WHERE {where}",
+    ]
 
 
 SPLIT_STAGE_ROWS = 200_000  # from this many rows a PostgreSQL stage loads over two connections

@@ -435,20 +435,19 @@ def _apply(m: _Target, full: bool, *, digest: bool) -> tuple[int, int, int, int,
     return updated, written, new_n, new_sum, deleted, gone_sum
 
 
-def _retire(m: _Target, keys: str, valid_to: str, params: dict[str, object]) -> int:
+def _retire(m: _Target, keys: str, valid_to: str, params: dict[str, object]) -> None:
     """Move the current rows whose key ``keys`` selects to history, closed at ``valid_to``."""
     session, names = m.session, m.names
     cols = ", ".join(tables.fields(len(m.state.layout)))
-    _rowcount(
+    for statement in dialect.move_rows(
         session,
-        _sql(
-            f"INSERT INTO {names.history} ({cols}, k, valid_from, valid_to, snapshot_id, received_at) "
-            f"SELECT {cols}, k, valid_from, {valid_to}, snapshot_id, received_at FROM {names.current} "
-            f"WHERE k IN ({keys})"
-        ),
-        params,
-    )
-    return _rowcount(session, text(f"DELETE FROM {names.current} WHERE k IN ({keys})"), {})
+        names.current,
+        names.history,
+        into=f"{cols}, k, valid_from, valid_to, snapshot_id, received_at",
+        values=f"{cols}, k, valid_from, {valid_to}, snapshot_id, received_at",
+        where=f"k IN ({keys})",
+    ):
+        session.execute(_sql(statement), params)
 
 
 def _close_deleted(
