@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
@@ -72,10 +73,13 @@ def run_once(
     asks the hub how far it has applied this reseller (re-basing after it); after
     the delivery, a ``conflict`` ack or a request from the hub is answered in the
     same run by one more export (full, or with the key lists asked for); a
-    quarantined snapshot ends the run with an error saying why.
+    quarantined snapshot ends the run with an error saying why. The summary says how
+    long the run took and where (``seconds``: export, delivery, total), for the operator
+    (``syncagent status``) and the logs.
     """
     from agent.deliver import Preconnect
 
+    started = time.monotonic()
     with run_lock(cfg.agent.state_dir), AgentState(cfg.agent.state_dir) as state:
         run_id = state.start_run("push" if deliver else "export")
         early = Preconnect(cfg.hub) if deliver else None  # the SSH handshake overlaps the export
@@ -106,6 +110,7 @@ def run_once(
         finally:
             if early is not None:
                 early.close()  # not taken when the export failed
+        _took(summary, "total", started)
         state.finish_run(run_id, "ok", json.dumps(summary))
         return summary
 
@@ -144,7 +149,9 @@ def _export_deliver(
     from agent.export import export
     from agent.push import deliver_pending
 
+    started = time.monotonic()
     result = export(cfg, state, full=full, on_rows=on_rows)
+    _took(summary, "export", started)
     summary.update(
         snapshot=result.path.name,
         kind=result.kind,
@@ -156,12 +163,14 @@ def _export_deliver(
         summary["notes"] = summary.get("notes", []) + result.notes
     if not deliver:
         return
+    started = time.monotonic()
     report = deliver_pending(
         cfg,
         state,
         progress=upload_progress,
         connection=early.connection if early is not None else None,
     )
+    _took(summary, "delivery", started)
     summary["delivered"] = summary.get("delivered", []) + report.delivered
     summary.update(
         messages=summary.get("messages", []) + report.messages,
@@ -181,6 +190,12 @@ def _export_deliver(
             f"{r.id}: {r.what}" + (f" ({', '.join(r.datasets)})" if r.datasets else "")
             for r in report.mail.requests
         ]
+
+
+def _took(summary: dict[str, Any], step: str, since: float) -> None:
+    """Add the seconds since ``since`` to the summary's ``step`` (a follow-up export adds to it)."""
+    seconds = summary.setdefault("seconds", {})
+    seconds[step] = round(seconds.get(step, 0.0) + time.monotonic() - since, 3)
 
 
 def scheduled_run(cfg: AgentConfig) -> None:

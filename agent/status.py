@@ -34,13 +34,31 @@ def render(doc: dict[str, Any]) -> str:
     lines += [f"  {o['name']} ({o['bytes']:,} bytes)" for o in doc["outbox"]]
     lines.append("last runs:")
     lines += [
-        f"  {r['started_at']} {r['command']:<6} {r['status']:<7} {r['message'][:100]}"
+        f"  {r['started_at']} {r['command']:<6} {r['status']:<7} {outcome(r['message'] or '')}"
         for r in doc["runs"]
     ]
     lines.append("cursors:")
     lines += [f"  {k}: {v['max']} (snapshot {v['sequence']})" for k, v in doc["cursors"].items()]
     lines.append(f"hub messages received: {len(doc['messages'])}")
     return "\n".join(lines)
+
+
+def outcome(message: str) -> str:
+    """A run's recorded message in one line: a finished run's summary (JSON) as what it sent and
+    how long it took; a failed run's error as it was (shortened)."""
+    try:
+        summary = json.loads(message)
+    except ValueError:
+        summary = None
+    if not isinstance(summary, dict) or "snapshot" not in summary:
+        return message[:100]
+    sent = "delivered" if summary.get("delivered") else "in the outbox"
+    text = f"{summary['snapshot']} ({summary.get('kind')}, {summary.get('rows', 0):,} rows), {sent}"
+    took = summary.get("seconds") or {}
+    if "total" in took:
+        steps = ", ".join(f"{k} {took[k]:.2f} s" for k in ("export", "delivery") if k in took)
+        text += f", {took['total']:.2f} s" + (f" ({steps})" if steps else "")
+    return text
 
 
 def messages(cfg: AgentConfig) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ Needs root (sshd chroots). The baseline for the merge itself is in bench_merge.p
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -155,6 +156,7 @@ def push(
     if proc.returncode != 0:
         raise SystemExit(f"syncagent push failed ({proc.returncode}):\n{err[-3000:]}")
     timings = stats.get("timings", {})
+    agent = json.loads(out.strip().splitlines()[-1]).get("seconds", {})  # the push's own summary
     if profile:
         print(
             f"  push {sequence} {' '.join(extra)}: the hub's slowest statements in the committing round"
@@ -164,6 +166,8 @@ def push(
         "total": committed - t0,
         "verify": timings.get("verify_extract_s", 0.0),
         "merge": timings.get("merge_s", 0.0),
+        "export": agent.get("export", 0.0),
+        "delivery": agent.get("delivery", 0.0),
         "load": load,
     }
 
@@ -252,7 +256,8 @@ def main() -> None:
         )
         print(
             f"    of which hub verify+extract {r['verify']:.2f} s, merge {r['merge']:.2f} s; "
-            f"agent start+export+upload+poll {r['total'] - r['verify'] - r['merge']:.2f} s; "
+            f"agent start+export+upload+poll {r['total'] - r['verify'] - r['merge']:.2f} s "
+            f"(its export {r['export']:.2f} s, delivery {r['delivery']:.2f} s); "
             f"{r['load']} at the start"
         )
         outside = r["total"] - r["merge"]

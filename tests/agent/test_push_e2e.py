@@ -127,7 +127,17 @@ def test_init_check_push_from_northwind(sshd_server, hub_keys, tmp_path: Path):
         assert sorted(ids) == [i for (i,) in c.execute("SELECT ProductID FROM Products ORDER BY 1")]
         assert len(ids) > 50
 
+    took = summary["seconds"]  # where the push's time went, for the operator
+    assert set(took) == {"export", "delivery", "total"}
+    assert took["export"] > 0 and took["delivery"] > 0
+    assert took["export"] + took["delivery"] <= took["total"] + 0.002  # each rounded to 1 ms
+
     r = syncagent("status", cwd=work)
     assert r.returncode == 0 and "outbox: 0 snapshot(s) waiting" in r.stdout
+    rows = sum(ds.rows for ds in manifest.datasets)
+    assert (
+        f"push   ok      {name} (full, {rows:,} rows), delivered, {took['total']:.2f} s "
+        f"(export {took['export']:.2f} s, delivery {took['delivery']:.2f} s)"
+    ) in r.stdout
     r = syncagent("offers", "--no-fetch", cwd=work)
     assert "offers" in r.stdout
