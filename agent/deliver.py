@@ -272,7 +272,8 @@ class Preconnect:
     hands over the early connection if it is still up; every other call (a
     retry) and a failed or dropped early connection give a fresh one, so the
     delivery's own error reporting and retries are unchanged. Keep-alives hold
-    the early connection through a long export.
+    the early connection through a long export; :meth:`lend` lets a step before
+    the export use it and give it back.
     """
 
     KEEPALIVE_SECONDS = 15
@@ -301,6 +302,22 @@ class Preconnect:
         if conn is not None and conn.is_open:
             return conn
         return HubConnection(self.hub)
+
+    @contextlib.contextmanager
+    def lend(self) -> Iterator[HubConnection]:
+        """The connection for a short exchange before the export (a new state folder asking the hub
+        how far it has applied), kept for the delivery afterwards: one SSH login per push."""
+        conn = self.connection()
+        try:
+            conn.open()  # nothing to do when the early connection is up
+            yield conn
+        except BaseException:
+            conn.close()
+            raise
+        if conn.is_open:
+            assert conn.transport is not None
+            conn.transport.set_keepalive(self.KEEPALIVE_SECONDS)  # also when it was opened anew
+            self._early = conn
 
     def close(self) -> None:
         """Close the early connection if the delivery never took it (an export failed, say)."""

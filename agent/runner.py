@@ -120,7 +120,7 @@ def _probe_hub(cfg: AgentConfig, state: AgentState, early: Any, summary: dict[st
     from agent.hubmail import fetch, rebase
 
     try:
-        with early.connection() as conn:
+        with early.lend() as conn:
             mail = fetch(conn, conn.list_messages(), cfg, state)
     except SyncHubError as exc:  # the hub's conflict answer catches it later; say so now
         log.warning("could not ask the hub how far it has applied (%s); continuing at 1", exc)

@@ -258,3 +258,25 @@ def test_preconnect_not_taken_is_closed(sshd_server, make_agent):
     wait_until(lambda: sshd_server.session_pids() != [], "the early connection")
     early.close()  # the export failed: nothing to deliver
     wait_until(lambda: sshd_server.session_pids() == [], "the hub's session to end")
+
+
+def test_preconnect_lends_its_connection_and_gets_it_back_unless_the_exchange_failed(
+    sshd_server, make_agent
+):
+    setup, _ = _enrolled(sshd_server, make_agent, "deliv-i")
+    cfg = setup.config()
+    early = Preconnect(cfg.hub)
+    with early.lend() as conn:  # a new state folder asks the hub how far it has applied
+        assert conn.list_messages() == []
+        lent = conn.transport
+    conn = early.connection()
+    assert conn.is_open and conn.transport is lent  # the delivery gets the same session
+    conn.close()
+
+    early = Preconnect(cfg.hub)
+    with pytest.raises(RuntimeError, match="the exchange failed"), early.lend() as conn:
+        raise RuntimeError("the exchange failed")
+    assert not conn.is_open  # not kept in an unknown state
+    assert not early.connection().is_open  # the delivery connects anew, with its own errors
+    early.close()
+    wait_until(lambda: sshd_server.session_pids() == [], "the hub's sessions to end")

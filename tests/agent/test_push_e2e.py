@@ -97,9 +97,13 @@ def test_init_check_push_from_northwind(sshd_server, hub_keys, tmp_path: Path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "host key OK" in r.stdout
 
+    logins = sshd_server.log.read_text(errors="replace").count(f"Accepted publickey for {login} ")
     r = syncagent("push", cwd=work)
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout.strip().splitlines()[-1])
+    # a new state folder first asks the hub how far it has applied, on the push's one connection
+    after = sshd_server.log.read_text(errors="replace").count(f"Accepted publickey for {login} ")
+    assert after - logins == 1
     name = f"{rid}-000000000001-full.snap"
     assert summary["delivered"] == [name]
     # the ack names another file: not ours, not kept, and no reason to fail this push
